@@ -1,0 +1,243 @@
+//! The command line: `archlint [PATH]...`, `archlint rules`, `archlint explain RULE`,
+//! `archlint init`. Exit codes: 0 clean, 1 findings at or above `--fail-on`, 2 usage,
+//! configuration or I/O error.
+
+use crate::config::{self, CliOverrides, Config};
+use crate::diagnostic::Level;
+use crate::engine::{self, ScanOptions};
+use crate::report::{self, Format, ReportOptions};
+use crate::rules::{docs, meta};
+use clap::{Parser, Subcommand, ValueEnum};
+use std::io::{IsTerminal, Write};
+use std::path::{Path, PathBuf};
+
+const EXIT_CLEAN: i32 = 0;
+const EXIT_FINDINGS: i32 = 1;
+const EXIT_ERROR: i32 = 2;
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "archlint",
+    version,
+    about = "archlint: a linter for backend services in Rust and TypeScript/JavaScript.",
+    long_about = "archlint: a linter for backend services in Rust and TypeScript/JavaScript.\n\n\
+Checks that input is validated, traffic is encrypted, secrets stay out of code and every\n\
+outbound call has a timeout. Scans the current directory when no path is given.",
+    after_help = "Examples:\n  archlint                                  scan the current directory\n  archlint services/api --format sarif -o archlint.sarif\n  archlint explain http-client-without-timeout\n\nExit status: 0 no findings at or above --fail-on, 1 findings, 2 usage or configuration error.",
+    args_conflicts_with_subcommands = true
+)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Option<Command>,
+
+    /// Files or directories to scan [default: .]
+    #[arg(value_name = "PATH")]
+    pub paths: Vec<PathBuf>,
+
+    /// Output format
+    #[arg(long, short = 'f', value_enum, default_value_t = Format::Human)]
+    pub format: Format,
+
+    /// Write the report to FILE instead of standard output
+    #[arg(long, short = 'o', value_name = "FILE")]
+    pub output: Option<PathBuf>,
+
+    /// Use this configuration file instead of looking for archlint.toml
+    #[arg(long, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+
+    /// Run only these rules or tiers (comma-separated; replaces `select` in the config)
+    #[arg(long, value_delimiter = ',', value_name = "RULE|TIER")]
+    pub select: Option<Vec<String>>,
+
+    /// Do not run these rules or tiers (comma-separated; adds to `ignore` in the config)
+    #[arg(long, value_delimiter = ',', value_name = "RULE|TIER")]
+    pub ignore: Vec<String>,
+
+    /// Exit with 1 when a finding is at or above this level [default: warning]
+    #[arg(long, value_enum, value_name = "LEVEL")]
+    pub fail_on: Option<FailOn>,
+
+    /// Always exit with 0 when the scan itself succeeded
+    #[arg(long)]
+    pub exit_zero: bool,
+
+    /// Number of threads [default: number of cores]
+    #[arg(long, short = 'j', value_name = "N")]
+    pub jobs: Option<usize>,
+
+    /// Print findings only: no notices, no summary
+    #[arg(long, short = 'q')]
+    pub quiet: bool,
+
+    /// When to use colours in human output
+    #[arg(long, value_enum, default_value_t = ColorChoice::Auto, value_name = "WHEN")]
+    pub color: ColorChoice,
+
+    /// Report suppressed findings too (SARIF marks them with `suppressions`)
+    #[arg(long)]
+    pub include_suppressed: bool,
+
+    /// Leave the absolute project root out of SARIF (`originalUriBaseIds`)
+    #[arg(long)]
+    pub no_absolute_paths: bool,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// List every rule with its tier, default level and languages
+    Rules,
+    /// Show a rule's full documentation
+    Explain {
+        /// Rule id, e.g. plain-http-url
+        rule: String,
+        /// Print the Markdown page (as in docs/rules/)
+        #[arg(long)]
+        markdown: bool,
+    },
+    /// Write a commented archlint.toml in the current directory
+    Init,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum FailOn {
+    Error,
+    Warning,
+    Note,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ColorChoice {
+    Auto,
+    Always,
+    Never,
+}
+
+pub fn main() -> i32 {
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(error) => {
+            let code = if error.use_stderr() { EXIT_ERROR } else { EXIT_CLEAN };
+            let _ = error.print();
+            return code;
+        }
+    };
+    match run(cli) {
+        Ok(code) => code,
+        Err(message) => {
+            eprintln!("archlint: error: {message}");
+            EXIT_ERROR
+        }
+    }
+}
+
+fn run(cli: Cli) -> Result<i32, String> {
+    match &cli.command {
+        Some(Command::Rules) => {
+            let config = load_config(&cli, &[PathBuf::from(".")])?;
+            let enabled = |id: &str| config.enabled_rules().any(|r| r.meta.id == id);
+            print_stdout(docs::catalogue(&enabled).as_bytes())?;
+            Ok(EXIT_CLEAN)
+        }
+        Some(Command::Explain { rule, markdown }) => {
+            let meta = meta::get(rule).ok_or_else(|| format!("unknown rule `{rule}`; `archlint rules` lists them"))?;
+            let text = if *markdown { docs::markdown_page(meta) } else { docs::explain(meta) };
+            print_stdout(text.as_bytes())?;
+            Ok(EXIT_CLEAN)
+        }
+        Some(Command::Init) => {
+            let path = Path::new("archlint.toml");
+            if path.exists() {
+                return Err("archlint.toml already exists".into());
+            }
+            std::fs::write(path, config::INIT_TEMPLATE).map_err(|e| format!("cannot write archlint.toml: {e}"))?;
+            println!("Wrote archlint.toml");
+            Ok(EXIT_CLEAN)
+        }
+        None => scan(&cli),
+    }
+}
+
+fn scan(cli: &Cli) -> Result<i32, String> {
+    let paths = if cli.paths.is_empty() { vec![PathBuf::from(".")] } else { cli.paths.clone() };
+    for path in &paths {
+        if !path.exists() {
+            return Err(format!("path `{}` does not exist", path.display()));
+        }
+    }
+    if cli.jobs == Some(0) {
+        return Err("--jobs must be at least 1".into());
+    }
+    let config = load_config(cli, &paths)?;
+    let jobs = cli.jobs.unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()));
+    let result = engine::scan(&config, &paths, &ScanOptions { jobs });
+
+    let color = match cli.color {
+        ColorChoice::Always => true,
+        ColorChoice::Never => false,
+        ColorChoice::Auto => cli.output.is_none() && std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none(),
+    };
+    let options = ReportOptions {
+        color,
+        include_suppressed: cli.include_suppressed,
+        quiet: cli.quiet,
+        absolute_root: (!cli.no_absolute_paths).then(|| config.root.clone()),
+    };
+    let rendered = report::render(cli.format, &result, &config, &options);
+    match &cli.output {
+        Some(path) => write_atomically(path, &rendered)?,
+        None => print_stdout(&rendered)?,
+    }
+    if let (Some(output), false, false) = (&cli.output, cli.format == Format::Human, cli.quiet) {
+        let count = result.active_findings().count();
+        eprintln!("archlint: {count} finding{} written to {}", if count == 1 { "" } else { "s" }, output.display());
+    }
+
+    let fail_on = match cli.fail_on {
+        Some(FailOn::Error) => Level::Error,
+        Some(FailOn::Warning) => Level::Warning,
+        Some(FailOn::Note) => Level::Note,
+        None => config.fail_on,
+    };
+    let failed = result.active_findings().any(|f| f.level >= fail_on);
+    Ok(if failed && !cli.exit_zero { EXIT_FINDINGS } else { EXIT_CLEAN })
+}
+
+fn load_config(cli: &Cli, paths: &[PathBuf]) -> Result<Config, String> {
+    let first = &paths[0];
+    let config_path = match &cli.config {
+        Some(path) if !path.is_file() => return Err(format!("config file `{}` does not exist", path.display())),
+        Some(path) => Some(path.clone()),
+        None => config::discover(first),
+    };
+    let root = config::repository_root(first).unwrap_or_else(|| {
+        let dir = if first.is_file() { first.parent().unwrap_or(Path::new(".")).to_path_buf() } else { first.clone() };
+        let dir = if dir.as_os_str().is_empty() { PathBuf::from(".") } else { dir };
+        dir.canonicalize().unwrap_or(dir)
+    });
+    let overrides = CliOverrides { select: cli.select.clone(), ignore: cli.ignore.clone(), fail_on: None };
+    Config::load(config_path.as_deref(), root, &overrides).map_err(|e| e.to_string())
+}
+
+fn print_stdout(bytes: &[u8]) -> Result<(), String> {
+    let mut stdout = std::io::stdout().lock();
+    match stdout.write_all(bytes).and_then(|_| stdout.flush()) {
+        // `archlint | head` closing the pipe early is not an error.
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
+        Err(e) => Err(format!("cannot write output: {e}")),
+        Ok(()) => Ok(()),
+    }
+}
+
+/// Writes to a temporary file beside the target and renames it, so a killed run never leaves half
+/// a report behind.
+fn write_atomically(path: &Path, bytes: &[u8]) -> Result<(), String> {
+    let dir = path.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
+    let name = path.file_name().ok_or_else(|| format!("`{}` is not a file path", path.display()))?;
+    let temporary = dir.join(format!(".{}.{}.tmp", name.to_string_lossy(), std::process::id()));
+    std::fs::write(&temporary, bytes).map_err(|e| format!("cannot write `{}`: {e}", path.display()))?;
+    std::fs::rename(&temporary, path).map_err(|e| {
+        let _ = std::fs::remove_file(&temporary);
+        format!("cannot write `{}`: {e}", path.display())
+    })
+}

@@ -1,0 +1,402 @@
+//! `archlint.toml` / `.archlint.toml`: which rules run, at what level, on which paths, with what
+//! options. Found by walking up from the scanned path, or given with `--config`. Unknown keys and
+//! unknown rule ids are errors that name the key and the file.
+
+use crate::diagnostic::Level;
+use crate::rules::{self, meta, Rule, RuleMeta, RuleOptions, Tier};
+use serde::Deserialize;
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+pub const CONFIG_NAMES: &[&str] = &["archlint.toml", ".archlint.toml"];
+
+/// Files larger than this are skipped with a notice unless `max-file-size` says otherwise.
+pub const DEFAULT_MAX_FILE_SIZE: u64 = 2 * 1024 * 1024;
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct ConfigFile {
+    /// Tiers (`security`, `hardening`, `audit`), rule ids, or `all`. Default: security + hardening.
+    pub select: Option<Vec<String>>,
+    #[serde(default)]
+    pub extend_select: Vec<String>,
+    #[serde(default)]
+    pub ignore: Vec<String>,
+    /// Gitignore-style patterns relative to the configuration file's directory.
+    #[serde(default)]
+    pub exclude: Vec<String>,
+    pub fail_on: Option<Level>,
+    pub max_file_size: Option<u64>,
+    #[serde(default)]
+    pub require_suppression_reason: bool,
+    /// Per-rule level: `error`, `warning`, `note` or `off`.
+    #[serde(default)]
+    pub severity: BTreeMap<String, String>,
+    /// Per-rule options: `[rules.<id>]`.
+    #[serde(default)]
+    pub rules: BTreeMap<String, RuleOptions>,
+    #[serde(default)]
+    pub overrides: Vec<Override>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct Override {
+    /// Gitignore-style patterns the override applies to.
+    pub files: Vec<String>,
+    #[serde(default)]
+    pub select: Vec<String>,
+    #[serde(default)]
+    pub ignore: Vec<String>,
+    #[serde(default)]
+    pub severity: BTreeMap<String, String>,
+}
+
+/// A configuration problem: one line that names the file and what is wrong.
+#[derive(Debug)]
+pub struct ConfigError(pub String);
+
+impl std::fmt::Display for ConfigError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+/// A rule ready to run: the check, its metadata, and its level (None = off) per the config.
+pub struct ConfiguredRule {
+    pub check: Box<dyn Rule>,
+    pub meta: &'static RuleMeta,
+    pub level: Option<Level>,
+}
+
+struct CompiledOverride {
+    matcher: ignore::gitignore::Gitignore,
+    levels: BTreeMap<&'static str, Option<Level>>,
+}
+
+/// The configuration in force for a scan.
+pub struct Config {
+    /// The directory paths in output are relative to, and patterns are anchored at.
+    pub root: PathBuf,
+    pub source: Option<PathBuf>,
+    pub rules: Vec<ConfiguredRule>,
+    pub fail_on: Level,
+    pub max_file_size: u64,
+    pub require_suppression_reason: bool,
+    exclude: ignore::gitignore::Gitignore,
+    overrides: Vec<CompiledOverride>,
+}
+
+/// Command-line settings that take precedence over the file.
+#[derive(Debug, Default, Clone)]
+pub struct CliOverrides {
+    pub select: Option<Vec<String>>,
+    pub ignore: Vec<String>,
+    pub fail_on: Option<Level>,
+}
+
+/// Looks for a configuration file in `start` and its ancestors.
+pub fn discover(start: &Path) -> Option<PathBuf> {
+    let start = if start.is_file() { start.parent()? } else { start };
+    let start = start.canonicalize().ok()?;
+    start.ancestors().find_map(|dir| CONFIG_NAMES.iter().map(|name| dir.join(name)).find(|path| path.is_file()))
+}
+
+/// The repository root (nearest ancestor with `.git`), used when there is no config file.
+pub fn repository_root(start: &Path) -> Option<PathBuf> {
+    let start = if start.is_file() { start.parent()? } else { start };
+    let start = start.canonicalize().ok()?;
+    start.ancestors().find(|dir| dir.join(".git").exists()).map(Path::to_path_buf)
+}
+
+impl Config {
+    pub fn load(path: Option<&Path>, root: PathBuf, cli: &CliOverrides) -> Result<Config, ConfigError> {
+        let (file, source, root) = match path {
+            Some(path) => {
+                let text = std::fs::read_to_string(path).map_err(|e| ConfigError(format!("{}: cannot read: {e}", path.display())))?;
+                let file = parse(&text, &path.display().to_string())?;
+                let dir = path.canonicalize().ok().and_then(|p| p.parent().map(Path::to_path_buf)).unwrap_or(root);
+                (file, Some(path.to_path_buf()), dir)
+            }
+            None => (ConfigFile::default(), None, root),
+        };
+        Config::from_file(file, source, root, cli)
+    }
+
+    pub fn from_file(file: ConfigFile, source: Option<PathBuf>, root: PathBuf, cli: &CliOverrides) -> Result<Config, ConfigError> {
+        let origin = source.as_ref().map_or_else(|| "command line".to_string(), |p| p.display().to_string());
+        let err = |what: String| ConfigError(format!("{origin}: {what}"));
+
+        for (id, _) in file.rules.iter() {
+            if rules::entry(id).is_none() {
+                return Err(err(format!("unknown rule `{id}` in `[rules.{id}]`{}", suggestion(id))));
+            }
+        }
+        let select = cli.select.clone().or(file.select.clone()).unwrap_or_else(|| vec!["security".into(), "hardening".into()]);
+        let selected = expand(&select, &err, "select")?;
+        let extended = expand(&file.extend_select, &err, "extend-select")?;
+        let ignored = expand(&file.ignore, &err, "ignore")?;
+        let cli_ignored = expand(&cli.ignore, &|what| ConfigError(format!("--ignore: {what}")), "--ignore")?;
+        let severities = levels(&file.severity, &err, "severity")?;
+
+        let mut configured = Vec::new();
+        for entry in rules::REGISTRY {
+            let meta = meta::get(entry.id).ok_or_else(|| err(format!("rule `{}` has no metadata (a bug in archlint)", entry.id)))?;
+            let empty = RuleOptions::new();
+            let options = file.rules.get(entry.id).unwrap_or(&empty);
+            let check = (entry.build)(options).map_err(err)?;
+            let on = (selected.contains(&entry.id) || extended.contains(&entry.id))
+                && !ignored.contains(&entry.id)
+                && !cli_ignored.contains(&entry.id);
+            // `[severity]` changes the level of a selected rule; `off` turns it off.
+            let level = if on { severities.get(entry.id).copied().unwrap_or(Some(meta.level)) } else { None };
+            configured.push(ConfiguredRule { check, meta, level });
+        }
+
+        let exclude = gitignore(&root, &file.exclude).map_err(|e| err(format!("exclude: {e}")))?;
+        let mut overrides = Vec::new();
+        for (index, item) in file.overrides.iter().enumerate() {
+            let matcher = gitignore(&root, &item.files).map_err(|e| err(format!("overrides[{index}].files: {e}")))?;
+            let mut levels_by_rule: BTreeMap<&'static str, Option<Level>> = BTreeMap::new();
+            for id in expand(&item.select, &err, &format!("overrides[{index}].select"))? {
+                levels_by_rule.insert(id, meta::get(id).map(|m| m.level));
+            }
+            for id in expand(&item.ignore, &err, &format!("overrides[{index}].ignore"))? {
+                levels_by_rule.insert(id, None);
+            }
+            for (id, level) in levels(&item.severity, &err, &format!("overrides[{index}].severity"))? {
+                levels_by_rule.insert(id, level);
+            }
+            overrides.push(CompiledOverride { matcher, levels: levels_by_rule });
+        }
+
+        Ok(Config {
+            root,
+            source,
+            rules: configured,
+            fail_on: cli.fail_on.or(file.fail_on).unwrap_or(Level::Warning),
+            max_file_size: file.max_file_size.unwrap_or(DEFAULT_MAX_FILE_SIZE),
+            require_suppression_reason: file.require_suppression_reason,
+            exclude,
+            overrides,
+        })
+    }
+
+    pub fn is_excluded(&self, path: &Path, is_dir: bool) -> bool {
+        path.starts_with(&self.root) && self.exclude.matched_path_or_any_parents(path, is_dir).is_ignore()
+    }
+
+    /// The level of each rule for one file, after per-path overrides (None = off).
+    pub fn levels_for(&self, path: &Path) -> Vec<Option<Level>> {
+        let mut levels: Vec<Option<Level>> = self.rules.iter().map(|r| r.level).collect();
+        for item in &self.overrides {
+            if !(path.starts_with(&self.root) && item.matcher.matched_path_or_any_parents(path, false).is_ignore()) {
+                continue;
+            }
+            for (index, rule) in self.rules.iter().enumerate() {
+                if let Some(level) = item.levels.get(rule.meta.id.as_str()) {
+                    levels[index] = *level;
+                }
+            }
+        }
+        levels
+    }
+
+    pub fn enabled_rules(&self) -> impl Iterator<Item = &ConfiguredRule> {
+        self.rules.iter().filter(|r| r.level.is_some())
+    }
+}
+
+pub fn parse(text: &str, origin: &str) -> Result<ConfigFile, ConfigError> {
+    toml::from_str(text).map_err(|e| {
+        let line = e.span().map(|span| text[..span.start.min(text.len())].lines().count().max(1));
+        let message = e.message().lines().next().unwrap_or("invalid configuration").to_string();
+        match line {
+            Some(line) => ConfigError(format!("{origin}:{line}: {message}")),
+            None => ConfigError(format!("{origin}: {message}")),
+        }
+    })
+}
+
+/// Tier names, `all`, and rule ids → the rule ids they stand for.
+fn expand(items: &[String], err: &dyn Fn(String) -> ConfigError, key: &str) -> Result<Vec<&'static str>, ConfigError> {
+    let mut ids = Vec::new();
+    for item in items {
+        if item == "all" {
+            ids.extend(rules::REGISTRY.iter().map(|e| e.id));
+        } else if let Some(tier) = Tier::parse(item) {
+            ids.extend(rules::REGISTRY.iter().filter(|e| meta::get(e.id).is_some_and(|m| m.tier == tier)).map(|e| e.id));
+        } else if let Some(entry) = rules::entry(item) {
+            ids.push(entry.id);
+        } else {
+            return Err(err(format!("unknown rule or tier `{item}` in `{key}`{}", suggestion(item))));
+        }
+    }
+    Ok(ids)
+}
+
+fn levels(
+    map: &BTreeMap<String, String>,
+    err: &dyn Fn(String) -> ConfigError,
+    key: &str,
+) -> Result<BTreeMap<&'static str, Option<Level>>, ConfigError> {
+    let mut out = BTreeMap::new();
+    for (id, value) in map {
+        let Some(entry) = rules::entry(id) else {
+            return Err(err(format!("unknown rule `{id}` in `[{key}]`{}", suggestion(id))));
+        };
+        let level = match value.as_str() {
+            "off" => None,
+            other => {
+                Some(Level::parse(other).ok_or_else(|| err(format!("`{key}.{id}` must be error, warning, note or off, not `{other}`")))?)
+            }
+        };
+        out.insert(entry.id, level);
+    }
+    Ok(out)
+}
+
+fn gitignore(root: &Path, patterns: &[String]) -> Result<ignore::gitignore::Gitignore, String> {
+    let mut builder = ignore::gitignore::GitignoreBuilder::new(root);
+    for pattern in patterns {
+        builder.add_line(None, pattern).map_err(|e| e.to_string())?;
+    }
+    builder.build().map_err(|e| e.to_string())
+}
+
+/// ` (did you mean `x`?)` for a near-miss rule id.
+fn suggestion(unknown: &str) -> String {
+    let best = rules::REGISTRY
+        .iter()
+        .map(|e| e.id)
+        .chain(["security", "hardening", "audit", "all"])
+        .map(|candidate| (edit_distance(unknown, candidate), candidate))
+        .min();
+    match best {
+        Some((distance, candidate)) if distance <= 3 => format!(" (did you mean `{candidate}`?)"),
+        _ => String::new(),
+    }
+}
+
+fn edit_distance(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut previous: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.chars().enumerate() {
+        let mut current = vec![i + 1];
+        for (j, cb) in b.iter().enumerate() {
+            current.push((previous[j] + usize::from(ca != *cb)).min(previous[j + 1] + 1).min(current[j] + 1));
+        }
+        previous = current;
+    }
+    previous[b.len()]
+}
+
+/// The commented file `archlint init` writes.
+pub const INIT_TEMPLATE: &str = r#"# archlint configuration. Every key is optional; unknown keys are errors.
+
+# Which rules run: tiers (security, hardening, audit), rule ids, or "all".
+# select = ["security", "hardening"]
+# extend-select = ["audit"]
+# ignore = []
+
+# Paths never scanned (gitignore syntax, relative to this file). .gitignore, .ignore and
+# .archlintignore are honoured too.
+# exclude = ["legacy/**", "scripts/"]
+
+# Exit with 1 when a finding is at or above this level: error, warning or note.
+# fail-on = "warning"
+
+# Files larger than this many bytes are skipped with a notice.
+# max-file-size = 2097152
+
+# Require a reason after `--` in every suppression comment.
+# require-suppression-reason = false
+
+# Per-rule level: error, warning, note or off.
+# [severity]
+# plain-http-url = "error"
+
+# Per-rule options (see `archlint explain RULE`).
+# [rules.plain-http-url]
+# allowed-hosts = ["legacy-gateway.corp.example", "*.intranet.example"]
+
+# Different rules for some paths.
+# [[overrides]]
+# files = ["scripts/**"]
+# ignore = ["http-client-without-timeout"]
+"#;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn load(text: &str) -> Result<Config, ConfigError> {
+        let file = parse(text, "archlint.toml")?;
+        Config::from_file(file, Some("archlint.toml".into()), PathBuf::from("/repo"), &CliOverrides::default())
+    }
+
+    fn level_of(config: &Config, id: &str) -> Option<Level> {
+        config.rules.iter().find(|r| r.meta.id == id).unwrap().level
+    }
+
+    #[test]
+    fn unknown_keys_name_the_key_and_file() {
+        let error = load("selec = []").err().unwrap().0;
+        assert!(error.starts_with("archlint.toml:1: unknown field `selec`"), "{error}");
+    }
+
+    #[test]
+    fn unknown_rules_are_errors_with_suggestions() {
+        let error = load("ignore = [\"plain-http-urls\"]").err().unwrap().0;
+        assert_eq!(error, "archlint.toml: unknown rule or tier `plain-http-urls` in `ignore` (did you mean `plain-http-url`?)");
+        assert!(load("[rules.nope]\nx = 1").is_err());
+        assert!(load("[severity]\nnope = \"error\"").is_err());
+    }
+
+    #[test]
+    fn unknown_rule_options_are_errors() {
+        let error = load("[rules.plain-http-url]\nallowed-host = []").err().unwrap().0;
+        assert!(error.contains("unknown option `rules.plain-http-url.allowed-host`"), "{error}");
+        let error = load("[rules.plain-http-url]\nallowed-hosts = \"a\"").err().unwrap().0;
+        assert!(error.contains("must be a list of strings"), "{error}");
+    }
+
+    #[test]
+    fn select_ignore_and_severity() {
+        let config =
+            load("ignore = [\"plain-http-url\"]\n[severity]\nhardcoded-secret = \"warning\"\ntls-verification-disabled = \"off\"").unwrap();
+        assert_eq!(level_of(&config, "plain-http-url"), None);
+        assert_eq!(level_of(&config, "hardcoded-secret"), Some(Level::Warning));
+        assert_eq!(level_of(&config, "tls-verification-disabled"), None);
+        assert_eq!(level_of(&config, "http-client-without-timeout"), Some(Level::Warning));
+    }
+
+    #[test]
+    fn overrides_apply_per_path() {
+        let config = load("[[overrides]]\nfiles = [\"scripts/**\"]\nignore = [\"http-client-without-timeout\"]").unwrap();
+        let index = config.rules.iter().position(|r| r.meta.id == "http-client-without-timeout").unwrap();
+        assert_eq!(config.levels_for(Path::new("/repo/scripts/a.ts"))[index], None);
+        assert_eq!(config.levels_for(Path::new("/repo/src/a.ts"))[index], Some(Level::Warning));
+    }
+
+    #[test]
+    fn excludes_are_gitignore_patterns() {
+        let config = load("exclude = [\"legacy/\"]").unwrap();
+        assert!(config.is_excluded(Path::new("/repo/legacy/a.ts"), false));
+        assert!(!config.is_excluded(Path::new("/repo/src/a.ts"), false));
+    }
+
+    #[test]
+    fn init_template_is_valid_config() {
+        // Every commented-out setting in the template, uncommented, must load.
+        let uncommented: Vec<&str> = INIT_TEMPLATE
+            .lines()
+            .filter_map(|line| line.strip_prefix("# "))
+            .filter(|line| line.contains(" = ") || line.starts_with('['))
+            .collect();
+        assert!(uncommented.len() > 8);
+        let text = uncommented.join("\n");
+        assert!(load(&text).is_ok(), "{text}");
+    }
+
+}

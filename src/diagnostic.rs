@@ -1,0 +1,182 @@
+//! What a scan produces: findings (a rule matched) and notices (something the scan could not do:
+//! a file that did not parse, a file skipped, a malformed suppression).
+
+use crate::source::{Position, SourceFile, Span};
+use serde::Serialize;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, serde::Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Level {
+    Note,
+    Warning,
+    Error,
+}
+
+impl Level {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Level::Note => "note",
+            Level::Warning => "warning",
+            Level::Error => "error",
+        }
+    }
+    pub fn parse(s: &str) -> Option<Level> {
+        match s {
+            "note" => Some(Level::Note),
+            "warning" => Some(Level::Warning),
+            "error" => Some(Level::Error),
+            _ => None,
+        }
+    }
+}
+
+/// A project-level truth that a file establishes, gathered in the per-file pass and read in the
+/// project pass (for example: `axios.defaults.timeout` is set somewhere, so no axios call in the
+/// project lacks a timeout).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Fact {
+    AxiosDefaultTimeout,
+}
+
+/// A secondary location: where the data came from, or what configures the flagged object.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Related {
+    pub message: String,
+    pub start: Position,
+    pub end: Position,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Finding {
+    pub rule: &'static str,
+    pub level: Level,
+    pub path: String,
+    pub start: Position,
+    pub end: Position,
+    #[serde(skip)]
+    pub span: Span,
+    pub message: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub help: Option<String>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub related: Vec<Related>,
+    /// The source text of the flagged span with whitespace and comments removed: the part of the
+    /// baseline/fingerprint key that survives edits elsewhere in the file.
+    #[serde(skip)]
+    pub snippet: String,
+    /// A project fact that, when present anywhere, answers this finding (it is withdrawn).
+    #[serde(skip)]
+    pub withdrawn_by: Option<Fact>,
+    /// Set when a suppression comment matched; kept out of SARIF unless asked for.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub suppressed: Option<String>,
+}
+
+impl Finding {
+    pub fn new(rule: &'static str, level: Level, file: &SourceFile, span: Span, message: impl Into<String>) -> Finding {
+        Finding {
+            rule,
+            level,
+            path: file.rel_path.clone(),
+            start: file.position(span.start),
+            end: file.position(span.end),
+            span,
+            message: message.into(),
+            help: None,
+            related: Vec::new(),
+            snippet: normalized_snippet(file.slice(span)),
+            withdrawn_by: None,
+            suppressed: None,
+        }
+    }
+
+    pub fn with_help(&mut self, help: impl Into<String>) -> &mut Finding {
+        self.help = Some(help.into());
+        self
+    }
+
+    pub fn withdrawn_by(&mut self, fact: Fact) -> &mut Finding {
+        self.withdrawn_by = Some(fact);
+        self
+    }
+
+    pub fn with_related(&mut self, file: &SourceFile, span: Span, message: impl Into<String>) -> &mut Finding {
+        self.related.push(Related { message: message.into(), start: file.position(span.start), end: file.position(span.end) });
+        self
+    }
+
+    /// Deterministic output order: path, line, column, rule, then message.
+    pub fn sort_key(&self) -> (&str, usize, usize, &str, &str) {
+        (&self.path, self.start.line, self.start.column, self.rule, &self.message)
+    }
+}
+
+fn normalized_snippet(text: &str) -> String {
+    text.chars().filter(|c| !c.is_whitespace()).take(200).collect()
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum NoticeKind {
+    /// The file is not valid Rust/TypeScript; it was not analysed.
+    ParseError,
+    /// The file was not read: too large, binary, not UTF-8, unreadable, too deeply nested.
+    FileSkipped,
+    /// A suppression comment that archlint could not understand.
+    InvalidSuppression,
+    /// A suppression comment that suppressed nothing.
+    UnusedSuppression,
+    /// A rule failed on a file (a bug in archlint); the rest of the scan went on.
+    InternalError,
+}
+
+impl NoticeKind {
+    pub fn id(self) -> &'static str {
+        match self {
+            NoticeKind::ParseError => "parse-error",
+            NoticeKind::FileSkipped => "file-skipped",
+            NoticeKind::InvalidSuppression => "invalid-suppression",
+            NoticeKind::UnusedSuppression => "unused-suppression",
+            NoticeKind::InternalError => "internal-error",
+        }
+    }
+    pub fn level(self) -> Level {
+        match self {
+            NoticeKind::InternalError | NoticeKind::InvalidSuppression => Level::Warning,
+            _ => Level::Note,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Notice {
+    pub kind: NoticeKind,
+    pub path: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub start: Option<Position>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub end: Option<Position>,
+    pub message: String,
+}
+
+impl Notice {
+    pub fn file(kind: NoticeKind, path: impl Into<String>, message: impl Into<String>) -> Notice {
+        Notice { kind, path: path.into(), start: None, end: None, message: message.into() }
+    }
+
+    pub fn at(kind: NoticeKind, file: &SourceFile, span: Span, message: impl Into<String>) -> Notice {
+        Notice {
+            kind,
+            path: file.rel_path.clone(),
+            start: Some(file.position(span.start)),
+            end: Some(file.position(span.end)),
+            message: message.into(),
+        }
+    }
+
+    pub fn sort_key(&self) -> (&str, usize, usize, NoticeKind, &str) {
+        let (line, column) = self.start.map_or((0, 0), |p| (p.line, p.column));
+        (&self.path, line, column, self.kind, &self.message)
+    }
+}

@@ -1,0 +1,466 @@
+//! The Rust front-end: `syn` parsing with real line/column spans, one traversal that builds the
+//! [`RustModel`] and queues the nodes rules asked for, then the checks. Macro arguments that parse
+//! as expressions (`format!`, `vec!`, `println!`) are visited like ordinary code; string literals
+//! inside other macros (`json!`, `sqlx::query!`) are still seen as literals.
+
+pub mod model;
+
+pub use model::{method_chain, single_ident, FnId, Framework, LocalVar, RequestParam, RustHandler, RustModel};
+
+use super::{ActiveRules, FileOutput};
+use crate::diagnostic::{Notice, NoticeKind};
+use crate::rules::Context;
+use crate::source::{SourceFile, Span};
+use proc_macro2::{TokenStream, TokenTree};
+use syn::punctuated::Punctuated;
+use syn::spanned::Spanned;
+use syn::visit::{self, Visit};
+use syn::{Expr, Lit};
+use typed_arena::Arena;
+
+/// The syntax kinds a Rust rule can ask for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RustKind {
+    Call,
+    MethodCall,
+    /// String literals, wherever they are (expressions, `const` items, macro arguments).
+    Str,
+    Impl,
+    /// `const` and `static` items.
+    Const,
+    /// `let name = init;`
+    Let,
+    /// `Struct { name: value }` field initialisers.
+    Field,
+}
+
+const KIND_COUNT: usize = 7;
+
+impl RustKind {
+    fn index(self) -> usize {
+        self as usize
+    }
+}
+
+#[derive(Clone, Copy)]
+pub enum RustSyntax<'a> {
+    Call(&'a syn::ExprCall),
+    MethodCall(&'a syn::ExprMethodCall),
+    Str(&'a syn::LitStr),
+    Impl(&'a syn::ItemImpl),
+    Const { name: &'a syn::Ident, expr: &'a Expr },
+    Let { name: &'a syn::Ident, init: &'a Expr },
+    Field { name: &'a syn::Ident, expr: &'a Expr },
+}
+
+impl RustSyntax<'_> {
+    fn kind(&self) -> RustKind {
+        match self {
+            RustSyntax::Call(_) => RustKind::Call,
+            RustSyntax::MethodCall(_) => RustKind::MethodCall,
+            RustSyntax::Str(_) => RustKind::Str,
+            RustSyntax::Impl(_) => RustKind::Impl,
+            RustSyntax::Const { .. } => RustKind::Const,
+            RustSyntax::Let { .. } => RustKind::Let,
+            RustSyntax::Field { .. } => RustKind::Field,
+        }
+    }
+}
+
+/// What directly encloses a string literal: decides whether a URL or secret in it is "used".
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub enum LitParent {
+    #[default]
+    Other,
+    /// An operand of `==`, `!=`, `<`, ... or a `match` pattern.
+    Comparison,
+    /// An argument of a method call, or its receiver: the method name.
+    Method(String),
+    /// An argument of a function call: the resolved path.
+    Call(String),
+    /// An argument of a macro: the macro's name (`format`, `println`, `json`).
+    Macro(String),
+}
+
+/// Where a queued node sits.
+#[derive(Debug, Clone, Default)]
+pub struct Site {
+    pub fn_id: Option<FnId>,
+    pub fn_name: Option<String>,
+    pub in_async: bool,
+    pub in_test: bool,
+    pub parent: LitParent,
+}
+
+#[derive(Clone)]
+pub struct RustNode<'a> {
+    pub syntax: RustSyntax<'a>,
+    pub site: Site,
+}
+
+/// The byte range of a syntax element.
+pub fn span_of(file: &SourceFile, spanned: &impl Spanned) -> Span {
+    let span = spanned.span();
+    let (start, end) = (span.start(), span.end());
+    Span::new(file.offset_of_line_char(start.line, start.column), file.offset_of_line_char(end.line, end.column))
+}
+
+pub fn analyze(file: &SourceFile, active: &ActiveRules<'_>) -> FileOutput {
+    let output = analyze_parsed(file, active);
+    // proc-macro2 keeps every parsed source in a per-thread table; without this, memory grows
+    // with every file and positions wrap after 4 GiB per thread.
+    proc_macro2::extra::invalidate_current_thread_spans();
+    output
+}
+
+fn analyze_parsed(file: &SourceFile, active: &ActiveRules<'_>) -> FileOutput {
+    let mut output = FileOutput::default();
+    let syntax = match syn::parse_file(&file.text) {
+        Ok(syntax) => syntax,
+        Err(error) => {
+            let start = error.span().start();
+            let offset = file.offset_of_line_char(start.line, start.column);
+            output.notices.push(Notice::at(NoticeKind::ParseError, file, Span::new(offset, offset), format!("syntax error: {error}")));
+            return output;
+        }
+    };
+
+    let mut interest: [Vec<usize>; KIND_COUNT] = Default::default();
+    for (index, (rule, _)) in active.rules.iter().enumerate() {
+        for kind in rule.rust_kinds() {
+            interest[kind.index()].push(index);
+        }
+    }
+
+    let expr_arena = Arena::new();
+    let lit_arena = Arena::new();
+    let mut collector = Collector {
+        model: RustModel::default(),
+        queue: Vec::new(),
+        site: Site { in_test: file.is_test_path, ..Site::default() },
+        next_fn_id: 0,
+        fns: Vec::new(),
+        exprs: &expr_arena,
+        lits: &lit_arena,
+    };
+    collector.visit_file(&syntax);
+    let Collector { mut model, queue, fns, .. } = collector;
+    model::finish_handlers(&mut model, &fns);
+
+    let mut panicked = vec![false; active.rules.len()];
+    for node in queue {
+        for &index in &interest[node.syntax.kind().index()] {
+            if panicked[index] {
+                continue;
+            }
+            let (rule, level) = active.rules[index];
+            let mut cx = Context {
+                file,
+                level,
+                in_test: node.site.in_test,
+                rule: rule.id(),
+                findings: &mut output.findings,
+                facts: &mut output.facts,
+            };
+            let node = node.clone();
+            let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| rule.check_rust(node, &model, &mut cx)));
+            if result.is_err() {
+                panicked[index] = true;
+                output.notices.push(Notice::file(
+                    NoticeKind::InternalError,
+                    &file.rel_path,
+                    format!(
+                        "rule `{}` failed on this file (a bug in archlint; please report it); its other findings here are missing",
+                        rule.id()
+                    ),
+                ));
+            }
+        }
+    }
+    output
+}
+
+/// A function seen during the traversal, for handler detection once all routes are known.
+pub(crate) struct FnSeen {
+    pub name: String,
+    pub is_async: bool,
+    pub route_attribute: Option<(String, Option<String>)>,
+    pub params: Vec<RequestParam>,
+}
+
+struct Collector<'a> {
+    model: RustModel<'a>,
+    queue: Vec<RustNode<'a>>,
+    site: Site,
+    next_fn_id: FnId,
+    fns: Vec<FnSeen>,
+    exprs: &'a Arena<Expr>,
+    lits: &'a Arena<syn::LitStr>,
+}
+
+impl<'a> Collector<'a> {
+    fn push(&mut self, syntax: RustSyntax<'a>) {
+        self.queue.push(RustNode { syntax, site: self.site.clone() });
+    }
+
+    fn with_parent(&mut self, parent: LitParent, f: impl FnOnce(&mut Self)) {
+        let saved = std::mem::replace(&mut self.site.parent, parent);
+        f(self);
+        self.site.parent = saved;
+    }
+
+    fn enter_fn(&mut self, sig: &'a syn::Signature, attrs: &'a [syn::Attribute], block: &'a syn::Block) {
+        let saved = self.site.clone();
+        self.site.fn_id = Some(self.next_fn_id);
+        self.next_fn_id += 1;
+        self.site.fn_name = Some(sig.ident.to_string());
+        self.site.in_async = sig.asyncness.is_some();
+        self.site.in_test |= attrs.iter().any(is_test_attribute);
+        self.site.parent = LitParent::Other;
+        self.fns.push(FnSeen {
+            name: sig.ident.to_string(),
+            is_async: sig.asyncness.is_some(),
+            route_attribute: attrs.iter().find_map(route_attribute),
+            params: sig.inputs.iter().filter_map(request_param).collect(),
+        });
+        self.visit_block(block);
+        self.site = saved;
+    }
+
+    fn record_method_targets(&mut self, expr: &'a Expr) {
+        // Builder tracking: every method called on a local variable, through chains.
+        let (root, calls) = method_chain(expr);
+        if let (Expr::Path(p), Some(fn_id)) = (root, self.site.fn_id) {
+            if let Some(name) = single_ident(&p.path) {
+                if let Some(local) = self.model.locals.get_mut(&(fn_id, name)) {
+                    local.methods.extend(calls.iter().map(|c| c.method.to_string()));
+                }
+            }
+        }
+    }
+
+    fn visit_macro_body(&mut self, mac: &'a syn::Macro) {
+        let name = mac.path.segments.last().map(|s| s.ident.to_string()).unwrap_or_default();
+        let parser = Punctuated::<Expr, syn::Token![,]>::parse_terminated;
+        match syn::parse::Parser::parse2(parser, mac.tokens.clone()) {
+            Ok(args) => {
+                for arg in args {
+                    let arg: &'a Expr = self.exprs.alloc(arg);
+                    self.with_parent(LitParent::Macro(name.clone()), |c| c.visit_expr(arg));
+                }
+            }
+            Err(_) => self.visit_token_literals(mac.tokens.clone(), &name),
+        }
+    }
+
+    fn visit_token_literals(&mut self, tokens: TokenStream, macro_name: &str) {
+        for token in tokens {
+            match token {
+                TokenTree::Group(group) => self.visit_token_literals(group.stream(), macro_name),
+                TokenTree::Literal(literal) => {
+                    if let Ok(Lit::Str(s)) = syn::parse2::<Lit>(TokenTree::Literal(literal).into()) {
+                        let lit: &'a syn::LitStr = self.lits.alloc(s);
+                        self.with_parent(LitParent::Macro(macro_name.to_string()), |c| c.push(RustSyntax::Str(lit)));
+                    }
+                }
+                _ => {}
+            }
+        }
+    }
+}
+
+impl<'a> Visit<'a> for Collector<'a> {
+    // Doc comments and attributes are not code: URLs and strings in them are never findings.
+    fn visit_attribute(&mut self, _: &'a syn::Attribute) {}
+
+    fn visit_item_mod(&mut self, item: &'a syn::ItemMod) {
+        let saved = self.site.in_test;
+        self.site.in_test |= item.attrs.iter().any(is_test_attribute);
+        visit::visit_item_mod(self, item);
+        self.site.in_test = saved;
+    }
+
+    fn visit_item_fn(&mut self, item: &'a syn::ItemFn) {
+        self.enter_fn(&item.sig, &item.attrs, &item.block);
+    }
+
+    fn visit_impl_item_fn(&mut self, item: &'a syn::ImplItemFn) {
+        self.enter_fn(&item.sig, &item.attrs, &item.block);
+    }
+
+    fn visit_item_impl(&mut self, item: &'a syn::ItemImpl) {
+        let saved = self.site.in_test;
+        self.site.in_test |= item.attrs.iter().any(is_test_attribute);
+        self.push(RustSyntax::Impl(item));
+        visit::visit_item_impl(self, item);
+        self.site.in_test = saved;
+    }
+
+    fn visit_item_use(&mut self, item: &'a syn::ItemUse) {
+        model::record_use_tree(&mut self.model.uses, String::new(), &item.tree);
+    }
+
+    fn visit_item_const(&mut self, item: &'a syn::ItemConst) {
+        model::record_const(&mut self.model, &item.ident, &item.expr);
+        self.push(RustSyntax::Const { name: &item.ident, expr: &item.expr });
+        self.visit_expr(&item.expr);
+    }
+
+    fn visit_item_static(&mut self, item: &'a syn::ItemStatic) {
+        model::record_const(&mut self.model, &item.ident, &item.expr);
+        self.push(RustSyntax::Const { name: &item.ident, expr: &item.expr });
+        self.visit_expr(&item.expr);
+    }
+
+    fn visit_local(&mut self, local: &'a syn::Local) {
+        let ident = match &local.pat {
+            syn::Pat::Ident(p) => Some((&p.ident, p.mutability.is_some())),
+            syn::Pat::Type(t) => match &*t.pat {
+                syn::Pat::Ident(p) => Some((&p.ident, p.mutability.is_some())),
+                _ => None,
+            },
+            _ => None,
+        };
+        if let (Some((ident, mutable)), Some(init), Some(fn_id)) = (ident, &local.init, self.site.fn_id) {
+            let var = LocalVar { init: Some(&init.expr), mutable, methods: Vec::new() };
+            self.model.locals.insert((fn_id, ident.to_string()), var);
+            self.push(RustSyntax::Let { name: ident, init: &init.expr });
+        }
+        visit::visit_local(self, local);
+    }
+
+    fn visit_expr_struct(&mut self, expr: &'a syn::ExprStruct) {
+        for field in &expr.fields {
+            if let syn::Member::Named(name) = &field.member {
+                self.push(RustSyntax::Field { name, expr: &field.expr });
+            }
+        }
+        visit::visit_expr_struct(self, expr);
+    }
+
+    fn visit_macro(&mut self, mac: &'a syn::Macro) {
+        self.visit_macro_body(mac);
+    }
+
+    fn visit_pat(&mut self, pat: &'a syn::Pat) {
+        // Literals in patterns are comparisons (`"http://x" => ...`).
+        self.with_parent(LitParent::Comparison, |c| visit::visit_pat(c, pat));
+    }
+
+    fn visit_lit_str(&mut self, lit: &'a syn::LitStr) {
+        self.push(RustSyntax::Str(lit));
+    }
+
+    fn visit_expr(&mut self, expr: &'a Expr) {
+        match expr {
+            Expr::Lit(_) | Expr::Paren(_) | Expr::Group(_) | Expr::Reference(_) => visit::visit_expr(self, expr),
+            Expr::Binary(binary) if is_comparison(&binary.op) => {
+                self.with_parent(LitParent::Comparison, |c| {
+                    c.visit_expr(&binary.left);
+                    c.visit_expr(&binary.right);
+                });
+            }
+            Expr::MethodCall(call) => {
+                self.push(RustSyntax::MethodCall(call));
+                self.record_method_targets(expr);
+                if call.method == "route" && call.args.len() >= 2 {
+                    model::record_routed_fns(&mut self.model.routed_fns, &call.args[1]);
+                }
+                if call.method == "to" && call.args.len() == 1 {
+                    model::record_routed_fns(&mut self.model.routed_fns, &call.args[0]);
+                }
+                let method = LitParent::Method(call.method.to_string());
+                self.with_parent(method.clone(), |c| c.visit_expr(&call.receiver));
+                for arg in &call.args {
+                    self.with_parent(method.clone(), |c| c.visit_expr(arg));
+                }
+            }
+            Expr::Call(call) => {
+                self.push(RustSyntax::Call(call));
+                let path = self.model.call_path(call).unwrap_or_default();
+                self.with_parent(LitParent::Other, |c| c.visit_expr(&call.func));
+                for arg in &call.args {
+                    self.with_parent(LitParent::Call(path.clone()), |c| c.visit_expr(arg));
+                }
+            }
+            Expr::Assign(assign) => {
+                // `b = b.timeout(t)` configures the builder held in `b`.
+                if let (Expr::Path(left), Some(fn_id)) = (&*assign.left, self.site.fn_id) {
+                    if let Some(name) = single_ident(&left.path) {
+                        let (root, calls) = method_chain(&assign.right);
+                        let same_var = matches!(root, Expr::Path(p) if single_ident(&p.path).as_deref() == Some(name.as_str()));
+                        if let Some(local) = self.model.locals.get_mut(&(fn_id, name)) {
+                            if same_var {
+                                local.methods.extend(calls.iter().map(|c| c.method.to_string()));
+                            } else {
+                                local.mutable = true;
+                            }
+                        }
+                    }
+                }
+                self.with_parent(LitParent::Other, |c| visit::visit_expr(c, expr));
+            }
+            Expr::Closure(closure) => {
+                let saved = self.site.in_async;
+                self.site.in_async = closure.asyncness.is_some();
+                self.with_parent(LitParent::Other, |c| visit::visit_expr(c, expr));
+                self.site.in_async = saved;
+            }
+            Expr::Async(_) => {
+                let saved = self.site.in_async;
+                self.site.in_async = true;
+                self.with_parent(LitParent::Other, |c| visit::visit_expr(c, expr));
+                self.site.in_async = saved;
+            }
+            _ => self.with_parent(LitParent::Other, |c| visit::visit_expr(c, expr)),
+        }
+    }
+}
+
+fn is_comparison(op: &syn::BinOp) -> bool {
+    matches!(op, syn::BinOp::Eq(_) | syn::BinOp::Ne(_) | syn::BinOp::Lt(_) | syn::BinOp::Le(_) | syn::BinOp::Gt(_) | syn::BinOp::Ge(_))
+}
+
+/// `#[test]`, `#[tokio::test]`, `#[rstest]`, `#[cfg(test)]` (but not `#[cfg(not(test))]`).
+fn is_test_attribute(attr: &syn::Attribute) -> bool {
+    let Some(last) = attr.path().segments.last() else { return false };
+    let name = last.ident.to_string();
+    if matches!(name.as_str(), "test" | "rstest" | "test_case" | "quickcheck" | "proptest") {
+        return true;
+    }
+    if name == "cfg" {
+        if let syn::Meta::List(list) = &attr.meta {
+            let tokens = list.tokens.to_string();
+            return tokens.split(|c: char| !c.is_alphanumeric() && c != '_').any(|t| t == "test") && !tokens.contains("not");
+        }
+    }
+    false
+}
+
+/// actix-web and Rocket route attributes: `#[get("/users")]`, `#[actix_web::post("/x")]`.
+fn route_attribute(attr: &syn::Attribute) -> Option<(String, Option<String>)> {
+    let name = attr.path().segments.last()?.ident.to_string();
+    if !matches!(name.as_str(), "get" | "post" | "put" | "patch" | "delete" | "head" | "options" | "route") {
+        return None;
+    }
+    let route = match &attr.meta {
+        syn::Meta::List(list) => list.parse_args_with(Punctuated::<Expr, syn::Token![,]>::parse_terminated).ok().and_then(|args| {
+            args.first().and_then(|first| match first {
+                Expr::Lit(syn::ExprLit { lit: Lit::Str(s), .. }) => Some(s.value()),
+                _ => None,
+            })
+        }),
+        _ => None,
+    };
+    Some((name, route))
+}
+
+/// A parameter whose type is a request extractor (`Json(body): Json<NewUser>`, `q: web::Query<Q>`).
+fn request_param(input: &syn::FnArg) -> Option<RequestParam> {
+    let syn::FnArg::Typed(typed) = input else { return None };
+    let syn::Type::Path(type_path) = &*typed.ty else { return None };
+    let extractor = type_path.path.segments.last()?.ident.to_string();
+    model::EXTRACTORS
+        .contains(&extractor.as_str())
+        .then(|| RequestParam { pattern: quote::ToTokens::to_token_stream(&typed.pat).to_string().replace(' ', ""), extractor })
+}

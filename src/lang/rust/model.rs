@@ -1,0 +1,287 @@
+//! The semantic model of one Rust file: what `use` brings into scope (so `Http::new()` is known
+//! to be `reqwest::Client::new` after `use reqwest::Client as Http`), constant string and bool
+//! values of `const`/`static` items and immutable `let`s, how builder variables are configured,
+//! and which functions are request handlers with which extractors.
+
+use std::collections::{HashMap, HashSet};
+use syn::{Expr, Lit};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Framework {
+    Axum,
+    ActixWeb,
+    Rocket,
+}
+
+#[derive(Debug, Clone)]
+pub struct RequestParam {
+    /// The parameter pattern as written (`Json(body)`, `q`).
+    pub pattern: String,
+    /// The extractor type's last segment (`Json`, `Query`, `Path`, `Form`, `HeaderMap`, ...).
+    pub extractor: String,
+}
+
+#[derive(Debug, Clone)]
+pub struct RustHandler {
+    pub name: String,
+    pub framework: Framework,
+    pub route: Option<String>,
+    pub request_params: Vec<RequestParam>,
+}
+
+/// A function-local variable: how it was initialised and what methods were called on it
+/// (`let mut b = Client::builder(); b = b.timeout(t);` records `timeout` for `b`).
+#[derive(Debug, Default, Clone)]
+pub struct LocalVar<'a> {
+    pub init: Option<&'a Expr>,
+    pub mutable: bool,
+    pub methods: Vec<String>,
+}
+
+/// Identifies a function body: the byte offset where the function starts.
+pub type FnId = usize;
+
+pub(crate) const EXTRACTORS: &[&str] =
+    &["Json", "Query", "Path", "Form", "HeaderMap", "RawQuery", "Multipart", "TypedHeader", "Bytes", "RawForm", "HttpRequest", "Payload"];
+
+#[derive(Default)]
+pub struct RustModel<'a> {
+    /// Local name → full path (`Http` → `reqwest::Client`).
+    pub(super) uses: HashMap<String, String>,
+    pub(super) const_strings: HashMap<String, String>,
+    pub(super) const_bools: HashMap<String, bool>,
+    pub(super) locals: HashMap<(FnId, String), LocalVar<'a>>,
+    /// Functions named as route targets (`get(list_users)`, `.to(create)`).
+    pub(super) routed_fns: HashSet<String>,
+    pub(super) handlers: Vec<RustHandler>,
+}
+
+impl<'a> RustModel<'a> {
+    /// The full path a path expression refers to, with the first segment resolved through `use`
+    /// and generic arguments dropped: `Hmac::<Sha256>::new_from_slice` → `hmac::Hmac::new_from_slice`.
+    pub fn resolve_path(&self, path: &syn::Path) -> String {
+        let mut segments = path.segments.iter().map(|s| s.ident.to_string());
+        let Some(first) = segments.next() else { return String::new() };
+        let head = match first.as_str() {
+            "crate" | "self" | "super" => segments.next().unwrap_or_default(),
+            _ => self.uses.get(&first).cloned().unwrap_or(first),
+        };
+        let mut full = head.trim_start_matches("::").to_string();
+        for segment in segments {
+            full.push_str("::");
+            full.push_str(&segment);
+        }
+        full
+    }
+
+    /// The resolved path of a call's function, if it is a path (`reqwest::Client::new(..)`).
+    pub fn call_path(&self, call: &syn::ExprCall) -> Option<String> {
+        match &*call.func {
+            Expr::Path(p) => Some(self.resolve_path(&p.path)),
+            _ => None,
+        }
+    }
+
+    pub fn local(&self, fn_id: Option<FnId>, name: &str) -> Option<&LocalVar<'a>> {
+        self.locals.get(&(fn_id?, name.to_string()))
+    }
+
+    /// The constant string an expression evaluates to: literals, `const`/`static` items and
+    /// immutable `let`s holding one, and `to_string`/`String::from`/`into`/`as_str`/`&` around them.
+    pub fn string_value(&self, expr: &Expr, fn_id: Option<FnId>) -> Option<String> {
+        self.string_value_at(expr, fn_id, 0)
+    }
+
+    fn string_value_at(&self, expr: &Expr, fn_id: Option<FnId>, depth: usize) -> Option<String> {
+        if depth > 8 {
+            return None;
+        }
+        match expr {
+            Expr::Lit(lit) => match &lit.lit {
+                Lit::Str(s) => Some(s.value()),
+                Lit::ByteStr(s) => String::from_utf8(s.value()).ok(),
+                _ => None,
+            },
+            Expr::Paren(inner) => self.string_value_at(&inner.expr, fn_id, depth + 1),
+            Expr::Group(inner) => self.string_value_at(&inner.expr, fn_id, depth + 1),
+            Expr::Reference(inner) => self.string_value_at(&inner.expr, fn_id, depth + 1),
+            Expr::MethodCall(call) if call.args.is_empty() && is_string_conversion(&call.method.to_string()) => {
+                self.string_value_at(&call.receiver, fn_id, depth + 1)
+            }
+            Expr::Call(call) if call.args.len() == 1 => {
+                let path = self.call_path(call)?;
+                if path.ends_with("String::from") || path.ends_with("to_owned") || path.ends_with("as_bytes") {
+                    self.string_value_at(&call.args[0], fn_id, depth + 1)
+                } else {
+                    None
+                }
+            }
+            Expr::Path(p) => {
+                let name = single_ident(&p.path)?;
+                if let Some(local) = self.local(fn_id, &name) {
+                    return if local.mutable { None } else { self.string_value_at(local.init?, fn_id, depth + 1) };
+                }
+                self.const_strings.get(&name).cloned()
+            }
+            _ => None,
+        }
+    }
+
+    /// `true`/`false` literals and `const` bools.
+    pub fn bool_value(&self, expr: &Expr, fn_id: Option<FnId>) -> Option<bool> {
+        match expr {
+            Expr::Lit(lit) => match &lit.lit {
+                Lit::Bool(b) => Some(b.value),
+                _ => None,
+            },
+            Expr::Paren(inner) => self.bool_value(&inner.expr, fn_id),
+            Expr::Path(p) => {
+                let name = single_ident(&p.path)?;
+                if let Some(local) = self.local(fn_id, &name) {
+                    return if local.mutable { None } else { self.bool_value(local.init?, fn_id) };
+                }
+                self.const_bools.get(&name).copied()
+            }
+            _ => None,
+        }
+    }
+
+    pub fn handlers(&self) -> &[RustHandler] {
+        &self.handlers
+    }
+
+    pub fn handler(&self, fn_name: &str) -> Option<&RustHandler> {
+        self.handlers.iter().find(|h| h.name == fn_name)
+    }
+
+    pub fn imports_crate(&self, krate: &str) -> bool {
+        self.uses.values().any(|path| path == krate || path.starts_with(&format!("{krate}::")))
+    }
+}
+
+fn is_string_conversion(method: &str) -> bool {
+    matches!(method, "to_string" | "to_owned" | "into" | "as_str" | "as_bytes" | "clone" | "as_ref")
+}
+
+pub fn single_ident(path: &syn::Path) -> Option<String> {
+    path.get_ident().map(|ident| ident.to_string())
+}
+
+/// A method-call chain from its root outwards: `Client::builder().timeout(t).build()` →
+/// (`Client::builder()`, [`timeout`, `build`]).
+pub fn method_chain(expr: &Expr) -> (&Expr, Vec<&syn::ExprMethodCall>) {
+    let mut calls = Vec::new();
+    let mut current = expr;
+    loop {
+        match current {
+            Expr::MethodCall(call) => {
+                calls.push(call);
+                current = &call.receiver;
+            }
+            Expr::Try(t) => current = &t.expr,
+            Expr::Await(a) => current = &a.base,
+            Expr::Paren(p) => current = &p.expr,
+            _ => break,
+        }
+    }
+    calls.reverse();
+    (current, calls)
+}
+
+pub(super) fn record_use_tree(uses: &mut HashMap<String, String>, prefix: String, tree: &syn::UseTree) {
+    let join = |name: &str| if prefix.is_empty() { name.to_string() } else { format!("{prefix}::{name}") };
+    match tree {
+        syn::UseTree::Path(path) => record_use_tree(uses, join(&path.ident.to_string()), &path.tree),
+        syn::UseTree::Name(name) => {
+            let name = name.ident.to_string();
+            if name == "self" {
+                if let Some(last) = prefix.rsplit("::").next() {
+                    uses.insert(last.to_string(), prefix.clone());
+                }
+            } else {
+                uses.insert(name.clone(), join(&name));
+            }
+        }
+        syn::UseTree::Rename(rename) => {
+            let target = rename.ident.to_string();
+            let target = if target == "self" { prefix.clone() } else { join(&target) };
+            uses.insert(rename.rename.to_string(), target);
+        }
+        syn::UseTree::Group(group) => {
+            for item in &group.items {
+                record_use_tree(uses, prefix.clone(), item);
+            }
+        }
+        syn::UseTree::Glob(_) => {}
+    }
+}
+
+pub(super) fn record_const(model: &mut RustModel<'_>, name: &syn::Ident, expr: &Expr) {
+    if let Some(value) = model.string_value(expr, None) {
+        model.const_strings.insert(name.to_string(), value);
+    } else if let Some(value) = model.bool_value(expr, None) {
+        model.const_bools.insert(name.to_string(), value);
+    }
+}
+
+const ROUTING_FUNCTIONS: &[&str] = &["get", "post", "put", "patch", "delete", "head", "options", "trace", "any", "on", "to"];
+
+/// Collects function names used as route targets in a method router expression:
+/// `get(list).post(create)`, `routing::get(show)`, `web::post().to(create)`.
+pub(super) fn record_routed_fns(routed: &mut HashSet<String>, expr: &Expr) {
+    match expr {
+        Expr::Call(call) => {
+            let is_routing = matches!(&*call.func, Expr::Path(p) if p.path.segments.last().is_some_and(|s| ROUTING_FUNCTIONS.contains(&s.ident.to_string().as_str())));
+            if is_routing {
+                for arg in &call.args {
+                    record_target(routed, arg);
+                }
+            }
+        }
+        Expr::MethodCall(call) => {
+            if ROUTING_FUNCTIONS.contains(&call.method.to_string().as_str()) {
+                for arg in &call.args {
+                    record_target(routed, arg);
+                }
+            }
+            record_routed_fns(routed, &call.receiver);
+        }
+        Expr::Path(_) => record_target(routed, expr),
+        _ => {}
+    }
+}
+
+fn record_target(routed: &mut HashSet<String>, arg: &Expr) {
+    if let Expr::Path(p) = arg {
+        if let Some(last) = p.path.segments.last() {
+            routed.insert(last.ident.to_string());
+        }
+    }
+}
+
+/// Decides which functions are request handlers once the whole file (and its routes) is seen.
+pub(super) fn finish_handlers(model: &mut RustModel<'_>, fns: &[super::FnSeen]) {
+    let framework = if model.imports_crate("axum") {
+        Some(Framework::Axum)
+    } else if model.imports_crate("actix_web") {
+        Some(Framework::ActixWeb)
+    } else if model.imports_crate("rocket") {
+        Some(Framework::Rocket)
+    } else {
+        None
+    };
+    for f in fns {
+        let (framework, route) = if let Some((_, route)) = &f.route_attribute {
+            let framework = if model.imports_crate("rocket") { Framework::Rocket } else { Framework::ActixWeb };
+            (framework, route.clone())
+        } else if model.routed_fns.contains(&f.name) || (f.is_async && !f.params.is_empty()) {
+            match framework {
+                Some(framework) => (framework, None),
+                None => continue,
+            }
+        } else {
+            continue;
+        };
+        model.handlers.push(RustHandler { name: f.name.clone(), framework, route, request_params: f.params.clone() });
+    }
+}

@@ -1,0 +1,162 @@
+//! The TypeScript/JavaScript front-end: tree-sitter parsing (the TSX grammar for `.tsx`, `.jsx`
+//! and plain JavaScript, which may contain JSX), one iterative traversal that builds the
+//! [`TsModel`] and queues the nodes rules asked for, then the checks.
+
+pub mod model;
+
+pub use model::{Framework, Handler, Property, TsModel};
+
+use super::{ActiveRules, FileOutput};
+use crate::diagnostic::{Notice, NoticeKind};
+use crate::rules::Context;
+use crate::source::{Language, SourceFile, Span};
+use std::cell::RefCell;
+use tree_sitter::{Node, Parser, Tree};
+
+thread_local! {
+    static PARSERS: RefCell<(Parser, Parser)> = RefCell::new(new_parsers());
+}
+
+fn new_parsers() -> (Parser, Parser) {
+    let mut typescript = Parser::new();
+    typescript.set_language(&tree_sitter_typescript::LANGUAGE_TYPESCRIPT.into()).expect("TypeScript grammar ABI is supported");
+    let mut tsx = Parser::new();
+    tsx.set_language(&tree_sitter_typescript::LANGUAGE_TSX.into()).expect("TSX grammar ABI is supported");
+    (typescript, tsx)
+}
+
+pub fn parse(file: &SourceFile) -> Option<Tree> {
+    PARSERS.with(|parsers| {
+        let mut parsers = parsers.borrow_mut();
+        let parser = match file.language {
+            Language::TypeScript => &mut parsers.0,
+            _ => &mut parsers.1,
+        };
+        parser.parse(&file.text, None)
+    })
+}
+
+pub fn analyze(file: &SourceFile, active: &ActiveRules<'_>) -> FileOutput {
+    let mut output = FileOutput::default();
+    let Some(tree) = parse(file) else {
+        output.notices.push(Notice::file(NoticeKind::ParseError, &file.rel_path, "the TypeScript parser gave up on this file"));
+        return output;
+    };
+    let root = tree.root_node();
+    if root.has_error() {
+        let (span, what) = first_error(root);
+        output.notices.push(Notice::at(
+            NoticeKind::ParseError,
+            file,
+            span,
+            format!("syntax error ({what}); findings in this file may be incomplete"),
+        ));
+    }
+
+    let language = tree.language();
+    // kind id → indices into `active.rules` interested in that kind.
+    let mut interest: Vec<Vec<usize>> = vec![Vec::new(); language.node_kind_count()];
+    for (index, (rule, _)) in active.rules.iter().enumerate() {
+        for kind in rule.ts_kinds() {
+            for id in kind_ids(&language, kind) {
+                interest[id as usize].push(index);
+            }
+        }
+    }
+
+    let mut model = TsModel::new(&file.text);
+    let mut queue: Vec<Node<'_>> = Vec::new();
+    walk(root, |node, scope| {
+        model.record(node, scope);
+        if interest.get(node.kind_id() as usize).is_some_and(|rules| !rules.is_empty()) {
+            queue.push(node);
+        }
+    });
+
+    let mut panicked = vec![false; active.rules.len()];
+    for node in queue {
+        for &index in &interest[node.kind_id() as usize] {
+            if panicked[index] {
+                continue;
+            }
+            let (rule, level) = active.rules[index];
+            let mut cx = Context {
+                file,
+                level,
+                in_test: file.is_test_path,
+                rule: rule.id(),
+                findings: &mut output.findings,
+                facts: &mut output.facts,
+            };
+            let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| rule.check_ts(node, &model, &mut cx)));
+            if result.is_err() {
+                panicked[index] = true;
+                output.notices.push(internal_error(file, rule.id(), node));
+            }
+        }
+    }
+    output
+}
+
+fn internal_error(file: &SourceFile, rule: &str, node: Node<'_>) -> Notice {
+    Notice::at(
+        NoticeKind::InternalError,
+        file,
+        model::span_of(node),
+        format!("rule `{rule}` failed on this file (a bug in archlint; please report it); its other findings here are missing"),
+    )
+}
+
+/// Every id the grammar uses for a kind name (named and anonymous variants).
+fn kind_ids(language: &tree_sitter::Language, kind: &str) -> Vec<u16> {
+    (0..language.node_kind_count() as u16)
+        .filter(|&id| language.node_kind_for_id(id) == Some(kind) && language.node_kind_is_named(id))
+        .collect()
+}
+
+/// Pre-order traversal without recursion, passing each named node and the span of the function
+/// (or program) that encloses it.
+fn walk<'t>(root: Node<'t>, mut visit: impl FnMut(Node<'t>, Span)) {
+    let mut cursor = root.walk();
+    let mut scopes: Vec<(usize, Span)> = vec![(0, model::span_of(root))];
+    let mut depth = 0usize;
+    loop {
+        let node = cursor.node();
+        if node.is_named() {
+            visit(node, scopes.last().unwrap().1);
+        }
+        if model::is_function_like(node.kind()) {
+            scopes.push((depth, model::span_of(node)));
+        }
+        if cursor.goto_first_child() {
+            depth += 1;
+            continue;
+        }
+        loop {
+            // Leaving `cursor.node()`: close its scope if it opened one.
+            if scopes.len() > 1 && scopes.last().unwrap().0 == depth {
+                scopes.pop();
+            }
+            if cursor.goto_next_sibling() {
+                break;
+            }
+            if !cursor.goto_parent() {
+                return;
+            }
+            depth -= 1;
+        }
+    }
+}
+
+fn first_error(root: Node<'_>) -> (Span, String) {
+    for node in model::descendants(root) {
+        if node.is_error() {
+            return (Span::new(node.start_byte(), node.start_byte() + 1), "unexpected input".into());
+        }
+        if node.is_missing() {
+            return (Span::new(node.start_byte(), node.start_byte()), format!("missing `{}`", node.kind()));
+        }
+    }
+    // `has_error` can be set by a MISSING leaf that `descendants` (named only) skipped.
+    (Span::new(0, 0), "unexpected input".into())
+}

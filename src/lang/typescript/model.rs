@@ -1,0 +1,600 @@
+//! The semantic model of one TypeScript/JavaScript file: what names refer to (imports and
+//! `require`s), what constant values local bindings hold, which member paths get assigned, and
+//! which functions are request handlers. Built during the single traversal, queried by rules.
+
+use crate::source::Span;
+use std::collections::{HashMap, HashSet};
+use tree_sitter::Node;
+
+/// How deep identifier → value resolution may chain (`const a = b; const b = c; ...`).
+const MAX_RESOLVE_DEPTH: usize = 8;
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Import {
+    pub module: String,
+    /// `None` for a default, namespace or whole-module (`require`) import; the export name otherwise.
+    pub export: Option<String>,
+}
+
+#[derive(Debug, Clone)]
+pub struct Binding<'t> {
+    /// The function (or the whole program) the binding lives in.
+    pub scope: Span,
+    pub declared_at: usize,
+    pub name_node: Node<'t>,
+    pub value: Option<Node<'t>>,
+    pub is_const: bool,
+    pub reassigned: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Framework {
+    Express,
+    Koa,
+    Fastify,
+    NestJs,
+}
+
+#[derive(Debug, Clone)]
+pub struct Handler {
+    pub framework: Framework,
+    /// The whole handler function.
+    pub span: Span,
+    pub route: Option<String>,
+    /// Names of the parameters that carry the request (`req`, `ctx`, `request`, NestJS `@Body() dto`).
+    pub request_params: Vec<String>,
+}
+
+/// Result of looking a key up in an object literal.
+#[derive(Debug, Clone, Copy)]
+pub enum Property<'t> {
+    Found(Node<'t>),
+    Missing,
+    /// Not found, but a spread (`...base`) may provide it.
+    Unknown,
+}
+
+pub struct TsModel<'t> {
+    pub src: &'t str,
+    imports: HashMap<String, Import>,
+    bindings: HashMap<String, Vec<Binding<'t>>>,
+    assigned_members: HashSet<String>,
+    handlers: Vec<Handler>,
+}
+
+const ROUTE_METHODS: &[&str] = &["get", "post", "put", "patch", "delete", "del", "all", "options", "head"];
+const NEST_ROUTE_DECORATORS: &[&str] = &["Get", "Post", "Put", "Patch", "Delete", "All", "Options", "Head"];
+const NEST_REQUEST_DECORATORS: &[&str] = &["Body", "Query", "Param", "Headers", "Req", "Request"];
+
+pub fn is_function_like(kind: &str) -> bool {
+    matches!(
+        kind,
+        "function_declaration"
+            | "function_expression"
+            | "function"
+            | "arrow_function"
+            | "method_definition"
+            | "generator_function_declaration"
+            | "generator_function"
+    )
+}
+
+pub fn span_of(node: Node<'_>) -> Span {
+    Span::new(node.start_byte(), node.end_byte())
+}
+
+impl<'t> TsModel<'t> {
+    pub fn new(src: &'t str) -> TsModel<'t> {
+        TsModel { src, imports: HashMap::new(), bindings: HashMap::new(), assigned_members: HashSet::new(), handlers: Vec::new() }
+    }
+
+    pub fn text(&self, node: Node<'_>) -> &'t str {
+        self.src.get(node.byte_range()).unwrap_or("")
+    }
+
+    // ----- building (called by the traversal, once per node of interest) -----
+
+    pub(super) fn record(&mut self, node: Node<'t>, scope: Span) {
+        match node.kind() {
+            "import_statement" => self.record_import(node),
+            "variable_declarator" => self.record_declarator(node, scope),
+            "assignment_expression" | "augmented_assignment_expression" => self.record_assignment(node),
+            "update_expression" => {
+                if let Some(arg) = node.child_by_field_name("argument") {
+                    self.mark_reassigned(arg);
+                }
+            }
+            "call_expression" => self.record_route_call(node),
+            "method_definition" => self.record_nest_handler(node),
+            _ => {}
+        }
+    }
+
+    fn record_import(&mut self, node: Node<'t>) {
+        let Some(module) = node.child_by_field_name("source").and_then(|s| self.string_literal(s)) else { return };
+        let mut cursor = node.walk();
+        for child in node.named_children(&mut cursor) {
+            match child.kind() {
+                "import_clause" => self.record_import_clause(child, &module),
+                // `import x = require("m")`
+                "import_require_clause" => {
+                    if let Some(name) = child.named_child(0) {
+                        self.add_import(name, &module, None);
+                    }
+                }
+                _ => {}
+            }
+        }
+    }
+
+    fn record_import_clause(&mut self, clause: Node<'t>, module: &str) {
+        let mut cursor = clause.walk();
+        for part in clause.named_children(&mut cursor) {
+            match part.kind() {
+                "identifier" => self.add_import(part, module, None),
+                "namespace_import" => {
+                    if let Some(name) = part.named_child(0) {
+                        self.add_import(name, module, None);
+                    }
+                }
+                "named_imports" => {
+                    let mut inner = part.walk();
+                    for spec in part.named_children(&mut inner) {
+                        let Some(name) = spec.child_by_field_name("name") else { continue };
+                        let local = spec.child_by_field_name("alias").unwrap_or(name);
+                        let export = self.text(name).trim_matches(['"', '\'']).to_string();
+                        let export = if export == "default" { None } else { Some(export) };
+                        self.add_import(local, module, export);
+                    }
+                }
+                _ => {}
+            }
+        }
+    }
+
+    fn add_import(&mut self, local: Node<'t>, module: &str, export: Option<String>) {
+        self.imports.insert(self.text(local).to_string(), Import { module: module.to_string(), export });
+    }
+
+    fn record_declarator(&mut self, node: Node<'t>, scope: Span) {
+        let (Some(name), value) = (node.child_by_field_name("name"), node.child_by_field_name("value")) else { return };
+        if let Some((module, export)) = value.and_then(|v| self.required_module(v)) {
+            self.record_require(name, &module, export);
+            return;
+        }
+        let is_const = node.parent().is_some_and(|decl| self.text(decl).starts_with("const"));
+        match name.kind() {
+            "identifier" => self.add_binding(name, value, is_const, scope),
+            // Destructured names: values unknown, but the binding still shadows imports.
+            _ => {
+                for identifier in descendants(name).filter(|n| matches!(n.kind(), "identifier" | "shorthand_property_identifier_pattern")) {
+                    self.add_binding(identifier, None, is_const, scope);
+                }
+            }
+        }
+    }
+
+    fn add_binding(&mut self, name: Node<'t>, value: Option<Node<'t>>, is_const: bool, scope: Span) {
+        let binding = Binding { scope, declared_at: name.start_byte(), name_node: name, value, is_const, reassigned: false };
+        self.bindings.entry(self.text(name).to_string()).or_default().push(binding);
+    }
+
+    /// `require("m")`, `require("m").x`, `await import("m")`: the module and the export taken.
+    fn required_module(&self, value: Node<'t>) -> Option<(String, Option<String>)> {
+        let value = self.unwrap_expression(value);
+        match value.kind() {
+            "call_expression" => {
+                let callee = value.child_by_field_name("function")?;
+                if !matches!(self.text(callee), "require" | "import") {
+                    return None;
+                }
+                let first = value.child_by_field_name("arguments")?.named_child(0)?;
+                Some((self.string_literal(first)?, None))
+            }
+            "member_expression" => {
+                let (module, _) = self.required_module(value.child_by_field_name("object")?)?;
+                let property = self.text(value.child_by_field_name("property")?);
+                Some((module, (property != "default").then(|| property.to_string())))
+            }
+            _ => None,
+        }
+    }
+
+    fn record_require(&mut self, name: Node<'t>, module: &str, export: Option<String>) {
+        match name.kind() {
+            "identifier" => self.add_import(name, module, export),
+            "object_pattern" => {
+                let mut cursor = name.walk();
+                for prop in name.named_children(&mut cursor) {
+                    match prop.kind() {
+                        "shorthand_property_identifier_pattern" => self.add_import(prop, module, Some(self.text(prop).to_string())),
+                        "pair_pattern" => {
+                            let (Some(key), Some(local)) = (prop.child_by_field_name("key"), prop.child_by_field_name("value")) else {
+                                continue;
+                            };
+                            if local.kind() == "identifier" {
+                                self.add_import(local, module, Some(self.text(key).to_string()));
+                            }
+                        }
+                        _ => {}
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+
+    fn record_assignment(&mut self, node: Node<'t>) {
+        let Some(left) = node.child_by_field_name("left") else { return };
+        match left.kind() {
+            "identifier" => self.mark_reassigned(left),
+            "member_expression" | "subscript_expression" => {
+                if let Some(path) = self.member_path(left) {
+                    self.assigned_members.insert(path);
+                }
+            }
+            _ => {}
+        }
+    }
+
+    fn mark_reassigned(&mut self, identifier: Node<'t>) {
+        let name = self.text(identifier);
+        let offset = identifier.start_byte();
+        if let Some(bindings) = self.bindings.get_mut(name) {
+            // Bindings are recorded before their uses in source order; the innermost enclosing one wins.
+            if let Some(binding) = bindings.iter_mut().filter(|b| b.scope.contains(offset)).min_by_key(|b| b.scope.end - b.scope.start) {
+                binding.reassigned = true;
+            }
+        }
+    }
+
+    fn record_route_call(&mut self, call: Node<'t>) {
+        let Some(callee) = call.child_by_field_name("function") else { return };
+        if callee.kind() != "member_expression" {
+            return;
+        }
+        let Some(method) = callee.child_by_field_name("property").map(|p| self.text(p)) else { return };
+        let Some(args) = call.child_by_field_name("arguments") else { return };
+        let arguments: Vec<Node<'t>> = named_children(args).collect();
+        let path = arguments.first().and_then(|first| self.string_value(*first));
+        let receiver_is_route = callee.child_by_field_name("object").is_some_and(|object| {
+            object.kind() == "call_expression"
+                && object
+                    .child_by_field_name("function")
+                    .and_then(|f| f.child_by_field_name("property"))
+                    .is_some_and(|p| self.text(p) == "route")
+        });
+        let is_route = ROUTE_METHODS.contains(&method)
+            && (receiver_is_route || path.as_deref().is_some_and(|p| p.starts_with('/') || p.starts_with('*')));
+        if is_route {
+            if let Some(function) = arguments.iter().rev().find(|a| is_function_like(a.kind())) {
+                self.add_route_handler(*function, path);
+            }
+            return;
+        }
+        // Fastify's `fastify.route({ method, url, handler })`.
+        if method == "route" {
+            if let Some(options) = arguments.first().filter(|a| a.kind() == "object") {
+                if let Property::Found(handler) = self.property(*options, "handler") {
+                    if is_function_like(handler.kind()) {
+                        let url = match self.property(*options, "url") {
+                            Property::Found(url) => self.string_value(url),
+                            _ => None,
+                        };
+                        self.add_route_handler(handler, url);
+                    }
+                }
+            }
+        }
+    }
+
+    fn add_route_handler(&mut self, function: Node<'t>, route: Option<String>) {
+        let params = parameter_names(self, function);
+        let framework = match params.first().map(String::as_str) {
+            Some("ctx" | "context") if params.len() <= 2 => Framework::Koa,
+            _ if params.get(1).is_some_and(|p| p == "reply") || self.imports_module("fastify") => Framework::Fastify,
+            _ if self.imports_module("koa") || self.imports_module("@koa/router") || self.imports_module("koa-router") => Framework::Koa,
+            _ => Framework::Express,
+        };
+        let request_params = params.into_iter().take(1).collect();
+        self.handlers.push(Handler { framework, span: span_of(function), route, request_params });
+    }
+
+    fn record_nest_handler(&mut self, method: Node<'t>) {
+        let route_decorator = preceding_decorators(method).find_map(|decorator| {
+            let (name, args) = decorator_call(self, decorator)?;
+            NEST_ROUTE_DECORATORS.contains(&name).then(|| args.and_then(|a| a.named_child(0)).and_then(|a| self.string_value(a)))
+        });
+        let Some(route) = route_decorator else { return };
+        let in_controller = method.parent().and_then(|body| body.parent()).is_some_and(|class| {
+            children_by_field(class, "decorator").any(|d| decorator_call(self, d).is_some_and(|(name, _)| name == "Controller"))
+        });
+        if !in_controller {
+            return;
+        }
+        let mut request_params = Vec::new();
+        if let Some(params) = method.child_by_field_name("parameters") {
+            for param in named_children(params) {
+                let is_request = children_by_field(param, "decorator")
+                    .any(|d| decorator_call(self, d).is_some_and(|(name, _)| NEST_REQUEST_DECORATORS.contains(&name)));
+                if let (true, Some(pattern)) = (is_request, param.child_by_field_name("pattern")) {
+                    request_params.push(self.text(pattern).to_string());
+                }
+            }
+        }
+        self.handlers.push(Handler { framework: Framework::NestJs, span: span_of(method), route, request_params });
+    }
+
+    // ----- queries -----
+
+    pub fn import(&self, local: &str) -> Option<&Import> {
+        self.imports.get(local)
+    }
+
+    pub fn imports_module(&self, module: &str) -> bool {
+        self.imports.values().any(|import| import.module == module)
+    }
+
+    /// The innermost binding of `identifier` visible where it is used.
+    pub fn binding(&self, identifier: Node<'_>) -> Option<&Binding<'t>> {
+        let offset = identifier.start_byte();
+        self.bindings
+            .get(self.text(identifier))?
+            .iter()
+            .filter(|b| b.scope.contains(offset))
+            .min_by_key(|b| (b.scope.end - b.scope.start, usize::MAX - b.declared_at))
+    }
+
+    /// The canonical name an expression refers to, rooted at an import (`axios.get` → `axios.get`,
+    /// `import { Pool as P } from "pg"; P` → `pg.Pool`) or at an unbound global (`process.env.X`).
+    /// Local variables that are not imports have no qualified name.
+    pub fn qualified_name(&self, node: Node<'_>) -> Option<String> {
+        let node = self.unwrap_expression(node);
+        match node.kind() {
+            "identifier" => {
+                let name = self.text(node);
+                if self.binding(node).is_some() {
+                    return None;
+                }
+                Some(match self.imports.get(name) {
+                    Some(Import { module, export: Some(export) }) => format!("{module}.{export}"),
+                    Some(Import { module, export: None }) => module.clone(),
+                    None => name.to_string(),
+                })
+            }
+            "member_expression" => {
+                let object = self.qualified_name(node.child_by_field_name("object")?)?;
+                Some(format!("{object}.{}", self.text(node.child_by_field_name("property")?)))
+            }
+            "subscript_expression" => {
+                let object = self.qualified_name(node.child_by_field_name("object")?)?;
+                let index = self.string_literal(node.child_by_field_name("index")?)?;
+                Some(format!("{object}.{index}"))
+            }
+            _ => None,
+        }
+    }
+
+    /// `a.b.c` / `a["b"].c` as a dotted path of the source names (no import resolution).
+    pub fn member_path(&self, node: Node<'_>) -> Option<String> {
+        match node.kind() {
+            "identifier" | "this" | "property_identifier" => Some(self.text(node).to_string()),
+            "member_expression" => Some(format!(
+                "{}.{}",
+                self.member_path(node.child_by_field_name("object")?)?,
+                self.text(node.child_by_field_name("property")?)
+            )),
+            "subscript_expression" => Some(format!(
+                "{}.{}",
+                self.member_path(node.child_by_field_name("object")?)?,
+                self.string_literal(node.child_by_field_name("index")?)?
+            )),
+            "parenthesized_expression" | "non_null_expression" => self.member_path(node.named_child(0)?),
+            _ => None,
+        }
+    }
+
+    /// Whether some statement in the file assigns this member path (`axios.defaults.timeout = ...`).
+    pub fn member_assigned(&self, path: &str) -> bool {
+        self.assigned_members.contains(path)
+    }
+
+    /// Strips parentheses, `await`, type assertions and `!` around an expression.
+    pub fn unwrap_expression<'n>(&self, mut node: Node<'n>) -> Node<'n> {
+        loop {
+            let inner = match node.kind() {
+                "parenthesized_expression" | "await_expression" | "non_null_expression" => node.named_child(0),
+                "as_expression" | "satisfies_expression" | "type_assertion" => node.named_child(0).filter(|c| !c.kind().contains("type")),
+                _ => None,
+            };
+            match inner {
+                Some(inner) => node = inner,
+                None => return node,
+            }
+        }
+    }
+
+    /// Follows an identifier to the value of a binding that is never reassigned, through chains.
+    pub fn resolve(&self, node: Node<'t>) -> Node<'t> {
+        let mut node = self.unwrap_expression(node);
+        for _ in 0..MAX_RESOLVE_DEPTH {
+            if node.kind() != "identifier" {
+                break;
+            }
+            match self.binding(node).filter(|b| !b.reassigned).and_then(|b| b.value) {
+                Some(value) => node = self.unwrap_expression(value),
+                None => break,
+            }
+        }
+        node
+    }
+
+    /// The text of a string literal (quotes removed, simple escapes decoded).
+    pub fn string_literal(&self, node: Node<'_>) -> Option<String> {
+        match node.kind() {
+            "string" => {
+                let mut value = String::new();
+                for child in named_children(node) {
+                    match child.kind() {
+                        "string_fragment" => value.push_str(self.text(child)),
+                        "escape_sequence" => value.push_str(&decode_escape(self.text(child))),
+                        _ => {}
+                    }
+                }
+                Some(value)
+            }
+            "template_string" if !named_children(node).any(|c| c.kind() == "template_substitution") => {
+                let text = self.text(node);
+                Some(text.get(1..text.len().saturating_sub(1)).unwrap_or("").to_string())
+            }
+            _ => None,
+        }
+    }
+
+    /// The constant string an expression evaluates to, through bindings and `+`.
+    pub fn string_value(&self, node: Node<'t>) -> Option<String> {
+        let node = self.resolve(node);
+        if let Some(value) = self.string_literal(node) {
+            return Some(value);
+        }
+        if node.kind() == "binary_expression" && node.child_by_field_name("operator").is_some_and(|op| self.text(op) == "+") {
+            let left = self.string_value(node.child_by_field_name("left")?)?;
+            let right = self.string_value(node.child_by_field_name("right")?)?;
+            return Some(left + &right);
+        }
+        None
+    }
+
+    /// `true`/`false`, `!0`/`!1`, through bindings.
+    pub fn bool_value(&self, node: Node<'t>) -> Option<bool> {
+        let node = self.resolve(node);
+        match node.kind() {
+            "true" => Some(true),
+            "false" => Some(false),
+            "unary_expression" if self.text(node).starts_with('!') => {
+                let operand = node.child_by_field_name("argument")?;
+                match self.text(operand) {
+                    "0" => Some(true),
+                    "1" => Some(false),
+                    _ => self.bool_value(operand).map(|b| !b),
+                }
+            }
+            _ => None,
+        }
+    }
+
+    /// The object literal an expression is or is bound to (`const opts = {...}; f(opts)`).
+    pub fn object_literal(&self, node: Node<'t>) -> Option<Node<'t>> {
+        Some(self.resolve(node)).filter(|n| n.kind() == "object")
+    }
+
+    /// Looks a key up in an object literal, noticing spreads that could provide it.
+    pub fn property(&self, object: Node<'t>, key: &str) -> Property<'t> {
+        let mut has_spread = false;
+        for member in named_children(object) {
+            match member.kind() {
+                "pair" => {
+                    let Some(k) = member.child_by_field_name("key") else { continue };
+                    let name = self.string_literal(k).unwrap_or_else(|| self.text(k).to_string());
+                    if name == key {
+                        if let Some(value) = member.child_by_field_name("value") {
+                            return Property::Found(value);
+                        }
+                    }
+                }
+                "shorthand_property_identifier" if self.text(member) == key => return Property::Found(member),
+                "method_definition" if member.child_by_field_name("name").is_some_and(|n| self.text(n) == key) => {
+                    return Property::Found(member)
+                }
+                "spread_element" => has_spread = true,
+                _ => {}
+            }
+        }
+        if has_spread {
+            Property::Unknown
+        } else {
+            Property::Missing
+        }
+    }
+
+    pub fn handlers(&self) -> &[Handler] {
+        &self.handlers
+    }
+
+    /// The request handler whose function contains `offset`, innermost first.
+    pub fn handler_at(&self, offset: usize) -> Option<&Handler> {
+        self.handlers.iter().filter(|h| h.span.contains(offset)).min_by_key(|h| h.span.end - h.span.start)
+    }
+}
+
+pub fn named_children<'n>(node: Node<'n>) -> impl Iterator<Item = Node<'n>> {
+    (0..node.named_child_count()).filter_map(move |i| node.named_child(i))
+}
+
+fn children_by_field<'n>(node: Node<'n>, field: &'static str) -> impl Iterator<Item = Node<'n>> {
+    let mut cursor = node.walk();
+    node.children_by_field_name(field, &mut cursor).collect::<Vec<_>>().into_iter()
+}
+
+/// All descendants, iteratively (no recursion on hostile nesting).
+pub fn descendants<'n>(node: Node<'n>) -> impl Iterator<Item = Node<'n>> {
+    let mut stack = vec![node];
+    std::iter::from_fn(move || {
+        let next = stack.pop()?;
+        for i in (0..next.named_child_count()).rev() {
+            if let Some(child) = next.named_child(i) {
+                stack.push(child);
+            }
+        }
+        Some(next)
+    })
+}
+
+/// Decorators written just before a class member (`@Get() @UseGuards(A) method() {}`).
+fn preceding_decorators<'n>(member: Node<'n>) -> impl Iterator<Item = Node<'n>> {
+    let mut previous = member.prev_named_sibling();
+    std::iter::from_fn(move || {
+        let node = previous.filter(|n| n.kind() == "decorator")?;
+        previous = node.prev_named_sibling();
+        Some(node)
+    })
+}
+
+/// `@Name(args)` or `@Name` → the name and the arguments node.
+fn decorator_call<'n>(model: &TsModel<'_>, decorator: Node<'n>) -> Option<(&'static str, Option<Node<'n>>)> {
+    let expression = decorator.named_child(0)?;
+    let (callee, args) = match expression.kind() {
+        "call_expression" => (expression.child_by_field_name("function")?, expression.child_by_field_name("arguments")),
+        _ => (expression, None),
+    };
+    let name = model.text(callee);
+    let known = NEST_ROUTE_DECORATORS.iter().chain(NEST_REQUEST_DECORATORS).chain(&["Controller"]).find(|k| **k == name)?;
+    Some((known, args))
+}
+
+fn parameter_names(model: &TsModel<'_>, function: Node<'_>) -> Vec<String> {
+    if let Some(single) = function.child_by_field_name("parameter") {
+        return vec![model.text(single).to_string()];
+    }
+    let Some(params) = function.child_by_field_name("parameters") else { return Vec::new() };
+    named_children(params).map(|p| p.child_by_field_name("pattern").unwrap_or(p)).map(|p| model.text(p).to_string()).collect()
+}
+
+fn decode_escape(escape: &str) -> String {
+    match escape {
+        "\\n" => "\n".into(),
+        "\\t" => "\t".into(),
+        "\\r" => "\r".into(),
+        "\\0" => "\0".into(),
+        _ => {
+            let rest = &escape[1.min(escape.len())..];
+            if let Some(hex) = rest.strip_prefix('x').or_else(|| rest.strip_prefix('u')) {
+                let hex = hex.trim_matches(['{', '}']);
+                if let Some(c) = u32::from_str_radix(hex, 16).ok().and_then(char::from_u32) {
+                    return c.to_string();
+                }
+            }
+            rest.to_string()
+        }
+    }
+}

@@ -1,0 +1,23 @@
+//! archlint: static analysis for backend services written in Rust and TypeScript/JavaScript.
+//!
+//! The module tree is the pipeline, in order:
+//! `cli` → `config` → `walk` → `lang::{rust, typescript}` (parse, semantic model, one traversal)
+//! → `rules` (checks, dispatched per node kind) → `engine` (project pass, suppressions, sorting)
+//! → `report` (human, SARIF, JSON, GitHub annotations).
+
+pub mod cli;
+pub mod config;
+pub mod diagnostic;
+pub mod engine;
+pub mod lang;
+pub mod report;
+pub mod rules;
+pub mod source;
+pub mod suppress;
+pub mod walk;
+
+/// The version reported in `--version` and in SARIF `tool.driver.semanticVersion`.
+pub const VERSION: &str = env!("CARGO_PKG_VERSION");
+
+/// Where each rule's documentation page lives; `docs/rules/<id>.md` is generated from `rules/<id>.toml`.
+pub const DOCS_BASE_URL: &str = "https://github.com/archlint/archlint/blob/main/docs/rules";

@@ -1,0 +1,104 @@
+//! Diagnostics for people: codespan-reporting snippets with the rule id, help and docs link, then
+//! notices and a summary line.
+
+use super::ReportOptions;
+use crate::config::Config;
+use crate::diagnostic::{Finding, Level, Notice};
+use crate::engine::ScanResult;
+use crate::rules::meta;
+use codespan_reporting::diagnostic::{Diagnostic, Label, Severity};
+use codespan_reporting::files::SimpleFiles;
+use codespan_reporting::term::{self, termcolor::Buffer};
+use std::collections::HashMap;
+use std::io::Write;
+
+pub fn render(result: &ScanResult, config: &Config, options: &ReportOptions) -> Vec<u8> {
+    let mut out = if options.color { Buffer::ansi() } else { Buffer::no_color() };
+    let mut files = SimpleFiles::new();
+    let mut file_ids: HashMap<&str, Option<usize>> = HashMap::new();
+    let term_config = term::Config::default();
+
+    let shown: Vec<&Finding> = result.findings.iter().filter(|f| f.suppressed.is_none() || options.include_suppressed).collect();
+    for finding in &shown {
+        let file_id = *file_ids.entry(&finding.path).or_insert_with(|| {
+            std::fs::read_to_string(config.root.join(&finding.path))
+                .ok()
+                .map(|text| files.add(finding.path.clone(), text.trim_start_matches('\u{feff}').to_string()))
+        });
+        let mut notes = Vec::new();
+        if let Some(help) = &finding.help {
+            notes.push(format!("help: {help}"));
+        }
+        if let Some(reason) = &finding.suppressed {
+            notes.push(format!("suppressed: {}", if reason.is_empty() { "(no reason given)" } else { reason }));
+        }
+        if let Some(meta) = meta::get(finding.rule) {
+            notes.push(format!("docs: {}", meta.docs_url()));
+        }
+        let mut diagnostic =
+            Diagnostic::new(severity(finding.level)).with_code(finding.rule).with_message(&finding.message).with_notes(notes);
+        match file_id {
+            Some(id) => diagnostic = diagnostic.with_labels(vec![Label::primary(id, finding.span.start..finding.span.end)]),
+            None => diagnostic.message = format!("{}:{}:{}: {}", finding.path, finding.start.line, finding.start.column, finding.message),
+        }
+        if term::emit(&mut out, &term_config, &files, &diagnostic).is_err() {
+            let _ =
+                writeln!(out, "{}:{}:{}: {} [{}]", finding.path, finding.start.line, finding.start.column, finding.message, finding.rule);
+        }
+    }
+
+    if !options.quiet {
+        for notice in &result.notices {
+            let _ = writeln!(out, "{}", notice_line(notice));
+        }
+        if !result.notices.is_empty() {
+            let _ = writeln!(out);
+        }
+        let _ = writeln!(out, "{}", summary(result));
+    }
+    out.into_inner()
+}
+
+fn severity(level: Level) -> Severity {
+    match level {
+        Level::Error => Severity::Error,
+        Level::Warning => Severity::Warning,
+        Level::Note => Severity::Note,
+    }
+}
+
+pub fn notice_line(notice: &Notice) -> String {
+    let location = match notice.start {
+        Some(p) => format!("{}:{}:{}", notice.path, p.line, p.column),
+        None => notice.path.clone(),
+    };
+    format!("{}[{}]: {location}: {}", notice.kind.level().as_str(), notice.kind.id(), notice.message)
+}
+
+fn summary(result: &ScanResult) -> String {
+    let active: Vec<&Finding> = result.active_findings().collect();
+    let count = |level: Level| active.iter().filter(|f| f.level == level).count();
+    let files: std::collections::BTreeSet<&str> = active.iter().map(|f| f.path.as_str()).collect();
+    let suppressed = result.findings.len() - active.len();
+    let plural = |n: usize, word: &str| format!("{n} {word}{}", if n == 1 { "" } else { "s" });
+    let mut line = if active.is_empty() {
+        "No problems found".to_string()
+    } else {
+        format!(
+            "Found {} ({}, {}, {}) in {}",
+            plural(active.len(), "problem"),
+            plural(count(Level::Error), "error"),
+            plural(count(Level::Warning), "warning"),
+            plural(count(Level::Note), "note"),
+            plural(files.len(), "file")
+        )
+    };
+    if suppressed > 0 {
+        line.push_str(&format!("; {suppressed} suppressed"));
+    }
+    if !result.notices.is_empty() {
+        line.push_str(&format!("; {}", plural(result.notices.len(), "notice")));
+    }
+    line.push_str(&format!(". Scanned {} in {:.2}s.", plural(result.files_scanned, "file"), result.duration.as_secs_f64()));
+    line
+}

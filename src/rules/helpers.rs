@@ -1,0 +1,387 @@
+//! Matchers shared by several rules: what a URL's host is, whether a host is local, whether a
+//! name or value looks like a credential.
+
+use regex::Regex;
+use std::sync::OnceLock;
+
+/// A URL found in a string literal.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UrlParts<'s> {
+    pub scheme: &'s str,
+    pub userinfo: Option<&'s str>,
+    pub host: &'s str,
+}
+
+/// Parses `scheme://[userinfo@]host[:port][/...]` when the whole string is one URL (no
+/// whitespace): prose that merely mentions a URL is not a URL the code connects to.
+pub fn parse_url(text: &str) -> Option<UrlParts<'_>> {
+    if text.is_empty() || text.chars().any(char::is_whitespace) {
+        return None;
+    }
+    let (scheme, rest) = text.split_once("://")?;
+    if scheme.is_empty() || !scheme.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '+' | '-' | '.')) {
+        return None;
+    }
+    let authority_end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
+    let authority = &rest[..authority_end];
+    let (userinfo, host_port) = match authority.rsplit_once('@') {
+        Some((userinfo, host)) => (Some(userinfo), host),
+        None => (None, authority),
+    };
+    let host = if let Some(v6) = host_port.strip_prefix('[') {
+        v6.split(']').next().unwrap_or("")
+    } else {
+        host_port.split(':').next().unwrap_or("")
+    };
+    if host.is_empty() {
+        return None;
+    }
+    Some(UrlParts { scheme, userinfo, host })
+}
+
+/// Hosts that never leave the machine, the private network or a cluster, and reserved names
+/// that cannot be real destinations.
+pub fn is_local_host(host: &str) -> bool {
+    let host = host.trim_end_matches('.').to_ascii_lowercase();
+    if host == "localhost" || host == "::1" || host == "0.0.0.0" || host == "::" || host.starts_with("127.") {
+        return true;
+    }
+    // Single-label hosts are service names (docker-compose, Kubernetes short names).
+    if !host.contains('.') && !host.contains(':') {
+        return true;
+    }
+    if let Some(octets) = ipv4(&host) {
+        return matches!(octets, [10, ..] | [192, 168, ..] | [169, 254, ..]) || (octets[0] == 172 && (16..=31).contains(&octets[1]));
+    }
+    const LOCAL_SUFFIXES: &[&str] = &[
+        ".localhost",
+        ".local",
+        ".internal",
+        ".localdomain",
+        ".lan",
+        ".home.arpa",
+        ".svc",
+        ".cluster.local",
+        ".test",
+        ".example",
+        ".invalid",
+        ".docker",
+        ".consul",
+    ];
+    const DOCUMENTATION_DOMAINS: &[&str] = &["example.com", "example.org", "example.net"];
+    LOCAL_SUFFIXES.iter().any(|suffix| host.ends_with(suffix))
+        || DOCUMENTATION_DOMAINS.iter().any(|d| host == *d || host.ends_with(&format!(".{d}")))
+}
+
+fn ipv4(host: &str) -> Option<[u8; 4]> {
+    let mut octets = [0u8; 4];
+    let mut parts = host.split('.');
+    for octet in &mut octets {
+        *octet = parts.next()?.parse().ok()?;
+    }
+    parts.next().is_none().then_some(octets)
+}
+
+/// Hosts of XML namespaces, schema identifiers and similar URIs that are names, not endpoints.
+pub fn is_identifier_uri_host(host: &str) -> bool {
+    const HOSTS: &[&str] = &[
+        "www.w3.org",
+        "w3.org",
+        "json-schema.org",
+        "xmlns.com",
+        "purl.org",
+        "schemas.xmlsoap.org",
+        "schemas.microsoft.com",
+        "schemas.openxmlformats.org",
+        "www.opengis.net",
+        "ns.adobe.com",
+        "schema.org",
+        "www.springframework.org",
+        "java.sun.com",
+        "xml.org",
+        "www.xml.org",
+        "docs.oasis-open.org",
+        "relaxng.org",
+        "www.omg.org",
+        "ietf.org",
+        "www.ietf.org",
+        "openid.net",
+        "specs.openid.net",
+        "ogp.me",
+        "rdfs.org",
+        "www.iana.org",
+        "creativecommons.org",
+        "www.apache.org",
+    ];
+    let host = host.to_ascii_lowercase();
+    HOSTS.contains(&host.as_str())
+}
+
+/// `allowed-hosts` entries: exact host names or `*.suffix` patterns.
+pub fn host_allowed(host: &str, allowed: &[String]) -> bool {
+    let host = host.to_ascii_lowercase();
+    allowed.iter().any(|pattern| {
+        let pattern = pattern.to_ascii_lowercase();
+        match pattern.strip_prefix("*.") {
+            Some(suffix) => host == suffix || host.ends_with(&format!(".{suffix}")),
+            None => host == pattern,
+        }
+    })
+}
+
+// ----- secrets -----
+
+/// Splits an identifier into lowercase words: `clientSecret` → [client, secret], `API_KEY` → [api, key].
+pub fn words(name: &str) -> Vec<String> {
+    let mut words = Vec::new();
+    let mut current = String::new();
+    let chars: Vec<char> = name.chars().collect();
+    for (i, &c) in chars.iter().enumerate() {
+        if !c.is_alphanumeric() {
+            if !current.is_empty() {
+                words.push(std::mem::take(&mut current));
+            }
+            continue;
+        }
+        let boundary =
+            c.is_uppercase() && !current.is_empty() && (chars[i - 1].is_lowercase() || chars.get(i + 1).is_some_and(|n| n.is_lowercase()));
+        if boundary {
+            words.push(std::mem::take(&mut current));
+        }
+        current.extend(c.to_lowercase());
+    }
+    if !current.is_empty() {
+        words.push(current);
+    }
+    words
+}
+
+/// Whether a variable, constant or property name denotes a credential value. The last word
+/// decides: `dbPassword`, `API_KEY`, `clientSecret` do; `passwordField`, `tokenUrl`,
+/// `MAX_PASSWORD_LEN`, `secretName` do not.
+pub fn is_secret_name(name: &str) -> bool {
+    let words = words(name);
+    let Some(last) = words.last().map(String::as_str) else { return false };
+    let previous = words.len().checked_sub(2).map(|i| words[i].as_str());
+    match last {
+        "password" | "passwd" | "pwd" | "passphrase" | "secret" | "token" | "apikey" | "credentials" | "credential" => {
+            // `resetToken`/`csrfToken` values are generated at run time; a literal is still a secret.
+            true
+        }
+        "key" => matches!(
+            previous,
+            Some("api" | "secret" | "private" | "access" | "signing" | "encryption" | "master" | "app" | "license" | "client")
+        ),
+        "pass" => true,
+        _ => false,
+    }
+}
+
+/// Shannon entropy of the string in bits per character.
+pub fn entropy(value: &str) -> f64 {
+    let mut counts = std::collections::HashMap::new();
+    let mut total = 0usize;
+    for c in value.chars() {
+        *counts.entry(c).or_insert(0usize) += 1;
+        total += 1;
+    }
+    if total == 0 {
+        return 0.0;
+    }
+    counts
+        .values()
+        .map(|&n| {
+            let p = n as f64 / total as f64;
+            -p * p.log2()
+        })
+        .sum()
+}
+
+/// Values that stand for "put your secret here", not a secret.
+pub fn is_placeholder(value: &str) -> bool {
+    let lower = value.to_ascii_lowercase();
+    const WORDS: &[&str] = &[
+        "changeme",
+        "change-me",
+        "change_me",
+        "changethis",
+        "your",
+        "example",
+        "placeholder",
+        "dummy",
+        "sample",
+        "xxxx",
+        "****",
+        "todo",
+        "fixme",
+        "replace",
+        "insert",
+        "redacted",
+        "<",
+        "${",
+        "{{",
+        "%s",
+        "secret_here",
+        "not-a-secret",
+        "notsecret",
+        "test",
+        "fake",
+        "mock",
+        "default",
+        "undefined",
+        "null",
+        "none",
+        "password",
+        "secret",
+        "foobar",
+        "lorem",
+    ];
+    if WORDS.iter().any(|w| lower.contains(w)) {
+        return true;
+    }
+    // A single repeated character, or only punctuation.
+    let mut chars = value.chars();
+    let first = chars.next();
+    first.is_none_or(|f| value.chars().all(|c| c == f)) || !value.chars().any(|c| c.is_alphanumeric())
+}
+
+/// A literal value shaped like a credential: no whitespace, long enough, and random-looking.
+pub fn looks_like_credential(value: &str) -> bool {
+    let length = value.chars().count();
+    if length < 8 || value.chars().any(char::is_whitespace) || is_placeholder(value) {
+        return false;
+    }
+    // URLs, paths and dotted identifiers are configuration, not secrets.
+    if value.contains("://") || value.starts_with('/') || value.starts_with("./") {
+        return false;
+    }
+    let classes = [
+        value.chars().any(|c| c.is_ascii_lowercase()),
+        value.chars().any(|c| c.is_ascii_uppercase()),
+        value.chars().any(|c| c.is_ascii_digit()),
+        value.chars().any(|c| !c.is_alphanumeric()),
+    ]
+    .iter()
+    .filter(|present| **present)
+    .count();
+    let entropy = entropy(value);
+    (length >= 12 && entropy >= 3.5 && classes >= 2) || (length >= 8 && classes >= 3 && entropy >= 2.8)
+}
+
+/// Provider key formats (the Gitleaks/secret-scanning families) that are secrets wherever they appear.
+pub fn known_key_format(value: &str) -> Option<&'static str> {
+    static PATTERNS: OnceLock<Vec<(&'static str, Regex)>> = OnceLock::new();
+    let patterns = PATTERNS.get_or_init(|| {
+        [
+            ("an AWS access key id", r"\b(?:AKIA|ASIA|ABIA|ACCA)[0-9A-Z]{16}\b"),
+            ("a GitHub token", r"\b(?:gh[pousr]_[A-Za-z0-9]{36,}|github_pat_[A-Za-z0-9_]{60,})\b"),
+            ("a GitLab token", r"\bglpat-[A-Za-z0-9_\-]{20,}\b"),
+            ("a Slack token", r"\bxox[abprs]-[A-Za-z0-9-]{10,}"),
+            ("a Slack webhook URL", r"https://hooks\.slack\.com/services/T[A-Za-z0-9_]+/B[A-Za-z0-9_]+/[A-Za-z0-9_]{20,}"),
+            ("a Discord webhook URL", r"https://(?:ptb\.|canary\.)?discord(?:app)?\.com/api/webhooks/[0-9]{17,20}/[A-Za-z0-9_\-]{60,}"),
+            ("a Stripe live key", r"\b(?:sk|rk)_live_[A-Za-z0-9]{20,}\b"),
+            ("a Google API key", r"\bAIza[0-9A-Za-z_\-]{35}\b"),
+            ("a SendGrid API key", r"\bSG\.[A-Za-z0-9_\-]{22}\.[A-Za-z0-9_\-]{43}\b"),
+            ("an npm token", r"\bnpm_[A-Za-z0-9]{36}\b"),
+            ("a private key", r"-----BEGIN (?:RSA |EC |DSA |OPENSSH |ENCRYPTED |PGP )?PRIVATE KEY( BLOCK)?-----"),
+        ]
+        .into_iter()
+        .map(|(name, pattern)| (name, Regex::new(pattern).expect("valid secret pattern")))
+        .collect()
+    });
+    let found = patterns.iter().find(|(_, regex)| regex.is_match(value)).map(|(name, _)| *name)?;
+    // Documented example keys (AKIAIOSFODNN7EXAMPLE) and obvious fakes.
+    let upper = value.to_ascii_uppercase();
+    if upper.contains("EXAMPLE") || upper.contains("XXXXXXXX") || upper.contains("DUMMY") || upper.contains("FAKE") {
+        return None;
+    }
+    Some(found)
+}
+
+/// Shows enough of a secret to find it, never the secret: `sk_l…(32 chars)`.
+pub fn mask(value: &str) -> String {
+    let prefix: String = value.chars().take(4).collect();
+    format!("{prefix}…({} chars)", value.chars().count())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn urls() {
+        let url = parse_url("http://user:pw@api.example.io:8080/x?y").unwrap();
+        assert_eq!((url.scheme, url.userinfo, url.host), ("http", Some("user:pw"), "api.example.io"));
+        assert_eq!(parse_url("http://[::1]:3000").unwrap().host, "::1");
+        assert!(parse_url("http://").is_none());
+        assert!(parse_url("see http://a.com for details").is_none());
+    }
+
+    #[test]
+    fn local_hosts() {
+        for host in [
+            "localhost",
+            "127.0.0.1",
+            "api.localhost",
+            "redis",
+            "db.internal",
+            "svc.ns.svc.cluster.local",
+            "10.1.2.3",
+            "172.20.0.1",
+            "192.168.1.1",
+            "www.example.com",
+        ] {
+            assert!(is_local_host(host), "{host}");
+        }
+        for host in ["api.stripe.com", "172.32.0.1", "8.8.8.8", "example.co"] {
+            assert!(!is_local_host(host), "{host}");
+        }
+    }
+
+    #[test]
+    fn secret_names() {
+        for name in
+            ["password", "dbPassword", "DB_PASSWORD", "clientSecret", "API_KEY", "apiKey", "accessToken", "private_key", "jwtSecret"]
+        {
+            assert!(is_secret_name(name), "{name}");
+        }
+        for name in [
+            "passwordField",
+            "tokenUrl",
+            "MAX_PASSWORD_LEN",
+            "PASSWORD_MIN_LENGTH",
+            "secretName",
+            "key",
+            "primaryKey",
+            "sortKey",
+            "tokenType",
+        ] {
+            assert!(!is_secret_name(name), "{name}");
+        }
+    }
+
+    #[test]
+    fn credential_shapes() {
+        assert!(looks_like_credential("f9Kq2LxV8zR1mT4w"));
+        assert!(looks_like_credential("S3cure!Pa55"));
+        assert!(!looks_like_credential("changeme"));
+        assert!(!looks_like_credential("your-api-key-here"));
+        assert!(!looks_like_credential("Please enter a password"));
+        assert!(!looks_like_credential("password"));
+        assert!(!looks_like_credential("aaaaaaaaaaaaaaaa"));
+        assert!(!looks_like_credential("user_password"));
+    }
+
+    #[test]
+    fn key_formats() {
+        assert_eq!(known_key_format("AKIAQWERTYUIOPASDFGH"), Some("an AWS access key id"));
+        assert_eq!(known_key_format("AKIAIOSFODNN7EXAMPLE"), None);
+        assert!(known_key_format("sk_test_abcdefghijklmnopqrstuv").is_none());
+        assert!(known_key_format("-----BEGIN RSA PRIVATE KEY-----\nabc").is_some());
+    }
+
+    #[test]
+    fn masking_never_shows_the_secret() {
+        assert_eq!(mask("sk_live_abcdefghijklmnop"), "sk_l…(24 chars)");
+    }
+}

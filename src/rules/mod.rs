@@ -1,0 +1,119 @@
+//! The rule registry and the interface every check implements.
+//!
+//! A rule is three places: `rules/<id>.toml` (metadata and docs), one check file under
+//! `src/rules/<category>/`, and `tests/fixtures/<id>/`. A check declares the node kinds it wants;
+//! the front-end walks each file once and hands it those nodes with the file's semantic model.
+
+pub mod docs;
+pub mod meta;
+
+mod helpers;
+mod secrets;
+mod timeouts;
+mod transport;
+
+use crate::diagnostic::{Fact, Finding, Level};
+use crate::lang::rust::{RustKind, RustModel, RustNode};
+use crate::lang::typescript::TsModel;
+use crate::source::{SourceFile, Span};
+
+pub use meta::{RuleMeta, Tier};
+
+/// Per-rule options from `[rules.<id>]` in `archlint.toml`.
+pub type RuleOptions = toml::Table;
+
+pub trait Rule: Send + Sync {
+    fn id(&self) -> &'static str;
+
+    /// tree-sitter node kinds (TypeScript/TSX grammar names) this rule wants to see.
+    fn ts_kinds(&self) -> &'static [&'static str] {
+        &[]
+    }
+    fn check_ts(&self, _node: tree_sitter::Node<'_>, _model: &TsModel<'_>, _cx: &mut Context<'_>) {}
+
+    /// Rust syntax kinds this rule wants to see.
+    fn rust_kinds(&self) -> &'static [RustKind] {
+        &[]
+    }
+    fn check_rust(&self, _node: RustNode<'_>, _model: &RustModel, _cx: &mut Context<'_>) {}
+}
+
+/// How to build a rule from its options; one entry per check in [`REGISTRY`].
+pub struct RuleEntry {
+    pub id: &'static str,
+    pub build: fn(&RuleOptions) -> Result<Box<dyn Rule>, String>,
+}
+
+/// Every check archlint has. Each must have `rules/<id>.toml`; a test enforces it.
+pub const REGISTRY: &[RuleEntry] = &[
+    transport::plain_http_url::ENTRY,
+    transport::tls_verification_disabled::ENTRY,
+    secrets::hardcoded_secret::ENTRY,
+    timeouts::http_client_without_timeout::ENTRY,
+];
+
+pub fn entry(id: &str) -> Option<&'static RuleEntry> {
+    REGISTRY.iter().find(|entry| entry.id == id)
+}
+
+/// What a check sees of the file being checked and where its findings go.
+pub struct Context<'a> {
+    pub file: &'a SourceFile,
+    /// The level configured for the running rule.
+    pub level: Level,
+    /// Whether the node being checked is test code (a test path, `#[cfg(test)]`, `#[test]`).
+    pub in_test: bool,
+    pub(crate) rule: &'static str,
+    pub(crate) findings: &'a mut Vec<Finding>,
+    pub(crate) facts: &'a mut Vec<Fact>,
+}
+
+impl<'a> Context<'a> {
+    /// Report a finding at the rule's configured level.
+    pub fn report(&mut self, span: Span, message: impl Into<String>) -> &mut Finding {
+        let finding = Finding::new(self.rule, self.level, self.file, span, message);
+        self.findings.push(finding);
+        self.findings.last_mut().unwrap()
+    }
+
+    /// Report at most at `level` (a rule may know a case is less severe than its default).
+    pub fn report_capped(&mut self, level: Level, span: Span, message: impl Into<String>) -> &mut Finding {
+        let level = level.min(self.level);
+        let finding = Finding::new(self.rule, level, self.file, span, message);
+        self.findings.push(finding);
+        self.findings.last_mut().unwrap()
+    }
+
+    /// Record a project-level fact for the project pass.
+    pub fn fact(&mut self, fact: Fact) {
+        self.facts.push(fact);
+    }
+}
+
+/// Reads a list-of-strings option, rejecting anything else with a message that names it.
+pub fn string_list_option(options: &RuleOptions, rule: &str, name: &str) -> Result<Vec<String>, String> {
+    match options.get(name) {
+        None => Ok(Vec::new()),
+        Some(toml::Value::Array(items)) => items
+            .iter()
+            .map(|item| item.as_str().map(str::to_owned).ok_or_else(|| format!("rules.{rule}.{name} must be a list of strings")))
+            .collect(),
+        Some(_) => Err(format!("rules.{rule}.{name} must be a list of strings")),
+    }
+}
+
+/// Rejects option keys the rule's metadata does not declare.
+pub fn check_option_names(options: &RuleOptions, rule: &str) -> Result<(), String> {
+    let declared: Vec<&str> = meta::get(rule).map(|m| m.options.iter().map(|o| o.name.as_str()).collect()).unwrap_or_default();
+    for key in options.keys() {
+        if !declared.contains(&key.as_str()) {
+            let expected = if declared.is_empty() {
+                "this rule has no options".to_string()
+            } else {
+                format!("expected one of: {}", declared.join(", "))
+            };
+            return Err(format!("unknown option `rules.{rule}.{key}` ({expected})"));
+        }
+    }
+    Ok(())
+}

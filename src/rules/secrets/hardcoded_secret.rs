@@ -1,0 +1,242 @@
+//! `hardcoded-secret`: credentials written into the source, where every clone, build log and
+//! container image carries them. Values are masked in every message.
+
+use crate::diagnostic::Level;
+use crate::lang::rust::{span_of as rust_span, RustKind, RustModel, RustNode, RustSyntax};
+use crate::lang::typescript::model::{named_children, span_of, Property};
+use crate::lang::typescript::TsModel;
+use crate::rules::helpers::{is_local_host, is_placeholder, is_secret_name, known_key_format, looks_like_credential, mask, parse_url};
+use crate::rules::{check_option_names, Context, Rule, RuleEntry, RuleOptions};
+use crate::source::Span;
+use tree_sitter::Node;
+
+pub const ENTRY: RuleEntry = RuleEntry { id: "hardcoded-secret", build };
+
+struct HardcodedSecret;
+
+fn build(options: &RuleOptions) -> Result<Box<dyn Rule>, String> {
+    check_option_names(options, ENTRY.id)?;
+    Ok(Box::new(HardcodedSecret))
+}
+
+const HELP: &str = "load the secret at run time (environment variable, secret manager, mounted file) and rotate the exposed value";
+
+/// Calls whose argument at `index` is a signing/verification key or a session secret.
+const TS_KEY_ARGUMENTS: &[(&str, usize, &str)] = &[
+    ("jsonwebtoken.sign", 1, "JWT signing key"),
+    ("jsonwebtoken.verify", 1, "JWT verification key"),
+    ("cookie-parser", 0, "cookie signing secret"),
+];
+
+/// Calls or constructors whose options object holds a key or a session secret in `property`.
+const TS_KEY_OPTIONS: &[(&str, &str, &str)] = &[
+    ("@nestjs/jwt.JwtModule.register", "secret", "JWT secret"),
+    ("@nestjs/jwt.JwtModule.register", "privateKey", "JWT private key"),
+    ("passport-jwt.Strategy", "secretOrKey", "JWT verification key"),
+    ("express-jwt.expressjwt", "secret", "JWT secret"),
+    ("express-jwt", "secret", "JWT secret"),
+    ("express-session", "secret", "session secret"),
+    ("cookie-session", "secret", "session secret"),
+    ("cookie-session", "keys", "session key"),
+    ("@fastify/jwt", "secret", "JWT secret"),
+    ("@fastify/cookie", "secret", "cookie secret"),
+    ("@fastify/secure-session", "key", "session key"),
+    ("@fastify/secure-session", "secret", "session secret"),
+];
+
+/// Rust calls whose first argument is key material.
+const RUST_KEY_CALLS: &[(&str, &str)] = &[
+    ("EncodingKey::from_secret", "JWT signing key"),
+    ("DecodingKey::from_secret", "JWT verification key"),
+    ("EncodingKey::from_base64_secret", "JWT signing key"),
+    ("DecodingKey::from_base64_secret", "JWT verification key"),
+    ("new_from_slice", "HMAC key"),
+    ("cookie::Key::from", "cookie signing key"),
+    ("cookie::Key::derive_from", "cookie signing key"),
+];
+
+impl HardcodedSecret {
+    /// Known provider formats and URLs with inline passwords, in any string.
+    fn check_string_value(&self, value: &str, span: Span, cx: &mut Context<'_>) {
+        if let Some(kind) = known_key_format(value) {
+            // Real keys in tests still leak, but are usually revoked fixtures: a note there.
+            let level = if cx.in_test { Level::Note } else { Level::Error };
+            cx.report_capped(level, span, format!("{kind} (`{}`) is written in the source", mask(value))).help = Some(HELP.into());
+            return;
+        }
+        if cx.in_test {
+            return;
+        }
+        if let Some(password) = url_password(value) {
+            cx.report(span, format!("connection URL embeds the password `{}`", mask(password))).help = Some(HELP.into());
+        }
+    }
+
+    fn report_key(&self, what: &str, value: &str, span: Span, cx: &mut Context<'_>) {
+        if value.is_empty() || cx.in_test || value.contains("PUBLIC KEY") || value.contains("CERTIFICATE") {
+            return;
+        }
+        cx.report(span, format!("{what} is a hardcoded string (`{}`)", mask(value))).help = Some(HELP.into());
+    }
+
+    fn report_named(&self, name: &str, value: &str, span: Span, cx: &mut Context<'_>) {
+        if cx.in_test || !is_secret_name(name) || !looks_like_credential(value) || known_key_format(value).is_some() {
+            return;
+        }
+        cx.report(span, format!("`{name}` is assigned a hardcoded credential (`{}`)", mask(value))).help = Some(HELP.into());
+    }
+
+    /// A key argument: a literal, a constant, or a literal fallback (`process.env.KEY || "dev-key"`).
+    fn ts_key_literal<'t>(&self, node: Node<'t>, model: &TsModel<'t>) -> Option<(String, Node<'t>)> {
+        let resolved = model.resolve(node);
+        if let Some(value) = model.string_value(resolved) {
+            return Some((value, node));
+        }
+        if resolved.kind() == "binary_expression" {
+            let operator = resolved.child_by_field_name("operator").map(|o| model.text(o))?;
+            if operator == "||" || operator == "??" {
+                let fallback = resolved.child_by_field_name("right")?;
+                return model.string_value(fallback).map(|v| (v, fallback));
+            }
+        }
+        if resolved.kind() == "array" {
+            let first = named_children(resolved).next()?;
+            return self.ts_key_literal(first, model);
+        }
+        None
+    }
+
+    fn check_ts_call(&self, node: Node<'_>, model: &TsModel<'_>, cx: &mut Context<'_>) {
+        let callee = node.child_by_field_name("function").or_else(|| node.child_by_field_name("constructor"));
+        let Some(callee) = callee else { return };
+        let Some(args) = node.child_by_field_name("arguments") else { return };
+        let arguments: Vec<Node<'_>> = named_children(args).collect();
+        let Some(name) = model.qualified_name(callee) else {
+            self.check_text_encoder(node, callee, &arguments, model, cx);
+            return;
+        };
+        for (callee_name, index, what) in TS_KEY_ARGUMENTS {
+            if name == *callee_name {
+                if let Some((value, at)) = arguments.get(*index).and_then(|a| self.ts_key_literal(*a, model)) {
+                    self.report_key(what, &value, span_of(at), cx);
+                }
+            }
+        }
+        for (callee_name, property, what) in TS_KEY_OPTIONS {
+            if name != *callee_name {
+                continue;
+            }
+            let Some(options) = arguments.first().and_then(|a| model.object_literal(*a)) else { continue };
+            if let Property::Found(value) = model.property(options, property) {
+                if let Some((secret, at)) = self.ts_key_literal(value, model) {
+                    self.report_key(what, &secret, span_of(at), cx);
+                }
+            }
+        }
+    }
+
+    /// jose keys: `new TextEncoder().encode("literal")` in a file that uses jose.
+    fn check_text_encoder(&self, _call: Node<'_>, callee: Node<'_>, arguments: &[Node<'_>], model: &TsModel<'_>, cx: &mut Context<'_>) {
+        if !model.imports_module("jose") || callee.kind() != "member_expression" {
+            return;
+        }
+        let is_encode = callee.child_by_field_name("property").is_some_and(|p| model.text(p) == "encode");
+        let on_encoder =
+            callee.child_by_field_name("object").is_some_and(|o| model.text(o).replace(' ', "").starts_with("newTextEncoder("));
+        if let (true, true, Some(first)) = (is_encode, on_encoder, arguments.first()) {
+            if let Some((value, at)) = self.ts_key_literal(*first, model) {
+                self.report_key("jose signing key", &value, span_of(at), cx);
+            }
+        }
+    }
+}
+
+/// The password of `scheme://user:password@host` when it is a real value on a remote host.
+fn url_password(value: &str) -> Option<&str> {
+    let url = parse_url(value)?;
+    let (_, password) = url.userinfo?.split_once(':')?;
+    let is_template = password.contains(['$', '{', '%', '<']);
+    if password.is_empty() || is_template || is_placeholder(password) || is_local_host(url.host) {
+        return None;
+    }
+    Some(password)
+}
+
+impl Rule for HardcodedSecret {
+    fn id(&self) -> &'static str {
+        ENTRY.id
+    }
+
+    fn ts_kinds(&self) -> &'static [&'static str] {
+        &["string", "template_string", "call_expression", "new_expression", "variable_declarator", "pair", "public_field_definition"]
+    }
+
+    fn check_ts(&self, node: Node<'_>, model: &TsModel<'_>, cx: &mut Context<'_>) {
+        match node.kind() {
+            "string" | "template_string" => {
+                let value = model.string_literal(node).unwrap_or_else(|| model.text(node).trim_matches('`').to_string());
+                self.check_string_value(&value, span_of(node), cx);
+            }
+            "call_expression" | "new_expression" => self.check_ts_call(node, model, cx),
+            _ => {
+                let (name, value) = match node.kind() {
+                    "pair" => (node.child_by_field_name("key"), node.child_by_field_name("value")),
+                    "public_field_definition" => (node.child_by_field_name("name"), node.child_by_field_name("value")),
+                    _ => (node.child_by_field_name("name"), node.child_by_field_name("value")),
+                };
+                let (Some(name), Some(value)) = (name, value) else { return };
+                // Only direct literals: a name bound to another constant is reported there.
+                let Some(literal) = model.string_literal(model.unwrap_expression(value)) else { return };
+                let name = model.string_literal(name).unwrap_or_else(|| model.text(name).to_string());
+                self.report_named(&name, &literal, span_of(value), cx);
+            }
+        }
+    }
+
+    fn rust_kinds(&self) -> &'static [RustKind] {
+        &[RustKind::Str, RustKind::Call, RustKind::Const, RustKind::Let, RustKind::Field]
+    }
+
+    fn check_rust(&self, node: RustNode<'_>, model: &RustModel, cx: &mut Context<'_>) {
+        let fn_id = node.site.fn_id;
+        match node.syntax {
+            RustSyntax::Str(lit) => self.check_string_value(&lit.value(), rust_span(cx.file, lit), cx),
+            RustSyntax::Call(call) => {
+                let Some(path) = model.call_path(call) else { return };
+                let Some((_, what)) = RUST_KEY_CALLS.iter().find(|(suffix, _)| path.ends_with(suffix)) else { return };
+                // `Key::from` is only key material when it is the cookie crate's `Key`.
+                if what.starts_with("cookie") && !(path.starts_with("cookie::") || path.contains("::cookie::")) {
+                    return;
+                }
+                let Some(first) = call.args.first() else { return };
+                if let Some(value) = model.string_value(first, fn_id) {
+                    self.report_key(what, &value, rust_span(cx.file, first), cx);
+                }
+            }
+            RustSyntax::Const { name, expr } | RustSyntax::Let { name, init: expr } | RustSyntax::Field { name, expr } => {
+                if let Some(value) = direct_literal(expr) {
+                    self.report_named(&name.to_string(), &value, rust_span(cx.file, expr), cx);
+                }
+            }
+            _ => {}
+        }
+    }
+}
+
+/// A string literal, possibly behind `&`, `.to_string()`, `String::from(..)` or `.into()`.
+fn direct_literal(expr: &syn::Expr) -> Option<String> {
+    match expr {
+        syn::Expr::Lit(syn::ExprLit { lit: syn::Lit::Str(s), .. }) => Some(s.value()),
+        syn::Expr::Lit(syn::ExprLit { lit: syn::Lit::ByteStr(s), .. }) => String::from_utf8(s.value()).ok(),
+        syn::Expr::Reference(r) => direct_literal(&r.expr),
+        syn::Expr::MethodCall(m) if m.args.is_empty() && matches!(m.method.to_string().as_str(), "to_string" | "to_owned" | "into") => {
+            direct_literal(&m.receiver)
+        }
+        syn::Expr::Call(c)
+            if c.args.len() == 1 && matches!(&*c.func, syn::Expr::Path(p) if p.path.segments.last().is_some_and(|s| s.ident == "from")) =>
+        {
+            direct_literal(&c.args[0])
+        }
+        _ => None,
+    }
+}

@@ -1,0 +1,3 @@
+//! Credentials in source code.
+
+pub mod hardcoded_secret;

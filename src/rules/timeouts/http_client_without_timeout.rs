@@ -1,0 +1,292 @@
+//! `http-client-without-timeout`: outbound HTTP calls and database clients that can wait forever.
+//! axios (timeout 0), reqwest's async client ("Default is no timeout"), node-fetch, got and pg
+//! (`connectionTimeoutMillis` 0) all default to no limit, so one slow peer ties up a request
+//! handler, a connection and eventually the whole service.
+
+use crate::diagnostic::{Fact, Level};
+use crate::lang::rust::{method_chain, single_ident, span_of as rust_span, FnId, RustKind, RustModel, RustNode, RustSyntax};
+use crate::lang::typescript::model::{named_children, span_of, Property};
+use crate::lang::typescript::TsModel;
+use crate::rules::{check_option_names, Context, Rule, RuleEntry, RuleOptions};
+use crate::source::{Language, Span};
+use syn::Expr;
+use tree_sitter::Node;
+
+pub const ENTRY: RuleEntry = RuleEntry { id: "http-client-without-timeout", build };
+
+struct HttpClientWithoutTimeout;
+
+fn build(options: &RuleOptions) -> Result<Box<dyn Rule>, String> {
+    check_option_names(options, ENTRY.id)?;
+    Ok(Box::new(HttpClientWithoutTimeout))
+}
+
+/// What an options argument says about a key.
+enum Configured {
+    Yes,
+    No,
+    /// The options come from somewhere archlint cannot see (a parameter, a spread, an import).
+    Unknown,
+}
+
+fn ts_options_have(model: &TsModel<'_>, options: Option<Node<'_>>, keys: &[&str]) -> Configured {
+    let Some(options) = options else { return Configured::No };
+    let Some(object) = model.object_literal(options) else { return Configured::Unknown };
+    let mut unknown = false;
+    for key in keys {
+        match model.property(object, key) {
+            Property::Found(_) => return Configured::Yes,
+            Property::Unknown => unknown = true,
+            Property::Missing => {}
+        }
+    }
+    if unknown {
+        Configured::Unknown
+    } else {
+        Configured::No
+    }
+}
+
+/// Where the per-call config object sits for each axios method.
+fn axios_config_index(method: &str) -> Option<usize> {
+    match method {
+        "request" => Some(0),
+        "get" | "delete" | "head" | "options" | "getUri" => Some(1),
+        "post" | "put" | "patch" | "postForm" | "putForm" | "patchForm" => Some(2),
+        _ => None,
+    }
+}
+
+impl HttpClientWithoutTimeout {
+    fn check_ts_call(&self, node: Node<'_>, model: &TsModel<'_>, cx: &mut Context<'_>) {
+        let Some(callee) = node.child_by_field_name("function") else { return };
+        let Some(name) = model.qualified_name(callee) else { return };
+        let arguments: Vec<Node<'_>> = node.child_by_field_name("arguments").map(|a| named_children(a).collect()).unwrap_or_default();
+        let span = span_of(callee);
+
+        if name == "axios" || name.starts_with("axios.") {
+            let method = name.strip_prefix("axios.").unwrap_or("");
+            let config = match method {
+                // `axios(config)` or `axios(url, config)`.
+                "" => arguments.iter().rev().find(|a| a.kind() != "string" && a.kind() != "template_string").copied(),
+                "create" => arguments.first().copied(),
+                _ => match axios_config_index(method) {
+                    Some(index) => arguments.get(index).copied(),
+                    None => return,
+                },
+            };
+            if !matches!(ts_options_have(model, config, &["timeout", "signal"]), Configured::No) {
+                return;
+            }
+            if method == "create" {
+                if instance_defaults_timeout(node, model) {
+                    return;
+                }
+                cx.report(span, "axios instance is created without a `timeout`; its requests can wait forever")
+                    .withdrawn_by(Fact::AxiosDefaultTimeout)
+                    .help =
+                    Some("pass `timeout` (milliseconds) to `axios.create`, or set `axios.defaults.timeout` once at start-up".into());
+            } else {
+                cx.report(span, format!("`{}` has no `timeout`; axios waits forever by default", model.text(callee)))
+                    .withdrawn_by(Fact::AxiosDefaultTimeout)
+                    .help = Some("pass `{ timeout: ms }` (or a `signal` such as `AbortSignal.timeout(ms)`), or set `axios.defaults.timeout` once at start-up".into());
+            }
+            return;
+        }
+
+        if name == "@nestjs/axios.HttpModule.register" || name == "@nestjs/common.HttpModule.register" {
+            if matches!(ts_options_have(model, arguments.first().copied(), &["timeout"]), Configured::No) {
+                cx.report(span, "`HttpModule` is registered without a `timeout`; its requests can wait forever")
+                    .withdrawn_by(Fact::AxiosDefaultTimeout)
+                    .help = Some("pass `timeout` to `HttpModule.register({ timeout: 5000 })`".into());
+            }
+            return;
+        }
+
+        if name == "got" || name.starts_with("got.") {
+            let method = name.strip_prefix("got.").unwrap_or("");
+            if !matches!(method, "" | "get" | "post" | "put" | "patch" | "delete" | "head" | "stream" | "extend") {
+                return;
+            }
+            let options = arguments.iter().find(|a| a.kind() != "string" && a.kind() != "template_string").copied();
+            if matches!(ts_options_have(model, options, &["timeout", "signal"]), Configured::No) {
+                cx.report(span, format!("`{}` has no `timeout`; got waits forever by default", model.text(callee))).help =
+                    Some("pass `timeout: { request: ms }`".into());
+            }
+            return;
+        }
+
+        let is_global_fetch = name == "fetch" || name == "globalThis.fetch";
+        let is_library_fetch = matches!(name.as_str(), "node-fetch" | "undici.fetch" | "cross-fetch" | "isomorphic-fetch");
+        // `.tsx`/`.jsx` files are front-end code, where fetch timeouts are the browser's business.
+        if (is_global_fetch || is_library_fetch) && cx.file.language != Language::Tsx {
+            if !matches!(ts_options_have(model, arguments.get(1).copied(), &["signal", "timeout"]), Configured::No) {
+                return;
+            }
+            let help = "pass `signal: AbortSignal.timeout(ms)`";
+            if is_global_fetch {
+                // Node's built-in fetch (undici) gives up after 300 s of silence: long, but not forever.
+                cx.report_capped(Level::Note, span, "`fetch` without a `signal` relies on undici's 300-second defaults").help =
+                    Some(help.into());
+            } else {
+                cx.report(span, format!("`{}` without a `signal` can wait forever", model.text(callee))).help = Some(help.into());
+            }
+        }
+    }
+
+    fn check_ts_new(&self, node: Node<'_>, model: &TsModel<'_>, cx: &mut Context<'_>) {
+        let Some(constructor) = node.child_by_field_name("constructor") else { return };
+        let Some(name) = model.qualified_name(constructor) else { return };
+        if name != "pg.Pool" && name != "pg.Client" {
+            return;
+        }
+        let options = node.child_by_field_name("arguments").and_then(|a| a.named_child(0));
+        if matches!(ts_options_have(model, options, &["connectionTimeoutMillis"]), Configured::No) {
+            let what = if name.ends_with("Pool") { "pool" } else { "client" };
+            cx.report(span_of(constructor), format!("pg {what} without `connectionTimeoutMillis` waits forever for a connection")).help =
+                Some("set `connectionTimeoutMillis` (and a `statement_timeout`) in the options".into());
+        }
+    }
+}
+
+/// `const api = axios.create(); api.defaults.timeout = 5000;`
+fn instance_defaults_timeout(create_call: Node<'_>, model: &TsModel<'_>) -> bool {
+    let Some(declarator) = create_call.parent().filter(|p| p.kind() == "variable_declarator") else { return false };
+    let Some(name) = declarator.child_by_field_name("name") else { return false };
+    model.member_assigned(&format!("{}.defaults.timeout", model.text(name)))
+}
+
+// ----- Rust -----
+
+/// A client builder and the methods that bound its requests.
+struct BuilderKind {
+    constructor: &'static str,
+    timeouts: &'static [&'static str],
+    what: &'static str,
+}
+
+const BUILDERS: &[BuilderKind] = &[
+    BuilderKind { constructor: "reqwest::Client::builder", timeouts: &["timeout", "read_timeout"], what: "reqwest client" },
+    BuilderKind { constructor: "reqwest::ClientBuilder::new", timeouts: &["timeout", "read_timeout"], what: "reqwest client" },
+    BuilderKind { constructor: "ureq::AgentBuilder::new", timeouts: &["timeout", "timeout_read"], what: "ureq agent" },
+    BuilderKind { constructor: "ureq::builder", timeouts: &["timeout", "timeout_read"], what: "ureq agent" },
+    BuilderKind {
+        constructor: "ureq::Agent::config_builder",
+        timeouts: &["timeout_global", "timeout_per_call", "timeout_recv_response", "timeout_recv_body"],
+        what: "ureq agent",
+    },
+];
+
+/// Calls that make a client or a request with no timeout at all.
+const UNBOUNDED_CALLS: &[(&str, &str)] = &[
+    ("reqwest::Client::new", "`reqwest::Client::new()` has no request timeout"),
+    ("reqwest::Client::default", "`reqwest::Client::default()` has no request timeout"),
+    ("reqwest::get", "`reqwest::get` uses a client with no request timeout"),
+    ("ureq::get", "`ureq::get` uses an agent with no read timeout"),
+    ("ureq::post", "`ureq::post` uses an agent with no read timeout"),
+    ("ureq::put", "`ureq::put` uses an agent with no read timeout"),
+    ("ureq::delete", "`ureq::delete` uses an agent with no read timeout"),
+    ("ureq::patch", "`ureq::patch` uses an agent with no read timeout"),
+    ("ureq::head", "`ureq::head` uses an agent with no read timeout"),
+    ("ureq::request", "`ureq::request` uses an agent with no read timeout"),
+    ("ureq::agent", "`ureq::agent()` has no read timeout"),
+    ("ureq::Agent::new", "`ureq::Agent::new()` has no read timeout"),
+    ("ureq::Agent::new_with_defaults", "`ureq::Agent::new_with_defaults()` has no global timeout"),
+];
+
+const RUST_HELP: &str =
+    "set `.timeout(Duration::from_secs(..))` on the builder (reqwest: `Client::builder().timeout(..)`; ureq: `timeout`/`timeout_global`)";
+
+impl HttpClientWithoutTimeout {
+    /// The builder kind a chain root is, following a local variable to its initialiser.
+    fn builder_of<'e>(
+        &self,
+        root: &'e Expr,
+        model: &'e RustModel<'_>,
+        fn_id: Option<FnId>,
+    ) -> Option<(&'static BuilderKind, Vec<String>, &'e Expr)> {
+        match root {
+            Expr::Call(call) => {
+                let path = model.call_path(call)?;
+                let kind = BUILDERS.iter().find(|b| b.constructor == path)?;
+                Some((kind, Vec::new(), root))
+            }
+            Expr::Path(p) => {
+                let local = model.local(fn_id, &single_ident(&p.path)?)?;
+                let (init_root, init_calls) = method_chain(local.init?);
+                let (kind, mut methods, at) = self.builder_of(init_root, model, fn_id)?;
+                methods.extend(init_calls.iter().map(|c| c.method.to_string()));
+                methods.extend(local.methods.iter().cloned());
+                Some((kind, methods, at))
+            }
+            _ => None,
+        }
+    }
+}
+
+impl Rule for HttpClientWithoutTimeout {
+    fn id(&self) -> &'static str {
+        ENTRY.id
+    }
+
+    fn ts_kinds(&self) -> &'static [&'static str] {
+        &["call_expression", "new_expression", "assignment_expression"]
+    }
+
+    fn check_ts(&self, node: Node<'_>, model: &TsModel<'_>, cx: &mut Context<'_>) {
+        match node.kind() {
+            "assignment_expression" => {
+                // The project fact that answers every axios finding, in any file.
+                let target = node.child_by_field_name("left").and_then(|l| model.qualified_name(l));
+                if target.as_deref() == Some("axios.defaults.timeout") {
+                    cx.fact(Fact::AxiosDefaultTimeout);
+                }
+            }
+            _ if cx.in_test => {}
+            "call_expression" => self.check_ts_call(node, model, cx),
+            _ => self.check_ts_new(node, model, cx),
+        }
+    }
+
+    fn rust_kinds(&self) -> &'static [RustKind] {
+        &[RustKind::Call, RustKind::MethodCall]
+    }
+
+    fn check_rust(&self, node: RustNode<'_>, model: &RustModel, cx: &mut Context<'_>) {
+        if cx.in_test {
+            return;
+        }
+        match node.syntax {
+            RustSyntax::Call(call) => {
+                let Some(path) = model.call_path(call) else { return };
+                if let Some((_, message)) = UNBOUNDED_CALLS.iter().find(|(p, _)| *p == path) {
+                    cx.report(rust_span(cx.file, call), *message).help = Some(RUST_HELP.into());
+                }
+            }
+            RustSyntax::MethodCall(call) if call.method == "build" => {
+                let whole_chain = Expr::MethodCall(call.clone());
+                let (root, calls) = method_chain(&whole_chain);
+                let Some((kind, mut methods, root_expr)) = self.builder_of(root, model, node.site.fn_id) else { return };
+                methods.extend(calls.iter().map(|c| c.method.to_string()));
+                if methods.iter().any(|m| kind.timeouts.contains(&m.as_str())) {
+                    return;
+                }
+                let span = match root {
+                    Expr::Call(_) => rust_span(cx.file, root_expr),
+                    _ => Span::new(rust_span(cx.file, &call.method).start, rust_span(cx.file, call).end),
+                };
+                if methods.iter().any(|m| m == "connect_timeout" || m == "timeout_connect") {
+                    cx.report_capped(
+                        Level::Note,
+                        span,
+                        format!("{} has only a connect timeout; a stalled response still waits forever", kind.what),
+                    )
+                    .help = Some(RUST_HELP.into());
+                } else {
+                    cx.report(span, format!("{} is built without a request timeout", kind.what)).help = Some(RUST_HELP.into());
+                }
+            }
+            _ => {}
+        }
+    }
+}

@@ -1,0 +1,4 @@
+//! Traffic that leaves the process without transport security.
+
+pub mod plain_http_url;
+pub mod tls_verification_disabled;

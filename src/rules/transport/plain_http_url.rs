@@ -1,0 +1,209 @@
+//! `plain-http-url`: an `http://` or `ws://` URL the code uses to reach a remote host.
+
+use crate::lang::rust::{LitParent, RustKind, RustModel, RustNode, RustSyntax};
+use crate::lang::typescript::{model::span_of, TsModel};
+use crate::rules::helpers::{host_allowed, is_identifier_uri_host, is_local_host, parse_url};
+use crate::rules::{check_option_names, string_list_option, Context, Rule, RuleEntry, RuleOptions};
+use crate::source::Span;
+use tree_sitter::Node;
+
+pub const ENTRY: RuleEntry = RuleEntry { id: "plain-http-url", build };
+
+struct PlainHttpUrl {
+    allowed_hosts: Vec<String>,
+}
+
+fn build(options: &RuleOptions) -> Result<Box<dyn Rule>, String> {
+    check_option_names(options, ENTRY.id)?;
+    Ok(Box::new(PlainHttpUrl { allowed_hosts: string_list_option(options, ENTRY.id, "allowed-hosts")? }))
+}
+
+/// String methods whose literal argument is a pattern to match, not a destination.
+const MATCHING_METHODS: &[&str] = &[
+    "startsWith",
+    "endsWith",
+    "includes",
+    "indexOf",
+    "lastIndexOf",
+    "replace",
+    "replaceAll",
+    "split",
+    "match",
+    "search",
+    "test",
+    "starts_with",
+    "ends_with",
+    "contains",
+    "strip_prefix",
+    "strip_suffix",
+    "trim_start_matches",
+    "trim_end_matches",
+    "find",
+    "rfind",
+    "split_once",
+    "matches",
+    "eq",
+    "ne",
+];
+
+/// Calls and macros whose strings are messages for people.
+const MESSAGE_CALLS: &[&str] = &[
+    "log",
+    "info",
+    "warn",
+    "error",
+    "debug",
+    "trace",
+    "fatal",
+    "verbose",
+    "println",
+    "eprintln",
+    "print",
+    "eprint",
+    "panic",
+    "assert",
+    "assert_eq",
+    "assert_ne",
+    "debug_assert",
+    "debug_assert_eq",
+    "unreachable",
+    "todo",
+    "unimplemented",
+    "expect",
+    "bail",
+    "anyhow",
+    "ensure",
+    "context",
+    "with_context",
+    "write",
+    "writeln",
+    "tracing",
+    "event",
+    "span",
+];
+
+/// Object keys whose values are identifiers that merely look like URLs.
+const IDENTIFIER_KEYS: &[&str] =
+    &["xmlns", "$schema", "$id", "@context", "namespace", "ns", "schema", "homepage", "license", "licenseUrl", "termsOfService"];
+
+impl PlainHttpUrl {
+    /// The finding message for a URL string, or `None` when it is not a plain-HTTP remote URL.
+    fn remote_plain_url(&self, text: &str) -> Option<String> {
+        let url = parse_url(text)?;
+        let scheme = url.scheme.to_ascii_lowercase();
+        if scheme != "http" && scheme != "ws" {
+            return None;
+        }
+        // A host built at run time (`http://${host}`, `http://{}`) is unknown.
+        if url.host.contains(['$', '{', '}', '%', '<', '*']) {
+            return None;
+        }
+        if is_local_host(url.host) || is_identifier_uri_host(url.host) || host_allowed(url.host, &self.allowed_hosts) {
+            return None;
+        }
+        let secure = if scheme == "ws" { "wss" } else { "https" };
+        Some(format!("`{scheme}://` URL sends traffic to `{}` unencrypted; use `{secure}://`", url.host))
+    }
+
+    fn ts_context_is_use(&self, node: Node<'_>, model: &TsModel<'_>) -> bool {
+        let Some(parent) = node.parent() else { return true };
+        match parent.kind() {
+            "pair" => {
+                let Some(key) = parent.child_by_field_name("key") else { return true };
+                if key == node {
+                    return false;
+                }
+                let key = model.string_literal(key).unwrap_or_else(|| model.text(key).to_string());
+                !IDENTIFIER_KEYS.contains(&key.as_str())
+            }
+            "binary_expression" => {
+                let operator = parent.child_by_field_name("operator").map(|o| model.text(o)).unwrap_or("");
+                !matches!(operator, "===" | "!==" | "==" | "!=")
+            }
+            "switch_case" | "literal_type" | "import_statement" | "export_statement" | "jsx_attribute" | "jsx_expression" => false,
+            "arguments" => {
+                let Some(call) = parent.parent() else { return true };
+                if call.kind() == "new_expression" {
+                    let constructor = call.child_by_field_name("constructor").map(|c| model.text(c)).unwrap_or("");
+                    return !constructor.ends_with("Error");
+                }
+                let Some(callee) = call.child_by_field_name("function") else { return true };
+                let name = match callee.kind() {
+                    "member_expression" => callee.child_by_field_name("property").map(|p| model.text(p)).unwrap_or(""),
+                    _ => model.text(callee),
+                };
+                !MATCHING_METHODS.contains(&name) && !MESSAGE_CALLS.contains(&name)
+            }
+            "member_expression" => {
+                // `"http://x".startsWith(...)`-style receivers.
+                let method = parent.child_by_field_name("property").map(|p| model.text(p)).unwrap_or("");
+                !MATCHING_METHODS.contains(&method)
+            }
+            "throw_statement" => false,
+            _ => true,
+        }
+    }
+}
+
+impl Rule for PlainHttpUrl {
+    fn id(&self) -> &'static str {
+        ENTRY.id
+    }
+
+    fn ts_kinds(&self) -> &'static [&'static str] {
+        &["string", "template_string"]
+    }
+
+    fn check_ts(&self, node: Node<'_>, model: &TsModel<'_>, cx: &mut Context<'_>) {
+        if cx.in_test {
+            return;
+        }
+        let text = match node.kind() {
+            "string" => model.string_literal(node),
+            // The literal part before the first `${`: enough to see a fixed host.
+            _ => Some(template_prefix(model.text(node))),
+        };
+        let Some(message) = text.and_then(|t| self.remote_plain_url(&t)) else { return };
+        if self.ts_context_is_use(node, model) {
+            cx.report(span_of(node), message).help = Some(HELP.into());
+        }
+    }
+
+    fn rust_kinds(&self) -> &'static [RustKind] {
+        &[RustKind::Str]
+    }
+
+    fn check_rust(&self, node: RustNode<'_>, _model: &RustModel, cx: &mut Context<'_>) {
+        let RustSyntax::Str(lit) = node.syntax else { return };
+        if cx.in_test {
+            return;
+        }
+        let is_use = match &node.site.parent {
+            LitParent::Comparison => false,
+            LitParent::Method(method) => !MATCHING_METHODS.contains(&method.as_str()) && !MESSAGE_CALLS.contains(&method.as_str()),
+            LitParent::Macro(name) => !MESSAGE_CALLS.contains(&name.as_str()),
+            LitParent::Call(path) => !path.rsplit("::").next().is_some_and(|f| MESSAGE_CALLS.contains(&f)),
+            LitParent::Other => true,
+        };
+        if !is_use {
+            return;
+        }
+        if let Some(message) = self.remote_plain_url(&lit.value()) {
+            let span: Span = crate::lang::rust::span_of(cx.file, lit);
+            cx.report(span, message).help = Some(HELP.into());
+        }
+    }
+}
+
+const HELP: &str = "use TLS for every connection that leaves the host, or list the host under `[rules.plain-http-url] allowed-hosts` if it is on a trusted network";
+
+fn template_prefix(template: &str) -> String {
+    let inner = template.strip_prefix('`').unwrap_or(template);
+    let end = inner.find("${").or_else(|| inner.rfind('`')).unwrap_or(inner.len());
+    let prefix = &inner[..end];
+    // A substitution right after the scheme or inside the host makes the host unknown.
+    if inner[end..].starts_with("${") && !prefix.split_once("://").is_some_and(|(_, rest)| rest.contains(['/', '?'])) {
+        return format!("{prefix}$");
+    }
+    prefix.to_string()
+}

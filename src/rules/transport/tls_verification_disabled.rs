@@ -1,0 +1,173 @@
+//! `tls-verification-disabled`: certificate or host-name checks switched off, so anyone on the
+//! path can impersonate the server.
+
+use crate::lang::rust::{span_of as rust_span, RustKind, RustModel, RustNode, RustSyntax};
+use crate::lang::typescript::model::{is_function_like, named_children, span_of};
+use crate::lang::typescript::TsModel;
+use crate::rules::{check_option_names, Context, Rule, RuleEntry, RuleOptions};
+use syn::{Expr, ImplItem, Stmt};
+use tree_sitter::Node;
+
+pub const ENTRY: RuleEntry = RuleEntry { id: "tls-verification-disabled", build };
+
+struct TlsVerificationDisabled;
+
+fn build(options: &RuleOptions) -> Result<Box<dyn Rule>, String> {
+    check_option_names(options, ENTRY.id)?;
+    Ok(Box::new(TlsVerificationDisabled))
+}
+
+/// Option keys and the boolean value that disables verification.
+const INSECURE_OPTIONS: &[(&str, bool)] = &[
+    ("rejectUnauthorized", false),
+    ("strictSSL", false),
+    ("sslValidate", false),
+    ("tlsAllowInvalidCertificates", true),
+    ("tlsAllowInvalidHostnames", true),
+    ("tlsInsecure", true),
+];
+
+/// reqwest / native-tls builder methods that disable checks when given `true`.
+const DANGER_METHODS: &[&str] = &[
+    "danger_accept_invalid_certs",
+    "danger_accept_invalid_hostnames",
+    "tls_danger_accept_invalid_certs",
+    "tls_danger_accept_invalid_hostnames",
+];
+
+const HELP: &str = "keep certificate verification on; to trust a private CA, pass its certificate (`ca` in Node, `add_root_certificate` in reqwest) instead";
+
+impl TlsVerificationDisabled {
+    fn check_option(&self, key: &str, value: Node<'_>, at: Node<'_>, model: &TsModel<'_>, cx: &mut Context<'_>) {
+        if key == "checkServerIdentity" {
+            if accepts_everything(value, model) {
+                cx.report(span_of(at), "`checkServerIdentity` accepts every certificate, so host names are never verified").help =
+                    Some(HELP.into());
+            }
+            return;
+        }
+        let Some((_, insecure)) = INSECURE_OPTIONS.iter().find(|(name, _)| *name == key) else { return };
+        if model.bool_value(value) == Some(*insecure) {
+            cx.report(span_of(at), format!("`{key}: {insecure}` disables TLS certificate verification")).help = Some(HELP.into());
+        }
+    }
+}
+
+/// `() => undefined`, `() => {}`, `function () { return undefined; }`.
+fn accepts_everything(value: Node<'_>, model: &TsModel<'_>) -> bool {
+    let value = model.resolve(value);
+    if !is_function_like(value.kind()) {
+        return false;
+    }
+    let Some(body) = value.child_by_field_name("body") else { return false };
+    match body.kind() {
+        "statement_block" => named_children(body).all(|statement| {
+            statement.kind() == "comment"
+                || (statement.kind() == "return_statement"
+                    && named_children(statement).all(|v| matches!(model.text(v), "undefined" | "null" | "void 0")))
+        }),
+        _ => matches!(model.text(body), "undefined" | "null" | "void 0"),
+    }
+}
+
+impl Rule for TlsVerificationDisabled {
+    fn id(&self) -> &'static str {
+        ENTRY.id
+    }
+
+    fn ts_kinds(&self) -> &'static [&'static str] {
+        &["pair", "shorthand_property_identifier", "assignment_expression"]
+    }
+
+    fn check_ts(&self, node: Node<'_>, model: &TsModel<'_>, cx: &mut Context<'_>) {
+        if cx.in_test {
+            return;
+        }
+        match node.kind() {
+            "pair" => {
+                let (Some(key), Some(value)) = (node.child_by_field_name("key"), node.child_by_field_name("value")) else { return };
+                let key = model.string_literal(key).unwrap_or_else(|| model.text(key).to_string());
+                self.check_option(&key, value, node, model, cx);
+            }
+            // `{ rejectUnauthorized }` with `const rejectUnauthorized = false` in scope.
+            "shorthand_property_identifier" => self.check_option(model.text(node), node, node, model, cx),
+            _ => {
+                let (Some(left), Some(right)) = (node.child_by_field_name("left"), node.child_by_field_name("right")) else { return };
+                let Some(target) = model.qualified_name(left).or_else(|| model.member_path(left)) else { return };
+                if target == "process.env.NODE_TLS_REJECT_UNAUTHORIZED" {
+                    let value = model.string_value(right).unwrap_or_else(|| model.text(model.resolve(right)).to_string());
+                    if value.trim() == "0" {
+                        cx.report(
+                            span_of(node),
+                            "`NODE_TLS_REJECT_UNAUTHORIZED = 0` disables TLS certificate verification for the whole process",
+                        )
+                        .help = Some(HELP.into());
+                    }
+                } else if let Some((_, key)) = target.rsplit_once('.') {
+                    self.check_option(key, right, node, model, cx);
+                }
+            }
+        }
+    }
+
+    fn rust_kinds(&self) -> &'static [RustKind] {
+        &[RustKind::MethodCall, RustKind::Impl]
+    }
+
+    fn check_rust(&self, node: RustNode<'_>, model: &RustModel, cx: &mut Context<'_>) {
+        if cx.in_test {
+            return;
+        }
+        match node.syntax {
+            RustSyntax::MethodCall(call) => {
+                let method = call.method.to_string();
+                let Some(first) = call.args.first() else { return };
+                let span = crate::source::Span::new(rust_span(cx.file, &call.method).start, rust_span(cx.file, call).end);
+                if DANGER_METHODS.contains(&method.as_str()) && model.bool_value(first, node.site.fn_id) == Some(true) {
+                    cx.report(span, format!("`{method}(true)` turns off TLS verification for this client")).help = Some(HELP.into());
+                }
+                if (method == "set_verify" || method == "set_verify_callback") && is_verify_none(first) {
+                    cx.report(span, "`SslVerifyMode::NONE` accepts any certificate the peer presents").help = Some(HELP.into());
+                }
+            }
+            RustSyntax::Impl(item) => {
+                let is_verifier =
+                    item.trait_.as_ref().and_then(|(_, path, _)| path.segments.last()).is_some_and(|s| s.ident == "ServerCertVerifier");
+                if !is_verifier {
+                    return;
+                }
+                for impl_item in &item.items {
+                    let ImplItem::Fn(function) = impl_item else { continue };
+                    if function.sig.ident == "verify_server_cert" && returns_assertion_unconditionally(&function.block) {
+                        cx.report(
+                            rust_span(cx.file, &function.sig.ident),
+                            "this `ServerCertVerifier` accepts every server certificate without checking it",
+                        )
+                        .help = Some(HELP.into());
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+}
+
+fn is_verify_none(expr: &Expr) -> bool {
+    let text = quote::ToTokens::to_token_stream(expr).to_string().replace(' ', "");
+    text.ends_with("SslVerifyMode::NONE") || text.ends_with("SslVerifyMode::empty()") || text == "SSL_VERIFY_NONE"
+}
+
+/// The body is `Ok(ServerCertVerified::assertion())`, possibly after `let _ = ...;` lines.
+fn returns_assertion_unconditionally(block: &syn::Block) -> bool {
+    let mut statements = block.stmts.iter().filter(|s| !matches!(s, Stmt::Local(local) if matches!(local.pat, syn::Pat::Wild(_))));
+    let (Some(Stmt::Expr(expr, _)), None) = (statements.next(), statements.next()) else { return false };
+    let expr = match expr {
+        Expr::Return(ret) => match &ret.expr {
+            Some(inner) => inner,
+            None => return false,
+        },
+        other => other,
+    };
+    let text = quote::ToTokens::to_token_stream(expr).to_string().replace(' ', "");
+    text.starts_with("Ok(") && text.ends_with("ServerCertVerified::assertion())")
+}

@@ -1,0 +1,234 @@
+//! A source file in memory and the mapping from byte offsets to what users and tools see:
+//! 1-based lines and 1-based columns counted in UTF-16 code units (what GitHub, VS Code and
+//! SARIF's `utf16CodeUnits` expect).
+
+use std::path::PathBuf;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Language {
+    Rust,
+    TypeScript,
+    /// `.tsx` and `.jsx`: parsed with the TSX grammar.
+    Tsx,
+    JavaScript,
+}
+
+impl Language {
+    pub fn from_path(path: &std::path::Path) -> Option<Language> {
+        let name = path.file_name()?.to_str()?;
+        if name.ends_with(".d.ts") || name.ends_with(".d.mts") || name.ends_with(".d.cts") {
+            return None;
+        }
+        match path.extension()?.to_str()? {
+            "rs" => Some(Language::Rust),
+            "ts" | "mts" | "cts" => Some(Language::TypeScript),
+            "tsx" | "jsx" => Some(Language::Tsx),
+            "js" | "mjs" | "cjs" => Some(Language::JavaScript),
+            _ => None,
+        }
+    }
+
+    /// The family a rule declares support for in its metadata.
+    pub fn family(self) -> &'static str {
+        match self {
+            Language::Rust => "rust",
+            _ => "typescript",
+        }
+    }
+}
+
+/// A half-open byte range into a file's text.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Default)]
+pub struct Span {
+    pub start: usize,
+    pub end: usize,
+}
+
+impl Span {
+    pub fn new(start: usize, end: usize) -> Span {
+        Span { start, end: end.max(start) }
+    }
+    pub fn contains(&self, offset: usize) -> bool {
+        self.start <= offset && offset < self.end.max(self.start + 1)
+    }
+    pub fn encloses(&self, other: Span) -> bool {
+        self.start <= other.start && other.end <= self.end
+    }
+}
+
+/// A resolved position: 1-based line, 1-based UTF-16 column.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize)]
+pub struct Position {
+    pub line: usize,
+    pub column: usize,
+}
+
+pub struct SourceFile {
+    /// Path relative to the project root, with `/` separators: what every output shows.
+    pub rel_path: String,
+    /// Path on disk.
+    pub abs_path: PathBuf,
+    pub language: Language,
+    pub text: String,
+    /// Whether the path marks the file as test code (tests/, __tests__/, *.test.ts, ...).
+    pub is_test_path: bool,
+    line_starts: Vec<usize>,
+}
+
+impl SourceFile {
+    /// `is_test_path` is decided by the caller against the scanned root (see [`is_test_path`]), so
+    /// that scanning a fixture directory directly does not treat everything in it as tests.
+    pub fn new(rel_path: String, abs_path: PathBuf, language: Language, text: String, is_test_path: bool) -> SourceFile {
+        let line_starts = line_starts(&text);
+        SourceFile { rel_path, abs_path, language, text, is_test_path, line_starts }
+    }
+
+    pub fn line_count(&self) -> usize {
+        self.line_starts.len()
+    }
+
+    /// 0-based line index containing `offset`.
+    pub fn line_index(&self, offset: usize) -> usize {
+        match self.line_starts.binary_search(&offset) {
+            Ok(i) => i,
+            Err(i) => i - 1,
+        }
+    }
+
+    /// Byte range of a 0-based line, without its terminator.
+    pub fn line_span(&self, line_index: usize) -> Span {
+        let start = self.line_starts[line_index];
+        let mut end = self.line_starts.get(line_index + 1).copied().unwrap_or(self.text.len());
+        let bytes = self.text.as_bytes();
+        while end > start && (bytes[end - 1] == b'\n' || bytes[end - 1] == b'\r') {
+            end -= 1;
+        }
+        Span::new(start, end)
+    }
+
+    pub fn line_text(&self, line_index: usize) -> &str {
+        let span = self.line_span(line_index);
+        &self.text[span.start..span.end]
+    }
+
+    pub fn position(&self, offset: usize) -> Position {
+        let offset = self.clamp_to_char_boundary(offset.min(self.text.len()));
+        let line = self.line_index(offset);
+        let start = self.line_starts[line];
+        let column = self.text[start..offset].encode_utf16().count() + 1;
+        Position { line: line + 1, column }
+    }
+
+    /// Byte offset of a 1-based line and a 0-based column counted in chars (what proc-macro2
+    /// reports), clamped to the line.
+    pub fn offset_of_line_char(&self, line: usize, char_column: usize) -> usize {
+        if line == 0 || line > self.line_starts.len() {
+            return self.text.len();
+        }
+        let span = self.line_span(line - 1);
+        let text = &self.text[span.start..span.end];
+        match text.char_indices().nth(char_column) {
+            Some((i, _)) => span.start + i,
+            None => span.end,
+        }
+    }
+
+    pub fn slice(&self, span: Span) -> &str {
+        let start = self.clamp_to_char_boundary(span.start.min(self.text.len()));
+        let end = self.clamp_to_char_boundary(span.end.min(self.text.len())).max(start);
+        &self.text[start..end]
+    }
+
+    fn clamp_to_char_boundary(&self, mut offset: usize) -> usize {
+        while offset > 0 && !self.text.is_char_boundary(offset) {
+            offset -= 1;
+        }
+        offset
+    }
+}
+
+/// Line starts for `\n`, `\r\n` and lone `\r` terminators.
+fn line_starts(text: &str) -> Vec<usize> {
+    let bytes = text.as_bytes();
+    let mut starts = vec![0];
+    let mut i = 0;
+    while i < bytes.len() {
+        match bytes[i] {
+            b'\n' => starts.push(i + 1),
+            b'\r' if bytes.get(i + 1) != Some(&b'\n') => starts.push(i + 1),
+            _ => {}
+        }
+        i += 1;
+    }
+    starts
+}
+
+/// Test code is held to different standards (fixtures use fake secrets and local URLs on purpose).
+pub fn is_test_path(rel_path: &str) -> bool {
+    let lower = rel_path.to_ascii_lowercase();
+    let mut parts = lower.split('/').peekable();
+    while let Some(part) = parts.next() {
+        let is_file = parts.peek().is_none();
+        if is_file {
+            let stem = part.split('.').next().unwrap_or(part);
+            return part.contains(".test.")
+                || part.contains(".spec.")
+                || part.contains(".e2e-spec.")
+                || stem.ends_with("_test")
+                || stem.ends_with("_tests")
+                || stem.starts_with("test_")
+                || stem == "tests"
+                || stem == "test";
+        }
+        if matches!(
+            part,
+            "test" | "tests" | "__tests__" | "__mocks__" | "spec" | "e2e" | "testing" | "benches" | "fixtures" | "__fixtures__"
+        ) {
+            return true;
+        }
+    }
+    false
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn file(text: &str) -> SourceFile {
+        SourceFile::new("a.ts".into(), "a.ts".into(), Language::TypeScript, text.into(), false)
+    }
+
+    #[test]
+    fn columns_count_utf16_code_units() {
+        let f = file("const s = \"😀\"; x\n");
+        // The emoji is 4 UTF-8 bytes and 2 UTF-16 code units.
+        let x = f.text.find('x').unwrap();
+        assert_eq!(f.position(x), Position { line: 1, column: 17 });
+    }
+
+    #[test]
+    fn crlf_and_lone_cr_start_lines() {
+        let f = file("a\r\nb\rc\nd");
+        assert_eq!(f.line_count(), 4);
+        assert_eq!(f.position(f.text.find('d').unwrap()), Position { line: 4, column: 1 });
+        assert_eq!(f.line_text(0), "a");
+        assert_eq!(f.position(f.text.find('c').unwrap()).line, 3);
+    }
+
+    #[test]
+    fn char_columns_map_back_to_bytes() {
+        let f = file("é = \"x\";\nlet y");
+        assert_eq!(f.offset_of_line_char(1, 1), 2);
+        assert_eq!(f.offset_of_line_char(2, 4), f.text.find('y').unwrap());
+    }
+
+    #[test]
+    fn test_paths() {
+        assert!(is_test_path("src/__tests__/a.ts"));
+        assert!(is_test_path("src/user.spec.ts"));
+        assert!(is_test_path("tests/api.rs"));
+        assert!(is_test_path("src/db_test.rs"));
+        assert!(!is_test_path("src/testimonials.ts"));
+        assert!(!is_test_path("src/main.rs"));
+    }
+}

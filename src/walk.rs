@@ -1,0 +1,118 @@
+//! Finding the files to scan: `ignore`'s parallel walker (honouring `.gitignore`, `.ignore` and
+//! `.archlintignore`), default excludes for dependencies, build output and generated code, the
+//! extension filter, and explicitly named files (which config excludes still apply to, as
+//! pre-commit passes every staged file by name). Symlinks are never followed.
+
+use crate::config::Config;
+use crate::source::Language;
+use std::path::{Path, PathBuf};
+use std::sync::Mutex;
+
+/// Directories that hold dependencies, build output or tool state, never hand-written services.
+pub const EXCLUDED_DIRS: &[&str] = &[
+    "node_modules",
+    "target",
+    "dist",
+    "build",
+    "out",
+    "vendor",
+    "third_party",
+    "coverage",
+    ".git",
+    ".hg",
+    ".svn",
+    ".next",
+    ".nuxt",
+    ".turbo",
+    ".cache",
+    ".yarn",
+    "bower_components",
+    "jspm_packages",
+    ".archlint_cache",
+    "generated",
+    "__generated__",
+];
+
+/// A file to scan.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub struct FileJob {
+    pub path: PathBuf,
+    pub language: Language,
+    /// Path relative to the scanned root it was found under: decides whether it is test code.
+    pub scan_relative: String,
+}
+
+/// Generated or minified files, recognised by name.
+pub fn is_generated_name(name: &str) -> bool {
+    name.ends_with(".min.js")
+        || name.ends_with(".bundle.js")
+        || name.contains(".generated.")
+        || name.ends_with(".pb.rs")
+        || name.ends_with("_pb.js")
+        || name.ends_with("_pb.ts")
+}
+
+pub fn collect(paths: &[PathBuf], config: &Config, jobs: usize) -> Vec<FileJob> {
+    let found = Mutex::new(Vec::new());
+    for root in paths {
+        if root.is_file() {
+            let canonical = root.canonicalize().unwrap_or_else(|_| root.clone());
+            let name = canonical.file_name().and_then(|n| n.to_str()).unwrap_or("");
+            if let Some(language) = Language::from_path(&canonical) {
+                if !config.is_excluded(&canonical, false) && !is_generated_name(name) {
+                    let scan_relative = relative_to(&canonical, &config.root);
+                    found.lock().unwrap().push(FileJob { path: canonical, language, scan_relative });
+                }
+            }
+            continue;
+        }
+        let Ok(root) = root.canonicalize() else { continue };
+        let mut builder = ignore::WalkBuilder::new(&root);
+        builder
+            .hidden(true)
+            .follow_links(false)
+            .require_git(false)
+            .git_global(false)
+            .add_custom_ignore_filename(".archlintignore")
+            .threads(jobs.max(1));
+        let root_for_filter = root.clone();
+        builder.filter_entry(move |entry| {
+            let name = entry.file_name().to_str().unwrap_or("");
+            let is_dir = entry.file_type().is_some_and(|t| t.is_dir());
+            // The scanned root itself is always entered, even if it is called `build`.
+            entry.path() == root_for_filter || !(is_dir && EXCLUDED_DIRS.contains(&name))
+        });
+        builder.build_parallel().run(|| {
+            let found = &found;
+            let root = &root;
+            Box::new(move |entry| {
+                let Ok(entry) = entry else { return ignore::WalkState::Continue };
+                let is_dir = entry.file_type().is_some_and(|t| t.is_dir());
+                if config.is_excluded(entry.path(), is_dir) {
+                    return if is_dir { ignore::WalkState::Skip } else { ignore::WalkState::Continue };
+                }
+                // Regular files only: symlinks are not followed, so nothing outside the tree is read.
+                if !entry.file_type().is_some_and(|t| t.is_file()) {
+                    return ignore::WalkState::Continue;
+                }
+                let name = entry.file_name().to_str().unwrap_or("");
+                if let (Some(language), false) = (Language::from_path(entry.path()), is_generated_name(name)) {
+                    let scan_relative = relative_to(entry.path(), root);
+                    found.lock().unwrap().push(FileJob { path: entry.into_path(), language, scan_relative });
+                }
+                ignore::WalkState::Continue
+            })
+        });
+    }
+    let mut files = found.into_inner().unwrap();
+    files.sort();
+    files.dedup_by(|a, b| a.path == b.path);
+    files
+}
+
+/// `path` relative to `base` with `/` separators, or the path as given when it is outside.
+pub fn relative_to(path: &Path, base: &Path) -> String {
+    let relative = path.strip_prefix(base).unwrap_or(path);
+    let parts: Vec<String> = relative.components().map(|c| c.as_os_str().to_string_lossy().into_owned()).collect();
+    parts.join("/")
+}
