@@ -37,7 +37,14 @@ pub fn render(result: &ScanResult, config: &Config, options: &ReportOptions) -> 
         }
         let mut diagnostic =
             Diagnostic::new(severity(finding.level)).with_code(finding.rule).with_message(&finding.message).with_notes(notes);
+        let redact = meta::get(finding.rule).is_some_and(|m| m.redact);
         match file_id {
+            // Secrets are never printed: the snippet shows a masked copy of the line.
+            Some(id) if redact => {
+                let (text, span) = masked(files.get(id).map(|f| f.source().as_str()).unwrap_or(""), finding.span);
+                let masked_id = files.add(finding.path.clone(), text);
+                diagnostic = diagnostic.with_labels(vec![Label::primary(masked_id, span)]);
+            }
             Some(id) => diagnostic = diagnostic.with_labels(vec![Label::primary(id, finding.span.start..finding.span.end)]),
             None => diagnostic.message = format!("{}:{}:{}: {}", finding.path, finding.start.line, finding.start.column, finding.message),
         }
@@ -57,6 +64,21 @@ pub fn render(result: &ScanResult, config: &Config, options: &ReportOptions) -> 
         let _ = writeln!(out, "{}", summary(result));
     }
     out.into_inner()
+}
+
+/// The file text with the flagged span masked after its first few characters, and the span's new range.
+fn masked(text: &str, span: crate::source::Span) -> (String, std::ops::Range<usize>) {
+    let (Some(before), Some(flagged), Some(after)) = (text.get(..span.start), text.get(span.start..span.end), text.get(span.end..)) else {
+        return (text.to_string(), span.start..span.end);
+    };
+    let count = flagged.chars().count();
+    let masked: String = flagged
+        .chars()
+        .enumerate()
+        .map(|(i, c)| if i < 5 || (i + 1 == count && matches!(c, '"' | '\'' | '`')) || c == '\n' { c } else { '*' })
+        .collect();
+    let range = before.len()..before.len() + masked.len();
+    (format!("{before}{masked}{after}"), range)
 }
 
 fn severity(level: Level) -> Severity {

@@ -78,6 +78,9 @@ pub struct RuleMeta {
     #[serde(default)]
     pub options: Vec<RuleOption>,
     pub examples: Vec<Example>,
+    /// The flagged text is sensitive (a secret): outputs that show source mask it.
+    #[serde(default)]
+    pub redact: bool,
 }
 
 impl RuleMeta {

@@ -1,0 +1,361 @@
+//! End-to-end tests of the `archlint` binary as users run it: output formats, exit codes,
+//! configuration errors, suppressions, explicit files, the project pass and hostile files.
+
+use std::path::Path;
+use std::process::{Command, Output};
+
+const SAMPLE: &str = "examples/sample-service";
+
+fn repo() -> &'static Path {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+}
+
+fn archlint(dir: &Path, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_archlint")).current_dir(dir).args(args).env("NO_COLOR", "1").output().expect("archlint runs")
+}
+
+fn stdout(output: &Output) -> String {
+    String::from_utf8(output.stdout.clone()).unwrap()
+}
+
+fn stderr(output: &Output) -> String {
+    String::from_utf8(output.stderr.clone()).unwrap()
+}
+
+/// The timing in the summary line changes run to run.
+fn without_timing(text: &str) -> String {
+    let re = regex::Regex::new(r"in \d+\.\d+s\.").unwrap();
+    re.replace_all(text, "in [TIME].").into_owned()
+}
+
+/// A scratch project: a git-less directory with the given files.
+fn project(files: &[(&str, &[u8])]) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    for (path, content) in files {
+        let path = dir.path().join(path);
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(path, content).unwrap();
+    }
+    dir
+}
+
+#[test]
+fn human_output_on_the_sample_service() {
+    let output = archlint(repo(), &[SAMPLE]);
+    assert_eq!(output.status.code(), Some(1), "{}", stderr(&output));
+    insta::assert_snapshot!("human_sample", without_timing(&stdout(&output)));
+}
+
+#[test]
+fn json_output_on_the_sample_service() {
+    let output = archlint(repo(), &[SAMPLE, "--format", "json"]);
+    assert_eq!(output.status.code(), Some(1));
+    let value: serde_json::Value = serde_json::from_str(&stdout(&output)).unwrap();
+    assert_eq!(value["summary"]["findings"], 11);
+    insta::assert_snapshot!("json_sample", stdout(&output));
+}
+
+#[test]
+fn github_annotations_on_the_sample_service() {
+    let output = archlint(repo(), &[SAMPLE, "--format", "github"]);
+    insta::assert_snapshot!("github_sample", stdout(&output));
+}
+
+#[test]
+fn sarif_meets_githubs_requirements() {
+    let output = archlint(repo(), &[SAMPLE, "--format", "sarif"]);
+    assert_eq!(output.status.code(), Some(1));
+    let sarif: serde_json::Value = serde_json::from_str(&stdout(&output)).unwrap();
+    assert_eq!(sarif["version"], "2.1.0");
+    let runs = sarif["runs"].as_array().unwrap();
+    assert_eq!(runs.len(), 1, "exactly one run per file");
+    let run = &runs[0];
+    assert_eq!(run["columnKind"], "utf16CodeUnits");
+    assert_eq!(run["automationDetails"]["id"], "archlint/");
+    let root = run["originalUriBaseIds"]["%SRCROOT%"]["uri"].as_str().unwrap();
+    assert!(root.starts_with("file:///") && root.ends_with('/'), "{root}");
+
+    let rules = run["tool"]["driver"]["rules"].as_array().unwrap();
+    assert_eq!(rules.len(), 4, "every rule that ran is listed");
+    for rule in rules {
+        for key in ["id", "name"] {
+            assert!(rule[key].as_str().is_some_and(|s| !s.is_empty()), "{key}");
+        }
+        assert!(rule["shortDescription"]["text"].as_str().is_some_and(|s| !s.is_empty()));
+        assert!(rule["fullDescription"]["text"].as_str().is_some_and(|s| !s.is_empty() && s.len() <= 1024));
+        assert!(rule["help"]["text"].as_str().is_some());
+        assert!(rule["help"]["markdown"].as_str().is_some_and(|m| m.contains("docs/rules/")));
+        let severity: f64 = rule["properties"]["security-severity"].as_str().unwrap().parse().unwrap();
+        assert!(severity > 0.0 && severity <= 10.0);
+        let tags: Vec<&str> = rule["properties"]["tags"].as_array().unwrap().iter().map(|t| t.as_str().unwrap()).collect();
+        assert!(tags.contains(&"security") && tags.iter().any(|t| t.starts_with("external/cwe/cwe-")) && tags.len() <= 10);
+        assert!(["very-high", "high", "medium", "low"].contains(&rule["properties"]["precision"].as_str().unwrap()));
+    }
+
+    let results = run["results"].as_array().unwrap();
+    assert_eq!(results.len(), 11);
+    for result in results {
+        let index = result["ruleIndex"].as_u64().unwrap() as usize;
+        assert_eq!(rules[index]["id"], result["ruleId"], "ruleIndex points at the rule");
+        let locations = result["locations"].as_array().unwrap();
+        assert_eq!(locations.len(), 1, "exactly one primary location");
+        let physical = &locations[0]["physicalLocation"];
+        let uri = physical["artifactLocation"]["uri"].as_str().unwrap();
+        assert!(uri.starts_with("examples/sample-service/"), "repo-relative uri: {uri}");
+        assert_eq!(physical["artifactLocation"]["uriBaseId"], "%SRCROOT%");
+        let region = &physical["region"];
+        assert!(region["startLine"].as_u64().unwrap() >= 1 && region["startColumn"].as_u64().unwrap() >= 1);
+        assert!(region["endColumn"].as_u64().unwrap() > region["startColumn"].as_u64().unwrap() || region["endLine"] != region["startLine"]);
+        let hash = result["partialFingerprints"]["primaryLocationLineHash"].as_str().unwrap();
+        assert!(regex::Regex::new(r"^[0-9a-f]+:\d+$").unwrap().is_match(hash), "{hash}");
+        assert!(result["partialFingerprints"]["archlint/v1"].as_str().is_some());
+        assert!(result["message"]["text"].as_str().is_some_and(|m| !m.is_empty()));
+    }
+    // Secrets never reach the report.
+    assert!(!stdout(&output).contains("k3y-R0tated-2023-q4-Zp9") && !stdout(&output).contains("dev-secret-do-not-use"));
+}
+
+#[test]
+fn sarif_without_absolute_paths_is_stable() {
+    let output = archlint(repo(), &[SAMPLE, "--format", "sarif", "--no-absolute-paths"]);
+    let text = stdout(&output);
+    assert!(!text.contains("originalUriBaseIds") && !text.contains(repo().to_str().unwrap()));
+    let sarif: serde_json::Value = serde_json::from_str(&text).unwrap();
+    insta::assert_json_snapshot!("sarif_sample_results", sarif["runs"][0]["results"]);
+}
+
+#[test]
+fn output_is_identical_whatever_the_thread_count() {
+    let one = archlint(repo(), &[SAMPLE, "--format", "sarif", "--jobs", "1"]);
+    let two = archlint(repo(), &[SAMPLE, "--format", "sarif", "--jobs", "2"]);
+    let eight = archlint(repo(), &["tests/fixtures", "--format", "json", "--jobs", "8", "--select", "all"]);
+    let single = archlint(repo(), &["tests/fixtures", "--format", "json", "--jobs", "1", "--select", "all"]);
+    assert_eq!(one.stdout, two.stdout);
+    assert_eq!(eight.stdout, single.stdout);
+}
+
+#[test]
+fn output_file_is_written_and_reported() {
+    let dir = tempfile::tempdir().unwrap();
+    let target = dir.path().join("out.sarif");
+    let output = archlint(repo(), &[SAMPLE, "--format", "sarif", "-o", target.to_str().unwrap()]);
+    assert_eq!(output.status.code(), Some(1));
+    assert!(stdout(&output).is_empty());
+    assert!(stderr(&output).contains("11 findings written to"));
+    let sarif: serde_json::Value = serde_json::from_slice(&std::fs::read(&target).unwrap()).unwrap();
+    assert_eq!(sarif["runs"][0]["results"].as_array().unwrap().len(), 11);
+    // No temporary file is left behind.
+    assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 1);
+
+    let unwritable = archlint(repo(), &[SAMPLE, "-o", "/nonexistent-dir/out.txt"]);
+    assert_eq!(unwritable.status.code(), Some(2));
+    assert!(stderr(&unwritable).starts_with("archlint: error: cannot write `/nonexistent-dir/out.txt`"), "{}", stderr(&unwritable));
+}
+
+#[test]
+fn exit_codes() {
+    let clean = project(&[("src/a.ts", b"export const url = 'https://api.acme.io';\n")]);
+    assert_eq!(archlint(clean.path(), &[]).status.code(), Some(0));
+    assert_eq!(archlint(repo(), &[SAMPLE, "--exit-zero"]).status.code(), Some(0));
+    // Only warnings in this file: --fail-on error passes, the default fails.
+    let warning = project(&[("a.ts", b"export const url = 'http://api.acme.io';\n")]);
+    assert_eq!(archlint(warning.path(), &[]).status.code(), Some(1));
+    assert_eq!(archlint(warning.path(), &["--fail-on", "error"]).status.code(), Some(0));
+    for args in [&["--format", "xml"][..], &["--no-such-flag"], &["does/not/exist"], &["--jobs", "0"], &["explain", "nope"]] {
+        let output = archlint(warning.path(), args);
+        assert_eq!(output.status.code(), Some(2), "{args:?}");
+        assert!(!stderr(&output).contains("panicked"), "{args:?}");
+    }
+    assert_eq!(archlint(warning.path(), &["--version"]).status.code(), Some(0));
+    assert!(stdout(&archlint(warning.path(), &["--help"])).contains("Exit status"));
+}
+
+#[test]
+fn configuration_errors_name_the_key_and_file() {
+    let cases: &[(&str, &str)] = &[
+        ("selec = []\n", "archlint.toml:1: unknown field `selec`"),
+        ("ignore = [\"plain-http-urls\"]\n", "unknown rule or tier `plain-http-urls` in `ignore` (did you mean `plain-http-url`?)"),
+        ("[rules.plain-http-url]\nallowed = []\n", "unknown option `rules.plain-http-url.allowed`"),
+        ("[severity]\nplain-http-url = \"loud\"\n", "`severity.plain-http-url` must be error, warning, note or off"),
+        ("fail-on = 3\n", "archlint.toml:1:"),
+    ];
+    for (config, expected) in cases {
+        let dir = project(&[("archlint.toml", config.as_bytes()), ("a.ts", b"x\n")]);
+        let output = archlint(dir.path(), &[]);
+        let message = stderr(&output);
+        assert_eq!(output.status.code(), Some(2), "{config}");
+        assert!(message.contains(expected) && message.contains("archlint.toml"), "{config}: {message}");
+        assert_eq!(message.trim_end().lines().count(), 1, "one line: {message}");
+    }
+    let missing = archlint(repo(), &["--config", "nope.toml", SAMPLE]);
+    assert_eq!(missing.status.code(), Some(2));
+}
+
+#[test]
+fn configuration_selects_excludes_and_configures_rules() {
+    let dir = project(&[
+        ("archlint.toml", b"exclude = [\"legacy/\"]\n[rules.plain-http-url]\nallowed-hosts = [\"*.corp-partner.io\"]\n[severity]\nplain-http-url = \"error\"\n"),
+        ("src/a.ts", b"export const a = 'http://api.acme.io';\nexport const b = 'http://gw.corp-partner.io';\n"),
+        ("legacy/b.ts", b"export const c = 'http://api.acme.io';\n"),
+    ]);
+    let output = archlint(dir.path(), &["--format", "json"]);
+    let value: serde_json::Value = serde_json::from_str(&stdout(&output)).unwrap();
+    let findings = value["findings"].as_array().unwrap();
+    assert_eq!(findings.len(), 1, "{findings:?}");
+    assert_eq!(findings[0]["path"], "src/a.ts");
+    assert_eq!(findings[0]["level"], "error");
+    // Explicitly named files still honour excludes (pre-commit passes every staged file).
+    let named = archlint(dir.path(), &["legacy/b.ts", "--format", "json"]);
+    let value: serde_json::Value = serde_json::from_str(&stdout(&named)).unwrap();
+    assert_eq!(value["findings"].as_array().unwrap().len(), 0);
+    // --select replaces the configured selection, --ignore adds to it.
+    let selected = archlint(dir.path(), &["--select", "hardcoded-secret", "--format", "json"]);
+    assert_eq!(serde_json::from_str::<serde_json::Value>(&stdout(&selected)).unwrap()["findings"].as_array().unwrap().len(), 0);
+    let ignored = archlint(dir.path(), &["--ignore", "plain-http-url"]);
+    assert_eq!(ignored.status.code(), Some(0));
+}
+
+#[test]
+fn explicit_files_are_scanned_alone() {
+    let dir = project(&[("a.ts", b"export const a = 'http://api.acme.io';\n"), ("b.ts", b"export const b = 'http://api.acme.io';\n")]);
+    let output = archlint(dir.path(), &["b.ts", "--format", "json"]);
+    let value: serde_json::Value = serde_json::from_str(&stdout(&output)).unwrap();
+    let paths: Vec<&str> = value["findings"].as_array().unwrap().iter().map(|f| f["path"].as_str().unwrap()).collect();
+    assert_eq!(paths, ["b.ts"]);
+}
+
+#[test]
+fn suppressions() {
+    let source = b"// archlint-ignore-next-line plain-http-url -- partner has no TLS yet\n\
+export const a = 'http://api.acme.io';\n\
+// archlint-ignore-next-line hardcoded-secret\n\
+export const b = 'https://api.acme.io';\n\
+// archlint-ignore plain-http-url\n\
+export const c = 'http://api.acme.io';\n";
+    let dir = project(&[("a.ts", source)]);
+    let output = archlint(dir.path(), &["--format", "json"]);
+    let value: serde_json::Value = serde_json::from_str(&stdout(&output)).unwrap();
+    let lines: Vec<u64> = value["findings"].as_array().unwrap().iter().map(|f| f["start"]["line"].as_u64().unwrap()).collect();
+    assert_eq!(lines, [6], "only the unsuppressed finding");
+    let notices: Vec<(&str, u64)> =
+        value["notices"].as_array().unwrap().iter().map(|n| (n["kind"].as_str().unwrap(), n["start"]["line"].as_u64().unwrap())).collect();
+    assert_eq!(notices, [("unused-suppression", 3), ("invalid-suppression", 5)]);
+
+    let sarif = archlint(dir.path(), &["--format", "sarif"]);
+    let sarif: serde_json::Value = serde_json::from_str(&stdout(&sarif)).unwrap();
+    assert_eq!(sarif["runs"][0]["results"].as_array().unwrap().len(), 1, "suppressed findings stay out of SARIF");
+    let with = archlint(dir.path(), &["--format", "sarif", "--include-suppressed"]);
+    let with: serde_json::Value = serde_json::from_str(&stdout(&with)).unwrap();
+    let results = with["runs"][0]["results"].as_array().unwrap();
+    assert_eq!(results.len(), 2);
+    assert_eq!(results[0]["suppressions"][0]["kind"], "inSource");
+    assert_eq!(results[0]["suppressions"][0]["justification"], "partner has no TLS yet");
+
+    let file_level = project(&[("a.ts", b"/* archlint-ignore-file plain-http-url -- a local fake */\nconst a = 'http://api.acme.io';\nconst b = 'http://api.acme.io';\n")]);
+    assert_eq!(archlint(file_level.path(), &[]).status.code(), Some(0));
+}
+
+#[test]
+fn project_facts_withdraw_findings_in_other_files() {
+    let client = b"import axios from 'axios';\nexport const get = (id: string) => axios.get(`https://api.acme.io/${id}`);\n";
+    let alone = project(&[("src/client.ts", client)]);
+    assert_eq!(archlint(alone.path(), &[]).status.code(), Some(1));
+    let with_defaults = project(&[("src/client.ts", client), ("src/setup.ts", b"import axios from 'axios';\naxios.defaults.timeout = 5000;\n")]);
+    let output = archlint(with_defaults.path(), &[]);
+    assert_eq!(output.status.code(), Some(0), "{}", stdout(&output));
+}
+
+#[test]
+fn hostile_files_become_notices_and_never_cost_other_findings() {
+    let mut invalid_utf8 = b"const a = 'http://api.acme.io';\n".to_vec();
+    invalid_utf8.extend([0xff, 0xfe, b'\n']);
+    let deep = format!("const x = {}1{};\n", "(".repeat(5000), ")".repeat(5000));
+    let dir = project(&[
+        ("good.ts", b"export const a = 'http://api.acme.io';\n"),
+        ("binary.ts", b"\x00\x01\x02binary"),
+        ("invalid.ts", &invalid_utf8),
+        ("broken.ts", b"export const a = 'http://api.acme.io';\nfunction (\n"),
+        ("broken.rs", b"fn main( {\n"),
+        ("deep.ts", deep.as_bytes()),
+        ("big.ts", &vec![b'x'; 3 * 1024 * 1024]),
+        ("empty.rs", b""),
+        ("bom.ts", "\u{feff}export const a = 'http://api.acme.io';\n".as_bytes()),
+        ("crlf.ts", b"// x\r\n\r\nexport const a = 'http://api.acme.io';\r\n"),
+    ]);
+    let output = archlint(dir.path(), &["--format", "json"]);
+    assert_eq!(output.status.code(), Some(1));
+    let value: serde_json::Value = serde_json::from_str(&stdout(&output)).unwrap();
+    let findings: Vec<String> = value["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| format!("{}:{}:{}", f["path"].as_str().unwrap(), f["start"]["line"], f["start"]["column"]))
+        .collect();
+    // The syntax error is reported, and what parsed is still checked; BOM and CRLF keep positions right.
+    assert_eq!(findings, ["bom.ts:1:18", "broken.ts:1:18", "crlf.ts:3:18", "good.ts:1:18"]);
+    let notices: Vec<String> =
+        value["notices"].as_array().unwrap().iter().map(|n| format!("{} {}", n["kind"].as_str().unwrap(), n["path"].as_str().unwrap())).collect();
+    assert_eq!(
+        notices,
+        [
+            "file-skipped big.ts",
+            "file-skipped binary.ts",
+            "parse-error broken.rs",
+            "parse-error broken.ts",
+            "file-skipped deep.ts",
+            "file-skipped invalid.ts"
+        ]
+    );
+}
+
+#[test]
+fn default_excludes_and_ignore_files() {
+    let dir = project(&[
+        ("node_modules/lib/index.js", b"const a = 'http://api.acme.io';\n"),
+        ("dist/app.js", b"const a = 'http://api.acme.io';\n"),
+        ("src/app.min.js", b"const a = 'http://api.acme.io';\n"),
+        ("src/types.d.ts", b"declare const a = 'http://api.acme.io';\n"),
+        ("src/skip.ts", b"const a = 'http://api.acme.io';\n"),
+        (".archlintignore", b"src/skip.ts\n"),
+        ("src/keep.ts", b"const a = 'http://api.acme.io';\n"),
+    ]);
+    let output = archlint(dir.path(), &["--format", "json"]);
+    let value: serde_json::Value = serde_json::from_str(&stdout(&output)).unwrap();
+    assert_eq!(value["summary"]["files_scanned"], 1);
+    assert_eq!(value["findings"][0]["path"], "src/keep.ts");
+}
+
+#[cfg(unix)]
+#[test]
+fn symlinks_out_of_the_tree_are_not_followed() {
+    let outside = project(&[("secret.ts", b"const a = 'http://api.acme.io';\n")]);
+    let dir = project(&[("src/a.ts", b"export const ok = 1;\n")]);
+    std::os::unix::fs::symlink(outside.path(), dir.path().join("src/linked")).unwrap();
+    std::os::unix::fs::symlink(outside.path().join("secret.ts"), dir.path().join("src/file.ts")).unwrap();
+    let output = archlint(dir.path(), &["--format", "json"]);
+    let value: serde_json::Value = serde_json::from_str(&stdout(&output)).unwrap();
+    assert_eq!(value["findings"].as_array().unwrap().len(), 0);
+}
+
+#[test]
+fn rules_and_explain() {
+    let rules = archlint(repo(), &["rules"]);
+    assert_eq!(rules.status.code(), Some(0));
+    insta::assert_snapshot!("rules_list", stdout(&rules));
+    let explain = archlint(repo(), &["explain", "plain-http-url"]);
+    assert_eq!(explain.status.code(), Some(0));
+    let text = stdout(&explain);
+    assert!(text.starts_with("plain-http-url: ") && text.contains("allowed-hosts") && text.contains("## What it does not flag"));
+    let markdown = archlint(repo(), &["explain", "plain-http-url", "--markdown"]);
+    assert_eq!(stdout(&markdown), std::fs::read_to_string(repo().join("docs/rules/plain-http-url.md")).unwrap());
+}
+
+#[test]
+fn init_writes_a_config_that_loads() {
+    let dir = project(&[]);
+    assert_eq!(archlint(dir.path(), &["init"]).status.code(), Some(0));
+    assert!(dir.path().join("archlint.toml").is_file());
+    assert_eq!(archlint(dir.path(), &[]).status.code(), Some(0));
+    assert_eq!(archlint(dir.path(), &["init"]).status.code(), Some(2), "never overwrites");
+}
+
