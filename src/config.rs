@@ -398,5 +398,4 @@ mod tests {
         let text = uncommented.join("\n");
         assert!(load(&text).is_ok(), "{text}");
     }
-
 }

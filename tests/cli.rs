@@ -94,6 +94,7 @@ fn sarif_meets_githubs_requirements() {
 
     let results = run["results"].as_array().unwrap();
     assert_eq!(results.len(), 11);
+    let line_hash = regex::Regex::new(r"^[0-9a-f]+:\d+$").unwrap();
     for result in results {
         let index = result["ruleIndex"].as_u64().unwrap() as usize;
         assert_eq!(rules[index]["id"], result["ruleId"], "ruleIndex points at the rule");
@@ -105,9 +106,11 @@ fn sarif_meets_githubs_requirements() {
         assert_eq!(physical["artifactLocation"]["uriBaseId"], "%SRCROOT%");
         let region = &physical["region"];
         assert!(region["startLine"].as_u64().unwrap() >= 1 && region["startColumn"].as_u64().unwrap() >= 1);
-        assert!(region["endColumn"].as_u64().unwrap() > region["startColumn"].as_u64().unwrap() || region["endLine"] != region["startLine"]);
+        assert!(
+            region["endColumn"].as_u64().unwrap() > region["startColumn"].as_u64().unwrap() || region["endLine"] != region["startLine"]
+        );
         let hash = result["partialFingerprints"]["primaryLocationLineHash"].as_str().unwrap();
-        assert!(regex::Regex::new(r"^[0-9a-f]+:\d+$").unwrap().is_match(hash), "{hash}");
+        assert!(line_hash.is_match(hash), "{hash}");
         assert!(result["partialFingerprints"]["archlint/v1"].as_str().is_some());
         assert!(result["message"]["text"].as_str().is_some_and(|m| !m.is_empty()));
     }
@@ -251,7 +254,10 @@ export const c = 'http://api.acme.io';\n";
     assert_eq!(results[0]["suppressions"][0]["kind"], "inSource");
     assert_eq!(results[0]["suppressions"][0]["justification"], "partner has no TLS yet");
 
-    let file_level = project(&[("a.ts", b"/* archlint-ignore-file plain-http-url -- a local fake */\nconst a = 'http://api.acme.io';\nconst b = 'http://api.acme.io';\n")]);
+    let file_level = project(&[(
+        "a.ts",
+        b"/* archlint-ignore-file plain-http-url -- a local fake */\nconst a = 'http://api.acme.io';\nconst b = 'http://api.acme.io';\n",
+    )]);
     assert_eq!(archlint(file_level.path(), &[]).status.code(), Some(0));
 }
 
@@ -260,7 +266,8 @@ fn project_facts_withdraw_findings_in_other_files() {
     let client = b"import axios from 'axios';\nexport const get = (id: string) => axios.get(`https://api.acme.io/${id}`);\n";
     let alone = project(&[("src/client.ts", client)]);
     assert_eq!(archlint(alone.path(), &[]).status.code(), Some(1));
-    let with_defaults = project(&[("src/client.ts", client), ("src/setup.ts", b"import axios from 'axios';\naxios.defaults.timeout = 5000;\n")]);
+    let with_defaults =
+        project(&[("src/client.ts", client), ("src/setup.ts", b"import axios from 'axios';\naxios.defaults.timeout = 5000;\n")]);
     let output = archlint(with_defaults.path(), &[]);
     assert_eq!(output.status.code(), Some(0), "{}", stdout(&output));
 }
@@ -293,8 +300,12 @@ fn hostile_files_become_notices_and_never_cost_other_findings() {
         .collect();
     // The syntax error is reported, and what parsed is still checked; BOM and CRLF keep positions right.
     assert_eq!(findings, ["bom.ts:1:18", "broken.ts:1:18", "crlf.ts:3:18", "good.ts:1:18"]);
-    let notices: Vec<String> =
-        value["notices"].as_array().unwrap().iter().map(|n| format!("{} {}", n["kind"].as_str().unwrap(), n["path"].as_str().unwrap())).collect();
+    let notices: Vec<String> = value["notices"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|n| format!("{} {}", n["kind"].as_str().unwrap(), n["path"].as_str().unwrap()))
+        .collect();
     assert_eq!(
         notices,
         [
@@ -358,4 +369,3 @@ fn init_writes_a_config_that_loads() {
     assert_eq!(archlint(dir.path(), &[]).status.code(), Some(0));
     assert_eq!(archlint(dir.path(), &["init"]).status.code(), Some(2), "never overwrites");
 }
-
