@@ -255,6 +255,13 @@ pub fn looks_like_credential(value: &str) -> bool {
     if value.contains("://") || value.starts_with('/') || value.starts_with("./") {
         return false;
     }
+    // Lowercase words joined by separators name something (`auth.token.expired`,
+    // `session-cookie`, `orders:refresh_token`): translation keys, cookie and queue names.
+    let word_list =
+        value.chars().all(|c| c.is_ascii_lowercase() || matches!(c, '.' | '-' | '_' | ':')) && value.contains(['.', '-', '_', ':']);
+    if word_list {
+        return false;
+    }
     let classes = [
         value.chars().any(|c| c.is_ascii_lowercase()),
         value.chars().any(|c| c.is_ascii_uppercase()),
@@ -268,8 +275,9 @@ pub fn looks_like_credential(value: &str) -> bool {
     (length >= 12 && entropy >= 3.5 && classes >= 2) || (length >= 8 && classes >= 3 && entropy >= 2.8)
 }
 
-/// Provider key formats (the Gitleaks/secret-scanning families) that are secrets wherever they appear.
-pub fn known_key_format(value: &str) -> Option<&'static str> {
+/// Provider key formats (the Gitleaks/secret-scanning families) that are secrets wherever they
+/// appear: the family's name and the matching part of `value` (`token ghp_…` → `ghp_…`).
+pub fn known_key_format(value: &str) -> Option<(&'static str, &str)> {
     static PATTERNS: OnceLock<Vec<(&'static str, Regex)>> = OnceLock::new();
     let patterns = PATTERNS.get_or_init(|| {
         [
@@ -289,7 +297,7 @@ pub fn known_key_format(value: &str) -> Option<&'static str> {
         .map(|(name, pattern)| (name, Regex::new(pattern).expect("valid secret pattern")))
         .collect()
     });
-    let found = patterns.iter().find(|(_, regex)| regex.is_match(value)).map(|(name, _)| *name)?;
+    let found = patterns.iter().find_map(|(name, regex)| Some((*name, regex.find(value)?.as_str())))?;
     // Documented example keys (AKIAIOSFODNN7EXAMPLE) and obvious fakes.
     let upper = value.to_ascii_uppercase();
     if upper.contains("EXAMPLE") || upper.contains("XXXXXXXX") || upper.contains("DUMMY") || upper.contains("FAKE") {
@@ -298,9 +306,11 @@ pub fn known_key_format(value: &str) -> Option<&'static str> {
     Some(found)
 }
 
-/// Shows enough of a secret to find it, never the secret: `sk_l…(32 chars)`.
+/// Shows enough of a secret to find it, never the secret: `sk_l…(32 chars)`. At most four
+/// characters, and at most a quarter of a short value (`admin` shows as `a…(5 chars)`).
 pub fn mask(value: &str) -> String {
-    let prefix: String = value.chars().take(4).collect();
+    let length = value.chars().count();
+    let prefix: String = value.chars().take(4.min(length / 4)).collect();
     format!("{prefix}…({} chars)", value.chars().count())
 }
 
@@ -339,6 +349,16 @@ mod tests {
     }
 
     #[test]
+    fn allowed_hosts() {
+        let allowed = vec!["legacy-gw.corp.acme.net".to_string(), "*.oob.acme.net".to_string()];
+        assert!(host_allowed("legacy-gw.corp.acme.net", &allowed));
+        assert!(host_allowed("Switch-1.OOB.acme.net", &allowed));
+        assert!(host_allowed("oob.acme.net", &allowed));
+        assert!(!host_allowed("gw.corp.acme.net", &allowed));
+        assert!(!host_allowed("evil-oob.acme.net", &allowed));
+    }
+
+    #[test]
     fn secret_names() {
         for name in
             ["password", "dbPassword", "DB_PASSWORD", "clientSecret", "API_KEY", "apiKey", "accessToken", "private_key", "jwtSecret"]
@@ -370,11 +390,14 @@ mod tests {
         assert!(!looks_like_credential("password"));
         assert!(!looks_like_credential("aaaaaaaaaaaaaaaa"));
         assert!(!looks_like_credential("user_password"));
+        assert!(!looks_like_credential("auth.token.expired"));
+        assert!(!looks_like_credential("orders:refresh-token"));
     }
 
     #[test]
     fn key_formats() {
-        assert_eq!(known_key_format("AKIAQWERTYUIOPASDFGH"), Some("an AWS access key id"));
+        assert_eq!(known_key_format("AKIAQWERTYUIOPASDFGH"), Some(("an AWS access key id", "AKIAQWERTYUIOPASDFGH")));
+        assert_eq!(known_key_format("Bearer glpat-abcdefghij0123456789").map(|(_, key)| key), Some("glpat-abcdefghij0123456789"));
         assert_eq!(known_key_format("AKIAIOSFODNN7EXAMPLE"), None);
         assert!(known_key_format("sk_test_abcdefghijklmnopqrstuv").is_none());
         assert!(known_key_format("-----BEGIN RSA PRIVATE KEY-----\nabc").is_some());
@@ -383,5 +406,8 @@ mod tests {
     #[test]
     fn masking_never_shows_the_secret() {
         assert_eq!(mask("sk_live_abcdefghijklmnop"), "sk_l…(24 chars)");
+        assert_eq!(mask("Hq7vN2pXk9Lm"), "Hq7…(12 chars)");
+        assert_eq!(mask("admin"), "a…(5 chars)");
+        assert_eq!(mask("abc"), "…(3 chars)");
     }
 }

@@ -84,6 +84,12 @@ impl<'a> Context<'a> {
         self.findings.last_mut().unwrap()
     }
 
+    /// Whether this rule already reported exactly this span in this file: a rule that reaches the
+    /// same conclusion by two routes keeps the first, more specific, message.
+    pub fn reported_at(&self, span: Span) -> bool {
+        self.findings.iter().any(|f| f.rule == self.rule && f.span == span)
+    }
+
     /// Record a project-level fact for the project pass.
     pub fn fact(&mut self, fact: Fact) {
         self.facts.push(fact);

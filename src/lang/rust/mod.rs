@@ -5,7 +5,9 @@
 
 pub mod model;
 
-pub use model::{method_chain, single_ident, FnId, Framework, LocalVar, RequestParam, RustHandler, RustModel};
+pub use model::{
+    end_point, method_chain, single_ident, start_point, FnId, Framework, LocalVar, RequestParam, RustHandler, RustModel, SourcePoint,
+};
 
 use super::{ActiveRules, FileOutput};
 use crate::diagnostic::{Notice, NoticeKind};
@@ -232,7 +234,7 @@ impl<'a> Collector<'a> {
         let (root, calls) = method_chain(expr);
         if let (Expr::Path(p), Some(fn_id)) = (root, self.site.fn_id) {
             if let Some(name) = single_ident(&p.path) {
-                if let Some(local) = self.model.locals.get_mut(&(fn_id, name)) {
+                if let Some(local) = self.model.local_mut(fn_id, name, start_point(p)) {
                     local.methods.extend(calls.iter().map(|c| c.method.to_string()));
                 }
             }
@@ -322,8 +324,8 @@ impl<'a> Visit<'a> for Collector<'a> {
             _ => None,
         };
         if let (Some((ident, mutable)), Some(init), Some(fn_id)) = (ident, &local.init, self.site.fn_id) {
-            let var = LocalVar { init: Some(&init.expr), mutable, methods: Vec::new() };
-            self.model.locals.insert((fn_id, ident.to_string()), var);
+            let var = LocalVar { init: Some(&init.expr), mutable, methods: Vec::new(), visible_from: end_point(local) };
+            self.model.locals.entry((fn_id, ident.to_string())).or_default().push(var);
             self.push(RustSyntax::Let { name: ident, init: &init.expr });
         }
         visit::visit_local(self, local);
@@ -370,7 +372,10 @@ impl<'a> Visit<'a> for Collector<'a> {
                     model::record_routed_fns(&mut self.model.routed_fns, &call.args[0]);
                 }
                 let method = LitParent::Method(call.method.to_string());
-                self.with_parent(method.clone(), |c| c.visit_expr(&call.receiver));
+                // A conversion keeps its receiver where it was: in
+                // `allow_origin("http://a.io".parse().unwrap())` the literal is `allow_origin`'s.
+                let receiver_parent = if is_conversion(&call.method.to_string()) { self.site.parent.clone() } else { method.clone() };
+                self.with_parent(receiver_parent, |c| c.visit_expr(&call.receiver));
                 for arg in &call.args {
                     self.with_parent(method.clone(), |c| c.visit_expr(arg));
                 }
@@ -389,7 +394,7 @@ impl<'a> Visit<'a> for Collector<'a> {
                     if let Some(name) = single_ident(&left.path) {
                         let (root, calls) = method_chain(&assign.right);
                         let same_var = matches!(root, Expr::Path(p) if single_ident(&p.path).as_deref() == Some(name.as_str()));
-                        if let Some(local) = self.model.locals.get_mut(&(fn_id, name)) {
+                        if let Some(local) = self.model.local_mut(fn_id, name, start_point(left)) {
                             if same_var {
                                 local.methods.extend(calls.iter().map(|c| c.method.to_string()));
                             } else {
@@ -398,7 +403,13 @@ impl<'a> Visit<'a> for Collector<'a> {
                         }
                     }
                 }
-                self.with_parent(LitParent::Other, |c| visit::visit_expr(c, expr));
+                // In a macro's arguments `name = value` is a named argument (`info!(url = "…")`,
+                // `format!("{x}", x = …)`): the value still belongs to the macro.
+                let parent = match &self.site.parent {
+                    LitParent::Macro(name) => LitParent::Macro(name.clone()),
+                    _ => LitParent::Other,
+                };
+                self.with_parent(parent, |c| visit::visit_expr(c, expr));
             }
             Expr::Closure(closure) => {
                 let saved = self.site.in_async;
@@ -415,6 +426,24 @@ impl<'a> Visit<'a> for Collector<'a> {
             _ => self.with_parent(LitParent::Other, |c| visit::visit_expr(c, expr)),
         }
     }
+}
+
+/// Methods that convert or unwrap their receiver without using it: `parse`, `into`, `unwrap`, ...
+fn is_conversion(method: &str) -> bool {
+    matches!(
+        method,
+        "parse"
+            | "into"
+            | "to_string"
+            | "to_owned"
+            | "as_str"
+            | "as_ref"
+            | "as_bytes"
+            | "clone"
+            | "unwrap"
+            | "expect"
+            | "unwrap_or_default"
+    )
 }
 
 fn is_comparison(op: &syn::BinOp) -> bool {

@@ -36,6 +36,22 @@ pub struct LocalVar<'a> {
     pub init: Option<&'a Expr>,
     pub mutable: bool,
     pub methods: Vec<String>,
+    /// Where the `let` statement ends: the binding is visible from here on, so in
+    /// `let b = b.build();` the `b` in the initialiser is the previous binding (shadowing).
+    pub visible_from: SourcePoint,
+}
+
+/// A (1-based line, 0-based char column) position in the file, as proc-macro2 reports it.
+pub type SourcePoint = (usize, usize);
+
+pub fn start_point(spanned: &impl syn::spanned::Spanned) -> SourcePoint {
+    let start = spanned.span().start();
+    (start.line, start.column)
+}
+
+pub fn end_point(spanned: &impl syn::spanned::Spanned) -> SourcePoint {
+    let end = spanned.span().end();
+    (end.line, end.column)
 }
 
 /// Identifies a function body: the byte offset where the function starts.
@@ -50,7 +66,8 @@ pub struct RustModel<'a> {
     pub(super) uses: HashMap<String, String>,
     pub(super) const_strings: HashMap<String, String>,
     pub(super) const_bools: HashMap<String, bool>,
-    pub(super) locals: HashMap<(FnId, String), LocalVar<'a>>,
+    /// Every `let` of a name in a function, in source order (later ones shadow earlier ones).
+    pub(super) locals: HashMap<(FnId, String), Vec<LocalVar<'a>>>,
     /// Functions named as route targets (`get(list_users)`, `.to(create)`).
     pub(super) routed_fns: HashSet<String>,
     pub(super) handlers: Vec<RustHandler>,
@@ -82,8 +99,18 @@ impl<'a> RustModel<'a> {
         }
     }
 
-    pub fn local(&self, fn_id: Option<FnId>, name: &str) -> Option<&LocalVar<'a>> {
-        self.locals.get(&(fn_id?, name.to_string()))
+    /// The binding of `name` that is in scope at `at` (the latest `let` that ended before it).
+    pub fn local(&self, fn_id: Option<FnId>, name: &str, at: SourcePoint) -> Option<&LocalVar<'a>> {
+        self.locals.get(&(fn_id?, name.to_string()))?.iter().rev().find(|local| local.visible_from <= at)
+    }
+
+    /// The binding a path expression (`b` in `b.build()`) refers to.
+    pub fn local_of(&self, fn_id: Option<FnId>, path: &syn::ExprPath) -> Option<&LocalVar<'a>> {
+        self.local(fn_id, &single_ident(&path.path)?, start_point(path))
+    }
+
+    pub(super) fn local_mut(&mut self, fn_id: FnId, name: String, at: SourcePoint) -> Option<&mut LocalVar<'a>> {
+        self.locals.get_mut(&(fn_id, name))?.iter_mut().rev().find(|local| local.visible_from <= at)
     }
 
     /// The constant string an expression evaluates to: literals, `const`/`static` items and
@@ -117,30 +144,35 @@ impl<'a> RustModel<'a> {
                 }
             }
             Expr::Path(p) => {
-                let name = single_ident(&p.path)?;
-                if let Some(local) = self.local(fn_id, &name) {
+                if let Some(local) = self.local_of(fn_id, p) {
                     return if local.mutable { None } else { self.string_value_at(local.init?, fn_id, depth + 1) };
                 }
-                self.const_strings.get(&name).cloned()
+                self.const_strings.get(&single_ident(&p.path)?).cloned()
             }
             _ => None,
         }
     }
 
-    /// `true`/`false` literals and `const` bools.
+    /// `true`/`false` literals, `const` bools and immutable `let`s holding one.
     pub fn bool_value(&self, expr: &Expr, fn_id: Option<FnId>) -> Option<bool> {
+        self.bool_value_at(expr, fn_id, 0)
+    }
+
+    fn bool_value_at(&self, expr: &Expr, fn_id: Option<FnId>, depth: usize) -> Option<bool> {
+        if depth > 8 {
+            return None;
+        }
         match expr {
             Expr::Lit(lit) => match &lit.lit {
                 Lit::Bool(b) => Some(b.value),
                 _ => None,
             },
-            Expr::Paren(inner) => self.bool_value(&inner.expr, fn_id),
+            Expr::Paren(inner) => self.bool_value_at(&inner.expr, fn_id, depth + 1),
             Expr::Path(p) => {
-                let name = single_ident(&p.path)?;
-                if let Some(local) = self.local(fn_id, &name) {
-                    return if local.mutable { None } else { self.bool_value(local.init?, fn_id) };
+                if let Some(local) = self.local_of(fn_id, p) {
+                    return if local.mutable { None } else { self.bool_value_at(local.init?, fn_id, depth + 1) };
                 }
-                self.const_bools.get(&name).copied()
+                self.const_bools.get(&single_ident(&p.path)?).copied()
             }
             _ => None,
         }

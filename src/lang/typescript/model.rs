@@ -414,19 +414,48 @@ impl<'t> TsModel<'t> {
         }
     }
 
-    /// Follows an identifier to the value of a binding that is never reassigned, through chains.
+    /// Follows an identifier to the value of a binding that is never reassigned, and a member
+    /// access to the property of an object literal bound that way, through chains.
     pub fn resolve(&self, node: Node<'t>) -> Node<'t> {
+        let mut budget = MAX_RESOLVE_DEPTH;
+        self.resolve_within(node, &mut budget)
+    }
+
+    /// [`Self::resolve`] with one step budget shared by nested lookups, so cycles such as
+    /// `const a = a.x` end.
+    fn resolve_within(&self, node: Node<'t>, budget: &mut usize) -> Node<'t> {
         let mut node = self.unwrap_expression(node);
-        for _ in 0..MAX_RESOLVE_DEPTH {
-            if node.kind() != "identifier" {
-                break;
-            }
-            match self.binding(node).filter(|b| !b.reassigned).and_then(|b| b.value) {
+        while *budget > 0 {
+            *budget -= 1;
+            let next = match node.kind() {
+                // `{ rejectUnauthorized }` reads the variable of that name, like an identifier does.
+                "identifier" | "shorthand_property_identifier" => self.binding(node).filter(|b| !b.reassigned).and_then(|b| b.value),
+                "member_expression" => self.member_value(node, budget),
+                _ => None,
+            };
+            match next {
                 Some(value) => node = self.unwrap_expression(value),
                 None => break,
             }
         }
         node
+    }
+
+    /// `config.jwt.secret` where `const config = { jwt: { secret: "…" } }` and no statement in the
+    /// file assigns that member.
+    fn member_value(&self, member: Node<'t>, budget: &mut usize) -> Option<Node<'t>> {
+        let property = member.child_by_field_name("property").filter(|p| p.kind() == "property_identifier")?;
+        if self.member_path(member).is_some_and(|path| self.member_assigned(&path)) {
+            return None;
+        }
+        let object = self.resolve_within(member.child_by_field_name("object")?, budget);
+        if object.kind() != "object" {
+            return None;
+        }
+        match self.property(object, self.text(property)) {
+            Property::Found(value) => Some(value),
+            _ => None,
+        }
     }
 
     /// The text of a string literal (quotes removed, simple escapes decoded).

@@ -1,7 +1,6 @@
 //! `hardcoded-secret`: credentials written into the source, where every clone, build log and
 //! container image carries them. Values are masked in every message.
 
-use crate::diagnostic::Level;
 use crate::lang::rust::{span_of as rust_span, RustKind, RustModel, RustNode, RustSyntax};
 use crate::lang::typescript::model::{named_children, span_of, Property};
 use crate::lang::typescript::TsModel;
@@ -58,13 +57,13 @@ const RUST_KEY_CALLS: &[(&str, &str)] = &[
 impl HardcodedSecret {
     /// Known provider formats and URLs with inline passwords, in any string.
     fn check_string_value(&self, value: &str, span: Span, cx: &mut Context<'_>) {
-        if let Some(kind) = known_key_format(value) {
-            // Real keys in tests still leak, but are usually revoked fixtures: a note there.
-            let level = if cx.in_test { Level::Note } else { Level::Error };
-            cx.report_capped(level, span, format!("{kind} (`{}`) is written in the source", mask(value))).help = Some(HELP.into());
+        // Test code is documented as not reported: its keys are fixtures, and a note there would
+        // still be noise in every test suite that exercises key parsing.
+        if cx.in_test || cx.reported_at(span) {
             return;
         }
-        if cx.in_test {
+        if let Some((kind, key)) = known_key_format(value) {
+            cx.report(span, format!("{kind} (`{}`) is written in the source", mask(key))).help = Some(HELP.into());
             return;
         }
         if let Some(password) = url_password(value) {
@@ -80,30 +79,40 @@ impl HardcodedSecret {
     }
 
     fn report_named(&self, name: &str, value: &str, span: Span, cx: &mut Context<'_>) {
-        if cx.in_test || !is_secret_name(name) || !looks_like_credential(value) || known_key_format(value).is_some() {
+        // A value in a provider format is reported for its format, by `check_string_value`.
+        let credential = is_secret_name(name) && looks_like_credential(value) && known_key_format(value).is_none();
+        if cx.in_test || !credential || cx.reported_at(span) {
             return;
         }
         cx.report(span, format!("`{name}` is assigned a hardcoded credential (`{}`)", mask(value))).help = Some(HELP.into());
     }
 
-    /// A key argument: a literal, a constant, or a literal fallback (`process.env.KEY || "dev-key"`).
+    /// A key argument: a literal, a constant, `Buffer.from("…")`, or a literal fallback
+    /// (`process.env.KEY || "dev-key"`), with the node to point at.
     fn ts_key_literal<'t>(&self, node: Node<'t>, model: &TsModel<'t>) -> Option<(String, Node<'t>)> {
+        let node = model.unwrap_expression(node);
         let resolved = model.resolve(node);
         if let Some(value) = model.string_value(resolved) {
             return Some((value, node));
         }
-        if resolved.kind() == "binary_expression" {
-            let operator = resolved.child_by_field_name("operator").map(|o| model.text(o))?;
-            if operator == "||" || operator == "??" {
-                let fallback = resolved.child_by_field_name("right")?;
-                return model.string_value(fallback).map(|v| (v, fallback));
+        match resolved.kind() {
+            "binary_expression" => {
+                let operator = resolved.child_by_field_name("operator").map(|o| model.text(o))?;
+                if operator == "||" || operator == "??" {
+                    let fallback = resolved.child_by_field_name("right")?;
+                    return model.string_value(fallback).map(|v| (v, fallback));
+                }
+                None
             }
+            "array" => self.ts_key_literal(named_children(resolved).next()?, model),
+            "call_expression" => {
+                let callee = resolved.child_by_field_name("function")?;
+                let first = resolved.child_by_field_name("arguments")?.named_child(0)?;
+                (model.qualified_name(callee).as_deref() == Some("Buffer.from")).then_some(())?;
+                self.ts_key_literal(first, model)
+            }
+            _ => None,
         }
-        if resolved.kind() == "array" {
-            let first = named_children(resolved).next()?;
-            return self.ts_key_literal(first, model);
-        }
-        None
     }
 
     fn check_ts_call(&self, node: Node<'_>, model: &TsModel<'_>, cx: &mut Context<'_>) {
@@ -111,6 +120,12 @@ impl HardcodedSecret {
         let Some(callee) = callee else { return };
         let Some(args) = node.child_by_field_name("arguments") else { return };
         let arguments: Vec<Node<'_>> = named_children(args).collect();
+        // Fastify plugins get their options from `register`: `app.register(fastifyJwt, { secret })`.
+        let registers_plugin =
+            callee.kind() == "member_expression" && callee.child_by_field_name("property").is_some_and(|p| model.text(p) == "register");
+        if let (true, Some(plugin)) = (registers_plugin, arguments.first().and_then(|a| model.qualified_name(*a))) {
+            self.check_key_options(&plugin, arguments.get(1).copied(), model, cx);
+        }
         let Some(name) = model.qualified_name(callee) else {
             self.check_text_encoder(node, callee, &arguments, model, cx);
             return;
@@ -122,11 +137,19 @@ impl HardcodedSecret {
                 }
             }
         }
-        for (callee_name, property, what) in TS_KEY_OPTIONS {
-            if name != *callee_name {
-                continue;
-            }
-            let Some(options) = arguments.first().and_then(|a| model.object_literal(*a)) else { continue };
+        self.check_key_options(&name, arguments.first().copied(), model, cx);
+    }
+
+    /// The key-holding properties of the options that `name` (a call or constructor) receives.
+    fn check_key_options(&self, name: &str, options: Option<Node<'_>>, model: &TsModel<'_>, cx: &mut Context<'_>) {
+        // NestJS `JwtModule.registerAsync({ useFactory: () => ({ secret }) })`: the options are
+        // what the factory returns.
+        let (name, options) = match name.strip_suffix(".registerAsync") {
+            Some(module) => (format!("{module}.register"), options.and_then(|o| factory_result(o, model))),
+            None => (name.to_string(), options.and_then(|o| model.object_literal(o))),
+        };
+        let Some(options) = options else { return };
+        for (_, property, what) in TS_KEY_OPTIONS.iter().filter(|(callee, _, _)| *callee == name) {
             if let Property::Found(value) = model.property(options, property) {
                 if let Some((secret, at)) = self.ts_key_literal(value, model) {
                     self.report_key(what, &secret, span_of(at), cx);
@@ -151,6 +174,18 @@ impl HardcodedSecret {
     }
 }
 
+/// The object literal that `{ useFactory: … }` returns: `() => ({ … })` or `{ return { … }; }`.
+fn factory_result<'t>(options: Node<'t>, model: &TsModel<'t>) -> Option<Node<'t>> {
+    let Property::Found(factory) = model.property(model.object_literal(options)?, "useFactory") else { return None };
+    let body = model.resolve(factory).child_by_field_name("body")?;
+    if body.kind() != "statement_block" {
+        return model.object_literal(body);
+    }
+    named_children(body)
+        .filter(|statement| statement.kind() == "return_statement")
+        .find_map(|statement| model.object_literal(statement.named_child(0)?))
+}
+
 /// The password of `scheme://user:password@host` when it is a real value on a remote host.
 fn url_password(value: &str) -> Option<&str> {
     let url = parse_url(value)?;
@@ -168,7 +203,19 @@ impl Rule for HardcodedSecret {
     }
 
     fn ts_kinds(&self) -> &'static [&'static str] {
-        &["string", "template_string", "call_expression", "new_expression", "variable_declarator", "pair", "public_field_definition"]
+        &[
+            "string",
+            "template_string",
+            "call_expression",
+            "new_expression",
+            "variable_declarator",
+            "pair",
+            "public_field_definition",
+            "assignment_expression",
+            "required_parameter",
+            "optional_parameter",
+            "object_assignment_pattern",
+        ]
     }
 
     fn check_ts(&self, node: Node<'_>, model: &TsModel<'_>, cx: &mut Context<'_>) {
@@ -182,6 +229,19 @@ impl Rule for HardcodedSecret {
                 let (name, value) = match node.kind() {
                     "pair" => (node.child_by_field_name("key"), node.child_by_field_name("value")),
                     "public_field_definition" => (node.child_by_field_name("name"), node.child_by_field_name("value")),
+                    // `this.apiKey = "…"`, `process.env.JWT_SECRET = "…"`: the property's name.
+                    "assignment_expression" => {
+                        let left = node.child_by_field_name("left");
+                        let name = match left {
+                            Some(member) if member.kind() == "member_expression" => member.child_by_field_name("property"),
+                            Some(member) if member.kind() == "subscript_expression" => member.child_by_field_name("index"),
+                            other => other,
+                        };
+                        (name, node.child_by_field_name("right"))
+                    }
+                    // Parameter defaults: `function connect(password = "…")`, `({ apiKey = "…" }) => …`.
+                    "required_parameter" | "optional_parameter" => (node.child_by_field_name("pattern"), node.child_by_field_name("value")),
+                    "object_assignment_pattern" => (node.child_by_field_name("left"), node.child_by_field_name("right")),
                     _ => (node.child_by_field_name("name"), node.child_by_field_name("value")),
                 };
                 let (Some(name), Some(value)) = (name, value) else { return };

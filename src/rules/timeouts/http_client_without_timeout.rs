@@ -4,7 +4,7 @@
 //! handler, a connection and eventually the whole service.
 
 use crate::diagnostic::{Fact, Level};
-use crate::lang::rust::{method_chain, single_ident, span_of as rust_span, FnId, RustKind, RustModel, RustNode, RustSyntax};
+use crate::lang::rust::{method_chain, span_of as rust_span, FnId, RustKind, RustModel, RustNode, RustSyntax};
 use crate::lang::typescript::model::{named_children, span_of, Property};
 use crate::lang::typescript::TsModel;
 use crate::rules::{check_option_names, Context, Rule, RuleEntry, RuleOptions};
@@ -68,7 +68,7 @@ impl HttpClientWithoutTimeout {
             let method = name.strip_prefix("axios.").unwrap_or("");
             let config = match method {
                 // `axios(config)` or `axios(url, config)`.
-                "" => arguments.iter().rev().find(|a| a.kind() != "string" && a.kind() != "template_string").copied(),
+                "" => arguments.iter().rev().find(|a| !is_url(**a, model)).copied(),
                 "create" => arguments.first().copied(),
                 _ => match axios_config_index(method) {
                     Some(index) => arguments.get(index).copied(),
@@ -87,7 +87,7 @@ impl HttpClientWithoutTimeout {
                     .help =
                     Some("pass `timeout` (milliseconds) to `axios.create`, or set `axios.defaults.timeout` once at start-up".into());
             } else {
-                cx.report(span, format!("`{}` has no `timeout`; axios waits forever by default", model.text(callee)))
+                cx.report(span, format!("`{}` has no `timeout`; axios waits forever by default", shown_callee(callee, model)))
                     .withdrawn_by(Fact::AxiosDefaultTimeout)
                     .help = Some("pass `{ timeout: ms }` (or a `signal` such as `AbortSignal.timeout(ms)`), or set `axios.defaults.timeout` once at start-up".into());
             }
@@ -108,9 +108,9 @@ impl HttpClientWithoutTimeout {
             if !matches!(method, "" | "get" | "post" | "put" | "patch" | "delete" | "head" | "stream" | "extend") {
                 return;
             }
-            let options = arguments.iter().find(|a| a.kind() != "string" && a.kind() != "template_string").copied();
+            let options = arguments.iter().find(|a| !is_url(**a, model)).copied();
             if matches!(ts_options_have(model, options, &["timeout", "signal"]), Configured::No) {
-                cx.report(span, format!("`{}` has no `timeout`; got waits forever by default", model.text(callee))).help =
+                cx.report(span, format!("`{}` has no `timeout`; got waits forever by default", shown_callee(callee, model))).help =
                     Some("pass `timeout: { request: ms }`".into());
             }
             return;
@@ -120,7 +120,9 @@ impl HttpClientWithoutTimeout {
         let is_library_fetch = matches!(name.as_str(), "node-fetch" | "undici.fetch" | "cross-fetch" | "isomorphic-fetch");
         // `.tsx`/`.jsx` files are front-end code, where fetch timeouts are the browser's business.
         if (is_global_fetch || is_library_fetch) && cx.file.language != Language::Tsx {
-            if !matches!(ts_options_have(model, arguments.get(1).copied(), &["signal", "timeout"]), Configured::No) {
+            // `fetch(new Request(url, { signal }))` carries its options in the request.
+            let options = arguments.get(1).copied().or_else(|| arguments.first().and_then(|first| request_init(*first, model)));
+            if !matches!(ts_options_have(model, options, &["signal", "timeout"]), Configured::No) {
                 return;
             }
             let help = "pass `signal: AbortSignal.timeout(ms)`";
@@ -129,7 +131,7 @@ impl HttpClientWithoutTimeout {
                 cx.report_capped(Level::Note, span, "`fetch` without a `signal` relies on undici's 300-second defaults").help =
                     Some(help.into());
             } else {
-                cx.report(span, format!("`{}` without a `signal` can wait forever", model.text(callee))).help = Some(help.into());
+                cx.report(span, format!("`{}` without a `signal` can wait forever", shown_callee(callee, model))).help = Some(help.into());
             }
         }
     }
@@ -146,6 +148,32 @@ impl HttpClientWithoutTimeout {
             cx.report(span_of(constructor), format!("pg {what} without `connectionTimeoutMillis` waits forever for a connection")).help =
                 Some("set `connectionTimeoutMillis` (and a `statement_timeout`) in the options".into());
         }
+    }
+}
+
+/// A URL argument: a string or template literal, or a constant holding one. Anything else may be
+/// an options object.
+fn is_url(argument: Node<'_>, model: &TsModel<'_>) -> bool {
+    matches!(argument.kind(), "string" | "template_string") || model.string_value(argument).is_some()
+}
+
+/// The `init` of `new Request(url, init)`, directly or through a constant.
+fn request_init<'t>(argument: Node<'t>, model: &TsModel<'t>) -> Option<Node<'t>> {
+    let request = model.resolve(argument);
+    let is_request = request.kind() == "new_expression"
+        && request.child_by_field_name("constructor").is_some_and(|c| model.qualified_name(c).as_deref() == Some("Request"));
+    if !is_request {
+        return None;
+    }
+    request.child_by_field_name("arguments")?.named_child(1)
+}
+
+/// The callee as the message shows it: `axios.get`, or `http(…)` for a called import, which
+/// reads as a call rather than as a module name.
+fn shown_callee(callee: Node<'_>, model: &TsModel<'_>) -> String {
+    match callee.kind() {
+        "identifier" => format!("{}(…)", model.text(callee)),
+        _ => model.text(callee).to_string(),
     }
 }
 
@@ -204,7 +232,11 @@ impl HttpClientWithoutTimeout {
         root: &'e Expr,
         model: &'e RustModel<'_>,
         fn_id: Option<FnId>,
+        depth: usize,
     ) -> Option<(&'static BuilderKind, Vec<String>, &'e Expr)> {
+        if depth > 8 {
+            return None;
+        }
         match root {
             Expr::Call(call) => {
                 let path = model.call_path(call)?;
@@ -212,9 +244,9 @@ impl HttpClientWithoutTimeout {
                 Some((kind, Vec::new(), root))
             }
             Expr::Path(p) => {
-                let local = model.local(fn_id, &single_ident(&p.path)?)?;
+                let local = model.local_of(fn_id, p)?;
                 let (init_root, init_calls) = method_chain(local.init?);
-                let (kind, mut methods, at) = self.builder_of(init_root, model, fn_id)?;
+                let (kind, mut methods, at) = self.builder_of(init_root, model, fn_id, depth + 1)?;
                 methods.extend(init_calls.iter().map(|c| c.method.to_string()));
                 methods.extend(local.methods.iter().cloned());
                 Some((kind, methods, at))
@@ -266,7 +298,7 @@ impl Rule for HttpClientWithoutTimeout {
             RustSyntax::MethodCall(call) if call.method == "build" => {
                 let whole_chain = Expr::MethodCall(call.clone());
                 let (root, calls) = method_chain(&whole_chain);
-                let Some((kind, mut methods, root_expr)) = self.builder_of(root, model, node.site.fn_id) else { return };
+                let Some((kind, mut methods, root_expr)) = self.builder_of(root, model, node.site.fn_id, 0) else { return };
                 methods.extend(calls.iter().map(|c| c.method.to_string()));
                 if methods.iter().any(|m| kind.timeouts.contains(&m.as_str())) {
                     return;

@@ -44,6 +44,10 @@ const MATCHING_METHODS: &[&str] = &[
     "matches",
     "eq",
     "ne",
+    "has",
+    // CORS origins are compared with the request's `Origin` header; nothing connects to them.
+    "allowed_origin",
+    "allow_origin",
 ];
 
 /// Calls and macros whose strings are messages for people.
@@ -82,9 +86,27 @@ const MESSAGE_CALLS: &[&str] = &[
     "span",
 ];
 
-/// Object keys whose values are identifiers that merely look like URLs.
-const IDENTIFIER_KEYS: &[&str] =
-    &["xmlns", "$schema", "$id", "@context", "namespace", "ns", "schema", "homepage", "license", "licenseUrl", "termsOfService"];
+/// Object keys whose values are identifiers that merely look like URLs, or documentation
+/// (`@ApiProperty({ example: "http://…" })`) that nothing connects to.
+const IDENTIFIER_KEYS: &[&str] = &[
+    "xmlns",
+    "$schema",
+    "$id",
+    "@context",
+    "namespace",
+    "ns",
+    "schema",
+    "homepage",
+    "license",
+    "licenseUrl",
+    "termsOfService",
+    "example",
+    "examples",
+];
+
+/// CORS options: their values (or array elements) are compared with the request's `Origin`
+/// header, so they name the site that calls this service, not a host it connects to.
+const ORIGIN_KEYS: &[&str] = &["origin", "origins", "allowedOrigins", "allowOrigin", "allowOrigins", "corsOrigins"];
 
 impl PlainHttpUrl {
     /// The finding message for a URL string, or `None` when it is not a plain-HTTP remote URL.
@@ -107,14 +129,23 @@ impl PlainHttpUrl {
 
     fn ts_context_is_use(&self, node: Node<'_>, model: &TsModel<'_>) -> bool {
         let Some(parent) = node.parent() else { return true };
+        // `origin: ["http://a.io", "https://b.io"]`: an element of a list of origins.
+        let in_origin_list = parent.kind() == "array"
+            && parent
+                .parent()
+                .filter(|p| p.kind() == "pair")
+                .and_then(|pair| pair_key(pair, model))
+                .is_some_and(|k| ORIGIN_KEYS.contains(&k.as_str()));
+        if in_origin_list {
+            return false;
+        }
         match parent.kind() {
             "pair" => {
-                let Some(key) = parent.child_by_field_name("key") else { return true };
-                if key == node {
+                if parent.child_by_field_name("key") == Some(node) {
                     return false;
                 }
-                let key = model.string_literal(key).unwrap_or_else(|| model.text(key).to_string());
-                !IDENTIFIER_KEYS.contains(&key.as_str())
+                let key = pair_key(parent, model).unwrap_or_default();
+                !IDENTIFIER_KEYS.contains(&key.as_str()) && !ORIGIN_KEYS.contains(&key.as_str())
             }
             "binary_expression" => {
                 let operator = parent.child_by_field_name("operator").map(|o| model.text(o)).unwrap_or("");
@@ -124,8 +155,9 @@ impl PlainHttpUrl {
             "arguments" => {
                 let Some(call) = parent.parent() else { return true };
                 if call.kind() == "new_expression" {
+                    // Error messages, and patterns to match (`new RegExp("http://…")`).
                     let constructor = call.child_by_field_name("constructor").map(|c| model.text(c)).unwrap_or("");
-                    return !constructor.ends_with("Error");
+                    return !constructor.ends_with("Error") && !constructor.ends_with("Exception") && constructor != "RegExp";
                 }
                 let Some(callee) = call.child_by_field_name("function") else { return true };
                 let name = match callee.kind() {
@@ -193,6 +225,11 @@ impl Rule for PlainHttpUrl {
             cx.report(span, message).help = Some(HELP.into());
         }
     }
+}
+
+fn pair_key(pair: Node<'_>, model: &TsModel<'_>) -> Option<String> {
+    let key = pair.child_by_field_name("key")?;
+    Some(model.string_literal(key).unwrap_or_else(|| model.text(key).to_string()))
 }
 
 const HELP: &str = "use TLS for every connection that leaves the host, or list the host under `[rules.plain-http-url] allowed-hosts` if it is on a trusted network";

@@ -39,9 +39,23 @@ const HELP: &str = "keep certificate verification on; to trust a private CA, pas
 
 impl TlsVerificationDisabled {
     fn check_option(&self, key: &str, value: Node<'_>, at: Node<'_>, model: &TsModel<'_>, cx: &mut Context<'_>) {
+        // `process.env.NODE_TLS_REJECT_UNAUTHORIZED = "0"`, and the same key in an environment
+        // object (`spawn(cmd, args, { env: { NODE_TLS_REJECT_UNAUTHORIZED: "0" } })`).
+        if key == "NODE_TLS_REJECT_UNAUTHORIZED" {
+            if is_zero(value, model) {
+                cx.report(
+                    span_of(at),
+                    "`NODE_TLS_REJECT_UNAUTHORIZED` set to `0` disables TLS certificate verification for every connection of the process",
+                )
+                .help = Some(HELP.into());
+            }
+            return;
+        }
         if key == "checkServerIdentity" {
             if accepts_everything(value, model) {
-                cx.report(span_of(at), "`checkServerIdentity` accepts every certificate, so host names are never verified").help =
+                // The callback can span many lines: point at its name.
+                let name = at.child_by_field_name("key").or_else(|| at.child_by_field_name("name")).unwrap_or(at);
+                cx.report(span_of(name), "`checkServerIdentity` accepts every certificate, so host names are never verified").help =
                     Some(HELP.into());
             }
             return;
@@ -53,21 +67,39 @@ impl TlsVerificationDisabled {
     }
 }
 
-/// `() => undefined`, `() => {}`, `function () { return undefined; }`.
+/// `"0"` or `0`, directly or through a constant.
+fn is_zero(value: Node<'_>, model: &TsModel<'_>) -> bool {
+    let text = model.string_value(value).unwrap_or_else(|| model.text(model.resolve(value)).to_string());
+    text.trim() == "0"
+}
+
+/// A `checkServerIdentity` callback that returns `undefined` on every path: `() => undefined`,
+/// `() => {}`, `(host) => { log(host); }`, `function () { return undefined; }`. Such a callback
+/// can only fail a certificate by returning an `Error` (or throwing).
 fn accepts_everything(value: Node<'_>, model: &TsModel<'_>) -> bool {
     let value = model.resolve(value);
     if !is_function_like(value.kind()) {
         return false;
     }
     let Some(body) = value.child_by_field_name("body") else { return false };
-    match body.kind() {
-        "statement_block" => named_children(body).all(|statement| {
-            statement.kind() == "comment"
-                || (statement.kind() == "return_statement"
-                    && named_children(statement).all(|v| matches!(model.text(v), "undefined" | "null" | "void 0")))
-        }),
-        _ => matches!(model.text(body), "undefined" | "null" | "void 0"),
+    if body.kind() != "statement_block" {
+        return is_nothing(body, model);
     }
+    // Any `throw`, or a `return` with a value, may reject; nested functions do not count.
+    let mut stack: Vec<Node<'_>> = named_children(body).collect();
+    while let Some(node) = stack.pop() {
+        match node.kind() {
+            "throw_statement" => return false,
+            "return_statement" if named_children(node).any(|v| !is_nothing(v, model)) => return false,
+            kind if is_function_like(kind) || kind == "class" => {}
+            _ => stack.extend(named_children(node)),
+        }
+    }
+    true
+}
+
+fn is_nothing(value: Node<'_>, model: &TsModel<'_>) -> bool {
+    matches!(model.text(value), "undefined" | "null" | "void 0")
 }
 
 impl Rule for TlsVerificationDisabled {
@@ -76,7 +108,7 @@ impl Rule for TlsVerificationDisabled {
     }
 
     fn ts_kinds(&self) -> &'static [&'static str] {
-        &["pair", "shorthand_property_identifier", "assignment_expression"]
+        &["pair", "shorthand_property_identifier", "method_definition", "assignment_expression"]
     }
 
     fn check_ts(&self, node: Node<'_>, model: &TsModel<'_>, cx: &mut Context<'_>) {
@@ -91,19 +123,18 @@ impl Rule for TlsVerificationDisabled {
             }
             // `{ rejectUnauthorized }` with `const rejectUnauthorized = false` in scope.
             "shorthand_property_identifier" => self.check_option(model.text(node), node, node, model, cx),
+            // `{ checkServerIdentity() { … } }`
+            "method_definition" => {
+                let in_object = node.parent().is_some_and(|p| p.kind() == "object");
+                if let (true, Some(name)) = (in_object, node.child_by_field_name("name")) {
+                    self.check_option(model.text(name), node, node, model, cx);
+                }
+            }
             _ => {
                 let (Some(left), Some(right)) = (node.child_by_field_name("left"), node.child_by_field_name("right")) else { return };
                 let Some(target) = model.qualified_name(left).or_else(|| model.member_path(left)) else { return };
-                if target == "process.env.NODE_TLS_REJECT_UNAUTHORIZED" {
-                    let value = model.string_value(right).unwrap_or_else(|| model.text(model.resolve(right)).to_string());
-                    if value.trim() == "0" {
-                        cx.report(
-                            span_of(node),
-                            "`NODE_TLS_REJECT_UNAUTHORIZED = 0` disables TLS certificate verification for the whole process",
-                        )
-                        .help = Some(HELP.into());
-                    }
-                } else if let Some((_, key)) = target.rsplit_once('.') {
+                // `process.env.NODE_TLS_REJECT_UNAUTHORIZED = "0"`, `agent.options.rejectUnauthorized = false`.
+                if let Some((_, key)) = target.rsplit_once('.') {
                     self.check_option(key, right, node, model, cx);
                 }
             }
@@ -128,6 +159,9 @@ impl Rule for TlsVerificationDisabled {
                 }
                 if (method == "set_verify" || method == "set_verify_callback") && is_verify_none(first) {
                     cx.report(span, "`SslVerifyMode::NONE` accepts any certificate the peer presents").help = Some(HELP.into());
+                } else if method == "set_verify_callback" && call.args.iter().nth(1).is_some_and(is_always_true) {
+                    cx.report(span, "this verify callback returns `true` for every certificate, so none is rejected").help =
+                        Some(HELP.into());
                 }
             }
             RustSyntax::Impl(item) => {
@@ -152,14 +186,33 @@ impl Rule for TlsVerificationDisabled {
     }
 }
 
+/// `|_, _| true`: an OpenSSL verify callback that overrides every verification failure.
+fn is_always_true(expr: &Expr) -> bool {
+    let Expr::Closure(closure) = expr else { return false };
+    let body = match &*closure.body {
+        Expr::Block(block) => match block.block.stmts.as_slice() {
+            [Stmt::Expr(last, None)] => last,
+            _ => return false,
+        },
+        body => body,
+    };
+    matches!(body, Expr::Lit(syn::ExprLit { lit: syn::Lit::Bool(b), .. }) if b.value)
+}
+
 fn is_verify_none(expr: &Expr) -> bool {
     let text = quote::ToTokens::to_token_stream(expr).to_string().replace(' ', "");
     text.ends_with("SslVerifyMode::NONE") || text.ends_with("SslVerifyMode::empty()") || text == "SSL_VERIFY_NONE"
 }
 
-/// The body is `Ok(ServerCertVerified::assertion())`, possibly after `let _ = ...;` lines.
+/// The body is `Ok(ServerCertVerified::assertion())`, possibly after `let _ = ...;` lines and
+/// log lines (`warn!("accepting any certificate")`), none of which check anything.
 fn returns_assertion_unconditionally(block: &syn::Block) -> bool {
-    let mut statements = block.stmts.iter().filter(|s| !matches!(s, Stmt::Local(local) if matches!(local.pat, syn::Pat::Wild(_))));
+    let mut statements = block.stmts.iter().filter(|s| match s {
+        Stmt::Local(local) => !matches!(local.pat, syn::Pat::Wild(_)),
+        Stmt::Macro(mac) => !is_logging_macro(&mac.mac),
+        Stmt::Expr(Expr::Macro(mac), Some(_)) => !is_logging_macro(&mac.mac),
+        _ => true,
+    });
     let (Some(Stmt::Expr(expr, _)), None) = (statements.next(), statements.next()) else { return false };
     let expr = match expr {
         Expr::Return(ret) => match &ret.expr {
@@ -170,4 +223,10 @@ fn returns_assertion_unconditionally(block: &syn::Block) -> bool {
     };
     let text = quote::ToTokens::to_token_stream(expr).to_string().replace(' ', "");
     text.starts_with("Ok(") && text.ends_with("ServerCertVerified::assertion())")
+}
+
+fn is_logging_macro(mac: &syn::Macro) -> bool {
+    mac.path.segments.last().is_some_and(|name| {
+        matches!(name.ident.to_string().as_str(), "trace" | "debug" | "info" | "warn" | "error" | "println" | "eprintln" | "log")
+    })
 }
