@@ -180,14 +180,50 @@ pub fn is_test_path(rel_path: &str) -> bool {
                 || stem == "tests"
                 || stem == "test";
         }
-        if matches!(
-            part,
-            "test" | "tests" | "__tests__" | "__mocks__" | "spec" | "e2e" | "testing" | "benches" | "fixtures" | "__fixtures__"
-        ) {
+        if is_test_dir(part) {
             return true;
         }
     }
     false
+}
+
+/// Whether a path lies in a directory that by convention holds browser code (static sites, front-end
+/// apps). Rules about server behaviour, such as fetch timeouts, do not apply there.
+pub fn is_frontend_path(rel_path: &str) -> bool {
+    let lower = rel_path.to_ascii_lowercase();
+    let mut dirs = lower.split('/').rev().skip(1);
+    dirs.any(|dir| {
+        matches!(dir, "www" | "static" | "public" | "assets" | "frontend" | "front-end" | "webapp" | "web-app" | "browser" | "client-side")
+    })
+}
+
+/// Directory names that hold tests, test harnesses or browser-automation suites: code that
+/// never runs in production, where fixture credentials and plain URLs are expected.
+fn is_test_dir(part: &str) -> bool {
+    matches!(
+        part,
+        "test"
+            | "tests"
+            | "__tests__"
+            | "__mocks__"
+            | "spec"
+            | "specs"
+            | "e2e"
+            | "testing"
+            | "benches"
+            | "fixtures"
+            | "__fixtures__"
+            | "playwright"
+            | "cypress"
+            | "testdata"
+            | "test-data"
+            | "test-utils"
+            | "test_utils"
+            | "testutils"
+    ) || part.ends_with("-tests")
+        || part.ends_with("_tests")
+        || part.ends_with("-test-utils")
+        || part.starts_with("test-")
 }
 
 #[cfg(test)]
@@ -228,7 +264,22 @@ mod tests {
         assert!(is_test_path("src/user.spec.ts"));
         assert!(is_test_path("tests/api.rs"));
         assert!(is_test_path("src/db_test.rs"));
+        assert!(is_test_path("integration-tests/http/api.ts"));
+        assert!(is_test_path("packages/shop-test-utils/src/db.ts"));
+        assert!(is_test_path("apps/web/playwright/global-setup.ts"));
+        assert!(is_test_path("cypress/support/commands.js"));
+        assert!(!is_test_path("src/contest/entries.ts"));
+        assert!(!is_test_path("src/attestation/verify.rs"));
         assert!(!is_test_path("src/testimonials.ts"));
         assert!(!is_test_path("src/main.rs"));
+    }
+
+    #[test]
+    fn frontend_paths() {
+        assert!(is_frontend_path("www/apps/docs/components/Feedback.ts"));
+        assert!(is_frontend_path("packages/frontend/src/api.ts"));
+        assert!(is_frontend_path("public/js/app.js"));
+        assert!(!is_frontend_path("src/routes/public.ts"));
+        assert!(!is_frontend_path("src/server/api.ts"));
     }
 }

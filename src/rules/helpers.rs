@@ -259,7 +259,14 @@ pub fn looks_like_credential(value: &str) -> bool {
     // `session-cookie`, `orders:refresh_token`): translation keys, cookie and queue names.
     let word_list =
         value.chars().all(|c| c.is_ascii_lowercase() || matches!(c, '.' | '-' | '_' | ':')) && value.contains(['.', '-', '_', ':']);
-    if word_list {
+    // `MEILI_S3_ACCESS_KEY`, `STRIPE_SECRET`: the name of an environment variable holding the secret.
+    let env_var_name = value.chars().all(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || c == '_') && value.contains('_');
+    // `crate::auth::Token`, `@scope/package`, `keys/signing-key.pem`: paths and module names.
+    let path_like = value.contains("::")
+        || value.starts_with('@')
+        || (value.contains('/')
+            && value.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || matches!(c, '/' | '-' | '_' | '.')));
+    if word_list || env_var_name || path_like {
         return false;
     }
     let classes = [
@@ -391,6 +398,11 @@ mod tests {
         assert!(!looks_like_credential("aaaaaaaaaaaaaaaa"));
         assert!(!looks_like_credential("user_password"));
         assert!(!looks_like_credential("auth.token.expired"));
+        assert!(!looks_like_credential("BILLING_S3_ACCESS_KEY"));
+        assert!(!looks_like_credential("crate::auth::ApiToken"));
+        assert!(!looks_like_credential("@acme/secret-store"));
+        assert!(!looks_like_credential("keys/signing-key.pem"));
+        assert!(looks_like_credential("Zq8/Lm4+Xv2Rw9Kc"));
         assert!(!looks_like_credential("orders:refresh-token"));
     }
 

@@ -335,6 +335,17 @@ impl<'t> TsModel<'t> {
         self.imports.values().any(|import| import.module == module)
     }
 
+    /// Whether the file imports a UI framework, which marks it as browser code even in a `.ts` file.
+    pub fn imports_ui_framework(&self) -> bool {
+        self.imports.values().any(|import| {
+            let module = import.module.as_str();
+            matches!(module, "react" | "react-dom" | "vue" | "svelte" | "solid-js" | "preact" | "@angular/core" | "next/router")
+                || module.starts_with("react-dom/")
+                || module.starts_with("next/navigation")
+                || module.starts_with("@tanstack/react-")
+        })
+    }
+
     /// The innermost binding of `identifier` visible where it is used.
     pub fn binding(&self, identifier: Node<'_>) -> Option<&Binding<'t>> {
         let offset = identifier.start_byte();
@@ -482,13 +493,19 @@ impl<'t> TsModel<'t> {
 
     /// The constant string an expression evaluates to, through bindings and `+`.
     pub fn string_value(&self, node: Node<'t>) -> Option<String> {
+        self.string_value_within(node, MAX_RESOLVE_DEPTH * 4)
+    }
+
+    /// `budget` bounds the recursion: `let a = a + "x"` and long `+` chains must not recurse forever.
+    fn string_value_within(&self, node: Node<'t>, budget: usize) -> Option<String> {
+        let budget = budget.checked_sub(1)?;
         let node = self.resolve(node);
         if let Some(value) = self.string_literal(node) {
             return Some(value);
         }
         if node.kind() == "binary_expression" && node.child_by_field_name("operator").is_some_and(|op| self.text(op) == "+") {
-            let left = self.string_value(node.child_by_field_name("left")?)?;
-            let right = self.string_value(node.child_by_field_name("right")?)?;
+            let left = self.string_value_within(node.child_by_field_name("left")?, budget)?;
+            let right = self.string_value_within(node.child_by_field_name("right")?, budget)?;
             return Some(left + &right);
         }
         None

@@ -247,7 +247,7 @@ impl Rule for HardcodedSecret {
                 let (Some(name), Some(value)) = (name, value) else { return };
                 // Only direct literals: a name bound to another constant is reported there.
                 let Some(literal) = model.string_literal(model.unwrap_expression(value)) else { return };
-                let name = model.string_literal(name).unwrap_or_else(|| model.text(name).to_string());
+                let Some(name) = ts_written_name(name, model) else { return };
                 self.report_named(&name, &literal, span_of(value), cx);
             }
         }
@@ -269,9 +269,15 @@ impl Rule for HardcodedSecret {
                     return;
                 }
                 let Some(first) = call.args.first() else { return };
-                if let Some(value) = model.string_value(first, fn_id) {
-                    self.report_key(what, &value, rust_span(cx.file, first), cx);
+                let Some(value) = model.string_value(first, fn_id) else { return };
+                // `Key::from(COOKIE_MASTER_KEY)`: a credential-named constant is already reported
+                // where it is written; one secret is one finding.
+                let held_by = named_holder(first);
+                if held_by.is_some_and(|name| is_secret_name(&name) && looks_like_credential(&value) && known_key_format(&value).is_none())
+                {
+                    return;
                 }
+                self.report_key(what, &value, rust_span(cx.file, first), cx);
             }
             RustSyntax::Const { name, expr } | RustSyntax::Let { name, init: expr } | RustSyntax::Field { name, expr } => {
                 if let Some(value) = direct_literal(expr) {
@@ -280,6 +286,33 @@ impl Rule for HardcodedSecret {
             }
             _ => {}
         }
+    }
+}
+
+/// The name a property, variable or parameter is written with. A computed key (`[Modules.API_KEY]`,
+/// `headers[field]`) is an expression whose value is unknown here, so it names nothing, unless it
+/// is a string literal.
+fn ts_written_name(name: Node<'_>, model: &TsModel<'_>) -> Option<String> {
+    let name = if name.kind() == "computed_property_name" { name.named_child(0)? } else { name };
+    if let Some(literal) = model.string_literal(name) {
+        return Some(literal);
+    }
+    match name.kind() {
+        "identifier" | "property_identifier" | "private_property_identifier" | "shorthand_property_identifier_pattern" => {
+            Some(model.text(name).to_string())
+        }
+        _ => None,
+    }
+}
+
+/// The constant or variable an argument reads (`KEY`, `&KEY`, `KEY.as_bytes()`).
+fn named_holder(expr: &syn::Expr) -> Option<String> {
+    match expr {
+        syn::Expr::Path(p) => p.path.get_ident().map(ToString::to_string),
+        syn::Expr::Reference(r) => named_holder(&r.expr),
+        syn::Expr::Paren(p) => named_holder(&p.expr),
+        syn::Expr::MethodCall(m) if m.args.is_empty() => named_holder(&m.receiver),
+        _ => None,
     }
 }
 

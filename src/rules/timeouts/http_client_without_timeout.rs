@@ -8,7 +8,7 @@ use crate::lang::rust::{method_chain, span_of as rust_span, FnId, RustKind, Rust
 use crate::lang::typescript::model::{named_children, span_of, Property};
 use crate::lang::typescript::TsModel;
 use crate::rules::{check_option_names, Context, Rule, RuleEntry, RuleOptions};
-use crate::source::{Language, Span};
+use crate::source::{is_frontend_path, Language, Span};
 use syn::Expr;
 use tree_sitter::Node;
 
@@ -118,8 +118,10 @@ impl HttpClientWithoutTimeout {
 
         let is_global_fetch = name == "fetch" || name == "globalThis.fetch";
         let is_library_fetch = matches!(name.as_str(), "node-fetch" | "undici.fetch" | "cross-fetch" | "isomorphic-fetch");
-        // `.tsx`/`.jsx` files are front-end code, where fetch timeouts are the browser's business.
-        if (is_global_fetch || is_library_fetch) && cx.file.language != Language::Tsx {
+        // Browser code (`.tsx`/`.jsx`, UI-framework imports, front-end directories) is out of scope:
+        // there the fetch timeout is the browser's business and the user's patience.
+        let is_browser_code = cx.file.language == Language::Tsx || model.imports_ui_framework() || is_frontend_path(&cx.file.rel_path);
+        if (is_global_fetch || is_library_fetch) && !is_browser_code {
             // `fetch(new Request(url, { signal }))` carries its options in the request.
             let options = arguments.get(1).copied().or_else(|| arguments.first().and_then(|first| request_init(*first, model)));
             if !matches!(ts_options_have(model, options, &["signal", "timeout"]), Configured::No) {
