@@ -61,6 +61,10 @@ pub struct Finding {
     pub help: Option<String>,
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub related: Vec<Related>,
+    /// For findings that follow data: the path from the source to the sink (the flagged span is
+    /// the last step and is not repeated here). Becomes a SARIF `codeFlow`.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub flow: Vec<Related>,
     /// The source text of the flagged span with whitespace and comments removed: the part of the
     /// baseline/fingerprint key that survives edits elsewhere in the file.
     #[serde(skip)]
@@ -85,6 +89,7 @@ impl Finding {
             message: message.into(),
             help: None,
             related: Vec::new(),
+            flow: Vec::new(),
             snippet: normalized_snippet(file.slice(span)),
             withdrawn_by: None,
             suppressed: None,
@@ -103,6 +108,20 @@ impl Finding {
 
     pub fn with_related(&mut self, file: &SourceFile, span: Span, message: impl Into<String>) -> &mut Finding {
         self.related.push(Related { message: message.into(), start: file.position(span.start), end: file.position(span.end) });
+        self
+    }
+
+    /// Attaches a data flow: its source becomes a related location (so every viewer shows where
+    /// the data came from) and the whole path a code flow.
+    pub fn with_flow(&mut self, file: &SourceFile, flow: &crate::taint::Flow) -> &mut Finding {
+        let source = format!("request data enters here: `{}`", flow.source_text);
+        self.with_related(file, flow.source, source.clone());
+        let related = |span: Span, message: String| Related { message, start: file.position(span.start), end: file.position(span.end) };
+        self.flow.push(related(flow.source, source));
+        for step in &flow.steps {
+            let text = crate::rules::shorten(file.slice(*step), 60);
+            self.flow.push(related(*step, format!("flows through `{text}`")));
+        }
         self
     }
 

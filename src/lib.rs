@@ -4,6 +4,8 @@
 //! `cli` → `config` → `walk` → `lang::{rust, typescript}` (parse, semantic model, one traversal)
 //! → `rules` (checks, dispatched per node kind) → `engine` (project pass, suppressions, sorting)
 //! → `report` (human, SARIF, JSON, GitHub annotations).
+//! Beside the pipeline, `taint` is the shared vocabulary for where a value comes from: each
+//! front-end answers it for its language, injection rules ask it.
 
 pub mod cli;
 pub mod config;
@@ -14,6 +16,7 @@ pub mod report;
 pub mod rules;
 pub mod source;
 pub mod suppress;
+pub mod taint;
 pub mod walk;
 
 /// The version reported in `--version` and in SARIF `tool.driver.semanticVersion`.

@@ -11,9 +11,9 @@ use crate::engine::ScanResult;
 use crate::rules::RuleMeta;
 use serde_json::json;
 use serde_sarif::sarif::{
-    ArtifactLocation, Invocation, Location, Message, MultiformatMessageString, Notification, PhysicalLocation, PropertyBag, Region,
-    ReportingConfiguration, ReportingDescriptor, ReportingDescriptorReference, Result as SarifResult, ResultLevel, Run,
-    RunAutomationDetails, Sarif, Suppression, Tool, ToolComponent,
+    ArtifactLocation, CodeFlow, Invocation, Location, Message, MultiformatMessageString, Notification, PhysicalLocation, PropertyBag,
+    Region, ReportingConfiguration, ReportingDescriptor, ReportingDescriptorReference, Result as SarifResult, ResultLevel, Run,
+    RunAutomationDetails, Sarif, Suppression, ThreadFlow, ThreadFlowLocation, Tool, ToolComponent,
 };
 use std::collections::{BTreeMap, HashMap};
 
@@ -138,6 +138,7 @@ fn sarif_result(finding: &Finding, rule_index: Option<usize>, fingerprints: BTre
     });
     result.locations = Some(vec![primary]);
     result.related_locations = (!related.is_empty()).then_some(related);
+    result.code_flows = code_flow(finding).map(|flow| vec![flow]);
     result.partial_fingerprints = Some(fingerprints);
     result.suppressions = finding.suppressed.as_ref().map(|reason| {
         let mut suppression = Suppression::builder().kind(json!("inSource")).build();
@@ -145,6 +146,28 @@ fn sarif_result(finding: &Finding, rule_index: Option<usize>, fingerprints: BTre
         vec![suppression]
     });
     result
+}
+
+/// The data flow of a finding as one thread flow: source, steps, then the sink itself.
+fn code_flow(finding: &Finding) -> Option<CodeFlow> {
+    if finding.flow.is_empty() {
+        return None;
+    }
+    let step = |message_text: &str, start: &crate::source::Position, end: &crate::source::Position| {
+        let mut location = Location::builder().build();
+        location.message = Some(message(message_text.to_string()));
+        location.physical_location = Some(physical(&finding.path, start.line, start.column, end.line, end.column));
+        let mut flow_location = ThreadFlowLocation::builder().build();
+        flow_location.location = Some(location);
+        flow_location
+    };
+    let mut locations: Vec<ThreadFlowLocation> = finding.flow.iter().map(|r| step(&r.message, &r.start, &r.end)).collect();
+    locations.push(step(&finding.message, &finding.start, &finding.end));
+    let mut thread = ThreadFlow::builder().build();
+    thread.locations = locations;
+    let mut code_flow = CodeFlow::builder().build();
+    code_flow.thread_flows = vec![thread];
+    Some(code_flow)
 }
 
 fn physical(path: &str, start_line: usize, start_column: usize, end_line: usize, end_column: usize) -> PhysicalLocation {

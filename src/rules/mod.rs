@@ -8,6 +8,7 @@ pub mod docs;
 pub mod meta;
 
 mod helpers;
+mod injection;
 mod secrets;
 mod timeouts;
 mod transport;
@@ -50,6 +51,12 @@ pub const REGISTRY: &[RuleEntry] = &[
     transport::tls_verification_disabled::ENTRY,
     secrets::hardcoded_secret::ENTRY,
     timeouts::http_client_without_timeout::ENTRY,
+    injection::sql_injection::ENTRY,
+    injection::command_injection::ENTRY,
+    injection::path_traversal::ENTRY,
+    injection::ssrf::ENTRY,
+    injection::open_redirect::ENTRY,
+    injection::code_injection::ENTRY,
 ];
 
 pub fn entry(id: &str) -> Option<&'static RuleEntry> {
@@ -122,4 +129,15 @@ pub fn check_option_names(options: &RuleOptions, rule: &str) -> Result<(), Strin
         }
     }
     Ok(())
+}
+
+/// Source text for a message: whitespace collapsed, cut to `max` characters with an ellipsis.
+pub fn shorten(text: &str, max: usize) -> String {
+    let collapsed = text.split_whitespace().collect::<Vec<_>>().join(" ");
+    if collapsed.chars().count() <= max {
+        return collapsed;
+    }
+    let mut cut: String = collapsed.chars().take(max.saturating_sub(1)).collect();
+    cut.push('…');
+    cut
 }

@@ -3,6 +3,7 @@
 //! [`TsModel`] and queues the nodes rules asked for, then the checks.
 
 pub mod model;
+pub mod taint;
 
 pub use model::{Framework, Handler, Property, TsModel};
 

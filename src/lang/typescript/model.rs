@@ -23,6 +23,10 @@ pub struct Binding<'t> {
     pub declared_at: usize,
     pub name_node: Node<'t>,
     pub value: Option<Node<'t>>,
+    /// For a name bound by destructuring (`const { id } = req.params`), the destructured value.
+    pub destructured_from: Option<Node<'t>>,
+    /// Values later assigned to the binding (`x = v`, `x += v`), in source order.
+    pub assigned: Vec<Node<'t>>,
     pub is_const: bool,
     pub reassigned: bool,
 }
@@ -164,18 +168,32 @@ impl<'t> TsModel<'t> {
         }
         let is_const = node.parent().is_some_and(|decl| self.text(decl).starts_with("const"));
         match name.kind() {
-            "identifier" => self.add_binding(name, value, is_const, scope),
-            // Destructured names: values unknown, but the binding still shadows imports.
+            "identifier" => self.add_binding(name, value, None, is_const, scope),
+            // Destructured names: the value of each is unknown, but where it comes from is known
+            // (for the taint view), and the binding still shadows imports.
             _ => {
                 for identifier in descendants(name).filter(|n| matches!(n.kind(), "identifier" | "shorthand_property_identifier_pattern")) {
-                    self.add_binding(identifier, None, is_const, scope);
+                    // In `{ key: local }` only `local` is bound.
+                    if identifier.parent().is_some_and(|p| p.kind() == "pair_pattern" && p.child_by_field_name("key") == Some(identifier)) {
+                        continue;
+                    }
+                    self.add_binding(identifier, None, value, is_const, scope);
                 }
             }
         }
     }
 
-    fn add_binding(&mut self, name: Node<'t>, value: Option<Node<'t>>, is_const: bool, scope: Span) {
-        let binding = Binding { scope, declared_at: name.start_byte(), name_node: name, value, is_const, reassigned: false };
+    fn add_binding(&mut self, name: Node<'t>, value: Option<Node<'t>>, destructured_from: Option<Node<'t>>, is_const: bool, scope: Span) {
+        let binding = Binding {
+            scope,
+            declared_at: name.start_byte(),
+            name_node: name,
+            value,
+            destructured_from,
+            assigned: Vec::new(),
+            is_const,
+            reassigned: false,
+        };
         self.bindings.entry(self.text(name).to_string()).or_default().push(binding);
     }
 
@@ -227,7 +245,14 @@ impl<'t> TsModel<'t> {
     fn record_assignment(&mut self, node: Node<'t>) {
         let Some(left) = node.child_by_field_name("left") else { return };
         match left.kind() {
-            "identifier" => self.mark_reassigned(left),
+            "identifier" => {
+                self.mark_reassigned(left);
+                if let Some(right) = node.child_by_field_name("right") {
+                    if let Some(binding) = self.innermost_binding_mut(left) {
+                        binding.assigned.push(right);
+                    }
+                }
+            }
             "member_expression" | "subscript_expression" => {
                 if let Some(path) = self.member_path(left) {
                     self.assigned_members.insert(path);
@@ -238,14 +263,16 @@ impl<'t> TsModel<'t> {
     }
 
     fn mark_reassigned(&mut self, identifier: Node<'t>) {
-        let name = self.text(identifier);
-        let offset = identifier.start_byte();
-        if let Some(bindings) = self.bindings.get_mut(name) {
-            // Bindings are recorded before their uses in source order; the innermost enclosing one wins.
-            if let Some(binding) = bindings.iter_mut().filter(|b| b.scope.contains(offset)).min_by_key(|b| b.scope.end - b.scope.start) {
-                binding.reassigned = true;
-            }
+        if let Some(binding) = self.innermost_binding_mut(identifier) {
+            binding.reassigned = true;
         }
+    }
+
+    /// Bindings are recorded before their uses in source order; the innermost enclosing one wins.
+    fn innermost_binding_mut(&mut self, identifier: Node<'t>) -> Option<&mut Binding<'t>> {
+        let name = self.src.get(identifier.byte_range()).unwrap_or("");
+        let offset = identifier.start_byte();
+        self.bindings.get_mut(name)?.iter_mut().filter(|b| b.scope.contains(offset)).min_by_key(|b| b.scope.end - b.scope.start)
     }
 
     fn record_route_call(&mut self, call: Node<'t>) {
@@ -577,7 +604,7 @@ pub fn named_children<'n>(node: Node<'n>) -> impl Iterator<Item = Node<'n>> {
     (0..node.named_child_count()).filter_map(move |i| node.named_child(i))
 }
 
-fn children_by_field<'n>(node: Node<'n>, field: &'static str) -> impl Iterator<Item = Node<'n>> {
+pub(crate) fn children_by_field<'n>(node: Node<'n>, field: &'static str) -> impl Iterator<Item = Node<'n>> {
     let mut cursor = node.walk();
     node.children_by_field_name(field, &mut cursor).collect::<Vec<_>>().into_iter()
 }
@@ -607,7 +634,7 @@ fn preceding_decorators<'n>(member: Node<'n>) -> impl Iterator<Item = Node<'n>> 
 }
 
 /// `@Name(args)` or `@Name` → the name and the arguments node.
-fn decorator_call<'n>(model: &TsModel<'_>, decorator: Node<'n>) -> Option<(&'static str, Option<Node<'n>>)> {
+pub(crate) fn decorator_call<'n>(model: &TsModel<'_>, decorator: Node<'n>) -> Option<(&'static str, Option<Node<'n>>)> {
     let expression = decorator.named_child(0)?;
     let (callee, args) = match expression.kind() {
         "call_expression" => (expression.child_by_field_name("function")?, expression.child_by_field_name("arguments")),

@@ -1,0 +1,638 @@
+//! The taint view for TypeScript/JavaScript: where the value of an expression comes from, asked
+//! by injection rules about the arguments of their sinks.
+//!
+//! The walk goes backwards from the sink argument through bindings (including destructuring and
+//! later assignments, flow-insensitively), template literals, `+`, `||`/`??`, ternaries and known
+//! string conversions, until it reaches a request source (Express/Fastify `req.body|query|params|
+//! headers|cookies`, Koa `ctx.request.body`/`ctx.query`/`ctx.params`, NestJS `@Body()`/`@Query()`/
+//! `@Param()`/`@Headers()` parameters), a constant, a sanitiser, or something it cannot see
+//! through. It stays inside the function the sink is in (and the functions enclosing it, for
+//! closures); calls to other functions are opaque, except for known conversions and sanitisers.
+
+use super::model::{children_by_field, decorator_call, descendants, is_function_like, named_children, span_of, TsModel};
+use crate::taint::{Flow, Origin};
+use tree_sitter::Node;
+
+/// How many nodes one question may visit: bounds cycles (`a = a + b`) and pathological chains.
+const BUDGET: usize = 64;
+
+/// Express/Fastify request properties that carry client-controlled data.
+const REQUEST_DATA: &[&str] =
+    &["body", "query", "params", "headers", "cookies", "signedCookies", "files", "file", "originalUrl", "url", "path", "hostname"];
+/// Koa context properties that carry client-controlled data (`ctx.request.*` takes the same).
+const KOA_DATA: &[&str] = &["query", "params", "headers", "querystring", "url", "originalUrl", "path", "href", "body", "files"];
+/// Request methods whose result is client-controlled (`req.get("X-Forwarded-Host")`).
+const REQUEST_GETTERS: &[&str] = &["get", "header", "param"];
+
+/// Calls whose result is safe to put into SQL, a path, a URL or a command: numbers, encodings,
+/// escapes, validation results.
+const SANITISING_FUNCTIONS: &[&str] = &[
+    "parseInt",
+    "parseFloat",
+    "Number",
+    "Boolean",
+    "Math.floor",
+    "Math.ceil",
+    "Math.round",
+    "Math.trunc",
+    "Math.min",
+    "Math.max",
+    "Math.abs",
+    "encodeURIComponent",
+    "isNaN",
+    "path.basename",
+    "basename",
+];
+/// Method names whose result is a validated or escaped value (`schema.parse(x)`, `mysql.escape(x)`).
+const SANITISING_METHODS: &[&str] = &[
+    "parse",
+    "parseAsync",
+    "safeParse",
+    "safeParseAsync",
+    "validate",
+    "validateSync",
+    "validateAsync",
+    "assert",
+    "cast",
+    "escape",
+    "escapeId",
+    "escapeLiteral",
+    "escapeIdentifier",
+    "format",
+    "basename",
+    "isInt",
+    "toInt",
+    "toFloat",
+    "toNumber",
+    "getTime",
+    "toISOString",
+];
+/// String and collection methods whose result carries the receiver's (and arguments') data.
+const PROPAGATING_METHODS: &[&str] = &[
+    "toString",
+    "trim",
+    "trimStart",
+    "trimEnd",
+    "toLowerCase",
+    "toUpperCase",
+    "toLocaleLowerCase",
+    "toLocaleUpperCase",
+    "slice",
+    "substring",
+    "substr",
+    "split",
+    "join",
+    "replace",
+    "replaceAll",
+    "concat",
+    "normalize",
+    "padStart",
+    "padEnd",
+    "at",
+    "charAt",
+    "repeat",
+    "map",
+    "filter",
+    "flat",
+    "reverse",
+    "sort",
+    "valueOf",
+];
+/// Functions whose result carries their arguments' data.
+const PROPAGATING_FUNCTIONS: &[&str] = &[
+    "String",
+    "JSON.parse",
+    "JSON.stringify",
+    "decodeURIComponent",
+    "decodeURI",
+    "encodeURI",
+    "Buffer.from",
+    "path.join",
+    "path.resolve",
+    "path.normalize",
+    "path.posix.join",
+    "path.win32.join",
+    "url.resolve",
+    "util.format",
+    "Object.assign",
+    "Array.from",
+    "join",
+    "resolve",
+];
+/// Methods whose call in a condition checks a value against an allowlist or a safe shape.
+const GUARD_METHODS: &[&str] =
+    &["includes", "has", "test", "startsWith", "endsWith", "indexOf", "isValid", "isUUID", "isInt", "isAlphanumeric"];
+
+struct Walk {
+    budget: usize,
+    /// Bindings being resolved (by declaration offset): a binding that refers to itself through
+    /// its assignments (`a = a + b`) contributes nothing new the second time.
+    visiting: Vec<usize>,
+}
+
+impl Walk {
+    fn spend(&mut self) -> bool {
+        if self.budget == 0 {
+            return false;
+        }
+        self.budget -= 1;
+        true
+    }
+}
+
+impl<'t> TsModel<'t> {
+    /// Where the value of `node` comes from (see the module documentation).
+    pub fn origin(&self, node: Node<'t>) -> Origin {
+        let mut walk = Walk { budget: BUDGET, visiting: Vec::new() };
+        self.origin_in(node, node, &mut walk)
+    }
+
+    /// The request source `node` reads, if it is one: `req.body`, `req.query.id`, `ctx.request.body`,
+    /// `req.get("host")`, a NestJS `@Body()` parameter.
+    pub fn request_source(&self, node: Node<'t>) -> Option<Flow> {
+        let node = self.unwrap_expression(node);
+        let flow = |at: Node<'t>| Flow { source: span_of(at), source_text: crate::rules::shorten(self.text(at), 60), steps: Vec::new() };
+        match node.kind() {
+            "member_expression" | "subscript_expression" => {
+                let (root, path) = self.member_chain(node)?;
+                let kind = self.request_parameter(root)?;
+                let first = path.first()?.as_str();
+                let is_source = match kind {
+                    RequestKind::Request => REQUEST_DATA.contains(&first),
+                    RequestKind::KoaContext => {
+                        KOA_DATA.contains(&first) || (first == "request" && path.get(1).is_some_and(|p| KOA_DATA.contains(&p.as_str())))
+                    }
+                    RequestKind::Data => true,
+                };
+                is_source.then(|| flow(node))
+            }
+            "call_expression" => {
+                let callee = node.child_by_field_name("function")?;
+                if callee.kind() != "member_expression" {
+                    return None;
+                }
+                let object = self.unwrap_expression(callee.child_by_field_name("object")?);
+                let method = self.text(callee.child_by_field_name("property")?);
+                let is_getter = object.kind() == "identifier"
+                    && REQUEST_GETTERS.contains(&method)
+                    && matches!(self.request_parameter(object), Some(RequestKind::Request));
+                is_getter.then(|| flow(node))
+            }
+            "identifier" | "shorthand_property_identifier" => {
+                if !matches!(self.request_parameter(node), Some(RequestKind::Data)) {
+                    return None;
+                }
+                // Point at the decorated parameter: `@Param('id') id: string` says where the data enters.
+                let (_, parameter) = self.enclosing_parameter(node)?;
+                Some(flow(parameter))
+            }
+            _ => None,
+        }
+    }
+
+    fn origin_in(&self, node: Node<'t>, sink: Node<'t>, walk: &mut Walk) -> Origin {
+        if !walk.spend() {
+            return Origin::Dynamic;
+        }
+        let node = self.unwrap_expression(node);
+        if let Some(flow) = self.request_source(node) {
+            if self.guarded_before(self.text(node), sink) {
+                return Origin::Safe;
+            }
+            return Origin::Request(flow);
+        }
+        match node.kind() {
+            "string" | "number" | "true" | "false" | "null" | "undefined" | "regex" => Origin::Constant,
+            "template_string" => named_children(node)
+                .filter(|c| c.kind() == "template_substitution")
+                .filter_map(|c| c.named_child(0))
+                .fold(Origin::Constant, |acc, part| acc.join(self.origin_in(part, sink, walk))),
+            "binary_expression" => {
+                let operator = node.child_by_field_name("operator").map(|o| self.text(o)).unwrap_or("");
+                match operator {
+                    "+" | "||" | "??" | "&&" => {
+                        let left = node.child_by_field_name("left").map_or(Origin::Dynamic, |l| self.origin_in(l, sink, walk));
+                        let right = node.child_by_field_name("right").map_or(Origin::Dynamic, |r| self.origin_in(r, sink, walk));
+                        left.join(right)
+                    }
+                    // Arithmetic, comparisons, `instanceof`, `in`: a number or a boolean.
+                    _ => Origin::Safe,
+                }
+            }
+            "unary_expression" | "update_expression" => Origin::Safe,
+            "ternary_expression" => {
+                let consequence = node.child_by_field_name("consequence").map_or(Origin::Dynamic, |c| self.origin_in(c, sink, walk));
+                let alternative = node.child_by_field_name("alternative").map_or(Origin::Dynamic, |a| self.origin_in(a, sink, walk));
+                consequence.join(alternative)
+            }
+            "array" => named_children(node).fold(Origin::Constant, |acc, element| acc.join(self.origin_in(element, sink, walk))),
+            "object" => named_children(node).fold(Origin::Constant, |acc, member| {
+                let value = match member.kind() {
+                    "pair" => member.child_by_field_name("value"),
+                    "spread_element" | "shorthand_property_identifier" => Some(member),
+                    _ => None,
+                };
+                value.map_or(acc.clone(), |v| acc.join(self.origin_in(v, sink, walk)))
+            }),
+            "spread_element" => node.named_child(0).map_or(Origin::Dynamic, |inner| self.origin_in(inner, sink, walk)),
+            "identifier" | "shorthand_property_identifier" => self.identifier_origin(node, sink, walk),
+            "member_expression" => self.member_origin(node, sink, walk),
+            "subscript_expression" => {
+                node.child_by_field_name("object").map_or(Origin::Dynamic, |object| self.origin_in(object, sink, walk))
+            }
+            "call_expression" => self.call_origin(node, sink, walk),
+            "new_expression" => {
+                let constructor = node.child_by_field_name("constructor").and_then(|c| self.qualified_name(c));
+                match constructor.as_deref() {
+                    Some("URL" | "url.URL" | "String" | "URLSearchParams") => self.arguments_origin(node, sink, walk),
+                    Some("Date" | "Number") => Origin::Safe,
+                    _ => Origin::Dynamic,
+                }
+            }
+            "arrow_function" | "function_expression" | "function" | "class" => Origin::Constant,
+            _ => Origin::Dynamic,
+        }
+    }
+
+    fn identifier_origin(&self, node: Node<'t>, sink: Node<'t>, walk: &mut Walk) -> Origin {
+        let name = self.text(node);
+        if matches!(name, "undefined" | "NaN" | "Infinity") {
+            return Origin::Constant;
+        }
+        let binding = self.binding(node);
+        let parameter = self.enclosing_parameter(node);
+        // A parameter of a function nested inside the binding's scope shadows the binding.
+        let use_parameter = match (binding, parameter) {
+            (Some(binding), Some((function, _))) => span_of(function).start > binding.scope.start,
+            (None, Some(_)) => true,
+            _ => false,
+        };
+        if use_parameter {
+            let (_, parameter) = parameter.expect("checked above");
+            let origin = self.parameter_origin(parameter);
+            if origin.is_request() && self.guarded_before(name, sink) {
+                return Origin::Safe;
+            }
+            return origin;
+        }
+        let Some(binding) = binding else {
+            // Imports and globals: module-level configuration, not data.
+            return Origin::Constant;
+        };
+        let declaration = binding.name_node.parent().unwrap_or(binding.name_node);
+        if walk.visiting.contains(&binding.declared_at) {
+            return Origin::Constant;
+        }
+        walk.visiting.push(binding.declared_at);
+        let mut origin = match (binding.value, binding.destructured_from) {
+            (Some(value), _) => self.origin_in(value, sink, walk),
+            (None, Some(whole)) => self.origin_in(whole, sink, walk),
+            (None, None) if binding.assigned.is_empty() => Origin::Dynamic,
+            (None, None) => Origin::Constant,
+        };
+        for assigned in &binding.assigned {
+            origin = origin.join(self.origin_in(*assigned, sink, walk));
+        }
+        walk.visiting.pop();
+        if origin.is_request() && self.guarded_before(name, sink) {
+            return Origin::Safe;
+        }
+        origin.through(span_of(declaration))
+    }
+
+    fn member_origin(&self, node: Node<'t>, sink: Node<'t>, walk: &mut Walk) -> Origin {
+        let property = node.child_by_field_name("property").map(|p| self.text(p)).unwrap_or("");
+        if property == "length" {
+            return Origin::Safe;
+        }
+        let Some(object) = node.child_by_field_name("object") else { return Origin::Dynamic };
+        let object = self.unwrap_expression(object);
+        match object.kind() {
+            // `process.env.X`: operator configuration.
+            _ if self.member_path(node).is_some_and(|p| p.starts_with("process.env")) => Origin::Safe,
+            // `this.table`, `Status.Active`, `Tables.USERS`, imported namespaces: fixed by the program.
+            "this" => Origin::Dynamic,
+            "identifier" if self.binding(object).is_none() && self.enclosing_parameter(object).is_none() => Origin::Constant,
+            _ => {
+                // `config.db.table` where `const config = {...}` resolves to a literal.
+                let resolved = self.resolve(node);
+                if resolved != node {
+                    return self.origin_in(resolved, sink, walk);
+                }
+                self.origin_in(object, sink, walk)
+            }
+        }
+    }
+
+    fn call_origin(&self, node: Node<'t>, sink: Node<'t>, walk: &mut Walk) -> Origin {
+        let Some(callee) = node.child_by_field_name("function") else { return Origin::Dynamic };
+        // Tagged templates (`sql\`…\``) build parameterised values, not strings.
+        if node.child_by_field_name("arguments").is_some_and(|a| a.kind() == "template_string") {
+            return Origin::Safe;
+        }
+        let name = self.qualified_name(callee).or_else(|| self.member_path(callee)).unwrap_or_default();
+        let name = name.strip_prefix("node:").map(str::to_string).unwrap_or(name);
+        let last = match callee.child_by_field_name("property") {
+            Some(property) => self.text(property),
+            None => name.rsplit('.').next().unwrap_or(""),
+        };
+        // Known functions by full name first: `JSON.parse` and `util.format` pass data on, whatever
+        // a method merely named `parse` or `format` does.
+        if SANITISING_FUNCTIONS.contains(&name.as_str()) {
+            return Origin::Safe;
+        }
+        if PROPAGATING_FUNCTIONS.contains(&name.as_str()) || name.starts_with("path.") {
+            return self.arguments_origin(node, sink, walk);
+        }
+        if callee.kind() == "member_expression" && SANITISING_METHODS.contains(&last) {
+            return Origin::Safe;
+        }
+        if callee.kind() == "member_expression" && PROPAGATING_METHODS.contains(&last) {
+            let receiver = callee.child_by_field_name("object").map_or(Origin::Dynamic, |o| self.origin_in(o, sink, walk));
+            let arguments = if matches!(last, "concat" | "replace" | "replaceAll" | "padStart" | "padEnd") {
+                self.arguments_origin(node, sink, walk)
+            } else {
+                Origin::Constant
+            };
+            return receiver.join(arguments);
+        }
+        Origin::Dynamic
+    }
+
+    fn arguments_origin(&self, node: Node<'t>, sink: Node<'t>, walk: &mut Walk) -> Origin {
+        let Some(arguments) = node.child_by_field_name("arguments") else { return Origin::Constant };
+        named_children(arguments).fold(Origin::Constant, |acc, argument| acc.join(self.origin_in(argument, sink, walk)))
+    }
+
+    /// The innermost enclosing function that declares a parameter named like `identifier`, and
+    /// that parameter's node.
+    fn enclosing_parameter(&self, identifier: Node<'t>) -> Option<(Node<'t>, Node<'t>)> {
+        let name = self.text(identifier);
+        let mut current = identifier.parent();
+        while let Some(node) = current {
+            if is_function_like(node.kind()) {
+                if let Some(parameter) = function_parameters(node).into_iter().find(|p| parameter_binds(self, *p, name)) {
+                    return Some((node, parameter));
+                }
+            }
+            current = node.parent();
+        }
+        None
+    }
+
+    /// What a request-carrying parameter is, if `identifier` names one.
+    fn request_parameter(&self, identifier: Node<'t>) -> Option<RequestKind> {
+        if identifier.kind() != "identifier" && identifier.kind() != "shorthand_property_identifier" {
+            return None;
+        }
+        if self
+            .binding(identifier)
+            .is_some_and(|b| self.enclosing_parameter(identifier).is_none_or(|(f, _)| span_of(f).start <= b.scope.start))
+        {
+            return None;
+        }
+        let (function, parameter) = self.enclosing_parameter(identifier)?;
+        let name = self.text(identifier);
+        if let Some(kind) = self.nest_request_parameter(parameter) {
+            return kind;
+        }
+        let parameters = function_parameters(function);
+        let index = parameters.iter().position(|p| *p == parameter)?;
+        let annotation = parameter.child_by_field_name("type").map(|t| self.text(t)).unwrap_or("");
+        let registered = self.handler_at(function.start_byte()).is_some_and(|h| h.span == span_of(function));
+        match name {
+            // `(req, res)`, `(request, reply)`, `req: Request`: the Node HTTP frameworks' convention.
+            "req" | "request" if index == 0 && (registered || parameters.len() >= 2 || annotation.contains("Request")) => {
+                Some(RequestKind::Request)
+            }
+            "ctx" | "context" if index == 0 && (registered || annotation.contains("Context")) && !annotation.contains("Execution") => {
+                Some(RequestKind::KoaContext)
+            }
+            _ => None,
+        }
+    }
+
+    /// NestJS: `@Body() dto`, `@Query('q') q`, `@Param('id', ParseIntPipe) id` (numeric: safe),
+    /// `@Req() req` (a request object). `None` when the parameter has no request decorator.
+    fn nest_request_parameter(&self, parameter: Node<'t>) -> Option<Option<RequestKind>> {
+        for decorator in children_by_field(parameter, "decorator") {
+            let Some((name, arguments)) = decorator_call(self, decorator) else { continue };
+            let parsed = arguments.is_some_and(|a| {
+                named_children(a).any(|arg| {
+                    let text = self.text(arg);
+                    ["ParseInt", "ParseFloat", "ParseBool", "ParseUUID", "ParseEnum", "ParseArray"].iter().any(|p| text.contains(p))
+                })
+            });
+            return Some(match name {
+                "Req" | "Request" => Some(RequestKind::Request),
+                "Body" | "Query" | "Param" | "Headers" if !parsed => Some(RequestKind::Data),
+                _ => None,
+            });
+        }
+        None
+    }
+
+    fn parameter_origin(&self, parameter: Node<'t>) -> Origin {
+        match self.nest_request_parameter(parameter) {
+            Some(Some(RequestKind::Data)) => {
+                let at = parameter.child_by_field_name("pattern").unwrap_or(parameter);
+                Origin::Request(Flow {
+                    source: span_of(at),
+                    source_text: crate::rules::shorten(self.text(parameter), 60),
+                    steps: Vec::new(),
+                })
+            }
+            Some(_) => Origin::Safe,
+            None => Origin::Dynamic,
+        }
+    }
+
+    /// `req.query.sort` → (`req`, ["query", "sort"]); `req["body"]` → (`req`, ["body"]); computed
+    /// indexes end the path.
+    fn member_chain(&self, node: Node<'t>) -> Option<(Node<'t>, Vec<String>)> {
+        let mut path = Vec::new();
+        let mut current = node;
+        loop {
+            current = self.unwrap_expression(current);
+            match current.kind() {
+                "member_expression" => {
+                    path.push(self.text(current.child_by_field_name("property")?).to_string());
+                    current = current.child_by_field_name("object")?;
+                }
+                "subscript_expression" => {
+                    let index = current.child_by_field_name("index")?;
+                    match self.string_literal(index) {
+                        Some(key) => path.push(key),
+                        None => path.clear(),
+                    }
+                    current = current.child_by_field_name("object")?;
+                }
+                "identifier" => {
+                    path.reverse();
+                    return Some((current, path));
+                }
+                _ => return None,
+            }
+        }
+    }
+
+    /// Whether the function holding `name` checks it against an allowlist or a safe shape before
+    /// the sink: `ALLOWED.includes(name)`, `set.has(name)`, `/^\w+$/.test(name)`,
+    /// `name.startsWith("/")`, `name === "asc"`, `switch (name)`.
+    fn guarded_before(&self, name: &str, sink: Node<'t>) -> bool {
+        let Some(function) = enclosing_function(sink) else { return false };
+        descendants(function).take_while(|n| n.start_byte() < sink.start_byte()).any(|n| match n.kind() {
+            "call_expression" => {
+                let Some(callee) = n.child_by_field_name("function").filter(|c| c.kind() == "member_expression") else { return false };
+                let method = callee.child_by_field_name("property").map(|p| self.text(p)).unwrap_or("");
+                if !GUARD_METHODS.contains(&method) {
+                    return false;
+                }
+                let receiver_is_name = callee.child_by_field_name("object").is_some_and(|o| self.text(o) == name);
+                let argument_is_name =
+                    n.child_by_field_name("arguments").is_some_and(|a| named_children(a).any(|arg| self.text(arg) == name));
+                argument_is_name || (receiver_is_name && matches!(method, "startsWith" | "endsWith" | "test"))
+            }
+            "binary_expression" => {
+                let operator = n.child_by_field_name("operator").map(|o| self.text(o)).unwrap_or("");
+                matches!(operator, "===" | "!==" | "==" | "!=")
+                    && [("left", "right"), ("right", "left")].iter().any(|(a, b)| {
+                        n.child_by_field_name(a).is_some_and(|x| self.text(x) == name)
+                            && n.child_by_field_name(b).is_some_and(|y| y.kind() == "string")
+                    })
+            }
+            "switch_statement" => n.child_by_field_name("value").is_some_and(|v| self.text(v).trim_matches(['(', ')']) == name),
+            _ => false,
+        })
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum RequestKind {
+    /// An Express/Fastify request object: its `body`, `query`, ... are data.
+    Request,
+    /// A Koa context: `ctx.query`, `ctx.request.body`, ...
+    KoaContext,
+    /// The parameter itself is request data (NestJS `@Body() dto`).
+    Data,
+}
+
+fn function_parameters(function: Node<'_>) -> Vec<Node<'_>> {
+    if let Some(single) = function.child_by_field_name("parameter") {
+        return vec![single];
+    }
+    function.child_by_field_name("parameters").map(|p| named_children(p).collect()).unwrap_or_default()
+}
+
+/// Whether a formal parameter binds `name` directly (`req`, `req: Request`, `@Body() dto: Dto`).
+fn parameter_binds(model: &TsModel<'_>, parameter: Node<'_>, name: &str) -> bool {
+    let pattern = parameter.child_by_field_name("pattern").unwrap_or(parameter);
+    pattern.kind() == "identifier" && model.text(pattern) == name
+}
+
+/// The innermost function around `node`, or the program.
+fn enclosing_function(node: Node<'_>) -> Option<Node<'_>> {
+    let mut current = node.parent();
+    while let Some(n) = current {
+        if is_function_like(n.kind()) || n.parent().is_none() {
+            return Some(n);
+        }
+        current = n.parent();
+    }
+    None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::{parse, walk};
+    use super::*;
+    use crate::source::{Language, SourceFile};
+
+    /// The origin of the first argument of the first `sink(...)` call in `code`.
+    fn origin_of(code: &str) -> Origin {
+        let file = SourceFile::new("t.ts".into(), "t.ts".into(), Language::TypeScript, code.into(), false);
+        let tree = parse(&file).unwrap();
+        let mut model = TsModel::new(&file.text);
+        walk(tree.root_node(), |node, scope| model.record(node, scope));
+        let call = descendants(tree.root_node())
+            .find(|n| n.kind() == "call_expression" && n.child_by_field_name("function").is_some_and(|f| model.text(f) == "sink"))
+            .expect("a sink call");
+        let argument = call.child_by_field_name("arguments").and_then(|a| a.named_child(0)).expect("an argument");
+        model.origin(argument)
+    }
+
+    fn source_text(origin: &Origin) -> &str {
+        &origin.flow().unwrap_or_else(|| panic!("expected request data, got {origin:?}")).source_text
+    }
+
+    #[test]
+    fn express_request_data_flows_through_bindings_and_templates() {
+        let origin = origin_of(
+            "app.get('/u', (req, res) => { const { sort } = req.query; const sql = `SELECT * FROM u ORDER BY ${sort}`; sink(sql); });",
+        );
+        assert_eq!(source_text(&origin), "req.query");
+        assert_eq!(origin.flow().unwrap().steps.len(), 2, "the destructuring and the template binding are steps");
+    }
+
+    #[test]
+    fn request_getters_concatenation_and_string_methods() {
+        assert_eq!(source_text(&origin_of("function h(req, res) { sink('a' + req.get('host').trim()); }")), "req.get('host')");
+        assert_eq!(source_text(&origin_of("function h(req: Request) { let q = 'x'; q += req.body.name; sink(q); }")), "req.body.name");
+    }
+
+    #[test]
+    fn koa_fastify_and_nest_sources() {
+        assert_eq!(source_text(&origin_of("router.post('/x', async (ctx) => { sink(ctx.request.body.path); });")), "ctx.request.body.path");
+        assert_eq!(
+            source_text(&origin_of("fastify.get('/x', async (request, reply) => { sink(request.params.id); });")),
+            "request.params.id"
+        );
+        let nest = "@Controller('u') class C { @Get(':id') find(@Param('id') id: string) { return sink(`/files/${id}`); } }";
+        assert_eq!(source_text(&origin_of(nest)), "@Param('id') id: string");
+    }
+
+    #[test]
+    fn sanitisers_and_numeric_values_are_safe() {
+        assert_eq!(origin_of("function h(req, res) { sink(`LIMIT ${parseInt(req.query.n, 10)}`); }"), Origin::Safe);
+        assert_eq!(origin_of("function h(req, res) { sink(schema.parse(req.body)); }"), Origin::Safe);
+        assert_eq!(origin_of("function h(req, res) { sink(path.basename(req.params.file)); }"), Origin::Safe);
+        assert!(origin_of("import path from 'node:path'; function h(req, res) { sink(path.join('/srv', req.params.file)); }").is_request());
+        assert!(origin_of("function h(req, res) { sink(JSON.parse(req.body.raw).cmd); }").is_request(), "JSON.parse passes data on");
+        let nest = "@Controller('u') class C { @Get(':id') find(@Param('id', ParseIntPipe) id: number) { return sink(`${id}`); } }";
+        assert_eq!(origin_of(nest), Origin::Safe);
+    }
+
+    #[test]
+    fn allowlist_checks_before_the_sink_make_request_data_safe() {
+        let code =
+            "function h(req, res) { const dir = req.query.dir; if (!['asc', 'desc'].includes(dir)) return; sink(`ORDER BY ${dir}`); }";
+        assert_eq!(origin_of(code), Origin::Safe);
+        let code = "function h(req, res) { const dir = req.query.dir; sink(`ORDER BY ${dir}`); if (ALLOWED.includes(dir)) {} }";
+        assert!(origin_of(code).is_request(), "a check after the sink guards nothing");
+    }
+
+    #[test]
+    fn constants_parameters_and_unknown_calls() {
+        assert_eq!(origin_of("const T = 'users'; function f() { sink(`SELECT * FROM ${T}`); }"), Origin::Constant);
+        assert_eq!(origin_of("function f() { sink(`SELECT * FROM ${Tables.USERS} WHERE s = ${process.env.SCHEMA}`); }"), Origin::Safe);
+        assert_eq!(origin_of("function f(table) { sink(`SELECT * FROM ${table}`); }"), Origin::Dynamic);
+        assert_eq!(origin_of("function f() { sink(`SELECT ${compute()}`); }"), Origin::Dynamic);
+        // `req` that is not a request: one parameter, no type, not a registered handler.
+        assert_eq!(origin_of("function f(req) { sink(req.body); }"), Origin::Dynamic);
+        // Tagged templates parameterise their substitutions.
+        assert_eq!(origin_of("function h(req, res) { sink(sql`SELECT ${req.query.id}`); }"), Origin::Safe);
+    }
+
+    #[test]
+    fn closures_see_the_handler_parameters_and_cycles_end() {
+        let code = "app.post('/x', (req, res) => { items.forEach((item) => { sink(req.body.name + item); }); });";
+        assert_eq!(source_text(&origin_of(code)), "req.body.name");
+        assert_eq!(origin_of("function f() { let a = 'x'; a = a + a; a = a + a; sink(a); }"), Origin::Constant);
+        let mut chain = String::from("function f(p) { let v0 = p;");
+        for i in 1..200 {
+            chain.push_str(&format!(" let v{i} = v{} + v{};", i - 1, i - 1));
+        }
+        chain.push_str(" sink(v199); }");
+        assert_eq!(origin_of(&chain), Origin::Dynamic, "the budget ends the walk with the cautious answer");
+    }
+}

@@ -1,0 +1,117 @@
+//! Injection rules: request data (or, for the most dangerous sinks, any non-constant value)
+//! reaching an interpreter — SQL, a shell, the file system, an outbound URL, a redirect, `eval`.
+//! They share the taint view (`crate::taint`, answered by each front-end) and one way of
+//! reporting a flow, so every finding names its source and its sink the same way.
+
+pub mod code_injection;
+pub mod command_injection;
+pub mod open_redirect;
+pub mod path_traversal;
+pub mod sql_injection;
+pub mod ssrf;
+
+use crate::diagnostic::Level;
+use crate::lang::typescript::TsModel;
+use crate::rules::{shorten, Context};
+use crate::source::Span;
+use crate::taint::Origin;
+
+/// Reports a value of `origin` reaching `sink` (described like "`pool.query`"): request data at
+/// the rule's level with the flow attached; a non-constant value capped at `dynamic_level` when
+/// the rule reports those at all. Returns whether it reported.
+pub(crate) fn report_origin(
+    cx: &mut Context<'_>,
+    span: Span,
+    origin: &Origin,
+    what: &str,
+    sink: &str,
+    dynamic_level: Option<Level>,
+    help: &str,
+) -> bool {
+    // Test code has no clients: its requests are the test's own.
+    if cx.in_test {
+        return false;
+    }
+    match origin {
+        Origin::Request(flow) => {
+            let message = format!("{what} from request data (`{}`) reaches {sink}", shorten(&flow.source_text, 40));
+            let file = cx.file;
+            let finding = cx.report(span, message);
+            finding.help = Some(help.to_string());
+            finding.with_flow(file, flow);
+            true
+        }
+        Origin::Dynamic => match dynamic_level {
+            Some(level) => {
+                cx.report_capped(level, span, format!("{what} built from a non-constant value reaches {sink}")).help =
+                    Some(help.to_string());
+                true
+            }
+            None => false,
+        },
+        Origin::Constant | Origin::Safe => false,
+    }
+}
+
+/// The constant text a string expression starts with: the literal head of a template, the
+/// constant left operands of `+`, through local bindings (`API + "/users/" + id` where
+/// `const API = "https://…"` gives `https://…/users/`). Decides whether request data can only
+/// choose a path (SSRF, redirects) rather than the host.
+pub(crate) fn constant_prefix(node: tree_sitter::Node<'_>, model: &TsModel<'_>, depth: usize) -> String {
+    if depth > 6 {
+        return String::new();
+    }
+    let node = model.unwrap_expression(node);
+    match node.kind() {
+        "template_string" => {
+            let text = model.text(node);
+            let end = text.find("${").unwrap_or(text.len().saturating_sub(1));
+            text.get(1..end).unwrap_or("").to_string()
+        }
+        "binary_expression" if node.child_by_field_name("operator").is_some_and(|o| model.text(o) == "+") => {
+            let Some(left) = node.child_by_field_name("left") else { return String::new() };
+            match model.string_value(left) {
+                Some(whole) => whole + &node.child_by_field_name("right").map(|r| constant_prefix(r, model, depth + 1)).unwrap_or_default(),
+                None => constant_prefix(left, model, depth + 1),
+            }
+        }
+        "identifier" => model.binding(node).and_then(|b| b.value).map(|v| constant_prefix(v, model, depth + 1)).unwrap_or_default(),
+        // `new URL(\`https://host/…\`)`, then `url.toString()` / `url.href`.
+        "new_expression" if node.child_by_field_name("constructor").is_some_and(|c| model.text(c) == "URL") => node
+            .child_by_field_name("arguments")
+            .and_then(|a| a.named_child(0))
+            .map(|first| constant_prefix(first, model, depth + 1))
+            .unwrap_or_default(),
+        "call_expression" => {
+            let Some(callee) = node.child_by_field_name("function").filter(|c| c.kind() == "member_expression") else {
+                return String::new();
+            };
+            let is_to_string = callee.child_by_field_name("property").is_some_and(|p| model.text(p) == "toString");
+            match callee.child_by_field_name("object") {
+                Some(object) if is_to_string => constant_prefix(object, model, depth + 1),
+                _ => String::new(),
+            }
+        }
+        "member_expression" if node.child_by_field_name("property").is_some_and(|p| model.text(p) == "href") => {
+            node.child_by_field_name("object").map(|o| constant_prefix(o, model, depth + 1)).unwrap_or_default()
+        }
+        _ => model.string_value(node).unwrap_or_default(),
+    }
+}
+
+/// Whether a URL prefix fixes the scheme, the host and the start of the path (`https://host/`).
+pub(crate) fn fixes_origin(prefix: &str) -> bool {
+    prefix.split_once("://").is_some_and(|(_, rest)| rest.find('/').is_some_and(|slash| slash > 0))
+}
+
+/// How a sink call reads in a message: its callee as written, or for a long builder chain just
+/// the method (`.where`).
+pub(crate) fn sink_name(callee: tree_sitter::Node<'_>, model: &TsModel<'_>) -> String {
+    let text = model.text(callee);
+    if text.contains('\n') || text.chars().count() > 40 {
+        if let Some(property) = callee.child_by_field_name("property") {
+            return format!("`.{}`", model.text(property));
+        }
+    }
+    format!("`{}`", shorten(text, 40))
+}

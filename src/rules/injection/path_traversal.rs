@@ -1,0 +1,101 @@
+//! `path-traversal`: request data used as a file-system path. `../` sequences (or an absolute
+//! path) in the data reach files outside the intended directory: configuration, keys, source.
+
+use super::report_origin;
+use crate::lang::typescript::model::{named_children, span_of};
+use crate::lang::typescript::{Property, TsModel};
+use crate::rules::{check_option_names, Context, Rule, RuleEntry, RuleOptions};
+use tree_sitter::Node;
+
+pub const ENTRY: RuleEntry = RuleEntry { id: "path-traversal", build };
+
+struct PathTraversal;
+
+fn build(options: &RuleOptions) -> Result<Box<dyn Rule>, String> {
+    check_option_names(options, ENTRY.id)?;
+    Ok(Box::new(PathTraversal))
+}
+
+const HELP: &str = "reduce the name to its last component (`path.basename`), or resolve the path and check that it still starts with the base directory; for `res.sendFile`, pass `{ root }`";
+
+const FS_MODULES: &[&str] = &["fs", "fs/promises", "fs-extra", "node:fs", "node:fs/promises", "graceful-fs"];
+/// File-system functions whose first argument is a path (two paths for copy and rename).
+const FS_FUNCTIONS: &[&str] = &[
+    "readFile",
+    "readFileSync",
+    "writeFile",
+    "writeFileSync",
+    "appendFile",
+    "appendFileSync",
+    "createReadStream",
+    "createWriteStream",
+    "unlink",
+    "unlinkSync",
+    "rm",
+    "rmSync",
+    "rmdir",
+    "readdir",
+    "readdirSync",
+    "open",
+    "openSync",
+    "stat",
+    "statSync",
+    "access",
+    "accessSync",
+    "mkdir",
+    "mkdirSync",
+    "copyFile",
+    "copyFileSync",
+    "rename",
+    "renameSync",
+    "readJson",
+    "readJSON",
+    "outputFile",
+    "remove",
+];
+
+impl Rule for PathTraversal {
+    fn id(&self) -> &'static str {
+        ENTRY.id
+    }
+
+    fn ts_kinds(&self) -> &'static [&'static str] {
+        &["call_expression"]
+    }
+
+    fn check_ts(&self, node: Node<'_>, model: &TsModel<'_>, cx: &mut Context<'_>) {
+        let Some(callee) = node.child_by_field_name("function") else { return };
+        let Some(arguments) = node.child_by_field_name("arguments") else { return };
+        let arguments: Vec<Node<'_>> = named_children(arguments).collect();
+        let Some(first) = arguments.first().copied() else { return };
+        let shown = super::sink_name(callee, model);
+
+        // `res.sendFile(p)`, `res.download(p)`: Express serves any file it is given, unless `root` confines it.
+        if callee.kind() == "member_expression" {
+            let method = callee.child_by_field_name("property").map(|p| model.text(p)).unwrap_or("");
+            if matches!(method, "sendFile" | "download" | "sendfile") {
+                let confined = arguments.iter().skip(1).any(|options| {
+                    let object = model.resolve(*options);
+                    object.kind() == "object" && matches!(model.property(object, "root"), Property::Found(_))
+                });
+                if !confined {
+                    report_origin(cx, span_of(first), &model.origin(first), "a file path", &shown, None, HELP);
+                }
+                return;
+            }
+        }
+
+        let Some(name) = model.qualified_name(callee) else { return };
+        let Some((module, function)) = name.rsplit_once('.') else { return };
+        let module = module.strip_suffix(".promises").unwrap_or(module);
+        if !FS_MODULES.contains(&module) || !FS_FUNCTIONS.contains(&function) {
+            return;
+        }
+        let paths = if matches!(function, "copyFile" | "copyFileSync" | "rename" | "renameSync") { 2 } else { 1 };
+        for path in arguments.iter().take(paths) {
+            if report_origin(cx, span_of(*path), &model.origin(*path), "a file path", &shown, None, HELP) {
+                break;
+            }
+        }
+    }
+}

@@ -1,0 +1,134 @@
+//! `sql-injection`: SQL text assembled from non-constant values and handed to a database driver,
+//! ORM or query builder as raw SQL. Request data reaching it is an error; other run-time values
+//! (a function parameter, an unknown call) are a warning, because the query is one refactor away
+//! from taking request data and placeholders cost nothing.
+
+use super::report_origin;
+use crate::diagnostic::Level;
+use crate::lang::typescript::model::{named_children, span_of};
+use crate::lang::typescript::TsModel;
+use crate::rules::{check_option_names, Context, Rule, RuleEntry, RuleOptions};
+use regex::Regex;
+use std::sync::OnceLock;
+use tree_sitter::Node;
+
+pub const ENTRY: RuleEntry = RuleEntry { id: "sql-injection", build };
+
+struct SqlInjection;
+
+fn build(options: &RuleOptions) -> Result<Box<dyn Rule>, String> {
+    check_option_names(options, ENTRY.id)?;
+    Ok(Box::new(SqlInjection))
+}
+
+const HELP: &str = "pass values as bound parameters (`$1`/`?` placeholders with a values array, a tagged `sql` template, `.bind()`); choose identifiers such as column names from a fixed list";
+
+/// Methods that take raw SQL whatever the receiver: no need to see SQL in the text.
+const RAW_SQL_METHODS: &[&str] =
+    &["$queryRawUnsafe", "$executeRawUnsafe", "whereRaw", "orWhereRaw", "andWhereRaw", "orderByRaw", "havingRaw", "joinRaw", "groupByRaw"];
+/// Methods that take SQL text when the text looks like SQL (pg, mysql2, sequelize, TypeORM, knex).
+const QUERY_METHODS: &[&str] = &["query", "execute", "raw", "unsafe", "exec", "run", "all", "get", "prepare"];
+/// TypeORM query-builder conditions: SQL fragments.
+const CONDITION_METHODS: &[&str] = &["where", "andWhere", "orWhere", "having", "andHaving", "orHaving"];
+
+/// Text that reads as a SQL statement or clause.
+fn looks_like_sql(text: &str) -> bool {
+    static SQL: OnceLock<Regex> = OnceLock::new();
+    SQL.get_or_init(|| {
+        Regex::new(
+            r"(?is)\bselect\b.+\bfrom\b|\binsert\s+into\b|\bupdate\b.+\bset\b|\bdelete\s+from\b|\b(create|drop|alter|truncate)\s+table\b|^\s*(where|order\s+by|group\s+by)\b",
+        )
+        .expect("valid SQL pattern")
+    })
+    .is_match(text)
+}
+
+/// A condition fragment (`"user.id = " + id`, `` `name LIKE '%${q}%'` ``).
+fn looks_like_condition(text: &str) -> bool {
+    static CONDITION: OnceLock<Regex> = OnceLock::new();
+    CONDITION.get_or_init(|| Regex::new(r"(?i)(=|<|>|\blike\b|\bin\s*\(|\bis\s+(not\s+)?null\b)").expect("valid pattern")).is_match(text)
+}
+
+impl SqlInjection {
+    /// The source text that builds the SQL: the argument, or for a variable, its initialiser and
+    /// every later assignment (`let sql = "SELECT …"; sql += " WHERE …"`).
+    fn sql_text(&self, argument: Node<'_>, model: &TsModel<'_>) -> String {
+        let argument = model.unwrap_expression(argument);
+        if argument.kind() == "identifier" {
+            if let Some(binding) = model.binding(argument) {
+                let mut text = binding.value.map(|v| model.text(v).to_string()).unwrap_or_default();
+                for assigned in &binding.assigned {
+                    text.push(' ');
+                    text.push_str(model.text(*assigned));
+                }
+                return text;
+            }
+        }
+        model.text(argument).to_string()
+    }
+}
+
+impl Rule for SqlInjection {
+    fn id(&self) -> &'static str {
+        ENTRY.id
+    }
+
+    fn ts_kinds(&self) -> &'static [&'static str] {
+        &["call_expression"]
+    }
+
+    fn check_ts(&self, node: Node<'_>, model: &TsModel<'_>, cx: &mut Context<'_>) {
+        let Some(callee) = node.child_by_field_name("function") else { return };
+        let Some(arguments) = node.child_by_field_name("arguments") else { return };
+        // `prisma.$queryRaw\`…\``, `sql\`…\``: tagged templates bind their substitutions.
+        if arguments.kind() == "template_string" {
+            return;
+        }
+        let Some(first) = named_children(arguments).next() else { return };
+        if callee.kind() != "member_expression" {
+            return;
+        }
+        let Some(method) = callee.child_by_field_name("property").map(|p| model.text(p)) else { return };
+        let qualified = model.qualified_name(callee).unwrap_or_default();
+        let certain = RAW_SQL_METHODS.contains(&method) || qualified == "@prisma/client.Prisma.raw" || qualified.ends_with("Prisma.raw");
+        let text = self.sql_text(first, model);
+        let is_sink = if certain {
+            true
+        } else if QUERY_METHODS.contains(&method) {
+            looks_like_sql(&text)
+        } else if CONDITION_METHODS.contains(&method) {
+            // Only string-building shapes: objects, arrays and callbacks are parameterised forms.
+            let unwrapped = model.unwrap_expression(first);
+            matches!(unwrapped.kind(), "template_string" | "binary_expression" | "identifier")
+                && looks_like_condition(&text)
+                && (model.imports_module("typeorm")
+                    || text.contains(':')
+                    || model.text(callee).contains("QueryBuilder")
+                    || unwrapped.kind() != "identifier")
+        } else {
+            false
+        };
+        if !is_sink {
+            return;
+        }
+        let origin = model.origin(first);
+        let sink = super::sink_name(callee, model);
+        report_origin(cx, span_of(first), &origin, "SQL text", &sink, Some(Level::Warning), HELP);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sql_shapes() {
+        assert!(looks_like_sql("`SELECT * FROM users WHERE id = ${id}`"));
+        assert!(looks_like_sql("'DELETE FROM sessions WHERE token = ' + token"));
+        assert!(looks_like_sql("\"update accounts set balance = 0\""));
+        assert!(!looks_like_sql("`/api/users/${id}`"));
+        assert!(!looks_like_sql("'user:' + id + ':sessions'"));
+        assert!(looks_like_condition("`user.name LIKE '%${q}%'`"));
+        assert!(!looks_like_condition("`user.profile`"));
+    }
+}
