@@ -37,6 +37,9 @@ impl Level {
 #[serde(rename_all = "kebab-case")]
 pub enum Fact {
     AxiosDefaultTimeout,
+    /// Query filters are sanitised for the whole app: `mongoose.set("sanitizeFilter", true)` or
+    /// `express-mongo-sanitize` mounted.
+    MongoFiltersSanitized,
 }
 
 /// A secondary location: where the data came from, or what configures the flagged object.

@@ -270,6 +270,19 @@ fn project_facts_withdraw_findings_in_other_files() {
         project(&[("src/client.ts", client), ("src/setup.ts", b"import axios from 'axios';\naxios.defaults.timeout = 5000;\n")]);
     let output = archlint(with_defaults.path(), &[]);
     assert_eq!(output.status.code(), Some(0), "{}", stdout(&output));
+
+    // A MongoDB filter sanitiser mounted in the app's bootstrap answers uncast filters in routes.
+    let routes = b"import mongoose from 'mongoose';\nconst User = mongoose.model('User');\napp.post('/login', async (req, res) => res.json(await User.findOne({ email: req.body.email })));\n";
+    let alone = project(&[("src/routes.ts", routes)]);
+    let output = archlint(alone.path(), &["--select", "nosql-injection"]);
+    assert_eq!(output.status.code(), Some(1), "{}", stdout(&output));
+    let bootstrap = b"import express from 'express';\nimport mongoSanitize from 'express-mongo-sanitize';\nexport const app = express();\napp.use(mongoSanitize());\n";
+    let sanitized = project(&[("src/routes.ts", routes), ("src/app.ts", bootstrap)]);
+    let output = archlint(sanitized.path(), &["--select", "nosql-injection"]);
+    assert_eq!(output.status.code(), Some(0), "{}", stdout(&output));
+    let set_option =
+        project(&[("src/routes.ts", routes), ("src/db.ts", b"import mongoose from 'mongoose';\nmongoose.set('sanitizeFilter', true);\n")]);
+    assert_eq!(archlint(set_option.path(), &["--select", "nosql-injection"]).status.code(), Some(0));
 }
 
 #[test]

@@ -57,6 +57,8 @@ pub const REGISTRY: &[RuleEntry] = &[
     injection::ssrf::ENTRY,
     injection::open_redirect::ENTRY,
     injection::code_injection::ENTRY,
+    injection::nosql_injection::ENTRY,
+    injection::mass_assignment::ENTRY,
 ];
 
 pub fn entry(id: &str) -> Option<&'static RuleEntry> {

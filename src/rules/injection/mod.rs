@@ -5,6 +5,8 @@
 
 pub mod code_injection;
 pub mod command_injection;
+pub mod mass_assignment;
+pub mod nosql_injection;
 pub mod open_redirect;
 pub mod path_traversal;
 pub mod sql_injection;

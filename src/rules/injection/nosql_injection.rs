@@ -1,0 +1,169 @@
+//! `nosql-injection`: request values used in MongoDB query filters without a cast. A JSON body or
+//! a query string like `?email[$ne]=x` turns a value into an operator object, so
+//! `{ email: req.body.email }` matches every user; `$where` runs JavaScript on the server.
+
+use crate::diagnostic::{Fact, Level};
+use crate::lang::typescript::model::{named_children, span_of};
+use crate::lang::typescript::TsModel;
+use crate::rules::{check_option_names, shorten, Context, Rule, RuleEntry, RuleOptions};
+use crate::taint::Origin;
+use tree_sitter::Node;
+
+pub const ENTRY: RuleEntry = RuleEntry { id: "nosql-injection", build };
+
+struct NosqlInjection;
+
+fn build(options: &RuleOptions) -> Result<Box<dyn Rule>, String> {
+    check_option_names(options, ENTRY.id)?;
+    Ok(Box::new(NosqlInjection))
+}
+
+const HELP: &str = "cast filter values to the expected type (`String(req.body.email)`) or validate the body with a schema first; app-wide, set `mongoose.set(\"sanitizeFilter\", true)` or mount `express-mongo-sanitize`";
+
+/// mongoose model and MongoDB collection methods whose first argument is a filter.
+const FILTER_METHODS: &[&str] = &[
+    "find",
+    "findOne",
+    "findById",
+    "findOneAndUpdate",
+    "findOneAndDelete",
+    "findOneAndReplace",
+    "findOneAndRemove",
+    "updateOne",
+    "updateMany",
+    "deleteOne",
+    "deleteMany",
+    "replaceOne",
+    "countDocuments",
+    "exists",
+    "where",
+];
+
+impl NosqlInjection {
+    fn uses_mongo(model: &TsModel<'_>) -> bool {
+        model.imports_module("mongoose") || model.imports_module("mongodb")
+    }
+
+    /// A request source that can carry an operator object: Express/Koa/Fastify data. NestJS
+    /// `@Body()` DTOs are typed (and validated when a `ValidationPipe` runs), so they are not.
+    fn untyped_request(origin: &Origin) -> Option<&crate::taint::Flow> {
+        origin.flow().filter(|flow| !flow.source_text.starts_with('@'))
+    }
+
+    /// A value forced to a string or number: `String(x)`, `` `${x}` ``, `x.toString()`, `+x`.
+    fn is_cast(node: Node<'_>, model: &TsModel<'_>) -> bool {
+        let node = model.unwrap_expression(node);
+        match node.kind() {
+            "template_string" | "unary_expression" | "number" | "string" => true,
+            "call_expression" => {
+                let callee = node.child_by_field_name("function").map(|c| model.text(c)).unwrap_or("");
+                matches!(callee, "String" | "Number" | "parseInt" | "parseFloat" | "Boolean")
+                    || callee.ends_with(".toString")
+                    || callee.starts_with("mongoose.Types.ObjectId")
+                    || callee.ends_with("ObjectId")
+            }
+            "new_expression" => true,
+            _ => false,
+        }
+    }
+
+    fn check_filter(&self, filter: Node<'_>, model: &TsModel<'_>, sink: &str, cx: &mut Context<'_>) {
+        let filter = model.unwrap_expression(filter);
+        let object = model.resolve(filter);
+        if object.kind() != "object" {
+            // `User.find(req.query)`: the client writes the whole filter.
+            if Self::is_cast(filter, model) {
+                return;
+            }
+            let origin = model.origin(filter);
+            if let Some(flow) = Self::untyped_request(&origin) {
+                let file = cx.file;
+                let finding = cx.report(
+                    span_of(filter),
+                    format!("request data (`{}`) is the whole query filter of {sink}", shorten(&flow.source_text, 40)),
+                );
+                finding.help = Some(HELP.into());
+                finding.with_flow(file, flow).withdrawn_by(Fact::MongoFiltersSanitized);
+            }
+            return;
+        }
+        for member in named_children(object) {
+            let (key, value) = match member.kind() {
+                "pair" => (
+                    member.child_by_field_name("key").map(|k| model.string_literal(k).unwrap_or_else(|| model.text(k).to_string())),
+                    member.child_by_field_name("value"),
+                ),
+                "shorthand_property_identifier" => (Some(model.text(member).to_string()), Some(member)),
+                _ => continue,
+            };
+            let (Some(key), Some(value)) = (key, value) else { continue };
+            if key == "$where" {
+                let origin = model.origin(value);
+                if !matches!(origin, Origin::Constant) {
+                    let level = if origin.is_request() { cx.level } else { Level::Warning };
+                    cx.report_capped(
+                        level,
+                        span_of(value),
+                        format!("`$where` in a filter of {sink} runs a JavaScript string built at run time"),
+                    )
+                    .help = Some("replace `$where` with query operators (`$expr`, `$gt`, ...)".into());
+                }
+                continue;
+            }
+            if key.starts_with('$') || Self::is_cast(value, model) {
+                continue;
+            }
+            let origin = model.origin(value);
+            if let Some(flow) = Self::untyped_request(&origin) {
+                let file = cx.file;
+                let finding = cx.report(
+                    span_of(value),
+                    format!("request data (`{}`) is used uncast as the `{key}` filter of {sink}; an object like `{{\"$ne\": null}}` matches every document", shorten(&flow.source_text, 40)),
+                );
+                finding.help = Some(HELP.into());
+                finding.with_flow(file, flow).withdrawn_by(Fact::MongoFiltersSanitized);
+            }
+        }
+    }
+}
+
+impl Rule for NosqlInjection {
+    fn id(&self) -> &'static str {
+        ENTRY.id
+    }
+
+    fn ts_kinds(&self) -> &'static [&'static str] {
+        &["call_expression"]
+    }
+
+    fn check_ts(&self, node: Node<'_>, model: &TsModel<'_>, cx: &mut Context<'_>) {
+        let Some(callee) = node.child_by_field_name("function") else { return };
+        // App-wide sanitising, wherever it is in the project, answers every finding.
+        if model.qualified_name(callee).as_deref() == Some("mongoose.set") {
+            let arguments: Vec<Node<'_>> = node.child_by_field_name("arguments").map(|a| named_children(a).collect()).unwrap_or_default();
+            if let [key, value] = arguments.as_slice() {
+                if model.string_value(*key).as_deref() == Some("sanitizeFilter") && model.bool_value(*value) == Some(true) {
+                    cx.fact(Fact::MongoFiltersSanitized);
+                }
+            }
+            return;
+        }
+        if model.imports_module("express-mongo-sanitize") || model.imports_module("mongo-sanitize") {
+            cx.fact(Fact::MongoFiltersSanitized);
+        }
+        if cx.in_test || callee.kind() != "member_expression" || !Self::uses_mongo(model) {
+            return;
+        }
+        let method = callee.child_by_field_name("property").map(|p| model.text(p)).unwrap_or("");
+        if !FILTER_METHODS.contains(&method) {
+            return;
+        }
+        // `Model.findById(id)` takes an id that mongoose casts to an ObjectId.
+        if method == "findById" {
+            return;
+        }
+        let Some(filter) = node.child_by_field_name("arguments").and_then(|a| a.named_child(0)) else { return };
+        let sink = super::sink_name(callee, model);
+        self.check_filter(filter, model, &sink, cx);
+    }
+}
