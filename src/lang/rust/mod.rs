@@ -4,6 +4,7 @@
 //! inside other macros (`json!`, `sqlx::query!`) are still seen as literals.
 
 pub mod model;
+pub mod taint;
 
 pub use model::{
     end_point, method_chain, single_ident, start_point, FnId, Framework, LocalVar, RequestParam, RustHandler, RustModel, SourcePoint,
@@ -136,18 +137,7 @@ fn analyze_parsed(file: &SourceFile, active: &ActiveRules<'_>) -> FileOutput {
 
     let expr_arena = Arena::new();
     let lit_arena = Arena::new();
-    let mut collector = Collector {
-        model: RustModel::default(),
-        queue: Vec::new(),
-        site: Site { in_test: file.is_test_path, ..Site::default() },
-        next_fn_id: 0,
-        fns: Vec::new(),
-        exprs: &expr_arena,
-        lits: &lit_arena,
-    };
-    collector.visit_file(&syntax);
-    let Collector { mut model, queue, fns, .. } = collector;
-    model::finish_handlers(&mut model, &fns);
+    let (model, queue) = collect(&syntax, file, &expr_arena, &lit_arena);
 
     let mut panicked = vec![false; active.rules.len()];
     for node in queue {
@@ -182,9 +172,43 @@ fn analyze_parsed(file: &SourceFile, active: &ActiveRules<'_>) -> FileOutput {
     output
 }
 
+/// The one traversal: builds the model and queues every node a rule may ask for.
+fn collect<'a>(
+    syntax: &'a syn::File,
+    file: &SourceFile,
+    exprs: &'a Arena<Expr>,
+    lits: &'a Arena<syn::LitStr>,
+) -> (RustModel<'a>, Vec<RustNode<'a>>) {
+    let mut collector = Collector {
+        model: RustModel::default(),
+        queue: Vec::new(),
+        site: Site { in_test: file.is_test_path, ..Site::default() },
+        next_fn_id: 0,
+        fns: Vec::new(),
+        exprs,
+        lits,
+    };
+    collector.visit_file(syntax);
+    let Collector { mut model, queue, fns, .. } = collector;
+    model::finish_handlers(&mut model, &fns);
+    (model, queue)
+}
+
+/// Parses `text` as `src/lib.rs`, runs the traversal and hands the model and the queued nodes to
+/// `f` (the model borrows the syntax tree, so it cannot be returned).
+#[cfg(test)]
+pub(crate) fn with_model<R>(text: &str, f: impl FnOnce(&SourceFile, &RustModel<'_>, &[RustNode<'_>]) -> R) -> R {
+    let file = SourceFile::new("src/lib.rs".into(), "src/lib.rs".into(), crate::source::Language::Rust, text.into(), false);
+    let syntax = syn::parse_file(text).expect("test source parses");
+    let (expr_arena, lit_arena) = (Arena::new(), Arena::new());
+    let (model, queue) = collect(&syntax, &file, &expr_arena, &lit_arena);
+    f(&file, &model, &queue)
+}
+
 /// A function seen during the traversal, for handler detection once all routes are known.
 pub(crate) struct FnSeen {
     pub name: String,
+    pub fn_id: FnId,
     pub is_async: bool,
     pub route_attribute: Option<(String, Option<String>)>,
     pub params: Vec<RequestParam>,
@@ -213,14 +237,17 @@ impl<'a> Collector<'a> {
 
     fn enter_fn(&mut self, sig: &'a syn::Signature, attrs: &'a [syn::Attribute], block: &'a syn::Block) {
         let saved = self.site.clone();
-        self.site.fn_id = Some(self.next_fn_id);
+        let fn_id = self.next_fn_id;
+        self.site.fn_id = Some(fn_id);
         self.next_fn_id += 1;
+        self.model.taint.record_fn(fn_id, sig, attrs);
         self.site.fn_name = Some(sig.ident.to_string());
         self.site.in_async = sig.asyncness.is_some();
         self.site.in_test |= attrs.iter().any(is_test_attribute);
         self.site.parent = LitParent::Other;
         self.fns.push(FnSeen {
             name: sig.ident.to_string(),
+            fn_id,
             is_async: sig.asyncness.is_some(),
             route_attribute: attrs.iter().find_map(route_attribute),
             params: sig.inputs.iter().filter_map(request_param).collect(),
@@ -246,8 +273,13 @@ impl<'a> Collector<'a> {
         let parser = Punctuated::<Expr, syn::Token![,]>::parse_terminated;
         match syn::parse::Parser::parse2(parser, mac.tokens.clone()) {
             Ok(args) => {
-                for arg in args {
+                for (index, arg) in args.into_iter().enumerate() {
                     let arg: &'a Expr = self.exprs.alloc(arg);
+                    if index == 0 && matches!(name.as_str(), "write" | "writeln") {
+                        if let Some(fn_id) = self.site.fn_id {
+                            self.model.taint.record_write(fn_id, mac, arg);
+                        }
+                    }
                     self.with_parent(LitParent::Macro(name.clone()), |c| c.visit_expr(arg));
                 }
             }
@@ -302,31 +334,49 @@ impl<'a> Visit<'a> for Collector<'a> {
         model::record_use_tree(&mut self.model.uses, String::new(), &item.tree);
     }
 
+    fn visit_item_struct(&mut self, item: &'a syn::ItemStruct) {
+        self.model.taint.record_struct(item);
+        visit::visit_item_struct(self, item);
+    }
+
+    fn visit_item_enum(&mut self, item: &'a syn::ItemEnum) {
+        self.model.taint.record_enum(item);
+        visit::visit_item_enum(self, item);
+    }
+
     fn visit_item_const(&mut self, item: &'a syn::ItemConst) {
         model::record_const(&mut self.model, &item.ident, &item.expr);
+        self.model.taint.record_const(&item.ident);
         self.push(RustSyntax::Const { name: &item.ident, expr: &item.expr });
         self.visit_expr(&item.expr);
     }
 
     fn visit_item_static(&mut self, item: &'a syn::ItemStatic) {
         model::record_const(&mut self.model, &item.ident, &item.expr);
+        if matches!(item.mutability, syn::StaticMutability::None) {
+            self.model.taint.record_const(&item.ident);
+        }
         self.push(RustSyntax::Const { name: &item.ident, expr: &item.expr });
         self.visit_expr(&item.expr);
     }
 
     fn visit_local(&mut self, local: &'a syn::Local) {
-        let ident = match &local.pat {
-            syn::Pat::Ident(p) => Some((&p.ident, p.mutability.is_some())),
+        let (ident, ty) = match &local.pat {
+            syn::Pat::Ident(p) => (Some((&p.ident, p.mutability.is_some())), None),
             syn::Pat::Type(t) => match &*t.pat {
-                syn::Pat::Ident(p) => Some((&p.ident, p.mutability.is_some())),
-                _ => None,
+                syn::Pat::Ident(p) => (Some((&p.ident, p.mutability.is_some())), Some(&*t.ty)),
+                _ => (None, None),
             },
-            _ => None,
+            _ => (None, None),
         };
         if let (Some((ident, mutable)), Some(init), Some(fn_id)) = (ident, &local.init, self.site.fn_id) {
-            let var = LocalVar { init: Some(&init.expr), mutable, methods: Vec::new(), visible_from: end_point(local) };
+            let var =
+                LocalVar { init: Some(&init.expr), mutable, methods: Vec::new(), visible_from: end_point(local), ty, decl: Some(local) };
             self.model.locals.entry((fn_id, ident.to_string())).or_default().push(var);
             self.push(RustSyntax::Let { name: ident, init: &init.expr });
+        } else if let (None, Some(init), Some(fn_id)) = (ident, &local.init, self.site.fn_id) {
+            // `let (a, b) = ...;`, `let Some(x) = ... else { ... };`
+            self.model.taint.record_let_pattern(fn_id, local, &init.expr);
         }
         visit::visit_local(self, local);
     }
@@ -354,6 +404,9 @@ impl<'a> Visit<'a> for Collector<'a> {
     }
 
     fn visit_expr(&mut self, expr: &'a Expr) {
+        if let Some(fn_id) = self.site.fn_id {
+            self.model.taint.record_expr(fn_id, expr);
+        }
         match expr {
             Expr::Lit(_) | Expr::Paren(_) | Expr::Group(_) | Expr::Reference(_) => visit::visit_expr(self, expr),
             Expr::Binary(binary) if is_comparison(&binary.op) => {

@@ -24,6 +24,8 @@ pub struct RequestParam {
 #[derive(Debug, Clone)]
 pub struct RustHandler {
     pub name: String,
+    /// The handler function's body (what [`Site::fn_id`](super::Site) holds for nodes in it).
+    pub fn_id: FnId,
     pub framework: Framework,
     pub route: Option<String>,
     pub request_params: Vec<RequestParam>,
@@ -39,6 +41,10 @@ pub struct LocalVar<'a> {
     /// Where the `let` statement ends: the binding is visible from here on, so in
     /// `let b = b.build();` the `b` in the initialiser is the previous binding (shadowing).
     pub visible_from: SourcePoint,
+    /// The declared type, when the `let` has one (`let id: i64 = ...`).
+    pub ty: Option<&'a syn::Type>,
+    /// The `let` statement itself (its span is a step of a data flow through the binding).
+    pub decl: Option<&'a syn::Local>,
 }
 
 /// A (1-based line, 0-based char column) position in the file, as proc-macro2 reports it.
@@ -71,6 +77,8 @@ pub struct RustModel<'a> {
     /// Functions named as route targets (`get(list_users)`, `.to(create)`).
     pub(super) routed_fns: HashSet<String>,
     pub(super) handlers: Vec<RustHandler>,
+    /// What the taint view needs beyond the above: signatures, pattern bindings, mutations, types.
+    pub(super) taint: super::taint::TaintFacts<'a>,
 }
 
 impl<'a> RustModel<'a> {
@@ -314,6 +322,6 @@ pub(super) fn finish_handlers(model: &mut RustModel<'_>, fns: &[super::FnSeen]) 
         } else {
             continue;
         };
-        model.handlers.push(RustHandler { name: f.name.clone(), framework, route, request_params: f.params.clone() });
+        model.handlers.push(RustHandler { name: f.name.clone(), fn_id: f.fn_id, framework, route, request_params: f.params.clone() });
     }
 }

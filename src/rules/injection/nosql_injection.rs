@@ -97,19 +97,6 @@ impl NosqlInjection {
                 _ => continue,
             };
             let (Some(key), Some(value)) = (key, value) else { continue };
-            if key == "$where" {
-                let origin = model.origin(value);
-                if !matches!(origin, Origin::Constant) {
-                    let level = if origin.is_request() { cx.level } else { Level::Warning };
-                    cx.report_capped(
-                        level,
-                        span_of(value),
-                        format!("`$where` in a filter of {sink} runs a JavaScript string built at run time"),
-                    )
-                    .help = Some("replace `$where` with query operators (`$expr`, `$gt`, ...)".into());
-                }
-                continue;
-            }
             if key.starts_with('$') || Self::is_cast(value, model) {
                 continue;
             }
@@ -127,16 +114,45 @@ impl NosqlInjection {
     }
 }
 
+impl NosqlInjection {
+    /// `{ $where: <run-time string> }` anywhere: the filter may be built by a helper and passed
+    /// on, but the key only means one thing.
+    fn check_where(&self, pair: Node<'_>, model: &TsModel<'_>, cx: &mut Context<'_>) {
+        let Some(key) = pair.child_by_field_name("key") else { return };
+        let key = model.string_literal(key).unwrap_or_else(|| model.text(key).to_string());
+        let Some(value) = pair.child_by_field_name("value") else { return };
+        if key != "$where" || cx.in_test || matches!(model.unwrap_expression(value).kind(), "function_expression" | "arrow_function") {
+            return;
+        }
+        let origin = model.origin(value);
+        let level = match &origin {
+            Origin::Constant | Origin::Safe => return,
+            Origin::Request(_) => cx.level,
+            Origin::Dynamic => Level::Warning,
+        };
+        let file = cx.file;
+        let finding = cx.report_capped(level, span_of(value), "`$where` runs a JavaScript string built at run time on the database server");
+        finding.help = Some("replace `$where` with query operators (`$expr`, `$gt`, ...)".into());
+        if let Some(flow) = origin.flow() {
+            finding.with_flow(file, flow);
+        }
+    }
+}
+
 impl Rule for NosqlInjection {
     fn id(&self) -> &'static str {
         ENTRY.id
     }
 
     fn ts_kinds(&self) -> &'static [&'static str] {
-        &["call_expression"]
+        &["call_expression", "pair"]
     }
 
     fn check_ts(&self, node: Node<'_>, model: &TsModel<'_>, cx: &mut Context<'_>) {
+        if node.kind() == "pair" {
+            self.check_where(node, model, cx);
+            return;
+        }
         let Some(callee) = node.child_by_field_name("function") else { return };
         // App-wide sanitising, wherever it is in the project, answers every finding.
         if model.qualified_name(callee).as_deref() == Some("mongoose.set") {
