@@ -33,13 +33,20 @@ impl Level {
 /// A project-level truth that a file establishes, gathered in the per-file pass and read in the
 /// project pass (for example: `axios.defaults.timeout` is set somewhere, so no axios call in the
 /// project lacks a timeout).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum Fact {
     AxiosDefaultTimeout,
     /// Query filters are sanitised for the whole app: `mongoose.set("sanitizeFilter", true)` or
     /// `express-mongo-sanitize` mounted.
     MongoFiltersSanitized,
+    /// A NestJS app validates every request DTO: `app.useGlobalPipes(new ValidationPipe(..))` or
+    /// an `APP_PIPE` provider.
+    NestGlobalValidation,
+    /// Some NestJS controller takes a DTO class with `@Body()`/`@Query()`.
+    NestDtoParameters,
+    /// A Rust struct of this name derives `validator::Validate` or `garde::Validate`.
+    ValidatedStruct(String),
 }
 
 /// A secondary location: where the data came from, or what configures the flagged object.
@@ -75,6 +82,10 @@ pub struct Finding {
     /// A project fact that, when present anywhere, answers this finding (it is withdrawn).
     #[serde(skip)]
     pub withdrawn_by: Option<Fact>,
+    /// A project fact without which this finding does not hold (it is withdrawn when absent):
+    /// "`CreateUser` is never validated" holds only if `CreateUser` derives `Validate` somewhere.
+    #[serde(skip)]
+    pub requires: Option<Fact>,
     /// Set when a suppression comment matched; kept out of SARIF unless asked for.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub suppressed: Option<String>,
@@ -95,6 +106,7 @@ impl Finding {
             flow: Vec::new(),
             snippet: normalized_snippet(file.slice(span)),
             withdrawn_by: None,
+            requires: None,
             suppressed: None,
         }
     }
@@ -106,6 +118,11 @@ impl Finding {
 
     pub fn withdrawn_by(&mut self, fact: Fact) -> &mut Finding {
         self.withdrawn_by = Some(fact);
+        self
+    }
+
+    pub fn requires(&mut self, fact: Fact) -> &mut Finding {
+        self.requires = Some(fact);
         self
     }
 

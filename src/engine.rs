@@ -53,10 +53,12 @@ pub fn scan(config: &Config, paths: &[PathBuf], options: &ScanOptions) -> ScanRe
     std::panic::set_hook(default_hook);
 
     // Project pass: facts from any file answer findings in every file.
-    let facts: BTreeSet<Fact> = results.iter().flat_map(|r| r.output.facts.iter().copied()).collect();
+    let facts: BTreeSet<Fact> = results.iter().flat_map(|r| r.output.facts.iter().cloned()).collect();
     let mut result = ScanResult { files_scanned: files.len(), ..ScanResult::default() };
     for FileResult { mut output, file, mut directives } in results {
-        output.findings.retain(|f| f.withdrawn_by.is_none_or(|fact| !facts.contains(&fact)));
+        output.findings.retain(|f| {
+            f.withdrawn_by.as_ref().is_none_or(|fact| !facts.contains(fact)) && f.requires.as_ref().is_none_or(|fact| facts.contains(fact))
+        });
         if let Some(file) = &file {
             output.notices.extend(suppress::apply(file, &mut directives, &mut output.findings));
         }

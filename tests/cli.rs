@@ -280,6 +280,18 @@ fn project_facts_withdraw_findings_in_other_files() {
     let sanitized = project(&[("src/routes.ts", routes), ("src/app.ts", bootstrap)]);
     let output = archlint(sanitized.path(), &["--select", "nosql-injection"]);
     assert_eq!(output.status.code(), Some(0), "{}", stdout(&output));
+    // A global ValidationPipe in the bootstrap answers the DTOs of every controller.
+    let controller = b"import { Body, Controller, Post } from '@nestjs/common';\n@Controller('u')\nexport class U {\n  @Post() create(@Body() dto: CreateUserDto) { return dto; }\n}\n";
+    let main_without = b"import { NestFactory } from '@nestjs/core';\nasync function boot() { const app = await NestFactory.create(AppModule); await app.listen(3000); }\n";
+    let main_with = b"import { NestFactory } from '@nestjs/core';\nasync function boot() { const app = await NestFactory.create(AppModule); app.useGlobalPipes(new ValidationPipe()); await app.listen(3000); }\n";
+    let select = ["--select", "missing-input-validation"];
+    let unvalidated = project(&[("src/main.ts", main_without), ("src/users.controller.ts", controller)]);
+    assert_eq!(archlint(unvalidated.path(), &select).status.code(), Some(1));
+    let validated = project(&[("src/main.ts", main_with), ("src/users.controller.ts", controller)]);
+    assert_eq!(archlint(validated.path(), &select).status.code(), Some(0));
+    let no_dtos = project(&[("src/main.ts", main_without)]);
+    assert_eq!(archlint(no_dtos.path(), &select).status.code(), Some(0), "an app without DTO parameters has nothing to validate");
+
     let set_option =
         project(&[("src/routes.ts", routes), ("src/db.ts", b"import mongoose from 'mongoose';\nmongoose.set('sanitizeFilter', true);\n")]);
     assert_eq!(archlint(set_option.path(), &["--select", "nosql-injection"]).status.code(), Some(0));

@@ -59,6 +59,7 @@ pub const REGISTRY: &[RuleEntry] = &[
     injection::code_injection::ENTRY,
     injection::nosql_injection::ENTRY,
     injection::mass_assignment::ENTRY,
+    injection::missing_input_validation::ENTRY,
 ];
 
 pub fn entry(id: &str) -> Option<&'static RuleEntry> {

@@ -35,9 +35,13 @@ pub enum RustKind {
     Let,
     /// `Struct { name: value }` field initialisers.
     Field,
+    /// Function and method definitions (the node's site is inside the function).
+    Fn,
+    /// `struct` items.
+    Struct,
 }
 
-const KIND_COUNT: usize = 7;
+const KIND_COUNT: usize = 9;
 
 impl RustKind {
     fn index(self) -> usize {
@@ -54,6 +58,8 @@ pub enum RustSyntax<'a> {
     Const { name: &'a syn::Ident, expr: &'a Expr },
     Let { name: &'a syn::Ident, init: &'a Expr },
     Field { name: &'a syn::Ident, expr: &'a Expr },
+    Fn { sig: &'a syn::Signature, block: &'a syn::Block },
+    Struct(&'a syn::ItemStruct),
 }
 
 impl RustSyntax<'_> {
@@ -66,6 +72,8 @@ impl RustSyntax<'_> {
             RustSyntax::Const { .. } => RustKind::Const,
             RustSyntax::Let { .. } => RustKind::Let,
             RustSyntax::Field { .. } => RustKind::Field,
+            RustSyntax::Fn { .. } => RustKind::Fn,
+            RustSyntax::Struct(_) => RustKind::Struct,
         }
     }
 }
@@ -252,6 +260,7 @@ impl<'a> Collector<'a> {
             route_attribute: attrs.iter().find_map(route_attribute),
             params: sig.inputs.iter().filter_map(request_param).collect(),
         });
+        self.push(RustSyntax::Fn { sig, block });
         self.visit_block(block);
         self.site = saved;
     }
@@ -336,6 +345,7 @@ impl<'a> Visit<'a> for Collector<'a> {
 
     fn visit_item_struct(&mut self, item: &'a syn::ItemStruct) {
         self.model.taint.record_struct(item);
+        self.push(RustSyntax::Struct(item));
         visit::visit_item_struct(self, item);
     }
 
@@ -541,8 +551,19 @@ fn route_attribute(attr: &syn::Attribute) -> Option<(String, Option<String>)> {
 fn request_param(input: &syn::FnArg) -> Option<RequestParam> {
     let syn::FnArg::Typed(typed) = input else { return None };
     let syn::Type::Path(type_path) = &*typed.ty else { return None };
-    let extractor = type_path.path.segments.last()?.ident.to_string();
-    model::EXTRACTORS
-        .contains(&extractor.as_str())
-        .then(|| RequestParam { pattern: quote::ToTokens::to_token_stream(&typed.pat).to_string().replace(' ', ""), extractor })
+    let last = type_path.path.segments.last()?;
+    let extractor = last.ident.to_string();
+    // `Json<dto::NewUser>` → `NewUser`: the type the request is deserialised into.
+    let payload = match &last.arguments {
+        syn::PathArguments::AngleBracketed(args) => args.args.iter().find_map(|arg| match arg {
+            syn::GenericArgument::Type(syn::Type::Path(inner)) => inner.path.segments.last().map(|s| s.ident.to_string()),
+            _ => None,
+        }),
+        _ => None,
+    };
+    model::EXTRACTORS.contains(&extractor.as_str()).then(|| RequestParam {
+        pattern: quote::ToTokens::to_token_stream(&typed.pat).to_string().replace(' ', ""),
+        extractor,
+        payload,
+    })
 }

@@ -19,6 +19,8 @@ pub struct RequestParam {
     pub pattern: String,
     /// The extractor type's last segment (`Json`, `Query`, `Path`, `Form`, `HeaderMap`, ...).
     pub extractor: String,
+    /// The type the extractor deserialises into, by its last segment (`NewUser` in `Json<NewUser>`).
+    pub payload: Option<String>,
 }
 
 #[derive(Debug, Clone)]

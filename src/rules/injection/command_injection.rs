@@ -2,8 +2,9 @@
 //! `spawn`/`execFile` with `shell: true` hand the whole string to `/bin/sh`, so `;`, `|`, `$( )`
 //! in the data run as commands. An argument array without a shell is the safe form.
 
-use super::report_origin;
+use super::{report_origin, report_rust_origin, rust_receiver_root};
 use crate::diagnostic::Level;
+use crate::lang::rust::{RustKind, RustModel, RustNode, RustSyntax};
 use crate::lang::typescript::model::{named_children, span_of};
 use crate::lang::typescript::{Property, TsModel};
 use crate::rules::{check_option_names, Context, Rule, RuleEntry, RuleOptions};
@@ -26,9 +27,93 @@ const SHELL_CALLS: &[&str] = &["exec", "execSync"];
 /// Calls that run a shell only with `{ shell: true }`.
 const SPAWN_CALLS: &[&str] = &["spawn", "spawnSync", "execFile", "execFileSync", "fork"];
 
+/// Programs that interpret their `-c` (or `/C`) argument as a script.
+const SHELLS: &[&str] =
+    &["sh", "bash", "zsh", "dash", "ksh", "fish", "cmd", "cmd.exe", "powershell", "pwsh", "/bin/sh", "/bin/bash", "/usr/bin/env"];
+
+impl CommandInjection {
+    /// `Command::new(program)` at the root of a builder chain or in the variable it is held in.
+    fn command_program<'e>(model: &'e RustModel<'_>, node: &RustNode<'_>, receiver: &'e syn::Expr) -> Option<&'e syn::Expr> {
+        let syn::Expr::Call(call) = rust_receiver_root(model, &node.site, receiver) else { return None };
+        let path = model.call_path(call)?;
+        path.ends_with("Command::new").then(|| call.args.first()).flatten()
+    }
+
+    fn check_rust_method(&self, call: &syn::ExprMethodCall, model: &RustModel<'_>, node: &RustNode<'_>, cx: &mut Context<'_>) {
+        let method = call.method.to_string();
+        if method != "arg" && method != "args" {
+            return;
+        }
+        let Some(program) = Self::command_program(model, node, &call.receiver) else { return };
+        let Some(program) = model.string_value(program, node.site.fn_id) else { return };
+        let shell = program.rsplit(['/', '\\']).next().unwrap_or(&program).to_ascii_lowercase();
+        if !SHELLS.contains(&shell.as_str()) && !SHELLS.contains(&program.as_str()) {
+            return;
+        }
+        // The script is what follows `-c`: in an earlier `.arg("-c")` of the chain, or in the same `args([...])`.
+        let (_, earlier) = crate::lang::rust::method_chain(&call.receiver);
+        let is_flag =
+            |e: &syn::Expr| model.string_value(e, node.site.fn_id).is_some_and(|v| matches!(v.as_str(), "-c" | "/C" | "/c" | "-Command"));
+        let flag_before = earlier.iter().any(|m| m.method == "arg" && m.args.first().is_some_and(is_flag));
+        let scripts: Vec<&syn::Expr> = if method == "arg" {
+            if !flag_before {
+                return;
+            }
+            call.args.iter().collect()
+        } else {
+            let Some(syn::Expr::Array(array)) = call.args.first().map(strip_reference) else { return };
+            let elements: Vec<&syn::Expr> = array.elems.iter().collect();
+            match elements.iter().position(|e| is_flag(e)) {
+                Some(flag) => elements[flag + 1..].to_vec(),
+                None if flag_before => elements,
+                None => return,
+            }
+        };
+        let sink = format!("`Command::new(\"{program}\")`");
+        for script in scripts {
+            if report_rust_origin(cx, model, &node.site, script, "a shell script", &sink, Some(Level::Warning), HELP) {
+                return;
+            }
+        }
+    }
+
+    fn check_rust_call(&self, call: &syn::ExprCall, model: &RustModel<'_>, node: &RustNode<'_>, cx: &mut Context<'_>) {
+        // `Command::new(<request value>)`: the client picks the program.
+        let Some(path) = model.call_path(call) else { return };
+        let Some(program) = call.args.first().filter(|_| path.ends_with("process::Command::new") || path == "Command::new") else { return };
+        if node.site.in_test {
+            return;
+        }
+        let origin = model.origin(program, &node.site, cx.file);
+        if origin.is_request() {
+            report_origin(cx, crate::lang::rust::span_of(cx.file, program), &origin, "the program to run", "`Command::new`", None, HELP);
+        }
+    }
+}
+
+fn strip_reference(expr: &syn::Expr) -> &syn::Expr {
+    match expr {
+        syn::Expr::Reference(r) => strip_reference(&r.expr),
+        syn::Expr::Paren(p) => strip_reference(&p.expr),
+        other => other,
+    }
+}
+
 impl Rule for CommandInjection {
     fn id(&self) -> &'static str {
         ENTRY.id
+    }
+
+    fn rust_kinds(&self) -> &'static [RustKind] {
+        &[RustKind::Call, RustKind::MethodCall]
+    }
+
+    fn check_rust(&self, node: RustNode<'_>, model: &RustModel, cx: &mut Context<'_>) {
+        match node.syntax {
+            RustSyntax::Call(call) => self.check_rust_call(call, model, &node, cx),
+            RustSyntax::MethodCall(call) => self.check_rust_method(call, model, &node, cx),
+            _ => {}
+        }
     }
 
     fn ts_kinds(&self) -> &'static [&'static str] {

@@ -6,6 +6,7 @@
 pub mod code_injection;
 pub mod command_injection;
 pub mod mass_assignment;
+pub mod missing_input_validation;
 pub mod nosql_injection;
 pub mod open_redirect;
 pub mod path_traversal;
@@ -13,6 +14,7 @@ pub mod sql_injection;
 pub mod ssrf;
 
 use crate::diagnostic::Level;
+use crate::lang::rust::{span_of as rust_span, RustModel, Site};
 use crate::lang::typescript::TsModel;
 use crate::rules::{shorten, Context};
 use crate::source::Span;
@@ -116,4 +118,38 @@ pub(crate) fn sink_name(callee: tree_sitter::Node<'_>, model: &TsModel<'_>) -> S
         }
     }
     format!("`{}`", shorten(text, 40))
+}
+
+/// The Rust counterpart of [`report_origin`]: the origin of `expr` at the sink's site, reported
+/// at `expr`.
+#[allow(clippy::too_many_arguments)]
+pub(crate) fn report_rust_origin(
+    cx: &mut Context<'_>,
+    model: &RustModel<'_>,
+    site: &Site,
+    expr: &syn::Expr,
+    what: &str,
+    sink: &str,
+    dynamic_level: Option<Level>,
+    help: &str,
+) -> bool {
+    if site.in_test {
+        return false;
+    }
+    let origin = model.origin(expr, site, cx.file);
+    report_origin(cx, rust_span(cx.file, expr), &origin, what, sink, dynamic_level, help)
+}
+
+/// The local variable a receiver names, followed to its initialiser: `cmd` in `cmd.arg(x)` after
+/// `let mut cmd = Command::new("sh")`.
+pub(crate) fn rust_receiver_root<'e>(model: &'e RustModel<'_>, site: &Site, receiver: &'e syn::Expr) -> &'e syn::Expr {
+    let (mut base, _) = crate::lang::rust::method_chain(receiver);
+    for _ in 0..4 {
+        let syn::Expr::Path(path) = base else { break };
+        match model.local_of(site.fn_id, path).and_then(|local| local.init) {
+            Some(init) => base = crate::lang::rust::method_chain(init).0,
+            None => break,
+        }
+    }
+    base
 }

@@ -1,7 +1,8 @@
 //! `path-traversal`: request data used as a file-system path. `../` sequences (or an absolute
 //! path) in the data reach files outside the intended directory: configuration, keys, source.
 
-use super::report_origin;
+use super::{report_origin, report_rust_origin};
+use crate::lang::rust::{RustKind, RustModel, RustNode, RustSyntax};
 use crate::lang::typescript::model::{named_children, span_of};
 use crate::lang::typescript::{Property, TsModel};
 use crate::rules::{check_option_names, Context, Rule, RuleEntry, RuleOptions};
@@ -54,9 +55,51 @@ const FS_FUNCTIONS: &[&str] = &[
     "remove",
 ];
 
+/// Rust file-system entry points (std, tokio, async-std) and static-file responders, by path suffix.
+const RUST_FS_CALLS: &[&str] = &[
+    "fs::read",
+    "fs::read_to_string",
+    "fs::write",
+    "fs::remove_file",
+    "fs::remove_dir_all",
+    "fs::create_dir_all",
+    "fs::read_dir",
+    "fs::metadata",
+    "fs::copy",
+    "fs::rename",
+    "fs::File::open",
+    "fs::File::create",
+    "File::open",
+    "File::create",
+    "NamedFile::open",
+    "NamedFile::open_async",
+    "ServeFile::new",
+];
+
 impl Rule for PathTraversal {
     fn id(&self) -> &'static str {
         ENTRY.id
+    }
+
+    fn rust_kinds(&self) -> &'static [RustKind] {
+        &[RustKind::Call]
+    }
+
+    fn check_rust(&self, node: RustNode<'_>, model: &RustModel, cx: &mut Context<'_>) {
+        let RustSyntax::Call(call) = node.syntax else { return };
+        let Some(path) = model.call_path(call) else { return };
+        let Some(function) = RUST_FS_CALLS.iter().find(|f| path == **f || path.ends_with(&format!("::{f}"))) else { return };
+        // `File::open` is only a file when it is std's, tokio's or async-std's (or imported from them).
+        if function.starts_with("File::") && !(path.contains("fs::") || model.imports_crate("std") || model.imports_crate("tokio")) {
+            return;
+        }
+        let paths = if function.ends_with("copy") || function.ends_with("rename") { 2 } else { 1 };
+        let sink = format!("`{function}`");
+        for argument in call.args.iter().take(paths) {
+            if report_rust_origin(cx, model, &node.site, argument, "a file path", &sink, None, HELP) {
+                break;
+            }
+        }
     }
 
     fn ts_kinds(&self) -> &'static [&'static str] {

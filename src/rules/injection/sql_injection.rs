@@ -3,11 +3,13 @@
 //! (a function parameter, an unknown call) are a warning, because the query is one refactor away
 //! from taking request data and placeholders cost nothing.
 
-use super::report_origin;
+use super::{report_origin, report_rust_origin, rust_receiver_root};
 use crate::diagnostic::Level;
+use crate::lang::rust::{RustKind, RustModel, RustNode, RustSyntax};
 use crate::lang::typescript::model::{named_children, span_of};
 use crate::lang::typescript::TsModel;
 use crate::rules::{check_option_names, Context, Rule, RuleEntry, RuleOptions};
+use quote::ToTokens;
 use regex::Regex;
 use std::sync::OnceLock;
 use tree_sitter::Node;
@@ -30,6 +32,33 @@ const RAW_SQL_METHODS: &[&str] =
 const QUERY_METHODS: &[&str] = &["query", "execute", "raw", "unsafe", "exec", "run", "all", "get", "prepare"];
 /// TypeORM query-builder conditions: SQL fragments.
 const CONDITION_METHODS: &[&str] = &["where", "andWhere", "orWhere", "having", "andHaving", "orHaving"];
+
+/// Rust functions that take SQL text as their first argument (sqlx, diesel, sea-query).
+const RUST_SQL_FUNCTIONS: &[&str] = &[
+    "sqlx::query",
+    "sqlx::query_as",
+    "sqlx::query_scalar",
+    "sqlx::query_with",
+    "sqlx::query_as_with",
+    "sqlx::raw_sql",
+    "diesel::sql_query",
+    "diesel::dsl::sql",
+    "sql_query",
+    "Expr::cust",
+];
+/// tokio-postgres / postgres / deadpool client methods whose first argument is SQL text.
+const RUST_CLIENT_METHODS: &[&str] = &[
+    "query",
+    "query_one",
+    "query_opt",
+    "query_raw",
+    "execute",
+    "execute_raw",
+    "simple_query",
+    "batch_execute",
+    "prepare",
+    "prepare_cached",
+];
 
 /// Text that reads as a SQL statement or clause.
 fn looks_like_sql(text: &str) -> bool {
@@ -77,6 +106,18 @@ impl Rule for SqlInjection {
         &["call_expression"]
     }
 
+    fn rust_kinds(&self) -> &'static [RustKind] {
+        &[RustKind::Call, RustKind::MethodCall]
+    }
+
+    fn check_rust(&self, node: RustNode<'_>, model: &RustModel, cx: &mut Context<'_>) {
+        match node.syntax {
+            RustSyntax::Call(call) => self.check_rust_call(call, model, &node, cx),
+            RustSyntax::MethodCall(call) => self.check_rust_method(call, model, &node, cx),
+            _ => {}
+        }
+    }
+
     fn check_ts(&self, node: Node<'_>, model: &TsModel<'_>, cx: &mut Context<'_>) {
         let Some(callee) = node.child_by_field_name("function") else { return };
         let Some(arguments) = node.child_by_field_name("arguments") else { return };
@@ -114,6 +155,59 @@ impl Rule for SqlInjection {
         let origin = model.origin(first);
         let sink = super::sink_name(callee, model);
         report_origin(cx, span_of(first), &origin, "SQL text", &sink, Some(Level::Warning), HELP);
+    }
+}
+
+impl SqlInjection {
+    fn check_rust_call(&self, call: &syn::ExprCall, model: &RustModel<'_>, node: &RustNode<'_>, cx: &mut Context<'_>) {
+        let Some(path) = model.call_path(call) else { return };
+        let sql = if path.ends_with("Statement::from_string") {
+            call.args.iter().nth(1)
+        } else if RUST_SQL_FUNCTIONS
+            .iter()
+            .any(|f| path == *f || path.ends_with(&format!("::{f}")) || (f.contains("::") && path.ends_with(f)))
+        {
+            call.args.first()
+        } else {
+            None
+        };
+        let Some(sql) = sql else { return };
+        let sink = format!("`{}`", path.rsplit("::").take(2).collect::<Vec<_>>().into_iter().rev().collect::<Vec<_>>().join("::"));
+        report_rust_origin(cx, model, &node.site, sql, "SQL text", &sink, Some(Level::Warning), HELP);
+    }
+
+    fn check_rust_method(&self, call: &syn::ExprMethodCall, model: &RustModel<'_>, node: &RustNode<'_>, cx: &mut Context<'_>) {
+        let method = call.method.to_string();
+        let Some(first) = call.args.first() else { return };
+        if method == "push" {
+            // sqlx `QueryBuilder::push`: SQL text; values go through `push_bind`.
+            let root = rust_receiver_root(model, &node.site, &call.receiver);
+            if root.to_token_stream().to_string().contains("QueryBuilder") {
+                report_rust_origin(cx, model, &node.site, first, "SQL text", "`QueryBuilder::push`", Some(Level::Warning), HELP);
+            }
+            return;
+        }
+        if !RUST_CLIENT_METHODS.contains(&method.as_str()) {
+            return;
+        }
+        let postgres_client =
+            model.imports_crate("tokio_postgres") || model.imports_crate("postgres") || model.imports_crate("deadpool_postgres");
+        // The argument's own text, or what its variable was built from, must read as SQL.
+        let text = match first {
+            syn::Expr::Path(path) => model.local_of(node.site.fn_id, path).and_then(|l| l.init).map(|i| i.to_token_stream().to_string()),
+            syn::Expr::Reference(r) => match &*r.expr {
+                syn::Expr::Path(path) => {
+                    model.local_of(node.site.fn_id, path).and_then(|l| l.init).map(|i| i.to_token_stream().to_string())
+                }
+                other => Some(other.to_token_stream().to_string()),
+            },
+            other => Some(other.to_token_stream().to_string()),
+        }
+        .unwrap_or_default();
+        if !postgres_client || !looks_like_sql(&text) {
+            return;
+        }
+        report_rust_origin(cx, model, &node.site, first, "SQL text", &format!("`.{method}`"), Some(Level::Warning), HELP);
     }
 }
 

@@ -2,10 +2,12 @@
 //! server call internal services, cloud metadata endpoints (`169.254.169.254`) or localhost admin
 //! ports that are unreachable from outside.
 
-use super::{constant_prefix, fixes_origin, report_origin};
+use super::{constant_prefix, fixes_origin, report_origin, report_rust_origin, rust_receiver_root};
+use crate::lang::rust::{RustKind, RustModel, RustNode, RustSyntax};
 use crate::lang::typescript::model::{named_children, span_of};
 use crate::lang::typescript::{Property, TsModel};
 use crate::rules::{check_option_names, Context, Rule, RuleEntry, RuleOptions};
+use quote::ToTokens;
 use tree_sitter::Node;
 
 pub const ENTRY: RuleEntry = RuleEntry { id: "ssrf", build };
@@ -63,9 +65,93 @@ const CLIENT_CALLS: &[&str] = &[
 /// Options that choose where the request goes.
 const DESTINATION_KEYS: &[&str] = &["url", "baseURL", "prefixUrl", "host", "hostname", "uri"];
 
+/// Rust functions whose first argument is the URL.
+const RUST_URL_FUNCTIONS: &[&str] =
+    &["reqwest::get", "reqwest::blocking::get", "ureq::get", "ureq::post", "ureq::put", "ureq::delete", "ureq::request"];
+/// Client methods whose first argument is the URL (`request(method, url)` takes it second).
+const RUST_CLIENT_METHODS: &[&str] = &["get", "post", "put", "patch", "delete", "head", "request"];
+
+impl Ssrf {
+    /// Whether a Rust URL expression starts with a fixed origin and path (`format!("https://host/{id}")`).
+    fn rust_fixed_origin(expr: &syn::Expr, model: &RustModel<'_>, node: &RustNode<'_>) -> bool {
+        let text = match expr {
+            syn::Expr::Reference(r) => return Self::rust_fixed_origin(&r.expr, model, node),
+            syn::Expr::Path(path) => match model.local_of(node.site.fn_id, path).and_then(|l| l.init) {
+                Some(init) => return Self::rust_fixed_origin(init, model, node),
+                None => return false,
+            },
+            syn::Expr::Macro(m) => m.mac.tokens.to_string(),
+            other => other.to_token_stream().to_string(),
+        };
+        let literal = text.trim_start().trim_start_matches('&').trim_start();
+        let Some(literal) = literal.strip_prefix('"') else { return false };
+        // `format!("{BASE_URL}/users/{id}")`: a leading inline capture of a constant is part of the prefix.
+        let mut head = String::new();
+        let mut rest = literal;
+        if let Some(capture) = rest.strip_prefix('{') {
+            let name = capture.split(['}', ':']).next().unwrap_or("");
+            let value = syn::parse_str::<syn::Expr>(name).ok().and_then(|expr| model.string_value(&expr, node.site.fn_id));
+            match value {
+                Some(value) => {
+                    head.push_str(&value);
+                    rest = capture.split_once('}').map_or("", |(_, after)| after);
+                }
+                None => return false,
+            }
+        }
+        head.push_str(rest.split(['{', '"']).next().unwrap_or(""));
+        fixes_origin(&head)
+    }
+
+    fn is_http_client(model: &RustModel<'_>, node: &RustNode<'_>, receiver: &syn::Expr, source: &str) -> bool {
+        // The crate is imported, or named in a path (`State<reqwest::Client>`).
+        let uses_client_crate =
+            ["reqwest", "ureq", "awc"].iter().any(|krate| model.imports_crate(krate) || source.contains(&format!("{krate}::")));
+        if !uses_client_crate {
+            return false;
+        }
+        let root = rust_receiver_root(model, &node.site, receiver).to_token_stream().to_string().replace(' ', "");
+        root.contains("Client")
+            || root.contains("Agent")
+            || root.to_ascii_lowercase().contains("client")
+            || root.to_ascii_lowercase().contains("http")
+    }
+}
+
 impl Rule for Ssrf {
     fn id(&self) -> &'static str {
         ENTRY.id
+    }
+
+    fn rust_kinds(&self) -> &'static [RustKind] {
+        &[RustKind::Call, RustKind::MethodCall]
+    }
+
+    fn check_rust(&self, node: RustNode<'_>, model: &RustModel, cx: &mut Context<'_>) {
+        let (url, sink) = match node.syntax {
+            RustSyntax::Call(call) => {
+                let Some(path) = model.call_path(call) else { return };
+                if !RUST_URL_FUNCTIONS.contains(&path.as_str()) {
+                    return;
+                }
+                let url = if path.ends_with("request") { call.args.iter().nth(1) } else { call.args.first() };
+                (url, format!("`{path}`"))
+            }
+            RustSyntax::MethodCall(call) => {
+                let method = call.method.to_string();
+                if !RUST_CLIENT_METHODS.contains(&method.as_str()) || !Self::is_http_client(model, &node, &call.receiver, &cx.file.text) {
+                    return;
+                }
+                let url = if method == "request" { call.args.iter().nth(1) } else { call.args.first() };
+                (url, format!("`.{method}`"))
+            }
+            _ => return,
+        };
+        let Some(url) = url else { return };
+        if Self::rust_fixed_origin(url, model, &node) {
+            return;
+        }
+        report_rust_origin(cx, model, &node.site, url, "the request URL", &sink, None, HELP);
     }
 
     fn ts_kinds(&self) -> &'static [&'static str] {

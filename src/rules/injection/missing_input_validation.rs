@@ -1,0 +1,238 @@
+//! `missing-input-validation`: request input that reaches the application with no validation
+//! step at the boundary. Checked where archlint can be sure a validator was meant to run:
+//! NestJS apps whose DTOs are never validated (no global `ValidationPipe`), untyped NestJS
+//! bodies, Fastify routes that read a body or query without a schema, and Rust DTOs that derive
+//! `Validate` in one file while the handler that receives them, in another, never calls it.
+
+use crate::diagnostic::{Fact, Level};
+use crate::lang::rust::{span_of as rust_span, RustKind, RustModel, RustNode, RustSyntax};
+use crate::lang::typescript::model::{children_by_field, decorator_call, descendants, is_function_like, named_children, span_of};
+use crate::lang::typescript::{Property, TsModel};
+use crate::rules::{check_option_names, Context, Rule, RuleEntry, RuleOptions};
+use quote::ToTokens;
+use tree_sitter::Node;
+
+pub const ENTRY: RuleEntry = RuleEntry { id: "missing-input-validation", build };
+
+struct MissingInputValidation;
+
+fn build(options: &RuleOptions) -> Result<Box<dyn Rule>, String> {
+    check_option_names(options, ENTRY.id)?;
+    Ok(Box::new(MissingInputValidation))
+}
+
+/// Types that say nothing about the shape of a body.
+const UNTYPED: &[&str] = &["any", "object", "unknown", "Object", "{}"];
+
+impl MissingInputValidation {
+    /// NestJS `@Body()`/`@Query()` parameters.
+    fn check_nest_parameter(&self, parameter: Node<'_>, model: &TsModel<'_>, cx: &mut Context<'_>) {
+        for decorator in children_by_field(parameter, "decorator") {
+            let Some((name, arguments)) = decorator_call(model, decorator) else { continue };
+            if name != "Body" && name != "Query" {
+                continue;
+            }
+            // `@Body(new ZodValidationPipe(schema))`, `@Body('field', ParseIntPipe)`: a pipe validates it.
+            let has_pipe = arguments.is_some_and(|a| named_children(a).any(|arg| arg.kind() != "string"));
+            if has_pipe || cx.in_test {
+                return;
+            }
+            let annotation = parameter.child_by_field_name("type").and_then(|t| t.named_child(0));
+            let type_text = annotation.map(|t| model.text(t).trim()).unwrap_or("");
+            let untyped =
+                type_text.is_empty() || UNTYPED.contains(&type_text) || type_text.starts_with("Record<") || type_text.starts_with('{');
+            // `@Body('name') name: string`: a single field, checked by the DTO rules of the global pipe if any.
+            let single_field = arguments.is_some_and(|a| named_children(a).any(|arg| arg.kind() == "string"));
+            if untyped && !single_field {
+                let what = if type_text.is_empty() { "has no type".to_string() } else { format!("is typed `{type_text}`") };
+                cx.report(span_of(parameter), format!("`@{name}()` {what}, so no validation pipe can check it")).help = Some(
+                    "declare a DTO class with class-validator decorators (or pass a schema pipe such as `new ZodValidationPipe(schema)`)"
+                        .into(),
+                );
+                return;
+            }
+            let is_class = annotation.is_some_and(|t| t.kind() == "type_identifier" && type_text.starts_with(char::is_uppercase));
+            if is_class && !Self::controller_uses_pipes(parameter, model) {
+                cx.fact(Fact::NestDtoParameters);
+            }
+            return;
+        }
+    }
+
+    /// `@UsePipes(...)` on the method or its controller class.
+    fn controller_uses_pipes(parameter: Node<'_>, model: &TsModel<'_>) -> bool {
+        let mut current = parameter.parent();
+        while let Some(node) = current {
+            if matches!(node.kind(), "method_definition" | "class_declaration" | "class") {
+                let mut decorators: Vec<Node<'_>> = children_by_field(node, "decorator").collect();
+                let mut previous = node.prev_named_sibling();
+                while let Some(decorator) = previous.filter(|p| p.kind() == "decorator") {
+                    decorators.push(decorator);
+                    previous = decorator.prev_named_sibling();
+                }
+                if decorators.iter().any(|d| model.text(*d).starts_with("@UsePipes")) {
+                    return true;
+                }
+            }
+            current = node.parent();
+        }
+        false
+    }
+
+    fn check_call(&self, call: Node<'_>, model: &TsModel<'_>, cx: &mut Context<'_>) {
+        let Some(callee) = call.child_by_field_name("function") else { return };
+        let name = model.qualified_name(callee).unwrap_or_default();
+        let method = callee.child_by_field_name("property").map(|p| model.text(p)).unwrap_or("");
+        if method == "useGlobalPipes" {
+            cx.fact(Fact::NestGlobalValidation);
+            return;
+        }
+        if name == "@nestjs/core.NestFactory.create" {
+            if cx.in_test {
+                return;
+            }
+            let finding = cx.report(
+                call_span(call),
+                "this NestJS app has no global `ValidationPipe`, so the DTOs its controllers take are never validated",
+            );
+            finding.help = Some(
+                "add `app.useGlobalPipes(new ValidationPipe({ whitelist: true, forbidNonWhitelisted: true }))` (or an `APP_PIPE` provider)"
+                    .into(),
+            );
+            finding.withdrawn_by(Fact::NestGlobalValidation).requires(Fact::NestDtoParameters);
+            return;
+        }
+        self.check_fastify_route(call, callee, method, model, cx);
+    }
+
+    /// `fastify.post("/x", handler)` whose handler reads `request.body` with no `schema.body`.
+    fn check_fastify_route(&self, call: Node<'_>, callee: Node<'_>, method: &str, model: &TsModel<'_>, cx: &mut Context<'_>) {
+        if !model.imports_module("fastify") || cx.in_test || !matches!(method, "post" | "put" | "patch" | "get" | "delete" | "route") {
+            return;
+        }
+        let Some(arguments) = call.child_by_field_name("arguments") else { return };
+        let arguments: Vec<Node<'_>> = named_children(arguments).collect();
+        let options = arguments.iter().map(|a| model.resolve(*a)).find(|a| a.kind() == "object");
+        let handler = arguments.iter().rev().copied().find(|a| is_function_like(a.kind())).or_else(|| {
+            options.and_then(|o| match model.property(o, "handler") {
+                Property::Found(handler) if is_function_like(handler.kind()) => Some(handler),
+                _ => None,
+            })
+        });
+        let Some(handler) = handler else { return };
+        let Some(request) = handler.child_by_field_name("parameters").and_then(|p| p.named_child(0)) else { return };
+        let request = model.text(request.child_by_field_name("pattern").unwrap_or(request));
+        let reads =
+            |part: &str| descendants(handler).any(|n| n.kind() == "member_expression" && model.text(n) == format!("{request}.{part}"));
+        let schema = options.and_then(|o| match model.property(o, "schema") {
+            Property::Found(schema) => Some(model.resolve(schema)),
+            _ => None,
+        });
+        let has = |key: &str| match schema {
+            Some(schema) if schema.kind() == "object" => !matches!(model.property(schema, key), Property::Missing),
+            Some(_) => true,
+            None => false,
+        };
+        let missing: Vec<&str> = [("body", "body"), ("query", "querystring")]
+            .into_iter()
+            .filter(|(part, key)| reads(part) && !has(key))
+            .map(|(_, key)| key)
+            .collect();
+        if !missing.is_empty() {
+            let shown = model.text(callee);
+            cx.report(
+                span_of(callee),
+                format!(
+                    "`{shown}` route reads the request {} with no `schema.{}` to validate it",
+                    missing.join(" and "),
+                    missing.join("`/`schema.")
+                ),
+            )
+            .help = Some(
+                "declare a JSON schema for the route (`{ schema: { body: {...} } }`), or use a type provider such as TypeBox or zod".into(),
+            );
+        }
+    }
+
+    /// A Rust handler taking a DTO that derives `Validate` (anywhere in the project) and never calling `.validate()`.
+    fn check_rust_handler(&self, block: &syn::Block, model: &RustModel<'_>, node: &RustNode<'_>, cx: &mut Context<'_>) {
+        let Some(handler) = node.site.fn_id.and_then(|id| model.handlers().iter().find(|h| h.fn_id == id)) else { return };
+        if node.site.in_test {
+            return;
+        }
+        let body = block.to_token_stream().to_string();
+        if body.contains("validate") {
+            return;
+        }
+        let RustSyntax::Fn { sig, .. } = node.syntax else { return };
+        for param in &handler.request_params {
+            let Some(payload) = &param.payload else { continue };
+            if !matches!(param.extractor.as_str(), "Json" | "Form" | "Query") {
+                continue;
+            }
+            let span = sig
+                .inputs
+                .iter()
+                .find(|input| input.to_token_stream().to_string().replace(' ', "").starts_with(&param.pattern))
+                .map(|input| rust_span(cx.file, input))
+                .unwrap_or_else(|| rust_span(cx.file, &sig.ident));
+            let finding = cx.report_capped(
+                Level::Warning,
+                span,
+                format!("`{payload}` derives `Validate`, but `{}` never calls `.validate()` on it", handler.name),
+            );
+            finding.help = Some("call `payload.validate()?` first, or extract with a validating wrapper (`Valid<Json<T>>`, `ValidatedJson<T>`, `Garde<Json<T>>`)".into());
+            finding.requires(Fact::ValidatedStruct(payload.clone()));
+        }
+    }
+}
+
+/// `NestFactory.create(AppModule)`: the call's head, not the awaited whole.
+fn call_span(call: Node<'_>) -> crate::source::Span {
+    call.child_by_field_name("function").map(span_of).unwrap_or_else(|| span_of(call))
+}
+
+impl Rule for MissingInputValidation {
+    fn id(&self) -> &'static str {
+        ENTRY.id
+    }
+
+    fn ts_kinds(&self) -> &'static [&'static str] {
+        &["required_parameter", "optional_parameter", "call_expression", "pair"]
+    }
+
+    fn check_ts(&self, node: Node<'_>, model: &TsModel<'_>, cx: &mut Context<'_>) {
+        match node.kind() {
+            "call_expression" => self.check_call(node, model, cx),
+            // `{ provide: APP_PIPE, useClass: ValidationPipe }`
+            "pair" => {
+                let is_app_pipe = node.child_by_field_name("key").is_some_and(|k| model.text(k) == "provide")
+                    && node.child_by_field_name("value").is_some_and(|v| model.text(v) == "APP_PIPE");
+                if is_app_pipe {
+                    cx.fact(Fact::NestGlobalValidation);
+                }
+            }
+            _ => self.check_nest_parameter(node, model, cx),
+        }
+    }
+
+    fn rust_kinds(&self) -> &'static [RustKind] {
+        &[RustKind::Struct, RustKind::Fn]
+    }
+
+    fn check_rust(&self, node: RustNode<'_>, model: &RustModel, cx: &mut Context<'_>) {
+        match node.syntax {
+            RustSyntax::Struct(item) => {
+                let derives_validate = item.attrs.iter().any(|attr| {
+                    attr.path().is_ident("derive")
+                        && attr.to_token_stream().to_string().split(|c: char| !c.is_alphanumeric()).any(|w| w == "Validate")
+                });
+                if derives_validate {
+                    cx.fact(Fact::ValidatedStruct(item.ident.to_string()));
+                }
+            }
+            RustSyntax::Fn { block, .. } => self.check_rust_handler(block, model, &node, cx),
+            _ => {}
+        }
+    }
+}
