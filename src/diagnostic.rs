@@ -47,6 +47,8 @@ pub enum Fact {
     NestDtoParameters,
     /// A Rust struct of this name derives `validator::Validate` or `garde::Validate`.
     ValidatedStruct(String),
+    /// Some function taking this type calls `validate`: handlers may hand the payload to it.
+    ValidatedInHelper(String),
 }
 
 /// A secondary location: where the data came from, or what configures the flagged object.

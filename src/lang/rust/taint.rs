@@ -989,13 +989,24 @@ impl<'a> Walk<'_, 'a> {
     fn parameter(&self, param: &'a syn::PatType, name: &str, info: &FnInfo<'a>) -> Val<'a> {
         let extractor = extractor_name(&param.ty);
         let object_types = if self.framework.is_some() { HANDLER_REQUEST_OBJECTS } else { REQUEST_OBJECTS };
-        if extractor.as_deref().is_some_and(|e| object_types.contains(&e)) {
+        // Outside handlers only actix-web's request objects count: other crates have types of
+        // the same name (`aws_smithy_runtime_api::…::HttpRequest` is an outgoing request).
+        let type_text = quote::ToTokens::to_token_stream(&*param.ty).to_string().replace(' ', "");
+        let foreign_type = self.framework.is_none() && type_text.contains("::") && !type_text.contains("actix");
+        if extractor.as_deref().is_some_and(|e| object_types.contains(&e)) && !foreign_type {
             return Val { origin: Origin::Dynamic, ty: None, object: true };
         }
         let is_source = match (self.framework, extractor.as_deref()) {
             (None, _) => false,
             (Some(Framework::Rocket), extractor) => {
-                info.route_names.iter().any(|n| n == name) || extractor.is_some_and(|e| ROCKET_EXTRACTORS.contains(&e))
+                let is_route_name = info.route_names.iter().any(|n| n == name);
+                // Rocket parses segments with `FromParam`/`FromSegments`: `PathBuf` rejects `..`
+                // and hidden files, custom types validate; only text types carry raw input.
+                let data_guard = extractor.is_some_and(|e| ROCKET_EXTRACTORS.contains(&e));
+                if is_route_name && !data_guard && !is_text_type(&type_text) {
+                    return Val::of(Origin::Safe);
+                }
+                is_route_name || extractor.is_some_and(|e| ROCKET_EXTRACTORS.contains(&e))
             }
             (Some(_), extractor) => extractor.is_some_and(|e| SOURCE_EXTRACTORS.contains(&e)),
         };
@@ -1008,6 +1019,15 @@ impl<'a> Walk<'_, 'a> {
         let method = call.method.to_string();
         let method = method.as_str();
         if SAFE_METHODS.contains(&method) {
+            return Val::of(Origin::Safe);
+        }
+        // `.map(sanitize_filename::sanitize)`, `.map_or_else(default, encode)`: a sanitiser passed by name.
+        let sanitiser_argument = call.args.iter().any(|arg| {
+            let Expr::Path(path) = arg else { return false };
+            let path = self.model.resolve_path(&path.path);
+            SANITISING_FUNCTIONS.iter().any(|f| path == *f || path.ends_with(&format!("::{f}")))
+        });
+        if sanitiser_argument && method.starts_with("map") {
             return Val::of(Origin::Safe);
         }
         let receiver = self.eval(&call.receiver, depth, hops);
@@ -1232,6 +1252,13 @@ fn root_name(expr: &Expr) -> Option<String> {
         }
         _ => None,
     }
+}
+
+/// Parameter types that hold request text as it came (`String`, `&str`, `Cow<str>`, optionally wrapped).
+fn is_text_type(type_text: &str) -> bool {
+    let inner = type_text.trim_start_matches('&').trim_start_matches("'_").trim_start_matches("'a");
+    let inner = inner.strip_prefix("Option<").and_then(|t| t.strip_suffix('>')).unwrap_or(inner);
+    matches!(inner, "String" | "str" | "&str" | "Cow<str>" | "Cow<'_,str>" | "RawStr" | "&RawStr") || inner.ends_with("::String")
 }
 
 /// Names Rocket fills from the request, from its route attribute: `<id>`, `<path..>`, `<q>`.
@@ -1620,6 +1647,9 @@ mod tests {
         // Also in helpers that are handed the request.
         let code = format!("{ACTIX}fn host(req: &HttpRequest) -> String {{ sink(req.uri().to_string()) }}");
         assert_eq!(request(&code).0, "req.uri()");
+        // An outgoing request type of another crate with the same name is not a source.
+        let code = "fn call(request: aws_smithy_runtime_api::client::orchestrator::HttpRequest) { sink(request.uri().to_owned()); }";
+        assert_eq!(origin_of(code), Origin::Dynamic);
         // Not everything on a request is client data.
         let code = format!("{ACTIX}#[get(\"/\")] async fn h(req: HttpRequest) -> HttpResponse {{ sink(req.app_data::<Config>()); }}");
         assert_eq!(origin_of(&code), Origin::Dynamic);
@@ -1639,6 +1669,15 @@ mod tests {
             #[post(\"/users\", data = \"<user>\")]
             fn create(user: Json<User>) { sink(&user.name); }";
         assert_eq!(request(code).0, "user: Json<User>");
+        // `PathBuf` segments reject `..`; custom `FromParam` types validate.
+        let code = "use rocket::get; use std::path::PathBuf;
+            #[get(\"/files/<path..>\")]
+            fn files(path: PathBuf) { sink(&path); }";
+        assert_eq!(origin_of(code), Origin::Safe);
+        let code = "use rocket::get;
+            #[get(\"/items/<id>\")]
+            fn item(id: ItemId) { sink(&format!(\"{id}\")); }";
+        assert_eq!(origin_of(code), Origin::Safe);
     }
 
     #[test]

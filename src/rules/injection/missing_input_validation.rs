@@ -182,7 +182,7 @@ impl MissingInputValidation {
                 format!("`{payload}` derives `Validate`, but `{}` never calls `.validate()` on it", handler.name),
             );
             finding.help = Some("call `payload.validate()?` first, or extract with a validating wrapper (`Valid<Json<T>>`, `ValidatedJson<T>`, `Garde<Json<T>>`)".into());
-            finding.requires(Fact::ValidatedStruct(payload.clone()));
+            finding.requires(Fact::ValidatedStruct(payload.clone())).withdrawn_by(Fact::ValidatedInHelper(payload.clone()));
         }
     }
 }
@@ -231,7 +231,21 @@ impl Rule for MissingInputValidation {
                     cx.fact(Fact::ValidatedStruct(item.ident.to_string()));
                 }
             }
-            RustSyntax::Fn { block, .. } => self.check_rust_handler(block, model, &node, cx),
+            RustSyntax::Fn { sig, block } => {
+                // `fn step(data: SomeData) { data.validate()?; … }`: the handler may delegate.
+                let is_handler = node.site.fn_id.is_some_and(|id| model.handlers().iter().any(|h| h.fn_id == id));
+                if !is_handler && block.to_token_stream().to_string().contains("validate") {
+                    for input in &sig.inputs {
+                        let syn::FnArg::Typed(typed) = input else { continue };
+                        for word in typed.ty.to_token_stream().to_string().split(|c: char| !c.is_alphanumeric() && c != '_') {
+                            if word.starts_with(char::is_uppercase) {
+                                cx.fact(Fact::ValidatedInHelper(word.to_string()));
+                            }
+                        }
+                    }
+                }
+                self.check_rust_handler(block, model, &node, cx)
+            }
             _ => {}
         }
     }
