@@ -195,6 +195,10 @@ impl<'t> TsModel<'t> {
             return Origin::Dynamic;
         }
         let node = self.unwrap_expression(node);
+        // `req.body.items.length`: a number, whatever it counts.
+        if node.kind() == "member_expression" && node.child_by_field_name("property").is_some_and(|p| self.text(p) == "length") {
+            return Origin::Safe;
+        }
         if let Some(flow) = self.request_source(node) {
             if self.guarded_before(self.text(node), sink) {
                 return Origin::Safe;
@@ -221,6 +225,16 @@ impl<'t> TsModel<'t> {
             }
             "unary_expression" | "update_expression" => Origin::Safe,
             "ternary_expression" => {
+                // `ALLOWED.includes(x) ? x : "default"`: the chosen branch is the checked value.
+                if let (Some(condition), Some(consequence)) =
+                    (node.child_by_field_name("condition"), node.child_by_field_name("consequence"))
+                {
+                    if self.checks_membership(condition, self.text(self.unwrap_expression(consequence))) {
+                        let alternative =
+                            node.child_by_field_name("alternative").map_or(Origin::Dynamic, |a| self.origin_in(a, sink, walk));
+                        return Origin::Safe.join(alternative);
+                    }
+                }
                 let consequence = node.child_by_field_name("consequence").map_or(Origin::Dynamic, |c| self.origin_in(c, sink, walk));
                 let alternative = node.child_by_field_name("alternative").map_or(Origin::Dynamic, |a| self.origin_in(a, sink, walk));
                 consequence.join(alternative)
@@ -447,6 +461,19 @@ impl<'t> TsModel<'t> {
         }
     }
 
+    /// Whether `condition` is an allowlist membership test of `value`'s text:
+    /// `LIST.includes(value)`, `set.has(value)`, `/re/.test(value)`.
+    fn checks_membership(&self, condition: Node<'t>, value: &str) -> bool {
+        let condition = self.unwrap_expression(condition);
+        if condition.kind() != "call_expression" {
+            return false;
+        }
+        let Some(callee) = condition.child_by_field_name("function").filter(|c| c.kind() == "member_expression") else { return false };
+        let method = callee.child_by_field_name("property").map(|p| self.text(p)).unwrap_or("");
+        matches!(method, "includes" | "has" | "test")
+            && condition.child_by_field_name("arguments").is_some_and(|a| named_children(a).any(|arg| self.text(arg) == value))
+    }
+
     /// `req.query.sort` → (`req`, ["query", "sort"]); `req["body"]` → (`req`, ["body"]); computed
     /// indexes end the path.
     fn member_chain(&self, node: Node<'t>) -> Option<(Node<'t>, Vec<String>)> {
@@ -607,6 +634,8 @@ mod tests {
         let code =
             "function h(req, res) { const dir = req.query.dir; if (!['asc', 'desc'].includes(dir)) return; sink(`ORDER BY ${dir}`); }";
         assert_eq!(origin_of(code), Origin::Safe);
+        let code = "function h(req, res) { const e = req.query.ext; sink(`f.${['png', 'jpg'].includes(e.toLowerCase()) ? e.toLowerCase() : 'png'}`); }";
+        assert_eq!(origin_of(code), Origin::Safe, "a ternary that picks the checked value");
         let code = "function h(req, res) { const dir = req.query.dir; sink(`ORDER BY ${dir}`); if (ALLOWED.includes(dir)) {} }";
         assert!(origin_of(code).is_request(), "a check after the sink guards nothing");
     }
