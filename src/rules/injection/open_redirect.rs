@@ -2,7 +2,9 @@
 //! users to any site the attacker names, which makes phishing pages look trustworthy and leaks
 //! OAuth codes and tokens carried in redirects.
 
-use super::{constant_prefix, fixes_origin, report_origin};
+use super::{constant_prefix, fixes_origin, report_origin, report_rust_origin};
+use crate::lang::rust::{RustKind, RustModel, RustNode, RustSyntax};
+use quote::ToTokens;
 use crate::lang::typescript::model::{named_children, span_of};
 use crate::lang::typescript::TsModel;
 use crate::rules::{check_option_names, Context, Rule, RuleEntry, RuleOptions};
@@ -28,9 +30,56 @@ fn fixed_prefix(target: Node<'_>, model: &TsModel<'_>) -> bool {
     local || fixes_origin(&prefix)
 }
 
+/// Rust redirect constructors whose first argument is the target (axum, actix-web, Rocket).
+const RUST_REDIRECTS: &[&str] = &["Redirect::to", "Redirect::temporary", "Redirect::permanent", "Redirect::see_other", "Redirect::found", "Redirect::moved"];
+
+/// Whether a Rust target starts with a fixed local path or origin (`format!("/users/{id}")`).
+fn rust_fixed_prefix(expr: &syn::Expr) -> bool {
+    let text = match expr {
+        syn::Expr::Reference(r) => return rust_fixed_prefix(&r.expr),
+        syn::Expr::Macro(m) => m.mac.tokens.to_string(),
+        other => other.to_token_stream().to_string(),
+    };
+    let Some(literal) = text.trim_start().strip_prefix('"') else { return false };
+    let head = literal.split(['{', '"']).next().unwrap_or("");
+    (head.starts_with('/') && !head.starts_with("//") && head.len() > 1) || fixes_origin(head)
+}
+
 impl Rule for OpenRedirect {
     fn id(&self) -> &'static str {
         ENTRY.id
+    }
+
+    fn rust_kinds(&self) -> &'static [RustKind] {
+        &[RustKind::Call, RustKind::MethodCall]
+    }
+
+    fn check_rust(&self, node: RustNode<'_>, model: &RustModel, cx: &mut Context<'_>) {
+        let (target, sink) = match node.syntax {
+            RustSyntax::Call(call) => {
+                let Some(path) = model.call_path(call) else { return };
+                let Some(name) = RUST_REDIRECTS.iter().find(|r| path.ends_with(*r)) else { return };
+                (call.args.first(), format!("`{name}`"))
+            }
+            // actix-web `HttpResponse::Found().append_header((header::LOCATION, target))`.
+            RustSyntax::MethodCall(call) if call.method == "append_header" || call.method == "insert_header" => {
+                let Some(syn::Expr::Tuple(pair)) = call.args.first() else { return };
+                let is_location = pair.elems.first().is_some_and(|name| {
+                    let name = name.to_token_stream().to_string();
+                    name.ends_with("LOCATION") || name.to_ascii_lowercase().contains("\"location\"")
+                });
+                if !is_location {
+                    return;
+                }
+                (pair.elems.iter().nth(1), "the `Location` header".to_string())
+            }
+            _ => return,
+        };
+        let Some(target) = target else { return };
+        if rust_fixed_prefix(target) {
+            return;
+        }
+        report_rust_origin(cx, model, &node.site, target, "the redirect target", &sink, None, HELP);
     }
 
     fn ts_kinds(&self) -> &'static [&'static str] {
