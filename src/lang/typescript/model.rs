@@ -101,6 +101,12 @@ impl<'t> TsModel<'t> {
     pub(super) fn record(&mut self, node: Node<'t>, scope: Span) {
         match node.kind() {
             "import_statement" => self.record_import(node),
+            // `function name() {}` binds `name` to the function in the enclosing scope.
+            "function_declaration" => {
+                if let Some(name) = node.child_by_field_name("name") {
+                    self.add_binding(name, Some(node), None, true, scope);
+                }
+            }
             "variable_declarator" => self.record_declarator(node, scope),
             "assignment_expression" | "augmented_assignment_expression" => self.record_assignment(node),
             "update_expression" => {

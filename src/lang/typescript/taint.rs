@@ -123,14 +123,24 @@ const PROPAGATING_FUNCTIONS: &[&str] = &[
 const GUARD_METHODS: &[&str] =
     &["includes", "has", "test", "startsWith", "endsWith", "indexOf", "isValid", "isUUID", "isInt", "isAlphanumeric"];
 
-struct Walk {
+/// A call of a local function being followed: its parameters stand for the call's arguments.
+struct Frame<'t> {
+    function: Node<'t>,
+    arguments: Vec<Node<'t>>,
+}
+
+/// How many local functions deep a question may follow (`wrap(build(x))`).
+const MAX_FRAMES: usize = 3;
+
+struct Walk<'t> {
     budget: usize,
+    frames: Vec<Frame<'t>>,
     /// Bindings being resolved (by declaration offset): a binding that refers to itself through
     /// its assignments (`a = a + b`) contributes nothing new the second time.
     visiting: Vec<usize>,
 }
 
-impl Walk {
+impl Walk<'_> {
     fn spend(&mut self) -> bool {
         if self.budget == 0 {
             return false;
@@ -143,7 +153,7 @@ impl Walk {
 impl<'t> TsModel<'t> {
     /// Where the value of `node` comes from (see the module documentation).
     pub fn origin(&self, node: Node<'t>) -> Origin {
-        let mut walk = Walk { budget: BUDGET, visiting: Vec::new() };
+        let mut walk = Walk { budget: BUDGET, frames: Vec::new(), visiting: Vec::new() };
         self.origin_in(node, node, &mut walk)
     }
 
@@ -190,7 +200,7 @@ impl<'t> TsModel<'t> {
         }
     }
 
-    fn origin_in(&self, node: Node<'t>, sink: Node<'t>, walk: &mut Walk) -> Origin {
+    fn origin_in(&self, node: Node<'t>, sink: Node<'t>, walk: &mut Walk<'t>) -> Origin {
         if !walk.spend() {
             return Origin::Dynamic;
         }
@@ -268,7 +278,7 @@ impl<'t> TsModel<'t> {
         }
     }
 
-    fn identifier_origin(&self, node: Node<'t>, sink: Node<'t>, walk: &mut Walk) -> Origin {
+    fn identifier_origin(&self, node: Node<'t>, sink: Node<'t>, walk: &mut Walk<'t>) -> Origin {
         let name = self.text(node);
         if matches!(name, "undefined" | "NaN" | "Infinity") {
             return Origin::Constant;
@@ -282,7 +292,22 @@ impl<'t> TsModel<'t> {
             _ => false,
         };
         if use_parameter {
-            let (_, parameter) = parameter.expect("checked above");
+            let (function, parameter) = parameter.expect("checked above");
+            // Inside a followed local function: the parameter is the caller's argument.
+            if let Some(index) = walk.frames.iter().rposition(|f| f.function == function) {
+                let position = function_parameters(function).iter().position(|p| *p == parameter);
+                let argument = position.and_then(|i| walk.frames[index].arguments.get(i).copied());
+                return match argument {
+                    Some(argument) => {
+                        // The argument is evaluated where the call is, outside this frame and the ones it opened.
+                        let inner = walk.frames.split_off(index);
+                        let origin = self.origin_in(argument, sink, walk);
+                        walk.frames.extend(inner);
+                        origin
+                    }
+                    None => Origin::Constant,
+                };
+            }
             let origin = self.parameter_origin(parameter);
             if origin.is_request() && self.guarded_before(name, sink) {
                 return Origin::Safe;
@@ -314,7 +339,7 @@ impl<'t> TsModel<'t> {
         origin.through(span_of(declaration))
     }
 
-    fn member_origin(&self, node: Node<'t>, sink: Node<'t>, walk: &mut Walk) -> Origin {
+    fn member_origin(&self, node: Node<'t>, sink: Node<'t>, walk: &mut Walk<'t>) -> Origin {
         let property = node.child_by_field_name("property").map(|p| self.text(p)).unwrap_or("");
         if property == "length" {
             return Origin::Safe;
@@ -338,7 +363,7 @@ impl<'t> TsModel<'t> {
         }
     }
 
-    fn call_origin(&self, node: Node<'t>, sink: Node<'t>, walk: &mut Walk) -> Origin {
+    fn call_origin(&self, node: Node<'t>, sink: Node<'t>, walk: &mut Walk<'t>) -> Origin {
         let Some(callee) = node.child_by_field_name("function") else { return Origin::Dynamic };
         // Tagged templates (`sql\`…\``) build parameterised values, not strings.
         if node.child_by_field_name("arguments").is_some_and(|a| a.kind() == "template_string") {
@@ -361,6 +386,11 @@ impl<'t> TsModel<'t> {
         if callee.kind() == "member_expression" && SANITISING_METHODS.contains(&last) {
             return Origin::Safe;
         }
+        if callee.kind() == "identifier" {
+            if let Some(origin) = self.local_function_origin(node, callee, sink, walk) {
+                return origin;
+            }
+        }
         if callee.kind() == "member_expression" && PROPAGATING_METHODS.contains(&last) {
             let receiver = callee.child_by_field_name("object").map_or(Origin::Dynamic, |o| self.origin_in(o, sink, walk));
             let arguments = if matches!(last, "concat" | "replace" | "replaceAll" | "padStart" | "padEnd") {
@@ -373,7 +403,30 @@ impl<'t> TsModel<'t> {
         Origin::Dynamic
     }
 
-    fn arguments_origin(&self, node: Node<'t>, sink: Node<'t>, walk: &mut Walk) -> Origin {
+    /// A call of a function written in this file (`buildQuery(req.query.sort)`): what it returns,
+    /// with its parameters standing for the arguments. Recursion and deep nesting end the walk.
+    fn local_function_origin(&self, call: Node<'t>, callee: Node<'t>, sink: Node<'t>, walk: &mut Walk<'t>) -> Option<Origin> {
+        let function = self.binding(callee)?.value.map(|v| self.unwrap_expression(v))?;
+        if !is_function_like(function.kind()) || walk.frames.len() >= MAX_FRAMES || walk.frames.iter().any(|f| f.function == function) {
+            return None;
+        }
+        let arguments = call.child_by_field_name("arguments").map(|a| named_children(a).collect()).unwrap_or_default();
+        let body = function.child_by_field_name("body")?;
+        let returned: Vec<Node<'t>> = if body.kind() == "statement_block" {
+            descendants(body)
+                .filter(|n| n.kind() == "return_statement" && enclosing_function(*n) == Some(function))
+                .filter_map(|r| r.named_child(0))
+                .collect()
+        } else {
+            vec![body]
+        };
+        walk.frames.push(Frame { function, arguments });
+        let origin = returned.into_iter().fold(Origin::Constant, |acc, value| acc.join(self.origin_in(value, sink, walk)));
+        walk.frames.pop();
+        Some(origin.through(span_of(call)))
+    }
+
+    fn arguments_origin(&self, node: Node<'t>, sink: Node<'t>, walk: &mut Walk<'t>) -> Origin {
         let Some(arguments) = node.child_by_field_name("arguments") else { return Origin::Constant };
         named_children(arguments).fold(Origin::Constant, |acc, argument| acc.join(self.origin_in(argument, sink, walk)))
     }
@@ -650,6 +703,22 @@ mod tests {
         assert_eq!(origin_of("function f(req) { sink(req.body); }"), Origin::Dynamic);
         // Tagged templates parameterise their substitutions.
         assert_eq!(origin_of("function h(req, res) { sink(sql`SELECT ${req.query.id}`); }"), Origin::Safe);
+    }
+
+    #[test]
+    fn local_functions_are_followed_with_their_arguments() {
+        let code = "function orderBy(column) { return `ORDER BY ${column}`; }
+            app.get('/u', (req, res) => { sink('SELECT * FROM u ' + orderBy(req.query.sort)); });";
+        assert_eq!(source_text(&origin_of(code)), "req.query.sort");
+        let code = "const where = (field, value) => `${field} = '${value}'`;
+            function h(req, res) { sink(where('name', req.body.name)); }";
+        assert_eq!(source_text(&origin_of(code)), "req.body.name");
+        // A wrapper that returns a constant or a sanitised value hides the argument.
+        let code = "function page(n) { return `LIMIT ${parseInt(n, 10)}`; } function h(req, res) { sink(page(req.query.n)); }";
+        assert_eq!(origin_of(code), Origin::Safe);
+        // Recursion ends.
+        let code = "function f(x) { return f(x) + x; } function h(req, res) { sink(f(req.query.a)); }";
+        assert!(origin_of(code).is_request());
     }
 
     #[test]

@@ -4,10 +4,10 @@
 
 use super::{constant_prefix, fixes_origin, report_origin, report_rust_origin};
 use crate::lang::rust::{RustKind, RustModel, RustNode, RustSyntax};
-use quote::ToTokens;
 use crate::lang::typescript::model::{named_children, span_of};
 use crate::lang::typescript::TsModel;
 use crate::rules::{check_option_names, Context, Rule, RuleEntry, RuleOptions};
+use quote::ToTokens;
 use tree_sitter::Node;
 
 pub const ENTRY: RuleEntry = RuleEntry { id: "open-redirect", build };
@@ -31,7 +31,8 @@ fn fixed_prefix(target: Node<'_>, model: &TsModel<'_>) -> bool {
 }
 
 /// Rust redirect constructors whose first argument is the target (axum, actix-web, Rocket).
-const RUST_REDIRECTS: &[&str] = &["Redirect::to", "Redirect::temporary", "Redirect::permanent", "Redirect::see_other", "Redirect::found", "Redirect::moved"];
+const RUST_REDIRECTS: &[&str] =
+    &["Redirect::to", "Redirect::temporary", "Redirect::permanent", "Redirect::see_other", "Redirect::found", "Redirect::moved"];
 
 /// Whether a Rust target starts with a fixed local path or origin (`format!("/users/{id}")`).
 fn rust_fixed_prefix(expr: &syn::Expr) -> bool {
