@@ -7,9 +7,11 @@ use crate::diagnostic::Level;
 use crate::engine::{self, ScanOptions};
 use crate::report::{self, Format, ReportOptions};
 use crate::rules::{docs, meta};
+use crate::timings::{self, Cost, Stopwatch};
 use clap::{Parser, Subcommand, ValueEnum};
 use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
+use std::time::Instant;
 
 const EXIT_CLEAN: i32 = 0;
 const EXIT_FINDINGS: i32 = 1;
@@ -81,6 +83,17 @@ pub struct Cli {
     /// Leave the absolute project root out of SARIF (`originalUriBaseIds`)
     #[arg(long)]
     pub no_absolute_paths: bool,
+
+    /// After the scan, print to stderr the time and CPU time of each phase, the slowest rules,
+    /// throughput and peak memory (the report itself is unchanged)
+    #[arg(long, visible_alias = "stats")]
+    pub timings: bool,
+
+    /// Diagnostic: only find, read and parse the files (walking each tree once), with no model
+    /// and no rules, and print one line with the files, bytes and time: the floor a full scan is
+    /// measured against. Exits 0 unless the scan itself fails
+    #[arg(long)]
+    pub parse_only: bool,
 }
 
 #[derive(Debug, Subcommand)]
@@ -159,6 +172,7 @@ fn run(cli: Cli) -> Result<i32, String> {
 }
 
 fn scan(cli: &Cli) -> Result<i32, String> {
+    let started = Instant::now();
     let paths = if cli.paths.is_empty() { vec![PathBuf::from(".")] } else { cli.paths.clone() };
     for path in &paths {
         if !path.exists() {
@@ -168,9 +182,16 @@ fn scan(cli: &Cli) -> Result<i32, String> {
     if cli.jobs == Some(0) {
         return Err("--jobs must be at least 1".into());
     }
+    if cli.parse_only {
+        check_parse_only(cli)?;
+    }
     let config = load_config(cli, &paths)?;
     let jobs = cli.jobs.unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()));
-    let result = engine::scan(&config, &paths, &ScanOptions { jobs });
+    if cli.parse_only {
+        return parse_only(cli, &config, &paths, jobs, started);
+    }
+    let mut result = engine::scan_measured(&config, &paths, &ScanOptions { jobs }, cli.timings);
+    let mut clock = Stopwatch::process(cli.timings);
 
     let color = match cli.color {
         ColorChoice::Always => true,
@@ -192,6 +213,10 @@ fn scan(cli: &Cli) -> Result<i32, String> {
         let count = result.active_findings().count();
         eprintln!("archlint: {count} finding{} written to {}", if count == 1 { "" } else { "s" }, output.display());
     }
+    if let Some(timings) = &mut result.timings {
+        timings.output = clock.split();
+        eprint!("{}", timings.render(run_cost(started), timings::peak_memory()));
+    }
 
     let fail_on = match cli.fail_on {
         Some(FailOn::Error) => Level::Error,
@@ -201,6 +226,50 @@ fn scan(cli: &Cli) -> Result<i32, String> {
     };
     let failed = result.active_findings().any(|f| f.level >= fail_on);
     Ok(if failed && !cli.exit_zero { EXIT_FINDINGS } else { EXIT_CLEAN })
+}
+
+/// `--parse-only` prints one line and runs no rule: options about rules and reports are mistakes.
+fn check_parse_only(cli: &Cli) -> Result<(), String> {
+    let conflicts = [
+        (cli.output.is_some(), "--output"),
+        (cli.format != Format::Human, "--format"),
+        (cli.select.is_some(), "--select"),
+        (!cli.ignore.is_empty(), "--ignore"),
+        (cli.fail_on.is_some(), "--fail-on"),
+        (cli.include_suppressed, "--include-suppressed"),
+    ];
+    match conflicts.iter().find(|(given, _)| *given) {
+        Some((_, option)) => Err(format!("--parse-only runs no rules and writes no report, so {option} cannot be used with it")),
+        None => Ok(()),
+    }
+}
+
+fn parse_only(cli: &Cli, config: &Config, paths: &[PathBuf], jobs: usize, started: Instant) -> Result<i32, String> {
+    let mut result = engine::parse_only(config, paths, &ScanOptions { jobs }, cli.timings);
+    let mut clock = Stopwatch::process(cli.timings);
+    let line = format!(
+        "archlint --parse-only: {} file{} parsed ({} skipped, {} with syntax errors), {}, {} syntax nodes, in {:.2}s on {jobs} thread{}\n",
+        result.parsed,
+        if result.parsed == 1 { "" } else { "s" },
+        result.skipped,
+        result.with_errors,
+        timings::bytes(result.bytes),
+        result.nodes,
+        result.duration.as_secs_f64(),
+        if jobs == 1 { "" } else { "s" },
+    );
+    print_stdout(line.as_bytes())?;
+    if let Some(timings) = &mut result.timings {
+        timings.output = clock.split();
+        eprint!("{}", timings.render(run_cost(started), timings::peak_memory()));
+    }
+    Ok(EXIT_CLEAN)
+}
+
+/// The whole command so far: elapsed since `started`, and the process's CPU time.
+fn run_cost(started: Instant) -> Cost {
+    let wall = started.elapsed();
+    Cost { wall, cpu: timings::process_cpu_time().unwrap_or(wall) }
 }
 
 fn load_config(cli: &Cli, paths: &[PathBuf]) -> Result<Config, String> {

@@ -1,11 +1,13 @@
 //! Runs a scan: files in parallel (read, parse, model, rules), then the project pass (facts
-//! withdraw findings they answer), suppressions, and a deterministic order.
+//! withdraw findings they answer), suppressions, and a deterministic order. Also the
+//! `--parse-only` diagnostic: the same walk, read and parse with nothing after it.
 
 use crate::config::Config;
 use crate::diagnostic::{Fact, Finding, Notice, NoticeKind};
-use crate::lang::{self, ActiveRules, FileOutput, MAX_NESTING};
+use crate::lang::{self, ActiveRules, FileOutput, ParseStats, MAX_NESTING};
 use crate::source::{is_test_path, SourceFile};
 use crate::suppress;
+use crate::timings::{FileTimings, ScanTimings, Stopwatch};
 use crate::walk::{self, FileJob};
 use rayon::prelude::*;
 use std::collections::BTreeSet;
@@ -26,6 +28,8 @@ pub struct ScanResult {
     pub notices: Vec<Notice>,
     pub files_scanned: usize,
     pub duration: Duration,
+    /// Phase and rule costs, when the scan was asked to measure them ([`scan_measured`]).
+    pub timings: Option<ScanTimings>,
 }
 
 impl ScanResult {
@@ -41,16 +45,35 @@ struct FileResult {
 }
 
 pub fn scan(config: &Config, paths: &[PathBuf], options: &ScanOptions) -> ScanResult {
+    scan_measured(config, paths, options, false)
+}
+
+/// [`scan`], and with `measure` also what each phase and rule cost (`--timings`), in
+/// [`ScanResult::timings`]. With `measure` off no clock is read.
+pub fn scan_measured(config: &Config, paths: &[PathBuf], options: &ScanOptions, measure: bool) -> ScanResult {
     let started = Instant::now();
     let jobs = options.jobs.max(1);
+    let mut clock = Stopwatch::process(measure);
     let files = walk::collect(paths, config, jobs);
-    let pool = rayon::ThreadPoolBuilder::new().num_threads(jobs).stack_size(WORKER_STACK_SIZE).build().expect("thread pool starts");
+    let walk_cost = clock.split();
+    let pool = thread_pool(jobs);
 
     // A panic is caught and reported where it happened; keep the default hook from printing it.
     let default_hook = std::panic::take_hook();
     std::panic::set_hook(Box::new(|_| {}));
-    let results: Vec<FileResult> = pool.install(|| files.par_iter().map(|job| scan_file(job, config)).collect());
+    clock.split();
+    let results: Vec<FileResult> = pool.install(|| files.par_iter().map(|job| scan_file(job, config, measure)).collect());
+    let file_stage = clock.split();
     std::panic::set_hook(default_hook);
+
+    let mut timings = measure.then(|| {
+        let mut timings = ScanTimings { jobs, files: files.len(), walk: walk_cost, file_stage, ..ScanTimings::default() };
+        for result in &results {
+            timings.add_file(&result.output.timings);
+        }
+        timings
+    });
+    clock.split();
 
     // Project pass: facts from any file answer findings in every file.
     let facts: BTreeSet<Fact> = results.iter().flat_map(|r| r.output.facts.iter().cloned()).collect();
@@ -69,26 +92,106 @@ pub fn scan(config: &Config, paths: &[PathBuf], options: &ScanOptions) -> ScanRe
     // One finding per rule and span: two routes to the same conclusion are one problem.
     result.findings.dedup_by(|b, a| a.rule == b.rule && a.path == b.path && a.span == b.span);
     result.notices.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
+    if let Some(timings) = &mut timings {
+        timings.project = clock.split();
+    }
+    result.timings = timings;
     result.duration = started.elapsed();
     result
 }
 
-fn scan_file(job: &FileJob, config: &Config) -> FileResult {
-    let rel_path = walk::relative_to(&job.path, &config.root);
-    let skipped = |message: String| FileResult {
-        output: FileOutput { notices: vec![Notice::file(NoticeKind::FileSkipped, rel_path.clone(), message)], ..FileOutput::default() },
-        file: None,
-        directives: Vec::new(),
-    };
-    let text = match read_source(job, config.max_file_size) {
-        Ok(text) => text,
-        Err(message) => return skipped(message),
-    };
+/// What `--parse-only` found.
+#[derive(Debug, Default)]
+pub struct ParseOnlyResult {
+    /// Files the walk found.
+    pub files: usize,
+    /// Files read and parsed (the others were skipped: too large, binary, not UTF-8, too deep).
+    pub parsed: usize,
+    pub skipped: usize,
+    /// Parsed files with syntax errors.
+    pub with_errors: usize,
+    /// Bytes of the files parsed.
+    pub bytes: u64,
+    /// Nodes the traversals visited.
+    pub nodes: u64,
+    pub duration: Duration,
+    pub timings: Option<ScanTimings>,
+}
+
+/// `--parse-only`, a diagnostic: the scan's walk, read and parse (with one traversal of each
+/// tree), and no model, rules, suppressions or project pass. The floor a full scan is measured
+/// against.
+pub fn parse_only(config: &Config, paths: &[PathBuf], options: &ScanOptions, measure: bool) -> ParseOnlyResult {
+    let started = Instant::now();
+    let jobs = options.jobs.max(1);
+    let mut clock = Stopwatch::process(measure);
+    let files = walk::collect(paths, config, jobs);
+    let walk_cost = clock.split();
+    let pool = thread_pool(jobs);
+    clock.split();
+    let results: Vec<(Option<ParseStats>, FileTimings)> = pool.install(|| {
+        files
+            .par_iter()
+            .map(|job| {
+                let mut clock = Stopwatch::thread(measure);
+                let prepared = prepare(job, config, walk::relative_to(&job.path, &config.root));
+                let mut timings = FileTimings { read: clock.split(), ..FileTimings::default() };
+                let Ok(file) = prepared else { return (None, timings) };
+                let stats = lang::parse_only(&file);
+                timings.parse = clock.split();
+                timings.bytes = file.text.len() as u64;
+                (Some(stats), timings)
+            })
+            .collect()
+    });
+    let file_stage = clock.split();
+
+    let mut result = ParseOnlyResult { files: files.len(), ..ParseOnlyResult::default() };
+    let mut timings = ScanTimings { jobs, files: files.len(), parse_only: true, walk: walk_cost, file_stage, ..ScanTimings::default() };
+    for (stats, file_timings) in &results {
+        match stats {
+            Some(stats) => {
+                result.parsed += 1;
+                result.with_errors += usize::from(stats.has_errors || !stats.parsed);
+                result.nodes += stats.nodes;
+            }
+            None => result.skipped += 1,
+        }
+        timings.add_file(file_timings);
+    }
+    result.bytes = timings.bytes;
+    result.timings = measure.then_some(timings);
+    result.duration = started.elapsed();
+    result
+}
+
+fn thread_pool(jobs: usize) -> rayon::ThreadPool {
+    rayon::ThreadPoolBuilder::new().num_threads(jobs).stack_size(WORKER_STACK_SIZE).build().expect("thread pool starts")
+}
+
+/// Reads, decodes and indexes a file, or says why it is skipped.
+fn prepare(job: &FileJob, config: &Config, rel_path: String) -> Result<SourceFile, String> {
+    let text = read_source(job, config.max_file_size)?;
     let depth = lang::nesting_depth(&text);
     if depth > MAX_NESTING {
-        return skipped(format!("nesting depth {depth} exceeds {MAX_NESTING}; not analysed"));
+        return Err(format!("nesting depth {depth} exceeds {MAX_NESTING}; not analysed"));
     }
-    let file = SourceFile::new(rel_path, job.path.clone(), job.language, text, is_test_path(&job.scan_relative));
+    Ok(SourceFile::new(rel_path, job.path.clone(), job.language, text, is_test_path(&job.scan_relative)))
+}
+
+fn scan_file(job: &FileJob, config: &Config, measure: bool) -> FileResult {
+    let mut clock = Stopwatch::thread(measure);
+    let rel_path = walk::relative_to(&job.path, &config.root);
+    let prepared = prepare(job, config, rel_path.clone());
+    let read = clock.split();
+    let file = match prepared {
+        Ok(file) => file,
+        Err(message) => {
+            let notices = vec![Notice::file(NoticeKind::FileSkipped, rel_path, message)];
+            let timings = FileTimings { read, ..FileTimings::default() };
+            return FileResult { output: FileOutput { notices, timings, ..FileOutput::default() }, file: None, directives: Vec::new() };
+        }
+    };
 
     let levels = config.levels_for(&job.path);
     let family = job.language.family();
@@ -98,11 +201,18 @@ fn scan_file(job: &FileJob, config: &Config) -> FileResult {
         .zip(levels)
         .filter_map(|(rule, level)| Some((rule.check.as_ref(), level?)).filter(|_| rule.meta.supports(family)))
         .collect();
-    let mut output = lang::analyze(&file, &ActiveRules { rules });
+    let mut output = lang::analyze(&file, &ActiveRules { rules, measure });
 
+    // The front-end measured its own phases.
+    clock.split();
     let is_rule = |id: &str| crate::rules::entry(id).is_some();
     let (directives, notices) = suppress::parse(&file, &is_rule, config.require_suppression_reason);
     output.notices.extend(notices);
+    if measure {
+        output.timings.read = read;
+        output.timings.suppressions = clock.split();
+        output.timings.bytes = file.text.len() as u64;
+    }
     FileResult { output, file: Some(file), directives }
 }
 

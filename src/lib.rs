@@ -17,6 +17,7 @@ pub mod rules;
 pub mod source;
 pub mod suppress;
 pub mod taint;
+pub mod timings;
 pub mod walk;
 
 /// The version reported in `--version` and in SARIF `tool.driver.semanticVersion`.

@@ -76,7 +76,8 @@ fn sarif_meets_githubs_requirements() {
     assert!(root.starts_with("file:///") && root.ends_with('/'), "{root}");
 
     let rules = run["tool"]["driver"]["rules"].as_array().unwrap();
-    assert_eq!(rules.len(), archlint::rules::REGISTRY.len(), "every rule that ran is listed");
+    let default_rules = archlint::rules::meta::all().iter().filter(|m| m.tier.on_by_default()).count();
+    assert_eq!(rules.len(), default_rules, "every rule that ran is listed");
     for rule in rules {
         for key in ["id", "name"] {
             assert!(rule[key].as_str().is_some_and(|s| !s.is_empty()), "{key}");
@@ -393,4 +394,89 @@ fn init_writes_a_config_that_loads() {
     assert!(dir.path().join("archlint.toml").is_file());
     assert_eq!(archlint(dir.path(), &[]).status.code(), Some(0));
     assert_eq!(archlint(dir.path(), &["init"]).status.code(), Some(2), "never overwrites");
+}
+
+#[test]
+fn timings_print_phases_and_rules_to_stderr_and_leave_the_report_alone() {
+    let plain = archlint(repo(), &[SAMPLE, "--format", "json"]);
+    for flag in ["--timings", "--stats"] {
+        let timed = archlint(repo(), &[SAMPLE, "--format", "json", flag]);
+        assert_eq!(timed.status.code(), plain.status.code(), "{flag} keeps the exit code");
+        let (plain_json, timed_json): (serde_json::Value, serde_json::Value) =
+            (serde_json::from_str(&stdout(&plain)).unwrap(), serde_json::from_str(&stdout(&timed)).unwrap());
+        assert_eq!(timed_json["findings"], plain_json["findings"], "{flag} keeps the findings");
+        assert_eq!(timed_json["notices"], plain_json["notices"]);
+        let table = stderr(&timed);
+        for phase in ["walk", "read", "parse", "model", "rules", "suppressions", "project pass", "output", "total"] {
+            assert!(table.lines().any(|line| line.trim_start().starts_with(phase)), "{flag}: no `{phase}` row in\n{table}");
+        }
+        assert!(table.contains("archlint timings: 4 files"), "{table}");
+        assert!(table.contains("hardcoded-secret") && table.contains("plain-http-url"), "rule names in\n{table}");
+        assert!(table.contains("files/s") && table.contains("peak memory: "), "{table}");
+        if cfg!(target_os = "linux") {
+            assert!(!table.contains("peak memory: n/a"), "{table}");
+        }
+    }
+    // Without the flag nothing is added.
+    assert!(!stderr(&plain).contains("archlint timings"));
+}
+
+#[test]
+fn timings_work_with_every_format_and_with_an_output_file() {
+    let dir = project(&[]);
+    for format in ["human", "sarif", "json", "github"] {
+        let report = dir.path().join(format!("report.{format}"));
+        let report = report.to_str().unwrap();
+        let plain = archlint(repo(), &[SAMPLE, "--format", format, "-o", report]);
+        let expected = std::fs::read(report).unwrap();
+        let timed = archlint(repo(), &[SAMPLE, "--format", format, "-o", report, "--timings"]);
+        assert_eq!(timed.status.code(), plain.status.code(), "{format}");
+        assert!(stdout(&timed).is_empty(), "{format}: the report went to the file");
+        assert!(stderr(&timed).contains("archlint timings:"), "{format}: {}", stderr(&timed));
+        if format != "human" && format != "sarif" {
+            assert_eq!(std::fs::read(report).unwrap(), expected, "{format}: same report");
+        }
+    }
+}
+
+#[test]
+fn parse_only_counts_the_files_and_exits_zero() {
+    let output = archlint(repo(), &[SAMPLE, "--parse-only"]);
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    let line = stdout(&output);
+    assert_eq!(line.lines().count(), 1, "{line}");
+    assert!(line.starts_with("archlint --parse-only: 4 files parsed (0 skipped, 0 with syntax errors)"), "{line}");
+    assert!(line.contains("KiB") && line.contains(" in "), "{line}");
+
+    // Syntax errors and skipped files are counted, not reported, and are no failure.
+    let dir = project(&[("ok.ts", b"export const a = 1;\n"), ("broken.rs", b"fn main( {\n"), ("binary.ts", b"\x00\x01binary")]);
+    let output = archlint(dir.path(), &["--parse-only", "--timings"]);
+    assert_eq!(output.status.code(), Some(0));
+    assert!(stdout(&output).starts_with("archlint --parse-only: 2 files parsed (1 skipped, 1 with syntax errors)"), "{}", stdout(&output));
+    let table = stderr(&output);
+    assert!(table.contains("(--parse-only)") && table.contains("parse"), "{table}");
+    assert!(!table.contains("slowest rules"), "no rule ran: {table}");
+}
+
+#[test]
+fn parse_only_refuses_report_and_rule_options() {
+    for args in [
+        &["--parse-only", "-o", "report.json"][..],
+        &["--parse-only", "--format", "json"],
+        &["--parse-only", "--select", "plain-http-url"],
+        &["--parse-only", "--ignore", "plain-http-url"],
+        &["--parse-only", "--fail-on", "error"],
+        &["--parse-only", "--include-suppressed"],
+    ] {
+        let dir = project(&[("a.ts", b"export const a = 1;\n")]);
+        let output = archlint(dir.path(), args);
+        assert_eq!(output.status.code(), Some(2), "{args:?}");
+        let message = stderr(&output);
+        assert_eq!(message.lines().count(), 1, "{args:?}: {message}");
+        assert!(message.starts_with("archlint: error: --parse-only"), "{args:?}: {message}");
+        assert!(stdout(&output).is_empty());
+        assert!(!dir.path().join("report.json").exists());
+    }
+    let help = stdout(&archlint(repo(), &["--help"]));
+    assert!(help.contains("--parse-only") && help.contains("Diagnostic") && help.contains("--timings"), "{help}");
 }

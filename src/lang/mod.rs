@@ -7,10 +7,13 @@ pub mod typescript;
 use crate::diagnostic::{Fact, Finding, Level, Notice};
 use crate::rules::Rule;
 use crate::source::{Language, SourceFile};
+use crate::timings::FileTimings;
 
 /// The rules that run on one file, with their configured levels.
 pub struct ActiveRules<'r> {
     pub rules: Vec<(&'r dyn Rule, Level)>,
+    /// Measure parse, model and rule time into [`FileOutput::timings`] (`--timings`).
+    pub measure: bool,
 }
 
 #[derive(Default)]
@@ -18,6 +21,17 @@ pub struct FileOutput {
     pub findings: Vec<Finding>,
     pub notices: Vec<Notice>,
     pub facts: Vec<Fact>,
+    /// Filled in only when [`ActiveRules::measure`] is set.
+    pub timings: FileTimings,
+}
+
+/// What `--parse-only` learned from one file.
+#[derive(Debug, Default, Clone, Copy)]
+pub struct ParseStats {
+    pub parsed: bool,
+    pub has_errors: bool,
+    /// Nodes seen by the one traversal of the tree (so that the traversal is not optimised away).
+    pub nodes: u64,
 }
 
 /// Deeper nesting than this is refused before parsing: both parsers and the visitors recurse.
@@ -27,6 +41,14 @@ pub fn analyze(file: &SourceFile, active: &ActiveRules<'_>) -> FileOutput {
     match file.language {
         Language::Rust => rust::analyze(file, active),
         Language::TypeScript | Language::Tsx | Language::JavaScript => typescript::analyze(file, active),
+    }
+}
+
+/// `--parse-only`: parses the file and walks the whole tree once, with no model and no rules.
+pub fn parse_only(file: &SourceFile) -> ParseStats {
+    match file.language {
+        Language::Rust => rust::parse_only(file),
+        Language::TypeScript | Language::Tsx | Language::JavaScript => typescript::parse_only(file),
     }
 }
 

@@ -9,6 +9,7 @@ pub mod meta;
 
 mod helpers;
 mod injection;
+mod reliability;
 mod secrets;
 mod timeouts;
 mod transport;
@@ -60,6 +61,9 @@ pub const REGISTRY: &[RuleEntry] = &[
     injection::nosql_injection::ENTRY,
     injection::mass_assignment::ENTRY,
     injection::missing_input_validation::ENTRY,
+    reliability::panic_in_handler::ENTRY,
+    reliability::blocking_in_async::ENTRY,
+    reliability::error_details_in_response::ENTRY,
 ];
 
 pub fn entry(id: &str) -> Option<&'static RuleEntry> {
@@ -143,4 +147,25 @@ pub fn shorten(text: &str, max: usize) -> String {
     let mut cut: String = collapsed.chars().take(max.saturating_sub(1)).collect();
     cut.push('…');
     cut
+}
+
+/// Rust tokens printed the way people write them: `user_id . parse ()` → `user_id.parse()`.
+pub fn tidy_tokens(tokens: &str) -> String {
+    let mut text = tokens.to_string();
+    for (spaced, tight) in [
+        (" . ", "."),
+        (" ()", "()"),
+        (" (", "("),
+        ("( ", "("),
+        (" )", ")"),
+        (" :: ", "::"),
+        (":: ", "::"),
+        (" ,", ","),
+        ("& ", "&"),
+        (" ?", "?"),
+        (" !", "!"),
+    ] {
+        text = text.replace(spaced, tight);
+    }
+    text
 }

@@ -10,10 +10,11 @@ pub use model::{
     end_point, method_chain, single_ident, start_point, FnId, Framework, LocalVar, RequestParam, RustHandler, RustModel, SourcePoint,
 };
 
-use super::{ActiveRules, FileOutput};
+use super::{ActiveRules, FileOutput, ParseStats};
 use crate::diagnostic::{Notice, NoticeKind};
 use crate::rules::Context;
 use crate::source::{SourceFile, Span};
+use crate::timings::{RuleClock, Stopwatch};
 use proc_macro2::{TokenStream, TokenTree};
 use syn::punctuated::Punctuated;
 use syn::spanned::Spanned;
@@ -39,9 +40,13 @@ pub enum RustKind {
     Fn,
     /// `struct` items.
     Struct,
+    /// Macro invocations (`panic!`, `format!`), in expression and statement position.
+    Macro,
+    /// Tuple expressions (`(StatusCode::INTERNAL_SERVER_ERROR, message)`).
+    Tuple,
 }
 
-const KIND_COUNT: usize = 9;
+const KIND_COUNT: usize = 11;
 
 impl RustKind {
     fn index(self) -> usize {
@@ -60,6 +65,8 @@ pub enum RustSyntax<'a> {
     Field { name: &'a syn::Ident, expr: &'a Expr },
     Fn { sig: &'a syn::Signature, block: &'a syn::Block },
     Struct(&'a syn::ItemStruct),
+    Macro(&'a syn::Macro),
+    Tuple(&'a syn::ExprTuple),
 }
 
 impl RustSyntax<'_> {
@@ -74,6 +81,8 @@ impl RustSyntax<'_> {
             RustSyntax::Field { .. } => RustKind::Field,
             RustSyntax::Fn { .. } => RustKind::Fn,
             RustSyntax::Struct(_) => RustKind::Struct,
+            RustSyntax::Macro(_) => RustKind::Macro,
+            RustSyntax::Tuple(_) => RustKind::Tuple,
         }
     }
 }
@@ -100,6 +109,9 @@ pub struct Site {
     pub fn_name: Option<String>,
     pub in_async: bool,
     pub in_test: bool,
+    /// Inside a closure handed to `spawn_blocking`, `block_in_place` or actix `web::block`:
+    /// blocking there is what those functions are for.
+    pub in_blocking_pool: bool,
     pub parent: LitParent,
 }
 
@@ -117,16 +129,56 @@ pub fn span_of(file: &SourceFile, spanned: &impl Spanned) -> Span {
 }
 
 pub fn analyze(file: &SourceFile, active: &ActiveRules<'_>) -> FileOutput {
-    let output = analyze_parsed(file, active);
+    let mut output = analyze_parsed(file, active);
+    let mut clock = Stopwatch::thread(active.measure);
     // proc-macro2 keeps every parsed source in a per-thread table; without this, memory grows
     // with every file and positions wrap after 4 GiB per thread.
     proc_macro2::extra::invalidate_current_thread_spans();
+    output.timings.parse += clock.split();
     output
+}
+
+/// `--parse-only`: the same parse (and the same clean-up), then one pass of `syn`'s visitor over
+/// the whole tree, with no model, no queue and no rules. Macro arguments are not re-parsed here;
+/// the full analysis does that during its traversal, so it counts as model time there.
+pub fn parse_only(file: &SourceFile) -> ParseStats {
+    let stats = match syn::parse_file(&file.text) {
+        Ok(syntax) => {
+            let mut counter = NodeCounter(0);
+            counter.visit_file(&syntax);
+            ParseStats { parsed: true, has_errors: false, nodes: counter.0 }
+        }
+        Err(_) => ParseStats { parsed: true, has_errors: true, nodes: 0 },
+    };
+    proc_macro2::extra::invalidate_current_thread_spans();
+    stats
+}
+
+/// Counts items, expressions and string literals while visiting everything.
+struct NodeCounter(u64);
+
+impl<'a> Visit<'a> for NodeCounter {
+    fn visit_item(&mut self, item: &'a syn::Item) {
+        self.0 += 1;
+        visit::visit_item(self, item);
+    }
+
+    fn visit_expr(&mut self, expr: &'a Expr) {
+        self.0 += 1;
+        visit::visit_expr(self, expr);
+    }
+
+    fn visit_lit_str(&mut self, _: &'a syn::LitStr) {
+        self.0 += 1;
+    }
 }
 
 fn analyze_parsed(file: &SourceFile, active: &ActiveRules<'_>) -> FileOutput {
     let mut output = FileOutput::default();
-    let syntax = match syn::parse_file(&file.text) {
+    let mut clock = Stopwatch::thread(active.measure);
+    let parsed = syn::parse_file(&file.text);
+    output.timings.parse += clock.split();
+    let syntax = match parsed {
         Ok(syntax) => syntax,
         Err(error) => {
             let start = error.span().start();
@@ -146,7 +198,9 @@ fn analyze_parsed(file: &SourceFile, active: &ActiveRules<'_>) -> FileOutput {
     let expr_arena = Arena::new();
     let lit_arena = Arena::new();
     let (model, queue) = collect(&syntax, file, &expr_arena, &lit_arena);
+    output.timings.model += clock.split();
 
+    let mut rule_clock = RuleClock::new(active.measure, active.rules.len());
     let mut panicked = vec![false; active.rules.len()];
     for node in queue {
         for &index in &interest[node.syntax.kind().index()] {
@@ -163,7 +217,9 @@ fn analyze_parsed(file: &SourceFile, active: &ActiveRules<'_>) -> FileOutput {
                 facts: &mut output.facts,
             };
             let node = node.clone();
+            let started = rule_clock.start();
             let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| rule.check_rust(node, &model, &mut cx)));
+            rule_clock.stop(index, started);
             if result.is_err() {
                 panicked[index] = true;
                 output.notices.push(Notice::file(
@@ -177,6 +233,8 @@ fn analyze_parsed(file: &SourceFile, active: &ActiveRules<'_>) -> FileOutput {
             }
         }
     }
+    output.timings.rules += clock.split();
+    output.timings.rules_each = rule_clock.finish(active.rules.iter().map(|(rule, _)| rule.id()));
     output
 }
 
@@ -253,6 +311,7 @@ impl<'a> Collector<'a> {
         self.site.in_async = sig.asyncness.is_some();
         self.site.in_test |= attrs.iter().any(is_test_attribute);
         self.site.parent = LitParent::Other;
+        self.model.fn_names.push((fn_id, sig.ident.to_string()));
         self.fns.push(FnSeen {
             name: sig.ident.to_string(),
             fn_id,
@@ -401,6 +460,7 @@ impl<'a> Visit<'a> for Collector<'a> {
     }
 
     fn visit_macro(&mut self, mac: &'a syn::Macro) {
+        self.push(RustSyntax::Macro(mac));
         self.visit_macro_body(mac);
     }
 
@@ -427,6 +487,12 @@ impl<'a> Visit<'a> for Collector<'a> {
             }
             Expr::MethodCall(call) => {
                 self.push(RustSyntax::MethodCall(call));
+                // `self.helper(..)`: a call of a method of this file.
+                if let (Some(fn_id), Expr::Path(receiver)) = (self.site.fn_id, &*call.receiver) {
+                    if receiver.path.is_ident("self") {
+                        self.model.calls.entry(fn_id).or_default().push(call.method.to_string());
+                    }
+                }
                 self.record_method_targets(expr);
                 if call.method == "route" && call.args.len() >= 2 {
                     model::record_routed_fns(&mut self.model.routed_fns, &call.args[1]);
@@ -446,10 +512,23 @@ impl<'a> Visit<'a> for Collector<'a> {
             Expr::Call(call) => {
                 self.push(RustSyntax::Call(call));
                 let path = self.model.call_path(call).unwrap_or_default();
+                if let (Some(fn_id), Expr::Path(callee)) = (self.site.fn_id, &*call.func) {
+                    // Calls of functions of this file by name (`load_user(..)`, `Self::check(..)`).
+                    if let Some(last) = callee.path.segments.last() {
+                        self.model.calls.entry(fn_id).or_default().push(last.ident.to_string());
+                    }
+                }
+                let saved = self.site.in_blocking_pool;
+                self.site.in_blocking_pool |= ["spawn_blocking", "block_in_place", "web::block"].iter().any(|f| path.ends_with(f));
                 self.with_parent(LitParent::Other, |c| c.visit_expr(&call.func));
                 for arg in &call.args {
                     self.with_parent(LitParent::Call(path.clone()), |c| c.visit_expr(arg));
                 }
+                self.site.in_blocking_pool = saved;
+            }
+            Expr::Tuple(tuple) => {
+                self.push(RustSyntax::Tuple(tuple));
+                self.with_parent(LitParent::Other, |c| visit::visit_expr(c, expr));
             }
             Expr::Assign(assign) => {
                 // `b = b.timeout(t)` configures the builder held in `b`.

@@ -79,6 +79,10 @@ pub struct RustModel<'a> {
     /// Functions named as route targets (`get(list_users)`, `.to(create)`).
     pub(super) routed_fns: HashSet<String>,
     pub(super) handlers: Vec<RustHandler>,
+    /// Names of the functions each function calls by name (free functions, `Self::f`, `self.f()`).
+    pub(super) calls: HashMap<FnId, Vec<String>>,
+    /// Every function of the file by its body id.
+    pub(super) fn_names: Vec<(FnId, String)>,
     /// What the taint view needs beyond the above: signatures, pattern bindings, mutations, types.
     pub(super) taint: super::taint::TaintFacts<'a>,
 }
@@ -194,6 +198,40 @@ impl<'a> RustModel<'a> {
 
     pub fn handler(&self, fn_name: &str) -> Option<&RustHandler> {
         self.handlers.iter().find(|h| h.name == fn_name)
+    }
+
+    /// The handler a function serves: the handler itself, or a handler that calls it by name
+    /// directly or through other functions of this file.
+    pub fn serving_handler(&self, fn_id: Option<FnId>, fn_name: Option<&str>) -> Option<&RustHandler> {
+        let fn_id = fn_id?;
+        if let Some(handler) = self.handlers.iter().find(|h| h.fn_id == fn_id) {
+            return Some(handler);
+        }
+        let name = fn_name?;
+        // Breadth-first over call edges from every handler, a few levels deep.
+        self.handlers.iter().find(|handler| {
+            let mut frontier: Vec<FnId> = vec![handler.fn_id];
+            let mut seen: HashSet<String> = HashSet::new();
+            for _ in 0..4 {
+                let mut next = Vec::new();
+                for id in frontier {
+                    for callee in self.calls.get(&id).into_iter().flatten() {
+                        if callee == name {
+                            return true;
+                        }
+                        if seen.insert(callee.clone()) {
+                            next.extend(self.fn_ids_named(callee));
+                        }
+                    }
+                }
+                frontier = next;
+            }
+            false
+        })
+    }
+
+    fn fn_ids_named(&self, name: &str) -> Vec<FnId> {
+        self.fn_names.iter().filter(|(_, n)| n == name).map(|(id, _)| *id).collect()
     }
 
     pub fn imports_crate(&self, krate: &str) -> bool {

@@ -7,15 +7,23 @@ pub mod taint;
 
 pub use model::{Framework, Handler, Property, TsModel};
 
-use super::{ActiveRules, FileOutput};
+use super::{ActiveRules, FileOutput, ParseStats};
 use crate::diagnostic::{Notice, NoticeKind};
 use crate::rules::Context;
 use crate::source::{Language, SourceFile, Span};
+use crate::timings::{RuleClock, Stopwatch};
 use std::cell::RefCell;
+use std::collections::HashMap;
 use tree_sitter::{Node, Parser, Tree};
 
 thread_local! {
     static PARSERS: RefCell<(Parser, Parser)> = RefCell::new(new_parsers());
+    /// Per grammar (TypeScript, TSX): every named node kind's ids, built once per thread. Looking
+    /// kinds up by name in the grammar for every file cost more than the rules themselves.
+    static KIND_IDS: [HashMap<&'static str, Vec<u16>>; 2] = [
+        kind_table(&tree_sitter_typescript::LANGUAGE_TYPESCRIPT.into()),
+        kind_table(&tree_sitter_typescript::LANGUAGE_TSX.into()),
+    ];
 }
 
 fn new_parsers() -> (Parser, Parser) {
@@ -39,7 +47,10 @@ pub fn parse(file: &SourceFile) -> Option<Tree> {
 
 pub fn analyze(file: &SourceFile, active: &ActiveRules<'_>) -> FileOutput {
     let mut output = FileOutput::default();
-    let Some(tree) = parse(file) else {
+    let mut clock = Stopwatch::thread(active.measure);
+    let tree = parse(file);
+    let Some(tree) = tree else {
+        output.timings.parse += clock.split();
         output.notices.push(Notice::file(NoticeKind::ParseError, &file.rel_path, "the TypeScript parser gave up on this file"));
         return output;
     };
@@ -53,17 +64,20 @@ pub fn analyze(file: &SourceFile, active: &ActiveRules<'_>) -> FileOutput {
             format!("syntax error ({what}); findings in this file may be incomplete"),
         ));
     }
+    output.timings.parse += clock.split();
 
-    let language = tree.language();
     // kind id → indices into `active.rules` interested in that kind.
-    let mut interest: Vec<Vec<usize>> = vec![Vec::new(); language.node_kind_count()];
-    for (index, (rule, _)) in active.rules.iter().enumerate() {
-        for kind in rule.ts_kinds() {
-            for id in kind_ids(&language, kind) {
-                interest[id as usize].push(index);
+    let mut interest: Vec<Vec<usize>> = vec![Vec::new(); tree.language().node_kind_count()];
+    KIND_IDS.with(|tables| {
+        let table = &tables[usize::from(file.language != Language::TypeScript)];
+        for (index, (rule, _)) in active.rules.iter().enumerate() {
+            for kind in rule.ts_kinds() {
+                for &id in table.get(kind).map_or(&[][..], Vec::as_slice) {
+                    interest[id as usize].push(index);
+                }
             }
         }
-    }
+    });
 
     let mut model = TsModel::new(&file.text);
     let mut queue: Vec<Node<'_>> = Vec::new();
@@ -73,7 +87,9 @@ pub fn analyze(file: &SourceFile, active: &ActiveRules<'_>) -> FileOutput {
             queue.push(node);
         }
     });
+    output.timings.model += clock.split();
 
+    let mut rule_clock = RuleClock::new(active.measure, active.rules.len());
     let mut panicked = vec![false; active.rules.len()];
     for node in queue {
         for &index in &interest[node.kind_id() as usize] {
@@ -89,14 +105,41 @@ pub fn analyze(file: &SourceFile, active: &ActiveRules<'_>) -> FileOutput {
                 findings: &mut output.findings,
                 facts: &mut output.facts,
             };
+            let started = rule_clock.start();
             let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| rule.check_ts(node, &model, &mut cx)));
+            rule_clock.stop(index, started);
             if result.is_err() {
                 panicked[index] = true;
                 output.notices.push(internal_error(file, rule.id(), node));
             }
         }
     }
+    output.timings.rules += clock.split();
+    output.timings.rules_each = rule_clock.finish(active.rules.iter().map(|(rule, _)| rule.id()));
     output
+}
+
+/// `--parse-only`: the same parse, then one iterative pass over every node of the tree (the cost
+/// of the traversal the full analysis makes), with no model, no queue and no rules.
+pub fn parse_only(file: &SourceFile) -> ParseStats {
+    let Some(tree) = parse(file) else { return ParseStats::default() };
+    let root = tree.root_node();
+    let mut cursor = root.walk();
+    let mut nodes = 0u64;
+    loop {
+        nodes += u64::from(cursor.node().is_named());
+        if cursor.goto_first_child() {
+            continue;
+        }
+        loop {
+            if cursor.goto_next_sibling() {
+                break;
+            }
+            if !cursor.goto_parent() {
+                return ParseStats { parsed: true, has_errors: root.has_error(), nodes };
+            }
+        }
+    }
 }
 
 fn internal_error(file: &SourceFile, rule: &str, node: Node<'_>) -> Notice {
@@ -108,11 +151,15 @@ fn internal_error(file: &SourceFile, rule: &str, node: Node<'_>) -> Notice {
     )
 }
 
-/// Every id the grammar uses for a kind name (named and anonymous variants).
-fn kind_ids(language: &tree_sitter::Language, kind: &str) -> Vec<u16> {
-    (0..language.node_kind_count() as u16)
-        .filter(|&id| language.node_kind_for_id(id) == Some(kind) && language.node_kind_is_named(id))
-        .collect()
+/// Every id the grammar uses for each named kind (a name can have several ids, e.g. aliases).
+fn kind_table(language: &tree_sitter::Language) -> HashMap<&'static str, Vec<u16>> {
+    let mut table: HashMap<&'static str, Vec<u16>> = HashMap::new();
+    for id in 0..language.node_kind_count() as u16 {
+        if let (Some(kind), true) = (language.node_kind_for_id(id), language.node_kind_is_named(id)) {
+            table.entry(kind).or_default().push(id);
+        }
+    }
+    table
 }
 
 /// Pre-order traversal without recursion, passing each named node and the span of the function

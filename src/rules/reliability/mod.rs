@@ -1,0 +1,6 @@
+//! Reliability rules: what makes a service fall over or misbehave under load or failure —
+//! panics in request paths, blocking the async executor, leaking error internals to clients.
+
+pub mod blocking_in_async;
+pub mod error_details_in_response;
+pub mod panic_in_handler;
