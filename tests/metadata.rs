@@ -58,7 +58,13 @@ fn docs_pages_are_generated_from_metadata() {
             stale.push(path.display().to_string());
         }
     }
+    let index = dir.join("README.md");
+    if update {
+        std::fs::write(&index, docs::index_page()).unwrap();
+    } else if std::fs::read_to_string(&index).ok().as_deref() != Some(docs::index_page().as_str()) {
+        stale.push(index.display().to_string());
+    }
     let pages = std::fs::read_dir(&dir).map(|d| d.count()).unwrap_or(0);
-    assert_eq!(pages, meta::all().len(), "docs/rules/ has pages for rules that no longer exist");
+    assert_eq!(pages, meta::all().len() + 1, "docs/rules/ has pages for rules that no longer exist");
     assert!(stale.is_empty(), "stale docs (run `ARCHLINT_UPDATE_DOCS=1 cargo test --test metadata`): {stale:?}");
 }

@@ -1,7 +1,7 @@
 //! Documentation rendered from rule metadata: the `docs/rules/<id>.md` pages, SARIF
 //! `help.markdown`, and `archlint explain` in the terminal.
 
-use super::meta::{self, RuleMeta};
+use super::meta::{self, RuleMeta, Tier};
 use std::fmt::Write;
 
 fn language_name(language: &str) -> &'static str {
@@ -117,6 +117,36 @@ pub fn catalogue(enabled: &dyn Fn(&str) -> bool) -> String {
             meta.level.as_str(),
             languages.join(","),
             meta.summary
+        );
+    }
+    out
+}
+
+/// `docs/rules/README.md`: every rule with its tier, whether it runs by default, and why.
+pub fn index_page() -> String {
+    let mut out = String::from(
+        "# Rules\n\n<!-- Generated from rules/*.toml by `ARCHLINT_UPDATE_DOCS=1 cargo test --test metadata`; do not edit. -->\n\n\
+         Rules in the `security` and `hardening` tiers run by default; `audit` rules run when selected \
+         (`--select audit`, `--select <id>`, or `select`/`extend-select` in `archlint.toml`). A rule goes to the \
+         audit tier when its precision measured on real open-source services is below about 90%.\n\n\
+         | Rule | Languages | Tier | Default | Level | Precision | Why this tier |\n|---|---|---|---|---|---|---|\n",
+    );
+    for meta in meta::all() {
+        let languages: Vec<&str> = meta.languages.iter().map(|l| if l == "rust" { "Rust" } else { "TS/JS" }).collect();
+        let default = if meta.tier.on_by_default() { "on" } else { "off" };
+        let reason = meta.tier_reason.clone().unwrap_or_else(|| match meta.tier {
+            Tier::Audit => "useful for review, not precise enough to run by default".to_string(),
+            _ => "precise on the real services it was measured on (see the rule page)".to_string(),
+        });
+        let _ = writeln!(
+            out,
+            "| [`{id}`]({id}.md) | {} | {} | {default} | {} | {} | {} |",
+            languages.join(", "),
+            meta.tier.as_str(),
+            meta.level.as_str(),
+            meta.precision,
+            reason.replace('|', "\\|").replace('\n', " "),
+            id = meta.id
         );
     }
     out

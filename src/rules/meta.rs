@@ -68,6 +68,9 @@ pub struct RuleMeta {
     pub tier: Tier,
     pub level: Level,
     pub precision: String,
+    /// Why the rule is in its tier: for rules off by default, the measured precision that put it there.
+    #[serde(default)]
+    pub tier_reason: Option<String>,
     pub security_severity: f64,
     pub cwe: Vec<u32>,
     pub tags: Vec<String>,
