@@ -64,6 +64,8 @@ pub const REGISTRY: &[RuleEntry] = &[
     reliability::panic_in_handler::ENTRY,
     reliability::blocking_in_async::ENTRY,
     reliability::error_details_in_response::ENTRY,
+    reliability::unbounded_request_body::ENTRY,
+    reliability::cpu_heavy_work_in_async::ENTRY,
 ];
 
 pub fn entry(id: &str) -> Option<&'static RuleEntry> {

@@ -519,7 +519,8 @@ impl<'a> Visit<'a> for Collector<'a> {
                     }
                 }
                 let saved = self.site.in_blocking_pool;
-                self.site.in_blocking_pool |= ["spawn_blocking", "block_in_place", "web::block"].iter().any(|f| path.ends_with(f));
+                self.site.in_blocking_pool |=
+                    ["spawn_blocking", "block_in_place", "web::block", "thread::spawn", "rayon::spawn"].iter().any(|f| path.ends_with(f));
                 self.with_parent(LitParent::Other, |c| c.visit_expr(&call.func));
                 for arg in &call.args {
                     self.with_parent(LitParent::Call(path.clone()), |c| c.visit_expr(arg));
@@ -554,8 +555,11 @@ impl<'a> Visit<'a> for Collector<'a> {
                 self.with_parent(parent, |c| visit::visit_expr(c, expr));
             }
             Expr::Closure(closure) => {
+                // A synchronous closure inside async code usually runs right there
+                // (`opt.map(|x| ..)`); closures sent to other threads are marked by
+                // `in_blocking_pool` at the call that takes them.
                 let saved = self.site.in_async;
-                self.site.in_async = closure.asyncness.is_some();
+                self.site.in_async |= closure.asyncness.is_some();
                 self.with_parent(LitParent::Other, |c| visit::visit_expr(c, expr));
                 self.site.in_async = saved;
             }

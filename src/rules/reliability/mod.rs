@@ -2,5 +2,7 @@
 //! panics in request paths, blocking the async executor, leaking error internals to clients.
 
 pub mod blocking_in_async;
+pub mod cpu_heavy_work_in_async;
 pub mod error_details_in_response;
 pub mod panic_in_handler;
+pub mod unbounded_request_body;
