@@ -47,6 +47,8 @@ pub enum Fact {
     NestDtoParameters,
     /// A Rust struct of this name derives `validator::Validate` or `garde::Validate`.
     ValidatedStruct(String),
+    /// The project mounts a request rate limiter somewhere.
+    RateLimiterPresent,
     /// Some function taking this type calls `validate`: handlers may hand the payload to it.
     ValidatedInHelper(String),
 }

@@ -51,7 +51,7 @@ fn json_output_on_the_sample_service() {
     let output = archlint(repo(), &[SAMPLE, "--format", "json"]);
     assert_eq!(output.status.code(), Some(1));
     let value: serde_json::Value = serde_json::from_str(&stdout(&output)).unwrap();
-    assert_eq!(value["summary"]["findings"], 10);
+    assert_eq!(value["summary"]["findings"], 11);
     insta::assert_snapshot!("json_sample", stdout(&output));
 }
 
@@ -94,7 +94,7 @@ fn sarif_meets_githubs_requirements() {
     }
 
     let results = run["results"].as_array().unwrap();
-    assert_eq!(results.len(), 10);
+    assert_eq!(results.len(), 11);
     let line_hash = regex::Regex::new(r"^[0-9a-f]+:\d+$").unwrap();
     for result in results {
         let index = result["ruleIndex"].as_u64().unwrap() as usize;
@@ -145,9 +145,9 @@ fn output_file_is_written_and_reported() {
     let output = archlint(repo(), &[SAMPLE, "--format", "sarif", "-o", target.to_str().unwrap()]);
     assert_eq!(output.status.code(), Some(1));
     assert!(stdout(&output).is_empty());
-    assert!(stderr(&output).contains("10 findings written to"));
+    assert!(stderr(&output).contains("11 findings written to"));
     let sarif: serde_json::Value = serde_json::from_slice(&std::fs::read(&target).unwrap()).unwrap();
-    assert_eq!(sarif["runs"][0]["results"].as_array().unwrap().len(), 10);
+    assert_eq!(sarif["runs"][0]["results"].as_array().unwrap().len(), 11);
     // No temporary file is left behind.
     assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 1);
 
@@ -292,6 +292,16 @@ fn project_facts_withdraw_findings_in_other_files() {
     assert_eq!(archlint(validated.path(), &select).status.code(), Some(0));
     let no_dtos = project(&[("src/main.ts", main_without)]);
     assert_eq!(archlint(no_dtos.path(), &select).status.code(), Some(0), "an app without DTO parameters has nothing to validate");
+
+    // A rate limiter anywhere in the project answers credential routes everywhere.
+    let routes = b"import express from 'express';\nconst router = express.Router();\nrouter.post('/auth/login', login);\n";
+    let select = ["--select", "auth-route-without-rate-limit"];
+    assert_eq!(archlint(project(&[("src/routes.ts", routes)]).path(), &select).status.code(), Some(1));
+    let limited = project(&[
+        ("src/routes.ts", routes),
+        ("src/app.ts", b"import rateLimit from 'express-rate-limit';\nexport const limiter = rateLimit({ limit: 10 });\n"),
+    ]);
+    assert_eq!(archlint(limited.path(), &select).status.code(), Some(0));
 
     let set_option =
         project(&[("src/routes.ts", routes), ("src/db.ts", b"import mongoose from 'mongoose';\nmongoose.set('sanitizeFilter', true);\n")]);

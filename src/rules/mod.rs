@@ -66,6 +66,7 @@ pub const REGISTRY: &[RuleEntry] = &[
     reliability::error_details_in_response::ENTRY,
     reliability::unbounded_request_body::ENTRY,
     reliability::cpu_heavy_work_in_async::ENTRY,
+    reliability::auth_route_without_rate_limit::ENTRY,
 ];
 
 pub fn entry(id: &str) -> Option<&'static RuleEntry> {

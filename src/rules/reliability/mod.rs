@@ -1,6 +1,7 @@
 //! Reliability rules: what makes a service fall over or misbehave under load or failure —
 //! panics in request paths, blocking the async executor, leaking error internals to clients.
 
+pub mod auth_route_without_rate_limit;
 pub mod blocking_in_async;
 pub mod cpu_heavy_work_in_async;
 pub mod error_details_in_response;

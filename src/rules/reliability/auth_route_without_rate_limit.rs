@@ -1,0 +1,190 @@
+//! `auth-route-without-rate-limit`: login, token and password-reset endpoints in a project that
+//! mounts no rate limiter anywhere. Without one, credential stuffing and password guessing run
+//! at whatever speed the server answers, and reset endpoints become a mail cannon.
+
+use crate::diagnostic::Fact;
+use crate::lang::rust::{span_of as rust_span, RustKind, RustModel, RustNode, RustSyntax};
+use crate::lang::typescript::model::{named_children, span_of};
+use crate::lang::typescript::TsModel;
+use crate::rules::{check_option_names, Context, Rule, RuleEntry, RuleOptions};
+use tree_sitter::Node;
+
+pub const ENTRY: RuleEntry = RuleEntry { id: "auth-route-without-rate-limit", build };
+
+struct AuthRouteWithoutRateLimit;
+
+fn build(options: &RuleOptions) -> Result<Box<dyn Rule>, String> {
+    check_option_names(options, ENTRY.id)?;
+    Ok(Box::new(AuthRouteWithoutRateLimit))
+}
+
+/// Packages and crates that rate-limit requests.
+const TS_LIMITERS: &[&str] = &[
+    "express-rate-limit",
+    "express-slow-down",
+    "rate-limiter-flexible",
+    "@nestjs/throttler",
+    "@fastify/rate-limit",
+    "fastify-rate-limit",
+    "koa-ratelimit",
+    "koa2-ratelimit",
+    "express-brute",
+    "@upstash/ratelimit",
+];
+const RUST_LIMITERS: &[&str] =
+    &["tower_governor", "actix_governor", "governor", "actix_extensible_rate_limit", "rocket_governor", "tower::limit"];
+
+const HELP: &str = "rate-limit this route per client and per account (express-rate-limit, @nestjs/throttler, @fastify/rate-limit; tower_governor, actix-governor)";
+
+/// Route paths that authenticate or reset credentials.
+fn is_auth_route(path: &str) -> bool {
+    let lower = path.to_ascii_lowercase();
+    let segments: Vec<&str> =
+        lower.split(['/', '.']).filter(|s| !s.is_empty() && !s.starts_with(':') && !s.starts_with('{') && !s.starts_with('<')).collect();
+    segments.iter().any(|segment| {
+        matches!(
+            *segment,
+            "login"
+                | "signin"
+                | "sign-in"
+                | "sign_in"
+                | "logon"
+                | "token"
+                | "oauth"
+                | "authenticate"
+                | "forgot-password"
+                | "forgot_password"
+                | "reset-password"
+                | "reset_password"
+                | "password-reset"
+                | "password"
+                | "otp"
+                | "2fa"
+                | "mfa"
+                | "verify-otp"
+        )
+    })
+}
+
+impl AuthRouteWithoutRateLimit {
+    fn report(&self, span: crate::source::Span, route: &str, cx: &mut Context<'_>) {
+        let finding = cx.report(span, format!("`{route}` takes credentials, but no rate limiter is mounted anywhere in the project"));
+        finding.help = Some(HELP.into());
+        finding.withdrawn_by(Fact::RateLimiterPresent);
+    }
+}
+
+impl Rule for AuthRouteWithoutRateLimit {
+    fn id(&self) -> &'static str {
+        ENTRY.id
+    }
+
+    fn ts_kinds(&self) -> &'static [&'static str] {
+        &["program", "call_expression", "decorator"]
+    }
+
+    fn check_ts(&self, node: Node<'_>, model: &TsModel<'_>, cx: &mut Context<'_>) {
+        match node.kind() {
+            "program" if TS_LIMITERS.iter().any(|m| model.imports_module(m)) => cx.fact(Fact::RateLimiterPresent),
+            "program" => {}
+            _ if cx.in_test => {}
+            // `router.post("/login", ...)`
+            "call_expression" => {
+                let Some(callee) = node.child_by_field_name("function").filter(|c| c.kind() == "member_expression") else { return };
+                let method = callee.child_by_field_name("property").map(|p| model.text(p)).unwrap_or("");
+                if !matches!(method, "post" | "put" | "patch" | "all") {
+                    return;
+                }
+                // Server-side route files only: HTTP clients have `.post("/login", body)` too.
+                let serves = !model.handlers().is_empty()
+                    || ["express", "koa", "@koa/router", "koa-router", "fastify", "hono"].iter().any(|m| model.imports_module(m));
+                if !serves || model.imports_ui_framework() || crate::source::is_frontend_path(&cx.file.rel_path) {
+                    return;
+                }
+                let Some(arguments) = node.child_by_field_name("arguments") else { return };
+                let arguments: Vec<Node<'_>> = named_children(arguments).collect();
+                let (Some(path), Some(last)) = (arguments.first(), arguments.last()) else { return };
+                // The last argument is the handler: a function, or a reference to one.
+                let handler_like = arguments.len() >= 2
+                    && (crate::lang::typescript::model::is_function_like(last.kind())
+                        || matches!(last.kind(), "identifier" | "member_expression" | "call_expression"));
+                let Some(route) = model.string_value(*path) else { return };
+                if handler_like && route.starts_with('/') && is_auth_route(&route) {
+                    self.report(span_of(*path), &route, cx);
+                }
+            }
+            // NestJS `@Post("login")` in a controller.
+            "decorator" => {
+                let text = model.text(node);
+                if !text.starts_with("@Post(") {
+                    return;
+                }
+                let Some(argument) =
+                    node.named_child(0).and_then(|call| call.child_by_field_name("arguments")).and_then(|a| a.named_child(0))
+                else {
+                    return;
+                };
+                let Some(route) = model.string_value(argument) else { return };
+                if is_auth_route(&route) {
+                    self.report(span_of(argument), &route, cx);
+                }
+            }
+            _ => {}
+        }
+    }
+
+    fn rust_kinds(&self) -> &'static [RustKind] {
+        &[RustKind::MethodCall, RustKind::Fn, RustKind::Struct]
+    }
+
+    fn check_rust(&self, node: RustNode<'_>, model: &RustModel, cx: &mut Context<'_>) {
+        if RUST_LIMITERS.iter().any(|krate| model.imports_crate(krate))
+            || RUST_LIMITERS.iter().any(|krate| cx.file.text.contains(&format!("{krate}::")))
+        {
+            cx.fact(Fact::RateLimiterPresent);
+        }
+        if node.site.in_test || cx.in_test {
+            return;
+        }
+        match node.syntax {
+            // axum `.route("/login", post(login))`
+            RustSyntax::MethodCall(call) if call.method == "route" && call.args.len() == 2 => {
+                let Some(route) = model.string_value(&call.args[0], node.site.fn_id) else { return };
+                let handler = quote::ToTokens::to_token_stream(&call.args[1]).to_string();
+                let writes = ["post", "put", "patch", "any"]
+                    .iter()
+                    .any(|m| handler.contains(&format!("{m} (")) || handler.contains(&format!("{m}(")));
+                if is_auth_route(&route) && writes {
+                    self.report(rust_span(cx.file, &call.args[0]), &route, cx);
+                }
+            }
+            // actix/rocket `#[post("/login")] async fn login(..)`
+            RustSyntax::Fn { sig, .. } => {
+                let Some(handler) = node.site.fn_id.and_then(|id| model.handlers().iter().find(|h| h.fn_id == id)) else { return };
+                let Some(route) = &handler.route else { return };
+                // Only write methods: `#[post("/login")]`, not `#[get("/login")]`.
+                let from_attribute = ["post", "put", "patch"].iter().any(|m| cx.file.text.contains(&format!("{m}(\"{route}\"")));
+                if from_attribute && is_auth_route(route) && !matches!(handler.framework, crate::lang::rust::Framework::Axum) {
+                    self.report(rust_span(cx.file, &sig.ident), route, cx);
+                }
+            }
+            _ => {}
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn auth_routes() {
+        assert!(is_auth_route("/api/auth/login"));
+        assert!(is_auth_route("/oauth/token"));
+        assert!(is_auth_route("/users/:id/password"));
+        assert!(is_auth_route("/forgot-password"));
+        assert!(!is_auth_route("/api/tokens/:id/usage"), "a resource named tokens is not the token endpoint");
+        assert!(!is_auth_route("/login-history"));
+        assert!(!is_auth_route("/orders"));
+    }
+}
