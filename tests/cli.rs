@@ -421,7 +421,9 @@ fn timings_print_phases_and_rules_to_stderr_and_leave_the_report_alone() {
             assert!(table.lines().any(|line| line.trim_start().starts_with(phase)), "{flag}: no `{phase}` row in\n{table}");
         }
         assert!(table.contains("archlint timings: 4 files"), "{table}");
-        assert!(table.contains("hardcoded-secret") && table.contains("plain-http-url"), "rule names in\n{table}");
+        // The ten most expensive rules are listed by id (which ten depends on the machine).
+        let listed = archlint::rules::REGISTRY.iter().filter(|entry| table.contains(entry.id)).count();
+        assert!(listed >= 5.min(archlint::rules::REGISTRY.len()), "rule names in\n{table}");
         assert!(table.contains("files/s") && table.contains("peak memory: "), "{table}");
         if cfg!(target_os = "linux") {
             assert!(!table.contains("peak memory: n/a"), "{table}");
