@@ -15,8 +15,9 @@
 # Peers are optional: a missing one is reported on stderr and left out. Nothing is downloaded.
 #
 # Environment:
-#   RUNS=N          runs per archlint command (default 10; hyperfine adds one warm-up run)
-#   PEER_RUNS=N     runs per peer command (default 3)
+#   RUNS=N          runs per archlint and oxlint command (default 10, after one warm-up run)
+#   PEER_RUNS=N     runs per Semgrep and njsscan command (default 3, no warm-up run: the runs
+#                   before them have already brought the tree into the page cache)
 #   WAIT_IDLE=1     before each measurement, wait (up to 10 minutes) until the CPUs have been at
 #                   least 90% idle for 3 seconds: for shared machines where builds come and go
 #   ARCHLINT=PATH   use this binary instead of building target/release/archlint
@@ -73,9 +74,9 @@ wait_idle() {
   done
 }
 
-# names[i], commands[i], runs[i]
-names=(); commands=(); runs=()
-add() { names+=("$1"); commands+=("$2"); runs+=("$3"); }
+# names[i], commands[i], runs[i], warmups[i]
+names=(); commands=(); runs=(); warmups=()
+add() { names+=("$1"); commands+=("$2"); runs+=("$3"); warmups+=("${4:-1}"); }
 
 q=$(printf '%q' "$DIR")
 a=$(printf '%q' "$ARCHLINT")
@@ -103,7 +104,7 @@ if [ -z "$SEMGREP" ]; then
 else
   add "semgrep (bench/semgrep-rules)" \
     "$(printf '%q' "$SEMGREP") scan --config $(printf '%q' "$ROOT/bench/semgrep-rules") --metrics=off --disable-version-check --quiet --output /dev/null $q" \
-    "$PEER_RUNS"
+    "$PEER_RUNS" 0
 fi
 
 NJSSCAN=${NJSSCAN:-$(command -v njsscan || true)}
@@ -112,13 +113,13 @@ if [ -z "$NJSSCAN" ]; then
 elif [ -z "$has_js" ]; then
   echo "-- njsscan skipped: no JavaScript/TypeScript in $DIR" >&2
 else
-  add "njsscan" "$(printf '%q' "$NJSSCAN") -o /dev/null $q" "$PEER_RUNS"
+  add "njsscan (.js and templates only)" "$(printf '%q' "$NJSSCAN") -o /dev/null $q" "$PEER_RUNS" 0
 fi
 
 for i in "${!names[@]}"; do
   echo "== ${names[$i]}: ${commands[$i]}" >&2
   wait_idle
-  hyperfine --style basic --warmup 1 --runs "${runs[$i]}" --ignore-failure \
+  hyperfine --style basic --warmup "${warmups[$i]}" --runs "${runs[$i]}" --ignore-failure \
     --command-name "${names[$i]}" --export-json "$OUT/$i.json" "${commands[$i]}" >&2
   # Peak resident memory of one more run, where GNU time is there to tell it.
   if [ -x /usr/bin/time ]; then

@@ -67,6 +67,7 @@ pub const REGISTRY: &[RuleEntry] = &[
     reliability::unbounded_request_body::ENTRY,
     reliability::cpu_heavy_work_in_async::ENTRY,
     reliability::auth_route_without_rate_limit::ENTRY,
+    reliability::query_in_loop::ENTRY,
 ];
 
 pub fn entry(id: &str) -> Option<&'static RuleEntry> {

@@ -44,9 +44,11 @@ pub enum RustKind {
     Macro,
     /// Tuple expressions (`(StatusCode::INTERNAL_SERVER_ERROR, message)`).
     Tuple,
+    /// `for pattern in expr { body }` loops.
+    ForLoop,
 }
 
-const KIND_COUNT: usize = 11;
+const KIND_COUNT: usize = 12;
 
 impl RustKind {
     fn index(self) -> usize {
@@ -67,6 +69,7 @@ pub enum RustSyntax<'a> {
     Struct(&'a syn::ItemStruct),
     Macro(&'a syn::Macro),
     Tuple(&'a syn::ExprTuple),
+    ForLoop(&'a syn::ExprForLoop),
 }
 
 impl RustSyntax<'_> {
@@ -83,6 +86,7 @@ impl RustSyntax<'_> {
             RustSyntax::Struct(_) => RustKind::Struct,
             RustSyntax::Macro(_) => RustKind::Macro,
             RustSyntax::Tuple(_) => RustKind::Tuple,
+            RustSyntax::ForLoop(_) => RustKind::ForLoop,
         }
     }
 }
@@ -526,6 +530,10 @@ impl<'a> Visit<'a> for Collector<'a> {
                     self.with_parent(LitParent::Call(path.clone()), |c| c.visit_expr(arg));
                 }
                 self.site.in_blocking_pool = saved;
+            }
+            Expr::ForLoop(for_loop) => {
+                self.push(RustSyntax::ForLoop(for_loop));
+                self.with_parent(LitParent::Other, |c| visit::visit_expr(c, expr));
             }
             Expr::Tuple(tuple) => {
                 self.push(RustSyntax::Tuple(tuple));

@@ -6,4 +6,5 @@ pub mod blocking_in_async;
 pub mod cpu_heavy_work_in_async;
 pub mod error_details_in_response;
 pub mod panic_in_handler;
+pub mod query_in_loop;
 pub mod unbounded_request_body;
