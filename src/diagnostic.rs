@@ -49,6 +49,8 @@ pub enum Fact {
     ValidatedStruct(String),
     /// The project mounts a request rate limiter somewhere.
     RateLimiterPresent,
+    /// The project adds a request-timeout layer (tower-http `TimeoutLayer`, ...) somewhere.
+    ServerTimeoutLayer,
     /// Some function taking this type calls `validate`: handlers may hand the payload to it.
     ValidatedInHelper(String),
 }

@@ -68,6 +68,7 @@ pub const REGISTRY: &[RuleEntry] = &[
     reliability::cpu_heavy_work_in_async::ENTRY,
     reliability::auth_route_without_rate_limit::ENTRY,
     reliability::query_in_loop::ENTRY,
+    reliability::server_without_timeout::ENTRY,
 ];
 
 pub fn entry(id: &str) -> Option<&'static RuleEntry> {

@@ -134,13 +134,20 @@ impl Rule for AuthRouteWithoutRateLimit {
     }
 
     fn rust_kinds(&self) -> &'static [RustKind] {
-        &[RustKind::MethodCall, RustKind::Fn, RustKind::Struct]
+        &[RustKind::MethodCall, RustKind::Fn]
     }
 
     fn check_rust(&self, node: RustNode<'_>, model: &RustModel, cx: &mut Context<'_>) {
-        if RUST_LIMITERS.iter().any(|krate| model.imports_crate(krate))
-            || RUST_LIMITERS.iter().any(|krate| cx.file.text.contains(&format!("{krate}::")))
-        {
+        // A limiter crate imported (checked on functions only, not on every call), or a governor
+        // layer mounted.
+        let mounts_limiter = match node.syntax {
+            RustSyntax::Fn { .. } => RUST_LIMITERS.iter().any(|krate| model.imports_crate(krate)),
+            RustSyntax::MethodCall(call) if matches!(call.method.to_string().as_str(), "layer" | "wrap" | "attach") => {
+                call.args.first().is_some_and(|a| quote::ToTokens::to_token_stream(a).to_string().contains("Governor"))
+            }
+            _ => false,
+        };
+        if mounts_limiter {
             cx.fact(Fact::RateLimiterPresent);
         }
         if node.site.in_test || cx.in_test {

@@ -7,4 +7,5 @@ pub mod cpu_heavy_work_in_async;
 pub mod error_details_in_response;
 pub mod panic_in_handler;
 pub mod query_in_loop;
+pub mod server_without_timeout;
 pub mod unbounded_request_body;

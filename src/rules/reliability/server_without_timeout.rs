@@ -1,0 +1,169 @@
+//! `server-without-timeout`: HTTP servers whose request timeouts are switched off. Slow-loris
+//! clients (headers a byte at a time, bodies that never finish) then hold connections and
+//! memory for as long as they like, and a handler that hangs never frees its slot.
+
+use crate::diagnostic::{Fact, Level};
+use crate::lang::rust::{span_of as rust_span, RustKind, RustModel, RustNode, RustSyntax};
+use crate::lang::typescript::model::{named_children, span_of};
+use crate::lang::typescript::{Property, TsModel};
+use crate::rules::{check_option_names, Context, Rule, RuleEntry, RuleOptions};
+use quote::ToTokens;
+use tree_sitter::Node;
+
+pub const ENTRY: RuleEntry = RuleEntry { id: "server-without-timeout", build };
+
+struct ServerWithoutTimeout;
+
+fn build(options: &RuleOptions) -> Result<Box<dyn Rule>, String> {
+    check_option_names(options, ENTRY.id)?;
+    Ok(Box::new(ServerWithoutTimeout))
+}
+
+/// Node `http.Server` properties whose `0` disables a timeout.
+const NODE_TIMEOUTS: &[&str] = &["requestTimeout", "headersTimeout", "timeout"];
+/// Rust middleware that bounds request time; any of them in the project answers `axum::serve`.
+const RUST_TIMEOUT_LAYERS: &[&str] = &["TimeoutLayer", "RequestBodyTimeoutLayer", "timeout::Timeout", "HandleErrorLayer"];
+
+fn is_zero(text: &str) -> bool {
+    matches!(
+        text.trim(),
+        "0" | "0n"
+            | "Duration::ZERO"
+            | "Duration::from_secs(0)"
+            | "Duration :: ZERO"
+            | "Duration :: from_secs (0)"
+            | "Duration :: from_millis (0)"
+    )
+}
+
+impl ServerWithoutTimeout {
+    fn check_ts_assignment(&self, node: Node<'_>, model: &TsModel<'_>, cx: &mut Context<'_>) {
+        let (Some(left), Some(right)) = (node.child_by_field_name("left"), node.child_by_field_name("right")) else { return };
+        if left.kind() != "member_expression" || !is_zero(model.text(right)) {
+            return;
+        }
+        let property = left.child_by_field_name("property").map(|p| model.text(p)).unwrap_or("");
+        let object = left.child_by_field_name("object").map(|o| model.text(o)).unwrap_or("");
+        // `server.timeout = 0` only on something named like a server: `timeout` is a common word.
+        if NODE_TIMEOUTS.contains(&property) && (property != "timeout" || object.to_ascii_lowercase().contains("server")) {
+            cx.report(span_of(node), format!("`{}` disables the server's {property}", model.text(left))).help =
+                Some("keep Node's defaults (requestTimeout 300 s, headersTimeout 60 s) or set shorter ones".into());
+        }
+    }
+
+    fn check_ts_call(&self, node: Node<'_>, model: &TsModel<'_>, cx: &mut Context<'_>) {
+        let Some(callee) = node.child_by_field_name("function") else { return };
+        let arguments: Vec<Node<'_>> = node.child_by_field_name("arguments").map(|a| named_children(a).collect()).unwrap_or_default();
+        // `server.setTimeout(0)`
+        if callee.kind() == "member_expression" && callee.child_by_field_name("property").is_some_and(|p| model.text(p) == "setTimeout") {
+            let object = callee.child_by_field_name("object").map(|o| model.text(o)).unwrap_or("");
+            if object.to_ascii_lowercase().contains("server") && arguments.first().is_some_and(|a| is_zero(model.text(*a))) {
+                cx.report(span_of(node), format!("`{}` disables the socket timeout", model.text(callee))).help =
+                    Some("pass a timeout in milliseconds (for example 120_000) instead of 0".into());
+            }
+            return;
+        }
+        let Some(name) = model.qualified_name(callee) else { return };
+        let options = arguments.first().map(|a| model.resolve(*a)).filter(|a| a.kind() == "object");
+        match name.as_str() {
+            "http.createServer" | "https.createServer" | "node:http.createServer" | "node:https.createServer" => {
+                let Some(options) = options else { return };
+                for key in ["requestTimeout", "headersTimeout"] {
+                    if let Property::Found(value) = model.property(options, key) {
+                        if is_zero(model.text(value)) {
+                            cx.report(span_of(value), format!("`{key}: 0` disables the server's {key}")).help =
+                                Some("keep Node's default or set a finite timeout".into());
+                        }
+                    }
+                }
+            }
+            // Fastify's `requestTimeout` defaults to 0: no limit on how long a request may take.
+            "fastify" => {
+                let configured = options.is_some_and(|o| !matches!(model.property(o, "requestTimeout"), Property::Missing));
+                if !configured {
+                    cx.report_capped(
+                        Level::Note,
+                        span_of(callee),
+                        "Fastify is created without `requestTimeout`, which defaults to no limit",
+                    )
+                    .help = Some("pass `requestTimeout` (for example 30_000) when creating the instance".into());
+                }
+            }
+            _ => {}
+        }
+    }
+}
+
+impl Rule for ServerWithoutTimeout {
+    fn id(&self) -> &'static str {
+        ENTRY.id
+    }
+
+    fn ts_kinds(&self) -> &'static [&'static str] {
+        &["assignment_expression", "call_expression"]
+    }
+
+    fn check_ts(&self, node: Node<'_>, model: &TsModel<'_>, cx: &mut Context<'_>) {
+        if cx.in_test {
+            return;
+        }
+        match node.kind() {
+            "assignment_expression" => self.check_ts_assignment(node, model, cx),
+            _ => self.check_ts_call(node, model, cx),
+        }
+    }
+
+    fn rust_kinds(&self) -> &'static [RustKind] {
+        &[RustKind::Call, RustKind::MethodCall]
+    }
+
+    fn check_rust(&self, node: RustNode<'_>, model: &RustModel, cx: &mut Context<'_>) {
+        // `.layer(TimeoutLayer::new(..))`, `ServiceBuilder::new().timeout(..)`: a timeout somewhere in the project.
+        if let RustSyntax::MethodCall(call) = node.syntax {
+            let method = call.method.to_string();
+            let adds_timeout = method == "timeout"
+                || (matches!(method.as_str(), "layer" | "route_layer")
+                    && call.args.first().is_some_and(|a| {
+                        let text = a.to_token_stream().to_string().replace(' ', "");
+                        RUST_TIMEOUT_LAYERS.iter().any(|layer| text.contains(layer))
+                    }));
+            if adds_timeout {
+                cx.fact(Fact::ServerTimeoutLayer);
+            }
+        }
+        if node.site.in_test || cx.in_test {
+            return;
+        }
+        match node.syntax {
+            // `axum::serve(listener, app)`: a project-level question (the router is often built elsewhere).
+            RustSyntax::Call(call) => {
+                let Some(path) = model.call_path(call) else { return };
+                // axum 0.7+ `axum::serve`, axum 0.6 `axum::Server::bind(..).serve(..)`.
+                let axum_server = path == "axum::serve" || path == "axum::Server::bind" || (path == "serve" && model.imports_crate("axum"));
+                if axum_server {
+                    let finding = cx.report(
+                        rust_span(cx.file, &call.func),
+                        "this axum server's router has no `TimeoutLayer` anywhere in the project, so requests may take forever",
+                    );
+                    finding.help = Some("add `.layer(TimeoutLayer::new(Duration::from_secs(30)))` (tower-http) to the router".into());
+                    finding.withdrawn_by(Fact::ServerTimeoutLayer);
+                }
+            }
+            // actix-web `HttpServer::new(..).client_request_timeout(Duration::ZERO)`, hyper `header_read_timeout(None)`.
+            RustSyntax::MethodCall(call) => {
+                let method = call.method.to_string();
+                let argument = call.args.first().map(|a| a.to_token_stream().to_string()).unwrap_or_default();
+                let disabled = match method.as_str() {
+                    "client_request_timeout" | "client_disconnect_timeout" | "keep_alive_timeout" => is_zero(&argument),
+                    "header_read_timeout" => argument.trim() == "None",
+                    _ => false,
+                };
+                if disabled {
+                    cx.report(rust_span(cx.file, &call.method), format!("`{method}({argument})` disables the server's timeout")).help =
+                        Some("keep the framework's default or set a finite duration".into());
+                }
+            }
+            _ => {}
+        }
+    }
+}
