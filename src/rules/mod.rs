@@ -7,12 +7,14 @@
 pub mod docs;
 pub mod meta;
 
+mod crypto;
 mod helpers;
 mod injection;
 mod reliability;
 mod secrets;
 mod timeouts;
 mod transport;
+mod web;
 
 use crate::diagnostic::{Fact, Finding, Level};
 use crate::lang::rust::{RustKind, RustModel, RustNode};
@@ -69,6 +71,9 @@ pub const REGISTRY: &[RuleEntry] = &[
     reliability::auth_route_without_rate_limit::ENTRY,
     reliability::query_in_loop::ENTRY,
     reliability::server_without_timeout::ENTRY,
+    crypto::weak_password_hash::ENTRY,
+    crypto::insecure_randomness::ENTRY,
+    web::permissive_cors::ENTRY,
 ];
 
 pub fn entry(id: &str) -> Option<&'static RuleEntry> {
