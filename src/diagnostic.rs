@@ -53,6 +53,10 @@ pub enum Fact {
     ServerTimeoutLayer,
     /// Some function taking this type calls `validate`: handlers may hand the payload to it.
     ValidatedInHelper(String),
+    /// A serialisable Rust struct of this name has no `exp` field: JWT claims of this type never expire.
+    ClaimsWithoutExp(String),
+    /// A serialisable Rust struct of this name has an `exp` field, or fields that cannot be known.
+    ClaimsWithExp(String),
 }
 
 /// A secondary location: where the data came from, or what configures the flagged object.

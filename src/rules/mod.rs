@@ -7,6 +7,7 @@
 pub mod docs;
 pub mod meta;
 
+mod auth;
 mod crypto;
 mod helpers;
 mod injection;
@@ -71,9 +72,13 @@ pub const REGISTRY: &[RuleEntry] = &[
     reliability::auth_route_without_rate_limit::ENTRY,
     reliability::query_in_loop::ENTRY,
     reliability::server_without_timeout::ENTRY,
+    reliability::db_pool_without_timeout::ENTRY,
     crypto::weak_password_hash::ENTRY,
     crypto::insecure_randomness::ENTRY,
     web::permissive_cors::ENTRY,
+    auth::jwt_verification_disabled::ENTRY,
+    auth::jwt_without_expiry::ENTRY,
+    auth::insecure_cookie::ENTRY,
 ];
 
 pub fn entry(id: &str) -> Option<&'static RuleEntry> {

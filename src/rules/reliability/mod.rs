@@ -4,6 +4,7 @@
 pub mod auth_route_without_rate_limit;
 pub mod blocking_in_async;
 pub mod cpu_heavy_work_in_async;
+pub mod db_pool_without_timeout;
 pub mod error_details_in_response;
 pub mod panic_in_handler;
 pub mod query_in_loop;

@@ -1,0 +1,375 @@
+//! `insecure-cookie`: session and token cookies without `Secure` (sent over plain HTTP, where
+//! anyone on the network reads them) or without `HttpOnly` (readable by any script that runs on
+//! the page, so one XSS hands the session over).
+
+use super::{call_arguments, is_auth_cookie_name, last_segment, rust_bool, tight_tokens};
+use crate::lang::rust::{method_chain, span_of as rust_span, RustKind, RustModel, RustNode, RustSyntax};
+use crate::lang::typescript::model::{span_of, Property};
+use crate::lang::typescript::TsModel;
+use crate::rules::{check_option_names, Context, Rule, RuleEntry, RuleOptions};
+use crate::source::Span;
+use std::collections::{HashMap, HashSet};
+use syn::visit::{self, Visit};
+use syn::Expr;
+use tree_sitter::Node;
+
+pub const ENTRY: RuleEntry = RuleEntry { id: "insecure-cookie", build };
+
+struct InsecureCookie;
+
+fn build(options: &RuleOptions) -> Result<Box<dyn Rule>, String> {
+    check_option_names(options, ENTRY.id)?;
+    Ok(Box::new(InsecureCookie))
+}
+
+const HELP: &str = "set `httpOnly: true` and `secure: true` (Rust: `.http_only(true).secure(true)`) on session and token cookies; `secure` may follow the environment (`secure: process.env.NODE_ENV === \"production\"`)";
+
+/// What an option or builder call says about a flag.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Flag {
+    /// Not written: the library's default (off for Express, Fastify and the `cookie` crate).
+    Missing,
+    Off,
+    /// On, or bound to something computed at run time (an environment check).
+    Set,
+    /// A spread or an options object the file does not show may set it.
+    Unknown,
+}
+
+/// The problems of one cookie, for the message: `["without \`httpOnly\`", ...]`.
+fn problems(http_only: Flag, secure: Flag, same_site_none: bool, rust: bool) -> Vec<String> {
+    let (http_only_name, secure_name) = if rust { (".http_only(true)", ".secure(true)") } else { ("httpOnly", "secure") };
+    let mut found = Vec::new();
+    match http_only {
+        Flag::Missing => found.push(format!("without `{http_only_name}` (readable by page scripts)")),
+        Flag::Off => found.push("with `HttpOnly` switched off (readable by page scripts)".to_string()),
+        _ => {}
+    }
+    match secure {
+        Flag::Missing if same_site_none => found.push(format!("with `SameSite=None` but without `{secure_name}`")),
+        Flag::Missing => found.push(format!("without `{secure_name}` (sent over plain HTTP)")),
+        Flag::Off => found.push("with `Secure` switched off (sent over plain HTTP)".to_string()),
+        _ => {}
+    }
+    found
+}
+
+// ----- TypeScript -----
+
+/// Receivers of `cookie(name, value, options)`: Express `res`, Fastify `reply.setCookie`.
+const RESPONSE_NAMES: &[&str] = &["res", "response", "reply", "resp"];
+
+impl InsecureCookie {
+    fn ts_flag(&self, options: Node<'_>, key: &str, model: &TsModel<'_>) -> Flag {
+        match model.property(options, key) {
+            Property::Missing => Flag::Missing,
+            Property::Unknown => Flag::Unknown,
+            Property::Found(value) => match model.bool_value(value) {
+                Some(false) => Flag::Off,
+                _ => Flag::Set,
+            },
+        }
+    }
+
+    /// `res.cookie("token", value, { ... })`, `reply.setCookie("sid", value, { ... })`.
+    fn check_set_cookie(&self, call: Node<'_>, callee: Node<'_>, model: &TsModel<'_>, cx: &mut Context<'_>) {
+        let Some(method) = callee.child_by_field_name("property").map(|p| model.text(p)) else { return };
+        if method != "cookie" && method != "setCookie" {
+            return;
+        }
+        let receiver = callee.child_by_field_name("object").and_then(|o| model.member_path(o));
+        if !receiver.is_some_and(|path| RESPONSE_NAMES.contains(&path.rsplit('.').next().unwrap_or(""))) {
+            return;
+        }
+        let arguments = call_arguments(call);
+        let (Some(name), Some(value)) = (arguments.first(), arguments.get(1)) else { return };
+        let Some(name) = model.string_value(*name).filter(|n| is_auth_cookie_name(n)) else { return };
+        // `res.cookie("token", "", { expires: new Date(0) })` deletes the cookie.
+        if model.string_value(*value).is_some_and(|v| v.is_empty()) {
+            return;
+        }
+        let (http_only, secure, same_site_none) = match arguments.get(2) {
+            None => (Flag::Missing, Flag::Missing, false),
+            Some(options) => {
+                let Some(options) = model.object_literal(*options) else { return };
+                if is_expired(options, model) {
+                    return;
+                }
+                let same_site_none = match model.property(options, "sameSite") {
+                    Property::Found(v) => model.string_value(v).is_some_and(|s| s.eq_ignore_ascii_case("none")),
+                    _ => false,
+                };
+                (self.ts_flag(options, "httpOnly", model), self.ts_flag(options, "secure", model), same_site_none)
+            }
+        };
+        let found = problems(http_only, secure, same_site_none, false);
+        if found.is_empty() {
+            return;
+        }
+        cx.report(span_of(callee), format!("auth cookie `{name}` is set {}", found.join(" and "))).help = Some(HELP.into());
+    }
+
+    /// `session({ cookie: { secure: false } })`, `cookieSession({ httpOnly: false })`.
+    fn check_session(&self, module: &str, call: Node<'_>, model: &TsModel<'_>, cx: &mut Context<'_>) {
+        let Some(options) = call_arguments(call).first().and_then(|o| model.object_literal(*o)) else { return };
+        let cookie = match module {
+            "express-session" => match model.property(options, "cookie") {
+                Property::Found(cookie) => model.object_literal(cookie),
+                _ => None,
+            },
+            _ => Some(options),
+        };
+        let Some(cookie) = cookie else { return };
+        for (key, what) in [("secure", "sent over plain HTTP"), ("httpOnly", "readable by page scripts")] {
+            let Property::Found(value) = model.property(cookie, key) else { continue };
+            if model.bool_value(value) == Some(false) {
+                let at = value.parent().filter(|p| p.kind() == "pair").unwrap_or(value);
+                cx.report(span_of(at), format!("the `{module}` session cookie has `{key}: false`, so it is {what}")).help =
+                    Some(HELP.into());
+            }
+        }
+    }
+}
+
+/// `{ maxAge: 0 }`, `{ expires: new Date(0) }`: options that delete the cookie.
+fn is_expired(options: Node<'_>, model: &TsModel<'_>) -> bool {
+    let max_age_zero = matches!(model.property(options, "maxAge"), Property::Found(v) if model.text(model.resolve(v)) == "0");
+    let expires_epoch = matches!(model.property(options, "expires"), Property::Found(v) if model.text(v).replace(' ', "") == "newDate(0)");
+    max_age_zero || expires_epoch
+}
+
+// ----- Rust -----
+
+/// Methods that take a cookie away rather than set it.
+const REMOVERS: &[&str] = &["remove", "remove_private", "remove_signed", "del_cookie", "remove_cookie", "add_removal_cookie"];
+
+/// One `Cookie::build(..)`/`Cookie::new(..)` and every builder or setter call made on it.
+struct CookieBuild<'a> {
+    root: &'a syn::ExprCall,
+    calls: Vec<&'a syn::ExprMethodCall>,
+}
+
+struct CookieBuilds<'a, 'm> {
+    model: &'m RustModel<'m>,
+    builds: Vec<CookieBuild<'a>>,
+    /// Build index by the address of its root call.
+    by_root: HashMap<usize, usize>,
+    /// Method calls already attributed to a build (inner links of a chain already seen whole).
+    attributed: HashSet<usize>,
+    /// Builds handed to a remover (`jar.remove(Cookie::build("token"))`).
+    removed: HashSet<usize>,
+    /// Local variables holding a build.
+    locals: HashMap<String, usize>,
+}
+
+impl<'a> CookieBuilds<'a, '_> {
+    fn cookie_constructor(&self, expr: &'a Expr) -> Option<&'a syn::ExprCall> {
+        let Expr::Call(call) = expr else { return None };
+        let path = self.model.call_path(call)?;
+        ["Cookie::build", "Cookie::new", "CookieBuilder::new"]
+            .iter()
+            .any(|p| path == *p || path.ends_with(&format!("::{p}")))
+            .then_some(call)
+    }
+
+    /// The build a chain root refers to: a constructor (recorded on first sight) or a local
+    /// holding one.
+    fn build_of(&mut self, root: &'a Expr) -> Option<usize> {
+        if let Some(call) = self.cookie_constructor(root) {
+            let address = call as *const syn::ExprCall as usize;
+            let next = self.builds.len();
+            let index = *self.by_root.entry(address).or_insert(next);
+            if index == next {
+                self.builds.push(CookieBuild { root: call, calls: Vec::new() });
+            }
+            return Some(index);
+        }
+        match root {
+            Expr::Path(p) => self.locals.get(&p.path.get_ident()?.to_string()).copied(),
+            Expr::Reference(r) => self.build_of(&r.expr),
+            _ => None,
+        }
+    }
+}
+
+impl<'a> Visit<'a> for CookieBuilds<'a, '_> {
+    fn visit_item(&mut self, _: &'a syn::Item) {}
+
+    fn visit_local(&mut self, local: &'a syn::Local) {
+        visit::visit_local(self, local);
+        let ident = match &local.pat {
+            syn::Pat::Ident(p) => &p.ident,
+            syn::Pat::Type(t) => match &*t.pat {
+                syn::Pat::Ident(p) => &p.ident,
+                _ => return,
+            },
+            _ => return,
+        };
+        let Some(init) = &local.init else { return };
+        let (root, _) = method_chain(&init.expr);
+        match self.build_of(root) {
+            Some(index) => {
+                self.locals.insert(ident.to_string(), index);
+            }
+            None => {
+                self.locals.remove(&ident.to_string());
+            }
+        }
+    }
+
+    fn visit_expr(&mut self, expr: &'a Expr) {
+        match expr {
+            Expr::MethodCall(call) if !self.attributed.contains(&(call as *const _ as usize)) => {
+                if REMOVERS.contains(&call.method.to_string().as_str()) {
+                    for arg in &call.args {
+                        if let Some(index) = self.build_of(method_chain(arg).0) {
+                            self.removed.insert(index);
+                        }
+                    }
+                }
+                let (root, calls) = method_chain(expr);
+                if let Some(index) = self.build_of(root) {
+                    for link in &calls {
+                        self.attributed.insert(*link as *const _ as usize);
+                    }
+                    self.builds[index].calls.extend(calls);
+                }
+            }
+            Expr::Call(_) => {
+                self.build_of(expr);
+            }
+            _ => {}
+        }
+        visit::visit_expr(self, expr);
+    }
+}
+
+impl InsecureCookie {
+    fn rust_flag(&self, arg: Option<&Expr>, fn_id: Option<usize>, model: &RustModel) -> Flag {
+        let Some(arg) = arg else { return Flag::Set };
+        match rust_bool(arg).or_else(|| model.bool_value(arg, fn_id)) {
+            Some(false) => Flag::Off,
+            Some(true) => Flag::Set,
+            // `set_secure(None)` unsets it.
+            None if matches!(arg, Expr::Path(p) if p.path.is_ident("None")) => Flag::Missing,
+            None => Flag::Set,
+        }
+    }
+
+    fn check_cookie_builds(&self, sig: &syn::Signature, block: &syn::Block, fn_id: Option<usize>, model: &RustModel, cx: &mut Context<'_>) {
+        // A function that returns a builder leaves the flags to its caller's chain.
+        if let syn::ReturnType::Type(_, ty) = &sig.output {
+            if tight_tokens(ty).contains("CookieBuilder") {
+                return;
+            }
+        }
+        let mut builds = CookieBuilds {
+            model,
+            builds: Vec::new(),
+            by_root: HashMap::new(),
+            attributed: HashSet::new(),
+            removed: HashSet::new(),
+            locals: HashMap::new(),
+        };
+        builds.visit_block(block);
+        for (index, build) in builds.builds.iter().enumerate() {
+            if builds.removed.contains(&index) {
+                continue;
+            }
+            let (name, value) = match build.root.args.iter().collect::<Vec<_>>().as_slice() {
+                [Expr::Tuple(pair)] if pair.elems.len() == 2 => (&pair.elems[0], &pair.elems[1]),
+                [name, value] => (*name, *value),
+                // `Cookie::build("token")`: a name alone, for removal.
+                _ => continue,
+            };
+            let Some(name) = model.string_value(name, fn_id).filter(|n| is_auth_cookie_name(n)) else { continue };
+            if model.string_value(value, fn_id).is_some_and(|v| v.is_empty()) {
+                continue;
+            }
+            let (mut http_only, mut secure, mut same_site_none, mut removal) = (Flag::Missing, Flag::Missing, false, false);
+            for call in &build.calls {
+                let arg = call.args.first();
+                match call.method.to_string().as_str() {
+                    "secure" | "set_secure" => secure = self.rust_flag(arg, fn_id, model),
+                    "http_only" | "set_http_only" => http_only = self.rust_flag(arg, fn_id, model),
+                    "same_site" | "set_same_site" => {
+                        same_site_none = arg.is_some_and(|a| {
+                            let text = tight_tokens(a);
+                            last_segment(a).as_deref() == Some("None") && text.contains("::") || text.ends_with("SameSite::None)")
+                        })
+                    }
+                    "max_age" | "set_max_age" => {
+                        let text = arg.map(tight_tokens).unwrap_or_default();
+                        removal |= text.contains("ZERO") || text.contains("(0)") || text.starts_with("0.");
+                    }
+                    "expires" | "set_expires" => removal |= arg.is_some_and(|a| tight_tokens(a).contains("UNIX_EPOCH")),
+                    "make_removal" => removal = true,
+                    _ => {}
+                }
+            }
+            let found = problems(http_only, secure, same_site_none, true);
+            if removal || found.is_empty() {
+                continue;
+            }
+            let span = Span::new(rust_span(cx.file, &build.root.func).start, rust_span(cx.file, build.root).end);
+            cx.report(span, format!("session cookie `{name}` is built {}", found.join(" and "))).help = Some(HELP.into());
+        }
+    }
+
+    /// actix-session `.cookie_secure(false)`, tower-sessions `.with_secure(false)`.
+    fn check_session_layer(&self, call: &syn::ExprMethodCall, fn_id: Option<usize>, model: &RustModel, cx: &mut Context<'_>) {
+        let method = call.method.to_string();
+        let (library, flag) = match method.as_str() {
+            "cookie_secure" => ("actix-session", "Secure"),
+            "cookie_http_only" => ("actix-session", "HttpOnly"),
+            "with_secure" | "with_http_only" if cx.file.text.contains("tower_sessions") => {
+                ("tower-sessions", if method == "with_secure" { "Secure" } else { "HttpOnly" })
+            }
+            _ => return,
+        };
+        if self.rust_flag(call.args.first(), fn_id, model) != Flag::Off {
+            return;
+        }
+        let what = if flag == "Secure" { "sent over plain HTTP" } else { "readable by page scripts" };
+        let span = Span::new(rust_span(cx.file, &call.method).start, rust_span(cx.file, call).end);
+        cx.report(span, format!("`{method}(false)` turns `{flag}` off for the {library} session cookie, so it is {what}")).help =
+            Some(HELP.into());
+    }
+}
+
+impl Rule for InsecureCookie {
+    fn id(&self) -> &'static str {
+        ENTRY.id
+    }
+
+    fn ts_kinds(&self) -> &'static [&'static str] {
+        &["call_expression"]
+    }
+
+    fn check_ts(&self, node: Node<'_>, model: &TsModel<'_>, cx: &mut Context<'_>) {
+        if cx.in_test {
+            return;
+        }
+        let Some(callee) = node.child_by_field_name("function") else { return };
+        match model.qualified_name(callee).as_deref() {
+            Some(module @ ("express-session" | "cookie-session")) => self.check_session(module, node, model, cx),
+            _ if callee.kind() == "member_expression" => self.check_set_cookie(node, callee, model, cx),
+            _ => {}
+        }
+    }
+
+    fn rust_kinds(&self) -> &'static [RustKind] {
+        &[RustKind::Fn, RustKind::MethodCall]
+    }
+
+    fn check_rust(&self, node: RustNode<'_>, model: &RustModel, cx: &mut Context<'_>) {
+        if cx.in_test {
+            return;
+        }
+        match node.syntax {
+            RustSyntax::Fn { sig, block } => self.check_cookie_builds(sig, block, node.site.fn_id, model, cx),
+            RustSyntax::MethodCall(call) => self.check_session_layer(call, node.site.fn_id, model, cx),
+            _ => {}
+        }
+    }
+}

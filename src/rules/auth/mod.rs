@@ -1,0 +1,250 @@
+//! Authentication and session rules: how tokens are verified and how long they live, and how
+//! session cookies are protected in the browser.
+
+pub mod insecure_cookie;
+pub mod jwt_verification_disabled;
+pub mod jwt_without_expiry;
+
+use crate::lang::typescript::model::{is_function_like, named_children};
+use crate::lang::typescript::TsModel;
+use crate::rules::helpers::words;
+use std::collections::HashSet;
+use syn::visit::{self, Visit};
+use syn::Expr;
+use tree_sitter::Node;
+
+/// Whether a cookie name says it carries a session or a credential: `session`, `connect.sid`,
+/// `access_token`, `refreshToken`, `jwt`, `auth`. CSRF tokens (`XSRF-TOKEN`) are meant to be read
+/// by the page's script, so they are not.
+pub(crate) fn is_auth_cookie_name(name: &str) -> bool {
+    let words = words(name);
+    if words.iter().any(|w| w.contains("csrf") || w.contains("xsrf")) {
+        return false;
+    }
+    words.iter().any(|w| matches!(w.as_str(), "session" | "sess" | "sid" | "token" | "jwt" | "auth" | "refresh" | "access"))
+}
+
+/// Whether a claim or payload key names an expiry the application checks itself: `expiresAt`,
+/// `expiry`, `valid_until`, `ttl`, or an issue time whose age the verifier bounds (`createdAt`,
+/// `issued_at`).
+pub(crate) fn is_expiry_claim(name: &str) -> bool {
+    let words = words(name);
+    let has = |w: &str| words.iter().any(|x| x == w);
+    ["exp", "expires", "expiry", "expiration", "expire", "expiring", "ttl", "until", "deadline"].iter().any(|w| has(w))
+        || ((has("created") || has("issued")) && (has("at") || has("time") || has("on")))
+}
+
+/// The innermost function (or the program) around a node.
+pub(crate) fn enclosing_function(node: Node<'_>) -> Node<'_> {
+    let mut current = node;
+    while let Some(parent) = current.parent() {
+        if is_function_like(parent.kind()) {
+            return parent;
+        }
+        current = parent;
+    }
+    current
+}
+
+/// The arguments of a call or `new` expression.
+pub(crate) fn call_arguments(call: Node<'_>) -> Vec<Node<'_>> {
+    call.child_by_field_name("arguments").map(|a| named_children(a).filter(|n| n.kind() != "comment").collect()).unwrap_or_default()
+}
+
+/// Whether the file uses a JWT library, so option names like `algorithms` mean what they say.
+pub(crate) fn uses_jwt_library(model: &TsModel<'_>) -> bool {
+    ["jsonwebtoken", "jose", "passport-jwt", "@nestjs/jwt", "express-jwt", "@fastify/jwt", "koa-jwt", "jwt-decode"]
+        .iter()
+        .any(|m| model.imports_module(m))
+}
+
+/// What [`for_each_expr_in`] walks: a function body or an initialiser.
+pub(crate) enum Walk<'a> {
+    Block(&'a syn::Block),
+    Expr(&'a Expr),
+}
+
+/// Calls `f` on every expression of a function body or initialiser, closures included, without
+/// entering nested items (they are checked as functions of their own).
+pub(crate) fn for_each_expr_in<'a>(walk: Walk<'a>, f: &mut dyn FnMut(&'a Expr)) {
+    struct Walker<'f, 'a> {
+        f: &'f mut dyn FnMut(&'a Expr),
+    }
+    impl<'a> Visit<'a> for Walker<'_, 'a> {
+        fn visit_item(&mut self, _: &'a syn::Item) {}
+        fn visit_expr(&mut self, expr: &'a Expr) {
+            (self.f)(expr);
+            visit::visit_expr(self, expr);
+        }
+    }
+    let mut walker = Walker { f };
+    match walk {
+        Walk::Block(block) => walker.visit_block(block),
+        Walk::Expr(expr) => walker.visit_expr(expr),
+    }
+}
+
+/// The names a struct's fields have once serialised (`#[serde(rename = "exp")]` applied), or
+/// `None` when they cannot be known: tuple structs, `#[serde(flatten)]` fields (another type's
+/// fields join these) and container-level renaming.
+pub(crate) fn serialized_fields(item: &syn::ItemStruct) -> Option<Vec<String>> {
+    let syn::Fields::Named(fields) = &item.fields else { return None };
+    if item.attrs.iter().any(|a| a.path().is_ident("serde") && tight_tokens(a).contains("rename_all")) {
+        return None;
+    }
+    let mut names = Vec::new();
+    for field in &fields.named {
+        let mut name = field.ident.as_ref()?.to_string();
+        for attr in field.attrs.iter().filter(|a| a.path().is_ident("serde")) {
+            let text = tight_tokens(attr);
+            if text.contains("flatten") {
+                return None;
+            }
+            if let Some(renamed) = renamed_to(&text) {
+                name = renamed;
+            }
+        }
+        names.push(name.trim_start_matches("r#").to_string());
+    }
+    Some(names)
+}
+
+/// `#[serde(rename = "exp")]` or `#[serde(rename(serialize = "exp"))]` → `exp`.
+fn renamed_to(attr: &str) -> Option<String> {
+    let rest = &attr[attr.find("rename")? + "rename".len()..];
+    let rest = rest.strip_prefix("=\"").or_else(|| rest.find("serialize=\"").map(|at| &rest[at + "serialize=\"".len()..]))?;
+    Some(rest[..rest.find('"')?].to_string())
+}
+
+/// The serialised field names of the one struct called `name` in this file, if there is exactly
+/// one and its fields can be known (see [`serialized_fields`]). Parses the file again: only asked
+/// when a rule has already matched a call.
+pub(crate) fn struct_fields_in_file(text: &str, name: &str) -> Option<Vec<String>> {
+    if !text.contains(&format!("struct {name}")) {
+        return None;
+    }
+    struct Finder<'n> {
+        name: &'n str,
+        found: Vec<Option<Vec<String>>>,
+    }
+    impl<'a> Visit<'a> for Finder<'_> {
+        fn visit_item_struct(&mut self, item: &'a syn::ItemStruct) {
+            if item.ident == self.name {
+                self.found.push(serialized_fields(item));
+            }
+        }
+    }
+    let file = syn::parse_file(text).ok()?;
+    let mut finder = Finder { name, found: Vec::new() };
+    finder.visit_file(&file);
+    match finder.found.as_slice() {
+        [only] => only.clone(),
+        _ => None,
+    }
+}
+
+/// `true`/`false`, also inside `Some(..)` (`set_secure(Some(true))`); `None` for anything else.
+pub(crate) fn rust_bool(expr: &Expr) -> Option<bool> {
+    match expr {
+        Expr::Lit(syn::ExprLit { lit: syn::Lit::Bool(b), .. }) => Some(b.value),
+        Expr::Paren(p) => rust_bool(&p.expr),
+        Expr::Call(call) if call.args.len() == 1 => {
+            let is_some = matches!(&*call.func, Expr::Path(p) if p.path.is_ident("Some"));
+            if is_some {
+                rust_bool(&call.args[0])
+            } else {
+                None
+            }
+        }
+        _ => None,
+    }
+}
+
+/// The last segment of a path expression (`SameSite::None` → `None`).
+pub(crate) fn last_segment(expr: &Expr) -> Option<String> {
+    match expr {
+        Expr::Path(p) => p.path.segments.last().map(|s| s.ident.to_string()),
+        Expr::Reference(r) => last_segment(&r.expr),
+        Expr::Paren(p) => last_segment(&p.expr),
+        _ => None,
+    }
+}
+
+/// Token text of an expression without spaces (`Duration :: ZERO` → `Duration::ZERO`).
+pub(crate) fn tight_tokens(expr: &impl quote::ToTokens) -> String {
+    expr.to_token_stream().to_string().replace(' ', "")
+}
+
+/// What each function of a file calls, by the last segment of the name, and whether it verifies
+/// a token itself: a jsonwebtoken `decode(token, key, validation)` or anything named `verify…`.
+/// Parses the file again: only asked when a rule has already matched.
+pub(crate) struct FileFunctions {
+    functions: Vec<(String, HashSet<String>, bool)>,
+    /// Some comparison in the file reads an `exp` value (`now > claims.exp`): expiry is checked by hand.
+    pub compares_exp: bool,
+}
+
+impl FileFunctions {
+    pub(crate) fn parse(text: &str) -> Option<FileFunctions> {
+        #[derive(Default)]
+        struct Collector {
+            functions: Vec<(String, HashSet<String>, bool)>,
+            current: Option<(String, HashSet<String>, bool)>,
+            compares_exp: bool,
+        }
+        impl Collector {
+            fn enter(&mut self, name: String, block: &syn::Block) {
+                let outer = self.current.replace((name, HashSet::new(), false));
+                self.visit_block(block);
+                let finished = std::mem::replace(&mut self.current, outer);
+                self.functions.extend(finished);
+            }
+            fn called(&mut self, name: String, verifies: bool) {
+                if let Some((_, calls, verified)) = &mut self.current {
+                    *verified |= verifies || name.to_ascii_lowercase().contains("verify");
+                    calls.insert(name);
+                }
+            }
+        }
+        impl<'a> Visit<'a> for Collector {
+            fn visit_item_fn(&mut self, item: &'a syn::ItemFn) {
+                self.enter(item.sig.ident.to_string(), &item.block);
+            }
+            fn visit_impl_item_fn(&mut self, item: &'a syn::ImplItemFn) {
+                self.enter(item.sig.ident.to_string(), &item.block);
+            }
+            fn visit_expr(&mut self, expr: &'a Expr) {
+                match expr {
+                    Expr::Call(call) => {
+                        if let Expr::Path(path) = &*call.func {
+                            if let Some(last) = path.path.segments.last() {
+                                let name = last.ident.to_string();
+                                let verifies = name == "decode" && call.args.len() == 3;
+                                self.called(name, verifies);
+                            }
+                        }
+                    }
+                    Expr::MethodCall(call) => self.called(call.method.to_string(), false),
+                    Expr::Binary(binary)
+                        if matches!(binary.op, syn::BinOp::Lt(_) | syn::BinOp::Le(_) | syn::BinOp::Gt(_) | syn::BinOp::Ge(_)) =>
+                    {
+                        let mentions_exp =
+                            |side: &Expr| tight_tokens(side).split(|c: char| !(c.is_alphanumeric() || c == '_')).any(|w| w == "exp");
+                        self.compares_exp |= mentions_exp(&binary.left) || mentions_exp(&binary.right);
+                    }
+                    _ => {}
+                }
+                visit::visit_expr(self, expr);
+            }
+        }
+        let file = syn::parse_file(text).ok()?;
+        let mut collector = Collector::default();
+        collector.visit_file(&file);
+        Some(FileFunctions { functions: collector.functions, compares_exp: collector.compares_exp })
+    }
+
+    /// Whether `function`, or a function of this file that calls it, verifies a token.
+    pub(crate) fn verified_around(&self, function: &str) -> bool {
+        self.functions.iter().any(|(name, calls, verifies)| *verifies && (name == function || calls.contains(function)))
+    }
+}

@@ -1,0 +1,155 @@
+//! `db-pool-without-timeout`: database pools and clients that wait forever. When the database
+//! stalls or the pool is exhausted, every request that needs a connection queues without end,
+//! the service stops answering, and health checks that don't touch the database keep it in
+//! rotation. Library defaults that are sane (sqlx's 30 s acquire timeout, bb8/r2d2's 30 s) are
+//! not findings; switching timeouts off, or a pool whose library has no default, is.
+
+use crate::lang::rust::{method_chain, span_of as rust_span, RustKind, RustModel, RustNode, RustSyntax};
+use crate::lang::typescript::model::{named_children, span_of};
+use crate::lang::typescript::{Property, TsModel};
+use crate::rules::{check_option_names, Context, Rule, RuleEntry, RuleOptions};
+use quote::ToTokens;
+use tree_sitter::Node;
+
+pub const ENTRY: RuleEntry = RuleEntry { id: "db-pool-without-timeout", build };
+
+struct DbPoolWithoutTimeout;
+
+fn build(options: &RuleOptions) -> Result<Box<dyn Rule>, String> {
+    check_option_names(options, ENTRY.id)?;
+    Ok(Box::new(DbPoolWithoutTimeout))
+}
+
+/// Timeouts above this many seconds bound nothing a client would wait for.
+const MAX_SECONDS: u64 = 300;
+
+/// TS client options whose `0` disables a timeout, by package.
+const TS_TIMEOUT_OPTIONS: &[(&str, &[&str])] = &[
+    ("mongoose", &["serverSelectionTimeoutMS", "socketTimeoutMS", "connectTimeoutMS", "waitQueueTimeoutMS"]),
+    ("mongodb", &["serverSelectionTimeoutMS", "socketTimeoutMS", "connectTimeoutMS", "waitQueueTimeoutMS"]),
+    ("mysql2", &["connectTimeout", "acquireTimeout"]),
+    ("mysql2/promise", &["connectTimeout", "acquireTimeout"]),
+    ("ioredis", &["connectTimeout", "commandTimeout"]),
+    ("redis", &["connectTimeout"]),
+];
+
+/// Seconds in a `Duration` expression, when literal: `Duration::from_secs(3600)`, `Duration::MAX`.
+fn duration_seconds(expr: &syn::Expr) -> Option<u64> {
+    let text = expr.to_token_stream().to_string().replace(' ', "");
+    if text.ends_with("Duration::MAX") || text.ends_with("u64::MAX)") {
+        return Some(u64::MAX);
+    }
+    let (function, rest) = text.split_once('(')?;
+    let value: u64 = rest.trim_end_matches(')').replace('_', "").parse().ok()?;
+    Some(match function.rsplit("::").next()? {
+        "from_secs" => value,
+        "from_millis" => value / 1000,
+        "from_mins" => value * 60,
+        "from_hours" => value * 3600,
+        _ => return None,
+    })
+}
+
+impl DbPoolWithoutTimeout {
+    fn check_ts_options(&self, options: Node<'_>, keys: &[&str], model: &TsModel<'_>, cx: &mut Context<'_>) {
+        let options = model.resolve(options);
+        if options.kind() != "object" {
+            return;
+        }
+        for key in keys {
+            if let Property::Found(value) = model.property(options, key) {
+                if model.text(model.resolve(value)).trim() == "0" {
+                    cx.report(span_of(value), format!("`{key}: 0` turns the database client's timeout off, so calls can wait forever"))
+                        .help = Some("leave the library default or set a finite timeout in milliseconds".into());
+                }
+            }
+        }
+    }
+}
+
+impl Rule for DbPoolWithoutTimeout {
+    fn id(&self) -> &'static str {
+        ENTRY.id
+    }
+
+    fn ts_kinds(&self) -> &'static [&'static str] {
+        &["call_expression", "new_expression"]
+    }
+
+    fn check_ts(&self, node: Node<'_>, model: &TsModel<'_>, cx: &mut Context<'_>) {
+        if cx.in_test {
+            return;
+        }
+        let callee = node.child_by_field_name("function").or_else(|| node.child_by_field_name("constructor"));
+        let Some(name) = callee.and_then(|c| model.qualified_name(c)) else { return };
+        let arguments: Vec<Node<'_>> = node.child_by_field_name("arguments").map(|a| named_children(a).collect()).unwrap_or_default();
+        let Some((_, keys)) = TS_TIMEOUT_OPTIONS.iter().find(|(package, _)| name == *package || name.starts_with(&format!("{package}.")))
+        else {
+            return;
+        };
+        // Options are the last object argument: `mongoose.connect(uri, opts)`, `new Redis(opts)`, `createPool(opts)`.
+        if let Some(options) = arguments.iter().rev().find(|a| model.resolve(**a).kind() == "object") {
+            self.check_ts_options(*options, keys, model, cx);
+        }
+    }
+
+    fn rust_kinds(&self) -> &'static [RustKind] {
+        &[RustKind::MethodCall]
+    }
+
+    fn check_rust(&self, node: RustNode<'_>, model: &RustModel, cx: &mut Context<'_>) {
+        if node.site.in_test || cx.in_test {
+            return;
+        }
+        let RustSyntax::MethodCall(call) = node.syntax else { return };
+        let method = call.method.to_string();
+        match method.as_str() {
+            // sqlx `acquire_timeout`, bb8/r2d2 `connection_timeout`, deadpool `wait_timeout(Some(..))`: absurd values.
+            "acquire_timeout" | "connection_timeout" | "wait_timeout" | "connect_timeout" => {
+                let Some(argument) = call.args.first() else { return };
+                let inner = match argument {
+                    syn::Expr::Call(some) if some.func.to_token_stream().to_string() == "Some" => some.args.first().unwrap_or(argument),
+                    other => other,
+                };
+                if let Some(seconds) = duration_seconds(inner).filter(|s| *s > MAX_SECONDS) {
+                    let shown = if seconds == u64::MAX { "forever".to_string() } else { format!("{seconds} s") };
+                    cx.report(rust_span(cx.file, argument), format!("`{method}` lets a caller wait {shown} for a database connection"))
+                        .help = Some("use a timeout a client would wait for (a few seconds), and fail fast with a 503".into());
+                }
+            }
+            // deadpool `Pool::builder(manager)...build()` with no wait timeout: deadpool waits forever by default.
+            "build" => {
+                let (root, calls) = method_chain(&call.receiver);
+                let syn::Expr::Call(builder) = root else { return };
+                let Some(path) = model.call_path(builder) else { return };
+                if !(path.contains("deadpool") && path.ends_with("Pool::builder")) {
+                    return;
+                }
+                // `calls` is the chain before `.build()`.
+                let configured = calls.iter().any(|c| matches!(c.method.to_string().as_str(), "wait_timeout" | "timeouts" | "config"));
+                if !configured {
+                    cx.report(
+                        rust_span(cx.file, &builder.func),
+                        "deadpool pool built without `wait_timeout`: when the pool is exhausted, requests wait forever",
+                    )
+                    .help = Some("add `.wait_timeout(Some(Duration::from_secs(5)))` and `.runtime(Runtime::Tokio1)` to the builder".into());
+                }
+            }
+            _ => {}
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn durations() {
+        let parse = |s: &str| duration_seconds(&syn::parse_str::<syn::Expr>(s).unwrap());
+        assert_eq!(parse("Duration::from_secs(3600)"), Some(3600));
+        assert_eq!(parse("std::time::Duration::from_millis(5_000)"), Some(5));
+        assert_eq!(parse("Duration::MAX"), Some(u64::MAX));
+        assert_eq!(parse("config.timeout"), None);
+    }
+}
