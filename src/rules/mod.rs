@@ -184,3 +184,11 @@ pub fn tidy_tokens(tokens: &str) -> String {
     }
     text
 }
+
+/// The last two segments of a Rust path, as people name a function: `sqlx::query` from
+/// `sqlx::query`, `Redirect::to` from `axum::response::Redirect::to`.
+pub fn short_path(path: &str) -> String {
+    let mut segments: Vec<&str> = path.rsplit("::").take(2).collect();
+    segments.reverse();
+    segments.join("::")
+}

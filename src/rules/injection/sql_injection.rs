@@ -172,7 +172,7 @@ impl SqlInjection {
             None
         };
         let Some(sql) = sql else { return };
-        let sink = format!("`{}`", path.rsplit("::").take(2).collect::<Vec<_>>().into_iter().rev().collect::<Vec<_>>().join("::"));
+        let sink = format!("`{}`", crate::rules::short_path(&path));
         report_rust_origin(cx, model, &node.site, sql, "SQL text", &sink, Some(Level::Warning), HELP);
     }
 

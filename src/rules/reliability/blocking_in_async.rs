@@ -118,7 +118,7 @@ impl Rule for BlockingInAsync {
         if path.starts_with("tokio::") || path.starts_with("async_std::") {
             return;
         }
-        let short = blocking.rsplit("::").take(2).collect::<Vec<_>>().into_iter().rev().collect::<Vec<_>>().join("::");
+        let short = crate::rules::short_path(blocking);
         cx.report(rust_span(cx.file, &call.func), format!("`{short}` blocks a runtime worker thread inside async code")).help =
             Some(format!("use {alternative}, or run the blocking work in `tokio::task::spawn_blocking`"));
     }

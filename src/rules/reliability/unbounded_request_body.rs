@@ -166,7 +166,7 @@ impl Rule for UnboundedRequestBody {
                     None
                 };
                 if let Some(bytes) = limit.and_then(rust_size).filter(|b| *b > self.max_bytes) {
-                    let short = path.rsplit("::").take(2).collect::<Vec<_>>().into_iter().rev().collect::<Vec<_>>().join("::");
+                    let short = crate::rules::short_path(&path);
                     cx.report(
                         rust_span(cx.file, limit.expect("checked")),
                         format!("`{short}` allows request bodies of {}", shown(bytes)),

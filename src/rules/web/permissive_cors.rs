@@ -117,7 +117,7 @@ impl Rule for PermissiveCors {
                 // tower-http `CorsLayer::very_permissive()` mirrors the origin and allows credentials;
                 // actix-cors `Cors::permissive()` allows all origins with credentials.
                 if path.ends_with("CorsLayer::very_permissive") || (path.ends_with("Cors::permissive") && !path.contains("CorsLayer")) {
-                    let short = path.rsplit("::").take(2).collect::<Vec<_>>().into_iter().rev().collect::<Vec<_>>().join("::");
+                    let short = crate::rules::short_path(&path);
                     cx.report(rust_span(cx.file, &call.func), format!("`{short}()` admits every origin with credentials")).help =
                         Some(HELP.into());
                 } else if path.ends_with("CorsLayer::permissive") {
