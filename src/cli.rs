@@ -84,6 +84,14 @@ pub struct Cli {
     #[arg(long)]
     pub no_absolute_paths: bool,
 
+    /// Record the current findings in FILE (a baseline) and exit 0
+    #[arg(long, value_name = "FILE")]
+    pub write_baseline: Option<PathBuf>,
+
+    /// Report only findings that are not in the baseline FILE
+    #[arg(long, value_name = "FILE", conflicts_with = "write_baseline")]
+    pub baseline: Option<PathBuf>,
+
     /// After the scan, print to stderr the time and CPU time of each phase, the slowest rules,
     /// throughput and peak memory (the report itself is unchanged)
     #[arg(long, visible_alias = "stats")]
@@ -190,7 +198,25 @@ fn scan(cli: &Cli) -> Result<i32, String> {
     if cli.parse_only {
         return parse_only(cli, &config, &paths, jobs, started);
     }
+    let baseline = cli.baseline.as_deref().map(crate::baseline::load).transpose()?;
     let mut result = engine::scan_measured(&config, &paths, &ScanOptions { jobs }, cli.timings);
+    if let Some(path) = &cli.write_baseline {
+        let findings: Vec<&crate::diagnostic::Finding> = result.active_findings().collect();
+        write_atomically(path, &crate::baseline::render(&findings))?;
+        eprintln!(
+            "archlint: baseline of {} finding{} written to {}",
+            findings.len(),
+            if findings.len() == 1 { "" } else { "s" },
+            path.display()
+        );
+        return Ok(EXIT_CLEAN);
+    }
+    if let Some(baseline) = &baseline {
+        let known = crate::baseline::apply(&mut result.findings, baseline);
+        if known > 0 && !cli.quiet {
+            eprintln!("archlint: {known} finding{} already in the baseline not shown", if known == 1 { "" } else { "s" });
+        }
+    }
     let mut clock = Stopwatch::process(cli.timings);
 
     let color = match cli.color {

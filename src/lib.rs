@@ -7,6 +7,7 @@
 //! Beside the pipeline, `taint` is the shared vocabulary for where a value comes from: each
 //! front-end answers it for its language, injection rules ask it.
 
+pub mod baseline;
 pub mod cli;
 pub mod config;
 pub mod diagnostic;

@@ -492,3 +492,32 @@ fn parse_only_refuses_report_and_rule_options() {
     let help = stdout(&archlint(repo(), &["--help"]));
     assert!(help.contains("--parse-only") && help.contains("Diagnostic") && help.contains("--timings"), "{help}");
 }
+
+#[test]
+fn baselines_survive_edits_above_a_finding_and_let_new_findings_through() {
+    let before = "export const api = 'http://billing.acme-corp.com/v1';\n";
+    let dir = project(&[("src/client.ts", before.as_bytes())]);
+    let baseline = dir.path().join("archlint-baseline.json");
+    let written = archlint(dir.path(), &["--write-baseline", baseline.to_str().unwrap()]);
+    assert_eq!(written.status.code(), Some(0), "{}", stderr(&written));
+    assert!(stderr(&written).contains("baseline of 1 finding written"), "{}", stderr(&written));
+
+    // The known finding moves down 20 lines; a new one appears.
+    let after = format!("{}{before}export const reports = 'http://reports.acme-corp.com/v2';\n", "// moved\n".repeat(20));
+    std::fs::write(dir.path().join("src/client.ts"), after).unwrap();
+    let output = archlint(dir.path(), &["--baseline", baseline.to_str().unwrap(), "--format", "json"]);
+    assert_eq!(output.status.code(), Some(1));
+    let value: serde_json::Value = serde_json::from_str(&stdout(&output)).unwrap();
+    let findings = value["findings"].as_array().unwrap();
+    assert_eq!(findings.len(), 1, "{findings:?}");
+    assert_eq!(findings[0]["start"]["line"], 22, "only the new finding is reported");
+    assert!(stderr(&output).contains("1 finding already in the baseline not shown"));
+
+    // Without the baseline both are reported; a broken baseline is a one-line error.
+    assert_eq!(archlint(dir.path(), &["--format", "json"]).status.code(), Some(1));
+    std::fs::write(&baseline, "not json").unwrap();
+    let broken = archlint(dir.path(), &["--baseline", baseline.to_str().unwrap()]);
+    assert_eq!(broken.status.code(), Some(2));
+    assert_eq!(stderr(&broken).trim().lines().count(), 1, "{}", stderr(&broken));
+    assert!(stderr(&broken).contains("is not an archlint baseline"));
+}
