@@ -22,6 +22,7 @@
 #                   least 90% idle for 3 seconds: for shared machines where builds come and go
 #   ARCHLINT=PATH   use this binary instead of building target/release/archlint
 #   SEMGREP, NJSSCAN, OXLINT=PATH  use these executables for the peers
+#   SKIP="oxlint njsscan"          leave these peers out (e.g. on a Rust tree with a few stray .js files)
 set -euo pipefail
 
 usage() { echo "usage: bench/compare.sh DIR" >&2; exit 2; }
@@ -87,10 +88,14 @@ add "archlint --jobs 2" "$a $q --jobs 2 --exit-zero -o /dev/null" "$RUNS"
 
 has_js=$(find "$DIR" -path '*/node_modules' -prune -o \( -name '*.js' -o -name '*.ts' -o -name '*.tsx' -o -name '*.jsx' -o -name '*.mjs' -o -name '*.cjs' \) -print -quit 2>/dev/null)
 
+skip() { case " ${SKIP:-} " in *" $1 "*) echo "-- $1 skipped (SKIP)" >&2; return 0;; esac; return 1; }
+
 OXLINT=${OXLINT:-$(command -v oxlint || true)}
 [ -n "$OXLINT" ] || { [ -x "$ROOT/node_modules/.bin/oxlint" ] && OXLINT="$ROOT/node_modules/.bin/oxlint"; } || true
 [ -n "$OXLINT" ] || { [ -x "$DIR/node_modules/.bin/oxlint" ] && OXLINT="$DIR/node_modules/.bin/oxlint"; } || true
-if [ -z "$OXLINT" ]; then
+if skip oxlint; then
+  :
+elif [ -z "$OXLINT" ]; then
   echo "-- oxlint not found (on PATH or in node_modules/.bin): skipped; \`npm i -g oxlint\` installs it" >&2
 elif [ -z "$has_js" ]; then
   echo "-- oxlint skipped: no JavaScript/TypeScript in $DIR" >&2
@@ -99,7 +104,9 @@ else
 fi
 
 SEMGREP=${SEMGREP:-$(command -v semgrep || true)}
-if [ -z "$SEMGREP" ]; then
+if skip semgrep; then
+  :
+elif [ -z "$SEMGREP" ]; then
   echo "-- semgrep not found: skipped; \`pip install semgrep\` installs Semgrep CE" >&2
 else
   add "semgrep (bench/semgrep-rules)" \
@@ -108,7 +115,9 @@ else
 fi
 
 NJSSCAN=${NJSSCAN:-$(command -v njsscan || true)}
-if [ -z "$NJSSCAN" ]; then
+if skip njsscan; then
+  :
+elif [ -z "$NJSSCAN" ]; then
   echo "-- njsscan not found: skipped; \`pip install njsscan\` installs it" >&2
 elif [ -z "$has_js" ]; then
   echo "-- njsscan skipped: no JavaScript/TypeScript in $DIR" >&2
@@ -144,6 +153,7 @@ for i in range(count):
     rows.append({
         "name": result["command"],
         "median": result["median"],
+        "min": result["min"],
         "mean": result["mean"],
         "stddev": result.get("stddev") or 0.0,
         "cpu": result["user"] + result["system"],
@@ -160,12 +170,13 @@ def mib(n): return "n/a" if n is None else f"{n / 1048576:.0f} MiB"
 
 cores = os.cpu_count()
 print(f"archlint benchmark: `{target}` on {platform.system()} {platform.machine()}, {cores} cores (load average at the end: {load})\n")
-print("| command | median wall (s) | mean ± σ (s) | CPU user+sys (s) | runs | peak RSS | wall ÷ archlint | wall ÷ parse-only | CPU ÷ parse-only |")
-print("|---|---:|---:|---:|---:|---:|---:|---:|---:|")
+print("| command | median wall (s) | min wall (s) | mean ± σ (s) | CPU user+sys (s) | runs | peak RSS | wall ÷ archlint | wall ÷ parse-only | CPU ÷ parse-only |")
+print("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
 for r in rows:
-    print(f"| {r['name']} | {s(r['median'])} | {s(r['mean'])} ± {s(r['stddev'])} | {s(r['cpu'])} | {r['runs']} | {mib(r['rss'])} "
+    print(f"| {r['name']} | {s(r['median'])} | {s(r['min'])} | {s(r['mean'])} ± {s(r['stddev'])} | {s(r['cpu'])} | {r['runs']} | {mib(r['rss'])} "
           f"| {ratio(r['median'], full['median'])} | {ratio(r['median'], floor['median'])} | {ratio(r['cpu'], floor['cpu'])} |")
 print()
+print("Ratios of medians; CPU is hyperfine's mean user+sys time per run.\n")
 print("Targets (issue 7):\n")
 print(f"- full scan CPU ÷ `--parse-only` CPU: **{ratio(full['cpu'], floor['cpu'])}** (target ≤ 1.5×)")
 j1, j2 = by.get("archlint --jobs 1"), by.get("archlint --jobs 2")

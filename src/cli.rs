@@ -3,7 +3,7 @@
 //! configuration or I/O error.
 
 use crate::config::{self, CliOverrides, Config};
-use crate::diagnostic::Level;
+use crate::diagnostic::{Level, NoticeKind};
 use crate::engine::{self, ScanOptions};
 use crate::report::{self, Format, ReportOptions};
 use crate::rules::{docs, meta};
@@ -25,7 +25,7 @@ const EXIT_ERROR: i32 = 2;
     long_about = "archlint: a linter for backend services in Rust and TypeScript/JavaScript.\n\n\
 Checks that input is validated, traffic is encrypted, secrets stay out of code and every\n\
 outbound call has a timeout. Scans the current directory when no path is given.",
-    after_help = "Examples:\n  archlint                                  scan the current directory\n  archlint services/api --format sarif -o archlint.sarif\n  archlint explain http-client-without-timeout\n\nExit status: 0 no findings at or above --fail-on, 1 findings, 2 usage or configuration error.",
+    after_help = "Examples:\n  archlint                                  scan the current directory\n  archlint services/api --format sarif -o archlint.sarif\n  archlint explain http-client-without-timeout\n\nExit status: 0 no findings at or above --fail-on, 1 findings, 2 usage or configuration error (or, with --strict, an internal error).",
     args_conflicts_with_subcommands = true
 )]
 pub struct Cli {
@@ -63,6 +63,10 @@ pub struct Cli {
     /// Always exit with 0 when the scan itself succeeded
     #[arg(long)]
     pub exit_zero: bool,
+
+    /// Exit with 2 when any internal error occurred (a rule failed on a file), even with --exit-zero
+    #[arg(long)]
+    pub strict: bool,
 
     /// Number of threads [default: number of cores]
     #[arg(long, short = 'j', value_name = "N")]
@@ -201,6 +205,8 @@ fn scan(cli: &Cli) -> Result<i32, String> {
     let baseline = cli.baseline.as_deref().map(crate::baseline::load).transpose()?;
     let mut result = engine::scan_measured(&config, &paths, &ScanOptions { jobs }, cli.timings);
     if let Some(path) = &cli.write_baseline {
+        // A baseline from a scan in which a rule failed would hide that rule's findings for good.
+        strict(cli, &result)?;
         let findings: Vec<&crate::diagnostic::Finding> = result.active_findings().collect();
         write_atomically(path, &crate::baseline::render(&findings))?;
         eprintln!(
@@ -250,8 +256,21 @@ fn scan(cli: &Cli) -> Result<i32, String> {
         Some(FailOn::Note) => Level::Note,
         None => config.fail_on,
     };
+    strict(cli, &result)?;
     let failed = result.active_findings().any(|f| f.level >= fail_on);
     Ok(if failed && !cli.exit_zero { EXIT_FINDINGS } else { EXIT_CLEAN })
+}
+
+/// `--strict`: an internal error (a rule that failed on a file) is an error of the run.
+fn strict(cli: &Cli, result: &engine::ScanResult) -> Result<(), String> {
+    let internal_errors = result.notices.iter().filter(|n| n.kind == NoticeKind::InternalError).count();
+    if cli.strict && internal_errors > 0 {
+        return Err(format!(
+            "{internal_errors} internal error{} (a rule failed on a file; see the notices), and --strict is set",
+            if internal_errors == 1 { "" } else { "s" }
+        ));
+    }
+    Ok(())
 }
 
 /// `--parse-only` prints one line and runs no rule: options about rules and reports are mistakes.

@@ -97,16 +97,21 @@ pub struct CliOverrides {
 
 /// Looks for a configuration file in `start` and its ancestors.
 pub fn discover(start: &Path) -> Option<PathBuf> {
-    let start = if start.is_file() { start.parent()? } else { start };
-    let start = start.canonicalize().ok()?;
+    let start = start_dir(start)?;
     start.ancestors().find_map(|dir| CONFIG_NAMES.iter().map(|name| dir.join(name)).find(|path| path.is_file()))
 }
 
 /// The repository root (nearest ancestor with `.git`), used when there is no config file.
 pub fn repository_root(start: &Path) -> Option<PathBuf> {
-    let start = if start.is_file() { start.parent()? } else { start };
-    let start = start.canonicalize().ok()?;
+    let start = start_dir(start)?;
     start.ancestors().find(|dir| dir.join(".git").exists()).map(Path::to_path_buf)
+}
+
+/// The directory a search starts from: the path itself, or a file's directory (`.` for `a.ts`).
+fn start_dir(start: &Path) -> Option<PathBuf> {
+    let dir = if start.is_file() { start.parent()? } else { start };
+    let dir = if dir.as_os_str().is_empty() { Path::new(".") } else { dir };
+    dir.canonicalize().ok()
 }
 
 impl Config {

@@ -5,9 +5,9 @@
 use crate::config::Config;
 use crate::diagnostic::{Fact, Finding, Notice, NoticeKind};
 use crate::lang::{self, ActiveRules, FileOutput, ParseStats, MAX_NESTING};
-use crate::source::{is_test_path, SourceFile};
+use crate::source::{is_test_path, Language, SourceFile};
 use crate::suppress;
-use crate::timings::{FileTimings, ScanTimings, Stopwatch};
+use crate::timings::{Cost, FileTimings, ScanTimings, Stopwatch};
 use crate::walk::{self, FileJob};
 use rayon::prelude::*;
 use std::collections::BTreeSet;
@@ -75,9 +75,21 @@ pub fn scan_measured(config: &Config, paths: &[PathBuf], options: &ScanOptions, 
     });
     clock.split();
 
-    // Project pass: facts from any file answer findings in every file.
+    let mut result = project_pass(results);
+    result.files_scanned = files.len();
+    if let Some(timings) = &mut timings {
+        timings.project = clock.split();
+    }
+    result.timings = timings;
+    result.duration = started.elapsed();
+    result
+}
+
+/// Project pass: facts from any file answer findings in every file; then suppressions, the
+/// output order, and one finding per rule and span.
+fn project_pass(results: Vec<FileResult>) -> ScanResult {
     let facts: BTreeSet<Fact> = results.iter().flat_map(|r| r.output.facts.iter().cloned()).collect();
-    let mut result = ScanResult { files_scanned: files.len(), ..ScanResult::default() };
+    let mut result = ScanResult::default();
     for FileResult { mut output, file, mut directives } in results {
         output.findings.retain(|f| {
             f.withdrawn_by.as_ref().is_none_or(|fact| !facts.contains(fact)) && f.requires.as_ref().is_none_or(|fact| facts.contains(fact))
@@ -92,10 +104,36 @@ pub fn scan_measured(config: &Config, paths: &[PathBuf], options: &ScanOptions, 
     // One finding per rule and span: two routes to the same conclusion are one problem.
     result.findings.dedup_by(|b, a| a.rule == b.rule && a.path == b.path && a.span == b.span);
     result.notices.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
-    if let Some(timings) = &mut timings {
-        timings.project = clock.split();
-    }
-    result.timings = timings;
+    result
+}
+
+/// The whole per-file pipeline on text in memory, as a scan runs it on a file at `rel_path` (under
+/// the configuration's root): the size limit, the nesting check, parse, model, rules,
+/// suppressions, and the project pass over this one file. For fuzzing and tests; it runs on a thread with the workers' stack.
+pub fn scan_source(config: &Config, rel_path: &str, language: Language, text: &str) -> ScanResult {
+    let started = Instant::now();
+    let path = config.root.join(rel_path);
+    let result = std::thread::scope(|scope| {
+        let worker = std::thread::Builder::new().stack_size(WORKER_STACK_SIZE).spawn_scoped(scope, || {
+            let text = text.strip_prefix('\u{feff}').unwrap_or(text).to_string();
+            let checked = match text.len() as u64 {
+                size if size > config.max_file_size => Err(over_limit(size, config.max_file_size)),
+                _ => check_nesting(&text),
+            };
+            let file_result = match checked {
+                Err(message) => skipped(rel_path.to_string(), message, Cost::default()),
+                Ok(()) => {
+                    let file = SourceFile::new(rel_path.to_string(), path.clone(), language, text, is_test_path(rel_path));
+                    analyze_file(file, config, false, Cost::default())
+                }
+            };
+            project_pass(vec![file_result])
+        });
+        worker.expect("a thread starts").join()
+    });
+    // A panic outside the rules' `catch_unwind` is a bug for the caller (a fuzzer) to see.
+    let mut result = result.unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+    result.files_scanned = 1;
     result.duration = started.elapsed();
     result
 }
@@ -150,12 +188,13 @@ pub fn parse_only(config: &Config, paths: &[PathBuf], options: &ScanOptions, mea
     let mut timings = ScanTimings { jobs, files: files.len(), parse_only: true, walk: walk_cost, file_stage, ..ScanTimings::default() };
     for (stats, file_timings) in &results {
         match stats {
+            // Nested too deeply to parse: skipped, as the full scan skips it.
+            None | Some(ParseStats { too_deep: true, .. }) => result.skipped += 1,
             Some(stats) => {
                 result.parsed += 1;
                 result.with_errors += usize::from(stats.has_errors || !stats.parsed);
                 result.nodes += stats.nodes;
             }
-            None => result.skipped += 1,
         }
         timings.add_file(file_timings);
     }
@@ -172,11 +211,23 @@ fn thread_pool(jobs: usize) -> rayon::ThreadPool {
 /// Reads, decodes and indexes a file, or says why it is skipped.
 fn prepare(job: &FileJob, config: &Config, rel_path: String) -> Result<SourceFile, String> {
     let text = read_source(job, config.max_file_size)?;
-    let depth = lang::nesting_depth(&text);
+    check_nesting(&text)?;
+    Ok(SourceFile::new(rel_path, job.path.clone(), job.language, text, is_test_path(&job.scan_relative)))
+}
+
+/// Bracket nesting past [`MAX_NESTING`] is refused before parsing.
+fn check_nesting(text: &str) -> Result<(), String> {
+    let depth = lang::nesting_depth(text);
     if depth > MAX_NESTING {
         return Err(format!("nesting depth {depth} exceeds {MAX_NESTING}; not analysed"));
     }
-    Ok(SourceFile::new(rel_path, job.path.clone(), job.language, text, is_test_path(&job.scan_relative)))
+    Ok(())
+}
+
+fn skipped(rel_path: String, message: String, read: Cost) -> FileResult {
+    let notices = vec![Notice::file(NoticeKind::FileSkipped, rel_path, message)];
+    let timings = FileTimings { read, ..FileTimings::default() };
+    FileResult { output: FileOutput { notices, timings, ..FileOutput::default() }, file: None, directives: Vec::new() }
 }
 
 fn scan_file(job: &FileJob, config: &Config, measure: bool) -> FileResult {
@@ -184,17 +235,17 @@ fn scan_file(job: &FileJob, config: &Config, measure: bool) -> FileResult {
     let rel_path = walk::relative_to(&job.path, &config.root);
     let prepared = prepare(job, config, rel_path.clone());
     let read = clock.split();
-    let file = match prepared {
-        Ok(file) => file,
-        Err(message) => {
-            let notices = vec![Notice::file(NoticeKind::FileSkipped, rel_path, message)];
-            let timings = FileTimings { read, ..FileTimings::default() };
-            return FileResult { output: FileOutput { notices, timings, ..FileOutput::default() }, file: None, directives: Vec::new() };
-        }
-    };
+    match prepared {
+        Ok(file) => analyze_file(file, config, measure, read),
+        Err(message) => skipped(rel_path, message, read),
+    }
+}
 
-    let levels = config.levels_for(&job.path);
-    let family = job.language.family();
+/// Parse, model, rules and the file's suppression comments.
+fn analyze_file(file: SourceFile, config: &Config, measure: bool, read: Cost) -> FileResult {
+    let mut clock = Stopwatch::thread(measure);
+    let levels = config.levels_for(&file.abs_path);
+    let family = file.language.family();
     let rules = config
         .rules
         .iter()
@@ -202,6 +253,12 @@ fn scan_file(job: &FileJob, config: &Config, measure: bool) -> FileResult {
         .filter_map(|(rule, level)| Some((rule.check.as_ref(), level?)).filter(|_| rule.meta.supports(family)))
         .collect();
     let mut output = lang::analyze(&file, &ActiveRules { rules, measure });
+    if output.notices.iter().any(|n| n.kind == NoticeKind::FileSkipped) {
+        // The front-end refused the file (nested too deeply): it was not analysed, so neither are
+        // its suppression comments.
+        output.timings.read = read;
+        return FileResult { output, file: None, directives: Vec::new() };
+    }
 
     // The front-end measured its own phases.
     clock.split();
@@ -216,18 +273,31 @@ fn scan_file(job: &FileJob, config: &Config, measure: bool) -> FileResult {
     FileResult { output, file: Some(file), directives }
 }
 
-/// Reads a file as text, or says why it was skipped.
+fn over_limit(size: u64, max_size: u64) -> String {
+    format!("{size} bytes is over the {max_size}-byte limit (`max-file-size`)")
+}
+
+/// Reads a file as text, or says why it was skipped. Never holds more than `max_size` + 1 bytes,
+/// and recognises a binary file from its first 8 KiB without reading the rest.
 fn read_source(job: &FileJob, max_size: u64) -> Result<String, String> {
-    let metadata = std::fs::metadata(&job.path).map_err(|e| format!("cannot read: {e}"))?;
-    if metadata.len() > max_size {
-        return Err(format!("{} bytes is over the {max_size}-byte limit (`max-file-size`)", metadata.len()));
+    use std::io::Read;
+    crate::fault::maybe_vanish(&job.path);
+    let cannot_read = |e: std::io::Error| format!("cannot read: {e}");
+    let over = |size: u64| over_limit(size, max_size);
+    let mut file = std::fs::File::open(&job.path).map_err(cannot_read)?;
+    let size = file.metadata().map_err(cannot_read)?.len();
+    if size > max_size {
+        return Err(over(size));
     }
-    let bytes = std::fs::read(&job.path).map_err(|e| format!("cannot read: {e}"))?;
-    if bytes.len() as u64 > max_size {
-        return Err(format!("{} bytes is over the {max_size}-byte limit (`max-file-size`)", bytes.len()));
-    }
-    if bytes.iter().take(8192).any(|&b| b == 0) {
+    let mut bytes = Vec::with_capacity(size as usize);
+    file.by_ref().take(8192).read_to_end(&mut bytes).map_err(cannot_read)?;
+    if bytes.contains(&0) {
         return Err("binary content".into());
+    }
+    // The file may have grown since its size was read.
+    file.take(max_size + 1 - bytes.len() as u64).read_to_end(&mut bytes).map_err(cannot_read)?;
+    if bytes.len() as u64 > max_size {
+        return Err(over(bytes.len() as u64));
     }
     let mut text = String::from_utf8(bytes).map_err(|e| format!("not valid UTF-8 (byte {})", e.utf8_error().valid_up_to()))?;
     if text.starts_with('\u{feff}') {

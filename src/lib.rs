@@ -12,6 +12,7 @@ pub mod cli;
 pub mod config;
 pub mod diagnostic;
 pub mod engine;
+mod fault;
 pub mod lang;
 pub mod report;
 pub mod rules;

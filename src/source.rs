@@ -3,6 +3,7 @@
 //! SARIF's `utf16CodeUnits` expect).
 
 use std::path::PathBuf;
+use std::sync::OnceLock;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum Language {
@@ -73,6 +74,84 @@ pub struct SourceFile {
     /// Whether the path marks the file as test code (tests/, __tests__/, *.test.ts, ...).
     pub is_test_path: bool,
     line_starts: Vec<usize>,
+    /// Built on first use: line starts counting `\n` only (as proc-macro2 does), when the text has a
+    /// lone `\r`; otherwise those are `line_starts`.
+    lf_line_starts: OnceLock<Option<Vec<usize>>>,
+    /// Built on first use, for columns on long lines (minified code): counts every
+    /// [`CHECKPOINT`] bytes.
+    checkpoints: OnceLock<Checkpoints>,
+}
+
+/// Lines longer than this get their columns from [`Checkpoints`] instead of counting from the
+/// start of the line, so that a finding on a 5 MB line costs microseconds, not milliseconds.
+const LONG_LINE: usize = 4096;
+/// Distance in bytes between two checkpoints.
+const CHECKPOINT: usize = 1024;
+
+/// Chars and UTF-16 code units before every multiple of [`CHECKPOINT`] bytes. A char is counted
+/// at its first byte, so the counts are right at every char boundary.
+struct Checkpoints {
+    chars: Vec<usize>,
+    utf16: Vec<usize>,
+}
+
+/// Chars (first bytes) and UTF-16 code units (2 for a 4-byte sequence) that a byte starts.
+fn byte_weights(byte: u8) -> (usize, usize) {
+    match byte {
+        0x80..=0xbf => (0, 0),
+        0xf0..=0xff => (1, 2),
+        _ => (1, 1),
+    }
+}
+
+impl Checkpoints {
+    fn new(text: &str) -> Checkpoints {
+        let (mut chars, mut utf16) = (vec![0], vec![0]);
+        let (mut c, mut u) = (0, 0);
+        for block in text.as_bytes().chunks(CHECKPOINT) {
+            for &byte in block {
+                let (dc, du) = byte_weights(byte);
+                c += dc;
+                u += du;
+            }
+            chars.push(c);
+            utf16.push(u);
+        }
+        Checkpoints { chars, utf16 }
+    }
+
+    /// Chars and UTF-16 code units in `text[..offset]` (`offset` on a char boundary).
+    fn counts(&self, text: &str, offset: usize) -> (usize, usize) {
+        let block = offset / CHECKPOINT;
+        let (mut c, mut u) = (self.chars[block], self.utf16[block]);
+        for &byte in &text.as_bytes()[block * CHECKPOINT..offset] {
+            let (dc, du) = byte_weights(byte);
+            c += dc;
+            u += du;
+        }
+        (c, u)
+    }
+
+    /// The offset of the character that holds the `target`th char (or UTF-16 code unit) of the
+    /// text, or the text's length.
+    fn offset_at(&self, text: &str, utf16: bool, target: usize) -> usize {
+        let counts = if utf16 { &self.utf16 } else { &self.chars };
+        // The last block that starts at or before the target.
+        let block = counts.partition_point(|&c| c <= target).saturating_sub(1);
+        let mut count = counts[block];
+        let bytes = text.as_bytes();
+        for (offset, &byte) in bytes.iter().enumerate().skip(block * CHECKPOINT) {
+            let (chars, units) = byte_weights(byte);
+            let weight = if utf16 { units } else { chars };
+            if weight > 0 {
+                if count + weight > target {
+                    return offset;
+                }
+                count += weight;
+            }
+        }
+        bytes.len()
+    }
 }
 
 impl SourceFile {
@@ -80,7 +159,16 @@ impl SourceFile {
     /// that scanning a fixture directory directly does not treat everything in it as tests.
     pub fn new(rel_path: String, abs_path: PathBuf, language: Language, text: String, is_test_path: bool) -> SourceFile {
         let line_starts = line_starts(&text);
-        SourceFile { rel_path, abs_path, language, text, is_test_path, line_starts }
+        SourceFile {
+            rel_path,
+            abs_path,
+            language,
+            text,
+            is_test_path,
+            line_starts,
+            lf_line_starts: OnceLock::new(),
+            checkpoints: OnceLock::new(),
+        }
     }
 
     pub fn line_count(&self) -> usize {
@@ -115,22 +203,76 @@ impl SourceFile {
         let offset = self.clamp_to_char_boundary(offset.min(self.text.len()));
         let line = self.line_index(offset);
         let start = self.line_starts[line];
-        let column = self.text[start..offset].encode_utf16().count() + 1;
-        Position { line: line + 1, column }
+        let column = if offset - start > LONG_LINE {
+            let checkpoints = self.checkpoints();
+            checkpoints.counts(&self.text, offset).1 - checkpoints.counts(&self.text, start).1
+        } else {
+            self.text[start..offset].encode_utf16().count()
+        };
+        Position { line: line + 1, column: column + 1 }
     }
 
-    /// Byte offset of a 1-based line and a 0-based column counted in chars (what proc-macro2
-    /// reports), clamped to the line.
+    /// Byte offset of a 1-based line and a 0-based column counted in chars, as proc-macro2
+    /// reports them (lines end at `\n` only: a lone `\r` does not start one), clamped to the line.
     pub fn offset_of_line_char(&self, line: usize, char_column: usize) -> usize {
-        if line == 0 || line > self.line_starts.len() {
+        let starts = self.lf_line_starts();
+        if line == 0 || line > starts.len() {
             return self.text.len();
         }
-        let span = self.line_span(line - 1);
-        let text = &self.text[span.start..span.end];
-        match text.char_indices().nth(char_column) {
-            Some((i, _)) => span.start + i,
-            None => span.end,
+        let start = starts[line - 1];
+        let mut end = self.text.len();
+        if let Some(next) = starts.get(line) {
+            // Before the line's `\n` or `\r\n`.
+            end = next - 1;
+            if end > start && self.text.as_bytes()[end - 1] == b'\r' {
+                end -= 1;
+            }
         }
+        if end - start > LONG_LINE {
+            let checkpoints = self.checkpoints();
+            let first = checkpoints.counts(&self.text, start).0;
+            return checkpoints.offset_at(&self.text, false, first + char_column).min(end);
+        }
+        match self.text[start..end].char_indices().nth(char_column) {
+            Some((i, _)) => start + i,
+            None => end,
+        }
+    }
+
+    /// Byte offset of a [`Position`] (1-based line, 1-based UTF-16 column), clamped to the line; a
+    /// column inside a character (between the halves of a surrogate pair) gives its start.
+    pub fn offset_of_position(&self, position: Position) -> usize {
+        if position.line == 0 || position.line > self.line_starts.len() {
+            return self.text.len();
+        }
+        let span = self.line_span(position.line - 1);
+        let target = position.column.saturating_sub(1);
+        if span.end - span.start > LONG_LINE {
+            let checkpoints = self.checkpoints();
+            let first = checkpoints.counts(&self.text, span.start).1;
+            return checkpoints.offset_at(&self.text, true, first + target).min(span.end);
+        }
+        let mut units = 0;
+        for (i, c) in self.text[span.start..span.end].char_indices() {
+            if units + c.len_utf16() > target {
+                return span.start + i;
+            }
+            units += c.len_utf16();
+        }
+        span.end
+    }
+
+    fn lf_line_starts(&self) -> &[usize] {
+        let lf = self.lf_line_starts.get_or_init(|| {
+            let bytes = self.text.as_bytes();
+            let lone_cr = self.line_starts.iter().any(|&start| start > 0 && bytes[start - 1] == b'\r');
+            lone_cr.then(|| self.line_starts.iter().copied().filter(|&start| start == 0 || bytes[start - 1] == b'\n').collect())
+        });
+        lf.as_deref().unwrap_or(&self.line_starts)
+    }
+
+    fn checkpoints(&self) -> &Checkpoints {
+        self.checkpoints.get_or_init(|| Checkpoints::new(&self.text))
     }
 
     pub fn slice(&self, span: Span) -> &str {

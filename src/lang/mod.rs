@@ -4,7 +4,7 @@
 pub mod rust;
 pub mod typescript;
 
-use crate::diagnostic::{Fact, Finding, Level, Notice};
+use crate::diagnostic::{Fact, Finding, Level, Notice, NoticeKind};
 use crate::rules::Rule;
 use crate::source::{Language, SourceFile};
 use crate::timings::FileTimings;
@@ -32,10 +32,22 @@ pub struct ParseStats {
     pub has_errors: bool,
     /// Nodes seen by the one traversal of the tree (so that the traversal is not optimised away).
     pub nodes: u64,
+    /// Not analysed: nested deeper than [`MAX_NESTING`] (counted as skipped, not as an error).
+    pub too_deep: bool,
 }
 
-/// Deeper nesting than this is refused before parsing: both parsers and the visitors recurse.
+/// Deeper nesting than this is refused: `syn`'s parser, the visitors, the rules and the drop of
+/// syntax trees recurse once per level. Brackets are counted before parsing ([`nesting_depth`]);
+/// nesting without brackets (`!!!x`, `a.b.c`, `a + a + a`, `else if` chains) is bounded from the
+/// tokens before `syn` parses a Rust file ([`rust::depth`]) and measured on the tree that
+/// tree-sitter (which does not recurse) built for a TypeScript file. With [`MAX_NESTING`] levels
+/// the whole per-file pipeline stays far inside the workers' 64 MiB stacks.
 pub const MAX_NESTING: usize = 1000;
+
+/// The notice for a file that nests deeper than [`MAX_NESTING`]: it is skipped, not analysed.
+pub(crate) fn too_deep(file: &SourceFile, depth: usize) -> Notice {
+    Notice::file(NoticeKind::FileSkipped, &file.rel_path, format!("nesting depth {depth} exceeds {MAX_NESTING}; not analysed"))
+}
 
 pub fn analyze(file: &SourceFile, active: &ActiveRules<'_>) -> FileOutput {
     match file.language {

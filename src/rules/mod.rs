@@ -21,6 +21,8 @@ use crate::diagnostic::{Fact, Finding, Level};
 use crate::lang::rust::{RustKind, RustModel, RustNode};
 use crate::lang::typescript::TsModel;
 use crate::source::{SourceFile, Span};
+use std::cell::RefCell;
+use std::collections::HashSet;
 
 pub use meta::{RuleMeta, Tier};
 
@@ -95,6 +97,16 @@ pub struct Context<'a> {
     pub(crate) rule: &'static str,
     pub(crate) findings: &'a mut Vec<Finding>,
     pub(crate) facts: &'a mut Vec<Fact>,
+    pub(crate) reported: &'a RefCell<ReportedIndex>,
+}
+
+/// The rule and span of each of a file's findings so far, brought up to date when asked: keeps
+/// [`Context::reported_at`] constant-time on files with a hundred thousand findings (minified
+/// bundles), where scanning the findings every time took minutes.
+#[derive(Default)]
+pub(crate) struct ReportedIndex {
+    indexed: usize,
+    spans: HashSet<(&'static str, Span)>,
 }
 
 impl<'a> Context<'a> {
@@ -116,7 +128,12 @@ impl<'a> Context<'a> {
     /// Whether this rule already reported exactly this span in this file: a rule that reaches the
     /// same conclusion by two routes keeps the first, more specific, message.
     pub fn reported_at(&self, span: Span) -> bool {
-        self.findings.iter().any(|f| f.rule == self.rule && f.span == span)
+        let mut index = self.reported.borrow_mut();
+        for finding in self.findings.get(index.indexed..).unwrap_or_default() {
+            index.spans.insert((finding.rule, finding.span));
+        }
+        index.indexed = self.findings.len();
+        index.spans.contains(&(self.rule, span))
     }
 
     /// Record a project-level fact for the project pass.

@@ -3,6 +3,7 @@
 //! as expressions (`format!`, `vec!`, `println!`) are visited like ordinary code; string literals
 //! inside other macros (`json!`, `sqlx::query!`) are still seen as literals.
 
+pub mod depth;
 pub mod model;
 pub mod taint;
 
@@ -10,12 +11,13 @@ pub use model::{
     end_point, method_chain, single_ident, start_point, FnId, Framework, LocalVar, RequestParam, RustHandler, RustModel, SourcePoint,
 };
 
-use super::{ActiveRules, FileOutput, ParseStats};
+use super::{ActiveRules, FileOutput, ParseStats, MAX_NESTING};
 use crate::diagnostic::{Notice, NoticeKind};
 use crate::rules::Context;
 use crate::source::{SourceFile, Span};
 use crate::timings::{RuleClock, Stopwatch};
 use proc_macro2::{TokenStream, TokenTree};
+use std::cell::RefCell;
 use syn::punctuated::Punctuated;
 use syn::spanned::Spanned;
 use syn::visit::{self, Visit};
@@ -146,16 +148,59 @@ pub fn analyze(file: &SourceFile, active: &ActiveRules<'_>) -> FileOutput {
 /// the whole tree, with no model, no queue and no rules. Macro arguments are not re-parsed here;
 /// the full analysis does that during its traversal, so it counts as model time there.
 pub fn parse_only(file: &SourceFile) -> ParseStats {
-    let stats = match syn::parse_file(&file.text) {
+    let stats = match parse_file(&file.text) {
         Ok(syntax) => {
             let mut counter = NodeCounter(0);
             counter.visit_file(&syntax);
-            ParseStats { parsed: true, has_errors: false, nodes: counter.0 }
+            ParseStats { parsed: true, has_errors: false, nodes: counter.0, ..ParseStats::default() }
         }
-        Err(_) => ParseStats { parsed: true, has_errors: true, nodes: 0 },
+        Err(ParseFailure::Syntax(_)) => ParseStats { parsed: true, has_errors: true, ..ParseStats::default() },
+        Err(ParseFailure::TooDeep(_)) => ParseStats { too_deep: true, ..ParseStats::default() },
     };
     proc_macro2::extra::invalidate_current_thread_spans();
     stats
+}
+
+/// Why a Rust file has no syntax tree.
+#[derive(Debug)]
+pub enum ParseFailure {
+    Syntax(syn::Error),
+    /// The file nests deeper than this bound ([`depth::nesting_bound`]); it was not parsed.
+    TooDeep(usize),
+}
+
+/// `syn::parse_file` (a byte order mark and a `#!` line are skipped), except that a file that
+/// nests deeper than [`MAX_NESTING`] is refused after lexing and before `syn` recurses into it.
+pub fn parse_file(text: &str) -> Result<syn::File, ParseFailure> {
+    let mut content = text.strip_prefix('\u{feff}').unwrap_or(text);
+    let mut shebang = None;
+    if content.starts_with("#!") && !skip_trivia(&content[2..]).starts_with('[') {
+        let end = content.find('\n').unwrap_or(content.len());
+        shebang = Some(content[..end].to_string());
+        content = &content[end..];
+    }
+    let tokens: TokenStream = content.parse().map_err(|e: proc_macro2::LexError| ParseFailure::Syntax(e.into()))?;
+    let bound = depth::nesting_bound(tokens.clone());
+    if bound > MAX_NESTING {
+        return Err(ParseFailure::TooDeep(bound));
+    }
+    let mut file: syn::File = syn::parse2(tokens).map_err(ParseFailure::Syntax)?;
+    file.shebang = shebang;
+    Ok(file)
+}
+
+/// `text` after leading whitespace and comments.
+fn skip_trivia(mut text: &str) -> &str {
+    loop {
+        text = text.trim_start();
+        if text.starts_with("//") {
+            text = text.find('\n').map_or("", |end| &text[end..]);
+        } else if let Some(rest) = text.strip_prefix("/*") {
+            text = rest.find("*/").map_or("", |end| &rest[end + 2..]);
+        } else {
+            return text;
+        }
+    }
 }
 
 /// Counts items, expressions and string literals while visiting everything.
@@ -180,14 +225,18 @@ impl<'a> Visit<'a> for NodeCounter {
 fn analyze_parsed(file: &SourceFile, active: &ActiveRules<'_>) -> FileOutput {
     let mut output = FileOutput::default();
     let mut clock = Stopwatch::thread(active.measure);
-    let parsed = syn::parse_file(&file.text);
+    let parsed = parse_file(&file.text);
     output.timings.parse += clock.split();
     let syntax = match parsed {
         Ok(syntax) => syntax,
-        Err(error) => {
+        Err(ParseFailure::Syntax(error)) => {
             let start = error.span().start();
             let offset = file.offset_of_line_char(start.line, start.column);
             output.notices.push(Notice::at(NoticeKind::ParseError, file, Span::new(offset, offset), format!("syntax error: {error}")));
+            return output;
+        }
+        Err(ParseFailure::TooDeep(depth)) => {
+            output.notices.push(super::too_deep(file, depth));
             return output;
         }
     };
@@ -206,6 +255,7 @@ fn analyze_parsed(file: &SourceFile, active: &ActiveRules<'_>) -> FileOutput {
 
     let mut rule_clock = RuleClock::new(active.measure, active.rules.len());
     let mut panicked = vec![false; active.rules.len()];
+    let reported = RefCell::default();
     for node in queue {
         for &index in &interest[node.syntax.kind().index()] {
             if panicked[index] {
@@ -219,10 +269,14 @@ fn analyze_parsed(file: &SourceFile, active: &ActiveRules<'_>) -> FileOutput {
                 rule: rule.id(),
                 findings: &mut output.findings,
                 facts: &mut output.facts,
+                reported: &reported,
             };
             let node = node.clone();
             let started = rule_clock.start();
-            let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| rule.check_rust(node, &model, &mut cx)));
+            let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                crate::fault::maybe_panic_in_rule(rule.id());
+                rule.check_rust(node, &model, &mut cx)
+            }));
             rule_clock.stop(index, started);
             if result.is_err() {
                 panicked[index] = true;
@@ -269,7 +323,7 @@ fn collect<'a>(
 #[cfg(test)]
 pub(crate) fn with_model<R>(text: &str, f: impl FnOnce(&SourceFile, &RustModel<'_>, &[RustNode<'_>]) -> R) -> R {
     let file = SourceFile::new("src/lib.rs".into(), "src/lib.rs".into(), crate::source::Language::Rust, text.into(), false);
-    let syntax = syn::parse_file(text).expect("test source parses");
+    let syntax = parse_file(text).expect("test source parses");
     let (expr_arena, lit_arena) = (Arena::new(), Arena::new());
     let (model, queue) = collect(&syntax, &file, &expr_arena, &lit_arena);
     f(&file, &model, &queue)

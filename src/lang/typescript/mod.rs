@@ -7,7 +7,7 @@ pub mod taint;
 
 pub use model::{Framework, Handler, Property, TsModel};
 
-use super::{ActiveRules, FileOutput, ParseStats};
+use super::{ActiveRules, FileOutput, ParseStats, MAX_NESTING};
 use crate::diagnostic::{Notice, NoticeKind};
 use crate::rules::Context;
 use crate::source::{Language, SourceFile, Span};
@@ -55,6 +55,13 @@ pub fn analyze(file: &SourceFile, active: &ActiveRules<'_>) -> FileOutput {
         return output;
     };
     let root = tree.root_node();
+    // tree-sitter builds any depth without recursing; the model and the rules do recurse.
+    let depth = tree_depth(root);
+    if depth > MAX_NESTING {
+        output.timings.parse += clock.split();
+        output.notices.push(super::too_deep(file, depth));
+        return output;
+    }
     if root.has_error() {
         let (span, what) = first_error(root);
         output.notices.push(Notice::at(
@@ -91,6 +98,7 @@ pub fn analyze(file: &SourceFile, active: &ActiveRules<'_>) -> FileOutput {
 
     let mut rule_clock = RuleClock::new(active.measure, active.rules.len());
     let mut panicked = vec![false; active.rules.len()];
+    let reported = RefCell::default();
     for node in queue {
         for &index in &interest[node.kind_id() as usize] {
             if panicked[index] {
@@ -104,9 +112,13 @@ pub fn analyze(file: &SourceFile, active: &ActiveRules<'_>) -> FileOutput {
                 rule: rule.id(),
                 findings: &mut output.findings,
                 facts: &mut output.facts,
+                reported: &reported,
             };
             let started = rule_clock.start();
-            let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| rule.check_ts(node, &model, &mut cx)));
+            let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                crate::fault::maybe_panic_in_rule(rule.id());
+                rule.check_ts(node, &model, &mut cx)
+            }));
             rule_clock.stop(index, started);
             if result.is_err() {
                 panicked[index] = true;
@@ -125,10 +137,12 @@ pub fn parse_only(file: &SourceFile) -> ParseStats {
     let Some(tree) = parse(file) else { return ParseStats::default() };
     let root = tree.root_node();
     let mut cursor = root.walk();
-    let mut nodes = 0u64;
+    let (mut nodes, mut depth, mut max_depth) = (0u64, 1usize, 1usize);
     loop {
         nodes += u64::from(cursor.node().is_named());
         if cursor.goto_first_child() {
+            depth += 1;
+            max_depth = max_depth.max(depth);
             continue;
         }
         loop {
@@ -136,8 +150,34 @@ pub fn parse_only(file: &SourceFile) -> ParseStats {
                 break;
             }
             if !cursor.goto_parent() {
-                return ParseStats { parsed: true, has_errors: root.has_error(), nodes };
+                if max_depth > MAX_NESTING {
+                    return ParseStats { too_deep: true, ..ParseStats::default() };
+                }
+                return ParseStats { parsed: true, has_errors: root.has_error(), nodes, ..ParseStats::default() };
             }
+            depth -= 1;
+        }
+    }
+}
+
+/// The depth of the tree (the root alone is 1), without recursion.
+fn tree_depth(root: Node<'_>) -> usize {
+    let mut cursor = root.walk();
+    let (mut depth, mut max_depth) = (1usize, 1usize);
+    loop {
+        if cursor.goto_first_child() {
+            depth += 1;
+            max_depth = max_depth.max(depth);
+            continue;
+        }
+        loop {
+            if cursor.goto_next_sibling() {
+                break;
+            }
+            if !cursor.goto_parent() {
+                return max_depth;
+            }
+            depth -= 1;
         }
     }
 }

@@ -1,0 +1,1 @@
+use a::b;pub const A: &str = "http://api.acme.io";/* é😀 */ pub const B: &str = "http://b.acme.io";
