@@ -188,8 +188,8 @@ pub fn parse_only(config: &Config, paths: &[PathBuf], options: &ScanOptions, mea
     let mut timings = ScanTimings { jobs, files: files.len(), parse_only: true, walk: walk_cost, file_stage, ..ScanTimings::default() };
     for (stats, file_timings) in &results {
         match stats {
-            // Nested too deeply to parse: skipped, as the full scan skips it.
-            None | Some(ParseStats { too_deep: true, .. }) => result.skipped += 1,
+            // Nested too deeply, or out of parse time: skipped, as the full scan skips it.
+            None | Some(ParseStats { skipped: true, .. }) => result.skipped += 1,
             Some(stats) => {
                 result.parsed += 1;
                 result.with_errors += usize::from(stats.has_errors || !stats.parsed);

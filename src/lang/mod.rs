@@ -32,8 +32,9 @@ pub struct ParseStats {
     pub has_errors: bool,
     /// Nodes seen by the one traversal of the tree (so that the traversal is not optimised away).
     pub nodes: u64,
-    /// Not analysed: nested deeper than [`MAX_NESTING`] (counted as skipped, not as an error).
-    pub too_deep: bool,
+    /// Not analysed: nested deeper than [`MAX_NESTING`], or out of parse time (counted as skipped,
+    /// not as an error).
+    pub skipped: bool,
 }
 
 /// Deeper nesting than this is refused: `syn`'s parser, the visitors, the rules and the drop of

@@ -155,7 +155,7 @@ pub fn parse_only(file: &SourceFile) -> ParseStats {
             ParseStats { parsed: true, has_errors: false, nodes: counter.0, ..ParseStats::default() }
         }
         Err(ParseFailure::Syntax(_)) => ParseStats { parsed: true, has_errors: true, ..ParseStats::default() },
-        Err(ParseFailure::TooDeep(_)) => ParseStats { too_deep: true, ..ParseStats::default() },
+        Err(ParseFailure::TooDeep(_)) => ParseStats { skipped: true, ..ParseStats::default() },
     };
     proc_macro2::extra::invalidate_current_thread_spans();
     stats

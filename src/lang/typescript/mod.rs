@@ -158,7 +158,7 @@ pub fn analyze(file: &SourceFile, active: &ActiveRules<'_>) -> FileOutput {
 /// `--parse-only`: the same parse, then one iterative pass over every node of the tree (the cost
 /// of the traversal the full analysis makes), with no model, no queue and no rules.
 pub fn parse_only(file: &SourceFile) -> ParseStats {
-    let Some(tree) = parse(file) else { return ParseStats::default() };
+    let Some(tree) = parse(file) else { return ParseStats { skipped: true, ..ParseStats::default() } };
     let root = tree.root_node();
     let mut cursor = root.walk();
     let (mut nodes, mut depth, mut max_depth) = (0u64, 1usize, 1usize);
@@ -175,7 +175,7 @@ pub fn parse_only(file: &SourceFile) -> ParseStats {
             }
             if !cursor.goto_parent() {
                 if max_depth > MAX_NESTING {
-                    return ParseStats { too_deep: true, ..ParseStats::default() };
+                    return ParseStats { skipped: true, ..ParseStats::default() };
                 }
                 return ParseStats { parsed: true, has_errors: root.has_error(), nodes, ..ParseStats::default() };
             }
