@@ -27,23 +27,22 @@ pub fn render(result: &ScanResult, config: &Config, options: &ReportOptions) -> 
     let rule_index: HashMap<&str, usize> = metas.iter().enumerate().map(|(i, m)| (m.id.as_str(), i)).collect();
 
     let mut line_hashes: HashMap<&str, Vec<String>> = HashMap::new();
-    let mut ordinals: HashMap<(&str, &str, &str), usize> = HashMap::new();
     let mut results = Vec::new();
     let mut notifications: Vec<Notification> = result.notices.iter().map(notification).collect();
     let findings: Vec<&Finding> = result.findings.iter().filter(|f| f.suppressed.is_none() || options.include_suppressed).collect();
-    for finding in findings.iter().take(MAX_RESULTS) {
+    // The same keys a baseline records, so `archlint/v1` and `--baseline` agree.
+    let keys = crate::baseline::keys(findings.iter().copied());
+    for (finding, key) in findings.iter().zip(keys).take(MAX_RESULTS) {
         let hashes = line_hashes.entry(&finding.path).or_insert_with(|| {
             std::fs::read_to_string(config.root.join(&finding.path))
                 .map(|t| fingerprint::line_hashes(t.trim_start_matches('\u{feff}')))
                 .unwrap_or_default()
         });
-        let ordinal = ordinals.entry((finding.rule, &finding.path, &finding.snippet)).or_insert(0);
-        *ordinal += 1;
         let mut fingerprints = BTreeMap::new();
         if let Some(hash) = hashes.get(finding.start.line - 1) {
             fingerprints.insert("primaryLocationLineHash".to_string(), hash.clone());
         }
-        fingerprints.insert("archlint/v1".to_string(), fingerprint::stable_key(finding.rule, &finding.path, &finding.snippet, *ordinal));
+        fingerprints.insert("archlint/v1".to_string(), key);
         results.push(sarif_result(finding, rule_index.get(finding.rule).copied(), fingerprints));
     }
     if findings.len() > MAX_RESULTS {

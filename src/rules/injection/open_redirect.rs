@@ -2,7 +2,7 @@
 //! users to any site the attacker names, which makes phishing pages look trustworthy and leaks
 //! OAuth codes and tokens carried in redirects.
 
-use super::{constant_prefix, fixes_origin, report_origin, report_rust_origin};
+use super::{constant_prefix, fixes_origin, report_origin, report_rust_origin, rust_constant_prefix};
 use crate::lang::rust::{RustKind, RustModel, RustNode, RustSyntax};
 use crate::lang::typescript::model::{named_children, span_of};
 use crate::lang::typescript::TsModel;
@@ -33,18 +33,6 @@ fn fixed_prefix(target: Node<'_>, model: &TsModel<'_>) -> bool {
 /// Rust redirect constructors whose first argument is the target (axum, actix-web, Rocket).
 const RUST_REDIRECTS: &[&str] =
     &["Redirect::to", "Redirect::temporary", "Redirect::permanent", "Redirect::see_other", "Redirect::found", "Redirect::moved"];
-
-/// Whether a Rust target starts with a fixed local path or origin (`format!("/users/{id}")`).
-fn rust_fixed_prefix(expr: &syn::Expr) -> bool {
-    let text = match expr {
-        syn::Expr::Reference(r) => return rust_fixed_prefix(&r.expr),
-        syn::Expr::Macro(m) => m.mac.tokens.to_string(),
-        other => other.to_token_stream().to_string(),
-    };
-    let Some(literal) = text.trim_start().strip_prefix('"') else { return false };
-    let head = literal.split(['{', '"']).next().unwrap_or("");
-    (head.starts_with('/') && !head.starts_with("//") && head.len() > 1) || fixes_origin(head)
-}
 
 impl Rule for OpenRedirect {
     fn id(&self) -> &'static str {
@@ -77,7 +65,9 @@ impl Rule for OpenRedirect {
             _ => return,
         };
         let Some(target) = target else { return };
-        if rust_fixed_prefix(target) {
+        let fixed = rust_constant_prefix(target, model, &node.site, 0)
+            .is_some_and(|prefix| (prefix.starts_with('/') && !prefix.starts_with("//") && prefix.len() > 1) || fixes_origin(&prefix));
+        if fixed {
             return;
         }
         report_rust_origin(cx, model, &node.site, target, "the redirect target", &sink, None, HELP);

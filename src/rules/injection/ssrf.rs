@@ -2,7 +2,7 @@
 //! server call internal services, cloud metadata endpoints (`169.254.169.254`) or localhost admin
 //! ports that are unreachable from outside.
 
-use super::{constant_prefix, fixes_origin, report_origin, report_rust_origin, rust_receiver_root};
+use super::{constant_prefix, fixes_origin, report_origin, report_rust_origin, rust_constant_prefix, rust_receiver_root};
 use crate::lang::rust::{RustKind, RustModel, RustNode, RustSyntax};
 use crate::lang::typescript::model::{named_children, span_of};
 use crate::lang::typescript::{Property, TsModel};
@@ -72,49 +72,16 @@ const RUST_URL_FUNCTIONS: &[&str] =
 const RUST_CLIENT_METHODS: &[&str] = &["get", "post", "put", "patch", "delete", "head", "request"];
 
 impl Ssrf {
-    /// Whether a Rust URL expression starts with a fixed origin and path (`format!("https://host/{id}")`).
-    fn rust_fixed_origin(expr: &syn::Expr, model: &RustModel<'_>, node: &RustNode<'_>) -> bool {
-        let text = match expr {
-            syn::Expr::Reference(r) => return Self::rust_fixed_origin(&r.expr, model, node),
-            syn::Expr::Path(path) => match model.local_of(node.site.fn_id, path).and_then(|l| l.init) {
-                Some(init) => return Self::rust_fixed_origin(init, model, node),
-                None => return false,
-            },
-            syn::Expr::Macro(m) => m.mac.tokens.to_string(),
-            other => other.to_token_stream().to_string(),
-        };
-        let literal = text.trim_start().trim_start_matches('&').trim_start();
-        let Some(literal) = literal.strip_prefix('"') else { return false };
-        // `format!("{BASE_URL}/users/{id}")`: a leading inline capture of a constant is part of the prefix.
-        let mut head = String::new();
-        let mut rest = literal;
-        if let Some(capture) = rest.strip_prefix('{') {
-            let name = capture.split(['}', ':']).next().unwrap_or("");
-            let value = syn::parse_str::<syn::Expr>(name).ok().and_then(|expr| model.string_value(&expr, node.site.fn_id));
-            match value {
-                Some(value) => {
-                    head.push_str(&value);
-                    rest = capture.split_once('}').map_or("", |(_, after)| after);
-                }
-                None => return false,
-            }
-        }
-        head.push_str(rest.split(['{', '"']).next().unwrap_or(""));
-        fixes_origin(&head)
-    }
-
     fn is_http_client(model: &RustModel<'_>, node: &RustNode<'_>, receiver: &syn::Expr, source: &str) -> bool {
-        // The crate is imported, or named in a path (`State<reqwest::Client>`).
-        let uses_client_crate =
-            ["reqwest", "ureq", "awc"].iter().any(|krate| model.imports_crate(krate) || source.contains(&format!("{krate}::")));
-        if !uses_client_crate {
+        // The receiver first: it is cheap to check, and `.get(..)` on maps is everywhere; the
+        // search of the file for the crate runs only for client-like receivers.
+        let root = rust_receiver_root(model, &node.site, receiver).to_token_stream().to_string().replace(' ', "");
+        let lower = root.to_ascii_lowercase();
+        if !(root.contains("Client") || root.contains("Agent") || lower.contains("client") || lower.contains("http")) {
             return false;
         }
-        let root = rust_receiver_root(model, &node.site, receiver).to_token_stream().to_string().replace(' ', "");
-        root.contains("Client")
-            || root.contains("Agent")
-            || root.to_ascii_lowercase().contains("client")
-            || root.to_ascii_lowercase().contains("http")
+        // The crate is imported, or named in a path (`State<reqwest::Client>`).
+        ["reqwest", "ureq", "awc"].iter().any(|krate| model.imports_crate(krate) || source.contains(&format!("{krate}::")))
     }
 }
 
@@ -148,7 +115,7 @@ impl Rule for Ssrf {
             _ => return,
         };
         let Some(url) = url else { return };
-        if Self::rust_fixed_origin(url, model, &node) {
+        if rust_constant_prefix(url, model, &node.site, 0).is_some_and(|prefix| fixes_origin(&prefix)) {
             return;
         }
         report_rust_origin(cx, model, &node.site, url, "the request URL", &sink, None, HELP);
