@@ -88,6 +88,14 @@ pub struct Cli {
     #[arg(long)]
     pub no_absolute_paths: bool,
 
+    /// Do not read or write the result cache (`.archlint_cache/` under the project root)
+    #[arg(long)]
+    pub no_cache: bool,
+
+    /// Keep the result cache in DIR instead of `.archlint_cache/` under the project root
+    #[arg(long, value_name = "DIR", conflicts_with = "no_cache")]
+    pub cache_dir: Option<PathBuf>,
+
     /// Record the current findings in FILE (a baseline) and exit 0
     #[arg(long, value_name = "FILE")]
     pub write_baseline: Option<PathBuf>,
@@ -203,7 +211,11 @@ fn scan(cli: &Cli) -> Result<i32, String> {
         return parse_only(cli, &config, &paths, jobs, started);
     }
     let baseline = cli.baseline.as_deref().map(crate::baseline::load).transpose()?;
-    let mut result = engine::scan_measured(&config, &paths, &ScanOptions { jobs }, cli.timings);
+    let cache = (!cli.no_cache).then(|| cli.cache_dir.clone().unwrap_or_else(|| crate::cache::Cache::default_dir(&config)));
+    let mut result = engine::scan_measured(&config, &paths, &ScanOptions { jobs, cache }, cli.timings);
+    if let (Some(message), false) = (&result.cache_error, cli.quiet) {
+        eprintln!("archlint: warning: {message} (the scan is complete; the next one will not be faster)");
+    }
     if let Some(path) = &cli.write_baseline {
         // A baseline from a scan in which a rule failed would hide that rule's findings for good.
         strict(cli, &result)?;
@@ -290,7 +302,7 @@ fn check_parse_only(cli: &Cli) -> Result<(), String> {
 }
 
 fn parse_only(cli: &Cli, config: &Config, paths: &[PathBuf], jobs: usize, started: Instant) -> Result<i32, String> {
-    let mut result = engine::parse_only(config, paths, &ScanOptions { jobs }, cli.timings);
+    let mut result = engine::parse_only(config, paths, &ScanOptions { jobs, cache: None }, cli.timings);
     let mut clock = Stopwatch::process(cli.timings);
     let line = format!(
         "archlint --parse-only: {} file{} parsed ({} skipped, {} with syntax errors), {}, {} syntax nodes, in {:.2}s on {jobs} thread{}\n",

@@ -83,6 +83,9 @@ pub struct Config {
     pub fail_on: Level,
     pub max_file_size: u64,
     pub require_suppression_reason: bool,
+    /// Everything the configuration and the command line decided, as text: part of the result
+    /// cache's key, so that a changed configuration never reuses results.
+    pub fingerprint: String,
     exclude: ignore::gitignore::Gitignore,
     overrides: Vec<CompiledOverride>,
 }
@@ -129,6 +132,7 @@ impl Config {
     }
 
     pub fn from_file(file: ConfigFile, source: Option<PathBuf>, root: PathBuf, cli: &CliOverrides) -> Result<Config, ConfigError> {
+        let fingerprint = format!("{file:?}|{cli:?}|{}", root.display());
         let origin = source.as_ref().map_or_else(|| "command line".to_string(), |p| p.display().to_string());
         let err = |what: String| ConfigError(format!("{origin}: {what}"));
 
@@ -182,6 +186,7 @@ impl Config {
             fail_on: cli.fail_on.or(file.fail_on).unwrap_or(Level::Warning),
             max_file_size: file.max_file_size.unwrap_or(DEFAULT_MAX_FILE_SIZE),
             require_suppression_reason: file.require_suppression_reason,
+            fingerprint,
             exclude,
             overrides,
         })

@@ -33,7 +33,7 @@ impl Level {
 /// A project-level truth that a file establishes, gathered in the per-file pass and read in the
 /// project pass (for example: `axios.defaults.timeout` is set somewhere, so no axios call in the
 /// project lacks a timeout).
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, serde::Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum Fact {
     AxiosDefaultTimeout,
@@ -60,7 +60,7 @@ pub enum Fact {
 }
 
 /// A secondary location: where the data came from, or what configures the flagged object.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, serde::Deserialize)]
 pub struct Related {
     pub message: String,
     pub start: Position,
@@ -165,7 +165,7 @@ fn normalized_snippet(text: &str) -> String {
     text.chars().filter(|c| !c.is_whitespace()).take(200).collect()
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, serde::Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum NoticeKind {
     /// The file is not valid Rust/TypeScript; it was not analysed.

@@ -2,6 +2,7 @@
 //! withdraw findings they answer), suppressions, and a deterministic order. Also the
 //! `--parse-only` diagnostic: the same walk, read and parse with nothing after it.
 
+use crate::cache::{self, Cache, Stamp};
 use crate::config::Config;
 use crate::diagnostic::{Fact, Finding, Notice, NoticeKind};
 use crate::lang::{self, ActiveRules, FileOutput, ParseStats, MAX_NESTING};
@@ -19,6 +20,8 @@ const WORKER_STACK_SIZE: usize = 64 * 1024 * 1024;
 
 pub struct ScanOptions {
     pub jobs: usize,
+    /// The result cache's directory; `None` scans without it.
+    pub cache: Option<PathBuf>,
 }
 
 #[derive(Default)]
@@ -30,6 +33,8 @@ pub struct ScanResult {
     pub duration: Duration,
     /// Phase and rule costs, when the scan was asked to measure them ([`scan_measured`]).
     pub timings: Option<ScanTimings>,
+    /// The result cache could not be written (the scan itself is complete).
+    pub cache_error: Option<String>,
 }
 
 impl ScanResult {
@@ -42,6 +47,10 @@ struct FileResult {
     output: FileOutput,
     file: Option<SourceFile>,
     directives: Vec<suppress::Directive>,
+    /// What to remember in the result cache, when it is on.
+    cached: Option<cache::Outcome>,
+    /// The analysis came from the cache.
+    reused: bool,
 }
 
 pub fn scan(config: &Config, paths: &[PathBuf], options: &ScanOptions) -> ScanResult {
@@ -57,12 +66,13 @@ pub fn scan_measured(config: &Config, paths: &[PathBuf], options: &ScanOptions, 
     let files = walk::collect(paths, config, jobs);
     let walk_cost = clock.split();
     let pool = thread_pool(jobs);
+    let cache = options.cache.clone().filter(|_| !crate::fault::any()).map(|dir| Cache::open(dir, config));
 
     // A panic is caught and reported where it happened; keep the default hook from printing it.
     let default_hook = std::panic::take_hook();
     std::panic::set_hook(Box::new(|_| {}));
     clock.split();
-    let results: Vec<FileResult> = pool.install(|| files.par_iter().map(|job| scan_file(job, config, measure)).collect());
+    let results: Vec<FileResult> = pool.install(|| files.par_iter().map(|job| scan_file(job, config, cache.as_ref(), measure)).collect());
     let file_stage = clock.split();
     std::panic::set_hook(default_hook);
 
@@ -71,11 +81,17 @@ pub fn scan_measured(config: &Config, paths: &[PathBuf], options: &ScanOptions, 
         for result in &results {
             timings.add_file(&result.output.timings);
         }
+        timings.cache = cache.as_ref().map(|_| (results.iter().filter(|r| r.reused).count(), files.len()));
         timings
     });
     clock.split();
 
+    let mut results = results;
+    let outcomes: Vec<cache::Outcome> = results.iter_mut().filter_map(|r| r.cached.take()).collect();
     let mut result = project_pass(results);
+    if let Some(cache) = cache {
+        result.cache_error = cache.save(outcomes, &config.root).err();
+    }
     result.files_scanned = files.len();
     if let Some(timings) = &mut timings {
         timings.project = clock.split();
@@ -90,7 +106,7 @@ pub fn scan_measured(config: &Config, paths: &[PathBuf], options: &ScanOptions, 
 fn project_pass(results: Vec<FileResult>) -> ScanResult {
     let facts: BTreeSet<Fact> = results.iter().flat_map(|r| r.output.facts.iter().cloned()).collect();
     let mut result = ScanResult::default();
-    for FileResult { mut output, file, mut directives } in results {
+    for FileResult { mut output, file, mut directives, .. } in results {
         output.findings.retain(|f| {
             f.withdrawn_by.as_ref().is_none_or(|fact| !facts.contains(fact)) && f.requires.as_ref().is_none_or(|fact| facts.contains(fact))
         });
@@ -227,23 +243,59 @@ fn check_nesting(text: &str) -> Result<(), String> {
 fn skipped(rel_path: String, message: String, read: Cost) -> FileResult {
     let notices = vec![Notice::file(NoticeKind::FileSkipped, rel_path, message)];
     let timings = FileTimings { read, ..FileTimings::default() };
-    FileResult { output: FileOutput { notices, timings, ..FileOutput::default() }, file: None, directives: Vec::new() }
+    FileResult {
+        output: FileOutput { notices, timings, ..FileOutput::default() },
+        file: None,
+        directives: Vec::new(),
+        cached: None,
+        reused: false,
+    }
 }
 
-fn scan_file(job: &FileJob, config: &Config, measure: bool) -> FileResult {
+fn scan_file(job: &FileJob, config: &Config, cache: Option<&Cache>, measure: bool) -> FileResult {
     let mut clock = Stopwatch::thread(measure);
     let rel_path = walk::relative_to(&job.path, &config.root);
+    let Some(cache) = cache else {
+        let prepared = prepare(job, config, rel_path.clone());
+        let read = clock.split();
+        return match prepared {
+            Ok(file) => analyze_file(file, config, measure, read),
+            Err(message) => skipped(rel_path, message, read),
+        };
+    };
+
+    // An unchanged file is not even read.
+    let levels = config.levels_for(&job.path);
+    let context = cache::context_hash(job.language, is_test_path(&job.scan_relative), &levels);
+    let stamp = Stamp::of(&job.path);
+    if let Some(output) = cache.reuse_unread(&rel_path, stamp, &context) {
+        let cached = Some(cache.reused(rel_path, stamp, context, None, None));
+        return FileResult { output, file: None, directives: Vec::new(), cached, reused: true };
+    }
     let prepared = prepare(job, config, rel_path.clone());
     let read = clock.split();
-    match prepared {
-        Ok(file) => analyze_file(file, config, measure, read),
-        Err(message) => skipped(rel_path, message, read),
+    let file = match prepared {
+        Ok(file) => file,
+        Err(message) => return skipped(rel_path, message, read),
+    };
+    let content = cache::content_hash(&file.text);
+    if let Some(output) = cache.reuse_read(&rel_path, &content, &context) {
+        let cached = Some(cache.reused(rel_path, stamp, context, Some(content), Some(&file.text)));
+        return FileResult { cached, reused: true, ..with_suppressions(file, output, config, measure, read) };
     }
+    let output = run_rules(&file, config, measure);
+    let cached = cache.analysed(rel_path, stamp, context, &file.text, &output);
+    FileResult { cached, ..with_suppressions(file, output, config, measure, read) }
 }
 
 /// Parse, model, rules and the file's suppression comments.
 fn analyze_file(file: SourceFile, config: &Config, measure: bool, read: Cost) -> FileResult {
-    let mut clock = Stopwatch::thread(measure);
+    let output = run_rules(&file, config, measure);
+    with_suppressions(file, output, config, measure, read)
+}
+
+/// Parse, model and the rules in force for the file.
+fn run_rules(file: &SourceFile, config: &Config, measure: bool) -> FileOutput {
     let levels = config.levels_for(&file.abs_path);
     let family = file.language.family();
     let rules = config
@@ -252,16 +304,20 @@ fn analyze_file(file: SourceFile, config: &Config, measure: bool, read: Cost) ->
         .zip(levels)
         .filter_map(|(rule, level)| Some((rule.check.as_ref(), level?)).filter(|_| rule.meta.supports(family)))
         .collect();
-    let mut output = lang::analyze(&file, &ActiveRules { rules, measure });
+    lang::analyze(file, &ActiveRules { rules, measure })
+}
+
+/// The file's suppression comments, read for the project pass to apply.
+fn with_suppressions(file: SourceFile, mut output: FileOutput, config: &Config, measure: bool, read: Cost) -> FileResult {
+    let mut clock = Stopwatch::thread(measure);
+    let done =
+        |output: FileOutput, file: Option<SourceFile>, directives| FileResult { output, file, directives, cached: None, reused: false };
     if output.notices.iter().any(|n| n.kind == NoticeKind::FileSkipped) {
         // The front-end refused the file (nested too deeply): it was not analysed, so neither are
         // its suppression comments.
         output.timings.read = read;
-        return FileResult { output, file: None, directives: Vec::new() };
+        return done(output, None, Vec::new());
     }
-
-    // The front-end measured its own phases.
-    clock.split();
     let is_rule = |id: &str| crate::rules::entry(id).is_some();
     let (directives, notices) = suppress::parse(&file, &is_rule, config.require_suppression_reason);
     output.notices.extend(notices);
@@ -270,7 +326,7 @@ fn analyze_file(file: SourceFile, config: &Config, measure: bool, read: Cost) ->
         output.timings.suppressions = clock.split();
         output.timings.bytes = file.text.len() as u64;
     }
-    FileResult { output, file: Some(file), directives }
+    done(output, Some(file), directives)
 }
 
 fn over_limit(size: u64, max_size: u64) -> String {

@@ -31,6 +31,12 @@ fn faults() -> &'static [Fault] {
     })
 }
 
+/// Whether any fault is asked for: the result cache is then off, since a reused result would
+/// skip the fault.
+pub(crate) fn any() -> bool {
+    !faults().is_empty()
+}
+
 /// Panics if a test asked this rule to (`panic:<rule-id>`). Called in the per-file dispatch of
 /// both front-ends, inside their `catch_unwind`.
 pub(crate) fn maybe_panic_in_rule(rule: &str) {

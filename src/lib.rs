@@ -8,6 +8,7 @@
 //! front-end answers it for its language, injection rules ask it.
 
 pub mod baseline;
+pub mod cache;
 pub mod cli;
 pub mod config;
 pub mod diagnostic;

@@ -182,6 +182,8 @@ pub struct ScanTimings {
     pub project: Cost,
     /// Rendering and writing the report; filled in by the caller.
     pub output: Cost,
+    /// With the result cache on: files whose results were reused, of all files.
+    pub cache: Option<(usize, usize)>,
 }
 
 impl ScanTimings {
@@ -290,6 +292,11 @@ impl ScanTimings {
             bytes(bytes_per_second),
             peak.map_or_else(|| "n/a".to_string(), bytes)
         );
+        if let Some((reused, files)) = self.cache {
+            let _ = writeln!(out, "  cache: results of {reused} of {files} files reused (the others were analysed)");
+        } else if !self.parse_only {
+            let _ = writeln!(out, "  cache: off");
+        }
         out
     }
 }

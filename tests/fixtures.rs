@@ -19,7 +19,7 @@ fn scan_rule(rule: &str) -> (String, Vec<String>) {
     let dir = fixture_dir(rule).canonicalize().unwrap();
     let file = ConfigFile { select: Some(vec![rule.to_string()]), ..ConfigFile::default() };
     let config = Config::from_file(file, None, dir.clone(), &CliOverrides::default()).unwrap();
-    let result = engine::scan(&config, std::slice::from_ref(&dir), &ScanOptions { jobs: 2 });
+    let result = engine::scan(&config, std::slice::from_ref(&dir), &ScanOptions { jobs: 2, cache: None });
 
     let mut report = String::new();
     let mut problems = Vec::new();
