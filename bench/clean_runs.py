@@ -4,8 +4,8 @@ run's wall time, its own CPU time (user+sys of the children) and the CPU time ot
 used meanwhile (from /proc/stat), and keeps only the runs during which other processes used less
 than --max-foreign of one core. Prints a Markdown table of medians over the clean runs.
 
-    bench/clean_runs.py --runs 10 -n 'jobs 1' 'archlint DIR --jobs 1 -o /dev/null --exit-zero' \
-                                  -n 'jobs 2' 'archlint DIR --jobs 2 -o /dev/null --exit-zero'
+    bench/clean_runs.py --runs 10 -n 'jobs 1' 'archlint DIR --no-cache --jobs 1 -o /dev/null --exit-zero' \
+                                  -n 'jobs 2' 'archlint DIR --no-cache --jobs 2 -o /dev/null --exit-zero'
 
 Linux only (/proc/stat). Complements bench/compare.sh, whose hyperfine runs cannot tell a slow
 run from a run that shared the CPUs with a build.

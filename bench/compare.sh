@@ -5,10 +5,13 @@
 #   bench/compare.sh DIR
 #
 # Runs (each its own hyperfine measurement, so slow peers can take fewer runs):
-#   archlint DIR --exit-zero -o /dev/null           the full scan, all default rules, all cores
-#   archlint DIR --parse-only                       walk, read and parse only: the floor
-#   archlint DIR --jobs 1 --exit-zero -o /dev/null  the full scan on one thread
-#   archlint DIR --jobs 2 --exit-zero -o /dev/null  on two threads (the ratio to --jobs 1 is the speed-up)
+#   archlint DIR --no-cache --exit-zero -o /dev/null   the full scan, all default rules, all cores
+#   archlint DIR --parse-only                          walk, read and parse only: the floor
+#   archlint DIR --no-cache --jobs 1 ...               the full scan on one thread
+#   archlint DIR --no-cache --jobs 2 ...               on two threads (the ratio to --jobs 1 is the speed-up)
+#   archlint DIR --cache-dir TMP ...                   a re-run with a warm result cache (kept in a temporary
+#                                                      directory, so DIR is not written to)
+#   archlint FILE... --cache-dir TMP ...               20 files of DIR, as a pre-commit hook passes them, warm cache
 #   oxlint DIR                                       if `oxlint` is on PATH or in node_modules/.bin
 #   semgrep scan --config bench/semgrep-rules DIR    if `semgrep` is on PATH: a local pack mirroring six archlint rules
 #   njsscan DIR                                      if `njsscan` is on PATH and DIR holds JavaScript/TypeScript
@@ -50,6 +53,7 @@ if [ -z "${ARCHLINT:-}" ]; then
   ARCHLINT="${CARGO_TARGET_DIR:-$ROOT/target}/release/archlint"
 fi
 [ -x "$ARCHLINT" ] || { echo "bench/compare.sh: no archlint binary at $ARCHLINT" >&2; exit 2; }
+ARCHLINT=$(cd "$(dirname "$ARCHLINT")" && pwd)/$(basename "$ARCHLINT")  # some commands run in DIR
 
 OUT=$(mktemp -d)
 trap 'rm -rf "$OUT"' EXIT
@@ -81,10 +85,20 @@ add() { names+=("$1"); commands+=("$2"); runs+=("$3"); warmups+=("${4:-1}"); }
 
 q=$(printf '%q' "$DIR")
 a=$(printf '%q' "$ARCHLINT")
-add "archlint" "$a $q --exit-zero -o /dev/null" "$RUNS"
+cache=$(printf '%q' "$OUT/cache")
+add "archlint" "$a $q --no-cache --exit-zero -o /dev/null" "$RUNS"
 add "archlint --parse-only" "$a $q --parse-only" "$RUNS"
-add "archlint --jobs 1" "$a $q --jobs 1 --exit-zero -o /dev/null" "$RUNS"
-add "archlint --jobs 2" "$a $q --jobs 2 --exit-zero -o /dev/null" "$RUNS"
+add "archlint --jobs 1" "$a $q --no-cache --jobs 1 --exit-zero -o /dev/null" "$RUNS"
+add "archlint --jobs 2" "$a $q --no-cache --jobs 2 --exit-zero -o /dev/null" "$RUNS"
+# The warm-up run fills the cache.
+add "archlint, warm cache" "$a $q --cache-dir $cache --exit-zero -o /dev/null" "$RUNS"
+# Twenty files spread over the tree, as a pre-commit hook would pass staged files (same cache).
+twenty=$(cd "$DIR" && find . -path '*/node_modules' -prune -o -path '*/target' -prune -o -type f \( -name '*.ts' -o -name '*.rs' -o -name '*.js' \) -print \
+  | LC_ALL=C sort | awk -v n="$(cd "$DIR" && find . -path '*/node_modules' -prune -o -path '*/target' -prune -o -type f \( -name '*.ts' -o -name '*.rs' -o -name '*.js' \) -print | wc -l)" \
+    'BEGIN { step = int(n / 20); if (step < 1) step = 1 } (NR - 1) % step == 0 && count < 20 { printf "%s ", $0; count++ }')
+if [ -n "$twenty" ]; then
+  add "archlint, 20 files, warm cache" "cd $q && $a $twenty --cache-dir $cache --exit-zero -o /dev/null" "$RUNS"
+fi
 
 has_js=$(find "$DIR" -path '*/node_modules' -prune -o \( -name '*.js' -o -name '*.ts' -o -name '*.tsx' -o -name '*.jsx' -o -name '*.mjs' -o -name '*.cjs' \) -print -quit 2>/dev/null)
 
@@ -189,6 +203,11 @@ for name, r in by.items():
         print(f"- archlint ÷ oxlint wall: **{ratio(full['median'], r['median'])}** (target ≤ 3×)")
     if name.startswith("njsscan"):
         print(f"- njsscan ÷ archlint wall: **{ratio(r['median'], full['median'])}**")
+warm, twenty = by.get("archlint, warm cache"), by.get("archlint, 20 files, warm cache")
+if warm:
+    print(f"- cold ÷ warm-cache wall: **{ratio(full['median'], warm['median'])}** (target ≥ 5×)")
+if twenty:
+    print(f"- 20 files with a warm cache: **{twenty['median'] * 1000:.0f} ms** wall (target < 200 ms)")
 print(f"- archlint peak RSS: **{mib(full['rss'])}** (target < 300 MB)")
 for r in rows:
     if any(code not in (0, 1) for code in r["exit"]):
