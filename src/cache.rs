@@ -356,7 +356,8 @@ impl Analysis {
         let notices = self
             .notices
             .iter()
-            .map(|n| Notice { kind: n.kind, path: n.path.clone(), start: n.start, end: n.end, message: n.message.clone() })
+            // Internal errors, the only notices with a rule, are never cached.
+            .map(|n| Notice { kind: n.kind, path: n.path.clone(), start: n.start, end: n.end, message: n.message.clone(), rule: None })
             .collect();
         Some(FileOutput { findings, notices, facts: self.facts.clone(), ..FileOutput::default() })
     }

@@ -207,11 +207,21 @@ pub struct Notice {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub end: Option<Position>,
     pub message: String,
+    /// The rule an internal error happened in.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub rule: Option<&'static str>,
 }
 
 impl Notice {
     pub fn file(kind: NoticeKind, path: impl Into<String>, message: impl Into<String>) -> Notice {
-        Notice { kind, path: path.into(), start: None, end: None, message: message.into() }
+        Notice { kind, path: path.into(), start: None, end: None, message: message.into(), rule: None }
+    }
+
+    /// A rule failed on a file, at the node it was given.
+    pub fn internal_error(file: &SourceFile, span: Span, rule: &'static str) -> Notice {
+        let message =
+            format!("rule `{rule}` failed on this file (a bug in archlint; please report it); its other findings here are missing");
+        Notice { rule: Some(rule), ..Notice::at(NoticeKind::InternalError, file, span, message) }
     }
 
     pub fn at(kind: NoticeKind, file: &SourceFile, span: Span, message: impl Into<String>) -> Notice {
@@ -221,6 +231,7 @@ impl Notice {
             start: Some(file.position(span.start)),
             end: Some(file.position(span.end)),
             message: message.into(),
+            rule: None,
         }
     }
 

@@ -486,7 +486,7 @@ fn a_panicking_rule_becomes_an_internal_error_notice_in_every_format() {
 
     let human = stdout(&archlint_with(dir.path(), &[], &[INJECT]));
     assert!(human.contains(&format!("warning[internal-error]: src/a.ts:1:18: {message}")), "{human}");
-    assert!(human.contains(&format!("warning[internal-error]: src/b.rs: {message}")), "{human}");
+    assert!(human.contains(&format!("warning[internal-error]: src/b.rs:1:21: {message}")), "{human}");
     assert!(human.contains("Found 2 problems") && human.contains("2 notices"), "{human}");
 
     let sarif: Value = serde_json::from_str(&stdout(&archlint_with(dir.path(), &["--format", "sarif"], &[INJECT]))).unwrap();
@@ -512,6 +512,16 @@ fn a_panicking_rule_becomes_an_internal_error_notice_in_every_format() {
         ]
     );
     assert!(notifications.iter().all(|n| n["level"] == "warning"));
+    // Each names the rule that failed, as an index into the run's rules, and where it failed.
+    let rules = run["tool"]["driver"]["rules"].as_array().unwrap();
+    for notification in notifications {
+        let associated = &notification["associatedRule"];
+        assert_eq!(associated["id"], "plain-http-url", "{notification}");
+        assert_eq!(rules[associated["index"].as_u64().unwrap() as usize]["id"], "plain-http-url");
+        assert_eq!(notification["locations"][0]["physicalLocation"]["region"]["startLine"], 1, "{notification}");
+    }
+    assert_eq!(report["notices"][1]["rule"], "plain-http-url");
+    assert_eq!(report["notices"][1]["start"]["line"], 1);
 }
 
 #[test]

@@ -28,7 +28,7 @@ pub fn render(result: &ScanResult, config: &Config, options: &ReportOptions) -> 
 
     let mut line_hashes: HashMap<&str, Vec<String>> = HashMap::new();
     let mut results = Vec::new();
-    let mut notifications: Vec<Notification> = result.notices.iter().map(notification).collect();
+    let mut notifications: Vec<Notification> = result.notices.iter().map(|n| notification(n, &rule_index)).collect();
     let findings: Vec<&Finding> = result.findings.iter().filter(|f| f.suppressed.is_none() || options.include_suppressed).collect();
     // The same keys a baseline records, so `archlint/v1` and `--baseline` agree.
     let keys = crate::baseline::keys(findings.iter().copied());
@@ -184,7 +184,7 @@ fn physical(path: &str, start_line: usize, start_column: usize, end_line: usize,
     location
 }
 
-fn notification(notice: &Notice) -> Notification {
+fn notification(notice: &Notice, rule_index: &HashMap<&str, usize>) -> Notification {
     let physical_location = match notice.start {
         Some(start) => {
             let end = notice.end.unwrap_or(start);
@@ -202,6 +202,12 @@ fn notification(notice: &Notice) -> Notification {
     notification.descriptor = Some(ReportingDescriptorReference::builder().id(notice.kind.id()).build());
     notification.level = Some(json!(notice.kind.level().as_str()));
     notification.locations = Some(vec![location]);
+    // An internal error names the rule that failed, so viewers can link it to the rule.
+    if let Some(rule) = notice.rule {
+        let mut reference = ReportingDescriptorReference::builder().id(rule).build();
+        reference.index = rule_index.get(rule).map(|&i| i as i64);
+        notification.associated_rule = Some(reference);
+    }
     notification
 }
 

@@ -75,6 +75,22 @@ pub enum RustSyntax<'a> {
 }
 
 impl RustSyntax<'_> {
+    /// Where the node is, for notices about it.
+    fn span(&self, file: &SourceFile) -> Span {
+        match *self {
+            RustSyntax::Call(call) => span_of(file, call),
+            RustSyntax::MethodCall(call) => span_of(file, call),
+            RustSyntax::Str(lit) => span_of(file, lit),
+            RustSyntax::Impl(item) => span_of(file, &item.self_ty),
+            RustSyntax::Const { name, .. } | RustSyntax::Let { name, .. } | RustSyntax::Field { name, .. } => span_of(file, name),
+            RustSyntax::Fn { sig, .. } => span_of(file, &sig.ident),
+            RustSyntax::Struct(item) => span_of(file, &item.ident),
+            RustSyntax::Macro(mac) => span_of(file, &mac.path),
+            RustSyntax::Tuple(tuple) => span_of(file, tuple),
+            RustSyntax::ForLoop(for_loop) => span_of(file, &for_loop.for_token),
+        }
+    }
+
     fn kind(&self) -> RustKind {
         match self {
             RustSyntax::Call(_) => RustKind::Call,
@@ -271,6 +287,7 @@ fn analyze_parsed(file: &SourceFile, active: &ActiveRules<'_>) -> FileOutput {
                 facts: &mut output.facts,
                 reported: &reported,
             };
+            let node_span = node.syntax.span(file);
             let node = node.clone();
             let started = rule_clock.start();
             let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
@@ -280,14 +297,7 @@ fn analyze_parsed(file: &SourceFile, active: &ActiveRules<'_>) -> FileOutput {
             rule_clock.stop(index, started);
             if result.is_err() {
                 panicked[index] = true;
-                output.notices.push(Notice::file(
-                    NoticeKind::InternalError,
-                    &file.rel_path,
-                    format!(
-                        "rule `{}` failed on this file (a bug in archlint; please report it); its other findings here are missing",
-                        rule.id()
-                    ),
-                ));
+                output.notices.push(Notice::internal_error(file, node_span, rule.id()));
             }
         }
     }

@@ -206,13 +206,8 @@ fn tree_depth(root: Node<'_>) -> usize {
     }
 }
 
-fn internal_error(file: &SourceFile, rule: &str, node: Node<'_>) -> Notice {
-    Notice::at(
-        NoticeKind::InternalError,
-        file,
-        model::span_of(node),
-        format!("rule `{rule}` failed on this file (a bug in archlint; please report it); its other findings here are missing"),
-    )
+fn internal_error(file: &SourceFile, rule: &'static str, node: Node<'_>) -> Notice {
+    Notice::internal_error(file, model::span_of(node), rule)
 }
 
 /// Every id the grammar uses for each named kind (a name can have several ids, e.g. aliases).
