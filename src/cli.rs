@@ -5,6 +5,7 @@
 use crate::config::{self, CliOverrides, Config};
 use crate::diagnostic::{Level, NoticeKind};
 use crate::engine::{self, ScanOptions};
+use crate::progress::{self, ScanProgress};
 use crate::report::{self, Format, ReportOptions};
 use crate::rules::{docs, meta};
 use crate::timings::{self, Cost, Stopwatch};
@@ -203,7 +204,17 @@ fn scan(cli: &Cli) -> Result<i32, String> {
         return parse_only(cli, &config, &paths, jobs, started);
     }
     let baseline = cli.baseline.as_deref().map(crate::baseline::load).transpose()?;
-    let mut result = engine::scan_measured(&config, &paths, &ScanOptions { jobs }, cli.timings);
+    let show_progress = progress::wanted(std::io::stderr().is_terminal(), cli.quiet, std::env::var_os("CI").as_deref());
+    let progress = show_progress.then(ScanProgress::start);
+    let watcher: &dyn engine::Progress = match &progress {
+        Some(progress) => progress,
+        None => &engine::NoProgress,
+    };
+    let mut result = engine::scan_with_progress(&config, &paths, &ScanOptions { jobs }, cli.timings, watcher);
+    // The bar is cleared before anything else is printed.
+    if let Some(progress) = progress {
+        progress.finish();
+    }
     if let Some(path) = &cli.write_baseline {
         // A baseline from a scan in which a rule failed would hide that rule's findings for good.
         strict(cli, &result)?;
