@@ -291,3 +291,17 @@ fn no_progress_bar_on_pipes() {
     let stderr = String::from_utf8(output.stderr).unwrap();
     assert!(!stderr.contains("scanning") && !stderr.contains('\r') && !stderr.contains('\u{1b}'), "{stderr:?}");
 }
+
+#[test]
+fn every_rule_fixture_makes_valid_ci_reports() {
+    // Every rule on its look-alikes and detections: the widest input the repository has.
+    let args = ["tests/fixtures", "--select", "all", "--include-suppressed", "--exit-zero", "--format"];
+    let junit = archlint(repo(), &[&args[..], &["junit"]].concat());
+    let cases = check_junit(&stdout(&junit));
+    assert!(cases.iter().filter(|c| c.2 == "failure").count() > 100);
+    let gitlab = archlint(repo(), &[&args[..], &["gitlab"]].concat());
+    let issues = check_gitlab(&stdout(&gitlab));
+    let failures = cases.iter().filter(|c| c.2 == "failure").count();
+    let finding_issues = issues.iter().filter(|i| i["severity"] != "info").count();
+    assert_eq!(finding_issues, failures, "the same findings in both reports");
+}
