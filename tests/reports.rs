@@ -305,3 +305,20 @@ fn every_rule_fixture_makes_valid_ci_reports() {
     let finding_issues = issues.iter().filter(|i| i["severity"] != "info").count();
     assert_eq!(finding_issues, failures, "the same findings in both reports");
 }
+
+#[test]
+fn gitlab_paths_start_at_the_repository_root_when_the_config_is_below_it() {
+    // A service in a monorepo with its own archlint.toml: archlint's paths start at the service,
+    // GitLab's at the repository.
+    let dir = project(&[
+        ("services/api/archlint.toml", b"fail-on = \"error\"\n"),
+        ("services/api/src/a.ts", b"export const a = 'http://api.acme.io';\n"),
+        ("services/api/src/broken.ts", b"export function (\n"),
+    ]);
+    std::fs::create_dir(dir.path().join(".git")).unwrap();
+    let issues = check_gitlab(&stdout(&archlint(dir.path(), &["services/api", "--format", "gitlab"])));
+    let paths: Vec<&str> = issues.iter().map(|i| i["location"]["path"].as_str().unwrap()).collect();
+    assert_eq!(paths, ["services/api/src/a.ts", "services/api/src/broken.ts"]);
+    let json: serde_json::Value = serde_json::from_str(&stdout(&archlint(dir.path(), &["services/api", "--format", "json"]))).unwrap();
+    assert_eq!(json["findings"][0]["path"], "src/a.ts", "other formats keep project-relative paths");
+}

@@ -41,7 +41,7 @@ pub fn render(format: Format, result: &ScanResult, config: &Config, options: &Re
         Format::Sarif => sarif::render(result, config, options),
         Format::Json => json::render(result, options),
         Format::Github => github::render(result, options),
-        Format::Gitlab => gitlab::render(result),
+        Format::Gitlab => gitlab::render(result, config),
         Format::Junit => junit::render(result, config, options),
     }
 }
