@@ -21,6 +21,22 @@ use crate::rules::meta;
 use std::collections::BTreeMap;
 use std::fmt::Write;
 
+/// A suite's identity, in output order: rules by id, then notice kinds by id.
+#[derive(PartialEq, Eq, PartialOrd, Ord)]
+enum SuiteId {
+    Rule(String),
+    Notice(&'static str),
+}
+
+impl SuiteId {
+    fn as_str(&self) -> &str {
+        match self {
+            SuiteId::Rule(id) => id,
+            SuiteId::Notice(kind) => kind,
+        }
+    }
+}
+
 /// What one test case reports.
 enum Outcome {
     Passed,
@@ -55,16 +71,15 @@ impl Suite {
 }
 
 pub fn render(result: &ScanResult, config: &Config, options: &ReportOptions) -> Vec<u8> {
-    // Rules by id, then notice kinds by id.
-    let mut suites: BTreeMap<(usize, String), Suite> = BTreeMap::new();
+    let mut suites: BTreeMap<SuiteId, Suite> = BTreeMap::new();
     for rule in config.enabled_rules() {
-        suites.entry((0, rule.meta.id.clone())).or_default();
+        suites.entry(SuiteId::Rule(rule.meta.id.clone())).or_default();
     }
     for finding in result.findings.iter().filter(|f| f.suppressed.is_none() || options.include_suppressed) {
-        suites.entry((0, finding.rule.to_string())).or_default().cases.push(finding_case(finding));
+        suites.entry(SuiteId::Rule(finding.rule.to_string())).or_default().cases.push(finding_case(finding));
     }
     for notice in &result.notices {
-        suites.entry((1, notice.kind.id().to_string())).or_default().cases.push(notice_case(notice));
+        suites.entry(SuiteId::Notice(notice.kind.id())).or_default().cases.push(notice_case(notice));
     }
     for suite in suites.values_mut().filter(|s| s.cases.is_empty()) {
         suite.cases.push(TestCase { name: "no findings".into(), outcome: Outcome::Passed });
@@ -79,8 +94,8 @@ pub fn render(result: &ScanResult, config: &Config, options: &ReportOptions) -> 
         total(Suite::failures),
         total(Suite::errors)
     );
-    for ((_, id), suite) in &suites {
-        let name = attribute(&format!("archlint.{id}"));
+    for (id, suite) in &suites {
+        let name = attribute(&format!("archlint.{}", id.as_str()));
         let _ = writeln!(
             out,
             "  <testsuite name=\"{name}\" tests=\"{}\" failures=\"{}\" errors=\"{}\" skipped=\"{}\">",
