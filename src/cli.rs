@@ -5,6 +5,7 @@
 use crate::config::{self, CliOverrides, Config};
 use crate::diagnostic::{Level, NoticeKind};
 use crate::engine::{self, ScanOptions};
+use crate::progress::{self, ScanProgress};
 use crate::report::{self, Format, ReportOptions};
 use crate::rules::{docs, meta};
 use crate::timings::{self, Cost, Stopwatch};
@@ -211,8 +212,18 @@ fn scan(cli: &Cli) -> Result<i32, String> {
         return parse_only(cli, &config, &paths, jobs, started);
     }
     let baseline = cli.baseline.as_deref().map(crate::baseline::load).transpose()?;
+    let show_progress = progress::wanted(std::io::stderr().is_terminal(), cli.quiet, std::env::var_os("CI").as_deref());
+    let progress = show_progress.then(ScanProgress::start);
+    let watcher: &dyn engine::Progress = match &progress {
+        Some(progress) => progress,
+        None => &engine::NoProgress,
+    };
     let cache = (!cli.no_cache).then(|| cli.cache_dir.clone().unwrap_or_else(|| crate::cache::Cache::default_dir(&config)));
-    let mut result = engine::scan_measured(&config, &paths, &ScanOptions { jobs, cache }, cli.timings);
+    let mut result = engine::scan_with_progress(&config, &paths, &ScanOptions { jobs, cache }, cli.timings, watcher);
+    // The bar is cleared before anything else is printed.
+    if let Some(progress) = progress {
+        progress.finish();
+    }
     if let (Some(message), false) = (&result.cache_error, cli.quiet) {
         eprintln!("archlint: warning: {message} (the scan is complete; the next one will not be faster)");
     }

@@ -53,6 +53,20 @@ struct FileResult {
     reused: bool,
 }
 
+/// Told how a scan advances (the command line's progress bar); called from worker threads. It
+/// only observes: nothing it does can change the result.
+pub trait Progress: Sync {
+    /// The walk is over and found `files` files to scan.
+    fn files_found(&self, _files: usize) {}
+    /// One more file went through the per-file pipeline.
+    fn file_done(&self) {}
+}
+
+/// No one is watching.
+pub struct NoProgress;
+
+impl Progress for NoProgress {}
+
 pub fn scan(config: &Config, paths: &[PathBuf], options: &ScanOptions) -> ScanResult {
     scan_measured(config, paths, options, false)
 }
@@ -60,11 +74,17 @@ pub fn scan(config: &Config, paths: &[PathBuf], options: &ScanOptions) -> ScanRe
 /// [`scan`], and with `measure` also what each phase and rule cost (`--timings`), in
 /// [`ScanResult::timings`]. With `measure` off no clock is read.
 pub fn scan_measured(config: &Config, paths: &[PathBuf], options: &ScanOptions, measure: bool) -> ScanResult {
+    scan_with_progress(config, paths, options, measure, &NoProgress)
+}
+
+/// [`scan_measured`], telling `progress` as files finish.
+pub fn scan_with_progress(config: &Config, paths: &[PathBuf], options: &ScanOptions, measure: bool, progress: &dyn Progress) -> ScanResult {
     let started = Instant::now();
     let jobs = options.jobs.max(1);
     let mut clock = Stopwatch::process(measure);
     let files = walk::collect(paths, config, jobs);
     let walk_cost = clock.split();
+    progress.files_found(files.len());
     let pool = thread_pool(jobs);
     let cache = options.cache.clone().filter(|_| !crate::fault::any()).map(|dir| Cache::open(dir, config));
 
@@ -72,7 +92,16 @@ pub fn scan_measured(config: &Config, paths: &[PathBuf], options: &ScanOptions, 
     let default_hook = std::panic::take_hook();
     std::panic::set_hook(Box::new(|_| {}));
     clock.split();
-    let results: Vec<FileResult> = pool.install(|| files.par_iter().map(|job| scan_file(job, config, cache.as_ref(), measure)).collect());
+    let results: Vec<FileResult> = pool.install(|| {
+        files
+            .par_iter()
+            .map(|job| {
+                let result = scan_file(job, config, cache.as_ref(), measure);
+                progress.file_done();
+                result
+            })
+            .collect()
+    });
     let file_stage = clock.split();
     std::panic::set_hook(default_hook);
 

@@ -3,7 +3,8 @@
 //! The module tree is the pipeline, in order:
 //! `cli` → `config` → `walk` → `lang::{rust, typescript}` (parse, semantic model, one traversal)
 //! → `rules` (checks, dispatched per node kind) → `engine` (project pass, suppressions, sorting)
-//! → `report` (human, SARIF, JSON, GitHub annotations).
+//! → `report` (human, SARIF, JSON, GitHub annotations, GitLab Code Quality, JUnit XML).
+//! `progress` is the bar on stderr that the command line shows while a scan runs.
 //! Beside the pipeline, `taint` is the shared vocabulary for where a value comes from: each
 //! front-end answers it for its language, injection rules ask it.
 
@@ -15,6 +16,7 @@ pub mod diagnostic;
 pub mod engine;
 mod fault;
 pub mod lang;
+pub mod progress;
 pub mod report;
 pub mod rules;
 pub mod source;

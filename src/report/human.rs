@@ -1,5 +1,5 @@
 //! Diagnostics for people: codespan-reporting snippets with the rule id, help and docs link, then
-//! notices and a summary line.
+//! notices, the count of findings per rule and a summary line (levels, files, time).
 
 use super::ReportOptions;
 use crate::config::Config;
@@ -9,7 +9,7 @@ use crate::rules::meta;
 use codespan_reporting::diagnostic::{Diagnostic, Label, Severity};
 use codespan_reporting::files::SimpleFiles;
 use codespan_reporting::term::{self, termcolor::Buffer};
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 use std::io::Write;
 
 pub fn render(result: &ScanResult, config: &Config, options: &ReportOptions) -> Vec<u8> {
@@ -61,6 +61,7 @@ pub fn render(result: &ScanResult, config: &Config, options: &ReportOptions) -> 
         if !result.notices.is_empty() {
             let _ = writeln!(out);
         }
+        let _ = write!(out, "{}", by_rule(result));
         let _ = writeln!(out, "{}", summary(result));
     }
     out.into_inner()
@@ -95,6 +96,25 @@ pub fn notice_line(notice: &Notice) -> String {
         None => notice.path.clone(),
     };
     format!("{}[{}]: {location}: {}", notice.kind.level().as_str(), notice.kind.id(), notice.message)
+}
+
+/// Active findings per rule, most first (then by id): which problems dominate. Empty without findings.
+fn by_rule(result: &ScanResult) -> String {
+    let mut counts: BTreeMap<&str, usize> = BTreeMap::new();
+    for finding in result.active_findings() {
+        *counts.entry(finding.rule).or_default() += 1;
+    }
+    let mut counts: Vec<(&str, usize)> = counts.into_iter().collect();
+    counts.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(b.0)));
+    let width = counts.first().map_or(1, |(_, n)| n.to_string().len());
+    let mut text = String::new();
+    if !counts.is_empty() {
+        text.push_str("Findings by rule:\n");
+    }
+    for (rule, count) in counts {
+        text.push_str(&format!("  {count:>width$}  {rule}\n"));
+    }
+    text
 }
 
 fn summary(result: &ScanResult) -> String {

@@ -2,8 +2,10 @@
 
 pub mod fingerprint;
 pub mod github;
+pub mod gitlab;
 pub mod human;
 pub mod json;
+pub mod junit;
 pub mod sarif;
 
 use crate::config::Config;
@@ -19,6 +21,10 @@ pub enum Format {
     Json,
     /// GitHub Actions workflow commands (annotations on the PR).
     Github,
+    /// GitLab Code Quality JSON (`artifacts: reports: codequality:`).
+    Gitlab,
+    /// JUnit XML, for CI test reports (one test suite per rule).
+    Junit,
 }
 
 pub struct ReportOptions {
@@ -35,5 +41,7 @@ pub fn render(format: Format, result: &ScanResult, config: &Config, options: &Re
         Format::Sarif => sarif::render(result, config, options),
         Format::Json => json::render(result, options),
         Format::Github => github::render(result, options),
+        Format::Gitlab => gitlab::render(result, config),
+        Format::Junit => junit::render(result, config, options),
     }
 }
