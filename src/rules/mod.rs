@@ -81,6 +81,7 @@ pub const REGISTRY: &[RuleEntry] = &[
     auth::jwt_verification_disabled::ENTRY,
     auth::jwt_without_expiry::ENTRY,
     auth::insecure_cookie::ENTRY,
+    auth::timing_unsafe_comparison::ENTRY,
 ];
 
 pub fn entry(id: &str) -> Option<&'static RuleEntry> {
