@@ -82,6 +82,7 @@ pub const REGISTRY: &[RuleEntry] = &[
     auth::jwt_without_expiry::ENTRY,
     auth::insecure_cookie::ENTRY,
     auth::timing_unsafe_comparison::ENTRY,
+    auth::plaintext_password::ENTRY,
 ];
 
 pub fn entry(id: &str) -> Option<&'static RuleEntry> {
