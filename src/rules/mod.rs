@@ -76,6 +76,7 @@ pub const REGISTRY: &[RuleEntry] = &[
     reliability::server_without_timeout::ENTRY,
     reliability::db_pool_without_timeout::ENTRY,
     crypto::weak_password_hash::ENTRY,
+    crypto::weak_kdf_parameters::ENTRY,
     crypto::insecure_randomness::ENTRY,
     web::permissive_cors::ENTRY,
     auth::jwt_verification_disabled::ENTRY,
