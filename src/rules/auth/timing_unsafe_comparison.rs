@@ -81,20 +81,22 @@ const DESCRIBING_WORDS: &[&str] = &[
     "key",
 ];
 
-/// Words before `token` that make it a handle rather than a credential: push-notification
-/// device tokens and pagination cursors (`push_token`, `nextPageToken`, `continuationToken`).
+/// Words before `token` that make it something a timing attack cannot use: push-notification
+/// device tokens and pagination cursors (`push_token`, `nextPageToken`), and CSRF tokens, which
+/// are checked against the caller's own session, so only a request carrying the victim's session
+/// could time them.
 const HANDLE_WORDS: &[&str] =
-    &["push", "device", "fcm", "apns", "notification", "page", "next", "continuation", "sync", "cursor", "cancellation"];
+    &["push", "device", "fcm", "apns", "notification", "page", "next", "continuation", "sync", "cursor", "cancellation", "csrf", "xsrf"];
 
 /// Whether a name says it holds a secret that authenticates a request: `token`, `apiKey`,
-/// `x-hub-signature-256`, `hmac`, `digest`, `webhookSecret`, `csrfToken`, `authorization`.
+/// `x-hub-signature-256`, `hmac`, `digest`, `webhookSecret`, `authorization`.
 fn names_secret(name: &str) -> bool {
     let words = words(name);
     words.iter().enumerate().any(|(i, word)| {
         let previous = i.checked_sub(1).map(|p| words[p].as_str());
         let secret = match word.as_str() {
             "token" => !previous.is_some_and(|p| HANDLE_WORDS.contains(&p)),
-            "secret" | "signature" | "sig" | "hmac" | "digest" | "apikey" | "csrf" | "xsrf" | "authorization" => true,
+            "secret" | "signature" | "sig" | "hmac" | "digest" | "apikey" | "authorization" => true,
             "key" => matches!(previous, Some("api" | "secret" | "access" | "webhook" | "signing" | "auth" | "admin" | "master" | "shared")),
             _ => false,
         };
@@ -284,9 +286,7 @@ mod tests {
 
     #[test]
     fn secret_names() {
-        for name in
-            ["token", "resetToken", "x-api-key", "X-Hub-Signature-256", "hmac", "webhook_secret", "_csrf", "authorization", "API_KEY"]
-        {
+        for name in ["token", "resetToken", "x-api-key", "X-Hub-Signature-256", "hmac", "webhook_secret", "authorization", "API_KEY"] {
             assert!(names_secret(name), "{name}");
         }
         for name in [
@@ -301,6 +301,8 @@ mod tests {
             "sortKey",
             "push_token",
             "nextPageToken",
+            "csrfToken",
+            "_csrf",
         ] {
             assert!(!names_secret(name), "{name}");
         }
