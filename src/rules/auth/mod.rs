@@ -320,7 +320,11 @@ pub(crate) fn rust_value_name(expr: &Expr, model: &crate::lang::rust::RustModel<
                 "as_bytes" | "as_str" | "as_ref" | "to_str" | "to_string" | "to_owned" | "clone" | "unwrap" | "expect"
                 | "unwrap_or_default" | "unwrap_or" | "trim" | "as_deref" | "into_inner" | "ok" | "borrow" | "to_vec" | "into_bytes"
                 | "deref" | "as_slice" | "expose_secret" | "secret" => rust_value_name(&call.receiver, model, fn_id),
-                "get" | "get_header" | "header" => call.args.first().and_then(|a| model.string_value(a, fn_id)),
+                // `headers.get("x-api-key")`, `headers.get(header::AUTHORIZATION)`.
+                "get" | "get_header" | "header" => call.args.first().and_then(|a| match a {
+                    Expr::Path(p) if model.string_value(a, fn_id).is_none() => p.path.segments.last().map(|s| s.ident.to_string()),
+                    _ => model.string_value(a, fn_id),
+                }),
                 _ => Some(method),
             }
         }

@@ -137,9 +137,10 @@ const SERVICE_WORDS: &[&str] = &[
 ];
 /// Markers of an ORM hook or setter that rewrites the password before it is saved.
 const HASHING_HOOKS: &[&str] = &[
-    "pre('save'",
-    "pre(\"save\"",
-    "pre(`save`",
+    // Mongoose middleware (`schema.pre("save", ..)`), Bookshelf `this.on("saving", ..)`.
+    ".pre(",
+    "on('saving'",
+    "on(\"saving\"",
     "@BeforeInsert",
     "@BeforeUpdate",
     "@BeforeCreate",
