@@ -161,17 +161,19 @@ impl PlaintextPassword {
     /// `prisma.user.create`, `db.collection("users").insertOne`, `knex("users").insert`), not a
     /// service that may hash first (`this.usersService.create`).
     fn ts_data_receiver(receiver: Node<'_>, model: &TsModel<'_>) -> bool {
-        let text = match receiver.kind() {
-            // `knex("users")`, `db.collection("users")`, `getRepository(User)`: the callee says it.
-            "call_expression" => receiver.child_by_field_name("function").map(|f| model.text(f)).unwrap_or(""),
-            _ => model.text(receiver),
+        let is_call = receiver.kind() == "call_expression";
+        let text = match is_call {
+            // `knex("users")`, `db.collection("users")`, `supabase.from("users")`: the callee says it.
+            true => receiver.child_by_field_name("function").map(|f| model.text(f)).unwrap_or(""),
+            false => model.text(receiver),
         };
         let words = words(text);
         if words.iter().any(|w| SERVICE_WORDS.contains(&w.as_str())) {
             return false;
         }
         let last = text.rsplit('.').next().unwrap_or(text);
-        words.iter().any(|w| DATA_WORDS.contains(&w.as_str())) || last.chars().next().is_some_and(char::is_uppercase)
+        let names_table = is_call && matches!(last, "from" | "into" | "table" | "insertInto" | "updateTable");
+        names_table || words.iter().any(|w| DATA_WORDS.contains(&w.as_str())) || last.chars().next().is_some_and(char::is_uppercase)
     }
 
     /// Password-named keys of an object literal (and of its nesting keys) whose value is request
