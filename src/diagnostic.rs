@@ -57,6 +57,9 @@ pub enum Fact {
     ClaimsWithoutExp(String),
     /// A serialisable Rust struct of this name has an `exp` field, or fields that cannot be known.
     ClaimsWithExp(String),
+    /// An ORM hook or setter hashes passwords when a record is saved (`pre("save")`,
+    /// `@BeforeInsert`, a Sequelize setter): a `password` written as it came is hashed on the way.
+    PasswordHashedOnSave,
 }
 
 /// A secondary location: where the data came from, or what configures the flagged object.

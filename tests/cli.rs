@@ -306,6 +306,15 @@ fn project_facts_withdraw_findings_in_other_files() {
     let set_option =
         project(&[("src/routes.ts", routes), ("src/db.ts", b"import mongoose from 'mongoose';\nmongoose.set('sanitizeFilter', true);\n")]);
     assert_eq!(archlint(set_option.path(), &["--select", "nosql-injection"]).status.code(), Some(0));
+
+    // A model hook that hashes passwords on save answers writes of the request password elsewhere.
+    let signup = b"import { User } from './user';\napp.post('/signup', async (req, res) => res.json(await User.create({ email: req.body.email, password: req.body.password })));\n";
+    let select = ["--select", "plaintext-password"];
+    assert_eq!(archlint(project(&[("src/routes.ts", signup)]).path(), &select).status.code(), Some(1));
+    let hook = b"import bcrypt from 'bcrypt';\nUserSchema.pre('save', async function () { this.password = await bcrypt.hash(this.password, 12); });\n";
+    let hooked = project(&[("src/routes.ts", signup), ("src/user.ts", hook)]);
+    let output = archlint(hooked.path(), &select);
+    assert_eq!(output.status.code(), Some(0), "{}", stdout(&output));
 }
 
 #[test]

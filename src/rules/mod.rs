@@ -76,11 +76,14 @@ pub const REGISTRY: &[RuleEntry] = &[
     reliability::server_without_timeout::ENTRY,
     reliability::db_pool_without_timeout::ENTRY,
     crypto::weak_password_hash::ENTRY,
+    crypto::weak_kdf_parameters::ENTRY,
     crypto::insecure_randomness::ENTRY,
     web::permissive_cors::ENTRY,
     auth::jwt_verification_disabled::ENTRY,
     auth::jwt_without_expiry::ENTRY,
     auth::insecure_cookie::ENTRY,
+    auth::timing_unsafe_comparison::ENTRY,
+    auth::plaintext_password::ENTRY,
 ];
 
 pub fn entry(id: &str) -> Option<&'static RuleEntry> {

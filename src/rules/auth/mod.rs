@@ -1,9 +1,11 @@
-//! Authentication and session rules: how tokens are verified and how long they live, and how
-//! session cookies are protected in the browser.
+//! Authentication and session rules: how tokens are verified and how long they live, how
+//! session cookies are protected in the browser, and how passwords and secrets are compared.
 
 pub mod insecure_cookie;
 pub mod jwt_verification_disabled;
 pub mod jwt_without_expiry;
+pub mod plaintext_password;
+pub mod timing_unsafe_comparison;
 
 use crate::lang::typescript::model::{is_function_like, named_children};
 use crate::lang::typescript::TsModel;
@@ -246,5 +248,94 @@ impl FileFunctions {
     /// Whether `function`, or a function of this file that calls it, verifies a token.
     pub(crate) fn verified_around(&self, function: &str) -> bool {
         self.functions.iter().any(|(name, calls, verifies)| *verifies && (name == function || calls.contains(function)))
+    }
+}
+
+/// The name a compared value goes by, for deciding what it holds: the variable or property
+/// (`user.resetToken` → `resetToken`), the header or key read (`req.headers["x-api-key"]`,
+/// `req.get("X-Signature")` → the header name), the function that computed it
+/// (`computeSignature(body)`), or the names inside a template (`` `Bearer ${apiToken}` ``).
+/// String conversions are looked through (`token.toString()`, `String(token)`).
+pub(crate) fn ts_value_name(node: Node<'_>, model: &TsModel<'_>) -> Option<String> {
+    let node = model.unwrap_expression(node);
+    match node.kind() {
+        "identifier" | "property_identifier" | "shorthand_property_identifier" => Some(model.text(node).to_string()),
+        "member_expression" => Some(model.text(node.child_by_field_name("property")?).to_string()),
+        "subscript_expression" => model.string_literal(node.child_by_field_name("index")?),
+        "template_string" => {
+            let names: Vec<String> = named_children(node)
+                .filter(|c| c.kind() == "template_substitution")
+                .filter_map(|c| c.named_child(0).and_then(|inner| ts_value_name(inner, model)))
+                .collect();
+            (!names.is_empty()).then(|| names.join(" "))
+        }
+        "call_expression" => {
+            let callee = node.child_by_field_name("function")?;
+            let first = call_arguments(node).into_iter().next();
+            match callee.kind() {
+                "member_expression" => {
+                    let method = model.text(callee.child_by_field_name("property")?);
+                    match method {
+                        "toString" | "trim" | "toLowerCase" | "toUpperCase" | "valueOf" | "normalize" => {
+                            ts_value_name(callee.child_by_field_name("object")?, model)
+                        }
+                        "get" | "header" | "getHeader" | "param" => first.and_then(|a| model.string_literal(a)),
+                        "from" if model.text(callee) == "Buffer.from" => ts_value_name(first?, model),
+                        _ => Some(method.to_string()),
+                    }
+                }
+                "identifier" if model.text(callee) == "String" => ts_value_name(first?, model),
+                "identifier" => Some(model.text(callee).to_string()),
+                _ => None,
+            }
+        }
+        _ => None,
+    }
+}
+
+/// The Rust counterpart of [`ts_value_name`]: `user.api_key` → `api_key`,
+/// `headers.get("x-api-key")` → the header name, `Some(&state.token)` → `token`,
+/// `sign(&payload)` → `sign`; conversions, unwrapping and secret wrappers' accessors
+/// (`csrf_token.secret()`, `key.expose_secret()`) are looked through.
+pub(crate) fn rust_value_name(expr: &Expr, model: &crate::lang::rust::RustModel<'_>, fn_id: Option<usize>) -> Option<String> {
+    match expr {
+        // `let token = data.push_token;`: the field says what the local holds.
+        Expr::Path(p) => match model.local_of(fn_id, p).and_then(|local| local.init) {
+            Some(Expr::Field(syn::ExprField { member: syn::Member::Named(field), .. })) => Some(field.to_string()),
+            _ => p.path.segments.last().map(|s| s.ident.to_string()),
+        },
+        Expr::Field(f) => match &f.member {
+            syn::Member::Named(ident) => Some(ident.to_string()),
+            syn::Member::Unnamed(_) => rust_value_name(&f.base, model, fn_id),
+        },
+        Expr::Reference(r) => rust_value_name(&r.expr, model, fn_id),
+        Expr::Paren(p) => rust_value_name(&p.expr, model, fn_id),
+        Expr::Group(g) => rust_value_name(&g.expr, model, fn_id),
+        Expr::Unary(u) if matches!(u.op, syn::UnOp::Deref(_)) => rust_value_name(&u.expr, model, fn_id),
+        Expr::Try(t) => rust_value_name(&t.expr, model, fn_id),
+        Expr::Await(a) => rust_value_name(&a.base, model, fn_id),
+        Expr::MethodCall(call) => {
+            let method = call.method.to_string();
+            match method.as_str() {
+                "as_bytes" | "as_str" | "as_ref" | "to_str" | "to_string" | "to_owned" | "clone" | "unwrap" | "expect"
+                | "unwrap_or_default" | "unwrap_or" | "trim" | "as_deref" | "into_inner" | "ok" | "borrow" | "to_vec" | "into_bytes"
+                | "deref" | "as_slice" | "expose_secret" | "secret" => rust_value_name(&call.receiver, model, fn_id),
+                // `headers.get("x-api-key")`, `headers.get(header::AUTHORIZATION)`.
+                "get" | "get_header" | "header" => call.args.first().and_then(|a| match a {
+                    Expr::Path(p) if model.string_value(a, fn_id).is_none() => p.path.segments.last().map(|s| s.ident.to_string()),
+                    _ => model.string_value(a, fn_id),
+                }),
+                _ => Some(method),
+            }
+        }
+        Expr::Call(call) => {
+            let Expr::Path(func) = &*call.func else { return None };
+            let last = func.path.segments.last()?.ident.to_string();
+            match last.as_str() {
+                "Some" | "Ok" => rust_value_name(call.args.first()?, model, fn_id),
+                _ => Some(last),
+            }
+        }
+        _ => None,
     }
 }

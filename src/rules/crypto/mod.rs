@@ -1,5 +1,6 @@
-//! Cryptography misuse: passwords hashed with fast digests, secrets drawn from predictable
+//! Cryptography misuse: passwords hashed with fast digests or weak work factors, secrets drawn from predictable
 //! random number generators.
 
 pub mod insecure_randomness;
+pub mod weak_kdf_parameters;
 pub mod weak_password_hash;

@@ -25,7 +25,7 @@ const HELP: &str =
 
 /// Whether a name or expression text names a password in clear (`password`, `newPwd`,
 /// `req.body.passwd`), not something derived from one (`passwordHash`, `passwordResetToken`).
-fn names_password(text: &str) -> bool {
+pub(crate) fn names_password(text: &str) -> bool {
     let words = words(text);
     words.iter().enumerate().any(|(i, word)| {
         matches!(word.as_str(), "password" | "passwd" | "pwd" | "passphrase" | "pass")

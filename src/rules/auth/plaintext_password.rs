@@ -1,0 +1,503 @@
+//! `plaintext-password`: a password from the request written to the database as it is, used to
+//! look a record up, or compared with the stored value. Each means the database holds passwords
+//! in clear: whoever reads it (a backup, an injection, an insider) can sign in as every user, and
+//! on every other site where they reused the password.
+
+use super::{call_arguments, enclosing_function, for_each_expr_in, rust_value_name, tight_tokens, ts_value_name, Walk};
+use crate::diagnostic::Fact;
+use crate::lang::rust::{method_chain, span_of as rust_span, RustKind, RustModel, RustNode, RustSyntax, Site};
+use crate::lang::typescript::model::{named_children, span_of};
+use crate::lang::typescript::TsModel;
+use crate::rules::crypto::weak_password_hash::names_password;
+use crate::rules::helpers::words;
+use crate::rules::{check_option_names, shorten, tidy_tokens, Context, Rule, RuleEntry, RuleOptions};
+use crate::source::Span;
+use crate::taint::{Flow, Origin};
+use quote::ToTokens;
+use syn::punctuated::Punctuated;
+use syn::{BinOp, Expr};
+use tree_sitter::Node;
+
+pub const ENTRY: RuleEntry = RuleEntry { id: "plaintext-password", build };
+
+struct PlaintextPassword;
+
+fn build(options: &RuleOptions) -> Result<Box<dyn Rule>, String> {
+    check_option_names(options, ENTRY.id)?;
+    Ok(Box::new(PlaintextPassword))
+}
+
+const HELP: &str = "hash the password with argon2id, scrypt or bcrypt before storing it, find the user by name or email, and check the password with the library's verify function (`argon2.verify`, `bcrypt.compare`)";
+
+/// What the code does with the request password.
+#[derive(Clone, Copy)]
+enum Use {
+    Stored,
+    LookedUp,
+}
+
+fn use_message(what: Use, flow: &Flow) -> String {
+    let source = shorten(&flow.source_text, 40);
+    match what {
+        Use::Stored => format!("a password from the request (`{source}`) is stored without hashing"),
+        Use::LookedUp => format!("a password from the request (`{source}`) is used in a database query, so stored passwords are plaintext"),
+    }
+}
+
+fn comparison_message(stored: &str, flow: &Flow) -> String {
+    format!(
+        "a password from the request (`{}`) is compared directly with the stored `{}`, so stored passwords are plaintext",
+        shorten(&flow.source_text, 40),
+        shorten(stored, 40)
+    )
+}
+
+// ----- TypeScript -----
+
+/// ORM and query-builder methods that write a record.
+const STORE_METHODS: &[&str] = &[
+    "create",
+    "createMany",
+    "save",
+    "insert",
+    "insertOne",
+    "insertMany",
+    "update",
+    "updateOne",
+    "updateMany",
+    "findOneAndUpdate",
+    "findByIdAndUpdate",
+    "upsert",
+    "build",
+    "bulkCreate",
+    "values",
+    "set",
+];
+/// ORM and query-builder methods that read records by a filter.
+const LOOKUP_METHODS: &[&str] =
+    &["findOne", "findFirst", "findUnique", "find", "findAll", "findOneBy", "findBy", "where", "exists", "count"];
+/// Keys under which ORMs nest the record or the filter (`prisma.user.create({ data: { .. } })`).
+const NESTING_KEYS: &[&str] = &["data", "values", "where", "$set", "set", "create", "update", "filter", "attributes"];
+/// Words of a receiver that say it reaches the database: a model, repository, collection,
+/// query builder or an entity instance.
+const DATA_WORDS: &[&str] = &[
+    "repo",
+    "repository",
+    "model",
+    "collection",
+    "table",
+    "prisma",
+    "db",
+    "database",
+    "knex",
+    "entity",
+    "dao",
+    "orm",
+    "users",
+    "user",
+    "account",
+    "accounts",
+    "admin",
+    "admins",
+    "member",
+    "members",
+    "customer",
+    "customers",
+    "profile",
+    "record",
+    "doc",
+    "document",
+    "query",
+    "builder",
+    "sequelize",
+    "mongoose",
+    "manager",
+    "em",
+];
+/// Words of a receiver that say it is business logic or a client, which may hash before storing.
+const SERVICE_WORDS: &[&str] = &[
+    "service",
+    "services",
+    "controller",
+    "client",
+    "api",
+    "provider",
+    "helper",
+    "handler",
+    "auth",
+    "http",
+    "axios",
+    "fetch",
+    "form",
+    "res",
+    "response",
+    "cache",
+    "session",
+    "store",
+];
+/// Markers of an ORM hook or setter that rewrites the password before it is saved.
+const HASHING_HOOKS: &[&str] = &[
+    // Mongoose middleware (`schema.pre("save", ..)`), Bookshelf `this.on("saving", ..)`.
+    ".pre(",
+    "on('saving'",
+    "on(\"saving\"",
+    "@BeforeInsert",
+    "@BeforeUpdate",
+    "@BeforeCreate",
+    "beforeCreate",
+    "beforeSave",
+    "beforeUpdate",
+    "beforeBulkCreate",
+    "beforeValidate",
+    "setDataValue(",
+    "$beforeInsert",
+    "$beforeUpdate",
+    "$use(",
+    "$extends(",
+];
+
+impl PlaintextPassword {
+    /// Whether a call's receiver reaches the database (`User.create`, `this.userRepository.save`,
+    /// `prisma.user.create`, `db.collection("users").insertOne`, `knex("users").insert`), not a
+    /// service that may hash first (`this.usersService.create`).
+    fn ts_data_receiver(receiver: Node<'_>, model: &TsModel<'_>) -> bool {
+        let is_call = receiver.kind() == "call_expression";
+        let text = match is_call {
+            // `knex("users")`, `db.collection("users")`, `supabase.from("users")`: the callee says it.
+            true => receiver.child_by_field_name("function").map(|f| model.text(f)).unwrap_or(""),
+            false => model.text(receiver),
+        };
+        let words = words(text);
+        if words.iter().any(|w| SERVICE_WORDS.contains(&w.as_str())) {
+            return false;
+        }
+        let last = text.rsplit('.').next().unwrap_or(text);
+        let names_table = is_call && matches!(last, "from" | "into" | "table" | "insertInto" | "updateTable");
+        names_table || words.iter().any(|w| DATA_WORDS.contains(&w.as_str())) || last.chars().next().is_some_and(char::is_uppercase)
+    }
+
+    /// Password-named keys of an object literal (and of its nesting keys) whose value is request
+    /// data: the pair and the flow.
+    fn ts_request_passwords<'t>(&self, object: Node<'t>, model: &TsModel<'t>, depth: usize, found: &mut Vec<(Node<'t>, Flow)>) {
+        for member in named_children(object) {
+            let (key, value) = match member.kind() {
+                "pair" => match (member.child_by_field_name("key"), member.child_by_field_name("value")) {
+                    (Some(key), Some(value)) => (model.string_literal(key).unwrap_or_else(|| model.text(key).to_string()), value),
+                    _ => continue,
+                },
+                "shorthand_property_identifier" => (model.text(member).to_string(), member),
+                _ => continue,
+            };
+            if NESTING_KEYS.contains(&key.as_str()) && depth < 2 {
+                if let Some(nested) = model.object_literal(value) {
+                    self.ts_request_passwords(nested, model, depth + 1, found);
+                }
+                continue;
+            }
+            if !names_password(&key) {
+                continue;
+            }
+            if let Origin::Request(flow) = model.origin(value) {
+                found.push((member, flow));
+            }
+        }
+    }
+
+    /// `User.create({ password: req.body.password })`, `repo.findOne({ where: { password } })`,
+    /// `db.query("INSERT INTO users (email, password) VALUES (?, ?)", [email, req.body.password])`.
+    fn check_ts_call(&self, call: Node<'_>, model: &TsModel<'_>, cx: &mut Context<'_>) {
+        let Some(callee) = call.child_by_field_name("function").filter(|c| c.kind() == "member_expression") else { return };
+        let method = callee.child_by_field_name("property").map(|p| model.text(p)).unwrap_or("");
+        let arguments = call_arguments(call);
+        if matches!(method, "query" | "execute" | "run" | "all" | "raw" | "exec") {
+            self.check_ts_sql(&arguments, model, cx);
+            return;
+        }
+        let what = if STORE_METHODS.contains(&method) {
+            Use::Stored
+        } else if LOOKUP_METHODS.contains(&method) {
+            Use::LookedUp
+        } else {
+            return;
+        };
+        let Some(receiver) = callee.child_by_field_name("object") else { return };
+        if !Self::ts_data_receiver(model.unwrap_expression(receiver), model) {
+            return;
+        }
+        let mut found = Vec::new();
+        for argument in arguments {
+            if let Some(object) = model.object_literal(argument) {
+                self.ts_request_passwords(object, model, 0, &mut found);
+            }
+        }
+        for (at, flow) in found {
+            self.report(cx, span_of(at), use_message(what, &flow), &flow, true);
+        }
+    }
+
+    /// A SQL call whose text names a password column and whose parameters carry the request
+    /// password (`[email, req.body.password]`).
+    fn check_ts_sql(&self, arguments: &[Node<'_>], model: &TsModel<'_>, cx: &mut Context<'_>) {
+        let Some(sql) = arguments.first().and_then(|a| model.string_value(*a)) else { return };
+        let lower = sql.to_ascii_lowercase();
+        if !lower.contains("pass") {
+            return;
+        }
+        let what = if lower.trim_start().starts_with("select") { Use::LookedUp } else { Use::Stored };
+        for parameters in arguments.iter().skip(1).filter(|a| a.kind() == "array") {
+            for element in named_children(*parameters) {
+                if !ts_value_name(element, model).is_some_and(|name| names_password(&name)) {
+                    continue;
+                }
+                if let Origin::Request(flow) = model.origin(element) {
+                    self.report(cx, span_of(element), use_message(what, &flow), &flow, true);
+                }
+            }
+        }
+    }
+
+    /// `user.password = req.body.password` in a function that then saves (`user.save()`).
+    fn check_ts_assignment(&self, node: Node<'_>, model: &TsModel<'_>, cx: &mut Context<'_>) {
+        let (Some(left), Some(right)) = (node.child_by_field_name("left"), node.child_by_field_name("right")) else { return };
+        if left.kind() != "member_expression" || !ts_value_name(left, model).is_some_and(|n| names_password(&n)) {
+            return;
+        }
+        let Origin::Request(flow) = model.origin(right) else { return };
+        // `req.body.password = ...` rewrites the request, not a record.
+        if model.request_source(left).is_some() {
+            return;
+        }
+        let function = enclosing_function(node);
+        let after = model.src.get(node.end_byte()..function.end_byte()).unwrap_or("");
+        if ![".save(", ".update(", ".persist(", ".flush(", ".upsert(", ".$save("].iter().any(|s| after.contains(s)) {
+            return;
+        }
+        self.report(cx, span_of(node), use_message(Use::Stored, &flow), &flow, true);
+    }
+
+    /// `user.password === req.body.password`: the request password against a stored one.
+    fn check_ts_comparison(&self, node: Node<'_>, model: &TsModel<'_>, cx: &mut Context<'_>) {
+        let Some(operator) = node.child_by_field_name("operator").map(|o| model.text(o)) else { return };
+        if !matches!(operator, "===" | "!==" | "==" | "!=") {
+            return;
+        }
+        let (Some(left), Some(right)) = (node.child_by_field_name("left"), node.child_by_field_name("right")) else { return };
+        let named = |n: Node<'_>| {
+            let n = model.unwrap_expression(n);
+            matches!(n.kind(), "identifier" | "member_expression" | "subscript_expression")
+                && ts_value_name(n, model).is_some_and(|name| names_password(&name))
+        };
+        if !named(left) || !named(right) {
+            return;
+        }
+        let (stored, flow) = match (model.origin(left), model.origin(right)) {
+            (Origin::Request(_), Origin::Request(_)) => return,
+            (Origin::Request(flow), _) => (right, flow),
+            (_, Origin::Request(flow)) => (left, flow),
+            _ => return,
+        };
+        // A literal, or an operator's password from the environment: configuration, not a user store.
+        if model.string_value(stored).is_some() || model.qualified_name(stored).is_some_and(|name| name.starts_with("process.env.")) {
+            return;
+        }
+        self.report(cx, span_of(node), comparison_message(model.text(stored), &flow), &flow, false);
+    }
+
+    /// Reports at the rule's level. Stored and looked-up passwords are withdrawn when the project
+    /// hashes passwords in an ORM hook or setter (the record's `password` is rewritten on save).
+    fn report(&self, cx: &mut Context<'_>, span: Span, message: String, flow: &Flow, hook_may_hash: bool) {
+        if cx.reported_at(span) {
+            return;
+        }
+        let file = cx.file;
+        let finding = cx.report(span, message);
+        finding.help = Some(HELP.into());
+        finding.with_flow(file, flow);
+        if hook_may_hash {
+            finding.withdrawn_by(Fact::PasswordHashedOnSave);
+        }
+    }
+}
+
+// ----- Rust -----
+
+impl PlaintextPassword {
+    fn rust_request_password(&self, expr: &Expr, site: &Site, model: &RustModel, file: &crate::source::SourceFile) -> Option<Flow> {
+        if !rust_value_name(expr, model, site.fn_id).is_some_and(|name| names_password(&name)) {
+            return None;
+        }
+        match model.origin(expr, site, file) {
+            Origin::Request(flow) => Some(flow),
+            _ => None,
+        }
+    }
+
+    fn report_rust(&self, cx: &mut Context<'_>, span: Span, message: String, flow: &Flow) {
+        if cx.reported_at(span) {
+            return;
+        }
+        let file = cx.file;
+        let finding = cx.report(span, message);
+        finding.help = Some(HELP.into());
+        finding.with_flow(file, flow);
+    }
+
+    fn check_rust_fn(&self, block: &syn::Block, site: &Site, model: &RustModel, cx: &mut Context<'_>) {
+        let mut exprs = Vec::new();
+        for_each_expr_in(Walk::Block(block), &mut |expr| {
+            if matches!(expr, Expr::Binary(_) | Expr::MethodCall(_) | Expr::Macro(_) | Expr::Struct(_)) {
+                exprs.push(expr);
+            }
+        });
+        for expr in exprs {
+            match expr {
+                Expr::Binary(binary) if matches!(binary.op, BinOp::Eq(_) | BinOp::Ne(_)) => {
+                    self.check_rust_comparison(binary, site, model, cx)
+                }
+                Expr::MethodCall(call) => self.check_rust_method(call, site, model, cx),
+                Expr::Macro(mac) => self.check_rust_query_macro(&mac.mac, site, model, cx),
+                Expr::Struct(init) => self.check_rust_active_model(init, site, model, cx),
+                _ => {}
+            }
+        }
+    }
+
+    /// `user.password == body.password`.
+    fn check_rust_comparison(&self, binary: &syn::ExprBinary, site: &Site, model: &RustModel, cx: &mut Context<'_>) {
+        let (left, right) = (&*binary.left, &*binary.right);
+        let named = |e: &Expr| !matches!(e, Expr::Lit(_)) && rust_value_name(e, model, site.fn_id).is_some_and(|n| names_password(&n));
+        if !named(left)
+            || !named(right)
+            || model.string_value(left, site.fn_id).is_some()
+            || model.string_value(right, site.fn_id).is_some()
+        {
+            return;
+        }
+        let (stored, flow) = match (model.origin(left, site, cx.file), model.origin(right, site, cx.file)) {
+            (Origin::Request(_), Origin::Request(_)) => return,
+            (Origin::Request(flow), _) => (right, flow),
+            (_, Origin::Request(flow)) => (left, flow),
+            _ => return,
+        };
+        let stored = tidy_tokens(&stored.to_token_stream().to_string());
+        self.report_rust(cx, rust_span(cx.file, binary), comparison_message(&stored, &flow), &flow);
+    }
+
+    /// sqlx `query("INSERT .. password ..").bind(&body.password)` and diesel
+    /// `users::password.eq(&body.password)`.
+    fn check_rust_method(&self, call: &syn::ExprMethodCall, site: &Site, model: &RustModel, cx: &mut Context<'_>) {
+        let Some(argument) = call.args.first() else { return };
+        let what = match call.method.to_string().as_str() {
+            "bind" => {
+                let (root, _) = method_chain(&call.receiver);
+                let Expr::Call(query) = root else { return };
+                let is_query =
+                    model.call_path(query).is_some_and(|p| p.ends_with("query") || p.ends_with("query_as") || p.ends_with("query_scalar"));
+                let Some(sql) = query.args.first().and_then(|s| model.string_value(s, site.fn_id)) else { return };
+                if !is_query || !sql.to_ascii_lowercase().contains("pass") {
+                    return;
+                }
+                if sql.trim_start().to_ascii_lowercase().starts_with("select") {
+                    Use::LookedUp
+                } else {
+                    Use::Stored
+                }
+            }
+            // diesel: a column named like a password set or filtered to the request value.
+            "eq" if rust_value_name(&call.receiver, model, site.fn_id).is_some_and(|n| names_password(&n))
+                && matches!(&*call.receiver, Expr::Path(_)) =>
+            {
+                Use::Stored
+            }
+            _ => return,
+        };
+        if let Some(flow) = self.rust_request_password(argument, site, model, cx.file) {
+            self.report_rust(cx, rust_span(cx.file, argument), use_message(what, &flow), &flow);
+        }
+    }
+
+    /// `sqlx::query!("INSERT INTO users (name, password) VALUES ($1, $2)", body.name, body.password)`.
+    fn check_rust_query_macro(&self, mac: &syn::Macro, site: &Site, model: &RustModel, cx: &mut Context<'_>) {
+        let name = mac.path.segments.last().map(|s| s.ident.to_string()).unwrap_or_default();
+        if !matches!(name.as_str(), "query" | "query_as" | "query_scalar") {
+            return;
+        }
+        let Ok(arguments) = mac.parse_body_with(Punctuated::<Expr, syn::Token![,]>::parse_terminated) else { return };
+        let Some(sql) = arguments.iter().find_map(|a| match a {
+            Expr::Lit(syn::ExprLit { lit: syn::Lit::Str(s), .. }) => Some(s.value()),
+            _ => None,
+        }) else {
+            return;
+        };
+        let lower = sql.to_ascii_lowercase();
+        if !lower.contains("pass") {
+            return;
+        }
+        let what = if lower.trim_start().starts_with("select") { Use::LookedUp } else { Use::Stored };
+        for argument in &arguments {
+            if let Some(flow) = self.rust_request_password(argument, site, model, cx.file) {
+                self.report_rust(cx, rust_span(cx.file, argument), use_message(what, &flow), &flow);
+            }
+        }
+    }
+
+    /// sea-orm `user::ActiveModel { password: Set(body.password), .. }`.
+    fn check_rust_active_model(&self, init: &syn::ExprStruct, site: &Site, model: &RustModel, cx: &mut Context<'_>) {
+        for field in &init.fields {
+            let syn::Member::Named(name) = &field.member else { continue };
+            if !names_password(&name.to_string()) {
+                continue;
+            }
+            let Expr::Call(set) = &field.expr else { continue };
+            let callee = tight_tokens(&set.func);
+            if !(callee == "Set" || callee.ends_with("::Set")) {
+                continue;
+            }
+            let Some(value) = set.args.first() else { continue };
+            if let Origin::Request(flow) = model.origin(value, site, cx.file) {
+                self.report_rust(cx, rust_span(cx.file, &field.expr), use_message(Use::Stored, &flow), &flow);
+            }
+        }
+    }
+}
+
+impl Rule for PlaintextPassword {
+    fn id(&self) -> &'static str {
+        ENTRY.id
+    }
+
+    fn ts_kinds(&self) -> &'static [&'static str] {
+        &["program", "call_expression", "assignment_expression", "binary_expression"]
+    }
+
+    fn check_ts(&self, node: Node<'_>, model: &TsModel<'_>, cx: &mut Context<'_>) {
+        match node.kind() {
+            "program" => {
+                let text = model.text(node);
+                let lower = text.to_ascii_lowercase();
+                let hashes = ["hash", "bcrypt", "argon2", "scrypt", "pbkdf2"].iter().any(|h| lower.contains(h));
+                if hashes && lower.contains("password") && HASHING_HOOKS.iter().any(|hook| text.contains(hook)) {
+                    cx.fact(Fact::PasswordHashedOnSave);
+                }
+            }
+            _ if cx.in_test => {}
+            "call_expression" => self.check_ts_call(node, model, cx),
+            "assignment_expression" => self.check_ts_assignment(node, model, cx),
+            "binary_expression" => self.check_ts_comparison(node, model, cx),
+            _ => {}
+        }
+    }
+
+    fn rust_kinds(&self) -> &'static [RustKind] {
+        &[RustKind::Fn]
+    }
+
+    fn check_rust(&self, node: RustNode<'_>, model: &RustModel, cx: &mut Context<'_>) {
+        if cx.in_test || node.site.in_test {
+            return;
+        }
+        if let RustSyntax::Fn { block, .. } = node.syntax {
+            self.check_rust_fn(block, &node.site, model, cx);
+        }
+    }
+}
