@@ -120,7 +120,11 @@ pub struct Cli {
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// List every rule with its tier, default level and languages
-    Rules,
+    Rules {
+        /// `table` for people, `json` for tools (with each rule's CWEs, options and docs link)
+        #[arg(long, value_enum, default_value = "table")]
+        format: RulesFormat,
+    },
     /// Show a rule's full documentation
     Explain {
         /// Rule id, e.g. plain-http-url
@@ -131,6 +135,12 @@ pub enum Command {
     },
     /// Write a commented archlint.toml in the current directory
     Init,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum RulesFormat {
+    Table,
+    Json,
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum)]
@@ -167,10 +177,14 @@ pub fn main() -> i32 {
 
 fn run(cli: Cli) -> Result<i32, String> {
     match &cli.command {
-        Some(Command::Rules) => {
+        Some(Command::Rules { format }) => {
             let config = load_config(&cli, &[PathBuf::from(".")])?;
             let enabled = |id: &str| config.enabled_rules().any(|r| r.meta.id == id);
-            print_stdout(docs::catalogue(&enabled).as_bytes())?;
+            let text = match format {
+                RulesFormat::Table => docs::catalogue(&enabled),
+                RulesFormat::Json => docs::catalogue_json(&enabled),
+            };
+            print_stdout(text.as_bytes())?;
             Ok(EXIT_CLEAN)
         }
         Some(Command::Explain { rule, markdown }) => {
@@ -347,13 +361,30 @@ fn load_config(cli: &Cli, paths: &[PathBuf]) -> Result<Config, String> {
         Some(path) => Some(path.clone()),
         None => config::discover(first),
     };
-    let root = config::repository_root(first).unwrap_or_else(|| {
-        let dir = if first.is_file() { first.parent().unwrap_or(Path::new(".")).to_path_buf() } else { first.clone() };
-        let dir = if dir.as_os_str().is_empty() { PathBuf::from(".") } else { dir };
-        dir.canonicalize().unwrap_or(dir)
-    });
+    let root = project_root(paths);
     let overrides = CliOverrides { select: cli.select.clone(), ignore: cli.ignore.clone(), fail_on: None };
     Config::load(config_path.as_deref(), root, &overrides).map_err(|e| e.to_string())
+}
+
+/// Where paths in the output start when no configuration file says: the git repository of the
+/// first path if it holds every path, otherwise the deepest directory that holds them all.
+fn project_root(paths: &[PathBuf]) -> PathBuf {
+    let directories: Vec<PathBuf> = paths
+        .iter()
+        .map(|path| {
+            let dir = if path.is_file() { path.parent().unwrap_or(Path::new(".")).to_path_buf() } else { path.clone() };
+            let dir = if dir.as_os_str().is_empty() { PathBuf::from(".") } else { dir };
+            dir.canonicalize().unwrap_or(dir)
+        })
+        .collect();
+    if let Some(repository) = config::repository_root(&paths[0]) {
+        if directories.iter().all(|dir| dir.starts_with(&repository)) {
+            return repository;
+        }
+    }
+    let mut common = directories[0].clone();
+    while !directories.iter().all(|dir| dir.starts_with(&common)) && common.pop() {}
+    common
 }
 
 fn print_stdout(bytes: &[u8]) -> Result<(), String> {

@@ -112,7 +112,8 @@ pub fn collect(paths: &[PathBuf], config: &Config, jobs: usize) -> Vec<FileJob> 
 
 /// `path` relative to `base` with `/` separators, or the path as given when it is outside.
 pub fn relative_to(path: &Path, base: &Path) -> String {
-    let relative = path.strip_prefix(base).unwrap_or(path);
+    // A file outside the project root (a configuration file elsewhere) keeps its whole path.
+    let Ok(relative) = path.strip_prefix(base) else { return path.to_string_lossy().replace('\\', "/") };
     let parts: Vec<String> = relative.components().map(|c| c.as_os_str().to_string_lossy().into_owned()).collect();
     parts.join("/")
 }

@@ -229,6 +229,19 @@ fn explicit_files_are_scanned_alone() {
 }
 
 #[test]
+fn several_directories_are_reported_under_their_common_parent() {
+    let dir =
+        project(&[("pa/a.ts", b"export const A = 'http://api.acme.io';\n"), ("pb/b.ts", b"export const B = 'http://api.acme.io';\n")]);
+    for (cwd, args) in [(dir.path().to_path_buf(), ["pa", "pb"]), (dir.path().join("pa"), [".", "../pb"])] {
+        let mut args = args.to_vec();
+        args.extend(["--format", "json", "--no-cache"]);
+        let report: serde_json::Value = serde_json::from_str(&stdout(&archlint(&cwd, &args))).unwrap();
+        let paths: Vec<&str> = report["findings"].as_array().unwrap().iter().map(|f| f["path"].as_str().unwrap()).collect();
+        assert_eq!(paths, ["pa/a.ts", "pb/b.ts"], "{args:?}");
+    }
+}
+
+#[test]
 fn suppressions() {
     let source = b"// archlint-ignore-next-line plain-http-url -- partner has no TLS yet\n\
 export const a = 'http://api.acme.io';\n\
@@ -398,6 +411,19 @@ fn rules_and_explain() {
     let rules = archlint(repo(), &["rules"]);
     assert_eq!(rules.status.code(), Some(0));
     insta::assert_snapshot!("rules_list", stdout(&rules));
+    let json = archlint(repo(), &["rules", "--format", "json"]);
+    assert_eq!(json.status.code(), Some(0));
+    let listed: serde_json::Value = serde_json::from_str(&stdout(&json)).unwrap();
+    let listed = listed.as_array().unwrap();
+    assert_eq!(listed.len(), archlint::rules::REGISTRY.len());
+    let http = listed.iter().find(|r| r["id"] == "plain-http-url").unwrap();
+    assert_eq!((&http["tier"], &http["level"], &http["enabled"]), (&"security".into(), &"warning".into(), &true.into()), "{http}");
+    assert!(http["docs"].as_str().unwrap().ends_with("/plain-http-url.md") && http["cwe"][0] == 319, "{http}");
+    assert!(listed.iter().any(|r| r["enabled"] == false), "audit rules are off by default");
+    let configured = project(&[("archlint.toml", b"select = [\"plain-http-url\"]\n")]);
+    let selected = archlint(configured.path(), &["rules", "--format", "json"]);
+    let selected: serde_json::Value = serde_json::from_str(&stdout(&selected)).unwrap();
+    assert_eq!(selected.as_array().unwrap().iter().filter(|r| r["enabled"] == true).count(), 1);
     let explain = archlint(repo(), &["explain", "plain-http-url"]);
     assert_eq!(explain.status.code(), Some(0));
     let text = stdout(&explain);

@@ -122,6 +122,34 @@ pub fn catalogue(enabled: &dyn Fn(&str) -> bool) -> String {
     out
 }
 
+/// `archlint rules --format json`: every rule's metadata for tools, with whether the
+/// configuration in force runs it.
+pub fn catalogue_json(enabled: &dyn Fn(&str) -> bool) -> String {
+    let rules: Vec<serde_json::Value> = meta::all()
+        .iter()
+        .map(|meta| {
+            serde_json::json!({
+                "id": meta.id,
+                "title": meta.title,
+                "summary": meta.summary,
+                "category": meta.category,
+                "languages": meta.languages,
+                "tier": meta.tier.as_str(),
+                "level": meta.level.as_str(),
+                "enabled": enabled(&meta.id),
+                "precision": meta.precision,
+                "cwe": meta.cwe,
+                "security_severity": meta.security_severity,
+                "options": meta.options.iter().map(|o| serde_json::json!({"name": o.name, "type": o.kind, "default": o.default})).collect::<Vec<_>>(),
+                "docs": meta.docs_url(),
+            })
+        })
+        .collect();
+    let mut text = serde_json::to_string_pretty(&rules).expect("rule metadata serialises");
+    text.push('\n');
+    text
+}
+
 /// `docs/rules/README.md`: every rule with its tier, whether it runs by default, and why.
 pub fn index_page() -> String {
     let mut out = String::from(
