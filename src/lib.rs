@@ -5,7 +5,8 @@
 //! → `rules` (checks, dispatched per node kind) → `engine` (project pass, suppressions, sorting)
 //! → `report` (human, SARIF, JSON, GitHub annotations).
 //! Beside the pipeline, `taint` is the shared vocabulary for where a value comes from: each
-//! front-end answers it for its language, injection rules ask it.
+//! front-end answers it for its language, injection rules ask it. `lsp` serves the same scan of
+//! one file to editors.
 
 pub mod baseline;
 pub mod cli;
@@ -14,6 +15,7 @@ pub mod diagnostic;
 pub mod engine;
 mod fault;
 pub mod lang;
+pub mod lsp;
 pub mod report;
 pub mod rules;
 pub mod source;
