@@ -30,6 +30,8 @@ pub struct ScanResult {
     pub duration: Duration,
     /// Phase and rule costs, when the scan was asked to measure them ([`scan_measured`]).
     pub timings: Option<ScanTimings>,
+    /// The project facts the scanned files establish (not those given from outside).
+    pub facts: BTreeSet<Fact>,
 }
 
 impl ScanResult {
@@ -75,7 +77,7 @@ pub fn scan_measured(config: &Config, paths: &[PathBuf], options: &ScanOptions, 
     });
     clock.split();
 
-    let mut result = project_pass(results);
+    let mut result = project_pass(results, &BTreeSet::new());
     result.files_scanned = files.len();
     if let Some(timings) = &mut timings {
         timings.project = clock.split();
@@ -85,11 +87,12 @@ pub fn scan_measured(config: &Config, paths: &[PathBuf], options: &ScanOptions, 
     result
 }
 
-/// Project pass: facts from any file answer findings in every file; then suppressions, the
-/// output order, and one finding per rule and span.
-fn project_pass(results: Vec<FileResult>) -> ScanResult {
-    let facts: BTreeSet<Fact> = results.iter().flat_map(|r| r.output.facts.iter().cloned()).collect();
-    let mut result = ScanResult::default();
+/// Project pass: facts from any file (or from `outside` the scanned files) answer findings in
+/// every file; then suppressions, the output order, and one finding per rule and span.
+fn project_pass(results: Vec<FileResult>, outside: &BTreeSet<Fact>) -> ScanResult {
+    let own: BTreeSet<Fact> = results.iter().flat_map(|r| r.output.facts.iter().cloned()).collect();
+    let facts: BTreeSet<Fact> = own.union(outside).cloned().collect();
+    let mut result = ScanResult { facts: own, ..ScanResult::default() };
     for FileResult { mut output, file, mut directives } in results {
         output.findings.retain(|f| {
             f.withdrawn_by.as_ref().is_none_or(|fact| !facts.contains(fact)) && f.requires.as_ref().is_none_or(|fact| facts.contains(fact))
@@ -111,6 +114,19 @@ fn project_pass(results: Vec<FileResult>) -> ScanResult {
 /// the configuration's root): the size limit, the nesting check, parse, model, rules,
 /// suppressions, and the project pass over this one file. For fuzzing and tests; it runs on a thread with the workers' stack.
 pub fn scan_source(config: &Config, rel_path: &str, language: Language, text: &str) -> ScanResult {
+    scan_source_in_project(config, rel_path, language, text, &BTreeSet::new())
+}
+
+/// [`scan_source`] for one file of a project whose other files establish `project_facts` (from
+/// [`facts_by_file`]): the file's findings are what a scan of the whole project reports for it.
+/// For editors, which scan the buffer being edited.
+pub fn scan_source_in_project(
+    config: &Config,
+    rel_path: &str,
+    language: Language,
+    text: &str,
+    project_facts: &BTreeSet<Fact>,
+) -> ScanResult {
     let started = Instant::now();
     let path = config.root.join(rel_path);
     let result = std::thread::scope(|scope| {
@@ -127,7 +143,7 @@ pub fn scan_source(config: &Config, rel_path: &str, language: Language, text: &s
                     analyze_file(file, config, false, Cost::default())
                 }
             };
-            project_pass(vec![file_result])
+            project_pass(vec![file_result], project_facts)
         });
         worker.expect("a thread starts").join()
     });
@@ -136,6 +152,22 @@ pub fn scan_source(config: &Config, rel_path: &str, language: Language, text: &s
     result.files_scanned = 1;
     result.duration = started.elapsed();
     result
+}
+
+/// The project facts each file under `paths` establishes, by path relative to the configuration's
+/// root (files that establish none are left out): the full scan's file stage, keeping only facts.
+pub fn facts_by_file(config: &Config, paths: &[PathBuf], options: &ScanOptions) -> Vec<(String, Vec<Fact>)> {
+    let files = walk::collect(paths, config, options.jobs.max(1));
+    let pool = thread_pool(options.jobs.max(1));
+    pool.install(|| {
+        files
+            .par_iter()
+            .filter_map(|job| {
+                let facts = scan_file(job, config, false).output.facts;
+                (!facts.is_empty()).then(|| (walk::relative_to(&job.path, &config.root), facts))
+            })
+            .collect()
+    })
 }
 
 /// What `--parse-only` found.
@@ -304,4 +336,28 @@ fn read_source(job: &FileJob, max_size: u64) -> Result<String, String> {
         text.drain(..3);
     }
     Ok(text)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::config::CliOverrides;
+
+    #[test]
+    fn one_file_is_scanned_against_the_facts_of_the_others() {
+        let config = Config::from_file(Default::default(), None, PathBuf::from("/repo"), &CliOverrides::default()).unwrap();
+        let call = "import axios from 'axios';\nexport const get = () => axios.get('https://api.acme-corp.io/x');\n";
+        let alone = scan_source(&config, "src/api.ts", Language::TypeScript, call);
+        assert_eq!(alone.active_findings().map(|f| f.rule).collect::<Vec<_>>(), ["http-client-without-timeout"]);
+        assert!(alone.facts.is_empty());
+
+        let project = BTreeSet::from([Fact::AxiosDefaultTimeout]);
+        let in_project = scan_source_in_project(&config, "src/api.ts", Language::TypeScript, call, &project);
+        assert_eq!(in_project.active_findings().count(), 0, "withdrawn by a fact from another file");
+        assert!(in_project.facts.is_empty(), "facts given from outside are not the file's own");
+
+        let defaults =
+            scan_source(&config, "src/http.ts", Language::TypeScript, "import axios from 'axios';\naxios.defaults.timeout = 5000;\n");
+        assert_eq!(defaults.facts, project);
+    }
 }

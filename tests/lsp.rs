@@ -82,11 +82,33 @@ impl Client {
         response["result"].clone()
     }
 
-    /// The next `publishDiagnostics` for `uri`.
-    fn diagnostics(&mut self, uri: &str) -> Value {
-        let published = self
-            .wait_for(&format!("diagnostics for {uri}"), |m| m["method"] == "textDocument/publishDiagnostics" && m["params"]["uri"] == uri);
+    /// The next `publishDiagnostics` for version `version` of `uri` (no version: cleared on
+    /// close). The server may publish a version again (when project facts come in); the content
+    /// is the same unless the facts changed it.
+    fn diagnostics(&mut self, uri: &str, version: Option<i64>) -> Value {
+        let published = self.wait_for(&format!("diagnostics for {uri} version {version:?}"), |m| {
+            m["method"] == "textDocument/publishDiagnostics" && m["params"]["uri"] == uri && m["params"]["version"] == json!(version)
+        });
         published["params"].clone()
+    }
+
+    /// Drops the publications for `uri` read so far: the next one waited for is one the server
+    /// sent after the last message read.
+    fn forget(&mut self, uri: &str) {
+        self.unread.retain(|m| m["params"]["uri"] != uri);
+    }
+
+    /// Waits until the background scan's project facts are in, dropping what came before: what
+    /// is published next was scanned against them.
+    fn facts_in(&mut self) {
+        let is_log = |m: &Value| m["method"] == "window/logMessage" && m["params"]["message"].as_str().unwrap().contains("project facts");
+        match self.unread.iter().position(is_log) {
+            Some(at) => drop(self.unread.drain(..=at)),
+            None => {
+                self.wait_for("the project facts", is_log);
+                self.unread.clear();
+            }
+        }
     }
 
     fn wait_for(&mut self, what: &str, wanted: impl Fn(&Value) -> bool) -> Value {
@@ -210,7 +232,7 @@ fn typescript_diagnostics_follow_the_buffer_and_suppress_with_a_quick_fix() {
     // The buffer is never saved: the server scans the text it was sent.
     let uri = uri(&dir.path().join("src/billing.ts"));
     client.open(&uri, "typescript", PLAIN_HTTP);
-    let published = client.diagnostics(&uri);
+    let published = client.diagnostics(&uri, Some(1));
     assert_eq!(published["version"], 1);
     let diagnostics = published["diagnostics"].as_array().unwrap();
     assert_eq!(diagnostics.len(), 1, "{published}");
@@ -245,25 +267,25 @@ fn typescript_diagnostics_follow_the_buffer_and_suppress_with_a_quick_fix() {
     let mut lines: Vec<&str> = PLAIN_HTTP.split_inclusive('\n').collect();
     lines.insert(3, comment);
     client.change(&uri, 2, &lines.concat());
-    let published = client.diagnostics(&uri);
+    let published = client.diagnostics(&uri, Some(2));
     assert_eq!(published["version"], 2);
     assert_eq!(published["diagnostics"], json!([]));
 
     // The URL is fixed but the comment stays: it now suppresses nothing.
     lines[4] = "  return axios.post('https://payments.acme-corp.io/charge', {}, { timeout: 5000 });\n";
     client.change(&uri, 3, &lines.concat());
-    let published = client.diagnostics(&uri);
+    let published = client.diagnostics(&uri, Some(3));
     assert_eq!(codes(&published), ["unused-suppression"]);
     assert_eq!(published["diagnostics"][0]["tags"], json!([1]), "shown as unnecessary");
 
     // A clean buffer clears the diagnostics; so does closing it.
     lines.remove(3);
     client.change(&uri, 4, &lines.concat());
-    assert_eq!(client.diagnostics(&uri)["diagnostics"], json!([]));
+    assert_eq!(client.diagnostics(&uri, Some(4))["diagnostics"], json!([]));
     client.open(&uri, "typescript", PLAIN_HTTP);
-    assert_eq!(codes(&client.diagnostics(&uri)), ["plain-http-url"]);
+    assert_eq!(codes(&client.diagnostics(&uri, Some(1))), ["plain-http-url"]);
     client.notify("textDocument/didClose", json!({ "textDocument": { "uri": uri } }));
-    assert_eq!(client.diagnostics(&uri)["diagnostics"], json!([]));
+    assert_eq!(client.diagnostics(&uri, None)["diagnostics"], json!([]));
     client.shut_down();
 }
 
@@ -274,7 +296,7 @@ fn rust_columns_count_utf16_code_units() {
     let uri = uri(&dir.path().join("src/main.rs"));
     let text = "fn main() {\n    let (_s, client) = (\"é😀\", reqwest::Client::new());\n    let _ = client;\n}\n";
     client.open(&uri, "rust", text);
-    let published = client.diagnostics(&uri);
+    let published = client.diagnostics(&uri, Some(1));
     let diagnostic = &published["diagnostics"][0];
     assert_eq!(codes(&published), ["http-client-without-timeout"]);
     assert_eq!(diagnostic["severity"], 2);
@@ -285,9 +307,59 @@ fn rust_columns_count_utf16_code_units() {
     assert!(diagnostic["message"].as_str().unwrap().contains("\nhelp: "), "the help travels with the message: {diagnostic}");
 
     // Saving rescans (the configuration may have changed on disk): here it turns the rule off.
+    client.facts_in();
+    assert_eq!(codes(&client.diagnostics(&uri, Some(1))), ["http-client-without-timeout"], "published again with the facts");
     std::fs::write(dir.path().join("archlint.toml"), "ignore = [\"http-client-without-timeout\"]\n").unwrap();
     client.notify("textDocument/didSave", json!({ "textDocument": { "uri": uri } }));
-    assert_eq!(client.diagnostics(&uri)["diagnostics"], json!([]));
+    assert_eq!(client.diagnostics(&uri, Some(1))["diagnostics"], json!([]));
+    client.shut_down();
+}
+
+/// A scan of the whole project reports `main.ts` (the controller takes a DTO, and no global
+/// `ValidationPipe` checks it) and not `api.ts` (`http.ts` sets an axios default timeout); a scan of
+/// those two files alone reports the opposite. The editor shows what the whole scan shows.
+#[test]
+fn buffers_are_scanned_against_the_facts_of_the_whole_project() {
+    let dir = project("");
+    let write = |path: &str, text: &str| {
+        std::fs::create_dir_all(dir.path().join(path).parent().unwrap()).unwrap();
+        std::fs::write(dir.path().join(path), text).unwrap();
+    };
+    let http = "import axios from 'axios';\naxios.defaults.timeout = 5000;\n";
+    write("src/http.ts", http);
+    write(
+        "src/users.controller.ts",
+        "import { Body, Controller, Post } from '@nestjs/common';\nimport { CreateUserDto } from './create-user.dto';\n\n\
+         @Controller('users')\nexport class UsersController {\n  @Post()\n  create(@Body() dto: CreateUserDto) {\n    return dto;\n  }\n}\n",
+    );
+    let main = "import { NestFactory } from '@nestjs/core';\nimport { AppModule } from './app.module';\n\n\
+                async function bootstrap() {\n  const app = await NestFactory.create(AppModule);\n  await app.listen(3000);\n}\nbootstrap();\n";
+    let api = "import axios from 'axios';\nexport const get = () => axios.get('https://api.acme-corp.io/x');\n";
+
+    let mut client = Client::initialized(dir.path());
+    let (api_uri, main_uri, http_uri) =
+        (uri(&dir.path().join("src/api.ts")), uri(&dir.path().join("src/main.ts")), uri(&dir.path().join("src/http.ts")));
+    client.open(&api_uri, "typescript", api);
+    client.facts_in();
+    assert_eq!(client.diagnostics(&api_uri, Some(1))["diagnostics"], json!([]), "withdrawn by `axios.defaults.timeout` in http.ts");
+    client.open(&main_uri, "typescript", main);
+    assert_eq!(codes(&client.diagnostics(&main_uri, Some(1))), ["missing-input-validation"], "the controller on disk takes a DTO");
+
+    // An edit in one buffer changes what the project establishes: the others follow.
+    let validated = main.replace("  await app.listen", "  app.useGlobalPipes(new ValidationPipe());\n  await app.listen");
+    client.change(&main_uri, 2, &validated);
+    assert_eq!(client.diagnostics(&main_uri, Some(2))["diagnostics"], json!([]));
+    client.open(&http_uri, "typescript", http);
+    assert_eq!(client.diagnostics(&http_uri, Some(1))["diagnostics"], json!([]));
+    client.change(&http_uri, 2, "import axios from 'axios';\n");
+    assert_eq!(client.diagnostics(&http_uri, Some(2))["diagnostics"], json!([]));
+    client.forget(&api_uri);
+    assert_eq!(codes(&client.diagnostics(&api_uri, Some(1))), ["http-client-without-timeout"], "the default timeout is gone");
+    // Closed without saving: the file on disk sets the timeout again.
+    client.notify("textDocument/didClose", json!({ "textDocument": { "uri": http_uri } }));
+    assert_eq!(client.diagnostics(&http_uri, None)["diagnostics"], json!([]));
+    client.forget(&api_uri);
+    assert_eq!(client.diagnostics(&api_uri, Some(1))["diagnostics"], json!([]));
     client.shut_down();
 }
 
@@ -298,7 +370,7 @@ fn data_flow_findings_point_at_their_source() {
     let uri = uri(&dir.path().join("src/users.ts"));
     let text = "app.get('/u', async (req, res) => {\n  const id = req.query.id;\n  res.json(await db.query('SELECT * FROM users WHERE id = ' + id));\n});\n";
     client.open(&uri, "typescript", text);
-    let published = client.diagnostics(&uri);
+    let published = client.diagnostics(&uri, Some(1));
     assert_eq!(codes(&published), ["sql-injection"]);
     let related = &published["diagnostics"][0]["relatedInformation"];
     assert_eq!(related[0]["location"]["uri"], uri);
@@ -314,17 +386,17 @@ fn files_a_project_scan_skips_get_no_diagnostics() {
     let secret = "const stripeKey = 'sk_live_51HqLyjWDarjtT1zdp7dcXYZabcdefghijkLMNOP';\n";
     let scanned = uri(&dir.path().join("src/keys.ts"));
     client.open(&scanned, "typescript", secret);
-    let published = client.diagnostics(&scanned);
+    let published = client.diagnostics(&scanned, Some(1));
     assert_eq!(codes(&published), ["hardcoded-secret"]);
     assert_eq!(published["diagnostics"][0]["severity"], 1, "error");
 
     for skipped in ["notes.md", "src/keys.py", "legacy/keys.ts", "node_modules/sdk/keys.js", "tests/keys.ts", "src/keys.d.ts"] {
         let uri = uri(&dir.path().join(skipped));
         client.open(&uri, "typescript", secret);
-        assert_eq!(client.diagnostics(&uri)["diagnostics"], json!([]), "{skipped}");
+        assert_eq!(client.diagnostics(&uri, Some(1))["diagnostics"], json!([]), "{skipped}");
     }
     client.open("untitled:Untitled-1", "typescript", secret);
-    assert_eq!(client.diagnostics("untitled:Untitled-1")["diagnostics"], json!([]));
+    assert_eq!(client.diagnostics("untitled:Untitled-1", Some(1))["diagnostics"], json!([]));
     client.shut_down();
 }
 
@@ -338,15 +410,15 @@ fn a_broken_configuration_is_shown_once() {
     assert_eq!(shown["params"]["type"], 1, "an error");
     let message = shown["params"]["message"].as_str().unwrap();
     assert!(message.contains("archlint.toml:1: unknown field `selec`"), "{message}");
-    assert_eq!(client.diagnostics(&uri)["diagnostics"], json!([]));
+    assert_eq!(client.diagnostics(&uri, Some(1))["diagnostics"], json!([]));
     client.change(&uri, 2, PLAIN_HTTP);
-    client.diagnostics(&uri);
+    client.diagnostics(&uri, Some(2));
     assert!(!client.unread.iter().any(|m| m["method"] == "window/showMessage"), "{:?}", client.unread);
 
     // Mended on disk: the next scan reads it again.
     std::fs::write(dir.path().join("archlint.toml"), "").unwrap();
     client.change(&uri, 3, PLAIN_HTTP);
-    assert_eq!(codes(&client.diagnostics(&uri)), ["plain-http-url"]);
+    assert_eq!(codes(&client.diagnostics(&uri, Some(3))), ["plain-http-url"]);
     client.shut_down();
 }
 
@@ -378,7 +450,7 @@ fn malformed_messages_are_answered_and_the_server_goes_on() {
     // Still serving.
     let uri = uri(&dir.path().join("a.ts"));
     client.open(&uri, "typescript", PLAIN_HTTP);
-    assert_eq!(codes(&client.diagnostics(&uri)), ["plain-http-url"]);
+    assert_eq!(codes(&client.diagnostics(&uri, Some(1))), ["plain-http-url"]);
     client.shut_down();
 }
 
@@ -389,6 +461,12 @@ fn exit_without_shutdown_is_an_error_exit() {
     assert_eq!(client.exit_code(), Some(1));
 
     // The input closes without `exit`: the editor went away.
-    let status = Command::new(env!("CARGO_BIN_EXE_archlint")).arg("lsp").stdin(Stdio::null()).stdout(Stdio::null()).status().unwrap();
+    let status = Command::new(env!("CARGO_BIN_EXE_archlint"))
+        .arg("lsp")
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .status()
+        .unwrap();
     assert_eq!(status.code(), Some(1));
 }

@@ -1,14 +1,17 @@
-//! Scanning an open buffer as `archlint FILE` would scan the file, and turning its findings into
-//! LSP diagnostics.
+//! Scanning an open buffer as a scan of its project would scan the file, and turning its findings
+//! into LSP diagnostics.
 //!
-//! Each buffer is scanned alone, with the configuration found from its directory (cached, and
-//! reloaded when the file changes on disk). Facts that other files establish (a global
-//! `ValidationPipe`, `axios.defaults.timeout`, a struct deriving `Validate`) are not seen, so a
-//! finding they would withdraw in a full scan can appear in the editor; docs/editors.md says so.
+//! Each buffer is scanned alone, with the configuration `archlint FILE` would find (cached, and
+//! reloaded when the file changes on disk), against the project facts that the project's other
+//! files establish (a global `ValidationPipe`, `axios.defaults.timeout`, a struct deriving
+//! `Validate`). Those are collected once per project by a scan in the background; until it is in,
+//! a buffer is scanned as if it were the project's only file. Buffers then keep their own file's
+//! facts up to date as they are edited.
 
+use super::Event;
 use crate::config::{self, CliOverrides, Config};
-use crate::diagnostic::{Finding, Level, NoticeKind, Related};
-use crate::engine;
+use crate::diagnostic::{Fact, Finding, Level, NoticeKind, Related};
+use crate::engine::{self, ScanOptions};
 use crate::rules::meta;
 use crate::source::{self, Language};
 use crate::walk;
@@ -16,44 +19,87 @@ use lsp_types::{
     CodeDescription, Diagnostic, DiagnosticRelatedInformation, DiagnosticSeverity, DiagnosticTag, Location, NumberOrString, Position,
     Range, Uri,
 };
-use std::collections::HashMap;
+use std::collections::{BTreeSet, HashMap};
 use std::path::{Path, PathBuf};
 use std::str::FromStr;
+use std::sync::mpsc::Sender;
 use std::time::SystemTime;
 
 /// What every archlint diagnostic carries as `source`; code actions act on these only.
 pub const SOURCE: &str = "archlint";
 
-/// Configurations in force, one per configuration file (or per root where there is none).
-#[derive(Default)]
+/// A project: its configuration file (if any) and its root.
+type ProjectKey = (Option<PathBuf>, PathBuf);
+
+/// The configurations in force, one per configuration file (or per root where there is none),
+/// with the facts of each project's files.
 pub struct Projects {
     /// The folders the client opened: the root for files under none of a config file and a
     /// repository.
     pub workspace_roots: Vec<PathBuf>,
-    loaded: HashMap<(Option<PathBuf>, PathBuf), Loaded>,
+    /// Where background scans send the facts they collected (none: facts are not collected).
+    events: Option<Sender<Event>>,
+    loaded: HashMap<ProjectKey, Project>,
+    /// Counts configurations loaded, so that facts collected for a replaced one are dropped.
+    generation: u64,
 }
 
-struct Loaded {
+struct Project {
     /// The configuration file's modification time and size when it was read.
     stamp: Option<(SystemTime, u64)>,
     config: Config,
+    generation: u64,
+    /// The facts each file establishes, by path relative to the root: from the background scan,
+    /// then from buffers as they are scanned.
+    facts: HashMap<String, BTreeSet<Fact>>,
+}
+
+/// The facts a background scan of a project found.
+pub struct CollectedFacts {
+    key: ProjectKey,
+    generation: u64,
+    facts: Vec<(String, Vec<Fact>)>,
+    root: PathBuf,
+    took: std::time::Duration,
+}
+
+/// One buffer's diagnostics.
+pub struct Scan {
+    pub diagnostics: Vec<Diagnostic>,
+    /// The buffer changed the facts its file establishes: other buffers' findings may change.
+    pub facts_changed: bool,
 }
 
 impl Projects {
+    pub fn new(events: Option<Sender<Event>>) -> Projects {
+        Projects { workspace_roots: Vec::new(), events, loaded: HashMap::new(), generation: 0 }
+    }
+
     /// The diagnostics for a buffer at `path`, or the configuration error that prevents a scan.
-    pub fn diagnose(&mut self, uri: &Uri, path: &Path, language: Language, text: &str) -> Result<Vec<Diagnostic>, String> {
+    pub fn diagnose(&mut self, uri: &Uri, path: &Path, language: Language, text: &str) -> Result<Scan, String> {
         let path = canonical(path);
-        let config = self.config_for(&path)?;
-        let rel_path = walk::relative_to(&path, &config.root);
+        let project = self.project_for(&path)?;
+        let config = &project.config;
         if !is_scanned(config, &path) {
-            return Ok(Vec::new());
+            return Ok(Scan { diagnostics: Vec::new(), facts_changed: false });
         }
-        let result = engine::scan_source(config, &rel_path, language, text);
+        let rel_path = walk::relative_to(&path, &config.root);
+        let outside: BTreeSet<Fact> =
+            project.facts.iter().filter(|(file, _)| **file != rel_path).flat_map(|(_, facts)| facts.iter().cloned()).collect();
+        let result = engine::scan_source_in_project(config, &rel_path, language, text, &outside);
         for notice in &result.notices {
             if matches!(notice.kind, NoticeKind::FileSkipped | NoticeKind::InternalError) {
                 eprintln!("archlint lsp: {}: {}", notice.path, notice.message);
             }
         }
+        let before = project.facts.get(&rel_path).cloned().unwrap_or_default();
+        let facts_changed = before != result.facts;
+        if result.facts.is_empty() {
+            project.facts.remove(&rel_path);
+        } else {
+            project.facts.insert(rel_path, result.facts.clone());
+        }
+
         // `scan_source` drops a byte order mark before scanning; the client's columns count it.
         let shift = Shift { first_line: u32::from(text.starts_with('\u{feff}')) };
         let mut diagnostics: Vec<Diagnostic> = result.active_findings().map(|finding| to_diagnostic(uri, finding, shift)).collect();
@@ -75,26 +121,65 @@ impl Projects {
                 ..Diagnostic::default()
             })
         }));
-        Ok(diagnostics)
+        Ok(Scan { diagnostics, facts_changed })
     }
 
-    /// The configuration that `archlint FILE` would use: the nearest `archlint.toml` above the
-    /// file, else none with the repository (or the workspace folder, or the file's directory) as
-    /// root.
-    fn config_for(&mut self, path: &Path) -> Result<&Config, String> {
+    /// Takes in the facts a background scan collected and says what they are, or `None` when they
+    /// are for a configuration since replaced. Buffers' own facts are replaced by their files' on
+    /// disk: scan them again.
+    pub fn collected(&mut self, collected: CollectedFacts) -> Option<String> {
+        let project = self.loaded.get_mut(&collected.key).filter(|p| p.generation == collected.generation)?;
+        let summary = format!(
+            "project facts from {} file{} under {} (scanned in {:.2}s)",
+            collected.facts.len(),
+            if collected.facts.len() == 1 { "" } else { "s" },
+            collected.root.display(),
+            collected.took.as_secs_f64()
+        );
+        project.facts = collected.facts.into_iter().map(|(file, facts)| (file, facts.into_iter().collect())).collect();
+        Some(summary)
+    }
+
+    /// The project that `archlint FILE` would scan the file in: the nearest `archlint.toml` above
+    /// the file, else none with the repository (or the workspace folder, or the file's directory)
+    /// as root.
+    fn project_for(&mut self, path: &Path) -> Result<&mut Project, String> {
         let dir = path.ancestors().skip(1).find(|dir| dir.is_dir()).unwrap_or(path);
         let config_path = config::discover(dir);
-        let root = config::repository_root(dir)
-            .or_else(|| self.workspace_roots.iter().find(|root| path.starts_with(root)).cloned())
-            .unwrap_or_else(|| dir.to_path_buf());
-        let stamp = config_path.as_deref().and_then(|p| p.metadata().ok()).and_then(|m| Some((m.modified().ok()?, m.len())));
-        let key = (config_path, root);
-        if self.loaded.get(&key).is_some_and(|loaded| loaded.stamp == stamp) {
-            return Ok(&self.loaded[&key].config);
+        let known_root = config::repository_root(dir).or_else(|| self.workspace_roots.iter().find(|root| path.starts_with(root)).cloned());
+        // A file in no project of its own: its directory is the root, and not scanned for facts
+        // (it may be a home directory).
+        let collect_facts = config_path.is_some() || known_root.is_some();
+        let key = (config_path, known_root.unwrap_or_else(|| dir.to_path_buf()));
+        let stamp = key.0.as_deref().and_then(|p| p.metadata().ok()).and_then(|m| Some((m.modified().ok()?, m.len())));
+        if self.loaded.get(&key).is_some_and(|project| project.stamp == stamp) {
+            return Ok(self.loaded.get_mut(&key).expect("checked above"));
         }
         self.loaded.remove(&key);
         let config = Config::load(key.0.as_deref(), key.1.clone(), &CliOverrides::default()).map_err(|e| e.to_string())?;
-        Ok(&self.loaded.entry(key).or_insert(Loaded { stamp, config }).config)
+        self.generation += 1;
+        if let (Some(events), true) = (&self.events, collect_facts) {
+            collect_in_background(events.clone(), key.clone(), self.generation);
+        }
+        let project = Project { stamp, config, generation: self.generation, facts: HashMap::new() };
+        Ok(self.loaded.entry(key).or_insert(project))
+    }
+}
+
+/// Scans the project on another thread (with half the cores: the editor stays responsive) and
+/// sends the facts of its files.
+fn collect_in_background(events: Sender<Event>, key: ProjectKey, generation: u64) {
+    let spawned = std::thread::Builder::new().name("archlint-facts".into()).spawn(move || {
+        let started = std::time::Instant::now();
+        let Ok(config) = Config::load(key.0.as_deref(), key.1.clone(), &CliOverrides::default()) else { return };
+        let jobs = std::thread::available_parallelism().map_or(1, |n| (n.get() / 2).max(1));
+        let facts = engine::facts_by_file(&config, std::slice::from_ref(&config.root), &ScanOptions { jobs });
+        // The server may have stopped meanwhile.
+        let collected = CollectedFacts { key, generation, facts, root: config.root.clone(), took: started.elapsed() };
+        let _ = events.send(Event::Facts(collected));
+    });
+    if let Err(e) = spawned {
+        eprintln!("archlint lsp: cannot start the project scan: {e}");
     }
 }
 

@@ -2,9 +2,11 @@
 //! findings in open Rust and TypeScript/JavaScript buffers as diagnostics (on open, on every
 //! change, on save; cleared on close) and offers quick fixes that insert suppression comments.
 //!
-//! One thread reads a message, handles it and answers before reading the next: scanning one
-//! buffer takes milliseconds, so nothing needs to run beside it. Messages that cannot be read are
-//! answered with an error and the server goes on; only the end of the input or `exit` stops it.
+//! One thread handles the messages in order and answers each before the next: scanning one buffer
+//! takes milliseconds. Beside it, one thread reads the input and, once per project, one scans the
+//! project for the facts that other files establish (see `diagnostics`); both hand their results
+//! to the first as events. Messages that cannot be read are answered with an error and the server
+//! goes on; only the end of the input or `exit` stops it.
 
 mod actions;
 mod diagnostics;
@@ -14,48 +16,77 @@ mod transport;
 use document::Document;
 use lsp_server::{ErrorCode, Message, Notification, Request, Response, ResponseError};
 use lsp_types::{
-    CodeActionKind, CodeActionOptions, CodeActionParams, CodeActionProviderCapability, DidChangeTextDocumentParams,
-    DidCloseTextDocumentParams, DidOpenTextDocumentParams, DidSaveTextDocumentParams, InitializeResult, MessageType, PositionEncodingKind,
-    PublishDiagnosticsParams, SaveOptions, ServerCapabilities, ServerInfo, ShowMessageParams, TextDocumentSyncCapability,
-    TextDocumentSyncKind, TextDocumentSyncOptions, TextDocumentSyncSaveOptions, Uri,
+    CodeActionKind, CodeActionOptions, CodeActionParams, CodeActionProviderCapability, Diagnostic, DidChangeTextDocumentParams,
+    DidCloseTextDocumentParams, DidOpenTextDocumentParams, DidSaveTextDocumentParams, InitializeResult, LogMessageParams, MessageType,
+    PositionEncodingKind, PublishDiagnosticsParams, SaveOptions, ServerCapabilities, ServerInfo, ShowMessageParams,
+    TextDocumentSyncCapability, TextDocumentSyncKind, TextDocumentSyncOptions, TextDocumentSyncSaveOptions, Uri,
 };
 use serde::de::DeserializeOwned;
 use serde_json::Value;
 use std::collections::{HashMap, HashSet};
-use std::io::{self, BufRead, Write};
+use std::io::{self, BufRead, BufReader, Write};
 use std::path::PathBuf;
+use std::sync::mpsc;
 use transport::Incoming;
 
 /// Serves the client on standard input and output; returns the exit code (0 after `shutdown`
 /// then `exit`, 1 when the client stopped any other way, as the protocol asks).
 pub fn run() -> i32 {
-    serve(&mut io::stdin().lock(), &mut io::stdout().lock())
+    serve(BufReader::new(io::stdin()), &mut io::stdout().lock())
 }
 
-pub fn serve(input: &mut impl BufRead, output: &mut impl Write) -> i32 {
-    let mut server =
-        Server { output, phase: Phase::Starting, documents: HashMap::new(), projects: Default::default(), shown_errors: HashSet::new() };
-    loop {
-        let handled = match transport::read(input) {
-            Ok(Some(Incoming::Message(Message::Notification(n)))) if n.method == "exit" => {
+/// What the handling thread waits for.
+enum Event {
+    /// A frame from the client, or the end of the input (`Ok(None)`).
+    Read(io::Result<Option<Incoming>>),
+    Facts(diagnostics::CollectedFacts),
+}
+
+pub fn serve(mut input: impl BufRead + Send + 'static, output: &mut impl Write) -> i32 {
+    let (events, received) = mpsc::channel();
+    let reader_events = events.clone();
+    std::thread::spawn(move || loop {
+        let read = transport::read(&mut input);
+        let last = match &read {
+            Ok(Some(Incoming::Message(Message::Notification(n)))) => n.method == "exit",
+            Ok(Some(_)) => false,
+            Ok(None) | Err(_) => true,
+        };
+        if reader_events.send(Event::Read(read)).is_err() || last {
+            break;
+        }
+    });
+    let mut server = Server {
+        output,
+        phase: Phase::Starting,
+        documents: HashMap::new(),
+        projects: diagnostics::Projects::new(Some(events)),
+        shown_errors: HashSet::new(),
+    };
+    // The projects keep a sender, so the channel stays open; the reader's last event ends the loop.
+    for event in received {
+        let handled = match event {
+            Event::Read(Ok(Some(Incoming::Message(Message::Notification(n))))) if n.method == "exit" => {
                 return if server.phase == Phase::ShutDown { 0 } else { 1 };
             }
-            Ok(Some(Incoming::Message(message))) => server.handle(message),
-            Ok(Some(Incoming::Malformed { code, reason })) => {
+            Event::Read(Ok(Some(Incoming::Message(message)))) => server.handle(message),
+            Event::Read(Ok(Some(Incoming::Malformed { code, reason }))) => {
                 eprintln!("archlint lsp: {reason}");
                 transport::write_error_without_id(server.output, code, &reason)
             }
-            Ok(None) => {
+            Event::Read(Ok(None)) => {
                 eprintln!("archlint lsp: the client closed the connection without `exit`");
                 return 1;
             }
-            Err(e) => Err(e),
+            Event::Read(Err(e)) => Err(e),
+            Event::Facts(facts) => server.facts_collected(facts),
         };
         if let Err(e) = handled {
             eprintln!("archlint lsp: cannot talk to the client: {e}");
             return 1;
         }
     }
+    1
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -164,12 +195,15 @@ impl<W: Write> Server<'_, W> {
             }
             "textDocument/didClose" => {
                 let DidCloseTextDocumentParams { text_document } = notification_params(method, params)?;
-                if self.documents.remove(&text_document.uri).is_some() {
-                    self.notify::<lsp_types::notification::PublishDiagnostics>(PublishDiagnosticsParams {
-                        uri: text_document.uri,
-                        diagnostics: Vec::new(),
-                        version: None,
-                    })?;
+                let uri = text_document.uri;
+                let Some(document) = self.documents.get_mut(&uri) else { return Ok(()) };
+                // The project goes back to the file as it is on disk (gone if it was never saved).
+                document.text = document.path.as_deref().and_then(|path| std::fs::read_to_string(path).ok()).unwrap_or_default();
+                let (_, facts_changed) = self.diagnose(&uri)?;
+                self.documents.remove(&uri);
+                self.send_diagnostics(&uri, Vec::new())?;
+                if facts_changed {
+                    self.publish_all_but(None)?;
                 }
                 Ok(())
             }
@@ -208,24 +242,69 @@ impl<W: Write> Server<'_, W> {
         serde_json::to_value(result).expect("the initialize result serialises")
     }
 
-    /// Scans the buffer and publishes its diagnostics (none for a file archlint does not scan).
+    /// Scans the buffer and publishes its diagnostics. When the scan changed the facts the
+    /// buffer's file establishes, the other buffers are scanned and published again too.
     fn publish(&mut self, uri: &Uri) -> io::Result<()> {
-        let Some(document) = self.documents.get(uri) else { return Ok(()) };
-        let version = Some(document.version);
-        let diagnostics = match (&document.path, document.language) {
-            (Some(path), Some(language)) => match self.projects.diagnose(uri, path, language, &document.text) {
-                Ok(diagnostics) => diagnostics,
-                Err(message) => {
-                    if self.shown_errors.insert(message.clone()) {
-                        eprintln!("archlint lsp: {message}");
-                        let shown = ShowMessageParams { typ: MessageType::ERROR, message: format!("archlint: {message}") };
-                        self.notify::<lsp_types::notification::ShowMessage>(shown)?;
-                    }
-                    Vec::new()
-                }
-            },
-            _ => Vec::new(),
+        let (diagnostics, facts_changed) = self.diagnose(uri)?;
+        self.send_diagnostics(uri, diagnostics)?;
+        if facts_changed {
+            self.publish_all_but(Some(uri))?;
+        }
+        Ok(())
+    }
+
+    /// Scans and publishes every open buffer but one: the facts they are scanned against changed.
+    fn publish_all_but(&mut self, except: Option<&Uri>) -> io::Result<()> {
+        let others: Vec<Uri> = self.documents.keys().filter(|other| Some(*other) != except).cloned().collect();
+        for other in others {
+            let (diagnostics, _) = self.diagnose(&other)?;
+            self.send_diagnostics(&other, diagnostics)?;
+        }
+        Ok(())
+    }
+
+    /// A project scan's facts are in: they replace what the open buffers had established, so
+    /// every buffer is scanned once to take its own facts in again, then once to publish.
+    fn facts_collected(&mut self, facts: diagnostics::CollectedFacts) -> io::Result<()> {
+        if self.phase == Phase::ShutDown {
+            return Ok(());
+        }
+        let Some(summary) = self.projects.collected(facts) else { return Ok(()) };
+        // In the editor's log of the server (and the tests' signal that the facts are in).
+        let logged = LogMessageParams { typ: MessageType::INFO, message: format!("archlint: {summary}") };
+        self.notify::<lsp_types::notification::LogMessage>(logged)?;
+        let uris: Vec<Uri> = self.documents.keys().cloned().collect();
+        for uri in &uris {
+            self.diagnose(uri)?;
+        }
+        self.publish_all_but(None)
+    }
+
+    /// The buffer's diagnostics (none for a file archlint does not scan), and whether the facts
+    /// its file establishes changed. A configuration error is shown, once.
+    fn diagnose(&mut self, uri: &Uri) -> io::Result<(Vec<Diagnostic>, bool)> {
+        let Some(Document { path: Some(path), language: Some(language), text, .. }) = self.documents.get(uri) else {
+            return Ok((Vec::new(), false));
         };
+        // A bug in a front-end must cost this buffer its diagnostics, not the editor its server.
+        let scanned = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| self.projects.diagnose(uri, path, *language, text)));
+        let scanned = scanned.unwrap_or_else(|_| Err(format!("internal error while scanning {}; please report it", uri.as_str())));
+        match scanned {
+            Ok(scan) => Ok((scan.diagnostics, scan.facts_changed)),
+            Err(message) => {
+                if self.shown_errors.insert(message.clone()) {
+                    eprintln!("archlint lsp: {message}");
+                    let shown = ShowMessageParams { typ: MessageType::ERROR, message: format!("archlint: {message}") };
+                    self.notify::<lsp_types::notification::ShowMessage>(shown)?;
+                }
+                Ok((Vec::new(), false))
+            }
+        }
+    }
+
+    fn send_diagnostics(&mut self, uri: &Uri, diagnostics: Vec<Diagnostic>) -> io::Result<()> {
+        // A closed buffer's diagnostics are cleared, with no version.
+        let version = self.documents.get(uri).map(|document| document.version);
         self.notify::<lsp_types::notification::PublishDiagnostics>(PublishDiagnosticsParams { uri: uri.clone(), diagnostics, version })
     }
 
