@@ -65,7 +65,9 @@ pub struct CollectedFacts {
 
 /// One buffer's diagnostics.
 pub struct Scan {
-    pub diagnostics: Vec<Diagnostic>,
+    /// `None` for a Rust buffer that does not parse: it was not analysed, so what was published
+    /// for it last (and the facts its file established) still stand until it parses again.
+    pub diagnostics: Option<Vec<Diagnostic>>,
     /// The buffer changed the facts its file establishes: other buffers' findings may change.
     pub facts_changed: bool,
 }
@@ -81,7 +83,7 @@ impl Projects {
         let project = self.project_for(&path)?;
         let config = &project.config;
         if !is_scanned(config, &path) {
-            return Ok(Scan { diagnostics: Vec::new(), facts_changed: false });
+            return Ok(Scan { diagnostics: Some(Vec::new()), facts_changed: false });
         }
         let rel_path = walk::relative_to(&path, &config.root);
         let outside: BTreeSet<Fact> =
@@ -91,6 +93,11 @@ impl Projects {
             if matches!(notice.kind, NoticeKind::FileSkipped | NoticeKind::InternalError) {
                 eprintln!("archlint lsp: {}: {}", notice.path, notice.message);
             }
+        }
+        // The Rust front-end analyses nothing in a file that does not parse (the TypeScript one
+        // analyses what it could parse): while it is being typed, keep the last results.
+        if language == Language::Rust && result.notices.iter().any(|n| n.kind == NoticeKind::ParseError) {
+            return Ok(Scan { diagnostics: None, facts_changed: false });
         }
         let before = project.facts.get(&rel_path).cloned().unwrap_or_default();
         let facts_changed = before != result.facts;
@@ -121,7 +128,7 @@ impl Projects {
                 ..Diagnostic::default()
             })
         }));
-        Ok(Scan { diagnostics, facts_changed })
+        Ok(Scan { diagnostics: Some(diagnostics), facts_changed })
     }
 
     /// Takes in the facts a background scan collected and says what they are, or `None` when they

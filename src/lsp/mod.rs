@@ -201,7 +201,7 @@ impl<W: Write> Server<'_, W> {
                 document.text = document.path.as_deref().and_then(|path| std::fs::read_to_string(path).ok()).unwrap_or_default();
                 let (_, facts_changed) = self.diagnose(&uri)?;
                 self.documents.remove(&uri);
-                self.send_diagnostics(&uri, Vec::new())?;
+                self.send_diagnostics(&uri, Some(Vec::new()))?;
                 if facts_changed {
                     self.publish_all_but(None)?;
                 }
@@ -280,11 +280,12 @@ impl<W: Write> Server<'_, W> {
         self.publish_all_but(None)
     }
 
-    /// The buffer's diagnostics (none for a file archlint does not scan), and whether the facts
-    /// its file establishes changed. A configuration error is shown, once.
-    fn diagnose(&mut self, uri: &Uri) -> io::Result<(Vec<Diagnostic>, bool)> {
+    /// The buffer's diagnostics (none for a file archlint does not scan; `None` to keep those
+    /// last published), and whether the facts its file establishes changed. A configuration error
+    /// is shown, once.
+    fn diagnose(&mut self, uri: &Uri) -> io::Result<(Option<Vec<Diagnostic>>, bool)> {
         let Some(Document { path: Some(path), language: Some(language), text, .. }) = self.documents.get(uri) else {
-            return Ok((Vec::new(), false));
+            return Ok((Some(Vec::new()), false));
         };
         // A bug in a front-end must cost this buffer its diagnostics, not the editor its server.
         let scanned = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| self.projects.diagnose(uri, path, *language, text)));
@@ -297,12 +298,13 @@ impl<W: Write> Server<'_, W> {
                     let shown = ShowMessageParams { typ: MessageType::ERROR, message: format!("archlint: {message}") };
                     self.notify::<lsp_types::notification::ShowMessage>(shown)?;
                 }
-                Ok((Vec::new(), false))
+                Ok((Some(Vec::new()), false))
             }
         }
     }
 
-    fn send_diagnostics(&mut self, uri: &Uri, diagnostics: Vec<Diagnostic>) -> io::Result<()> {
+    fn send_diagnostics(&mut self, uri: &Uri, diagnostics: Option<Vec<Diagnostic>>) -> io::Result<()> {
+        let Some(diagnostics) = diagnostics else { return Ok(()) };
         // A closed buffer's diagnostics are cleared, with no version.
         let version = self.documents.get(uri).map(|document| document.version);
         self.notify::<lsp_types::notification::PublishDiagnostics>(PublishDiagnosticsParams { uri: uri.clone(), diagnostics, version })
