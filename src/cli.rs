@@ -123,7 +123,11 @@ pub enum Command {
     /// Write a commented archlint.toml in the current directory
     Init,
     /// Run the language server on standard input and output (for editors; see docs/editors.md)
-    Lsp,
+    Lsp {
+        /// Accepted for clients that pass it; standard input and output are the only transport
+        #[arg(long)]
+        stdio: bool,
+    },
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum)]
@@ -181,7 +185,7 @@ fn run(cli: Cli) -> Result<i32, String> {
             println!("Wrote archlint.toml");
             Ok(EXIT_CLEAN)
         }
-        Some(Command::Lsp) => Ok(crate::lsp::run()),
+        Some(Command::Lsp { .. }) => Ok(crate::lsp::run()),
         None => scan(&cli),
     }
 }
