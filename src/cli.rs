@@ -1,5 +1,5 @@
 //! The command line: `archlint [PATH]...`, `archlint rules`, `archlint explain RULE`,
-//! `archlint init`. Exit codes: 0 clean, 1 findings at or above `--fail-on`, 2 usage,
+//! `archlint init`, `archlint lsp`. Exit codes: 0 clean, 1 findings at or above `--fail-on`, 2 usage,
 //! configuration or I/O error.
 
 use crate::config::{self, CliOverrides, Config};
@@ -135,6 +135,12 @@ pub enum Command {
     },
     /// Write a commented archlint.toml in the current directory
     Init,
+    /// Run the language server on standard input and output (for editors; see docs/editors.md)
+    Lsp {
+        /// Accepted for clients that pass it; standard input and output are the only transport
+        #[arg(long)]
+        stdio: bool,
+    },
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -202,6 +208,7 @@ fn run(cli: Cli) -> Result<i32, String> {
             println!("Wrote archlint.toml");
             Ok(EXIT_CLEAN)
         }
+        Some(Command::Lsp { .. }) => Ok(crate::lsp::run()),
         None => scan(&cli),
     }
 }

@@ -35,6 +35,8 @@ pub struct ScanResult {
     pub timings: Option<ScanTimings>,
     /// The result cache could not be written (the scan itself is complete).
     pub cache_error: Option<String>,
+    /// The project facts the scanned files establish (not those given from outside).
+    pub facts: BTreeSet<Fact>,
 }
 
 impl ScanResult {
@@ -117,7 +119,7 @@ pub fn scan_with_progress(config: &Config, paths: &[PathBuf], options: &ScanOpti
 
     let mut results = results;
     let outcomes: Vec<cache::Outcome> = results.iter_mut().filter_map(|r| r.cached.take()).collect();
-    let mut result = project_pass(results);
+    let mut result = project_pass(results, &BTreeSet::new());
     if let Some(cache) = cache {
         result.cache_error = cache.save(outcomes, &config.root).err();
     }
@@ -130,11 +132,12 @@ pub fn scan_with_progress(config: &Config, paths: &[PathBuf], options: &ScanOpti
     result
 }
 
-/// Project pass: facts from any file answer findings in every file; then suppressions, the
-/// output order, and one finding per rule and span.
-fn project_pass(results: Vec<FileResult>) -> ScanResult {
-    let facts: BTreeSet<Fact> = results.iter().flat_map(|r| r.output.facts.iter().cloned()).collect();
-    let mut result = ScanResult::default();
+/// Project pass: facts from any file (or from `outside` the scanned files) answer findings in
+/// every file; then suppressions, the output order, and one finding per rule and span.
+fn project_pass(results: Vec<FileResult>, outside: &BTreeSet<Fact>) -> ScanResult {
+    let own: BTreeSet<Fact> = results.iter().flat_map(|r| r.output.facts.iter().cloned()).collect();
+    let facts: BTreeSet<Fact> = own.union(outside).cloned().collect();
+    let mut result = ScanResult { facts: own, ..ScanResult::default() };
     for FileResult { mut output, file, mut directives, .. } in results {
         output.findings.retain(|f| {
             f.withdrawn_by.as_ref().is_none_or(|fact| !facts.contains(fact)) && f.requires.as_ref().is_none_or(|fact| facts.contains(fact))
@@ -156,6 +159,19 @@ fn project_pass(results: Vec<FileResult>) -> ScanResult {
 /// the configuration's root): the size limit, the nesting check, parse, model, rules,
 /// suppressions, and the project pass over this one file. For fuzzing and tests; it runs on a thread with the workers' stack.
 pub fn scan_source(config: &Config, rel_path: &str, language: Language, text: &str) -> ScanResult {
+    scan_source_in_project(config, rel_path, language, text, &BTreeSet::new())
+}
+
+/// [`scan_source`] for one file of a project whose other files establish `project_facts` (from
+/// [`facts_by_file`]): the file's findings are what a scan of the whole project reports for it.
+/// For editors, which scan the buffer being edited.
+pub fn scan_source_in_project(
+    config: &Config,
+    rel_path: &str,
+    language: Language,
+    text: &str,
+    project_facts: &BTreeSet<Fact>,
+) -> ScanResult {
     let started = Instant::now();
     let path = config.root.join(rel_path);
     let result = std::thread::scope(|scope| {
@@ -172,7 +188,7 @@ pub fn scan_source(config: &Config, rel_path: &str, language: Language, text: &s
                     analyze_file(file, config, false, Cost::default())
                 }
             };
-            project_pass(vec![file_result])
+            project_pass(vec![file_result], project_facts)
         });
         worker.expect("a thread starts").join()
     });
@@ -181,6 +197,36 @@ pub fn scan_source(config: &Config, rel_path: &str, language: Language, text: &s
     result.files_scanned = 1;
     result.duration = started.elapsed();
     result
+}
+
+/// The project facts each file under `paths` establishes, by path relative to the configuration's
+/// root (files that establish none are left out): the full scan's file stage, keeping only facts.
+pub fn facts_by_file(config: &Config, paths: &[PathBuf], options: &ScanOptions) -> Vec<(String, Vec<Fact>)> {
+    let files = walk::collect(paths, config, options.jobs.max(1));
+    let pool = thread_pool(options.jobs.max(1));
+    let cache = options.cache.clone().filter(|_| !crate::fault::any()).map(|dir| Cache::open(dir, config));
+    let results: Vec<(Vec<Fact>, Option<cache::Outcome>)> = pool.install(|| {
+        files
+            .par_iter()
+            .map(|job| {
+                let mut result = scan_file(job, config, cache.as_ref(), false);
+                (std::mem::take(&mut result.output.facts), result.cached.take())
+            })
+            .collect()
+    });
+    let mut by_file = Vec::new();
+    let mut outcomes = Vec::new();
+    for (job, (facts, outcome)) in files.iter().zip(results) {
+        outcomes.extend(outcome);
+        if !facts.is_empty() {
+            by_file.push((walk::relative_to(&job.path, &config.root), facts));
+        }
+    }
+    if let Some(cache) = cache {
+        // A cache that cannot be written only makes the next scan slower.
+        let _ = cache.save(outcomes, &config.root);
+    }
+    by_file
 }
 
 /// What `--parse-only` found.
@@ -389,4 +435,28 @@ fn read_source(job: &FileJob, max_size: u64) -> Result<String, String> {
         text.drain(..3);
     }
     Ok(text)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::config::CliOverrides;
+
+    #[test]
+    fn one_file_is_scanned_against_the_facts_of_the_others() {
+        let config = Config::from_file(Default::default(), None, PathBuf::from("/repo"), &CliOverrides::default()).unwrap();
+        let call = "import axios from 'axios';\nexport const get = () => axios.get('https://api.acme-corp.io/x');\n";
+        let alone = scan_source(&config, "src/api.ts", Language::TypeScript, call);
+        assert_eq!(alone.active_findings().map(|f| f.rule).collect::<Vec<_>>(), ["http-client-without-timeout"]);
+        assert!(alone.facts.is_empty());
+
+        let project = BTreeSet::from([Fact::AxiosDefaultTimeout]);
+        let in_project = scan_source_in_project(&config, "src/api.ts", Language::TypeScript, call, &project);
+        assert_eq!(in_project.active_findings().count(), 0, "withdrawn by a fact from another file");
+        assert!(in_project.facts.is_empty(), "facts given from outside are not the file's own");
+
+        let defaults =
+            scan_source(&config, "src/http.ts", Language::TypeScript, "import axios from 'axios';\naxios.defaults.timeout = 5000;\n");
+        assert_eq!(defaults.facts, project);
+    }
 }

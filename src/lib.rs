@@ -6,7 +6,8 @@
 //! → `report` (human, SARIF, JSON, GitHub annotations, GitLab Code Quality, JUnit XML).
 //! `progress` is the bar on stderr that the command line shows while a scan runs.
 //! Beside the pipeline, `taint` is the shared vocabulary for where a value comes from: each
-//! front-end answers it for its language, injection rules ask it.
+//! front-end answers it for its language, injection rules ask it. `lsp` serves the same scan of
+//! one file to editors.
 
 pub mod baseline;
 pub mod cache;
@@ -16,6 +17,7 @@ pub mod diagnostic;
 pub mod engine;
 mod fault;
 pub mod lang;
+pub mod lsp;
 pub mod progress;
 pub mod report;
 pub mod rules;
