@@ -60,6 +60,11 @@ pub enum Fact {
     /// An ORM hook or setter hashes passwords when a record is saved (`pre("save")`,
     /// `@BeforeInsert`, a Sequelize setter): a `password` written as it came is hashed on the way.
     PasswordHashedOnSave,
+    /// A `package.json` of the project depends on Express 4 (or earlier): a rejected promise of
+    /// an async route handler never reaches the error middleware.
+    Express4,
+    /// `express-async-errors` is loaded somewhere: Express passes rejected promises on.
+    ExpressAsyncErrors,
 }
 
 /// A secondary location: where the data came from, or what configures the flagged object.

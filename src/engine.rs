@@ -119,7 +119,7 @@ pub fn scan_with_progress(config: &Config, paths: &[PathBuf], options: &ScanOpti
 
     let mut results = results;
     let outcomes: Vec<cache::Outcome> = results.iter_mut().filter_map(|r| r.cached.take()).collect();
-    let mut result = project_pass(results, &BTreeSet::new());
+    let mut result = project_pass(results, &crate::manifest::facts(&config.root, &files));
     if let Some(cache) = cache {
         result.cache_error = cache.save(outcomes, &config.root).err();
     }
@@ -225,6 +225,10 @@ pub fn facts_by_file(config: &Config, paths: &[PathBuf], options: &ScanOptions) 
     if let Some(cache) = cache {
         // A cache that cannot be written only makes the next scan slower.
         let _ = cache.save(outcomes, &config.root);
+    }
+    let manifest_facts = crate::manifest::facts(&config.root, &files);
+    if !manifest_facts.is_empty() {
+        by_file.push(("package.json".to_string(), manifest_facts.into_iter().collect()));
     }
     by_file
 }

@@ -18,6 +18,7 @@ pub mod engine;
 mod fault;
 pub mod lang;
 pub mod lsp;
+pub mod manifest;
 pub mod progress;
 pub mod report;
 pub mod rules;

@@ -194,6 +194,20 @@ fn project_facts_and_suppressions_are_current_on_a_warm_run() {
 }
 
 #[test]
+fn a_dependency_upgrade_in_package_json_takes_effect_on_a_warm_run() {
+    let dir = tempfile::tempdir().unwrap();
+    let handler = "import express from 'express';\nconst router = express.Router();\nrouter.get('/a/:id', async (req, res) => { res.json(await load(req.params.id)); });\n";
+    write_aged(dir.path(), "src/a.ts", handler, HOUR);
+    write_aged(dir.path(), "package.json", r#"{"dependencies": {"express": "^4.21.0"}}"#, HOUR);
+    let (report, _) = scan(dir.path(), &[]);
+    assert_eq!(rules_found(&report), ["src/a.ts:3:unhandled-async-handler"]);
+    std::fs::write(dir.path().join("package.json"), r#"{"dependencies": {"express": "^5.1.0"}}"#).unwrap();
+    let (report, reused) = scan(dir.path(), &[]);
+    assert_eq!(reused, (1, 1));
+    assert!(rules_found(&report).is_empty(), "{report}");
+}
+
+#[test]
 fn a_changed_configuration_or_selection_reuses_nothing() {
     let dir = sample_project();
     scan(dir.path(), &[]);

@@ -51,7 +51,7 @@ fn json_output_on_the_sample_service() {
     let output = archlint(repo(), &[SAMPLE, "--format", "json"]);
     assert_eq!(output.status.code(), Some(1));
     let value: serde_json::Value = serde_json::from_str(&stdout(&output)).unwrap();
-    assert_eq!(value["summary"]["findings"], 11);
+    assert_eq!(value["summary"]["findings"], 13);
     insta::assert_snapshot!("json_sample", stdout(&output));
 }
 
@@ -94,7 +94,7 @@ fn sarif_meets_githubs_requirements() {
     }
 
     let results = run["results"].as_array().unwrap();
-    assert_eq!(results.len(), 11);
+    assert_eq!(results.len(), 13);
     let line_hash = regex::Regex::new(r"^[0-9a-f]+:\d+$").unwrap();
     for result in results {
         let index = result["ruleIndex"].as_u64().unwrap() as usize;
@@ -145,9 +145,9 @@ fn output_file_is_written_and_reported() {
     let output = archlint(repo(), &[SAMPLE, "--format", "sarif", "-o", target.to_str().unwrap()]);
     assert_eq!(output.status.code(), Some(1));
     assert!(stdout(&output).is_empty());
-    assert!(stderr(&output).contains("11 findings written to"));
+    assert!(stderr(&output).contains("13 findings written to"));
     let sarif: serde_json::Value = serde_json::from_slice(&std::fs::read(&target).unwrap()).unwrap();
-    assert_eq!(sarif["runs"][0]["results"].as_array().unwrap().len(), 11);
+    assert_eq!(sarif["runs"][0]["results"].as_array().unwrap().len(), 13);
     // No temporary file is left behind.
     assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 1);
 
@@ -315,6 +315,22 @@ fn project_facts_withdraw_findings_in_other_files() {
         ("src/app.ts", b"import rateLimit from 'express-rate-limit';\nexport const limiter = rateLimit({ limit: 10 });\n"),
     ]);
     assert_eq!(archlint(limited.path(), &select).status.code(), Some(0));
+
+    // Async Express handlers: only under Express 4 (from package.json), and not with express-async-errors loaded.
+    let handler: &[u8] = b"import express from 'express';\nconst router = express.Router();\nrouter.get('/a/:id', async (req, res) => { res.json(await load(req.params.id)); });\n";
+    let select = ["--select", "unhandled-async-handler"];
+    let express = |version: &str| format!("{{\"dependencies\": {{\"express\": \"{version}\"}}}}").into_bytes();
+    let express4 = express("^4.21.0");
+    let express5 = express("^5.1.0");
+    assert_eq!(archlint(project(&[("src/a.ts", handler), ("package.json", &express4)]).path(), &select).status.code(), Some(1));
+    // The manifest of a package below the project root counts too.
+    assert_eq!(archlint(project(&[("svc/src/a.ts", handler), ("svc/package.json", &express4)]).path(), &select).status.code(), Some(1));
+    assert_eq!(archlint(project(&[("src/a.ts", handler), ("package.json", &express5)]).path(), &select).status.code(), Some(0));
+    assert_eq!(archlint(project(&[("src/a.ts", handler)]).path(), &select).status.code(), Some(0), "no manifest, no version known");
+    let patched = project(&[("src/a.ts", handler), ("package.json", &express4), ("src/app.ts", b"import 'express-async-errors';\n")]);
+    assert_eq!(archlint(patched.path(), &select).status.code(), Some(0));
+    let required = project(&[("src/a.ts", handler), ("package.json", &express4), ("src/app.js", b"require('express-async-errors');\n")]);
+    assert_eq!(archlint(required.path(), &select).status.code(), Some(0));
 
     let set_option =
         project(&[("src/routes.ts", routes), ("src/db.ts", b"import mongoose from 'mongoose';\nmongoose.set('sanitizeFilter', true);\n")]);

@@ -75,6 +75,7 @@ pub const REGISTRY: &[RuleEntry] = &[
     reliability::query_in_loop::ENTRY,
     reliability::server_without_timeout::ENTRY,
     reliability::db_pool_without_timeout::ENTRY,
+    reliability::unhandled_async_handler::ENTRY,
     crypto::weak_password_hash::ENTRY,
     crypto::weak_kdf_parameters::ENTRY,
     crypto::insecure_randomness::ENTRY,

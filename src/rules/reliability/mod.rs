@@ -10,3 +10,4 @@ pub mod panic_in_handler;
 pub mod query_in_loop;
 pub mod server_without_timeout;
 pub mod unbounded_request_body;
+pub mod unhandled_async_handler;
