@@ -60,7 +60,7 @@ fn manifests(root: &Path, files: &[FileJob]) -> Vec<PathBuf> {
 /// `github:..`, `workspace:*`), which say nothing reliable.
 pub fn major_version(range: &str) -> Option<u32> {
     let range = range.trim().strip_prefix("npm:express@").unwrap_or(range.trim());
-    let rest = range.trim_start_matches(|c: char| matches!(c, '^' | '~' | '>' | '=' | '<' | 'v' | ' '));
+    let rest = range.trim_start_matches(['^', '~', '>', '=', '<', 'v', ' ']);
     let digits: String = rest.chars().take_while(char::is_ascii_digit).collect();
     if digits.is_empty() || rest[digits.len()..].starts_with(|c: char| c.is_ascii_alphabetic() && c != 'x' && c != 'X') {
         return None;
