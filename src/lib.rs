@@ -5,9 +5,12 @@
 //! → `rules` (checks, dispatched per node kind) → `engine` (project pass, suppressions, sorting)
 //! → `report` (human, SARIF, JSON, GitHub annotations).
 //! Beside the pipeline, `taint` is the shared vocabulary for where a value comes from: each
-//! front-end answers it for its language, injection rules ask it.
+//! front-end answers it for its language, injection rules ask it. After the scan, `baseline`
+//! (known findings) and `changes` (lines changed in git) narrow what is reported, never what is
+//! scanned, so project facts always come from the whole project.
 
 pub mod baseline;
+pub mod changes;
 pub mod cli;
 pub mod config;
 pub mod diagnostic;
