@@ -41,6 +41,17 @@ fn stderr(output: &Output) -> String {
     String::from_utf8_lossy(&output.stderr).into_owned()
 }
 
+/// (kind, path) of each notice in a JSON report.
+fn notices(output: &Output) -> Vec<(String, String)> {
+    let report: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    report["notices"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|n| (n["kind"].as_str().unwrap().to_string(), n["path"].as_str().unwrap().to_string()))
+        .collect()
+}
+
 /// (path, line) of each finding in a JSON report.
 fn findings(output: &Output) -> Vec<(String, u64)> {
     let report: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap_or_else(|e| panic!("{e}: {}", stderr(output)));
@@ -57,15 +68,17 @@ const NEW: &str = "export const reports = 'http://reports.acme-corp.com/v2';\n";
 
 #[test]
 fn diff_reports_only_findings_on_new_lines_in_every_format() {
-    let repo = repository(&[("src/client.ts", OLD)]);
+    let repo = repository(&[("src/client.ts", OLD), ("src/broken.ts", "export const = ;\n")]);
     // Lines inserted above the old finding move it; a new finding comes after it.
     write(repo.path(), "src/client.ts", &format!("// a\n// b\n// c\n{OLD}{NEW}"));
 
     let all = archlint(repo.path(), &["--format", "json"]);
     assert_eq!(findings(&all).len(), 2);
+    assert_eq!(notices(&all), [("parse-error".to_string(), "src/broken.ts".to_string())]);
     let changed = archlint(repo.path(), &["--diff", "HEAD", "--format", "json"]);
     assert_eq!(changed.status.code(), Some(1));
     assert_eq!(findings(&changed), [("src/client.ts".to_string(), 5)]);
+    assert_eq!(notices(&changed), [], "notices about unchanged files are left out too");
     assert!(stderr(&changed).contains("1 finding on unchanged lines not shown"), "{}", stderr(&changed));
 
     let sarif = archlint(repo.path(), &["--diff", "HEAD", "--format", "sarif"]);
@@ -188,13 +201,14 @@ fn git_errors_are_one_line_and_exit_2() {
 fn named_files_are_reported_alone_with_the_projects_facts() {
     let client = "import axios from 'axios';\nexport const get = (id: string) => axios.get(`https://api.acme.io/${id}`);\n";
     let setup = format!("import axios from 'axios';\naxios.defaults.timeout = 5000;\n{OLD}");
-    let repo = repository(&[("src/client.ts", client), ("src/setup.ts", &setup)]);
+    let repo = repository(&[("src/client.ts", client), ("src/setup.ts", &setup), ("src/broken.ts", "export const = ;\n")]);
 
     // `axios.defaults.timeout` in setup.ts answers the call in client.ts, and setup.ts's own
     // finding is not reported: only the named file is.
     let hook = archlint(repo.path(), &["src/client.ts", "--format", "json"]);
     assert_eq!(hook.status.code(), Some(0), "{}", String::from_utf8_lossy(&hook.stdout));
     assert_eq!(findings(&hook), []);
+    assert_eq!(notices(&hook), [], "nor notices about other files");
     let from_inside = archlint(&repo.path().join("src"), &["client.ts", "--format", "json"]);
     assert_eq!(findings(&from_inside), []);
 
