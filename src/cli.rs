@@ -2,6 +2,7 @@
 //! `archlint init`, `archlint lsp`. Exit codes: 0 clean, 1 findings at or above `--fail-on`, 2 usage,
 //! configuration or I/O error.
 
+use crate::changes::{ChangedLines, Since};
 use crate::config::{self, CliOverrides, Config};
 use crate::diagnostic::{Level, NoticeKind};
 use crate::engine::{self, ScanOptions};
@@ -104,6 +105,22 @@ pub struct Cli {
     /// Report only findings that are not in the baseline FILE
     #[arg(long, value_name = "FILE", conflicts_with = "write_baseline")]
     pub baseline: Option<PathBuf>,
+
+    /// Report only findings on lines added or changed since the git REF (a commit, branch or tag,
+    /// compared with the working tree; untracked files count as new). The whole project is still
+    /// scanned, so facts from unchanged files hold
+    #[arg(long, value_name = "REF", conflicts_with_all = ["staged", "write_baseline"])]
+    pub diff: Option<String>,
+
+    /// Report only findings on staged lines (`git diff --cached`): what a commit would add
+    #[arg(long, conflicts_with = "write_baseline")]
+    pub staged: bool,
+
+    /// With files named on the command line, scan only those files: no facts from the rest of
+    /// the project (faster in a very large repository, but findings that another file answers,
+    /// such as a global ValidationPipe, are reported)
+    #[arg(long)]
+    pub no_project_context: bool,
 
     /// After the scan, print to stderr the time and CPU time of each phase, the slowest rules,
     /// throughput and peak memory (the report itself is unchanged)
@@ -233,6 +250,7 @@ fn scan(cli: &Cli) -> Result<i32, String> {
         return parse_only(cli, &config, &paths, jobs, started);
     }
     let baseline = cli.baseline.as_deref().map(crate::baseline::load).transpose()?;
+    let changed = changed_lines(cli, &paths[0])?;
     let show_progress = progress::wanted(std::io::stderr().is_terminal(), cli.quiet, std::env::var_os("CI").as_deref());
     let progress = show_progress.then(ScanProgress::start);
     let watcher: &dyn engine::Progress = match &progress {
@@ -240,7 +258,19 @@ fn scan(cli: &Cli) -> Result<i32, String> {
         None => &engine::NoProgress,
     };
     let cache = (!cli.no_cache).then(|| cli.cache_dir.clone().unwrap_or_else(|| crate::cache::Cache::default_dir(&config)));
-    let mut result = engine::scan_with_progress(&config, &paths, &ScanOptions { jobs, cache }, cli.timings, watcher);
+    let options = ScanOptions { jobs, cache };
+    let mut result = match named_files_in_project(cli, &config, &paths) {
+        Some(named) => {
+            // Hook mode: the whole project is scanned for its facts (from the cache where the
+            // files did not change), the named files reported.
+            let mut scanned = vec![config.root.clone()];
+            scanned.extend(paths.iter().cloned());
+            let mut result = engine::scan_with_progress(&config, &scanned, &options, cli.timings, watcher);
+            result.narrow(&config.root, |path, _| named.iter().any(|named| path.starts_with(named)));
+            result
+        }
+        None => engine::scan_with_progress(&config, &paths, &options, cli.timings, watcher),
+    };
     // The bar is cleared before anything else is printed.
     if let Some(progress) = progress {
         progress.finish();
@@ -265,6 +295,16 @@ fn scan(cli: &Cli) -> Result<i32, String> {
         let known = crate::baseline::apply(&mut result.findings, baseline);
         if known > 0 && !cli.quiet {
             eprintln!("archlint: {known} finding{} already in the baseline not shown", if known == 1 { "" } else { "s" });
+        }
+    }
+    if let Some(changed) = &changed {
+        // After the baseline: its keys count occurrences in the whole file.
+        let unchanged = result.narrow(&config.root, |path, lines| match lines {
+            Some((first, last)) => changed.touches(path, first, last),
+            None => changed.has_file(path),
+        });
+        if unchanged > 0 && !cli.quiet {
+            eprintln!("archlint: {unchanged} finding{} on unchanged lines not shown", if unchanged == 1 { "" } else { "s" });
         }
     }
     let mut clock = Stopwatch::process(cli.timings);
@@ -305,6 +345,32 @@ fn scan(cli: &Cli) -> Result<i32, String> {
     Ok(if failed && !cli.exit_zero { EXIT_FINDINGS } else { EXIT_CLEAN })
 }
 
+/// The lines `--diff REF` or `--staged` report on, from the git repository that holds `first`.
+fn changed_lines(cli: &Cli, first: &Path) -> Result<Option<ChangedLines>, String> {
+    let since = match (&cli.diff, cli.staged) {
+        (Some(reference), _) => Since::Ref(reference.clone()),
+        (None, true) => Since::Index,
+        (None, false) => return Ok(None),
+    };
+    let dir = if first.is_file() { first.parent().unwrap_or(Path::new(".")) } else { first };
+    let dir = if dir.as_os_str().is_empty() { Path::new(".") } else { dir };
+    ChangedLines::load(&since, dir).map(Some)
+}
+
+/// Hook mode: files named on the command line (pre-commit passes the staged ones) inside a
+/// project (a directory with `archlint.toml` or `.git`) are reported alone, but facts come from
+/// the whole project, so `axios.defaults.timeout` set in another file still answers their calls.
+/// Returns the named paths, absolute, when this applies.
+fn named_files_in_project(cli: &Cli, config: &Config, paths: &[PathBuf]) -> Option<Vec<PathBuf>> {
+    if cli.no_project_context || !paths.iter().any(|path| path.is_file()) {
+        return None;
+    }
+    let in_project = config.source.is_some() || config::repository_root(&paths[0]).is_some();
+    let named: Vec<PathBuf> = paths.iter().map(|path| path.canonicalize().unwrap_or_else(|_| path.clone())).collect();
+    // A `--config` from elsewhere does not make its directory this file's project.
+    (in_project && named.iter().all(|path| path.starts_with(&config.root))).then_some(named)
+}
+
 /// `--strict`: an internal error (a rule that failed on a file) is an error of the run.
 fn strict(cli: &Cli, result: &engine::ScanResult) -> Result<(), String> {
     let internal_errors = result.notices.iter().filter(|n| n.kind == NoticeKind::InternalError).count();
@@ -326,6 +392,8 @@ fn check_parse_only(cli: &Cli) -> Result<(), String> {
         (!cli.ignore.is_empty(), "--ignore"),
         (cli.fail_on.is_some(), "--fail-on"),
         (cli.include_suppressed, "--include-suppressed"),
+        (cli.diff.is_some(), "--diff"),
+        (cli.staged, "--staged"),
     ];
     match conflicts.iter().find(|(given, _)| *given) {
         Some((_, option)) => Err(format!("--parse-only runs no rules and writes no report, so {option} cannot be used with it")),

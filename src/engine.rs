@@ -12,7 +12,7 @@ use crate::timings::{Cost, FileTimings, ScanTimings, Stopwatch};
 use crate::walk::{self, FileJob};
 use rayon::prelude::*;
 use std::collections::BTreeSet;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
 /// Stack for worker threads: parsers and visitors recurse on nesting (bounded by [`MAX_NESTING`]).
@@ -42,6 +42,17 @@ pub struct ScanResult {
 impl ScanResult {
     pub fn active_findings(&self) -> impl Iterator<Item = &Finding> {
         self.findings.iter().filter(|f| f.suppressed.is_none())
+    }
+
+    /// Narrows the report (not the scan) to the findings and notices for which `keep` holds,
+    /// given the file's absolute path (`root` joined with the reported path) and the lines
+    /// reported (`None` for a notice about a whole file). Returns how many active findings
+    /// were left out.
+    pub fn narrow(&mut self, root: &Path, keep: impl Fn(&Path, Option<(usize, usize)>) -> bool) -> usize {
+        let before = self.active_findings().count();
+        self.findings.retain(|f| keep(&root.join(&f.path), Some((f.start.line, f.end.line))));
+        self.notices.retain(|n| keep(&root.join(&n.path), n.start.zip(n.end).map(|(start, end)| (start.line, end.line))));
+        before - self.active_findings().count()
     }
 }
 
