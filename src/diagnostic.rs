@@ -60,6 +60,10 @@ pub enum Fact {
     /// An ORM hook or setter hashes passwords when a record is saved (`pre("save")`,
     /// `@BeforeInsert`, a Sequelize setter): a `password` written as it came is hashed on the way.
     PasswordHashedOnSave,
+    /// The project sets browser security headers: helmet (or an equivalent package) is used, or
+    /// some code sets `Content-Security-Policy`, `Strict-Transport-Security` or
+    /// `X-Content-Type-Options` by hand.
+    SecurityHeadersSet,
 }
 
 /// A secondary location: where the data came from, or what configures the flagged object.
