@@ -318,13 +318,17 @@ fn project_facts_withdraw_findings_in_other_files() {
 
     // Helmet (or the headers set by hand) anywhere in the project answers every app; the rule
     // reports notes, so `--fail-on note` makes them count.
-    let server = b"import express from 'express';\nimport { api } from './api';\nconst app = express();\napp.use('/api', api);\napp.listen(3000);\n";
+    let server =
+        b"import express from 'express';\nimport { api } from './api';\nconst app = express();\napp.use('/api', api);\napp.listen(3000);\n";
     let select = ["--select", "missing-security-headers", "--fail-on", "note"];
     assert_eq!(archlint(project(&[("src/server.ts", server)]).path(), &select).status.code(), Some(1));
     for (path, setup) in [
         ("src/security.ts", &b"import helmet from 'helmet';\nexport const headers = helmet({ contentSecurityPolicy: false });\n"[..]),
         ("src/api.ts", b"const lusca = require('lusca');\nmodule.exports.api = [lusca.xframe('SAMEORIGIN')];\n"),
-        ("src/headers.ts", b"export const headers = (req, res, next) => { res.setHeader('X-Content-Type-Options', 'nosniff'); next(); };\n"),
+        (
+            "src/headers.ts",
+            b"export const headers = (req, res, next) => { res.setHeader('X-Content-Type-Options', 'nosniff'); next(); };\n",
+        ),
     ] {
         let output = archlint(project(&[("src/server.ts", server), (path, setup)]).path(), &select);
         assert_eq!(output.status.code(), Some(0), "{path}: {}", stdout(&output));

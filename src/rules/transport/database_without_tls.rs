@@ -70,10 +70,13 @@ fn disables_tls(key: &str, value: &str) -> bool {
     }
 }
 
-/// A remote host written out in full: not local, and not assembled at run time.
+/// A remote host written out in full: not local, not assembled at run time, and not a
+/// placeholder for the reader to fill in (`your-db-host.com`).
 fn remote_host(host: &str) -> Option<String> {
+    let lower = host.to_ascii_lowercase();
     let unknown = host.is_empty() || host.contains(['$', '{', '}', '%', '<', '*']);
-    (!unknown && !is_local_host(host)).then(|| host.to_string())
+    let placeholder = lower.starts_with("your") || lower.contains("example") || lower.contains("placeholder");
+    (!unknown && !placeholder && !is_local_host(host)).then(|| host.to_string())
 }
 
 /// The host a connection string names: a database URL, or libpq's `host=… user=…` form.

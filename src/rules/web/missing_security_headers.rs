@@ -58,12 +58,13 @@ fn app_binding(call: Node<'_>, model: &TsModel<'_>) -> Option<String> {
         node = parent;
     }
     let parent = node.parent()?;
-    let target = match parent.kind() {
-        "variable_declarator" => parent.child_by_field_name("name"),
-        "assignment_expression" => parent.child_by_field_name("left"),
+    match parent.kind() {
+        "variable_declarator" => model.member_path(parent.child_by_field_name("name")?),
+        "assignment_expression" => model.member_path(parent.child_by_field_name("left")?),
+        // `class Server { private app = express(); }` is used as `this.app`.
+        "public_field_definition" | "field_definition" => Some(format!("this.{}", model.text(parent.child_by_field_name("name")?))),
         _ => None,
-    }?;
-    model.member_path(target)
+    }
 }
 
 /// Whether the app answers HTTP requests from this file: it is listened on, handed to
@@ -90,7 +91,11 @@ fn is_served(call: Node<'_>, model: &TsModel<'_>) -> bool {
     while let Some(parent) = root.parent() {
         root = parent;
     }
-    let names_app = |node: Node<'_>| model.member_path(model.unwrap_expression(node)).is_some_and(|path| path == app);
+    let names_app = |node: Node<'_>| match node.kind() {
+        // `module.exports = { app }`
+        "shorthand_property_identifier" => model.text(node) == app,
+        _ => model.member_path(model.unwrap_expression(node)).is_some_and(|path| path == app),
+    };
     descendants(root).any(|node| match node.kind() {
         "call_expression" => {
             let Some(callee) = node.child_by_field_name("function") else { return false };
