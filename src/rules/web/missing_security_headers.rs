@@ -20,8 +20,9 @@ fn build(options: &RuleOptions) -> Result<Box<dyn Rule>, String> {
 
 /// Helmet and its framework ports.
 const HELMET_PACKAGES: &[&str] = &["helmet", "koa-helmet", "@fastify/helmet", "fastify-helmet"];
-/// Other packages that set the security headers.
-const EQUIVALENT_PACKAGES: &[&str] = &["lusca"];
+/// Other packages that set the security headers: lusca, and helmet's protections published
+/// one by one.
+const EQUIVALENT_PACKAGES: &[&str] = &["lusca", "helmet-csp", "hsts", "dont-sniff-mimetype", "frameguard", "express-csp-header"];
 
 /// Headers whose presence shows that the app sets security headers by hand.
 const SECURITY_HEADERS: &[&str] = &["content-security-policy", "strict-transport-security", "x-content-type-options"];
