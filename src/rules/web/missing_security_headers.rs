@@ -72,9 +72,9 @@ fn app_binding(call: Node<'_>, model: &TsModel<'_>) -> Option<String> {
 /// `createServer`, called as a request handler, or exported or returned for a server elsewhere.
 /// An app built only to run loaders in a command-line script is not.
 fn is_served(call: Node<'_>, model: &TsModel<'_>) -> bool {
-    // `export default express()`, `module.exports = express()`, `return express()`.
+    // `export default express()`, `module.exports = express()`, `return express()`, `() => express()`.
     let direct = call.parent().is_some_and(|p| match p.kind() {
-        "export_statement" | "return_statement" => true,
+        "export_statement" | "return_statement" | "arrow_function" => true,
         "assignment_expression" => p.child_by_field_name("left").is_some_and(|l| model.text(l).starts_with("module.exports")),
         _ => false,
     });
