@@ -98,6 +98,11 @@ fn is_served(call: Node<'_>, model: &TsModel<'_>) -> bool {
         _ => model.member_path(model.unwrap_expression(node)).is_some_and(|path| path == app),
     };
     descendants(root).any(|node| match node.kind() {
+        // `new http.Server(app)`
+        "new_expression" => {
+            let handed_over = node.child_by_field_name("arguments").is_some_and(|a| named_children(a).any(names_app));
+            handed_over && node.child_by_field_name("constructor").is_some_and(|c| is_server_factory(c, model))
+        }
         "call_expression" => {
             let Some(callee) = node.child_by_field_name("function") else { return false };
             let arguments: Vec<Node<'_>> = node.child_by_field_name("arguments").map(|a| named_children(a).collect()).unwrap_or_default();
@@ -122,14 +127,15 @@ fn is_served(call: Node<'_>, model: &TsModel<'_>) -> bool {
     })
 }
 
-/// Functions that serve an app handed to them (`http.createServer(app)`, `serverless(app)`);
+/// Functions and classes that serve an app handed to them (`http.createServer(app)`,
+/// `new http.Server(app)`, `serverless(app)`);
 /// other calls that take the app (`loaders({ expressApp: app })`, `configure(app)`) only set it up.
 fn is_server_factory(callee: Node<'_>, model: &TsModel<'_>) -> bool {
     let name = match callee.kind() {
         "member_expression" => callee.child_by_field_name("property").map(|p| model.text(p)).unwrap_or(""),
         _ => model.text(callee),
     };
-    name == "createServer" || name == "createSecureServer" || name == "serverless"
+    matches!(name, "createServer" | "createSecureServer" | "Server" | "serverless")
 }
 
 /// A call that sets one of the security headers by hand: `res.setHeader("X-Content-Type-Options", ..)`,
