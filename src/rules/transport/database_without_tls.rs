@@ -247,7 +247,7 @@ fn is_no_tls(expr: &Expr) -> bool {
     matches!(expr, Expr::Path(path) if path.path.segments.last().is_some_and(|s| s.ident == "NoTls"))
 }
 
-/// `PgSslMode::Disable`, `MySqlSslMode::Disabled`, deadpool-postgres `SslMode::Disable`.
+/// `PgSslMode::Disable`, `MySqlSslMode::Disabled`, tokio-postgres `SslMode::Disable`.
 fn is_ssl_mode_disabled(expr: &Expr) -> bool {
     let Expr::Path(path) = expr else { return false };
     let segments: Vec<String> = path.path.segments.iter().map(|s| s.ident.to_string()).collect();
