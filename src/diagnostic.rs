@@ -65,6 +65,10 @@ pub enum Fact {
     Express4,
     /// `express-async-errors` is loaded somewhere: Express passes rejected promises on.
     ExpressAsyncErrors,
+    /// The project sets browser security headers: helmet (or an equivalent package) is used, or
+    /// some code sets `Content-Security-Policy`, `Strict-Transport-Security` or
+    /// `X-Content-Type-Options` by hand.
+    SecurityHeadersSet,
 }
 
 /// A secondary location: where the data came from, or what configures the flagged object.

@@ -51,7 +51,7 @@ fn json_output_on_the_sample_service() {
     let output = archlint(repo(), &[SAMPLE, "--format", "json"]);
     assert_eq!(output.status.code(), Some(1));
     let value: serde_json::Value = serde_json::from_str(&stdout(&output)).unwrap();
-    assert_eq!(value["summary"]["findings"], 13);
+    assert_eq!(value["summary"]["findings"], 14);
     insta::assert_snapshot!("json_sample", stdout(&output));
 }
 
@@ -94,7 +94,7 @@ fn sarif_meets_githubs_requirements() {
     }
 
     let results = run["results"].as_array().unwrap();
-    assert_eq!(results.len(), 13);
+    assert_eq!(results.len(), 14);
     let line_hash = regex::Regex::new(r"^[0-9a-f]+:\d+$").unwrap();
     for result in results {
         let index = result["ruleIndex"].as_u64().unwrap() as usize;
@@ -145,9 +145,9 @@ fn output_file_is_written_and_reported() {
     let output = archlint(repo(), &[SAMPLE, "--format", "sarif", "-o", target.to_str().unwrap()]);
     assert_eq!(output.status.code(), Some(1));
     assert!(stdout(&output).is_empty());
-    assert!(stderr(&output).contains("13 findings written to"));
+    assert!(stderr(&output).contains("14 findings written to"));
     let sarif: serde_json::Value = serde_json::from_slice(&std::fs::read(&target).unwrap()).unwrap();
-    assert_eq!(sarif["runs"][0]["results"].as_array().unwrap().len(), 13);
+    assert_eq!(sarif["runs"][0]["results"].as_array().unwrap().len(), 14);
     // No temporary file is left behind.
     assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 1);
 
@@ -344,6 +344,32 @@ fn project_facts_withdraw_findings_in_other_files() {
     let hooked = project(&[("src/routes.ts", signup), ("src/user.ts", hook)]);
     let output = archlint(hooked.path(), &select);
     assert_eq!(output.status.code(), Some(0), "{}", stdout(&output));
+
+    // Helmet (or the headers set by hand) anywhere in the project answers every app; the rule
+    // reports notes, so `--fail-on note` makes them count.
+    let server =
+        b"import express from 'express';\nimport { api } from './api';\nconst app = express();\napp.use('/api', api);\napp.listen(3000);\n";
+    let select = ["--select", "missing-security-headers", "--fail-on", "note"];
+    assert_eq!(archlint(project(&[("src/server.ts", server)]).path(), &select).status.code(), Some(1));
+    for (path, setup) in [
+        ("src/security.ts", &b"import helmet from 'helmet';\nexport const headers = helmet({ contentSecurityPolicy: false });\n"[..]),
+        ("src/api.ts", b"const lusca = require('lusca');\nmodule.exports.api = [lusca.xframe('SAMEORIGIN')];\n"),
+        (
+            "src/headers.ts",
+            b"export const headers = (req, res, next) => { res.setHeader('X-Content-Type-Options', 'nosniff'); next(); };\n",
+        ),
+    ] {
+        let output = archlint(project(&[("src/server.ts", server), (path, setup)]).path(), &select);
+        assert_eq!(output.status.code(), Some(0), "{path}: {}", stdout(&output));
+    }
+    // Helmet elsewhere does not answer a protection switched off where helmet is mounted.
+    let weakened = project(&[
+        ("src/server.ts", server),
+        ("src/api.ts", b"import helmet from 'helmet';\nexport const api = helmet({ hsts: false });\n"),
+    ]);
+    let output = archlint(weakened.path(), &select);
+    assert_eq!(output.status.code(), Some(1));
+    assert!(stdout(&output).contains("`hsts: false`") && !stdout(&output).contains("sends no security headers"), "{}", stdout(&output));
 }
 
 #[test]

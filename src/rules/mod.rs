@@ -55,6 +55,7 @@ pub struct RuleEntry {
 pub const REGISTRY: &[RuleEntry] = &[
     transport::plain_http_url::ENTRY,
     transport::tls_verification_disabled::ENTRY,
+    transport::database_without_tls::ENTRY,
     secrets::hardcoded_secret::ENTRY,
     timeouts::http_client_without_timeout::ENTRY,
     injection::sql_injection::ENTRY,
@@ -80,6 +81,7 @@ pub const REGISTRY: &[RuleEntry] = &[
     crypto::weak_kdf_parameters::ENTRY,
     crypto::insecure_randomness::ENTRY,
     web::permissive_cors::ENTRY,
+    web::missing_security_headers::ENTRY,
     auth::jwt_verification_disabled::ENTRY,
     auth::jwt_without_expiry::ENTRY,
     auth::insecure_cookie::ENTRY,
