@@ -425,6 +425,53 @@ fn a_file_deleted_between_walk_and_read_is_a_notice() {
     assert!(stdout(&output).is_empty());
 }
 
+/// Every file under `dir` with its size and modification time.
+fn tree_state(dir: &Path) -> std::collections::BTreeMap<String, (u64, std::time::SystemTime)> {
+    let mut state = std::collections::BTreeMap::new();
+    let mut pending = vec![dir.to_path_buf()];
+    while let Some(current) = pending.pop() {
+        for entry in std::fs::read_dir(&current).unwrap() {
+            let entry = entry.unwrap();
+            let metadata = entry.metadata().unwrap();
+            if metadata.is_dir() {
+                pending.push(entry.path());
+            } else {
+                let name = entry.path().strip_prefix(dir).unwrap().to_string_lossy().into_owned();
+                state.insert(name, (metadata.len(), metadata.modified().unwrap()));
+            }
+        }
+    }
+    state
+}
+
+#[test]
+fn a_scan_writes_only_its_report_and_its_cache() {
+    let dir = project(&[
+        ("src/a.ts", GOOD_TS),
+        ("src/b.rs", GOOD_RS),
+        ("src/broken.ts", b"export const = ;\n"),
+        ("src/suppressed.ts", b"// archlint-ignore-next-line plain-http-url -- fake\nexport const u = 'http://x.acme.io';\n"),
+    ]);
+    let before = tree_state(dir.path());
+    for format in ["json", "sarif", "human", "github", "junit", "gitlab"] {
+        let report = format!("out/{format}.report");
+        std::fs::create_dir_all(dir.path().join("out")).unwrap();
+        let output = archlint(dir.path(), &["src", "--no-cache", "--format", format, "-o", &report, "--exit-zero"]);
+        assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+        let mut after = tree_state(dir.path());
+        assert!(after.remove(&report).is_some(), "{format}: the report is written");
+        after.retain(|name, _| !name.starts_with("out/"));
+        assert_eq!(after, before, "{format}: --no-cache writes nothing but the report");
+    }
+    // With the cache on (the default), the one other place written is `.archlint_cache/` in the
+    // project root: here, with no archlint.toml and no git repository, the scanned directory.
+    archlint(dir.path(), &["src", "--exit-zero", "-o", "out/cached.json", "--format", "json"]);
+    let mut after = tree_state(dir.path());
+    after.retain(|name, _| !name.starts_with("out/") && !name.starts_with("src/.archlint_cache/"));
+    assert_eq!(after, before);
+    assert!(dir.path().join("src/.archlint_cache/.gitignore").is_file());
+}
+
 #[cfg(unix)]
 #[test]
 fn symlink_loops_inside_the_tree_are_not_followed() {
