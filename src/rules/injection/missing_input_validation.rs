@@ -2,7 +2,8 @@
 //! step at the boundary. Checked where archlint can be sure a validator was meant to run:
 //! NestJS apps whose DTOs are never validated (no global `ValidationPipe`), untyped NestJS
 //! bodies, Fastify routes that read a body or query without a schema, and Rust DTOs that derive
-//! `Validate` in one file while the handler that receives them, in another, never calls it.
+//! `Validate` in one file while the handler that receives them, in another, never calls it, and
+//! Rust handlers that read fields out of an untyped JSON payload (`Json<Value>`, `Json<HashMap<..>>`).
 
 use crate::diagnostic::{Fact, Level};
 use crate::lang::rust::{span_of as rust_span, RustKind, RustModel, RustNode, RustSyntax};
@@ -187,6 +188,90 @@ impl MissingInputValidation {
     }
 }
 
+/// Payload types that declare no shape: `Json<Value>`, `Query<HashMap<String, String>>`.
+const UNTYPED_PAYLOADS: &[&str] = &["Value", "HashMap", "BTreeMap", "Map", "IndexMap"];
+
+/// Methods that read a field out of an untyped payload.
+const FIELD_READS: &[&str] = &["get", "get_mut", "pointer", "pointer_mut", "remove"];
+
+impl MissingInputValidation {
+    /// A Rust handler that extracts an untyped JSON payload (`Json<Value>`, `Json<HashMap<..>>`) and then
+    /// reads fields out of it: it relies on a shape that nothing declares or checks. A payload
+    /// that is only forwarded or logged (a proxy) is not reported.
+    fn check_untyped_rust_payload(&self, block: &syn::Block, model: &RustModel<'_>, node: &RustNode<'_>, cx: &mut Context<'_>) {
+        let Some(handler) = node.site.fn_id.and_then(|id| model.handlers().iter().find(|h| h.fn_id == id)) else { return };
+        let RustSyntax::Fn { sig, .. } = node.syntax else { return };
+        if node.site.in_test || cx.in_test {
+            return;
+        }
+        for param in &handler.request_params {
+            let Some(payload) = param.payload.as_deref().filter(|p| UNTYPED_PAYLOADS.contains(p)) else { continue };
+            // A query string or form is a flat map of strings: reading `q.get("name")` is what a
+            // struct of `Option<String>` would give. JSON can nest and change type under the reader.
+            if param.extractor != "Json" {
+                continue;
+            }
+            let Some(name) = bound_name(&param.pattern) else { continue };
+            let mut first_read: Option<&syn::Expr> = None;
+            crate::rules::auth::for_each_expr_in(crate::rules::auth::Walk::Block(block), &mut |expr| {
+                if first_read.is_some() {
+                    return;
+                }
+                let reads = match expr {
+                    syn::Expr::Index(index) => names_payload(&index.expr, &name),
+                    syn::Expr::MethodCall(call) => {
+                        FIELD_READS.contains(&call.method.to_string().as_str())
+                            && names_payload(&call.receiver, &name)
+                            && call.args.first().is_some_and(|a| matches!(a, syn::Expr::Lit(_)))
+                    }
+                    _ => false,
+                };
+                if reads {
+                    first_read = Some(expr);
+                }
+            });
+            let Some(read) = first_read else { continue };
+            let span = sig
+                .inputs
+                .iter()
+                .find(|input| input.to_token_stream().to_string().replace(' ', "").starts_with(&param.pattern))
+                .map(|input| rust_span(cx.file, input))
+                .unwrap_or_else(|| rust_span(cx.file, &sig.ident));
+            let read_span = rust_span(cx.file, read);
+            let read_text = crate::rules::shorten(cx.file.slice(read_span), 40);
+            let file = cx.file;
+            let message = format!(
+                "`{}` takes `{}<{payload}>` and reads fields out of it (`{read_text}`): its shape is neither declared nor validated",
+                handler.name, param.extractor
+            );
+            cx.report_capped(Level::Warning, span, message)
+                .with_help("deserialise into a struct (`Json<NewUser>`, with `#[serde(deny_unknown_fields)]`) and validate it (`validator`/`garde`)")
+                .with_related(file, read_span, "a field is read here");
+        }
+    }
+}
+
+/// The variable a request parameter pattern binds: `Json(body)` → `body`, `mut q` → `q`.
+fn bound_name(pattern: &str) -> Option<String> {
+    let inner = match (pattern.find('('), pattern.rfind(')')) {
+        (Some(open), Some(close)) if open < close => &pattern[open + 1..close],
+        _ => pattern,
+    };
+    let name = inner.trim().trim_start_matches("mut ").trim_start_matches("mut").trim();
+    (!name.is_empty() && name.chars().all(|c| c.is_alphanumeric() || c == '_')).then(|| name.to_string())
+}
+
+/// `body`, `body.0`, `&body`, `(body)`: the payload itself.
+fn names_payload(expr: &syn::Expr, name: &str) -> bool {
+    match expr {
+        syn::Expr::Path(path) => path.path.is_ident(name),
+        syn::Expr::Field(field) => matches!(&field.member, syn::Member::Unnamed(i) if i.index == 0) && names_payload(&field.base, name),
+        syn::Expr::Reference(reference) => names_payload(&reference.expr, name),
+        syn::Expr::Paren(paren) => names_payload(&paren.expr, name),
+        _ => false,
+    }
+}
+
 /// `NestFactory.create(AppModule)`: the call's head, not the awaited whole.
 fn call_span(call: Node<'_>) -> crate::source::Span {
     call.child_by_field_name("function").map(span_of).unwrap_or_else(|| span_of(call))
@@ -244,7 +329,8 @@ impl Rule for MissingInputValidation {
                         }
                     }
                 }
-                self.check_rust_handler(block, model, &node, cx)
+                self.check_rust_handler(block, model, &node, cx);
+                self.check_untyped_rust_payload(block, model, &node, cx);
             }
             _ => {}
         }
