@@ -129,14 +129,19 @@ fn catch_always_exits(catch: Node<'_>) -> bool {
         .is_some_and(|last| matches!(last.kind(), "throw_statement" | "return_statement" | "break_statement"))
 }
 
+/// Errors of optimistic concurrency: the next attempt reads fresh data and usually succeeds at
+/// once, so retrying immediately is the convention.
+const CONFLICT_WORDS: &[&str] = &["Unique", "Constraint", "Conflict", "Deadlock", "Serializ", "OptimisticLock", "VersionMismatch"];
+
 /// The call's failure keeps the loop going: it sits in a `try` whose `catch` does not always
-/// leave, or its result is tested (`if (res.ok) return res`) with an exit on success.
+/// leave (nor retries only write conflicts), or its result is tested (`if (res.ok) return res`)
+/// with an exit on success.
 fn ts_failure_continues(await_node: Node<'_>, loop_body: Node<'_>, model: &TsModel<'_>) -> bool {
     let mut current = await_node.parent();
     while let Some(n) = current.filter(|n| *n != loop_body) {
         if n.kind() == "statement_block" && n.parent().is_some_and(|p| p.kind() == "try_statement") {
             let catch = n.parent().and_then(|t| t.child_by_field_name("handler"));
-            return catch.is_some_and(|c| !catch_always_exits(c));
+            return catch.is_some_and(|c| !catch_always_exits(c) && !CONFLICT_WORDS.iter().any(|w| model.text(c).contains(w)));
         }
         current = n.parent();
     }
@@ -189,7 +194,11 @@ fn ts_delay(loop_body: Node<'_>, model: &TsModel<'_>) -> Option<bool> {
     seen.then_some(true)
 }
 
+/// No condition ends the loop and no `throw` in it gives up (`for (;;)` with `if (attempt >= max) throw err` is bounded).
 fn ts_unbounded(loop_node: Node<'_>, model: &TsModel<'_>) -> bool {
+    if descendants(loop_node).any(|n| n.kind() == "throw_statement") {
+        return false;
+    }
     match loop_node.kind() {
         "for_statement" => loop_node.child_by_field_name("condition").is_none_or(|c| matches!(model.text(c).trim(), "" | ";" | "true;")),
         _ => loop_node.child_by_field_name("condition").is_some_and(|c| model.text(c).trim_matches(['(', ')', ' ']) == "true"),

@@ -162,8 +162,13 @@ impl SwallowedError {
         }
         let function = enclosing_function(node)?;
         let parameters = parameter_names(function, model);
+        // Express/Fastify `(req, res[, next])` and Koa `(ctx, next)`; a helper that merely takes
+        // the context along (`signIn(ctx, user)`) is not the handler.
         let first = parameters.first().map(String::as_str);
-        if matches!(first, Some("req" | "request" | "ctx")) && parameters.len() >= 2 {
+        let second = parameters.get(1).map(String::as_str);
+        let express = matches!(first, Some("req" | "request")) && matches!(second, Some("res" | "response" | "reply"));
+        let koa = first == Some("ctx") && second == Some("next");
+        if express || koa {
             return Some(if parameters.last().is_some_and(|p| p == "next") { "a middleware" } else { "a request handler" });
         }
         // A function of this file that a handler calls by name.
@@ -244,7 +249,11 @@ impl Rule for SwallowedError {
                 return;
             }
         }
+        // A comment on its own line in the `catch` says the failure was considered and is meant
+        // to be ignored (a remark at the end of the `catch (e) {` line is not counted).
+        let explained = named_children(body).any(|n| n.kind() == "comment" && n.start_position().row > node.start_position().row);
         if !matches!(shape, CatchShape::Empty | CatchShape::OnlyLogs)
+            || explained
             || Self::only_best_effort(try_block, model)
             || Self::assigns_fallback(try_block, model)
             || Self::guards_parsing(try_block, model)
