@@ -4,7 +4,7 @@
 //! spins a CPU core for as long as the outage lasts.
 
 use crate::lang::rust::{RustKind, RustModel, RustNode, RustSyntax};
-use crate::lang::typescript::model::{descendants, is_function_like, named_children, span_of};
+use crate::lang::typescript::model::{descendants, enclosing_function, is_function_like, named_children, parameter_names, span_of};
 use crate::lang::typescript::TsModel;
 use crate::rules::{check_option_names, tidy_tokens, Context, Rule, RuleEntry, RuleOptions};
 use crate::source::Span;
@@ -174,7 +174,7 @@ fn ts_delay(loop_body: Node<'_>, model: &TsModel<'_>) -> Option<bool> {
                 seen = true;
                 let arguments: Vec<Node<'_>> = n.child_by_field_name("arguments").map(|a| named_children(a).collect()).unwrap_or_default();
                 let delay_argument = if model.text(callee).ends_with("setTimeout") { arguments.get(1) } else { arguments.first() };
-                if !delay_argument.is_some_and(|a| model.text(*a) == "0") {
+                if delay_argument.is_none_or(|a| model.text(*a) != "0") {
                     return Some(false);
                 }
             }
@@ -194,9 +194,15 @@ fn ts_delay(loop_body: Node<'_>, model: &TsModel<'_>) -> Option<bool> {
     seen.then_some(true)
 }
 
-/// No condition ends the loop and no `throw` in it gives up (`for (;;)` with `if (attempt >= max) throw err` is bounded).
+/// No condition ends the loop and nothing in it gives up: a `throw`, or a `return`/`break` in a
+/// `catch` (`for (;;)` with `if (attempt >= max) throw err` is bounded).
 fn ts_unbounded(loop_node: Node<'_>, model: &TsModel<'_>) -> bool {
-    if descendants(loop_node).any(|n| n.kind() == "throw_statement") {
+    let gives_up = descendants(loop_node).any(|n| {
+        n.kind() == "throw_statement"
+            || (matches!(n.kind(), "return_statement" | "break_statement")
+                && std::iter::successors(n.parent(), |p| p.parent()).take_while(|p| *p != loop_node).any(|p| p.kind() == "catch_clause"))
+    });
+    if gives_up {
         return false;
     }
     match loop_node.kind() {
@@ -208,7 +214,7 @@ fn ts_unbounded(loop_node: Node<'_>, model: &TsModel<'_>) -> bool {
 impl RetryWithoutBackoff {
     fn check_ts_loop(&self, node: Node<'_>, model: &TsModel<'_>, cx: &mut Context<'_>) {
         let Some(body) = node.child_by_field_name("body") else { return };
-        let helper_parameters: Vec<String> = enclosing_function(node).map(|f| parameter_names(f, model)).unwrap_or_default();
+        let helper_parameters: Vec<String> = enclosing_function(node).map(|f| parameter_names(model, f)).unwrap_or_default();
         let changing = ts_changing_identifiers(node, model);
         let retried = descendants(body).find(|n| {
             n.kind() == "await_expression"
@@ -262,25 +268,6 @@ impl RetryWithoutBackoff {
             }
         }
     }
-}
-
-fn enclosing_function(node: Node<'_>) -> Option<Node<'_>> {
-    let mut current = node.parent();
-    while let Some(n) = current {
-        if is_function_like(n.kind()) {
-            return Some(n);
-        }
-        current = n.parent();
-    }
-    None
-}
-
-fn parameter_names(function: Node<'_>, model: &TsModel<'_>) -> Vec<String> {
-    if let Some(single) = function.child_by_field_name("parameter") {
-        return vec![model.text(single).to_string()];
-    }
-    let Some(parameters) = function.child_by_field_name("parameters") else { return Vec::new() };
-    named_children(parameters).map(|p| model.text(p.child_by_field_name("pattern").unwrap_or(p)).to_string()).collect()
 }
 
 impl Rule for RetryWithoutBackoff {
@@ -354,8 +341,14 @@ struct AwaitedCalls<'ast> {
     propagated: Vec<&'ast syn::ExprAwait>,
     /// Names the body assigns (`page += 1`, `url = next`): a call using one differs per iteration.
     assigned: HashSet<String>,
-    /// `break`/`return` somewhere in the body: the loop stops on success.
-    exits: bool,
+    /// The body leaves on success and goes round again on failure: `match call.await { Ok(r) =>
+    /// break r, Err(_) => continue }`, `if let Ok(r) = call.await { return r }`, `if sent.is_ok() { break }`.
+    retries_on_failure: bool,
+}
+
+/// Whether `node` contains a `break` or `return` (a `?` also leaves, on failure).
+fn exits(node: &impl ToTokens) -> bool {
+    rust_idents(node).iter().any(|i| i == "break" || i == "return")
 }
 
 impl<'ast> Visit<'ast> for AwaitedCalls<'ast> {
@@ -382,7 +375,20 @@ impl<'ast> Visit<'ast> for AwaitedCalls<'ast> {
             syn::Expr::Binary(binary) if matches!(binary.op, syn::BinOp::AddAssign(_) | syn::BinOp::SubAssign(_)) => {
                 self.assigned.extend(rust_idents(&binary.left))
             }
-            syn::Expr::Break(_) | syn::Expr::Return(_) => self.exits = true,
+            syn::Expr::Match(m) => {
+                let arm_starts = |arm: &syn::Arm, variant: &str| tidy_tokens(&arm.pat.to_token_stream().to_string()).starts_with(variant);
+                let ok_exits = m.arms.iter().any(|arm| arm_starts(arm, "Ok") && exits(&arm.body));
+                let err_stays = m
+                    .arms
+                    .iter()
+                    .any(|arm| arm_starts(arm, "Err") && !exits(&arm.body) && !arm.body.to_token_stream().to_string().contains('?'));
+                self.retries_on_failure |= ok_exits && err_stays;
+            }
+            syn::Expr::If(branch) => {
+                let condition = tidy_tokens(&branch.cond.to_token_stream().to_string());
+                let on_success = condition.starts_with("let Ok(") || condition.ends_with("is_ok()") || condition.ends_with("is_success()");
+                self.retries_on_failure |= on_success && exits(&branch.then_branch);
+            }
             _ => {}
         }
         syn::visit::visit_expr(self, expr);
@@ -444,12 +450,7 @@ impl RustLoops<'_, '_> {
     fn check_loop(&mut self, keyword: proc_macro2::Span, body: &syn::Block, unbounded: bool) {
         let mut calls = AwaitedCalls::default();
         calls.visit_block(body);
-        if !calls.exits {
-            return;
-        }
-        // The result is examined (`Ok(r) => break r`, `if let Ok(..)`, `.is_ok()`): failure is expected.
-        let body_text = tidy_tokens(&body.to_token_stream().to_string());
-        if !["Ok(", "Err(", "is_ok()", "is_err()", "is_success()"].iter().any(|w| body_text.contains(w)) {
+        if !calls.retries_on_failure {
             return;
         }
         let retried = calls.awaited.iter().find_map(|awaited| {

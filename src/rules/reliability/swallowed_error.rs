@@ -5,7 +5,7 @@
 
 use crate::diagnostic::Level;
 use crate::lang::rust::{RustKind, RustModel, RustNode, RustSyntax};
-use crate::lang::typescript::model::{descendants, is_function_like, named_children, span_of};
+use crate::lang::typescript::model::{descendants, enclosing_function, is_function_like, named_children, parameter_names, span_of};
 use crate::lang::typescript::TsModel;
 use crate::rules::{check_option_names, Context, Rule, RuleEntry, RuleOptions};
 use crate::source::Span;
@@ -161,7 +161,7 @@ impl SwallowedError {
             return Some("a request handler");
         }
         let function = enclosing_function(node)?;
-        let parameters = parameter_names(function, model);
+        let parameters = parameter_names(model, function);
         // Express/Fastify `(req, res[, next])` and Koa `(ctx, next)`; a helper that merely takes
         // the context along (`signIn(ctx, user)`) is not the handler.
         let first = parameters.first().map(String::as_str);
@@ -418,25 +418,6 @@ fn own_calls<'t>(node: Node<'t>) -> impl Iterator<Item = Node<'t>> {
 
 fn last_segment(callee: &str) -> &str {
     callee.rsplit('.').next().unwrap_or(callee).trim_start_matches('#')
-}
-
-fn enclosing_function(node: Node<'_>) -> Option<Node<'_>> {
-    let mut current = node.parent();
-    while let Some(n) = current {
-        if is_function_like(n.kind()) {
-            return Some(n);
-        }
-        current = n.parent();
-    }
-    None
-}
-
-fn parameter_names(function: Node<'_>, model: &TsModel<'_>) -> Vec<String> {
-    if let Some(single) = function.child_by_field_name("parameter") {
-        return vec![model.text(single).to_string()];
-    }
-    let Some(parameters) = function.child_by_field_name("parameters") else { return Vec::new() };
-    named_children(parameters).map(|p| model.text(p.child_by_field_name("pattern").unwrap_or(p)).to_string()).collect()
 }
 
 /// A function's name: its own, or the variable or property it is assigned to.
