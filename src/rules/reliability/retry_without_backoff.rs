@@ -70,7 +70,7 @@ fn ts_is_outbound(call: Node<'_>, model: &TsModel<'_>, helper_parameters: &[Stri
     let name = model.qualified_name(callee).unwrap_or_else(|| text.to_string());
     let root = name.split('.').next().unwrap_or("");
     let method = text.rsplit('.').next().unwrap_or("");
-    if TS_HTTP_CALLEES.contains(&root) && (root != "http" && root != "https" || matches!(method, "get" | "request")) {
+    if TS_HTTP_CALLEES.contains(&root) && ((root != "http" && root != "https") || matches!(method, "get" | "request")) {
         return true;
     }
     if method == "connect" {

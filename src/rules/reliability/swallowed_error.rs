@@ -116,10 +116,7 @@ impl SwallowedError {
     /// The first verification call in the `try` block, outside nested functions.
     fn verification_call<'t>(block: Node<'t>, model: &TsModel<'t>) -> Option<Node<'t>> {
         own_calls(block).find(|call| {
-            call.child_by_field_name("function").is_some_and(|callee| {
-                let name = last_segment(model.text(callee));
-                TS_VERIFY_CALLS.contains(&name) && !model.text(callee).starts_with("this.validate")
-            })
+            call.child_by_field_name("function").is_some_and(|callee| TS_VERIFY_CALLS.contains(&last_segment(model.text(callee))))
         })
     }
 
