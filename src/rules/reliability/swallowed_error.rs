@@ -248,7 +248,10 @@ impl Rule for SwallowedError {
         }
         // A comment on its own line in the `catch` says the failure was considered and is meant
         // to be ignored (a remark at the end of the `catch (e) {` line is not counted).
-        let explained = named_children(body).any(|n| n.kind() == "comment" && n.start_position().row > node.start_position().row);
+        // So does a log message that states the consequence ("limiter error, allowing request",
+        // "not available, will use defaults").
+        let explained = named_children(body).any(|n| n.kind() == "comment" && n.start_position().row > node.start_position().row)
+            || (shape == CatchShape::OnlyLogs && logs_tolerance(body, model));
         if !matches!(shape, CatchShape::Empty | CatchShape::OnlyLogs)
             || explained
             || Self::only_best_effort(try_block, model)
@@ -379,6 +382,29 @@ fn has_literal_argument(expr: &syn::Expr) -> bool {
         syn::Expr::MethodCall(call) => call.args.iter().any(literal),
         _ => false,
     }
+}
+
+/// Words with which a log message says a failure is tolerated on purpose.
+const TOLERANCE_WORDS: &[&str] = &[
+    "allowing",
+    "ignor",
+    "skipping",
+    "continuing",
+    "proceed",
+    "fall back",
+    "falling back",
+    "fallback",
+    "best effort",
+    "best-effort",
+    "will use",
+    "using default",
+];
+
+fn logs_tolerance(body: Node<'_>, model: &TsModel<'_>) -> bool {
+    descendants(body).filter(|n| matches!(n.kind(), "string" | "template_string")).any(|literal| {
+        let text = model.text(literal).to_ascii_lowercase();
+        TOLERANCE_WORDS.iter().any(|w| text.contains(w))
+    })
 }
 
 fn is_log_statement(statement: Node<'_>, model: &TsModel<'_>) -> bool {
