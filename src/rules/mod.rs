@@ -77,6 +77,8 @@ pub const REGISTRY: &[RuleEntry] = &[
     reliability::server_without_timeout::ENTRY,
     reliability::db_pool_without_timeout::ENTRY,
     reliability::unhandled_async_handler::ENTRY,
+    reliability::swallowed_error::ENTRY,
+    reliability::retry_without_backoff::ENTRY,
     crypto::weak_password_hash::ENTRY,
     crypto::weak_kdf_parameters::ENTRY,
     crypto::insecure_randomness::ENTRY,

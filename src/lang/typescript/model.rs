@@ -651,7 +651,13 @@ pub(crate) fn decorator_call<'n>(model: &TsModel<'_>, decorator: Node<'n>) -> Op
     Some((known, args))
 }
 
-fn parameter_names(model: &TsModel<'_>, function: Node<'_>) -> Vec<String> {
+/// The innermost function around `node`.
+pub fn enclosing_function(node: Node<'_>) -> Option<Node<'_>> {
+    std::iter::successors(node.parent(), |n| n.parent()).find(|n| is_function_like(n.kind()))
+}
+
+/// A function's parameter names as written (`req`, `{ body }`).
+pub fn parameter_names(model: &TsModel<'_>, function: Node<'_>) -> Vec<String> {
     if let Some(single) = function.child_by_field_name("parameter") {
         return vec![model.text(single).to_string()];
     }

@@ -8,6 +8,8 @@ pub mod db_pool_without_timeout;
 pub mod error_details_in_response;
 pub mod panic_in_handler;
 pub mod query_in_loop;
+pub mod retry_without_backoff;
 pub mod server_without_timeout;
+pub mod swallowed_error;
 pub mod unbounded_request_body;
 pub mod unhandled_async_handler;
