@@ -320,7 +320,8 @@ fn pathological_error_recovery_is_abandoned_after_a_budget() {
         notices(&report),
         ["file-skipped recovery.ts: parsing stopped after 12.6 s (tree-sitter's error recovery is pathological on this file); not analysed"]
     );
-    assert!(elapsed < Duration::from_secs(25), "{elapsed:?}");
+    // The budget stopped it (12.6 s); the bound only catches a parse that was never stopped.
+    assert!(elapsed < Duration::from_secs(60), "{elapsed:?}");
 }
 
 #[test]
@@ -988,7 +989,9 @@ fn all_rules_config() -> Config {
 /// Runs one input through a target; panics (with the input saved for the corpus) on a crash, an
 /// internal error or a run over the time bound.
 fn run_target(target: &str, input: &str, config: &Config) -> bool {
-    const BOUND: Duration = Duration::from_secs(30);
+    // A hang detector, not a speed test: the slowest seeded case takes about 30 s in a debug
+    // build on a loaded 2-core machine (the parse budget, then every rule on what parsed).
+    const BOUND: Duration = Duration::from_secs(90);
     let analysed = std::cell::RefCell::new(true);
     let started = Instant::now();
     let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| match target {
