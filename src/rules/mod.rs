@@ -57,6 +57,7 @@ pub const REGISTRY: &[RuleEntry] = &[
     transport::tls_verification_disabled::ENTRY,
     transport::database_without_tls::ENTRY,
     secrets::hardcoded_secret::ENTRY,
+    secrets::secret_in_logs::ENTRY,
     timeouts::http_client_without_timeout::ENTRY,
     injection::sql_injection::ENTRY,
     injection::command_injection::ENTRY,
