@@ -8,7 +8,7 @@ use crate::lang::typescript::TsModel;
 use crate::rules::auth::{call_arguments, rust_value_name, struct_fields_in_file, ts_value_name};
 use crate::rules::helpers::{is_secret_name, words};
 use crate::rules::{check_option_names, shorten, tidy_tokens, Context, Rule, RuleEntry, RuleOptions};
-use crate::source::Span;
+use crate::source::{is_frontend_path, Language, Span};
 use proc_macro2::{Spacing, TokenStream, TokenTree};
 use quote::ToTokens;
 use syn::Expr;
@@ -63,6 +63,8 @@ enum Leak {
     Named(String),
     /// A whole request body, header map or cookie jar: how the code reads it.
     Request(String),
+    /// A request payload printed whole: the variable, its type and a credential field of it.
+    Payload { text: String, ty: String, field: String },
 }
 
 impl Leak {
@@ -70,6 +72,7 @@ impl Leak {
         match self {
             Leak::Named(name) => format!("`{}`", shorten(name, 40)),
             Leak::Request(text) => format!("the whole request data `{}`", shorten(text, 40)),
+            Leak::Payload { text, ty, field } => format!("the request payload `{text}` (type `{ty}`, which has a `{field}` field)"),
         }
     }
 }
@@ -254,10 +257,14 @@ impl SecretInLogs {
             Expr::Group(g) => Self::rust_plain(&g.expr),
             Expr::Unary(u) => matches!(u.op, syn::UnOp::Deref(_)) && Self::rust_plain(&u.expr),
             Expr::MethodCall(call) => {
-                matches!(
-                    call.method.to_string().as_str(),
-                    "as_str" | "as_ref" | "to_str" | "to_string" | "to_owned" | "clone" | "unwrap" | "expect" | "as_deref" | "expose_secret"
-                ) && Self::rust_plain(&call.receiver)
+                let method = call.method.to_string();
+                let conversion = matches!(
+                    method.as_str(),
+                    "as_str" | "as_ref" | "to_str" | "to_string" | "to_owned" | "clone" | "unwrap" | "expect" | "as_deref" | "expose_secret" | "secret"
+                );
+                // A getter named for what it returns (`response.access_token()`).
+                let getter = call.args.is_empty() && names_logged_secret(&method);
+                (conversion || getter) && Self::rust_plain(&call.receiver)
             }
             _ => false,
         }
@@ -289,16 +296,28 @@ impl SecretInLogs {
             let pattern = p.pattern.replace(' ', "");
             pattern == name || pattern.ends_with(&format!("({name})")) || pattern.ends_with(&format!("mut{name})"))
         })?;
-        let whole = match param.extractor.as_str() {
-            "HeaderMap" => true,
-            "Json" | "Form" if debug => param.payload.as_ref().is_some_and(|ty| {
-                let redacted = text.contains(&format!("Debug for {ty}"));
-                !redacted && struct_fields_in_file(text, ty).is_some_and(|fields| fields.iter().any(|f| names_logged_secret(f)))
-            }),
-            _ => false,
-        };
-        whole.then(|| Leak::Request(tidy_tokens(&path.to_token_stream().to_string())))
+        let text_of_path = tidy_tokens(&path.to_token_stream().to_string());
+        match param.extractor.as_str() {
+            "HeaderMap" => Some(Leak::Request(text_of_path)),
+            "Json" | "Form" if debug => {
+                let ty = param.payload.as_ref()?;
+                // A hand-written `Debug` decides for itself what it prints.
+                if text.contains(&format!("Debug for {ty}")) {
+                    return None;
+                }
+                let field = struct_fields_in_file(text, ty)?.into_iter().find(|f| names_logged_secret(f))?;
+                Some(Leak::Payload { text: text_of_path, ty: ty.clone(), field })
+            }
+            _ => None,
+        }
     }
+}
+
+/// Command-line code (`commands/`, `cli/`, `scripts/`, `bin/`, `seeds/` directories): printing a
+/// generated token or invite link to the operator is what it is for.
+fn is_command_line_path(rel_path: &str) -> bool {
+    let mut directories = rel_path.split('/').rev().skip(1);
+    directories.any(|d| matches!(d, "commands" | "cli" | "scripts" | "bin" | "seeds" | "seeders"))
 }
 
 fn tight(expr: &Expr) -> String {
@@ -315,10 +334,15 @@ impl Rule for SecretInLogs {
     }
 
     fn check_ts(&self, node: Node<'_>, model: &TsModel<'_>, cx: &mut Context<'_>) {
-        if cx.in_test {
+        if cx.in_test || is_command_line_path(&cx.file.rel_path) {
             return;
         }
         let Some(logger) = Self::ts_log_call(node, model) else { return };
+        // Browser code (`.tsx`/`.jsx`, UI-framework imports, front-end directories) logs to the
+        // user's own console, not to the service's log store.
+        if cx.file.language == Language::Tsx || model.imports_ui_framework() || is_frontend_path(&cx.file.rel_path) {
+            return;
+        }
         // pino/winston redaction: a `redact` option in the file is taken to cover its loggers.
         if !logger.starts_with("console.") && cx.file.text.contains("redact:") {
             return;
@@ -336,7 +360,7 @@ impl Rule for SecretInLogs {
     }
 
     fn check_rust(&self, node: RustNode<'_>, model: &RustModel, cx: &mut Context<'_>) {
-        if node.site.in_test || cx.in_test {
+        if node.site.in_test || cx.in_test || is_command_line_path(&cx.file.rel_path) {
             return;
         }
         let RustSyntax::Macro(mac) = node.syntax else { return };
