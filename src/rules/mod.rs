@@ -57,7 +57,6 @@ pub const REGISTRY: &[RuleEntry] = &[
     transport::tls_verification_disabled::ENTRY,
     transport::database_without_tls::ENTRY,
     secrets::hardcoded_secret::ENTRY,
-    secrets::secret_in_logs::ENTRY,
     timeouts::http_client_without_timeout::ENTRY,
     injection::sql_injection::ENTRY,
     injection::command_injection::ENTRY,
@@ -88,6 +87,7 @@ pub const REGISTRY: &[RuleEntry] = &[
     auth::insecure_cookie::ENTRY,
     auth::timing_unsafe_comparison::ENTRY,
     auth::plaintext_password::ENTRY,
+    secrets::secret_in_logs::ENTRY,
 ];
 
 pub fn entry(id: &str) -> Option<&'static RuleEntry> {

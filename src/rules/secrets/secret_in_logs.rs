@@ -28,7 +28,8 @@ const HELP: &str =
 
 /// First words that make a name a flag about the secret, not the secret (`hasPassword`,
 /// `is_token_expired`, `showApiKey`).
-const FLAG_WORDS: &[&str] = &["has", "is", "should", "needs", "need", "requires", "require", "with", "without", "no", "missing", "show", "use"];
+const FLAG_WORDS: &[&str] =
+    &["has", "is", "should", "needs", "need", "requires", "require", "with", "without", "no", "missing", "show", "use"];
 
 /// Words before `token` that name a handle rather than a credential: pagination cursors and
 /// CSRF tokens, which the page itself holds.
@@ -55,7 +56,8 @@ pub(crate) fn names_logged_secret(name: &str) -> bool {
 }
 
 /// Log methods of console and logger objects.
-const TS_LOG_METHODS: &[&str] = &["log", "info", "warn", "error", "debug", "trace", "fatal", "verbose", "silly", "http", "notice", "critical"];
+const TS_LOG_METHODS: &[&str] =
+    &["log", "info", "warn", "error", "debug", "trace", "fatal", "verbose", "silly", "http", "notice", "critical"];
 
 /// What a logged argument gives away, for the message.
 enum Leak {
@@ -99,7 +101,7 @@ impl SecretInLogs {
             _ => return None,
         };
         let lower = receiver_name.to_ascii_lowercase();
-        let is_logger = receiver_name == "console" || lower == "log" || lower.ends_with("logger") || lower == "_log";
+        let is_logger = receiver_name == "console" || lower == "log" || lower.ends_with("logger");
         is_logger.then(|| model.text(callee))
     }
 
@@ -260,7 +262,17 @@ impl SecretInLogs {
                 let method = call.method.to_string();
                 let conversion = matches!(
                     method.as_str(),
-                    "as_str" | "as_ref" | "to_str" | "to_string" | "to_owned" | "clone" | "unwrap" | "expect" | "as_deref" | "expose_secret" | "secret"
+                    "as_str"
+                        | "as_ref"
+                        | "to_str"
+                        | "to_string"
+                        | "to_owned"
+                        | "clone"
+                        | "unwrap"
+                        | "expect"
+                        | "as_deref"
+                        | "expose_secret"
+                        | "secret"
                 );
                 // A getter named for what it returns (`response.access_token()`).
                 let getter = call.args.is_empty() && names_logged_secret(&method);
@@ -397,9 +409,19 @@ mod tests {
 
     #[test]
     fn logged_secret_names() {
-        for name in
-            ["password", "newPassword", "db_pass", "accessToken", "refresh_token", "apiKey", "client_secret", "authorization", "cookie", "privateKey", "credentials"]
-        {
+        for name in [
+            "password",
+            "newPassword",
+            "db_pass",
+            "accessToken",
+            "refresh_token",
+            "apiKey",
+            "client_secret",
+            "authorization",
+            "cookie",
+            "privateKey",
+            "credentials",
+        ] {
             assert!(names_logged_secret(name), "{name}");
         }
         for name in [
@@ -424,7 +446,8 @@ mod tests {
 
     #[test]
     fn tracing_arguments() {
-        let tokens: TokenStream = syn::parse_str("target: \"auth\", password = %pw, ?token, user_id = 3, \"signed in {name:?}\", a == b").unwrap();
+        let tokens: TokenStream =
+            syn::parse_str("target: \"auth\", password = %pw, ?token, user_id = 3, \"signed in {name:?}\", a == b").unwrap();
         let args = macro_args(tokens);
         let text: Vec<(bool, String)> = args.iter().map(|a| (a.debug, tight(&a.value))).collect();
         assert_eq!(
