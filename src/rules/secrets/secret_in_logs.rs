@@ -447,7 +447,7 @@ mod tests {
     #[test]
     fn tracing_arguments() {
         let tokens: TokenStream =
-            syn::parse_str("target: \"auth\", password = %pw, ?token, user_id = 3, \"signed in {name:?}\", a == b").unwrap();
+            syn::parse_str("target: \"auth\", password = %pw, ?token, user_id = 3, \"signed_in={name:?}\", a == b").unwrap();
         let args = macro_args(tokens);
         let text: Vec<(bool, String)> = args.iter().map(|a| (a.debug, tight(&a.value))).collect();
         assert_eq!(
@@ -456,7 +456,7 @@ mod tests {
                 (false, "pw".to_string()),
                 (true, "token".to_string()),
                 (false, "3".to_string()),
-                (false, "\"signed in {name:?}\"".to_string()),
+                (false, "\"signed_in={name:?}\"".to_string()),
                 (false, "a==b".to_string())
             ]
         );
