@@ -37,8 +37,8 @@ const HANDLE_WORDS: &[&str] = &["page", "next", "continuation", "cursor", "sync"
 
 /// Whether a logged variable, property or header name holds a credential: what
 /// [`is_secret_name`] recognises (`password`, `dbPassword`, `accessToken`, `client_secret`,
-/// `apiKey`, `credentials`), plus `authorization` and `cookie` headers; not flags about one
-/// (`hasPassword`), pagination tokens (`nextPageToken`) or a bare `pass` (pass/fail counters).
+/// `apiKey`, `credentials`), plus `authorization`; not flags about one (`hasPassword`),
+/// pagination tokens (`nextPageToken`) or a bare `pass` (pass/fail counters).
 pub(crate) fn names_logged_secret(name: &str) -> bool {
     let words = words(name);
     let Some(last) = words.last().map(String::as_str) else { return false };
@@ -52,7 +52,13 @@ pub(crate) fn names_logged_secret(name: &str) -> bool {
     if last == "pass" && words.len() == 1 {
         return false;
     }
-    is_secret_name(name) || matches!(last, "authorization" | "cookie" | "cookies")
+    is_secret_name(name) || last == "authorization"
+}
+
+/// Whether a request header by this name carries a credential: the names above, and `Cookie`.
+/// Only for values read from a header map: a variable called `cookie` may be an LDAP sync cookie.
+fn names_secret_header(name: &str) -> bool {
+    names_logged_secret(name) || words(name).last().is_some_and(|w| w == "cookie")
 }
 
 /// Log methods of console and logger objects.
@@ -125,7 +131,10 @@ impl SecretInLogs {
                     return Some((Leak::Request(text.to_string()), span_of(node)));
                 }
                 let name = ts_value_name(node, model)?;
-                names_logged_secret(&name).then(|| (Leak::Named(text.to_string()), span_of(node)))
+                let object = node.child_by_field_name("object").map(|o| model.text(o)).unwrap_or("");
+                let secret =
+                    if object.to_ascii_lowercase().ends_with("headers") { names_secret_header(&name) } else { names_logged_secret(&name) };
+                secret.then(|| (Leak::Named(text.to_string()), span_of(node)))
             }
             "template_string" => named_children(node)
                 .filter(|c| c.kind() == "template_substitution")
@@ -151,7 +160,7 @@ impl SecretInLogs {
                 let method = callee.child_by_field_name("property").map(|p| model.text(p))?;
                 if matches!(method, "get" | "header" | "getHeader") && model.origin(node).is_request() {
                     let name = ts_value_name(node, model)?;
-                    return names_logged_secret(&name).then(|| (Leak::Named(model.text(node).to_string()), span_of(node)));
+                    return names_secret_header(&name).then(|| (Leak::Named(model.text(node).to_string()), span_of(node)));
                 }
                 None
             }
@@ -276,8 +285,26 @@ impl SecretInLogs {
                 );
                 // A getter named for what it returns (`response.access_token()`).
                 let getter = call.args.is_empty() && names_logged_secret(&method);
-                (conversion || getter) && Self::rust_plain(&call.receiver)
+                ((conversion || getter) && Self::rust_plain(&call.receiver)) || Self::rust_header_read(expr)
             }
+            _ => false,
+        }
+    }
+
+    /// A header read from a header map, through conversions: `headers.get(AUTHORIZATION)`,
+    /// `req.headers().get("cookie").unwrap().to_str()`.
+    fn rust_header_read(expr: &Expr) -> bool {
+        match expr {
+            Expr::MethodCall(call) if matches!(call.method.to_string().as_str(), "get" | "get_all") && call.args.len() == 1 => {
+                let receiver = tight(&call.receiver).to_ascii_lowercase();
+                receiver.ends_with("headers") || receiver.ends_with("headers()")
+            }
+            Expr::MethodCall(call) => {
+                matches!(call.method.to_string().as_str(), "to_str" | "unwrap" | "expect" | "unwrap_or_default" | "ok" | "as_bytes")
+                    && Self::rust_header_read(&call.receiver)
+            }
+            Expr::Reference(r) => Self::rust_header_read(&r.expr),
+            Expr::Paren(p) => Self::rust_header_read(&p.expr),
             _ => false,
         }
     }
@@ -299,7 +326,8 @@ impl SecretInLogs {
             return None;
         }
         let name = rust_value_name(expr, model, site.fn_id)?;
-        if names_logged_secret(&name) {
+        let secret = if Self::rust_header_read(expr) { names_secret_header(&name) } else { names_logged_secret(&name) };
+        if secret {
             return Some(Leak::Named(tidy_tokens(&expr.to_token_stream().to_string())));
         }
         let Expr::Path(path) = expr else { return None };
@@ -418,7 +446,6 @@ mod tests {
             "apiKey",
             "client_secret",
             "authorization",
-            "cookie",
             "privateKey",
             "credentials",
         ] {
@@ -439,9 +466,13 @@ mod tests {
             "csrfToken",
             "pass",
             "user_id",
+            "cookie",
         ] {
             assert!(!names_logged_secret(name), "{name}");
         }
+        assert!(names_secret_header("cookie"));
+        assert!(names_secret_header("Set-Cookie"));
+        assert!(!names_secret_header("content-type"));
     }
 
     #[test]
