@@ -318,7 +318,7 @@ impl SecretInLogs {
     /// What a logged value leaks: a credential-named value, a handler's `HeaderMap`, or a
     /// `Debug` print of a handler's `Json`/`Form` payload whose type (declared in this file, with
     /// the derived `Debug`) has a credential-named field.
-    fn rust_leak(expr: &Expr, debug: bool, site: &Site, model: &RustModel, text: &str) -> Option<Leak> {
+    fn rust_leak(expr: &Expr, debug: bool, site: &Site, model: &RustModel, file_text: &str) -> Option<Leak> {
         if !Self::rust_plain(expr) {
             return None;
         }
@@ -342,10 +342,10 @@ impl SecretInLogs {
             "Json" | "Form" if debug => {
                 let ty = param.payload.as_ref()?;
                 // A hand-written `Debug` decides for itself what it prints.
-                if text.contains(&format!("Debug for {ty}")) {
+                if file_text.contains(&format!("Debug for {ty}")) {
                     return None;
                 }
-                let field = struct_fields_in_file(text, ty)?.into_iter().find(|f| names_logged_secret(f))?;
+                let field = struct_fields_in_file(file_text, ty)?.into_iter().find(|f| names_logged_secret(f))?;
                 Some(Leak::Payload { text: text_of_path, ty: ty.clone(), field })
             }
             _ => None,
