@@ -89,6 +89,7 @@ pub const REGISTRY: &[RuleEntry] = &[
     auth::insecure_cookie::ENTRY,
     auth::timing_unsafe_comparison::ENTRY,
     auth::plaintext_password::ENTRY,
+    secrets::secret_in_logs::ENTRY,
 ];
 
 pub fn entry(id: &str) -> Option<&'static RuleEntry> {
