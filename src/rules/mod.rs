@@ -87,6 +87,7 @@ pub const REGISTRY: &[RuleEntry] = &[
     auth::insecure_cookie::ENTRY,
     auth::timing_unsafe_comparison::ENTRY,
     auth::plaintext_password::ENTRY,
+    auth::route_before_auth_middleware::ENTRY,
 ];
 
 pub fn entry(id: &str) -> Option<&'static RuleEntry> {
