@@ -36,8 +36,10 @@ fn build(options: &RuleOptions) -> Result<Box<dyn Rule>, String> {
 /// Express/Koa router methods that register a route with a path.
 const ROUTE_METHODS: &[&str] = &["get", "post", "put", "patch", "delete", "del", "all"];
 
-/// Path segments that mark a route as public by nature: sign-in and sign-up flows, health and
-/// readiness probes, documentation, static files, well-known URIs.
+/// Path segments that mark a route as public by nature: sign-in, sign-up and e-mail link flows,
+/// token endpoints, webhooks (signed by the sender, not by a user session), health and readiness
+/// probes, documentation, static files, well-known URIs. Registering such routes before
+/// `use(auth)` is the usual way to keep them public.
 const PUBLIC_SEGMENTS: &[&str] = &[
     "login",
     "logout",
@@ -54,6 +56,15 @@ const PUBLIC_SEGMENTS: &[&str] = &[
     "reset-password",
     "password-reset",
     "verify-email",
+    "verify",
+    "confirm",
+    "activate",
+    "invite",
+    "unsubscribe",
+    "refresh",
+    "token",
+    "webhook",
+    "webhooks",
     "health",
     "healthz",
     "healthcheck",
@@ -214,7 +225,8 @@ impl RouteBeforeAuthMiddleware {
         let mut auth_uses: Vec<AuthUse> = Vec::new();
         for statement in named_children(block).filter(|s| s.kind() == "expression_statement") {
             let Some(expression) = statement.named_child(0).map(|e| model.unwrap_expression(e)) else { continue };
-            let expression = if expression.kind() == "await_expression" { expression.named_child(0).unwrap_or(expression) } else { expression };
+            let expression =
+                if expression.kind() == "await_expression" { expression.named_child(0).unwrap_or(expression) } else { expression };
             let Some((receiver, links)) = call_chain(expression, model) else { continue };
             // `app.route("/orders").get(..).post(..)`: the path comes from `route`.
             let mut chained_path: Option<String> = None;
@@ -248,13 +260,12 @@ impl RouteBeforeAuthMiddleware {
                                 (path, &arguments[1..], span_of(*first))
                             }
                         };
-                        let covered = auth_uses
-                            .iter()
-                            .any(|u| u.receiver == receiver && u.prefix.as_deref().is_none_or(|p| prefix_covers(p, &path)));
+                        let covered =
+                            auth_uses.iter().any(|u| u.receiver == receiver && u.prefix.as_deref().is_none_or(|p| prefix_covers(p, &path)));
                         // Every argument but the last is route middleware; the last is the handler.
-                        let own_auth = handlers.split_last().is_some_and(|(_, middleware)| {
-                            middleware.iter().any(|m| self.ts_auth_middleware(*m, model).is_some())
-                        });
+                        let own_auth = handlers
+                            .split_last()
+                            .is_some_and(|(_, middleware)| middleware.iter().any(|m| self.ts_auth_middleware(*m, model).is_some()));
                         if handlers.is_empty() || !path.starts_with('/') || covered || own_auth || self.is_public_path(&path) {
                             continue;
                         }
@@ -307,7 +318,8 @@ fn call_chain<'n>(expression: Node<'n>, model: &TsModel<'n>) -> Option<(String, 
 // ----- Rust / axum -----
 
 /// Calls whose argument is the middleware function: `from_fn(require_auth)`.
-const FROM_FN: &[&str] = &["from_fn", "from_fn_with_state", "from_extractor", "from_extractor_with_state", "map_request", "map_request_with_state"];
+const FROM_FN: &[&str] =
+    &["from_fn", "from_fn_with_state", "from_extractor", "from_extractor_with_state", "map_request", "map_request_with_state"];
 
 impl RouteBeforeAuthMiddleware {
     /// The names a layer expression goes by: the layer type or constructor
@@ -370,7 +382,9 @@ impl RouteBeforeAuthMiddleware {
     fn has_own_auth_layer(&self, handler: &Expr) -> bool {
         let mut current = handler;
         while let Expr::MethodCall(call) = current {
-            if matches!(call.method.to_string().as_str(), "layer" | "route_layer") && call.args.first().is_some_and(|a| self.is_auth_layer(a)) {
+            if matches!(call.method.to_string().as_str(), "layer" | "route_layer")
+                && call.args.first().is_some_and(|a| self.is_auth_layer(a))
+            {
                 return true;
             }
             current = &call.receiver;
@@ -486,7 +500,7 @@ mod tests {
     use super::*;
 
     fn rule() -> RouteBeforeAuthMiddleware {
-        RouteBeforeAuthMiddleware { auth_middleware: vec!["mustBeSignedIn".into()], public_paths: vec!["/webhooks/*".into()] }
+        RouteBeforeAuthMiddleware { auth_middleware: vec!["gatekeeper".into()], public_paths: vec!["/hooks/*".into()] }
     }
 
     #[test]
@@ -495,10 +509,20 @@ mod tests {
         for name in ["auth", "requireAuth", "isAuthenticated", "passport.authenticate", "checkJwt", "expressjwt", "ensureLoggedIn"] {
             assert!(rule.is_auth_name(name), "{name}");
         }
-        for name in ["verifyToken", "jwtAuth", "auth_middleware", "RequireAuthorizationLayer::bearer", "guards.mustBeSignedIn"] {
+        for name in ["verifyToken", "jwtAuth", "auth_middleware", "RequireAuthorizationLayer::bearer", "guards.gatekeeper"] {
             assert!(rule.is_auth_name(name), "{name}");
         }
-        for name in ["verify.jwtChallenges", "security.updateAuthenticatedUsers", "passport.initialize", "authRouter", "auth.optional", "bodyParser.json", "SessionManagerLayer::new", "CorsLayer::new", "authors_list"] {
+        for name in [
+            "verify.jwtChallenges",
+            "security.updateAuthenticatedUsers",
+            "passport.initialize",
+            "authRouter",
+            "auth.optional",
+            "bodyParser.json",
+            "SessionManagerLayer::new",
+            "CorsLayer::new",
+            "authors_list",
+        ] {
             assert!(!rule.is_auth_name(name), "{name}");
         }
     }
@@ -506,10 +530,10 @@ mod tests {
     #[test]
     fn public_paths() {
         let rule = rule();
-        for path in ["/", "/health", "/api/v1/auth/login", "/webhooks/stripe", "/docs/openapi.json", "*"] {
+        for path in ["/", "/health", "/api/v1/auth/login", "/hooks/stripe", "/webhooks/stripe", "/docs/openapi.json", "*"] {
             assert!(rule.is_public_path(path), "{path}");
         }
-        for path in ["/orders", "/api/users/:id", "/webhooks"] {
+        for path in ["/orders", "/api/users/:id", "/hooks"] {
             assert!(!rule.is_public_path(path), "{path}");
         }
     }
