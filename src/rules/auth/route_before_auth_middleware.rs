@@ -4,6 +4,7 @@
 //! `/orders` before the check ever runs; axum's `route_layer`/`layer` wrap only the routes
 //! already on the router, so a `.route(..)` after the auth layer is served without it.
 
+use crate::diagnostic::{Finding, Level};
 use crate::lang::rust::{span_of as rust_span, RustKind, RustModel, RustNode, RustSyntax};
 use crate::lang::typescript::model::{named_children, span_of};
 use crate::lang::typescript::TsModel;
@@ -161,6 +162,17 @@ impl RouteBeforeAuthMiddleware {
     }
 }
 
+/// Reports a route the auth middleware misses. Read-only routes left before it are often public
+/// on purpose (a catalogue, a landing page), so they are notes; routes that change state keep the
+/// configured level.
+fn report_route<'c>(cx: &'c mut Context<'_>, read_only: bool, span: Span, message: String) -> &'c mut Finding {
+    if read_only {
+        cx.report_capped(Level::Note, span, message)
+    } else {
+        cx.report(span, message)
+    }
+}
+
 /// `*` matches any run of characters (also `/`); everything else matches itself.
 fn glob_match(pattern: &str, text: &str) -> bool {
     let Some((head, rest)) = pattern.split_once('*') else { return pattern == text };
@@ -269,7 +281,12 @@ impl RouteBeforeAuthMiddleware {
                         if handlers.is_empty() || !path.starts_with('/') || covered || own_auth || self.is_public_path(&path) {
                             continue;
                         }
-                        pending.push(PendingRoute { receiver: receiver.clone(), method: method.to_ascii_uppercase(), path, span });
+                        pending.push(PendingRoute {
+                            receiver: receiver.clone(),
+                            method: if method == "del" { "DELETE".into() } else { method.to_ascii_uppercase() },
+                            path,
+                            span,
+                        });
                     }
                     _ => {}
                 }
@@ -284,7 +301,7 @@ impl RouteBeforeAuthMiddleware {
             route.method, route.path, route.receiver
         );
         let file = cx.file;
-        cx.report(route.span, message).with_help(HELP).with_related(
+        report_route(cx, route.method == "GET", route.span, message).with_help(HELP).with_related(
             file,
             span_of(use_call),
             "the authentication middleware is mounted here, after the route",
@@ -420,7 +437,11 @@ impl RouteBeforeAuthMiddleware {
                 layer.method
             );
             let file = cx.file;
-            cx.report(rust_span(cx.file, &link.args[0]), message).with_help(RUST_HELP).with_related(
+            let read_only = !["post", "put", "patch", "delete", "any"].iter().any(|m| {
+                let handler = tight_tokens(&link.args[1]);
+                handler.starts_with(&format!("{m}(")) || handler.contains(&format!(".{m}(")) || handler.contains(&format!("::{m}("))
+            });
+            report_route(cx, read_only, rust_span(cx.file, &link.args[0]), message).with_help(RUST_HELP).with_related(
                 file,
                 rust_span(file, &layer.method),
                 "the authentication layer is applied here, before the route",
