@@ -90,6 +90,7 @@ pub const REGISTRY: &[RuleEntry] = &[
     auth::timing_unsafe_comparison::ENTRY,
     auth::plaintext_password::ENTRY,
     secrets::secret_in_logs::ENTRY,
+    auth::route_before_auth_middleware::ENTRY,
 ];
 
 pub fn entry(id: &str) -> Option<&'static RuleEntry> {

@@ -5,6 +5,7 @@ pub mod insecure_cookie;
 pub mod jwt_verification_disabled;
 pub mod jwt_without_expiry;
 pub mod plaintext_password;
+pub mod route_before_auth_middleware;
 pub mod timing_unsafe_comparison;
 
 use crate::lang::typescript::model::{is_function_like, named_children};
