@@ -69,6 +69,13 @@ pub enum Fact {
     /// some code sets `Content-Security-Policy`, `Strict-Transport-Security` or
     /// `X-Content-Type-Options` by hand.
     SecurityHeadersSet,
+    /// A request validator is mounted for the whole app (`app.use(OpenApiValidator.middleware(..))`,
+    /// `app.use(validateRequest(..))`): every handler's input is checked before it runs.
+    AppValidationMiddleware,
+    /// Some route registration passes a validator middleware before its handler
+    /// (`router.post("/x", validate(schema), controller.create)`): handlers written apart from
+    /// their routes are assumed to be behind one.
+    RouteValidationMiddleware,
 }
 
 /// A secondary location: where the data came from, or what configures the flagged object.
