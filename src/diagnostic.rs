@@ -76,6 +76,9 @@ pub enum Fact {
     /// (`router.post("/x", validate(schema), controller.create)`): handlers written apart from
     /// their routes are assumed to be behind one.
     RouteValidationMiddleware,
+    /// A middleware overwrites this field of the request body with a value of its own
+    /// (`req.body.UserId = session.user.id; next()`): handlers read it as server data.
+    RequestBodyFieldSetByServer(String),
 }
 
 /// A secondary location: where the data came from, or what configures the flagged object.

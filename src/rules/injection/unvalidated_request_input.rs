@@ -148,6 +148,12 @@ fn names_validator(name: &str) -> bool {
     ["validat", "schema", "celebrate", "openapi"].iter().any(|word| lower.contains(word))
 }
 
+/// The field a request source names directly in the body: `UserId` in `req.body.UserId`.
+fn body_field(source: &str) -> Option<&str> {
+    let (_, field) = source.split_once(".body.")?;
+    field.chars().all(|c| c.is_alphanumeric() || c == '_').then_some(field)
+}
+
 /// The route registration a handler is the last argument of, with the arguments before it:
 /// `router.post("/x", auth, validate(schema), (req, res) => ..)`.
 /// `None` when the handler is not registered where it is written (a controller wrapped in
@@ -167,6 +173,9 @@ struct Sink<'t> {
     values: Vec<Node<'t>>,
     /// Keys of an options object that are not data (`url` of an HTTP client).
     skip_keys: &'static [&'static str],
+    /// Whether the sink is the database, where a route parameter (always a string, matched by
+    /// the route's pattern) is a bound value: at worst nothing is found.
+    database: bool,
 }
 
 impl UnvalidatedRequestInput {
@@ -181,24 +190,42 @@ impl UnvalidatedRequestInput {
             let is_model =
                 callee.kind() == "identifier" && constructor.starts_with(char::is_uppercase) && !NOT_MODELS.contains(&constructor);
             let object = arguments.first().filter(|a| model.resolve(**a).kind() == "object")?;
-            return is_model.then(|| Sink { call, name: format!("`new {constructor}`"), values: vec![*object], skip_keys: &[] });
+            return is_model.then(|| Sink {
+                call,
+                name: format!("`new {constructor}`"),
+                values: vec![*object],
+                skip_keys: &[],
+                database: true,
+            });
         }
         if let Some(qualified) = model.qualified_name(callee) {
             if CLIENT_CALLS.contains(&qualified.as_str()) {
                 // The URL (or a config's `url`/`baseURL`) is `ssrf`'s; the data and options are ours.
                 let first_is_config = arguments.first().is_some_and(|a| model.resolve(*a).kind() == "object");
                 let values = if first_is_config { arguments } else { arguments.into_iter().skip(1).collect() };
-                return Some(Sink { call, name, values, skip_keys: DESTINATION_KEYS });
+                return Some(Sink { call, name, values, skip_keys: DESTINATION_KEYS, database: false });
             }
             if let Some((module, function)) = qualified.rsplit_once('.') {
                 let module = module.strip_suffix(".promises").unwrap_or(module);
                 if FS_MODULES.contains(&module) && FS_WRITES.contains(&function) {
-                    return Some(Sink { call, name, values: arguments.into_iter().skip(1).take(1).collect(), skip_keys: &[] });
+                    return Some(Sink {
+                        call,
+                        name,
+                        values: arguments.into_iter().skip(1).take(1).collect(),
+                        skip_keys: &[],
+                        database: false,
+                    });
                 }
                 // With `shell: true` the arguments are part of a command line: `command-injection`'s.
                 let shell = arguments.iter().skip(2).any(|a| model.text(*a).contains("shell"));
                 if module.trim_start_matches("node:") == "child_process" && PROGRAM_ARGUMENTS.contains(&function) && !shell {
-                    return Some(Sink { call, name, values: arguments.into_iter().skip(1).take(1).collect(), skip_keys: &[] });
+                    return Some(Sink {
+                        call,
+                        name,
+                        values: arguments.into_iter().skip(1).take(1).collect(),
+                        skip_keys: &[],
+                        database: false,
+                    });
                 }
             }
         }
@@ -207,11 +234,21 @@ impl UnvalidatedRequestInput {
         }
         let method = model.text(callee.child_by_field_name("property")?);
         let receiver = model.unwrap_expression(callee.child_by_field_name("object")?);
+        if let Some(entity) = Self::saved_entity(method, receiver, &arguments, model) {
+            let values = Self::fields_set_before(entity, call, model);
+            return (!values.is_empty()).then_some(Sink { call, name, values, skip_keys: &[], database: true });
+        }
         if BOUND_QUERY_METHODS.contains(&method) {
             let root = model.text(receiver).split(['.', '(']).next().unwrap_or("").to_ascii_lowercase();
             let is_connection = CONNECTION_WORDS.iter().any(|w| root.contains(w)) || root == "this";
             // The SQL text is `sql-injection`'s; the bound values come after it.
-            return is_connection.then(|| Sink { call, name, values: arguments.into_iter().skip(1).collect(), skip_keys: &[] });
+            return is_connection.then(|| Sink {
+                call,
+                name,
+                values: arguments.into_iter().skip(1).collect(),
+                skip_keys: &[],
+                database: true,
+            });
         }
         // `findById(id)`/`findByPk(id)` cast their key; the MongoDB filters are `nosql-injection`'s.
         let is_persistence = WRITE_METHODS.contains(&method) || QUERY_METHODS.contains(&method);
@@ -220,7 +257,56 @@ impl UnvalidatedRequestInput {
         }
         let mongo_filter = FILTER_METHODS.contains(&method) && (model.imports_module("mongoose") || model.imports_module("mongodb"));
         let values = arguments.into_iter().skip(usize::from(mongo_filter)).collect();
-        Some(Sink { call, name, values, skip_keys: &[] })
+        Some(Sink { call, name, values, skip_keys: &[], database: true })
+    }
+
+    /// The record a save writes: `product` in `product.save()` (a mongoose document, a
+    /// Sequelize instance) or in `this.repo.save(product)` (TypeORM).
+    fn saved_entity<'t>(method: &str, receiver: Node<'t>, arguments: &[Node<'t>], model: &TsModel<'t>) -> Option<&'t str> {
+        if !matches!(method, "save" | "persist") {
+            return None;
+        }
+        match arguments {
+            [] if receiver.kind() == "identifier" => Some(model.text(receiver)),
+            [entity] if entity.kind() == "identifier" && is_data_receiver(receiver, model) => Some(model.text(*entity)),
+            _ => None,
+        }
+    }
+
+    /// The values assigned to fields of `entity` before `save` in the function around it:
+    /// `product.name = req.body.name; await product.save()`.
+    fn fields_set_before<'t>(entity: &str, save: Node<'t>, model: &TsModel<'t>) -> Vec<Node<'t>> {
+        // The field assignments may sit in the callback that loaded the entity, or around it.
+        let scope = Self::handler_scope(save, model);
+        descendants(scope)
+            .take_while(|n| n.start_byte() < save.start_byte())
+            .filter(|n| n.kind() == "assignment_expression")
+            .filter(|n| {
+                n.child_by_field_name("left").is_some_and(|left| {
+                    left.kind() == "member_expression" && left.child_by_field_name("object").is_some_and(|o| model.text(o) == entity)
+                })
+            })
+            .filter_map(|n| n.child_by_field_name("right"))
+            .collect()
+    }
+
+    /// The function around `node` that takes the request (`(req, res) => ..`), or the outermost
+    /// function around it: the handler whose callbacks load and save an entity.
+    fn handler_scope<'t>(node: Node<'t>, model: &TsModel<'t>) -> Node<'t> {
+        let mut scope = node;
+        let mut current = node.parent();
+        while let Some(parent) = current {
+            if is_function_like(parent.kind()) {
+                scope = parent;
+                let parameters = parent.child_by_field_name("parameters").and_then(|p| p.named_child(0));
+                let first = parameters.map(|p| model.text(p.child_by_field_name("pattern").unwrap_or(p))).unwrap_or("");
+                if matches!(first, "req" | "request" | "ctx" | "context") {
+                    break;
+                }
+            }
+            current = parent.parent();
+        }
+        scope
     }
 
     /// The request values an argument carries, field by field: object literals (and the
@@ -274,10 +360,15 @@ impl UnvalidatedRequestInput {
             // Text built by interpolation is SQL, a path or a URL: the injection rules judge it.
             "template_string" | "binary_expression" => {}
             _ => {
-                if let Origin::Request(flow) = model.origin(node) {
-                    if !flow.source_text.starts_with('@') {
-                        found.push((node, flow));
-                    }
+                let Origin::Request(flow) = model.origin(node) else { return };
+                // Uploads (`req.file`, `req.files`) are checked by the upload middleware's
+                // filters and limits; a route parameter read as it is into the database is a
+                // bound string (`JSON.parse(req.params.id)` is not).
+                let source = flow.source_text.split_once('.').map_or("", |(_, path)| path);
+                let upload = source == "file" || source == "files" || source.starts_with("file.") || source.starts_with("files");
+                let path_parameter = sink.database && source.starts_with("params") && node.kind() != "call_expression";
+                if !flow.source_text.starts_with('@') && !upload && !path_parameter {
+                    found.push((node, flow));
                 }
             }
         }
@@ -313,6 +404,28 @@ impl UnvalidatedRequestInput {
         })
     }
 
+    /// `req.body.UserId = <server value>` in a middleware (a function that takes and calls
+    /// `next`): that field is the server's, whatever the client sent.
+    fn record_server_field(&self, assignment: Node<'_>, model: &TsModel<'_>, cx: &mut Context<'_>) {
+        let (Some(left), Some(right)) = (assignment.child_by_field_name("left"), assignment.child_by_field_name("right")) else { return };
+        let Some(field) = model.request_source(left).and_then(|flow| body_field(&flow.source_text).map(str::to_string)) else { return };
+        if model.origin(right).is_request() {
+            return;
+        }
+        let mut current = assignment.parent();
+        while let Some(node) = current {
+            if is_function_like(node.kind()) {
+                let calls_next = descendants(node)
+                    .any(|n| n.kind() == "call_expression" && n.child_by_field_name("function").is_some_and(|f| model.text(f) == "next"));
+                if calls_next {
+                    cx.fact(Fact::RequestBodyFieldSetByServer(field));
+                }
+                return;
+            }
+            current = node.parent();
+        }
+    }
+
     /// Facts for the project pass: a validator mounted app-wide, or on some route.
     fn record_middleware(&self, call: Node<'_>, model: &TsModel<'_>, cx: &mut Context<'_>) {
         let Some(callee) = call.child_by_field_name("function").filter(|c| c.kind() == "member_expression") else { return };
@@ -346,12 +459,14 @@ impl Rule for UnvalidatedRequestInput {
     }
 
     fn ts_kinds(&self) -> &'static [&'static str] {
-        &["call_expression", "new_expression"]
+        &["call_expression", "new_expression", "assignment_expression"]
     }
 
     fn check_ts(&self, node: Node<'_>, model: &TsModel<'_>, cx: &mut Context<'_>) {
-        if node.kind() == "call_expression" {
-            self.record_middleware(node, model, cx);
+        match node.kind() {
+            "call_expression" => self.record_middleware(node, model, cx),
+            "assignment_expression" => return self.record_server_field(node, model, cx),
+            _ => {}
         }
         let in_scripts = cx.file.rel_path.split(['/', '\\']).any(|part| part == "scripts");
         if cx.in_test || in_scripts || model.imports_module("fastify") {
@@ -388,7 +503,13 @@ impl Rule for UnvalidatedRequestInput {
         finding.help = Some(HELP.into());
         // A handler registered right here has its middleware in view; one written apart from its
         // route may be behind a validator registered elsewhere.
-        let answered_by = if middleware.is_some() { Fact::AppValidationMiddleware } else { Fact::RouteValidationMiddleware };
+        let mut answered_by = if middleware.is_some() { Fact::AppValidationMiddleware } else { Fact::RouteValidationMiddleware };
+        // Every value is one body field that some middleware may set itself (`req.body.UserId`).
+        if let Some(field) =
+            body_field(&flow.source_text).filter(|f| found.iter().all(|(_, other)| body_field(&other.source_text) == Some(*f)))
+        {
+            answered_by = Fact::RequestBodyFieldSetByServer(field.to_string());
+        }
         finding.with_flow(file, flow).withdrawn_by(answered_by);
     }
 }
