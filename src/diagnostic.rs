@@ -111,9 +111,9 @@ pub struct Finding {
     /// baseline/fingerprint key that survives edits elsewhere in the file.
     #[serde(skip)]
     pub snippet: String,
-    /// A project fact that, when present anywhere, answers this finding (it is withdrawn).
+    /// Project facts any of which, when present anywhere, answers this finding (it is withdrawn).
     #[serde(skip)]
-    pub withdrawn_by: Option<Fact>,
+    pub withdrawn_by: Vec<Fact>,
     /// A project fact without which this finding does not hold (it is withdrawn when absent):
     /// "`CreateUser` is never validated" holds only if `CreateUser` derives `Validate` somewhere.
     #[serde(skip)]
@@ -137,7 +137,7 @@ impl Finding {
             related: Vec::new(),
             flow: Vec::new(),
             snippet: normalized_snippet(file.slice(span)),
-            withdrawn_by: None,
+            withdrawn_by: Vec::new(),
             requires: None,
             suppressed: None,
         }
@@ -148,8 +148,9 @@ impl Finding {
         self
     }
 
+    /// Adds a fact that answers this finding; several may (any one withdraws it).
     pub fn withdrawn_by(&mut self, fact: Fact) -> &mut Finding {
-        self.withdrawn_by = Some(fact);
+        self.withdrawn_by.push(fact);
         self
     }
 

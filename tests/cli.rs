@@ -322,6 +322,10 @@ fn project_facts_withdraw_findings_in_other_files() {
     // A validator on another route says nothing about a handler registered with its route in view.
     let mixed = project(&[("src/routes.ts", routes), ("src/orders.routes.ts", per_route)]);
     assert_eq!(archlint(mixed.path(), &select).status.code(), Some(1));
+    // A middleware elsewhere that sets the body field itself makes it server data.
+    let stamp = b"export const stampSku = (req, res, next) => { req.body.sku = res.locals.defaultSku; next(); };\n";
+    let stamped = project(&[("src/routes.ts", routes), ("src/stamp.ts", stamp)]);
+    assert_eq!(archlint(stamped.path(), &select).status.code(), Some(0));
 
     // A rate limiter anywhere in the project answers credential routes everywhere.
     let routes = b"import express from 'express';\nconst router = express.Router();\nrouter.post('/auth/login', login);\n";

@@ -503,13 +503,13 @@ impl Rule for UnvalidatedRequestInput {
         finding.help = Some(HELP.into());
         // A handler registered right here has its middleware in view; one written apart from its
         // route may be behind a validator registered elsewhere.
-        let mut answered_by = if middleware.is_some() { Fact::AppValidationMiddleware } else { Fact::RouteValidationMiddleware };
+        let answered_by = if middleware.is_some() { Fact::AppValidationMiddleware } else { Fact::RouteValidationMiddleware };
+        finding.with_flow(file, flow).withdrawn_by(answered_by);
         // Every value is one body field that some middleware may set itself (`req.body.UserId`).
         if let Some(field) =
             body_field(&flow.source_text).filter(|f| found.iter().all(|(_, other)| body_field(&other.source_text) == Some(*f)))
         {
-            answered_by = Fact::RequestBodyFieldSetByServer(field.to_string());
+            finding.withdrawn_by(Fact::RequestBodyFieldSetByServer(field.to_string()));
         }
-        finding.with_flow(file, flow).withdrawn_by(answered_by);
     }
 }
