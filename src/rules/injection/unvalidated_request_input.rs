@@ -18,6 +18,7 @@ use super::{is_data_receiver, sink_name};
 use crate::diagnostic::Fact;
 use crate::lang::typescript::model::{descendants, is_function_like, named_children, span_of, Framework};
 use crate::lang::typescript::TsModel;
+use crate::rules::helpers::words;
 use crate::rules::{check_option_names, shorten, Context, Rule, RuleEntry, RuleOptions};
 use crate::taint::{Flow, Origin};
 use tree_sitter::Node;
@@ -63,6 +64,8 @@ const QUERY_METHODS: &[&str] = &[
     "increment",
     "decrement",
 ];
+/// Leading words of a data-access object's methods that write or look up records.
+const DAO_VERBS: &[&str] = &["add", "create", "insert", "update", "save", "upsert", "delete", "remove", "set", "find", "get"];
 /// Driver methods that take SQL text and then the values bound to its placeholders.
 const BOUND_QUERY_METHODS: &[&str] = &["query", "execute"];
 /// Receivers of `query`/`execute` that are database connections.
@@ -252,12 +255,34 @@ impl UnvalidatedRequestInput {
         }
         // `findById(id)`/`findByPk(id)` cast their key; the MongoDB filters are `nosql-injection`'s.
         let is_persistence = WRITE_METHODS.contains(&method) || QUERY_METHODS.contains(&method);
+        if Self::is_dao_call(method, receiver, model) {
+            return Some(Sink { call, name, values: arguments, skip_keys: &[], database: true });
+        }
         if !is_persistence || !is_data_receiver(receiver, model) {
             return None;
         }
         let mongo_filter = FILTER_METHODS.contains(&method) && (model.imports_module("mongoose") || model.imports_module("mongodb"));
         let values = arguments.into_iter().skip(usize::from(mongo_filter)).collect();
         Some(Sink { call, name, values, skip_keys: &[], database: true })
+    }
+
+    /// A data-access object's own method: `userDAO.addUser(..)`, `profile.updateUser(..)` where
+    /// `const profile = new ProfileDAO(db)`, `this.orderRepository.updateStatus(..)`.
+    fn is_dao_call(method: &str, receiver: Node<'_>, model: &TsModel<'_>) -> bool {
+        let verb = words(method).into_iter().next().unwrap_or_default();
+        if !DAO_VERBS.contains(&verb.as_str()) || WRITE_METHODS.contains(&method) || QUERY_METHODS.contains(&method) {
+            return false;
+        }
+        let constructed = match receiver.kind() {
+            "identifier" => model.binding(receiver).and_then(|b| b.value).map(|v| model.unwrap_expression(v)),
+            _ => None,
+        };
+        let class = constructed
+            .filter(|v| v.kind() == "new_expression")
+            .and_then(|v| v.child_by_field_name("constructor"))
+            .map(|c| model.text(c))
+            .unwrap_or("");
+        [model.text(receiver), class].iter().any(|text| words(text).iter().any(|w| matches!(w.as_str(), "dao" | "repository" | "repo")))
     }
 
     /// The record a save writes: `product` in `product.save()` (a mongoose document, a
