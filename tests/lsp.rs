@@ -334,6 +334,8 @@ fn buffers_are_scanned_against_the_facts_of_the_whole_project() {
     };
     let http = "import axios from 'axios';\naxios.defaults.timeout = 5000;\n";
     write("src/http.ts", http);
+    // Security headers are set for the app, so `main.ts` is judged on its validation alone.
+    write("src/headers.ts", "import helmet from 'helmet';\nexport const headers = helmet();\n");
     write(
         "src/users.controller.ts",
         "import { Body, Controller, Post } from '@nestjs/common';\nimport { CreateUserDto } from './create-user.dto';\n\n\
