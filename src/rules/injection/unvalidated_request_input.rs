@@ -168,7 +168,7 @@ fn registration_middleware<'t>(function: Node<'t>, model: &TsModel<'t>) -> Optio
     ROUTE_METHODS.contains(&method).then(|| named_children(arguments).take_while(|a| *a != function).collect())
 }
 
-/// An object of a persistence or client call whose values are checked one by one.
+/// A database, HTTP-client, file or process call, with the arguments whose values are checked.
 struct Sink<'t> {
     call: Node<'t>,
     name: String,
