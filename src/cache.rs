@@ -107,7 +107,7 @@ struct CachedFinding {
     related: Vec<Related>,
     flow: Vec<Related>,
     snippet: String,
-    withdrawn_by: Option<Fact>,
+    withdrawn_by: Vec<Fact>,
     requires: Option<Fact>,
 }
 

@@ -69,6 +69,16 @@ pub enum Fact {
     /// some code sets `Content-Security-Policy`, `Strict-Transport-Security` or
     /// `X-Content-Type-Options` by hand.
     SecurityHeadersSet,
+    /// A request validator is mounted for the whole app (`app.use(OpenApiValidator.middleware(..))`,
+    /// `app.use(validateRequest(..))`): every handler's input is checked before it runs.
+    AppValidationMiddleware,
+    /// Some route registration passes a validator middleware before its handler
+    /// (`router.post("/x", validate(schema), controller.create)`): handlers written apart from
+    /// their routes are assumed to be behind one.
+    RouteValidationMiddleware,
+    /// A middleware overwrites this field of the request body with a value of its own
+    /// (`req.body.UserId = session.user.id; next()`): handlers read it as server data.
+    RequestBodyFieldSetByServer(String),
 }
 
 /// A secondary location: where the data came from, or what configures the flagged object.
@@ -101,9 +111,9 @@ pub struct Finding {
     /// baseline/fingerprint key that survives edits elsewhere in the file.
     #[serde(skip)]
     pub snippet: String,
-    /// A project fact that, when present anywhere, answers this finding (it is withdrawn).
+    /// Project facts any of which, when present anywhere, answers this finding (it is withdrawn).
     #[serde(skip)]
-    pub withdrawn_by: Option<Fact>,
+    pub withdrawn_by: Vec<Fact>,
     /// A project fact without which this finding does not hold (it is withdrawn when absent):
     /// "`CreateUser` is never validated" holds only if `CreateUser` derives `Validate` somewhere.
     #[serde(skip)]
@@ -127,7 +137,7 @@ impl Finding {
             related: Vec::new(),
             flow: Vec::new(),
             snippet: normalized_snippet(file.slice(span)),
-            withdrawn_by: None,
+            withdrawn_by: Vec::new(),
             requires: None,
             suppressed: None,
         }
@@ -138,8 +148,9 @@ impl Finding {
         self
     }
 
+    /// Adds a fact that answers this finding; several may (any one withdraws it).
     pub fn withdrawn_by(&mut self, fact: Fact) -> &mut Finding {
-        self.withdrawn_by = Some(fact);
+        self.withdrawn_by.push(fact);
         self
     }
 

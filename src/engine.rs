@@ -151,7 +151,7 @@ fn project_pass(results: Vec<FileResult>, outside: &BTreeSet<Fact>) -> ScanResul
     let mut result = ScanResult { facts: own, ..ScanResult::default() };
     for FileResult { mut output, file, mut directives, .. } in results {
         output.findings.retain(|f| {
-            f.withdrawn_by.as_ref().is_none_or(|fact| !facts.contains(fact)) && f.requires.as_ref().is_none_or(|fact| facts.contains(fact))
+            !f.withdrawn_by.iter().any(|fact| facts.contains(fact)) && f.requires.as_ref().is_none_or(|fact| facts.contains(fact))
         });
         if let Some(file) = &file {
             output.notices.extend(suppress::apply(file, &mut directives, &mut output.findings));

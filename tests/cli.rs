@@ -333,6 +333,27 @@ fn project_facts_withdraw_findings_in_other_files() {
     let no_dtos = project(&[("src/main.ts", main_without)]);
     assert_eq!(archlint(no_dtos.path(), &select).status.code(), Some(0), "an app without DTO parameters has nothing to validate");
 
+    // A request validator mounted for the whole app answers the handlers of every routes file; a
+    // validator on some route answers the controllers written apart from their routes.
+    let routes = b"import express from 'express';\nexport const router = express.Router();\nrouter.post('/orders', async (req, res) => { res.json(await Order.create({ sku: req.body.sku })); });\n";
+    let controller = b"export const create = async (req, res) => { res.json(await Order.create({ sku: req.body.sku })); };\n";
+    let select = ["--select", "unvalidated-request-input"];
+    assert_eq!(archlint(project(&[("src/routes.ts", routes)]).path(), &select).status.code(), Some(1));
+    let app_wide = b"import express from 'express';\nimport * as OpenApiValidator from 'express-openapi-validator';\nconst app = express();\napp.use(OpenApiValidator.middleware({ apiSpec: './openapi.yaml' }));\n";
+    let validated = project(&[("src/routes.ts", routes), ("src/app.ts", app_wide)]);
+    assert_eq!(archlint(validated.path(), &select).status.code(), Some(0), "{}", stdout(&archlint(validated.path(), &select)));
+    let per_route = b"import express from 'express';\nimport { create } from './controller';\nconst router = express.Router();\nrouter.post('/orders', validate(orderSchema), create);\n";
+    assert_eq!(archlint(project(&[("src/controller.ts", controller)]).path(), &select).status.code(), Some(1));
+    let routed = project(&[("src/controller.ts", controller), ("src/orders.routes.ts", per_route)]);
+    assert_eq!(archlint(routed.path(), &select).status.code(), Some(0));
+    // A validator on another route says nothing about a handler registered with its route in view.
+    let mixed = project(&[("src/routes.ts", routes), ("src/orders.routes.ts", per_route)]);
+    assert_eq!(archlint(mixed.path(), &select).status.code(), Some(1));
+    // A middleware elsewhere that sets the body field itself makes it server data.
+    let stamp = b"export const stampSku = (req, res, next) => { req.body.sku = res.locals.defaultSku; next(); };\n";
+    let stamped = project(&[("src/routes.ts", routes), ("src/stamp.ts", stamp)]);
+    assert_eq!(archlint(stamped.path(), &select).status.code(), Some(0));
+
     // A rate limiter anywhere in the project answers credential routes everywhere.
     let routes = b"import express from 'express';\nconst router = express.Router();\nrouter.post('/auth/login', login);\n";
     let select = ["--select", "auth-route-without-rate-limit"];

@@ -67,6 +67,7 @@ pub const REGISTRY: &[RuleEntry] = &[
     injection::nosql_injection::ENTRY,
     injection::mass_assignment::ENTRY,
     injection::missing_input_validation::ENTRY,
+    injection::unvalidated_request_input::ENTRY,
     reliability::panic_in_handler::ENTRY,
     reliability::blocking_in_async::ENTRY,
     reliability::error_details_in_response::ENTRY,

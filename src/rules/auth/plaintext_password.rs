@@ -9,7 +9,7 @@ use crate::lang::rust::{method_chain, span_of as rust_span, RustKind, RustModel,
 use crate::lang::typescript::model::{named_children, span_of};
 use crate::lang::typescript::TsModel;
 use crate::rules::crypto::weak_password_hash::names_password;
-use crate::rules::helpers::words;
+use crate::rules::injection::is_data_receiver;
 use crate::rules::{check_option_names, shorten, tidy_tokens, Context, Rule, RuleEntry, RuleOptions};
 use crate::source::Span;
 use crate::taint::{Flow, Origin};
@@ -78,63 +78,6 @@ const LOOKUP_METHODS: &[&str] =
     &["findOne", "findFirst", "findUnique", "find", "findAll", "findOneBy", "findBy", "where", "exists", "count"];
 /// Keys under which ORMs nest the record or the filter (`prisma.user.create({ data: { .. } })`).
 const NESTING_KEYS: &[&str] = &["data", "values", "where", "$set", "set", "create", "update", "filter", "attributes"];
-/// Words of a receiver that say it reaches the database: a model, repository, collection,
-/// query builder or an entity instance.
-const DATA_WORDS: &[&str] = &[
-    "repo",
-    "repository",
-    "model",
-    "collection",
-    "table",
-    "prisma",
-    "db",
-    "database",
-    "knex",
-    "entity",
-    "dao",
-    "orm",
-    "users",
-    "user",
-    "account",
-    "accounts",
-    "admin",
-    "admins",
-    "member",
-    "members",
-    "customer",
-    "customers",
-    "profile",
-    "record",
-    "doc",
-    "document",
-    "query",
-    "builder",
-    "sequelize",
-    "mongoose",
-    "manager",
-    "em",
-];
-/// Words of a receiver that say it is business logic or a client, which may hash before storing.
-const SERVICE_WORDS: &[&str] = &[
-    "service",
-    "services",
-    "controller",
-    "client",
-    "api",
-    "provider",
-    "helper",
-    "handler",
-    "auth",
-    "http",
-    "axios",
-    "fetch",
-    "form",
-    "res",
-    "response",
-    "cache",
-    "session",
-    "store",
-];
 /// Markers of an ORM hook or setter that rewrites the password before it is saved.
 const HASHING_HOOKS: &[&str] = &[
     // Mongoose middleware (`schema.pre("save", ..)`), Bookshelf `this.on("saving", ..)`.
@@ -157,25 +100,6 @@ const HASHING_HOOKS: &[&str] = &[
 ];
 
 impl PlaintextPassword {
-    /// Whether a call's receiver reaches the database (`User.create`, `this.userRepository.save`,
-    /// `prisma.user.create`, `db.collection("users").insertOne`, `knex("users").insert`), not a
-    /// service that may hash first (`this.usersService.create`).
-    fn ts_data_receiver(receiver: Node<'_>, model: &TsModel<'_>) -> bool {
-        let is_call = receiver.kind() == "call_expression";
-        let text = match is_call {
-            // `knex("users")`, `db.collection("users")`, `supabase.from("users")`: the callee says it.
-            true => receiver.child_by_field_name("function").map(|f| model.text(f)).unwrap_or(""),
-            false => model.text(receiver),
-        };
-        let words = words(text);
-        if words.iter().any(|w| SERVICE_WORDS.contains(&w.as_str())) {
-            return false;
-        }
-        let last = text.rsplit('.').next().unwrap_or(text);
-        let names_table = is_call && matches!(last, "from" | "into" | "table" | "insertInto" | "updateTable");
-        names_table || words.iter().any(|w| DATA_WORDS.contains(&w.as_str())) || last.chars().next().is_some_and(char::is_uppercase)
-    }
-
     /// Password-named keys of an object literal (and of its nesting keys) whose value is request
     /// data: the pair and the flow.
     fn ts_request_passwords<'t>(&self, object: Node<'t>, model: &TsModel<'t>, depth: usize, found: &mut Vec<(Node<'t>, Flow)>) {
@@ -221,7 +145,7 @@ impl PlaintextPassword {
             return;
         };
         let Some(receiver) = callee.child_by_field_name("object") else { return };
-        if !Self::ts_data_receiver(model.unwrap_expression(receiver), model) {
+        if !is_data_receiver(model.unwrap_expression(receiver), model) {
             return;
         }
         let mut found = Vec::new();

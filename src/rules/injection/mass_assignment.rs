@@ -18,7 +18,7 @@ fn build(options: &RuleOptions) -> Result<Box<dyn Rule>, String> {
 const HELP: &str = "pick the fields the client may set (`const { name, email } = req.body`) or parse the body with a schema that strips unknown keys before saving";
 
 /// ORM and ODM methods that write their object argument (Sequelize, mongoose, TypeORM, Prisma, Knex, Objection).
-const WRITE_METHODS: &[&str] = &[
+pub(crate) const WRITE_METHODS: &[&str] = &[
     "create",
     "insert",
     "insertMany",
@@ -42,34 +42,33 @@ const WRITE_METHODS: &[&str] = &[
 const NOT_PERSISTENCE: &[&str] =
     &["res", "reply", "ctx", "response", "cache", "redis", "logger", "log", "console", "emitter", "events", "queue"];
 /// Constructors that are not models.
-const NOT_MODELS: &[&str] =
+pub(crate) const NOT_MODELS: &[&str] =
     &["Error", "URL", "Date", "Map", "Set", "Promise", "Response", "Request", "Headers", "Buffer", "Blob", "FormData"];
 
-impl MassAssignment {
-    /// The request body itself, through local bindings: `req.body`, `ctx.request.body`,
-    /// `request.body`, or `const data = req.body`.
-    fn is_whole_body(node: Node<'_>, model: &TsModel<'_>) -> bool {
-        let node = model.resolve(node);
-        if node.kind() != "member_expression" {
-            return false;
-        }
-        let Some(flow) = model.request_source(node) else { return false };
-        let text = flow.source_text.replace(['?', ' '], "");
-        text.ends_with(".body") && text.matches('.').count() <= 2 && !text.contains("body.")
+/// The request body itself, through local bindings: `req.body`, `ctx.request.body`,
+/// `request.body`, or `const data = req.body`.
+pub(crate) fn is_whole_body(node: Node<'_>, model: &TsModel<'_>) -> bool {
+    let node = model.resolve(node);
+    if node.kind() != "member_expression" {
+        return false;
     }
+    let Some(flow) = model.request_source(node) else { return false };
+    let text = flow.source_text.replace(['?', ' '], "");
+    text.ends_with(".body") && text.matches('.').count() <= 2 && !text.contains("body.")
+}
 
+impl MassAssignment {
     /// The argument carries the whole body: the body, `{ ...req.body }`, or `{ data: req.body }` (Prisma).
     fn carries_body(node: Node<'_>, model: &TsModel<'_>, depth: usize) -> bool {
-        if Self::is_whole_body(node, model) {
+        if is_whole_body(node, model) {
             return true;
         }
         let object = model.resolve(node);
         if object.kind() != "object" || depth > 2 {
             return false;
         }
-        let spread = named_children(object).any(|member| {
-            member.kind() == "spread_element" && member.named_child(0).is_some_and(|inner| Self::is_whole_body(inner, model))
-        });
+        let spread = named_children(object)
+            .any(|member| member.kind() == "spread_element" && member.named_child(0).is_some_and(|inner| is_whole_body(inner, model)));
         spread
             || ["data", "create", "update", "values"].iter().any(|key| match model.property(object, key) {
                 Property::Found(value) => Self::carries_body(value, model, depth + 1),

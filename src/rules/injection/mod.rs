@@ -12,10 +12,12 @@ pub mod open_redirect;
 pub mod path_traversal;
 pub mod sql_injection;
 pub mod ssrf;
+pub mod unvalidated_request_input;
 
 use crate::diagnostic::Level;
 use crate::lang::rust::{span_of as rust_span, RustModel, Site};
 use crate::lang::typescript::TsModel;
+use crate::rules::helpers::words;
 use crate::rules::{shorten, Context};
 use crate::source::Span;
 use crate::taint::Origin;
@@ -55,6 +57,83 @@ pub(crate) fn report_origin(
         },
         Origin::Constant | Origin::Safe => false,
     }
+}
+
+/// Words of a receiver that say it reaches the database: a model, repository, collection,
+/// query builder or an entity instance.
+const DATA_WORDS: &[&str] = &[
+    "repo",
+    "repository",
+    "model",
+    "collection",
+    "table",
+    "prisma",
+    "db",
+    "database",
+    "knex",
+    "entity",
+    "dao",
+    "orm",
+    "users",
+    "user",
+    "account",
+    "accounts",
+    "admin",
+    "admins",
+    "member",
+    "members",
+    "customer",
+    "customers",
+    "profile",
+    "record",
+    "doc",
+    "document",
+    "query",
+    "builder",
+    "sequelize",
+    "mongoose",
+    "manager",
+    "em",
+];
+/// Words of a receiver that say it is business logic or a client, which may hash, check or
+/// transform data before storing it.
+const SERVICE_WORDS: &[&str] = &[
+    "service",
+    "services",
+    "controller",
+    "client",
+    "api",
+    "provider",
+    "helper",
+    "handler",
+    "auth",
+    "http",
+    "axios",
+    "fetch",
+    "form",
+    "res",
+    "response",
+    "cache",
+    "session",
+    "store",
+];
+/// Whether a call's receiver reaches the database (`User.create`, `this.userRepository.save`,
+/// `prisma.user.create`, `db.collection("users").insertOne`, `knex("users").insert`), not a
+/// service or client that may check or transform the data first (`this.usersService.create`).
+pub(crate) fn is_data_receiver(receiver: tree_sitter::Node<'_>, model: &TsModel<'_>) -> bool {
+    let is_call = receiver.kind() == "call_expression";
+    let text = match is_call {
+        // `knex("users")`, `db.collection("users")`, `supabase.from("users")`: the callee says it.
+        true => receiver.child_by_field_name("function").map(|f| model.text(f)).unwrap_or(""),
+        false => model.text(receiver),
+    };
+    let words = words(text);
+    if words.iter().any(|w| SERVICE_WORDS.contains(&w.as_str())) {
+        return false;
+    }
+    let last = text.rsplit('.').next().unwrap_or(text);
+    let names_table = is_call && matches!(last, "from" | "into" | "table" | "insertInto" | "updateTable");
+    names_table || words.iter().any(|w| DATA_WORDS.contains(&w.as_str())) || last.chars().next().is_some_and(char::is_uppercase)
 }
 
 /// The constant text a string expression starts with: the literal head of a template, the

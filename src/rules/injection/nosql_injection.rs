@@ -21,7 +21,7 @@ fn build(options: &RuleOptions) -> Result<Box<dyn Rule>, String> {
 const HELP: &str = "cast filter values to the expected type (`String(req.body.email)`) or validate the body with a schema first; app-wide, set `mongoose.set(\"sanitizeFilter\", true)` or mount `express-mongo-sanitize`";
 
 /// mongoose model and MongoDB collection methods whose first argument is a filter.
-const FILTER_METHODS: &[&str] = &[
+pub(crate) const FILTER_METHODS: &[&str] = &[
     "find",
     "findOne",
     "findById",

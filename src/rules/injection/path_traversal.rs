@@ -19,7 +19,7 @@ fn build(options: &RuleOptions) -> Result<Box<dyn Rule>, String> {
 
 const HELP: &str = "reduce the name to its last component (`path.basename`), or resolve the path and check that it still starts with the base directory; for `res.sendFile`, pass `{ root }`";
 
-const FS_MODULES: &[&str] = &["fs", "fs/promises", "fs-extra", "node:fs", "node:fs/promises", "graceful-fs"];
+pub(crate) const FS_MODULES: &[&str] = &["fs", "fs/promises", "fs-extra", "node:fs", "node:fs/promises", "graceful-fs"];
 /// File-system functions whose first argument is a path (two paths for copy and rename).
 const FS_FUNCTIONS: &[&str] = &[
     "readFile",

@@ -22,7 +22,7 @@ fn build(options: &RuleOptions) -> Result<Box<dyn Rule>, String> {
 const HELP: &str = "keep the scheme and host fixed in code and put request data only in an encoded path segment or query value; if the host must vary, check it against an allowlist first";
 
 /// HTTP client entry points whose first argument is a URL or a request config with `url`.
-const CLIENT_CALLS: &[&str] = &[
+pub(crate) const CLIENT_CALLS: &[&str] = &[
     "axios",
     "axios.get",
     "axios.post",
@@ -63,7 +63,7 @@ const CLIENT_CALLS: &[&str] = &[
     "request.post",
 ];
 /// Options that choose where the request goes.
-const DESTINATION_KEYS: &[&str] = &["url", "baseURL", "prefixUrl", "host", "hostname", "uri"];
+pub(crate) const DESTINATION_KEYS: &[&str] = &["url", "baseURL", "prefixUrl", "host", "hostname", "uri"];
 
 /// Rust functions whose first argument is the URL.
 const RUST_URL_FUNCTIONS: &[&str] =
