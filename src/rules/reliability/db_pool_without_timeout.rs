@@ -7,6 +7,7 @@
 use crate::lang::rust::{method_chain, span_of as rust_span, RustKind, RustModel, RustNode, RustSyntax};
 use crate::lang::typescript::model::{named_children, span_of};
 use crate::lang::typescript::{Property, TsModel};
+use crate::rules::helpers::{ts_options_have, Configured};
 use crate::rules::{check_option_names, Context, Rule, RuleEntry, RuleOptions};
 use quote::ToTokens;
 use tree_sitter::Node;
@@ -83,6 +84,18 @@ impl Rule for DbPoolWithoutTimeout {
         let callee = node.child_by_field_name("function").or_else(|| node.child_by_field_name("constructor"));
         let Some(name) = callee.and_then(|c| model.qualified_name(c)) else { return };
         let arguments: Vec<Node<'_>> = node.child_by_field_name("arguments").map(|a| named_children(a).collect()).unwrap_or_default();
+        // pg has no default at all: `connectionTimeoutMillis` 0 waits forever for a connection,
+        // and on a pool, for a free client.
+        if node.kind() == "new_expression" && (name == "pg.Pool" || name == "pg.Client") {
+            if let (Some(callee), Configured::No) =
+                (callee, ts_options_have(model, arguments.first().copied(), &["connectionTimeoutMillis"]))
+            {
+                let what = if name.ends_with("Pool") { "pool" } else { "client" };
+                cx.report(span_of(callee), format!("pg {what} without `connectionTimeoutMillis` waits forever for a connection")).help =
+                    Some("set `connectionTimeoutMillis` (and a `statement_timeout`) in the options".into());
+            }
+            return;
+        }
         let Some((_, keys)) = TS_TIMEOUT_OPTIONS.iter().find(|(package, _)| name == *package || name.starts_with(&format!("{package}.")))
         else {
             return;

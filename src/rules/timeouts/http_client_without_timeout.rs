@@ -1,12 +1,13 @@
-//! `http-client-without-timeout`: outbound HTTP calls and database clients that can wait forever.
-//! axios (timeout 0), reqwest's async client ("Default is no timeout"), node-fetch, got and pg
-//! (`connectionTimeoutMillis` 0) all default to no limit, so one slow peer ties up a request
-//! handler, a connection and eventually the whole service.
+//! `http-client-without-timeout`: outbound HTTP calls that can wait forever. axios (timeout 0),
+//! reqwest's async client ("Default is no timeout"), node-fetch and got all default to no limit,
+//! so one slow peer ties up a request handler, a connection and eventually the whole service.
+//! (Database pools and clients are `db-pool-without-timeout`'s.)
 
 use crate::diagnostic::{Fact, Level};
 use crate::lang::rust::{method_chain, span_of as rust_span, FnId, RustKind, RustModel, RustNode, RustSyntax};
-use crate::lang::typescript::model::{named_children, span_of, Property};
+use crate::lang::typescript::model::{named_children, span_of};
 use crate::lang::typescript::TsModel;
+use crate::rules::helpers::{ts_options_have, Configured};
 use crate::rules::{check_option_names, Context, Rule, RuleEntry, RuleOptions};
 use crate::source::{is_frontend_path, Language, Span};
 use syn::Expr;
@@ -19,32 +20,6 @@ struct HttpClientWithoutTimeout;
 fn build(options: &RuleOptions) -> Result<Box<dyn Rule>, String> {
     check_option_names(options, ENTRY.id)?;
     Ok(Box::new(HttpClientWithoutTimeout))
-}
-
-/// What an options argument says about a key.
-enum Configured {
-    Yes,
-    No,
-    /// The options come from somewhere archlint cannot see (a parameter, a spread, an import).
-    Unknown,
-}
-
-fn ts_options_have(model: &TsModel<'_>, options: Option<Node<'_>>, keys: &[&str]) -> Configured {
-    let Some(options) = options else { return Configured::No };
-    let Some(object) = model.object_literal(options) else { return Configured::Unknown };
-    let mut unknown = false;
-    for key in keys {
-        match model.property(object, key) {
-            Property::Found(_) => return Configured::Yes,
-            Property::Unknown => unknown = true,
-            Property::Missing => {}
-        }
-    }
-    if unknown {
-        Configured::Unknown
-    } else {
-        Configured::No
-    }
 }
 
 /// Where the per-call config object sits for each axios method.
@@ -135,20 +110,6 @@ impl HttpClientWithoutTimeout {
             } else {
                 cx.report(span, format!("`{}` without a `signal` can wait forever", shown_callee(callee, model))).help = Some(help.into());
             }
-        }
-    }
-
-    fn check_ts_new(&self, node: Node<'_>, model: &TsModel<'_>, cx: &mut Context<'_>) {
-        let Some(constructor) = node.child_by_field_name("constructor") else { return };
-        let Some(name) = model.qualified_name(constructor) else { return };
-        if name != "pg.Pool" && name != "pg.Client" {
-            return;
-        }
-        let options = node.child_by_field_name("arguments").and_then(|a| a.named_child(0));
-        if matches!(ts_options_have(model, options, &["connectionTimeoutMillis"]), Configured::No) {
-            let what = if name.ends_with("Pool") { "pool" } else { "client" };
-            cx.report(span_of(constructor), format!("pg {what} without `connectionTimeoutMillis` waits forever for a connection")).help =
-                Some("set `connectionTimeoutMillis` (and a `statement_timeout`) in the options".into());
         }
     }
 }
@@ -264,7 +225,7 @@ impl Rule for HttpClientWithoutTimeout {
     }
 
     fn ts_kinds(&self) -> &'static [&'static str] {
-        &["call_expression", "new_expression", "assignment_expression"]
+        &["call_expression", "assignment_expression"]
     }
 
     fn check_ts(&self, node: Node<'_>, model: &TsModel<'_>, cx: &mut Context<'_>) {
@@ -277,8 +238,7 @@ impl Rule for HttpClientWithoutTimeout {
                 }
             }
             _ if cx.in_test => {}
-            "call_expression" => self.check_ts_call(node, model, cx),
-            _ => self.check_ts_new(node, model, cx),
+            _ => self.check_ts_call(node, model, cx),
         }
     }
 
