@@ -323,6 +323,33 @@ pub fn mask(value: &str) -> String {
     format!("{prefix}…({} chars)", value.chars().count())
 }
 
+/// What a TypeScript options argument says about a key.
+pub enum Configured {
+    Yes,
+    No,
+    /// The options come from somewhere archlint cannot see (a parameter, a spread, an import).
+    Unknown,
+}
+
+/// Whether an options object sets any of `keys` (a missing argument sets none).
+pub fn ts_options_have(model: &TsModel<'_>, options: Option<Node<'_>>, keys: &[&str]) -> Configured {
+    let Some(options) = options else { return Configured::No };
+    let Some(object) = model.object_literal(options) else { return Configured::Unknown };
+    let mut unknown = false;
+    for key in keys {
+        match model.property(object, key) {
+            Property::Found(_) => return Configured::Yes,
+            Property::Unknown => unknown = true,
+            Property::Missing => {}
+        }
+    }
+    if unknown {
+        Configured::Unknown
+    } else {
+        Configured::No
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -423,32 +450,5 @@ mod tests {
         assert_eq!(mask("Hq7vN2pXk9Lm"), "Hq7…(12 chars)");
         assert_eq!(mask("admin"), "a…(5 chars)");
         assert_eq!(mask("abc"), "…(3 chars)");
-    }
-}
-
-/// What a TypeScript options argument says about a key.
-pub enum Configured {
-    Yes,
-    No,
-    /// The options come from somewhere archlint cannot see (a parameter, a spread, an import).
-    Unknown,
-}
-
-/// Whether an options object sets any of `keys` (a missing argument sets none).
-pub fn ts_options_have(model: &TsModel<'_>, options: Option<Node<'_>>, keys: &[&str]) -> Configured {
-    let Some(options) = options else { return Configured::No };
-    let Some(object) = model.object_literal(options) else { return Configured::Unknown };
-    let mut unknown = false;
-    for key in keys {
-        match model.property(object, key) {
-            Property::Found(_) => return Configured::Yes,
-            Property::Unknown => unknown = true,
-            Property::Missing => {}
-        }
-    }
-    if unknown {
-        Configured::Unknown
-    } else {
-        Configured::No
     }
 }
