@@ -2,6 +2,7 @@
 //! `require`s), what constant values local bindings hold, which member paths get assigned, and
 //! which functions are request handlers. Built during the single traversal, queried by rules.
 
+use crate::lang::typescript::FieldExt;
 use crate::source::Span;
 use std::collections::{HashMap, HashSet};
 use tree_sitter::Node;
@@ -103,14 +104,14 @@ impl<'t> TsModel<'t> {
             "import_statement" => self.record_import(node),
             // `function name() {}` binds `name` to the function in the enclosing scope.
             "function_declaration" => {
-                if let Some(name) = node.child_by_field_name("name") {
+                if let Some(name) = node.field("name") {
                     self.add_binding(name, Some(node), None, true, scope);
                 }
             }
             "variable_declarator" => self.record_declarator(node, scope),
             "assignment_expression" | "augmented_assignment_expression" => self.record_assignment(node),
             "update_expression" => {
-                if let Some(arg) = node.child_by_field_name("argument") {
+                if let Some(arg) = node.field("argument") {
                     self.mark_reassigned(arg);
                 }
             }
@@ -121,7 +122,7 @@ impl<'t> TsModel<'t> {
     }
 
     fn record_import(&mut self, node: Node<'t>) {
-        let Some(module) = node.child_by_field_name("source").and_then(|s| self.string_literal(s)) else { return };
+        let Some(module) = node.field("source").and_then(|s| self.string_literal(s)) else { return };
         let mut cursor = node.walk();
         for child in node.named_children(&mut cursor) {
             match child.kind() {
@@ -150,8 +151,8 @@ impl<'t> TsModel<'t> {
                 "named_imports" => {
                     let mut inner = part.walk();
                     for spec in part.named_children(&mut inner) {
-                        let Some(name) = spec.child_by_field_name("name") else { continue };
-                        let local = spec.child_by_field_name("alias").unwrap_or(name);
+                        let Some(name) = spec.field("name") else { continue };
+                        let local = spec.field("alias").unwrap_or(name);
                         let export = self.text(name).trim_matches(['"', '\'']).to_string();
                         let export = if export == "default" { None } else { Some(export) };
                         self.add_import(local, module, export);
@@ -167,7 +168,7 @@ impl<'t> TsModel<'t> {
     }
 
     fn record_declarator(&mut self, node: Node<'t>, scope: Span) {
-        let (Some(name), value) = (node.child_by_field_name("name"), node.child_by_field_name("value")) else { return };
+        let (Some(name), value) = (node.field("name"), node.field("value")) else { return };
         if let Some((module, export)) = value.and_then(|v| self.required_module(v)) {
             self.record_require(name, &module, export);
             return;
@@ -180,7 +181,7 @@ impl<'t> TsModel<'t> {
             _ => {
                 for identifier in descendants(name).filter(|n| matches!(n.kind(), "identifier" | "shorthand_property_identifier_pattern")) {
                     // In `{ key: local }` only `local` is bound.
-                    if identifier.parent().is_some_and(|p| p.kind() == "pair_pattern" && p.child_by_field_name("key") == Some(identifier)) {
+                    if identifier.parent().is_some_and(|p| p.kind() == "pair_pattern" && p.field("key") == Some(identifier)) {
                         continue;
                     }
                     self.add_binding(identifier, None, value, is_const, scope);
@@ -208,16 +209,16 @@ impl<'t> TsModel<'t> {
         let value = self.unwrap_expression(value);
         match value.kind() {
             "call_expression" => {
-                let callee = value.child_by_field_name("function")?;
+                let callee = value.field("function")?;
                 if !matches!(self.text(callee), "require" | "import") {
                     return None;
                 }
-                let first = value.child_by_field_name("arguments")?.named_child(0)?;
+                let first = value.field("arguments")?.named_child(0)?;
                 Some((self.string_literal(first)?, None))
             }
             "member_expression" => {
-                let (module, _) = self.required_module(value.child_by_field_name("object")?)?;
-                let property = self.text(value.child_by_field_name("property")?);
+                let (module, _) = self.required_module(value.field("object")?)?;
+                let property = self.text(value.field("property")?);
                 Some((module, (property != "default").then(|| property.to_string())))
             }
             _ => None,
@@ -233,7 +234,7 @@ impl<'t> TsModel<'t> {
                     match prop.kind() {
                         "shorthand_property_identifier_pattern" => self.add_import(prop, module, Some(self.text(prop).to_string())),
                         "pair_pattern" => {
-                            let (Some(key), Some(local)) = (prop.child_by_field_name("key"), prop.child_by_field_name("value")) else {
+                            let (Some(key), Some(local)) = (prop.field("key"), prop.field("value")) else {
                                 continue;
                             };
                             if local.kind() == "identifier" {
@@ -249,11 +250,11 @@ impl<'t> TsModel<'t> {
     }
 
     fn record_assignment(&mut self, node: Node<'t>) {
-        let Some(left) = node.child_by_field_name("left") else { return };
+        let Some(left) = node.field("left") else { return };
         match left.kind() {
             "identifier" => {
                 self.mark_reassigned(left);
-                if let Some(right) = node.child_by_field_name("right") {
+                if let Some(right) = node.field("right") {
                     if let Some(binding) = self.innermost_binding_mut(left) {
                         binding.assigned.push(right);
                     }
@@ -282,20 +283,17 @@ impl<'t> TsModel<'t> {
     }
 
     fn record_route_call(&mut self, call: Node<'t>) {
-        let Some(callee) = call.child_by_field_name("function") else { return };
+        let Some(callee) = call.field("function") else { return };
         if callee.kind() != "member_expression" {
             return;
         }
-        let Some(method) = callee.child_by_field_name("property").map(|p| self.text(p)) else { return };
-        let Some(args) = call.child_by_field_name("arguments") else { return };
+        let Some(method) = callee.field("property").map(|p| self.text(p)) else { return };
+        let Some(args) = call.field("arguments") else { return };
         let arguments: Vec<Node<'t>> = named_children(args).collect();
         let path = arguments.first().and_then(|first| self.string_value(*first));
-        let receiver_is_route = callee.child_by_field_name("object").is_some_and(|object| {
+        let receiver_is_route = callee.field("object").is_some_and(|object| {
             object.kind() == "call_expression"
-                && object
-                    .child_by_field_name("function")
-                    .and_then(|f| f.child_by_field_name("property"))
-                    .is_some_and(|p| self.text(p) == "route")
+                && object.field("function").and_then(|f| f.field("property")).is_some_and(|p| self.text(p) == "route")
         });
         let is_route = ROUTE_METHODS.contains(&method)
             && (receiver_is_route || path.as_deref().is_some_and(|p| p.starts_with('/') || p.starts_with('*')));
@@ -346,11 +344,11 @@ impl<'t> TsModel<'t> {
             return;
         }
         let mut request_params = Vec::new();
-        if let Some(params) = method.child_by_field_name("parameters") {
+        if let Some(params) = method.field("parameters") {
             for param in named_children(params) {
                 let is_request = children_by_field(param, "decorator")
                     .any(|d| decorator_call(self, d).is_some_and(|(name, _)| NEST_REQUEST_DECORATORS.contains(&name)));
-                if let (true, Some(pattern)) = (is_request, param.child_by_field_name("pattern")) {
+                if let (true, Some(pattern)) = (is_request, param.field("pattern")) {
                     request_params.push(self.text(pattern).to_string());
                 }
             }
@@ -407,12 +405,12 @@ impl<'t> TsModel<'t> {
                 })
             }
             "member_expression" => {
-                let object = self.qualified_name(node.child_by_field_name("object")?)?;
-                Some(format!("{object}.{}", self.text(node.child_by_field_name("property")?)))
+                let object = self.qualified_name(node.field("object")?)?;
+                Some(format!("{object}.{}", self.text(node.field("property")?)))
             }
             "subscript_expression" => {
-                let object = self.qualified_name(node.child_by_field_name("object")?)?;
-                let index = self.string_literal(node.child_by_field_name("index")?)?;
+                let object = self.qualified_name(node.field("object")?)?;
+                let index = self.string_literal(node.field("index")?)?;
                 Some(format!("{object}.{index}"))
             }
             _ => None,
@@ -423,16 +421,10 @@ impl<'t> TsModel<'t> {
     pub fn member_path(&self, node: Node<'_>) -> Option<String> {
         match node.kind() {
             "identifier" | "this" | "property_identifier" => Some(self.text(node).to_string()),
-            "member_expression" => Some(format!(
-                "{}.{}",
-                self.member_path(node.child_by_field_name("object")?)?,
-                self.text(node.child_by_field_name("property")?)
-            )),
-            "subscript_expression" => Some(format!(
-                "{}.{}",
-                self.member_path(node.child_by_field_name("object")?)?,
-                self.string_literal(node.child_by_field_name("index")?)?
-            )),
+            "member_expression" => Some(format!("{}.{}", self.member_path(node.field("object")?)?, self.text(node.field("property")?))),
+            "subscript_expression" => {
+                Some(format!("{}.{}", self.member_path(node.field("object")?)?, self.string_literal(node.field("index")?)?))
+            }
             "parenthesized_expression" | "non_null_expression" => self.member_path(node.named_child(0)?),
             _ => None,
         }
@@ -488,11 +480,11 @@ impl<'t> TsModel<'t> {
     /// `config.jwt.secret` where `const config = { jwt: { secret: "…" } }` and no statement in the
     /// file assigns that member.
     fn member_value(&self, member: Node<'t>, budget: &mut usize) -> Option<Node<'t>> {
-        let property = member.child_by_field_name("property").filter(|p| p.kind() == "property_identifier")?;
+        let property = member.field("property").filter(|p| p.kind() == "property_identifier")?;
         if self.member_path(member).is_some_and(|path| self.member_assigned(&path)) {
             return None;
         }
-        let object = self.resolve_within(member.child_by_field_name("object")?, budget);
+        let object = self.resolve_within(member.field("object")?, budget);
         if object.kind() != "object" {
             return None;
         }
@@ -536,9 +528,9 @@ impl<'t> TsModel<'t> {
         if let Some(value) = self.string_literal(node) {
             return Some(value);
         }
-        if node.kind() == "binary_expression" && node.child_by_field_name("operator").is_some_and(|op| self.text(op) == "+") {
-            let left = self.string_value_within(node.child_by_field_name("left")?, budget)?;
-            let right = self.string_value_within(node.child_by_field_name("right")?, budget)?;
+        if node.kind() == "binary_expression" && node.field("operator").is_some_and(|op| self.text(op) == "+") {
+            let left = self.string_value_within(node.field("left")?, budget)?;
+            let right = self.string_value_within(node.field("right")?, budget)?;
             return Some(left + &right);
         }
         None
@@ -551,7 +543,7 @@ impl<'t> TsModel<'t> {
             "true" => Some(true),
             "false" => Some(false),
             "unary_expression" if self.text(node).starts_with('!') => {
-                let operand = node.child_by_field_name("argument")?;
+                let operand = node.field("argument")?;
                 match self.text(operand) {
                     "0" => Some(true),
                     "1" => Some(false),
@@ -573,18 +565,16 @@ impl<'t> TsModel<'t> {
         for member in named_children(object) {
             match member.kind() {
                 "pair" => {
-                    let Some(k) = member.child_by_field_name("key") else { continue };
+                    let Some(k) = member.field("key") else { continue };
                     let name = self.string_literal(k).unwrap_or_else(|| self.text(k).to_string());
                     if name == key {
-                        if let Some(value) = member.child_by_field_name("value") {
+                        if let Some(value) = member.field("value") {
                             return Property::Found(value);
                         }
                     }
                 }
                 "shorthand_property_identifier" if self.text(member) == key => return Property::Found(member),
-                "method_definition" if member.child_by_field_name("name").is_some_and(|n| self.text(n) == key) => {
-                    return Property::Found(member)
-                }
+                "method_definition" if member.field("name").is_some_and(|n| self.text(n) == key) => return Property::Found(member),
                 "spread_element" => has_spread = true,
                 _ => {}
             }
@@ -643,7 +633,7 @@ fn preceding_decorators<'n>(member: Node<'n>) -> impl Iterator<Item = Node<'n>> 
 pub(crate) fn decorator_call<'n>(model: &TsModel<'_>, decorator: Node<'n>) -> Option<(&'static str, Option<Node<'n>>)> {
     let expression = decorator.named_child(0)?;
     let (callee, args) = match expression.kind() {
-        "call_expression" => (expression.child_by_field_name("function")?, expression.child_by_field_name("arguments")),
+        "call_expression" => (expression.field("function")?, expression.field("arguments")),
         _ => (expression, None),
     };
     let name = model.text(callee);
@@ -658,11 +648,11 @@ pub fn enclosing_function(node: Node<'_>) -> Option<Node<'_>> {
 
 /// A function's parameter names as written (`req`, `{ body }`).
 pub fn parameter_names(model: &TsModel<'_>, function: Node<'_>) -> Vec<String> {
-    if let Some(single) = function.child_by_field_name("parameter") {
+    if let Some(single) = function.field("parameter") {
         return vec![model.text(single).to_string()];
     }
-    let Some(params) = function.child_by_field_name("parameters") else { return Vec::new() };
-    named_children(params).map(|p| p.child_by_field_name("pattern").unwrap_or(p)).map(|p| model.text(p).to_string()).collect()
+    let Some(params) = function.field("parameters") else { return Vec::new() };
+    named_children(params).map(|p| p.field("pattern").unwrap_or(p)).map(|p| model.text(p).to_string()).collect()
 }
 
 fn decode_escape(escape: &str) -> String {

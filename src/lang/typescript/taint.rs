@@ -10,6 +10,7 @@
 //! closures); calls to other functions are opaque, except for known conversions and sanitisers.
 
 use super::model::{children_by_field, decorator_call, descendants, is_function_like, named_children, span_of, TsModel};
+use crate::lang::typescript::FieldExt;
 use crate::taint::{Flow, Origin};
 use tree_sitter::Node;
 
@@ -177,12 +178,12 @@ impl<'t> TsModel<'t> {
                 is_source.then(|| flow(node))
             }
             "call_expression" => {
-                let callee = node.child_by_field_name("function")?;
+                let callee = node.field("function")?;
                 if callee.kind() != "member_expression" {
                     return None;
                 }
-                let object = self.unwrap_expression(callee.child_by_field_name("object")?);
-                let method = self.text(callee.child_by_field_name("property")?);
+                let object = self.unwrap_expression(callee.field("object")?);
+                let method = self.text(callee.field("property")?);
                 let is_getter = object.kind() == "identifier"
                     && REQUEST_GETTERS.contains(&method)
                     && matches!(self.request_parameter(object), Some(RequestKind::Request));
@@ -206,7 +207,7 @@ impl<'t> TsModel<'t> {
         }
         let node = self.unwrap_expression(node);
         // `req.body.items.length`: a number, whatever it counts.
-        if node.kind() == "member_expression" && node.child_by_field_name("property").is_some_and(|p| self.text(p) == "length") {
+        if node.kind() == "member_expression" && node.field("property").is_some_and(|p| self.text(p) == "length") {
             return Origin::Safe;
         }
         if let Some(flow) = self.request_source(node) {
@@ -222,11 +223,11 @@ impl<'t> TsModel<'t> {
                 .filter_map(|c| c.named_child(0))
                 .fold(Origin::Constant, |acc, part| acc.join(self.origin_in(part, sink, walk))),
             "binary_expression" => {
-                let operator = node.child_by_field_name("operator").map(|o| self.text(o)).unwrap_or("");
+                let operator = node.field("operator").map(|o| self.text(o)).unwrap_or("");
                 match operator {
                     "+" | "||" | "??" | "&&" => {
-                        let left = node.child_by_field_name("left").map_or(Origin::Dynamic, |l| self.origin_in(l, sink, walk));
-                        let right = node.child_by_field_name("right").map_or(Origin::Dynamic, |r| self.origin_in(r, sink, walk));
+                        let left = node.field("left").map_or(Origin::Dynamic, |l| self.origin_in(l, sink, walk));
+                        let right = node.field("right").map_or(Origin::Dynamic, |r| self.origin_in(r, sink, walk));
                         left.join(right)
                     }
                     // Arithmetic, comparisons, `instanceof`, `in`: a number or a boolean.
@@ -236,23 +237,20 @@ impl<'t> TsModel<'t> {
             "unary_expression" | "update_expression" => Origin::Safe,
             "ternary_expression" => {
                 // `ALLOWED.includes(x) ? x : "default"`: the chosen branch is the checked value.
-                if let (Some(condition), Some(consequence)) =
-                    (node.child_by_field_name("condition"), node.child_by_field_name("consequence"))
-                {
+                if let (Some(condition), Some(consequence)) = (node.field("condition"), node.field("consequence")) {
                     if self.checks_membership(condition, self.text(self.unwrap_expression(consequence))) {
-                        let alternative =
-                            node.child_by_field_name("alternative").map_or(Origin::Dynamic, |a| self.origin_in(a, sink, walk));
+                        let alternative = node.field("alternative").map_or(Origin::Dynamic, |a| self.origin_in(a, sink, walk));
                         return Origin::Safe.join(alternative);
                     }
                 }
-                let consequence = node.child_by_field_name("consequence").map_or(Origin::Dynamic, |c| self.origin_in(c, sink, walk));
-                let alternative = node.child_by_field_name("alternative").map_or(Origin::Dynamic, |a| self.origin_in(a, sink, walk));
+                let consequence = node.field("consequence").map_or(Origin::Dynamic, |c| self.origin_in(c, sink, walk));
+                let alternative = node.field("alternative").map_or(Origin::Dynamic, |a| self.origin_in(a, sink, walk));
                 consequence.join(alternative)
             }
             "array" => named_children(node).fold(Origin::Constant, |acc, element| acc.join(self.origin_in(element, sink, walk))),
             "object" => named_children(node).fold(Origin::Constant, |acc, member| {
                 let value = match member.kind() {
-                    "pair" => member.child_by_field_name("value"),
+                    "pair" => member.field("value"),
                     "spread_element" | "shorthand_property_identifier" => Some(member),
                     _ => None,
                 };
@@ -261,12 +259,10 @@ impl<'t> TsModel<'t> {
             "spread_element" => node.named_child(0).map_or(Origin::Dynamic, |inner| self.origin_in(inner, sink, walk)),
             "identifier" | "shorthand_property_identifier" => self.identifier_origin(node, sink, walk),
             "member_expression" => self.member_origin(node, sink, walk),
-            "subscript_expression" => {
-                node.child_by_field_name("object").map_or(Origin::Dynamic, |object| self.origin_in(object, sink, walk))
-            }
+            "subscript_expression" => node.field("object").map_or(Origin::Dynamic, |object| self.origin_in(object, sink, walk)),
             "call_expression" => self.call_origin(node, sink, walk),
             "new_expression" => {
-                let constructor = node.child_by_field_name("constructor").and_then(|c| self.qualified_name(c));
+                let constructor = node.field("constructor").and_then(|c| self.qualified_name(c));
                 match constructor.as_deref() {
                     Some("URL" | "url.URL" | "String" | "URLSearchParams") => self.arguments_origin(node, sink, walk),
                     Some("Date" | "Number") => Origin::Safe,
@@ -340,11 +336,11 @@ impl<'t> TsModel<'t> {
     }
 
     fn member_origin(&self, node: Node<'t>, sink: Node<'t>, walk: &mut Walk<'t>) -> Origin {
-        let property = node.child_by_field_name("property").map(|p| self.text(p)).unwrap_or("");
+        let property = node.field("property").map(|p| self.text(p)).unwrap_or("");
         if property == "length" {
             return Origin::Safe;
         }
-        let Some(object) = node.child_by_field_name("object") else { return Origin::Dynamic };
+        let Some(object) = node.field("object") else { return Origin::Dynamic };
         let object = self.unwrap_expression(object);
         match object.kind() {
             // `process.env.X`: operator configuration.
@@ -364,14 +360,14 @@ impl<'t> TsModel<'t> {
     }
 
     fn call_origin(&self, node: Node<'t>, sink: Node<'t>, walk: &mut Walk<'t>) -> Origin {
-        let Some(callee) = node.child_by_field_name("function") else { return Origin::Dynamic };
+        let Some(callee) = node.field("function") else { return Origin::Dynamic };
         // Tagged templates (`sql\`…\``) build parameterised values, not strings.
-        if node.child_by_field_name("arguments").is_some_and(|a| a.kind() == "template_string") {
+        if node.field("arguments").is_some_and(|a| a.kind() == "template_string") {
             return Origin::Safe;
         }
         let name = self.qualified_name(callee).or_else(|| self.member_path(callee)).unwrap_or_default();
         let name = name.strip_prefix("node:").map(str::to_string).unwrap_or(name);
-        let last = match callee.child_by_field_name("property") {
+        let last = match callee.field("property") {
             Some(property) => self.text(property),
             None => name.rsplit('.').next().unwrap_or(""),
         };
@@ -392,7 +388,7 @@ impl<'t> TsModel<'t> {
             }
         }
         if callee.kind() == "member_expression" && PROPAGATING_METHODS.contains(&last) {
-            let receiver = callee.child_by_field_name("object").map_or(Origin::Dynamic, |o| self.origin_in(o, sink, walk));
+            let receiver = callee.field("object").map_or(Origin::Dynamic, |o| self.origin_in(o, sink, walk));
             let arguments = if matches!(last, "concat" | "replace" | "replaceAll" | "padStart" | "padEnd") {
                 self.arguments_origin(node, sink, walk)
             } else {
@@ -410,8 +406,8 @@ impl<'t> TsModel<'t> {
         if !is_function_like(function.kind()) || walk.frames.len() >= MAX_FRAMES || walk.frames.iter().any(|f| f.function == function) {
             return None;
         }
-        let arguments = call.child_by_field_name("arguments").map(|a| named_children(a).collect()).unwrap_or_default();
-        let body = function.child_by_field_name("body")?;
+        let arguments = call.field("arguments").map(|a| named_children(a).collect()).unwrap_or_default();
+        let body = function.field("body")?;
         let returned: Vec<Node<'t>> = if body.kind() == "statement_block" {
             descendants(body)
                 .filter(|n| n.kind() == "return_statement" && enclosing_function(*n) == Some(function))
@@ -427,7 +423,7 @@ impl<'t> TsModel<'t> {
     }
 
     fn arguments_origin(&self, node: Node<'t>, sink: Node<'t>, walk: &mut Walk<'t>) -> Origin {
-        let Some(arguments) = node.child_by_field_name("arguments") else { return Origin::Constant };
+        let Some(arguments) = node.field("arguments") else { return Origin::Constant };
         named_children(arguments).fold(Origin::Constant, |acc, argument| acc.join(self.origin_in(argument, sink, walk)))
     }
 
@@ -465,7 +461,7 @@ impl<'t> TsModel<'t> {
         }
         let parameters = function_parameters(function);
         let index = parameters.iter().position(|p| *p == parameter)?;
-        let annotation = parameter.child_by_field_name("type").map(|t| self.text(t)).unwrap_or("");
+        let annotation = parameter.field("type").map(|t| self.text(t)).unwrap_or("");
         let registered = self.handler_at(function.start_byte()).is_some_and(|h| h.span == span_of(function));
         match name {
             // `(req, res)`, `(request, reply)`, `req: Request`: the Node HTTP frameworks' convention.
@@ -502,7 +498,7 @@ impl<'t> TsModel<'t> {
     fn parameter_origin(&self, parameter: Node<'t>) -> Origin {
         match self.nest_request_parameter(parameter) {
             Some(Some(RequestKind::Data)) => {
-                let at = parameter.child_by_field_name("pattern").unwrap_or(parameter);
+                let at = parameter.field("pattern").unwrap_or(parameter);
                 Origin::Request(Flow {
                     source: span_of(at),
                     source_text: crate::rules::shorten(self.text(parameter), 60),
@@ -521,10 +517,10 @@ impl<'t> TsModel<'t> {
         if condition.kind() != "call_expression" {
             return false;
         }
-        let Some(callee) = condition.child_by_field_name("function").filter(|c| c.kind() == "member_expression") else { return false };
-        let method = callee.child_by_field_name("property").map(|p| self.text(p)).unwrap_or("");
+        let Some(callee) = condition.field("function").filter(|c| c.kind() == "member_expression") else { return false };
+        let method = callee.field("property").map(|p| self.text(p)).unwrap_or("");
         matches!(method, "includes" | "has" | "test")
-            && condition.child_by_field_name("arguments").is_some_and(|a| named_children(a).any(|arg| self.text(arg) == value))
+            && condition.field("arguments").is_some_and(|a| named_children(a).any(|arg| self.text(arg) == value))
     }
 
     /// `req.query.sort` → (`req`, ["query", "sort"]); `req["body"]` → (`req`, ["body"]); computed
@@ -536,16 +532,16 @@ impl<'t> TsModel<'t> {
             current = self.unwrap_expression(current);
             match current.kind() {
                 "member_expression" => {
-                    path.push(self.text(current.child_by_field_name("property")?).to_string());
-                    current = current.child_by_field_name("object")?;
+                    path.push(self.text(current.field("property")?).to_string());
+                    current = current.field("object")?;
                 }
                 "subscript_expression" => {
-                    let index = current.child_by_field_name("index")?;
+                    let index = current.field("index")?;
                     match self.string_literal(index) {
                         Some(key) => path.push(key),
                         None => path.clear(),
                     }
-                    current = current.child_by_field_name("object")?;
+                    current = current.field("object")?;
                 }
                 "identifier" => {
                     path.reverse();
@@ -563,25 +559,23 @@ impl<'t> TsModel<'t> {
         let Some(function) = enclosing_function(sink) else { return false };
         descendants(function).take_while(|n| n.start_byte() < sink.start_byte()).any(|n| match n.kind() {
             "call_expression" => {
-                let Some(callee) = n.child_by_field_name("function").filter(|c| c.kind() == "member_expression") else { return false };
-                let method = callee.child_by_field_name("property").map(|p| self.text(p)).unwrap_or("");
+                let Some(callee) = n.field("function").filter(|c| c.kind() == "member_expression") else { return false };
+                let method = callee.field("property").map(|p| self.text(p)).unwrap_or("");
                 if !GUARD_METHODS.contains(&method) {
                     return false;
                 }
-                let receiver_is_name = callee.child_by_field_name("object").is_some_and(|o| self.text(o) == name);
-                let argument_is_name =
-                    n.child_by_field_name("arguments").is_some_and(|a| named_children(a).any(|arg| self.text(arg) == name));
+                let receiver_is_name = callee.field("object").is_some_and(|o| self.text(o) == name);
+                let argument_is_name = n.field("arguments").is_some_and(|a| named_children(a).any(|arg| self.text(arg) == name));
                 argument_is_name || (receiver_is_name && matches!(method, "startsWith" | "endsWith" | "test"))
             }
             "binary_expression" => {
-                let operator = n.child_by_field_name("operator").map(|o| self.text(o)).unwrap_or("");
+                let operator = n.field("operator").map(|o| self.text(o)).unwrap_or("");
                 matches!(operator, "===" | "!==" | "==" | "!=")
-                    && [("left", "right"), ("right", "left")].iter().any(|(a, b)| {
-                        n.child_by_field_name(a).is_some_and(|x| self.text(x) == name)
-                            && n.child_by_field_name(b).is_some_and(|y| y.kind() == "string")
-                    })
+                    && [("left", "right"), ("right", "left")]
+                        .iter()
+                        .any(|(a, b)| n.field(a).is_some_and(|x| self.text(x) == name) && n.field(b).is_some_and(|y| y.kind() == "string"))
             }
-            "switch_statement" => n.child_by_field_name("value").is_some_and(|v| self.text(v).trim_matches(['(', ')']) == name),
+            "switch_statement" => n.field("value").is_some_and(|v| self.text(v).trim_matches(['(', ')']) == name),
             _ => false,
         })
     }
@@ -598,15 +592,15 @@ enum RequestKind {
 }
 
 fn function_parameters(function: Node<'_>) -> Vec<Node<'_>> {
-    if let Some(single) = function.child_by_field_name("parameter") {
+    if let Some(single) = function.field("parameter") {
         return vec![single];
     }
-    function.child_by_field_name("parameters").map(|p| named_children(p).collect()).unwrap_or_default()
+    function.field("parameters").map(|p| named_children(p).collect()).unwrap_or_default()
 }
 
 /// Whether a formal parameter binds `name` directly (`req`, `req: Request`, `@Body() dto: Dto`).
 fn parameter_binds(model: &TsModel<'_>, parameter: Node<'_>, name: &str) -> bool {
-    let pattern = parameter.child_by_field_name("pattern").unwrap_or(parameter);
+    let pattern = parameter.field("pattern").unwrap_or(parameter);
     pattern.kind() == "identifier" && model.text(pattern) == name
 }
 
@@ -635,9 +629,9 @@ mod tests {
         let mut model = TsModel::new(&file.text);
         walk(tree.root_node(), |node, scope| model.record(node, scope));
         let call = descendants(tree.root_node())
-            .find(|n| n.kind() == "call_expression" && n.child_by_field_name("function").is_some_and(|f| model.text(f) == "sink"))
+            .find(|n| n.kind() == "call_expression" && n.field("function").is_some_and(|f| model.text(f) == "sink"))
             .expect("a sink call");
-        let argument = call.child_by_field_name("arguments").and_then(|a| a.named_child(0)).expect("an argument");
+        let argument = call.field("arguments").and_then(|a| a.named_child(0)).expect("an argument");
         model.origin(argument)
     }
 

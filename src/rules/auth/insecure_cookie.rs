@@ -5,6 +5,7 @@
 use super::{call_arguments, is_auth_cookie_name, last_segment, rust_bool, tight_tokens};
 use crate::lang::rust::{method_chain, span_of as rust_span, RustKind, RustModel, RustNode, RustSyntax};
 use crate::lang::typescript::model::{span_of, Property};
+use crate::lang::typescript::FieldExt;
 use crate::lang::typescript::TsModel;
 use crate::rules::{check_option_names, Context, Rule, RuleEntry, RuleOptions};
 use crate::source::Span;
@@ -73,11 +74,11 @@ impl InsecureCookie {
 
     /// `res.cookie("token", value, { ... })`, `reply.setCookie("sid", value, { ... })`.
     fn check_set_cookie(&self, call: Node<'_>, callee: Node<'_>, model: &TsModel<'_>, cx: &mut Context<'_>) {
-        let Some(method) = callee.child_by_field_name("property").map(|p| model.text(p)) else { return };
+        let Some(method) = callee.field("property").map(|p| model.text(p)) else { return };
         if method != "cookie" && method != "setCookie" {
             return;
         }
-        let receiver = callee.child_by_field_name("object").and_then(|o| model.member_path(o));
+        let receiver = callee.field("object").and_then(|o| model.member_path(o));
         if !receiver.is_some_and(|path| RESPONSE_NAMES.contains(&path.rsplit('.').next().unwrap_or(""))) {
             return;
         }
@@ -350,7 +351,7 @@ impl Rule for InsecureCookie {
         if cx.in_test {
             return;
         }
-        let Some(callee) = node.child_by_field_name("function") else { return };
+        let Some(callee) = node.field("function") else { return };
         match model.qualified_name(callee).as_deref() {
             Some(module @ ("express-session" | "cookie-session")) => self.check_session(module, node, model, cx),
             _ if callee.kind() == "member_expression" => self.check_set_cookie(node, callee, model, cx),

@@ -9,6 +9,7 @@ use super::{
 use crate::diagnostic::Level;
 use crate::lang::rust::{span_of as rust_span, RustKind, RustModel, RustNode, RustSyntax};
 use crate::lang::typescript::model::{descendants, is_function_like, named_children, span_of};
+use crate::lang::typescript::FieldExt;
 use crate::lang::typescript::TsModel;
 use crate::rules::{check_option_names, Context, Rule, RuleEntry, RuleOptions};
 use crate::source::Span;
@@ -60,7 +61,7 @@ impl JwtVerificationDisabled {
     /// `{ algorithms: ["none"] }`, `{ algorithm: "none" }`, `{ ignoreExpiration: true }` in a file
     /// that uses a JWT library.
     fn check_pair(&self, pair: Node<'_>, model: &TsModel<'_>, cx: &mut Context<'_>) {
-        let (Some(key), Some(value)) = (pair.child_by_field_name("key"), pair.child_by_field_name("value")) else { return };
+        let (Some(key), Some(value)) = (pair.field("key"), pair.field("value")) else { return };
         let key = model.string_literal(key).unwrap_or_else(|| model.text(key).to_string());
         if !matches!(key.as_str(), "algorithms" | "algorithm" | "ignoreExpiration") || !uses_jwt_library(model) {
             return;
@@ -87,7 +88,7 @@ impl JwtVerificationDisabled {
     }
 
     fn check_call(&self, call: Node<'_>, model: &TsModel<'_>, cx: &mut Context<'_>) {
-        let Some(callee) = call.child_by_field_name("function") else { return };
+        let Some(callee) = call.field("function") else { return };
         let name = model.qualified_name(callee);
         let arguments = call_arguments(call);
         if name.as_deref() == Some("jsonwebtoken.verify") {
@@ -147,9 +148,9 @@ fn is_nest_jwt_decode(callee: Node<'_>, model: &TsModel<'_>) -> bool {
     if callee.kind() != "member_expression" || !model.imports_module("@nestjs/jwt") {
         return false;
     }
-    let is_decode = callee.child_by_field_name("property").is_some_and(|p| model.text(p) == "decode");
+    let is_decode = callee.field("property").is_some_and(|p| model.text(p) == "decode");
     let on_jwt_service = callee
-        .child_by_field_name("object")
+        .field("object")
         .and_then(|o| model.member_path(o))
         .is_some_and(|path| path.rsplit('.').next().is_some_and(|last| last.to_ascii_lowercase().contains("jwt")));
     is_decode && on_jwt_service
@@ -164,9 +165,9 @@ fn verifies_nearby(call: Node<'_>, model: &TsModel<'_>) -> bool {
     [Some(inner), outer].into_iter().flatten().any(|scope| {
         descendants(scope).any(|node| {
             node.kind() == "call_expression"
-                && node.child_by_field_name("function").is_some_and(|f| {
+                && node.field("function").is_some_and(|f| {
                     let name = match f.kind() {
-                        "member_expression" => f.child_by_field_name("property").map(|p| model.text(p)).unwrap_or(""),
+                        "member_expression" => f.field("property").map(|p| model.text(p)).unwrap_or(""),
                         _ => model.text(f),
                     };
                     name.to_ascii_lowercase().contains("verify")
@@ -184,8 +185,8 @@ fn authorization_use(call: Node<'_>, model: &TsModel<'_>) -> Option<String> {
         let parent = node.parent()?;
         let passes_through = match parent.kind() {
             "await_expression" | "parenthesized_expression" | "as_expression" | "non_null_expression" | "satisfies_expression" => true,
-            "ternary_expression" => parent.child_by_field_name("condition") != Some(node),
-            "binary_expression" => parent.child_by_field_name("operator").is_some_and(|o| matches!(model.text(o), "||" | "??" | "&&")),
+            "ternary_expression" => parent.field("condition") != Some(node),
+            "binary_expression" => parent.field("operator").is_some_and(|o| matches!(model.text(o), "||" | "??" | "&&")),
             _ => false,
         };
         if !passes_through {
@@ -195,17 +196,17 @@ fn authorization_use(call: Node<'_>, model: &TsModel<'_>) -> Option<String> {
     }
     let parent = node.parent()?;
     match parent.kind() {
-        "member_expression" | "subscript_expression" if parent.child_by_field_name("object") == Some(node) => claim_read(parent, model),
-        "variable_declarator" if parent.child_by_field_name("value") == Some(node) => {
-            let name = parent.child_by_field_name("name")?;
+        "member_expression" | "subscript_expression" if parent.field("object") == Some(node) => claim_read(parent, model),
+        "variable_declarator" if parent.field("value") == Some(node) => {
+            let name = parent.field("name")?;
             match name.kind() {
                 "identifier" => uses_of(name, call, model),
                 "object_pattern" => destructured_claim(name, model),
                 _ => None,
             }
         }
-        "assignment_expression" if parent.child_by_field_name("right") == Some(node) => {
-            let left = parent.child_by_field_name("left")?;
+        "assignment_expression" if parent.field("right") == Some(node) => {
+            let left = parent.field("left")?;
             match left.kind() {
                 "identifier" => uses_of(left, call, model),
                 _ => user_target(left, model),
@@ -219,16 +220,15 @@ fn authorization_use(call: Node<'_>, model: &TsModel<'_>) -> Option<String> {
 fn claim_read(mut member: Node<'_>, model: &TsModel<'_>) -> Option<String> {
     loop {
         let property = match member.kind() {
-            "member_expression" => member.child_by_field_name("property").map(|p| model.text(p).to_string()),
-            "subscript_expression" => member.child_by_field_name("index").and_then(|i| model.string_literal(i)),
+            "member_expression" => member.field("property").map(|p| model.text(p).to_string()),
+            "subscript_expression" => member.field("index").and_then(|i| model.string_literal(i)),
             _ => None,
         };
         if let Some(property) = property.filter(|p| IDENTITY_CLAIMS.contains(&p.as_str())) {
             return Some(format!("`{property}` claim"));
         }
         let parent = member.parent()?;
-        let continues =
-            matches!(parent.kind(), "member_expression" | "subscript_expression") && parent.child_by_field_name("object") == Some(member);
+        let continues = matches!(parent.kind(), "member_expression" | "subscript_expression") && parent.field("object") == Some(member);
         if !continues {
             return None;
         }
@@ -240,8 +240,8 @@ fn destructured_claim(pattern: Node<'_>, model: &TsModel<'_>) -> Option<String> 
     named_children(pattern).find_map(|property| {
         let key = match property.kind() {
             "shorthand_property_identifier_pattern" => Some(property),
-            "pair_pattern" => property.child_by_field_name("key"),
-            "object_assignment_pattern" => property.child_by_field_name("left"),
+            "pair_pattern" => property.field("key"),
+            "object_assignment_pattern" => property.field("left"),
             _ => None,
         }?;
         let key = model.text(key);
@@ -267,14 +267,10 @@ fn uses_of(name: Node<'_>, call: Node<'_>, model: &TsModel<'_>) -> Option<String
         .find_map(|usage| {
             let parent = usage.parent()?;
             match parent.kind() {
-                "member_expression" | "subscript_expression" if parent.child_by_field_name("object") == Some(usage) => {
-                    claim_read(parent, model)
-                }
-                "assignment_expression" if parent.child_by_field_name("right") == Some(usage) => {
-                    user_target(parent.child_by_field_name("left")?, model)
-                }
-                "variable_declarator" if parent.child_by_field_name("value") == Some(usage) => {
-                    let pattern = parent.child_by_field_name("name").filter(|p| p.kind() == "object_pattern")?;
+                "member_expression" | "subscript_expression" if parent.field("object") == Some(usage) => claim_read(parent, model),
+                "assignment_expression" if parent.field("right") == Some(usage) => user_target(parent.field("left")?, model),
+                "variable_declarator" if parent.field("value") == Some(usage) => {
+                    let pattern = parent.field("name").filter(|p| p.kind() == "object_pattern")?;
                     destructured_claim(pattern, model)
                 }
                 _ => None,

@@ -6,6 +6,7 @@ use super::{call_arguments, for_each_expr_in, is_expiry_claim, serialized_fields
 use crate::diagnostic::Fact;
 use crate::lang::rust::{span_of as rust_span, RustKind, RustModel, RustNode, RustSyntax};
 use crate::lang::typescript::model::{is_function_like, named_children, span_of, Property};
+use crate::lang::typescript::FieldExt;
 use crate::lang::typescript::TsModel;
 use crate::rules::{check_option_names, Context, Rule, RuleEntry, RuleOptions};
 use crate::source::Span;
@@ -40,7 +41,7 @@ fn payload_lacks_expiry(node: Node<'_>, model: &TsModel<'_>) -> bool {
     }
     !named_children(object).any(|member| {
         let key = match member.kind() {
-            "pair" => member.child_by_field_name("key"),
+            "pair" => member.field("key"),
             "shorthand_property_identifier" | "method_definition" => Some(member),
             _ => None,
         };
@@ -74,7 +75,7 @@ impl JwtWithoutExpiry {
 
     /// `new SignJWT(payload).setProtectedHeader(..).sign(key)` without `.setExpirationTime(..)`.
     fn check_sign_jwt(&self, new: Node<'_>, model: &TsModel<'_>, cx: &mut Context<'_>) {
-        let Some(constructor) = new.child_by_field_name("constructor") else { return };
+        let Some(constructor) = new.field("constructor") else { return };
         if model.qualified_name(constructor).as_deref() != Some("jose.SignJWT") {
             return;
         }
@@ -101,9 +102,9 @@ fn chained_methods(mut node: Node<'_>, model: &TsModel<'_>) -> Vec<String> {
     while let Some(parent) = node.parent() {
         match parent.kind() {
             "parenthesized_expression" | "await_expression" => node = parent,
-            "member_expression" if parent.child_by_field_name("object") == Some(node) => {
+            "member_expression" if parent.field("object") == Some(node) => {
                 let Some(call) = parent.parent().filter(|c| c.kind() == "call_expression") else { break };
-                if let Some(property) = parent.child_by_field_name("property") {
+                if let Some(property) = parent.field("property") {
                     methods.push(model.text(property).to_string());
                 }
                 node = call;
@@ -275,7 +276,7 @@ impl Rule for JwtWithoutExpiry {
             self.check_sign_jwt(node, model, cx);
             return;
         }
-        let Some(callee) = node.child_by_field_name("function") else { return };
+        let Some(callee) = node.field("function") else { return };
         if model.qualified_name(callee).as_deref() == Some("jsonwebtoken.sign") {
             self.check_sign(node, callee, model, cx);
         }

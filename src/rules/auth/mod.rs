@@ -9,6 +9,7 @@ pub mod route_before_auth_middleware;
 pub mod timing_unsafe_comparison;
 
 use crate::lang::typescript::model::{is_function_like, named_children};
+use crate::lang::typescript::FieldExt;
 use crate::lang::typescript::TsModel;
 use crate::rules::helpers::words;
 use std::collections::HashSet;
@@ -51,7 +52,7 @@ pub(crate) fn enclosing_function(node: Node<'_>) -> Node<'_> {
 
 /// The arguments of a call or `new` expression.
 pub(crate) fn call_arguments(call: Node<'_>) -> Vec<Node<'_>> {
-    call.child_by_field_name("arguments").map(|a| named_children(a).filter(|n| n.kind() != "comment").collect()).unwrap_or_default()
+    call.field("arguments").map(|a| named_children(a).filter(|n| n.kind() != "comment").collect()).unwrap_or_default()
 }
 
 /// Whether the file uses a JWT library, so option names like `algorithms` mean what they say.
@@ -261,8 +262,8 @@ pub(crate) fn ts_value_name(node: Node<'_>, model: &TsModel<'_>) -> Option<Strin
     let node = model.unwrap_expression(node);
     match node.kind() {
         "identifier" | "property_identifier" | "shorthand_property_identifier" => Some(model.text(node).to_string()),
-        "member_expression" => Some(model.text(node.child_by_field_name("property")?).to_string()),
-        "subscript_expression" => model.string_literal(node.child_by_field_name("index")?),
+        "member_expression" => Some(model.text(node.field("property")?).to_string()),
+        "subscript_expression" => model.string_literal(node.field("index")?),
         "template_string" => {
             let names: Vec<String> = named_children(node)
                 .filter(|c| c.kind() == "template_substitution")
@@ -271,14 +272,14 @@ pub(crate) fn ts_value_name(node: Node<'_>, model: &TsModel<'_>) -> Option<Strin
             (!names.is_empty()).then(|| names.join(" "))
         }
         "call_expression" => {
-            let callee = node.child_by_field_name("function")?;
+            let callee = node.field("function")?;
             let first = call_arguments(node).into_iter().next();
             match callee.kind() {
                 "member_expression" => {
-                    let method = model.text(callee.child_by_field_name("property")?);
+                    let method = model.text(callee.field("property")?);
                     match method {
                         "toString" | "trim" | "toLowerCase" | "toUpperCase" | "valueOf" | "normalize" => {
-                            ts_value_name(callee.child_by_field_name("object")?, model)
+                            ts_value_name(callee.field("object")?, model)
                         }
                         "get" | "header" | "getHeader" | "param" => first.and_then(|a| model.string_literal(a)),
                         "from" if model.text(callee) == "Buffer.from" => ts_value_name(first?, model),

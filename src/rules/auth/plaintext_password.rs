@@ -7,6 +7,7 @@ use super::{call_arguments, enclosing_function, for_each_expr_in, rust_value_nam
 use crate::diagnostic::Fact;
 use crate::lang::rust::{method_chain, span_of as rust_span, RustKind, RustModel, RustNode, RustSyntax, Site};
 use crate::lang::typescript::model::{named_children, span_of};
+use crate::lang::typescript::FieldExt;
 use crate::lang::typescript::TsModel;
 use crate::rules::crypto::weak_password_hash::names_password;
 use crate::rules::injection::is_data_receiver;
@@ -105,7 +106,7 @@ impl PlaintextPassword {
     fn ts_request_passwords<'t>(&self, object: Node<'t>, model: &TsModel<'t>, depth: usize, found: &mut Vec<(Node<'t>, Flow)>) {
         for member in named_children(object) {
             let (key, value) = match member.kind() {
-                "pair" => match (member.child_by_field_name("key"), member.child_by_field_name("value")) {
+                "pair" => match (member.field("key"), member.field("value")) {
                     (Some(key), Some(value)) => (model.string_literal(key).unwrap_or_else(|| model.text(key).to_string()), value),
                     _ => continue,
                 },
@@ -130,8 +131,8 @@ impl PlaintextPassword {
     /// `User.create({ password: req.body.password })`, `repo.findOne({ where: { password } })`,
     /// `db.query("INSERT INTO users (email, password) VALUES (?, ?)", [email, req.body.password])`.
     fn check_ts_call(&self, call: Node<'_>, model: &TsModel<'_>, cx: &mut Context<'_>) {
-        let Some(callee) = call.child_by_field_name("function").filter(|c| c.kind() == "member_expression") else { return };
-        let method = callee.child_by_field_name("property").map(|p| model.text(p)).unwrap_or("");
+        let Some(callee) = call.field("function").filter(|c| c.kind() == "member_expression") else { return };
+        let method = callee.field("property").map(|p| model.text(p)).unwrap_or("");
         let arguments = call_arguments(call);
         if matches!(method, "query" | "execute" | "run" | "all" | "raw" | "exec") {
             self.check_ts_sql(&arguments, model, cx);
@@ -144,7 +145,7 @@ impl PlaintextPassword {
         } else {
             return;
         };
-        let Some(receiver) = callee.child_by_field_name("object") else { return };
+        let Some(receiver) = callee.field("object") else { return };
         if !is_data_receiver(model.unwrap_expression(receiver), model) {
             return;
         }
@@ -182,7 +183,7 @@ impl PlaintextPassword {
 
     /// `user.password = req.body.password` in a function that then saves (`user.save()`).
     fn check_ts_assignment(&self, node: Node<'_>, model: &TsModel<'_>, cx: &mut Context<'_>) {
-        let (Some(left), Some(right)) = (node.child_by_field_name("left"), node.child_by_field_name("right")) else { return };
+        let (Some(left), Some(right)) = (node.field("left"), node.field("right")) else { return };
         if left.kind() != "member_expression" || !ts_value_name(left, model).is_some_and(|n| names_password(&n)) {
             return;
         }
@@ -201,11 +202,11 @@ impl PlaintextPassword {
 
     /// `user.password === req.body.password`: the request password against a stored one.
     fn check_ts_comparison(&self, node: Node<'_>, model: &TsModel<'_>, cx: &mut Context<'_>) {
-        let Some(operator) = node.child_by_field_name("operator").map(|o| model.text(o)) else { return };
+        let Some(operator) = node.field("operator").map(|o| model.text(o)) else { return };
         if !matches!(operator, "===" | "!==" | "==" | "!=") {
             return;
         }
-        let (Some(left), Some(right)) = (node.child_by_field_name("left"), node.child_by_field_name("right")) else { return };
+        let (Some(left), Some(right)) = (node.field("left"), node.field("right")) else { return };
         let named = |n: Node<'_>| {
             let n = model.unwrap_expression(n);
             matches!(n.kind(), "identifier" | "member_expression" | "subscript_expression")

@@ -7,6 +7,7 @@
 use crate::diagnostic::{Finding, Level};
 use crate::lang::rust::{span_of as rust_span, RustKind, RustModel, RustNode, RustSyntax};
 use crate::lang::typescript::model::{named_children, span_of};
+use crate::lang::typescript::FieldExt;
 use crate::lang::typescript::TsModel;
 use crate::rules::auth::{call_arguments, tight_tokens};
 use crate::rules::helpers::words;
@@ -222,7 +223,7 @@ impl RouteBeforeAuthMiddleware {
         match node.kind() {
             "identifier" | "member_expression" => Some(model.text(node)).filter(|name| self.is_auth_name(name)).map(str::to_string),
             "call_expression" => node
-                .child_by_field_name("function")
+                .field("function")
                 .filter(|callee| matches!(callee.kind(), "identifier" | "member_expression") && self.is_auth_name(model.text(*callee)))
                 .map(|callee| format!("{}(..)", model.text(callee))),
             "array" => named_children(node).find_map(|element| self.ts_auth_middleware(element, model)),
@@ -318,9 +319,9 @@ fn call_chain<'n>(expression: Node<'n>, model: &TsModel<'n>) -> Option<(String, 
         if current.kind() != "call_expression" {
             return None;
         }
-        let callee = current.child_by_field_name("function").filter(|c| c.kind() == "member_expression")?;
-        links.push((model.text(callee.child_by_field_name("property")?), current));
-        let object = callee.child_by_field_name("object")?;
+        let callee = current.field("function").filter(|c| c.kind() == "member_expression")?;
+        links.push((model.text(callee.field("property")?), current));
+        let object = callee.field("object")?;
         match object.kind() {
             "call_expression" => current = object,
             "identifier" | "member_expression" | "this" => {

@@ -6,6 +6,7 @@
 use super::{enclosing_function, for_each_expr_in, rust_value_name, tight_tokens, ts_value_name, Walk};
 use crate::lang::rust::{span_of as rust_span, RustKind, RustModel, RustNode, RustSyntax, Site};
 use crate::lang::typescript::model::span_of;
+use crate::lang::typescript::FieldExt;
 use crate::lang::typescript::TsModel;
 use crate::rules::helpers::{looks_like_credential, words};
 use crate::rules::{check_option_names, shorten, tidy_tokens, Context, Rule, RuleEntry, RuleOptions};
@@ -137,7 +138,7 @@ impl TimingUnsafeComparison {
             "template_string" => model.string_literal(node).is_some(),
             "identifier" if model.text(node) == "undefined" => true,
             "member_expression" => {
-                let property = node.child_by_field_name("property").map(|p| model.text(p)).unwrap_or("");
+                let property = node.field("property").map(|p| model.text(p)).unwrap_or("");
                 matches!(property, "length" | "size" | "byteLength") || Self::constant_non_credential(node, model)
             }
             "identifier" => Self::constant_non_credential(node, model) || model.resolve(node).kind() == "number",
@@ -243,11 +244,11 @@ impl Rule for TimingUnsafeComparison {
         if cx.in_test {
             return;
         }
-        let Some(operator) = node.child_by_field_name("operator").map(|o| model.text(o)) else { return };
+        let Some(operator) = node.field("operator").map(|o| model.text(o)) else { return };
         if !matches!(operator, "===" | "!==" | "==" | "!=") {
             return;
         }
-        let (Some(left), Some(right)) = (node.child_by_field_name("left"), node.child_by_field_name("right")) else { return };
+        let (Some(left), Some(right)) = (node.field("left"), node.field("right")) else { return };
         if Self::ts_is_fixed(left, model) || Self::ts_is_fixed(right, model) {
             return;
         }

@@ -4,6 +4,7 @@
 
 use crate::lang::rust::{span_of as rust_span, RustKind, RustModel, RustNode, RustSyntax};
 use crate::lang::typescript::model::{is_function_like, span_of};
+use crate::lang::typescript::FieldExt;
 use crate::lang::typescript::TsModel;
 use crate::rules::helpers::words;
 use crate::rules::{check_option_names, Context, Rule, RuleEntry, RuleOptions};
@@ -55,16 +56,13 @@ impl InsecureRandomness {
         let mut current = node.parent();
         while let Some(n) = current {
             match n.kind() {
-                "variable_declarator" | "public_field_definition" => return n.child_by_field_name("name").map(|name| model.text(name)),
-                "pair" => return n.child_by_field_name("key").map(|key| model.text(key)),
-                "assignment_expression" => return n.child_by_field_name("left").map(|left| model.text(left)),
+                "variable_declarator" | "public_field_definition" => return n.field("name").map(|name| model.text(name)),
+                "pair" => return n.field("key").map(|key| model.text(key)),
+                "assignment_expression" => return n.field("left").map(|left| model.text(left)),
                 kind if is_function_like(kind) => {
                     // `function generateToken() { return Math.random().toString(36) }`
-                    return n.child_by_field_name("name").map(|name| model.text(name)).or_else(|| {
-                        n.parent()
-                            .filter(|p| p.kind() == "variable_declarator")
-                            .and_then(|p| p.child_by_field_name("name"))
-                            .map(|name| model.text(name))
+                    return n.field("name").map(|name| model.text(name)).or_else(|| {
+                        n.parent().filter(|p| p.kind() == "variable_declarator").and_then(|p| p.field("name")).map(|name| model.text(name))
                     });
                 }
                 "statement_block" | "program" | "expression_statement" => {}
@@ -89,7 +87,7 @@ impl Rule for InsecureRandomness {
         if cx.in_test {
             return;
         }
-        let Some(callee) = node.child_by_field_name("function") else { return };
+        let Some(callee) = node.field("function") else { return };
         if model.qualified_name(callee).as_deref() != Some("Math.random") {
             return;
         }

@@ -9,6 +9,7 @@
 use super::weak_password_hash::names_password;
 use crate::lang::rust::{span_of as rust_span, RustKind, RustModel, RustNode, RustSyntax};
 use crate::lang::typescript::model::{span_of, Property};
+use crate::lang::typescript::FieldExt;
 use crate::lang::typescript::TsModel;
 use crate::rules::helpers::words;
 use crate::rules::{check_option_names, Context, Rule, RuleEntry, RuleOptions};
@@ -86,9 +87,9 @@ impl WeakKdfParameters {
         match node.kind() {
             "number" => parse_number(model.text(node)),
             "binary_expression" => {
-                let left = Self::ts_number(node.child_by_field_name("left")?, model, depth + 1)?;
-                let right = Self::ts_number(node.child_by_field_name("right")?, model, depth + 1)?;
-                match model.text(node.child_by_field_name("operator")?) {
+                let left = Self::ts_number(node.field("left")?, model, depth + 1)?;
+                let right = Self::ts_number(node.field("right")?, model, depth + 1)?;
+                match model.text(node.field("operator")?) {
                     "**" => left.checked_pow(u32::try_from(right).ok()?),
                     "<<" => left.checked_shl(u32::try_from(right).ok()?),
                     "*" => left.checked_mul(right),
@@ -109,7 +110,7 @@ impl WeakKdfParameters {
         if resolved.kind() != "call_expression" {
             return false;
         }
-        let is_buffer_from = resolved.child_by_field_name("function").is_some_and(|f| model.text(f) == "Buffer.from");
+        let is_buffer_from = resolved.field("function").is_some_and(|f| model.text(f) == "Buffer.from");
         is_buffer_from && arguments(resolved).first().is_some_and(|a| model.string_value(*a).is_some())
     }
 
@@ -404,7 +405,7 @@ impl Rule for WeakKdfParameters {
         if cx.in_test {
             return;
         }
-        let Some(callee) = node.child_by_field_name("function") else { return };
+        let Some(callee) = node.field("function") else { return };
         let Some(name) = model.qualified_name(callee) else { return };
         let name = name.strip_prefix("node:").unwrap_or(&name);
         let Some((module, function)) = name.rsplit_once('.') else { return };

@@ -5,6 +5,7 @@
 
 use crate::lang::rust::{span_of as rust_span, RustKind, RustModel, RustNode, RustSyntax};
 use crate::lang::typescript::model::{descendants, named_children, span_of};
+use crate::lang::typescript::FieldExt;
 use crate::lang::typescript::TsModel;
 use crate::rules::helpers::words;
 use crate::rules::{check_option_names, Context, Rule, RuleEntry, RuleOptions};
@@ -44,8 +45,8 @@ fn is_fast_digest(name: &str) -> bool {
 impl WeakPasswordHash {
     /// The hashed data in a TS digest chain: `createHash("sha256").update(password)` → `password`.
     fn ts_digest_input<'t>(call: Node<'t>, model: &TsModel<'t>) -> Option<(String, Node<'t>)> {
-        let callee = call.child_by_field_name("function")?;
-        let arguments: Vec<Node<'t>> = named_children(call.child_by_field_name("arguments")?).collect();
+        let callee = call.field("function")?;
+        let arguments: Vec<Node<'t>> = named_children(call.field("arguments")?).collect();
         let name = model.qualified_name(callee).unwrap_or_default();
         let name = name.strip_prefix("node:").unwrap_or(&name).to_string();
         // crypto-js `CryptoJS.SHA256(pw)`, `md5(pw)`, `sha1(pw)`, `js-sha256`.
@@ -65,20 +66,20 @@ impl WeakPasswordHash {
             return Some((algorithm.rsplit(['.', '-']).next().unwrap_or(algorithm).to_uppercase(), *arguments.first()?));
         }
         // `crypto.createHash(alg).update(data)`: this call is the `update`.
-        if callee.kind() != "member_expression" || callee.child_by_field_name("property").map(|p| model.text(p)) != Some("update") {
+        if callee.kind() != "member_expression" || callee.field("property").map(|p| model.text(p)) != Some("update") {
             return None;
         }
-        let object = model.unwrap_expression(callee.child_by_field_name("object")?);
+        let object = model.unwrap_expression(callee.field("object")?);
         let object = model.resolve(object);
         if object.kind() != "call_expression" {
             return None;
         }
-        let factory = model.qualified_name(object.child_by_field_name("function")?)?;
+        let factory = model.qualified_name(object.field("function")?)?;
         let factory = factory.strip_prefix("node:").unwrap_or(&factory);
         if factory != "crypto.createHash" && factory != "crypto.createHmac" {
             return None;
         }
-        let algorithm = model.string_value(object.child_by_field_name("arguments")?.named_child(0)?)?;
+        let algorithm = model.string_value(object.field("arguments")?.named_child(0)?)?;
         (is_fast_digest(&algorithm)).then(|| {
             (if factory.ends_with("Hmac") { format!("HMAC-{}", algorithm.to_uppercase()) } else { algorithm.to_uppercase() }, arguments[0])
         })

@@ -4,6 +4,7 @@
 use super::report_origin;
 use crate::diagnostic::Level;
 use crate::lang::typescript::model::{named_children, span_of};
+use crate::lang::typescript::FieldExt;
 use crate::lang::typescript::TsModel;
 use crate::rules::{check_option_names, Context, Rule, RuleEntry, RuleOptions};
 use crate::taint::Origin;
@@ -32,9 +33,9 @@ impl Rule for CodeInjection {
     }
 
     fn check_ts(&self, node: Node<'_>, model: &TsModel<'_>, cx: &mut Context<'_>) {
-        let Some(callee) = node.child_by_field_name("function").or_else(|| node.child_by_field_name("constructor")) else { return };
+        let Some(callee) = node.field("function").or_else(|| node.field("constructor")) else { return };
         let Some(name) = model.qualified_name(callee) else { return };
-        let Some(arguments) = node.child_by_field_name("arguments") else { return };
+        let Some(arguments) = node.field("arguments") else { return };
         let arguments: Vec<Node<'_>> = named_children(arguments).collect();
         let Some(first) = arguments.first().copied() else { return };
         let shown = super::sink_name(callee, model);

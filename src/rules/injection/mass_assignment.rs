@@ -2,6 +2,7 @@
 //! the form never showed: `role`, `isAdmin`, `balance`, `ownerId`.
 
 use crate::lang::typescript::model::{named_children, span_of};
+use crate::lang::typescript::FieldExt;
 use crate::lang::typescript::{Property, TsModel};
 use crate::rules::{check_option_names, Context, Rule, RuleEntry, RuleOptions};
 use tree_sitter::Node;
@@ -95,11 +96,11 @@ impl Rule for MassAssignment {
         if cx.in_test {
             return;
         }
-        let Some(arguments) = node.child_by_field_name("arguments") else { return };
+        let Some(arguments) = node.field("arguments") else { return };
         let arguments: Vec<Node<'_>> = named_children(arguments).collect();
         if node.kind() == "new_expression" {
             // `new User(req.body)` (mongoose documents, TypeORM entities with constructors).
-            let Some(constructor) = node.child_by_field_name("constructor").filter(|c| c.kind() == "identifier") else { return };
+            let Some(constructor) = node.field("constructor").filter(|c| c.kind() == "identifier") else { return };
             let name = model.text(constructor);
             if name.starts_with(char::is_uppercase) && !NOT_MODELS.contains(&name) {
                 if let Some(body) = arguments.first().filter(|a| Self::carries_body(**a, model, 0)) {
@@ -108,9 +109,9 @@ impl Rule for MassAssignment {
             }
             return;
         }
-        let Some(callee) = node.child_by_field_name("function").filter(|c| c.kind() == "member_expression") else { return };
-        let method = callee.child_by_field_name("property").map(|p| model.text(p)).unwrap_or("");
-        let receiver = callee.child_by_field_name("object").map(|o| model.text(o)).unwrap_or("");
+        let Some(callee) = node.field("function").filter(|c| c.kind() == "member_expression") else { return };
+        let method = callee.field("property").map(|p| model.text(p)).unwrap_or("");
+        let receiver = callee.field("object").map(|o| model.text(o)).unwrap_or("");
         let sink = super::sink_name(callee, model);
         if model.qualified_name(callee).as_deref() == Some("Object.assign") {
             // `Object.assign(user, req.body)`: the target is usually an entity about to be saved.

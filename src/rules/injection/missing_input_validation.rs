@@ -8,6 +8,7 @@
 use crate::diagnostic::{Fact, Level};
 use crate::lang::rust::{span_of as rust_span, RustKind, RustModel, RustNode, RustSyntax};
 use crate::lang::typescript::model::{children_by_field, decorator_call, descendants, is_function_like, named_children, span_of};
+use crate::lang::typescript::FieldExt;
 use crate::lang::typescript::{Property, TsModel};
 use crate::rules::{check_option_names, Context, Rule, RuleEntry, RuleOptions};
 use quote::ToTokens;
@@ -38,7 +39,7 @@ impl MissingInputValidation {
             if has_pipe || cx.in_test {
                 return;
             }
-            let annotation = parameter.child_by_field_name("type").and_then(|t| t.named_child(0));
+            let annotation = parameter.field("type").and_then(|t| t.named_child(0));
             let type_text = annotation.map(|t| model.text(t).trim()).unwrap_or("");
             let untyped =
                 type_text.is_empty() || UNTYPED.contains(&type_text) || type_text.starts_with("Record<") || type_text.starts_with('{');
@@ -81,9 +82,9 @@ impl MissingInputValidation {
     }
 
     fn check_call(&self, call: Node<'_>, model: &TsModel<'_>, cx: &mut Context<'_>) {
-        let Some(callee) = call.child_by_field_name("function") else { return };
+        let Some(callee) = call.field("function") else { return };
         let name = model.qualified_name(callee).unwrap_or_default();
-        let method = callee.child_by_field_name("property").map(|p| model.text(p)).unwrap_or("");
+        let method = callee.field("property").map(|p| model.text(p)).unwrap_or("");
         if method == "useGlobalPipes" {
             cx.fact(Fact::NestGlobalValidation);
             return;
@@ -111,7 +112,7 @@ impl MissingInputValidation {
         if !model.imports_module("fastify") || cx.in_test || !matches!(method, "post" | "put" | "patch" | "get" | "delete" | "route") {
             return;
         }
-        let Some(arguments) = call.child_by_field_name("arguments") else { return };
+        let Some(arguments) = call.field("arguments") else { return };
         let arguments: Vec<Node<'_>> = named_children(arguments).collect();
         let options = arguments.iter().map(|a| model.resolve(*a)).find(|a| a.kind() == "object");
         let handler = arguments.iter().rev().copied().find(|a| is_function_like(a.kind())).or_else(|| {
@@ -121,8 +122,8 @@ impl MissingInputValidation {
             })
         });
         let Some(handler) = handler else { return };
-        let Some(request) = handler.child_by_field_name("parameters").and_then(|p| p.named_child(0)) else { return };
-        let request = model.text(request.child_by_field_name("pattern").unwrap_or(request));
+        let Some(request) = handler.field("parameters").and_then(|p| p.named_child(0)) else { return };
+        let request = model.text(request.field("pattern").unwrap_or(request));
         let reads =
             |part: &str| descendants(handler).any(|n| n.kind() == "member_expression" && model.text(n) == format!("{request}.{part}"));
         let schema = options.and_then(|o| match model.property(o, "schema") {
@@ -274,7 +275,7 @@ fn names_payload(expr: &syn::Expr, name: &str) -> bool {
 
 /// `NestFactory.create(AppModule)`: the call's head, not the awaited whole.
 fn call_span(call: Node<'_>) -> crate::source::Span {
-    call.child_by_field_name("function").map(span_of).unwrap_or_else(|| span_of(call))
+    call.field("function").map(span_of).unwrap_or_else(|| span_of(call))
 }
 
 impl Rule for MissingInputValidation {
@@ -291,8 +292,8 @@ impl Rule for MissingInputValidation {
             "call_expression" => self.check_call(node, model, cx),
             // `{ provide: APP_PIPE, useClass: ValidationPipe }`
             "pair" => {
-                let is_app_pipe = node.child_by_field_name("key").is_some_and(|k| model.text(k) == "provide")
-                    && node.child_by_field_name("value").is_some_and(|v| model.text(v) == "APP_PIPE");
+                let is_app_pipe = node.field("key").is_some_and(|k| model.text(k) == "provide")
+                    && node.field("value").is_some_and(|v| model.text(v) == "APP_PIPE");
                 if is_app_pipe {
                     cx.fact(Fact::NestGlobalValidation);
                 }

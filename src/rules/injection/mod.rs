@@ -16,6 +16,7 @@ pub mod unvalidated_request_input;
 
 use crate::diagnostic::Level;
 use crate::lang::rust::{span_of as rust_span, RustModel, Site};
+use crate::lang::typescript::FieldExt;
 use crate::lang::typescript::TsModel;
 use crate::rules::helpers::words;
 use crate::rules::{shorten, Context};
@@ -124,7 +125,7 @@ pub(crate) fn is_data_receiver(receiver: tree_sitter::Node<'_>, model: &TsModel<
     let is_call = receiver.kind() == "call_expression";
     let text = match is_call {
         // `knex("users")`, `db.collection("users")`, `supabase.from("users")`: the callee says it.
-        true => receiver.child_by_field_name("function").map(|f| model.text(f)).unwrap_or(""),
+        true => receiver.field("function").map(|f| model.text(f)).unwrap_or(""),
         false => model.text(receiver),
     };
     let words = words(text);
@@ -151,32 +152,30 @@ pub(crate) fn constant_prefix(node: tree_sitter::Node<'_>, model: &TsModel<'_>, 
             let end = text.find("${").unwrap_or(text.len().saturating_sub(1));
             text.get(1..end).unwrap_or("").to_string()
         }
-        "binary_expression" if node.child_by_field_name("operator").is_some_and(|o| model.text(o) == "+") => {
-            let Some(left) = node.child_by_field_name("left") else { return String::new() };
+        "binary_expression" if node.field("operator").is_some_and(|o| model.text(o) == "+") => {
+            let Some(left) = node.field("left") else { return String::new() };
             match model.string_value(left) {
-                Some(whole) => whole + &node.child_by_field_name("right").map(|r| constant_prefix(r, model, depth + 1)).unwrap_or_default(),
+                Some(whole) => whole + &node.field("right").map(|r| constant_prefix(r, model, depth + 1)).unwrap_or_default(),
                 None => constant_prefix(left, model, depth + 1),
             }
         }
         "identifier" => model.binding(node).and_then(|b| b.value).map(|v| constant_prefix(v, model, depth + 1)).unwrap_or_default(),
         // `new URL(\`https://host/…\`)`, then `url.toString()` / `url.href`.
-        "new_expression" if node.child_by_field_name("constructor").is_some_and(|c| model.text(c) == "URL") => node
-            .child_by_field_name("arguments")
-            .and_then(|a| a.named_child(0))
-            .map(|first| constant_prefix(first, model, depth + 1))
-            .unwrap_or_default(),
+        "new_expression" if node.field("constructor").is_some_and(|c| model.text(c) == "URL") => {
+            node.field("arguments").and_then(|a| a.named_child(0)).map(|first| constant_prefix(first, model, depth + 1)).unwrap_or_default()
+        }
         "call_expression" => {
-            let Some(callee) = node.child_by_field_name("function").filter(|c| c.kind() == "member_expression") else {
+            let Some(callee) = node.field("function").filter(|c| c.kind() == "member_expression") else {
                 return String::new();
             };
-            let is_to_string = callee.child_by_field_name("property").is_some_and(|p| model.text(p) == "toString");
-            match callee.child_by_field_name("object") {
+            let is_to_string = callee.field("property").is_some_and(|p| model.text(p) == "toString");
+            match callee.field("object") {
                 Some(object) if is_to_string => constant_prefix(object, model, depth + 1),
                 _ => String::new(),
             }
         }
-        "member_expression" if node.child_by_field_name("property").is_some_and(|p| model.text(p) == "href") => {
-            node.child_by_field_name("object").map(|o| constant_prefix(o, model, depth + 1)).unwrap_or_default()
+        "member_expression" if node.field("property").is_some_and(|p| model.text(p) == "href") => {
+            node.field("object").map(|o| constant_prefix(o, model, depth + 1)).unwrap_or_default()
         }
         _ => model.string_value(node).unwrap_or_default(),
     }
@@ -192,7 +191,7 @@ pub(crate) fn fixes_origin(prefix: &str) -> bool {
 pub(crate) fn sink_name(callee: tree_sitter::Node<'_>, model: &TsModel<'_>) -> String {
     let text = model.text(callee);
     if text.contains('\n') || text.chars().count() > 40 {
-        if let Some(property) = callee.child_by_field_name("property") {
+        if let Some(property) = callee.field("property") {
             return format!("`.{}`", model.text(property));
         }
     }

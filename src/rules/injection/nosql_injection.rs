@@ -4,6 +4,7 @@
 
 use crate::diagnostic::{Fact, Level};
 use crate::lang::typescript::model::{named_children, span_of};
+use crate::lang::typescript::FieldExt;
 use crate::lang::typescript::TsModel;
 use crate::rules::{check_option_names, shorten, Context, Rule, RuleEntry, RuleOptions};
 use crate::taint::Origin;
@@ -56,7 +57,7 @@ impl NosqlInjection {
         match node.kind() {
             "template_string" | "unary_expression" | "number" | "string" => true,
             "call_expression" => {
-                let callee = node.child_by_field_name("function").map(|c| model.text(c)).unwrap_or("");
+                let callee = node.field("function").map(|c| model.text(c)).unwrap_or("");
                 matches!(callee, "String" | "Number" | "parseInt" | "parseFloat" | "Boolean")
                     || callee.ends_with(".toString")
                     || callee.starts_with("mongoose.Types.ObjectId")
@@ -90,8 +91,8 @@ impl NosqlInjection {
         for member in named_children(object) {
             let (key, value) = match member.kind() {
                 "pair" => (
-                    member.child_by_field_name("key").map(|k| model.string_literal(k).unwrap_or_else(|| model.text(k).to_string())),
-                    member.child_by_field_name("value"),
+                    member.field("key").map(|k| model.string_literal(k).unwrap_or_else(|| model.text(k).to_string())),
+                    member.field("value"),
                 ),
                 "shorthand_property_identifier" => (Some(model.text(member).to_string()), Some(member)),
                 _ => continue,
@@ -118,9 +119,9 @@ impl NosqlInjection {
     /// `{ $where: <run-time string> }` anywhere: the filter may be built by a helper and passed
     /// on, but the key only means one thing.
     fn check_where(&self, pair: Node<'_>, model: &TsModel<'_>, cx: &mut Context<'_>) {
-        let Some(key) = pair.child_by_field_name("key") else { return };
+        let Some(key) = pair.field("key") else { return };
         let key = model.string_literal(key).unwrap_or_else(|| model.text(key).to_string());
-        let Some(value) = pair.child_by_field_name("value") else { return };
+        let Some(value) = pair.field("value") else { return };
         if key != "$where" || cx.in_test || matches!(model.unwrap_expression(value).kind(), "function_expression" | "arrow_function") {
             return;
         }
@@ -153,10 +154,10 @@ impl Rule for NosqlInjection {
             self.check_where(node, model, cx);
             return;
         }
-        let Some(callee) = node.child_by_field_name("function") else { return };
+        let Some(callee) = node.field("function") else { return };
         // App-wide sanitising, wherever it is in the project, answers every finding.
         if model.qualified_name(callee).as_deref() == Some("mongoose.set") {
-            let arguments: Vec<Node<'_>> = node.child_by_field_name("arguments").map(|a| named_children(a).collect()).unwrap_or_default();
+            let arguments: Vec<Node<'_>> = node.field("arguments").map(|a| named_children(a).collect()).unwrap_or_default();
             if let [key, value] = arguments.as_slice() {
                 if model.string_value(*key).as_deref() == Some("sanitizeFilter") && model.bool_value(*value) == Some(true) {
                     cx.fact(Fact::MongoFiltersSanitized);
@@ -170,7 +171,7 @@ impl Rule for NosqlInjection {
         if cx.in_test || callee.kind() != "member_expression" || !Self::uses_mongo(model) {
             return;
         }
-        let method = callee.child_by_field_name("property").map(|p| model.text(p)).unwrap_or("");
+        let method = callee.field("property").map(|p| model.text(p)).unwrap_or("");
         if !FILTER_METHODS.contains(&method) {
             return;
         }
@@ -178,7 +179,7 @@ impl Rule for NosqlInjection {
         if method == "findById" {
             return;
         }
-        let Some(filter) = node.child_by_field_name("arguments").and_then(|a| a.named_child(0)) else { return };
+        let Some(filter) = node.field("arguments").and_then(|a| a.named_child(0)) else { return };
         let sink = super::sink_name(callee, model);
         self.check_filter(filter, model, &sink, cx);
     }

@@ -5,6 +5,7 @@
 use super::{constant_prefix, fixes_origin, report_origin, report_rust_origin, rust_constant_prefix};
 use crate::lang::rust::{RustKind, RustModel, RustNode, RustSyntax};
 use crate::lang::typescript::model::{named_children, span_of};
+use crate::lang::typescript::FieldExt;
 use crate::lang::typescript::TsModel;
 use crate::rules::{check_option_names, Context, Rule, RuleEntry, RuleOptions};
 use quote::ToTokens;
@@ -78,11 +79,11 @@ impl Rule for OpenRedirect {
     }
 
     fn check_ts(&self, node: Node<'_>, model: &TsModel<'_>, cx: &mut Context<'_>) {
-        let Some(callee) = node.child_by_field_name("function").filter(|c| c.kind() == "member_expression") else { return };
-        if callee.child_by_field_name("property").map(|p| model.text(p)) != Some("redirect") {
+        let Some(callee) = node.field("function").filter(|c| c.kind() == "member_expression") else { return };
+        if callee.field("property").map(|p| model.text(p)) != Some("redirect") {
             return;
         }
-        let Some(arguments) = node.child_by_field_name("arguments") else { return };
+        let Some(arguments) = node.field("arguments") else { return };
         let arguments: Vec<Node<'_>> = named_children(arguments).collect();
         // `res.redirect(url)`, `res.redirect(301, url)`, `reply.redirect(url)`, `ctx.redirect(url, alt)`.
         let target = match arguments.as_slice() {

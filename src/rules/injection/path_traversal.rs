@@ -4,6 +4,7 @@
 use super::{report_origin, report_rust_origin};
 use crate::lang::rust::{RustKind, RustModel, RustNode, RustSyntax};
 use crate::lang::typescript::model::{named_children, span_of};
+use crate::lang::typescript::FieldExt;
 use crate::lang::typescript::{Property, TsModel};
 use crate::rules::{check_option_names, Context, Rule, RuleEntry, RuleOptions};
 use tree_sitter::Node;
@@ -107,15 +108,15 @@ impl Rule for PathTraversal {
     }
 
     fn check_ts(&self, node: Node<'_>, model: &TsModel<'_>, cx: &mut Context<'_>) {
-        let Some(callee) = node.child_by_field_name("function") else { return };
-        let Some(arguments) = node.child_by_field_name("arguments") else { return };
+        let Some(callee) = node.field("function") else { return };
+        let Some(arguments) = node.field("arguments") else { return };
         let arguments: Vec<Node<'_>> = named_children(arguments).collect();
         let Some(first) = arguments.first().copied() else { return };
         let shown = super::sink_name(callee, model);
 
         // `res.sendFile(p)`, `res.download(p)`: Express serves any file it is given, unless `root` confines it.
         if callee.kind() == "member_expression" {
-            let method = callee.child_by_field_name("property").map(|p| model.text(p)).unwrap_or("");
+            let method = callee.field("property").map(|p| model.text(p)).unwrap_or("");
             if matches!(method, "sendFile" | "download" | "sendfile") {
                 let confined = arguments.iter().skip(1).any(|options| {
                     let object = model.resolve(*options);

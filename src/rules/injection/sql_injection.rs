@@ -7,6 +7,7 @@ use super::{report_origin, report_rust_origin, rust_receiver_root};
 use crate::diagnostic::Level;
 use crate::lang::rust::{RustKind, RustModel, RustNode, RustSyntax};
 use crate::lang::typescript::model::{named_children, span_of};
+use crate::lang::typescript::FieldExt;
 use crate::lang::typescript::TsModel;
 use crate::rules::{check_option_names, Context, Rule, RuleEntry, RuleOptions};
 use quote::ToTokens;
@@ -119,8 +120,8 @@ impl Rule for SqlInjection {
     }
 
     fn check_ts(&self, node: Node<'_>, model: &TsModel<'_>, cx: &mut Context<'_>) {
-        let Some(callee) = node.child_by_field_name("function") else { return };
-        let Some(arguments) = node.child_by_field_name("arguments") else { return };
+        let Some(callee) = node.field("function") else { return };
+        let Some(arguments) = node.field("arguments") else { return };
         // `prisma.$queryRaw\`…\``, `sql\`…\``: tagged templates bind their substitutions.
         if arguments.kind() == "template_string" {
             return;
@@ -129,7 +130,7 @@ impl Rule for SqlInjection {
         if callee.kind() != "member_expression" {
             return;
         }
-        let Some(method) = callee.child_by_field_name("property").map(|p| model.text(p)) else { return };
+        let Some(method) = callee.field("property").map(|p| model.text(p)) else { return };
         let qualified = model.qualified_name(callee).unwrap_or_default();
         let certain = RAW_SQL_METHODS.contains(&method) || qualified == "@prisma/client.Prisma.raw" || qualified.ends_with("Prisma.raw");
         let text = self.sql_text(first, model);

@@ -5,6 +5,7 @@
 use super::{constant_prefix, fixes_origin, report_origin, report_rust_origin, rust_constant_prefix, rust_receiver_root};
 use crate::lang::rust::{RustKind, RustModel, RustNode, RustSyntax};
 use crate::lang::typescript::model::{named_children, span_of};
+use crate::lang::typescript::FieldExt;
 use crate::lang::typescript::{Property, TsModel};
 use crate::rules::{check_option_names, Context, Rule, RuleEntry, RuleOptions};
 use quote::ToTokens;
@@ -126,12 +127,12 @@ impl Rule for Ssrf {
     }
 
     fn check_ts(&self, node: Node<'_>, model: &TsModel<'_>, cx: &mut Context<'_>) {
-        let Some(callee) = node.child_by_field_name("function") else { return };
+        let Some(callee) = node.field("function") else { return };
         let Some(name) = model.qualified_name(callee) else { return };
         if !CLIENT_CALLS.contains(&name.as_str()) {
             return;
         }
-        let Some(arguments) = node.child_by_field_name("arguments") else { return };
+        let Some(arguments) = node.field("arguments") else { return };
         let Some(first) = named_children(arguments).next() else { return };
         let shown = super::sink_name(callee, model);
         let config = model.resolve(first);

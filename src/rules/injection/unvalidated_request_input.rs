@@ -17,6 +17,7 @@ use super::ssrf::{CLIENT_CALLS, DESTINATION_KEYS};
 use super::{is_data_receiver, sink_name};
 use crate::diagnostic::Fact;
 use crate::lang::typescript::model::{descendants, is_function_like, named_children, span_of, Framework};
+use crate::lang::typescript::FieldExt;
 use crate::lang::typescript::TsModel;
 use crate::rules::helpers::words;
 use crate::rules::{check_option_names, shorten, Context, Rule, RuleEntry, RuleOptions};
@@ -107,12 +108,11 @@ const VALIDATOR_CHAINS: &[&str] = &["body", "query", "param", "params", "check",
 /// `sanitis` or `schema` (`validateUser(req.body)`, `validator.isEmail(x)`). Parsers of text
 /// (`JSON.parse`, `url.parse`) do not check anything.
 fn is_validation_call(call: Node<'_>, model: &TsModel<'_>) -> bool {
-    let Some(callee) = call.child_by_field_name("function") else { return false };
+    let Some(callee) = call.field("function") else { return false };
     let (name, receiver) = match callee.kind() {
-        "member_expression" => (
-            callee.child_by_field_name("property").map(|p| model.text(p)).unwrap_or(""),
-            callee.child_by_field_name("object").map(|o| model.text(o)).unwrap_or(""),
-        ),
+        "member_expression" => {
+            (callee.field("property").map(|p| model.text(p)).unwrap_or(""), callee.field("object").map(|o| model.text(o)).unwrap_or(""))
+        }
         "identifier" => (model.text(callee), ""),
         _ => return false,
     };
@@ -138,10 +138,10 @@ fn is_validator_middleware(argument: Node<'_>, model: &TsModel<'_>) -> bool {
         "array" => named_children(argument).any(|element| is_validator_middleware(element, model)),
         "identifier" => names_validator(model.text(argument)) || VALIDATOR_CHAINS.contains(&model.text(argument)),
         "member_expression" => {
-            argument.child_by_field_name("property").is_some_and(|p| names_validator(model.text(p)))
-                || argument.child_by_field_name("object").is_some_and(|o| is_validator_middleware(o, model))
+            argument.field("property").is_some_and(|p| names_validator(model.text(p)))
+                || argument.field("object").is_some_and(|o| is_validator_middleware(o, model))
         }
-        "call_expression" => argument.child_by_field_name("function").is_some_and(|callee| is_validator_middleware(callee, model)),
+        "call_expression" => argument.field("function").is_some_and(|callee| is_validator_middleware(callee, model)),
         _ => false,
     }
 }
@@ -164,7 +164,7 @@ fn body_field(source: &str) -> Option<&str> {
 fn registration_middleware<'t>(function: Node<'t>, model: &TsModel<'t>) -> Option<Vec<Node<'t>>> {
     let arguments = function.parent().filter(|p| p.kind() == "arguments")?;
     let call = arguments.parent().filter(|p| p.kind() == "call_expression")?;
-    let method = call.child_by_field_name("function")?.child_by_field_name("property").map(|p| model.text(p))?;
+    let method = call.field("function")?.field("property").map(|p| model.text(p))?;
     ROUTE_METHODS.contains(&method).then(|| named_children(arguments).take_while(|a| *a != function).collect())
 }
 
@@ -184,8 +184,8 @@ struct Sink<'t> {
 impl UnvalidatedRequestInput {
     /// The sink a call is, if any, and which of its arguments carry values.
     fn sink<'t>(call: Node<'t>, model: &TsModel<'t>) -> Option<Sink<'t>> {
-        let callee = call.child_by_field_name("function").or_else(|| call.child_by_field_name("constructor"))?;
-        let arguments: Vec<Node<'t>> = named_children(call.child_by_field_name("arguments")?).collect();
+        let callee = call.field("function").or_else(|| call.field("constructor"))?;
+        let arguments: Vec<Node<'t>> = named_children(call.field("arguments")?).collect();
         let name = sink_name(callee, model);
         if call.kind() == "new_expression" {
             // `new User({ email: req.body.email })`: a mongoose document or an entity.
@@ -235,8 +235,8 @@ impl UnvalidatedRequestInput {
         if callee.kind() != "member_expression" {
             return None;
         }
-        let method = model.text(callee.child_by_field_name("property")?);
-        let receiver = model.unwrap_expression(callee.child_by_field_name("object")?);
+        let method = model.text(callee.field("property")?);
+        let receiver = model.unwrap_expression(callee.field("object")?);
         if let Some(entity) = Self::saved_entity(method, receiver, &arguments, model) {
             let values = Self::fields_set_before(entity, call, model);
             return (!values.is_empty()).then_some(Sink { call, name, values, skip_keys: &[], database: true });
@@ -277,11 +277,8 @@ impl UnvalidatedRequestInput {
             "identifier" => model.binding(receiver).and_then(|b| b.value).map(|v| model.unwrap_expression(v)),
             _ => None,
         };
-        let class = constructed
-            .filter(|v| v.kind() == "new_expression")
-            .and_then(|v| v.child_by_field_name("constructor"))
-            .map(|c| model.text(c))
-            .unwrap_or("");
+        let class =
+            constructed.filter(|v| v.kind() == "new_expression").and_then(|v| v.field("constructor")).map(|c| model.text(c)).unwrap_or("");
         [model.text(receiver), class].iter().any(|text| words(text).iter().any(|w| matches!(w.as_str(), "dao" | "repository" | "repo")))
     }
 
@@ -307,11 +304,10 @@ impl UnvalidatedRequestInput {
             .take_while(|n| n.start_byte() < save.start_byte())
             .filter(|n| n.kind() == "assignment_expression")
             .filter(|n| {
-                n.child_by_field_name("left").is_some_and(|left| {
-                    left.kind() == "member_expression" && left.child_by_field_name("object").is_some_and(|o| model.text(o) == entity)
-                })
+                n.field("left")
+                    .is_some_and(|left| left.kind() == "member_expression" && left.field("object").is_some_and(|o| model.text(o) == entity))
             })
-            .filter_map(|n| n.child_by_field_name("right"))
+            .filter_map(|n| n.field("right"))
             .collect()
     }
 
@@ -323,8 +319,8 @@ impl UnvalidatedRequestInput {
         while let Some(parent) = current {
             if is_function_like(parent.kind()) {
                 scope = parent;
-                let parameters = parent.child_by_field_name("parameters").and_then(|p| p.named_child(0));
-                let first = parameters.map(|p| model.text(p.child_by_field_name("pattern").unwrap_or(p))).unwrap_or("");
+                let parameters = parent.field("parameters").and_then(|p| p.named_child(0));
+                let first = parameters.map(|p| model.text(p.field("pattern").unwrap_or(p))).unwrap_or("");
                 if matches!(first, "req" | "request" | "ctx" | "context") {
                     break;
                 }
@@ -362,11 +358,11 @@ impl UnvalidatedRequestInput {
                 for member in named_children(resolved) {
                     let value = match member.kind() {
                         "pair" => {
-                            let key = member.child_by_field_name("key").map(|k| model.text(k).trim_matches(['"', '\'']));
+                            let key = member.field("key").map(|k| model.text(k).trim_matches(['"', '\'']));
                             if key.is_some_and(|k| sink.skip_keys.contains(&k)) {
                                 continue;
                             }
-                            member.child_by_field_name("value")
+                            member.field("value")
                         }
                         "shorthand_property_identifier" => Some(member),
                         "spread_element" => member.named_child(0),
@@ -405,10 +401,10 @@ impl UnvalidatedRequestInput {
         let mut current = at.parent();
         while let Some(node) = current {
             if is_function_like(node.kind()) {
-                let parameters = node.child_by_field_name("parameters").or_else(|| node.child_by_field_name("parameter"));
+                let parameters = node.field("parameters").or_else(|| node.field("parameter"));
                 let declares = parameters.is_some_and(|p| {
                     let params: Vec<Node<'_>> = if p.kind() == "formal_parameters" { named_children(p).collect() } else { vec![p] };
-                    params.iter().any(|param| model.text(param.child_by_field_name("pattern").unwrap_or(*param)) == request)
+                    params.iter().any(|param| model.text(param.field("pattern").unwrap_or(*param)) == request)
                 });
                 if declares {
                     return Some(node);
@@ -424,7 +420,7 @@ impl UnvalidatedRequestInput {
     fn validates(handler: Node<'_>, model: &TsModel<'_>) -> bool {
         descendants(handler).any(|n| match n.kind() {
             "call_expression" => is_validation_call(n, model),
-            "unary_expression" => n.child_by_field_name("operator").is_some_and(|o| model.text(o) == "typeof"),
+            "unary_expression" => n.field("operator").is_some_and(|o| model.text(o) == "typeof"),
             _ => false,
         })
     }
@@ -432,7 +428,7 @@ impl UnvalidatedRequestInput {
     /// `req.body.UserId = <server value>` in a middleware (a function that takes and calls
     /// `next`): that field is the server's, whatever the client sent.
     fn record_server_field(&self, assignment: Node<'_>, model: &TsModel<'_>, cx: &mut Context<'_>) {
-        let (Some(left), Some(right)) = (assignment.child_by_field_name("left"), assignment.child_by_field_name("right")) else { return };
+        let (Some(left), Some(right)) = (assignment.field("left"), assignment.field("right")) else { return };
         let Some(field) = model.request_source(left).and_then(|flow| body_field(&flow.source_text).map(str::to_string)) else { return };
         if model.origin(right).is_request() {
             return;
@@ -441,7 +437,7 @@ impl UnvalidatedRequestInput {
         while let Some(node) = current {
             if is_function_like(node.kind()) {
                 let calls_next = descendants(node)
-                    .any(|n| n.kind() == "call_expression" && n.child_by_field_name("function").is_some_and(|f| model.text(f) == "next"));
+                    .any(|n| n.kind() == "call_expression" && n.field("function").is_some_and(|f| model.text(f) == "next"));
                 if calls_next {
                     cx.fact(Fact::RequestBodyFieldSetByServer(field));
                 }
@@ -453,9 +449,9 @@ impl UnvalidatedRequestInput {
 
     /// Facts for the project pass: a validator mounted app-wide, or on some route.
     fn record_middleware(&self, call: Node<'_>, model: &TsModel<'_>, cx: &mut Context<'_>) {
-        let Some(callee) = call.child_by_field_name("function").filter(|c| c.kind() == "member_expression") else { return };
-        let method = callee.child_by_field_name("property").map(|p| model.text(p)).unwrap_or("");
-        let Some(arguments) = call.child_by_field_name("arguments") else { return };
+        let Some(callee) = call.field("function").filter(|c| c.kind() == "member_expression") else { return };
+        let method = callee.field("property").map(|p| model.text(p)).unwrap_or("");
+        let Some(arguments) = call.field("arguments") else { return };
         let arguments: Vec<Node<'_>> = named_children(arguments).collect();
         match method {
             "use" => {

@@ -5,6 +5,7 @@
 use crate::diagnostic::Fact;
 use crate::lang::rust::{span_of as rust_span, RustKind, RustModel, RustNode, RustSyntax};
 use crate::lang::typescript::model::{named_children, span_of};
+use crate::lang::typescript::FieldExt;
 use crate::lang::typescript::TsModel;
 use crate::rules::{check_option_names, Context, Rule, RuleEntry, RuleOptions};
 use tree_sitter::Node;
@@ -90,8 +91,8 @@ impl Rule for AuthRouteWithoutRateLimit {
             _ if cx.in_test => {}
             // `router.post("/login", ...)`
             "call_expression" => {
-                let Some(callee) = node.child_by_field_name("function").filter(|c| c.kind() == "member_expression") else { return };
-                let method = callee.child_by_field_name("property").map(|p| model.text(p)).unwrap_or("");
+                let Some(callee) = node.field("function").filter(|c| c.kind() == "member_expression") else { return };
+                let method = callee.field("property").map(|p| model.text(p)).unwrap_or("");
                 if !matches!(method, "post" | "put" | "patch" | "all") {
                     return;
                 }
@@ -101,7 +102,7 @@ impl Rule for AuthRouteWithoutRateLimit {
                 if !serves || model.imports_ui_framework() || crate::source::is_frontend_path(&cx.file.rel_path) {
                     return;
                 }
-                let Some(arguments) = node.child_by_field_name("arguments") else { return };
+                let Some(arguments) = node.field("arguments") else { return };
                 let arguments: Vec<Node<'_>> = named_children(arguments).collect();
                 let (Some(path), Some(last)) = (arguments.first(), arguments.last()) else { return };
                 // The last argument is the handler: a function, or a reference to one.
@@ -119,9 +120,7 @@ impl Rule for AuthRouteWithoutRateLimit {
                 if !text.starts_with("@Post(") {
                     return;
                 }
-                let Some(argument) =
-                    node.named_child(0).and_then(|call| call.child_by_field_name("arguments")).and_then(|a| a.named_child(0))
-                else {
+                let Some(argument) = node.named_child(0).and_then(|call| call.field("arguments")).and_then(|a| a.named_child(0)) else {
                     return;
                 };
                 let Some(route) = model.string_value(argument) else { return };

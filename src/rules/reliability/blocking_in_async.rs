@@ -4,6 +4,7 @@
 
 use crate::lang::rust::{span_of as rust_span, RustKind, RustModel, RustNode, RustSyntax};
 use crate::lang::typescript::model::{is_function_like, span_of};
+use crate::lang::typescript::FieldExt;
 use crate::lang::typescript::TsModel;
 use crate::rules::{check_option_names, Context, Rule, RuleEntry, RuleOptions};
 use tree_sitter::Node;
@@ -80,7 +81,7 @@ impl Rule for BlockingInAsync {
         if cx.in_test || model.handlers().is_empty() {
             return;
         }
-        let Some(callee) = node.child_by_field_name("function") else { return };
+        let Some(callee) = node.field("function") else { return };
         let Some(name) = model.qualified_name(callee) else { return };
         let Some((module, function)) = name.rsplit_once('.') else { return };
         let module = module.trim_start_matches("node:").trim_end_matches("/promises");

@@ -6,6 +6,7 @@
 
 use crate::lang::rust::{method_chain, span_of as rust_span, RustKind, RustModel, RustNode, RustSyntax};
 use crate::lang::typescript::model::{named_children, span_of};
+use crate::lang::typescript::FieldExt;
 use crate::lang::typescript::{Property, TsModel};
 use crate::rules::helpers::{ts_options_have, Configured};
 use crate::rules::{check_option_names, Context, Rule, RuleEntry, RuleOptions};
@@ -81,9 +82,9 @@ impl Rule for DbPoolWithoutTimeout {
         if cx.in_test {
             return;
         }
-        let callee = node.child_by_field_name("function").or_else(|| node.child_by_field_name("constructor"));
+        let callee = node.field("function").or_else(|| node.field("constructor"));
         let Some(name) = callee.and_then(|c| model.qualified_name(c)) else { return };
-        let arguments: Vec<Node<'_>> = node.child_by_field_name("arguments").map(|a| named_children(a).collect()).unwrap_or_default();
+        let arguments: Vec<Node<'_>> = node.field("arguments").map(|a| named_children(a).collect()).unwrap_or_default();
         // pg has no default at all: `connectionTimeoutMillis` 0 waits forever for a connection,
         // and on a pool, for a free client.
         if node.kind() == "new_expression" && (name == "pg.Pool" || name == "pg.Client") {

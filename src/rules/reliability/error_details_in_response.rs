@@ -4,6 +4,7 @@
 
 use crate::lang::rust::{span_of as rust_span, RustKind, RustModel, RustNode, RustSyntax};
 use crate::lang::typescript::model::{descendants, is_function_like, named_children, span_of};
+use crate::lang::typescript::FieldExt;
 use crate::lang::typescript::TsModel;
 use crate::rules::{check_option_names, Context, Rule, RuleEntry, RuleOptions};
 use quote::ToTokens;
@@ -32,27 +33,20 @@ impl ErrorDetailsInResponse {
         let mut current = node.parent();
         while let Some(n) = current {
             match n.kind() {
-                "catch_clause" => return n.child_by_field_name("parameter").map(|p| model.text(p)),
+                "catch_clause" => return n.field("parameter").map(|p| model.text(p)),
                 kind if is_function_like(kind) => {
-                    let parameters: Vec<Node<'t>> =
-                        n.child_by_field_name("parameters").map(|p| named_children(p).collect()).unwrap_or_default();
+                    let parameters: Vec<Node<'t>> = n.field("parameters").map(|p| named_children(p).collect()).unwrap_or_default();
                     if parameters.len() == 4 {
-                        let first = parameters[0].child_by_field_name("pattern").unwrap_or(parameters[0]);
+                        let first = parameters[0].field("pattern").unwrap_or(parameters[0]);
                         return Some(model.text(first));
                     }
                     // `.catch((err) => res.status(500).json(err))`
                     let is_catch_callback = n.parent().and_then(|args| args.parent()).is_some_and(|call| {
                         call.kind() == "call_expression"
-                            && call
-                                .child_by_field_name("function")
-                                .and_then(|f| f.child_by_field_name("property"))
-                                .is_some_and(|p| model.text(p) == "catch")
+                            && call.field("function").and_then(|f| f.field("property")).is_some_and(|p| model.text(p) == "catch")
                     });
                     if is_catch_callback {
-                        let first = parameters
-                            .first()
-                            .map(|p| p.child_by_field_name("pattern").unwrap_or(*p))
-                            .or_else(|| n.child_by_field_name("parameter"))?;
+                        let first = parameters.first().map(|p| p.field("pattern").unwrap_or(*p)).or_else(|| n.field("parameter"))?;
                         return Some(model.text(first));
                     }
                 }
@@ -65,25 +59,22 @@ impl ErrorDetailsInResponse {
 
     /// The status code set in the same chain (`res.status(400).json(..)`), when literal.
     fn chained_status(callee: Node<'_>, model: &TsModel<'_>) -> Option<u16> {
-        let object = callee.child_by_field_name("object")?;
+        let object = callee.field("object")?;
         if object.kind() != "call_expression" {
             return None;
         }
-        let inner = object.child_by_field_name("function")?;
-        if inner.child_by_field_name("property").map(|p| model.text(p)) != Some("status") {
+        let inner = object.field("function")?;
+        if inner.field("property").map(|p| model.text(p)) != Some("status") {
             return None;
         }
-        model.text(object.child_by_field_name("arguments")?.named_child(0)?).parse().ok()
+        model.text(object.field("arguments")?.named_child(0)?).parse().ok()
     }
 
     /// `res.status(<not a literal>)` in the chain.
     fn has_computed_status(callee: Node<'_>, model: &TsModel<'_>) -> bool {
-        let Some(object) = callee.child_by_field_name("object").filter(|o| o.kind() == "call_expression") else { return false };
-        let is_status = object
-            .child_by_field_name("function")
-            .and_then(|f| f.child_by_field_name("property"))
-            .is_some_and(|p| model.text(p) == "status");
-        let argument = object.child_by_field_name("arguments").and_then(|a| a.named_child(0));
+        let Some(object) = callee.field("object").filter(|o| o.kind() == "call_expression") else { return false };
+        let is_status = object.field("function").and_then(|f| f.field("property")).is_some_and(|p| model.text(p) == "status");
+        let argument = object.field("arguments").and_then(|a| a.named_child(0));
         is_status && argument.is_some_and(|a| a.kind() != "number")
     }
 
@@ -92,7 +83,7 @@ impl ErrorDetailsInResponse {
         let mut current = node.parent();
         while let Some(n) = current {
             if matches!(n.kind(), "if_statement" | "ternary_expression") {
-                let condition = n.child_by_field_name("condition").map(|c| model.text(c)).unwrap_or("");
+                let condition = n.field("condition").map(|c| model.text(c)).unwrap_or("");
                 if ["NODE_ENV", "isDev", "isDevelopment", "development", "DEBUG", "debug"].iter().any(|w| condition.contains(w)) {
                     return true;
                 }
@@ -116,10 +107,8 @@ impl ErrorDetailsInResponse {
     /// `err.status`, `err.code`, `err.name`: fields that say what happened without details.
     fn is_safe_member(identifier: Node<'_>, model: &TsModel<'_>) -> bool {
         let Some(parent) = identifier.parent().filter(|p| p.kind() == "member_expression") else { return false };
-        parent.child_by_field_name("object") == Some(identifier)
-            && parent
-                .child_by_field_name("property")
-                .is_some_and(|p| matches!(model.text(p), "status" | "statusCode" | "code" | "name" | "expose"))
+        parent.field("object") == Some(identifier)
+            && parent.field("property").is_some_and(|p| matches!(model.text(p), "status" | "statusCode" | "code" | "name" | "expose"))
     }
 }
 
@@ -136,8 +125,8 @@ impl Rule for ErrorDetailsInResponse {
         if cx.in_test {
             return;
         }
-        let Some(callee) = node.child_by_field_name("function").filter(|c| c.kind() == "member_expression") else { return };
-        let method = callee.child_by_field_name("property").map(|p| model.text(p)).unwrap_or("");
+        let Some(callee) = node.field("function").filter(|c| c.kind() == "member_expression") else { return };
+        let method = callee.field("property").map(|p| model.text(p)).unwrap_or("");
         if !SEND_METHODS.contains(&method) {
             return;
         }
@@ -156,9 +145,9 @@ impl Rule for ErrorDetailsInResponse {
         if Self::has_computed_status(callee, model) {
             return;
         }
-        let Some(arguments) = node.child_by_field_name("arguments") else { return };
+        let Some(arguments) = node.field("arguments") else { return };
         let Some(mention) = Self::error_mention(arguments, error, model) else { return };
-        let what = match mention.parent().filter(|p| p.kind() == "member_expression").and_then(|p| p.child_by_field_name("property")) {
+        let what = match mention.parent().filter(|p| p.kind() == "member_expression").and_then(|p| p.field("property")) {
             Some(property) if model.text(property) == "stack" => "the stack trace",
             Some(property) if model.text(property) == "message" => "the error message",
             _ => "the error object",

@@ -4,6 +4,7 @@
 
 use crate::lang::rust::{span_of as rust_span, RustKind, RustModel, RustNode, RustSyntax};
 use crate::lang::typescript::model::{descendants, is_function_like, span_of};
+use crate::lang::typescript::FieldExt;
 use crate::lang::typescript::TsModel;
 use crate::rules::{check_option_names, Context, Rule, RuleEntry, RuleOptions};
 use quote::ToTokens;
@@ -42,12 +43,12 @@ const TS_QUERY_METHODS: &[&str] = &[
 /// Whether `call` (an awaited call) looks like a database query: a query method on a receiver
 /// that is a client, a model or a repository.
 fn ts_is_query(call: Node<'_>, model: &TsModel<'_>) -> bool {
-    let Some(callee) = call.child_by_field_name("function").filter(|c| c.kind() == "member_expression") else { return false };
-    let method = callee.child_by_field_name("property").map(|p| model.text(p)).unwrap_or("");
+    let Some(callee) = call.field("function").filter(|c| c.kind() == "member_expression") else { return false };
+    let method = callee.field("property").map(|p| model.text(p)).unwrap_or("");
     if !TS_QUERY_METHODS.contains(&method) {
         return false;
     }
-    let receiver = callee.child_by_field_name("object").map(|o| model.text(o)).unwrap_or("");
+    let receiver = callee.field("object").map(|o| model.text(o)).unwrap_or("");
     let root = receiver.split(['.', '(']).next().unwrap_or("").to_ascii_lowercase();
     root.contains("prisma")
         || root.contains("repo")
@@ -91,9 +92,9 @@ impl Rule for QueryInLoop {
         if cx.in_test {
             return;
         }
-        let Some(list) = node.child_by_field_name("right") else { return };
+        let Some(list) = node.field("right") else { return };
         let Some(source) = self.ts_list_is_loaded(list, model) else { return };
-        let Some(body) = node.child_by_field_name("body") else { return };
+        let Some(body) = node.field("body") else { return };
         // The first awaited query in the body that is not inside a nested function.
         let query = descendants(body).find(|n| {
             n.kind() == "await_expression"
@@ -102,7 +103,7 @@ impl Rule for QueryInLoop {
         });
         if let Some(query) = query {
             let call = query.named_child(0).expect("checked above");
-            let callee = call.child_by_field_name("function").map(|c| model.text(c)).unwrap_or("");
+            let callee = call.field("function").map(|c| model.text(c)).unwrap_or("");
             cx.report(span_of(call), format!("`{callee}` runs once per element of {source} (N+1 queries)")).help = Some(HELP.into());
         }
     }

@@ -5,6 +5,7 @@
 
 use crate::lang::rust::{RustKind, RustModel, RustNode, RustSyntax};
 use crate::lang::typescript::model::{descendants, enclosing_function, is_function_like, named_children, parameter_names, span_of};
+use crate::lang::typescript::FieldExt;
 use crate::lang::typescript::TsModel;
 use crate::rules::{check_option_names, tidy_tokens, Context, Rule, RuleEntry, RuleOptions};
 use crate::source::Span;
@@ -65,7 +66,7 @@ fn inside_nested_function(node: Node<'_>, stop: Node<'_>) -> bool {
 /// Whether an awaited call goes out of the process: an HTTP client, a `connect`, or the
 /// operation a generic retry helper was handed (`async function withRetry(fn) { … await fn() }`).
 fn ts_is_outbound(call: Node<'_>, model: &TsModel<'_>, helper_parameters: &[String]) -> bool {
-    let Some(callee) = call.child_by_field_name("function") else { return false };
+    let Some(callee) = call.field("function") else { return false };
     let text = model.text(callee);
     let name = model.qualified_name(callee).unwrap_or_else(|| text.to_string());
     let root = name.split('.').next().unwrap_or("");
@@ -89,8 +90,8 @@ fn ts_changing_identifiers<'t>(loop_node: Node<'_>, model: &TsModel<'t>) -> Hash
     let mut changing = HashSet::new();
     for n in descendants(loop_node) {
         let target = match n.kind() {
-            "assignment_expression" | "augmented_assignment_expression" => n.child_by_field_name("left"),
-            "update_expression" => n.child_by_field_name("argument"),
+            "assignment_expression" | "augmented_assignment_expression" => n.field("left"),
+            "update_expression" => n.field("argument"),
             _ => None,
         };
         if let Some(target) = target {
@@ -98,22 +99,20 @@ fn ts_changing_identifiers<'t>(loop_node: Node<'_>, model: &TsModel<'t>) -> Hash
         }
     }
     // `for (let i = 0; i < forms.length; i++) { const form = forms[i]; … }` walks a list.
-    let walks_list = loop_node.child_by_field_name("condition").is_some_and(|c| model.text(c).contains(".length"));
-    if let Some(initializer) = loop_node.child_by_field_name("initializer") {
+    let walks_list = loop_node.field("condition").is_some_and(|c| model.text(c).contains(".length"));
+    if let Some(initializer) = loop_node.field("initializer") {
         for declarator in descendants(initializer).filter(|n| n.kind() == "variable_declarator") {
-            if let Some(name) = declarator.child_by_field_name("name") {
+            if let Some(name) = declarator.field("name") {
                 changing.extend(ts_identifiers(name, model));
             }
         }
     }
     // `items[i]` in the body: the counter indexes a list.
-    let indexes_list = descendants(loop_node).any(|n| {
-        n.kind() == "subscript_expression"
-            && n.child_by_field_name("index").is_some_and(|i| !ts_identifiers(i, model).is_disjoint(&changing))
-    });
+    let indexes_list = descendants(loop_node)
+        .any(|n| n.kind() == "subscript_expression" && n.field("index").is_some_and(|i| !ts_identifiers(i, model).is_disjoint(&changing)));
     if walks_list || indexes_list {
         // Every call of the body then differs per iteration.
-        if let Some(body) = loop_node.child_by_field_name("body") {
+        if let Some(body) = loop_node.field("body") {
             changing.extend(ts_identifiers(body, model));
         }
     }
@@ -122,7 +121,7 @@ fn ts_changing_identifiers<'t>(loop_node: Node<'_>, model: &TsModel<'t>) -> Hash
 
 /// A `catch` that always leaves the loop (`throw`, `return`, `break` as its last statement).
 fn catch_always_exits(catch: Node<'_>) -> bool {
-    let Some(body) = catch.child_by_field_name("body") else { return false };
+    let Some(body) = catch.field("body") else { return false };
     named_children(body)
         .filter(|s| s.kind() != "comment")
         .last()
@@ -140,21 +139,21 @@ fn ts_failure_continues(await_node: Node<'_>, loop_body: Node<'_>, model: &TsMod
     let mut current = await_node.parent();
     while let Some(n) = current.filter(|n| *n != loop_body) {
         if n.kind() == "statement_block" && n.parent().is_some_and(|p| p.kind() == "try_statement") {
-            let catch = n.parent().and_then(|t| t.child_by_field_name("handler"));
+            let catch = n.parent().and_then(|t| t.field("handler"));
             return catch.is_some_and(|c| !catch_always_exits(c) && !CONFLICT_WORDS.iter().any(|w| model.text(c).contains(w)));
         }
         current = n.parent();
     }
     // `const res = await fetch(u); if (res.ok) return res;`
     let Some(declarator) = await_node.parent().filter(|p| p.kind() == "variable_declarator") else { return false };
-    let Some(result) = declarator.child_by_field_name("name").map(|n| model.text(n)) else { return false };
+    let Some(result) = declarator.field("name").map(|n| model.text(n)) else { return false };
     descendants(loop_body).any(|n| {
         n.kind() == "if_statement"
-            && n.child_by_field_name("condition").is_some_and(|c| {
+            && n.field("condition").is_some_and(|c| {
                 let condition = model.text(c);
                 condition.contains(&format!("{result}.ok")) || condition.contains(&format!("{result}.status"))
             })
-            && n.child_by_field_name("consequence").is_some_and(|c| {
+            && n.field("consequence").is_some_and(|c| {
                 std::iter::once(c).chain(descendants(c)).any(|s| matches!(s.kind(), "return_statement" | "break_statement"))
             })
     })
@@ -167,12 +166,12 @@ fn ts_delay(loop_body: Node<'_>, model: &TsModel<'_>) -> Option<bool> {
     for n in descendants(loop_body) {
         match n.kind() {
             "call_expression" => {
-                let Some(callee) = n.child_by_field_name("function") else { continue };
+                let Some(callee) = n.field("function") else { continue };
                 if !has_delay_word(model.text(callee)) {
                     continue;
                 }
                 seen = true;
-                let arguments: Vec<Node<'_>> = n.child_by_field_name("arguments").map(|a| named_children(a).collect()).unwrap_or_default();
+                let arguments: Vec<Node<'_>> = n.field("arguments").map(|a| named_children(a).collect()).unwrap_or_default();
                 let delay_argument = if model.text(callee).ends_with("setTimeout") { arguments.get(1) } else { arguments.first() };
                 if delay_argument.is_none_or(|a| model.text(*a) != "0") {
                     return Some(false);
@@ -180,9 +179,9 @@ fn ts_delay(loop_body: Node<'_>, model: &TsModel<'_>) -> Option<bool> {
             }
             "identifier" | "property_identifier" if has_delay_word(model.text(n)) => {
                 let is_callee = n.parent().is_some_and(|p| {
-                    p.child_by_field_name("function") == Some(n)
+                    p.field("function") == Some(n)
                         || (p.kind() == "member_expression"
-                            && p.parent().is_some_and(|c| c.kind() == "call_expression" && c.child_by_field_name("function") == Some(p)))
+                            && p.parent().is_some_and(|c| c.kind() == "call_expression" && c.field("function") == Some(p)))
                 });
                 if !is_callee {
                     return Some(false);
@@ -206,14 +205,14 @@ fn ts_unbounded(loop_node: Node<'_>, model: &TsModel<'_>) -> bool {
         return false;
     }
     match loop_node.kind() {
-        "for_statement" => loop_node.child_by_field_name("condition").is_none_or(|c| matches!(model.text(c).trim(), "" | ";" | "true;")),
-        _ => loop_node.child_by_field_name("condition").is_some_and(|c| model.text(c).trim_matches(['(', ')', ' ']) == "true"),
+        "for_statement" => loop_node.field("condition").is_none_or(|c| matches!(model.text(c).trim(), "" | ";" | "true;")),
+        _ => loop_node.field("condition").is_some_and(|c| model.text(c).trim_matches(['(', ')', ' ']) == "true"),
     }
 }
 
 impl RetryWithoutBackoff {
     fn check_ts_loop(&self, node: Node<'_>, model: &TsModel<'_>, cx: &mut Context<'_>) {
-        let Some(body) = node.child_by_field_name("body") else { return };
+        let Some(body) = node.field("body") else { return };
         let helper_parameters: Vec<String> = enclosing_function(node).map(|f| parameter_names(model, f)).unwrap_or_default();
         let changing = ts_changing_identifiers(node, model);
         let retried = descendants(body).find(|n| {
@@ -232,7 +231,7 @@ impl RetryWithoutBackoff {
             return;
         }
         let call = retried.named_child(0).expect("checked above");
-        let callee = crate::rules::shorten(call.child_by_field_name("function").map(|f| model.text(f)).unwrap_or(""), 40);
+        let callee = crate::rules::shorten(call.field("function").map(|f| model.text(f)).unwrap_or(""), 40);
         let how = if delay == Some(true) { "with a zero delay" } else { "with no delay" };
         let forever = if ts_unbounded(node, model) { ", forever" } else { "" };
         let keyword = node.child(0).map(span_of).unwrap_or_else(|| span_of(node));
@@ -242,19 +241,19 @@ impl RetryWithoutBackoff {
     /// Retry libraries told not to wait: `retryDelay: () => 0` (axios-retry), `minTimeout: 0`
     /// (p-retry, async-retry, retry).
     fn check_ts_retry_options(&self, node: Node<'_>, model: &TsModel<'_>, cx: &mut Context<'_>) {
-        let Some(callee) = node.child_by_field_name("function") else { return };
+        let Some(callee) = node.field("function") else { return };
         if !model.text(callee).to_ascii_lowercase().contains("retry") {
             return;
         }
-        let Some(arguments) = node.child_by_field_name("arguments") else { return };
+        let Some(arguments) = node.field("arguments") else { return };
         for object in named_children(arguments).filter(|a| a.kind() == "object") {
             for pair in named_children(object).filter(|p| p.kind() == "pair") {
-                let (Some(key), Some(value)) = (pair.child_by_field_name("key"), pair.child_by_field_name("value")) else { continue };
+                let (Some(key), Some(value)) = (pair.field("key"), pair.field("value")) else { continue };
                 let key = model.text(key).trim_matches(['"', '\'']);
                 let zero = match (key, value.kind()) {
                     ("retryDelay" | "minTimeout" | "delay" | "calculateDelay", "number") => model.text(value) == "0",
                     ("retryDelay" | "delay" | "calculateDelay", "arrow_function") => {
-                        value.child_by_field_name("body").is_some_and(|b| model.text(b).trim_matches(['(', ')', ' ']) == "0")
+                        value.field("body").is_some_and(|b| model.text(b).trim_matches(['(', ')', ' ']) == "0")
                     }
                     _ => false,
                 };

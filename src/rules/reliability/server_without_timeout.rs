@@ -5,6 +5,7 @@
 use crate::diagnostic::{Fact, Level};
 use crate::lang::rust::{span_of as rust_span, RustKind, RustModel, RustNode, RustSyntax};
 use crate::lang::typescript::model::{named_children, span_of};
+use crate::lang::typescript::FieldExt;
 use crate::lang::typescript::{Property, TsModel};
 use crate::rules::{check_option_names, Context, Rule, RuleEntry, RuleOptions};
 use quote::ToTokens;
@@ -38,12 +39,12 @@ fn is_zero(text: &str) -> bool {
 
 impl ServerWithoutTimeout {
     fn check_ts_assignment(&self, node: Node<'_>, model: &TsModel<'_>, cx: &mut Context<'_>) {
-        let (Some(left), Some(right)) = (node.child_by_field_name("left"), node.child_by_field_name("right")) else { return };
+        let (Some(left), Some(right)) = (node.field("left"), node.field("right")) else { return };
         if left.kind() != "member_expression" || !is_zero(model.text(right)) {
             return;
         }
-        let property = left.child_by_field_name("property").map(|p| model.text(p)).unwrap_or("");
-        let object = left.child_by_field_name("object").map(|o| model.text(o)).unwrap_or("");
+        let property = left.field("property").map(|p| model.text(p)).unwrap_or("");
+        let object = left.field("object").map(|o| model.text(o)).unwrap_or("");
         // `server.timeout = 0` only on something named like a server: `timeout` is a common word.
         if NODE_TIMEOUTS.contains(&property) && (property != "timeout" || object.to_ascii_lowercase().contains("server")) {
             cx.report(span_of(node), format!("`{}` disables the server's {property}", model.text(left))).help =
@@ -52,11 +53,11 @@ impl ServerWithoutTimeout {
     }
 
     fn check_ts_call(&self, node: Node<'_>, model: &TsModel<'_>, cx: &mut Context<'_>) {
-        let Some(callee) = node.child_by_field_name("function") else { return };
-        let arguments: Vec<Node<'_>> = node.child_by_field_name("arguments").map(|a| named_children(a).collect()).unwrap_or_default();
+        let Some(callee) = node.field("function") else { return };
+        let arguments: Vec<Node<'_>> = node.field("arguments").map(|a| named_children(a).collect()).unwrap_or_default();
         // `server.setTimeout(0)`
-        if callee.kind() == "member_expression" && callee.child_by_field_name("property").is_some_and(|p| model.text(p) == "setTimeout") {
-            let object = callee.child_by_field_name("object").map(|o| model.text(o)).unwrap_or("");
+        if callee.kind() == "member_expression" && callee.field("property").is_some_and(|p| model.text(p) == "setTimeout") {
+            let object = callee.field("object").map(|o| model.text(o)).unwrap_or("");
             if object.to_ascii_lowercase().contains("server") && arguments.first().is_some_and(|a| is_zero(model.text(*a))) {
                 cx.report(span_of(node), format!("`{}` disables the socket timeout", model.text(callee))).help =
                     Some("pass a timeout in milliseconds (for example 120_000) instead of 0".into());

@@ -6,6 +6,7 @@
 use crate::diagnostic::Level;
 use crate::lang::rust::{RustKind, RustModel, RustNode, RustSyntax};
 use crate::lang::typescript::model::{descendants, enclosing_function, is_function_like, named_children, parameter_names, span_of};
+use crate::lang::typescript::FieldExt;
 use crate::lang::typescript::TsModel;
 use crate::rules::{check_option_names, Context, Rule, RuleEntry, RuleOptions};
 use crate::source::Span;
@@ -96,8 +97,8 @@ impl SwallowedError {
         }
         let calls_next = descendants(body).any(|n| {
             n.kind() == "call_expression"
-                && n.child_by_field_name("function").is_some_and(|f| model.text(f) == "next")
-                && n.child_by_field_name("arguments").is_some_and(|a| a.named_child_count() == 0)
+                && n.field("function").is_some_and(|f| model.text(f) == "next")
+                && n.field("arguments").is_some_and(|a| a.named_child_count() == 0)
         });
         if calls_next {
             return CatchShape::CallsNext;
@@ -115,15 +116,14 @@ impl SwallowedError {
 
     /// The first verification call in the `try` block, outside nested functions.
     fn verification_call<'t>(block: Node<'t>, model: &TsModel<'t>) -> Option<Node<'t>> {
-        own_calls(block).find(|call| {
-            call.child_by_field_name("function").is_some_and(|callee| TS_VERIFY_CALLS.contains(&last_segment(model.text(callee))))
-        })
+        own_calls(block)
+            .find(|call| call.field("function").is_some_and(|callee| TS_VERIFY_CALLS.contains(&last_segment(model.text(callee)))))
     }
 
     /// Whether every call in the `try` block is best effort (or there is none worth keeping).
     fn only_best_effort(block: Node<'_>, model: &TsModel<'_>) -> bool {
         own_calls(block).all(|call| {
-            let callee = call.child_by_field_name("function").map(|f| model.text(f)).unwrap_or("");
+            let callee = call.field("function").map(|f| model.text(f)).unwrap_or("");
             let name = last_segment(callee);
             let receiver = callee.rsplit_once('.').map(|(r, _)| r.to_ascii_lowercase()).unwrap_or_default();
             TS_BEST_EFFORT_CALLS.contains(&name)
@@ -140,15 +140,14 @@ impl SwallowedError {
     fn assigns_fallback(block: Node<'_>, model: &TsModel<'_>) -> bool {
         let last = named_children(block).filter(|s| s.kind() != "comment").last();
         last.and_then(|s| s.named_child(0)).is_some_and(|e| {
-            e.kind() == "assignment_expression"
-                && e.child_by_field_name("left").is_some_and(|l| l.kind() == "identifier" && model.text(l) != "req")
+            e.kind() == "assignment_expression" && e.field("left").is_some_and(|l| l.kind() == "identifier" && model.text(l) != "req")
         })
     }
 
     /// `try { const extra = JSON.parse(raw); apply(extra) } catch {}`: parsing optional input and
     /// using it in memory, with no I/O awaited that could fail on the way.
     fn guards_parsing(block: Node<'_>, model: &TsModel<'_>) -> bool {
-        let parses = own_calls(block).any(|call| call.child_by_field_name("function").is_some_and(|f| model.text(f) == "JSON.parse"));
+        let parses = own_calls(block).any(|call| call.field("function").is_some_and(|f| model.text(f) == "JSON.parse"));
         parses && !descendants(block).any(|n| n.kind() == "await_expression")
     }
 
@@ -188,8 +187,8 @@ impl SwallowedError {
         while let Some(statement) = sibling {
             let found = std::iter::once(statement).chain(descendants(statement)).any(|n| {
                 n.kind() == "call_expression"
-                    && n.child_by_field_name("function").is_some_and(|f| model.text(f) == "next")
-                    && n.child_by_field_name("arguments").is_some_and(|a| a.named_child_count() == 0)
+                    && n.field("function").is_some_and(|f| model.text(f) == "next")
+                    && n.field("arguments").is_some_and(|a| a.named_child_count() == 0)
             });
             if found {
                 return true;
@@ -214,7 +213,7 @@ impl Rule for SwallowedError {
             return;
         }
         let Some(try_statement) = node.parent().filter(|p| p.kind() == "try_statement") else { return };
-        let (Some(try_block), Some(body)) = (try_statement.child_by_field_name("body"), node.child_by_field_name("body")) else {
+        let (Some(try_block), Some(body)) = (try_statement.field("body"), node.field("body")) else {
             return;
         };
         let shape = Self::catch_shape(body, model);
@@ -227,7 +226,7 @@ impl Rule for SwallowedError {
             OPTIONAL_AUTH_WORDS.iter().any(|w| lower.contains(w))
         });
         if let Some(verify) = Self::verification_call(try_block, model) {
-            let callee = crate::rules::shorten(verify.child_by_field_name("function").map(|f| model.text(f)).unwrap_or(""), 40);
+            let callee = crate::rules::shorten(verify.field("function").map(|f| model.text(f)).unwrap_or(""), 40);
             let fail_open = match shape {
                 CatchShape::CallsNext => Some("calls `next()`"),
                 CatchShape::ReturnsTrue => Some("returns `true`"),
@@ -416,7 +415,7 @@ fn is_log_statement(statement: Node<'_>, model: &TsModel<'_>) -> bool {
     if expression.kind() != "call_expression" {
         return false;
     }
-    let callee = expression.child_by_field_name("function").map(|f| model.text(f)).unwrap_or("");
+    let callee = expression.field("function").map(|f| model.text(f)).unwrap_or("");
     let lower = callee.to_ascii_lowercase();
     let method = last_segment(callee);
     lower.starts_with("console.")
@@ -445,15 +444,15 @@ fn last_segment(callee: &str) -> &str {
 
 /// A function's name: its own, or the variable or property it is assigned to.
 fn function_name<'t>(function: Node<'_>, model: &TsModel<'t>) -> Option<&'t str> {
-    if let Some(name) = function.child_by_field_name("name") {
+    if let Some(name) = function.field("name") {
         return Some(model.text(name));
     }
     let parent = function.parent()?;
     match parent.kind() {
         "variable_declarator" | "pair" | "public_field_definition" => {
-            parent.child_by_field_name("name").or_else(|| parent.child_by_field_name("key")).map(|n| model.text(n))
+            parent.field("name").or_else(|| parent.field("key")).map(|n| model.text(n))
         }
-        "assignment_expression" => parent.child_by_field_name("left").map(|l| last_segment(model.text(l))),
+        "assignment_expression" => parent.field("left").map(|l| last_segment(model.text(l))),
         _ => None,
     }
 }

@@ -4,6 +4,7 @@
 
 use crate::lang::rust::{span_of as rust_span, RustKind, RustModel, RustNode, RustSyntax};
 use crate::lang::typescript::model::{named_children, span_of};
+use crate::lang::typescript::FieldExt;
 use crate::lang::typescript::{Property, TsModel};
 use crate::rules::{check_option_names, Context, Rule, RuleEntry, RuleOptions};
 use quote::ToTokens;
@@ -77,9 +78,9 @@ impl UnboundedRequestBody {
         match value.kind() {
             "number" => model.text(value).replace('_', "").parse::<f64>().ok().map(|n| n as u64),
             "binary_expression" => {
-                let left = self.ts_limit(value.child_by_field_name("left")?, model)?;
-                let right = self.ts_limit(value.child_by_field_name("right")?, model)?;
-                match model.text(value.child_by_field_name("operator")?) {
+                let left = self.ts_limit(value.field("left")?, model)?;
+                let right = self.ts_limit(value.field("right")?, model)?;
+                match model.text(value.field("operator")?) {
                     "*" => Some(left.saturating_mul(right)),
                     _ => None,
                 }
@@ -103,9 +104,9 @@ impl Rule for UnboundedRequestBody {
         if cx.in_test {
             return;
         }
-        let Some(callee) = node.child_by_field_name("function") else { return };
+        let Some(callee) = node.field("function") else { return };
         let Some(name) = model.qualified_name(callee) else { return };
-        let Some(options) = node.child_by_field_name("arguments").and_then(|a| named_children(a).next()) else { return };
+        let Some(options) = node.field("arguments").and_then(|a| named_children(a).next()) else { return };
         let options = model.resolve(options);
         if options.kind() != "object" {
             return;

@@ -7,6 +7,7 @@
 
 use crate::diagnostic::Fact;
 use crate::lang::typescript::model::{is_function_like, named_children, span_of, Framework};
+use crate::lang::typescript::FieldExt;
 use crate::lang::typescript::TsModel;
 use crate::rules::{check_option_names, Context, Rule, RuleEntry, RuleOptions};
 use crate::source::Span;
@@ -48,10 +49,10 @@ impl Rule for UnhandledAsyncHandler {
 /// rejected promises to the error middleware, for every router of the process.
 fn loads_express_async_errors(node: Node<'_>, model: &TsModel<'_>) -> bool {
     let module = match node.kind() {
-        "import_statement" => node.child_by_field_name("source"),
+        "import_statement" => node.field("source"),
         _ => {
-            let is_require = node.child_by_field_name("function").is_some_and(|f| model.text(f) == "require");
-            node.child_by_field_name("arguments").filter(|_| is_require).and_then(|a| a.named_child(0))
+            let is_require = node.field("function").is_some_and(|f| model.text(f) == "require");
+            node.field("arguments").filter(|_| is_require).and_then(|a| a.named_child(0))
         }
     };
     module.and_then(|m| model.string_literal(m)).is_some_and(|m| m == "express-async-errors")
@@ -68,20 +69,17 @@ fn check_handler(function: Node<'_>, model: &TsModel<'_>, cx: &mut Context<'_>) 
     }
     let Some(async_keyword) = named_or_not(function).find(|c| c.kind() == "async") else { return };
     // An error middleware `(err, req, res, next)` is where errors go, not where they start.
-    let parameters = function.child_by_field_name("parameters").map_or(0, |p| named_children(p).count());
+    let parameters = function.field("parameters").map_or(0, |p| named_children(p).count());
     if parameters == 4 {
         return;
     }
-    let Some(body) = function.child_by_field_name("body") else { return };
+    let Some(body) = function.field("body") else { return };
     let Some(unguarded) = first_unguarded_await(body, model) else { return };
     let route = handler.route.as_deref().map(|r| format!(" for `{r}`")).unwrap_or_default();
     let message = format!(
         "async Express handler{route} awaits without catching: under Express 4 a rejection never reaches the error middleware, so the request hangs and Node reports an unhandled rejection"
     );
-    let at = Span::new(
-        async_keyword.start_byte(),
-        function.child_by_field_name("parameters").map_or(async_keyword.end_byte(), |p| p.end_byte()),
-    );
+    let at = Span::new(async_keyword.start_byte(), function.field("parameters").map_or(async_keyword.end_byte(), |p| p.end_byte()));
     let file = cx.file;
     cx.report(at, message)
         .with_help(HELP)
@@ -104,7 +102,7 @@ fn first_unguarded_await<'t>(body: Node<'t>, model: &TsModel<'t>) -> Option<Node
             "try_statement" => {
                 // The protected block is handled when there is a catch clause; the catch and
                 // finally blocks themselves are not.
-                let protected = node.child_by_field_name("body").filter(|_| node.child_by_field_name("handler").is_some());
+                let protected = node.field("body").filter(|_| node.field("handler").is_some());
                 let unprotected: Vec<Node<'t>> = named_or_not(node).filter(|child| Some(*child) != protected).collect();
                 stack.extend(unprotected.into_iter().rev());
                 continue;
@@ -130,8 +128,8 @@ fn has_own_catch(awaited: Node<'_>, model: &TsModel<'_>) -> bool {
     if awaited.kind() != "call_expression" {
         return false;
     }
-    let Some(callee) = awaited.child_by_field_name("function").filter(|f| f.kind() == "member_expression") else { return false };
-    let method = callee.child_by_field_name("property").map(|p| model.text(p));
-    let arguments = awaited.child_by_field_name("arguments").map_or(0, |a| named_children(a).count());
+    let Some(callee) = awaited.field("function").filter(|f| f.kind() == "member_expression") else { return false };
+    let method = callee.field("property").map(|p| model.text(p));
+    let arguments = awaited.field("arguments").map_or(0, |a| named_children(a).count());
     method == Some("catch") || (method == Some("then") && arguments >= 2)
 }

@@ -3,6 +3,7 @@
 
 use crate::lang::rust::{span_of as rust_span, RustKind, RustModel, RustNode, RustSyntax};
 use crate::lang::typescript::model::{named_children, span_of, Property};
+use crate::lang::typescript::FieldExt;
 use crate::lang::typescript::TsModel;
 use crate::rules::helpers::{is_local_host, is_placeholder, is_secret_name, known_key_format, looks_like_credential, mask, parse_url};
 use crate::rules::{check_option_names, Context, Rule, RuleEntry, RuleOptions};
@@ -97,17 +98,17 @@ impl HardcodedSecret {
         }
         match resolved.kind() {
             "binary_expression" => {
-                let operator = resolved.child_by_field_name("operator").map(|o| model.text(o))?;
+                let operator = resolved.field("operator").map(|o| model.text(o))?;
                 if operator == "||" || operator == "??" {
-                    let fallback = resolved.child_by_field_name("right")?;
+                    let fallback = resolved.field("right")?;
                     return model.string_value(fallback).map(|v| (v, fallback));
                 }
                 None
             }
             "array" => self.ts_key_literal(named_children(resolved).next()?, model),
             "call_expression" => {
-                let callee = resolved.child_by_field_name("function")?;
-                let first = resolved.child_by_field_name("arguments")?.named_child(0)?;
+                let callee = resolved.field("function")?;
+                let first = resolved.field("arguments")?.named_child(0)?;
                 (model.qualified_name(callee).as_deref() == Some("Buffer.from")).then_some(())?;
                 self.ts_key_literal(first, model)
             }
@@ -116,13 +117,13 @@ impl HardcodedSecret {
     }
 
     fn check_ts_call(&self, node: Node<'_>, model: &TsModel<'_>, cx: &mut Context<'_>) {
-        let callee = node.child_by_field_name("function").or_else(|| node.child_by_field_name("constructor"));
+        let callee = node.field("function").or_else(|| node.field("constructor"));
         let Some(callee) = callee else { return };
-        let Some(args) = node.child_by_field_name("arguments") else { return };
+        let Some(args) = node.field("arguments") else { return };
         let arguments: Vec<Node<'_>> = named_children(args).collect();
         // Fastify plugins get their options from `register`: `app.register(fastifyJwt, { secret })`.
         let registers_plugin =
-            callee.kind() == "member_expression" && callee.child_by_field_name("property").is_some_and(|p| model.text(p) == "register");
+            callee.kind() == "member_expression" && callee.field("property").is_some_and(|p| model.text(p) == "register");
         if let (true, Some(plugin)) = (registers_plugin, arguments.first().and_then(|a| model.qualified_name(*a))) {
             self.check_key_options(&plugin, arguments.get(1).copied(), model, cx);
         }
@@ -163,9 +164,8 @@ impl HardcodedSecret {
         if !model.imports_module("jose") || callee.kind() != "member_expression" {
             return;
         }
-        let is_encode = callee.child_by_field_name("property").is_some_and(|p| model.text(p) == "encode");
-        let on_encoder =
-            callee.child_by_field_name("object").is_some_and(|o| model.text(o).replace(' ', "").starts_with("newTextEncoder("));
+        let is_encode = callee.field("property").is_some_and(|p| model.text(p) == "encode");
+        let on_encoder = callee.field("object").is_some_and(|o| model.text(o).replace(' ', "").starts_with("newTextEncoder("));
         if let (true, true, Some(first)) = (is_encode, on_encoder, arguments.first()) {
             if let Some((value, at)) = self.ts_key_literal(*first, model) {
                 self.report_key("jose signing key", &value, span_of(at), cx);
@@ -177,7 +177,7 @@ impl HardcodedSecret {
 /// The object literal that `{ useFactory: … }` returns: `() => ({ … })` or `{ return { … }; }`.
 fn factory_result<'t>(options: Node<'t>, model: &TsModel<'t>) -> Option<Node<'t>> {
     let Property::Found(factory) = model.property(model.object_literal(options)?, "useFactory") else { return None };
-    let body = model.resolve(factory).child_by_field_name("body")?;
+    let body = model.resolve(factory).field("body")?;
     if body.kind() != "statement_block" {
         return model.object_literal(body);
     }
@@ -227,22 +227,22 @@ impl Rule for HardcodedSecret {
             "call_expression" | "new_expression" => self.check_ts_call(node, model, cx),
             _ => {
                 let (name, value) = match node.kind() {
-                    "pair" => (node.child_by_field_name("key"), node.child_by_field_name("value")),
-                    "public_field_definition" => (node.child_by_field_name("name"), node.child_by_field_name("value")),
+                    "pair" => (node.field("key"), node.field("value")),
+                    "public_field_definition" => (node.field("name"), node.field("value")),
                     // `this.apiKey = "…"`, `process.env.JWT_SECRET = "…"`: the property's name.
                     "assignment_expression" => {
-                        let left = node.child_by_field_name("left");
+                        let left = node.field("left");
                         let name = match left {
-                            Some(member) if member.kind() == "member_expression" => member.child_by_field_name("property"),
-                            Some(member) if member.kind() == "subscript_expression" => member.child_by_field_name("index"),
+                            Some(member) if member.kind() == "member_expression" => member.field("property"),
+                            Some(member) if member.kind() == "subscript_expression" => member.field("index"),
                             other => other,
                         };
-                        (name, node.child_by_field_name("right"))
+                        (name, node.field("right"))
                     }
                     // Parameter defaults: `function connect(password = "…")`, `({ apiKey = "…" }) => …`.
-                    "required_parameter" | "optional_parameter" => (node.child_by_field_name("pattern"), node.child_by_field_name("value")),
-                    "object_assignment_pattern" => (node.child_by_field_name("left"), node.child_by_field_name("right")),
-                    _ => (node.child_by_field_name("name"), node.child_by_field_name("value")),
+                    "required_parameter" | "optional_parameter" => (node.field("pattern"), node.field("value")),
+                    "object_assignment_pattern" => (node.field("left"), node.field("right")),
+                    _ => (node.field("name"), node.field("value")),
                 };
                 let (Some(name), Some(value)) = (name, value) else { return };
                 // Only direct literals: a name bound to another constant is reported there.

@@ -4,6 +4,7 @@
 
 use crate::lang::rust::{span_of as rust_span, RustKind, RustModel, RustNode, RustSyntax, Site};
 use crate::lang::typescript::model::{named_children, span_of};
+use crate::lang::typescript::FieldExt;
 use crate::lang::typescript::TsModel;
 use crate::rules::auth::{call_arguments, rust_value_name, struct_fields_in_file, ts_value_name};
 use crate::rules::helpers::{is_secret_name, words};
@@ -92,18 +93,18 @@ impl SecretInLogs {
     /// `console`, or a receiver named `log`/`logger`/`…Logger` (pino, winston, bunyan, NestJS
     /// `Logger`, Fastify's `request.log`).
     fn ts_log_call<'t>(call: Node<'t>, model: &TsModel<'t>) -> Option<&'t str> {
-        let callee = call.child_by_field_name("function")?;
+        let callee = call.field("function")?;
         if callee.kind() != "member_expression" {
             return None;
         }
-        let method = model.text(callee.child_by_field_name("property")?);
+        let method = model.text(callee.field("property")?);
         if !TS_LOG_METHODS.contains(&method) {
             return None;
         }
-        let receiver = model.unwrap_expression(callee.child_by_field_name("object")?);
+        let receiver = model.unwrap_expression(callee.field("object")?);
         let receiver_name = match receiver.kind() {
             "identifier" => model.text(receiver),
-            "member_expression" => model.text(receiver.child_by_field_name("property")?),
+            "member_expression" => model.text(receiver.field("property")?),
             _ => return None,
         };
         let lower = receiver_name.to_ascii_lowercase();
@@ -131,7 +132,7 @@ impl SecretInLogs {
                     return Some((Leak::Request(text.to_string()), span_of(node)));
                 }
                 let name = ts_value_name(node, model)?;
-                let object = node.child_by_field_name("object").map(|o| model.text(o)).unwrap_or("");
+                let object = node.field("object").map(|o| model.text(o)).unwrap_or("");
                 let secret =
                     if object.to_ascii_lowercase().ends_with("headers") { names_secret_header(&name) } else { names_logged_secret(&name) };
                 secret.then(|| (Leak::Named(text.to_string()), span_of(node)))
@@ -139,17 +140,17 @@ impl SecretInLogs {
             "template_string" => named_children(node)
                 .filter(|c| c.kind() == "template_substitution")
                 .find_map(|c| c.named_child(0).and_then(|inner| Self::ts_leak(inner, model, depth + 1))),
-            "binary_expression" if node.child_by_field_name("operator").is_some_and(|o| model.text(o) == "+") => {
-                let (left, right) = (node.child_by_field_name("left")?, node.child_by_field_name("right")?);
+            "binary_expression" if node.field("operator").is_some_and(|o| model.text(o) == "+") => {
+                let (left, right) = (node.field("left")?, node.field("right")?);
                 Self::ts_leak(left, model, depth + 1).or_else(|| Self::ts_leak(right, model, depth + 1))
             }
             "object" => named_children(node).find_map(|member| match member.kind() {
                 "shorthand_property_identifier" => Self::ts_leak(member, model, depth + 1),
-                "pair" => Self::ts_leak(member.child_by_field_name("value")?, model, depth + 1),
+                "pair" => Self::ts_leak(member.field("value")?, model, depth + 1),
                 _ => None,
             }),
             "call_expression" => {
-                let callee = node.child_by_field_name("function")?;
+                let callee = node.field("function")?;
                 let first = *call_arguments(node).first()?;
                 let callee_text = model.text(callee);
                 // Serialisations show the value; any other call (`mask(token)`) is taken to transform it.
@@ -157,7 +158,7 @@ impl SecretInLogs {
                     return Self::ts_leak(first, model, depth + 1);
                 }
                 // `req.get("authorization")`, `req.header("Cookie")`.
-                let method = callee.child_by_field_name("property").map(|p| model.text(p))?;
+                let method = callee.field("property").map(|p| model.text(p))?;
                 if matches!(method, "get" | "header" | "getHeader") && model.origin(node).is_request() {
                     let name = ts_value_name(node, model)?;
                     return names_secret_header(&name).then(|| (Leak::Named(model.text(node).to_string()), span_of(node)));

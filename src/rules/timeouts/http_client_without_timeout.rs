@@ -6,6 +6,7 @@
 use crate::diagnostic::{Fact, Level};
 use crate::lang::rust::{method_chain, span_of as rust_span, FnId, RustKind, RustModel, RustNode, RustSyntax};
 use crate::lang::typescript::model::{named_children, span_of};
+use crate::lang::typescript::FieldExt;
 use crate::lang::typescript::TsModel;
 use crate::rules::helpers::{ts_options_have, Configured};
 use crate::rules::{check_option_names, Context, Rule, RuleEntry, RuleOptions};
@@ -34,9 +35,9 @@ fn axios_config_index(method: &str) -> Option<usize> {
 
 impl HttpClientWithoutTimeout {
     fn check_ts_call(&self, node: Node<'_>, model: &TsModel<'_>, cx: &mut Context<'_>) {
-        let Some(callee) = node.child_by_field_name("function") else { return };
+        let Some(callee) = node.field("function") else { return };
         let Some(name) = model.qualified_name(callee) else { return };
-        let arguments: Vec<Node<'_>> = node.child_by_field_name("arguments").map(|a| named_children(a).collect()).unwrap_or_default();
+        let arguments: Vec<Node<'_>> = node.field("arguments").map(|a| named_children(a).collect()).unwrap_or_default();
         let span = span_of(callee);
 
         if name == "axios" || name.starts_with("axios.") {
@@ -124,11 +125,11 @@ fn is_url(argument: Node<'_>, model: &TsModel<'_>) -> bool {
 fn request_init<'t>(argument: Node<'t>, model: &TsModel<'t>) -> Option<Node<'t>> {
     let request = model.resolve(argument);
     let is_request = request.kind() == "new_expression"
-        && request.child_by_field_name("constructor").is_some_and(|c| model.qualified_name(c).as_deref() == Some("Request"));
+        && request.field("constructor").is_some_and(|c| model.qualified_name(c).as_deref() == Some("Request"));
     if !is_request {
         return None;
     }
-    request.child_by_field_name("arguments")?.named_child(1)
+    request.field("arguments")?.named_child(1)
 }
 
 /// The callee as the message shows it: `axios.get`, or `http(…)` for a called import, which
@@ -143,7 +144,7 @@ fn shown_callee(callee: Node<'_>, model: &TsModel<'_>) -> String {
 /// `const api = axios.create(); api.defaults.timeout = 5000;`
 fn instance_defaults_timeout(create_call: Node<'_>, model: &TsModel<'_>) -> bool {
     let Some(declarator) = create_call.parent().filter(|p| p.kind() == "variable_declarator") else { return false };
-    let Some(name) = declarator.child_by_field_name("name") else { return false };
+    let Some(name) = declarator.field("name") else { return false };
     model.member_assigned(&format!("{}.defaults.timeout", model.text(name)))
 }
 
@@ -232,7 +233,7 @@ impl Rule for HttpClientWithoutTimeout {
         match node.kind() {
             "assignment_expression" => {
                 // The project fact that answers every axios finding, in any file.
-                let target = node.child_by_field_name("left").and_then(|l| model.qualified_name(l));
+                let target = node.field("left").and_then(|l| model.qualified_name(l));
                 if target.as_deref() == Some("axios.defaults.timeout") {
                     cx.fact(Fact::AxiosDefaultTimeout);
                 }

@@ -8,6 +8,7 @@
 
 use crate::lang::rust::{method_chain, span_of as rust_span, LitParent, RustKind, RustModel, RustNode, RustSyntax};
 use crate::lang::typescript::model::{named_children, span_of};
+use crate::lang::typescript::FieldExt;
 use crate::lang::typescript::{Property, TsModel};
 use crate::rules::helpers::{is_local_host, parse_url};
 use crate::rules::{check_option_names, Context, Rule, RuleEntry, RuleOptions};
@@ -145,7 +146,7 @@ impl DatabaseWithoutTls {
 
     /// `ssl: false` in connection options whose host is a literal remote one.
     fn check_ts_option(&self, pair: Node<'_>, model: &TsModel<'_>, cx: &mut Context<'_>) {
-        let (Some(key), Some(value)) = (pair.child_by_field_name("key"), pair.child_by_field_name("value")) else { return };
+        let (Some(key), Some(value)) = (pair.field("key"), pair.field("value")) else { return };
         let key = model.string_literal(key).unwrap_or_else(|| model.text(key).to_string());
         if !TS_TLS_KEYS.contains(&key.as_str()) {
             return;
@@ -189,7 +190,7 @@ fn template_with_holes(template: Node<'_>, model: &TsModel<'_>) -> String {
 }
 
 fn is_matching_call(call: Node<'_>, model: &TsModel<'_>) -> bool {
-    let name = call.child_by_field_name("function").and_then(|f| f.child_by_field_name("property")).map(|p| model.text(p));
+    let name = call.field("function").and_then(|f| f.field("property")).map(|p| model.text(p));
     matches!(name, Some("includes" | "startsWith" | "endsWith" | "match" | "test" | "replace" | "indexOf" | "search"))
 }
 
@@ -200,7 +201,7 @@ fn enclosing_call(object: Node<'_>) -> Option<Node<'_>> {
 }
 
 fn callee_name(call: Node<'_>, model: &TsModel<'_>) -> Option<String> {
-    let callee = call.child_by_field_name("function").or_else(|| call.child_by_field_name("constructor"))?;
+    let callee = call.field("function").or_else(|| call.field("constructor"))?;
     model.qualified_name(callee)
 }
 
@@ -223,7 +224,7 @@ fn target_of(objects: &[Node<'_>], call: Option<Node<'_>>, model: &TsModel<'_>) 
             }
         }
     }
-    let Some(arguments) = call.and_then(|c| c.child_by_field_name("arguments")) else { return Target::NotKnownRemote };
+    let Some(arguments) = call.and_then(|c| c.field("arguments")) else { return Target::NotKnownRemote };
     let url = named_children(arguments).filter_map(|argument| model.string_value(argument)).find_map(|text| connection_host(&text));
     known(url)
 }

@@ -1,6 +1,7 @@
 //! `plain-http-url`: an `http://` or `ws://` URL the code uses to reach a remote host.
 
 use crate::lang::rust::{LitParent, RustKind, RustModel, RustNode, RustSyntax};
+use crate::lang::typescript::FieldExt;
 use crate::lang::typescript::{model::span_of, TsModel};
 use crate::rules::helpers::{host_allowed, is_identifier_uri_host, is_local_host, parse_url};
 use crate::rules::{check_option_names, string_list_option, Context, Rule, RuleEntry, RuleOptions};
@@ -141,14 +142,14 @@ impl PlainHttpUrl {
         }
         match parent.kind() {
             "pair" => {
-                if parent.child_by_field_name("key") == Some(node) {
+                if parent.field("key") == Some(node) {
                     return false;
                 }
                 let key = pair_key(parent, model).unwrap_or_default();
                 !IDENTIFIER_KEYS.contains(&key.as_str()) && !ORIGIN_KEYS.contains(&key.as_str())
             }
             "binary_expression" => {
-                let operator = parent.child_by_field_name("operator").map(|o| model.text(o)).unwrap_or("");
+                let operator = parent.field("operator").map(|o| model.text(o)).unwrap_or("");
                 !matches!(operator, "===" | "!==" | "==" | "!=")
             }
             "switch_case" | "literal_type" | "import_statement" | "export_statement" | "jsx_attribute" | "jsx_expression" => false,
@@ -156,19 +157,19 @@ impl PlainHttpUrl {
                 let Some(call) = parent.parent() else { return true };
                 if call.kind() == "new_expression" {
                     // Error messages, and patterns to match (`new RegExp("http://…")`).
-                    let constructor = call.child_by_field_name("constructor").map(|c| model.text(c)).unwrap_or("");
+                    let constructor = call.field("constructor").map(|c| model.text(c)).unwrap_or("");
                     return !constructor.ends_with("Error") && !constructor.ends_with("Exception") && constructor != "RegExp";
                 }
-                let Some(callee) = call.child_by_field_name("function") else { return true };
+                let Some(callee) = call.field("function") else { return true };
                 let name = match callee.kind() {
-                    "member_expression" => callee.child_by_field_name("property").map(|p| model.text(p)).unwrap_or(""),
+                    "member_expression" => callee.field("property").map(|p| model.text(p)).unwrap_or(""),
                     _ => model.text(callee),
                 };
                 !MATCHING_METHODS.contains(&name) && !MESSAGE_CALLS.contains(&name)
             }
             "member_expression" => {
                 // `"http://x".startsWith(...)`-style receivers.
-                let method = parent.child_by_field_name("property").map(|p| model.text(p)).unwrap_or("");
+                let method = parent.field("property").map(|p| model.text(p)).unwrap_or("");
                 !MATCHING_METHODS.contains(&method)
             }
             "throw_statement" => false,
@@ -228,7 +229,7 @@ impl Rule for PlainHttpUrl {
 }
 
 fn pair_key(pair: Node<'_>, model: &TsModel<'_>) -> Option<String> {
-    let key = pair.child_by_field_name("key")?;
+    let key = pair.field("key")?;
     Some(model.string_literal(key).unwrap_or_else(|| model.text(key).to_string()))
 }
 

@@ -3,6 +3,7 @@
 
 use crate::lang::rust::{span_of as rust_span, RustKind, RustModel, RustNode, RustSyntax};
 use crate::lang::typescript::model::{is_function_like, named_children, span_of};
+use crate::lang::typescript::FieldExt;
 use crate::lang::typescript::TsModel;
 use crate::rules::{check_option_names, Context, Rule, RuleEntry, RuleOptions};
 use syn::{Expr, ImplItem, Stmt};
@@ -54,7 +55,7 @@ impl TlsVerificationDisabled {
         if key == "checkServerIdentity" {
             if accepts_everything(value, model) {
                 // The callback can span many lines: point at its name.
-                let name = at.child_by_field_name("key").or_else(|| at.child_by_field_name("name")).unwrap_or(at);
+                let name = at.field("key").or_else(|| at.field("name")).unwrap_or(at);
                 cx.report(span_of(name), "`checkServerIdentity` accepts every certificate, so host names are never verified").help =
                     Some(HELP.into());
             }
@@ -81,7 +82,7 @@ fn accepts_everything(value: Node<'_>, model: &TsModel<'_>) -> bool {
     if !is_function_like(value.kind()) {
         return false;
     }
-    let Some(body) = value.child_by_field_name("body") else { return false };
+    let Some(body) = value.field("body") else { return false };
     if body.kind() != "statement_block" {
         return is_nothing(body, model);
     }
@@ -117,7 +118,7 @@ impl Rule for TlsVerificationDisabled {
         }
         match node.kind() {
             "pair" => {
-                let (Some(key), Some(value)) = (node.child_by_field_name("key"), node.child_by_field_name("value")) else { return };
+                let (Some(key), Some(value)) = (node.field("key"), node.field("value")) else { return };
                 let key = model.string_literal(key).unwrap_or_else(|| model.text(key).to_string());
                 self.check_option(&key, value, node, model, cx);
             }
@@ -126,12 +127,12 @@ impl Rule for TlsVerificationDisabled {
             // `{ checkServerIdentity() { … } }`
             "method_definition" => {
                 let in_object = node.parent().is_some_and(|p| p.kind() == "object");
-                if let (true, Some(name)) = (in_object, node.child_by_field_name("name")) {
+                if let (true, Some(name)) = (in_object, node.field("name")) {
                     self.check_option(model.text(name), node, node, model, cx);
                 }
             }
             _ => {
-                let (Some(left), Some(right)) = (node.child_by_field_name("left"), node.child_by_field_name("right")) else { return };
+                let (Some(left), Some(right)) = (node.field("left"), node.field("right")) else { return };
                 let Some(target) = model.qualified_name(left).or_else(|| model.member_path(left)) else { return };
                 // `process.env.NODE_TLS_REJECT_UNAUTHORIZED = "0"`, `agent.options.rejectUnauthorized = false`.
                 if let Some((_, key)) = target.rsplit_once('.') {

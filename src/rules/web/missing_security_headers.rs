@@ -5,6 +5,7 @@
 
 use crate::diagnostic::Fact;
 use crate::lang::typescript::model::{descendants, named_children, span_of};
+use crate::lang::typescript::FieldExt;
 use crate::lang::typescript::{Property, TsModel};
 use crate::rules::{check_option_names, Context, Rule, RuleEntry, RuleOptions};
 use tree_sitter::Node;
@@ -31,10 +32,10 @@ const HELP: &str = "mount `helmet()` (`koa-helmet`, `@fastify/helmet`) before th
 
 /// How an app is created: the callee's qualified name and the framework's name for messages.
 fn app_framework(call: Node<'_>, model: &TsModel<'_>) -> Option<&'static str> {
-    let callee = call.child_by_field_name("function").or_else(|| call.child_by_field_name("constructor"))?;
+    let callee = call.field("function").or_else(|| call.field("constructor"))?;
     // `require("fastify")({ logger: true })`
-    if callee.kind() == "call_expression" && callee.child_by_field_name("function").is_some_and(|f| model.text(f) == "require") {
-        let module = callee.child_by_field_name("arguments").and_then(|a| a.named_child(0)).and_then(|m| model.string_literal(m));
+    if callee.kind() == "call_expression" && callee.field("function").is_some_and(|f| model.text(f) == "require") {
+        let module = callee.field("arguments").and_then(|a| a.named_child(0)).and_then(|m| model.string_literal(m));
         return match module.as_deref() {
             Some("express") => Some("Express"),
             Some("fastify") => Some("Fastify"),
@@ -60,10 +61,10 @@ fn app_binding(call: Node<'_>, model: &TsModel<'_>) -> Option<String> {
     }
     let parent = node.parent()?;
     match parent.kind() {
-        "variable_declarator" => model.member_path(parent.child_by_field_name("name")?),
-        "assignment_expression" => model.member_path(parent.child_by_field_name("left")?),
+        "variable_declarator" => model.member_path(parent.field("name")?),
+        "assignment_expression" => model.member_path(parent.field("left")?),
         // `class Server { private app = express(); }` is used as `this.app`.
-        "public_field_definition" | "field_definition" => Some(format!("this.{}", model.text(parent.child_by_field_name("name")?))),
+        "public_field_definition" | "field_definition" => Some(format!("this.{}", model.text(parent.field("name")?))),
         _ => None,
     }
 }
@@ -75,7 +76,7 @@ fn is_served(call: Node<'_>, model: &TsModel<'_>) -> bool {
     // `export default express()`, `module.exports = express()`, `return express()`, `() => express()`.
     let direct = call.parent().is_some_and(|p| match p.kind() {
         "export_statement" | "return_statement" | "arrow_function" => true,
-        "assignment_expression" => p.child_by_field_name("left").is_some_and(|l| model.text(l).starts_with("module.exports")),
+        "assignment_expression" => p.field("left").is_some_and(|l| model.text(l).starts_with("module.exports")),
         _ => false,
     });
     if direct {
@@ -100,16 +101,16 @@ fn is_served(call: Node<'_>, model: &TsModel<'_>) -> bool {
     descendants(root).any(|node| match node.kind() {
         // `new http.Server(app)`
         "new_expression" => {
-            let handed_over = node.child_by_field_name("arguments").is_some_and(|a| named_children(a).any(names_app));
-            handed_over && node.child_by_field_name("constructor").is_some_and(|c| is_server_factory(c, model))
+            let handed_over = node.field("arguments").is_some_and(|a| named_children(a).any(names_app));
+            handed_over && node.field("constructor").is_some_and(|c| is_server_factory(c, model))
         }
         "call_expression" => {
-            let Some(callee) = node.child_by_field_name("function") else { return false };
-            let arguments: Vec<Node<'_>> = node.child_by_field_name("arguments").map(|a| named_children(a).collect()).unwrap_or_default();
+            let Some(callee) = node.field("function") else { return false };
+            let arguments: Vec<Node<'_>> = node.field("arguments").map(|a| named_children(a).collect()).unwrap_or_default();
             // `app.listen(..)`, `app(req, res)`
             let listened = callee.kind() == "member_expression"
-                && callee.child_by_field_name("property").is_some_and(|p| model.text(p) == "listen")
-                && callee.child_by_field_name("object").is_some_and(names_app);
+                && callee.field("property").is_some_and(|p| model.text(p) == "listen")
+                && callee.field("object").is_some_and(names_app);
             let handled = names_app(callee);
             // `http.createServer(app)`, `https.createServer(options, app)`, `serverless(app)`
             let handed_to_server = is_server_factory(callee, model) && arguments.iter().any(|a| names_app(*a));
@@ -117,12 +118,11 @@ fn is_served(call: Node<'_>, model: &TsModel<'_>) -> bool {
         }
         "return_statement" | "export_statement" => named_children(node).any(names_app),
         "assignment_expression" => {
-            let exports = node
-                .child_by_field_name("left")
-                .is_some_and(|l| model.text(l).starts_with("module.exports") || model.text(l).starts_with("exports."));
-            exports && node.child_by_field_name("right").is_some_and(|r| names_app(r) || descendants(r).any(names_app))
+            let exports =
+                node.field("left").is_some_and(|l| model.text(l).starts_with("module.exports") || model.text(l).starts_with("exports."));
+            exports && node.field("right").is_some_and(|r| names_app(r) || descendants(r).any(names_app))
         }
-        "export_specifier" => node.child_by_field_name("name").is_some_and(|n| model.text(n) == app),
+        "export_specifier" => node.field("name").is_some_and(|n| model.text(n) == app),
         _ => false,
     })
 }
@@ -132,7 +132,7 @@ fn is_served(call: Node<'_>, model: &TsModel<'_>) -> bool {
 /// other calls that take the app (`loaders({ expressApp: app })`, `configure(app)`) only set it up.
 fn is_server_factory(callee: Node<'_>, model: &TsModel<'_>) -> bool {
     let name = match callee.kind() {
-        "member_expression" => callee.child_by_field_name("property").map(|p| model.text(p)).unwrap_or(""),
+        "member_expression" => callee.field("property").map(|p| model.text(p)).unwrap_or(""),
         _ => model.text(callee),
     };
     matches!(name, "createServer" | "createSecureServer" | "Server" | "serverless")
@@ -141,19 +141,19 @@ fn is_server_factory(callee: Node<'_>, model: &TsModel<'_>) -> bool {
 /// A call that sets one of the security headers by hand: `res.setHeader("X-Content-Type-Options", ..)`,
 /// `ctx.set({ "Strict-Transport-Security": .. })`, `reply.header(..)`, `res.writeHead(200, {..})`.
 fn sets_header_by_hand(call: Node<'_>, model: &TsModel<'_>) -> bool {
-    let Some(callee) = call.child_by_field_name("function").filter(|c| c.kind() == "member_expression") else { return false };
-    let method = callee.child_by_field_name("property").map(|p| model.text(p)).unwrap_or("");
+    let Some(callee) = call.field("function").filter(|c| c.kind() == "member_expression") else { return false };
+    let method = callee.field("property").map(|p| model.text(p)).unwrap_or("");
     if !matches!(method, "setHeader" | "set" | "header" | "headers" | "append" | "writeHead" | "setHeaders") {
         return false;
     }
     let is_security_header = |name: &str| SECURITY_HEADERS.contains(&name.to_ascii_lowercase().as_str());
-    let Some(arguments) = call.child_by_field_name("arguments") else { return false };
+    let Some(arguments) = call.field("arguments") else { return false };
     named_children(arguments).any(|argument| {
         if let Some(name) = model.string_value(argument) {
             return is_security_header(&name);
         }
         model.object_literal(argument).is_some_and(|object| {
-            named_children(object).filter_map(|pair| pair.child_by_field_name("key")).any(|key| {
+            named_children(object).filter_map(|pair| pair.field("key")).any(|key| {
                 let name = model.string_literal(key).unwrap_or_else(|| model.text(key).to_string());
                 is_security_header(&name)
             })
@@ -178,8 +178,8 @@ const FRAMING_KEYS: &[&str] = &["frameguard", "xFrameOptions"];
 impl MissingSecurityHeaders {
     /// `helmet({ hsts: false })`, `fastify.register(helmet, { noSniff: false })`.
     fn check_helmet_options(&self, call: Node<'_>, model: &TsModel<'_>, cx: &mut Context<'_>) {
-        let Some(callee) = call.child_by_field_name("function") else { return };
-        let Some(arguments) = call.child_by_field_name("arguments") else { return };
+        let Some(callee) = call.field("function") else { return };
+        let Some(arguments) = call.field("arguments") else { return };
         let arguments: Vec<Node<'_>> = named_children(arguments).collect();
         let is_helmet = |node: Node<'_>| model.qualified_name(node).is_some_and(|name| HELMET_PACKAGES.contains(&name.as_str()));
         let options = if is_helmet(callee) {
@@ -193,8 +193,7 @@ impl MissingSecurityHeaders {
         let is_off = |key: &str| matches!(model.property(options, key), Property::Found(v) if model.bool_value(v) == Some(false));
         let csp_off = is_off("contentSecurityPolicy");
         for pair in named_children(options).filter(|p| p.kind() == "pair") {
-            let Some(key) = pair.child_by_field_name("key").map(|k| model.string_literal(k).unwrap_or_else(|| model.text(k).to_string()))
-            else {
+            let Some(key) = pair.field("key").map(|k| model.string_literal(k).unwrap_or_else(|| model.text(k).to_string())) else {
                 continue;
             };
             if !is_off(&key) {

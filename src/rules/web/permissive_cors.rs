@@ -5,6 +5,7 @@
 use crate::diagnostic::Level;
 use crate::lang::rust::{span_of as rust_span, RustKind, RustModel, RustNode, RustSyntax};
 use crate::lang::typescript::model::{named_children, span_of};
+use crate::lang::typescript::FieldExt;
 use crate::lang::typescript::{Property, TsModel};
 use crate::rules::{check_option_names, Context, Rule, RuleEntry, RuleOptions};
 use quote::ToTokens;
@@ -71,10 +72,10 @@ impl Rule for PermissiveCors {
         if cx.in_test {
             return;
         }
-        let Some(callee) = node.child_by_field_name("function") else { return };
-        let arguments: Vec<Node<'_>> = node.child_by_field_name("arguments").map(|a| named_children(a).collect()).unwrap_or_default();
+        let Some(callee) = node.field("function") else { return };
+        let arguments: Vec<Node<'_>> = node.field("arguments").map(|a| named_children(a).collect()).unwrap_or_default();
         let name = model.qualified_name(callee).unwrap_or_default();
-        let method = callee.child_by_field_name("property").map(|p| model.text(p)).unwrap_or("");
+        let method = callee.field("property").map(|p| model.text(p)).unwrap_or("");
         match () {
             // `cors({...})` (express/koa), `app.enableCors({...})` (NestJS)
             _ if name == "cors" || name == "@koa/cors" || method == "enableCors" => {
