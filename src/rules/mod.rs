@@ -42,7 +42,7 @@ pub trait Rule: Send + Sync {
     fn rust_kinds(&self) -> &'static [RustKind] {
         &[]
     }
-    fn check_rust(&self, _node: RustNode<'_>, _model: &RustModel, _cx: &mut Context<'_>) {}
+    fn check_rust(&self, _node: &RustNode<'_>, _model: &RustModel, _cx: &mut Context<'_>) {}
 }
 
 /// How to build a rule from its options; one entry per check in [`REGISTRY`].

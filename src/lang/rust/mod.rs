@@ -287,17 +287,15 @@ fn analyze_parsed(file: &SourceFile, active: &ActiveRules<'_>) -> FileOutput {
                 facts: &mut output.facts,
                 reported: &reported,
             };
-            let node_span = node.syntax.span(file);
-            let node = node.clone();
             let started = rule_clock.start();
             let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
                 crate::fault::maybe_panic_in_rule(rule.id());
-                rule.check_rust(node, &model, &mut cx)
+                rule.check_rust(&node, &model, &mut cx)
             }));
             rule_clock.stop(index, started);
             if result.is_err() {
                 panicked[index] = true;
-                output.notices.push(Notice::internal_error(file, node_span, rule.id()));
+                output.notices.push(Notice::internal_error(file, node.syntax.span(file), rule.id()));
             }
         }
     }

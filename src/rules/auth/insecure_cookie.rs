@@ -363,7 +363,7 @@ impl Rule for InsecureCookie {
         &[RustKind::Fn, RustKind::MethodCall]
     }
 
-    fn check_rust(&self, node: RustNode<'_>, model: &RustModel, cx: &mut Context<'_>) {
+    fn check_rust(&self, node: &RustNode<'_>, model: &RustModel, cx: &mut Context<'_>) {
         if cx.in_test {
             return;
         }

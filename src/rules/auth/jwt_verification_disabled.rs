@@ -438,7 +438,7 @@ impl Rule for JwtVerificationDisabled {
         &[RustKind::Call, RustKind::MethodCall, RustKind::Field, RustKind::Fn, RustKind::Const]
     }
 
-    fn check_rust(&self, node: RustNode<'_>, model: &RustModel, cx: &mut Context<'_>) {
+    fn check_rust(&self, node: &RustNode<'_>, model: &RustModel, cx: &mut Context<'_>) {
         if cx.in_test {
             return;
         }

@@ -286,7 +286,7 @@ impl Rule for JwtWithoutExpiry {
         &[RustKind::Struct, RustKind::Fn, RustKind::Impl]
     }
 
-    fn check_rust(&self, node: RustNode<'_>, model: &RustModel, cx: &mut Context<'_>) {
+    fn check_rust(&self, node: &RustNode<'_>, model: &RustModel, cx: &mut Context<'_>) {
         match node.syntax {
             // Claims types may be declared in another file than the `encode` call: each
             // serialisable struct says whether it has `exp`, and the project pass decides.

@@ -417,7 +417,7 @@ impl Rule for PlaintextPassword {
         &[RustKind::Fn]
     }
 
-    fn check_rust(&self, node: RustNode<'_>, model: &RustModel, cx: &mut Context<'_>) {
+    fn check_rust(&self, node: &RustNode<'_>, model: &RustModel, cx: &mut Context<'_>) {
         if cx.in_test || node.site.in_test {
             return;
         }

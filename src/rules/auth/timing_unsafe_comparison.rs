@@ -271,7 +271,7 @@ impl Rule for TimingUnsafeComparison {
         &[RustKind::Fn]
     }
 
-    fn check_rust(&self, node: RustNode<'_>, model: &RustModel, cx: &mut Context<'_>) {
+    fn check_rust(&self, node: &RustNode<'_>, model: &RustModel, cx: &mut Context<'_>) {
         if cx.in_test || node.site.in_test {
             return;
         }

@@ -101,7 +101,7 @@ impl Rule for InsecureRandomness {
         &[RustKind::Call]
     }
 
-    fn check_rust(&self, node: RustNode<'_>, model: &RustModel, cx: &mut Context<'_>) {
+    fn check_rust(&self, node: &RustNode<'_>, model: &RustModel, cx: &mut Context<'_>) {
         if node.site.in_test || cx.in_test {
             return;
         }

@@ -425,7 +425,7 @@ impl Rule for WeakKdfParameters {
         &[RustKind::Call, RustKind::MethodCall]
     }
 
-    fn check_rust(&self, node: RustNode<'_>, model: &RustModel, cx: &mut Context<'_>) {
+    fn check_rust(&self, node: &RustNode<'_>, model: &RustModel, cx: &mut Context<'_>) {
         if cx.in_test || node.site.in_test {
             return;
         }

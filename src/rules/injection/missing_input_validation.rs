@@ -306,7 +306,7 @@ impl Rule for MissingInputValidation {
         &[RustKind::Struct, RustKind::Fn]
     }
 
-    fn check_rust(&self, node: RustNode<'_>, model: &RustModel, cx: &mut Context<'_>) {
+    fn check_rust(&self, node: &RustNode<'_>, model: &RustModel, cx: &mut Context<'_>) {
         match node.syntax {
             RustSyntax::Struct(item) => {
                 let derives_validate = item.attrs.iter().any(|attr| {
@@ -330,8 +330,8 @@ impl Rule for MissingInputValidation {
                         }
                     }
                 }
-                self.check_rust_handler(block, model, &node, cx);
-                self.check_untyped_rust_payload(block, model, &node, cx);
+                self.check_rust_handler(block, model, node, cx);
+                self.check_untyped_rust_payload(block, model, node, cx);
             }
             _ => {}
         }

@@ -44,7 +44,7 @@ impl Rule for OpenRedirect {
         &[RustKind::Call, RustKind::MethodCall]
     }
 
-    fn check_rust(&self, node: RustNode<'_>, model: &RustModel, cx: &mut Context<'_>) {
+    fn check_rust(&self, node: &RustNode<'_>, model: &RustModel, cx: &mut Context<'_>) {
         let (target, sink) = match node.syntax {
             RustSyntax::Call(call) => {
                 let Some(path) = model.call_path(call) else { return };

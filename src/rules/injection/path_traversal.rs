@@ -86,7 +86,7 @@ impl Rule for PathTraversal {
         &[RustKind::Call]
     }
 
-    fn check_rust(&self, node: RustNode<'_>, model: &RustModel, cx: &mut Context<'_>) {
+    fn check_rust(&self, node: &RustNode<'_>, model: &RustModel, cx: &mut Context<'_>) {
         let RustSyntax::Call(call) = node.syntax else { return };
         let Some(path) = model.call_path(call) else { return };
         let Some(function) = RUST_FS_CALLS.iter().find(|f| path == **f || path.ends_with(&format!("::{f}"))) else { return };

@@ -111,10 +111,10 @@ impl Rule for SqlInjection {
         &[RustKind::Call, RustKind::MethodCall]
     }
 
-    fn check_rust(&self, node: RustNode<'_>, model: &RustModel, cx: &mut Context<'_>) {
+    fn check_rust(&self, node: &RustNode<'_>, model: &RustModel, cx: &mut Context<'_>) {
         match node.syntax {
-            RustSyntax::Call(call) => self.check_rust_call(call, model, &node, cx),
-            RustSyntax::MethodCall(call) => self.check_rust_method(call, model, &node, cx),
+            RustSyntax::Call(call) => self.check_rust_call(call, model, node, cx),
+            RustSyntax::MethodCall(call) => self.check_rust_method(call, model, node, cx),
             _ => {}
         }
     }

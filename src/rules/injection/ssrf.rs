@@ -95,7 +95,7 @@ impl Rule for Ssrf {
         &[RustKind::Call, RustKind::MethodCall]
     }
 
-    fn check_rust(&self, node: RustNode<'_>, model: &RustModel, cx: &mut Context<'_>) {
+    fn check_rust(&self, node: &RustNode<'_>, model: &RustModel, cx: &mut Context<'_>) {
         let (url, sink) = match node.syntax {
             RustSyntax::Call(call) => {
                 let Some(path) = model.call_path(call) else { return };
@@ -107,7 +107,7 @@ impl Rule for Ssrf {
             }
             RustSyntax::MethodCall(call) => {
                 let method = call.method.to_string();
-                if !RUST_CLIENT_METHODS.contains(&method.as_str()) || !Self::is_http_client(model, &node, &call.receiver, &cx.file.text) {
+                if !RUST_CLIENT_METHODS.contains(&method.as_str()) || !Self::is_http_client(model, node, &call.receiver, &cx.file.text) {
                     return;
                 }
                 let url = if method == "request" { call.args.iter().nth(1) } else { call.args.first() };

@@ -136,7 +136,7 @@ impl Rule for AuthRouteWithoutRateLimit {
         &[RustKind::MethodCall, RustKind::Fn]
     }
 
-    fn check_rust(&self, node: RustNode<'_>, model: &RustModel, cx: &mut Context<'_>) {
+    fn check_rust(&self, node: &RustNode<'_>, model: &RustModel, cx: &mut Context<'_>) {
         // A limiter crate imported (checked on functions only, not on every call), or a governor
         // layer mounted.
         let mounts_limiter = match node.syntax {

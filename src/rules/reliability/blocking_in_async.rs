@@ -98,7 +98,7 @@ impl Rule for BlockingInAsync {
         &[RustKind::Call]
     }
 
-    fn check_rust(&self, node: RustNode<'_>, model: &RustModel, cx: &mut Context<'_>) {
+    fn check_rust(&self, node: &RustNode<'_>, model: &RustModel, cx: &mut Context<'_>) {
         let RustSyntax::Call(call) = node.syntax else { return };
         let site = &node.site;
         // Start-up code (`async fn main`) runs before the service takes requests.

@@ -39,7 +39,7 @@ impl Rule for CpuHeavyWorkInAsync {
         &[RustKind::Call, RustKind::MethodCall]
     }
 
-    fn check_rust(&self, node: RustNode<'_>, model: &RustModel, cx: &mut Context<'_>) {
+    fn check_rust(&self, node: &RustNode<'_>, model: &RustModel, cx: &mut Context<'_>) {
         let site = &node.site;
         if !site.in_async || site.in_blocking_pool || site.in_test || cx.in_test {
             return;

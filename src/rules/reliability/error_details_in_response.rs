@@ -160,7 +160,7 @@ impl Rule for ErrorDetailsInResponse {
         &[RustKind::Tuple, RustKind::MethodCall]
     }
 
-    fn check_rust(&self, node: RustNode<'_>, _model: &RustModel, cx: &mut Context<'_>) {
+    fn check_rust(&self, node: &RustNode<'_>, _model: &RustModel, cx: &mut Context<'_>) {
         if node.site.in_test || cx.in_test {
             return;
         }

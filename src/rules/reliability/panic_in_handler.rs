@@ -137,7 +137,7 @@ impl Rule for PanicInHandler {
         &[RustKind::MethodCall, RustKind::Macro]
     }
 
-    fn check_rust(&self, node: RustNode<'_>, model: &RustModel, cx: &mut Context<'_>) {
+    fn check_rust(&self, node: &RustNode<'_>, model: &RustModel, cx: &mut Context<'_>) {
         if node.site.in_test || cx.in_test {
             return;
         }

@@ -112,7 +112,7 @@ impl Rule for QueryInLoop {
         &[RustKind::ForLoop]
     }
 
-    fn check_rust(&self, node: RustNode<'_>, model: &RustModel, cx: &mut Context<'_>) {
+    fn check_rust(&self, node: &RustNode<'_>, model: &RustModel, cx: &mut Context<'_>) {
         let RustSyntax::ForLoop(for_loop) = node.syntax else { return };
         if node.site.in_test || cx.in_test {
             return;

@@ -118,7 +118,7 @@ impl Rule for ServerWithoutTimeout {
         &[RustKind::Call, RustKind::MethodCall]
     }
 
-    fn check_rust(&self, node: RustNode<'_>, model: &RustModel, cx: &mut Context<'_>) {
+    fn check_rust(&self, node: &RustNode<'_>, model: &RustModel, cx: &mut Context<'_>) {
         // `.layer(TimeoutLayer::new(..))`, `ServiceBuilder::new().timeout(..)`: a timeout somewhere in the project.
         if let RustSyntax::MethodCall(call) = node.syntax {
             let method = call.method.to_string();

@@ -273,7 +273,7 @@ impl Rule for SwallowedError {
         &[RustKind::Fn]
     }
 
-    fn check_rust(&self, node: RustNode<'_>, model: &RustModel, cx: &mut Context<'_>) {
+    fn check_rust(&self, node: &RustNode<'_>, model: &RustModel, cx: &mut Context<'_>) {
         let RustSyntax::Fn { block, .. } = node.syntax else { return };
         if node.site.in_test || cx.in_test {
             return;

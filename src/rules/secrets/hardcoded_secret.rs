@@ -257,7 +257,7 @@ impl Rule for HardcodedSecret {
         &[RustKind::Str, RustKind::Call, RustKind::Const, RustKind::Let, RustKind::Field]
     }
 
-    fn check_rust(&self, node: RustNode<'_>, model: &RustModel, cx: &mut Context<'_>) {
+    fn check_rust(&self, node: &RustNode<'_>, model: &RustModel, cx: &mut Context<'_>) {
         let fn_id = node.site.fn_id;
         match node.syntax {
             RustSyntax::Str(lit) => self.check_string_value(&lit.value(), rust_span(cx.file, lit), cx),

@@ -400,7 +400,7 @@ impl Rule for SecretInLogs {
         &[RustKind::Macro]
     }
 
-    fn check_rust(&self, node: RustNode<'_>, model: &RustModel, cx: &mut Context<'_>) {
+    fn check_rust(&self, node: &RustNode<'_>, model: &RustModel, cx: &mut Context<'_>) {
         if node.site.in_test || cx.in_test || is_command_line_path(&cx.file.rel_path) {
             return;
         }

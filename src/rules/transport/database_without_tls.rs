@@ -323,15 +323,15 @@ impl Rule for DatabaseWithoutTls {
         &[RustKind::Str, RustKind::Call, RustKind::MethodCall]
     }
 
-    fn check_rust(&self, node: RustNode<'_>, model: &RustModel, cx: &mut Context<'_>) {
+    fn check_rust(&self, node: &RustNode<'_>, model: &RustModel, cx: &mut Context<'_>) {
         if node.site.in_test || cx.in_test {
             return;
         }
         match node.syntax {
-            RustSyntax::Str(lit) => self.check_rust_string(&node, lit, cx),
+            RustSyntax::Str(lit) => self.check_rust_string(node, lit, cx),
             RustSyntax::Call(call) => {
                 let args: Vec<&Expr> = call.args.iter().collect();
-                self.check_no_tls(&args, None, model, &node, cx);
+                self.check_no_tls(&args, None, model, node, cx);
             }
             RustSyntax::MethodCall(call) => {
                 if !(call.method == "ssl_mode" || call.method == "host" || call.args.iter().any(is_no_tls)) {
@@ -340,7 +340,7 @@ impl Rule for DatabaseWithoutTls {
                 let (root, inner) = method_chain(&call.receiver);
                 let fn_id = node.site.fn_id;
                 let args: Vec<&Expr> = call.args.iter().collect();
-                self.check_no_tls(&args, chain_host(root, &inner, model, fn_id), model, &node, cx);
+                self.check_no_tls(&args, chain_host(root, &inner, model, fn_id), model, node, cx);
                 // `.host("db.acme.io").ssl_mode(PgSslMode::Disable)`, in either order: reported
                 // when the later of the two calls is visited, at the `ssl_mode` argument.
                 let disabled_mode = |c: &syn::ExprMethodCall| c.method == "ssl_mode" && c.args.first().is_some_and(is_ssl_mode_disabled);

@@ -206,7 +206,7 @@ impl Rule for PlainHttpUrl {
         &[RustKind::Str]
     }
 
-    fn check_rust(&self, node: RustNode<'_>, _model: &RustModel, cx: &mut Context<'_>) {
+    fn check_rust(&self, node: &RustNode<'_>, _model: &RustModel, cx: &mut Context<'_>) {
         let RustSyntax::Str(lit) = node.syntax else { return };
         if cx.in_test {
             return;

@@ -146,7 +146,7 @@ impl Rule for TlsVerificationDisabled {
         &[RustKind::MethodCall, RustKind::Impl]
     }
 
-    fn check_rust(&self, node: RustNode<'_>, model: &RustModel, cx: &mut Context<'_>) {
+    fn check_rust(&self, node: &RustNode<'_>, model: &RustModel, cx: &mut Context<'_>) {
         if cx.in_test {
             return;
         }
