@@ -1140,6 +1140,7 @@ impl<'a> Walk<'_, 'a> {
                     let at = start_point(format);
                     inline_captures(&format.value())
                         .into_iter()
+                        .map(|(name, _)| name)
                         .filter(|name| !named.contains(name))
                         .fold(Val::of(Origin::Constant), |acc, name| acc.join(self.name(&name, at, depth, hops)))
                 }
@@ -1165,9 +1166,10 @@ fn parse_macro_args(mac: &syn::Macro) -> Option<Vec<Expr>> {
     syn::parse::Parser::parse2(parser, mac.tokens.clone()).ok().map(|args| args.into_iter().collect())
 }
 
-/// The names a format string captures: `{name}`, `{name:?}`, `{name:>8}` (not `{0}`, `{}`, `{{`).
-fn inline_captures(format: &str) -> Vec<String> {
-    let mut names = Vec::new();
+/// The names a format string captures inline, each once, with whether it is `Debug`-formatted:
+/// `{name}` → (`name`, false), `{payload:?}` → (`payload`, true); not `{0}`, `{}`, `{{`.
+pub(crate) fn inline_captures(format: &str) -> Vec<(String, bool)> {
+    let mut captures: Vec<(String, bool)> = Vec::new();
     let mut rest = format;
     while let Some(open) = rest.find('{') {
         rest = &rest[open + 1..];
@@ -1176,17 +1178,17 @@ fn inline_captures(format: &str) -> Vec<String> {
             continue;
         }
         let Some(close) = rest.find('}') else { break };
-        let spec = &rest[..close];
+        let (argument, spec) = rest[..close].split_once(':').unwrap_or((&rest[..close], ""));
         rest = &rest[close + 1..];
-        let argument = spec.split(':').next().unwrap_or("").trim();
+        let argument = argument.trim();
         let is_name = argument.starts_with(|c: char| c.is_alphabetic() || c == '_')
             && argument.chars().all(|c| c.is_alphanumeric() || c == '_')
             && argument != "_";
-        if is_name && !names.iter().any(|n| n == argument) {
-            names.push(argument.to_string());
+        if is_name && !captures.iter().any(|(n, _)| n == argument) {
+            captures.push((argument.to_string(), spec.contains('?')));
         }
     }
-    names
+    captures
 }
 
 /// The `let`s in an `if`/`while` condition, including `let` chains (`let a = x && let b = y`).

@@ -2,6 +2,7 @@
 //! log. Logs are shipped to aggregators, kept for months and read by many more people than the
 //! credential store; a secret that reaches them is as exposed as the least protected log sink.
 
+use crate::lang::rust::taint::inline_captures;
 use crate::lang::rust::{span_of as rust_span, RustKind, RustModel, RustNode, RustSyntax, Site};
 use crate::lang::typescript::model::{named_children, span_of};
 use crate::lang::typescript::FieldExt;
@@ -217,28 +218,6 @@ fn macro_args(tokens: TokenStream) -> Vec<MacroArg> {
             Some(MacroArg { debug, value: expr })
         })
         .collect()
-}
-
-/// The names a format string captures inline, with whether each is `Debug`-formatted:
-/// `{password}` → (`password`, false), `{payload:?}` → (`payload`, true).
-fn inline_captures(format: &str) -> Vec<(String, bool)> {
-    let mut captures = Vec::new();
-    let mut rest = format;
-    while let Some(open) = rest.find('{') {
-        rest = &rest[open + 1..];
-        if let Some(after) = rest.strip_prefix('{') {
-            rest = after;
-            continue;
-        }
-        let Some(close) = rest.find('}') else { break };
-        let (name, spec) = rest[..close].split_once(':').unwrap_or((&rest[..close], ""));
-        let name = name.trim();
-        if name.starts_with(|c: char| c.is_alphabetic() || c == '_') && name.chars().all(|c| c.is_alphanumeric() || c == '_') {
-            captures.push((name.to_string(), spec.contains('?')));
-        }
-        rest = &rest[close + 1..];
-    }
-    captures
 }
 
 impl SecretInLogs {
