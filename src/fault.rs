@@ -5,7 +5,10 @@
 //! - `panic:<rule-id>`: that rule's check panics on every node it is given, inside the
 //!   front-ends' `catch_unwind` (it must become an internal-error notice);
 //! - `vanish:<file-name>`: files with that name are deleted after the walk found them and before
-//!   they are read (as when a file disappears during a scan).
+//!   they are read (as when a file disappears during a scan);
+//! - `unreadable:<file-name>`: files with that name are replaced by a directory after the walk
+//!   and before the read, so opening succeeds and reading fails (a permission change cannot make
+//!   a file unreadable for root, which the tests run as).
 //!
 //! The variable is read once per process; without it each check is one comparison.
 
@@ -15,6 +18,7 @@ use std::sync::OnceLock;
 enum Fault {
     Panic(String),
     Vanish(String),
+    Unreadable(String),
 }
 
 fn faults() -> &'static [Fault] {
@@ -25,6 +29,7 @@ fn faults() -> &'static [Fault] {
             .filter_map(|fault| match fault.trim().split_once(':') {
                 Some(("panic", rule)) => Some(Fault::Panic(rule.to_string())),
                 Some(("vanish", name)) => Some(Fault::Vanish(name.to_string())),
+                Some(("unreadable", name)) => Some(Fault::Unreadable(name.to_string())),
                 _ => None,
             })
             .collect()
@@ -45,10 +50,15 @@ pub(crate) fn maybe_panic_in_rule(rule: &str) {
     }
 }
 
-/// Deletes the file if a test asked for files of its name to vanish (`vanish:<file-name>`).
+/// Deletes the file if a test asked for files of its name to vanish (`vanish:<file-name>`), or
+/// puts a directory in its place (`unreadable:<file-name>`).
 pub(crate) fn maybe_vanish(path: &Path) {
     let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("");
     if faults().iter().any(|fault| matches!(fault, Fault::Vanish(n) if n == name)) {
         let _ = std::fs::remove_file(path);
+    }
+    if faults().iter().any(|fault| matches!(fault, Fault::Unreadable(n) if n == name)) {
+        let _ = std::fs::remove_file(path);
+        let _ = std::fs::create_dir(path);
     }
 }

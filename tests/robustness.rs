@@ -408,7 +408,7 @@ fn many_findings_on_one_line_cost_linear_time() {
 }
 
 #[test]
-fn a_file_deleted_between_walk_and_read_is_a_notice() {
+fn a_file_deleted_or_made_unreadable_between_walk_and_read_is_a_notice() {
     // Simulated with the test-only fault injection: files named `gone.ts` are deleted after the
     // walk listed them and before they are read.
     let dir = project(&[("good.ts", GOOD_TS), ("src/gone.ts", GOOD_TS)]);
@@ -418,6 +418,15 @@ fn a_file_deleted_between_walk_and_read_is_a_notice() {
     assert_eq!(findings(&report), ["good.ts:1:18 plain-http-url"]);
     assert_eq!(notices(&report), ["file-skipped src/gone.ts: cannot read: No such file or directory (os error 2)"]);
     assert!(!dir.path().join("src/gone.ts").exists());
+
+    // Made unreadable between walk and read (a directory now stands where the file was: it opens,
+    // and reading it fails).
+    let dir = project(&[("good.ts", GOOD_TS), ("src/locked.ts", GOOD_TS)]);
+    let output = archlint_with(dir.path(), &["--format", "json"], &[("ARCHLINT_FAULT_INJECTION", "unreadable:locked.ts")]);
+    assert_eq!(output.status.code(), Some(1), "{}", stderr(&output));
+    let report = json(&output);
+    assert_eq!(findings(&report), ["good.ts:1:18 plain-http-url"]);
+    assert_eq!(notices(&report), ["file-skipped src/locked.ts: cannot read: Is a directory (os error 21)"]);
 
     // A path named on the command line that does not exist is a usage error.
     let output = archlint(dir.path(), &["good.ts", "missing.ts"]);
