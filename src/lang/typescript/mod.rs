@@ -202,35 +202,25 @@ pub fn analyze(file: &SourceFile, active: &ActiveRules<'_>) -> FileOutput {
 pub fn parse_only(file: &SourceFile) -> ParseStats {
     let Some(tree) = parse(file) else { return ParseStats { skipped: true, ..ParseStats::default() } };
     let root = tree.root_node();
-    let mut cursor = root.walk();
-    let (mut nodes, mut depth, mut max_depth) = (0u64, 1usize, 1usize);
-    loop {
-        nodes += u64::from(cursor.node().is_named());
-        if cursor.goto_first_child() {
-            depth += 1;
-            max_depth = max_depth.max(depth);
-            continue;
-        }
-        loop {
-            if cursor.goto_next_sibling() {
-                break;
-            }
-            if !cursor.goto_parent() {
-                if max_depth > MAX_NESTING {
-                    return ParseStats { skipped: true, ..ParseStats::default() };
-                }
-                return ParseStats { parsed: true, has_errors: root.has_error(), nodes, ..ParseStats::default() };
-            }
-            depth -= 1;
-        }
+    let mut nodes = 0u64;
+    let depth = walk_with_depth(root, &mut |node| nodes += u64::from(node.is_named()));
+    if depth > MAX_NESTING {
+        return ParseStats { skipped: true, ..ParseStats::default() };
     }
+    ParseStats { parsed: true, has_errors: root.has_error(), nodes, ..ParseStats::default() }
 }
 
 /// The depth of the tree (the root alone is 1), without recursion.
 fn tree_depth(root: Node<'_>) -> usize {
+    walk_with_depth(root, &mut |_| {})
+}
+
+/// Visits every node of the tree in order, without recursion, and returns its depth.
+fn walk_with_depth(root: Node<'_>, visit: &mut dyn FnMut(Node<'_>)) -> usize {
     let mut cursor = root.walk();
     let (mut depth, mut max_depth) = (1usize, 1usize);
     loop {
+        visit(cursor.node());
         if cursor.goto_first_child() {
             depth += 1;
             max_depth = max_depth.max(depth);
