@@ -2,7 +2,7 @@
 //! name or value looks like a credential.
 
 use crate::lang::typescript::{Property, TsModel};
-use regex::Regex;
+use regex::{Regex, RegexSet};
 use std::sync::OnceLock;
 use tree_sitter::Node;
 
@@ -284,12 +284,20 @@ pub fn looks_like_credential(value: &str) -> bool {
     (length >= 12 && entropy >= 3.5 && classes >= 2) || (length >= 8 && classes >= 3 && entropy >= 2.8)
 }
 
+/// The length of the shortest value `known_key_format` can recognise.
+pub const SHORTEST_KEY_FORMAT: usize = 15;
+
 /// Provider key formats (the Gitleaks/secret-scanning families) that are secrets wherever they
 /// appear: the family's name and the matching part of `value` (`token ghp_…` → `ghp_…`).
 pub fn known_key_format(value: &str) -> Option<(&'static str, &str)> {
-    static PATTERNS: OnceLock<Vec<(&'static str, Regex)>> = OnceLock::new();
-    let patterns = PATTERNS.get_or_init(|| {
-        [
+    static PATTERNS: OnceLock<(RegexSet, Vec<(&'static str, Regex)>)> = OnceLock::new();
+    // Every format below is at least this long (`xoxa-` and ten characters): most string
+    // literals in a code base are shorter and never reach the regexes.
+    if value.len() < SHORTEST_KEY_FORMAT {
+        return None;
+    }
+    let (any, patterns) = PATTERNS.get_or_init(|| {
+        let patterns: Vec<(&'static str, &'static str)> = vec![
             ("an AWS access key id", r"\b(?:AKIA|ASIA|ABIA|ACCA)[0-9A-Z]{16}\b"),
             ("a GitHub token", r"\b(?:gh[pousr]_[A-Za-z0-9]{36,}|github_pat_[A-Za-z0-9_]{60,})\b"),
             ("a GitLab token", r"\bglpat-[A-Za-z0-9_\-]{20,}\b"),
@@ -301,12 +309,16 @@ pub fn known_key_format(value: &str) -> Option<(&'static str, &str)> {
             ("a SendGrid API key", r"\bSG\.[A-Za-z0-9_\-]{22}\.[A-Za-z0-9_\-]{43}\b"),
             ("an npm token", r"\bnpm_[A-Za-z0-9]{36}\b"),
             ("a private key", r"-----BEGIN (?:RSA |EC |DSA |OPENSSH |ENCRYPTED |PGP )?PRIVATE KEY( BLOCK)?-----"),
-        ]
-        .into_iter()
-        .map(|(name, pattern)| (name, Regex::new(pattern).expect("valid secret pattern")))
-        .collect()
+        ];
+        // One pass over the value decides whether any format occurs; only then is the one that
+        // matched run again for its position.
+        let any = RegexSet::new(patterns.iter().map(|(_, pattern)| pattern)).expect("valid secret patterns");
+        let compiled = patterns.into_iter().map(|(name, pattern)| (name, Regex::new(pattern).expect("valid secret pattern"))).collect();
+        (any, compiled)
     });
-    let found = patterns.iter().find_map(|(name, regex)| Some((*name, regex.find(value)?.as_str())))?;
+    let matched = any.matches(value).into_iter().next()?;
+    let (name, regex) = &patterns[matched];
+    let found = (*name, regex.find(value)?.as_str());
     // Documented example keys (AKIAIOSFODNN7EXAMPLE) and obvious fakes.
     let upper = value.to_ascii_uppercase();
     if upper.contains("EXAMPLE") || upper.contains("XXXXXXXX") || upper.contains("DUMMY") || upper.contains("FAKE") {
@@ -442,6 +454,10 @@ mod tests {
         assert_eq!(known_key_format("AKIAIOSFODNN7EXAMPLE"), None);
         assert!(known_key_format("sk_test_abcdefghijklmnopqrstuv").is_none());
         assert!(known_key_format("-----BEGIN RSA PRIVATE KEY-----\nabc").is_some());
+        // The length gate sits exactly at the shortest format (a Slack token).
+        assert_eq!("xoxb-0123456789".len(), SHORTEST_KEY_FORMAT);
+        assert_eq!(known_key_format("xoxb-0123456789").map(|(kind, _)| kind), Some("a Slack token"));
+        assert!(known_key_format("xoxb-012345678").is_none());
     }
 
     #[test]

@@ -235,7 +235,8 @@ impl<'a> RustModel<'a> {
     }
 
     pub fn imports_crate(&self, krate: &str) -> bool {
-        self.uses.values().any(|path| path == krate || path.starts_with(&format!("{krate}::")))
+        // Called for every function by some rules: no allocation per `use`.
+        self.uses.values().any(|path| path.strip_prefix(krate).is_some_and(|rest| rest.is_empty() || rest.starts_with("::")))
     }
 }
 

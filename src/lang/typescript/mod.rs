@@ -7,23 +7,53 @@ pub mod taint;
 
 pub use model::{Framework, Handler, Property, TsModel};
 
+use model::Recorded;
+
 use super::{ActiveRules, FileOutput, ParseStats, MAX_NESTING};
 use crate::diagnostic::{Notice, NoticeKind};
 use crate::rules::Context;
 use crate::source::{Language, SourceFile, Span};
 use crate::timings::{RuleClock, Stopwatch};
+use foldhash::{HashMap, HashMapExt};
 use std::cell::RefCell;
-use std::collections::HashMap;
 use tree_sitter::{Node, Parser, Tree};
 
 thread_local! {
     static PARSERS: RefCell<(Parser, Parser)> = RefCell::new(new_parsers());
-    /// Per grammar (TypeScript, TSX): every named node kind's ids, built once per thread. Looking
-    /// kinds up by name in the grammar for every file cost more than the rules themselves.
-    static KIND_IDS: [HashMap<&'static str, Vec<u16>>; 2] = [
-        kind_table(&tree_sitter_typescript::LANGUAGE_TYPESCRIPT.into()),
-        kind_table(&tree_sitter_typescript::LANGUAGE_TSX.into()),
-    ];
+}
+
+/// What the traversal needs to know of each node kind of one grammar, by kind id. Looking kinds up
+/// by name in the grammar for every file cost more than the rules themselves, and reading a node's
+/// kind name (a C string, measured and checked as UTF-8 on each call) for every node of every file
+/// cost a few percent of a scan.
+struct KindTable {
+    /// Every named kind's ids (a name can have several, e.g. aliases): for the rules' interests.
+    ids: HashMap<&'static str, Vec<u16>>,
+    /// Functions open a scope for the bindings declared in them.
+    function_like: Vec<bool>,
+    recorded: Vec<Option<Recorded>>,
+}
+
+impl KindTable {
+    fn new(language: &tree_sitter::Language) -> KindTable {
+        let count = language.node_kind_count();
+        let mut table = KindTable { ids: HashMap::new(), function_like: vec![false; count], recorded: vec![None; count] };
+        for id in 0..count as u16 {
+            let (Some(kind), true) = (language.node_kind_for_id(id), language.node_kind_is_named(id)) else { continue };
+            table.ids.entry(kind).or_default().push(id);
+            table.function_like[usize::from(id)] = model::is_function_like(kind);
+            table.recorded[usize::from(id)] = Recorded::of_kind(kind);
+        }
+        table
+    }
+}
+
+/// `[TypeScript, TSX]`, built once.
+fn kind_tables() -> &'static [KindTable; 2] {
+    static TABLES: std::sync::OnceLock<[KindTable; 2]> = std::sync::OnceLock::new();
+    TABLES.get_or_init(|| {
+        [KindTable::new(&tree_sitter_typescript::LANGUAGE_TYPESCRIPT.into()), KindTable::new(&tree_sitter_typescript::LANGUAGE_TSX.into())]
+    })
 }
 
 /// Field ids by name, for each grammar: `[TypeScript, TSX]`. tree-sitter's own
@@ -120,11 +150,23 @@ pub fn analyze(file: &SourceFile, active: &ActiveRules<'_>) -> FileOutput {
         output.notices.push(Notice::file(NoticeKind::FileSkipped, &file.rel_path, message));
         return output;
     };
+    output.timings.parse += clock.split();
     let root = tree.root_node();
-    // tree-sitter builds any depth without recursing; the model and the rules do recurse.
-    let depth = tree_depth(root);
+    let kinds = &kind_tables()[usize::from(file.language != Language::TypeScript)];
+
+    // kind id → indices into `active.rules` interested in that kind.
+    let mut interest: Vec<Vec<usize>> = vec![Vec::new(); tree.language().node_kind_count()];
+    for (index, (rule, _)) in active.rules.iter().enumerate() {
+        for kind in rule.ts_kinds() {
+            for &id in kinds.ids.get(kind).map_or(&[][..], Vec::as_slice) {
+                interest[usize::from(id)].push(index);
+            }
+        }
+    }
+
+    let Indexed { recorded, queue, depth } = index_tree(root, kinds, &interest);
     if depth > MAX_NESTING {
-        output.timings.parse += clock.split();
+        output.timings.model += clock.split();
         output.notices.push(super::too_deep(file, depth));
         return output;
     }
@@ -137,29 +179,7 @@ pub fn analyze(file: &SourceFile, active: &ActiveRules<'_>) -> FileOutput {
             format!("syntax error ({what}); findings in this file may be incomplete"),
         ));
     }
-    output.timings.parse += clock.split();
-
-    // kind id → indices into `active.rules` interested in that kind.
-    let mut interest: Vec<Vec<usize>> = vec![Vec::new(); tree.language().node_kind_count()];
-    KIND_IDS.with(|tables| {
-        let table = &tables[usize::from(file.language != Language::TypeScript)];
-        for (index, (rule, _)) in active.rules.iter().enumerate() {
-            for kind in rule.ts_kinds() {
-                for &id in table.get(kind).map_or(&[][..], Vec::as_slice) {
-                    interest[id as usize].push(index);
-                }
-            }
-        }
-    });
-
-    let mut model = TsModel::new(&file.text);
-    let mut queue: Vec<Node<'_>> = Vec::new();
-    walk(root, |node, scope| {
-        model.record(node, scope);
-        if interest.get(node.kind_id() as usize).is_some_and(|rules| !rules.is_empty()) {
-            queue.push(node);
-        }
-    });
+    let model = build_model(&file.text, recorded);
     output.timings.model += clock.split();
 
     let mut rule_clock = RuleClock::new(active.measure, active.rules.len());
@@ -197,36 +217,95 @@ pub fn analyze(file: &SourceFile, active: &ActiveRules<'_>) -> FileOutput {
     output
 }
 
+/// What one pass over a tree gathers.
+struct Indexed<'t> {
+    /// The nodes the model records, with the span of the function (or program) around each.
+    recorded: Vec<(Recorded, Node<'t>, Span)>,
+    /// The nodes some rule asked for, in source order.
+    queue: Vec<Node<'t>>,
+    depth: usize,
+}
+
+/// One pass over the tree collects what the model records and what the rules asked for
+/// (`interest`, by kind id), and measures the depth: tree-sitter builds any depth without
+/// recursing, but the model and the rules do recurse, so nothing is looked at before the depth is
+/// known to be safe.
+fn index_tree<'t>(root: Node<'t>, kinds: &KindTable, interest: &[Vec<usize>]) -> Indexed<'t> {
+    let (mut recorded, mut queue) = (Vec::new(), Vec::new());
+    let mut scopes: Vec<(usize, Span)> = vec![(0, model::span_of(root))];
+    let depth = traverse(root, |step| match step {
+        Step::Enter(node, depth) => {
+            // Error nodes have an id past the grammar's kinds (`u16::MAX`).
+            let id = usize::from(node.kind_id());
+            if node.is_named() {
+                if let Some(&Some(kind)) = kinds.recorded.get(id) {
+                    recorded.push((kind, node, scopes.last().unwrap().1));
+                }
+                if interest.get(id).is_some_and(|rules| !rules.is_empty()) {
+                    queue.push(node);
+                }
+            }
+            if kinds.function_like.get(id) == Some(&true) {
+                scopes.push((depth, model::span_of(node)));
+            }
+        }
+        // Leaving a node closes the scope it opened.
+        Step::Leave(depth) => {
+            if scopes.len() > 1 && scopes.last().unwrap().0 == depth {
+                scopes.pop();
+            }
+        }
+    });
+    Indexed { recorded, queue, depth }
+}
+
+/// The model of a file from the nodes [`index_tree`] collected, in source order.
+fn build_model<'t>(src: &'t str, recorded: Vec<(Recorded, Node<'t>, Span)>) -> TsModel<'t> {
+    let mut model = TsModel::new(src);
+    for (kind, node, scope) in recorded {
+        model.record(kind, node, scope);
+    }
+    model
+}
+
 /// `--parse-only`: the same parse, then one iterative pass over every node of the tree (the cost
 /// of the traversal the full analysis makes), with no model, no queue and no rules.
 pub fn parse_only(file: &SourceFile) -> ParseStats {
     let Some(tree) = parse(file) else { return ParseStats { skipped: true, ..ParseStats::default() } };
     let root = tree.root_node();
     let mut nodes = 0u64;
-    let depth = walk_with_depth(root, &mut |node| nodes += u64::from(node.is_named()));
+    let depth = traverse(root, |step| {
+        if let Step::Enter(node, _) = step {
+            nodes += u64::from(node.is_named());
+        }
+    });
     if depth > MAX_NESTING {
         return ParseStats { skipped: true, ..ParseStats::default() };
     }
     ParseStats { parsed: true, has_errors: root.has_error(), nodes, ..ParseStats::default() }
 }
 
-/// The depth of the tree (the root alone is 1), without recursion.
-fn tree_depth(root: Node<'_>) -> usize {
-    walk_with_depth(root, &mut |_| {})
+enum Step<'t> {
+    /// A node and its depth, on the way down.
+    Enter(Node<'t>, usize),
+    /// The node at this depth is left (its subtree is done).
+    Leave(usize),
 }
 
-/// Visits every node of the tree in order, without recursion, and returns its depth.
-fn walk_with_depth(root: Node<'_>, visit: &mut dyn FnMut(Node<'_>)) -> usize {
+/// Pre-order traversal of every node without recursion. Returns the tree's depth (the root alone
+/// is 1).
+fn traverse<'t>(root: Node<'t>, mut visit: impl FnMut(Step<'t>)) -> usize {
     let mut cursor = root.walk();
     let (mut depth, mut max_depth) = (1usize, 1usize);
     loop {
-        visit(cursor.node());
+        visit(Step::Enter(cursor.node(), depth));
         if cursor.goto_first_child() {
             depth += 1;
             max_depth = max_depth.max(depth);
             continue;
         }
         loop {
+            visit(Step::Leave(depth));
             if cursor.goto_next_sibling() {
                 break;
             }
@@ -240,51 +319,6 @@ fn walk_with_depth(root: Node<'_>, visit: &mut dyn FnMut(Node<'_>)) -> usize {
 
 fn internal_error(file: &SourceFile, rule: &'static str, node: Node<'_>) -> Notice {
     Notice::internal_error(file, model::span_of(node), rule)
-}
-
-/// Every id the grammar uses for each named kind (a name can have several ids, e.g. aliases).
-fn kind_table(language: &tree_sitter::Language) -> HashMap<&'static str, Vec<u16>> {
-    let mut table: HashMap<&'static str, Vec<u16>> = HashMap::new();
-    for id in 0..language.node_kind_count() as u16 {
-        if let (Some(kind), true) = (language.node_kind_for_id(id), language.node_kind_is_named(id)) {
-            table.entry(kind).or_default().push(id);
-        }
-    }
-    table
-}
-
-/// Pre-order traversal without recursion, passing each named node and the span of the function
-/// (or program) that encloses it.
-fn walk<'t>(root: Node<'t>, mut visit: impl FnMut(Node<'t>, Span)) {
-    let mut cursor = root.walk();
-    let mut scopes: Vec<(usize, Span)> = vec![(0, model::span_of(root))];
-    let mut depth = 0usize;
-    loop {
-        let node = cursor.node();
-        if node.is_named() {
-            visit(node, scopes.last().unwrap().1);
-        }
-        if model::is_function_like(node.kind()) {
-            scopes.push((depth, model::span_of(node)));
-        }
-        if cursor.goto_first_child() {
-            depth += 1;
-            continue;
-        }
-        loop {
-            // Leaving `cursor.node()`: close its scope if it opened one.
-            if scopes.len() > 1 && scopes.last().unwrap().0 == depth {
-                scopes.pop();
-            }
-            if cursor.goto_next_sibling() {
-                break;
-            }
-            if !cursor.goto_parent() {
-                return;
-            }
-            depth -= 1;
-        }
-    }
 }
 
 fn first_error(root: Node<'_>) -> (Span, String) {

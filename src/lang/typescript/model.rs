@@ -4,7 +4,8 @@
 
 use crate::lang::typescript::FieldExt;
 use crate::source::Span;
-use std::collections::{HashMap, HashSet};
+use foldhash::{HashMap, HashMapExt, HashSet, HashSetExt};
+use std::cell::RefCell;
 use tree_sitter::Node;
 
 /// How deep identifier → value resolution may chain (`const a = b; const b = c; ...`).
@@ -65,6 +66,8 @@ pub struct TsModel<'t> {
     bindings: HashMap<String, Vec<Binding<'t>>>,
     assigned_members: HashSet<String>,
     handlers: Vec<Handler>,
+    /// [`TsModel::qualified_name`]'s answers, by node id.
+    qualified_names: RefCell<HashMap<usize, Option<String>>>,
 }
 
 const ROUTE_METHODS: &[&str] = &["get", "post", "put", "patch", "delete", "del", "all", "options", "head"];
@@ -84,13 +87,47 @@ pub fn is_function_like(kind: &str) -> bool {
     )
 }
 
+/// The node kinds the model records, and what it records of them.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(super) enum Recorded {
+    Import,
+    FunctionDeclaration,
+    Declarator,
+    Assignment,
+    Update,
+    Call,
+    Method,
+}
+
+impl Recorded {
+    pub(super) fn of_kind(kind: &str) -> Option<Recorded> {
+        Some(match kind {
+            "import_statement" => Recorded::Import,
+            "function_declaration" => Recorded::FunctionDeclaration,
+            "variable_declarator" => Recorded::Declarator,
+            "assignment_expression" | "augmented_assignment_expression" => Recorded::Assignment,
+            "update_expression" => Recorded::Update,
+            "call_expression" => Recorded::Call,
+            "method_definition" => Recorded::Method,
+            _ => return None,
+        })
+    }
+}
+
 pub fn span_of(node: Node<'_>) -> Span {
     Span::new(node.start_byte(), node.end_byte())
 }
 
 impl<'t> TsModel<'t> {
     pub fn new(src: &'t str) -> TsModel<'t> {
-        TsModel { src, imports: HashMap::new(), bindings: HashMap::new(), assigned_members: HashSet::new(), handlers: Vec::new() }
+        TsModel {
+            src,
+            imports: HashMap::new(),
+            bindings: HashMap::new(),
+            assigned_members: HashSet::new(),
+            handlers: Vec::new(),
+            qualified_names: RefCell::default(),
+        }
     }
 
     pub fn text(&self, node: Node<'_>) -> &'t str {
@@ -99,25 +136,24 @@ impl<'t> TsModel<'t> {
 
     // ----- building (called by the traversal, once per node of interest) -----
 
-    pub(super) fn record(&mut self, node: Node<'t>, scope: Span) {
-        match node.kind() {
-            "import_statement" => self.record_import(node),
+    pub(super) fn record(&mut self, kind: Recorded, node: Node<'t>, scope: Span) {
+        match kind {
+            Recorded::Import => self.record_import(node),
             // `function name() {}` binds `name` to the function in the enclosing scope.
-            "function_declaration" => {
+            Recorded::FunctionDeclaration => {
                 if let Some(name) = node.field("name") {
                     self.add_binding(name, Some(node), None, true, scope);
                 }
             }
-            "variable_declarator" => self.record_declarator(node, scope),
-            "assignment_expression" | "augmented_assignment_expression" => self.record_assignment(node),
-            "update_expression" => {
+            Recorded::Declarator => self.record_declarator(node, scope),
+            Recorded::Assignment => self.record_assignment(node),
+            Recorded::Update => {
                 if let Some(arg) = node.field("argument") {
                     self.mark_reassigned(arg);
                 }
             }
-            "call_expression" => self.record_route_call(node),
-            "method_definition" => self.record_nest_handler(node),
-            _ => {}
+            Recorded::Call => self.record_route_call(node),
+            Recorded::Method => self.record_nest_handler(node),
         }
     }
 
@@ -391,6 +427,16 @@ impl<'t> TsModel<'t> {
     /// `import { Pool as P } from "pg"; P` → `pg.Pool`) or at an unbound global (`process.env.X`).
     /// Local variables that are not imports have no qualified name.
     pub fn qualified_name(&self, node: Node<'_>) -> Option<String> {
+        // Most rules look at every call's callee: each name is resolved once per file.
+        if let Some(known) = self.qualified_names.borrow().get(&node.id()) {
+            return known.clone();
+        }
+        let name = self.resolve_qualified_name(node);
+        self.qualified_names.borrow_mut().insert(node.id(), name.clone());
+        name
+    }
+
+    fn resolve_qualified_name(&self, node: Node<'_>) -> Option<String> {
         let node = self.unwrap_expression(node);
         match node.kind() {
             "identifier" => {

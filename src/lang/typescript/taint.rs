@@ -618,7 +618,7 @@ fn enclosing_function(node: Node<'_>) -> Option<Node<'_>> {
 
 #[cfg(test)]
 mod tests {
-    use super::super::{parse, walk};
+    use super::super::{build_model, index_tree, kind_tables, parse};
     use super::*;
     use crate::source::{Language, SourceFile};
 
@@ -626,8 +626,7 @@ mod tests {
     fn origin_of(code: &str) -> Origin {
         let file = SourceFile::new("t.ts".into(), "t.ts".into(), Language::TypeScript, code.into(), false);
         let tree = parse(&file).unwrap();
-        let mut model = TsModel::new(&file.text);
-        walk(tree.root_node(), |node, scope| model.record(node, scope));
+        let model = build_model(&file.text, index_tree(tree.root_node(), &kind_tables()[0], &[]).recorded);
         let call = descendants(tree.root_node())
             .find(|n| n.kind() == "call_expression" && n.field("function").is_some_and(|f| model.text(f) == "sink"))
             .expect("a sink call");

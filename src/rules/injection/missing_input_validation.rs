@@ -320,7 +320,10 @@ impl Rule for MissingInputValidation {
             RustSyntax::Fn { sig, block } => {
                 // `fn step(data: SomeData) { data.validate()?; … }`: the handler may delegate.
                 let is_handler = node.site.fn_id.is_some_and(|id| model.handlers().iter().any(|h| h.fn_id == id));
-                if !is_handler && block.to_token_stream().to_string().contains("validate") {
+                // The body's source text, not its tokens printed again: this runs for every function.
+                let span = rust_span(cx.file, block);
+                let body = cx.file.text.get(span.start..span.end).unwrap_or("");
+                if !is_handler && body.contains("validate") {
                     for input in &sig.inputs {
                         let syn::FnArg::Typed(typed) = input else { continue };
                         for word in typed.ty.to_token_stream().to_string().split(|c: char| !c.is_alphanumeric() && c != '_') {

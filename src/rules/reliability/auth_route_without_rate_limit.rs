@@ -141,7 +141,7 @@ impl Rule for AuthRouteWithoutRateLimit {
         // layer mounted.
         let mounts_limiter = match node.syntax {
             RustSyntax::Fn { .. } => RUST_LIMITERS.iter().any(|krate| model.imports_crate(krate)),
-            RustSyntax::MethodCall(call) if matches!(call.method.to_string().as_str(), "layer" | "wrap" | "attach") => {
+            RustSyntax::MethodCall(call) if call.method == "layer" || call.method == "wrap" || call.method == "attach" => {
                 call.args.first().is_some_and(|a| quote::ToTokens::to_token_stream(a).to_string().contains("Governor"))
             }
             _ => false,

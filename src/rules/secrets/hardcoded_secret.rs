@@ -5,7 +5,9 @@ use crate::lang::rust::{span_of as rust_span, RustKind, RustModel, RustNode, Rus
 use crate::lang::typescript::model::{named_children, span_of, Property};
 use crate::lang::typescript::FieldExt;
 use crate::lang::typescript::TsModel;
-use crate::rules::helpers::{is_local_host, is_placeholder, is_secret_name, known_key_format, looks_like_credential, mask, parse_url};
+use crate::rules::helpers::{
+    is_local_host, is_placeholder, is_secret_name, known_key_format, looks_like_credential, mask, parse_url, SHORTEST_KEY_FORMAT,
+};
 use crate::rules::{check_option_names, Context, Rule, RuleEntry, RuleOptions};
 use crate::source::Span;
 use tree_sitter::Node;
@@ -221,6 +223,12 @@ impl Rule for HardcodedSecret {
     fn check_ts(&self, node: Node<'_>, model: &TsModel<'_>, cx: &mut Context<'_>) {
         match node.kind() {
             "string" | "template_string" => {
+                // Most literals are short words; only a key format or a URL with a password is
+                // reported here, so those never need their value built.
+                let raw = model.text(node);
+                if raw.len() < SHORTEST_KEY_FORMAT + 2 && !raw.contains("://") {
+                    return;
+                }
                 let value = model.string_literal(node).unwrap_or_else(|| model.text(node).trim_matches('`').to_string());
                 self.check_string_value(&value, span_of(node), cx);
             }
