@@ -343,7 +343,10 @@ fn project_facts_withdraw_findings_in_other_files() {
     assert_eq!(archlint(strict.path(), &select).status.code(), Some(0), "{}", stdout(&archlint(strict.path(), &select)));
     // An `APP_PIPE` provider: `useClass: ValidationPipe` has the default options.
     let app_module = b"import { Module, ValidationPipe } from '@nestjs/common';\nimport { APP_PIPE } from '@nestjs/core';\n@Module({ providers: [{ provide: APP_PIPE, useClass: ValidationPipe }] })\nexport class AppModule {}\n";
-    let output = stdout(&archlint(project(&[("src/main.ts", main_without), ("src/app.module.ts", app_module), ("src/users.controller.ts", controller)]).path(), &select));
+    let output = stdout(&archlint(
+        project(&[("src/main.ts", main_without), ("src/app.module.ts", app_module), ("src/users.controller.ts", controller)]).path(),
+        &select,
+    ));
     assert!(output.contains("src/app.module.ts:3:") && output.contains("`APP_PIPE` uses `ValidationPipe`"), "{output}");
     assert!(!output.contains("src/main.ts"), "{output}");
 

@@ -511,8 +511,15 @@ impl<'a> Visit<'a> for Collector<'a> {
             _ => (None, None),
         };
         if let (Some((ident, mutable)), Some(init), Some(fn_id)) = (ident, &local.init, self.site.fn_id) {
-            let var =
-                LocalVar { init: Some(&init.expr), mutable, methods: Vec::new(), calls: Vec::new(), visible_from: end_point(local), ty, decl: Some(local) };
+            let var = LocalVar {
+                init: Some(&init.expr),
+                mutable,
+                methods: Vec::new(),
+                calls: Vec::new(),
+                visible_from: end_point(local),
+                ty,
+                decl: Some(local),
+            };
             self.model.locals.entry((fn_id, ident.to_string())).or_default().push(var);
             self.push(RustSyntax::Let { name: ident, init: &init.expr });
         } else if let (None, Some(init), Some(fn_id)) = (ident, &local.init, self.site.fn_id) {

@@ -22,7 +22,8 @@
 //!
 //! Allowlist checks sanitise the value they check, from the check on: `if !ALLOWED.contains(&x)
 //! { return .. }`, `if !matches!(x.as_str(), "a" | "b") { return Err(..) }`, `match x.as_str() {
-//! "a" | "b" => .., _ => return .. }` (and inside the branch of a positive check). Otherwise it is
+//! "a" | "b" => .., _ => return .. }`, `if !path_is_valid(&x) { return .. }` (a predicate named
+//! for validation), and inside the branch of a positive check. Otherwise it is
 //! flow-insensitive about conditions (`.validate()` does not sanitise, a mutation inside a branch
 //! counts).
 //!
@@ -47,6 +48,9 @@ const MAX_FRAMES: usize = 3;
 /// Methods whose call in a condition checks a value against a list or a pattern:
 /// `ALLOWED.contains(&x)`, `COLUMNS.contains_key(x)`, `NAME_RE.is_match(&x)`.
 const MEMBERSHIP_METHODS: &[&str] = &["contains", "contains_key", "is_match"];
+/// Words of a predicate's name that say it validates its argument: `path_is_valid(&p)`,
+/// `is_safe_name(&n)`, `allowed_host(&h)`.
+const VALIDATING_WORDS: &[&str] = &["valid", "safe", "allowed", "permitted", "whitelisted", "allowlisted"];
 /// Macros that never return.
 const DIVERGING_MACROS: &[&str] = &["panic", "unreachable", "todo", "unimplemented", "bail"];
 
@@ -408,7 +412,14 @@ enum MutationValue<'a> {
 }
 
 impl<'a> TaintFacts<'a> {
-    pub(super) fn record_fn(&mut self, fn_id: FnId, sig: &'a syn::Signature, attrs: &'a [syn::Attribute], block: &'a syn::Block, free: bool) {
+    pub(super) fn record_fn(
+        &mut self,
+        fn_id: FnId,
+        sig: &'a syn::Signature,
+        attrs: &'a [syn::Attribute],
+        block: &'a syn::Block,
+        free: bool,
+    ) {
         self.fns.insert(fn_id, FnInfo { sig, block, free, route_names: route_names(attrs) });
         if free {
             // Two functions of one name (different modules): follow neither.
@@ -796,9 +807,7 @@ impl<'a> Walk<'_, 'a> {
         let callee = self.enter(fn_id, Some(arguments));
         let mut returned = Vec::new();
         collect_returns(info.block, &mut returned);
-        let val = returned
-            .into_iter()
-            .fold(callee.block(info.block, depth, hops), |acc, value| acc.join(callee.eval(value, depth, hops)));
+        let val = returned.into_iter().fold(callee.block(info.block, depth, hops), |acc, value| acc.join(callee.eval(value, depth, hops)));
         self.budget.set(callee.budget.get());
         Some(self.step(Val::of(val.origin), self.span(call)))
     }
@@ -1410,6 +1419,13 @@ fn allowlist_check(cond: &Expr) -> Option<(bool, String)> {
             // `x.contains("..")` looks inside `x`: a substring test, not a list.
             (place_of(&call.receiver).as_ref() != Some(&place)).then_some((true, place))
         }
+        // `if !path_is_valid(&path) { return Err(..) }`: a validating predicate of the file or a crate.
+        Expr::Call(call) if call.args.len() == 1 => {
+            let Expr::Path(func) = &*call.func else { return None };
+            let name = func.path.segments.last()?.ident.to_string().to_ascii_lowercase();
+            VALIDATING_WORDS.iter().any(|word| name.contains(word)).then_some(())?;
+            Some((true, place_of(&call.args[0])?))
+        }
         Expr::Macro(m) if m.mac.path.is_ident("matches") => {
             let parser = |input: syn::parse::ParseStream<'_>| {
                 let scrutinee: Expr = input.parse()?;
@@ -1474,7 +1490,9 @@ fn place_of(expr: &Expr) -> Option<String> {
         }
         Expr::Reference(r) => place_of(&r.expr),
         Expr::Paren(p) => place_of(&p.expr),
-        Expr::MethodCall(m) if m.args.is_empty() && matches!(m.method.to_string().as_str(), "as_str" | "as_ref" | "as_deref" | "clone" | "to_string") => {
+        Expr::MethodCall(m)
+            if m.args.is_empty() && matches!(m.method.to_string().as_str(), "as_str" | "as_ref" | "as_deref" | "clone" | "to_string") =>
+        {
             place_of(&m.receiver)
         }
         other => root_name(other),
@@ -1818,6 +1836,7 @@ mod tests {
             "if sort != \"name\" && sort != \"date\" { return; }",
             "match sort.as_str() { \"name\" | \"date\" => {}, _ => return }",
             "if !COLUMNS.contains_key(&sort) { panic!(\"unknown column\"); }",
+            "if !is_valid_column(&sort) { return; }",
         ] {
             let code = format!("{AXUM}async fn h(Path(sort): Path<String>) {{ {check} sink(&format!(\"ORDER BY {{sort}}\")); }}");
             assert_eq!(origin_of(&code), Origin::Safe, "{check}");

@@ -56,8 +56,8 @@ impl CommandInjection {
         let (_, earlier) = crate::lang::rust::method_chain(&call.receiver);
         let is_flag =
             |e: &syn::Expr| model.string_value(e, node.site.fn_id).is_some_and(|v| matches!(v.as_str(), "-c" | "/C" | "/c" | "-Command"));
-        let flag_before =
-            earlier.iter().any(|m| m.method == "arg" && m.args.first().is_some_and(is_flag)) || Self::flag_given_earlier(model, node, call, &is_flag);
+        let flag_before = earlier.iter().any(|m| m.method == "arg" && m.args.first().is_some_and(is_flag))
+            || Self::flag_given_earlier(model, node, call, &is_flag);
         let scripts: Vec<&syn::Expr> = if method == "arg" {
             if !flag_before {
                 return;
@@ -82,7 +82,12 @@ impl CommandInjection {
 
     /// `-c` given in an earlier statement to the command held in a variable:
     /// `let mut cmd = Command::new("sh"); cmd.arg("-c"); cmd.arg(script);`.
-    fn flag_given_earlier(model: &RustModel<'_>, node: &RustNode<'_>, call: &syn::ExprMethodCall, is_flag: &dyn Fn(&syn::Expr) -> bool) -> bool {
+    fn flag_given_earlier(
+        model: &RustModel<'_>,
+        node: &RustNode<'_>,
+        call: &syn::ExprMethodCall,
+        is_flag: &dyn Fn(&syn::Expr) -> bool,
+    ) -> bool {
         let (syn::Expr::Path(variable), _) = crate::lang::rust::method_chain(&call.receiver) else { return false };
         let Some(local) = model.local_of(node.site.fn_id, variable) else { return false };
         let here = start_point(variable);

@@ -40,7 +40,13 @@ impl OpenRedirect {
     /// value the server computes (a function call or a constant, not request data), which fixes
     /// the start of the target like a literal `/prefix` does: a site-relative path, as the TS side
     /// treats a fixed origin.
-    fn after_server_value(target: &syn::Expr, model: &RustModel<'_>, node: &RustNode<'_>, file: &crate::source::SourceFile, depth: usize) -> bool {
+    fn after_server_value(
+        target: &syn::Expr,
+        model: &RustModel<'_>,
+        node: &RustNode<'_>,
+        file: &crate::source::SourceFile,
+        depth: usize,
+    ) -> bool {
         if depth > 4 {
             return false;
         }
@@ -68,22 +74,39 @@ impl OpenRedirect {
         let Some(first) = text.strip_prefix('{').and_then(|rest| rest.split(['}', ':']).next()) else { return false };
         let named = |name: &str| {
             args.iter().find_map(|arg| match arg {
-                syn::Expr::Assign(assign) if matches!(&*assign.left, syn::Expr::Path(p) if p.path.is_ident(name)) => Some((*assign.right).clone()),
+                syn::Expr::Assign(assign) if matches!(&*assign.left, syn::Expr::Path(p) if p.path.is_ident(name)) => {
+                    Some((*assign.right).clone())
+                }
                 _ => None,
             })
         };
         let leading = match first {
             "" => args.get(1).map(|e| (*e).clone()),
-            index if index.chars().all(|c| c.is_ascii_digit()) => index.parse::<usize>().ok().and_then(|i| args.get(i + 1)).map(|e| (*e).clone()),
-            name => named(name).or_else(|| syn::parse_str::<syn::Expr>(name).ok()),
+            index if index.chars().all(|c| c.is_ascii_digit()) => {
+                index.parse::<usize>().ok().and_then(|i| args.get(i + 1)).map(|e| (*e).clone())
+            }
+            // An inline capture: a local bound before the `format!`, or a constant.
+            name => named(name).or_else(|| {
+                let local = model.local(node.site.fn_id, name, crate::lang::rust::model::start_point(&format.mac));
+                match local.and_then(|local| local.init) {
+                    Some(init) => Some(init.clone()),
+                    None => syn::parse_str::<syn::Expr>(name).ok(),
+                }
+            }),
         };
         let Some(leading) = leading else { return false };
         Self::is_server_value(&leading, model, node, file, depth + 1)
     }
 
-    /// A call or a constant that does not carry request data; a known string only if it is a
+    /// A call, a field or a constant that does not carry request data; a known string only if it is a
     /// local path or a fixed origin (an empty prefix fixes nothing).
-    fn is_server_value(value: &syn::Expr, model: &RustModel<'_>, node: &RustNode<'_>, file: &crate::source::SourceFile, depth: usize) -> bool {
+    fn is_server_value(
+        value: &syn::Expr,
+        model: &RustModel<'_>,
+        node: &RustNode<'_>,
+        file: &crate::source::SourceFile,
+        depth: usize,
+    ) -> bool {
         if depth > 6 {
             return false;
         }
@@ -96,7 +119,8 @@ impl OpenRedirect {
                 Some(init) => Self::is_server_value(init, model, node, file, depth + 1),
                 None => false,
             },
-            syn::Expr::Call(_) | syn::Expr::MethodCall(_) => !model.origin(value, &node.site, file).is_request(),
+            // `base_path()`, `config.base_url()`, `Config::get().issuer`.
+            syn::Expr::Call(_) | syn::Expr::MethodCall(_) | syn::Expr::Field(_) => !model.origin(value, &node.site, file).is_request(),
             _ => false,
         }
     }
