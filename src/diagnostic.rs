@@ -45,6 +45,10 @@ pub enum Fact {
     NestGlobalValidation,
     /// Some NestJS controller takes a DTO class with `@Body()`/`@Query()`.
     NestDtoParameters,
+    /// A TypeScript class of this name declares properties and none of them carries a validation
+    /// decorator (only swagger, class-transformer or ORM ones, or none): a `ValidationPipe`
+    /// checks nothing in it.
+    NestDtoWithoutValidators(String),
     /// A Rust struct of this name derives `validator::Validate` or `garde::Validate`.
     ValidatedStruct(String),
     /// The project mounts a request rate limiter somewhere.

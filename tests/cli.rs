@@ -332,6 +332,23 @@ fn project_facts_withdraw_findings_in_other_files() {
     assert_eq!(archlint(validated.path(), &select).status.code(), Some(0));
     let no_dtos = project(&[("src/main.ts", main_without)]);
     assert_eq!(archlint(no_dtos.path(), &select).status.code(), Some(0), "an app without DTO parameters has nothing to validate");
+    // A global pipe without `whitelist: true` validates the DTOs but lets undeclared properties
+    // through: a note at the pipe (options in a variable are read), and none once it whitelists.
+    let open_pipe = b"import { NestFactory } from '@nestjs/core';\nimport { ValidationPipe } from '@nestjs/common';\nasync function boot() { const app = await NestFactory.create(AppModule); const options = { transform: true }; app.useGlobalPipes(new ValidationPipe(options)); }\n";
+    let output = stdout(&archlint(project(&[("src/main.ts", open_pipe), ("src/users.controller.ts", controller)]).path(), &select));
+    assert!(output.contains("src/main.ts:3:") && output.contains("no `whitelist: true`"), "{output}");
+    assert!(!output.contains("no global `ValidationPipe`"), "{output}");
+    let strict_pipe = String::from_utf8_lossy(open_pipe).replace("{ transform: true }", "{ transform: true, whitelist: true }");
+    let strict = project(&[("src/main.ts", strict_pipe.as_bytes()), ("src/users.controller.ts", controller)]);
+    assert_eq!(archlint(strict.path(), &select).status.code(), Some(0), "{}", stdout(&archlint(strict.path(), &select)));
+    // An `APP_PIPE` provider: `useClass: ValidationPipe` has the default options.
+    let app_module = b"import { Module, ValidationPipe } from '@nestjs/common';\nimport { APP_PIPE } from '@nestjs/core';\n@Module({ providers: [{ provide: APP_PIPE, useClass: ValidationPipe }] })\nexport class AppModule {}\n";
+    let output = stdout(&archlint(
+        project(&[("src/main.ts", main_without), ("src/app.module.ts", app_module), ("src/users.controller.ts", controller)]).path(),
+        &select,
+    ));
+    assert!(output.contains("src/app.module.ts:3:") && output.contains("`APP_PIPE` uses `ValidationPipe`"), "{output}");
+    assert!(!output.contains("src/main.ts"), "{output}");
 
     // A request validator mounted for the whole app answers the handlers of every routes file; a
     // validator on some route answers the controllers written apart from their routes.

@@ -367,12 +367,13 @@ impl<'a> Collector<'a> {
         self.site.parent = saved;
     }
 
-    fn enter_fn(&mut self, sig: &'a syn::Signature, attrs: &'a [syn::Attribute], block: &'a syn::Block) {
+    /// `free`: a function item (not a method), which other functions of the file call by name.
+    fn enter_fn(&mut self, sig: &'a syn::Signature, attrs: &'a [syn::Attribute], block: &'a syn::Block, free: bool) {
         let saved = self.site.clone();
         let fn_id = self.next_fn_id;
         self.site.fn_id = Some(fn_id);
         self.next_fn_id += 1;
-        self.model.taint.record_fn(fn_id, sig, attrs);
+        self.model.taint.record_fn(fn_id, sig, attrs, block, free);
         self.site.fn_name = Some(sig.ident.to_string());
         self.site.in_async = sig.asyncness.is_some();
         self.site.in_test |= attrs.iter().any(is_test_attribute);
@@ -397,6 +398,11 @@ impl<'a> Collector<'a> {
             if let Some(name) = single_ident(&p.path) {
                 if let Some(local) = self.model.local_mut(fn_id, name, start_point(p)) {
                     local.methods.extend(calls.iter().map(|c| c.method.to_string()));
+                    for call in calls {
+                        if !local.calls.iter().any(|seen| std::ptr::eq(*seen, call)) {
+                            local.calls.push(call);
+                        }
+                    }
                 }
             }
         }
@@ -449,11 +455,11 @@ impl<'a> Visit<'a> for Collector<'a> {
     }
 
     fn visit_item_fn(&mut self, item: &'a syn::ItemFn) {
-        self.enter_fn(&item.sig, &item.attrs, &item.block);
+        self.enter_fn(&item.sig, &item.attrs, &item.block, true);
     }
 
     fn visit_impl_item_fn(&mut self, item: &'a syn::ImplItemFn) {
-        self.enter_fn(&item.sig, &item.attrs, &item.block);
+        self.enter_fn(&item.sig, &item.attrs, &item.block, false);
     }
 
     fn visit_item_impl(&mut self, item: &'a syn::ItemImpl) {
@@ -505,8 +511,15 @@ impl<'a> Visit<'a> for Collector<'a> {
             _ => (None, None),
         };
         if let (Some((ident, mutable)), Some(init), Some(fn_id)) = (ident, &local.init, self.site.fn_id) {
-            let var =
-                LocalVar { init: Some(&init.expr), mutable, methods: Vec::new(), visible_from: end_point(local), ty, decl: Some(local) };
+            let var = LocalVar {
+                init: Some(&init.expr),
+                mutable,
+                methods: Vec::new(),
+                calls: Vec::new(),
+                visible_from: end_point(local),
+                ty,
+                decl: Some(local),
+            };
             self.model.locals.entry((fn_id, ident.to_string())).or_default().push(var);
             self.push(RustSyntax::Let { name: ident, init: &init.expr });
         } else if let (None, Some(init), Some(fn_id)) = (ident, &local.init, self.site.fn_id) {

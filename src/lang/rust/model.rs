@@ -40,6 +40,9 @@ pub struct LocalVar<'a> {
     pub init: Option<&'a Expr>,
     pub mutable: bool,
     pub methods: Vec<String>,
+    /// The method calls on the variable, in statements of their own too (`cmd.arg("-c");`),
+    /// in source order of their chains' outermost call.
+    pub calls: Vec<&'a syn::ExprMethodCall>,
     /// Where the `let` statement ends: the binding is visible from here on, so in
     /// `let b = b.build();` the `b` in the initialiser is the previous binding (shadowing).
     pub visible_from: SourcePoint,

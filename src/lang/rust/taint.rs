@@ -20,10 +20,19 @@
 //! - or something it cannot see through: parameters of other functions and results of unknown
 //!   calls are [`Origin::Dynamic`].
 //!
-//! It is flow-insensitive about conditions (an `if` guard or `.validate()` does not sanitise, a
-//! mutation inside a branch counts) and does not follow calls into other functions. Every
-//! question has a budget (nodes visited, bindings followed and expression depth), so shadowing
-//! chains and self-referential updates always terminate.
+//! Allowlist checks sanitise the value they check, from the check on: `if !ALLOWED.contains(&x)
+//! { return .. }`, `if !matches!(x.as_str(), "a" | "b") { return Err(..) }`, `match x.as_str() {
+//! "a" | "b" => .., _ => return .. }`, `if !path_is_valid(&x) { return .. }` (a predicate named
+//! for validation), and inside the branch of a positive check. Otherwise it is
+//! flow-insensitive about conditions (`.validate()` does not sanitise, a mutation inside a branch
+//! counts).
+//!
+//! Functions of the same file are followed, a few calls deep ([`MAX_FRAMES`]), in both
+//! directions: a call `build(&id)` has the value its body returns with the parameters standing
+//! for the arguments (as the TypeScript side does), and a parameter of a function (`fn run(script:
+//! &str)`) carries what the file's calls of it pass. Every question has a budget (nodes visited,
+//! bindings followed and expression depth), so shadowing chains, recursion and self-referential
+//! updates always terminate.
 
 use super::model::{end_point, single_ident, start_point, FnId, Framework, LocalVar, RustModel, SourcePoint};
 use super::{span_of, Site};
@@ -33,6 +42,17 @@ use std::cell::Cell;
 use std::collections::{HashMap, HashSet};
 use syn::spanned::Spanned;
 use syn::{Expr, Lit, Pat, Type};
+
+/// How many functions of the file one question may follow, into callees and out to callers.
+const MAX_FRAMES: usize = 3;
+/// Methods whose call in a condition checks a value against a list or a pattern:
+/// `ALLOWED.contains(&x)`, `COLUMNS.contains_key(x)`, `NAME_RE.is_match(&x)`.
+const MEMBERSHIP_METHODS: &[&str] = &["contains", "contains_key", "is_match"];
+/// Words of a predicate's name that say it validates its argument: `path_is_valid(&p)`,
+/// `is_safe_name(&n)`, `allowed_host(&h)`.
+const VALIDATING_WORDS: &[&str] = &["valid", "safe", "allowed", "permitted", "whitelisted", "allowlisted"];
+/// Macros that never return.
+const DIVERGING_MACROS: &[&str] = &["panic", "unreachable", "todo", "unimplemented", "bail"];
 
 /// Bindings (a `let`, a pattern, a mutation) followed from the sink, at most.
 const MAX_HOPS: usize = 12;
@@ -328,12 +348,28 @@ pub struct TaintFacts<'a> {
     mutations: HashMap<(FnId, String), Vec<Mutation<'a>>>,
     /// Closures already recorded as arguments of a method call (by start position).
     closures_seen: HashSet<SourcePoint>,
+    /// Allowlist checks of a place (`x`, `q.sort`): where the place holds a listed value.
+    guards: HashMap<(FnId, String), Vec<Guard>>,
+    /// Function items of the file by name (`None` when two share a name), to follow calls.
+    free_fns: HashMap<String, Option<FnId>>,
+    /// Calls by a bare name (`run(&script)`), with the function they are in.
+    calls: HashMap<String, Vec<(FnId, &'a syn::ExprCall)>>,
 }
 
 struct FnInfo<'a> {
     sig: &'a syn::Signature,
+    block: &'a syn::Block,
+    /// A function item (not a method): the file's calls of its name are calls of it.
+    free: bool,
     /// Names Rocket fills from the request: `<name>`, `<path..>` in the route attribute.
     route_names: Vec<String>,
+}
+
+/// Where an allowlist check holds: from `from` to `until` the checked place is a listed value.
+#[derive(Clone, Copy)]
+struct Guard {
+    from: SourcePoint,
+    until: SourcePoint,
 }
 
 enum TypeDef<'a> {
@@ -376,8 +412,25 @@ enum MutationValue<'a> {
 }
 
 impl<'a> TaintFacts<'a> {
-    pub(super) fn record_fn(&mut self, fn_id: FnId, sig: &'a syn::Signature, attrs: &'a [syn::Attribute]) {
-        self.fns.insert(fn_id, FnInfo { sig, route_names: route_names(attrs) });
+    pub(super) fn record_fn(
+        &mut self,
+        fn_id: FnId,
+        sig: &'a syn::Signature,
+        attrs: &'a [syn::Attribute],
+        block: &'a syn::Block,
+        free: bool,
+    ) {
+        self.fns.insert(fn_id, FnInfo { sig, block, free, route_names: route_names(attrs) });
+        if free {
+            // Two functions of one name (different modules): follow neither.
+            let name = sig.ident.to_string();
+            let known = self.free_fns.contains_key(&name);
+            self.free_fns.insert(name, if known { None } else { Some(fn_id) });
+        }
+    }
+
+    fn record_guard(&mut self, fn_id: FnId, place: String, from: SourcePoint, until: SourcePoint) {
+        self.guards.entry((fn_id, place)).or_default().push(Guard { from, until });
     }
 
     pub(super) fn record_const(&mut self, name: &syn::Ident) {
@@ -433,6 +486,15 @@ impl<'a> TaintFacts<'a> {
     pub(super) fn record_expr(&mut self, fn_id: FnId, expr: &'a Expr) {
         match expr {
             Expr::If(e) => {
+                // `if !ALLOWED.contains(&x) { return .. }`: `x` is listed after the `if`;
+                // `if ALLOWED.contains(&x) { .. }`: inside the branch.
+                if let Some((listed, place)) = allowlist_check(&e.cond) {
+                    if listed {
+                        self.record_guard(fn_id, place, start_point(&e.then_branch), end_point(&e.then_branch));
+                    } else if block_diverges(&e.then_branch) {
+                        self.record_guard(fn_id, place.clone(), end_point(expr), (usize::MAX, 0));
+                    }
+                }
                 // Bound after the whole `let`: in `if let Some(x) = x` the second `x` is the outer one.
                 for l in lets_in_condition(&e.cond) {
                     let step = (start_point(l), end_point(l));
@@ -459,6 +521,17 @@ impl<'a> TaintFacts<'a> {
                 }
             }
             Expr::Match(e) => {
+                // `match x.as_str() { "a" | "b" => .., _ => return .. }`: in the literal arms, and
+                // after the `match` when every other arm leaves.
+                if let Some(place) = place_of(&e.expr) {
+                    let literal = |arm: &syn::Arm| arm.guard.is_none() && is_literal_pattern(&arm.pat);
+                    for arm in e.arms.iter().filter(|arm| literal(arm)) {
+                        self.record_guard(fn_id, place.clone(), start_point(&*arm.body), end_point(&*arm.body));
+                    }
+                    if e.arms.iter().any(literal) && e.arms.iter().all(|arm| literal(arm) || expr_diverges(&arm.body)) {
+                        self.record_guard(fn_id, place, end_point(expr), (usize::MAX, 0));
+                    }
+                }
                 for arm in &e.arms {
                     let step = (start_point(&arm.pat), end_point(&arm.pat));
                     self.record_pattern(
@@ -519,6 +592,13 @@ impl<'a> TaintFacts<'a> {
             }
             Expr::Binary(binary) if matches!(binary.op, syn::BinOp::AddAssign(_)) => {
                 self.record_mutation(fn_id, &binary.left, expr, &binary.right);
+            }
+            Expr::Call(call) => {
+                if let Expr::Path(func) = &*call.func {
+                    if let Some(name) = single_ident(&func.path) {
+                        self.calls.entry(name).or_default().push((fn_id, call));
+                    }
+                }
             }
             Expr::Assign(assign) => self.record_mutation(fn_id, &assign.left, expr, &assign.right),
             _ => {}
@@ -664,6 +744,10 @@ struct Walk<'m, 'a> {
     /// Set when the function is a request handler.
     framework: Option<Framework>,
     budget: Cell<usize>,
+    /// Inside a followed call: the values of the call's arguments, which the parameters stand for.
+    arguments: Option<Vec<Val<'a>>>,
+    /// How many functions deep this walk is from the question's.
+    frames: usize,
 }
 
 impl<'a> RustModel<'a> {
@@ -678,12 +762,72 @@ impl<'a> RustModel<'a> {
             info: site.fn_id.and_then(|id| self.taint.fns.get(&id)),
             framework: site.fn_id.and_then(|id| self.handlers.iter().find(|h| h.fn_id == id)).map(|h| h.framework),
             budget: Cell::new(BUDGET),
+            arguments: None,
+            frames: 0,
         };
         walk.eval(expr, 0, 0).origin
     }
 }
 
 impl<'a> Walk<'_, 'a> {
+    /// A walk of another function of the file, one frame deeper, sharing this walk's budget
+    /// (the caller hands it over and takes back what is left).
+    fn enter<'s>(&'s self, fn_id: FnId, arguments: Option<Vec<Val<'a>>>) -> Walk<'s, 'a> {
+        Walk {
+            model: self.model,
+            facts: self.facts,
+            file: self.file,
+            fn_id: Some(fn_id),
+            info: self.facts.fns.get(&fn_id),
+            framework: self.model.handlers.iter().find(|h| h.fn_id == fn_id).map(|h| h.framework),
+            budget: Cell::new(self.budget.get()),
+            arguments,
+            frames: self.frames + 1,
+        }
+    }
+
+    /// Whether an allowlist check holds for `place` at `at`, for the binding its root names there.
+    fn guarded(&self, place: &str, at: SourcePoint) -> bool {
+        let Some(fn_id) = self.fn_id else { return false };
+        let Some(guards) = self.facts.guards.get(&(fn_id, place.to_string())) else { return false };
+        let root = place.split('.').next().unwrap_or(place);
+        let binding = |point| self.model.local(self.fn_id, root, point).map(|local| local.visible_from);
+        guards.iter().any(|guard| guard.from <= at && at <= guard.until && binding(guard.from) == binding(at))
+    }
+
+    /// `build(&id)` of a function of this file: what its body returns, with its parameters
+    /// standing for the arguments.
+    fn local_call(&self, name: &str, call: &syn::ExprCall, depth: usize, hops: usize) -> Option<Val<'a>> {
+        let fn_id = (*self.facts.free_fns.get(name)?)?;
+        if self.frames >= MAX_FRAMES || Some(fn_id) == self.fn_id {
+            return None;
+        }
+        let info = self.facts.fns.get(&fn_id)?;
+        let arguments: Vec<Val<'a>> = call.args.iter().map(|arg| self.eval(arg, depth, hops)).collect();
+        let callee = self.enter(fn_id, Some(arguments));
+        let mut returned = Vec::new();
+        collect_returns(info.block, &mut returned);
+        let val = returned.into_iter().fold(callee.block(info.block, depth, hops), |acc, value| acc.join(callee.eval(value, depth, hops)));
+        self.budget.set(callee.budget.get());
+        Some(self.step(Val::of(val.origin), self.span(call)))
+    }
+
+    /// What the file's calls of the function being walked pass as its parameter number `index`.
+    fn passed_by_callers(&self, info: &FnInfo<'a>, index: usize, depth: usize) -> Origin {
+        let name = info.sig.ident.to_string();
+        let known = info.free && self.facts.free_fns.get(&name) == Some(&self.fn_id);
+        let Some(calls) = self.facts.calls.get(&name).filter(|_| known && self.frames < MAX_FRAMES) else { return Origin::Dynamic };
+        let mut origin = Origin::Dynamic;
+        for (caller, call) in calls {
+            let Some(argument) = call.args.iter().nth(index).filter(|_| Some(*caller) != self.fn_id) else { continue };
+            let walk = self.enter(*caller, None);
+            let passed = walk.eval(argument, depth, 0);
+            self.budget.set(walk.budget.get());
+            origin = origin.join(self.step(passed, self.span(call)).origin);
+        }
+        origin
+    }
+
     fn spend(&self) -> bool {
         let left = self.budget.get();
         if left == 0 {
@@ -769,6 +913,9 @@ impl<'a> Walk<'_, 'a> {
                 _ => Val::of(Origin::Constant),
             },
             Expr::Field(e) => {
+                if place_of(expr).is_some_and(|place| self.guarded(&place, start_point(expr))) {
+                    return Val::of(Origin::Safe);
+                }
                 let base = self.eval(&e.base, d, hops);
                 if base.object {
                     let is_data = matches!(&e.member, syn::Member::Named(name) if REQUEST_FIELDS.contains(&name.to_string().as_str()));
@@ -871,6 +1018,9 @@ impl<'a> Walk<'_, 'a> {
     fn name(&self, name: &str, at: SourcePoint, depth: usize, hops: usize) -> Val<'a> {
         if name == "self" {
             return Val::of(Origin::Dynamic);
+        }
+        if self.guarded(name, at) {
+            return Val::of(Origin::Safe);
         }
         let local = self.model.local(self.fn_id, name, at);
         let pattern = self.fn_id.and_then(|fn_id| {
@@ -987,6 +1137,13 @@ impl<'a> Walk<'_, 'a> {
     }
 
     fn parameter(&self, param: &'a syn::PatType, name: &str, info: &FnInfo<'a>) -> Val<'a> {
+        let index = info.sig.inputs.iter().position(|input| matches!(input, syn::FnArg::Typed(p) if std::ptr::eq(p, param)));
+        if let Some(arguments) = &self.arguments {
+            // A followed call: the parameter is the caller's argument (or nothing, if missing).
+            let argument = index.and_then(|i| arguments.get(i)).cloned().unwrap_or_else(|| Val::of(Origin::Dynamic));
+            let val = Val { ty: Some(&*param.ty), ..argument };
+            return self.project(&param.pat, name, val, 0).unwrap_or_else(|| Val::of(Origin::Dynamic));
+        }
         let extractor = extractor_name(&param.ty);
         let object_types = if self.framework.is_some() { HANDLER_REQUEST_OBJECTS } else { REQUEST_OBJECTS };
         // Outside handlers only actix-web's request objects count: other crates have types of
@@ -1010,7 +1167,11 @@ impl<'a> Walk<'_, 'a> {
             }
             (Some(_), extractor) => extractor.is_some_and(|e| SOURCE_EXTRACTORS.contains(&e)),
         };
-        let origin = if is_source { self.source(self.span(param)) } else { Origin::Dynamic };
+        let origin = match (is_source, index) {
+            (true, _) => self.source(self.span(param)),
+            (false, Some(index)) if self.framework.is_none() => self.passed_by_callers(info, index, 0),
+            (false, _) => Origin::Dynamic,
+        };
         let val = Val { origin, ty: Some(&*param.ty), object: false };
         self.project(&param.pat, name, val, 0).unwrap_or_else(|| Val::of(Origin::Dynamic))
     }
@@ -1091,6 +1252,9 @@ impl<'a> Walk<'_, 'a> {
         let propagates = PROPAGATING_FUNCTIONS.iter().any(|f| path == *f || path.ends_with(&format!("::{f}")));
         if is_constructor || is_conversion || propagates {
             return args();
+        }
+        if let Some(val) = single_ident(&func.path).and_then(|name| self.local_call(&name, call, depth, hops)) {
+            return val;
         }
         Val::of(Origin::Dynamic)
     }
@@ -1241,6 +1405,114 @@ fn is_literal_pattern(pat: &Pat) -> bool {
         Pat::Paren(p) => is_literal_pattern(&p.pat),
         _ => false,
     }
+}
+
+/// `(listed, place)` for a condition that checks a place against fixed values: `listed` when it
+/// holds for listed values (`ALLOWED.contains(&x)`, `matches!(x.as_str(), "a" | "b")`,
+/// `x == "a" || x == "b"`), not when it holds for the others (`!..`, `x != "a" && x != "b"`).
+fn allowlist_check(cond: &Expr) -> Option<(bool, String)> {
+    match cond {
+        Expr::Paren(p) => allowlist_check(&p.expr),
+        Expr::Unary(u) if matches!(u.op, syn::UnOp::Not(_)) => allowlist_check(&u.expr).map(|(listed, place)| (!listed, place)),
+        Expr::MethodCall(call) if MEMBERSHIP_METHODS.contains(&call.method.to_string().as_str()) && call.args.len() == 1 => {
+            let place = place_of(&call.args[0])?;
+            // `x.contains("..")` looks inside `x`: a substring test, not a list.
+            (place_of(&call.receiver).as_ref() != Some(&place)).then_some((true, place))
+        }
+        // `if !path_is_valid(&path) { return Err(..) }`: a validating predicate of the file or a crate.
+        Expr::Call(call) if call.args.len() == 1 => {
+            let Expr::Path(func) = &*call.func else { return None };
+            let name = func.path.segments.last()?.ident.to_string().to_ascii_lowercase();
+            VALIDATING_WORDS.iter().any(|word| name.contains(word)).then_some(())?;
+            Some((true, place_of(&call.args[0])?))
+        }
+        Expr::Macro(m) if m.mac.path.is_ident("matches") => {
+            let parser = |input: syn::parse::ParseStream<'_>| {
+                let scrutinee: Expr = input.parse()?;
+                input.parse::<syn::Token![,]>()?;
+                let pattern = Pat::parse_multi_with_leading_vert(input)?;
+                Ok((scrutinee, pattern))
+            };
+            let (scrutinee, pattern) = syn::parse::Parser::parse2(parser, m.mac.tokens.clone()).ok()?;
+            is_literal_pattern(&pattern).then_some(())?;
+            Some((true, place_of(&scrutinee)?))
+        }
+        Expr::Binary(b) => {
+            use syn::BinOp;
+            let compared = |left: &Expr, right: &Expr| match (left, right) {
+                (place, Expr::Lit(_)) | (Expr::Lit(_), place) => place_of(place),
+                _ => None,
+            };
+            match b.op {
+                BinOp::Eq(_) => Some((true, compared(&b.left, &b.right)?)),
+                BinOp::Ne(_) => Some((false, compared(&b.left, &b.right)?)),
+                // `x == "a" || x == "b"` lists; `x != "a" && x != "b"` rejects the rest.
+                BinOp::Or(_) | BinOp::And(_) => {
+                    let (left, right) = (allowlist_check(&b.left)?, allowlist_check(&b.right)?);
+                    let expected = matches!(b.op, BinOp::Or(_));
+                    (left == right && left.0 == expected).then_some(left)
+                }
+                _ => None,
+            }
+        }
+        _ => None,
+    }
+}
+
+/// Whether a block always leaves before its end: it contains a `return`, `break`, `continue` or
+/// a diverging macro (`panic!`, `bail!`) as a statement of its own.
+fn block_diverges(block: &syn::Block) -> bool {
+    block.stmts.iter().any(|stmt| match stmt {
+        syn::Stmt::Expr(expr, _) => expr_diverges(expr),
+        syn::Stmt::Macro(m) => m.mac.path.segments.last().is_some_and(|s| DIVERGING_MACROS.contains(&s.ident.to_string().as_str())),
+        _ => false,
+    })
+}
+
+fn expr_diverges(expr: &Expr) -> bool {
+    match expr {
+        Expr::Return(_) | Expr::Break(_) | Expr::Continue(_) => true,
+        Expr::Block(b) => block_diverges(&b.block),
+        Expr::Macro(m) => m.mac.path.segments.last().is_some_and(|s| DIVERGING_MACROS.contains(&s.ident.to_string().as_str())),
+        _ => false,
+    }
+}
+
+/// The place an allowlist check names: `x` for `x`, `&x`, `x.as_str()`; `q.sort` for `q.sort`.
+fn place_of(expr: &Expr) -> Option<String> {
+    match expr {
+        Expr::Field(f) => {
+            let member = match &f.member {
+                syn::Member::Named(name) => name.to_string(),
+                syn::Member::Unnamed(index) => index.index.to_string(),
+            };
+            Some(format!("{}.{member}", place_of(&f.base)?))
+        }
+        Expr::Reference(r) => place_of(&r.expr),
+        Expr::Paren(p) => place_of(&p.expr),
+        Expr::MethodCall(m)
+            if m.args.is_empty() && matches!(m.method.to_string().as_str(), "as_str" | "as_ref" | "as_deref" | "clone" | "to_string") =>
+        {
+            place_of(&m.receiver)
+        }
+        other => root_name(other),
+    }
+}
+
+/// The values of the `return` expressions of a function body, closures and nested items aside.
+fn collect_returns<'a>(block: &'a syn::Block, returned: &mut Vec<&'a Expr>) {
+    struct Returns<'r, 'a>(&'r mut Vec<&'a Expr>);
+    impl<'a> syn::visit::Visit<'a> for Returns<'_, 'a> {
+        fn visit_expr_return(&mut self, node: &'a syn::ExprReturn) {
+            if let Some(value) = &node.expr {
+                self.0.push(value);
+            }
+            syn::visit::visit_expr_return(self, node);
+        }
+        fn visit_expr_closure(&mut self, _: &'a syn::ExprClosure) {}
+        fn visit_item(&mut self, _: &'a syn::Item) {}
+    }
+    syn::visit::Visit::visit_block(&mut Returns(returned), block);
 }
 
 /// The variable an expression is a view of: `sort` for `sort`, `&sort`, `sort.as_str()`.
@@ -1554,6 +1826,93 @@ mod tests {
         // Non-extractor parameters of a handler (state, extensions) are not request data.
         let state = format!("{AXUM}async fn h(State(state): State<AppState>, Path(id): Path<i64>) {{ sink(&state.table); }}");
         assert_eq!(origin_of(&state), Origin::Dynamic);
+    }
+
+    #[test]
+    fn allowlist_checks_that_leave_make_the_checked_value_safe_after_them() {
+        for check in [
+            "if !ALLOWED.contains(&sort.as_str()) { return; }",
+            "if !matches!(sort.as_str(), \"name\" | \"date\") { return Err(()); }",
+            "if sort != \"name\" && sort != \"date\" { return; }",
+            "match sort.as_str() { \"name\" | \"date\" => {}, _ => return }",
+            "if !COLUMNS.contains_key(&sort) { panic!(\"unknown column\"); }",
+            "if !is_valid_column(&sort) { return; }",
+        ] {
+            let code = format!("{AXUM}async fn h(Path(sort): Path<String>) {{ {check} sink(&format!(\"ORDER BY {{sort}}\")); }}");
+            assert_eq!(origin_of(&code), Origin::Safe, "{check}");
+        }
+        // A field of a payload, checked where it is used.
+        let code = format!(
+            "{AXUM}async fn h(Query(q): Query<Filter>) {{ if !ALLOWED.contains(&q.sort.as_str()) {{ return; }} sink(&format!(\"ORDER BY {{}}\", q.sort)); }}"
+        );
+        assert_eq!(origin_of(&code), Origin::Safe);
+        // Inside the branch of a positive check.
+        let code = format!("{AXUM}async fn h(Path(sort): Path<String>) {{ if ALLOWED.contains(&sort) {{ sink(&sort); }} }}");
+        assert_eq!(origin_of(&code), Origin::Safe);
+    }
+
+    #[test]
+    fn checks_that_do_not_leave_or_do_not_list_sanitise_nothing() {
+        for check in [
+            // Logged, but the function goes on.
+            "if !ALLOWED.contains(&sort) { tracing::warn!(\"odd sort\"); }",
+            // A substring test of the value itself.
+            "if sort.contains(\"..\") { return; }",
+            // Only one value is rejected.
+            "if sort == \"secret\" { return; }",
+            // Another arm takes any other value.
+            "match sort.as_str() { \"name\" => {}, _ => {} }",
+        ] {
+            let code = format!("{AXUM}async fn h(Path(sort): Path<String>) {{ {check} sink(&format!(\"ORDER BY {{sort}}\")); }}");
+            assert!(origin_of(&code).is_request(), "{check}");
+        }
+        // A check after the sink, or of a binding that a later `let` shadows.
+        let after = format!("{AXUM}async fn h(Path(sort): Path<String>) {{ sink(&sort); if !ALLOWED.contains(&sort) {{ return; }} }}");
+        assert!(origin_of(&after).is_request());
+        let shadowed = format!(
+            "{AXUM}async fn h(Path(sort): Path<String>, Query(q): Query<String>) {{ if !ALLOWED.contains(&sort) {{ return; }} let sort = q; sink(&sort); }}"
+        );
+        assert!(origin_of(&shadowed).is_request());
+    }
+
+    #[test]
+    fn functions_of_the_file_are_followed_into_and_out_of() {
+        // A builder returns what it was given: the sink is the caller's.
+        let code = format!(
+            "fn order_by(column: &str) -> String {{ format!(\"ORDER BY {{column}}\") }}
+            {AXUM}async fn h(Path(sort): Path<String>) {{ sink(&order_by(&sort)); }}"
+        );
+        let (source, steps) = request(&code);
+        assert_eq!(source, "Path(sort): Path<String>");
+        assert_eq!(steps, vec!["format!(\"ORDER BY {column}\")", "order_by(&sort)"]);
+        // `return` values count; a parameter declared numeric stays safe.
+        let code = format!(
+            "fn limit(n: u32, name: &str) -> String {{ if n > 100 {{ return name.to_string(); }} format!(\"LIMIT {{n}}\") }}
+            {AXUM}async fn h(Path(name): Path<String>) {{ sink(&limit(10, &name)); }}"
+        );
+        assert!(origin_of(&code).is_request());
+        let code = format!(
+            "fn limit(n: u32) -> String {{ format!(\"LIMIT {{n}}\") }}
+            {AXUM}async fn h(Path(n): Path<String>) {{ sink(&limit(n.parse().unwrap())); }}"
+        );
+        assert_eq!(origin_of(&code), Origin::Safe);
+        // A helper with the sink inside: its parameter carries what the file's calls pass.
+        let code = format!(
+            "fn run(script: &str) {{ sink(script); }}
+            {AXUM}async fn h(Path(name): Path<String>) {{ run(&format!(\"echo {{name}}\")); }}"
+        );
+        let (source, steps) = request(&code);
+        assert_eq!(source, "Path(name): Path<String>");
+        assert_eq!(steps, vec!["run(&format!(\"echo {name}\"))"]);
+        // Called with constants only: the parameter stays a non-constant value.
+        assert_eq!(origin_of("fn run(script: &str) { sink(script); } fn main() { run(\"ls\"); }"), Origin::Dynamic);
+        // Recursion and mutual calls end.
+        let code = format!(
+            "fn a(s: &str) -> String {{ b(s) }} fn b(s: &str) -> String {{ a(s) }}
+            {AXUM}async fn h(Path(name): Path<String>) {{ sink(&a(&name)); }}"
+        );
+        let _ = origin_of(&code);
+        assert!(origin_of("fn f(s: &str) { sink(s); f(s); }").eq(&Origin::Dynamic));
     }
 
     #[test]

@@ -4,6 +4,7 @@
 
 use super::{report_origin, report_rust_origin, rust_receiver_root};
 use crate::diagnostic::Level;
+use crate::lang::rust::model::{end_point, start_point};
 use crate::lang::rust::{RustKind, RustModel, RustNode, RustSyntax};
 use crate::lang::typescript::model::{named_children, span_of};
 use crate::lang::typescript::FieldExt;
@@ -55,7 +56,8 @@ impl CommandInjection {
         let (_, earlier) = crate::lang::rust::method_chain(&call.receiver);
         let is_flag =
             |e: &syn::Expr| model.string_value(e, node.site.fn_id).is_some_and(|v| matches!(v.as_str(), "-c" | "/C" | "/c" | "-Command"));
-        let flag_before = earlier.iter().any(|m| m.method == "arg" && m.args.first().is_some_and(is_flag));
+        let flag_before = earlier.iter().any(|m| m.method == "arg" && m.args.first().is_some_and(is_flag))
+            || Self::flag_given_earlier(model, node, call, &is_flag);
         let scripts: Vec<&syn::Expr> = if method == "arg" {
             if !flag_before {
                 return;
@@ -76,6 +78,28 @@ impl CommandInjection {
                 return;
             }
         }
+    }
+
+    /// `-c` given in an earlier statement to the command held in a variable:
+    /// `let mut cmd = Command::new("sh"); cmd.arg("-c"); cmd.arg(script);`.
+    fn flag_given_earlier(
+        model: &RustModel<'_>,
+        node: &RustNode<'_>,
+        call: &syn::ExprMethodCall,
+        is_flag: &dyn Fn(&syn::Expr) -> bool,
+    ) -> bool {
+        let (syn::Expr::Path(variable), _) = crate::lang::rust::method_chain(&call.receiver) else { return false };
+        let Some(local) = model.local_of(node.site.fn_id, variable) else { return false };
+        let here = start_point(variable);
+        local.calls.iter().filter(|earlier| end_point(*earlier) <= here).any(|earlier| match earlier.method.to_string().as_str() {
+            "arg" => earlier.args.first().is_some_and(is_flag),
+            // `cmd.args(["-c"])`: the flag closes the list, the script comes next.
+            "args" => match earlier.args.first().map(strip_reference) {
+                Some(syn::Expr::Array(array)) => array.elems.last().is_some_and(is_flag),
+                _ => false,
+            },
+            _ => false,
+        })
     }
 
     fn check_rust_call(&self, call: &syn::ExprCall, model: &RustModel<'_>, node: &RustNode<'_>, cx: &mut Context<'_>) {

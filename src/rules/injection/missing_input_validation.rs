@@ -1,7 +1,8 @@
 //! `missing-input-validation`: request input that reaches the application with no validation
 //! step at the boundary. Checked where archlint can be sure a validator was meant to run:
-//! NestJS apps whose DTOs are never validated (no global `ValidationPipe`), untyped NestJS
-//! bodies, Fastify routes that read a body or query without a schema, and Rust DTOs that derive
+//! NestJS apps whose DTOs are never validated (no global `ValidationPipe`), DTO classes with no
+//! validation decorators (declared in another file: a project fact), `ValidationPipe`s that let
+//! undeclared properties through (no `whitelist`), untyped NestJS bodies, Fastify routes that read a body or query without a schema, and Rust DTOs that derive
 //! `Validate` in one file while the handler that receives them, in another, never calls it, and
 //! Rust handlers that read fields out of an untyped JSON payload (`Json<Value>`, `Json<HashMap<..>>`).
 
@@ -56,6 +57,14 @@ impl MissingInputValidation {
             let is_class = annotation.is_some_and(|t| t.kind() == "type_identifier" && type_text.starts_with(char::is_uppercase));
             if is_class && !Self::controller_uses_pipes(parameter, model) {
                 cx.fact(Fact::NestDtoParameters);
+                // The class is usually declared in a DTO file: the project pass keeps this only
+                // if some file declares a class of this name whose properties carry no validators.
+                cx.report(
+                    span_of(parameter),
+                    format!("`@{name}()` takes `{type_text}`, whose properties carry no class-validator decorators, so the `ValidationPipe` checks nothing in it"),
+                )
+                .with_help("decorate each property of the DTO (`@IsString()`, `@IsEmail()`, `@Length(1, 100)`, `@ValidateNested()`)")
+                .requires(Fact::NestDtoWithoutValidators(type_text.to_string()));
             }
             return;
         }
@@ -79,6 +88,44 @@ impl MissingInputValidation {
             current = node.parent();
         }
         false
+    }
+
+    /// `class UpdateUserDto { @ApiProperty() name: string }`: a class with properties and no
+    /// validation decorator on any of them. Classes that extend another inherit its decorators
+    /// (`extends PartialType(CreateUserDto)`) and are left out.
+    fn check_class(&self, class: Node<'_>, model: &TsModel<'_>, cx: &mut Context<'_>) {
+        let Some(name) = class.field("name").map(|n| model.text(n)) else { return };
+        let extends = named_children(class).any(|c| c.kind() == "class_heritage" && model.text(c).trim_start().starts_with("extends"));
+        let Some(body) = class.field("body").filter(|_| !extends && !cx.in_test) else { return };
+        let fields: Vec<Node<'_>> = named_children(body).filter(|m| m.kind() == "public_field_definition").collect();
+        let validated = fields.iter().flat_map(|field| children_by_field(*field, "decorator")).any(|decorator| {
+            let expression = decorator.named_child(0);
+            let callee = expression.map(|e| if e.kind() == "call_expression" { e.field("function").unwrap_or(e) } else { e });
+            let name = callee.map(|c| model.text(c)).unwrap_or("");
+            !NON_VALIDATING_DECORATORS.contains(&name.rsplit('.').next().unwrap_or(name))
+        });
+        if !fields.is_empty() && !validated {
+            cx.fact(Fact::NestDtoWithoutValidators(name.to_string()));
+        }
+    }
+
+    /// `new ValidationPipe(options)` without `whitelist: true`: properties the DTO does not
+    /// declare reach the handler, and from there an entity (`repo.save({ ...dto })`).
+    fn check_validation_pipe(&self, new: Node<'_>, model: &TsModel<'_>, cx: &mut Context<'_>) {
+        let is_pipe = new.field("constructor").and_then(|c| model.qualified_name(c)).is_some_and(|n| n == NEST_VALIDATION_PIPE);
+        if !is_pipe || cx.in_test {
+            return;
+        }
+        let options = new.field("arguments").and_then(|a| a.named_child(0));
+        if options.is_some_and(|options| strips_unknown_properties(options, model)) {
+            return;
+        }
+        cx.report_capped(
+            Level::Note,
+            span_of(new),
+            "this `ValidationPipe` has no `whitelist: true`: properties the DTO does not declare pass through to the handler (mass assignment)",
+        )
+        .with_help(WHITELIST_HELP);
     }
 
     fn check_call(&self, call: Node<'_>, model: &TsModel<'_>, cx: &mut Context<'_>) {
@@ -189,6 +236,52 @@ impl MissingInputValidation {
     }
 }
 
+/// The class-validator pipe of NestJS, as imported.
+const NEST_VALIDATION_PIPE: &str = "@nestjs/common.ValidationPipe";
+
+const WHITELIST_HELP: &str =
+    "pass `{ whitelist: true }` (and `forbidNonWhitelisted: true` to reject such requests instead of stripping the properties)";
+
+/// Property decorators that document, map or persist a property without checking its value:
+/// swagger, class-transformer, TypeORM, Mongoose and GraphQL ones.
+const NON_VALIDATING_DECORATORS: &[&str] = &[
+    "ApiProperty",
+    "ApiPropertyOptional",
+    "ApiHideProperty",
+    "ApiResponseProperty",
+    "Expose",
+    "Exclude",
+    "Transform",
+    "Type",
+    "Column",
+    "PrimaryColumn",
+    "PrimaryGeneratedColumn",
+    "CreateDateColumn",
+    "UpdateDateColumn",
+    "DeleteDateColumn",
+    "ManyToOne",
+    "OneToMany",
+    "OneToOne",
+    "ManyToMany",
+    "JoinColumn",
+    "JoinTable",
+    "Index",
+    "Prop",
+    "Field",
+    "HideField",
+];
+
+/// Whether `ValidationPipe` options set `whitelist` or `forbidNonWhitelisted` to anything but
+/// `false`, or cannot be read (a spread, options built by a call).
+fn strips_unknown_properties(options: Node<'_>, model: &TsModel<'_>) -> bool {
+    let Some(object) = model.object_literal(options) else { return true };
+    ["whitelist", "forbidNonWhitelisted"].iter().any(|key| match model.property(object, key) {
+        Property::Found(value) => model.bool_value(value) != Some(false),
+        Property::Unknown => true,
+        Property::Missing => false,
+    })
+}
+
 /// Payload types that declare no shape: `Json<Value>`, `Query<HashMap<String, String>>`.
 const UNTYPED_PAYLOADS: &[&str] = &["Value", "HashMap", "BTreeMap", "Map", "IndexMap"];
 
@@ -284,18 +377,33 @@ impl Rule for MissingInputValidation {
     }
 
     fn ts_kinds(&self) -> &'static [&'static str] {
-        &["required_parameter", "optional_parameter", "call_expression", "pair"]
+        &["required_parameter", "optional_parameter", "call_expression", "pair", "new_expression", "class_declaration"]
     }
 
     fn check_ts(&self, node: Node<'_>, model: &TsModel<'_>, cx: &mut Context<'_>) {
         match node.kind() {
             "call_expression" => self.check_call(node, model, cx),
+            "new_expression" => self.check_validation_pipe(node, model, cx),
+            "class_declaration" => self.check_class(node, model, cx),
             // `{ provide: APP_PIPE, useClass: ValidationPipe }`
             "pair" => {
                 let is_app_pipe = node.field("key").is_some_and(|k| model.text(k) == "provide")
                     && node.field("value").is_some_and(|v| model.text(v) == "APP_PIPE");
-                if is_app_pipe {
-                    cx.fact(Fact::NestGlobalValidation);
+                if !is_app_pipe {
+                    return;
+                }
+                cx.fact(Fact::NestGlobalValidation);
+                // `useClass: ValidationPipe` constructs it with the default options: no whitelist.
+                let use_class = node.parent().map(|provider| model.property(provider, "useClass"));
+                if let Some(Property::Found(class)) = use_class {
+                    if model.qualified_name(class).is_some_and(|n| n == NEST_VALIDATION_PIPE) && !cx.in_test {
+                        cx.report_capped(
+                            Level::Note,
+                            span_of(class),
+                            "`APP_PIPE` uses `ValidationPipe` with its default options, which have no `whitelist: true`: properties the DTO does not declare pass through to the handler (mass assignment)",
+                        )
+                        .with_help(WHITELIST_HELP);
+                    }
                 }
             }
             _ => self.check_nest_parameter(node, model, cx),
