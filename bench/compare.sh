@@ -15,6 +15,7 @@
 #   oxlint DIR                                       if `oxlint` is on PATH or in node_modules/.bin
 #   semgrep scan --config bench/semgrep-rules DIR    if `semgrep` is on PATH: a local pack mirroring six archlint rules
 #   njsscan DIR                                      if `njsscan` is on PATH and DIR holds JavaScript/TypeScript
+#   eslint DIR (eslint-plugin-security)              if `npm ci --prefix bench/eslint` has installed it
 # Peers are optional: a missing one is reported on stderr and left out. Nothing is downloaded.
 #
 # Environment:
@@ -24,8 +25,8 @@
 #   WAIT_IDLE=1     before each measurement, wait (up to 10 minutes) until the CPUs have been at
 #                   least 90% idle for 3 seconds: for shared machines where builds come and go
 #   ARCHLINT=PATH   use this binary instead of building target/release/archlint
-#   SEMGREP, NJSSCAN, OXLINT=PATH  use these executables for the peers
-#   SKIP="oxlint njsscan"          leave these peers out (e.g. on a Rust tree with a few stray .js files)
+#   SEMGREP, NJSSCAN, OXLINT, ESLINT=PATH  use these executables for the peers
+#   SKIP="oxlint njsscan eslint"   leave these peers out (e.g. on a Rust tree with a few stray .js files)
 set -euo pipefail
 
 usage() { echo "usage: bench/compare.sh DIR" >&2; exit 2; }
@@ -139,6 +140,21 @@ else
   add "njsscan (.js and templates only)" "$(printf '%q' "$NJSSCAN") -o /dev/null $q" "$PEER_RUNS" 0
 fi
 
+ESLINT=${ESLINT:-}
+[ -n "$ESLINT" ] || { [ -x "$ROOT/bench/eslint/node_modules/.bin/eslint" ] && ESLINT="$ROOT/bench/eslint/node_modules/.bin/eslint"; } || true
+if skip eslint; then
+  :
+elif [ -z "$ESLINT" ]; then
+  echo "-- eslint not found in bench/eslint/node_modules: skipped; \`npm ci --prefix bench/eslint\` installs eslint with eslint-plugin-security" >&2
+elif [ -z "$has_js" ]; then
+  echo "-- eslint skipped: no JavaScript/TypeScript in $DIR" >&2
+else
+  # Exit status 1 means "found problems"; the config lists the plugin's recommended rules only.
+  add "eslint + eslint-plugin-security" \
+    "cd $q && $(printf '%q' "$ESLINT") --no-config-lookup -c $(printf '%q' "$ROOT/bench/eslint/eslint.config.mjs") --format json -o /dev/null ." \
+    "$PEER_RUNS" 0
+fi
+
 for i in "${!names[@]}"; do
   echo "== ${names[$i]}: ${commands[$i]}" >&2
   wait_idle
@@ -201,6 +217,8 @@ for name, r in by.items():
         print(f"- Semgrep ÷ archlint wall: **{ratio(r['median'], full['median'])}** (target ≥ 50×)")
     if name.startswith("oxlint"):
         print(f"- archlint ÷ oxlint wall: **{ratio(full['median'], r['median'])}** (target ≤ 3×)")
+    if name.startswith("eslint"):
+        print(f"- eslint-plugin-security ÷ archlint wall: **{ratio(r['median'], full['median'])}**")
     if name.startswith("njsscan"):
         print(f"- njsscan ÷ archlint wall: **{ratio(r['median'], full['median'])}**")
 warm, twenty = by.get("archlint, warm cache"), by.get("archlint, 20 files, warm cache")

@@ -18,6 +18,7 @@ use crate::source::{SourceFile, Span};
 use crate::timings::{RuleClock, Stopwatch};
 use proc_macro2::{TokenStream, TokenTree};
 use std::cell::RefCell;
+use std::rc::Rc;
 use syn::punctuated::Punctuated;
 use syn::spanned::Spanned;
 use syn::visit::{self, Visit};
@@ -117,18 +118,19 @@ pub enum LitParent {
     /// An operand of `==`, `!=`, `<`, ... or a `match` pattern.
     Comparison,
     /// An argument of a method call, or its receiver: the method name.
-    Method(String),
+    Method(Rc<str>),
     /// An argument of a function call: the resolved path.
-    Call(String),
+    Call(Rc<str>),
     /// An argument of a macro: the macro's name (`format`, `println`, `json`).
-    Macro(String),
+    Macro(Rc<str>),
 }
 
 /// Where a queued node sits.
 #[derive(Debug, Clone, Default)]
 pub struct Site {
     pub fn_id: Option<FnId>,
-    pub fn_name: Option<String>,
+    /// Shared, like the parent's name: every queued node carries a copy of its site.
+    pub fn_name: Option<Rc<str>>,
     pub in_async: bool,
     pub in_test: bool,
     /// Inside a closure handed to `spawn_blocking`, `block_in_place` or actix `web::block`:
@@ -374,7 +376,7 @@ impl<'a> Collector<'a> {
         self.site.fn_id = Some(fn_id);
         self.next_fn_id += 1;
         self.model.taint.record_fn(fn_id, sig, attrs, block, free);
-        self.site.fn_name = Some(sig.ident.to_string());
+        self.site.fn_name = Some(sig.ident.to_string().into());
         self.site.in_async = sig.asyncness.is_some();
         self.site.in_test |= attrs.iter().any(is_test_attribute);
         self.site.parent = LitParent::Other;
@@ -409,13 +411,13 @@ impl<'a> Collector<'a> {
     }
 
     fn visit_macro_body(&mut self, mac: &'a syn::Macro) {
-        let name = mac.path.segments.last().map(|s| s.ident.to_string()).unwrap_or_default();
+        let name: Rc<str> = mac.path.segments.last().map(|s| s.ident.to_string()).unwrap_or_default().into();
         let parser = Punctuated::<Expr, syn::Token![,]>::parse_terminated;
         match syn::parse::Parser::parse2(parser, mac.tokens.clone()) {
             Ok(args) => {
                 for (index, arg) in args.into_iter().enumerate() {
                     let arg: &'a Expr = self.exprs.alloc(arg);
-                    if index == 0 && matches!(name.as_str(), "write" | "writeln") {
+                    if index == 0 && matches!(&*name, "write" | "writeln") {
                         if let Some(fn_id) = self.site.fn_id {
                             self.model.taint.record_write(fn_id, mac, arg);
                         }
@@ -434,7 +436,7 @@ impl<'a> Collector<'a> {
                 TokenTree::Literal(literal) => {
                     if let Ok(Lit::Str(s)) = syn::parse2::<Lit>(TokenTree::Literal(literal).into()) {
                         let lit: &'a syn::LitStr = self.lits.alloc(s);
-                        self.with_parent(LitParent::Macro(macro_name.to_string()), |c| c.push(RustSyntax::Str(lit)));
+                        self.with_parent(LitParent::Macro(macro_name.into()), |c| c.push(RustSyntax::Str(lit)));
                     }
                 }
                 _ => {}
@@ -579,7 +581,7 @@ impl<'a> Visit<'a> for Collector<'a> {
                 if call.method == "to" && call.args.len() == 1 {
                     model::record_routed_fns(&mut self.model.routed_fns, &call.args[0]);
                 }
-                let method = LitParent::Method(call.method.to_string());
+                let method = LitParent::Method(call.method.to_string().into());
                 // A conversion keeps its receiver where it was: in
                 // `allow_origin("http://a.io".parse().unwrap())` the literal is `allow_origin`'s.
                 let receiver_parent = if is_conversion(&call.method.to_string()) { self.site.parent.clone() } else { method.clone() };
@@ -590,7 +592,7 @@ impl<'a> Visit<'a> for Collector<'a> {
             }
             Expr::Call(call) => {
                 self.push(RustSyntax::Call(call));
-                let path = self.model.call_path(call).unwrap_or_default();
+                let path: Rc<str> = self.model.call_path(call).unwrap_or_default().into();
                 if let (Some(fn_id), Expr::Path(callee)) = (self.site.fn_id, &*call.func) {
                     // Calls of functions of this file by name (`load_user(..)`, `Self::check(..)`).
                     if let Some(last) = callee.path.segments.last() {

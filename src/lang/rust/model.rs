@@ -94,16 +94,21 @@ impl<'a> RustModel<'a> {
     /// The full path a path expression refers to, with the first segment resolved through `use`
     /// and generic arguments dropped: `Hmac::<Sha256>::new_from_slice` → `hmac::Hmac::new_from_slice`.
     pub fn resolve_path(&self, path: &syn::Path) -> String {
-        let mut segments = path.segments.iter().map(|s| s.ident.to_string());
+        use std::fmt::Write;
+        // Called for every call in a file, by the model and by many rules: the segments are
+        // written into one string instead of becoming a string each.
+        let mut segments = path.segments.iter().map(|s| &s.ident);
         let Some(first) = segments.next() else { return String::new() };
-        let head = match first.as_str() {
-            "crate" | "self" | "super" => segments.next().unwrap_or_default(),
-            _ => self.uses.get(&first).cloned().unwrap_or(first),
+        let first = first.to_string();
+        let mut full = match first.as_str() {
+            "crate" | "self" | "super" => segments.next().map(ToString::to_string).unwrap_or_default(),
+            _ => match self.uses.get(&first) {
+                Some(used) => used.trim_start_matches("::").to_string(),
+                None => first,
+            },
         };
-        let mut full = head.trim_start_matches("::").to_string();
         for segment in segments {
-            full.push_str("::");
-            full.push_str(&segment);
+            let _ = write!(full, "::{segment}");
         }
         full
     }
@@ -235,6 +240,11 @@ impl<'a> RustModel<'a> {
 
     fn fn_ids_named(&self, name: &str) -> Vec<FnId> {
         self.fn_names.iter().filter(|(_, n)| n == name).map(|(id, _)| *id).collect()
+    }
+
+    /// Whether a `use` brings in an item with one of these names (under any alias).
+    pub fn imports_path_ending_with(&self, names: &[&str]) -> bool {
+        self.uses.values().any(|path| names.iter().any(|name| path.rsplit("::").next() == Some(*name)))
     }
 
     pub fn imports_crate(&self, krate: &str) -> bool {

@@ -258,6 +258,13 @@ impl InsecureCookie {
     }
 
     fn check_cookie_builds(&self, sig: &syn::Signature, block: &syn::Block, fn_id: Option<usize>, model: &RustModel, cx: &mut Context<'_>) {
+        // This runs for every function: one look at the body's text (or at an imported cookie
+        // type, which an alias could hide) comes before walking it.
+        let body = rust_span(cx.file, block);
+        let named_here = cx.file.text.get(body.start..body.end).is_some_and(|text| text.contains("Cookie"));
+        if !named_here && !model.imports_path_ending_with(&["Cookie", "CookieBuilder"]) {
+            return;
+        }
         // A function that returns a builder leaves the flags to its caller's chain.
         if let syn::ReturnType::Type(_, ty) = &sig.output {
             if tight_tokens(ty).contains("CookieBuilder") {
@@ -319,6 +326,10 @@ impl InsecureCookie {
 
     /// actix-session `.cookie_secure(false)`, tower-sessions `.with_secure(false)`.
     fn check_session_layer(&self, call: &syn::ExprMethodCall, fn_id: Option<usize>, model: &RustModel, cx: &mut Context<'_>) {
+        const SWITCHES: [&str; 4] = ["cookie_secure", "cookie_http_only", "with_secure", "with_http_only"];
+        if !SWITCHES.iter().any(|switch| call.method == switch) {
+            return;
+        }
         let method = call.method.to_string();
         let (library, flag) = match method.as_str() {
             "cookie_secure" => ("actix-session", "Secure"),

@@ -276,7 +276,7 @@ impl DatabaseWithoutTls {
     fn check_rust_string(&self, node: &RustNode<'_>, lit: &syn::LitStr, cx: &mut Context<'_>) {
         let compared = match &node.site.parent {
             LitParent::Comparison => true,
-            LitParent::Method(method) => matches!(method.as_str(), "contains" | "starts_with" | "ends_with" | "find" | "replace"),
+            LitParent::Method(method) => matches!(method.as_ref(), "contains" | "starts_with" | "ends_with" | "find" | "replace"),
             _ => false,
         };
         if compared {

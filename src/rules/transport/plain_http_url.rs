@@ -213,8 +213,8 @@ impl Rule for PlainHttpUrl {
         }
         let is_use = match &node.site.parent {
             LitParent::Comparison => false,
-            LitParent::Method(method) => !MATCHING_METHODS.contains(&method.as_str()) && !MESSAGE_CALLS.contains(&method.as_str()),
-            LitParent::Macro(name) => !MESSAGE_CALLS.contains(&name.as_str()),
+            LitParent::Method(method) => !MATCHING_METHODS.contains(&method.as_ref()) && !MESSAGE_CALLS.contains(&method.as_ref()),
+            LitParent::Macro(name) => !MESSAGE_CALLS.contains(&name.as_ref()),
             LitParent::Call(path) => !path.rsplit("::").next().is_some_and(|f| MESSAGE_CALLS.contains(&f)),
             LitParent::Other => true,
         };
