@@ -136,7 +136,7 @@ impl PanicInHandler {
         if Self::checked_before(&index.expr, &cx.file.text, span_of(cx.file, index).start) {
             return None;
         }
-        let init = model.local_of(fn_id, base).and_then(|local| local.init).map(|init| tidy(init));
+        let init = model.local_of(fn_id, base).and_then(|local| local.init).map(tidy);
         match strip_parens(&index.index) {
             syn::Expr::Range(range) => {
                 let computed = |bound: &Option<Box<syn::Expr>>| {
