@@ -75,6 +75,7 @@ pub const REGISTRY: &[RuleEntry] = &[
     reliability::cpu_heavy_work_in_async::ENTRY,
     reliability::auth_route_without_rate_limit::ENTRY,
     reliability::query_in_loop::ENTRY,
+    reliability::unbounded_query::ENTRY,
     reliability::server_without_timeout::ENTRY,
     reliability::db_pool_without_timeout::ENTRY,
     reliability::unhandled_async_handler::ENTRY,

@@ -49,9 +49,11 @@ pub enum RustKind {
     Tuple,
     /// `for pattern in expr { body }` loops.
     ForLoop,
+    /// Indexing and slicing: `parts[1]`, `&s[..n]`.
+    Index,
 }
 
-const KIND_COUNT: usize = 12;
+const KIND_COUNT: usize = 13;
 
 impl RustKind {
     fn index(self) -> usize {
@@ -73,6 +75,7 @@ pub enum RustSyntax<'a> {
     Macro(&'a syn::Macro),
     Tuple(&'a syn::ExprTuple),
     ForLoop(&'a syn::ExprForLoop),
+    Index(&'a syn::ExprIndex),
 }
 
 impl RustSyntax<'_> {
@@ -89,6 +92,7 @@ impl RustSyntax<'_> {
             RustSyntax::Macro(mac) => span_of(file, &mac.path),
             RustSyntax::Tuple(tuple) => span_of(file, tuple),
             RustSyntax::ForLoop(for_loop) => span_of(file, &for_loop.for_token),
+            RustSyntax::Index(index) => span_of(file, index),
         }
     }
 
@@ -106,6 +110,7 @@ impl RustSyntax<'_> {
             RustSyntax::Macro(_) => RustKind::Macro,
             RustSyntax::Tuple(_) => RustKind::Tuple,
             RustSyntax::ForLoop(_) => RustKind::ForLoop,
+            RustSyntax::Index(_) => RustKind::Index,
         }
     }
 }
@@ -610,6 +615,10 @@ impl<'a> Visit<'a> for Collector<'a> {
             }
             Expr::ForLoop(for_loop) => {
                 self.push(RustSyntax::ForLoop(for_loop));
+                self.with_parent(LitParent::Other, |c| visit::visit_expr(c, expr));
+            }
+            Expr::Index(index) => {
+                self.push(RustSyntax::Index(index));
                 self.with_parent(LitParent::Other, |c| visit::visit_expr(c, expr));
             }
             Expr::Tuple(tuple) => {

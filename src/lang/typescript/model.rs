@@ -373,8 +373,11 @@ impl<'t> TsModel<'t> {
             NEST_ROUTE_DECORATORS.contains(&name).then(|| args.and_then(|a| a.named_child(0)).and_then(|a| self.string_value(a)))
         });
         let Some(route) = route_decorator else { return };
-        let in_controller = method.parent().and_then(|body| body.parent()).is_some_and(|class| {
-            children_by_field(class, "decorator").any(|d| decorator_call(self, d).is_some_and(|(name, _)| name == "Controller"))
+        // `@Controller() export class X` puts the decorator on the export statement, not the class.
+        let class = method.parent().and_then(|body| body.parent());
+        let export = class.and_then(|c| c.parent()).filter(|p| p.kind() == "export_statement");
+        let in_controller = class.into_iter().chain(export).any(|holder| {
+            children_by_field(holder, "decorator").any(|d| decorator_call(self, d).is_some_and(|(name, _)| name == "Controller"))
         });
         if !in_controller {
             return;

@@ -104,6 +104,37 @@ impl ErrorDetailsInResponse {
         })
     }
 
+    /// NestJS `throw new InternalServerErrorException(err.message)` or
+    /// `new HttpException(error.stack, HttpStatus.INTERNAL_SERVER_ERROR)` in a catch block: Nest
+    /// sends the exception's message (or object) as the response body.
+    fn check_nest_exception(node: Node<'_>, model: &TsModel<'_>, cx: &mut Context<'_>) {
+        let constructor = node.field("constructor").map(|c| model.text(c)).unwrap_or("");
+        let arguments: Vec<Node<'_>> = node.field("arguments").map(|a| named_children(a).collect()).unwrap_or_default();
+        let body = match constructor {
+            "InternalServerErrorException" => arguments.first(),
+            "HttpException" => {
+                let status = arguments.get(1).map(|s| model.text(*s)).unwrap_or("");
+                if status != "500" && !status.ends_with("INTERNAL_SERVER_ERROR") {
+                    return;
+                }
+                arguments.first()
+            }
+            _ => return,
+        };
+        let (Some(body), Some(error)) = (body, Self::error_name(node, model)) else { return };
+        if Self::in_development_branch(node, model) {
+            return;
+        }
+        let Some(mention) = Self::error_mention(*body, error, model) else { return };
+        let what = match mention.parent().filter(|p| p.kind() == "member_expression").and_then(|p| p.field("property")) {
+            Some(property) if model.text(property) == "stack" => "the stack trace",
+            Some(property) if model.text(property) == "message" => "the error message",
+            _ => "the error object",
+        };
+        cx.report(span_of(mention), format!("{what} of `{error}` is sent to the client as the body of a 500 `{constructor}`")).help =
+            Some(HELP.into());
+    }
+
     /// `err.status`, `err.code`, `err.name`: fields that say what happened without details.
     fn is_safe_member(identifier: Node<'_>, model: &TsModel<'_>) -> bool {
         let Some(parent) = identifier.parent().filter(|p| p.kind() == "member_expression") else { return false };
@@ -118,12 +149,15 @@ impl Rule for ErrorDetailsInResponse {
     }
 
     fn ts_kinds(&self) -> &'static [&'static str] {
-        &["call_expression"]
+        &["call_expression", "new_expression"]
     }
 
     fn check_ts(&self, node: Node<'_>, model: &TsModel<'_>, cx: &mut Context<'_>) {
         if cx.in_test {
             return;
+        }
+        if node.kind() == "new_expression" {
+            return Self::check_nest_exception(node, model, cx);
         }
         let Some(callee) = node.field("function").filter(|c| c.kind() == "member_expression") else { return };
         let method = callee.field("property").map(|p| model.text(p)).unwrap_or("");
@@ -157,7 +191,7 @@ impl Rule for ErrorDetailsInResponse {
     }
 
     fn rust_kinds(&self) -> &'static [RustKind] {
-        &[RustKind::Tuple, RustKind::MethodCall]
+        &[RustKind::Tuple, RustKind::MethodCall, RustKind::Impl]
     }
 
     fn check_rust(&self, node: &RustNode<'_>, _model: &RustModel, cx: &mut Context<'_>) {
@@ -165,6 +199,7 @@ impl Rule for ErrorDetailsInResponse {
             return;
         }
         let (status, body) = match node.syntax {
+            RustSyntax::Impl(item) => return check_error_response_impl(item, cx),
             // `(StatusCode::INTERNAL_SERVER_ERROR, e.to_string())`
             RustSyntax::Tuple(tuple) if tuple.elems.len() == 2 => {
                 let status = tuple.elems[0].to_token_stream().to_string().replace(' ', "");
@@ -181,16 +216,18 @@ impl Rule for ErrorDetailsInResponse {
             return;
         }
         if let Some(error) = rust_error_text(body) {
-            cx.report(
-                rust_span(cx.file, body),
-                format!("the 500 response body is built from the error `{error}`, which reaches the client"),
-            )
-            .help = Some(HELP.into());
+            let span = rust_span(cx.file, body);
+            if cx.reported_at(span) {
+                return;
+            }
+            cx.report(span, format!("the 500 response body is built from the error `{error}`, which reaches the client")).help =
+                Some(HELP.into());
         }
     }
 }
 
 /// `e.to_string()`, `format!("{e}")`, `format!("{:?}", err)`, `err.to_string()` where the name is an error's.
+/// (`self` in an error type's own response conversion is [`check_error_response_impl`]'s.)
 fn rust_error_text(body: &syn::Expr) -> Option<String> {
     let is_error_name = |name: &str| matches!(name, "e" | "err" | "error") || name.ends_with("_err") || name.ends_with("_error");
     match body {
@@ -219,4 +256,139 @@ fn rust_error_text(body: &syn::Expr) -> Option<String> {
         syn::Expr::Reference(r) => rust_error_text(&r.expr),
         _ => None,
     }
+}
+
+/// Error types from libraries whose text describes the service's internals.
+const INTERNAL_ERROR_TYPES: &[&str] = &[
+    "sqlx::Error",
+    "anyhow::Error",
+    "io::Error",
+    "diesel::result::Error",
+    "DbErr",
+    "reqwest::Error",
+    "redis::RedisError",
+    "mongodb::error::Error",
+    "Box<dyn std::error::Error",
+    "Box<dyn Error",
+];
+
+/// axum `impl IntoResponse for AppError` / actix `impl ResponseError for AppError` whose body is
+/// the error's own text (`self.to_string()`, `format!("{self}")`), outside arms that answer 4xx,
+/// while a variant of the (same-file) enum wraps a library error and displays it.
+fn check_error_response_impl(item: &syn::ItemImpl, cx: &mut Context<'_>) {
+    let Some((_, trait_path, _)) = &item.trait_ else { return };
+    if !trait_path.segments.last().is_some_and(|s| s.ident == "IntoResponse" || s.ident == "ResponseError") {
+        return;
+    }
+    let syn::Type::Path(self_ty) = &*item.self_ty else { return };
+    let Some(type_name) = self_ty.path.segments.last().map(|s| s.ident.to_string()) else { return };
+    let method = item.items.iter().find_map(|i| match i {
+        syn::ImplItem::Fn(f) if f.sig.ident == "into_response" || f.sig.ident == "error_response" => Some(f),
+        _ => None,
+    });
+    let Some(method) = method else { return };
+    // A conversion that only ever answers 4xx (`(StatusCode::BAD_REQUEST, self.0.to_string())`).
+    let body = method.block.to_token_stream().to_string();
+    let server_error = ["INTERNAL_SERVER_ERROR", "InternalServerError", "500", "status"].iter().any(|s| body.contains(s));
+    if !server_error {
+        return;
+    }
+    let mut finder = SelfText::default();
+    syn::visit::visit_block(&mut finder, &method.block);
+    let Some((expr, debug)) = finder.found.into_iter().next() else { return };
+    let Some(carrier) = library_error_carrier(&cx.file.text, &type_name, debug) else { return };
+    let span = rust_span(cx.file, expr);
+    if cx.reported_at(span) {
+        return;
+    }
+    let method_name = method.sig.ident.to_string();
+    cx.report(
+        span,
+        format!(
+            "`{method_name}` sends the error's own text to the client, and `{carrier}` carries a library error into it with a 500 status"
+        ),
+    )
+    .help = Some(HELP.into());
+}
+
+/// Where a response conversion formats `self`, outside match arms that answer with a 4xx status;
+/// with whether it is `Debug` formatting.
+#[derive(Default)]
+struct SelfText<'a> {
+    found: Vec<(&'a syn::Expr, bool)>,
+    client_error_arms: usize,
+}
+
+impl<'a> syn::visit::Visit<'a> for SelfText<'a> {
+    fn visit_arm(&mut self, arm: &'a syn::Arm) {
+        let text = arm.body.to_token_stream().to_string();
+        let client_error =
+            ["BAD_REQUEST", "NOT_FOUND", "UNAUTHORIZED", "FORBIDDEN", "CONFLICT", "UNPROCESSABLE_ENTITY", "TOO_MANY_REQUESTS"]
+                .iter()
+                .chain(&["BadRequest", "NotFound", "Unauthorized", "Forbidden", "Conflict", "UnprocessableEntity"])
+                .any(|status| text.contains(status));
+        let server_error = text.contains("INTERNAL_SERVER_ERROR") || text.contains("InternalServerError");
+        let skip = client_error && !server_error;
+        self.client_error_arms += usize::from(skip);
+        syn::visit::visit_arm(self, arm);
+        self.client_error_arms -= usize::from(skip);
+    }
+
+    fn visit_expr(&mut self, expr: &'a syn::Expr) {
+        if self.client_error_arms == 0 {
+            match expr {
+                syn::Expr::MethodCall(call) if call.method == "to_string" && is_self(&call.receiver) => self.found.push((expr, false)),
+                syn::Expr::Macro(mac) if mac.mac.path.segments.last().is_some_and(|s| s.ident == "format" || s.ident == "json") => {
+                    let tokens = mac.mac.tokens.to_string();
+                    let mentions_self = tokens.split(|c: char| !c.is_alphanumeric() && c != '_').any(|word| word == "self");
+                    if mentions_self {
+                        self.found.push((expr, tokens.contains(":?")));
+                    }
+                }
+                _ => {}
+            }
+        }
+        syn::visit::visit_expr(self, expr);
+    }
+}
+
+fn is_self(expr: &syn::Expr) -> bool {
+    match expr {
+        syn::Expr::Path(path) => path.path.is_ident("self"),
+        syn::Expr::Field(field) => is_self(&field.base),
+        syn::Expr::Paren(inner) => is_self(&inner.expr),
+        _ => false,
+    }
+}
+
+/// What of the file's type `type_name` wraps a library error and shows its text: a struct with
+/// such a field (`struct AppError(anyhow::Error)`), or the enum variant that holds one and
+/// displays it (`#[error(transparent)]`, `#[error("database: {0}")]`, any when formatted with
+/// `{:?}`). Parses the file again: this runs once per error type's response conversion.
+fn library_error_carrier(source: &str, type_name: &str, debug: bool) -> Option<String> {
+    let wraps = |fields: &syn::Fields| {
+        let fields = fields.to_token_stream().to_string().replace(' ', "");
+        INTERNAL_ERROR_TYPES.iter().any(|t| fields.contains(&t.replace(' ', "")))
+    };
+    let file = crate::lang::rust::parse_file(source).ok()?;
+    let mut items: Vec<&syn::Item> = file.items.iter().collect();
+    while let Some(item) = items.pop() {
+        match item {
+            syn::Item::Mod(module) => items.extend(module.content.iter().flat_map(|(_, inner)| inner)),
+            syn::Item::Struct(structure) if structure.ident == type_name => {
+                return wraps(&structure.fields).then(|| type_name.to_string());
+            }
+            syn::Item::Enum(enumeration) if enumeration.ident == type_name => {
+                return enumeration.variants.iter().find_map(|variant| {
+                    let displays = variant.attrs.iter().filter(|a| a.path().is_ident("error")).any(|a| {
+                        let text = a.meta.to_token_stream().to_string();
+                        text.contains("transparent") || text.contains('{')
+                    });
+                    (wraps(&variant.fields) && (displays || debug)).then(|| format!("{type_name}::{}", variant.ident))
+                });
+            }
+            _ => {}
+        }
+    }
+    None
 }

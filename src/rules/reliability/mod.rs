@@ -11,5 +11,6 @@ pub mod query_in_loop;
 pub mod retry_without_backoff;
 pub mod server_without_timeout;
 pub mod swallowed_error;
+pub mod unbounded_query;
 pub mod unbounded_request_body;
 pub mod unhandled_async_handler;

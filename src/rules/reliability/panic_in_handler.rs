@@ -26,6 +26,9 @@ fn build(options: &RuleOptions) -> Result<Box<dyn Rule>, String> {
 
 const HELP: &str = "return an error the handler maps to a response (`?` with an error type that implements `IntoResponse`/`ResponseError`) instead of panicking";
 
+const INDEX_HELP: &str =
+    "use `.get(..)` and answer a missing element with an error (`.get(1).ok_or(AppError::BadRequest)?`), or check the length first";
+
 const PANIC_MACROS: &[&str] = &["panic", "unreachable", "todo", "unimplemented"];
 
 impl PanicInHandler {
@@ -123,6 +126,58 @@ impl PanicInHandler {
             || body.contains(&format!("ensure!({base}"))
     }
 
+    /// Why `base[index]` may be out of bounds: the base is a list of unknown length read from
+    /// input (`split(..).collect()`, query rows, program arguments), or a slice of a string or
+    /// bytes ends at a computed position. `None` when the function checks the length first, the
+    /// bound is derived from the value itself (`find`, `len`, `min`), or nothing is known.
+    fn unchecked_index(index: &syn::ExprIndex, model: &RustModel, fn_id: Option<usize>, cx: &Context<'_>) -> Option<String> {
+        let syn::Expr::Path(base) = strip_parens(&index.expr) else { return None };
+        let name = crate::lang::rust::single_ident(&base.path)?;
+        if Self::checked_before(&index.expr, &cx.file.text, span_of(cx.file, index).start) {
+            return None;
+        }
+        let init = model.local_of(fn_id, base).and_then(|local| local.init).map(tidy);
+        match strip_parens(&index.index) {
+            syn::Expr::Range(range) => {
+                let computed = |bound: &Option<Box<syn::Expr>>| {
+                    bound.as_deref().is_some_and(|bound| {
+                        let text = tidy(bound);
+                        let derived = |text: &str| {
+                            ["len()", ".min(", ".find(", ".rfind(", ".position(", ".rposition("].iter().any(|w| text.contains(w))
+                        };
+                        let local = match strip_parens(bound) {
+                            syn::Expr::Path(path) => model.local_of(fn_id, path).and_then(|l| l.init).map(tidy),
+                            _ => None,
+                        };
+                        !matches!(strip_parens(bound), syn::Expr::Lit(_))
+                            && model.string_value(bound, fn_id).is_none()
+                            && !derived(&text)
+                            && !local.as_deref().is_some_and(derived)
+                            && !is_constant_name(&text)
+                    })
+                };
+                (computed(&range.start) || computed(&range.end)).then(|| format!("`{name}` is shorter than the computed bound"))
+            }
+            _ => {
+                let init = init?;
+                let source = if init.contains("fetch_all(") {
+                    "query rows"
+                } else if ["split(", "splitn(", "rsplit(", "split_whitespace()", "split_terminator(", "lines()"]
+                    .iter()
+                    .any(|w| init.contains(w))
+                    && init.contains("collect")
+                {
+                    "a split of input"
+                } else if init.contains("args()") && init.contains("collect") {
+                    "the program arguments"
+                } else {
+                    return None;
+                };
+                Some(format!("`{name}` ({source}) has fewer elements"))
+            }
+        }
+    }
+
     fn is_lock(receiver: &syn::Expr) -> bool {
         matches!(receiver, syn::Expr::MethodCall(call) if matches!(call.method.to_string().as_str(), "lock" | "read" | "write") && call.args.is_empty())
     }
@@ -134,7 +189,7 @@ impl Rule for PanicInHandler {
     }
 
     fn rust_kinds(&self) -> &'static [RustKind] {
-        &[RustKind::MethodCall, RustKind::Macro]
+        &[RustKind::MethodCall, RustKind::Macro, RustKind::Index]
     }
 
     fn check_rust(&self, node: &RustNode<'_>, model: &RustModel, cx: &mut Context<'_>) {
@@ -176,9 +231,33 @@ impl Rule for PanicInHandler {
                         Some(HELP.into());
                 }
             }
+            RustSyntax::Index(index) => {
+                let Some(reason) = Self::unchecked_index(index, model, node.site.fn_id, cx) else { return };
+                let tokens = crate::rules::tidy_tokens(&index.to_token_stream().to_string());
+                let shown = crate::rules::shorten(&tokens.replace(" [", "[").replace(".. ", "..").replace(" ..", ".."), 40);
+                cx.report(span_of(cx.file, index), format!("`{shown}` panics in {via} when {reason}")).help = Some(INDEX_HELP.into());
+            }
             _ => {}
         }
     }
+}
+
+fn strip_parens(expr: &syn::Expr) -> &syn::Expr {
+    match expr {
+        syn::Expr::Paren(inner) => strip_parens(&inner.expr),
+        syn::Expr::Group(inner) => strip_parens(&inner.expr),
+        other => other,
+    }
+}
+
+fn tidy(expr: &syn::Expr) -> String {
+    crate::rules::tidy_tokens(&expr.to_token_stream().to_string())
+}
+
+/// `MAX_LEN`, `Self::PREFIX_LEN`: a constant, fixed at compile time.
+fn is_constant_name(text: &str) -> bool {
+    let last = text.rsplit("::").next().unwrap_or(text);
+    !last.is_empty() && last.chars().all(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || c == '_')
 }
 
 /// A short name for what is unwrapped: `.send().await`, `id.parse()`, `Uuid::parse_str(..)`.

@@ -49,6 +49,12 @@ fn ts_is_query(call: Node<'_>, model: &TsModel<'_>) -> bool {
         return false;
     }
     let receiver = callee.field("object").map(|o| model.text(o)).unwrap_or("");
+    is_query_receiver(receiver)
+}
+
+/// Whether the receiver of a query method names a client, a model or a repository
+/// (`prisma.user`, `this.orderRepository`, `User`, `db`, `getRepository(Order)`).
+pub(super) fn is_query_receiver(receiver: &str) -> bool {
     let root = receiver.split(['.', '(']).next().unwrap_or("").to_ascii_lowercase();
     root.contains("prisma")
         || root.contains("repo")
