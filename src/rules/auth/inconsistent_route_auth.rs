@@ -63,9 +63,35 @@ fn is_public_handler_name(name: &str) -> bool {
 /// Words that make a path segment public (`/refresh-tokens`, `/forgot/password`,
 /// `/send-verification-email` is not: it names no sign-in flow by itself).
 const PUBLIC_WORDS: &[&str] = &[
-    "login", "logout", "signin", "signup", "signout", "register", "registration", "refresh", "token", "tokens", "webhook",
-    "webhooks", "callback", "health", "healthz", "forgot", "reset", "unsubscribe", "confirm", "confirmation", "activate",
-    "activation", "recover", "recovery", "oauth", "oauth2", "captcha", "pow", "public",
+    "login",
+    "logout",
+    "signin",
+    "signup",
+    "signout",
+    "register",
+    "registration",
+    "refresh",
+    "token",
+    "tokens",
+    "webhook",
+    "webhooks",
+    "callback",
+    "health",
+    "healthz",
+    "forgot",
+    "reset",
+    "unsubscribe",
+    "confirm",
+    "confirmation",
+    "activate",
+    "activation",
+    "recover",
+    "recovery",
+    "oauth",
+    "oauth2",
+    "captcha",
+    "pow",
+    "public",
 ];
 
 /// A public word, also inside a longer one for the sign-in words (`prelogin`, `autologin`).
@@ -85,8 +111,7 @@ impl InconsistentRouteAuth {
         if is_public_path(&self.public_paths, path) {
             return true;
         }
-        let segments: Vec<&str> =
-            path.split('/').filter(|s| !s.is_empty() && !s.starts_with([':', '{', '<', '*'])).collect();
+        let segments: Vec<&str> = path.split('/').filter(|s| !s.is_empty() && !s.starts_with([':', '{', '<', '*'])).collect();
         if segments.iter().any(|segment| words(segment).iter().any(|w| is_public_word(w))) {
             return true;
         }
@@ -114,7 +139,7 @@ fn is_rate_limit_guard(name: &str) -> bool {
 struct TsRoute {
     method: String,
     path: String,
-    /// Where a finding goes: the path argument (or the call, for `route(path).post(..)`).
+    /// Where a finding goes: the path argument (or the method, for `route(path).post(..)`).
     span: Span,
     /// The route's own authentication middleware, with where it is.
     auth: Option<(String, Span)>,
@@ -187,7 +212,11 @@ impl InconsistentRouteAuth {
                     "route" => chained_path = arguments.first().and_then(|a| model.string_value(*a)),
                     "get" | "post" | "put" | "patch" | "delete" | "del" | "all" => {
                         let (path, handlers, span) = match &chained_path {
-                            Some(path) => (path.clone(), &arguments[..], span_of(call)),
+                            // `router.route("/orders/:id").patch(..)`: the method names the route.
+                            Some(path) => {
+                                let method_name = call.field("function").and_then(|f| f.field("property")).unwrap_or(call);
+                                (path.clone(), &arguments[..], span_of(method_name))
+                            }
                             None => {
                                 let Some(first) = arguments.first() else { continue };
                                 let Some(path) = model.string_value(*first) else { continue };
@@ -197,10 +226,7 @@ impl InconsistentRouteAuth {
                         let Some((handler, middleware)) = handlers.split_last() else { continue };
                         // `app.post("/api/products", security.isAuthorized())` registers only the
                         // check; the handler comes from a later registration of the same route.
-                        let auth = middleware
-                            .iter()
-                            .chain([handler])
-                            .find_map(|m| self.ts_auth(*m, model).map(|name| (name, span_of(*m))));
+                        let auth = middleware.iter().chain([handler]).find_map(|m| self.ts_auth(*m, model).map(|name| (name, span_of(*m))));
                         // `app.all("/api/*", requireAuth)`: a guard for everything under the path.
                         if method == "all" && auth.is_some() {
                             router.auth_uses.push(Some(path.trim_end_matches('*').to_string()));
@@ -226,9 +252,10 @@ impl InconsistentRouteAuth {
         // or its own check.
         let covered = |route: &TsRoute| {
             router.auth_uses.iter().any(|prefix| prefix.as_deref().is_none_or(|p| prefix_covers(p, &route.path)))
-                || router.routes.iter().any(|other| {
-                    (other.auth.is_some() || other.checks_inline) && other.method == route.method && other.path == route.path
-                })
+                || router
+                    .routes
+                    .iter()
+                    .any(|other| (other.auth.is_some() || other.checks_inline) && other.method == route.method && other.path == route.path)
         };
         let mut resources: Vec<&str> = router.routes.iter().filter(changes_state).map(|r| resource_of(&r.path)).collect();
         resources.sort_unstable();
@@ -296,7 +323,9 @@ fn distinct_routes(routes: &[&TsRoute]) -> usize {
 fn handles_user(middleware: Node<'_>, model: &TsModel<'_>) -> bool {
     let middleware = model.unwrap_expression(middleware);
     let callee = if middleware.kind() == "call_expression" { middleware.field("function") } else { Some(middleware) };
-    callee.filter(|c| matches!(c.kind(), "identifier" | "member_expression")).is_some_and(|c| words(model.text(c)).iter().any(|w| w == "user"))
+    callee
+        .filter(|c| matches!(c.kind(), "identifier" | "member_expression"))
+        .is_some_and(|c| words(model.text(c)).iter().any(|w| w == "user"))
 }
 
 /// Whether an inline handler checks who is calling itself: it reads the authenticated user or
@@ -326,13 +355,16 @@ fn is_public_decorator_name(name: &str) -> bool {
 }
 
 /// The decorators of a class or class member, wherever tree-sitter puts them: as the node's
-/// `decorator` children, as siblings before it in a class body, or on the `export` statement.
+/// `decorator` children, as siblings before it in a class body (comments between them skipped),
+/// or on the `export` statement.
 fn decorators_of(node: Node<'_>) -> Vec<Node<'_>> {
     let mut decorators: Vec<Node<'_>> = children_by_field(node, "decorator").collect();
     let mut previous = node.prev_named_sibling();
-    while let Some(decorator) = previous.filter(|p| p.kind() == "decorator") {
-        decorators.push(decorator);
-        previous = decorator.prev_named_sibling();
+    while let Some(sibling) = previous.filter(|p| matches!(p.kind(), "decorator" | "comment")) {
+        if sibling.kind() == "decorator" {
+            decorators.push(sibling);
+        }
+        previous = sibling.prev_named_sibling();
     }
     if let Some(export) = node.parent().filter(|p| p.kind() == "export_statement") {
         decorators.extend(children_by_field(export, "decorator"));
@@ -483,9 +515,36 @@ impl InconsistentRouteAuth {
 
 /// Extractors that never authenticate by themselves: request data, app state, connection info.
 const NOT_AUTH_EXTRACTORS: &[&str] = &[
-    "Json", "Query", "Path", "Form", "State", "Data", "HttpRequest", "HeaderMap", "Multipart", "Bytes", "String", "Payload",
-    "RawQuery", "RawForm", "Request", "ConnectInfo", "Host", "OriginalUri", "Uri", "Method", "Version", "MatchedPath",
-    "Session", "CookieJar", "PrivateCookieJar", "SignedCookieJar", "UserAgent", "ClientIp", "RealIp", "Redirect",
+    "Json",
+    "Query",
+    "Path",
+    "Form",
+    "State",
+    "Data",
+    "HttpRequest",
+    "HeaderMap",
+    "Multipart",
+    "Bytes",
+    "String",
+    "Payload",
+    "RawQuery",
+    "RawForm",
+    "Request",
+    "ConnectInfo",
+    "Host",
+    "OriginalUri",
+    "Uri",
+    "Method",
+    "Version",
+    "MatchedPath",
+    "Session",
+    "CookieJar",
+    "PrivateCookieJar",
+    "SignedCookieJar",
+    "UserAgent",
+    "ClientIp",
+    "RealIp",
+    "Redirect",
 ];
 
 /// Extractors that carry the value another part of the request pipeline put there: what they
@@ -613,7 +672,8 @@ impl InconsistentRouteAuth {
             handlers.push(Handler { function, method, path, auth, auth_span });
         }
         let changes_state = |h: &&Handler<'_>| STATE_CHANGING.contains(&h.method.as_str());
-        let guarded: Vec<&Handler<'_>> = handlers.iter().filter(changes_state).filter(|h| matches!(h.auth, ParamAuth::Required(_))).collect();
+        let guarded: Vec<&Handler<'_>> =
+            handlers.iter().filter(changes_state).filter(|h| matches!(h.auth, ParamAuth::Required(_))).collect();
         let unguarded: Vec<&Handler<'_>> = handlers
             .iter()
             .filter(changes_state)
@@ -629,8 +689,7 @@ impl InconsistentRouteAuth {
         for handler in unguarded {
             let name = handler.function.sig.ident.to_string();
             let span = rust_span(cx.file, &handler.function.sig.ident);
-            let Some(sibling) = guarded.iter().min_by_key(|g| rust_span(cx.file, &g.function.sig.ident).start.abs_diff(span.start))
-            else {
+            let Some(sibling) = guarded.iter().min_by_key(|g| rust_span(cx.file, &g.function.sig.ident).start.abs_diff(span.start)) else {
                 continue;
             };
             let ParamAuth::Required(extractor) = &sibling.auth else { continue };
@@ -707,7 +766,9 @@ fn route_attribute(attrs: &[syn::Attribute]) -> Option<(String, Option<String>)>
 fn is_test_item(attrs: &[syn::Attribute]) -> bool {
     attrs.iter().any(|attr| {
         let text = tight_tokens(attr);
-        text.starts_with("#[test") || text.ends_with("::test]") || (text.starts_with("#[cfg(") && text.contains("test") && !text.contains("not("))
+        text.starts_with("#[test")
+            || text.ends_with("::test]")
+            || (text.starts_with("#[cfg(") && text.contains("test") && !text.contains("not("))
     })
 }
 
