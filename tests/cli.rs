@@ -316,10 +316,12 @@ fn global_guards_answer_inconsistent_route_auth_in_other_files() {
         b"async function boot() { const app = await NestFactory.create(AppModule); app.useGlobalGuards(new JwtAuthGuard(reflector)); }\n";
     let guarded = project(&[("src/orders.controller.ts", controller), ("src/main.ts", use_global)]);
     assert_eq!(archlint(guarded.path(), &select).status.code(), Some(0));
-    // A global rate limiter is not authentication.
-    let throttler = b"@Module({ providers: [{ provide: APP_GUARD, useClass: ThrottlerGuard }] })\nexport class AppModule {}\n";
-    let throttled = project(&[("src/orders.controller.ts", controller), ("src/app.module.ts", throttler)]);
-    assert_eq!(archlint(throttled.path(), &select).status.code(), Some(1));
+    // A global rate limiter, or a global guard named for something else, is not authentication.
+    for guard in ["ThrottlerGuard", "ImpersonationWriteGuard"] {
+        let module = format!("@Module({{ providers: [{{ provide: APP_GUARD, useClass: {guard} }}] }})\nexport class AppModule {{}}\n");
+        let other = project(&[("src/orders.controller.ts", controller), ("src/app.module.ts", module.as_bytes())]);
+        assert_eq!(archlint(other.path(), &select).status.code(), Some(1), "{guard}");
+    }
 
     // actix-web: an authentication middleware wrapped around the app in main.rs covers the handlers.
     let handlers = b"use actix_web::{delete, post, put, web, HttpResponse};\n#[post(\"/notes\")]\nasync fn create(user: AuthUser) -> HttpResponse { HttpResponse::Ok().finish() }\n#[put(\"/notes/{id}\")]\nasync fn update(user: AuthUser) -> HttpResponse { HttpResponse::Ok().finish() }\n#[delete(\"/notes/{id}\")]\nasync fn remove(id: web::Path<i64>) -> HttpResponse { HttpResponse::Ok().finish() }\n";

@@ -120,13 +120,6 @@ impl InconsistentRouteAuth {
     }
 }
 
-/// Whether routes with authentication outnumber those without: then the ones without are the
-/// exceptions, more likely forgotten than public. With as many public routes as guarded ones,
-/// the router mixes both on purpose.
-fn guarded_majority(guarded: usize, unguarded: usize) -> bool {
-    guarded > unguarded
-}
-
 /// Guards that limit or cache requests rather than authenticate them.
 fn is_rate_limit_guard(name: &str) -> bool {
     let lower = name.to_ascii_lowercase();
@@ -145,7 +138,8 @@ struct TsRoute {
     auth: Option<(String, Span)>,
     /// The handler itself checks who is calling (`if (!req.user) return res.sendStatus(401)`), or
     /// a middleware of the route works with the user (`security.appendUserId()`, `loadUser`),
-    /// which may or may not reject anonymous requests: not judged either way.
+    /// which may or may not reject anonymous requests, or closes the route (`denyAll()`): not
+    /// judged either way.
     checks_inline: bool,
 }
 
@@ -172,12 +166,12 @@ impl InconsistentRouteAuth {
             });
         }
         ts_auth_middleware(&self.auth_middleware, node, model).or_else(|| {
-            // Access control that implies authentication: `security.denyAll()`, `isAdmin`, `requireRole("editor")`.
+            // Authorization that implies authentication: `isAdmin`, `requireRole("editor")`.
             let callee = if node.kind() == "call_expression" { node.field("function")? } else { node };
             let name = model.text(callee);
             let words = words(name);
             let controls = matches!(callee.kind(), "identifier" | "member_expression")
-                && words.iter().any(|w| matches!(w.as_str(), "deny" | "role" | "roles" | "permission" | "permissions" | "admin"));
+                && words.iter().any(|w| matches!(w.as_str(), "role" | "roles" | "permission" | "permissions" | "admin"));
             controls.then(|| if node.kind() == "call_expression" { format!("{name}(..)") } else { name.to_string() })
         })
     }
@@ -233,7 +227,7 @@ impl InconsistentRouteAuth {
                             continue;
                         }
                         let checks_inline = (is_function_like(handler.kind()) && checks_caller(model.text(*handler)))
-                            || handlers.iter().any(|m| handles_user(*m, model));
+                            || handlers.iter().any(|m| handles_user(*m, model) || denies_all(*m, model));
                         let method = if method == "del" { "delete" } else { method };
                         router.routes.push(TsRoute { method: method.to_ascii_uppercase(), path, span, auth, checks_inline });
                     }
@@ -269,7 +263,7 @@ impl InconsistentRouteAuth {
                 .filter(in_resource)
                 .filter(|r| r.auth.is_none() && !covered(r) && !self.is_public_route(&r.method, &r.path))
                 .collect();
-            if !guarded.is_empty() && guarded_majority(distinct_routes(&guarded), distinct_routes(&unguarded)) {
+            if !guarded.is_empty() {
                 self.report_ts_routes(router, &guarded, &unguarded, cx);
             }
         }
@@ -309,13 +303,14 @@ fn resource_of(path: &str) -> &str {
     }
 }
 
-/// How many distinct method and path pairs the routes have (Express allows several
-/// registrations of one route, each adding a step).
-fn distinct_routes(routes: &[&TsRoute]) -> usize {
-    let mut keys: Vec<(&str, &str)> = routes.iter().map(|r| (r.method.as_str(), r.path.as_str())).collect();
-    keys.sort_unstable();
-    keys.dedup();
-    keys.len()
+/// Whether a route middleware refuses every request (`security.denyAll()`): the route is closed,
+/// which says nothing about whether its siblings need a signed-in user.
+fn denies_all(middleware: Node<'_>, model: &TsModel<'_>) -> bool {
+    let middleware = model.unwrap_expression(middleware);
+    let callee = if middleware.kind() == "call_expression" { middleware.field("function") } else { Some(middleware) };
+    callee
+        .filter(|c| matches!(c.kind(), "identifier" | "member_expression"))
+        .is_some_and(|c| words(model.text(c)).iter().any(|w| w == "deny"))
 }
 
 /// Whether a route middleware works with the calling user by its name: `security.appendUserId()`,
@@ -404,7 +399,7 @@ impl InconsistentRouteAuth {
             if is_public_decorator_name(name) || self.public_decorators.iter().any(|p| p.trim_start_matches('@') == name) {
                 auth.public = true;
             } else if name == "UseGuards" {
-                if arguments.iter().any(|a| !is_rate_limit_guard(model.text(*a))) {
+                if arguments.iter().any(|a| self.is_auth_guard(model.text(*a))) {
                     auth.guard.get_or_insert_with(shown);
                 }
             } else if !name.starts_with("Api") && is_auth_name(&self.auth_middleware, name) {
@@ -467,7 +462,7 @@ impl InconsistentRouteAuth {
             .filter(|r| r.auth.guard.is_none() && !r.auth.public)
             .filter(|r| !self.is_public_route(r.method, &r.path) && !is_public_handler_name(model.text(r.name)))
             .collect();
-        if guarded.is_empty() || !guarded_majority(guarded.len(), unguarded.len()) {
+        if guarded.is_empty() {
             return;
         }
         for route in unguarded {
@@ -487,14 +482,15 @@ impl InconsistentRouteAuth {
         }
     }
 
-    /// `app.useGlobalGuards(..)` and `{ provide: APP_GUARD, useClass: JwtAuthGuard }` guard the
-    /// whole app, unless the guard only limits the request rate.
+    /// `app.useGlobalGuards(..)` and `{ provide: APP_GUARD, useClass: JwtAuthGuard }` authenticate
+    /// the whole app when the guard is named like authentication ([`Self::is_auth_guard`]):
+    /// ghostfolio's global `ImpersonationWriteGuard` only blocks writes while impersonating.
     fn record_global_guard(&self, node: Node<'_>, model: &TsModel<'_>, cx: &mut Context<'_>) {
         match node.kind() {
             "call_expression" => {
                 let Some(callee) = node.field("function") else { return };
                 let is_global = callee.field("property").is_some_and(|p| model.text(p) == "useGlobalGuards");
-                if is_global && call_arguments(node).iter().any(|a| !is_rate_limit_guard(model.text(*a))) {
+                if is_global && call_arguments(node).iter().any(|a| self.is_auth_guard(model.text(*a))) {
                     cx.fact(Fact::NestGlobalGuard);
                 }
             }
@@ -502,12 +498,59 @@ impl InconsistentRouteAuth {
                 let is_app_guard = node.field("key").is_some_and(|k| model.text(k) == "provide")
                     && node.field("value").is_some_and(|v| model.text(v) == "APP_GUARD");
                 let Some(provider) = node.parent().filter(|_| is_app_guard) else { return };
-                if !is_rate_limit_guard(model.text(provider)) {
+                let guard = ["useClass", "useExisting", "useFactory"].iter().find_map(|key| match model.property(provider, key) {
+                    crate::lang::typescript::Property::Found(value) => Some(model.text(value)),
+                    _ => None,
+                });
+                if guard.is_some_and(|guard| self.is_auth_guard(guard)) {
                     cx.fact(Fact::NestGlobalGuard);
                 }
             }
             _ => {}
         }
+    }
+
+    /// Whether a Nest guard (as written: `JwtAuthGuard`, `AuthGuard("jwt")`, `new RolesGuard(r)`)
+    /// is named like authentication or an authorization that needs a signed-in user. Guards that
+    /// only limit the rate or do something else (`ThrottlerGuard`, `ImpersonationWriteGuard`) are
+    /// not; more names with the `auth-middleware` option.
+    fn is_auth_guard(&self, guard: &str) -> bool {
+        if is_rate_limit_guard(guard) {
+            return false;
+        }
+        let name = guard.trim_start_matches("new ").split(['(', '<']).next().unwrap_or(guard).trim();
+        let words = words(name);
+        is_auth_name(&self.auth_middleware, name)
+            || words.iter().any(|w| {
+                matches!(
+                    w.as_str(),
+                    "role"
+                        | "roles"
+                        | "permission"
+                        | "permissions"
+                        | "access"
+                        | "acl"
+                        | "policy"
+                        | "policies"
+                        | "casl"
+                        | "ability"
+                        | "keycloak"
+                        | "clerk"
+                        | "firebase"
+                        | "supabase"
+                        | "passport"
+                        | "user"
+                        | "users"
+                        | "login"
+                        | "session"
+                        | "token"
+                        | "apikey"
+                        | "admin"
+                        | "owner"
+                        | "local"
+                )
+            })
+            || (words.iter().any(|w| w == "api") && words.iter().any(|w| w == "key"))
     }
 }
 
@@ -683,7 +726,7 @@ impl InconsistentRouteAuth {
                 !is_public_handler_name(&name) && !h.path.as_deref().is_some_and(|path| self.is_public_route(&h.method, path))
             })
             .collect();
-        if guarded.is_empty() || !guarded_majority(guarded.len(), unguarded.len()) {
+        if guarded.is_empty() {
             return;
         }
         for handler in unguarded {
@@ -711,12 +754,26 @@ impl InconsistentRouteAuth {
 }
 
 /// Whether a handler body checks credentials itself: it reads the `Authorization` header or a
-/// bearer token, validates a secret, signature or password, or answers 401/403.
+/// bearer token, validates a secret, signature or password, runs a passkey (WebAuthn) ceremony,
+/// or answers 401/403.
 fn checks_credentials(block: &syn::Block) -> bool {
     let text = tight_tokens(block).to_ascii_lowercase();
-    ["bearer", "authorization", "unauthorized", "forbidden", "secret", "token", "api_key", "apikey", "signature", "password"]
-        .iter()
-        .any(|needle| text.contains(needle))
+    [
+        "bearer",
+        "authorization",
+        "unauthorized",
+        "forbidden",
+        "secret",
+        "token",
+        "api_key",
+        "apikey",
+        "signature",
+        "password",
+        "webauthn",
+        "passkey",
+    ]
+    .iter()
+    .any(|needle| text.contains(needle))
 }
 
 /// A function of the file and its route attribute, if any (`#[post("/x")]` → `post`, `/x`).
@@ -939,6 +996,47 @@ mod tests {
         for ty in ["web::Data<Pool>", "HeaderMap", "Option<Json<Body>>"] {
             assert_eq!(param(ty), ParamAuth::None, "{ty}");
         }
+    }
+
+    #[test]
+    fn nest_guards() {
+        let rule = rule();
+        for guard in
+            ["JwtAuthGuard", "AuthGuard('jwt')", "new RolesGuard(reflector)", "LocalAuthGuard", "HasPermissionGuard", "ApiKeyGuard"]
+        {
+            assert!(rule.is_auth_guard(guard), "{guard}");
+        }
+        for guard in ["ThrottlerGuard", "CustomThrottlerGuard", "ImpersonationWriteGuard", "new MaintenanceGuard()"] {
+            assert!(!rule.is_auth_guard(guard), "{guard}");
+        }
+    }
+
+    #[test]
+    fn public_routes() {
+        let rule = rule();
+        for (method, path) in [
+            ("POST", "/users/login"),
+            ("POST", "/refresh-tokens"),
+            ("POST", "/auth/forgot/password"),
+            ("POST", "/accounts/prelogin"),
+            ("POST", "/accounts/delete-recover"),
+            ("POST", "/api/users"),
+            ("POST", "/pow"),
+        ] {
+            assert!(rule.is_public_route(method, path), "{method} {path}");
+        }
+        for (method, path) in [("DELETE", "/api/users/:id"), ("PUT", "/users"), ("POST", "/orders"), ("POST", "/send-verification-email")] {
+            assert!(!rule.is_public_route(method, path), "{method} {path}");
+        }
+    }
+
+    #[test]
+    fn resources() {
+        assert_eq!(resource_of("/api/v1/orders/:id"), "orders");
+        assert_eq!(resource_of("/rest/products/reviews"), "products");
+        assert_eq!(resource_of("/:id/cancel"), "");
+        assert_eq!(resource_of("/"), "");
+        assert_eq!(resource_of("/api/{id}"), "");
     }
 
     #[test]
