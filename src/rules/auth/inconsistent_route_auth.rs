@@ -51,8 +51,8 @@ const RUST_HELP: &str = "take the same authentication extractor as the sibling h
 /// HTTP methods that change state, as router methods and decorators name them.
 const STATE_CHANGING: &[&str] = &["post", "put", "patch", "delete", "del"];
 
-/// Words in a route's handler name that say it is public (`login`, `register_user`), for Rust
-/// handlers whose path is not known in the file.
+/// Whether a handler's name says it is public (`login`, `register_user`, `forgotPassword`): the
+/// path does not always say so (a Rust handler routed elsewhere, `@Post()` on an auth controller).
 fn is_public_handler_name(name: &str) -> bool {
     let words = words(name);
     let joined = words.join("-");
