@@ -83,6 +83,12 @@ pub enum Fact {
     /// A middleware overwrites this field of the request body with a value of its own
     /// (`req.body.UserId = session.user.id; next()`): handlers read it as server data.
     RequestBodyFieldSetByServer(String),
+    /// A NestJS app guards every route: `app.useGlobalGuards(..)` or an `APP_GUARD` provider
+    /// (rate-limit guards such as `ThrottlerGuard` do not count).
+    NestGlobalGuard,
+    /// A Rust service wraps routes in an authentication middleware somewhere: actix-web
+    /// `.wrap(HttpAuthentication::bearer(..))`, axum `.layer(from_fn(require_auth))`.
+    RustAuthMiddleware,
 }
 
 /// A secondary location: where the data came from, or what configures the flagged object.

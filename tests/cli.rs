@@ -303,6 +303,36 @@ export const c = 'http://api.acme.io';\n";
 }
 
 #[test]
+fn global_guards_answer_inconsistent_route_auth_in_other_files() {
+    let select = ["--select", "inconsistent-route-auth"];
+    // Two guarded routes and one without a guard, in a controller without a class-level guard.
+    let controller = b"import { Controller, Delete, Post, Put, UseGuards } from '@nestjs/common';\n@Controller('orders')\nexport class OrdersController {\n  @Post() @UseGuards(JwtAuthGuard) create() {}\n  @Put(':id') @UseGuards(JwtAuthGuard) update() {}\n  @Delete(':id') remove() {}\n}\n";
+    let alone = project(&[("src/orders.controller.ts", controller)]);
+    assert_eq!(archlint(alone.path(), &select).status.code(), Some(1));
+    let app_guard = b"import { Module } from '@nestjs/common';\nimport { APP_GUARD } from '@nestjs/core';\n@Module({ providers: [{ provide: APP_GUARD, useClass: JwtAuthGuard }] })\nexport class AppModule {}\n";
+    let guarded = project(&[("src/orders.controller.ts", controller), ("src/app.module.ts", app_guard)]);
+    assert_eq!(archlint(guarded.path(), &select).status.code(), Some(0), "{}", stdout(&archlint(guarded.path(), &select)));
+    let use_global =
+        b"async function boot() { const app = await NestFactory.create(AppModule); app.useGlobalGuards(new JwtAuthGuard(reflector)); }\n";
+    let guarded = project(&[("src/orders.controller.ts", controller), ("src/main.ts", use_global)]);
+    assert_eq!(archlint(guarded.path(), &select).status.code(), Some(0));
+    // A global rate limiter, or a global guard named for something else, is not authentication.
+    for guard in ["ThrottlerGuard", "ImpersonationWriteGuard"] {
+        let module = format!("@Module({{ providers: [{{ provide: APP_GUARD, useClass: {guard} }}] }})\nexport class AppModule {{}}\n");
+        let other = project(&[("src/orders.controller.ts", controller), ("src/app.module.ts", module.as_bytes())]);
+        assert_eq!(archlint(other.path(), &select).status.code(), Some(1), "{guard}");
+    }
+
+    // actix-web: an authentication middleware wrapped around the app in main.rs covers the handlers.
+    let handlers = b"use actix_web::{delete, post, put, web, HttpResponse};\n#[post(\"/notes\")]\nasync fn create(user: AuthUser) -> HttpResponse { HttpResponse::Ok().finish() }\n#[put(\"/notes/{id}\")]\nasync fn update(user: AuthUser) -> HttpResponse { HttpResponse::Ok().finish() }\n#[delete(\"/notes/{id}\")]\nasync fn remove(id: web::Path<i64>) -> HttpResponse { HttpResponse::Ok().finish() }\n";
+    let alone = project(&[("src/notes.rs", handlers)]);
+    assert_eq!(archlint(alone.path(), &select).status.code(), Some(1));
+    let main = b"use actix_web::{App, HttpServer};\nuse actix_web_httpauth::middleware::HttpAuthentication;\nfn app() { App::new().wrap(HttpAuthentication::bearer(validator)).service(notes::create); }\n";
+    let wrapped = project(&[("src/notes.rs", handlers), ("src/main.rs", main)]);
+    assert_eq!(archlint(wrapped.path(), &select).status.code(), Some(0), "{}", stdout(&archlint(wrapped.path(), &select)));
+}
+
+#[test]
 fn project_facts_withdraw_findings_in_other_files() {
     let client = b"import axios from 'axios';\nexport const get = (id: string) => axios.get(`https://api.acme.io/${id}`);\n";
     let alone = project(&[("src/client.ts", client)]);

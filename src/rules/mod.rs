@@ -93,6 +93,7 @@ pub const REGISTRY: &[RuleEntry] = &[
     auth::plaintext_password::ENTRY,
     secrets::secret_in_logs::ENTRY,
     auth::route_before_auth_middleware::ENTRY,
+    auth::inconsistent_route_auth::ENTRY,
 ];
 
 pub fn entry(id: &str) -> Option<&'static RuleEntry> {

@@ -1,6 +1,7 @@
 //! Authentication and session rules: how tokens are verified and how long they live, how
 //! session cookies are protected in the browser, and how passwords and secrets are compared.
 
+pub mod inconsistent_route_auth;
 pub mod insecure_cookie;
 pub mod jwt_verification_disabled;
 pub mod jwt_without_expiry;

@@ -42,7 +42,7 @@ const ROUTE_METHODS: &[&str] = &["get", "post", "put", "patch", "delete", "del",
 /// token endpoints, webhooks (signed by the sender, not by a user session), health and readiness
 /// probes, documentation, static files, well-known URIs. Registering such routes before
 /// `use(auth)` is the usual way to keep them public.
-const PUBLIC_SEGMENTS: &[&str] = &[
+pub(crate) const PUBLIC_SEGMENTS: &[&str] = &[
     "login",
     "logout",
     "signin",
@@ -125,42 +125,48 @@ const NOT_ENFORCING: &[&str] = &[
 ];
 
 impl RouteBeforeAuthMiddleware {
-    /// Whether a middleware or layer name says it authenticates: `requireAuth`, `isAuthenticated`,
-    /// `passport.authenticate`, `checkJwt`, `ensureLoggedIn`, `verifyToken`, `auth_middleware`.
-    /// Routers (`authRouter`), optional authentication (`auth.optional`) and session or
-    /// auth-manager layers that only load the user do not count.
-    fn is_auth_name(&self, name: &str) -> bool {
-        let last = name.rsplit(['.', ':']).next().unwrap_or(name);
-        if self.auth_middleware.iter().any(|custom| custom.eq_ignore_ascii_case(name) || custom.eq_ignore_ascii_case(last)) {
-            return true;
-        }
-        let words = words(name);
-        let has = |w: &str| words.iter().any(|x| x == w);
-        if NOT_ENFORCING.iter().any(|w| has(w)) {
-            return false;
-        }
-        let joined = words.concat();
-        words.iter().any(|w| {
-            w == "auth"
-                || w.starts_with("authent")
-                || w.starts_with("authori")
-                || w.ends_with("auth")
-                || w.contains("jwt")
-                || matches!(w.as_str(), "authn" | "authz" | "bearer" | "protect")
-        }) || ["loggedin", "loginrequired", "requirelogin", "signedin", "verifytoken", "checktoken", "requireuser"]
-            .iter()
-            .any(|phrase| joined.contains(phrase))
-    }
-
-    /// Whether a route path is public by nature or by configuration.
     fn is_public_path(&self, path: &str) -> bool {
-        if self.public_paths.iter().any(|pattern| glob_match(pattern, path)) {
-            return true;
-        }
-        let lower = path.to_ascii_lowercase();
-        let segments: Vec<&str> = lower.split('/').filter(|s| !s.is_empty()).collect();
-        segments.is_empty() || segments == ["*"] || segments.iter().any(|s| PUBLIC_SEGMENTS.contains(s))
+        is_public_path(&self.public_paths, path)
     }
+}
+
+/// Whether a middleware or layer name says it authenticates: `requireAuth`, `isAuthenticated`,
+/// `passport.authenticate`, `checkJwt`, `ensureLoggedIn`, `verifyToken`, `auth_middleware`, or
+/// one of the `extra` names configured. Routers (`authRouter`), optional authentication
+/// (`auth.optional`) and session or auth-manager layers that only load the user do not count.
+/// Shared with `inconsistent-route-auth`, which reads the same middleware.
+pub(crate) fn is_auth_name(extra: &[String], name: &str) -> bool {
+    let last = name.rsplit(['.', ':']).next().unwrap_or(name);
+    if extra.iter().any(|custom| custom.eq_ignore_ascii_case(name) || custom.eq_ignore_ascii_case(last)) {
+        return true;
+    }
+    let words = words(name);
+    let has = |w: &str| words.iter().any(|x| x == w);
+    if NOT_ENFORCING.iter().any(|w| has(w)) {
+        return false;
+    }
+    let joined = words.concat();
+    words.iter().any(|w| {
+        w == "auth"
+            || w.starts_with("authent")
+            || w.starts_with("authori")
+            || w.ends_with("auth")
+            || w.contains("jwt")
+            || matches!(w.as_str(), "authn" | "authz" | "bearer" | "protect")
+    }) || ["loggedin", "loginrequired", "requirelogin", "signedin", "verifytoken", "checktoken", "requireuser"]
+        .iter()
+        .any(|phrase| joined.contains(phrase))
+}
+
+/// Whether a route path is public by nature ([`PUBLIC_SEGMENTS`]) or matches one of the `extra`
+/// configured patterns.
+pub(crate) fn is_public_path(extra: &[String], path: &str) -> bool {
+    if extra.iter().any(|pattern| glob_match(pattern, path)) {
+        return true;
+    }
+    let lower = path.to_ascii_lowercase();
+    let segments: Vec<&str> = lower.split('/').filter(|s| !s.is_empty()).collect();
+    segments.is_empty() || segments == ["*"] || segments.iter().any(|s| PUBLIC_SEGMENTS.contains(s))
 }
 
 /// Reports a route the auth middleware misses. Read-only routes left before it are often public
@@ -193,7 +199,7 @@ fn glob_match(pattern: &str, text: &str) -> bool {
 
 /// Whether `app.use(prefix, auth)` runs for requests to `path`: Express matches the prefix by
 /// whole segments, and `:param` segments of the prefix match any segment.
-fn prefix_covers(prefix: &str, path: &str) -> bool {
+pub(crate) fn prefix_covers(prefix: &str, path: &str) -> bool {
     let prefix: Vec<&str> = prefix.split('/').filter(|s| !s.is_empty()).collect();
     let path: Vec<&str> = path.split('/').filter(|s| !s.is_empty()).collect();
     prefix.len() <= path.len() && prefix.iter().zip(&path).all(|(p, s)| p.starts_with(':') || p == s || *p == "*")
@@ -215,20 +221,24 @@ struct AuthUse {
     prefix: Option<String>,
 }
 
+/// The name of an authentication middleware argument: `requireAuth`, `auth.required`,
+/// `passport.authenticate('jwt')` → `passport.authenticate(..)`, `[auth, admin]` → any of them.
+pub(crate) fn ts_auth_middleware(extra: &[String], node: Node<'_>, model: &TsModel<'_>) -> Option<String> {
+    let node = model.unwrap_expression(node);
+    match node.kind() {
+        "identifier" | "member_expression" => Some(model.text(node)).filter(|name| is_auth_name(extra, name)).map(str::to_string),
+        "call_expression" => node
+            .field("function")
+            .filter(|callee| matches!(callee.kind(), "identifier" | "member_expression") && is_auth_name(extra, model.text(*callee)))
+            .map(|callee| format!("{}(..)", model.text(callee))),
+        "array" => named_children(node).find_map(|element| ts_auth_middleware(extra, element, model)),
+        _ => None,
+    }
+}
+
 impl RouteBeforeAuthMiddleware {
-    /// The name of an authentication middleware argument: `requireAuth`, `auth.required`,
-    /// `passport.authenticate('jwt')` → `passport.authenticate`, `[auth, admin]` → any of them.
     fn ts_auth_middleware(&self, node: Node<'_>, model: &TsModel<'_>) -> Option<String> {
-        let node = model.unwrap_expression(node);
-        match node.kind() {
-            "identifier" | "member_expression" => Some(model.text(node)).filter(|name| self.is_auth_name(name)).map(str::to_string),
-            "call_expression" => node
-                .field("function")
-                .filter(|callee| matches!(callee.kind(), "identifier" | "member_expression") && self.is_auth_name(model.text(*callee)))
-                .map(|callee| format!("{}(..)", model.text(callee))),
-            "array" => named_children(node).find_map(|element| self.ts_auth_middleware(element, model)),
-            _ => None,
-        }
+        ts_auth_middleware(&self.auth_middleware, node, model)
     }
 
     /// Walks one statement list in order: routes are remembered per receiver until an auth
@@ -312,7 +322,7 @@ impl RouteBeforeAuthMiddleware {
 
 /// `app.get(..).post(..)` → (`app`, [(`get`, call), (`post`, call)]) in source order. The receiver
 /// is an identifier or a member path (`this.router`).
-fn call_chain<'n>(expression: Node<'n>, model: &TsModel<'n>) -> Option<(String, Vec<(&'n str, Node<'n>)>)> {
+pub(crate) fn call_chain<'n>(expression: Node<'n>, model: &TsModel<'n>) -> Option<(String, Vec<(&'n str, Node<'n>)>)> {
     let mut links = Vec::new();
     let mut current = expression;
     loop {
@@ -339,61 +349,66 @@ fn call_chain<'n>(expression: Node<'n>, model: &TsModel<'n>) -> Option<(String, 
 const FROM_FN: &[&str] =
     &["from_fn", "from_fn_with_state", "from_extractor", "from_extractor_with_state", "map_request", "map_request_with_state"];
 
-impl RouteBeforeAuthMiddleware {
-    /// The names a layer expression goes by: the layer type or constructor
-    /// (`RequireAuthorizationLayer::bearer`, `ValidateRequestHeaderLayer::bearer`), the function
-    /// given to `middleware::from_fn(..)`, the macro (`login_required!`), or, for a
-    /// `ServiceBuilder`, the layers it stacks.
-    fn layer_names(expr: &Expr, names: &mut Vec<String>) {
-        match expr {
-            Expr::Path(path) => names.push(tight_tokens(path)),
-            Expr::Reference(r) => Self::layer_names(&r.expr, names),
-            Expr::Paren(p) => Self::layer_names(&p.expr, names),
-            Expr::Group(g) => Self::layer_names(&g.expr, names),
-            Expr::Macro(m) => names.push(tight_tokens(&m.mac.path)),
-            Expr::Call(call) => {
-                let Expr::Path(func) = &*call.func else { return };
-                let last = func.path.segments.last().map(|s| s.ident.to_string()).unwrap_or_default();
-                if FROM_FN.contains(&last.as_str()) {
-                    // `from_extractor::<RequireAuth>()` names its extractor in the turbofish.
-                    names.push(tight_tokens(&func.path.segments.last().unwrap().arguments));
-                    if let Some(function) = call.args.last() {
-                        Self::layer_names(function, names);
-                    }
-                } else {
-                    names.push(tight_tokens(&func.path));
+/// The names a layer expression goes by: the layer type or constructor
+/// (`RequireAuthorizationLayer::bearer`, `ValidateRequestHeaderLayer::bearer`), the function
+/// given to `middleware::from_fn(..)`, the macro (`login_required!`), or, for a
+/// `ServiceBuilder`, the layers it stacks.
+fn layer_names(expr: &Expr, names: &mut Vec<String>) {
+    match expr {
+        Expr::Path(path) => names.push(tight_tokens(path)),
+        Expr::Reference(r) => layer_names(&r.expr, names),
+        Expr::Paren(p) => layer_names(&p.expr, names),
+        Expr::Group(g) => layer_names(&g.expr, names),
+        Expr::Macro(m) => names.push(tight_tokens(&m.mac.path)),
+        Expr::Call(call) => {
+            let Expr::Path(func) = &*call.func else { return };
+            let last = func.path.segments.last().map(|s| s.ident.to_string()).unwrap_or_default();
+            if FROM_FN.contains(&last.as_str()) {
+                // `from_extractor::<RequireAuth>()` names its extractor in the turbofish.
+                names.push(tight_tokens(&func.path.segments.last().unwrap().arguments));
+                if let Some(function) = call.args.last() {
+                    layer_names(function, names);
                 }
+            } else {
+                names.push(tight_tokens(&func.path));
             }
-            Expr::MethodCall(call) => {
-                let mut base = call;
-                let mut stacked = Vec::new();
-                loop {
-                    if matches!(base.method.to_string().as_str(), "layer" | "route_layer") {
-                        stacked.extend(base.args.first());
-                    }
-                    match &*base.receiver {
-                        Expr::MethodCall(inner) => base = inner,
-                        receiver => {
-                            if tight_tokens(receiver).starts_with("ServiceBuilder") {
-                                for layer in stacked {
-                                    Self::layer_names(layer, names);
-                                }
-                            } else {
-                                Self::layer_names(receiver, names);
-                            }
-                            return;
-                        }
-                    }
-                }
-            }
-            _ => {}
         }
+        Expr::MethodCall(call) => {
+            let mut base = call;
+            let mut stacked = Vec::new();
+            loop {
+                if matches!(base.method.to_string().as_str(), "layer" | "route_layer") {
+                    stacked.extend(base.args.first());
+                }
+                match &*base.receiver {
+                    Expr::MethodCall(inner) => base = inner,
+                    receiver => {
+                        if tight_tokens(receiver).starts_with("ServiceBuilder") {
+                            for layer in stacked {
+                                layer_names(layer, names);
+                            }
+                        } else {
+                            layer_names(receiver, names);
+                        }
+                        return;
+                    }
+                }
+            }
+        }
+        _ => {}
     }
+}
 
+/// Whether a layer or `wrap` argument authenticates, by the names it goes by ([`layer_names`]).
+pub(crate) fn is_auth_layer(extra: &[String], expr: &Expr) -> bool {
+    let mut names = Vec::new();
+    layer_names(expr, &mut names);
+    names.iter().any(|name| !name.is_empty() && is_auth_name(extra, name))
+}
+
+impl RouteBeforeAuthMiddleware {
     fn is_auth_layer(&self, expr: &Expr) -> bool {
-        let mut names = Vec::new();
-        Self::layer_names(expr, &mut names);
-        names.iter().any(|name| !name.is_empty() && self.is_auth_name(name))
+        is_auth_layer(&self.auth_middleware, expr)
     }
 
     /// Whether a route's handler carries an auth layer of its own: `get(h).layer(from_fn(auth))`.
@@ -529,10 +544,10 @@ mod tests {
     fn auth_names() {
         let rule = rule();
         for name in ["auth", "requireAuth", "isAuthenticated", "passport.authenticate", "checkJwt", "expressjwt", "ensureLoggedIn"] {
-            assert!(rule.is_auth_name(name), "{name}");
+            assert!(is_auth_name(&rule.auth_middleware, name), "{name}");
         }
         for name in ["verifyToken", "jwtAuth", "auth_middleware", "RequireAuthorizationLayer::bearer", "guards.gatekeeper"] {
-            assert!(rule.is_auth_name(name), "{name}");
+            assert!(is_auth_name(&rule.auth_middleware, name), "{name}");
         }
         for name in [
             "verify.jwtChallenges",
@@ -545,7 +560,7 @@ mod tests {
             "CorsLayer::new",
             "authors_list",
         ] {
-            assert!(!rule.is_auth_name(name), "{name}");
+            assert!(!is_auth_name(&rule.auth_middleware, name), "{name}");
         }
     }
 
