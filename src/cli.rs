@@ -473,8 +473,13 @@ fn print_stdout(bytes: &[u8]) -> Result<(), String> {
 }
 
 /// Writes to a temporary file beside the target and renames it, so a killed run never leaves half
-/// a report behind.
+/// a report behind. Anything but a regular file is written in place: renaming over `/dev/null`
+/// (as root), a named pipe or a symbolic link would replace it with a plain file.
 fn write_atomically(path: &Path, bytes: &[u8]) -> Result<(), String> {
+    let in_place = std::fs::symlink_metadata(path).is_ok_and(|meta| !meta.file_type().is_file());
+    if in_place {
+        return std::fs::write(path, bytes).map_err(|e| format!("cannot write `{}`: {e}", path.display()));
+    }
     let dir = path.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
     let name = path.file_name().ok_or_else(|| format!("`{}` is not a file path", path.display()))?;
     let temporary = dir.join(format!(".{}.{}.tmp", name.to_string_lossy(), std::process::id()));

@@ -156,6 +156,28 @@ fn output_file_is_written_and_reported() {
     assert!(stderr(&unwritable).starts_with("archlint: error: cannot write `/nonexistent-dir/out.txt`"), "{}", stderr(&unwritable));
 }
 
+/// `-o` onto something that is not a regular file writes into it: the atomic rename used for
+/// reports would otherwise replace `/dev/null` (as root), a pipe or a link with a plain file.
+#[cfg(unix)]
+#[test]
+fn output_onto_special_files_and_links_writes_through_them() {
+    use std::os::unix::fs::FileTypeExt;
+    let null = archlint(repo(), &[SAMPLE, "--format", "json", "-o", "/dev/null"]);
+    assert_eq!(null.status.code(), Some(1), "{}", stderr(&null));
+    assert!(std::fs::metadata("/dev/null").unwrap().file_type().is_char_device(), "/dev/null was replaced by a file");
+
+    let dir = tempfile::tempdir().unwrap();
+    let target = dir.path().join("report.json");
+    std::fs::write(&target, "old").unwrap();
+    let link = dir.path().join("latest.json");
+    std::os::unix::fs::symlink(&target, &link).unwrap();
+    let linked = archlint(repo(), &[SAMPLE, "--format", "json", "-o", link.to_str().unwrap()]);
+    assert_eq!(linked.status.code(), Some(1), "{}", stderr(&linked));
+    assert!(std::fs::symlink_metadata(&link).unwrap().file_type().is_symlink(), "the link was replaced");
+    let report: serde_json::Value = serde_json::from_slice(&std::fs::read(&target).unwrap()).unwrap();
+    assert_eq!(report["findings"].as_array().unwrap().len(), 14);
+}
+
 #[test]
 fn exit_codes() {
     let clean = project(&[("src/a.ts", b"export const url = 'https://api.acme.io';\n")]);
