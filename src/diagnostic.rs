@@ -57,9 +57,15 @@ pub enum Fact {
     ClaimsWithoutExp(String),
     /// A serialisable Rust struct of this name has an `exp` field, or fields that cannot be known.
     ClaimsWithExp(String),
+    /// A NestJS `JwtModule.register(..)`/`registerAsync(..)` gives every token a default
+    /// `signOptions.expiresIn`, or passes options the code does not show (a config service), which
+    /// may.
+    NestJwtDefaultExpiry,
     /// An ORM hook or setter hashes passwords when a record is saved (`pre("save")`,
     /// `@BeforeInsert`, a Sequelize setter): a `password` written as it came is hashed on the way.
     PasswordHashedOnSave,
+    /// A DTO class of this name declares a password field: storing the DTO whole stores it.
+    DtoWithPassword(String),
     /// A `package.json` of the project depends on Express 4 (or earlier): a rejected promise of
     /// an async route handler never reaches the error middleware.
     Express4,
