@@ -147,7 +147,10 @@ impl SecretInLogs {
             }
             "object" => named_children(node).find_map(|member| match member.kind() {
                 "shorthand_property_identifier" => Self::ts_leak(member, model, depth + 1),
-                "pair" => Self::ts_leak(member.field("value")?, model, depth + 1),
+                "pair" => {
+                    let value = member.field("value")?;
+                    Self::ts_leak(value, model, depth + 1).or_else(|| Self::ts_keyed_leak(member, value, model))
+                }
                 _ => None,
             }),
             "call_expression" => {
@@ -168,6 +171,27 @@ impl SecretInLogs {
             }
             _ => None,
         }
+    }
+}
+
+impl SecretInLogs {
+    /// `{ token: t }`, `{ password: user.pwd }`: the key names a credential and the value is read
+    /// as it is (a variable or a property, not a literal, a call or a size like `t.length`).
+    fn ts_keyed_leak(pair: Node<'_>, value: Node<'_>, model: &TsModel<'_>) -> Option<(Leak, Span)> {
+        let key = pair.field("key")?;
+        let key = model.string_literal(key).unwrap_or_else(|| model.text(key).to_string());
+        if !names_logged_secret(&key) {
+            return None;
+        }
+        let value = model.unwrap_expression(value);
+        let plain = match value.kind() {
+            "identifier" => model.text(value) != "undefined",
+            "member_expression" | "subscript_expression" => {
+                !ts_value_name(value, model).is_some_and(|name| matches!(name.as_str(), "length" | "size" | "byteLength"))
+            }
+            _ => false,
+        };
+        plain.then(|| (Leak::Named(key), span_of(pair)))
     }
 }
 
