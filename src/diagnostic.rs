@@ -61,6 +61,9 @@ pub enum Fact {
     /// `signOptions.expiresIn`, or passes options the code does not show (a config service), which
     /// may.
     NestJwtDefaultExpiry,
+    /// Some `@UseGuards(..)` lists this NestJS guard class after an authentication guard
+    /// (`@UseGuards(JwtAuthGuard, RolesGuard)`), which has verified the token by the time it runs.
+    NestGuardAfterAuthGuard(String),
     /// An ORM hook or setter hashes passwords when a record is saved (`pre("save")`,
     /// `@BeforeInsert`, a Sequelize setter): a `password` written as it came is hashed on the way.
     PasswordHashedOnSave,
