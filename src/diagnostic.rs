@@ -67,6 +67,9 @@ pub enum Fact {
     /// An ORM hook or setter hashes passwords when a record is saved (`pre("save")`,
     /// `@BeforeInsert`, a Sequelize setter): a `password` written as it came is hashed on the way.
     PasswordHashedOnSave,
+    /// A function that hashes a password passes it to a service method of this name
+    /// (`this.usersService.create({ .., password: hash })`): what that method stores is a hash.
+    PasswordHashedBeforeCall(String),
     /// A DTO class of this name declares a password field: storing the DTO whole stores it.
     DtoWithPassword(String),
     /// A `package.json` of the project depends on Express 4 (or earlier): a rejected promise of

@@ -392,6 +392,9 @@ fn project_facts_withdraw_findings_in_other_files() {
     let hooked = project(&[("src/routes.ts", signup), ("src/user.ts", hook)]);
     let output = archlint(hooked.path(), &select);
     assert_eq!(output.status.code(), Some(0), "{}", stdout(&output));
+    let typed_hook = b"import { hash } from 'bcrypt';\nUserSchema.pre<UserDocument>('save', async function () { this.password = await hash(this.password, 12); });\n";
+    let output = archlint(project(&[("src/routes.ts", signup), ("src/user.ts", typed_hook)]).path(), &select);
+    assert_eq!(output.status.code(), Some(0), "{}", stdout(&output));
 
     // Helmet (or the headers set by hand) anywhere in the project answers every app; the rule
     // reports notes, so `--fail-on note` makes them count.

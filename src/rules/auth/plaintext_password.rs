@@ -81,8 +81,10 @@ const LOOKUP_METHODS: &[&str] =
 const NESTING_KEYS: &[&str] = &["data", "values", "where", "$set", "set", "create", "update", "filter", "attributes"];
 /// Markers of an ORM hook or setter that rewrites the password before it is saved.
 const HASHING_HOOKS: &[&str] = &[
-    // Mongoose middleware (`schema.pre("save", ..)`), Bookshelf `this.on("saving", ..)`.
+    // Mongoose middleware (`schema.pre("save", ..)`, typed `schema.pre<Doc>("save", ..)`),
+    // Bookshelf `this.on("saving", ..)`.
     ".pre(",
+    ".pre<",
     "on('saving'",
     "on(\"saving\"",
     "@BeforeInsert",
@@ -180,6 +182,7 @@ impl PlaintextPassword {
         if found.is_empty() || hashes_in_function(call, model) {
             return;
         }
+        let method = method_name(call, model);
         for DtoPassword { at, whole_dto } in found {
             let span = span_of(at);
             if cx.reported_at(span) {
@@ -197,6 +200,25 @@ impl PlaintextPassword {
             };
             finding.help = Some(HELP.into());
             finding.withdrawn_by(Fact::PasswordHashedOnSave);
+            // The DTO is a parameter: a caller that hashed first may hand it over.
+            if let Some(method) = &method {
+                finding.withdrawn_by(Fact::PasswordHashedBeforeCall(method.clone()));
+            }
+        }
+    }
+
+    /// `const hash = await bcrypt.hash(dto.password, 12); return this.usersService.create({ ..,
+    /// password: hash })`: the service method receives a hashed password, so what it stores as
+    /// it came is a hash.
+    fn note_hashed_before_call(&self, call: Node<'_>, model: &TsModel<'_>, cx: &mut Context<'_>) {
+        let Some(callee) = call.field("function").filter(|c| c.kind() == "member_expression") else { return };
+        let (Some(receiver), Some(method)) = (callee.field("object"), callee.field("property")) else { return };
+        if !model.text(receiver).to_ascii_lowercase().contains("service") {
+            return;
+        }
+        let passes_password = call_arguments(call).iter().any(|a| model.text(*a).to_ascii_lowercase().contains("password"));
+        if passes_password && hashes_in_function(call, model) {
+            cx.fact(Fact::PasswordHashedBeforeCall(model.text(method).to_string()));
         }
     }
 
@@ -372,6 +394,15 @@ fn dto_passwords<'t>(object: Node<'t>, model: &TsModel<'t>, depth: usize, found:
     if !sets_password {
         found.extend(spreads);
     }
+}
+
+/// The name of the method a node is in (`create` for `async create(dto: CreateUserDto) { .. }`).
+fn method_name(node: Node<'_>, model: &TsModel<'_>) -> Option<String> {
+    let function = enclosing_function(node);
+    if function.kind() != "method_definition" {
+        return None;
+    }
+    function.field("name").map(|n| model.text(n).to_string())
 }
 
 /// Whether the function around `node` calls a hash or key-derivation function.
@@ -576,7 +607,10 @@ impl Rule for PlaintextPassword {
                 }
             }
             _ if cx.in_test => {}
-            "call_expression" => self.check_ts_call(node, model, cx),
+            "call_expression" => {
+                self.note_hashed_before_call(node, model, cx);
+                self.check_ts_call(node, model, cx)
+            }
             "new_expression" => self.check_ts_new(node, model, cx),
             "assignment_expression" => self.check_ts_assignment(node, model, cx),
             "binary_expression" => self.check_ts_comparison(node, model, cx),
