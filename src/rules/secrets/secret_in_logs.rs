@@ -35,7 +35,8 @@ const FLAG_WORDS: &[&str] =
 
 /// Words before `token` that name a handle rather than a credential: pagination cursors and
 /// CSRF tokens, which the page itself holds.
-const HANDLE_WORDS: &[&str] = &["page", "next", "continuation", "cursor", "sync", "csrf", "xsrf"];
+const HANDLE_WORDS: &[&str] =
+    &["page", "next", "continuation", "cursor", "sync", "csrf", "xsrf", "progress", "cancellation", "cancel", "syntax"];
 
 /// Whether a logged variable, property or header name holds a credential: what
 /// [`is_secret_name`] recognises (`password`, `dbPassword`, `accessToken`, `client_secret`,
@@ -330,6 +331,11 @@ impl SecretInLogs {
             return None;
         }
         let name = rust_value_name(expr, model, site.fn_id)?;
+        // `let token = ProgressToken::String(..)`: the token type the local is built from says
+        // more than the local's name.
+        if constructed_token_type(expr, model, site.fn_id).is_some_and(|ty| !names_logged_secret(&ty)) {
+            return None;
+        }
         let secret = if Self::rust_header_read(expr) { names_secret_header(&name) } else { names_logged_secret(&name) };
         if secret {
             return Some(Leak::Named(tidy_tokens(&expr.to_token_stream().to_string())));
@@ -355,6 +361,23 @@ impl SecretInLogs {
             _ => None,
         }
     }
+}
+
+/// The `…Token` type a local is declared with or built from (`let token: CancellationToken`,
+/// `let token = lsp_types::ProgressToken::String(..)`, `SyntaxToken { .. }`).
+fn constructed_token_type(expr: &Expr, model: &RustModel, fn_id: Option<usize>) -> Option<String> {
+    let Expr::Path(path) = expr else { return None };
+    let local = model.local_of(fn_id, path)?;
+    let type_path = match (local.ty, local.init) {
+        (Some(syn::Type::Path(ty)), _) => &ty.path,
+        (_, Some(Expr::Call(call))) => match &*call.func {
+            Expr::Path(func) => &func.path,
+            _ => return None,
+        },
+        (_, Some(Expr::Struct(init))) => &init.path,
+        _ => return None,
+    };
+    type_path.segments.iter().map(|s| s.ident.to_string()).find(|s| s.ends_with("Token") && s.len() > "Token".len())
 }
 
 /// Command-line code (`commands/`, `cli/`, `scripts/`, `bin/`, `seeds/` directories): printing a
