@@ -61,9 +61,21 @@ pub enum Fact {
     ClaimsWithoutExp(String),
     /// A serialisable Rust struct of this name has an `exp` field, or fields that cannot be known.
     ClaimsWithExp(String),
+    /// A NestJS `JwtModule.register(..)`/`registerAsync(..)` gives every token a default
+    /// `signOptions.expiresIn`, or passes options the code does not show (a config service), which
+    /// may.
+    NestJwtDefaultExpiry,
+    /// Some `@UseGuards(..)` lists this NestJS guard class after an authentication guard
+    /// (`@UseGuards(JwtAuthGuard, RolesGuard)`), which has verified the token by the time it runs.
+    NestGuardAfterAuthGuard(String),
     /// An ORM hook or setter hashes passwords when a record is saved (`pre("save")`,
     /// `@BeforeInsert`, a Sequelize setter): a `password` written as it came is hashed on the way.
     PasswordHashedOnSave,
+    /// A function that hashes a password passes it to a service method of this name
+    /// (`this.usersService.create({ .., password: hash })`): what that method stores is a hash.
+    PasswordHashedBeforeCall(String),
+    /// A DTO class of this name declares a password field: storing the DTO whole stores it.
+    DtoWithPassword(String),
     /// A `package.json` of the project depends on Express 4 (or earlier): a rejected promise of
     /// an async route handler never reaches the error middleware.
     Express4,

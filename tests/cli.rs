@@ -461,6 +461,9 @@ fn project_facts_withdraw_findings_in_other_files() {
     let hooked = project(&[("src/routes.ts", signup), ("src/user.ts", hook)]);
     let output = archlint(hooked.path(), &select);
     assert_eq!(output.status.code(), Some(0), "{}", stdout(&output));
+    let typed_hook = b"import { hash } from 'bcrypt';\nUserSchema.pre<UserDocument>('save', async function () { this.password = await hash(this.password, 12); });\n";
+    let output = archlint(project(&[("src/routes.ts", signup), ("src/user.ts", typed_hook)]).path(), &select);
+    assert_eq!(output.status.code(), Some(0), "{}", stdout(&output));
 
     // Helmet (or the headers set by hand) anywhere in the project answers every app; the rule
     // reports notes, so `--fail-on note` makes them count.
@@ -487,6 +490,35 @@ fn project_facts_withdraw_findings_in_other_files() {
     let output = archlint(weakened.path(), &select);
     assert_eq!(output.status.code(), Some(1));
     assert!(stdout(&output).contains("`hsts: false`") && !stdout(&output).contains("sends no security headers"), "{}", stdout(&output));
+
+    // A NestJS `JwtModule` default `expiresIn` answers `jwtService.sign` calls in the services;
+    // a module whose options come from a config service is given the benefit of the doubt.
+    let service = b"import { JwtService } from '@nestjs/jwt';
+export class AuthService {
+  constructor(private jwtService: JwtService) {}
+  login(user: { id: string }) { return this.jwtService.sign({ sub: user.id }); }
+}
+";
+    let select = ["--select", "jwt-without-expiry"];
+    let module = |options: &str| {
+        format!(
+            "import {{ JwtModule }} from '@nestjs/jwt';
+export const jwt = JwtModule.{options};
+"
+        )
+    };
+    let no_default = module("register({ secret: process.env.JWT_SECRET, signOptions: { algorithm: 'HS256' } })");
+    let output = archlint(project(&[("src/auth.service.ts", service), ("src/auth.module.ts", no_default.as_bytes())]).path(), &select);
+    assert_eq!(output.status.code(), Some(1), "{}", stdout(&output));
+    for options in [
+        "register({ secret: process.env.JWT_SECRET, signOptions: { expiresIn: '15m' } })",
+        "registerAsync({ useFactory: () => ({ secret: process.env.JWT_SECRET, signOptions: { expiresIn: '15m' } }) })",
+        "registerAsync({ inject: [ConfigService], useFactory: (config: ConfigService) => config.get('jwt') })",
+    ] {
+        let output =
+            archlint(project(&[("src/auth.service.ts", service), ("src/auth.module.ts", module(options).as_bytes())]).path(), &select);
+        assert_eq!(output.status.code(), Some(0), "{options}: {}", stdout(&output));
+    }
 }
 
 #[test]

@@ -72,16 +72,19 @@ impl InsecureCookie {
         }
     }
 
-    /// `res.cookie("token", value, { ... })`, `reply.setCookie("sid", value, { ... })`.
+    /// `res.cookie("token", value, { ... })`, `reply.setCookie("sid", value, { ... })`, Koa
+    /// `ctx.cookies.set("sid", value, { ... })`.
     fn check_set_cookie(&self, call: Node<'_>, callee: Node<'_>, model: &TsModel<'_>, cx: &mut Context<'_>) {
         let Some(method) = callee.field("property").map(|p| model.text(p)) else { return };
-        if method != "cookie" && method != "setCookie" {
-            return;
-        }
-        let receiver = callee.field("object").and_then(|o| model.member_path(o));
-        if !receiver.is_some_and(|path| RESPONSE_NAMES.contains(&path.rsplit('.').next().unwrap_or(""))) {
-            return;
-        }
+        let Some(receiver) = callee.field("object").and_then(|o| model.member_path(o)) else { return };
+        let mut segments = receiver.rsplit('.');
+        let (last, before) = (segments.next().unwrap_or(""), segments.next());
+        let koa = match method {
+            "cookie" | "setCookie" if RESPONSE_NAMES.contains(&last) => false,
+            // The `cookies` package behind Koa (and egg.js): `ctx.cookies`, `this.cookies`.
+            "set" if last == "cookies" && before.is_some() => true,
+            _ => return,
+        };
         let arguments = call_arguments(call);
         let (Some(name), Some(value)) = (arguments.first(), arguments.get(1)) else { return };
         let Some(name) = model.string_value(*name).filter(|n| is_auth_cookie_name(n)) else { return };
@@ -103,6 +106,14 @@ impl InsecureCookie {
                 (self.ts_flag(options, "httpOnly", model), self.ts_flag(options, "secure", model), same_site_none)
             }
         };
+        // The `cookies` package sets `HttpOnly` unless told not to, and `Secure` whenever the
+        // request came over HTTPS: only an explicit `false` weakens a Koa cookie.
+        let (http_only, secure) = if koa {
+            let explicit = |flag| if flag == Flag::Off { Flag::Off } else { Flag::Set };
+            (explicit(http_only), explicit(secure))
+        } else {
+            (http_only, secure)
+        };
         let found = problems(http_only, secure, same_site_none, false);
         if found.is_empty() {
             return;
@@ -110,7 +121,8 @@ impl InsecureCookie {
         cx.report(span_of(callee), format!("auth cookie `{name}` is set {}", found.join(" and "))).help = Some(HELP.into());
     }
 
-    /// `session({ cookie: { secure: false } })`, `cookieSession({ httpOnly: false })`.
+    /// `session({ cookie: { secure: false } })`, `cookieSession({ httpOnly: false })`, Koa
+    /// `session({ key: "koa.sess", secure: false }, app)`.
     fn check_session(&self, module: &str, call: Node<'_>, model: &TsModel<'_>, cx: &mut Context<'_>) {
         let Some(options) = call_arguments(call).first().and_then(|o| model.object_literal(*o)) else { return };
         let cookie = match module {
@@ -364,7 +376,7 @@ impl Rule for InsecureCookie {
         }
         let Some(callee) = node.field("function") else { return };
         match model.qualified_name(callee).as_deref() {
-            Some(module @ ("express-session" | "cookie-session")) => self.check_session(module, node, model, cx),
+            Some(module @ ("express-session" | "cookie-session" | "koa-session")) => self.check_session(module, node, model, cx),
             _ if callee.kind() == "member_expression" => self.check_set_cookie(node, callee, model, cx),
             _ => {}
         }

@@ -6,7 +6,7 @@ use super::{
     call_arguments, enclosing_function, for_each_expr_in, rust_bool, struct_fields_in_file, tight_tokens, uses_jwt_library, FileFunctions,
     Walk,
 };
-use crate::diagnostic::Level;
+use crate::diagnostic::{Fact, Level};
 use crate::lang::rust::{span_of as rust_span, RustKind, RustModel, RustNode, RustSyntax};
 use crate::lang::typescript::model::{descendants, is_function_like, named_children, span_of};
 use crate::lang::typescript::FieldExt;
@@ -91,6 +91,10 @@ impl JwtVerificationDisabled {
         let Some(callee) = call.field("function") else { return };
         let name = model.qualified_name(callee);
         let arguments = call_arguments(call);
+        if name.as_deref() == Some("@nestjs/common.UseGuards") {
+            note_guards_after_auth(&arguments, model, cx);
+            return;
+        }
         if name.as_deref() == Some("jsonwebtoken.verify") {
             if let Some(key) = arguments.get(1) {
                 if let Some(literal) = falsy_literal(*key, model) {
@@ -123,13 +127,48 @@ impl JwtVerificationDisabled {
             }
         }
         if let Some(read) = authorization_use(call, model) {
-            cx.report(
+            let finding = cx.report(
                 span_of(callee),
                 format!("`{decoder}` does not check the signature, yet the token's {read} is trusted in a function that never verifies it"),
-            )
-            .help = Some(HELP.into());
+            );
+            finding.help = Some(HELP.into());
+            // A NestJS guard that runs after an authentication guard reads a token that guard verified.
+            if let Some(class) = enclosing_class(call, model) {
+                finding.withdrawn_by(Fact::NestGuardAfterAuthGuard(class));
+            }
         }
     }
+}
+
+/// `@UseGuards(JwtAuthGuard, RolesGuard)`: NestJS runs guards in order and stops at the first
+/// that refuses, so every guard listed after one named for authentication (`…Auth…`, `…Jwt…`,
+/// `AuthGuard("jwt")`) sees only requests whose token that guard verified.
+fn note_guards_after_auth(arguments: &[Node<'_>], model: &TsModel<'_>, cx: &mut Context<'_>) {
+    let mut after_auth = false;
+    for argument in arguments {
+        let guard = match argument.kind() {
+            "new_expression" => argument.field("constructor"),
+            "identifier" => Some(*argument),
+            _ => None,
+        };
+        if let Some(guard) = guard.filter(|_| after_auth) {
+            cx.fact(Fact::NestGuardAfterAuthGuard(model.text(guard).to_string()));
+        }
+        let lower = model.text(*argument).to_ascii_lowercase();
+        after_auth |= lower.contains("auth") || lower.contains("jwt");
+    }
+}
+
+/// The name of the class a node is in.
+fn enclosing_class(node: Node<'_>, model: &TsModel<'_>) -> Option<String> {
+    let mut current = node;
+    while let Some(parent) = current.parent() {
+        if parent.kind() == "class_declaration" {
+            return parent.field("name").map(|n| model.text(n).to_string());
+        }
+        current = parent;
+    }
+    None
 }
 
 /// `null`, `undefined`, `false`, `""` or `0`, directly or through a constant.

@@ -8,6 +8,7 @@ use crate::lang::rust::{span_of as rust_span, RustKind, RustModel, RustNode, Rus
 use crate::lang::typescript::model::{is_function_like, named_children, span_of, Property};
 use crate::lang::typescript::FieldExt;
 use crate::lang::typescript::TsModel;
+use crate::rules::secrets::hardcoded_secret::factory_result;
 use crate::rules::{check_option_names, Context, Rule, RuleEntry, RuleOptions};
 use crate::source::Span;
 use syn::Expr;
@@ -93,6 +94,62 @@ impl JwtWithoutExpiry {
             "this `SignJWT` chain signs a token without `.setExpirationTime(..)` or an `exp` claim: the token never expires",
         )
         .help = Some(HELP.into());
+    }
+}
+
+impl JwtWithoutExpiry {
+    /// NestJS `this.jwtService.sign(payload[, options])` / `signAsync(..)`: `JwtService` merges
+    /// the module's `signOptions` into every call, so a call without `expiresIn` is only a token
+    /// without expiry when no `JwtModule` of the project sets a default (the project pass decides).
+    fn check_nest_sign(&self, call: Node<'_>, callee: Node<'_>, model: &TsModel<'_>, cx: &mut Context<'_>) {
+        if callee.kind() != "member_expression" || !model.imports_module("@nestjs/jwt") {
+            return;
+        }
+        let Some(method) = callee.field("property").map(|p| model.text(p)).filter(|m| matches!(*m, "sign" | "signAsync")) else { return };
+        let on_jwt_service = callee
+            .field("object")
+            .and_then(|o| model.member_path(o))
+            .is_some_and(|path| path.rsplit('.').next().is_some_and(|last| last.to_ascii_lowercase().contains("jwt")));
+        if !on_jwt_service {
+            return;
+        }
+        let arguments = call_arguments(call);
+        let Some(payload) = arguments.first() else { return };
+        if arguments.get(1).is_some_and(|options| lacks(*options, "expiresIn", model) != Some(true))
+            || !payload_lacks_expiry(*payload, model)
+        {
+            return;
+        }
+        cx.report(
+            span_of(callee),
+            format!(
+                "`{method}` issues a token that never expires: no `expiresIn` here, no `exp` in the payload and no `JwtModule` default"
+            ),
+        )
+        .withdrawn_by(Fact::NestJwtDefaultExpiry)
+        .help = Some(HELP.into());
+    }
+
+    /// `JwtModule.register({ signOptions: { expiresIn } })` and `registerAsync` whose factory
+    /// returns such options establish [`Fact::NestJwtDefaultExpiry`]; so do options the file does
+    /// not show (`useClass`, a factory returning a config value), to stay on the safe side.
+    fn note_jwt_module(&self, call: Node<'_>, name: &str, model: &TsModel<'_>, cx: &mut Context<'_>) {
+        let Some(options) = call_arguments(call).first().copied() else { return };
+        let options = match name {
+            "@nestjs/jwt.JwtModule.register" => model.object_literal(options),
+            _ => factory_result(options, model),
+        };
+        let sets_expiry = match options {
+            None => true,
+            Some(options) => match model.property(options, "signOptions") {
+                Property::Missing => false,
+                Property::Unknown => true,
+                Property::Found(sign_options) => lacks(sign_options, "expiresIn", model) != Some(true),
+            },
+        };
+        if sets_expiry {
+            cx.fact(Fact::NestJwtDefaultExpiry);
+        }
     }
 }
 
@@ -277,8 +334,12 @@ impl Rule for JwtWithoutExpiry {
             return;
         }
         let Some(callee) = node.field("function") else { return };
-        if model.qualified_name(callee).as_deref() == Some("jsonwebtoken.sign") {
-            self.check_sign(node, callee, model, cx);
+        match model.qualified_name(callee).as_deref() {
+            Some("jsonwebtoken.sign") => self.check_sign(node, callee, model, cx),
+            Some(name @ ("@nestjs/jwt.JwtModule.register" | "@nestjs/jwt.JwtModule.registerAsync")) => {
+                self.note_jwt_module(node, name, model, cx)
+            }
+            _ => self.check_nest_sign(node, callee, model, cx),
         }
     }
 

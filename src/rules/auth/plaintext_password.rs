@@ -81,8 +81,10 @@ const LOOKUP_METHODS: &[&str] =
 const NESTING_KEYS: &[&str] = &["data", "values", "where", "$set", "set", "create", "update", "filter", "attributes"];
 /// Markers of an ORM hook or setter that rewrites the password before it is saved.
 const HASHING_HOOKS: &[&str] = &[
-    // Mongoose middleware (`schema.pre("save", ..)`), Bookshelf `this.on("saving", ..)`.
+    // Mongoose middleware (`schema.pre("save", ..)`, typed `schema.pre<Doc>("save", ..)`),
+    // Bookshelf `this.on("saving", ..)`.
     ".pre(",
+    ".pre<",
     "on('saving'",
     "on(\"saving\"",
     "@BeforeInsert",
@@ -150,13 +152,96 @@ impl PlaintextPassword {
             return;
         }
         let mut found = Vec::new();
-        for argument in arguments {
-            if let Some(object) = model.object_literal(argument) {
+        for argument in &arguments {
+            if let Some(object) = model.object_literal(*argument) {
                 self.ts_request_passwords(object, model, 0, &mut found);
             }
         }
+        let reported = !found.is_empty();
         for (at, flow) in found {
             self.report(cx, span_of(at), use_message(what, &flow), &flow, true);
+        }
+        if !reported && matches!(what, Use::Stored) {
+            self.check_dto_store(call, &arguments, model, cx);
+        }
+    }
+
+    /// A NestJS service storing the DTO it was handed (`create(dto: CreateUserDto)`): its
+    /// `password` as it came (`{ password: dto.password }`), or the whole DTO (`{ ...dto }`,
+    /// `repo.save(dto)`) when some DTO class of that name has a password field. Not when the
+    /// function hashes anything: the hash is then what is stored, or the DTO's field is
+    /// overwritten with it first.
+    fn check_dto_store(&self, call: Node<'_>, arguments: &[Node<'_>], model: &TsModel<'_>, cx: &mut Context<'_>) {
+        let mut found = Vec::new();
+        for argument in arguments {
+            match model.object_literal(*argument) {
+                Some(object) => dto_passwords(object, model, 0, &mut found),
+                None => found.extend(dto_type(*argument, model).map(|ty| DtoPassword { at: *argument, whole_dto: Some(ty) })),
+            }
+        }
+        if found.is_empty() || hashes_in_function(call, model) {
+            return;
+        }
+        let method = method_name(call, model);
+        for DtoPassword { at, whole_dto } in found {
+            let span = span_of(at);
+            if cx.reported_at(span) {
+                continue;
+            }
+            let shown = if at.kind() == "pair" { at.field("value").unwrap_or(at) } else { at };
+            let text = shorten(model.text(shown), 40);
+            let finding = match &whole_dto {
+                Some(ty) => {
+                    let finding = cx.report(span, format!("the `{ty}` (`{text}`) is stored as it came, with its password unhashed"));
+                    finding.requires(Fact::DtoWithPassword(ty.clone()));
+                    finding
+                }
+                None => cx.report(span, format!("a password from the request DTO (`{text}`) is stored without hashing")),
+            };
+            finding.help = Some(HELP.into());
+            finding.withdrawn_by(Fact::PasswordHashedOnSave);
+            // The DTO is a parameter: a caller that hashed first may hand it over.
+            if let Some(method) = &method {
+                finding.withdrawn_by(Fact::PasswordHashedBeforeCall(method.clone()));
+            }
+        }
+    }
+
+    /// `const hash = await bcrypt.hash(dto.password, 12); return this.usersService.create({ ..,
+    /// password: hash })`: the service method receives a hashed password, so what it stores as
+    /// it came is a hash.
+    fn note_hashed_before_call(&self, call: Node<'_>, model: &TsModel<'_>, cx: &mut Context<'_>) {
+        let Some(callee) = call.field("function").filter(|c| c.kind() == "member_expression") else { return };
+        let (Some(receiver), Some(method)) = (callee.field("object"), callee.field("property")) else { return };
+        if !model.text(receiver).to_ascii_lowercase().contains("service") {
+            return;
+        }
+        let passes_password = call_arguments(call).iter().any(|a| model.text(*a).to_ascii_lowercase().contains("password"));
+        if passes_password && hashes_in_function(call, model) {
+            cx.fact(Fact::PasswordHashedBeforeCall(model.text(method).to_string()));
+        }
+    }
+
+    /// `new User({ email, password: req.body.password }).save()`, or the same record bound to a
+    /// local that the function saves (`const user = new User({ .. }); await user.save()`).
+    fn check_ts_new(&self, node: Node<'_>, model: &TsModel<'_>, cx: &mut Context<'_>) {
+        let Some(constructor) = node.field("constructor") else { return };
+        if !model.text(constructor).starts_with(char::is_uppercase) {
+            return;
+        }
+        let arguments = call_arguments(node);
+        let Some(object) = arguments.first().and_then(|a| model.object_literal(*a)) else { return };
+        if !is_saved(node, model) {
+            return;
+        }
+        let mut found = Vec::new();
+        self.ts_request_passwords(object, model, 0, &mut found);
+        let reported = !found.is_empty();
+        for (at, flow) in found {
+            self.report(cx, span_of(at), use_message(Use::Stored, &flow), &flow, true);
+        }
+        if !reported {
+            self.check_dto_store(node, &arguments, model, cx);
         }
     }
 
@@ -241,6 +326,108 @@ impl PlaintextPassword {
         if hook_may_hash {
             finding.withdrawn_by(Fact::PasswordHashedOnSave);
         }
+    }
+}
+
+/// A DTO's password about to be stored: `dto.password` itself, or a whole DTO (spread or passed
+/// as it is) of the named class, which stores a password only if that class has one.
+struct DtoPassword<'t> {
+    at: Node<'t>,
+    whole_dto: Option<String>,
+}
+
+/// The DTO class of a parameter of the enclosing function (`dto: CreateUserDto`), when `node` is
+/// that parameter.
+fn dto_type(node: Node<'_>, model: &TsModel<'_>) -> Option<String> {
+    let node = model.unwrap_expression(node);
+    if node.kind() != "identifier" {
+        return None;
+    }
+    let name = model.text(node);
+    let parameters = enclosing_function(node).field("parameters")?;
+    named_children(parameters).find_map(|parameter| {
+        let pattern = parameter.field("pattern").filter(|p| model.text(*p) == name)?;
+        let ty = parameter.field("type")?;
+        let ty = model.text(ty).trim_start_matches(':').trim();
+        let is_dto = (ty.ends_with("Dto") || ty.ends_with("DTO")) && ty.chars().all(|c| c.is_alphanumeric() || c == '_');
+        (is_dto && pattern.kind() == "identifier").then(|| ty.to_string())
+    })
+}
+
+/// DTO passwords in an object literal and in its nesting keys (`{ data: { ...dto } }`).
+fn dto_passwords<'t>(object: Node<'t>, model: &TsModel<'t>, depth: usize, found: &mut Vec<DtoPassword<'t>>) {
+    let mut spreads = Vec::new();
+    let mut sets_password = false;
+    for member in named_children(object) {
+        match member.kind() {
+            "pair" => {
+                let (Some(key), Some(value)) = (member.field("key"), member.field("value")) else { continue };
+                let key = model.string_literal(key).unwrap_or_else(|| model.text(key).to_string());
+                if NESTING_KEYS.contains(&key.as_str()) && depth < 2 {
+                    match model.object_literal(value) {
+                        Some(nested) => dto_passwords(nested, model, depth + 1, found),
+                        None => spreads.extend(dto_type(value, model).map(|ty| DtoPassword { at: value, whole_dto: Some(ty) })),
+                    }
+                    continue;
+                }
+                if !names_password(&key) {
+                    continue;
+                }
+                sets_password = true;
+                let value = model.unwrap_expression(value);
+                let from_dto = value.kind() == "member_expression"
+                    && value.field("property").is_some_and(|p| names_password(model.text(p)))
+                    && value.field("object").is_some_and(|o| dto_type(o, model).is_some());
+                if from_dto {
+                    found.push(DtoPassword { at: member, whole_dto: None });
+                }
+            }
+            "spread_element" => {
+                let Some(spread) = member.named_child(0) else { continue };
+                spreads.extend(dto_type(spread, model).map(|ty| DtoPassword { at: member, whole_dto: Some(ty) }));
+            }
+            _ => {}
+        }
+    }
+    // `{ ...dto, password: hashed }`: the password is replaced (a DTO password under the key was
+    // reported above).
+    if !sets_password {
+        found.extend(spreads);
+    }
+}
+
+/// The name of the method a node is in (`create` for `async create(dto: CreateUserDto) { .. }`).
+fn method_name(node: Node<'_>, model: &TsModel<'_>) -> Option<String> {
+    let function = enclosing_function(node);
+    if function.kind() != "method_definition" {
+        return None;
+    }
+    function.field("name").map(|n| model.text(n).to_string())
+}
+
+/// Whether the function around `node` calls a hash or key-derivation function.
+fn hashes_in_function(node: Node<'_>, model: &TsModel<'_>) -> bool {
+    let lower = model.text(enclosing_function(node)).to_ascii_lowercase();
+    ["hash", "bcrypt", "argon2", "scrypt", "pbkdf2"].iter().any(|h| lower.contains(h))
+}
+
+/// Whether a `new Model(..)` record is saved: `.save()` on it, or on the local it is bound to
+/// later in the same function.
+fn is_saved(new: Node<'_>, model: &TsModel<'_>) -> bool {
+    let mut node = new;
+    while let Some(parent) = node.parent().filter(|p| p.kind() == "parenthesized_expression") {
+        node = parent;
+    }
+    let Some(parent) = node.parent() else { return false };
+    match parent.kind() {
+        "member_expression" => parent.field("property").is_some_and(|p| model.text(p) == "save"),
+        "variable_declarator" => {
+            let Some(name) = parent.field("name").filter(|n| n.kind() == "identifier").map(|n| model.text(n)) else { return false };
+            let function = enclosing_function(new);
+            let after = model.src.get(parent.end_byte()..function.end_byte()).unwrap_or("");
+            after.contains(&format!("{name}.save("))
+        }
+        _ => false,
     }
 }
 
@@ -392,7 +579,7 @@ impl Rule for PlaintextPassword {
     }
 
     fn ts_kinds(&self) -> &'static [&'static str] {
-        &["program", "call_expression", "assignment_expression", "binary_expression"]
+        &["program", "class_declaration", "call_expression", "new_expression", "assignment_expression", "binary_expression"]
     }
 
     fn check_ts(&self, node: Node<'_>, model: &TsModel<'_>, cx: &mut Context<'_>) {
@@ -405,8 +592,26 @@ impl Rule for PlaintextPassword {
                     cx.fact(Fact::PasswordHashedOnSave);
                 }
             }
+            // A DTO class with a password field: storing such a DTO whole stores the password.
+            "class_declaration" => {
+                let Some(name) = node.field("name").map(|n| model.text(n)).filter(|n| n.ends_with("Dto") || n.ends_with("DTO")) else {
+                    return;
+                };
+                let has_password = node.field("body").is_some_and(|body| {
+                    named_children(body).any(|member| {
+                        member.kind() == "public_field_definition" && member.field("name").is_some_and(|n| names_password(model.text(n)))
+                    })
+                });
+                if has_password {
+                    cx.fact(Fact::DtoWithPassword(name.to_string()));
+                }
+            }
             _ if cx.in_test => {}
-            "call_expression" => self.check_ts_call(node, model, cx),
+            "call_expression" => {
+                self.note_hashed_before_call(node, model, cx);
+                self.check_ts_call(node, model, cx)
+            }
+            "new_expression" => self.check_ts_new(node, model, cx),
             "assignment_expression" => self.check_ts_assignment(node, model, cx),
             "binary_expression" => self.check_ts_comparison(node, model, cx),
             _ => {}

@@ -105,6 +105,15 @@ fn names_secret(name: &str) -> bool {
     })
 }
 
+/// Whether a name says it holds a CSRF token (`csrf_token`, `xsrfToken`). A comparison with one
+/// checks the caller's own session, whatever the other side is called (`self.csrf_token != token`,
+/// where `token` is the header value). Other handle words do not carry over: a configured
+/// `NOTIFICATION_TOKEN` compared with a request's `token` is a shared secret.
+fn names_csrf_token(name: &str) -> bool {
+    let words = words(name);
+    words.windows(2).any(|pair| pair[1] == "token" && matches!(pair[0].as_str(), "csrf" | "xsrf"))
+}
+
 /// Names of helpers that compare in constant time: a function that calls one is taken to compare
 /// its secrets with it (the `==` next to it is a length or format check, or a fallback).
 fn is_constant_time_helper(text: &str) -> bool {
@@ -212,8 +221,12 @@ impl TimingUnsafeComparison {
             if Self::rust_is_fixed(left, model, site.fn_id) || Self::rust_is_fixed(right, model, site.fn_id) {
                 continue;
             }
-            let named = |e: &Expr| rust_value_name(e, model, site.fn_id).is_some_and(|n| names_secret(&n));
-            if !named(left) && !named(right) {
+            let name = |e: &Expr| rust_value_name(e, model, site.fn_id);
+            let (left_name, right_name) = (name(left), name(right));
+            let [left_name, right_name] = [left_name.as_deref(), right_name.as_deref()];
+            if ![left_name, right_name].into_iter().flatten().any(names_secret)
+                || [left_name, right_name].into_iter().flatten().any(names_csrf_token)
+            {
                 continue;
             }
             let (left_origin, right_origin) = (model.origin(left, site, cx.file), model.origin(right, site, cx.file));
@@ -252,8 +265,9 @@ impl Rule for TimingUnsafeComparison {
         if Self::ts_is_fixed(left, model) || Self::ts_is_fixed(right, model) {
             return;
         }
-        let named = |n: Node<'_>| ts_value_name(n, model).is_some_and(|name| names_secret(&name));
-        if !named(left) && !named(right) {
+        let names = [ts_value_name(left, model), ts_value_name(right, model)];
+        let names = || names.iter().flatten().map(String::as_str);
+        if !names().any(names_secret) || names().any(names_csrf_token) {
             return;
         }
         let (left_origin, right_origin) = (model.origin(left), model.origin(right));

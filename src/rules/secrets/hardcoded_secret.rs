@@ -177,7 +177,7 @@ impl HardcodedSecret {
 }
 
 /// The object literal that `{ useFactory: … }` returns: `() => ({ … })` or `{ return { … }; }`.
-fn factory_result<'t>(options: Node<'t>, model: &TsModel<'t>) -> Option<Node<'t>> {
+pub(crate) fn factory_result<'t>(options: Node<'t>, model: &TsModel<'t>) -> Option<Node<'t>> {
     let Property::Found(factory) = model.property(model.object_literal(options)?, "useFactory") else { return None };
     let body = model.resolve(factory).field("body")?;
     if body.kind() != "statement_block" {

@@ -35,7 +35,8 @@ const FLAG_WORDS: &[&str] =
 
 /// Words before `token` that name a handle rather than a credential: pagination cursors and
 /// CSRF tokens, which the page itself holds.
-const HANDLE_WORDS: &[&str] = &["page", "next", "continuation", "cursor", "sync", "csrf", "xsrf"];
+const HANDLE_WORDS: &[&str] =
+    &["page", "next", "continuation", "cursor", "sync", "csrf", "xsrf", "progress", "cancellation", "cancel", "syntax"];
 
 /// Whether a logged variable, property or header name holds a credential: what
 /// [`is_secret_name`] recognises (`password`, `dbPassword`, `accessToken`, `client_secret`,
@@ -147,7 +148,10 @@ impl SecretInLogs {
             }
             "object" => named_children(node).find_map(|member| match member.kind() {
                 "shorthand_property_identifier" => Self::ts_leak(member, model, depth + 1),
-                "pair" => Self::ts_leak(member.field("value")?, model, depth + 1),
+                "pair" => {
+                    let value = member.field("value")?;
+                    Self::ts_leak(value, model, depth + 1).or_else(|| Self::ts_keyed_leak(member, value, model))
+                }
                 _ => None,
             }),
             "call_expression" => {
@@ -168,6 +172,27 @@ impl SecretInLogs {
             }
             _ => None,
         }
+    }
+}
+
+impl SecretInLogs {
+    /// `{ token: t }`, `{ password: user.pwd }`: the key names a credential and the value is read
+    /// as it is (a variable or a property, not a literal, a call or a size like `t.length`).
+    fn ts_keyed_leak(pair: Node<'_>, value: Node<'_>, model: &TsModel<'_>) -> Option<(Leak, Span)> {
+        let key = pair.field("key")?;
+        let key = model.string_literal(key).unwrap_or_else(|| model.text(key).to_string());
+        if !names_logged_secret(&key) {
+            return None;
+        }
+        let value = model.unwrap_expression(value);
+        let plain = match value.kind() {
+            "identifier" => model.text(value) != "undefined",
+            "member_expression" | "subscript_expression" => {
+                !ts_value_name(value, model).is_some_and(|name| matches!(name.as_str(), "length" | "size" | "byteLength"))
+            }
+            _ => false,
+        };
+        plain.then(|| (Leak::Named(key), span_of(pair)))
     }
 }
 
@@ -306,6 +331,11 @@ impl SecretInLogs {
             return None;
         }
         let name = rust_value_name(expr, model, site.fn_id)?;
+        // `let token = ProgressToken::String(..)`: the token type the local is built from says
+        // more than the local's name.
+        if constructed_token_type(expr, model, site.fn_id).is_some_and(|ty| !names_logged_secret(&ty)) {
+            return None;
+        }
         let secret = if Self::rust_header_read(expr) { names_secret_header(&name) } else { names_logged_secret(&name) };
         if secret {
             return Some(Leak::Named(tidy_tokens(&expr.to_token_stream().to_string())));
@@ -331,6 +361,23 @@ impl SecretInLogs {
             _ => None,
         }
     }
+}
+
+/// The `…Token` type a local is declared with or built from (`let token: CancellationToken`,
+/// `let token = lsp_types::ProgressToken::String(..)`, `SyntaxToken { .. }`).
+fn constructed_token_type(expr: &Expr, model: &RustModel, fn_id: Option<usize>) -> Option<String> {
+    let Expr::Path(path) = expr else { return None };
+    let local = model.local_of(fn_id, path)?;
+    let type_path = match (local.ty, local.init) {
+        (Some(syn::Type::Path(ty)), _) => &ty.path,
+        (_, Some(Expr::Call(call))) => match &*call.func {
+            Expr::Path(func) => &func.path,
+            _ => return None,
+        },
+        (_, Some(Expr::Struct(init))) => &init.path,
+        _ => return None,
+    };
+    type_path.segments.iter().map(|s| s.ident.to_string()).find(|s| s.ends_with("Token") && s.len() > "Token".len())
 }
 
 /// Command-line code (`commands/`, `cli/`, `scripts/`, `bin/`, `seeds/` directories): printing a
