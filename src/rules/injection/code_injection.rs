@@ -38,26 +38,27 @@ impl Rule for CodeInjection {
         let Some(arguments) = node.field("arguments") else { return };
         let arguments: Vec<Node<'_>> = named_children(arguments).collect();
         let Some(first) = arguments.first().copied() else { return };
-        let shown = super::sink_name(callee, model);
+        // Named only when something is reported (this runs for every call).
+        let shown = || super::sink_name(callee, model);
         let vm_function = name.strip_prefix("vm.").or_else(|| name.strip_prefix("node:vm.")).is_some_and(|f| VM_FUNCTIONS.contains(&f));
         match name.as_str() {
             "eval" | "globalThis.eval" => {
-                report_origin(cx, span_of(first), &model.origin(first), "code", &shown, Some(Level::Warning), HELP);
+                report_origin(cx, span_of(first), &model.origin(first), "code", &shown(), Some(Level::Warning), HELP);
             }
             // `new Function(arg1, ..., body)`: every argument becomes source text.
             "Function" => {
                 let origin = arguments.iter().fold(Origin::Constant, |acc, a| acc.join(model.origin(*a)));
-                report_origin(cx, span_of(node), &origin, "code", &shown, Some(Level::Warning), HELP);
+                report_origin(cx, span_of(node), &origin, "code", &shown(), Some(Level::Warning), HELP);
             }
             _ if vm_function => {
-                report_origin(cx, span_of(first), &model.origin(first), "code", &shown, Some(Level::Warning), HELP);
+                report_origin(cx, span_of(first), &model.origin(first), "code", &shown(), Some(Level::Warning), HELP);
             }
             // A string timer is `eval` later; a function (even one held in a parameter) is not.
             "setTimeout" | "setInterval" | "setImmediate" => {
                 let string_shaped = matches!(model.unwrap_expression(first).kind(), "string" | "template_string" | "binary_expression");
                 let origin = model.origin(first);
                 if string_shaped || origin.is_request() {
-                    report_origin(cx, span_of(first), &origin, "code", &shown, None, HELP);
+                    report_origin(cx, span_of(first), &origin, "code", &shown(), None, HELP);
                 }
             }
             _ => {}

@@ -153,13 +153,14 @@ impl Rule for CommandInjection {
         let Some(arguments) = node.field("arguments") else { return };
         let arguments: Vec<Node<'_>> = named_children(arguments).collect();
         let Some(first) = arguments.first().copied() else { return };
-        let shown = super::sink_name(callee, model);
+        // Named only when something is reported (this runs for every call).
+        let shown = || super::sink_name(callee, model);
         match (module, function) {
             ("child_process", f) if SHELL_CALLS.contains(&f) => {
-                report_origin(cx, span_of(first), &model.origin(first), "a shell command", &shown, Some(Level::Warning), HELP);
+                report_origin(cx, span_of(first), &model.origin(first), "a shell command", &shown(), Some(Level::Warning), HELP);
             }
             ("shelljs", "exec") | ("execa", "execaCommand" | "execaCommandSync" | "command" | "commandSync") => {
-                report_origin(cx, span_of(first), &model.origin(first), "a shell command", &shown, Some(Level::Warning), HELP);
+                report_origin(cx, span_of(first), &model.origin(first), "a shell command", &shown(), Some(Level::Warning), HELP);
             }
             ("child_process", f) if SPAWN_CALLS.contains(&f) => {
                 let shell = arguments.iter().skip(1).any(|options| {
@@ -172,7 +173,7 @@ impl Rule for CommandInjection {
                 }
                 // With a shell, the command and its arguments are joined into one command line.
                 let command_line = arguments.iter().take(2).fold(model.origin(first), |acc, argument| acc.join(model.origin(*argument)));
-                report_origin(cx, span_of(node), &command_line, "a shell command (`shell: true`)", &shown, Some(Level::Warning), HELP);
+                report_origin(cx, span_of(node), &command_line, "a shell command (`shell: true`)", &shown(), Some(Level::Warning), HELP);
             }
             _ => {}
         }

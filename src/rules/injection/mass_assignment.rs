@@ -112,11 +112,12 @@ impl Rule for MassAssignment {
         let Some(callee) = node.field("function").filter(|c| c.kind() == "member_expression") else { return };
         let method = callee.field("property").map(|p| model.text(p)).unwrap_or("");
         let receiver = callee.field("object").map(|o| model.text(o)).unwrap_or("");
-        let sink = super::sink_name(callee, model);
+        // Named only when something is reported (this runs for every call).
+        let sink = || super::sink_name(callee, model);
         if model.qualified_name(callee).as_deref() == Some("Object.assign") {
             // `Object.assign(user, req.body)`: the target is usually an entity about to be saved.
             if let Some(body) = arguments.iter().skip(1).find(|a| Self::carries_body(**a, model, 0)) {
-                self.report(*body, &sink, cx);
+                self.report(*body, &sink(), cx);
             }
             return;
         }
@@ -125,7 +126,7 @@ impl Rule for MassAssignment {
             return;
         }
         if let Some(body) = arguments.iter().find(|a| Self::carries_body(**a, model, 0)) {
-            self.report(*body, &sink, cx);
+            self.report(*body, &sink(), cx);
         }
     }
 }

@@ -112,7 +112,8 @@ impl Rule for PathTraversal {
         let Some(arguments) = node.field("arguments") else { return };
         let arguments: Vec<Node<'_>> = named_children(arguments).collect();
         let Some(first) = arguments.first().copied() else { return };
-        let shown = super::sink_name(callee, model);
+        // Named only when something is reported (this runs for every call).
+        let shown = || super::sink_name(callee, model);
 
         // `res.sendFile(p)`, `res.download(p)`: Express serves any file it is given, unless `root` confines it.
         if callee.kind() == "member_expression" {
@@ -123,7 +124,7 @@ impl Rule for PathTraversal {
                     object.kind() == "object" && matches!(model.property(object, "root"), Property::Found(_))
                 });
                 if !confined {
-                    report_origin(cx, span_of(first), &model.origin(first), "a file path", &shown, None, HELP);
+                    report_origin(cx, span_of(first), &model.origin(first), "a file path", &shown(), None, HELP);
                 }
                 return;
             }
@@ -137,7 +138,7 @@ impl Rule for PathTraversal {
         }
         let paths = if matches!(function, "copyFile" | "copyFileSync" | "rename" | "renameSync") { 2 } else { 1 };
         for path in arguments.iter().take(paths) {
-            if report_origin(cx, span_of(*path), &model.origin(*path), "a file path", &shown, None, HELP) {
+            if report_origin(cx, span_of(*path), &model.origin(*path), "a file path", &shown(), None, HELP) {
                 break;
             }
         }

@@ -140,7 +140,10 @@ impl HardcodedSecret {
                 }
             }
         }
-        self.check_key_options(&name, arguments.first().copied(), model, cx);
+        let module = name.strip_suffix(".registerAsync").unwrap_or(&name);
+        if TS_KEY_OPTIONS.iter().any(|(callee, _, _)| callee.strip_suffix(".register").unwrap_or(callee) == module || *callee == name) {
+            self.check_key_options(&name, arguments.first().copied(), model, cx);
+        }
     }
 
     /// The key-holding properties of the options that `name` (a call or constructor) receives.
@@ -253,8 +256,14 @@ impl Rule for HardcodedSecret {
                     _ => (node.field("name"), node.field("value")),
                 };
                 let (Some(name), Some(value)) = (name, value) else { return };
+                let value = model.unwrap_expression(value);
+                // Most values here are no literal or too short to be credential-shaped (eight
+                // characters, within quotes): those are left before anything is built from them.
+                if model.text(value).len() < 10 {
+                    return;
+                }
                 // Only direct literals: a name bound to another constant is reported there.
-                let Some(literal) = model.string_literal(model.unwrap_expression(value)) else { return };
+                let Some(literal) = model.string_literal(value) else { return };
                 let Some(name) = ts_written_name(name, model) else { return };
                 self.report_named(&name, &literal, span_of(value), cx);
             }
