@@ -4,6 +4,7 @@
 //! inside other macros (`json!`, `sqlx::query!`) are still seen as literals.
 
 pub mod depth;
+pub mod extent;
 pub mod model;
 pub mod taint;
 
@@ -523,7 +524,7 @@ impl<'a> Visit<'a> for Collector<'a> {
                 mutable,
                 methods: Vec::new(),
                 calls: Vec::new(),
-                visible_from: end_point(local),
+                visible_from: extent::local_extent(local).1,
                 ty,
                 decl: Some(local),
             };

@@ -34,6 +34,7 @@
 //! bindings followed and expression depth), so shadowing chains, recursion and self-referential
 //! updates always terminate.
 
+use super::extent::{block_end, block_start, expr_end, expr_start, local_extent, point};
 use super::model::{end_point, single_ident, start_point, FnId, Framework, LocalVar, RustModel, SourcePoint};
 use super::{span_of, Site};
 use crate::source::{SourceFile, Span};
@@ -346,7 +347,7 @@ pub struct TaintFacts<'a> {
     types: HashMap<String, TypeDef<'a>>,
     bindings: HashMap<(FnId, String), Vec<PatBinding<'a>>>,
     mutations: HashMap<(FnId, String), Vec<Mutation<'a>>>,
-    /// Closures already recorded as arguments of a method call (by start position).
+    /// Closures already recorded as arguments of a method call (by where their parameters open).
     closures_seen: HashSet<SourcePoint>,
     /// Allowlist checks of a place (`x`, `q.sort`): where the place holds a listed value.
     guards: HashMap<(FnId, String), Vec<Guard>>,
@@ -460,10 +461,10 @@ impl<'a> TaintFacts<'a> {
 
     /// `let (a, b) = init;`, `let Some(x) = init else { .. };`, `let Params { page, .. } = init;`
     pub(super) fn record_let_pattern(&mut self, fn_id: FnId, local: &'a syn::Local, init: &'a Expr) {
-        let step = (start_point(local), end_point(local));
+        let step = local_extent(local);
         self.record_pattern(
             fn_id,
-            PatBinding { pat: &local.pat, source: Some(init), element: false, from: end_point(local), until: (usize::MAX, 0), step },
+            PatBinding { pat: &local.pat, source: Some(init), element: false, from: step.1, until: (usize::MAX, 0), step },
         );
     }
 
@@ -490,14 +491,14 @@ impl<'a> TaintFacts<'a> {
                 // `if ALLOWED.contains(&x) { .. }`: inside the branch.
                 if let Some((listed, place)) = allowlist_check(&e.cond) {
                     if listed {
-                        self.record_guard(fn_id, place, start_point(&e.then_branch), end_point(&e.then_branch));
+                        self.record_guard(fn_id, place, block_start(&e.then_branch), block_end(&e.then_branch));
                     } else if block_diverges(&e.then_branch) {
-                        self.record_guard(fn_id, place.clone(), end_point(expr), (usize::MAX, 0));
+                        self.record_guard(fn_id, place.clone(), expr_end(expr), (usize::MAX, 0));
                     }
                 }
                 // Bound after the whole `let`: in `if let Some(x) = x` the second `x` is the outer one.
                 for l in lets_in_condition(&e.cond) {
-                    let step = (start_point(l), end_point(l));
+                    let step = (point(l.let_token.span.start()), expr_end(&l.expr));
                     self.record_pattern(
                         fn_id,
                         PatBinding {
@@ -505,7 +506,7 @@ impl<'a> TaintFacts<'a> {
                             source: Some(&l.expr),
                             element: false,
                             from: step.1,
-                            until: end_point(&e.then_branch),
+                            until: block_end(&e.then_branch),
                             step,
                         },
                     );
@@ -513,10 +514,10 @@ impl<'a> TaintFacts<'a> {
             }
             Expr::While(e) => {
                 for l in lets_in_condition(&e.cond) {
-                    let step = (start_point(l), end_point(l));
+                    let step = (point(l.let_token.span.start()), expr_end(&l.expr));
                     self.record_pattern(
                         fn_id,
-                        PatBinding { pat: &l.pat, source: Some(&l.expr), element: false, from: step.1, until: end_point(&e.body), step },
+                        PatBinding { pat: &l.pat, source: Some(&l.expr), element: false, from: step.1, until: block_end(&e.body), step },
                     );
                 }
             }
@@ -526,10 +527,10 @@ impl<'a> TaintFacts<'a> {
                 if let Some(place) = place_of(&e.expr) {
                     let literal = |arm: &syn::Arm| arm.guard.is_none() && is_literal_pattern(&arm.pat);
                     for arm in e.arms.iter().filter(|arm| literal(arm)) {
-                        self.record_guard(fn_id, place.clone(), start_point(&*arm.body), end_point(&*arm.body));
+                        self.record_guard(fn_id, place.clone(), expr_start(&arm.body), expr_end(&arm.body));
                     }
                     if e.arms.iter().any(literal) && e.arms.iter().all(|arm| literal(arm) || expr_diverges(&arm.body)) {
-                        self.record_guard(fn_id, place, end_point(expr), (usize::MAX, 0));
+                        self.record_guard(fn_id, place, expr_end(expr), (usize::MAX, 0));
                     }
                 }
                 for arm in &e.arms {
@@ -541,26 +542,26 @@ impl<'a> TaintFacts<'a> {
                             source: Some(&e.expr),
                             element: false,
                             from: end_point(&arm.pat),
-                            until: end_point(&*arm.body),
+                            until: expr_end(&arm.body),
                             step,
                         },
                     );
                 }
             }
             Expr::ForLoop(e) => {
-                let step = (start_point(&*e.pat), end_point(&*e.expr));
+                let step = (start_point(&*e.pat), expr_end(&e.expr));
                 self.record_pattern(
                     fn_id,
-                    PatBinding { pat: &e.pat, source: Some(&e.expr), element: true, from: step.1, until: end_point(&e.body), step },
+                    PatBinding { pat: &e.pat, source: Some(&e.expr), element: true, from: step.1, until: block_end(&e.body), step },
                 );
             }
             Expr::MethodCall(call) => {
                 for arg in &call.args {
                     if let Expr::Closure(closure) = arg {
-                        self.closures_seen.insert(start_point(closure));
+                        self.closures_seen.insert(closure_key(closure));
                         for input in &closure.inputs {
                             let step = (start_point(input), end_point(input));
-                            let until = end_point(&*closure.body);
+                            let until = expr_end(&closure.body);
                             self.record_pattern(
                                 fn_id,
                                 PatBinding { pat: input, source: Some(&call.receiver), element: true, from: end_point(input), until, step },
@@ -568,13 +569,13 @@ impl<'a> TaintFacts<'a> {
                         }
                     }
                 }
-                if MUTATING_METHODS.contains(&call.method.to_string().as_str()) {
+                if MUTATING_METHODS.iter().any(|method| call.method == method) {
                     for arg in &call.args {
                         self.record_mutation(fn_id, &call.receiver, expr, arg);
                     }
                 }
             }
-            Expr::Closure(closure) if !self.closures_seen.contains(&start_point(closure)) => {
+            Expr::Closure(closure) if !self.closures_seen.contains(&closure_key(closure)) => {
                 for input in &closure.inputs {
                     let step = (start_point(input), end_point(input));
                     self.record_pattern(
@@ -584,7 +585,7 @@ impl<'a> TaintFacts<'a> {
                             source: None,
                             element: false,
                             from: end_point(input),
-                            until: end_point(&*closure.body),
+                            until: expr_end(&closure.body),
                             step,
                         },
                     );
@@ -612,7 +613,7 @@ impl<'a> TaintFacts<'a> {
         };
         if let Expr::Path(p) = target {
             if let Some(name) = single_ident(&p.path) {
-                let step = (start_point(whole), end_point(whole));
+                let step = (expr_start(whole), expr_end(whole));
                 let mutation = Mutation { at: start_point(p), end: step.1, step, value: MutationValue::Expr(value) };
                 self.mutations.entry((fn_id, name)).or_default().push(mutation);
             }
@@ -913,7 +914,7 @@ impl<'a> Walk<'_, 'a> {
                 _ => Val::of(Origin::Constant),
             },
             Expr::Field(e) => {
-                if place_of(expr).is_some_and(|place| self.guarded(&place, start_point(expr))) {
+                if place_of(expr).is_some_and(|place| self.guarded(&place, expr_start(expr))) {
                     return Val::of(Origin::Safe);
                 }
                 let base = self.eval(&e.base, d, hops);
@@ -1644,6 +1645,11 @@ fn element_type(ty: &Type) -> Option<&Type> {
         }
         _ => None,
     }
+}
+
+/// A closure's identity among the closures already seen: where its parameter list opens.
+fn closure_key(closure: &syn::ExprClosure) -> SourcePoint {
+    point(closure.or1_token.span.start())
 }
 
 #[cfg(test)]
