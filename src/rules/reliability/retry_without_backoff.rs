@@ -276,8 +276,8 @@ const RXJS_RETRY_WHEN: &[&str] = &["rxjs.retryWhen", "rxjs/operators.retryWhen"]
 const RXJS_WRAPPERS: &[&str] = &["rxjs.from", "rxjs.defer"];
 
 /// The outbound request an Observable stands for: `this.http.get(..)` (Angular `HttpClient`,
-/// NestJS `HttpService`), `from(fetch(..))`, `defer(() => axios.get(..))`, rxjs `ajax(..)`, also
-/// through earlier `.pipe(..)` stages.
+/// NestJS `HttpService`), `from(fetch(..))`, `defer(() => axios.get(..))`, rxjs `ajax(..)`, an
+/// Angular interceptor's `next.handle(request)`, also through earlier `.pipe(..)` stages.
 fn rxjs_request<'t>(source: Node<'t>, model: &TsModel<'_>) -> Option<Node<'t>> {
     if source.kind() != "call_expression" {
         return None;
@@ -285,6 +285,16 @@ fn rxjs_request<'t>(source: Node<'t>, model: &TsModel<'_>) -> Option<Node<'t>> {
     let callee = source.field("function")?;
     if callee.kind() == "member_expression" && callee.field("property").is_some_and(|p| model.text(p) == "pipe") {
         return rxjs_request(callee.field("object")?, model);
+    }
+    // An Angular `HttpInterceptor`'s `next.handle(request)` sends every request of the app
+    // (NestJS interceptors call `next.handle()` without one, on the server's own handler).
+    let in_interceptor = || enclosing_function(source).and_then(|f| f.field("name")).is_some_and(|n| model.text(n) == "intercept");
+    if callee.kind() == "member_expression"
+        && callee.field("property").is_some_and(|p| model.text(p) == "handle")
+        && source.field("arguments").is_some_and(|a| a.named_child_count() == 1)
+        && in_interceptor()
+    {
+        return Some(source);
     }
     let name = model.qualified_name(callee).unwrap_or_default();
     if RXJS_WRAPPERS.contains(&name.as_str()) {
