@@ -269,6 +269,111 @@ impl RetryWithoutBackoff {
     }
 }
 
+/// rxjs's retry operators, by qualified name.
+const RXJS_RETRY: &[&str] = &["rxjs.retry", "rxjs/operators.retry"];
+const RXJS_RETRY_WHEN: &[&str] = &["rxjs.retryWhen", "rxjs/operators.retryWhen"];
+/// rxjs creation functions that wrap a request: `from(fetch(..))`, `defer(() => fetch(..))`.
+const RXJS_WRAPPERS: &[&str] = &["rxjs.from", "rxjs.defer"];
+
+/// The outbound request an Observable stands for: `this.http.get(..)` (Angular `HttpClient`,
+/// NestJS `HttpService`), `from(fetch(..))`, `defer(() => axios.get(..))`, rxjs `ajax(..)`, an
+/// Angular interceptor's `next.handle(request)`, also through earlier `.pipe(..)` stages.
+fn rxjs_request<'t>(source: Node<'t>, model: &TsModel<'_>) -> Option<Node<'t>> {
+    if source.kind() != "call_expression" {
+        return None;
+    }
+    let callee = source.field("function")?;
+    if callee.kind() == "member_expression" && callee.field("property").is_some_and(|p| model.text(p) == "pipe") {
+        return rxjs_request(callee.field("object")?, model);
+    }
+    // An Angular `HttpInterceptor`'s `next.handle(request)` sends every request of the app
+    // (NestJS interceptors call `next.handle()` without one, on the server's own handler).
+    let in_interceptor = || enclosing_function(source).and_then(|f| f.field("name")).is_some_and(|n| model.text(n) == "intercept");
+    if callee.kind() == "member_expression"
+        && callee.field("property").is_some_and(|p| model.text(p) == "handle")
+        && source.field("arguments").is_some_and(|a| a.named_child_count() == 1)
+        && in_interceptor()
+    {
+        return Some(source);
+    }
+    let name = model.qualified_name(callee).unwrap_or_default();
+    if RXJS_WRAPPERS.contains(&name.as_str()) {
+        let argument = source.field("arguments").and_then(|a| a.named_child(0))?;
+        return std::iter::once(argument)
+            .chain(descendants(argument))
+            .find(|n| n.kind() == "call_expression" && (ts_is_outbound(*n, model, &[]) || rxjs_request(*n, model).is_some()));
+    }
+    (name.starts_with("rxjs/ajax") || ts_is_outbound(source, model, &[])).then_some(source)
+}
+
+/// Whether the argument of `retry(..)` sets no delay: none (`retry()` resubscribes for ever), a
+/// count (`retry(3)`, or a constant holding one), or a config object without `delay`.
+fn rxjs_retry_has_no_delay(call: Node<'_>, model: &TsModel<'_>) -> bool {
+    let Some(arguments) = call.field("arguments") else { return false };
+    let Some(argument) = arguments.named_child(0) else { return true };
+    let argument = match argument.kind() {
+        "identifier" => match model.binding(argument).and_then(|b| b.value) {
+            Some(value) => value,
+            None => return false,
+        },
+        _ => argument,
+    };
+    match argument.kind() {
+        "number" => true,
+        // `delay: 0` is reported by the retry-options check.
+        "object" => named_children(argument).all(|p| p.kind() == "pair" && p.field("key").is_some_and(|k| model.text(k) != "delay")),
+        _ => false,
+    }
+}
+
+/// Whether a `retryWhen` notifier (`errors => errors.pipe(..)`) waits before it resubscribes.
+fn rxjs_notifier_waits(notifier: Node<'_>, model: &TsModel<'_>) -> bool {
+    descendants(notifier).any(|n| {
+        matches!(n.kind(), "identifier" | "property_identifier") && {
+            let name = model.text(n);
+            has_delay_word(name) || matches!(name, "timer" | "interval")
+        }
+    })
+}
+
+impl RetryWithoutBackoff {
+    /// rxjs `retry(3)` or `retryWhen(errors => errors)` in the pipe of a request: every error
+    /// resubscribes, which sends the request again at once.
+    fn check_rxjs_retry(&self, node: Node<'_>, model: &TsModel<'_>, cx: &mut Context<'_>) {
+        let Some(callee) = node.field("function").filter(|c| c.kind() == "identifier") else { return };
+        let Some(name) = model.qualified_name(callee) else { return };
+        let no_delay = if RXJS_RETRY.contains(&name.as_str()) {
+            rxjs_retry_has_no_delay(node, model)
+        } else if RXJS_RETRY_WHEN.contains(&name.as_str()) {
+            node.field("arguments")
+                .and_then(|a| a.named_child(0))
+                .is_some_and(|notifier| is_function_like(notifier.kind()) && !rxjs_notifier_waits(notifier, model))
+        } else {
+            return;
+        };
+        if !no_delay {
+            return;
+        }
+        // `source.pipe(.., retry(3))`
+        let Some(pipe) = node.parent().filter(|a| a.kind() == "arguments").and_then(|a| a.parent()) else { return };
+        let Some(source) = pipe
+            .field("function")
+            .filter(|f| f.kind() == "member_expression" && f.field("property").is_some_and(|p| model.text(p) == "pipe"))
+            .and_then(|f| f.field("object"))
+        else {
+            return;
+        };
+        let Some(request) = rxjs_request(source, model) else { return };
+        let request = crate::rules::shorten(request.field("function").map(|f| model.text(f)).unwrap_or(""), 40);
+        let operator = crate::rules::shorten(model.text(node), 40);
+        cx.report(span_of(node), format!("`{operator}` sends `{request}` again as soon as it fails, with no delay between attempts"))
+            .help = Some(RXJS_HELP.into());
+    }
+}
+
+const RXJS_HELP: &str =
+    "give the retry a growing delay and a bound: `retry({ count: 3, delay: (error, attempt) => timer(2 ** attempt * 200) })`";
+
 impl Rule for RetryWithoutBackoff {
     fn id(&self) -> &'static str {
         ENTRY.id
@@ -284,6 +389,7 @@ impl Rule for RetryWithoutBackoff {
         }
         if node.kind() == "call_expression" {
             self.check_ts_retry_options(node, model, cx);
+            self.check_rxjs_retry(node, model, cx);
         } else {
             self.check_ts_loop(node, model, cx);
         }

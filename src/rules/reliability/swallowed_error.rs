@@ -90,8 +90,10 @@ enum CatchShape {
 }
 
 impl SwallowedError {
+    /// What `body` (a `catch` block, or an error branch: a block or a single statement) does.
     fn catch_shape(body: Node<'_>, model: &TsModel<'_>) -> CatchShape {
-        let statements: Vec<Node<'_>> = named_children(body).filter(|s| s.kind() != "comment").collect();
+        let statements: Vec<Node<'_>> =
+            if body.kind() == "statement_block" { named_children(body).filter(|s| s.kind() != "comment").collect() } else { vec![body] };
         if statements.is_empty() {
             return CatchShape::Empty;
         }
@@ -180,10 +182,10 @@ impl SwallowedError {
         called.then_some("a function called by a request handler")
     }
 
-    /// `next()` without arguments after the `try` statement in the same function: the
-    /// `try { req.user = jwt.verify(..) } catch {} next()` shape.
-    fn next_follows(try_statement: Node<'_>, model: &TsModel<'_>) -> bool {
-        let mut sibling = try_statement.next_named_sibling();
+    /// `next()` without arguments after `statement` in the same function: the
+    /// `try { req.user = jwt.verify(..) } catch {} next()` and `if (err) log(err); next()` shapes.
+    fn next_follows(statement: Node<'_>, model: &TsModel<'_>) -> bool {
+        let mut sibling = statement.next_named_sibling();
         while let Some(statement) = sibling {
             let found = std::iter::once(statement).chain(descendants(statement)).any(|n| {
                 n.kind() == "call_expression"
@@ -197,6 +199,67 @@ impl SwallowedError {
         }
         false
     }
+
+    /// `jwt.verify(token, key, (err, decoded) => { if (err) return next(); … })`: a verification
+    /// with a Node-style callback whose error branch lets the request go on, as the `catch` of
+    /// the synchronous form would.
+    fn check_verification_callback(call: Node<'_>, model: &TsModel<'_>, cx: &mut Context<'_>) {
+        let Some(callee) = call.field("function") else { return };
+        let callee_text = model.text(callee);
+        let name = last_segment(callee_text);
+        let passport = name == "authenticate"
+            && (callee_text.starts_with("passport.") || model.qualified_name(callee).is_some_and(|q| q.starts_with("passport.")));
+        if !passport && !TS_VERIFY_CALLS.contains(&name) {
+            return;
+        }
+        let Some(callback) = call.field("arguments").and_then(|a| named_children(a).last()).filter(|a| is_function_like(a.kind())) else {
+            return;
+        };
+        let Some(error) = parameter_names(model, callback).into_iter().next().filter(|p| ERROR_PARAMETERS.contains(&p.as_str())) else {
+            return;
+        };
+        let Some(body) = callback.field("body").filter(|b| b.kind() == "statement_block") else { return };
+        // Optional authentication lets a request without a valid token through by design.
+        let optional_auth = enclosing_function(call).and_then(|f| function_name(f, model)).is_some_and(is_optional_auth_name);
+        if optional_auth {
+            return;
+        }
+        let branch = named_children(body).filter(|s| s.kind() == "if_statement").find_map(|statement| {
+            let condition = statement.field("condition")?;
+            tests_error(model.text(condition), &error).then_some((statement, statement.field("consequence")?))
+        });
+        let Some((statement, consequence)) = branch else { return };
+        let what = match Self::catch_shape(consequence, model) {
+            CatchShape::CallsNext => "calls `next()` on the error",
+            CatchShape::Empty | CatchShape::OnlyLogs if Self::next_follows(statement, model) => "ignores the error and goes on to `next()`",
+            _ => return,
+        };
+        let callee = crate::rules::shorten(callee_text, 40);
+        let span = statement.child(0).map(span_of).unwrap_or_else(|| span_of(statement));
+        cx.report(span, format!("when `{callee}` fails, its callback {what}: the request is let through unverified (fail-open)")).help =
+            Some(FAIL_OPEN_HELP.into());
+    }
+}
+
+/// Names of a Node-style callback's first parameter when it receives the error.
+const ERROR_PARAMETERS: &[&str] = &["err", "error", "e", "ex", "er"];
+
+fn is_optional_auth_name(name: &str) -> bool {
+    let lower = name.to_ascii_lowercase();
+    OPTIONAL_AUTH_WORDS.iter().any(|w| lower.contains(w))
+}
+
+/// Whether an `if` condition holds when the callback got an error: `err`, `err != null`, or one
+/// side of an `||` (`err || !user`). `!err` and `err && …` narrow or invert it and are not read.
+fn tests_error(condition: &str, error: &str) -> bool {
+    let condition = condition.trim().trim_start_matches('(').trim_end_matches(')');
+    condition.split("||").map(str::trim).any(|part| {
+        let part = part.trim_start_matches('(').trim_end_matches(')').trim();
+        part == error
+            || ["!= null", "!== null", "!= undefined", "!== undefined"]
+                .iter()
+                .any(|tail| part.strip_prefix(error).is_some_and(|rest| rest.trim() == *tail))
+    })
 }
 
 impl Rule for SwallowedError {
@@ -205,11 +268,15 @@ impl Rule for SwallowedError {
     }
 
     fn ts_kinds(&self) -> &'static [&'static str] {
-        &["catch_clause"]
+        &["catch_clause", "call_expression"]
     }
 
     fn check_ts(&self, node: Node<'_>, model: &TsModel<'_>, cx: &mut Context<'_>) {
         if cx.in_test {
+            return;
+        }
+        if node.kind() == "call_expression" {
+            Self::check_verification_callback(node, model, cx);
             return;
         }
         let Some(try_statement) = node.parent().filter(|p| p.kind() == "try_statement") else { return };
@@ -221,10 +288,7 @@ impl Rule for SwallowedError {
             return;
         }
         let span = node.child(0).map(span_of).unwrap_or_else(|| span_of(node));
-        let optional_auth = enclosing_function(node).and_then(|f| function_name(f, model)).is_some_and(|name| {
-            let lower = name.to_ascii_lowercase();
-            OPTIONAL_AUTH_WORDS.iter().any(|w| lower.contains(w))
-        });
+        let optional_auth = enclosing_function(node).and_then(|f| function_name(f, model)).is_some_and(is_optional_auth_name);
         if let Some(verify) = Self::verification_call(try_block, model) {
             let callee = crate::rules::shorten(verify.field("function").map(|f| model.text(f)).unwrap_or(""), 40);
             let fail_open = match shape {
