@@ -3,20 +3,11 @@
 //! configuration, the rule selection, facts and suppressions in other files.
 
 use std::path::Path;
-use std::process::{Command, Output};
+use std::process::Output;
 use std::time::{Duration, SystemTime};
 
-fn archlint(dir: &Path, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_archlint")).current_dir(dir).args(args).env("NO_COLOR", "1").output().expect("archlint runs")
-}
-
-fn stdout(output: &Output) -> String {
-    String::from_utf8(output.stdout.clone()).unwrap()
-}
-
-fn stderr(output: &Output) -> String {
-    String::from_utf8(output.stderr.clone()).unwrap()
-}
+mod common;
+use common::*;
 
 /// `(reused, files)` from the `--timings` cache line.
 fn reuse(output: &Output) -> (usize, usize) {

@@ -5,9 +5,8 @@
 use std::path::Path;
 use std::process::{Command, Output};
 
-fn archlint(dir: &Path, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_archlint")).current_dir(dir).args(args).env("NO_COLOR", "1").output().expect("archlint runs")
-}
+mod common;
+use common::*;
 
 fn git(dir: &Path, args: &[&str]) {
     let output = Command::new("git")
@@ -35,10 +34,6 @@ fn repository(files: &[(&str, &str)]) -> tempfile::TempDir {
     git(dir.path(), &["add", "--all"]);
     git(dir.path(), &["commit", "--quiet", "--allow-empty", "-m", "start"]);
     dir
-}
-
-fn stderr(output: &Output) -> String {
-    String::from_utf8_lossy(&output.stderr).into_owned()
 }
 
 /// (kind, path) of each notice in a JSON report.

@@ -2,25 +2,11 @@
 //! configuration errors, suppressions, explicit files, the project pass and hostile files.
 
 use std::path::Path;
-use std::process::{Command, Output};
+
+mod common;
+use common::*;
 
 const SAMPLE: &str = "examples/sample-service";
-
-fn repo() -> &'static Path {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-}
-
-fn archlint(dir: &Path, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_archlint")).current_dir(dir).args(args).env("NO_COLOR", "1").output().expect("archlint runs")
-}
-
-fn stdout(output: &Output) -> String {
-    String::from_utf8(output.stdout.clone()).unwrap()
-}
-
-fn stderr(output: &Output) -> String {
-    String::from_utf8(output.stderr.clone()).unwrap()
-}
 
 /// The timing in the summary line changes run to run.
 fn without_timing(text: &str) -> String {
@@ -29,16 +15,6 @@ fn without_timing(text: &str) -> String {
 }
 
 /// A scratch project: a git-less directory with the given files.
-fn project(files: &[(&str, &[u8])]) -> tempfile::TempDir {
-    let dir = tempfile::tempdir().unwrap();
-    for (path, content) in files {
-        let path = dir.path().join(path);
-        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
-        std::fs::write(path, content).unwrap();
-    }
-    dir
-}
-
 #[test]
 fn human_output_on_the_sample_service() {
     let output = archlint(repo(), &[SAMPLE]);

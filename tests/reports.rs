@@ -3,34 +3,14 @@
 //! documented fields), their snapshots on the sample service, and the human report's summary.
 
 use std::collections::HashSet;
-use std::path::Path;
-use std::process::{Command, Output};
+use std::process::Command;
+
+mod common;
+use common::*;
 
 const SAMPLE: &str = "examples/sample-service";
 
-fn repo() -> &'static Path {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-}
-
-fn archlint(dir: &Path, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_archlint")).current_dir(dir).args(args).env("NO_COLOR", "1").output().expect("archlint runs")
-}
-
-fn stdout(output: &Output) -> String {
-    String::from_utf8(output.stdout.clone()).unwrap()
-}
-
 /// A scratch project: a git-less directory with the given files.
-fn project(files: &[(&str, &[u8])]) -> tempfile::TempDir {
-    let dir = tempfile::tempdir().unwrap();
-    for (path, content) in files {
-        let path = dir.path().join(path);
-        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
-        std::fs::write(path, content).unwrap();
-    }
-    dir
-}
-
 /// File names that need escaping in XML (quotes, markup, `&`, a control character, non-ASCII),
 /// a suppression whose reason does too, a syntax error, an unused and an invalid suppression.
 fn awkward_project() -> tempfile::TempDir {

@@ -12,46 +12,17 @@ use archlint::source::{Language, Position, SourceFile};
 use proptest::prelude::*;
 use serde_json::Value;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::process::Output;
 use std::time::{Duration, Instant};
 
-fn repo() -> &'static Path {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-}
-
-fn archlint(dir: &Path, args: &[&str]) -> Output {
-    archlint_with(dir, args, &[])
-}
-
-fn archlint_with(dir: &Path, args: &[&str], env: &[(&str, &str)]) -> Output {
-    let mut command = Command::new(env!("CARGO_BIN_EXE_archlint"));
-    command.current_dir(dir).args(args).env("NO_COLOR", "1").env_remove("ARCHLINT_FAULT_INJECTION");
-    command.envs(env.iter().copied()).output().expect("archlint runs")
-}
-
-fn stdout(output: &Output) -> String {
-    String::from_utf8(output.stdout.clone()).unwrap()
-}
-
-fn stderr(output: &Output) -> String {
-    String::from_utf8(output.stderr.clone()).unwrap()
-}
+mod common;
+use common::*;
 
 fn json(output: &Output) -> Value {
     serde_json::from_str(&stdout(output)).unwrap_or_else(|e| panic!("{e}: {}\n{}", stdout(output), stderr(output)))
 }
 
 /// A scratch project: a git-less directory with the given files.
-fn project(files: &[(&str, &[u8])]) -> tempfile::TempDir {
-    let dir = tempfile::tempdir().unwrap();
-    for (path, content) in files {
-        let path = dir.path().join(path);
-        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
-        std::fs::write(path, content).unwrap();
-    }
-    dir
-}
-
 /// `path:line:column rule` for each finding of a JSON report.
 fn findings(report: &Value) -> Vec<String> {
     report["findings"]

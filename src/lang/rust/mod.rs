@@ -151,6 +151,13 @@ pub struct RustNode<'a> {
     pub site: Site,
 }
 
+/// The byte range of a block, from its braces (`span_of` would print the whole block again to
+/// find them).
+pub fn block_span(file: &SourceFile, block: &syn::Block) -> Span {
+    let (open, close) = (block.brace_token.span.open().start(), block.brace_token.span.close().end());
+    Span::new(file.offset_of_line_char(open.line, open.column), file.offset_of_line_char(close.line, close.column))
+}
+
 /// The byte range of a syntax element.
 pub fn span_of(file: &SourceFile, spanned: &impl Spanned) -> Span {
     let span = spanned.span();

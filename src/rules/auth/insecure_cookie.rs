@@ -3,7 +3,7 @@
 //! the page, so one XSS hands the session over).
 
 use super::{call_arguments, is_auth_cookie_name, last_segment, rust_bool, tight_tokens};
-use crate::lang::rust::{method_chain, span_of as rust_span, RustKind, RustModel, RustNode, RustSyntax};
+use crate::lang::rust::{block_span, method_chain, span_of as rust_span, RustKind, RustModel, RustNode, RustSyntax};
 use crate::lang::typescript::model::{span_of, Property};
 use crate::lang::typescript::FieldExt;
 use crate::lang::typescript::TsModel;
@@ -272,7 +272,7 @@ impl InsecureCookie {
     fn check_cookie_builds(&self, sig: &syn::Signature, block: &syn::Block, fn_id: Option<usize>, model: &RustModel, cx: &mut Context<'_>) {
         // This runs for every function: one look at the body's text (or at an imported cookie
         // type, which an alias could hide) comes before walking it.
-        let body = rust_span(cx.file, block);
+        let body = block_span(cx.file, block);
         let named_here = cx.file.text.get(body.start..body.end).is_some_and(|text| text.contains("Cookie"));
         if !named_here && !model.imports_path_ending_with(&["Cookie", "CookieBuilder"]) {
             return;

@@ -4,7 +4,7 @@
 
 use super::{call_arguments, for_each_expr_in, is_expiry_claim, serialized_fields, Walk};
 use crate::diagnostic::Fact;
-use crate::lang::rust::{span_of as rust_span, RustKind, RustModel, RustNode, RustSyntax};
+use crate::lang::rust::{block_span, span_of as rust_span, RustKind, RustModel, RustNode, RustSyntax};
 use crate::lang::typescript::model::{is_function_like, named_children, span_of, Property};
 use crate::lang::typescript::FieldExt;
 use crate::lang::typescript::TsModel;
@@ -182,6 +182,13 @@ fn encoded_claims<'e>(expr: &'e Expr, model: &RustModel, mentions_crate: bool) -
     (is_encode && call.args.len() == 3).then(|| (call, &call.args[1]))
 }
 
+/// A cheap first test, for every function: `encode` is named in its body, or imported under
+/// another name.
+fn may_encode(block: &syn::Block, model: &RustModel, cx: &Context<'_>) -> bool {
+    let body = block_span(cx.file, block);
+    cx.file.text.get(body.start..body.end).is_some_and(|text| text.contains("encode")) || model.imports_path_ending_with(&["encode"])
+}
+
 fn is_self(expr: &Expr) -> bool {
     match expr {
         Expr::Reference(r) => is_self(&r.expr),
@@ -199,6 +206,9 @@ impl JwtWithoutExpiry {
         let mentions_crate = cx.file.text.contains("jsonwebtoken");
         for impl_item in &item.items {
             let syn::ImplItem::Fn(function) = impl_item else { continue };
+            if !may_encode(&function.block, model, cx) {
+                continue;
+            }
             for_each_expr_in(Walk::Block(&function.block), &mut |expr| {
                 let Some((call, claims)) = encoded_claims(expr, model, mentions_crate) else { return };
                 if is_self(claims) {
@@ -213,6 +223,9 @@ impl JwtWithoutExpiry {
     }
 
     fn check_rust_fn(&self, sig: &syn::Signature, block: &syn::Block, fn_id: Option<usize>, model: &RustModel, cx: &mut Context<'_>) {
+        if !may_encode(block, model, cx) {
+            return;
+        }
         let mentions_crate = cx.file.text.contains("jsonwebtoken");
         for_each_expr_in(Walk::Block(block), &mut |expr| {
             let Some((call, claims)) = encoded_claims(expr, model, mentions_crate) else { return };

@@ -7,7 +7,7 @@
 //! Rust handlers that read fields out of an untyped JSON payload (`Json<Value>`, `Json<HashMap<..>>`).
 
 use crate::diagnostic::{Fact, Level};
-use crate::lang::rust::{span_of as rust_span, RustKind, RustModel, RustNode, RustSyntax};
+use crate::lang::rust::{block_span, span_of as rust_span, RustKind, RustModel, RustNode, RustSyntax};
 use crate::lang::typescript::model::{children_by_field, decorator_call, descendants, is_function_like, named_children, span_of};
 use crate::lang::typescript::FieldExt;
 use crate::lang::typescript::{Property, TsModel};
@@ -210,7 +210,7 @@ impl MissingInputValidation {
             return;
         }
         // The body's source text: printing its tokens again cost more than the rest of the rule.
-        let span = rust_span(cx.file, block);
+        let span = block_span(cx.file, block);
         if cx.file.text.get(span.start..span.end).unwrap_or("").contains("validate") {
             return;
         }
@@ -430,7 +430,7 @@ impl Rule for MissingInputValidation {
                 // `fn step(data: SomeData) { data.validate()?; … }`: the handler may delegate.
                 let is_handler = node.site.fn_id.is_some_and(|id| model.handlers().iter().any(|h| h.fn_id == id));
                 // The body's source text, not its tokens printed again: this runs for every function.
-                let span = rust_span(cx.file, block);
+                let span = block_span(cx.file, block);
                 let body = cx.file.text.get(span.start..span.end).unwrap_or("");
                 if !is_handler && body.contains("validate") {
                     for input in &sig.inputs {

@@ -154,14 +154,15 @@ impl Rule for TlsVerificationDisabled {
             RustSyntax::MethodCall(call) => {
                 let method = call.method.to_string();
                 let Some(first) = call.args.first() else { return };
-                let span = crate::source::Span::new(rust_span(cx.file, &call.method).start, rust_span(cx.file, call).end);
+                // Found only when reporting: finding a call's end prints the whole call again.
+                let span = || crate::source::Span::new(rust_span(cx.file, &call.method).start, rust_span(cx.file, call).end);
                 if DANGER_METHODS.contains(&method.as_str()) && model.bool_value(first, node.site.fn_id) == Some(true) {
-                    cx.report(span, format!("`{method}(true)` turns off TLS verification for this client")).help = Some(HELP.into());
+                    cx.report(span(), format!("`{method}(true)` turns off TLS verification for this client")).help = Some(HELP.into());
                 }
                 if (method == "set_verify" || method == "set_verify_callback") && is_verify_none(first) {
-                    cx.report(span, "`SslVerifyMode::NONE` accepts any certificate the peer presents").help = Some(HELP.into());
+                    cx.report(span(), "`SslVerifyMode::NONE` accepts any certificate the peer presents").help = Some(HELP.into());
                 } else if method == "set_verify_callback" && call.args.iter().nth(1).is_some_and(is_always_true) {
-                    cx.report(span, "this verify callback returns `true` for every certificate, so none is rejected").help =
+                    cx.report(span(), "this verify callback returns `true` for every certificate, so none is rejected").help =
                         Some(HELP.into());
                 }
             }

@@ -1,0 +1,42 @@
+//! Helpers the integration tests share: run the built binary, read its output, make a project.
+//! Each test binary uses some of them.
+#![allow(dead_code)]
+
+use std::path::Path;
+use std::process::{Command, Output};
+
+/// The repository root (the sample service and the fixtures are under it).
+pub fn repo() -> &'static Path {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// Runs the archlint binary in `dir`, without colour and without fault injection.
+pub fn archlint(dir: &Path, args: &[&str]) -> Output {
+    archlint_with(dir, args, &[])
+}
+
+/// [`archlint`] with extra environment variables.
+pub fn archlint_with(dir: &Path, args: &[&str], env: &[(&str, &str)]) -> Output {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_archlint"));
+    command.current_dir(dir).args(args).env("NO_COLOR", "1").env_remove("ARCHLINT_FAULT_INJECTION");
+    command.envs(env.iter().copied()).output().expect("archlint runs")
+}
+
+pub fn stdout(output: &Output) -> String {
+    String::from_utf8(output.stdout.clone()).expect("stdout is UTF-8")
+}
+
+pub fn stderr(output: &Output) -> String {
+    String::from_utf8_lossy(&output.stderr).into_owned()
+}
+
+/// A temporary project holding these files (parent directories are made).
+pub fn project(files: &[(&str, &[u8])]) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    for (path, content) in files {
+        let path = dir.path().join(path);
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(path, content).unwrap();
+    }
+    dir
+}
