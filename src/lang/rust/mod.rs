@@ -535,6 +535,7 @@ impl<'a> Visit<'a> for Collector<'a> {
                 ty,
                 decl: Some(local),
             };
+            self.model.taint.record_local_init(fn_id, &ident.to_string(), &init.expr);
             self.model.locals.entry((fn_id, ident.to_string())).or_default().push(var);
             self.push(RustSyntax::Let { name: ident, init: &init.expr });
         } else if let (None, Some(init), Some(fn_id)) = (ident, &local.init, self.site.fn_id) {

@@ -349,6 +349,9 @@ pub struct TaintFacts<'a> {
     mutations: HashMap<(FnId, String), Vec<Mutation<'a>>>,
     /// Closures already recorded as arguments of a method call (by where their parameters open).
     closures_seen: HashSet<SourcePoint>,
+    /// Locals that hold a canonicalised path (`let p = base.join(name).canonicalize()?`): a
+    /// `starts_with` check on them is a containment check.
+    canonical_paths: HashSet<(FnId, String)>,
     /// Allowlist checks of a place (`x`, `q.sort`): where the place holds a listed value.
     guards: HashMap<(FnId, String), Vec<Guard>>,
     /// Function items of the file by name (`None` when two share a name), to follow calls.
@@ -460,6 +463,25 @@ impl<'a> TaintFacts<'a> {
     }
 
     /// `let (a, b) = init;`, `let Some(x) = init else { .. };`, `let Params { page, .. } = init;`
+    /// `let p = <..>.canonicalize()?;` (also `fs::canonicalize(..)`, `tokio::fs::canonicalize(..).await`).
+    pub(super) fn record_local_init(&mut self, fn_id: FnId, name: &str, init: &Expr) {
+        if calls_canonicalize(init) {
+            self.canonical_paths.insert((fn_id, name.to_string()));
+        }
+    }
+
+    /// `!p.starts_with(root)` with `p` a canonicalised local and `root` not a literal prefix.
+    fn containment_check(&self, fn_id: FnId, cond: &Expr) -> Option<String> {
+        let Expr::Unary(syn::ExprUnary { op: syn::UnOp::Not(_), expr, .. }) = cond else { return None };
+        let Expr::MethodCall(call) = strip_parens(expr) else { return None };
+        if call.method != "starts_with" || call.args.len() != 1 || matches!(strip_parens(&call.args[0]), Expr::Lit(_)) {
+            return None;
+        }
+        let Expr::Path(path) = strip_parens(&call.receiver) else { return None };
+        let name = single_ident(&path.path)?;
+        self.canonical_paths.contains(&(fn_id, name.clone())).then_some(name)
+    }
+
     pub(super) fn record_let_pattern(&mut self, fn_id: FnId, local: &'a syn::Local, init: &'a Expr) {
         let step = local_extent(local);
         self.record_pattern(
@@ -487,6 +509,13 @@ impl<'a> TaintFacts<'a> {
     pub(super) fn record_expr(&mut self, fn_id: FnId, expr: &'a Expr) {
         match expr {
             Expr::If(e) => {
+                // `if !path.starts_with(&root) { return .. }` on a canonicalised path: it stays
+                // under `root` after the `if`.
+                if let Some(place) = self.containment_check(fn_id, &e.cond) {
+                    if block_diverges(&e.then_branch) {
+                        self.record_guard(fn_id, place, expr_end(expr), (usize::MAX, 0));
+                    }
+                }
                 // `if !ALLOWED.contains(&x) { return .. }`: `x` is listed after the `if`;
                 // `if ALLOWED.contains(&x) { .. }`: inside the branch.
                 if let Some((listed, place)) = allowlist_check(&e.cond) {
@@ -1462,6 +1491,28 @@ fn allowlist_check(cond: &Expr) -> Option<(bool, String)> {
 
 /// Whether a block always leaves before its end: it contains a `return`, `break`, `continue` or
 /// a diverging macro (`panic!`, `bail!`) as a statement of its own.
+fn strip_parens(expr: &Expr) -> &Expr {
+    match expr {
+        Expr::Paren(p) => strip_parens(&p.expr),
+        Expr::Reference(r) => strip_parens(&r.expr),
+        other => other,
+    }
+}
+
+/// Whether the value comes out of a `canonicalize` call (through `?`, `.await`, `map_err`, ...).
+fn calls_canonicalize(expr: &Expr) -> bool {
+    match expr {
+        Expr::MethodCall(call) => call.method == "canonicalize" || calls_canonicalize(&call.receiver),
+        Expr::Call(call) => {
+            matches!(&*call.func, Expr::Path(p) if p.path.segments.last().is_some_and(|s| s.ident == "canonicalize"))
+        }
+        Expr::Try(t) => calls_canonicalize(&t.expr),
+        Expr::Await(a) => calls_canonicalize(&a.base),
+        Expr::Paren(p) => calls_canonicalize(&p.expr),
+        _ => false,
+    }
+}
+
 fn block_diverges(block: &syn::Block) -> bool {
     block.stmts.iter().any(|stmt| match stmt {
         syn::Stmt::Expr(expr, _) => expr_diverges(expr),
