@@ -333,9 +333,17 @@ pub fn is_test_path(rel_path: &str) -> bool {
 /// apps). Rules about server behaviour, such as fetch timeouts, do not apply there.
 pub fn is_frontend_path(rel_path: &str) -> bool {
     let lower = rel_path.to_ascii_lowercase();
+    // A top-level `client/` beside the server is the browser app (the MERN layout); deeper down,
+    // `client` more often names a module of API clients, which is server code.
+    if lower.starts_with("client/") {
+        return true;
+    }
     let mut dirs = lower.split('/').rev().skip(1);
     dirs.any(|dir| {
-        matches!(dir, "www" | "static" | "public" | "assets" | "frontend" | "front-end" | "webapp" | "web-app" | "browser" | "client-side")
+        matches!(
+            dir,
+            "www" | "static" | "public" | "assets" | "frontend" | "front-end" | "webapp" | "web-app" | "browser" | "client-side" | "redux"
+        )
     })
 }
 

@@ -409,8 +409,21 @@ impl<'t> TsModel<'t> {
     pub fn imports_ui_framework(&self) -> bool {
         self.imports.values().any(|import| {
             let module = import.module.as_str();
-            matches!(module, "react" | "react-dom" | "vue" | "svelte" | "solid-js" | "preact" | "@angular/core" | "next/router")
-                || module.starts_with("react-dom/")
+            matches!(
+                module,
+                "react"
+                    | "react-dom"
+                    | "vue"
+                    | "svelte"
+                    | "solid-js"
+                    | "preact"
+                    | "@angular/core"
+                    | "next/router"
+                    | "redux"
+                    | "react-redux"
+            ) || module.starts_with("react-dom/")
+                || module.starts_with("@reduxjs/")
+                || module.starts_with("prosemirror-")
                 || module.starts_with("next/navigation")
                 || module.starts_with("@tanstack/react-")
         })

@@ -132,6 +132,18 @@ impl Rule for SqlInjection {
         }
         let Some(method) = callee.field("property").map(|p| model.text(p)) else { return };
         let qualified = model.qualified_name(callee).unwrap_or_default();
+        // `Promise.all([...])` is no query, whatever its callbacks contain.
+        if qualified.starts_with("Promise.") {
+            return;
+        }
+        // SQL text is a string, a template, a concatenation or a name holding one. Arrays, objects
+        // and callbacks (Prisma's `update({ data: { tags: { set } } })`) are not, whatever words
+        // they contain; a tagged template (`sql\`…\``) binds its substitutions.
+        let unwrapped = model.unwrap_expression(first);
+        let tagged = unwrapped.kind() == "call_expression" && unwrapped.field("arguments").is_some_and(|a| a.kind() == "template_string");
+        if tagged || matches!(unwrapped.kind(), "array" | "object" | "arrow_function" | "function_expression" | "function") {
+            return;
+        }
         let certain = RAW_SQL_METHODS.contains(&method) || qualified == "@prisma/client.Prisma.raw" || qualified.ends_with("Prisma.raw");
         let text = self.sql_text(first, model);
         let is_sink = if certain {

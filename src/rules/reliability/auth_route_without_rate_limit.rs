@@ -38,13 +38,22 @@ const RUST_LIMITERS: &[&str] =
 const HELP: &str = "rate-limit this route per client and per account (express-rate-limit, @nestjs/throttler, @fastify/rate-limit; tower_governor, actix-governor)";
 
 /// Route paths that authenticate or reset credentials.
+/// Whether a route takes credentials: its last fixed segment names a sign-in, token, reset or
+/// one-time-code step (`/auth/login`, `/oauth/token`, `/reset-password/:token`,
+/// `/users/:id/password`). A credential word earlier in the path names a sub-resource
+/// (`/password/expiration` takes a flag, not a password).
 fn is_auth_route(path: &str) -> bool {
     let lower = path.to_ascii_lowercase();
-    let segments: Vec<&str> =
-        lower.split(['/', '.']).filter(|s| !s.is_empty() && !s.starts_with(':') && !s.starts_with('{') && !s.starts_with('<')).collect();
-    segments.iter().any(|segment| {
+    let is_parameter = |s: &str| s.starts_with(':') || s.starts_with('{') || s.starts_with('<') || s.starts_with('*');
+    let fixed: Vec<&str> = lower.split(['/', '.']).filter(|s| !s.is_empty() && !is_parameter(s)).collect();
+    let Some(&segment) = fixed.last() else { return false };
+    // `/password/reset`, `/password/forgot`: the step is named after the password.
+    if fixed.len() >= 2 && fixed[fixed.len() - 2] == "password" && matches!(segment, "reset" | "forgot" | "recover" | "change") {
+        return true;
+    }
+    {
         matches!(
-            *segment,
+            segment,
             "login"
                 | "signin"
                 | "sign-in"
@@ -64,7 +73,7 @@ fn is_auth_route(path: &str) -> bool {
                 | "mfa"
                 | "verify-otp"
         )
-    })
+    }
 }
 
 impl AuthRouteWithoutRateLimit {
@@ -191,6 +200,9 @@ mod tests {
         assert!(is_auth_route("/forgot-password"));
         assert!(!is_auth_route("/api/tokens/:id/usage"), "a resource named tokens is not the token endpoint");
         assert!(!is_auth_route("/login-history"));
+        assert!(is_auth_route("/reset-password/:token"));
+        assert!(is_auth_route("/api/password/reset"));
+        assert!(!is_auth_route("/users/:id/password/expiration"), "a sub-resource of the password");
         assert!(!is_auth_route("/orders"));
     }
 }

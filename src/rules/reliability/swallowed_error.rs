@@ -139,11 +139,37 @@ impl SwallowedError {
 
     /// `let extra = null; try { … extra = JSON.parse(raw) } catch { log }`: the `try` computes an
     /// optional value into a variable declared before it, and a failure leaves the fallback.
+    /// Also when the assignment ends an `if` that ends the `try` (`if (valid) { code = parsed; }`).
     fn assigns_fallback(block: Node<'_>, model: &TsModel<'_>) -> bool {
-        let last = named_children(block).filter(|s| s.kind() != "comment").last();
-        last.and_then(|s| s.named_child(0)).is_some_and(|e| {
+        let Some(last) = named_children(block).filter(|s| s.kind() != "comment").last() else { return false };
+        match last.kind() {
+            "if_statement" if last.field("alternative").is_none() => last.field("consequence").is_some_and(|consequence| {
+                if consequence.kind() == "statement_block" {
+                    Self::assigns_fallback(consequence, model)
+                } else {
+                    Self::is_fallback_assignment(consequence, model)
+                }
+            }),
+            _ => Self::is_fallback_assignment(last, model),
+        }
+    }
+
+    fn is_fallback_assignment(statement: Node<'_>, model: &TsModel<'_>) -> bool {
+        statement.named_child(0).is_some_and(|e| {
             e.kind() == "assignment_expression" && e.field("left").is_some_and(|l| l.kind() == "identifier" && model.text(l) != "req")
         })
+    }
+
+    /// `try { …; return ok; } catch (e) { log(e); } return unavailable;`: the `try` returns its
+    /// success, so falling out of the `catch` reaches the failure answer after it.
+    fn failure_answered_after(try_statement: Node<'_>, try_block: Node<'_>) -> bool {
+        let returns_inside =
+            named_children(try_block).filter(|s| s.kind() != "comment").last().is_some_and(|s| s.kind() == "return_statement");
+        let mut next = try_statement.next_named_sibling();
+        while next.is_some_and(|n| n.kind() == "comment") {
+            next = next.and_then(|n| n.next_named_sibling());
+        }
+        returns_inside && next.is_some_and(|n| matches!(n.kind(), "return_statement" | "throw_statement" | "expression_statement"))
     }
 
     /// `try { const extra = JSON.parse(raw); apply(extra) } catch {}`: parsing optional input and
@@ -320,6 +346,7 @@ impl Rule for SwallowedError {
             || Self::only_best_effort(try_block, model)
             || Self::assigns_fallback(try_block, model)
             || Self::guards_parsing(try_block, model)
+            || Self::failure_answered_after(try_statement, try_block)
         {
             return;
         }

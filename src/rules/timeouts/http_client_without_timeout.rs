@@ -40,7 +40,13 @@ impl HttpClientWithoutTimeout {
         let arguments: Vec<Node<'_>> = node.field("arguments").map(|a| named_children(a).collect()).unwrap_or_default();
         let span = span_of(callee);
 
+        // Browser code (`.tsx`/`.jsx`, UI-framework imports, front-end directories) is out of scope:
+        // there a request's timeout is the browser's business and the user's patience.
+        let is_browser_code = cx.file.language == Language::Tsx || model.imports_ui_framework() || is_frontend_path(&cx.file.rel_path);
         if name == "axios" || name.starts_with("axios.") {
+            if is_browser_code {
+                return;
+            }
             let method = name.strip_prefix("axios.").unwrap_or("");
             let config = match method {
                 // `axios(config)` or `axios(url, config)`.
@@ -94,9 +100,6 @@ impl HttpClientWithoutTimeout {
 
         let is_global_fetch = name == "fetch" || name == "globalThis.fetch";
         let is_library_fetch = matches!(name.as_str(), "node-fetch" | "undici.fetch" | "cross-fetch" | "isomorphic-fetch");
-        // Browser code (`.tsx`/`.jsx`, UI-framework imports, front-end directories) is out of scope:
-        // there the fetch timeout is the browser's business and the user's patience.
-        let is_browser_code = cx.file.language == Language::Tsx || model.imports_ui_framework() || is_frontend_path(&cx.file.rel_path);
         if (is_global_fetch || is_library_fetch) && !is_browser_code {
             // `fetch(new Request(url, { signal }))` carries its options in the request.
             let options = arguments.get(1).copied().or_else(|| arguments.first().and_then(|first| request_init(*first, model)));
