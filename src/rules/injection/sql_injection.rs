@@ -186,6 +186,12 @@ impl SqlInjection {
         };
         let Some(sql) = sql else { return };
         let sink = format!("`{}`", crate::rules::short_path(&path));
+        // Without request data, only SQL this function is seen to build by interpolation or
+        // concatenation is reported: the result of a query builder (`SqlBuilder::…().sql()`) or
+        // of another call is opaque here, and mostly placeholders bound later.
+        if !model.origin(sql, &node.site, cx.file).is_request() && !visibly_built(sql, model, node.site.fn_id, 0) {
+            return;
+        }
         report_rust_origin(cx, model, &node.site, sql, "SQL text", &sink, Some(Level::Warning), HELP);
     }
 
@@ -237,5 +243,32 @@ mod tests {
         assert!(!looks_like_sql("'user:' + id + ':sessions'"));
         assert!(looks_like_condition("`user.name LIKE '%${q}%'`"));
         assert!(!looks_like_condition("`user.profile`"));
+    }
+}
+
+/// Whether SQL text is put together where it is read: `format!`/`concat!`, `+`, a literal, or a
+/// local holding one (also after `push_str`/`write!` onto it), through `&`, `as_str()` and other
+/// conversions.
+fn visibly_built(expr: &syn::Expr, model: &RustModel<'_>, fn_id: Option<usize>, depth: usize) -> bool {
+    if depth > 4 {
+        return false;
+    }
+    match expr {
+        syn::Expr::Macro(m) => m.mac.path.segments.last().is_some_and(|s| matches!(s.ident.to_string().as_str(), "format" | "concat")),
+        syn::Expr::Binary(b) => matches!(b.op, syn::BinOp::Add(_)),
+        syn::Expr::Lit(_) => true,
+        syn::Expr::Reference(r) => visibly_built(&r.expr, model, fn_id, depth + 1),
+        syn::Expr::Paren(p) => visibly_built(&p.expr, model, fn_id, depth + 1),
+        syn::Expr::MethodCall(m)
+            if m.args.is_empty()
+                && matches!(m.method.to_string().as_str(), "as_str" | "as_ref" | "to_string" | "to_owned" | "into" | "clone") =>
+        {
+            visibly_built(&m.receiver, model, fn_id, depth + 1)
+        }
+        syn::Expr::Path(p) => model.local_of(fn_id, p).is_some_and(|local| {
+            local.methods.iter().any(|m| matches!(m.as_str(), "push_str" | "push" | "extend"))
+                || local.init.is_some_and(|init| visibly_built(init, model, fn_id, depth + 1))
+        }),
+        _ => false,
     }
 }
