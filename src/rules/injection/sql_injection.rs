@@ -230,22 +230,6 @@ impl SqlInjection {
     }
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn sql_shapes() {
-        assert!(looks_like_sql("`SELECT * FROM users WHERE id = ${id}`"));
-        assert!(looks_like_sql("'DELETE FROM sessions WHERE token = ' + token"));
-        assert!(looks_like_sql("\"update accounts set balance = 0\""));
-        assert!(!looks_like_sql("`/api/users/${id}`"));
-        assert!(!looks_like_sql("'user:' + id + ':sessions'"));
-        assert!(looks_like_condition("`user.name LIKE '%${q}%'`"));
-        assert!(!looks_like_condition("`user.profile`"));
-    }
-}
-
 /// Whether SQL text is put together where it is read: `format!`/`concat!`, `+`, a literal, or a
 /// local holding one (also after `push_str`/`write!` onto it), through `&`, `as_str()` and other
 /// conversions.
@@ -270,5 +254,21 @@ fn visibly_built(expr: &syn::Expr, model: &RustModel<'_>, fn_id: Option<usize>, 
                 || local.init.is_some_and(|init| visibly_built(init, model, fn_id, depth + 1))
         }),
         _ => false,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sql_shapes() {
+        assert!(looks_like_sql("`SELECT * FROM users WHERE id = ${id}`"));
+        assert!(looks_like_sql("'DELETE FROM sessions WHERE token = ' + token"));
+        assert!(looks_like_sql("\"update accounts set balance = 0\""));
+        assert!(!looks_like_sql("`/api/users/${id}`"));
+        assert!(!looks_like_sql("'user:' + id + ':sessions'"));
+        assert!(looks_like_condition("`user.name LIKE '%${q}%'`"));
+        assert!(!looks_like_condition("`user.profile`"));
     }
 }
