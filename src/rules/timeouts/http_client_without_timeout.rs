@@ -4,7 +4,7 @@
 //! (Database pools and clients are `db-pool-without-timeout`'s.)
 
 use crate::diagnostic::{Fact, Level};
-use crate::lang::rust::{method_chain, span_of as rust_span, FnId, RustKind, RustModel, RustNode, RustSyntax};
+use crate::lang::rust::{method_chain, span_of as rust_span, FnId, LitParent, RustKind, RustModel, RustNode, RustSyntax};
 use crate::lang::typescript::model::{named_children, span_of};
 use crate::lang::typescript::FieldExt;
 use crate::lang::typescript::TsModel;
@@ -173,6 +173,9 @@ const BUILDERS: &[BuilderKind] = &[
 ];
 
 /// Calls that make a client or a request with no timeout at all.
+/// reqwest `Client` methods that start a request (`RequestBuilder`, which has its own `timeout`).
+const REQUEST_METHODS: &[&str] = &["get", "post", "put", "patch", "delete", "head", "request"];
+
 const UNBOUNDED_CALLS: &[(&str, &str)] = &[
     ("reqwest::Client::new", "`reqwest::Client::new()` has no request timeout"),
     ("reqwest::Client::default", "`reqwest::Client::default()` has no request timeout"),
@@ -257,8 +260,28 @@ impl Rule for HttpClientWithoutTimeout {
         match node.syntax {
             RustSyntax::Call(call) => {
                 let Some(path) = model.call_path(call) else { return };
-                if let Some((_, message)) = UNBOUNDED_CALLS.iter().find(|(p, _)| *p == path) {
-                    cx.report(rust_span(cx.file, call), *message).help = Some(RUST_HELP.into());
+                let Some((_, message)) = UNBOUNDED_CALLS.iter().find(|(p, _)| *p == path) else { return };
+                match &node.site.parent {
+                    // `ureq::get(url).timeout(t)`: the request gets its own timeout.
+                    LitParent::Method(method) if &**method == "timeout" => return,
+                    // `Client::new().get(url)…send()`: a `.timeout(t)` on the request decides,
+                    // and it comes later in the chain; the chain's `send` reports.
+                    LitParent::Method(method) if REQUEST_METHODS.contains(&&**method) => return,
+                    _ => {}
+                }
+                cx.report(rust_span(cx.file, call), *message).help = Some(RUST_HELP.into());
+            }
+            RustSyntax::MethodCall(call) if call.method == "send" => {
+                // `Client::new().get(url).send()`: a client made for this one request, with no
+                // timeout on the request either.
+                let (root, inner) = method_chain(&call.receiver);
+                let Expr::Call(constructor) = root else { return };
+                let Some(path) = model.call_path(constructor) else { return };
+                let Some((_, message)) = UNBOUNDED_CALLS.iter().find(|(p, _)| *p == path) else { return };
+                let first = inner.first().map(|c| c.method.to_string());
+                let requests = first.as_deref().is_some_and(|m| REQUEST_METHODS.contains(&m));
+                if requests && !inner.iter().any(|c| c.method == "timeout") {
+                    cx.report(rust_span(cx.file, constructor), *message).help = Some(RUST_HELP.into());
                 }
             }
             RustSyntax::MethodCall(call) if call.method == "build" => {
