@@ -52,6 +52,12 @@ pub struct LocalVar<'a> {
     pub decl: Option<&'a syn::Local>,
 }
 
+/// Whether a resolved path is `name` or ends with it after a `::` (`std::fs::read` names
+/// `fs::read`). Used for every call by several rules: no string is built.
+pub fn path_names(path: &str, name: &str) -> bool {
+    path == name || path.strip_suffix(name).is_some_and(|head| head.ends_with("::"))
+}
+
 /// A (1-based line, 0-based char column) position in the file, as proc-macro2 reports it.
 pub type SourcePoint = (usize, usize);
 
@@ -377,5 +383,19 @@ pub(super) fn finish_handlers(model: &mut RustModel<'_>, fns: &[super::FnSeen]) 
             continue;
         };
         model.handlers.push(RustHandler { name: f.name.clone(), fn_id: f.fn_id, framework, route, request_params: f.params.clone() });
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::path_names;
+
+    #[test]
+    fn paths_name_their_last_segments_only_whole() {
+        assert!(path_names("std::fs::read", "fs::read"));
+        assert!(path_names("fs::read", "fs::read"));
+        assert!(path_names("tokio::fs::read", "read"));
+        assert!(!path_names("myfs::read", "fs::read"), "a segment is matched whole");
+        assert!(!path_names("fs::read_dir", "fs::read"));
     }
 }

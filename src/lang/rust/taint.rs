@@ -35,7 +35,7 @@
 //! updates always terminate.
 
 use super::extent::{block_end, block_start, expr_end, expr_start, local_extent, point};
-use super::model::{end_point, single_ident, start_point, FnId, Framework, LocalVar, RustModel, SourcePoint};
+use super::model::{end_point, path_names, single_ident, start_point, FnId, Framework, LocalVar, RustModel, SourcePoint};
 use super::{span_of, Site};
 use crate::source::{SourceFile, Span};
 use crate::taint::{Flow, Origin};
@@ -1216,7 +1216,7 @@ impl<'a> Walk<'_, 'a> {
         let sanitiser_argument = call.args.iter().any(|arg| {
             let Expr::Path(path) = arg else { return false };
             let path = self.model.resolve_path(&path.path);
-            SANITISING_FUNCTIONS.iter().any(|f| path == *f || path.ends_with(&format!("::{f}")))
+            SANITISING_FUNCTIONS.iter().any(|f| path_names(&path, f))
         });
         if sanitiser_argument && method.starts_with("map") {
             return Val::of(Origin::Safe);
@@ -1265,7 +1265,7 @@ impl<'a> Walk<'_, 'a> {
         let last = segments.next().unwrap_or_default();
         let owner = segments.next().unwrap_or_default();
         let args = || self.join_all(call.args.iter(), depth, hops);
-        if SANITISING_FUNCTIONS.iter().any(|f| path == *f || path.ends_with(&format!("::{f}"))) {
+        if SANITISING_FUNCTIONS.iter().any(|f| path_names(&path, f)) {
             return Val::of(Origin::Safe);
         }
         // `i64::from_str(x)`, `u32::try_from(n)`, `Uuid::from_str(x)`.
@@ -1279,7 +1279,7 @@ impl<'a> Walk<'_, 'a> {
                 last.as_str(),
                 "from" | "new" | "parse" | "from_str" | "try_from" | "from_utf8" | "from_utf8_lossy" | "with_capacity" | "default"
             );
-        let propagates = PROPAGATING_FUNCTIONS.iter().any(|f| path == *f || path.ends_with(&format!("::{f}")));
+        let propagates = PROPAGATING_FUNCTIONS.iter().any(|f| path_names(&path, f));
         if is_constructor || is_conversion || propagates {
             return args();
         }

@@ -3,6 +3,7 @@
 //! the page, so one XSS hands the session over).
 
 use super::{call_arguments, is_auth_cookie_name, last_segment, rust_bool, tight_tokens};
+use crate::lang::rust::model::path_names;
 use crate::lang::rust::{block_span, method_chain, span_of as rust_span, RustKind, RustModel, RustNode, RustSyntax};
 use crate::lang::typescript::model::{span_of, Property};
 use crate::lang::typescript::FieldExt;
@@ -179,10 +180,7 @@ impl<'a> CookieBuilds<'a, '_> {
     fn cookie_constructor(&self, expr: &'a Expr) -> Option<&'a syn::ExprCall> {
         let Expr::Call(call) = expr else { return None };
         let path = self.model.call_path(call)?;
-        ["Cookie::build", "Cookie::new", "CookieBuilder::new"]
-            .iter()
-            .any(|p| path == *p || path.ends_with(&format!("::{p}")))
-            .then_some(call)
+        ["Cookie::build", "Cookie::new", "CookieBuilder::new"].iter().any(|p| path_names(&path, p)).then_some(call)
     }
 
     /// The build a chain root refers to: a constructor (recorded on first sight) or a local

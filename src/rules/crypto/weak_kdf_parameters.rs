@@ -7,6 +7,7 @@
 //! cannot be evaluated, and library defaults are left to the library.
 
 use super::weak_password_hash::names_password;
+use crate::lang::rust::model::path_names;
 use crate::lang::rust::{span_of as rust_span, RustKind, RustModel, RustNode, RustSyntax};
 use crate::lang::typescript::model::{span_of, Property};
 use crate::lang::typescript::FieldExt;
@@ -310,7 +311,7 @@ impl WeakKdfParameters {
             "Argon2::new" | "Argon2::new_with_secret" => {
                 let variant = args.iter().find_map(|a| {
                     let text = tokens(a);
-                    ["Argon2i", "Argon2d"].into_iter().find(|v| text.ends_with(&format!("::{v}")) || text == *v).map(|v| (a, v))
+                    ["Argon2i", "Argon2d"].into_iter().find(|v| path_names(&text, v)).map(|v| (a, v))
                 });
                 if let Some((at, variant)) = variant {
                     report(cx, at, format!("{variant} is used for password hashing; OWASP recommends Argon2id, which resists both side-channel and GPU attacks"));

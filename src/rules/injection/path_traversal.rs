@@ -2,6 +2,7 @@
 //! path) in the data reach files outside the intended directory: configuration, keys, source.
 
 use super::{report_origin, report_rust_origin};
+use crate::lang::rust::model::path_names;
 use crate::lang::rust::{RustKind, RustModel, RustNode, RustSyntax};
 use crate::lang::typescript::model::{named_children, span_of};
 use crate::lang::typescript::FieldExt;
@@ -89,7 +90,7 @@ impl Rule for PathTraversal {
     fn check_rust(&self, node: &RustNode<'_>, model: &RustModel, cx: &mut Context<'_>) {
         let RustSyntax::Call(call) = node.syntax else { return };
         let Some(path) = model.call_path(call) else { return };
-        let Some(function) = RUST_FS_CALLS.iter().find(|f| path == **f || path.ends_with(&format!("::{f}"))) else { return };
+        let Some(function) = RUST_FS_CALLS.iter().find(|f| path_names(&path, f)) else { return };
         // `File::open` is only a file when it is std's, tokio's or async-std's (or imported from them).
         if function.starts_with("File::") && !(path.contains("fs::") || model.imports_crate("std") || model.imports_crate("tokio")) {
             return;

@@ -5,6 +5,7 @@
 
 use super::{report_origin, report_rust_origin, rust_receiver_root};
 use crate::diagnostic::Level;
+use crate::lang::rust::model::path_names;
 use crate::lang::rust::{RustKind, RustModel, RustNode, RustSyntax};
 use crate::lang::typescript::model::{named_children, span_of};
 use crate::lang::typescript::FieldExt;
@@ -176,10 +177,7 @@ impl SqlInjection {
         let Some(path) = model.call_path(call) else { return };
         let sql = if path.ends_with("Statement::from_string") {
             call.args.iter().nth(1)
-        } else if RUST_SQL_FUNCTIONS
-            .iter()
-            .any(|f| path == *f || path.ends_with(&format!("::{f}")) || (f.contains("::") && path.ends_with(f)))
-        {
+        } else if RUST_SQL_FUNCTIONS.iter().any(|f| path_names(&path, f) || (f.contains("::") && path.ends_with(f))) {
             call.args.first()
         } else {
             None

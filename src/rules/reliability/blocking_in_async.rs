@@ -2,6 +2,7 @@
 //! executor. One blocked worker thread stalls every request scheduled on it: in Node the whole
 //! process, in tokio one of a handful of workers.
 
+use crate::lang::rust::model::path_names;
 use crate::lang::rust::{span_of as rust_span, RustKind, RustModel, RustNode, RustSyntax};
 use crate::lang::typescript::model::{is_function_like, span_of};
 use crate::lang::typescript::FieldExt;
@@ -110,9 +111,7 @@ impl Rule for BlockingInAsync {
             return;
         }
         let Some(path) = model.call_path(call) else { return };
-        let Some((blocking, alternative)) =
-            RUST_BLOCKING_CALLS.iter().find(|(suffix, _)| path == *suffix || path.ends_with(&format!("::{suffix}")))
-        else {
+        let Some((blocking, alternative)) = RUST_BLOCKING_CALLS.iter().find(|(suffix, _)| path_names(&path, suffix)) else {
             return;
         };
         // `fs::read` through `use std::fs` resolves to `std::fs::read`; `tokio::fs::read` never matches.
