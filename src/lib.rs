@@ -22,6 +22,7 @@ mod fault;
 pub mod lang;
 pub mod lsp;
 pub mod manifest;
+pub mod models;
 pub mod progress;
 pub mod report;
 pub mod rules;

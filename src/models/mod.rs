@@ -1,0 +1,901 @@
+//! Knowledge as data: what archlint knows about frameworks and libraries, and what users tell it
+//! about their own code, in one place that every rule and both taint views ask.
+//!
+//! Built-in knowledge lives in `models/<library>.toml` at the top of the repository (compiled in
+//! like `rules/`); users add entries of the same form in `archlint.toml` (`[[models.sources]]`,
+//! `[[models.sinks]]`, `[[models.sanitizers]]`, `[[models.propagators]]`), and both count the
+//! same. A rule asks "is this call a SQL sink, which argument?" ([`Knowledge::sinks`]); the taint
+//! views ask whether a call's result is request data, safe for a kind of sink, or carries its
+//! arguments. Names are matched after the front-end resolved them through imports and `use`.
+//!
+//! This module knows nothing of rules or front-ends: a front-end describes a call as a
+//! [`CallName`] and gets the entries that match it.
+
+pub mod spec;
+
+use serde::{Deserialize, Serialize};
+use spec::{CalleeSpec, ModelFile, PropagatorSpec, SanitizerSpec, SinkSpec, SourceSpec, UserModels};
+use std::collections::HashMap;
+use std::sync::OnceLock;
+
+mod sources {
+    include!(concat!(env!("OUT_DIR"), "/model_sources.rs"));
+}
+
+/// `(file stem, contents)` of every built-in model file.
+pub fn builtin_files() -> &'static [(&'static str, &'static str)] {
+    sources::MODEL_SOURCES
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Deserialize, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Language {
+    Rust,
+    /// TypeScript and JavaScript.
+    Typescript,
+}
+
+impl Language {
+    pub fn name(self) -> &'static str {
+        match self {
+            Language::Rust => "rust",
+            Language::Typescript => "typescript",
+        }
+    }
+
+    /// What separates the segments of a name: `fs::read`, `child_process.exec`.
+    fn separator(self) -> &'static str {
+        match self {
+            Language::Rust => "::",
+            Language::Typescript => ".",
+        }
+    }
+}
+
+/// What a sink does with what it is given. One vocabulary for built-in and user models, rules
+/// and summaries.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Deserialize, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum SinkKind {
+    /// SQL text (`sql-injection`).
+    Sql,
+    /// A NoSQL query filter (`nosql-injection`).
+    Nosql,
+    /// A shell command line, or the program to run (`command-injection`).
+    Shell,
+    /// A file-system path (`path-traversal`).
+    Path,
+    /// The URL of an outbound request (`ssrf`).
+    Url,
+    /// A redirect target (`open-redirect`).
+    Redirect,
+    /// Code to evaluate (`code-injection`).
+    Code,
+}
+
+impl SinkKind {
+    pub const ALL: [SinkKind; 7] =
+        [SinkKind::Sql, SinkKind::Nosql, SinkKind::Shell, SinkKind::Path, SinkKind::Url, SinkKind::Redirect, SinkKind::Code];
+
+    pub fn name(self) -> &'static str {
+        match self {
+            SinkKind::Sql => "sql",
+            SinkKind::Nosql => "nosql",
+            SinkKind::Shell => "shell",
+            SinkKind::Path => "path",
+            SinkKind::Url => "url",
+            SinkKind::Redirect => "redirect",
+            SinkKind::Code => "code",
+        }
+    }
+
+    /// The rule that reports request data reaching a sink of this kind.
+    pub fn rule(self) -> &'static str {
+        match self {
+            SinkKind::Sql => "sql-injection",
+            SinkKind::Nosql => "nosql-injection",
+            SinkKind::Shell => "command-injection",
+            SinkKind::Path => "path-traversal",
+            SinkKind::Url => "ssrf",
+            SinkKind::Redirect => "open-redirect",
+            SinkKind::Code => "code-injection",
+        }
+    }
+
+    fn bit(self) -> u8 {
+        1 << (self as u8)
+    }
+}
+
+/// A set of sink kinds (a sanitiser's).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Kinds(u8);
+
+impl Kinds {
+    pub const ALL: Kinds = Kinds(0x7f);
+
+    pub fn contains(self, kind: SinkKind) -> bool {
+        self.0 & kind.bit() != 0
+    }
+
+    pub fn is_all(self) -> bool {
+        self == Kinds::ALL
+    }
+
+    pub fn iter(self) -> impl Iterator<Item = SinkKind> {
+        SinkKind::ALL.into_iter().filter(move |k| self.contains(*k))
+    }
+}
+
+/// Where an entry came from: a built-in model file, or the user's configuration.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case", tag = "from", content = "name")]
+pub enum Provenance {
+    /// `models/<name>.toml`.
+    BuiltIn(String),
+    /// `[models]` in this configuration file.
+    Config(String),
+}
+
+impl std::fmt::Display for Provenance {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Provenance::BuiltIn(name) => write!(f, "models/{name}.toml"),
+            Provenance::Config(path) => f.write_str(path),
+        }
+    }
+}
+
+/// How an entry names the calls it is about.
+#[derive(Debug, Clone)]
+pub struct Callee {
+    /// As written (for listings and messages): `child_process.exec`, `*.query`, `Store::run_sql`.
+    pub written: String,
+    form: Form,
+    /// The import the callee must come from.
+    module: Option<String>,
+}
+
+#[derive(Debug, Clone)]
+enum Form {
+    /// A built-in TypeScript name: the whole import-resolved qualified name.
+    Exact(String),
+    /// A method of any receiver.
+    Method(String),
+    /// Segments matched against the end of the resolved name (Rust paths, users' names); for a
+    /// method call, the last segment is the method and the one before it the receiver's type or
+    /// name.
+    Suffix(Vec<String>),
+}
+
+/// A call as a front-end describes it, for matching against the entries.
+#[derive(Debug, Clone, Copy)]
+pub struct CallName<'s> {
+    /// The callee's name after import resolution, by segment: `["child_process", "exec"]`,
+    /// `["body", "reqBody"]` (an import from `./http/body`), `["http", "body", "read_body"]`
+    /// (`crate::http::body::read_body`), `["this", "store", "runSql"]`.
+    pub segments: &'s [String],
+    /// The whole qualified name as the TypeScript model writes it (`child_process.exec`), for
+    /// built-in names.
+    pub qualified: Option<&'s str>,
+    /// `receiver.method(..)`: the method's name.
+    pub method: Option<&'s str>,
+    /// For a method call: what the receiver is called or declared as (`store`, `Store`), for
+    /// `Type::method` entries.
+    pub receiver: &'s [String],
+    /// The import specifier or module path the name was resolved through, when it was.
+    pub module: Option<&'s str>,
+    /// Every import specifier or `use` path of the file (for module-bound entries matched by
+    /// method, where the receiver's origin is not known).
+    pub file_imports: &'s [String],
+}
+
+/// The parts of a [`CallName`] a front-end keeps (per call node, computed once).
+#[derive(Debug, Clone, Default)]
+pub struct CallParts {
+    pub segments: Vec<String>,
+    pub qualified: Option<String>,
+    pub method: Option<String>,
+    pub receiver: Vec<String>,
+    pub module: Option<String>,
+}
+
+impl CallParts {
+    pub fn name<'s>(&'s self, file_imports: &'s [String]) -> CallName<'s> {
+        CallName {
+            segments: &self.segments,
+            qualified: self.qualified.as_deref(),
+            method: self.method.as_deref(),
+            receiver: &self.receiver,
+            module: self.module.as_deref(),
+            file_imports,
+        }
+    }
+}
+
+impl Callee {
+    fn matches(&self, call: &CallName<'_>, language: Language) -> bool {
+        match &self.form {
+            Form::Exact(name) => call.qualified == Some(name.as_str()),
+            Form::Method(name) => call.method == Some(name.as_str()) && self.module_ok(call, language),
+            Form::Suffix(segments) => {
+                let (last, types) = segments.split_last().expect("a pattern has a segment");
+                let by_name =
+                    call.segments.len() >= segments.len()
+                        && call.segments[call.segments.len() - segments.len()..]
+                            .iter()
+                            .zip(segments)
+                            .enumerate()
+                            .all(|(i, (have, want))| if i + 1 == segments.len() { have == want } else { have.eq_ignore_ascii_case(want) });
+                if by_name {
+                    return self.module_ok(call, language);
+                }
+                // `store.run_sql(q)` for `Store::run_sql`: the method of a receiver declared as that
+                // type or named like it (`store`, `self.user_store`). Only for a type (capitalised):
+                // `fs::read` is a module's function, never a method.
+                let by_method = call.method == Some(last.as_str())
+                    && match types.last() {
+                        None => true,
+                        Some(ty) if ty.starts_with(|c: char| c.is_ascii_uppercase()) => {
+                            let ty = ty.to_ascii_lowercase();
+                            call.receiver.iter().any(|r| r.to_ascii_lowercase().contains(&ty))
+                        }
+                        Some(_) => false,
+                    };
+                by_method && self.module_ok(call, language)
+            }
+        }
+    }
+
+    fn module_ok(&self, call: &CallName<'_>, language: Language) -> bool {
+        let Some(module) = &self.module else { return true };
+        match call.module {
+            Some(resolved) => module_matches(resolved, module, language),
+            None => call.file_imports.iter().any(|import| module_matches(import, module, language)),
+        }
+    }
+}
+
+/// Whether an import specifier or module path is the module an entry names: equal, or (for
+/// relative paths and module paths) ending with its components: `../../http/body` is
+/// `./http/body`, `crate::db::store` is `db::store`.
+pub fn module_matches(resolved: &str, module: &str, language: Language) -> bool {
+    let components = |text: &str| -> Vec<String> {
+        let text = text.strip_prefix("node:").unwrap_or(text);
+        match language {
+            Language::Typescript => text
+                .split('/')
+                .filter(|c| !c.is_empty() && *c != "." && *c != "..")
+                .map(|c| {
+                    let c = c
+                        .rsplit_once('.')
+                        .filter(|(_, ext)| matches!(*ext, "js" | "ts" | "mjs" | "cjs" | "jsx" | "tsx"))
+                        .map_or(c, |(stem, _)| stem);
+                    c.to_string()
+                })
+                .collect(),
+            Language::Rust => {
+                text.split("::").filter(|c| !c.is_empty() && !matches!(*c, "crate" | "self" | "super")).map(str::to_string).collect()
+            }
+        }
+    };
+    let want = components(module);
+    let have = components(resolved);
+    if want.is_empty() {
+        return false;
+    }
+    match language {
+        // A package is named whole; a relative import by its last components.
+        Language::Typescript if module.starts_with('.') => have.ends_with(&want),
+        Language::Typescript => have == want,
+        // `crate::http::body::read_body` comes from `http::body` (the path includes the item).
+        Language::Rust => have.windows(want.len()).any(|w| w == want.as_slice()),
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct Sink {
+    pub callee: Callee,
+    pub kind: SinkKind,
+    /// The arguments (0-based) that must not carry request data.
+    pub arguments: Vec<usize>,
+    pub when_option: Option<String>,
+    pub unless_option: Option<String>,
+    /// `false`: the rule checks that the argument reads as its kind (SQL text).
+    pub certain: bool,
+    /// A fragment of the kind (a SQL condition) rather than a whole statement.
+    pub fragment: bool,
+    pub from: Provenance,
+}
+
+#[derive(Debug, Clone)]
+pub struct Sanitizer {
+    pub callee: Callee,
+    pub kinds: Kinds,
+    pub from: Provenance,
+}
+
+#[derive(Debug, Clone)]
+pub struct Propagator {
+    pub callee: Callee,
+    pub from: Provenance,
+}
+
+/// A call whose result is request data.
+#[derive(Debug, Clone)]
+pub struct SourceCall {
+    pub callee: Callee,
+    pub from: Provenance,
+}
+
+/// Members and getters of a framework's request object (by role) that hold request data.
+#[derive(Debug, Clone)]
+pub struct SourceObject {
+    /// `request`, `koa-context`.
+    pub role: String,
+    pub members: Vec<String>,
+    pub getters: Vec<String>,
+    /// Rust: the request object types (`HttpRequest`, `Parts`).
+    pub types: Vec<String>,
+    /// Rust: the type names are the framework's own, so they count outside handlers too.
+    pub anywhere: bool,
+    pub from: Provenance,
+}
+
+/// Rust handler parameter types whose value is request data.
+#[derive(Debug, Clone)]
+pub struct SourceExtractors {
+    pub names: Vec<String>,
+    /// `rocket`, `axum`, `actix-web`, or every framework.
+    pub framework: Option<String>,
+    pub from: Provenance,
+}
+
+/// Entries of one kind, indexed by the name they match so that a call costs a hash lookup.
+#[derive(Debug)]
+struct Table<T> {
+    entries: Vec<T>,
+    exact: HashMap<String, Vec<usize>>,
+    methods: HashMap<String, Vec<usize>>,
+    /// Entries matched by segments, by their last segment (a call's last name segment or its
+    /// method).
+    by_last: HashMap<String, Vec<usize>>,
+}
+
+impl<T> Default for Table<T> {
+    fn default() -> Self {
+        Table { entries: Vec::new(), exact: HashMap::new(), methods: HashMap::new(), by_last: HashMap::new() }
+    }
+}
+
+trait HasCallee {
+    fn callee(&self) -> &Callee;
+}
+
+macro_rules! has_callee {
+    ($($t:ty),*) => { $(impl HasCallee for $t { fn callee(&self) -> &Callee { &self.callee } })* };
+}
+has_callee!(Sink, Sanitizer, Propagator, SourceCall);
+
+impl<T: HasCallee> Table<T> {
+    fn push(&mut self, entry: T) {
+        let index = self.entries.len();
+        match &entry.callee().form {
+            Form::Exact(name) => self.exact.entry(name.clone()).or_default().push(index),
+            Form::Method(name) => self.methods.entry(name.clone()).or_default().push(index),
+            Form::Suffix(segments) => {
+                let last = segments.last().expect("a pattern has a segment");
+                self.by_last.entry(last.clone()).or_default().push(index);
+            }
+        }
+        self.entries.push(entry);
+    }
+
+    fn matching<'a, 'c>(&'a self, call: &'c CallName<'c>, language: Language) -> impl Iterator<Item = &'a T> + 'c
+    where
+        'a: 'c,
+    {
+        let exact = call.qualified.and_then(|q| self.exact.get(q)).map_or(&[][..], Vec::as_slice);
+        let methods = call.method.and_then(|m| self.methods.get(m)).map_or(&[][..], Vec::as_slice);
+        let by_name = call.segments.last().and_then(|last| self.by_last.get(last)).map_or(&[][..], Vec::as_slice);
+        // A method call's name segments end with the method too: each entry once.
+        let by_method = call
+            .method
+            .filter(|m| call.segments.last().map(String::as_str) != Some(*m))
+            .and_then(|m| self.by_last.get(m))
+            .map_or(&[][..], Vec::as_slice);
+        exact
+            .iter()
+            .chain(methods)
+            .chain(by_name)
+            .chain(by_method)
+            .map(|&index| &self.entries[index])
+            .filter(move |entry| entry.callee().matches(call, language))
+    }
+}
+
+/// Everything known for one language.
+#[derive(Debug, Default)]
+struct LanguageKnowledge {
+    sinks: Table<Sink>,
+    sanitizers: Table<Sanitizer>,
+    propagators: Table<Propagator>,
+    source_calls: Table<SourceCall>,
+    source_objects: Vec<SourceObject>,
+    extractors: Vec<SourceExtractors>,
+}
+
+/// A model file's description, for `archlint models`.
+#[derive(Debug, Clone, Serialize)]
+pub struct ModelInfo {
+    pub name: String,
+    pub language: Language,
+    pub modules: Vec<String>,
+    pub docs: Option<String>,
+    pub from: Provenance,
+}
+
+/// All knowledge in force for a scan: the built-in models and the configuration's.
+#[derive(Debug, Default)]
+pub struct Knowledge {
+    pub models: Vec<ModelInfo>,
+    rust: LanguageKnowledge,
+    typescript: LanguageKnowledge,
+}
+
+/// A mistake in a model entry: what is wrong, and where in the text (byte span) when known.
+#[derive(Debug)]
+pub struct ModelError {
+    pub message: String,
+    pub span: Option<std::ops::Range<usize>>,
+}
+
+impl ModelError {
+    fn at(message: impl Into<String>, span: Option<std::ops::Range<usize>>) -> ModelError {
+        ModelError { message: message.into(), span }
+    }
+
+    /// `origin:line: message`, the line counted in `text`.
+    pub fn render(&self, origin: &str, text: &str) -> String {
+        match &self.span {
+            Some(span) => {
+                let line = text[..span.start.min(text.len())].lines().count().max(1);
+                let line = if text[..span.start.min(text.len())].ends_with('\n') { line + 1 } else { line };
+                format!("{origin}:{line}: {}", self.message)
+            }
+            None => format!("{origin}: {}", self.message),
+        }
+    }
+}
+
+impl Knowledge {
+    /// The built-in models alone, read once.
+    pub fn builtin() -> &'static Knowledge {
+        static BUILTIN: OnceLock<Knowledge> = OnceLock::new();
+        BUILTIN.get_or_init(|| {
+            let mut knowledge = Knowledge::default();
+            for (stem, text) in builtin_files() {
+                if let Err(error) = knowledge.add_file(stem, text) {
+                    // A test reads every model file: this is a bug in archlint, never a user's mistake.
+                    panic!("{}", error.render(&format!("models/{stem}.toml"), text));
+                }
+            }
+            knowledge
+        })
+    }
+
+    /// The built-in models and the user's, from the configuration file at `origin`.
+    pub fn with_user(user: &UserModels, origin: &str) -> Result<Knowledge, ModelError> {
+        let mut knowledge = Knowledge::default();
+        for (stem, text) in builtin_files() {
+            knowledge.add_file(stem, text).map_err(|e| ModelError::at(format!("built-in models/{stem}.toml: {}", e.message), None))?;
+        }
+        knowledge.add_user(user, origin)?;
+        Ok(knowledge)
+    }
+
+    /// Reads one model file into the knowledge.
+    pub fn add_file(&mut self, stem: &str, text: &str) -> Result<(), ModelError> {
+        let file: ModelFile = toml::from_str(text).map_err(|e| ModelError::at(e.message().to_string(), e.span()))?;
+        if file.name.is_empty() {
+            return Err(ModelError::at("`name` is empty", None));
+        }
+        let from = Provenance::BuiltIn(stem.to_string());
+        let language = file.language;
+        let context = FileContext { language: Some(language), modules: &file.modules, builtin: true };
+        for source in &file.sources {
+            self.add_source(source, &context, &from)?;
+        }
+        for sink in &file.sinks {
+            self.add_sink(sink, &context, &from)?;
+        }
+        for sanitizer in &file.sanitizers {
+            self.add_sanitizer(sanitizer, &context, &from)?;
+        }
+        for propagator in &file.propagators {
+            self.add_propagator(propagator, &context, &from)?;
+        }
+        let modules = if language == Language::Rust { file.crates.clone() } else { file.modules.clone() };
+        self.models.push(ModelInfo { name: file.name.clone(), language, modules, docs: file.docs.clone(), from });
+        Ok(())
+    }
+
+    /// Adds the entries of `[models]` in a configuration file.
+    pub fn add_user(&mut self, user: &UserModels, origin: &str) -> Result<(), ModelError> {
+        if user.is_empty() {
+            return Ok(());
+        }
+        let from = Provenance::Config(origin.to_string());
+        let context = FileContext { language: None, modules: &[], builtin: false };
+        for source in &user.sources {
+            self.add_source(source, &context, &from)?;
+        }
+        for sink in &user.sinks {
+            self.add_sink(sink, &context, &from)?;
+        }
+        for sanitizer in &user.sanitizers {
+            self.add_sanitizer(sanitizer, &context, &from)?;
+        }
+        for propagator in &user.propagators {
+            self.add_propagator(propagator, &context, &from)?;
+        }
+        Ok(())
+    }
+
+    fn language_mut(&mut self, language: Language) -> &mut LanguageKnowledge {
+        match language {
+            Language::Rust => &mut self.rust,
+            Language::Typescript => &mut self.typescript,
+        }
+    }
+
+    fn language(&self, language: Language) -> &LanguageKnowledge {
+        match language {
+            Language::Rust => &self.rust,
+            Language::Typescript => &self.typescript,
+        }
+    }
+
+    fn add_source(&mut self, spec: &SourceSpec, context: &FileContext<'_>, from: &Provenance) -> Result<(), ModelError> {
+        let callee = spec.callee();
+        let language = context.language_of(&callee)?;
+        let has_object = spec.object.is_some();
+        let has_extractors = !spec.extractors.is_empty();
+        let callees = context.callees(&callee, language)?;
+        let forms = usize::from(has_object) + usize::from(has_extractors) + usize::from(!callees.is_empty());
+        if forms != 1 {
+            let span = callee.function.map(|f| f.span()).or(spec.object.as_ref().map(|o| o.span()));
+            return Err(ModelError::at(
+                "a source names calls (`function`, `functions`, `methods`), or a request `object` with `members`/`getters`, or Rust `extractors`: exactly one of them",
+                span,
+            ));
+        }
+        let knowledge = self.language_mut(language);
+        if let Some(object) = &spec.object {
+            let role = object.get_ref();
+            if !matches!(role.as_str(), "request" | "koa-context") {
+                return Err(ModelError::at(
+                    format!("unknown request object `{role}` (expected `request` or `koa-context`)"),
+                    Some(object.span()),
+                ));
+            }
+            if spec.members.is_empty() && spec.getters.is_empty() {
+                return Err(ModelError::at("a request `object` needs `members` or `getters`", Some(object.span())));
+            }
+            knowledge.source_objects.push(SourceObject {
+                role: role.clone(),
+                members: spec.members.clone(),
+                getters: spec.getters.clone(),
+                types: spec.types.clone(),
+                anywhere: spec.anywhere,
+                from: from.clone(),
+            });
+        } else if has_extractors {
+            if language != Language::Rust {
+                return Err(ModelError::at("`extractors` are Rust handler parameter types", None));
+            }
+            if let Some(framework) = &spec.framework {
+                if !matches!(framework.as_str(), "axum" | "actix-web" | "rocket") {
+                    return Err(ModelError::at(format!("unknown framework `{framework}` (expected axum, actix-web or rocket)"), None));
+                }
+            }
+            knowledge.extractors.push(SourceExtractors {
+                names: spec.extractors.clone(),
+                framework: spec.framework.clone(),
+                from: from.clone(),
+            });
+        } else {
+            for callee in callees {
+                knowledge.source_calls.push(SourceCall { callee, from: from.clone() });
+            }
+        }
+        Ok(())
+    }
+
+    fn add_sink(&mut self, spec: &SinkSpec, context: &FileContext<'_>, from: &Provenance) -> Result<(), ModelError> {
+        let callee = spec.callee();
+        let language = context.language_of(&callee)?;
+        let callees = context.callees(&callee, language)?;
+        if callees.is_empty() {
+            return Err(ModelError::at("a sink needs `function`, `functions` or `methods`", Some(spec.kind.span())));
+        }
+        let mut arguments = spec.arguments.clone();
+        if let Some(argument) = spec.argument {
+            arguments.insert(0, argument);
+        }
+        if arguments.is_empty() {
+            arguments.push(0);
+        }
+        let knowledge = self.language_mut(language);
+        for callee in callees {
+            knowledge.sinks.push(Sink {
+                callee,
+                kind: *spec.kind.get_ref(),
+                arguments: arguments.clone(),
+                when_option: spec.when_option.clone(),
+                unless_option: spec.unless_option.clone(),
+                certain: spec.certain.unwrap_or(true),
+                fragment: spec.fragment,
+                from: from.clone(),
+            });
+        }
+        Ok(())
+    }
+
+    fn add_sanitizer(&mut self, spec: &SanitizerSpec, context: &FileContext<'_>, from: &Provenance) -> Result<(), ModelError> {
+        let callee = spec.callee();
+        let language = context.language_of(&callee)?;
+        let callees = context.callees(&callee, language)?;
+        if callees.is_empty() {
+            return Err(ModelError::at("a sanitizer needs `function`, `functions` or `methods`", None));
+        }
+        let kinds = if spec.kinds.is_empty() { Kinds::ALL } else { Kinds(spec.kinds.iter().fold(0, |bits, k| bits | k.get_ref().bit())) };
+        let knowledge = self.language_mut(language);
+        for callee in callees {
+            knowledge.sanitizers.push(Sanitizer { callee, kinds, from: from.clone() });
+        }
+        Ok(())
+    }
+
+    fn add_propagator(&mut self, spec: &PropagatorSpec, context: &FileContext<'_>, from: &Provenance) -> Result<(), ModelError> {
+        let callee = spec.callee();
+        let language = context.language_of(&callee)?;
+        let callees = context.callees(&callee, language)?;
+        if callees.is_empty() {
+            return Err(ModelError::at("a propagator needs `function`, `functions` or `methods`", None));
+        }
+        let knowledge = self.language_mut(language);
+        for callee in callees {
+            knowledge.propagators.push(Propagator { callee, from: from.clone() });
+        }
+        Ok(())
+    }
+
+    /// The sinks of `kind` this call is.
+    pub fn sinks<'a>(&'a self, language: Language, call: &CallName<'_>, kind: SinkKind) -> Vec<&'a Sink> {
+        self.language(language).sinks.matching(call, language).filter(|sink| sink.kind == kind).collect()
+    }
+
+    /// Every sink this call is, of any kind.
+    pub fn any_sinks<'a>(&'a self, language: Language, call: &CallName<'_>) -> Vec<&'a Sink> {
+        self.language(language).sinks.matching(call, language).collect()
+    }
+
+    /// Whether this call's result is safe for `kind` (for `None`, safe for every kind).
+    pub fn sanitizes(&self, language: Language, call: &CallName<'_>, kind: Option<SinkKind>) -> bool {
+        self.language(language).sanitizers.matching(call, language).any(|s| match kind {
+            Some(kind) => s.kinds.contains(kind),
+            None => s.kinds.is_all(),
+        })
+    }
+
+    /// Whether this call's result carries its arguments' data.
+    pub fn propagates(&self, language: Language, call: &CallName<'_>) -> bool {
+        self.language(language).propagators.matching(call, language).next().is_some()
+    }
+
+    /// The entry that makes this call's result request data, if one does.
+    pub fn source_call<'a>(&'a self, language: Language, call: &CallName<'_>) -> Option<&'a SourceCall> {
+        self.language(language).source_calls.matching(call, language).next()
+    }
+
+    /// Whether the member or getter path (`body`, `cookies.get`) of a request object of `role`
+    /// holds request data.
+    pub fn request_member(&self, language: Language, role: &str, member: &str) -> bool {
+        self.language(language).source_objects.iter().any(|o| o.role == role && o.members.iter().any(|m| m == member))
+    }
+
+    pub fn request_getter(&self, language: Language, role: &str, getter: &str) -> bool {
+        self.language(language).source_objects.iter().any(|o| o.role == role && o.getters.iter().any(|g| g == getter))
+    }
+
+    /// Rust: whether a type (by its last segment) is a request object (`HttpRequest`, `Parts`),
+    /// in a request handler or (`in_handler` false) in any function.
+    pub fn request_object_type(&self, ty: &str, in_handler: bool) -> bool {
+        self.rust.source_objects.iter().any(|o| (in_handler || o.anywhere) && o.types.iter().any(|t| t == ty))
+    }
+
+    /// Rust: whether a handler parameter of this extractor type is request data in `framework`'s
+    /// handlers. axum and actix-web share extractor names (`Json`, `Query`, `Path`), so their
+    /// lists count for each other; Rocket's are its own.
+    pub fn is_extractor(&self, name: &str, framework: &str) -> bool {
+        self.rust.extractors.iter().any(|list| {
+            let applies = match list.framework.as_deref() {
+                None => true,
+                Some(own) => own == framework || (own != "rocket" && framework != "rocket"),
+            };
+            applies && list.names.iter().any(|n| n == name)
+        })
+    }
+
+    /// Every entry, for `archlint models`.
+    pub fn listing(&self) -> Listing<'_> {
+        let mut entries = Vec::new();
+        for language in [Language::Rust, Language::Typescript] {
+            let k = self.language(language);
+            for s in &k.source_calls.entries {
+                entries.push(ListedEntry {
+                    language,
+                    section: "source",
+                    kind: None,
+                    name: s.callee.written.clone(),
+                    detail: String::new(),
+                    from: &s.from,
+                });
+            }
+            for o in &k.source_objects {
+                let mut names: Vec<String> = o.members.iter().map(|m| format!("{}.{m}", o.role)).collect();
+                names.extend(o.getters.iter().map(|g| format!("{}.{g}()", o.role)));
+                let detail = if o.types.is_empty() { String::new() } else { format!("types: {}", o.types.join(", ")) };
+                entries.push(ListedEntry { language, section: "source", kind: None, name: names.join(", "), detail, from: &o.from });
+            }
+            for e in &k.extractors {
+                let detail = e.framework.as_ref().map(|f| format!("{f} handlers")).unwrap_or_default();
+                entries.push(ListedEntry { language, section: "source", kind: None, name: e.names.join(", "), detail, from: &e.from });
+            }
+            for s in &k.sinks.entries {
+                let mut detail = format!("argument {}", s.arguments.iter().map(ToString::to_string).collect::<Vec<_>>().join(", "));
+                if let Some(option) = &s.when_option {
+                    detail.push_str(&format!("; only with option `{option}`"));
+                }
+                if let Some(option) = &s.unless_option {
+                    detail.push_str(&format!("; not with option `{option}`"));
+                }
+                if !s.certain {
+                    detail.push_str("; when the argument reads as this kind");
+                }
+                entries.push(ListedEntry {
+                    language,
+                    section: "sink",
+                    kind: Some(s.kind.name().to_string()),
+                    name: s.callee.written.clone(),
+                    detail,
+                    from: &s.from,
+                });
+            }
+            for s in &k.sanitizers.entries {
+                let kind =
+                    if s.kinds.is_all() { "all".to_string() } else { s.kinds.iter().map(SinkKind::name).collect::<Vec<_>>().join(",") };
+                entries.push(ListedEntry {
+                    language,
+                    section: "sanitizer",
+                    kind: Some(kind),
+                    name: s.callee.written.clone(),
+                    detail: String::new(),
+                    from: &s.from,
+                });
+            }
+            for p in &k.propagators.entries {
+                entries.push(ListedEntry {
+                    language,
+                    section: "propagator",
+                    kind: None,
+                    name: p.callee.written.clone(),
+                    detail: String::new(),
+                    from: &p.from,
+                });
+            }
+        }
+        Listing { entries }
+    }
+}
+
+/// What `archlint models` prints.
+pub struct Listing<'k> {
+    pub entries: Vec<ListedEntry<'k>>,
+}
+
+#[derive(Serialize)]
+pub struct ListedEntry<'k> {
+    pub language: Language,
+    /// `source`, `sink`, `sanitizer`, `propagator`.
+    pub section: &'static str,
+    /// A sink's kind; a sanitiser's kinds.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub kind: Option<String>,
+    pub name: String,
+    #[serde(skip_serializing_if = "String::is_empty")]
+    pub detail: String,
+    pub from: &'k Provenance,
+}
+
+/// What an entry is read against: the model file's language and module prefixes.
+struct FileContext<'f> {
+    language: Option<Language>,
+    modules: &'f [String],
+    builtin: bool,
+}
+
+impl FileContext<'_> {
+    fn language_of(&self, callee: &CalleeSpec<'_>) -> Result<Language, ModelError> {
+        match (self.language, callee.language) {
+            (Some(_), Some(given)) => Err(ModelError::at("`language` is set once for the whole model file", Some(given.span()))),
+            (Some(language), None) => Ok(language),
+            (None, Some(given)) => Ok(*given.get_ref()),
+            (None, None) => Err(ModelError::at(
+                "every `[[models.*]]` entry needs `language = \"rust\"` or `language = \"typescript\"`",
+                callee.function.map(|f| f.span()),
+            )),
+        }
+    }
+
+    /// The entry's callees, compiled.
+    fn callees(&self, spec: &CalleeSpec<'_>, language: Language) -> Result<Vec<Callee>, ModelError> {
+        let module = spec.module.map(|m| m.get_ref().clone());
+        if let Some(m) = spec.module {
+            if m.get_ref().trim().is_empty() {
+                return Err(ModelError::at("`module` is empty", Some(m.span())));
+            }
+        }
+        let mut callees = Vec::new();
+        for written in spec.function.into_iter().chain(spec.functions) {
+            let text = written.get_ref().trim();
+            let bad = |why: &str| ModelError::at(format!("bad function pattern `{text}`: {why}"), Some(written.span()));
+            if text.is_empty() {
+                return Err(bad("it is empty"));
+            }
+            if let Some(method) = text.strip_prefix("*.").or_else(|| text.strip_prefix("*::")) {
+                if !is_identifier(method) {
+                    return Err(bad("after `*.` comes one method name"));
+                }
+                callees.push(Callee { written: format!("*.{method}"), form: Form::Method(method.to_string()), module: module.clone() });
+                continue;
+            }
+            let separator = language.separator();
+            let segments: Vec<String> = text.split(separator).map(str::to_string).collect();
+            if segments.iter().any(|s| s.is_empty() || s.contains('*') || s.contains(char::is_whitespace)) {
+                let other =
+                    if language == Language::Rust { "`Type::method` or `module::function`" } else { "`module.function` or `Type.method`" };
+                return Err(bad(&format!("expected a name like {other}, or `*.method`")));
+            }
+            if self.builtin && language == Language::Typescript {
+                // Built-in TypeScript names are whole qualified names, under each module prefix.
+                if self.modules.is_empty() {
+                    callees.push(Callee { written: text.to_string(), form: Form::Exact(text.to_string()), module: None });
+                } else {
+                    for prefix in self.modules {
+                        let name = if text == "default" { prefix.clone() } else { format!("{prefix}.{text}") };
+                        callees.push(Callee { written: name.clone(), form: Form::Exact(name), module: None });
+                    }
+                }
+            } else {
+                callees.push(Callee { written: text.to_string(), form: Form::Suffix(segments), module: module.clone() });
+            }
+        }
+        for written in spec.methods {
+            let method = written.get_ref().trim();
+            if !is_identifier(method) {
+                return Err(ModelError::at(format!("bad method name `{method}`"), Some(written.span())));
+            }
+            callees.push(Callee { written: format!("*.{method}"), form: Form::Method(method.to_string()), module: module.clone() });
+        }
+        Ok(callees)
+    }
+}
+
+fn is_identifier(text: &str) -> bool {
+    !text.is_empty() && text.chars().all(|c| c.is_alphanumeric() || c == '_' || c == '$')
+}
+
+#[cfg(test)]
+mod tests;

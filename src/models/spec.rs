@@ -1,0 +1,166 @@
+//! The written form of knowledge: a model file in `models/` (one per framework or library) and
+//! the `[[models.*]]` tables of `archlint.toml`. Both are read into the same entries; a mistake
+//! is one line that names the file, the line and what is wrong.
+
+use super::{Language, SinkKind};
+use serde::Deserialize;
+use toml::Spanned;
+
+/// One file of `models/`: what archlint knows about one framework or library.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct ModelFile {
+    /// The framework or library, as its users name it (`express`, `reqwest`).
+    pub name: String,
+    pub language: Language,
+    /// TypeScript/JavaScript: the prefixes of the qualified names the entries' `functions` are
+    /// relative to (import paths, `fs.promises`). Empty for globals (`eval`, `fetch`).
+    #[serde(default)]
+    pub modules: Vec<String>,
+    /// Rust: the crates the entries come from (for `archlint models`; paths match by suffix).
+    #[serde(default)]
+    pub crates: Vec<String>,
+    /// The library's documentation, for people reading `archlint models`.
+    pub docs: Option<String>,
+    #[serde(default)]
+    pub sources: Vec<SourceSpec>,
+    #[serde(default)]
+    pub sinks: Vec<SinkSpec>,
+    #[serde(default)]
+    pub sanitizers: Vec<SanitizerSpec>,
+    #[serde(default)]
+    pub propagators: Vec<PropagatorSpec>,
+}
+
+/// `[models]` in `archlint.toml`: the user's own sources, sinks and sanitizers.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct UserModels {
+    #[serde(default)]
+    pub sources: Vec<SourceSpec>,
+    #[serde(default)]
+    pub sinks: Vec<SinkSpec>,
+    #[serde(default)]
+    pub sanitizers: Vec<SanitizerSpec>,
+    #[serde(default)]
+    pub propagators: Vec<PropagatorSpec>,
+}
+
+impl UserModels {
+    pub fn is_empty(&self) -> bool {
+        self.sources.is_empty() && self.sinks.is_empty() && self.sanitizers.is_empty() && self.propagators.is_empty()
+    }
+}
+
+/// Declares an entry struct: the keys every section has (which calls it is about), then its own.
+macro_rules! entry {
+    ($(#[$doc:meta])* $name:ident { $($(#[$field_doc:meta])* pub $field:ident: $ty:ty,)* }) => {
+        $(#[$doc])*
+        #[derive(Debug, Deserialize)]
+        #[serde(deny_unknown_fields, rename_all = "kebab-case")]
+        pub struct $name {
+            /// In `archlint.toml`: the language of this entry (a model file says it once for all).
+            pub language: Option<Spanned<Language>>,
+            /// One function: `Type::method`, `module::function` (Rust), `module.function`,
+            /// `Type.method` (TypeScript), or `*.method` for a method of any receiver.
+            pub function: Option<Spanned<String>>,
+            /// Several functions, with the same meaning as `function`.
+            #[serde(default)]
+            pub functions: Vec<Spanned<String>>,
+            /// Methods of any receiver (`*.method` for each).
+            #[serde(default)]
+            pub methods: Vec<Spanned<String>>,
+            /// The import the function must come from: a package (`my-framework`), a relative
+            /// path (`./http/body`, matched by its last components), or a Rust module path.
+            pub module: Option<Spanned<String>>,
+            $($(#[$field_doc])* pub $field: $ty,)*
+        }
+
+        impl $name {
+            pub fn callee(&self) -> CalleeSpec<'_> {
+                CalleeSpec {
+                    language: self.language.as_ref(),
+                    function: self.function.as_ref(),
+                    functions: &self.functions,
+                    methods: &self.methods,
+                    module: self.module.as_ref(),
+                }
+            }
+        }
+    };
+}
+
+/// The keys every entry has, borrowed: which calls it is about.
+pub struct CalleeSpec<'s> {
+    pub language: Option<&'s Spanned<Language>>,
+    pub function: Option<&'s Spanned<String>>,
+    pub functions: &'s [Spanned<String>],
+    pub methods: &'s [Spanned<String>],
+    pub module: Option<&'s Spanned<String>>,
+}
+
+entry!(
+    /// Where request data enters: calls whose result is request data, members and getters of a
+    /// framework's request object, Rust extractor types.
+    SourceSpec {
+        /// A framework's request object, by role: `request` (Express, Fastify; Rust `HttpRequest`,
+        /// `Parts`) or `koa-context`.
+        pub object: Option<Spanned<String>>,
+        /// With `object`: properties (`body`, `query`) or Rust fields (`uri`) holding request data.
+        #[serde(default)]
+        pub members: Vec<String>,
+        /// With `object`: methods whose result is request data (`get`, `cookies.get`).
+        #[serde(default)]
+        pub getters: Vec<String>,
+        /// Rust: handler parameter types (extractors) whose value is request data.
+        #[serde(default)]
+        pub extractors: Vec<String>,
+        /// Rust, with `object = "request"`: the request object types.
+        #[serde(default)]
+        pub types: Vec<String>,
+        /// Rust, with `types`: the names are the framework's own (`HttpRequest`), so they count
+        /// in any function, not only in handlers.
+        #[serde(default)]
+        pub anywhere: bool,
+        /// Rust: the framework whose handlers an extractor list is for (`rocket` passes data as
+        /// route segments and data guards; axum and actix-web share extractor names).
+        pub framework: Option<String>,
+    }
+);
+
+entry!(
+    /// Where request data must not arrive: a call's argument of some kind.
+    SinkSpec {
+        pub kind: Spanned<SinkKind>,
+        /// The argument (0-based) that must not carry request data (default 0).
+        pub argument: Option<usize>,
+        /// Several arguments (`copyFile(from, to)`).
+        #[serde(default)]
+        pub arguments: Vec<usize>,
+        /// Only a sink when an options argument sets this key (`spawn(cmd, args, { shell: true })`).
+        pub when_option: Option<String>,
+        /// Not a sink when an options argument sets this key (`res.sendFile(p, { root })`).
+        pub unless_option: Option<String>,
+        /// `false`: the function also takes other things (`db.query` takes SQL text or an
+        /// options object), so the rule checks that the argument reads as its kind.
+        pub certain: Option<bool>,
+        /// With `certain = false`: the argument is a fragment (a SQL condition such as
+        /// `"id = " + id`), not a whole statement.
+        #[serde(default)]
+        pub fragment: bool,
+    }
+);
+
+entry!(
+    /// Calls whose result is safe for some sink kinds (escapers, parsers, validators).
+    SanitizerSpec {
+        /// The sink kinds the result is safe for; every kind when left out.
+        #[serde(default)]
+        pub kinds: Vec<Spanned<SinkKind>>,
+    }
+);
+
+entry!(
+    /// Calls whose result carries their arguments' (and receiver's) data.
+    PropagatorSpec {}
+);
