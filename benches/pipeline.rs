@@ -43,7 +43,7 @@ fn active_rules(language: Language) -> ActiveRules<'static> {
     let family = language.family();
     let rules =
         CONFIG.rules.iter().filter_map(|rule| Some((rule.check.as_ref(), rule.level?)).filter(|_| rule.meta.supports(family))).collect();
-    ActiveRules { rules, measure: false }
+    ActiveRules { rules, measure: false, knowledge: CONFIG.knowledge() }
 }
 
 #[divan::bench(args = NAMES)]

@@ -3,6 +3,7 @@
 //! unknown rule ids are errors that name the key and the file.
 
 use crate::diagnostic::Level;
+use crate::models::{spec::UserModels, Knowledge};
 use crate::rules::{self, meta, Rule, RuleMeta, RuleOptions, Tier};
 use serde::Deserialize;
 use std::collections::BTreeMap;
@@ -37,6 +38,9 @@ pub struct ConfigFile {
     pub rules: BTreeMap<String, RuleOptions>,
     #[serde(default)]
     pub overrides: Vec<Override>,
+    /// The project's own sources, sinks, sanitizers and propagators: `[[models.sinks]]`, ...
+    #[serde(default)]
+    pub models: UserModels,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -86,6 +90,8 @@ pub struct Config {
     /// Everything the configuration and the command line decided, as text: part of the result
     /// cache's key, so that a changed configuration never reuses results.
     pub fingerprint: String,
+    /// The configuration's models with the built-in ones; `None` when it adds none.
+    user_knowledge: Option<Box<Knowledge>>,
     exclude: ignore::gitignore::Gitignore,
     overrides: Vec<CompiledOverride>,
 }
@@ -162,6 +168,10 @@ impl Config {
             configured.push(ConfiguredRule { check, meta, level });
         }
 
+        let user_knowledge = match file.models.is_empty() {
+            true => None,
+            false => Some(Box::new(Knowledge::with_user(&file.models, &origin).map_err(|e| err(e.message))?)),
+        };
         let exclude = gitignore(&root, &file.exclude).map_err(|e| err(format!("exclude: {e}")))?;
         let mut overrides = Vec::new();
         for (index, item) in file.overrides.iter().enumerate() {
@@ -187,6 +197,7 @@ impl Config {
             max_file_size: file.max_file_size.unwrap_or(DEFAULT_MAX_FILE_SIZE),
             require_suppression_reason: file.require_suppression_reason,
             fingerprint,
+            user_knowledge,
             exclude,
             overrides,
         })
@@ -212,20 +223,30 @@ impl Config {
         levels
     }
 
+    /// The models in force: the built-in ones, and the configuration's own.
+    pub fn knowledge(&self) -> &Knowledge {
+        self.user_knowledge.as_deref().unwrap_or_else(|| Knowledge::builtin())
+    }
+
     pub fn enabled_rules(&self) -> impl Iterator<Item = &ConfiguredRule> {
         self.rules.iter().filter(|r| r.level.is_some())
     }
 }
 
 pub fn parse(text: &str, origin: &str) -> Result<ConfigFile, ConfigError> {
-    toml::from_str(text).map_err(|e| {
+    let file: ConfigFile = toml::from_str(text).map_err(|e| {
         let line = e.span().map(|span| text[..span.start.min(text.len())].lines().count().max(1));
         let message = e.message().lines().next().unwrap_or("invalid configuration").to_string();
         match line {
             Some(line) => ConfigError(format!("{origin}:{line}: {message}")),
             None => ConfigError(format!("{origin}: {message}")),
         }
-    })
+    })?;
+    // The models' own checks (patterns, kinds, what an entry needs) point at the line too.
+    if !file.models.is_empty() {
+        Knowledge::with_user(&file.models, origin).map_err(|e| ConfigError(e.render(origin, text)))?;
+    }
+    Ok(file)
 }
 
 /// Tier names, `all`, and rule ids → the rule ids they stand for.

@@ -394,7 +394,7 @@ fn run_rules(file: &SourceFile, config: &Config, measure: bool) -> FileOutput {
         .zip(levels)
         .filter_map(|(rule, level)| Some((rule.check.as_ref(), level?)).filter(|_| rule.meta.supports(family)))
         .collect();
-    lang::analyze(file, &ActiveRules { rules, measure })
+    lang::analyze(file, &ActiveRules { rules, measure, knowledge: config.knowledge() })
 }
 
 /// The file's suppression comments, read for the project pass to apply.

@@ -14,6 +14,8 @@ pub struct ActiveRules<'r> {
     pub rules: Vec<(&'r dyn Rule, Level)>,
     /// Measure parse, model and rule time into [`FileOutput::timings`] (`--timings`).
     pub measure: bool,
+    /// The models in force: built-in, and the configuration's.
+    pub knowledge: &'r crate::models::Knowledge,
 }
 
 #[derive(Default)]

@@ -214,6 +214,11 @@ impl CallParts {
 }
 
 impl Callee {
+    /// Whether the entry names a method of any receiver (`*.parse`) rather than a function.
+    pub fn is_method(&self) -> bool {
+        matches!(self.form, Form::Method(_))
+    }
+
     fn matches(&self, call: &CallName<'_>, language: Language) -> bool {
         match &self.form {
             Form::Exact(name) => call.qualified == Some(name.as_str()),
@@ -692,6 +697,16 @@ impl Knowledge {
     /// Whether this call's result carries its arguments' data.
     pub fn propagates(&self, language: Language, call: &CallName<'_>) -> bool {
         self.language(language).propagators.matching(call, language).next().is_some()
+    }
+
+    /// The sanitisers this call is.
+    pub fn sanitizers<'a>(&'a self, language: Language, call: &CallName<'_>) -> Vec<&'a Sanitizer> {
+        self.language(language).sanitizers.matching(call, language).collect()
+    }
+
+    /// The propagators this call is.
+    pub fn propagators<'a>(&'a self, language: Language, call: &CallName<'_>) -> Vec<&'a Propagator> {
+        self.language(language).propagators.matching(call, language).collect()
     }
 
     /// The entry that makes this call's result request data, if one does.

@@ -281,7 +281,8 @@ fn analyze_parsed(file: &SourceFile, active: &ActiveRules<'_>) -> FileOutput {
 
     let expr_arena = Arena::new();
     let lit_arena = Arena::new();
-    let (model, queue) = collect(&syntax, file, &expr_arena, &lit_arena);
+    let (mut model, queue) = collect(&syntax, file, &expr_arena, &lit_arena);
+    model.knowledge = Some(active.knowledge);
     output.timings.model += clock.split();
 
     let mut rule_clock = RuleClock::new(active.measure, active.rules.len());

@@ -3,6 +3,7 @@
 //! values of `const`/`static` items and immutable `let`s, how builder variables are configured,
 //! and which functions are request handlers with which extractors.
 
+use crate::models::{CallParts, Knowledge, Language, Sink, SinkKind};
 use std::collections::{HashMap, HashSet};
 use syn::{Expr, Lit};
 
@@ -11,6 +12,17 @@ pub enum Framework {
     Axum,
     ActixWeb,
     Rocket,
+}
+
+impl Framework {
+    /// The framework's name in the models (`framework = "actix-web"`).
+    pub fn model_name(self) -> &'static str {
+        match self {
+            Framework::Axum => "axum",
+            Framework::ActixWeb => "actix-web",
+            Framework::Rocket => "rocket",
+        }
+    }
 }
 
 #[derive(Debug, Clone)]
@@ -79,6 +91,11 @@ pub(crate) const EXTRACTORS: &[&str] =
 
 #[derive(Default)]
 pub struct RustModel<'a> {
+    /// What archlint knows of frameworks and libraries, and what the configuration adds (the
+    /// built-in models when not set).
+    pub(super) knowledge: Option<&'a Knowledge>,
+    /// Every `use` path of the file, for model entries bound to a module.
+    use_paths: std::cell::OnceCell<Vec<String>>,
     /// Local name → full path (`Http` → `reqwest::Client`).
     pub(super) uses: HashMap<String, String>,
     pub(super) const_strings: HashMap<String, String>,
@@ -97,6 +114,90 @@ pub struct RustModel<'a> {
 }
 
 impl<'a> RustModel<'a> {
+    /// The models in force.
+    pub fn knowledge(&self) -> &Knowledge {
+        self.knowledge.unwrap_or_else(|| Knowledge::builtin())
+    }
+
+    /// Every `use` path of the file (`reqwest::Client`), for module-bound model entries.
+    pub fn use_paths(&self) -> &[String] {
+        self.use_paths.get_or_init(|| {
+            let mut paths: Vec<String> = self.uses.values().map(|p| p.trim_start_matches("::").to_string()).collect();
+            paths.sort();
+            paths
+        })
+    }
+
+    /// A path call (`sqlx::query(..)`, `Store::run_sql(..)`) as the models see it.
+    pub fn call_parts(&self, call: &syn::ExprCall) -> CallParts {
+        let Some(path) = self.call_path(call) else { return CallParts::default() };
+        CallParts { segments: path.split("::").map(str::to_string).collect(), module: Some(path), ..CallParts::default() }
+    }
+
+    /// A method call (`client.get(url)`, `store.run_sql(q)`) as the models see it: the method,
+    /// and what its receiver is named or declared as.
+    pub fn method_call_parts(&self, call: &syn::ExprMethodCall, fn_id: Option<FnId>) -> CallParts {
+        let method = call.method.to_string();
+        let mut receiver = self.receiver_names(&call.receiver, fn_id);
+        // A declared type written with its crate (`State<reqwest::Client>`) says where it comes from.
+        let module = receiver.iter().find(|name| name.contains("::")).cloned();
+        for name in receiver.iter_mut() {
+            if let Some((_, last)) = name.rsplit_once("::") {
+                *name = last.to_string();
+            }
+        }
+        CallParts { segments: vec![method.clone()], method: Some(method), receiver, module, ..CallParts::default() }
+    }
+
+    /// What a receiver is named and declared as: `self.client` → `client`; `let c: Client` → `c`,
+    /// `Client`; `Client::new()` (also held in a local) → `Client`; `QueryBuilder::new(..)` in a
+    /// builder chain → `QueryBuilder`.
+    pub fn receiver_names(&self, receiver: &Expr, fn_id: Option<FnId>) -> Vec<String> {
+        let mut names = Vec::new();
+        let mut current = method_chain(receiver).0;
+        for _ in 0..4 {
+            match current {
+                Expr::Reference(r) => current = method_chain(&r.expr).0,
+                Expr::Field(field) => {
+                    if let syn::Member::Named(name) = &field.member {
+                        names.push(name.to_string());
+                    }
+                    break;
+                }
+                Expr::Path(path) => {
+                    let Some(name) = single_ident(&path.path) else { break };
+                    names.push(name.clone());
+                    let Some(local) = self.local_of(fn_id, path) else {
+                        names.extend(self.taint.parameter_type(fn_id, &name));
+                        break;
+                    };
+                    names.extend(local.ty.and_then(type_path));
+                    match local.init {
+                        Some(init) => current = method_chain(init).0,
+                        None => break,
+                    }
+                }
+                Expr::Call(call) => {
+                    // `Client::new()`, `reqwest::Client::builder()`: the type owning the constructor.
+                    if let Expr::Path(path) = &*call.func {
+                        let segments: Vec<String> = path.path.segments.iter().map(|s| s.ident.to_string()).collect();
+                        if segments.len() >= 2 {
+                            names.push(segments[segments.len() - 2].clone());
+                        }
+                    }
+                    break;
+                }
+                _ => break,
+            }
+        }
+        names
+    }
+
+    /// The model entries that make this call (a path call or a method call) a sink of `kind`.
+    pub fn sinks(&self, call: &CallParts, kind: SinkKind) -> Vec<&Sink> {
+        self.knowledge().sinks(Language::Rust, &call.name(self.use_paths()), kind)
+    }
+
     /// The full path a path expression refers to, with the first segment resolved through `use`
     /// and generic arguments dropped: `Hmac::<Sha256>::new_from_slice` → `hmac::Hmac::new_from_slice`.
     pub fn resolve_path(&self, path: &syn::Path) -> String {
@@ -261,6 +362,31 @@ impl<'a> RustModel<'a> {
 
 fn is_string_conversion(method: &str) -> bool {
     matches!(method, "to_string" | "to_owned" | "into" | "as_str" | "as_bytes" | "clone" | "as_ref")
+}
+
+/// The path of a type as written, through references and wrappers: `&Arc<Store>` → `Store`,
+/// `State<reqwest::Client>` → `reqwest::Client`.
+pub fn type_path(ty: &syn::Type) -> Option<String> {
+    match ty {
+        syn::Type::Reference(r) => type_path(&r.elem),
+        syn::Type::Paren(p) => type_path(&p.elem),
+        syn::Type::Path(path) => {
+            let last = path.path.segments.last()?;
+            let name = last.ident.to_string();
+            let inner = match &last.arguments {
+                syn::PathArguments::AngleBracketed(args) => args.args.iter().find_map(|a| match a {
+                    syn::GenericArgument::Type(t) => Some(t),
+                    _ => None,
+                }),
+                _ => None,
+            };
+            match (name.as_str(), inner) {
+                ("Arc" | "Rc" | "Box" | "State" | "Data" | "Extension" | "Option" | "Mutex" | "RwLock", Some(inner)) => type_path(inner),
+                _ => Some(path.path.segments.iter().map(|s| s.ident.to_string()).collect::<Vec<_>>().join("::")),
+            }
+        }
+        _ => None,
+    }
 }
 
 pub fn single_ident(path: &syn::Path) -> Option<String> {

@@ -35,8 +35,9 @@
 //! updates always terminate.
 
 use super::extent::{block_end, block_start, expr_end, expr_start, local_extent, point};
-use super::model::{end_point, path_names, single_ident, start_point, FnId, Framework, LocalVar, RustModel, SourcePoint};
+use super::model::{end_point, single_ident, start_point, FnId, Framework, LocalVar, RustModel, SourcePoint};
 use super::{span_of, Site};
+use crate::models::{CallParts, Language, SinkKind};
 use crate::source::{SourceFile, Span};
 use crate::taint::{Flow, Origin};
 use std::cell::Cell;
@@ -62,53 +63,6 @@ const MAX_DEPTH: usize = 96;
 /// Expressions visited per question, at most (bounds `let b = a + a; let c = b + b; ...`).
 const BUDGET: usize = 2048;
 
-/// Extractor types whose value is request data (the last path segment, after wrappers).
-const SOURCE_EXTRACTORS: &[&str] = &[
-    "Json",
-    "Query",
-    "Path",
-    "Form",
-    "RawQuery",
-    "RawForm",
-    "Multipart",
-    "TypedHeader",
-    "Bytes",
-    "Payload",
-    "HeaderMap",
-    "String",
-    "Uri",
-    "OriginalUri",
-    "CookieJar",
-    "Host",
-    "ValidatedJson",
-    "ValidatedQuery",
-    "ValidatedForm",
-    "ValidatedPath",
-];
-/// Extractors Rocket passes request data in whatever the route says.
-const ROCKET_EXTRACTORS: &[&str] = &["Json", "Form", "MsgPack"];
-/// Request objects in any function (actix-web only: the name is unambiguous).
-const REQUEST_OBJECTS: &[&str] = &["HttpRequest", "ServiceRequest"];
-/// Request objects in a handler (`Request` and `Parts` also name client-side types elsewhere).
-const HANDLER_REQUEST_OBJECTS: &[&str] = &["HttpRequest", "ServiceRequest", "Request", "Parts"];
-/// Methods of a request object that return client-controlled data.
-const REQUEST_ACCESSORS: &[&str] = &[
-    "match_info",
-    "query_string",
-    "uri",
-    "path",
-    "full_url",
-    "headers",
-    "head",
-    "cookie",
-    "cookies",
-    "connection_info",
-    "into_body",
-    "body",
-    "into_parts",
-];
-/// Fields of a request object (`http::request::Parts`) that hold client-controlled data.
-const REQUEST_FIELDS: &[&str] = &["uri", "headers"];
 /// Extractors and smart pointers that dereference to their first type argument and are tuple
 /// structs around it (`q.0`, `q.into_inner()`, `q.field`).
 const WRAPPERS: &[&str] = &[
@@ -297,45 +251,10 @@ const TYPE_KEEPING_METHODS: &[&str] = &["clone", "to_owned", "as_ref", "as_mut",
 const ELEMENT_METHODS: &[&str] = &["get", "first", "last", "next", "nth", "iter", "into_iter"];
 /// Methods that change the binding they are called on (`s.push_str(x)`, `v.push(x)`).
 const MUTATING_METHODS: &[&str] = &["push_str", "push", "insert_str", "insert", "extend", "extend_from_slice", "append", "write_str"];
-/// Functions whose result is safe to put in SQL, a path, a URL or a command.
-const SANITISING_FUNCTIONS: &[&str] = &[
-    "urlencoding::encode",
-    "urlencoding::encode_binary",
-    "percent_encoding::utf8_percent_encode",
-    "percent_encoding::percent_encode",
-    "utf8_percent_encode",
-    "percent_encode",
-    "form_urlencoded::byte_serialize",
-    "shell_escape::escape",
-    "shell_escape::unix::escape",
-    "shlex::quote",
-    "shlex::try_quote",
-    "sanitize_filename::sanitize",
-    "uuid::Uuid::parse_str",
-    "Uuid::parse_str",
-];
 /// Types whose conversion functions (`String::from`, `PathBuf::from`, `Url::parse`) carry
 /// their arguments' data.
 const CONVERTING_TYPES: &[&str] =
     &["String", "str", "PathBuf", "Path", "OsStr", "OsString", "Cow", "Box", "Arc", "Rc", "Url", "Uri", "Vec"];
-/// Free functions whose result carries their arguments' data.
-const PROPAGATING_FUNCTIONS: &[&str] = &[
-    "std::str::from_utf8",
-    "str::from_utf8",
-    "urlencoding::decode",
-    "percent_encoding::percent_decode_str",
-    "percent_decode_str",
-    "serde_json::to_string",
-    "serde_json::to_string_pretty",
-    "serde_json::to_value",
-    "std::mem::take",
-    "mem::take",
-    "std::convert::identity",
-    "Into::into",
-    "From::from",
-    "ToString::to_string",
-    "AsRef::as_ref",
-];
 /// Route attributes (Rocket names request data in them: `#[get("/u/<name>?<q>", data = "<f>")]`).
 const ROUTE_ATTRIBUTES: &[&str] = &["get", "post", "put", "patch", "delete", "head", "options", "route"];
 
@@ -416,6 +335,23 @@ enum MutationValue<'a> {
 }
 
 impl<'a> TaintFacts<'a> {
+    /// The declared type of a parameter of a function, by name (`client: &Client` → `Client`).
+    pub(super) fn parameter_type(&self, fn_id: Option<FnId>, name: &str) -> Option<String> {
+        let info = self.fns.get(&fn_id?)?;
+        info.sig.inputs.iter().find_map(|input| {
+            let syn::FnArg::Typed(param) = input else { return None };
+            let mut names = Vec::new();
+            pattern_names(&param.pat, &mut names, 0);
+            // `client: &Client`, and the extractor patterns `State(client): State<Client>`.
+            let binds = match &*param.pat {
+                Pat::Ident(p) => p.ident == name,
+                Pat::TupleStruct(_) => names.len() == 1 && names[0] == name,
+                _ => false,
+            };
+            binds.then(|| super::model::type_path(&param.ty)).flatten()
+        })
+    }
+
     pub(super) fn record_fn(
         &mut self,
         fn_id: FnId,
@@ -778,13 +714,22 @@ struct Walk<'m, 'a> {
     arguments: Option<Vec<Val<'a>>>,
     /// How many functions deep this walk is from the question's.
     frames: usize,
+    /// The kind of sink asked about: a sanitiser for other kinds does not make the value safe.
+    kind: Option<SinkKind>,
 }
 
 impl<'a> RustModel<'a> {
     /// Where the value of `expr`, evaluated at `site` (the sink node's [`Site`]), comes from.
     /// See the module documentation for what is followed.
     pub fn origin(&self, expr: &Expr, site: &Site, file: &SourceFile) -> Origin {
+        self.origin_for(expr, site, file, None)
+    }
+
+    /// [`RustModel::origin`] for a sink of `kind`: sanitisers the models declare for other kinds
+    /// only do not count (with `None`, only those for every kind do).
+    pub fn origin_for(&self, expr: &Expr, site: &Site, file: &SourceFile, kind: Option<SinkKind>) -> Origin {
         let walk = Walk {
+            kind,
             model: self,
             facts: &self.taint,
             file,
@@ -813,6 +758,7 @@ impl<'a> Walk<'_, 'a> {
             budget: Cell::new(self.budget.get()),
             arguments,
             frames: self.frames + 1,
+            kind: self.kind,
         }
     }
 
@@ -948,7 +894,7 @@ impl<'a> Walk<'_, 'a> {
                 }
                 let base = self.eval(&e.base, d, hops);
                 if base.object {
-                    let is_data = matches!(&e.member, syn::Member::Named(name) if REQUEST_FIELDS.contains(&name.to_string().as_str()));
+                    let is_data = matches!(&e.member, syn::Member::Named(name) if self.model.knowledge().request_member(Language::Rust, "request", &name.to_string()));
                     return Val::of(if is_data { self.source(self.span(expr)) } else { Origin::Dynamic });
                 }
                 self.field(base, &e.member)
@@ -1175,12 +1121,12 @@ impl<'a> Walk<'_, 'a> {
             return self.project(&param.pat, name, val, 0).unwrap_or_else(|| Val::of(Origin::Dynamic));
         }
         let extractor = extractor_name(&param.ty);
-        let object_types = if self.framework.is_some() { HANDLER_REQUEST_OBJECTS } else { REQUEST_OBJECTS };
+        let knowledge = self.model.knowledge();
         // Outside handlers only actix-web's request objects count: other crates have types of
         // the same name (`aws_smithy_runtime_api::…::HttpRequest` is an outgoing request).
         let type_text = quote::ToTokens::to_token_stream(&*param.ty).to_string().replace(' ', "");
         let foreign_type = self.framework.is_none() && type_text.contains("::") && !type_text.contains("actix");
-        if extractor.as_deref().is_some_and(|e| object_types.contains(&e)) && !foreign_type {
+        if extractor.as_deref().is_some_and(|e| knowledge.request_object_type(e, self.framework.is_some())) && !foreign_type {
             return Val { origin: Origin::Dynamic, ty: None, object: true };
         }
         let is_source = match (self.framework, extractor.as_deref()) {
@@ -1189,13 +1135,13 @@ impl<'a> Walk<'_, 'a> {
                 let is_route_name = info.route_names.iter().any(|n| n == name);
                 // Rocket parses segments with `FromParam`/`FromSegments`: `PathBuf` rejects `..`
                 // and hidden files, custom types validate; only text types carry raw input.
-                let data_guard = extractor.is_some_and(|e| ROCKET_EXTRACTORS.contains(&e));
+                let data_guard = extractor.is_some_and(|e| knowledge.is_extractor(e, "rocket"));
                 if is_route_name && !data_guard && !is_text_type(&type_text) {
                     return Val::of(Origin::Safe);
                 }
-                is_route_name || extractor.is_some_and(|e| ROCKET_EXTRACTORS.contains(&e))
+                is_route_name || data_guard
             }
-            (Some(_), extractor) => extractor.is_some_and(|e| SOURCE_EXTRACTORS.contains(&e)),
+            (Some(framework), extractor) => extractor.is_some_and(|e| knowledge.is_extractor(e, framework.model_name())),
         };
         let origin = match (is_source, index) {
             (true, _) => self.source(self.span(param)),
@@ -1216,14 +1162,24 @@ impl<'a> Walk<'_, 'a> {
         let sanitiser_argument = call.args.iter().any(|arg| {
             let Expr::Path(path) = arg else { return false };
             let path = self.model.resolve_path(&path.path);
-            SANITISING_FUNCTIONS.iter().any(|f| path_names(&path, f))
+            let parts = CallParts { segments: path.split("::").map(str::to_string).collect(), module: Some(path), ..CallParts::default() };
+            self.sanitises(&parts)
         });
         if sanitiser_argument && method.starts_with("map") {
             return Val::of(Origin::Safe);
         }
+        // A method the models (or the configuration) name: a source, a sanitiser.
+        let parts = self.model.method_call_parts(call, self.fn_id);
+        if self.model.knowledge().source_call(Language::Rust, &parts.name(self.model.use_paths())).is_some() {
+            return Val::of(self.source(self.span(whole)));
+        }
+        if self.sanitises(&parts) {
+            return Val::of(Origin::Safe);
+        }
         let receiver = self.eval(&call.receiver, depth, hops);
         if receiver.object {
-            return Val::of(if REQUEST_ACCESSORS.contains(&method) { self.source(self.span(whole)) } else { Origin::Dynamic });
+            let accessor = self.model.knowledge().request_getter(Language::Rust, "request", method);
+            return Val::of(if accessor { self.source(self.span(whole)) } else { Origin::Dynamic });
         }
         if method == "parse" {
             let target = call.turbofish.as_ref().and_then(|t| t.args.first());
@@ -1258,6 +1214,11 @@ impl<'a> Walk<'_, 'a> {
         }
     }
 
+    /// Whether the models say this call's result is safe for the kind of sink asked about.
+    fn sanitises(&self, parts: &CallParts) -> bool {
+        self.model.knowledge().sanitizes(Language::Rust, &parts.name(self.model.use_paths()), self.kind)
+    }
+
     fn call(&self, call: &syn::ExprCall, depth: usize, hops: usize) -> Val<'a> {
         let Expr::Path(func) = &*call.func else { return Val::of(Origin::Dynamic) };
         let path = self.model.resolve_path(&func.path);
@@ -1265,7 +1226,13 @@ impl<'a> Walk<'_, 'a> {
         let last = segments.next().unwrap_or_default();
         let owner = segments.next().unwrap_or_default();
         let args = || self.join_all(call.args.iter(), depth, hops);
-        if SANITISING_FUNCTIONS.iter().any(|f| path_names(&path, f)) {
+        let parts =
+            CallParts { segments: path.split("::").map(str::to_string).collect(), module: Some(path.clone()), ..CallParts::default() };
+        let knowledge = self.model.knowledge();
+        if knowledge.source_call(Language::Rust, &parts.name(self.model.use_paths())).is_some() {
+            return Val::of(self.source(self.span(call)));
+        }
+        if self.sanitises(&parts) {
             return Val::of(Origin::Safe);
         }
         // `i64::from_str(x)`, `u32::try_from(n)`, `Uuid::from_str(x)`.
@@ -1279,7 +1246,7 @@ impl<'a> Walk<'_, 'a> {
                 last.as_str(),
                 "from" | "new" | "parse" | "from_str" | "try_from" | "from_utf8" | "from_utf8_lossy" | "with_capacity" | "default"
             );
-        let propagates = PROPAGATING_FUNCTIONS.iter().any(|f| path_names(&path, f));
+        let propagates = knowledge.propagates(Language::Rust, &parts.name(self.model.use_paths()));
         if is_constructor || is_conversion || propagates {
             return args();
         }

@@ -179,7 +179,7 @@ pub fn analyze(file: &SourceFile, active: &ActiveRules<'_>) -> FileOutput {
             format!("syntax error ({what}); findings in this file may be incomplete"),
         ));
     }
-    let model = build_model(&file.text, recorded);
+    let model = build_model(&file.text, active.knowledge, recorded);
     output.timings.model += clock.split();
 
     let mut rule_clock = RuleClock::new(active.measure, active.rules.len());
@@ -260,8 +260,8 @@ fn index_tree<'t>(root: Node<'t>, kinds: &KindTable, interest: &[Vec<usize>]) ->
 }
 
 /// The model of a file from the nodes [`index_tree`] collected, in source order.
-fn build_model<'t>(src: &'t str, recorded: Vec<(Recorded, Node<'t>, Span)>) -> TsModel<'t> {
-    let mut model = TsModel::new(src);
+fn build_model<'t>(src: &'t str, knowledge: &'t crate::models::Knowledge, recorded: Vec<(Recorded, Node<'t>, Span)>) -> TsModel<'t> {
+    let mut model = TsModel::new(src, knowledge);
     for (kind, node, scope) in recorded {
         model.record(kind, node, scope);
     }

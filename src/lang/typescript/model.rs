@@ -3,6 +3,7 @@
 //! which functions are request handlers. Built during the single traversal, queried by rules.
 
 use crate::lang::typescript::FieldExt;
+use crate::models::{CallParts, Knowledge, Language, Sink, SinkKind};
 use crate::source::Span;
 use foldhash::{HashMap, HashMapExt, HashSet, HashSetExt};
 use std::cell::RefCell;
@@ -62,6 +63,12 @@ pub enum Property<'t> {
 
 pub struct TsModel<'t> {
     pub src: &'t str,
+    /// What archlint knows of frameworks and libraries, and what the configuration adds.
+    pub knowledge: &'t Knowledge,
+    /// Every import specifier of the file, for model entries bound to a module.
+    import_specifiers: std::cell::OnceCell<Vec<String>>,
+    /// [`TsModel::call_parts`]' answers, by node id.
+    call_parts: RefCell<HashMap<usize, std::rc::Rc<CallParts>>>,
     imports: HashMap<String, Import>,
     bindings: HashMap<String, Vec<Binding<'t>>>,
     assigned_members: HashSet<String>,
@@ -119,9 +126,12 @@ pub fn span_of(node: Node<'_>) -> Span {
 }
 
 impl<'t> TsModel<'t> {
-    pub fn new(src: &'t str) -> TsModel<'t> {
+    pub fn new(src: &'t str, knowledge: &'t Knowledge) -> TsModel<'t> {
         TsModel {
             src,
+            knowledge,
+            import_specifiers: std::cell::OnceCell::new(),
+            call_parts: RefCell::default(),
             imports: HashMap::new(),
             bindings: HashMap::new(),
             assigned_members: HashSet::new(),
@@ -396,6 +406,81 @@ impl<'t> TsModel<'t> {
     }
 
     // ----- queries -----
+
+    /// A call (`call_expression`, `new_expression`) as the models see it: its import-resolved
+    /// name, its method and what its receiver is called. Computed once per call.
+    pub fn call_parts(&self, call: Node<'_>) -> std::rc::Rc<CallParts> {
+        if let Some(known) = self.call_parts.borrow().get(&call.id()) {
+            return known.clone();
+        }
+        let parts = std::rc::Rc::new(self.describe_call(call));
+        self.call_parts.borrow_mut().insert(call.id(), parts.clone());
+        parts
+    }
+
+    fn describe_call(&self, call: Node<'_>) -> CallParts {
+        let Some(callee) = call.field("function").or_else(|| call.field("constructor")) else { return CallParts::default() };
+        let callee = self.unwrap_expression(callee);
+        let qualified = self.qualified_name(callee).map(|name| name.strip_prefix("node:").map(str::to_string).unwrap_or(name));
+        let mut parts = CallParts { qualified, ..CallParts::default() };
+        if callee.kind() == "member_expression" {
+            parts.method = callee.field("property").map(|p| self.text(p).to_string());
+            if let Some(object) = callee.field("object").map(|o| self.unwrap_expression(o)) {
+                if let Some(path) = self.member_path(object) {
+                    parts.receiver.extend(path.rsplit('.').next().map(str::to_string));
+                }
+                // `const store = new Store(); store.run()`: the receiver is a `Store`.
+                if object.kind() == "identifier" {
+                    let value = self.binding(object).and_then(|b| b.value).map(|v| self.unwrap_expression(v));
+                    if let Some(constructor) = value.filter(|v| v.kind() == "new_expression").and_then(|v| v.field("constructor")) {
+                        parts.receiver.extend(self.member_path(constructor).and_then(|p| p.rsplit('.').next().map(str::to_string)));
+                    }
+                }
+            }
+        }
+        // The name by segments: an import is named by its specifier's last component.
+        let mut root = callee;
+        let mut members = Vec::new();
+        while root.kind() == "member_expression" {
+            members.extend(root.field("property").map(|p| self.text(p).to_string()));
+            let Some(object) = root.field("object") else { break };
+            root = self.unwrap_expression(object);
+        }
+        members.reverse();
+        if root.kind() == "identifier" && self.binding(root).is_none() {
+            if let Some(import) = self.imports.get(self.text(root)) {
+                let specifier = import.module.as_str();
+                let last = specifier.rsplit('/').next().unwrap_or(specifier);
+                let last =
+                    last.rsplit_once('.').filter(|(_, ext)| matches!(*ext, "js" | "ts" | "mjs" | "cjs")).map_or(last, |(stem, _)| stem);
+                parts.segments.push(last.to_string());
+                parts.segments.extend(import.export.clone());
+                parts.segments.extend(members);
+                parts.module = Some(specifier.to_string());
+                return parts;
+            }
+        }
+        if let Some(path) = self.member_path(callee) {
+            parts.segments = path.split('.').map(str::to_string).collect();
+        }
+        parts
+    }
+
+    /// Every module the file imports from.
+    pub fn import_specifiers(&self) -> &[String] {
+        self.import_specifiers.get_or_init(|| {
+            let mut modules: Vec<String> = self.imports.values().map(|i| i.module.clone()).collect();
+            modules.sort();
+            modules.dedup();
+            modules
+        })
+    }
+
+    /// The model entries that make this call a sink of `kind`.
+    pub fn sinks(&self, call: Node<'_>, kind: SinkKind) -> Vec<&'t Sink> {
+        let parts = self.call_parts(call);
+        self.knowledge.sinks(Language::Typescript, &parts.name(self.import_specifiers()), kind)
+    }
 
     pub fn import(&self, local: &str) -> Option<&Import> {
         self.imports.get(local)

@@ -11,115 +11,13 @@
 
 use super::model::{children_by_field, decorator_call, descendants, is_function_like, named_children, span_of, TsModel};
 use crate::lang::typescript::FieldExt;
+use crate::models::{Language, SinkKind};
 use crate::taint::{Flow, Origin};
 use tree_sitter::Node;
 
 /// How many nodes one question may visit: bounds cycles (`a = a + b`) and pathological chains.
 const BUDGET: usize = 64;
 
-/// Express/Fastify request properties that carry client-controlled data.
-const REQUEST_DATA: &[&str] =
-    &["body", "query", "params", "headers", "cookies", "signedCookies", "files", "file", "originalUrl", "url", "path", "hostname"];
-/// Koa context properties that carry client-controlled data (`ctx.request.*` takes the same).
-const KOA_DATA: &[&str] = &["query", "params", "headers", "querystring", "url", "originalUrl", "path", "href", "body", "files"];
-/// Request methods whose result is client-controlled (`req.get("X-Forwarded-Host")`).
-const REQUEST_GETTERS: &[&str] = &["get", "header", "param"];
-
-/// Calls whose result is safe to put into SQL, a path, a URL or a command: numbers, encodings,
-/// escapes, validation results.
-const SANITISING_FUNCTIONS: &[&str] = &[
-    "parseInt",
-    "parseFloat",
-    "Number",
-    "Boolean",
-    "Math.floor",
-    "Math.ceil",
-    "Math.round",
-    "Math.trunc",
-    "Math.min",
-    "Math.max",
-    "Math.abs",
-    "encodeURIComponent",
-    "isNaN",
-    "path.basename",
-    "basename",
-];
-/// Method names whose result is a validated or escaped value (`schema.parse(x)`, `mysql.escape(x)`).
-const SANITISING_METHODS: &[&str] = &[
-    "parse",
-    "parseAsync",
-    "safeParse",
-    "safeParseAsync",
-    "validate",
-    "validateSync",
-    "validateAsync",
-    "assert",
-    "cast",
-    "escape",
-    "escapeId",
-    "escapeLiteral",
-    "escapeIdentifier",
-    "format",
-    "basename",
-    "isInt",
-    "toInt",
-    "toFloat",
-    "toNumber",
-    "getTime",
-    "toISOString",
-];
-/// String and collection methods whose result carries the receiver's (and arguments') data.
-const PROPAGATING_METHODS: &[&str] = &[
-    "toString",
-    "trim",
-    "trimStart",
-    "trimEnd",
-    "toLowerCase",
-    "toUpperCase",
-    "toLocaleLowerCase",
-    "toLocaleUpperCase",
-    "slice",
-    "substring",
-    "substr",
-    "split",
-    "join",
-    "replace",
-    "replaceAll",
-    "concat",
-    "normalize",
-    "padStart",
-    "padEnd",
-    "at",
-    "charAt",
-    "repeat",
-    "map",
-    "filter",
-    "flat",
-    "reverse",
-    "sort",
-    "valueOf",
-];
-/// Functions whose result carries their arguments' data.
-const PROPAGATING_FUNCTIONS: &[&str] = &[
-    "String",
-    "JSON.parse",
-    "JSON.stringify",
-    "decodeURIComponent",
-    "decodeURI",
-    "encodeURI",
-    "Buffer.from",
-    "path.join",
-    "path.resolve",
-    "path.normalize",
-    "path.posix.join",
-    "path.win32.join",
-    "url.resolve",
-    "util.format",
-    "Object.assign",
-    "Array.from",
-    "join",
-    "resolve",
-];
 /// Methods whose call in a condition checks a value against an allowlist or a safe shape.
 const GUARD_METHODS: &[&str] =
     &["includes", "has", "test", "startsWith", "endsWith", "indexOf", "isValid", "isUUID", "isInt", "isAlphanumeric"];
@@ -135,6 +33,8 @@ const MAX_FRAMES: usize = 3;
 
 struct Walk<'t> {
     budget: usize,
+    /// The kind of sink asked about: a sanitiser for other kinds does not make the value safe.
+    kind: Option<SinkKind>,
     frames: Vec<Frame<'t>>,
     /// Bindings being resolved (by declaration offset): a binding that refers to itself through
     /// its assignments (`a = a + b`) contributes nothing new the second time.
@@ -154,7 +54,13 @@ impl Walk<'_> {
 impl<'t> TsModel<'t> {
     /// Where the value of `node` comes from (see the module documentation).
     pub fn origin(&self, node: Node<'t>) -> Origin {
-        let mut walk = Walk { budget: BUDGET, frames: Vec::new(), visiting: Vec::new() };
+        self.origin_for(node, None)
+    }
+
+    /// Where the value of `node` comes from, for a sink of `kind`: sanitisers the models declare
+    /// for other kinds only do not count (with `None`, only those for every kind do).
+    pub fn origin_for(&self, node: Node<'t>, kind: Option<SinkKind>) -> Origin {
+        let mut walk = Walk { budget: BUDGET, kind, frames: Vec::new(), visiting: Vec::new() };
         self.origin_in(node, node, &mut walk)
     }
 
@@ -168,26 +74,34 @@ impl<'t> TsModel<'t> {
                 let (root, path) = self.member_chain(node)?;
                 let kind = self.request_parameter(root)?;
                 let first = path.first()?.as_str();
+                let member = |role: &str, name: &str| self.knowledge.request_member(Language::Typescript, role, name);
                 let is_source = match kind {
-                    RequestKind::Request => REQUEST_DATA.contains(&first),
+                    RequestKind::Request => member("request", first),
                     RequestKind::KoaContext => {
-                        KOA_DATA.contains(&first) || (first == "request" && path.get(1).is_some_and(|p| KOA_DATA.contains(&p.as_str())))
+                        member("koa-context", first) || (first == "request" && path.get(1).is_some_and(|p| member("koa-context", p)))
                     }
                     RequestKind::Data => true,
                 };
                 is_source.then(|| flow(node))
             }
             "call_expression" => {
+                // A call the models (or the configuration) say returns request data: `reqBody(request)`.
+                let parts = self.call_parts(node);
+                if self.knowledge.source_call(Language::Typescript, &parts.name(self.import_specifiers())).is_some() {
+                    return Some(flow(node));
+                }
+                // A getter of the request object: `req.get("host")`, `ctx.cookies.get("session")`.
                 let callee = node.field("function")?;
                 if callee.kind() != "member_expression" {
                     return None;
                 }
-                let object = self.unwrap_expression(callee.field("object")?);
-                let method = self.text(callee.field("property")?);
-                let is_getter = object.kind() == "identifier"
-                    && REQUEST_GETTERS.contains(&method)
-                    && matches!(self.request_parameter(object), Some(RequestKind::Request));
-                is_getter.then(|| flow(node))
+                let (root, path) = self.member_chain(callee)?;
+                let role = match self.request_parameter(root)? {
+                    RequestKind::Request => "request",
+                    RequestKind::KoaContext => "koa-context",
+                    RequestKind::Data => return None,
+                };
+                self.knowledge.request_getter(Language::Typescript, role, &path.join(".")).then(|| flow(node))
             }
             "identifier" | "shorthand_property_identifier" => {
                 if !matches!(self.request_parameter(node), Some(RequestKind::Data)) {
@@ -365,21 +279,32 @@ impl<'t> TsModel<'t> {
         if node.field("arguments").is_some_and(|a| a.kind() == "template_string") {
             return Origin::Safe;
         }
-        let name = self.qualified_name(callee).or_else(|| self.member_path(callee)).unwrap_or_default();
-        let name = name.strip_prefix("node:").map(str::to_string).unwrap_or(name);
-        let last = match callee.field("property") {
-            Some(property) => self.text(property),
-            None => name.rsplit('.').next().unwrap_or(""),
-        };
+        let parts = self.call_parts(node);
+        // A local function is named as written (`basename` destructured from `path`).
+        let local_name = parts.qualified.is_none().then(|| self.member_path(callee)).flatten();
+        let mut call = parts.name(self.import_specifiers());
+        call.qualified = call.qualified.or(local_name.as_deref());
+        let last = parts.method.as_deref().unwrap_or("");
         // Known functions by full name first: `JSON.parse` and `util.format` pass data on, whatever
         // a method merely named `parse` or `format` does.
-        if SANITISING_FUNCTIONS.contains(&name.as_str()) {
+        let knowledge = self.knowledge;
+        let sanitiser = |by_method: bool| {
+            knowledge.sanitizers(Language::Typescript, &call).into_iter().any(|s| {
+                s.callee.is_method() == by_method
+                    && match walk.kind {
+                        Some(kind) => s.kinds.contains(kind),
+                        None => s.kinds.is_all(),
+                    }
+            })
+        };
+        let propagators = knowledge.propagators(Language::Typescript, &call);
+        if sanitiser(false) {
             return Origin::Safe;
         }
-        if PROPAGATING_FUNCTIONS.contains(&name.as_str()) || name.starts_with("path.") {
+        if propagators.iter().any(|p| !p.callee.is_method()) {
             return self.arguments_origin(node, sink, walk);
         }
-        if callee.kind() == "member_expression" && SANITISING_METHODS.contains(&last) {
+        if callee.kind() == "member_expression" && sanitiser(true) {
             return Origin::Safe;
         }
         if callee.kind() == "identifier" {
@@ -387,8 +312,9 @@ impl<'t> TsModel<'t> {
                 return origin;
             }
         }
-        if callee.kind() == "member_expression" && PROPAGATING_METHODS.contains(&last) {
+        if callee.kind() == "member_expression" && propagators.iter().any(|p| p.callee.is_method()) {
             let receiver = callee.field("object").map_or(Origin::Dynamic, |o| self.origin_in(o, sink, walk));
+            // The methods whose arguments end up in the result too.
             let arguments = if matches!(last, "concat" | "replace" | "replaceAll" | "padStart" | "padEnd") {
                 self.arguments_origin(node, sink, walk)
             } else {
@@ -626,7 +552,8 @@ mod tests {
     fn origin_of(code: &str) -> Origin {
         let file = SourceFile::new("t.ts".into(), "t.ts".into(), Language::TypeScript, code.into(), false);
         let tree = parse(&file).unwrap();
-        let model = build_model(&file.text, index_tree(tree.root_node(), &kind_tables()[0], &[]).recorded);
+        let model =
+            build_model(&file.text, crate::models::Knowledge::builtin(), index_tree(tree.root_node(), &kind_tables()[0], &[]).recorded);
         let call = descendants(tree.root_node())
             .find(|n| n.kind() == "call_expression" && n.field("function").is_some_and(|f| model.text(f) == "sink"))
             .expect("a sink call");

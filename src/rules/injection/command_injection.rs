@@ -2,14 +2,16 @@
 //! `spawn`/`execFile` with `shell: true` hand the whole string to `/bin/sh`, so `;`, `|`, `$( )`
 //! in the data run as commands. An argument array without a shell is the safe form.
 
-use super::{report_origin, report_rust_origin, rust_receiver_root};
+use super::{option_set, report_origin, report_rust_origin, rust_receiver_root};
 use crate::diagnostic::Level;
 use crate::lang::rust::model::{end_point, start_point};
 use crate::lang::rust::{RustKind, RustModel, RustNode, RustSyntax};
 use crate::lang::typescript::model::{named_children, span_of};
 use crate::lang::typescript::FieldExt;
-use crate::lang::typescript::{Property, TsModel};
+use crate::lang::typescript::TsModel;
+use crate::models::SinkKind;
 use crate::rules::{check_option_names, Context, Rule, RuleEntry, RuleOptions};
+use crate::taint::Origin;
 use tree_sitter::Node;
 
 pub const ENTRY: RuleEntry = RuleEntry { id: "command-injection", build };
@@ -24,11 +26,6 @@ fn build(options: &RuleOptions) -> Result<Box<dyn Rule>, String> {
 const HELP: &str =
     "run the program directly with an argument array and no shell (`execFile(cmd, [arg])`, `spawn(cmd, args)`); validate arguments against an allowlist";
 
-/// Calls that always run their first argument through a shell.
-const SHELL_CALLS: &[&str] = &["exec", "execSync"];
-/// Calls that run a shell only with `{ shell: true }`.
-const SPAWN_CALLS: &[&str] = &["spawn", "spawnSync", "execFile", "execFileSync", "fork"];
-
 /// Programs that interpret their `-c` (or `/C`) argument as a script.
 const SHELLS: &[&str] =
     &["sh", "bash", "zsh", "dash", "ksh", "fish", "cmd", "cmd.exe", "powershell", "pwsh", "/bin/sh", "/bin/bash", "/usr/bin/env"];
@@ -37,8 +34,8 @@ impl CommandInjection {
     /// `Command::new(program)` at the root of a builder chain or in the variable it is held in.
     fn command_program<'e>(model: &'e RustModel<'_>, node: &RustNode<'_>, receiver: &'e syn::Expr) -> Option<&'e syn::Expr> {
         let syn::Expr::Call(call) = rust_receiver_root(model, &node.site, receiver) else { return None };
-        let path = model.call_path(call)?;
-        path.ends_with("Command::new").then(|| call.args.first()).flatten()
+        let sinks = model.sinks(&model.call_parts(call), SinkKind::Shell);
+        call.args.iter().nth(sinks.first()?.arguments[0])
     }
 
     fn check_rust_method(&self, call: &syn::ExprMethodCall, model: &RustModel<'_>, node: &RustNode<'_>, cx: &mut Context<'_>) {
@@ -74,7 +71,7 @@ impl CommandInjection {
         };
         let sink = format!("`Command::new(\"{program}\")`");
         for script in scripts {
-            if report_rust_origin(cx, model, &node.site, script, "a shell script", &sink, Some(Level::Warning), HELP) {
+            if report_rust_origin(cx, model, &node.site, script, "a shell script", &sink, Some(Level::Warning), HELP, SinkKind::Shell) {
                 return;
             }
         }
@@ -104,12 +101,12 @@ impl CommandInjection {
 
     fn check_rust_call(&self, call: &syn::ExprCall, model: &RustModel<'_>, node: &RustNode<'_>, cx: &mut Context<'_>) {
         // `Command::new(<request value>)`: the client picks the program.
-        let Some(path) = model.call_path(call) else { return };
-        let Some(program) = call.args.first().filter(|_| path.ends_with("process::Command::new") || path == "Command::new") else { return };
+        let sinks = model.sinks(&model.call_parts(call), SinkKind::Shell);
+        let Some(program) = sinks.first().and_then(|sink| call.args.iter().nth(sink.arguments[0])) else { return };
         if node.site.in_test {
             return;
         }
-        let origin = model.origin(program, &node.site, cx.file);
+        let origin = model.origin_for(program, &node.site, cx.file, Some(SinkKind::Shell));
         if origin.is_request() {
             report_origin(cx, crate::lang::rust::span_of(cx.file, program), &origin, "the program to run", "`Command::new`", None, HELP);
         }
@@ -146,36 +143,29 @@ impl Rule for CommandInjection {
     }
 
     fn check_ts(&self, node: Node<'_>, model: &TsModel<'_>, cx: &mut Context<'_>) {
+        let sinks = model.sinks(node, SinkKind::Shell);
+        let Some(sink) = sinks.first() else { return };
         let Some(callee) = node.field("function") else { return };
-        let Some(name) = model.qualified_name(callee) else { return };
-        let Some((module, function)) = name.rsplit_once('.') else { return };
-        let module = module.trim_start_matches("node:");
-        let Some(arguments) = node.field("arguments") else { return };
-        let arguments: Vec<Node<'_>> = named_children(arguments).collect();
-        let Some(first) = arguments.first().copied() else { return };
-        // Named only when something is reported (this runs for every call).
-        let shown = || super::sink_name(callee, model);
-        match (module, function) {
-            ("child_process", f) if SHELL_CALLS.contains(&f) => {
-                report_origin(cx, span_of(first), &model.origin(first), "a shell command", &shown(), Some(Level::Warning), HELP);
+        let arguments: Vec<Node<'_>> = node.field("arguments").map(|a| named_children(a).collect()).unwrap_or_default();
+        let Some(first) = arguments.get(sink.arguments[0]).copied() else { return };
+        let shown = super::sink_name(callee, model);
+        let origin = |node: Node<'_>| model.origin_for(node, Some(SinkKind::Shell));
+        match &sink.when_option {
+            // Always a shell: the command line is one argument.
+            None => {
+                report_origin(cx, span_of(first), &origin(first), "a shell command", &shown, Some(Level::Warning), HELP);
             }
-            ("shelljs", "exec") | ("execa", "execaCommand" | "execaCommandSync" | "command" | "commandSync") => {
-                report_origin(cx, span_of(first), &model.origin(first), "a shell command", &shown(), Some(Level::Warning), HELP);
-            }
-            ("child_process", f) if SPAWN_CALLS.contains(&f) => {
-                let shell = arguments.iter().skip(1).any(|options| {
-                    let object = model.resolve(*options);
-                    object.kind() == "object"
-                        && matches!(model.property(object, "shell"), Property::Found(value) if model.bool_value(value) == Some(true) || model.string_value(value).is_some())
-                });
-                if !shell {
+            // A shell only with `{ shell: true }`: then the command and its arguments are joined
+            // into one command line.
+            Some(key) => {
+                if !option_set(model, &arguments, 1, key) {
                     return;
                 }
-                // With a shell, the command and its arguments are joined into one command line.
-                let command_line = arguments.iter().take(2).fold(model.origin(first), |acc, argument| acc.join(model.origin(*argument)));
-                report_origin(cx, span_of(node), &command_line, "a shell command (`shell: true`)", &shown(), Some(Level::Warning), HELP);
+                let parts = sink.arguments.iter().filter_map(|&index| arguments.get(index));
+                let command_line = parts.fold(Origin::Constant, |acc, argument| acc.join(origin(*argument)));
+                let what = format!("a shell command (`{key}: true`)");
+                report_origin(cx, span_of(node), &command_line, &what, &shown, Some(Level::Warning), HELP);
             }
-            _ => {}
         }
     }
 }

@@ -188,6 +188,17 @@ pub(crate) fn fixes_origin(prefix: &str) -> bool {
 
 /// How a sink call reads in a message: its callee as written, or for a long builder chain just
 /// the method (`.where`).
+/// Whether an options object among `arguments` (from index `after` on) sets `key` to something
+/// other than `false`/`null`/`undefined`: `{ shell: true }`, `{ root: dir }`.
+pub(crate) fn option_set(model: &TsModel<'_>, arguments: &[tree_sitter::Node<'_>], after: usize, key: &str) -> bool {
+    arguments.iter().skip(after).any(|argument| {
+        let object = model.resolve(*argument);
+        object.kind() == "object"
+            && matches!(model.property(object, key), crate::lang::typescript::Property::Found(value)
+                if !matches!(model.unwrap_expression(value).kind(), "false" | "null" | "undefined"))
+    })
+}
+
 pub(crate) fn sink_name(callee: tree_sitter::Node<'_>, model: &TsModel<'_>) -> String {
     let text = model.text(callee);
     if text.contains('\n') || text.chars().count() > 40 {
@@ -210,11 +221,12 @@ pub(crate) fn report_rust_origin(
     sink: &str,
     dynamic_level: Option<Level>,
     help: &str,
+    kind: crate::models::SinkKind,
 ) -> bool {
     if site.in_test {
         return false;
     }
-    let origin = model.origin(expr, site, cx.file);
+    let origin = model.origin_for(expr, site, cx.file, Some(kind));
     report_origin(cx, rust_span(cx.file, expr), &origin, what, sink, dynamic_level, help)
 }
 

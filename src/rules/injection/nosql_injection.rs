@@ -6,6 +6,7 @@ use crate::diagnostic::{Fact, Level};
 use crate::lang::typescript::model::{named_children, span_of};
 use crate::lang::typescript::FieldExt;
 use crate::lang::typescript::TsModel;
+use crate::models::SinkKind;
 use crate::rules::{check_option_names, shorten, Context, Rule, RuleEntry, RuleOptions};
 use crate::taint::Origin;
 use tree_sitter::Node;
@@ -21,30 +22,7 @@ fn build(options: &RuleOptions) -> Result<Box<dyn Rule>, String> {
 
 const HELP: &str = "cast filter values to the expected type (`String(req.body.email)`) or validate the body with a schema first; app-wide, set `mongoose.set(\"sanitizeFilter\", true)` or mount `express-mongo-sanitize`";
 
-/// mongoose model and MongoDB collection methods whose first argument is a filter.
-pub(crate) const FILTER_METHODS: &[&str] = &[
-    "find",
-    "findOne",
-    "findById",
-    "findOneAndUpdate",
-    "findOneAndDelete",
-    "findOneAndReplace",
-    "findOneAndRemove",
-    "updateOne",
-    "updateMany",
-    "deleteOne",
-    "deleteMany",
-    "replaceOne",
-    "countDocuments",
-    "exists",
-    "where",
-];
-
 impl NosqlInjection {
-    fn uses_mongo(model: &TsModel<'_>) -> bool {
-        model.imports_module("mongoose") || model.imports_module("mongodb")
-    }
-
     /// A request source that can carry an operator object: Express/Koa/Fastify data. NestJS
     /// `@Body()` DTOs are typed (and validated when a `ValidationPipe` runs), so they are not.
     fn untyped_request(origin: &Origin) -> Option<&crate::taint::Flow> {
@@ -168,18 +146,14 @@ impl Rule for NosqlInjection {
         if model.imports_module("express-mongo-sanitize") || model.imports_module("mongo-sanitize") {
             cx.fact(Fact::MongoFiltersSanitized);
         }
-        if cx.in_test || callee.kind() != "member_expression" || !Self::uses_mongo(model) {
+        if cx.in_test {
             return;
         }
-        let method = callee.field("property").map(|p| model.text(p)).unwrap_or("");
-        if !FILTER_METHODS.contains(&method) {
-            return;
-        }
-        // `Model.findById(id)` takes an id that mongoose casts to an ObjectId.
-        if method == "findById" {
-            return;
-        }
-        let Some(filter) = node.field("arguments").and_then(|a| a.named_child(0)) else { return };
+        // A filter of a MongoDB driver or mongoose (`Model.findById(id)` is not one: it takes an
+        // id that mongoose casts to an ObjectId).
+        let sinks = model.sinks(node, SinkKind::Nosql);
+        let Some(sink) = sinks.first() else { return };
+        let Some(filter) = node.field("arguments").and_then(|a| a.named_child(sink.arguments[0])) else { return };
         let sink = super::sink_name(callee, model);
         self.check_filter(filter, model, &sink, cx);
     }

@@ -7,6 +7,7 @@ use crate::lang::rust::{RustKind, RustModel, RustNode, RustSyntax};
 use crate::lang::typescript::model::{named_children, span_of};
 use crate::lang::typescript::FieldExt;
 use crate::lang::typescript::TsModel;
+use crate::models::SinkKind;
 use crate::rules::{check_option_names, Context, Rule, RuleEntry, RuleOptions};
 use quote::ToTokens;
 use tree_sitter::Node;
@@ -30,10 +31,6 @@ fn fixed_prefix(target: Node<'_>, model: &TsModel<'_>) -> bool {
     let local = prefix.starts_with('/') && !prefix.starts_with("//") && !prefix.starts_with("/\\") && prefix.len() > 1;
     local || fixes_origin(&prefix)
 }
-
-/// Rust redirect constructors whose first argument is the target (axum, actix-web, Rocket).
-const RUST_REDIRECTS: &[&str] =
-    &["Redirect::to", "Redirect::temporary", "Redirect::permanent", "Redirect::see_other", "Redirect::found", "Redirect::moved"];
 
 impl OpenRedirect {
     /// `format!("{}{next}", base_path())`, `format!("{PREFIX}{next}")`: the target starts with a
@@ -138,9 +135,9 @@ impl Rule for OpenRedirect {
     fn check_rust(&self, node: &RustNode<'_>, model: &RustModel, cx: &mut Context<'_>) {
         let (target, sink) = match node.syntax {
             RustSyntax::Call(call) => {
-                let Some(path) = model.call_path(call) else { return };
-                let Some(name) = RUST_REDIRECTS.iter().find(|r| path.ends_with(*r)) else { return };
-                (call.args.first(), format!("`{name}`"))
+                let sinks = model.sinks(&model.call_parts(call), SinkKind::Redirect);
+                let Some(sink) = sinks.first() else { return };
+                (call.args.iter().nth(sink.arguments[0]), format!("`{}`", sink.callee.written))
             }
             // actix-web `HttpResponse::Found().append_header((header::LOCATION, target))`.
             RustSyntax::MethodCall(call) if call.method == "append_header" || call.method == "insert_header" => {
@@ -162,7 +159,7 @@ impl Rule for OpenRedirect {
         if fixed || Self::after_server_value(target, model, node, cx.file, 0) {
             return;
         }
-        report_rust_origin(cx, model, &node.site, target, "the redirect target", &sink, None, HELP);
+        report_rust_origin(cx, model, &node.site, target, "the redirect target", &sink, None, HELP, SinkKind::Redirect);
     }
 
     fn ts_kinds(&self) -> &'static [&'static str] {
@@ -170,10 +167,10 @@ impl Rule for OpenRedirect {
     }
 
     fn check_ts(&self, node: Node<'_>, model: &TsModel<'_>, cx: &mut Context<'_>) {
-        let Some(callee) = node.field("function").filter(|c| c.kind() == "member_expression") else { return };
-        if callee.field("property").map(|p| model.text(p)) != Some("redirect") {
+        if model.sinks(node, SinkKind::Redirect).is_empty() {
             return;
         }
+        let Some(callee) = node.field("function") else { return };
         let Some(arguments) = node.field("arguments") else { return };
         let arguments: Vec<Node<'_>> = named_children(arguments).collect();
         // `res.redirect(url)`, `res.redirect(301, url)`, `reply.redirect(url)`, `ctx.redirect(url, alt)`.
@@ -187,6 +184,6 @@ impl Rule for OpenRedirect {
             return;
         }
         let shown = super::sink_name(callee, model);
-        report_origin(cx, span_of(target), &model.origin(target), "the redirect target", &shown, None, HELP);
+        report_origin(cx, span_of(target), &model.origin_for(target, Some(SinkKind::Redirect)), "the redirect target", &shown, None, HELP);
     }
 }

@@ -3,13 +3,13 @@
 //! (a function parameter, an unknown call) are a warning, because the query is one refactor away
 //! from taking request data and placeholders cost nothing.
 
-use super::{report_origin, report_rust_origin, rust_receiver_root};
+use super::{report_origin, report_rust_origin};
 use crate::diagnostic::Level;
-use crate::lang::rust::model::path_names;
 use crate::lang::rust::{RustKind, RustModel, RustNode, RustSyntax};
 use crate::lang::typescript::model::{named_children, span_of};
 use crate::lang::typescript::FieldExt;
 use crate::lang::typescript::TsModel;
+use crate::models::SinkKind;
 use crate::rules::{check_option_names, Context, Rule, RuleEntry, RuleOptions};
 use quote::ToTokens;
 use regex::Regex;
@@ -26,41 +26,6 @@ fn build(options: &RuleOptions) -> Result<Box<dyn Rule>, String> {
 }
 
 const HELP: &str = "pass values as bound parameters (`$1`/`?` placeholders with a values array, a tagged `sql` template, `.bind()`); choose identifiers such as column names from a fixed list";
-
-/// Methods that take raw SQL whatever the receiver: no need to see SQL in the text.
-const RAW_SQL_METHODS: &[&str] =
-    &["$queryRawUnsafe", "$executeRawUnsafe", "whereRaw", "orWhereRaw", "andWhereRaw", "orderByRaw", "havingRaw", "joinRaw", "groupByRaw"];
-/// Methods that take SQL text when the text looks like SQL (pg, mysql2, sequelize, TypeORM, knex).
-const QUERY_METHODS: &[&str] = &["query", "execute", "raw", "unsafe", "exec", "run", "all", "get", "prepare"];
-/// TypeORM query-builder conditions: SQL fragments.
-const CONDITION_METHODS: &[&str] = &["where", "andWhere", "orWhere", "having", "andHaving", "orHaving"];
-
-/// Rust functions that take SQL text as their first argument (sqlx, diesel, sea-query).
-const RUST_SQL_FUNCTIONS: &[&str] = &[
-    "sqlx::query",
-    "sqlx::query_as",
-    "sqlx::query_scalar",
-    "sqlx::query_with",
-    "sqlx::query_as_with",
-    "sqlx::raw_sql",
-    "diesel::sql_query",
-    "diesel::dsl::sql",
-    "sql_query",
-    "Expr::cust",
-];
-/// tokio-postgres / postgres / deadpool client methods whose first argument is SQL text.
-const RUST_CLIENT_METHODS: &[&str] = &[
-    "query",
-    "query_one",
-    "query_opt",
-    "query_raw",
-    "execute",
-    "execute_raw",
-    "simple_query",
-    "batch_execute",
-    "prepare",
-    "prepare_cached",
-];
 
 /// Text that reads as a SQL statement or clause.
 fn looks_like_sql(text: &str) -> bool {
@@ -127,11 +92,8 @@ impl Rule for SqlInjection {
         if arguments.kind() == "template_string" {
             return;
         }
-        let Some(first) = named_children(arguments).next() else { return };
-        if callee.kind() != "member_expression" {
-            return;
-        }
-        let Some(method) = callee.field("property").map(|p| model.text(p)) else { return };
+        let sinks = model.sinks(node, SinkKind::Sql);
+        let Some(first) = sinks.first().and_then(|sink| named_children(arguments).nth(sink.arguments[0])) else { return };
         let qualified = model.qualified_name(callee).unwrap_or_default();
         // `Promise.all([...])` is no query, whatever its callbacks contain.
         if qualified.starts_with("Promise.") {
@@ -145,13 +107,13 @@ impl Rule for SqlInjection {
         if tagged || matches!(unwrapped.kind(), "array" | "object" | "arrow_function" | "function_expression" | "function") {
             return;
         }
-        let certain = RAW_SQL_METHODS.contains(&method) || qualified == "@prisma/client.Prisma.raw" || qualified.ends_with("Prisma.raw");
         let text = self.sql_text(first, model);
-        let is_sink = if certain {
+        let is_sink = if sinks.iter().any(|s| s.certain) {
             true
-        } else if QUERY_METHODS.contains(&method) {
+        } else if sinks.iter().any(|s| !s.fragment) {
             looks_like_sql(&text)
-        } else if CONDITION_METHODS.contains(&method) {
+        } else {
+            // A query-builder condition (TypeORM's `where`).
             // Only string-building shapes: objects, arrays and callbacks are parameterised forms.
             let unwrapped = model.unwrap_expression(first);
             matches!(unwrapped.kind(), "template_string" | "binary_expression" | "identifier")
@@ -160,13 +122,11 @@ impl Rule for SqlInjection {
                     || text.contains(':')
                     || model.text(callee).contains("QueryBuilder")
                     || unwrapped.kind() != "identifier")
-        } else {
-            false
         };
         if !is_sink {
             return;
         }
-        let origin = model.origin(first);
+        let origin = model.origin_for(first, Some(SinkKind::Sql));
         let sink = super::sink_name(callee, model);
         report_origin(cx, span_of(first), &origin, "SQL text", &sink, Some(Level::Warning), HELP);
     }
@@ -174,42 +134,34 @@ impl Rule for SqlInjection {
 
 impl SqlInjection {
     fn check_rust_call(&self, call: &syn::ExprCall, model: &RustModel<'_>, node: &RustNode<'_>, cx: &mut Context<'_>) {
-        let Some(path) = model.call_path(call) else { return };
-        let sql = if path.ends_with("Statement::from_string") {
-            call.args.iter().nth(1)
-        } else if RUST_SQL_FUNCTIONS.iter().any(|f| path_names(&path, f) || (f.contains("::") && path.ends_with(f))) {
-            call.args.first()
-        } else {
-            None
-        };
-        let Some(sql) = sql else { return };
-        let sink = format!("`{}`", crate::rules::short_path(&path));
+        let parts = model.call_parts(call);
+        let sinks = model.sinks(&parts, SinkKind::Sql);
+        let Some(sql) = sinks.first().and_then(|sink| call.args.iter().nth(sink.arguments[0])) else { return };
+        let path = parts.module.as_deref().unwrap_or("");
+        let sink = format!("`{}`", crate::rules::short_path(path));
         // Without request data, only SQL this function is seen to build by interpolation or
         // concatenation is reported: the result of a query builder (`SqlBuilder::…().sql()`) or
         // of another call is opaque here, and mostly placeholders bound later.
         if !model.origin(sql, &node.site, cx.file).is_request() && !visibly_built(sql, model, node.site.fn_id, 0) {
             return;
         }
-        report_rust_origin(cx, model, &node.site, sql, "SQL text", &sink, Some(Level::Warning), HELP);
+        report_rust_origin(cx, model, &node.site, sql, "SQL text", &sink, Some(Level::Warning), HELP, SinkKind::Sql);
     }
 
     fn check_rust_method(&self, call: &syn::ExprMethodCall, model: &RustModel<'_>, node: &RustNode<'_>, cx: &mut Context<'_>) {
+        let parts = model.method_call_parts(call, node.site.fn_id);
+        let sinks = model.sinks(&parts, SinkKind::Sql);
+        let Some(sink) = sinks.first() else { return };
+        let Some(first) = call.args.iter().nth(sink.arguments[0]) else { return };
         let method = call.method.to_string();
-        let Some(first) = call.args.first() else { return };
-        if method == "push" {
+        if sinks.iter().any(|s| s.certain) {
             // sqlx `QueryBuilder::push`: SQL text; values go through `push_bind`.
-            let root = rust_receiver_root(model, &node.site, &call.receiver);
-            if root.to_token_stream().to_string().contains("QueryBuilder") {
-                report_rust_origin(cx, model, &node.site, first, "SQL text", "`QueryBuilder::push`", Some(Level::Warning), HELP);
-            }
+            let shown = format!("`{}`", sink.callee.written);
+            report_rust_origin(cx, model, &node.site, first, "SQL text", &shown, Some(Level::Warning), HELP, SinkKind::Sql);
             return;
         }
-        if !RUST_CLIENT_METHODS.contains(&method.as_str()) {
-            return;
-        }
-        let postgres_client =
-            model.imports_crate("tokio_postgres") || model.imports_crate("postgres") || model.imports_crate("deadpool_postgres");
-        // The argument's own text, or what its variable was built from, must read as SQL.
+        // A client method that also takes prepared statements: the argument's own text, or what
+        // its variable was built from, must read as SQL.
         let text = match first {
             syn::Expr::Path(path) => model.local_of(node.site.fn_id, path).and_then(|l| l.init).map(|i| i.to_token_stream().to_string()),
             syn::Expr::Reference(r) => match &*r.expr {
@@ -221,10 +173,10 @@ impl SqlInjection {
             other => Some(other.to_token_stream().to_string()),
         }
         .unwrap_or_default();
-        if !postgres_client || !looks_like_sql(&text) {
+        if !looks_like_sql(&text) {
             return;
         }
-        report_rust_origin(cx, model, &node.site, first, "SQL text", &format!("`.{method}`"), Some(Level::Warning), HELP);
+        report_rust_origin(cx, model, &node.site, first, "SQL text", &format!("`.{method}`"), Some(Level::Warning), HELP, SinkKind::Sql);
     }
 }
 

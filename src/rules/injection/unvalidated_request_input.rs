@@ -11,14 +11,13 @@
 //! requests and files, and the arguments of a program.
 
 use super::mass_assignment::{is_whole_body, NOT_MODELS, WRITE_METHODS};
-use super::nosql_injection::FILTER_METHODS;
-use super::path_traversal::FS_MODULES;
-use super::ssrf::{CLIENT_CALLS, DESTINATION_KEYS};
+use super::ssrf::DESTINATION_KEYS;
 use super::{is_data_receiver, sink_name};
 use crate::diagnostic::Fact;
 use crate::lang::typescript::model::{descendants, is_function_like, named_children, span_of, Framework};
 use crate::lang::typescript::FieldExt;
 use crate::lang::typescript::TsModel;
+use crate::models::SinkKind;
 use crate::rules::helpers::words;
 use crate::rules::{check_option_names, shorten, Context, Rule, RuleEntry, RuleOptions};
 use crate::taint::{Flow, Origin};
@@ -202,7 +201,7 @@ impl UnvalidatedRequestInput {
             });
         }
         if let Some(qualified) = model.qualified_name(callee) {
-            if CLIENT_CALLS.contains(&qualified.as_str()) {
+            if model.sinks(call, SinkKind::Url).iter().any(|sink| !sink.callee.is_method()) {
                 // The URL (or a config's `url`/`baseURL`) is `ssrf`'s; the data and options are ours.
                 let first_is_config = arguments.first().is_some_and(|a| model.resolve(*a).kind() == "object");
                 let values = if first_is_config { arguments } else { arguments.into_iter().skip(1).collect() };
@@ -210,7 +209,7 @@ impl UnvalidatedRequestInput {
             }
             if let Some((module, function)) = qualified.rsplit_once('.') {
                 let module = module.strip_suffix(".promises").unwrap_or(module);
-                if FS_MODULES.contains(&module) && FS_WRITES.contains(&function) {
+                if FS_WRITES.contains(&function) && !model.sinks(call, SinkKind::Path).is_empty() {
                     return Some(Sink {
                         call,
                         name,
@@ -261,7 +260,7 @@ impl UnvalidatedRequestInput {
         if !is_persistence || !is_data_receiver(receiver, model) {
             return None;
         }
-        let mongo_filter = FILTER_METHODS.contains(&method) && (model.imports_module("mongoose") || model.imports_module("mongodb"));
+        let mongo_filter = !model.sinks(call, SinkKind::Nosql).is_empty();
         let values = arguments.into_iter().skip(usize::from(mongo_filter)).collect();
         Some(Sink { call, name, values, skip_keys: &[], database: true })
     }
