@@ -150,6 +150,16 @@ pub enum Command {
         #[arg(long)]
         markdown: bool,
     },
+    /// List what archlint knows of frameworks and libraries (sources, sinks, sanitizers,
+    /// propagators), built-in and from archlint.toml's [models], and where each entry comes from
+    Models {
+        /// `table` for people, `json` for tools
+        #[arg(long, value_enum, default_value = "table")]
+        format: RulesFormat,
+        /// Only this language: `rust` or `typescript` (which covers JavaScript)
+        #[arg(long)]
+        language: Option<String>,
+    },
     /// Write a commented archlint.toml in the current directory
     Init,
     /// Run the language server on standard input and output (for editors; see docs/editors.md)
@@ -216,6 +226,18 @@ fn run(cli: Cli) -> Result<i32, String> {
             print_stdout(text.as_bytes())?;
             Ok(EXIT_CLEAN)
         }
+        Some(Command::Models { format, language }) => {
+            let config = load_config(&cli, &[PathBuf::from(".")])?;
+            let language = match language.as_deref() {
+                None => None,
+                Some("rust") => Some(crate::models::Language::Rust),
+                Some("typescript" | "javascript" | "ts" | "js") => Some(crate::models::Language::Typescript),
+                Some(other) => return Err(format!("--language must be rust or typescript, not `{other}`")),
+            };
+            let text = models_listing(config.knowledge(), language, *format);
+            print_stdout(text.as_bytes())?;
+            Ok(EXIT_CLEAN)
+        }
         Some(Command::Init) => {
             let path = Path::new("archlint.toml");
             if path.exists() {
@@ -228,6 +250,30 @@ fn run(cli: Cli) -> Result<i32, String> {
         Some(Command::Lsp { .. }) => Ok(crate::lsp::run()),
         None => scan(&cli),
     }
+}
+
+/// `archlint models`: every entry, by language and section, with where it comes from.
+fn models_listing(knowledge: &crate::models::Knowledge, language: Option<crate::models::Language>, format: RulesFormat) -> String {
+    let listing = knowledge.listing();
+    let entries: Vec<_> = listing.entries.iter().filter(|e| language.is_none_or(|l| e.language == l)).collect();
+    if format == RulesFormat::Json {
+        let models: Vec<_> = knowledge.models.iter().filter(|m| language.is_none_or(|l| m.language == l)).collect();
+        let value = serde_json::json!({ "models": models, "entries": entries });
+        return serde_json::to_string_pretty(&value).expect("the listing serialises") + "\n";
+    }
+    let mut out = String::new();
+    let mut heading = None;
+    for entry in entries {
+        let this = (entry.language, entry.section);
+        if heading != Some(this) {
+            out.push_str(&format!("\n{} {}s\n", entry.language.name(), entry.section));
+            heading = Some(this);
+        }
+        let kind = entry.kind.as_deref().map(|k| format!("[{k}] ")).unwrap_or_default();
+        let detail = if entry.detail.is_empty() { String::new() } else { format!(" ({})", entry.detail) };
+        out.push_str(&format!("  {kind}{}{detail}  — {}\n", entry.name, entry.from));
+    }
+    out.trim_start().to_string()
 }
 
 fn scan(cli: &Cli) -> Result<i32, String> {

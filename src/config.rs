@@ -235,7 +235,8 @@ impl Config {
 
 pub fn parse(text: &str, origin: &str) -> Result<ConfigFile, ConfigError> {
     let file: ConfigFile = toml::from_str(text).map_err(|e| {
-        let line = e.span().map(|span| text[..span.start.min(text.len())].lines().count().max(1));
+        // The line the error's span starts on (a span at the start of a line is on that line).
+        let line = e.span().map(|span| text[..span.start.min(text.len())].matches('\n').count() + 1);
         let message = e.message().lines().next().unwrap_or("invalid configuration").to_string();
         match line {
             Some(line) => ConfigError(format!("{origin}:{line}: {message}")),

@@ -214,6 +214,14 @@ impl CallParts {
 }
 
 impl Callee {
+    /// The entry as `archlint models` shows it: the name, and the module it must come from.
+    pub fn shown(&self) -> String {
+        match &self.module {
+            Some(module) => format!("{} from `{module}`", self.written),
+            None => self.written.clone(),
+        }
+    }
+
     /// Whether the entry names a method of any receiver (`*.parse`) rather than a function.
     pub fn is_method(&self) -> bool {
         matches!(self.form, Form::Method(_))
@@ -464,8 +472,7 @@ impl ModelError {
     pub fn render(&self, origin: &str, text: &str) -> String {
         match &self.span {
             Some(span) => {
-                let line = text[..span.start.min(text.len())].lines().count().max(1);
-                let line = if text[..span.start.min(text.len())].ends_with('\n') { line + 1 } else { line };
+                let line = text[..span.start.min(text.len())].matches('\n').count() + 1;
                 format!("{origin}:{line}: {}", self.message)
             }
             None => format!("{origin}: {}", self.message),
@@ -753,7 +760,7 @@ impl Knowledge {
                     language,
                     section: "source",
                     kind: None,
-                    name: s.callee.written.clone(),
+                    name: s.callee.shown(),
                     detail: String::new(),
                     from: &s.from,
                 });
@@ -783,7 +790,7 @@ impl Knowledge {
                     language,
                     section: "sink",
                     kind: Some(s.kind.name().to_string()),
-                    name: s.callee.written.clone(),
+                    name: s.callee.shown(),
                     detail,
                     from: &s.from,
                 });
@@ -795,7 +802,7 @@ impl Knowledge {
                     language,
                     section: "sanitizer",
                     kind: Some(kind),
-                    name: s.callee.written.clone(),
+                    name: s.callee.shown(),
                     detail: String::new(),
                     from: &s.from,
                 });
@@ -805,7 +812,7 @@ impl Knowledge {
                     language,
                     section: "propagator",
                     kind: None,
-                    name: p.callee.written.clone(),
+                    name: p.callee.shown(),
                     detail: String::new(),
                     from: &p.from,
                 });

@@ -1177,6 +1177,10 @@ impl<'a> Walk<'_, 'a> {
             return Val::of(Origin::Safe);
         }
         let receiver = self.eval(&call.receiver, depth, hops);
+        // A sanitiser for other kinds of sink hands its receiver and arguments on unchanged.
+        if !self.model.knowledge().sanitizers(Language::Rust, &parts.name(self.model.use_paths())).is_empty() {
+            return Val::of(receiver.origin).join(self.join_all(call.args.iter(), depth, hops));
+        }
         if receiver.object {
             let accessor = self.model.knowledge().request_getter(Language::Rust, "request", method);
             return Val::of(if accessor { self.source(self.span(whole)) } else { Origin::Dynamic });
@@ -1246,7 +1250,9 @@ impl<'a> Walk<'_, 'a> {
                 last.as_str(),
                 "from" | "new" | "parse" | "from_str" | "try_from" | "from_utf8" | "from_utf8_lossy" | "with_capacity" | "default"
             );
-        let propagates = knowledge.propagates(Language::Rust, &parts.name(self.model.use_paths()));
+        // A sanitiser for other kinds of sink hands its arguments on unchanged.
+        let propagates = knowledge.propagates(Language::Rust, &parts.name(self.model.use_paths()))
+            || !knowledge.sanitizers(Language::Rust, &parts.name(self.model.use_paths())).is_empty();
         if is_constructor || is_conversion || propagates {
             return args();
         }

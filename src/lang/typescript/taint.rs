@@ -301,7 +301,9 @@ impl<'t> TsModel<'t> {
         if sanitiser(false) {
             return Origin::Safe;
         }
-        if propagators.iter().any(|p| !p.callee.is_method()) {
+        // A sanitiser for other kinds of sink hands its argument on, unchanged for this kind.
+        let other_kinds = || knowledge.sanitizers(Language::Typescript, &call).iter().any(|s| !s.callee.is_method());
+        if propagators.iter().any(|p| !p.callee.is_method()) || other_kinds() {
             return self.arguments_origin(node, sink, walk);
         }
         if callee.kind() == "member_expression" && sanitiser(true) {

@@ -1,0 +1,180 @@
+//! Users' own models from `archlint.toml`, end to end: a service with its own request wrapper,
+//! data layer and file helper, described in `[models]`, gets `sql-injection` and
+//! `path-traversal` findings through them, and none past a sanitiser declared for that kind.
+//! Also `archlint models` and the one-line errors for mistakes in `[models]`.
+
+mod common;
+
+use common::{archlint, project, stderr, stdout};
+
+const CONFIG: &str = r#"
+[[models.sources]]
+language = "typescript"
+function = "reqBody"
+module = "./http/body"
+
+[[models.sinks]]
+language = "typescript"
+function = "Store.runSql"
+kind = "sql"
+
+[[models.sinks]]
+language = "typescript"
+function = "moveFile"
+module = "./files"
+kind = "path"
+
+[[models.sanitizers]]
+language = "typescript"
+function = "cleanIdentifier"
+kinds = ["sql"]
+
+[[models.sources]]
+language = "rust"
+function = "Request::query_get"
+
+[[models.sinks]]
+language = "rust"
+function = "Store::run_sql"
+kind = "sql"
+
+[[models.sinks]]
+language = "rust"
+function = "files::move_file"
+kind = "path"
+argument = 1
+
+[[models.sanitizers]]
+language = "rust"
+function = "guard::clean_identifier"
+kinds = ["sql"]
+"#;
+
+const NOTES_TS: &str = r#"import { reqBody } from "../http/body";
+import { legacyBody } from "../legacy/body";
+import { Store } from "../data/store";
+import { cleanIdentifier } from "../data/guard";
+import { moveFile } from "../files";
+
+const store = new Store();
+const cache = new Cache();
+
+export async function listNotes(request: IncomingMessage) {
+  const body = reqBody(request);
+  await store.runSql(`SELECT * FROM notes WHERE tag = '${body.tag}'`); // sql-injection
+  await store.runSql(`SELECT * FROM notes ORDER BY ${cleanIdentifier(body.sort)}`); // sanitised for SQL
+  await cache.runSql(`notes:${body.tag}`); // not a Store
+  moveFile(body.name, "/srv/archive"); // path-traversal
+  moveFile(cleanIdentifier(body.name), "/srv/archive"); // path-traversal: cleaned for SQL only
+  const old = legacyBody(request);
+  await store.runSql(`SELECT * FROM notes WHERE id = ${Number(old.id)}`); // a number
+}
+"#;
+
+const NOTES_RS: &str = r#"use crate::data::Store;
+use crate::http::Request;
+use crate::{files, guard};
+
+pub fn list_notes(req: &Request, store: &Store) {
+    let tag = req.query_get("tag");
+    store.run_sql(&format!("SELECT * FROM notes WHERE tag = '{tag}'")); // sql-injection
+    let sort = req.query_get("sort");
+    store.run_sql(&format!("SELECT * FROM notes ORDER BY {}", guard::clean_identifier(&sort))); // sanitised for SQL
+    let name = req.query_get("name");
+    files::move_file("/srv/archive", &name); // path-traversal
+    files::move_file(&name, "/srv/archive"); // argument 0 is not the path the model names
+}
+"#;
+
+fn service() -> tempfile::TempDir {
+    project(&[
+        ("archlint.toml", CONFIG.as_bytes()),
+        ("api/src/routes/notes.ts", NOTES_TS.as_bytes()),
+        ("api/src/http/body.ts", b"export function reqBody(request: any): any { return JSON.parse(request.raw); }\n"),
+        ("core/src/notes.rs", NOTES_RS.as_bytes()),
+    ])
+}
+
+#[test]
+fn users_models_make_their_own_framework_visible() {
+    let dir = service();
+    let output = archlint(dir.path(), &["--format", "json", "--select", "sql-injection,path-traversal"]);
+    let findings: serde_json::Value = serde_json::from_slice(&output.stdout).expect("JSON output");
+    let mut found: Vec<String> = findings["findings"]
+        .as_array()
+        .expect("a findings array")
+        .iter()
+        .map(|f| {
+            format!(
+                "{}:{} {} {}",
+                f["path"].as_str().unwrap(),
+                f["start"]["line"],
+                f["rule"].as_str().unwrap(),
+                f["level"].as_str().unwrap()
+            )
+        })
+        .collect();
+    found.sort();
+    assert_eq!(
+        found,
+        vec![
+            "api/src/routes/notes.ts:12 sql-injection error",
+            "api/src/routes/notes.ts:15 path-traversal error",
+            "api/src/routes/notes.ts:16 path-traversal error",
+            "core/src/notes.rs:11 path-traversal error",
+            "core/src/notes.rs:7 sql-injection error",
+        ],
+        "{}",
+        stdout(&output)
+    );
+    let messages = stdout(&output);
+    assert!(messages.contains("from request data (`reqBody(request)`) reaches `store.runSql`"), "{messages}");
+}
+
+#[test]
+fn without_the_models_the_same_service_has_no_such_findings() {
+    let dir = service();
+    std::fs::write(dir.path().join("archlint.toml"), "").unwrap();
+    let output = archlint(dir.path(), &["--format", "json", "--select", "sql-injection,path-traversal"]);
+    let findings: serde_json::Value = serde_json::from_slice(&output.stdout).expect("JSON output");
+    let errors = findings["findings"].as_array().unwrap().iter().filter(|f| f["level"] == "error").count();
+    assert_eq!(errors, 0, "{}", stdout(&output));
+}
+
+#[test]
+fn archlint_models_lists_built_in_and_configured_entries() {
+    let dir = service();
+    let output = archlint(dir.path(), &["models", "--language", "typescript"]);
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    let text = stdout(&output);
+    assert!(text.contains("[sql] Store.runSql (argument 0)"), "{text}");
+    assert!(text.contains("reqBody from `./http/body`"), "{text}");
+    assert!(text.contains("[sql] cleanIdentifier"), "{text}");
+    assert!(text.contains("models/node-child_process.toml"), "{text}");
+    assert!(!text.contains("Request::query_get"), "rust entries are left out: {text}");
+    let json = archlint(dir.path(), &["models", "--format", "json"]);
+    let value: serde_json::Value = serde_json::from_slice(&json.stdout).expect("JSON");
+    let configured = value["entries"].as_array().unwrap().iter().filter(|e| e["from"]["from"] == "config").count();
+    assert_eq!(configured, 8);
+    assert!(value["models"].as_array().unwrap().iter().any(|m| m["name"] == "express"));
+}
+
+#[test]
+fn mistakes_in_models_are_one_line_with_the_line_and_exit_2() {
+    for (config, expected) in [
+        ("[[models.sinks]]\nlanguage = \"rust\"\nfunction = \"a::b\"\nkind = \"sqll\"\n", "archlint.toml:4: unknown variant `sqll`"),
+        (
+            "[[models.sinks]]\nlanguage = \"rust\"\nfunction = \"a::b\"\nkind = \"sql\"\nargumnet = 1\n",
+            "archlint.toml:5: unknown field `argumnet`",
+        ),
+        ("[[models.sources]]\nlanguage = \"typescript\"\nfunction = \"req body\"\n", "archlint.toml:3: bad function pattern `req body`"),
+        ("[[models.sanitizers]]\nfunction = \"clean\"\n", "archlint.toml:2: every `[[models.*]]` entry needs `language"),
+    ] {
+        let dir = project(&[("archlint.toml", config.as_bytes()), ("a.ts", b"export {};\n")]);
+        let output = archlint(dir.path(), &[]);
+        assert_eq!(output.status.code(), Some(2), "{config}");
+        let message = stderr(&output);
+        assert!(message.contains(expected), "{config}\n{message}");
+        assert_eq!(message.trim().lines().count(), 1, "{message}");
+    }
+}
