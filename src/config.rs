@@ -356,6 +356,13 @@ pub const INIT_TEMPLATE: &str = r#"# archlint configuration. Every key is option
 # [[overrides]]
 # files = ["scripts/**"]
 # ignore = ["http-client-without-timeout"]
+
+# Your own request wrappers, data layers and helpers, as sources, sinks and sanitizers
+# (`archlint models` lists what is known; docs/models.md has the format).
+# [[models.sinks]]
+# language = "typescript"
+# function = "Store.runSql"
+# kind = "sql"
 "#;
 
 #[cfg(test)]
