@@ -3,8 +3,9 @@
 //! rules), and the whole per-file step of a scan (line index, analysis, suppression comments).
 //! Whole-tree runs against other tools are `bench/compare.sh`'s job.
 
+use archlint::checker::{self, ActiveRules};
 use archlint::config::{CliOverrides, Config};
-use archlint::lang::{self, ActiveRules};
+use archlint::lang;
 use archlint::source::{Language, SourceFile};
 use archlint::suppress;
 use divan::{black_box, Bencher};
@@ -56,7 +57,7 @@ fn parse_only(bencher: Bencher, name: &str) {
 fn analyze(bencher: Bencher, name: &str) {
     let file = source(name);
     let active = active_rules(file.language);
-    bencher.counter(divan::counter::BytesCount::of_str(&file.text)).bench(|| lang::analyze(black_box(&file), &active));
+    bencher.counter(divan::counter::BytesCount::of_str(&file.text)).bench(|| checker::analyze(black_box(&file), &active));
 }
 
 #[divan::bench(args = NAMES)]
@@ -66,7 +67,7 @@ fn per_file_pipeline(bencher: Bencher, name: &str) {
     let is_rule = |id: &str| archlint::rules::entry(id).is_some();
     bencher.counter(divan::counter::BytesCount::of_str(text)).bench(|| {
         let file = SourceFile::new(name.into(), name.into(), language, black_box(text).to_owned(), false);
-        let output = lang::analyze(&file, &active);
+        let output = checker::analyze(&file, &active);
         let (directives, notices) = suppress::parse(&file, &is_rule, false);
         (output.findings.len(), directives.len(), notices.len())
     });

@@ -194,7 +194,7 @@ impl Finding {
         let related = |span: Span, message: String| Related { message, start: file.position(span.start), end: file.position(span.end) };
         self.flow.push(related(flow.source, source));
         for step in &flow.steps {
-            let text = crate::rules::shorten(file.slice(*step), 60);
+            let text = crate::text::shorten(file.slice(*step), 60);
             self.flow.push(related(*step, format!("flows through `{text}`")));
         }
         self

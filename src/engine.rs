@@ -3,9 +3,10 @@
 //! `--parse-only` diagnostic: the same walk, read and parse with nothing after it.
 
 use crate::cache::{self, Cache, Stamp};
+use crate::checker::{self, ActiveRules};
 use crate::config::Config;
 use crate::diagnostic::{Fact, Finding, Notice, NoticeKind};
-use crate::lang::{self, ActiveRules, FileOutput, ParseStats, MAX_NESTING};
+use crate::lang::{self, FileOutput, ParseStats, MAX_NESTING};
 use crate::source::{is_test_path, Language, SourceFile};
 use crate::suppress;
 use crate::timings::{Cost, FileTimings, ScanTimings, Stopwatch};
@@ -394,7 +395,7 @@ fn run_rules(file: &SourceFile, config: &Config, measure: bool) -> FileOutput {
         .zip(levels)
         .filter_map(|(rule, level)| Some((rule.check.as_ref(), level?)).filter(|_| rule.meta.supports(family)))
         .collect();
-    lang::analyze(file, &ActiveRules { rules, measure, knowledge: config.knowledge() })
+    checker::analyze(file, &ActiveRules { rules, measure, knowledge: config.knowledge() })
 }
 
 /// The file's suppression comments, read for the project pass to apply.

@@ -14,6 +14,7 @@
 pub mod baseline;
 pub mod cache;
 pub mod changes;
+pub mod checker;
 pub mod cli;
 pub mod config;
 pub mod diagnostic;
@@ -29,6 +30,7 @@ pub mod rules;
 pub mod source;
 pub mod suppress;
 pub mod taint;
+pub mod text;
 pub mod timings;
 pub mod walk;
 

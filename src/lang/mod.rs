@@ -1,29 +1,20 @@
 //! Front-ends: each parses one file, builds its semantic model and walks the tree once, queuing
-//! the nodes that enabled rules asked for; the checks then run against the finished model.
+//! the nodes the checker asked for, and hands the finished model and the queue to the checker
+//! (`crate::checker`), which runs the rules. Front-ends know nothing of rules.
 
 pub mod rust;
 pub mod typescript;
 
-use crate::diagnostic::{Fact, Finding, Level, Notice, NoticeKind};
-use crate::rules::Rule;
+use crate::diagnostic::{Fact, Finding, Notice, NoticeKind};
 use crate::source::{Language, SourceFile};
 use crate::timings::FileTimings;
-
-/// The rules that run on one file, with their configured levels.
-pub struct ActiveRules<'r> {
-    pub rules: Vec<(&'r dyn Rule, Level)>,
-    /// Measure parse, model and rule time into [`FileOutput::timings`] (`--timings`).
-    pub measure: bool,
-    /// The models in force: built-in, and the configuration's.
-    pub knowledge: &'r crate::models::Knowledge,
-}
 
 #[derive(Default)]
 pub struct FileOutput {
     pub findings: Vec<Finding>,
     pub notices: Vec<Notice>,
     pub facts: Vec<Fact>,
-    /// Filled in only when [`ActiveRules::measure`] is set.
+    /// Filled in only when the checker measures (`--timings`).
     pub timings: FileTimings,
 }
 
@@ -50,13 +41,6 @@ pub const MAX_NESTING: usize = 1000;
 /// The notice for a file that nests deeper than [`MAX_NESTING`]: it is skipped, not analysed.
 pub(crate) fn too_deep(file: &SourceFile, depth: usize) -> Notice {
     Notice::file(NoticeKind::FileSkipped, &file.rel_path, format!("nesting depth {depth} exceeds {MAX_NESTING}; not analysed"))
-}
-
-pub fn analyze(file: &SourceFile, active: &ActiveRules<'_>) -> FileOutput {
-    match file.language {
-        Language::Rust => rust::analyze(file, active),
-        Language::TypeScript | Language::Tsx | Language::JavaScript => typescript::analyze(file, active),
-    }
 }
 
 /// `--parse-only`: parses the file and walks the whole tree once, with no model and no rules.

@@ -24,6 +24,7 @@ use crate::source::{SourceFile, Span};
 use std::cell::RefCell;
 use std::collections::HashSet;
 
+pub use crate::text::{short_path, shorten, tidy_tokens};
 pub use meta::{RuleMeta, Tier};
 
 /// Per-rule options from `[rules.<id>]` in `archlint.toml`.
@@ -181,44 +182,4 @@ pub fn check_option_names(options: &RuleOptions, rule: &str) -> Result<(), Strin
         }
     }
     Ok(())
-}
-
-/// Source text for a message: whitespace collapsed, cut to `max` characters with an ellipsis.
-pub fn shorten(text: &str, max: usize) -> String {
-    let collapsed = text.split_whitespace().collect::<Vec<_>>().join(" ");
-    if collapsed.chars().count() <= max {
-        return collapsed;
-    }
-    let mut cut: String = collapsed.chars().take(max.saturating_sub(1)).collect();
-    cut.push('…');
-    cut
-}
-
-/// Rust tokens printed the way people write them: `user_id . parse ()` → `user_id.parse()`.
-pub fn tidy_tokens(tokens: &str) -> String {
-    let mut text = tokens.to_string();
-    for (spaced, tight) in [
-        (" . ", "."),
-        (" ()", "()"),
-        (" (", "("),
-        ("( ", "("),
-        (" )", ")"),
-        (" :: ", "::"),
-        (":: ", "::"),
-        (" ,", ","),
-        ("& ", "&"),
-        (" ?", "?"),
-        (" !", "!"),
-    ] {
-        text = text.replace(spaced, tight);
-    }
-    text
-}
-
-/// The last two segments of a Rust path, as people name a function: `sqlx::query` from
-/// `sqlx::query`, `Redirect::to` from `axum::response::Redirect::to`.
-pub fn short_path(path: &str) -> String {
-    let mut segments: Vec<&str> = path.rsplit("::").take(2).collect();
-    segments.reverse();
-    segments.join("::")
 }

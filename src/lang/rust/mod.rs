@@ -1,5 +1,5 @@
 //! The Rust front-end: `syn` parsing with real line/column spans, one traversal that builds the
-//! [`RustModel`] and queues the nodes rules asked for, then the checks. Macro arguments that parse
+//! [`RustModel`] and queues the nodes rules can ask for, then hands both to the checker. Macro arguments that parse
 //! as expressions (`format!`, `vec!`, `println!`) are visited like ordinary code; string literals
 //! inside other macros (`json!`, `sqlx::query!`) are still seen as literals.
 
@@ -12,13 +12,12 @@ pub use model::{
     end_point, method_chain, single_ident, start_point, FnId, Framework, LocalVar, RequestParam, RustHandler, RustModel, SourcePoint,
 };
 
-use super::{ActiveRules, FileOutput, ParseStats, MAX_NESTING};
+use super::{FileOutput, ParseStats, MAX_NESTING};
 use crate::diagnostic::{Notice, NoticeKind};
-use crate::rules::Context;
+use crate::models::Knowledge;
 use crate::source::{SourceFile, Span};
-use crate::timings::{RuleClock, Stopwatch};
+use crate::timings::Stopwatch;
 use proc_macro2::{TokenStream, TokenTree};
-use std::cell::RefCell;
 use std::rc::Rc;
 use syn::punctuated::Punctuated;
 use syn::spanned::Spanned;
@@ -57,7 +56,12 @@ pub enum RustKind {
 const KIND_COUNT: usize = 13;
 
 impl RustKind {
-    fn index(self) -> usize {
+    /// How many kinds there are (their [`RustKind::index`] is below it).
+    pub const COUNT: usize = KIND_COUNT;
+}
+
+impl RustKind {
+    pub fn index(self) -> usize {
         self as usize
     }
 }
@@ -81,7 +85,7 @@ pub enum RustSyntax<'a> {
 
 impl RustSyntax<'_> {
     /// Where the node is, for notices about it.
-    fn span(&self, file: &SourceFile) -> Span {
+    pub fn span(&self, file: &SourceFile) -> Span {
         match *self {
             RustSyntax::Call(call) => span_of(file, call),
             RustSyntax::MethodCall(call) => span_of(file, call),
@@ -97,7 +101,7 @@ impl RustSyntax<'_> {
         }
     }
 
-    fn kind(&self) -> RustKind {
+    pub fn kind(&self) -> RustKind {
         match self {
             RustSyntax::Call(_) => RustKind::Call,
             RustSyntax::MethodCall(_) => RustKind::MethodCall,
@@ -165,14 +169,19 @@ pub fn span_of(file: &SourceFile, spanned: &impl Spanned) -> Span {
     Span::new(file.offset_of_line_char(start.line, start.column), file.offset_of_line_char(end.line, end.column))
 }
 
-pub fn analyze(file: &SourceFile, active: &ActiveRules<'_>) -> FileOutput {
-    let mut output = analyze_parsed(file, active);
-    let mut clock = Stopwatch::thread(active.measure);
+/// Parses `file`, builds its model and queues every node a rule can ask for, in source order;
+/// then hands both to `check`. Parse time and model time go into `output.timings`; a file that
+/// does not parse or nests too deeply gets a notice instead and `check` is not called.
+pub fn analyze<F>(file: &SourceFile, knowledge: &Knowledge, measure: bool, output: &mut FileOutput, check: F)
+where
+    F: for<'a> FnOnce(&RustModel<'a>, Vec<RustNode<'a>>, &mut FileOutput),
+{
+    analyze_parsed(file, knowledge, measure, output, check);
+    let mut clock = Stopwatch::thread(measure);
     // proc-macro2 keeps every parsed source in a per-thread table; without this, memory grows
     // with every file and positions wrap after 4 GiB per thread.
     proc_macro2::extra::invalidate_current_thread_spans();
     output.timings.parse += clock.split();
-    output
 }
 
 /// `--parse-only`: the same parse (and the same clean-up), then one pass of `syn`'s visitor over
@@ -253,9 +262,11 @@ impl<'a> Visit<'a> for NodeCounter {
     }
 }
 
-fn analyze_parsed(file: &SourceFile, active: &ActiveRules<'_>) -> FileOutput {
-    let mut output = FileOutput::default();
-    let mut clock = Stopwatch::thread(active.measure);
+fn analyze_parsed<F>(file: &SourceFile, knowledge: &Knowledge, measure: bool, output: &mut FileOutput, check: F)
+where
+    F: for<'a> FnOnce(&RustModel<'a>, Vec<RustNode<'a>>, &mut FileOutput),
+{
+    let mut clock = Stopwatch::thread(measure);
     let parsed = parse_file(&file.text);
     output.timings.parse += clock.split();
     let syntax = match parsed {
@@ -264,60 +275,19 @@ fn analyze_parsed(file: &SourceFile, active: &ActiveRules<'_>) -> FileOutput {
             let start = error.span().start();
             let offset = file.offset_of_line_char(start.line, start.column);
             output.notices.push(Notice::at(NoticeKind::ParseError, file, Span::new(offset, offset), format!("syntax error: {error}")));
-            return output;
+            return;
         }
         Err(ParseFailure::TooDeep(depth)) => {
             output.notices.push(super::too_deep(file, depth));
-            return output;
+            return;
         }
     };
-
-    let mut interest: [Vec<usize>; KIND_COUNT] = Default::default();
-    for (index, (rule, _)) in active.rules.iter().enumerate() {
-        for kind in rule.rust_kinds() {
-            interest[kind.index()].push(index);
-        }
-    }
-
     let expr_arena = Arena::new();
     let lit_arena = Arena::new();
     let (mut model, queue) = collect(&syntax, file, &expr_arena, &lit_arena);
-    model.knowledge = Some(active.knowledge);
+    model.knowledge = Some(knowledge);
     output.timings.model += clock.split();
-
-    let mut rule_clock = RuleClock::new(active.measure, active.rules.len());
-    let mut panicked = vec![false; active.rules.len()];
-    let reported = RefCell::default();
-    for node in queue {
-        for &index in &interest[node.syntax.kind().index()] {
-            if panicked[index] {
-                continue;
-            }
-            let (rule, level) = active.rules[index];
-            let mut cx = Context {
-                file,
-                level,
-                in_test: node.site.in_test,
-                rule: rule.id(),
-                findings: &mut output.findings,
-                facts: &mut output.facts,
-                reported: &reported,
-            };
-            let started = rule_clock.start();
-            let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-                crate::fault::maybe_panic_in_rule(rule.id());
-                rule.check_rust(&node, &model, &mut cx)
-            }));
-            rule_clock.stop(index, started);
-            if result.is_err() {
-                panicked[index] = true;
-                output.notices.push(Notice::internal_error(file, node.syntax.span(file), rule.id()));
-            }
-        }
-    }
-    output.timings.rules += clock.split();
-    output.timings.rules_each = rule_clock.finish(active.rules.iter().map(|(rule, _)| rule.id()));
-    output
+    check(&model, queue, output);
 }
 
 /// The one traversal: builds the model and queues every node a rule may ask for.

@@ -823,7 +823,7 @@ impl<'a> Walk<'_, 'a> {
 
     /// Request data read at `at`, described by the code that reads it.
     fn source(&self, at: Span) -> Origin {
-        let text = crate::rules::shorten(self.file.slice(at), 60);
+        let text = crate::text::shorten(self.file.slice(at), 60);
         Origin::Request(Flow { source: at, source_text: text, steps: Vec::new() })
     }
 

@@ -1,6 +1,6 @@
 //! The TypeScript/JavaScript front-end: tree-sitter parsing (the TSX grammar for `.tsx`, `.jsx`
 //! and plain JavaScript, which may contain JSX), one iterative traversal that builds the
-//! [`TsModel`] and queues the nodes rules asked for, then the checks.
+//! [`TsModel`] and queues the nodes of the kinds the checker asked for, then hands both to it.
 
 pub mod model;
 pub mod taint;
@@ -9,11 +9,11 @@ pub use model::{Framework, Handler, Property, TsModel};
 
 use model::Recorded;
 
-use super::{ActiveRules, FileOutput, ParseStats, MAX_NESTING};
+use super::{FileOutput, ParseStats, MAX_NESTING};
 use crate::diagnostic::{Notice, NoticeKind};
-use crate::rules::Context;
+use crate::models::Knowledge;
 use crate::source::{Language, SourceFile, Span};
-use crate::timings::{RuleClock, Stopwatch};
+use crate::timings::Stopwatch;
 use foldhash::{HashMap, HashMapExt};
 use std::cell::RefCell;
 use tree_sitter::{Node, Parser, Tree};
@@ -138,9 +138,27 @@ pub fn parse_budget(len: usize) -> std::time::Duration {
     std::time::Duration::from_secs(10) + std::time::Duration::from_micros(len as u64 * 10)
 }
 
-pub fn analyze(file: &SourceFile, active: &ActiveRules<'_>) -> FileOutput {
-    let mut output = FileOutput::default();
-    let mut clock = Stopwatch::thread(active.measure);
+/// The ids of a node kind (a grammar can have several for one name) in the grammar `language`
+/// is parsed with: the checker turns the kinds its rules ask for into ids once per file.
+pub fn kind_ids(language: Language, name: &str) -> &'static [u16] {
+    let kinds = &kind_tables()[usize::from(language != Language::TypeScript)];
+    kinds.ids.get(name).map_or(&[][..], Vec::as_slice)
+}
+
+/// How many node kinds the grammar `language` is parsed with has (ids are below it).
+pub fn kind_count(language: Language) -> usize {
+    kind_tables()[usize::from(language != Language::TypeScript)].function_like.len()
+}
+
+/// Parses `file`, builds its model and queues, in source order, the nodes whose kind id is
+/// `wanted`; then hands both to `check`. Parse time and model time go into `output.timings`;
+/// a file that is not analysed (out of parse time, nested too deeply) gets a notice instead and
+/// `check` is not called; a file with syntax errors gets a notice and is still checked.
+pub fn analyze<F>(file: &SourceFile, knowledge: &Knowledge, wanted: &[bool], measure: bool, output: &mut FileOutput, check: F)
+where
+    F: for<'t> FnOnce(&TsModel<'t>, Vec<Node<'t>>, &mut FileOutput),
+{
+    let mut clock = Stopwatch::thread(measure);
     let tree = parse(file);
     let Some(tree) = tree else {
         output.timings.parse += clock.split();
@@ -148,27 +166,16 @@ pub fn analyze(file: &SourceFile, active: &ActiveRules<'_>) -> FileOutput {
         let message =
             format!("parsing stopped after {budget:.1} s (tree-sitter's error recovery is pathological on this file); not analysed");
         output.notices.push(Notice::file(NoticeKind::FileSkipped, &file.rel_path, message));
-        return output;
+        return;
     };
     output.timings.parse += clock.split();
     let root = tree.root_node();
     let kinds = &kind_tables()[usize::from(file.language != Language::TypeScript)];
-
-    // kind id → indices into `active.rules` interested in that kind.
-    let mut interest: Vec<Vec<usize>> = vec![Vec::new(); tree.language().node_kind_count()];
-    for (index, (rule, _)) in active.rules.iter().enumerate() {
-        for kind in rule.ts_kinds() {
-            for &id in kinds.ids.get(kind).map_or(&[][..], Vec::as_slice) {
-                interest[usize::from(id)].push(index);
-            }
-        }
-    }
-
-    let Indexed { recorded, queue, depth } = index_tree(root, kinds, &interest);
+    let Indexed { recorded, queue, depth } = index_tree(root, kinds, wanted);
     if depth > MAX_NESTING {
         output.timings.model += clock.split();
         output.notices.push(super::too_deep(file, depth));
-        return output;
+        return;
     }
     if root.has_error() {
         let (span, what) = first_error(root);
@@ -179,42 +186,9 @@ pub fn analyze(file: &SourceFile, active: &ActiveRules<'_>) -> FileOutput {
             format!("syntax error ({what}); findings in this file may be incomplete"),
         ));
     }
-    let model = build_model(&file.text, active.knowledge, recorded);
+    let model = build_model(&file.text, knowledge, recorded);
     output.timings.model += clock.split();
-
-    let mut rule_clock = RuleClock::new(active.measure, active.rules.len());
-    let mut panicked = vec![false; active.rules.len()];
-    let reported = RefCell::default();
-    for node in queue {
-        for &index in &interest[node.kind_id() as usize] {
-            if panicked[index] {
-                continue;
-            }
-            let (rule, level) = active.rules[index];
-            let mut cx = Context {
-                file,
-                level,
-                in_test: file.is_test_path,
-                rule: rule.id(),
-                findings: &mut output.findings,
-                facts: &mut output.facts,
-                reported: &reported,
-            };
-            let started = rule_clock.start();
-            let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-                crate::fault::maybe_panic_in_rule(rule.id());
-                rule.check_ts(node, &model, &mut cx)
-            }));
-            rule_clock.stop(index, started);
-            if result.is_err() {
-                panicked[index] = true;
-                output.notices.push(internal_error(file, rule.id(), node));
-            }
-        }
-    }
-    output.timings.rules += clock.split();
-    output.timings.rules_each = rule_clock.finish(active.rules.iter().map(|(rule, _)| rule.id()));
-    output
+    check(&model, queue, output);
 }
 
 /// What one pass over a tree gathers.
@@ -226,11 +200,11 @@ struct Indexed<'t> {
     depth: usize,
 }
 
-/// One pass over the tree collects what the model records and what the rules asked for
-/// (`interest`, by kind id), and measures the depth: tree-sitter builds any depth without
+/// One pass over the tree collects what the model records and the nodes of `wanted` kinds (by
+/// kind id), and measures the depth: tree-sitter builds any depth without
 /// recursing, but the model and the rules do recurse, so nothing is looked at before the depth is
 /// known to be safe.
-fn index_tree<'t>(root: Node<'t>, kinds: &KindTable, interest: &[Vec<usize>]) -> Indexed<'t> {
+fn index_tree<'t>(root: Node<'t>, kinds: &KindTable, wanted: &[bool]) -> Indexed<'t> {
     let (mut recorded, mut queue) = (Vec::new(), Vec::new());
     let mut scopes: Vec<(usize, Span)> = vec![(0, model::span_of(root))];
     let depth = traverse(root, |step| match step {
@@ -241,7 +215,7 @@ fn index_tree<'t>(root: Node<'t>, kinds: &KindTable, interest: &[Vec<usize>]) ->
                 if let Some(&Some(kind)) = kinds.recorded.get(id) {
                     recorded.push((kind, node, scopes.last().unwrap().1));
                 }
-                if interest.get(id).is_some_and(|rules| !rules.is_empty()) {
+                if wanted.get(id) == Some(&true) {
                     queue.push(node);
                 }
             }
@@ -260,7 +234,7 @@ fn index_tree<'t>(root: Node<'t>, kinds: &KindTable, interest: &[Vec<usize>]) ->
 }
 
 /// The model of a file from the nodes [`index_tree`] collected, in source order.
-fn build_model<'t>(src: &'t str, knowledge: &'t crate::models::Knowledge, recorded: Vec<(Recorded, Node<'t>, Span)>) -> TsModel<'t> {
+fn build_model<'t>(src: &'t str, knowledge: &'t Knowledge, recorded: Vec<(Recorded, Node<'t>, Span)>) -> TsModel<'t> {
     let mut model = TsModel::new(src, knowledge);
     for (kind, node, scope) in recorded {
         model.record(kind, node, scope);
@@ -315,10 +289,6 @@ fn traverse<'t>(root: Node<'t>, mut visit: impl FnMut(Step<'t>)) -> usize {
             depth -= 1;
         }
     }
-}
-
-fn internal_error(file: &SourceFile, rule: &'static str, node: Node<'_>) -> Notice {
-    Notice::internal_error(file, model::span_of(node), rule)
 }
 
 fn first_error(root: Node<'_>) -> (Span, String) {

@@ -68,7 +68,7 @@ impl<'t> TsModel<'t> {
     /// `req.get("host")`, a NestJS `@Body()` parameter.
     pub fn request_source(&self, node: Node<'t>) -> Option<Flow> {
         let node = self.unwrap_expression(node);
-        let flow = |at: Node<'t>| Flow { source: span_of(at), source_text: crate::rules::shorten(self.text(at), 60), steps: Vec::new() };
+        let flow = |at: Node<'t>| Flow { source: span_of(at), source_text: crate::text::shorten(self.text(at), 60), steps: Vec::new() };
         match node.kind() {
             "member_expression" | "subscript_expression" => {
                 let (root, path) = self.member_chain(node)?;
@@ -429,7 +429,7 @@ impl<'t> TsModel<'t> {
                 let at = parameter.field("pattern").unwrap_or(parameter);
                 Origin::Request(Flow {
                     source: span_of(at),
-                    source_text: crate::rules::shorten(self.text(parameter), 60),
+                    source_text: crate::text::shorten(self.text(parameter), 60),
                     steps: Vec::new(),
                 })
             }

@@ -1,0 +1,42 @@
+//! Source text as messages show it: shortened, Rust tokens tidied, paths cut to their last
+//! segments. Shared by the front-ends (flows name their source) and the rules.
+
+/// Source text for a message: whitespace collapsed, cut to `max` characters with an ellipsis.
+pub fn shorten(text: &str, max: usize) -> String {
+    let collapsed = text.split_whitespace().collect::<Vec<_>>().join(" ");
+    if collapsed.chars().count() <= max {
+        return collapsed;
+    }
+    let mut cut: String = collapsed.chars().take(max.saturating_sub(1)).collect();
+    cut.push('…');
+    cut
+}
+
+/// Rust tokens printed the way people write them: `user_id . parse ()` → `user_id.parse()`.
+pub fn tidy_tokens(tokens: &str) -> String {
+    let mut text = tokens.to_string();
+    for (spaced, tight) in [
+        (" . ", "."),
+        (" ()", "()"),
+        (" (", "("),
+        ("( ", "("),
+        (" )", ")"),
+        (" :: ", "::"),
+        (":: ", "::"),
+        (" ,", ","),
+        ("& ", "&"),
+        (" ?", "?"),
+        (" !", "!"),
+    ] {
+        text = text.replace(spaced, tight);
+    }
+    text
+}
+
+/// The last two segments of a Rust path, as people name a function: `sqlx::query` from
+/// `sqlx::query`, `Redirect::to` from `axum::response::Redirect::to`.
+pub fn short_path(path: &str) -> String {
+    let mut segments: Vec<&str> = path.rsplit("::").take(2).collect();
+    segments.reverse();
+    segments.join("::")
+}
