@@ -14,7 +14,7 @@
 pub mod spec;
 
 use serde::{Deserialize, Serialize};
-use spec::{CalleeSpec, ModelFile, PropagatorSpec, SanitizerSpec, SinkSpec, SourceSpec, UserModels};
+use spec::{CalleeSpec, ClientSpec, ModelFile, PropagatorSpec, SanitizerSpec, SinkSpec, SourceSpec, UserModels};
 use std::collections::HashMap;
 use std::sync::OnceLock;
 
@@ -328,6 +328,21 @@ pub struct Sanitizer {
     pub from: Provenance,
 }
 
+/// An HTTP client call that sends a request, and how a timeout is set on it.
+#[derive(Debug, Clone)]
+pub struct Client {
+    pub callee: Callee,
+    pub timeout_options: Vec<String>,
+    pub options_argument: Option<usize>,
+    pub timeout_methods: Vec<String>,
+    pub message: String,
+    pub help: String,
+    /// Reported as a note (the library gives up eventually), not at the rule's level.
+    pub note: bool,
+    pub browser: bool,
+    pub from: Provenance,
+}
+
 #[derive(Debug, Clone)]
 pub struct Propagator {
     pub callee: Callee,
@@ -388,7 +403,7 @@ trait HasCallee {
 macro_rules! has_callee {
     ($($t:ty),*) => { $(impl HasCallee for $t { fn callee(&self) -> &Callee { &self.callee } })* };
 }
-has_callee!(Sink, Sanitizer, Propagator, SourceCall);
+has_callee!(Sink, Sanitizer, Propagator, SourceCall, Client);
 
 impl<T: HasCallee> Table<T> {
     fn push(&mut self, entry: T) {
@@ -433,6 +448,7 @@ struct LanguageKnowledge {
     sinks: Table<Sink>,
     sanitizers: Table<Sanitizer>,
     propagators: Table<Propagator>,
+    clients: Table<Client>,
     source_calls: Table<SourceCall>,
     source_objects: Vec<SourceObject>,
     extractors: Vec<SourceExtractors>,
@@ -527,6 +543,9 @@ impl Knowledge {
         for propagator in &file.propagators {
             self.add_propagator(propagator, &context, &from)?;
         }
+        for client in &file.clients {
+            self.add_client(client, &context, &from)?;
+        }
         let modules = if language == Language::Rust { file.crates.clone() } else { file.modules.clone() };
         self.models.push(ModelInfo { name: file.name.clone(), language, modules, docs: file.docs.clone(), from });
         Ok(())
@@ -550,6 +569,9 @@ impl Knowledge {
         }
         for propagator in &user.propagators {
             self.add_propagator(propagator, &context, &from)?;
+        }
+        for client in &user.clients {
+            self.add_client(client, &context, &from)?;
         }
         Ok(())
     }
@@ -683,6 +705,43 @@ impl Knowledge {
         Ok(())
     }
 
+    fn add_client(&mut self, spec: &ClientSpec, context: &FileContext<'_>, from: &Provenance) -> Result<(), ModelError> {
+        let callee = spec.callee();
+        let language = context.language_of(&callee)?;
+        let callees = context.callees(&callee, language)?;
+        if callees.is_empty() {
+            return Err(ModelError::at("a client needs `function`, `functions` or `methods`", None));
+        }
+        if spec.timeout_options.is_empty() && spec.timeout_methods.is_empty() {
+            return Err(ModelError::at("a client needs `timeout-options` or `timeout-methods`: how its timeout is set", None));
+        }
+        let note = match spec.level.as_deref() {
+            None | Some("warning") => false,
+            Some("note") => true,
+            Some(other) => return Err(ModelError::at(format!("a client's `level` is `note` or `warning`, not `{other}`"), None)),
+        };
+        let knowledge = self.language_mut(language);
+        for callee in callees {
+            knowledge.clients.push(Client {
+                callee,
+                timeout_options: spec.timeout_options.clone(),
+                options_argument: spec.options_argument,
+                timeout_methods: spec.timeout_methods.clone(),
+                message: spec.message.clone(),
+                help: spec.help.clone(),
+                note,
+                browser: spec.browser,
+                from: from.clone(),
+            });
+        }
+        Ok(())
+    }
+
+    /// The HTTP client entries this call is (a request that needs a timeout).
+    pub fn clients<'a>(&'a self, language: Language, call: &CallName<'_>) -> Vec<&'a Client> {
+        self.language(language).clients.matching(call, language).collect()
+    }
+
     /// The sinks of `kind` this call is.
     pub fn sinks<'a>(&'a self, language: Language, call: &CallName<'_>, kind: SinkKind) -> Vec<&'a Sink> {
         self.language(language).sinks.matching(call, language).filter(|sink| sink.kind == kind).collect()
@@ -806,6 +865,11 @@ impl Knowledge {
                     detail: String::new(),
                     from: &s.from,
                 });
+            }
+            for c in &k.clients.entries {
+                let detail =
+                    format!("timeout: {}", c.timeout_options.iter().chain(&c.timeout_methods).cloned().collect::<Vec<_>>().join(", "));
+                entries.push(ListedEntry { language, section: "client", kind: None, name: c.callee.shown(), detail, from: &c.from });
             }
             for p in &k.propagators.entries {
                 entries.push(ListedEntry {

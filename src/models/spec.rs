@@ -30,6 +30,8 @@ pub struct ModelFile {
     pub sanitizers: Vec<SanitizerSpec>,
     #[serde(default)]
     pub propagators: Vec<PropagatorSpec>,
+    #[serde(default)]
+    pub clients: Vec<ClientSpec>,
 }
 
 /// `[models]` in `archlint.toml`: the user's own sources, sinks and sanitizers.
@@ -44,11 +46,17 @@ pub struct UserModels {
     pub sanitizers: Vec<SanitizerSpec>,
     #[serde(default)]
     pub propagators: Vec<PropagatorSpec>,
+    #[serde(default)]
+    pub clients: Vec<ClientSpec>,
 }
 
 impl UserModels {
     pub fn is_empty(&self) -> bool {
-        self.sources.is_empty() && self.sinks.is_empty() && self.sanitizers.is_empty() && self.propagators.is_empty()
+        self.sources.is_empty()
+            && self.sinks.is_empty()
+            && self.sanitizers.is_empty()
+            && self.propagators.is_empty()
+            && self.clients.is_empty()
     }
 }
 
@@ -163,4 +171,31 @@ entry!(
 entry!(
     /// Calls whose result carries their arguments' (and receiver's) data.
     PropagatorSpec {}
+);
+
+entry!(
+    /// HTTP client calls that send a request, and how a timeout is set on them.
+    ClientSpec {
+        /// Keys of the options object that bound the wait (`timeout`, `signal`).
+        #[serde(default)]
+        pub timeout_options: Vec<String>,
+        /// Where the options object is: its argument index; by default the first argument that
+        /// is neither a URL (a string or a constant holding one) nor a callback.
+        pub options_argument: Option<usize>,
+        /// Methods that bound the request when called on the call's result in the same function
+        /// (`req.setTimeout(ms)`, `superagent.get(url).timeout(ms)`).
+        #[serde(default)]
+        pub timeout_methods: Vec<String>,
+        /// The finding's message; `{callee}` is the call as written.
+        pub message: String,
+        /// How to fix it.
+        pub help: String,
+        /// `note` when the library's default gives up eventually (undici's 300 s), so that a
+        /// missing timeout is worth a look rather than a warning.
+        pub level: Option<String>,
+        /// The client also runs in browsers, where a request's timeout is the browser's business:
+        /// calls in browser code are left alone.
+        #[serde(default)]
+        pub browser: bool,
+    }
 );

@@ -476,6 +476,12 @@ impl<'t> TsModel<'t> {
         })
     }
 
+    /// The HTTP client entries this call is.
+    pub fn clients(&self, call: Node<'_>) -> Vec<&'t crate::models::Client> {
+        let parts = self.call_parts(call);
+        self.knowledge.clients(Language::Typescript, &parts.name(self.import_specifiers()))
+    }
+
     /// The model entries that make this call a sink of `kind`.
     pub fn sinks(&self, call: Node<'_>, kind: SinkKind) -> Vec<&'t Sink> {
         let parts = self.call_parts(call);

@@ -85,43 +85,70 @@ impl HttpClientWithoutTimeout {
             return;
         }
 
-        if name == "got" || name.starts_with("got.") {
-            let method = name.strip_prefix("got.").unwrap_or("");
-            if !matches!(method, "" | "get" | "post" | "put" | "patch" | "delete" | "head" | "stream" | "extend") {
-                return;
+        // Every other client the models know: a request, its options, and how a timeout is set.
+        for client in model.clients(node) {
+            if client.browser && is_browser_code {
+                continue;
             }
-            let options = arguments.iter().find(|a| !is_url(**a, model)).copied();
-            if matches!(ts_options_have(model, options, &["timeout", "signal"]), Configured::No) {
-                cx.report(span, format!("`{}` has no `timeout`; got waits forever by default", shown_callee(callee, model))).help =
-                    Some("pass `timeout: { request: ms }`".into());
+            let options = match client.options_argument {
+                // `fetch(new Request(url, { signal }))` carries its options in the request.
+                Some(index) => arguments.get(index).copied().or_else(|| arguments.first().and_then(|first| request_init(*first, model))),
+                None => arguments.iter().find(|a| !is_url(**a, model) && !is_callback(**a, model)).copied(),
+            };
+            let keys: Vec<&str> = client.timeout_options.iter().map(String::as_str).collect();
+            if !matches!(ts_options_have(model, options, &keys), Configured::No)
+                || result_gets_timeout(node, model, &client.timeout_methods)
+            {
+                continue;
             }
+            let message = client.message.replace("{callee}", &shown_callee(callee, model));
+            let level = if client.note { Level::Note } else { cx.level };
+            cx.report_capped(level, span, message).help = Some(client.help.clone());
             return;
-        }
-
-        let is_global_fetch = name == "fetch" || name == "globalThis.fetch";
-        let is_library_fetch = matches!(name.as_str(), "node-fetch" | "undici.fetch" | "cross-fetch" | "isomorphic-fetch");
-        if (is_global_fetch || is_library_fetch) && !is_browser_code {
-            // `fetch(new Request(url, { signal }))` carries its options in the request.
-            let options = arguments.get(1).copied().or_else(|| arguments.first().and_then(|first| request_init(*first, model)));
-            if !matches!(ts_options_have(model, options, &["signal", "timeout"]), Configured::No) {
-                return;
-            }
-            let help = "pass `signal: AbortSignal.timeout(ms)`";
-            if is_global_fetch {
-                // Node's built-in fetch (undici) gives up after 300 s of silence: long, but not forever.
-                cx.report_capped(Level::Note, span, "`fetch` without a `signal` relies on undici's 300-second defaults").help =
-                    Some(help.into());
-            } else {
-                cx.report(span, format!("`{}` without a `signal` can wait forever", shown_callee(callee, model))).help = Some(help.into());
-            }
         }
     }
 }
 
-/// A URL argument: a string or template literal, or a constant holding one. Anything else may be
-/// an options object.
+/// A function passed as an argument (`https.get(url, (res) => ..)`): a callback, not options.
+fn is_callback(argument: Node<'_>, model: &TsModel<'_>) -> bool {
+    let argument = model.unwrap_expression(argument);
+    matches!(argument.kind(), "arrow_function" | "function_expression" | "function")
+}
+
+/// Whether one of `methods` is called on the call's result in the same function: chained
+/// (`superagent.get(url).timeout(ms)`) or on the variable holding it (`req.setTimeout(ms)`).
+fn result_gets_timeout(call: Node<'_>, model: &TsModel<'_>, methods: &[String]) -> bool {
+    if methods.is_empty() {
+        return false;
+    }
+    let chained = call.parent().filter(|p| p.kind() == "member_expression").and_then(|p| p.field("property"));
+    if chained.is_some_and(|property| methods.iter().any(|m| m == model.text(property))) {
+        return true;
+    }
+    let Some(declarator) = call.parent().filter(|p| p.kind() == "variable_declarator") else { return false };
+    let Some(name) = declarator.field("name").map(|n| model.text(n)) else { return false };
+    let Some(function) = crate::lang::typescript::model::enclosing_function(call) else { return false };
+    let body = model.text(function);
+    methods.iter().any(|m| body.contains(&format!("{name}.{m}(")))
+}
+
+/// A URL argument: a string or template literal, a constant holding one, or a value named or built
+/// as a URL. Anything else may be an options object.
 fn is_url(argument: Node<'_>, model: &TsModel<'_>) -> bool {
-    matches!(argument.kind(), "string" | "template_string") || model.string_value(argument).is_some()
+    if matches!(argument.kind(), "string" | "template_string") || model.string_value(argument).is_some() {
+        return true;
+    }
+    // A value named as a URL (`url`, `targetUrl`, `uri`, `endpointURL`) or built as one (`new URL(..)`).
+    let argument = model.unwrap_expression(argument);
+    let named_url = match argument.kind() {
+        "identifier" | "member_expression" => {
+            let name = model.text(argument).rsplit('.').next().unwrap_or("").to_ascii_lowercase();
+            name.ends_with("url") || name.ends_with("uri") || name == "href"
+        }
+        "new_expression" => argument.field("constructor").is_some_and(|c| model.text(c) == "URL"),
+        _ => false,
+    };
+    named_url
 }
 
 /// The `init` of `new Request(url, init)`, directly or through a constant.
