@@ -13,9 +13,9 @@
 
 pub mod spec;
 
+use foldhash::{HashMap, HashMapExt, HashSet};
 use serde::{Deserialize, Serialize};
 use spec::{CalleeSpec, ClientSpec, ModelFile, PropagatorSpec, SanitizerSpec, SinkSpec, SourceSpec, UserModels};
-use std::collections::HashMap;
 use std::sync::OnceLock;
 
 mod sources {
@@ -452,6 +452,21 @@ struct LanguageKnowledge {
     source_calls: Table<SourceCall>,
     source_objects: Vec<SourceObject>,
     extractors: Vec<SourceExtractors>,
+    /// Every method name and last name segment some entry matches by, for [`Knowledge::may_match`].
+    names: HashSet<String>,
+}
+
+impl LanguageKnowledge {
+    /// Records the names these callees match by (a method, a path's last segment).
+    fn remember(&mut self, callees: &[Callee]) {
+        for callee in callees {
+            match &callee.form {
+                Form::Method(name) => self.names.insert(name.clone()),
+                Form::Suffix(segments) => self.names.insert(segments.last().expect("a pattern has a segment").clone()),
+                Form::Exact(_) => false,
+            };
+        }
+    }
 }
 
 /// A model file's description, for `archlint models`.
@@ -639,6 +654,7 @@ impl Knowledge {
                 from: from.clone(),
             });
         } else {
+            knowledge.remember(&callees);
             for callee in callees {
                 knowledge.source_calls.push(SourceCall { callee, from: from.clone() });
             }
@@ -661,6 +677,7 @@ impl Knowledge {
             arguments.push(0);
         }
         let knowledge = self.language_mut(language);
+        knowledge.remember(&callees);
         for callee in callees {
             knowledge.sinks.push(Sink {
                 callee,
@@ -685,6 +702,7 @@ impl Knowledge {
         }
         let kinds = if spec.kinds.is_empty() { Kinds::ALL } else { Kinds(spec.kinds.iter().fold(0, |bits, k| bits | k.get_ref().bit())) };
         let knowledge = self.language_mut(language);
+        knowledge.remember(&callees);
         for callee in callees {
             knowledge.sanitizers.push(Sanitizer { callee, kinds, from: from.clone() });
         }
@@ -699,6 +717,7 @@ impl Knowledge {
             return Err(ModelError::at("a propagator needs `function`, `functions` or `methods`", None));
         }
         let knowledge = self.language_mut(language);
+        knowledge.remember(&callees);
         for callee in callees {
             knowledge.propagators.push(Propagator { callee, from: from.clone() });
         }
@@ -721,6 +740,7 @@ impl Knowledge {
             Some(other) => return Err(ModelError::at(format!("a client's `level` is `note` or `warning`, not `{other}`"), None)),
         };
         let knowledge = self.language_mut(language);
+        knowledge.remember(&callees);
         for callee in callees {
             knowledge.clients.push(Client {
                 callee,
@@ -763,6 +783,23 @@ impl Knowledge {
     /// Whether this call's result carries its arguments' data.
     pub fn propagates(&self, language: Language, call: &CallName<'_>) -> bool {
         self.language(language).propagators.matching(call, language).next().is_some()
+    }
+
+    /// Whether some entry of this language could match a call whose last name segment or method
+    /// is `name`: a front-end asks this before it describes a call in full.
+    pub fn may_match(&self, language: Language, name: &str) -> bool {
+        self.language(language).names.contains(name)
+    }
+
+    /// Whether any entry of this language matches by name segments (Rust paths, users' names):
+    /// without one, a front-end need not work out a call's segments and receiver at all.
+    pub fn matches_by_segments(&self, language: Language) -> bool {
+        let k = self.language(language);
+        !(k.sinks.by_last.is_empty()
+            && k.sanitizers.by_last.is_empty()
+            && k.propagators.by_last.is_empty()
+            && k.clients.by_last.is_empty()
+            && k.source_calls.by_last.is_empty())
     }
 
     /// The sanitisers this call is.

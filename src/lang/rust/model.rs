@@ -96,6 +96,9 @@ pub struct RustModel<'a> {
     pub(super) knowledge: Option<&'a Knowledge>,
     /// Every `use` path of the file, for model entries bound to a module.
     use_paths: std::cell::OnceCell<Vec<String>>,
+    /// Calls as the models see them, by the address of their syntax node: several rules ask
+    /// about every call.
+    call_parts: std::cell::RefCell<foldhash::HashMap<usize, std::rc::Rc<CallParts>>>,
     /// Local name → full path (`Http` → `reqwest::Client`).
     pub(super) uses: HashMap<String, String>,
     pub(super) const_strings: HashMap<String, String>,
@@ -129,15 +132,42 @@ impl<'a> RustModel<'a> {
     }
 
     /// A path call (`sqlx::query(..)`, `Store::run_sql(..)`) as the models see it.
-    pub fn call_parts(&self, call: &syn::ExprCall) -> CallParts {
-        let Some(path) = self.call_path(call) else { return CallParts::default() };
+    pub fn call_parts(&self, call: &syn::ExprCall) -> std::rc::Rc<CallParts> {
+        self.cached_parts(call as *const syn::ExprCall as usize, || {
+            self.call_path(call).map(|path| self.path_parts(path)).unwrap_or_default()
+        })
+    }
+
+    fn cached_parts(&self, key: usize, describe: impl FnOnce() -> CallParts) -> std::rc::Rc<CallParts> {
+        if let Some(known) = self.call_parts.borrow().get(&key) {
+            return known.clone();
+        }
+        let parts = std::rc::Rc::new(describe());
+        self.call_parts.borrow_mut().insert(key, parts.clone());
+        parts
+    }
+
+    /// A resolved path as the models see it; nothing when no entry can match its last segment
+    /// (most calls: the check costs a hash lookup instead of a description).
+    pub fn path_parts(&self, path: String) -> CallParts {
+        let last = path.rsplit("::").next().unwrap_or("");
+        if !self.knowledge().may_match(Language::Rust, last) {
+            return CallParts::default();
+        }
         CallParts { segments: path.split("::").map(str::to_string).collect(), module: Some(path), ..CallParts::default() }
     }
 
     /// A method call (`client.get(url)`, `store.run_sql(q)`) as the models see it: the method,
     /// and what its receiver is named or declared as.
-    pub fn method_call_parts(&self, call: &syn::ExprMethodCall, fn_id: Option<FnId>) -> CallParts {
+    pub fn method_call_parts(&self, call: &syn::ExprMethodCall, fn_id: Option<FnId>) -> std::rc::Rc<CallParts> {
+        self.cached_parts(call as *const syn::ExprMethodCall as usize, || self.describe_method_call(call, fn_id))
+    }
+
+    fn describe_method_call(&self, call: &syn::ExprMethodCall, fn_id: Option<FnId>) -> CallParts {
         let method = call.method.to_string();
+        if !self.knowledge().may_match(Language::Rust, &method) {
+            return CallParts::default();
+        }
         let mut receiver = self.receiver_names(&call.receiver, fn_id);
         // A declared type written with its crate (`State<reqwest::Client>`) says where it comes from.
         let module = receiver.iter().find(|name| name.contains("::")).cloned();

@@ -1162,7 +1162,7 @@ impl<'a> Walk<'_, 'a> {
         let sanitiser_argument = call.args.iter().any(|arg| {
             let Expr::Path(path) = arg else { return false };
             let path = self.model.resolve_path(&path.path);
-            let parts = CallParts { segments: path.split("::").map(str::to_string).collect(), module: Some(path), ..CallParts::default() };
+            let parts = self.model.path_parts(path);
             self.sanitises(&parts)
         });
         if sanitiser_argument && method.starts_with("map") {
@@ -1230,8 +1230,7 @@ impl<'a> Walk<'_, 'a> {
         let last = segments.next().unwrap_or_default();
         let owner = segments.next().unwrap_or_default();
         let args = || self.join_all(call.args.iter(), depth, hops);
-        let parts =
-            CallParts { segments: path.split("::").map(str::to_string).collect(), module: Some(path.clone()), ..CallParts::default() };
+        let parts = self.model.path_parts(path.clone());
         let knowledge = self.model.knowledge();
         if knowledge.source_call(Language::Rust, &parts.name(self.model.use_paths())).is_some() {
             return Val::of(self.source(self.span(call)));

@@ -425,6 +425,13 @@ impl<'t> TsModel<'t> {
         let mut parts = CallParts { qualified, ..CallParts::default() };
         if callee.kind() == "member_expression" {
             parts.method = callee.field("property").map(|p| self.text(p).to_string());
+        }
+        // Every call of every file comes here: the segments and the receiver are worked out only
+        // when some entry (a user's) matches by them.
+        if !self.knowledge.matches_by_segments(Language::Typescript) {
+            return parts;
+        }
+        if callee.kind() == "member_expression" {
             if let Some(object) = callee.field("object").map(|o| self.unwrap_expression(o)) {
                 if let Some(path) = self.member_path(object) {
                     parts.receiver.extend(path.rsplit('.').next().map(str::to_string));

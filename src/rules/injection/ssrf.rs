@@ -37,18 +37,17 @@ impl Rule for Ssrf {
     fn check_rust(&self, node: &RustNode<'_>, model: &RustModel, cx: &mut Context<'_>) {
         // A client's request method (`client.get(url)`: a receiver declared as, or named like, a
         // client of an HTTP crate the file uses) or a one-shot function (`reqwest::get(url)`).
-        let (parts, args, shown) = match node.syntax {
-            RustSyntax::Call(call) => {
-                let parts = model.call_parts(call);
-                let shown = format!("`{}`", parts.module.as_deref().unwrap_or(""));
-                (parts, &call.args, shown)
-            }
-            RustSyntax::MethodCall(call) => (model.method_call_parts(call, node.site.fn_id), &call.args, format!("`.{}`", call.method)),
+        let (parts, args) = match node.syntax {
+            RustSyntax::Call(call) => (model.call_parts(call), &call.args),
+            RustSyntax::MethodCall(call) => (model.method_call_parts(call, node.site.fn_id), &call.args),
             _ => return,
         };
         let sinks = model.sinks(&parts, SinkKind::Url);
         let Some(url) = sinks.first().and_then(|sink| args.iter().nth(sink.arguments[0])) else { return };
-        let sink = shown;
+        let sink = match (node.syntax, parts.module.as_deref()) {
+            (RustSyntax::MethodCall(call), _) => format!("`.{}`", call.method),
+            (_, path) => format!("`{}`", path.unwrap_or("")),
+        };
         if rust_constant_prefix(url, model, &node.site, 0).is_some_and(|prefix| fixes_origin(&prefix)) {
             return;
         }
