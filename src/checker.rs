@@ -29,7 +29,7 @@ pub fn analyze(file: &SourceFile, active: &ActiveRules<'_>) -> FileOutput {
         Language::Rust => {
             // RustKind index → indices into `active.rules` interested in that kind.
             let mut interest: Vec<Vec<usize>> = vec![Vec::new(); RustKind::COUNT];
-            for (index, (rule, _)) in active.rules.iter().enumerate() {
+            for (index, (rule, _)) in active.rules.iter().enumerate().filter(|(_, (rule, _))| applies(*rule, file)) {
                 for kind in rule.rust_kinds() {
                     interest[kind.index()].push(index);
                 }
@@ -47,7 +47,7 @@ pub fn analyze(file: &SourceFile, active: &ActiveRules<'_>) -> FileOutput {
         Language::TypeScript | Language::Tsx | Language::JavaScript => {
             // Kind id → indices into `active.rules` interested in that kind.
             let mut interest: Vec<Vec<usize>> = vec![Vec::new(); lang::typescript::kind_count(file.language)];
-            for (index, (rule, _)) in active.rules.iter().enumerate() {
+            for (index, (rule, _)) in active.rules.iter().enumerate().filter(|(_, (rule, _))| applies(*rule, file)) {
                 for kind in rule.ts_kinds() {
                     for &id in lang::typescript::kind_ids(file.language, kind) {
                         interest[usize::from(id)].push(index);
@@ -68,6 +68,11 @@ pub fn analyze(file: &SourceFile, active: &ActiveRules<'_>) -> FileOutput {
         }
     }
     output
+}
+
+/// Whether a rule runs on this file at all: rules about a service's behaviour skip tooling.
+fn applies(rule: &dyn Rule, file: &SourceFile) -> bool {
+    !(file.is_tooling && rule.service_only())
 }
 
 /// Hands nodes to rules, keeping the time each takes and which have failed on this file.

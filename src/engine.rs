@@ -196,7 +196,8 @@ pub fn scan_source_in_project(
             let file_result = match checked {
                 Err(message) => skipped(rel_path.to_string(), message, Cost::default()),
                 Ok(()) => {
-                    let file = SourceFile::new(rel_path.to_string(), path.clone(), language, text, is_test_path(rel_path));
+                    let mut file = SourceFile::new(rel_path.to_string(), path.clone(), language, text, is_test_path(rel_path));
+                    file.is_tooling = crate::roles::is_tooling_path(rel_path) || crate::roles::is_tooling_package(&path, &config.root);
                     analyze_file(file, config, false, Cost::default())
                 }
             };
@@ -319,7 +320,9 @@ fn thread_pool(jobs: usize) -> rayon::ThreadPool {
 fn prepare(job: &FileJob, config: &Config, rel_path: String) -> Result<SourceFile, String> {
     let text = read_source(job, config.max_file_size)?;
     check_nesting(&text)?;
-    Ok(SourceFile::new(rel_path, job.path.clone(), job.language, text, is_test_path(&job.scan_relative)))
+    let mut file = SourceFile::new(rel_path, job.path.clone(), job.language, text, is_test_path(&job.scan_relative));
+    file.is_tooling = job.is_tooling();
+    Ok(file)
 }
 
 /// Bracket nesting past [`MAX_NESTING`] is refused before parsing.
@@ -357,7 +360,7 @@ fn scan_file(job: &FileJob, config: &Config, cache: Option<&Cache>, measure: boo
 
     // An unchanged file is not even read.
     let levels = config.levels_for(&job.path);
-    let context = cache::context_hash(job.language, is_test_path(&job.scan_relative), &levels);
+    let context = cache::context_hash(job.language, is_test_path(&job.scan_relative), job.is_tooling(), &levels);
     let stamp = Stamp::of(&job.path);
     if let Some(output) = cache.reuse_unread(&rel_path, stamp, &context) {
         let cached = Some(cache.reused(rel_path, stamp, context, None, None));

@@ -26,6 +26,7 @@ pub mod manifest;
 pub mod models;
 pub mod progress;
 pub mod report;
+pub mod roles;
 pub mod rules;
 pub mod source;
 pub mod suppress;

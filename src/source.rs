@@ -73,6 +73,9 @@ pub struct SourceFile {
     pub text: String,
     /// Whether the path marks the file as test code (tests/, __tests__/, *.test.ts, ...).
     pub is_test_path: bool,
+    /// Whether the file is tooling rather than service code: a script, a migration, a build
+    /// file, an example, a command-line program (see `crate::roles`). Set by the engine.
+    pub is_tooling: bool,
     line_starts: Vec<usize>,
     /// Built on first use: line starts counting `\n` only (as proc-macro2 does), when the text has a
     /// lone `\r`; otherwise those are `line_starts`.
@@ -165,6 +168,7 @@ impl SourceFile {
             language,
             text,
             is_test_path,
+            is_tooling: false,
             line_starts,
             lf_line_starts: OnceLock::new(),
             checkpoints: OnceLock::new(),

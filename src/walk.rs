@@ -42,6 +42,19 @@ pub struct FileJob {
     pub scan_relative: String,
 }
 
+impl FileJob {
+    /// Whether the file is tooling (a script, a migration, a command-line program): by its path
+    /// under the scanned root, or by the package it belongs to, read no higher than that root.
+    pub fn is_tooling(&self) -> bool {
+        if crate::roles::is_tooling_path(&self.scan_relative) {
+            return true;
+        }
+        let depth = self.scan_relative.split('/').count();
+        let scan_root = self.path.ancestors().nth(depth).unwrap_or(&self.path);
+        crate::roles::is_tooling_package(&self.path, scan_root)
+    }
+}
+
 /// Generated or minified files, recognised by name.
 pub fn is_generated_name(name: &str) -> bool {
     name.ends_with(".min.js")

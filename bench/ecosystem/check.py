@@ -192,7 +192,9 @@ def write_run(path, run):
 
 def find_archlint(explicit):
     if explicit:
-        return explicit
+        # archlint runs with each checkout as its working directory: a relative path must not
+        # be read from there.
+        return os.path.abspath(explicit) if os.sep in explicit else explicit
     for build in ("release", "debug"):
         candidate = PROJECT / "target" / build / "archlint"
         if candidate.exists():

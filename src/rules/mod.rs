@@ -33,6 +33,13 @@ pub type RuleOptions = toml::Table;
 pub trait Rule: Send + Sync {
     fn id(&self) -> &'static str;
 
+    /// Whether the rule is about how a service behaves in production (timeouts, blocking the
+    /// executor, queries in loops), and so has nothing to say about tooling: scripts, migrations,
+    /// build files, examples, command-line programs (`crate::roles`).
+    fn service_only(&self) -> bool {
+        false
+    }
+
     /// tree-sitter node kinds (TypeScript/TSX grammar names) this rule wants to see.
     fn ts_kinds(&self) -> &'static [&'static str] {
         &[]

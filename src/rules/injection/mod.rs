@@ -48,6 +48,9 @@ pub(crate) fn report_origin(
             finding.with_flow(file, flow);
             true
         }
+        // Tooling (a release script, a migration) builds commands and SQL from its own values:
+        // only request data is worth a finding there.
+        Origin::Dynamic if cx.file.is_tooling => false,
         Origin::Dynamic => match dynamic_level {
             Some(level) => {
                 cx.report_capped(level, span, format!("{what} built from a non-constant value reaches {sink}")).help =

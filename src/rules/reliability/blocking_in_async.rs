@@ -72,6 +72,10 @@ impl Rule for BlockingInAsync {
         ENTRY.id
     }
 
+    fn service_only(&self) -> bool {
+        true
+    }
+
     fn ts_kinds(&self) -> &'static [&'static str] {
         &["call_expression"]
     }
@@ -104,10 +108,6 @@ impl Rule for BlockingInAsync {
         let site = &node.site;
         // Start-up code (`async fn main`) runs before the service takes requests.
         if !site.in_async || site.in_blocking_pool || site.in_test || cx.in_test || site.fn_name.as_deref() == Some("main") {
-            return;
-        }
-        // Developer tooling (`xtask`, `examples/`, `benches/`) runs one job at a time: blocking there stalls nobody.
-        if cx.file.rel_path.split('/').any(|dir| matches!(dir, "xtask" | "examples" | "benches" | "tools")) {
             return;
         }
         let Some(path) = model.call_path(call) else { return };

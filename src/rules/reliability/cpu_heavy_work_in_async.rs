@@ -35,6 +35,10 @@ impl Rule for CpuHeavyWorkInAsync {
         ENTRY.id
     }
 
+    fn service_only(&self) -> bool {
+        true
+    }
+
     fn rust_kinds(&self) -> &'static [RustKind] {
         &[RustKind::Call, RustKind::MethodCall]
     }

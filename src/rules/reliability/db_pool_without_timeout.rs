@@ -74,6 +74,10 @@ impl Rule for DbPoolWithoutTimeout {
         ENTRY.id
     }
 
+    fn service_only(&self) -> bool {
+        true
+    }
+
     fn ts_kinds(&self) -> &'static [&'static str] {
         &["call_expression", "new_expression"]
     }

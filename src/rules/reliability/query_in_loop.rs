@@ -90,6 +90,10 @@ impl Rule for QueryInLoop {
         ENTRY.id
     }
 
+    fn service_only(&self) -> bool {
+        true
+    }
+
     fn ts_kinds(&self) -> &'static [&'static str] {
         &["for_in_statement"]
     }

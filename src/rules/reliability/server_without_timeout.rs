@@ -100,6 +100,10 @@ impl Rule for ServerWithoutTimeout {
         ENTRY.id
     }
 
+    fn service_only(&self) -> bool {
+        true
+    }
+
     fn ts_kinds(&self) -> &'static [&'static str] {
         &["assignment_expression", "call_expression"]
     }

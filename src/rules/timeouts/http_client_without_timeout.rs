@@ -258,6 +258,10 @@ impl Rule for HttpClientWithoutTimeout {
         ENTRY.id
     }
 
+    fn service_only(&self) -> bool {
+        true
+    }
+
     fn ts_kinds(&self) -> &'static [&'static str] {
         &["call_expression", "assignment_expression"]
     }

@@ -1,0 +1,274 @@
+//! Which code serves requests. Rules about a service's behaviour under load (timeouts, blocking
+//! the executor, queries in loops) say nothing useful about a build script, a migration, a
+//! command-line client or a library's example: there one slow call stalls nobody. Code is
+//! *tooling* when its path says so (`scripts/`, `migrations/`, `xtask/`, `examples/`, `build.rs`,
+//! `*.config.js`) or its package says so:
+//!
+//! - Rust: the nearest `Cargo.toml` is a command-line program (it depends on an argument parser)
+//!   or a crate of its workspace that only such programs use, and no server crate uses it;
+//! - TypeScript/JavaScript: the nearest `package.json` declares a `bin` and depends on no server
+//!   framework.
+//!
+//! Manifests are looked for between the file and the scan root only, so a directory scanned on
+//! its own is judged by what it holds. Answers are cached per directory for the whole process.
+
+use std::collections::{HashMap, HashSet};
+use std::path::{Path, PathBuf};
+use std::sync::{Mutex, OnceLock};
+
+/// Crates whose presence makes a Rust crate a server.
+const RUST_SERVERS: &[&str] = &[
+    "axum",
+    "actix-web",
+    "rocket",
+    "warp",
+    "poem",
+    "poem-openapi",
+    "tonic",
+    "tide",
+    "salvo",
+    "ntex",
+    "lambda_http",
+    "hyper-util",
+    "async-graphql-axum",
+    "juniper_axum",
+    "tower-http",
+];
+/// Packages whose presence makes a JavaScript package a server.
+const JS_SERVERS: &[&str] = &[
+    "express",
+    "koa",
+    "fastify",
+    "@nestjs/core",
+    "@hapi/hapi",
+    "hapi",
+    "hono",
+    "next",
+    "restify",
+    "@trpc/server",
+    "apollo-server",
+    "@apollo/server",
+    "graphql-yoga",
+    "@grpc/grpc-js",
+    "micro",
+    "polka",
+    "h3",
+];
+/// Directories that hold tooling, whatever the package: scripts, migrations, build helpers, examples.
+const TOOLING_DIRS: &[&str] =
+    &["scripts", "script", "tools", "tooling", "xtask", "migrations", "migration", "seeds", "seeders", "examples", "example", "benches"];
+
+/// Whether the path (relative to the scan root, `/`-separated) names tooling by convention.
+pub fn is_tooling_path(rel_path: &str) -> bool {
+    let lower = rel_path.to_ascii_lowercase();
+    let mut parts: Vec<&str> = lower.split('/').collect();
+    let Some(file) = parts.pop() else { return false };
+    if file == "build.rs" || file.starts_with("gulpfile.") || file.starts_with("gruntfile.") {
+        return true;
+    }
+    // `webpack.config.js`, `vite.config.ts`, `jest.config.mjs`.
+    let stem = file.rsplit_once('.').map_or(file, |(stem, _)| stem);
+    if stem.ends_with(".config") {
+        return true;
+    }
+    parts.iter().any(|dir| TOOLING_DIRS.contains(dir))
+}
+
+/// Whether the file at `abs_path` belongs to a package that is tooling (see the module
+/// documentation), looking for manifests no higher than `root`.
+pub fn is_tooling_package(abs_path: &Path, root: &Path) -> bool {
+    let Some(dir) = abs_path.parent() else { return false };
+    let key = (dir.to_path_buf(), root.to_path_buf());
+    static CACHE: OnceLock<Mutex<HashMap<(PathBuf, PathBuf), bool>>> = OnceLock::new();
+    let cache = CACHE.get_or_init(Mutex::default);
+    if let Some(known) = cache.lock().expect("the role cache is never poisoned").get(&key) {
+        return *known;
+    }
+    let answer = judge(dir, root);
+    cache.lock().expect("the role cache is never poisoned").insert(key, answer);
+    answer
+}
+
+fn judge(dir: &Path, root: &Path) -> bool {
+    for ancestor in dir.ancestors() {
+        if !ancestor.starts_with(root) {
+            return false;
+        }
+        let cargo = ancestor.join("Cargo.toml");
+        if let Some(manifest) = read_toml(&cargo).filter(|m| m.get("package").is_some()) {
+            return rust_crate_is_tooling(&manifest, ancestor, root);
+        }
+        let package = ancestor.join("package.json");
+        if let Ok(text) = std::fs::read_to_string(&package) {
+            let Ok(manifest) = serde_json::from_str::<serde_json::Value>(&text) else { return false };
+            return manifest.get("bin").is_some() && !js_dependencies(&manifest).iter().any(|d| JS_SERVERS.contains(&d.as_str()));
+        }
+    }
+    false
+}
+
+fn read_toml(path: &Path) -> Option<toml::Table> {
+    std::fs::read_to_string(path).ok()?.parse::<toml::Table>().ok()
+}
+
+fn js_dependencies(manifest: &serde_json::Value) -> Vec<String> {
+    ["dependencies", "peerDependencies"]
+        .iter()
+        .filter_map(|section| manifest.get(section)?.as_object())
+        .flat_map(|deps| deps.keys().cloned())
+        .collect()
+}
+
+/// The names of a crate's normal dependencies (`[dependencies]` and target-specific ones), with
+/// `package = ".."` renames followed.
+fn rust_dependencies(manifest: &toml::Table) -> Vec<String> {
+    let mut tables: Vec<&toml::Table> = manifest.get("dependencies").and_then(|d| d.as_table()).into_iter().collect();
+    if let Some(targets) = manifest.get("target").and_then(|t| t.as_table()) {
+        tables.extend(targets.values().filter_map(|t| t.get("dependencies")?.as_table()));
+    }
+    tables
+        .into_iter()
+        .flat_map(|deps| deps.iter())
+        .map(|(name, spec)| spec.get("package").and_then(|p| p.as_str()).unwrap_or(name).to_string())
+        .collect()
+}
+
+fn package_name(manifest: &toml::Table) -> Option<String> {
+    Some(manifest.get("package")?.get("name")?.as_str()?.to_string())
+}
+
+fn is_server(dependencies: &[String]) -> bool {
+    dependencies.iter().any(|d| RUST_SERVERS.contains(&d.as_str()))
+}
+
+/// Whether a crate is tooling: a command-line program (it depends on an argument parser) or a
+/// crate only such programs use, and no server crate of its workspace uses it. A crate that is
+/// neither a server nor a command-line program (a library, a queue worker) is not judged tooling.
+fn rust_crate_is_tooling(manifest: &toml::Table, crate_dir: &Path, root: &Path) -> bool {
+    let dependencies = rust_dependencies(manifest);
+    if is_server(&dependencies) {
+        return false;
+    }
+    let Some(name) = package_name(manifest) else { return false };
+    let workspace = crate_dir
+        .ancestors()
+        .filter(|a| a.starts_with(root))
+        .find(|a| read_toml(&a.join("Cargo.toml")).is_some_and(|m| m.get("workspace").is_some()));
+    let Some(workspace) = workspace else { return is_cli(&dependencies) };
+    // Every crate of the workspace: name → dependencies.
+    let mut crates: HashMap<String, Vec<String>> = HashMap::new();
+    collect_crates(workspace, 0, &mut crates);
+    crates.entry(name.clone()).or_insert(dependencies);
+    let reached = |roots: Vec<String>| {
+        let mut seen: HashSet<String> = HashSet::new();
+        let mut frontier = roots;
+        while let Some(next) = frontier.pop() {
+            if !seen.insert(next.clone()) {
+                continue;
+            }
+            frontier.extend(crates.get(&next).into_iter().flatten().filter(|d| crates.contains_key(*d)).cloned());
+        }
+        seen
+    };
+    let servers = reached(crates.iter().filter(|(_, deps)| is_server(deps)).map(|(n, _)| n.clone()).collect());
+    let programs = reached(crates.iter().filter(|(_, deps)| is_cli(deps)).map(|(n, _)| n.clone()).collect());
+    programs.contains(&name) && !servers.contains(&name)
+}
+
+/// Argument parsers: a crate that uses one is a command-line program.
+fn is_cli(dependencies: &[String]) -> bool {
+    dependencies.iter().any(|d| matches!(d.as_str(), "clap" | "argh" | "structopt" | "pico-args" | "lexopt" | "gumdrop" | "bpaf"))
+}
+
+/// The crates under `dir` (a few levels deep, skipping build output and hidden directories).
+fn collect_crates(dir: &Path, depth: usize, crates: &mut HashMap<String, Vec<String>>) {
+    if depth > 4 {
+        return;
+    }
+    if let Some(manifest) = read_toml(&dir.join("Cargo.toml")) {
+        if let Some(name) = package_name(&manifest) {
+            crates.insert(name, rust_dependencies(&manifest));
+        }
+    }
+    let Ok(entries) = std::fs::read_dir(dir) else { return };
+    let mut subdirs: Vec<PathBuf> = entries
+        .filter_map(|e| e.ok())
+        .filter(|e| e.file_type().is_ok_and(|t| t.is_dir()))
+        .map(|e| e.path())
+        .filter(|p| p.file_name().and_then(|n| n.to_str()).is_some_and(|n| !n.starts_with('.') && n != "target" && n != "node_modules"))
+        .collect();
+    subdirs.sort();
+    for sub in subdirs {
+        collect_crates(&sub, depth + 1, crates);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn write(root: &Path, path: &str, text: &str) {
+        let path = root.join(path);
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(path, text).unwrap();
+    }
+
+    #[test]
+    fn tooling_paths() {
+        for path in [
+            "scripts/release.js",
+            "server/migrations/2020-add.js",
+            "xtask/src/main.rs",
+            "build.rs",
+            "webpack.config.js",
+            "examples/sqlite/src/main.rs",
+        ] {
+            assert!(is_tooling_path(path), "{path}");
+        }
+        for path in ["src/routes/users.ts", "src/script_runner.rs", "crates/server/src/config.rs", "src/example_data.rs"] {
+            assert!(!is_tooling_path(path), "{path}");
+        }
+    }
+
+    #[test]
+    fn rust_crates_serve_when_a_server_crate_reaches_them() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path();
+        write(root, "Cargo.toml", "[workspace]\nmembers = [\"crates/*\"]\n");
+        write(
+            root,
+            "crates/server/Cargo.toml",
+            "[package]\nname = \"app-server\"\n[dependencies]\naxum = \"0.7\"\napp-core = { path = \"../core\" }\n",
+        );
+        write(root, "crates/core/Cargo.toml", "[package]\nname = \"app-core\"\n[dependencies]\nreqwest = \"0.12\"\n");
+        write(
+            root,
+            "crates/renamed/Cargo.toml",
+            "[package]\nname = \"app-web\"\n[dependencies]\nweb = { package = \"actix-web\", version = \"4\" }\n",
+        );
+        write(root, "crates/client/Cargo.toml", "[package]\nname = \"app-client\"\n[dependencies]\nreqwest = \"0.12\"\n");
+        write(root, "crates/cli/Cargo.toml", "[package]\nname = \"app-cli\"\n[dependencies]\nclap = \"4\"\napp-core = { path = \"../core\" }\napp-client = { path = \"../client\" }\n");
+        write(root, "crates/worker/Cargo.toml", "[package]\nname = \"app-worker\"\n[dependencies]\nreqwest = \"0.12\"\n");
+        let file = |krate: &str| root.join(format!("crates/{krate}/src/lib.rs"));
+        assert!(!is_tooling_package(&file("server"), root));
+        assert!(!is_tooling_package(&file("core"), root), "the server uses it, whoever else does");
+        assert!(is_tooling_package(&file("cli"), root), "a command-line program");
+        assert!(is_tooling_package(&file("client"), root), "only the command-line program uses it");
+        assert!(!is_tooling_package(&file("worker"), root), "neither a server nor a program: not judged");
+        assert!(!is_tooling_package(&file("renamed"), root), "a renamed dependency is still actix-web");
+    }
+
+    #[test]
+    fn js_packages_with_a_bin_and_no_server_are_tooling() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path();
+        write(root, "packages/cli/package.json", r#"{"name":"app-cli","bin":{"app":"dist/cli.js"},"dependencies":{"commander":"12"}}"#);
+        write(root, "packages/api/package.json", r#"{"name":"app-api","bin":"dist/serve.js","dependencies":{"express":"4"}}"#);
+        write(root, "packages/lib/package.json", r#"{"name":"app-lib","dependencies":{"axios":"1"}}"#);
+        assert!(is_tooling_package(&root.join("packages/cli/src/index.ts"), root));
+        assert!(!is_tooling_package(&root.join("packages/api/src/index.ts"), root));
+        assert!(!is_tooling_package(&root.join("packages/lib/src/index.ts"), root));
+        // Above the scan root nothing is read.
+        assert!(!is_tooling_package(&root.join("packages/cli/src/index.ts"), &root.join("packages/cli/src")));
+    }
+}
