@@ -66,6 +66,10 @@ pub fn is_tooling_path(rel_path: &str) -> bool {
     if file == "build.rs" || file.starts_with("gulpfile.") || file.starts_with("gruntfile.") {
         return true;
     }
+    // A build script at the top of the scanned tree (`build.js`, `build.mjs`).
+    if parts.is_empty() && file.starts_with("build.") {
+        return true;
+    }
     // `webpack.config.js`, `vite.config.ts`, `jest.config.mjs`.
     let stem = file.rsplit_once('.').map_or(file, |(stem, _)| stem);
     if stem.ends_with(".config") {
@@ -220,12 +224,13 @@ mod tests {
             "server/migrations/2020-add.js",
             "xtask/src/main.rs",
             "build.rs",
+            "build.js",
             "webpack.config.js",
             "examples/sqlite/src/main.rs",
         ] {
             assert!(is_tooling_path(path), "{path}");
         }
-        for path in ["src/routes/users.ts", "src/script_runner.rs", "crates/server/src/config.rs", "src/example_data.rs"] {
+        for path in ["src/routes/users.ts", "src/script_runner.rs", "crates/server/src/config.rs", "src/example_data.rs", "src/build.ts"] {
             assert!(!is_tooling_path(path), "{path}");
         }
     }

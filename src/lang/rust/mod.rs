@@ -643,6 +643,11 @@ impl<'a> Visit<'a> for Collector<'a> {
                 self.with_parent(LitParent::Other, |c| visit::visit_expr(c, expr));
                 self.site.in_async = saved;
             }
+            // `f(&["a", "b"])`: the elements are still the call's argument (references keep it above).
+            Expr::Array(_) if matches!(self.site.parent, LitParent::Call(_)) => {
+                let parent = self.site.parent.clone();
+                self.with_parent(parent, |c| visit::visit_expr(c, expr));
+            }
             _ => self.with_parent(LitParent::Other, |c| visit::visit_expr(c, expr)),
         }
     }

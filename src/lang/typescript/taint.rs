@@ -259,8 +259,9 @@ impl<'t> TsModel<'t> {
         match object.kind() {
             // `process.env.X`: operator configuration.
             _ if self.member_path(node).is_some_and(|p| p.starts_with("process.env")) => Origin::Safe,
-            // `this.table`, `Status.Active`, `Tables.USERS`, imported namespaces: fixed by the program.
-            "this" => Origin::Dynamic,
+            // `this.table`: what the class puts in the field, wherever it does.
+            "this" => self.this_field_origin(property, node, sink, walk),
+            // `Status.Active`, `Tables.USERS`, imported namespaces: fixed by the program.
             "identifier" if self.binding(object).is_none() && self.enclosing_parameter(object).is_none() => Origin::Constant,
             _ => {
                 // `config.db.table` where `const config = {...}` resolves to a literal.
@@ -271,6 +272,51 @@ impl<'t> TsModel<'t> {
                 self.origin_in(object, sink, walk)
             }
         }
+    }
+
+    /// The value of `this.<field>`: the join of the field's initialiser and of every assignment
+    /// to it in the class (`this.table = \`${PREFIX}_${date}\``). A field the class never
+    /// assigns (a constructor parameter property, one set from outside) is unknown.
+    fn this_field_origin(&self, field: &str, node: Node<'t>, sink: Node<'t>, walk: &mut Walk<'t>) -> Origin {
+        let mut class = node.parent();
+        while let Some(n) = class {
+            if matches!(n.kind(), "class_declaration" | "class" | "abstract_class_declaration") {
+                break;
+            }
+            class = n.parent();
+        }
+        let Some(class) = class.and_then(|c| c.field("body")) else { return Origin::Dynamic };
+        let mut values = Vec::new();
+        for n in descendants(class) {
+            match n.kind() {
+                "public_field_definition" if n.field("name").is_some_and(|name| self.text(name) == field) => {
+                    if let Some(value) = n.field("value") {
+                        values.push(value);
+                    }
+                }
+                "assignment_expression" | "augmented_assignment_expression" => {
+                    let Some(left) = n.field("left") else { continue };
+                    let is_field = left.kind() == "member_expression"
+                        && left.field("object").is_some_and(|o| o.kind() == "this")
+                        && left.field("property").is_some_and(|p| self.text(p) == field);
+                    if is_field {
+                        values.extend(n.field("right"));
+                    }
+                }
+                // A parameter property (`constructor(private table: string)`) comes from the caller.
+                "required_parameter" | "optional_parameter"
+                    if n.child(0).is_some_and(|c| c.kind() == "accessibility_modifier")
+                        && n.field("pattern").is_some_and(|p| self.text(p) == field) =>
+                {
+                    return Origin::Dynamic;
+                }
+                _ => {}
+            }
+        }
+        if values.is_empty() || values.len() > 8 {
+            return Origin::Dynamic;
+        }
+        values.into_iter().fold(Origin::Constant, |acc, value| acc.join(self.origin_in(value, sink, walk)))
     }
 
     fn call_origin(&self, node: Node<'t>, sink: Node<'t>, walk: &mut Walk<'t>) -> Origin {

@@ -1,7 +1,7 @@
 //! `hardcoded-secret`: credentials written into the source, where every clone, build log and
 //! container image carries them. Values are masked in every message.
 
-use crate::lang::rust::{span_of as rust_span, RustKind, RustModel, RustNode, RustSyntax};
+use crate::lang::rust::{span_of as rust_span, LitParent, RustKind, RustModel, RustNode, RustSyntax};
 use crate::lang::typescript::model::{named_children, span_of, Property};
 use crate::lang::typescript::FieldExt;
 use crate::lang::typescript::TsModel;
@@ -84,7 +84,7 @@ impl HardcodedSecret {
     fn report_named(&self, name: &str, value: &str, span: Span, cx: &mut Context<'_>) {
         // A value in a provider format is reported for its format, by `check_string_value`.
         let credential = is_secret_name(name) && looks_like_credential(value) && known_key_format(value).is_none();
-        if cx.in_test || !credential || cx.reported_at(span) {
+        if cx.in_test || !credential || names_itself(name, value) || cx.reported_at(span) {
             return;
         }
         cx.report(span, format!("`{name}` is assigned a hardcoded credential (`{}`)", mask(value))).help = Some(HELP.into());
@@ -277,7 +277,13 @@ impl Rule for HardcodedSecret {
     fn check_rust(&self, node: &RustNode<'_>, model: &RustModel, cx: &mut Context<'_>) {
         let fn_id = node.site.fn_id;
         match node.syntax {
-            RustSyntax::Str(lit) => self.check_string_value(&lit.value(), rust_span(cx.file, lit), cx),
+            RustSyntax::Str(lit) => {
+                // `TestValue::Single("ghp_…")`: a sample handed to a test or sample type is test data.
+                if matches!(&node.site.parent, LitParent::Call(path) if is_sample_type(path)) {
+                    return;
+                }
+                self.check_string_value(&lit.value(), rust_span(cx.file, lit), cx)
+            }
             RustSyntax::Call(call) => {
                 let Some(path) = model.call_path(call) else { return };
                 let Some((_, what)) = RUST_KEY_CALLS.iter().find(|(suffix, _)| path.ends_with(suffix)) else { return };
@@ -304,6 +310,21 @@ impl Rule for HardcodedSecret {
             _ => {}
         }
     }
+}
+
+/// A value that spells its own name (`updateOwnAccessToken: 'updateOwnAccessToken'`,
+/// `API_KEY = "api_key"`): an identifier such as a permission or a setting's key, not a secret.
+fn names_itself(name: &str, value: &str) -> bool {
+    let letters = |text: &str| text.chars().filter(|c| c.is_ascii_alphanumeric()).map(|c| c.to_ascii_lowercase()).collect::<String>();
+    letters(name) == letters(value)
+}
+
+/// Whether a call path constructs test or sample data: a segment before the function named
+/// `Test…`, `Sample…`, `Example…`, `Fake…`, `Mock…` or `Dummy…` (`TestValue::Single`).
+fn is_sample_type(path: &str) -> bool {
+    let mut segments = path.rsplit("::");
+    segments.next();
+    segments.any(|segment| ["Test", "Sample", "Example", "Fake", "Mock", "Dummy"].iter().any(|word| segment.starts_with(word)))
 }
 
 /// The name a property, variable or parameter is written with. A computed key (`[Modules.API_KEY]`,
