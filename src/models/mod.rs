@@ -376,6 +376,10 @@ pub struct SourceExtractors {
     pub names: Vec<String>,
     /// `rocket`, `axum`, `actix-web`, or every framework.
     pub framework: Option<String>,
+    /// The crate or module the extractors come from, when they are named by it.
+    pub module: Option<String>,
+    /// The extractors validate what they extract.
+    pub validated: bool,
     pub from: Provenance,
 }
 
@@ -648,9 +652,14 @@ impl Knowledge {
                     return Err(ModelError::at(format!("unknown framework `{framework}` (expected axum, actix-web or rocket)"), None));
                 }
             }
+            if spec.validated && spec.module.is_none() {
+                return Err(ModelError::at("`validated` extractors need the `module` they come from", None));
+            }
             knowledge.extractors.push(SourceExtractors {
                 names: spec.extractors.clone(),
                 framework: spec.framework.clone(),
+                module: spec.module.as_ref().map(|m| m.get_ref().clone()),
+                validated: spec.validated,
                 from: from.clone(),
             });
         } else {
@@ -846,6 +855,17 @@ impl Knowledge {
         })
     }
 
+    /// Rust: whether an extractor type, by its resolved path (`actix_web_validator::Json`),
+    /// validates what it extracts.
+    pub fn is_validating_extractor(&self, resolved: &str) -> bool {
+        let last = resolved.rsplit("::").next().unwrap_or(resolved);
+        self.rust.extractors.iter().any(|list| {
+            list.validated
+                && list.names.iter().any(|n| n == last)
+                && list.module.as_deref().is_some_and(|m| module_matches(resolved, m, Language::Rust))
+        })
+    }
+
     /// Every entry, for `archlint models`.
     pub fn listing(&self) -> Listing<'_> {
         let mut entries = Vec::new();
@@ -868,7 +888,10 @@ impl Knowledge {
                 entries.push(ListedEntry { language, section: "source", kind: None, name: names.join(", "), detail, from: &o.from });
             }
             for e in &k.extractors {
-                let detail = e.framework.as_ref().map(|f| format!("{f} handlers")).unwrap_or_default();
+                let mut detail = e.framework.as_ref().map(|f| format!("{f} handlers")).unwrap_or_default();
+                if e.validated {
+                    detail = format!("validating, from `{}`", e.module.as_deref().unwrap_or(""));
+                }
                 entries.push(ListedEntry { language, section: "source", kind: None, name: e.names.join(", "), detail, from: &e.from });
             }
             for s in &k.sinks.entries {

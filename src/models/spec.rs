@@ -133,6 +133,10 @@ entry!(
         /// Rust: the framework whose handlers an extractor list is for (`rocket` passes data as
         /// route segments and data guards; axum and actix-web share extractor names).
         pub framework: Option<String>,
+        /// Rust, with `extractors` and `module`: these extractors validate what they extract
+        /// (`actix_web_validator::Json<T>` runs `T::validate`), so the handler need not.
+        #[serde(default)]
+        pub validated: bool,
     }
 );
 

@@ -220,12 +220,19 @@ impl MissingInputValidation {
             if !matches!(param.extractor.as_str(), "Json" | "Form" | "Query") {
                 continue;
             }
-            let span = sig
-                .inputs
-                .iter()
-                .find(|input| input.to_token_stream().to_string().replace(' ', "").starts_with(&param.pattern))
-                .map(|input| rust_span(cx.file, input))
-                .unwrap_or_else(|| rust_span(cx.file, &sig.ident));
+            let input = sig.inputs.iter().find(|input| input.to_token_stream().to_string().replace(' ', "").starts_with(&param.pattern));
+            // `actix_web_validator::Json<T>`, `Valid<Json<T>>`: the extractor validates before the handler runs.
+            let extractor_path = match input {
+                Some(syn::FnArg::Typed(typed)) => match &*typed.ty {
+                    syn::Type::Path(path) => Some(model.resolve_path(&path.path)),
+                    _ => None,
+                },
+                _ => None,
+            };
+            if extractor_path.is_some_and(|path| model.knowledge().is_validating_extractor(&path)) {
+                continue;
+            }
+            let span = input.map(|input| rust_span(cx.file, input)).unwrap_or_else(|| rust_span(cx.file, &sig.ident));
             let finding = cx.report_capped(
                 Level::Warning,
                 span,
@@ -422,7 +429,13 @@ impl Rule for MissingInputValidation {
                     attr.path().is_ident("derive")
                         && attr.to_token_stream().to_string().split(|c: char| !c.is_alphanumeric()).any(|w| w == "Validate")
                 });
-                if derives_validate {
+                // A struct whose fields carry no rule (`#[validate(..)]`, `#[garde(..)]`) has nothing
+                // for `.validate()` to check: not calling it loses nothing.
+                let has_rules = item
+                    .fields
+                    .iter()
+                    .any(|field| field.attrs.iter().any(|attr| attr.path().is_ident("validate") || attr.path().is_ident("garde")));
+                if derives_validate && has_rules {
                     cx.fact(Fact::ValidatedStruct(item.ident.to_string()));
                 }
             }
