@@ -129,11 +129,20 @@ impl InsecureCookie {
         let cookie = match module {
             "express-session" => match model.property(options, "cookie") {
                 Property::Found(cookie) => model.object_literal(cookie),
-                _ => None,
+                Property::Missing => {
+                    // express-session leaves `cookie.secure` off unless told (the `cookies`
+                    // package behind Koa and cookie-session turns it on for HTTPS requests).
+                    self.report_missing_secure(module, call, cx);
+                    return;
+                }
+                Property::Unknown => None,
             },
             _ => Some(options),
         };
         let Some(cookie) = cookie else { return };
+        if module == "express-session" && matches!(model.property(cookie, "secure"), Property::Missing) {
+            self.report_missing_secure(module, call, cx);
+        }
         for (key, what) in [("secure", "sent over plain HTTP"), ("httpOnly", "readable by page scripts")] {
             let Property::Found(value) = model.property(cookie, key) else { continue };
             if model.bool_value(value) == Some(false) {
@@ -142,6 +151,19 @@ impl InsecureCookie {
                     Some(HELP.into());
             }
         }
+    }
+}
+
+impl InsecureCookie {
+    fn report_missing_secure(&self, module: &str, call: Node<'_>, cx: &mut Context<'_>) {
+        let span = call.field("function").map(span_of).unwrap_or_else(|| span_of(call));
+        cx.report_capped(
+            crate::diagnostic::Level::Warning,
+            span,
+            format!("the `{module}` session cookie has no `secure` option, and {module} sends it over plain HTTP by default"),
+        )
+        .help =
+            Some("set `cookie: { secure: true }` (with `app.set(\"trust proxy\", 1)` behind a TLS proxy), or `secure: \"auto\"`".into());
     }
 }
 
