@@ -67,6 +67,7 @@ pub const REGISTRY: &[RuleEntry] = &[
     secrets::hardcoded_secret::ENTRY,
     timeouts::http_client_without_timeout::ENTRY,
     injection::sql_injection::ENTRY,
+    injection::dynamic_sql::ENTRY,
     injection::command_injection::ENTRY,
     injection::path_traversal::ENTRY,
     injection::ssrf::ENTRY,

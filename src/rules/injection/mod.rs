@@ -5,6 +5,7 @@
 
 pub mod code_injection;
 pub mod command_injection;
+pub mod dynamic_sql;
 pub mod mass_assignment;
 pub mod missing_input_validation;
 pub mod nosql_injection;

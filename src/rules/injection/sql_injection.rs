@@ -1,9 +1,9 @@
-//! `sql-injection`: SQL text assembled from non-constant values and handed to a database driver,
-//! ORM or query builder as raw SQL. Request data reaching it is an error; other run-time values
-//! (a function parameter, an unknown call) are a warning, because the query is one refactor away
-//! from taking request data and placeholders cost nothing.
+//! `sql-injection`: request data in SQL text handed to a database driver, ORM or query builder as
+//! raw SQL. The same check, reporting the SQL built from other run-time values (a function
+//! parameter, an unknown call) instead, is the audit rule `dynamic-sql` (`dynamic_sql.rs`): on
+//! code nobody tuned on those were nearly all false (constants the rule cannot follow).
 
-use super::{report_origin, report_rust_origin};
+use super::report_origin;
 use crate::diagnostic::Level;
 use crate::lang::rust::{RustKind, RustModel, RustNode, RustSyntax};
 use crate::lang::typescript::model::{named_children, span_of};
@@ -18,11 +18,50 @@ use tree_sitter::Node;
 
 pub const ENTRY: RuleEntry = RuleEntry { id: "sql-injection", build };
 
-struct SqlInjection;
+/// Which values in SQL text a rule reports.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Reports {
+    /// Request data (`sql-injection`).
+    RequestData,
+    /// Other non-constant values (`dynamic-sql`).
+    NonConstant,
+}
+
+pub(crate) struct SqlInjection {
+    id: &'static str,
+    reports: Reports,
+}
 
 fn build(options: &RuleOptions) -> Result<Box<dyn Rule>, String> {
     check_option_names(options, ENTRY.id)?;
-    Ok(Box::new(SqlInjection))
+    Ok(Box::new(SqlInjection { id: ENTRY.id, reports: Reports::RequestData }))
+}
+
+impl SqlInjection {
+    pub(crate) fn reporting(id: &'static str, reports: Reports) -> SqlInjection {
+        SqlInjection { id, reports }
+    }
+
+    /// Reports the SQL argument if its origin is what this rule reports.
+    fn report(&self, cx: &mut Context<'_>, span: crate::source::Span, origin: &crate::taint::Origin, sink: &str) {
+        match (self.reports, origin) {
+            (Reports::RequestData, crate::taint::Origin::Request(_)) => {
+                report_origin(cx, span, origin, "SQL text", sink, None, HELP);
+            }
+            (Reports::NonConstant, crate::taint::Origin::Dynamic) => {
+                report_origin(cx, span, origin, "SQL text", sink, Some(Level::Warning), HELP);
+            }
+            _ => {}
+        }
+    }
+
+    fn report_rust(&self, cx: &mut Context<'_>, model: &RustModel<'_>, node: &RustNode<'_>, sql: &syn::Expr, sink: &str) {
+        if node.site.in_test {
+            return;
+        }
+        let origin = model.origin_for(sql, &node.site, cx.file, Some(SinkKind::Sql));
+        self.report(cx, crate::lang::rust::span_of(cx.file, sql), &origin, sink);
+    }
 }
 
 const HELP: &str = "pass values as bound parameters (`$1`/`?` placeholders with a values array, a tagged `sql` template, `.bind()`); choose identifiers such as column names from a fixed list";
@@ -66,7 +105,7 @@ impl SqlInjection {
 
 impl Rule for SqlInjection {
     fn id(&self) -> &'static str {
-        ENTRY.id
+        self.id
     }
 
     fn ts_kinds(&self) -> &'static [&'static str] {
@@ -128,7 +167,7 @@ impl Rule for SqlInjection {
         }
         let origin = model.origin_for(first, Some(SinkKind::Sql));
         let sink = super::sink_name(callee, model);
-        report_origin(cx, span_of(first), &origin, "SQL text", &sink, Some(Level::Warning), HELP);
+        self.report(cx, span_of(first), &origin, &sink);
     }
 }
 
@@ -145,7 +184,7 @@ impl SqlInjection {
         if !model.origin(sql, &node.site, cx.file).is_request() && !visibly_built(sql, model, node.site.fn_id, 0) {
             return;
         }
-        report_rust_origin(cx, model, &node.site, sql, "SQL text", &sink, Some(Level::Warning), HELP, SinkKind::Sql);
+        self.report_rust(cx, model, node, sql, &sink);
     }
 
     fn check_rust_method(&self, call: &syn::ExprMethodCall, model: &RustModel<'_>, node: &RustNode<'_>, cx: &mut Context<'_>) {
@@ -157,7 +196,7 @@ impl SqlInjection {
         if sinks.iter().any(|s| s.certain) {
             // sqlx `QueryBuilder::push`: SQL text; values go through `push_bind`.
             let shown = format!("`{}`", sink.callee.written);
-            report_rust_origin(cx, model, &node.site, first, "SQL text", &shown, Some(Level::Warning), HELP, SinkKind::Sql);
+            self.report_rust(cx, model, node, first, &shown);
             return;
         }
         // A client method that also takes prepared statements: the argument's own text, or what
@@ -176,7 +215,7 @@ impl SqlInjection {
         if !looks_like_sql(&text) {
             return;
         }
-        report_rust_origin(cx, model, &node.site, first, "SQL text", &format!("`.{method}`"), Some(Level::Warning), HELP, SinkKind::Sql);
+        self.report_rust(cx, model, node, first, &format!("`.{method}`"));
     }
 }
 
