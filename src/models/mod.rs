@@ -158,8 +158,9 @@ pub struct Callee {
 
 #[derive(Debug, Clone)]
 enum Form {
-    /// A built-in TypeScript name: the whole import-resolved qualified name.
-    Exact(String),
+    /// A built-in TypeScript name: the whole import-resolved qualified name; `imported` when it
+    /// is under a module, whose import the call's name must come through.
+    Exact { name: String, imported: bool },
     /// A method of any receiver.
     Method(String),
     /// Segments matched against the end of the resolved name (Rust paths, users' names); for a
@@ -188,6 +189,10 @@ pub struct CallName<'s> {
     /// Every import specifier or `use` path of the file (for module-bound entries matched by
     /// method, where the receiver's origin is not known).
     pub file_imports: &'s [String],
+    /// Whether a name under a module counts without an import it came through. Sanitisers and
+    /// propagators are looked up this way (`path.basename` makes a value safe whoever provides
+    /// `path`); sinks and clients are not (a parameter called `request` is not the package).
+    pub unimported_modules: bool,
 }
 
 /// The parts of a [`CallName`] a front-end keeps (per call node, computed once).
@@ -209,6 +214,7 @@ impl CallParts {
             receiver: &self.receiver,
             module: self.module.as_deref(),
             file_imports,
+            unimported_modules: false,
         }
     }
 }
@@ -229,7 +235,11 @@ impl Callee {
 
     fn matches(&self, call: &CallName<'_>, language: Language) -> bool {
         match &self.form {
-            Form::Exact(name) => call.qualified == Some(name.as_str()),
+            // A name under a module must have been resolved through an import: a parameter that
+            // happens to be called `request` or `fs` is not the package.
+            Form::Exact { name, imported } => {
+                call.qualified == Some(name.as_str()) && (!imported || call.module.is_some() || call.unimported_modules)
+            }
             Form::Method(name) => call.method == Some(name.as_str()) && self.module_ok(call, language),
             Form::Suffix(segments) => {
                 let (last, types) = segments.split_last().expect("a pattern has a segment");
@@ -413,7 +423,7 @@ impl<T: HasCallee> Table<T> {
     fn push(&mut self, entry: T) {
         let index = self.entries.len();
         match &entry.callee().form {
-            Form::Exact(name) => self.exact.entry(name.clone()).or_default().push(index),
+            Form::Exact { name, .. } => self.exact.entry(name.clone()).or_default().push(index),
             Form::Method(name) => self.methods.entry(name.clone()).or_default().push(index),
             Form::Suffix(segments) => {
                 let last = segments.last().expect("a pattern has a segment");
@@ -467,7 +477,7 @@ impl LanguageKnowledge {
             match &callee.form {
                 Form::Method(name) => self.names.insert(name.clone()),
                 Form::Suffix(segments) => self.names.insert(segments.last().expect("a pattern has a segment").clone()),
-                Form::Exact(_) => false,
+                Form::Exact { .. } => false,
             };
         }
     }
@@ -1017,11 +1027,15 @@ impl FileContext<'_> {
             if self.builtin && language == Language::Typescript {
                 // Built-in TypeScript names are whole qualified names, under each module prefix.
                 if self.modules.is_empty() {
-                    callees.push(Callee { written: text.to_string(), form: Form::Exact(text.to_string()), module: None });
+                    callees.push(Callee {
+                        written: text.to_string(),
+                        form: Form::Exact { name: text.to_string(), imported: false },
+                        module: None,
+                    });
                 } else {
                     for prefix in self.modules {
                         let name = if text == "default" { prefix.clone() } else { format!("{prefix}.{text}") };
-                        callees.push(Callee { written: name.clone(), form: Form::Exact(name), module: None });
+                        callees.push(Callee { written: name.clone(), form: Form::Exact { name, imported: true }, module: None });
                     }
                 }
             } else {

@@ -426,6 +426,14 @@ impl<'t> TsModel<'t> {
         if callee.kind() == "member_expression" {
             parts.method = callee.field("property").map(|p| self.text(p).to_string());
         }
+        // The import the name comes through, if it does (`fs` in `fs.promises.readFile`).
+        let mut root = callee;
+        while root.kind() == "member_expression" {
+            let Some(object) = root.field("object") else { break };
+            root = self.unwrap_expression(object);
+        }
+        let import = (root.kind() == "identifier" && self.binding(root).is_none()).then(|| self.imports.get(self.text(root))).flatten();
+        parts.module = import.map(|import| import.module.clone());
         // Every call of every file comes here: the segments and the receiver are worked out only
         // when some entry (a user's) matches by them.
         if !self.knowledge.matches_by_segments(Language::Typescript) {
@@ -446,26 +454,22 @@ impl<'t> TsModel<'t> {
             }
         }
         // The name by segments: an import is named by its specifier's last component.
-        let mut root = callee;
         let mut members = Vec::new();
-        while root.kind() == "member_expression" {
-            members.extend(root.field("property").map(|p| self.text(p).to_string()));
-            let Some(object) = root.field("object") else { break };
-            root = self.unwrap_expression(object);
+        let mut current = callee;
+        while current.kind() == "member_expression" {
+            members.extend(current.field("property").map(|p| self.text(p).to_string()));
+            let Some(object) = current.field("object") else { break };
+            current = self.unwrap_expression(object);
         }
         members.reverse();
-        if root.kind() == "identifier" && self.binding(root).is_none() {
-            if let Some(import) = self.imports.get(self.text(root)) {
-                let specifier = import.module.as_str();
-                let last = specifier.rsplit('/').next().unwrap_or(specifier);
-                let last =
-                    last.rsplit_once('.').filter(|(_, ext)| matches!(*ext, "js" | "ts" | "mjs" | "cjs")).map_or(last, |(stem, _)| stem);
-                parts.segments.push(last.to_string());
-                parts.segments.extend(import.export.clone());
-                parts.segments.extend(members);
-                parts.module = Some(specifier.to_string());
-                return parts;
-            }
+        if let Some(import) = import {
+            let specifier = import.module.as_str();
+            let last = specifier.rsplit('/').next().unwrap_or(specifier);
+            let last = last.rsplit_once('.').filter(|(_, ext)| matches!(*ext, "js" | "ts" | "mjs" | "cjs")).map_or(last, |(stem, _)| stem);
+            parts.segments.push(last.to_string());
+            parts.segments.extend(import.export.clone());
+            parts.segments.extend(members);
+            return parts;
         }
         if let Some(path) = self.member_path(callee) {
             parts.segments = path.split('.').map(str::to_string).collect();

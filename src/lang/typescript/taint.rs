@@ -330,6 +330,7 @@ impl<'t> TsModel<'t> {
         let local_name = parts.qualified.is_none().then(|| self.member_path(callee)).flatten();
         let mut call = parts.name(self.import_specifiers());
         call.qualified = call.qualified.or(local_name.as_deref());
+        call.unimported_modules = true;
         let last = parts.method.as_deref().unwrap_or("");
         // Known functions by full name first: `JSON.parse` and `util.format` pass data on, whatever
         // a method merely named `parse` or `format` does.
