@@ -449,7 +449,8 @@ fn archlint_on_path() -> tempfile::TempDir {
 }
 
 const TLS_OFF: &str = "export const agent = new https.Agent({ rejectUnauthorized: false });\n";
-const PLAIN_HTTP: &str = "export const api = 'http://billing.acme-corp.com/v1';\n";
+const NO_TIMEOUT: &str =
+    "import axios from 'axios';\nexport const billing = axios.create({ baseURL: 'https://billing.acme-corp.com/v1' });\n";
 
 fn sarif_results(path: &Path) -> Vec<(String, String, u64)> {
     let sarif: serde_json::Value =
@@ -479,7 +480,7 @@ fn annotations(run: &StepRun) -> Vec<&str> {
 fn push_scans_everything_writes_sarif_and_fails_on_errors() {
     let workspace = tempfile::tempdir().unwrap();
     write(workspace.path(), "src/agent.ts", &format!("import https from 'https';\n{TLS_OFF}"));
-    write(workspace.path(), "src/billing.ts", PLAIN_HTTP);
+    write(workspace.path(), "src/billing.ts", NO_TIMEOUT);
     git(workspace.path(), &["init", "--quiet"]);
     let bin = archlint_on_path();
     let job = Job::new(workspace.path(), "push", vec![bin.path().into()]);
@@ -495,7 +496,7 @@ fn push_scans_everything_writes_sarif_and_fails_on_errors() {
         sarif_results(&workspace.path().join("archlint.sarif")),
         [
             ("tls-verification-disabled".to_string(), "src/agent.ts".to_string(), 2),
-            ("plain-http-url".to_string(), "src/billing.ts".to_string(), 1)
+            ("http-client-without-timeout".to_string(), "src/billing.ts".to_string(), 2)
         ]
     );
     assert_eq!(annotations(scan).len(), 2, "{}", scan.stdout);
@@ -613,7 +614,7 @@ fn changed_only_on_a_pull_request_reports_only_the_changed_lines() {
 #[test]
 fn archlint_comes_from_the_input_from_path_or_a_cached_build() {
     let workspace = tempfile::tempdir().unwrap();
-    write(workspace.path(), "src/billing.ts", PLAIN_HTTP);
+    write(workspace.path(), "src/billing.ts", NO_TIMEOUT);
     let job = Job::new(workspace.path(), "push", Vec::new());
 
     // A binary given by path.
