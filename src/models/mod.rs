@@ -15,7 +15,7 @@ pub mod spec;
 
 use foldhash::{HashMap, HashMapExt, HashSet};
 use serde::{Deserialize, Serialize};
-use spec::{CalleeSpec, ClientSpec, ModelFile, PropagatorSpec, SanitizerSpec, SinkSpec, SourceSpec, UserModels};
+use spec::{CalleeSpec, ClientSpec, ModelFile, PropagatorSpec, SanitizerSpec, Sections, SinkSpec, SourceSpec, UserModels};
 use std::sync::OnceLock;
 
 mod sources {
@@ -553,28 +553,15 @@ impl Knowledge {
 
     /// Reads one model file into the knowledge.
     pub fn add_file(&mut self, stem: &str, text: &str) -> Result<(), ModelError> {
-        let file: ModelFile = toml::from_str(text).map_err(|e| ModelError::at(e.message().to_string(), e.span()))?;
+        let mut file: ModelFile = toml::from_str(text).map_err(|e| ModelError::at(e.message().to_string(), e.span()))?;
         if file.name.is_empty() {
             return Err(ModelError::at("`name` is empty", None));
         }
         let from = Provenance::BuiltIn(stem.to_string());
         let language = file.language;
+        let sections = file.take_sections();
         let context = FileContext { language: Some(language), modules: &file.modules, builtin: true };
-        for source in &file.sources {
-            self.add_source(source, &context, &from)?;
-        }
-        for sink in &file.sinks {
-            self.add_sink(sink, &context, &from)?;
-        }
-        for sanitizer in &file.sanitizers {
-            self.add_sanitizer(sanitizer, &context, &from)?;
-        }
-        for propagator in &file.propagators {
-            self.add_propagator(propagator, &context, &from)?;
-        }
-        for client in &file.clients {
-            self.add_client(client, &context, &from)?;
-        }
+        self.add_sections(&sections, &context, &from)?;
         let modules = if language == Language::Rust { file.crates.clone() } else { file.modules.clone() };
         self.models.push(ModelInfo { name: file.name.clone(), language, modules, docs: file.docs.clone(), from });
         Ok(())
@@ -587,20 +574,26 @@ impl Knowledge {
         }
         let from = Provenance::Config(origin.to_string());
         let context = FileContext { language: None, modules: &[], builtin: false };
-        for source in &user.sources {
-            self.add_source(source, &context, &from)?;
+        self.add_sections(user, &context, &from)?;
+        Ok(())
+    }
+
+    /// Every entry of a model file's or a configuration's sections.
+    fn add_sections(&mut self, sections: &Sections, context: &FileContext<'_>, from: &Provenance) -> Result<(), ModelError> {
+        for source in &sections.sources {
+            self.add_source(source, context, from)?;
         }
-        for sink in &user.sinks {
-            self.add_sink(sink, &context, &from)?;
+        for sink in &sections.sinks {
+            self.add_sink(sink, context, from)?;
         }
-        for sanitizer in &user.sanitizers {
-            self.add_sanitizer(sanitizer, &context, &from)?;
+        for sanitizer in &sections.sanitizers {
+            self.add_sanitizer(sanitizer, context, from)?;
         }
-        for propagator in &user.propagators {
-            self.add_propagator(propagator, &context, &from)?;
+        for propagator in &sections.propagators {
+            self.add_propagator(propagator, context, from)?;
         }
-        for client in &user.clients {
-            self.add_client(client, &context, &from)?;
+        for client in &sections.clients {
+            self.add_client(client, context, from)?;
         }
         Ok(())
     }
@@ -682,12 +675,7 @@ impl Knowledge {
     }
 
     fn add_sink(&mut self, spec: &SinkSpec, context: &FileContext<'_>, from: &Provenance) -> Result<(), ModelError> {
-        let callee = spec.callee();
-        let language = context.language_of(&callee)?;
-        let callees = context.callees(&callee, language)?;
-        if callees.is_empty() {
-            return Err(ModelError::at("a sink needs `function`, `functions` or `methods`", Some(spec.kind.span())));
-        }
+        let (language, callees) = context.named_calls(&spec.callee(), "a sink", Some(spec.kind.span()))?;
         let mut arguments = spec.arguments.clone();
         if let Some(argument) = spec.argument {
             arguments.insert(0, argument);
@@ -713,12 +701,7 @@ impl Knowledge {
     }
 
     fn add_sanitizer(&mut self, spec: &SanitizerSpec, context: &FileContext<'_>, from: &Provenance) -> Result<(), ModelError> {
-        let callee = spec.callee();
-        let language = context.language_of(&callee)?;
-        let callees = context.callees(&callee, language)?;
-        if callees.is_empty() {
-            return Err(ModelError::at("a sanitizer needs `function`, `functions` or `methods`", None));
-        }
+        let (language, callees) = context.named_calls(&spec.callee(), "a sanitizer", None)?;
         let kinds = if spec.kinds.is_empty() { Kinds::ALL } else { Kinds(spec.kinds.iter().fold(0, |bits, k| bits | k.get_ref().bit())) };
         let knowledge = self.language_mut(language);
         knowledge.remember(&callees);
@@ -729,12 +712,7 @@ impl Knowledge {
     }
 
     fn add_propagator(&mut self, spec: &PropagatorSpec, context: &FileContext<'_>, from: &Provenance) -> Result<(), ModelError> {
-        let callee = spec.callee();
-        let language = context.language_of(&callee)?;
-        let callees = context.callees(&callee, language)?;
-        if callees.is_empty() {
-            return Err(ModelError::at("a propagator needs `function`, `functions` or `methods`", None));
-        }
+        let (language, callees) = context.named_calls(&spec.callee(), "a propagator", None)?;
         let knowledge = self.language_mut(language);
         knowledge.remember(&callees);
         for callee in callees {
@@ -744,12 +722,7 @@ impl Knowledge {
     }
 
     fn add_client(&mut self, spec: &ClientSpec, context: &FileContext<'_>, from: &Provenance) -> Result<(), ModelError> {
-        let callee = spec.callee();
-        let language = context.language_of(&callee)?;
-        let callees = context.callees(&callee, language)?;
-        if callees.is_empty() {
-            return Err(ModelError::at("a client needs `function`, `functions` or `methods`", None));
-        }
+        let (language, callees) = context.named_calls(&spec.callee(), "a client", None)?;
         if spec.timeout_options.is_empty() && spec.timeout_methods.is_empty() {
             return Err(ModelError::at("a client needs `timeout-options` or `timeout-methods`: how its timeout is set", None));
         }
@@ -983,6 +956,22 @@ struct FileContext<'f> {
 }
 
 impl FileContext<'_> {
+    /// The language and the compiled callees of an entry that must name calls (`what` is how
+    /// the error names the entry, `span` where it points when none is named).
+    fn named_calls(
+        &self,
+        spec: &CalleeSpec<'_>,
+        what: &str,
+        span: Option<std::ops::Range<usize>>,
+    ) -> Result<(Language, Vec<Callee>), ModelError> {
+        let language = self.language_of(spec)?;
+        let callees = self.callees(spec, language)?;
+        if callees.is_empty() {
+            return Err(ModelError::at(format!("{what} needs `function`, `functions` or `methods`"), span));
+        }
+        Ok((language, callees))
+    }
+
     fn language_of(&self, callee: &CalleeSpec<'_>) -> Result<Language, ModelError> {
         match (self.language, callee.language) {
             (Some(_), Some(given)) => Err(ModelError::at("`language` is set once for the whole model file", Some(given.span()))),

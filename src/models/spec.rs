@@ -34,10 +34,23 @@ pub struct ModelFile {
     pub clients: Vec<ClientSpec>,
 }
 
-/// `[models]` in `archlint.toml`: the user's own sources, sinks and sanitizers.
+impl ModelFile {
+    /// The file's entries, as the sections a configuration's `[models]` has too.
+    pub fn take_sections(&mut self) -> Sections {
+        Sections {
+            sources: std::mem::take(&mut self.sources),
+            sinks: std::mem::take(&mut self.sinks),
+            sanitizers: std::mem::take(&mut self.sanitizers),
+            propagators: std::mem::take(&mut self.propagators),
+            clients: std::mem::take(&mut self.clients),
+        }
+    }
+}
+
+/// The entries a model file and a configuration's `[models]` both have.
 #[derive(Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields, rename_all = "kebab-case")]
-pub struct UserModels {
+pub struct Sections {
     #[serde(default)]
     pub sources: Vec<SourceSpec>,
     #[serde(default)]
@@ -50,7 +63,10 @@ pub struct UserModels {
     pub clients: Vec<ClientSpec>,
 }
 
-impl UserModels {
+/// `[models]` in `archlint.toml`: the user's own sources, sinks and sanitizers.
+pub type UserModels = Sections;
+
+impl Sections {
     pub fn is_empty(&self) -> bool {
         self.sources.is_empty()
             && self.sinks.is_empty()
