@@ -489,6 +489,14 @@ impl<'t> TsModel<'t> {
     /// `LIST.includes(value)`, `set.has(value)`, `/re/.test(value)`.
     fn checks_membership(&self, condition: Node<'t>, value: &str) -> bool {
         let condition = self.unwrap_expression(condition);
+        // `sort === "asc" ? sort : "desc"`: the branch taken when the value equals a literal.
+        if condition.kind() == "binary_expression" {
+            let operator = condition.field("operator").map(|o| self.text(o)).unwrap_or("");
+            return matches!(operator, "===" | "==")
+                && [("left", "right"), ("right", "left")].iter().any(|(a, b)| {
+                    condition.field(a).is_some_and(|x| self.text(x) == value) && condition.field(b).is_some_and(|y| y.kind() == "string")
+                });
+        }
         if condition.kind() != "call_expression" {
             return false;
         }
@@ -543,6 +551,9 @@ impl<'t> TsModel<'t> {
                 let argument_is_name = n.field("arguments").is_some_and(|a| named_children(a).any(|arg| self.text(arg) == name));
                 argument_is_name || (receiver_is_name && matches!(method, "startsWith" | "endsWith" | "test"))
             }
+            // A comparison that is a ternary's condition picks a branch: the ternary decides
+            // (`x === "undefined" ? "" : x` passes the unchecked value on).
+            "binary_expression" if is_ternary_condition(n) => false,
             "binary_expression" => {
                 let operator = n.field("operator").map(|o| self.text(o)).unwrap_or("");
                 matches!(operator, "===" | "!==" | "==" | "!=")
@@ -577,6 +588,19 @@ fn function_parameters(function: Node<'_>) -> Vec<Node<'_>> {
 fn parameter_binds(model: &TsModel<'_>, parameter: Node<'_>, name: &str) -> bool {
     let pattern = parameter.field("pattern").unwrap_or(parameter);
     pattern.kind() == "identifier" && model.text(pattern) == name
+}
+
+/// Whether `node` is the condition of a ternary (through parentheses).
+fn is_ternary_condition(node: Node<'_>) -> bool {
+    let mut current = node;
+    while let Some(parent) = current.parent() {
+        match parent.kind() {
+            "parenthesized_expression" => current = parent,
+            "ternary_expression" => return parent.field("condition") == Some(current),
+            _ => return false,
+        }
+    }
+    false
 }
 
 /// The innermost function around `node`, or the program.
@@ -660,6 +684,18 @@ mod tests {
         assert_eq!(origin_of(code), Origin::Safe, "a ternary that picks the checked value");
         let code = "function h(req, res) { const dir = req.query.dir; sink(`ORDER BY ${dir}`); if (ALLOWED.includes(dir)) {} }";
         assert!(origin_of(code).is_request(), "a check after the sink guards nothing");
+    }
+
+    #[test]
+    fn a_comparison_that_picks_a_branch_checks_only_that_branch() {
+        let passed_on = "function h(req, res) { const x = req.query.x; sink(`f/${x === 'undefined' ? '' : x}`); }";
+        assert!(origin_of(passed_on).is_request(), "the unchecked value is the branch taken");
+        let negated = "function h(req, res) { const x = req.query.x; sink(`f/${x !== 'undefined' ? x : ''}`); }";
+        assert!(origin_of(negated).is_request());
+        let picked = "function h(req, res) { const x = req.query.x; sink(`ORDER BY ${x === 'asc' ? x : 'desc'}`); }";
+        assert_eq!(origin_of(picked), Origin::Safe, "the branch where it equals a literal");
+        let guard = "function h(req, res) { const x = req.query.x; if (x !== 'asc') return; sink(`ORDER BY ${x}`); }";
+        assert_eq!(origin_of(guard), Origin::Safe, "a comparison outside a ternary still guards");
     }
 
     #[test]
