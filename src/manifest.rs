@@ -34,14 +34,18 @@ pub fn facts_of(text: &str) -> Vec<Fact> {
     facts
 }
 
-/// The `package.json` files above the scanned JavaScript and TypeScript files, within `root`.
+/// The `package.json` files above the scanned JavaScript and TypeScript files, up to the
+/// repository's root (a scanned `src/` still has its package's manifest above it), or up to
+/// `root` outside a repository.
 fn manifests(root: &Path, files: &[FileJob]) -> Vec<PathBuf> {
+    let boundary =
+        crate::config::repository_root(root).filter(|repository| root.starts_with(repository)).unwrap_or_else(|| root.to_path_buf());
     let mut seen: HashSet<PathBuf> = HashSet::new();
     let mut found = Vec::new();
     for job in files.iter().filter(|job| job.language.family() == "typescript") {
         let mut dir = job.path.parent();
         while let Some(current) = dir {
-            if !current.starts_with(root) || !seen.insert(current.to_path_buf()) {
+            if !current.starts_with(&boundary) || !seen.insert(current.to_path_buf()) {
                 break;
             }
             let manifest = current.join("package.json");
@@ -80,6 +84,22 @@ mod tests {
         for range in ["latest", "*", "github:expressjs/express", "workspace:*", "", "next"] {
             assert_eq!(major_version(range), None, "{range}");
         }
+    }
+
+    #[test]
+    fn the_manifest_above_a_scanned_subdirectory_counts_up_to_the_repository_root() {
+        let repository = tempfile::tempdir().unwrap();
+        let root = repository.path().canonicalize().unwrap();
+        std::fs::create_dir_all(root.join(".git")).unwrap();
+        std::fs::create_dir_all(root.join("src/routes")).unwrap();
+        std::fs::write(root.join("package.json"), r#"{"dependencies": {"express": "^4.21.0"}}"#).unwrap();
+        let file = root.join("src/routes/users.ts");
+        std::fs::write(&file, "export {};\n").unwrap();
+        let job = FileJob { path: file.clone(), language: crate::source::Language::TypeScript, scan_relative: "routes/users.ts".into() };
+        assert!(facts(&root.join("src"), std::slice::from_ref(&job)).contains(&Fact::Express4));
+        // Outside a repository nothing above the scanned directory is read.
+        std::fs::remove_dir(root.join(".git")).unwrap();
+        assert!(facts(&root.join("src"), &[job]).is_empty());
     }
 
     #[test]
