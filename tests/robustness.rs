@@ -187,7 +187,7 @@ fn syntax_errors_of_every_kind_are_notices_and_what_parsed_is_still_checked() {
             "parse-error stray-token.rs:2: syntax error: expected one of: `fn`, `extern`, `use`, `static`, `const`, `unsafe`, `mod`, \
              `type`, `struct`, `enum`, `union`, `trait`, `auto`, `impl`, `default`, `macro`, identifier, `self`, `super`, `crate`, `::`",
             "parse-error stray-token.ts:2: syntax error (unexpected input); findings in this file may be incomplete",
-            "parse-error unclosed-brace.ts:1: syntax error (unexpected input); findings in this file may be incomplete",
+            "parse-error unclosed-brace.ts:2: syntax error (missing `}`); findings in this file may be incomplete",
             "parse-error unclosed-delimiter.rs:1: syntax error: cannot parse string into token stream",
             "parse-error unterminated-string.rs:2: syntax error: cannot parse string into token stream",
             "parse-error unterminated-string.ts:2: syntax error (unexpected input); findings in this file may be incomplete",

@@ -177,8 +177,7 @@ where
         output.notices.push(super::too_deep(file, depth));
         return;
     }
-    if root.has_error() {
-        let (span, what) = first_error(root);
+    if let Some((span, what)) = root.has_error().then(|| first_error(root, &file.text)).flatten() {
         output.notices.push(Notice::at(
             NoticeKind::ParseError,
             file,
@@ -291,22 +290,67 @@ fn traverse<'t>(root: Node<'t>, mut visit: impl FnMut(Step<'t>)) -> usize {
     }
 }
 
-fn first_error(root: Node<'_>) -> (Span, String) {
-    for node in model::descendants(root) {
-        if node.is_error() {
-            return (Span::new(node.start_byte(), node.start_byte() + 1), "unexpected input".into());
+/// The first syntax error of a tree, in source order, over every node (a MISSING token is an
+/// anonymous leaf). Errors on lines of valid TypeScript the grammar does not know yet
+/// (`export type * from "./types"`, TypeScript 5.0) are not syntax errors of the file: the rest
+/// of the tree is whole, so they get no notice.
+fn first_error(root: Node<'_>, text: &str) -> Option<(Span, String)> {
+    let mut cursor = root.walk();
+    loop {
+        let node = cursor.node();
+        if node.is_error() || node.is_missing() {
+            let line_start = text[..node.start_byte().min(text.len())].rfind('\n').map_or(0, |i| i + 1);
+            let line = text[line_start..].lines().next().unwrap_or("");
+            if !is_unsupported_valid_syntax(line) {
+                return Some(if node.is_missing() {
+                    (Span::new(node.start_byte(), node.start_byte()), format!("missing `{}`", node.kind()))
+                } else {
+                    (Span::new(node.start_byte(), node.start_byte() + 1), "unexpected input".into())
+                });
+            }
+        } else if node.has_error() && cursor.goto_first_child() {
+            continue;
         }
-        if node.is_missing() {
-            return (Span::new(node.start_byte(), node.start_byte()), format!("missing `{}`", node.kind()));
+        // Next sibling, or the next sibling of an ancestor.
+        loop {
+            if cursor.goto_next_sibling() {
+                break;
+            }
+            if !cursor.goto_parent() {
+                return None;
+            }
         }
     }
-    // `has_error` can be set by a MISSING leaf that `descendants` (named only) skipped.
-    (Span::new(0, 0), "unexpected input".into())
+}
+
+/// Valid TypeScript that tree-sitter-typescript 0.23 does not parse: `export type * from`, and a
+/// tagged template with type arguments (`styled.span<{ active: boolean }>\`…\``,
+/// kysely's `sql<Row>\`…\``).
+fn is_unsupported_valid_syntax(line: &str) -> bool {
+    let words: Vec<&str> = line.split_whitespace().collect();
+    let export_type_star = matches!(words.as_slice(), ["export", "type", "*", ..] | ["export", "type", "*as", ..]);
+    let typed_template = line.find(">`").is_some_and(|end| line[..end].contains('<'));
+    export_type_star || typed_template
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn parse_error(source: &str) -> Option<(usize, String)> {
+        let file = SourceFile::new("a.ts".into(), "a.ts".into(), Language::TypeScript, source.into(), false);
+        let tree = parse(&file).unwrap();
+        first_error(tree.root_node(), source).map(|(span, what)| (file.position(span.start).line, what))
+    }
+
+    #[test]
+    fn syntax_errors_are_placed_on_their_line_and_valid_syntax_the_grammar_lacks_is_none() {
+        assert_eq!(parse_error("export const a = 1;\n"), None);
+        assert_eq!(parse_error("export type * from './types';\nexport const a = 1;\n"), None);
+        assert_eq!(parse_error("const Label = styled.span<{ active: boolean }>`\n  color: red;\n`;\n"), None);
+        let (line, _) = parse_error("export const a = 1;\n\nfunction f( {\n  return 1;\n}\n").expect("a syntax error");
+        assert_eq!(line, 3);
+    }
 
     #[test]
     fn field_finds_what_child_by_field_name_finds() {
