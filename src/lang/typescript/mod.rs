@@ -329,7 +329,8 @@ fn first_error(root: Node<'_>, text: &str) -> Option<(Span, String)> {
 fn is_unsupported_valid_syntax(line: &str) -> bool {
     let words: Vec<&str> = line.split_whitespace().collect();
     let export_type_star = matches!(words.as_slice(), ["export", "type", "*", ..] | ["export", "type", "*as", ..]);
-    let typed_template = line.find(">`").is_some_and(|end| line[..end].contains('<'));
+    // The type arguments may span lines (`styled.div<{\n  size: number;\n}>\``): their end is enough.
+    let typed_template = line.contains(">`");
     export_type_star || typed_template
 }
 
@@ -348,6 +349,7 @@ mod tests {
         assert_eq!(parse_error("export const a = 1;\n"), None);
         assert_eq!(parse_error("export type * from './types';\nexport const a = 1;\n"), None);
         assert_eq!(parse_error("const Label = styled.span<{ active: boolean }>`\n  color: red;\n`;\n"), None);
+        assert_eq!(parse_error("const Box = styled.div<{\n  size: number;\n}>`\n  color: red;\n`;\n"), None);
         let (line, _) = parse_error("export const a = 1;\n\nfunction f( {\n  return 1;\n}\n").expect("a syntax error");
         assert_eq!(line, 3);
     }
