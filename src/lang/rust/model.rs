@@ -263,6 +263,16 @@ impl<'a> RustModel<'a> {
         self.locals.get(&(fn_id?, name.to_string()))?.iter().rev().find(|local| local.visible_from <= at)
     }
 
+    /// The local variable a call initialises (`let client = Client::new();`).
+    pub fn local_holding(&self, fn_id: Option<FnId>, call: &syn::ExprCall) -> Option<&LocalVar<'a>> {
+        let fn_id = fn_id?;
+        self.locals
+            .iter()
+            .filter(|((id, _), _)| *id == fn_id)
+            .flat_map(|(_, locals)| locals)
+            .find(|local| matches!(local.init, Some(Expr::Call(init)) if std::ptr::eq(init, call)))
+    }
+
     /// The binding a path expression (`b` in `b.build()`) refers to.
     pub fn local_of(&self, fn_id: Option<FnId>, path: &syn::ExprPath) -> Option<&LocalVar<'a>> {
         self.local(fn_id, &single_ident(&path.path)?, start_point(path))

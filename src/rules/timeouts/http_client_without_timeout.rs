@@ -300,6 +300,17 @@ impl Rule for HttpClientWithoutTimeout {
                     LitParent::Method(method) if REQUEST_METHODS.contains(&&**method) => return,
                     _ => {}
                 }
+                // `let client = Client::new();` whose every request sets `.timeout(t)`: the
+                // requests are bounded, whatever the client is.
+                if let Some(local) = model.local_holding(node.site.fn_id, call) {
+                    // `calls` holds each call once (`methods` repeats a chain for every link).
+                    let named = |name: &str| local.calls.iter().filter(|c| c.method == name).count();
+                    let requests: usize = REQUEST_METHODS.iter().map(|m| named(m)).sum();
+                    let timeouts = named("timeout");
+                    if requests > 0 && timeouts >= requests {
+                        return;
+                    }
+                }
                 cx.report(rust_span(cx.file, call), *message).help = Some(RUST_HELP.into());
             }
             RustSyntax::MethodCall(call) if call.method == "send" => {
