@@ -12,6 +12,8 @@ pub struct UrlParts<'s> {
     pub scheme: &'s str,
     pub userinfo: Option<&'s str>,
     pub host: &'s str,
+    /// What follows the authority: `/ns/schema/2.1?x#y`, or empty.
+    pub rest: &'s str,
 }
 
 /// Parses `scheme://[userinfo@]host[:port][/...]` when the whole string is one URL (no
@@ -38,7 +40,7 @@ pub fn parse_url(text: &str) -> Option<UrlParts<'_>> {
     if host.is_empty() {
         return None;
     }
-    Some(UrlParts { scheme, userinfo, host })
+    Some(UrlParts { scheme, userinfo, host, rest: &rest[authority_end..] })
 }
 
 /// Hosts that never leave the machine, the private network or a cluster, and reserved names
@@ -46,6 +48,10 @@ pub fn parse_url(text: &str) -> Option<UrlParts<'_>> {
 pub fn is_local_host(host: &str) -> bool {
     let host = host.trim_end_matches('.').to_ascii_lowercase();
     if host == "localhost" || host == "::1" || host == "0.0.0.0" || host == "::" || host.starts_with("127.") {
+        return true;
+    }
+    // `local.revolt.chat`, `localhost.acme.io`: names for a developer's own machine.
+    if host.starts_with("local.") || host.starts_with("localhost.") {
         return true;
     }
     // Single-label hosts are service names (docker-compose, Kubernetes short names).
@@ -85,6 +91,22 @@ fn ipv4(host: &str) -> Option<[u8; 4]> {
 }
 
 /// Hosts of XML namespaces, schema identifiers and similar URIs that are names, not endpoints.
+/// Whether a URL's path names a vocabulary rather than a resource: a namespace, a link relation
+/// or a schema (`http://webfinger.net/rel/profile-page`, `http://nodeinfo.diaspora.software/ns/
+/// schema/2.1`, `http://ostatus.org/schema/1.0/subscribe`). Such URIs are compared, not fetched.
+pub fn is_identifier_uri_path(rest: &str) -> bool {
+    if rest.contains('?') {
+        return false;
+    }
+    let path = rest.split('#').next().unwrap_or(rest);
+    path.split('/').any(|segment| {
+        matches!(
+            segment.to_ascii_lowercase().as_str(),
+            "ns" | "rel" | "rels" | "schema" | "schemas" | "namespace" | "namespaces" | "xmlns" | "dtd" | "vocab" | "ontology"
+        )
+    })
+}
+
 pub fn is_identifier_uri_host(host: &str) -> bool {
     const HOSTS: &[&str] = &[
         "www.w3.org",

@@ -2,8 +2,11 @@
 
 use crate::lang::rust::{LitParent, RustKind, RustModel, RustNode, RustSyntax};
 use crate::lang::typescript::FieldExt;
-use crate::lang::typescript::{model::span_of, TsModel};
-use crate::rules::helpers::{host_allowed, is_identifier_uri_host, is_local_host, parse_url};
+use crate::lang::typescript::{
+    model::{named_children, span_of},
+    TsModel,
+};
+use crate::rules::helpers::{host_allowed, is_identifier_uri_host, is_identifier_uri_path, is_local_host, parse_url};
 use crate::rules::{check_option_names, string_list_option, Context, Rule, RuleEntry, RuleOptions};
 use crate::source::Span;
 use tree_sitter::Node;
@@ -121,7 +124,11 @@ impl PlainHttpUrl {
         if url.host.contains(['$', '{', '}', '%', '<', '*']) {
             return None;
         }
-        if is_local_host(url.host) || is_identifier_uri_host(url.host) || host_allowed(url.host, &self.allowed_hosts) {
+        if is_local_host(url.host)
+            || is_identifier_uri_host(url.host)
+            || is_identifier_uri_path(url.rest)
+            || host_allowed(url.host, &self.allowed_hosts)
+        {
             return None;
         }
         let secure = if scheme == "ws" { "wss" } else { "https" };
@@ -158,6 +165,12 @@ impl PlainHttpUrl {
                 if call.kind() == "new_expression" {
                     // Error messages, and patterns to match (`new RegExp("http://…")`).
                     let constructor = call.field("constructor").map(|c| model.text(c)).unwrap_or("");
+                    // `new URL(path, "http://dummy.com")`: a base to parse a path from elsewhere
+                    // against; only a literal path makes it an address.
+                    let first = named_children(parent).next();
+                    if constructor == "URL" && first != Some(node) && first.is_some_and(|f| model.string_value(f).is_none()) {
+                        return false;
+                    }
                     return !constructor.ends_with("Error") && !constructor.ends_with("Exception") && constructor != "RegExp";
                 }
                 let Some(callee) = call.field("function") else { return true };
