@@ -14,7 +14,7 @@
 
 use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
-use std::sync::{Mutex, OnceLock};
+use std::sync::{Arc, Mutex, OnceLock};
 
 /// Crates whose presence makes a Rust crate a server.
 const RUST_SERVERS: &[&str] = &[
@@ -94,21 +94,39 @@ pub fn is_tooling_package(abs_path: &Path, root: &Path) -> bool {
 }
 
 fn judge(dir: &Path, root: &Path) -> bool {
+    // The nearest manifest decides. What a directory's manifest says is kept, so the files of a
+    // crate's many directories read its manifest once.
+    static MANIFESTS: OnceLock<Mutex<HashMap<(PathBuf, PathBuf), Option<bool>>>> = OnceLock::new();
+    let cache = MANIFESTS.get_or_init(Mutex::default);
     for ancestor in dir.ancestors() {
         if !ancestor.starts_with(root) {
             return false;
         }
-        let cargo = ancestor.join("Cargo.toml");
-        if let Some(manifest) = read_toml(&cargo).filter(|m| m.get("package").is_some()) {
-            return rust_crate_is_tooling(&manifest, ancestor, root);
-        }
-        let package = ancestor.join("package.json");
-        if let Ok(text) = std::fs::read_to_string(&package) {
-            let Ok(manifest) = serde_json::from_str::<serde_json::Value>(&text) else { return false };
-            return manifest.get("bin").is_some() && !js_dependencies(&manifest).iter().any(|d| JS_SERVERS.contains(&d.as_str()));
+        let key = (ancestor.to_path_buf(), root.to_path_buf());
+        let known = cache.lock().expect("the manifest cache is never poisoned").get(&key).copied();
+        let answer = match known {
+            Some(answer) => answer,
+            None => {
+                let answer = manifest_answer(ancestor, root);
+                cache.lock().expect("the manifest cache is never poisoned").insert(key, answer);
+                answer
+            }
+        };
+        if let Some(tooling) = answer {
+            return tooling;
         }
     }
     false
+}
+
+/// What the manifest in `dir` says (tooling or not), or `None` when there is none.
+fn manifest_answer(dir: &Path, root: &Path) -> Option<bool> {
+    if let Some(manifest) = read_toml(&dir.join("Cargo.toml")).filter(|m| m.get("package").is_some()) {
+        return Some(rust_crate_is_tooling(&manifest, dir, root));
+    }
+    let text = std::fs::read_to_string(dir.join("package.json")).ok()?;
+    let Ok(manifest) = serde_json::from_str::<serde_json::Value>(&text) else { return Some(false) };
+    Some(manifest.get("bin").is_some() && !js_dependencies(&manifest).iter().any(|d| JS_SERVERS.contains(&d.as_str())))
 }
 
 fn read_toml(path: &Path) -> Option<toml::Table> {
@@ -159,10 +177,28 @@ fn rust_crate_is_tooling(manifest: &toml::Table, crate_dir: &Path, root: &Path) 
         .filter(|a| a.starts_with(root))
         .find(|a| read_toml(&a.join("Cargo.toml")).is_some_and(|m| m.get("workspace").is_some()));
     let Some(workspace) = workspace else { return is_cli(&dependencies) };
+    // A workspace is read once per scan, however many of its directories hold files.
+    static WORKSPACES: OnceLock<Mutex<HashMap<(PathBuf, PathBuf), Arc<HashSet<String>>>>> = OnceLock::new();
+    let key = (workspace.to_path_buf(), root.to_path_buf());
+    let cache = WORKSPACES.get_or_init(Mutex::default);
+    let known = cache.lock().expect("the workspace cache is never poisoned").get(&key).cloned();
+    let tooling = match known {
+        Some(tooling) => tooling,
+        None => {
+            let tooling = Arc::new(tooling_crates(workspace));
+            cache.lock().expect("the workspace cache is never poisoned").insert(key, tooling.clone());
+            tooling
+        }
+    };
+    tooling.contains(&name)
+}
+
+/// The crates of a workspace that are tooling: command-line programs and the crates only they
+/// reach, less every crate a server crate reaches.
+fn tooling_crates(workspace: &Path) -> HashSet<String> {
     // Every crate of the workspace: name → dependencies.
     let mut crates: HashMap<String, Vec<String>> = HashMap::new();
     collect_crates(workspace, 0, &mut crates);
-    crates.entry(name.clone()).or_insert(dependencies);
     let reached = |roots: Vec<String>| {
         let mut seen: HashSet<String> = HashSet::new();
         let mut frontier = roots;
@@ -176,7 +212,7 @@ fn rust_crate_is_tooling(manifest: &toml::Table, crate_dir: &Path, root: &Path) 
     };
     let servers = reached(crates.iter().filter(|(_, deps)| is_server(deps)).map(|(n, _)| n.clone()).collect());
     let programs = reached(crates.iter().filter(|(_, deps)| is_cli(deps)).map(|(n, _)| n.clone()).collect());
-    programs.contains(&name) && !servers.contains(&name)
+    programs.difference(&servers).cloned().collect()
 }
 
 /// Argument parsers: a crate that uses one is a command-line program.

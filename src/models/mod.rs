@@ -350,6 +350,11 @@ pub struct Client {
     /// Reported as a note (the library gives up eventually), not at the rule's level.
     pub note: bool,
     pub browser: bool,
+    /// The call starts a builder whose `timeout_methods` bound its requests.
+    pub builder: bool,
+    pub connect_timeout_methods: Vec<String>,
+    /// The client as messages name it (`reqwest client`).
+    pub what: String,
     pub from: Provenance,
 }
 
@@ -743,6 +748,9 @@ impl Knowledge {
                 help: spec.help.clone(),
                 note,
                 browser: spec.browser,
+                builder: spec.builder,
+                connect_timeout_methods: spec.connect_timeout_methods.clone(),
+                what: spec.what.clone().unwrap_or_else(|| "HTTP client".to_string()),
                 from: from.clone(),
             });
         }

@@ -217,5 +217,15 @@ entry!(
         /// calls in browser code are left alone.
         #[serde(default)]
         pub browser: bool,
+        /// Rust: the call starts a builder; `timeout-methods` are its methods that bound every
+        /// request, checked where the chain (or the variable holding it) calls `build()`.
+        #[serde(default)]
+        pub builder: bool,
+        /// Rust builders: methods that bound only the connection (`connect_timeout`), which make
+        /// the finding a note.
+        #[serde(default)]
+        pub connect_timeout_methods: Vec<String>,
+        /// What the client is called in messages about its builder (`reqwest client`).
+        pub what: Option<String>,
     }
 );

@@ -97,8 +97,9 @@ pub struct RustModel<'a> {
     /// Every `use` path of the file, for model entries bound to a module.
     use_paths: std::cell::OnceCell<Vec<String>>,
     /// Calls as the models see them, by the address of their syntax node: several rules ask
-    /// about every call.
-    call_parts: std::cell::RefCell<foldhash::HashMap<usize, std::rc::Rc<CallParts>>>,
+    /// about every call. The key is the node's address and where it starts: a rule may ask about
+    /// a copy of a node, whose address another copy can reuse later, but not at the same place.
+    call_parts: std::cell::RefCell<foldhash::HashMap<(usize, SourcePoint), std::rc::Rc<CallParts>>>,
     /// Local name → full path (`Http` → `reqwest::Client`).
     pub(super) uses: HashMap<String, String>,
     pub(super) const_strings: HashMap<String, String>,
@@ -133,12 +134,13 @@ impl<'a> RustModel<'a> {
 
     /// A path call (`sqlx::query(..)`, `Store::run_sql(..)`) as the models see it.
     pub fn call_parts(&self, call: &syn::ExprCall) -> std::rc::Rc<CallParts> {
-        self.cached_parts(call as *const syn::ExprCall as usize, || {
-            self.call_path(call).map(|path| self.path_parts(path)).unwrap_or_default()
-        })
+        // The opening parenthesis' position: `start_point(call)` would print the whole call again.
+        let open = call.paren_token.span.open().start();
+        let key = (call as *const syn::ExprCall as usize, (open.line, open.column));
+        self.cached_parts(key, || self.call_path(call).map(|path| self.path_parts(path)).unwrap_or_default())
     }
 
-    fn cached_parts(&self, key: usize, describe: impl FnOnce() -> CallParts) -> std::rc::Rc<CallParts> {
+    fn cached_parts(&self, key: (usize, SourcePoint), describe: impl FnOnce() -> CallParts) -> std::rc::Rc<CallParts> {
         if let Some(known) = self.call_parts.borrow().get(&key) {
             return known.clone();
         }
@@ -160,7 +162,8 @@ impl<'a> RustModel<'a> {
     /// A method call (`client.get(url)`, `store.run_sql(q)`) as the models see it: the method,
     /// and what its receiver is named or declared as.
     pub fn method_call_parts(&self, call: &syn::ExprMethodCall, fn_id: Option<FnId>) -> std::rc::Rc<CallParts> {
-        self.cached_parts(call as *const syn::ExprMethodCall as usize, || self.describe_method_call(call, fn_id))
+        let key = (call as *const syn::ExprMethodCall as usize, start_point(&call.method));
+        self.cached_parts(key, || self.describe_method_call(call, fn_id))
     }
 
     fn describe_method_call(&self, call: &syn::ExprMethodCall, fn_id: Option<FnId>) -> CallParts {
@@ -221,6 +224,12 @@ impl<'a> RustModel<'a> {
             }
         }
         names
+    }
+
+    /// The HTTP client entries a path call is (`reqwest::Client::new()`, `Client::builder()`).
+    pub fn clients(&self, call: &syn::ExprCall) -> Vec<&crate::models::Client> {
+        let parts = self.call_parts(call);
+        self.knowledge().clients(Language::Rust, &parts.name(self.use_paths()))
     }
 
     /// The model entries that make this call (a path call or a method call) a sink of `kind`.

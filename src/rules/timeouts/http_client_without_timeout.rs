@@ -8,6 +8,7 @@ use crate::lang::rust::{method_chain, span_of as rust_span, FnId, LitParent, Rus
 use crate::lang::typescript::model::{named_children, span_of};
 use crate::lang::typescript::FieldExt;
 use crate::lang::typescript::TsModel;
+use crate::models::Client;
 use crate::rules::helpers::{ts_options_have, Configured};
 use crate::rules::{check_option_names, Context, Rule, RuleEntry, RuleOptions};
 use crate::source::{is_frontend_path, Language, Span};
@@ -180,64 +181,25 @@ fn instance_defaults_timeout(create_call: Node<'_>, model: &TsModel<'_>) -> bool
 
 // ----- Rust -----
 
-/// A client builder and the methods that bound its requests.
-struct BuilderKind {
-    constructor: &'static str,
-    timeouts: &'static [&'static str],
-    what: &'static str,
-}
-
-const BUILDERS: &[BuilderKind] = &[
-    BuilderKind { constructor: "reqwest::Client::builder", timeouts: &["timeout", "read_timeout"], what: "reqwest client" },
-    BuilderKind { constructor: "reqwest::ClientBuilder::new", timeouts: &["timeout", "read_timeout"], what: "reqwest client" },
-    BuilderKind { constructor: "ureq::AgentBuilder::new", timeouts: &["timeout", "timeout_read"], what: "ureq agent" },
-    BuilderKind { constructor: "ureq::builder", timeouts: &["timeout", "timeout_read"], what: "ureq agent" },
-    BuilderKind {
-        constructor: "ureq::Agent::config_builder",
-        timeouts: &["timeout_global", "timeout_per_call", "timeout_recv_response", "timeout_recv_body"],
-        what: "ureq agent",
-    },
-];
-
-/// Calls that make a client or a request with no timeout at all.
 /// reqwest `Client` methods that start a request (`RequestBuilder`, which has its own `timeout`).
 const REQUEST_METHODS: &[&str] = &["get", "post", "put", "patch", "delete", "head", "request"];
 
-const UNBOUNDED_CALLS: &[(&str, &str)] = &[
-    ("reqwest::Client::new", "`reqwest::Client::new()` has no request timeout"),
-    ("reqwest::Client::default", "`reqwest::Client::default()` has no request timeout"),
-    ("reqwest::get", "`reqwest::get` uses a client with no request timeout"),
-    ("ureq::get", "`ureq::get` uses an agent with no read timeout"),
-    ("ureq::post", "`ureq::post` uses an agent with no read timeout"),
-    ("ureq::put", "`ureq::put` uses an agent with no read timeout"),
-    ("ureq::delete", "`ureq::delete` uses an agent with no read timeout"),
-    ("ureq::patch", "`ureq::patch` uses an agent with no read timeout"),
-    ("ureq::head", "`ureq::head` uses an agent with no read timeout"),
-    ("ureq::request", "`ureq::request` uses an agent with no read timeout"),
-    ("ureq::agent", "`ureq::agent()` has no read timeout"),
-    ("ureq::Agent::new", "`ureq::Agent::new()` has no read timeout"),
-    ("ureq::Agent::new_with_defaults", "`ureq::Agent::new_with_defaults()` has no global timeout"),
-];
-
-const RUST_HELP: &str =
-    "set `.timeout(Duration::from_secs(..))` on the builder (reqwest: `Client::builder().timeout(..)`; ureq: `timeout`/`timeout_global`)";
-
 impl HttpClientWithoutTimeout {
-    /// The builder kind a chain root is, following a local variable to its initialiser.
-    fn builder_of<'e>(
+    /// The client builder a chain root is (per the models), following a local variable to its
+    /// initialiser, with every method called on it so far.
+    fn builder_of<'e, 'm>(
         &self,
         root: &'e Expr,
-        model: &'e RustModel<'_>,
+        model: &'m RustModel<'e>,
         fn_id: Option<FnId>,
         depth: usize,
-    ) -> Option<(&'static BuilderKind, Vec<String>, &'e Expr)> {
+    ) -> Option<(&'m Client, Vec<String>, &'e Expr)> {
         if depth > 8 {
             return None;
         }
         match root {
             Expr::Call(call) => {
-                let path = model.call_path(call)?;
-                let kind = BUILDERS.iter().find(|b| b.constructor == path)?;
+                let kind = model.clients(call).into_iter().find(|c| c.builder)?;
                 Some((kind, Vec::new(), root))
             }
             Expr::Path(p) => {
@@ -251,6 +213,16 @@ impl HttpClientWithoutTimeout {
             _ => None,
         }
     }
+}
+
+/// A client call that bounds nothing itself (`reqwest::Client::new()`, `ureq::get(url)`).
+fn unbounded_client<'m>(model: &'m RustModel<'_>, call: &syn::ExprCall) -> Option<&'m Client> {
+    model.clients(call).into_iter().find(|c| !c.builder)
+}
+
+/// The finding's message for a client entry, with `{callee}` as the entry names the call.
+fn client_message(client: &Client) -> String {
+    client.message.replace("{callee}", &client.callee.written)
 }
 
 impl Rule for HttpClientWithoutTimeout {
@@ -290,8 +262,7 @@ impl Rule for HttpClientWithoutTimeout {
         }
         match node.syntax {
             RustSyntax::Call(call) => {
-                let Some(path) = model.call_path(call) else { return };
-                let Some((_, message)) = UNBOUNDED_CALLS.iter().find(|(p, _)| *p == path) else { return };
+                let Some(client) = unbounded_client(model, call) else { return };
                 match &node.site.parent {
                     // `ureq::get(url).timeout(t)`: the request gets its own timeout.
                     LitParent::Method(method) if &**method == "timeout" => return,
@@ -306,47 +277,48 @@ impl Rule for HttpClientWithoutTimeout {
                     // `calls` holds each call once (`methods` repeats a chain for every link).
                     let named = |name: &str| local.calls.iter().filter(|c| c.method == name).count();
                     let requests: usize = REQUEST_METHODS.iter().map(|m| named(m)).sum();
-                    let timeouts = named("timeout");
+                    let timeouts: usize = client.timeout_methods.iter().map(|m| named(m)).sum();
                     if requests > 0 && timeouts >= requests {
                         return;
                     }
                 }
-                cx.report(rust_span(cx.file, call), *message).help = Some(RUST_HELP.into());
+                cx.report(rust_span(cx.file, call), client_message(client)).help = Some(client.help.clone());
             }
             RustSyntax::MethodCall(call) if call.method == "send" => {
                 // `Client::new().get(url).send()`: a client made for this one request, with no
                 // timeout on the request either.
                 let (root, inner) = method_chain(&call.receiver);
                 let Expr::Call(constructor) = root else { return };
-                let Some(path) = model.call_path(constructor) else { return };
-                let Some((_, message)) = UNBOUNDED_CALLS.iter().find(|(p, _)| *p == path) else { return };
+                let Some(client) = unbounded_client(model, constructor) else { return };
                 let first = inner.first().map(|c| c.method.to_string());
                 let requests = first.as_deref().is_some_and(|m| REQUEST_METHODS.contains(&m));
-                if requests && !inner.iter().any(|c| c.method == "timeout") {
-                    cx.report(rust_span(cx.file, constructor), *message).help = Some(RUST_HELP.into());
+                if requests && !inner.iter().any(|c| client.timeout_methods.iter().any(|m| c.method == m)) {
+                    cx.report(rust_span(cx.file, constructor), client_message(client)).help = Some(client.help.clone());
                 }
             }
             RustSyntax::MethodCall(call) if call.method == "build" => {
-                let whole_chain = Expr::MethodCall(call.clone());
-                let (root, calls) = method_chain(&whole_chain);
+                // The chain's nodes as they are in the tree (the models describe a call once, by
+                // its address: a copy of the chain would be a different call each time).
+                let (root, mut calls) = method_chain(&call.receiver);
+                calls.push(call);
                 let Some((kind, mut methods, root_expr)) = self.builder_of(root, model, node.site.fn_id, 0) else { return };
                 methods.extend(calls.iter().map(|c| c.method.to_string()));
-                if methods.iter().any(|m| kind.timeouts.contains(&m.as_str())) {
+                if methods.iter().any(|m| kind.timeout_methods.contains(m)) {
                     return;
                 }
                 let span = match root {
                     Expr::Call(_) => rust_span(cx.file, root_expr),
                     _ => Span::new(rust_span(cx.file, &call.method).start, rust_span(cx.file, call).end),
                 };
-                if methods.iter().any(|m| m == "connect_timeout" || m == "timeout_connect") {
+                if methods.iter().any(|m| kind.connect_timeout_methods.contains(m)) {
                     cx.report_capped(
                         Level::Note,
                         span,
                         format!("{} has only a connect timeout; a stalled response still waits forever", kind.what),
                     )
-                    .help = Some(RUST_HELP.into());
+                    .help = Some(kind.help.clone());
                 } else {
-                    cx.report(span, format!("{} is built without a request timeout", kind.what)).help = Some(RUST_HELP.into());
+                    cx.report(span, client_message(kind)).help = Some(kind.help.clone());
                 }
             }
             _ => {}
