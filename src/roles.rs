@@ -16,6 +16,9 @@ use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, OnceLock};
 
+/// Answers kept for the whole process, by directory and scan root.
+type Memo<V> = OnceLock<Mutex<HashMap<(PathBuf, PathBuf), V>>>;
+
 /// Crates whose presence makes a Rust crate a server.
 const RUST_SERVERS: &[&str] = &[
     "axum",
@@ -83,7 +86,7 @@ pub fn is_tooling_path(rel_path: &str) -> bool {
 pub fn is_tooling_package(abs_path: &Path, root: &Path) -> bool {
     let Some(dir) = abs_path.parent() else { return false };
     let key = (dir.to_path_buf(), root.to_path_buf());
-    static CACHE: OnceLock<Mutex<HashMap<(PathBuf, PathBuf), bool>>> = OnceLock::new();
+    static CACHE: Memo<bool> = OnceLock::new();
     let cache = CACHE.get_or_init(Mutex::default);
     if let Some(known) = cache.lock().expect("the role cache is never poisoned").get(&key) {
         return *known;
@@ -96,7 +99,7 @@ pub fn is_tooling_package(abs_path: &Path, root: &Path) -> bool {
 fn judge(dir: &Path, root: &Path) -> bool {
     // The nearest manifest decides. What a directory's manifest says is kept, so the files of a
     // crate's many directories read its manifest once.
-    static MANIFESTS: OnceLock<Mutex<HashMap<(PathBuf, PathBuf), Option<bool>>>> = OnceLock::new();
+    static MANIFESTS: Memo<Option<bool>> = OnceLock::new();
     let cache = MANIFESTS.get_or_init(Mutex::default);
     for ancestor in dir.ancestors() {
         if !ancestor.starts_with(root) {
@@ -178,7 +181,7 @@ fn rust_crate_is_tooling(manifest: &toml::Table, crate_dir: &Path, root: &Path) 
         .find(|a| read_toml(&a.join("Cargo.toml")).is_some_and(|m| m.get("workspace").is_some()));
     let Some(workspace) = workspace else { return is_cli(&dependencies) };
     // A workspace is read once per scan, however many of its directories hold files.
-    static WORKSPACES: OnceLock<Mutex<HashMap<(PathBuf, PathBuf), Arc<HashSet<String>>>>> = OnceLock::new();
+    static WORKSPACES: Memo<Arc<HashSet<String>>> = OnceLock::new();
     let key = (workspace.to_path_buf(), root.to_path_buf());
     let cache = WORKSPACES.get_or_init(Mutex::default);
     let known = cache.lock().expect("the workspace cache is never poisoned").get(&key).cloned();
