@@ -338,6 +338,16 @@ pub struct Sanitizer {
     pub from: Provenance,
 }
 
+impl Sanitizer {
+    /// Whether its result is safe for a sink of `kind` (for `None`, for every kind).
+    pub fn makes_safe(&self, kind: Option<SinkKind>) -> bool {
+        match kind {
+            Some(kind) => self.kinds.contains(kind),
+            None => self.kinds.is_all(),
+        }
+    }
+}
+
 /// An HTTP client call that sends a request, and how a timeout is set on it.
 #[derive(Debug, Clone)]
 pub struct Client {
@@ -399,7 +409,7 @@ pub struct SourceExtractors {
 }
 
 /// Entries of one kind, indexed by the name they match so that a call costs a hash lookup.
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 struct Table<T> {
     entries: Vec<T>,
     exact: HashMap<String, Vec<usize>>,
@@ -462,7 +472,7 @@ impl<T: HasCallee> Table<T> {
 }
 
 /// Everything known for one language.
-#[derive(Debug, Default)]
+#[derive(Debug, Default, Clone)]
 struct LanguageKnowledge {
     sinks: Table<Sink>,
     sanitizers: Table<Sanitizer>,
@@ -499,7 +509,7 @@ pub struct ModelInfo {
 }
 
 /// All knowledge in force for a scan: the built-in models and the configuration's.
-#[derive(Debug, Default)]
+#[derive(Debug, Default, Clone)]
 pub struct Knowledge {
     pub models: Vec<ModelInfo>,
     rust: LanguageKnowledge,
@@ -548,10 +558,7 @@ impl Knowledge {
 
     /// The built-in models and the user's, from the configuration file at `origin`.
     pub fn with_user(user: &UserModels, origin: &str) -> Result<Knowledge, ModelError> {
-        let mut knowledge = Knowledge::default();
-        for (stem, text) in builtin_files() {
-            knowledge.add_file(stem, text).map_err(|e| ModelError::at(format!("built-in models/{stem}.toml: {}", e.message), None))?;
-        }
+        let mut knowledge = Knowledge::builtin().clone();
         knowledge.add_user(user, origin)?;
         Ok(knowledge)
     }
@@ -767,17 +774,9 @@ impl Knowledge {
         self.language(language).sinks.matching(call, language).filter(|sink| sink.kind == kind).collect()
     }
 
-    /// Every sink this call is, of any kind.
-    pub fn any_sinks<'a>(&'a self, language: Language, call: &CallName<'_>) -> Vec<&'a Sink> {
-        self.language(language).sinks.matching(call, language).collect()
-    }
-
     /// Whether this call's result is safe for `kind` (for `None`, safe for every kind).
     pub fn sanitizes(&self, language: Language, call: &CallName<'_>, kind: Option<SinkKind>) -> bool {
-        self.language(language).sanitizers.matching(call, language).any(|s| match kind {
-            Some(kind) => s.kinds.contains(kind),
-            None => s.kinds.is_all(),
-        })
+        self.language(language).sanitizers.matching(call, language).any(|s| s.makes_safe(kind))
     }
 
     /// Whether this call's result carries its arguments' data.

@@ -1162,8 +1162,7 @@ impl<'a> Walk<'_, 'a> {
         let sanitiser_argument = call.args.iter().any(|arg| {
             let Expr::Path(path) = arg else { return false };
             let path = self.model.resolve_path(&path.path);
-            let parts = self.model.path_parts(path);
-            self.sanitises(&parts)
+            self.sanitiser(&self.model.path_parts(path)) == Some(true)
         });
         if sanitiser_argument && method.starts_with("map") {
             return Val::of(Origin::Safe);
@@ -1173,12 +1172,13 @@ impl<'a> Walk<'_, 'a> {
         if self.model.knowledge().source_call(Language::Rust, &parts.name(self.model.use_paths())).is_some() {
             return Val::of(self.source(self.span(whole)));
         }
-        if self.sanitises(&parts) {
+        let sanitiser = self.sanitiser(&parts);
+        if sanitiser == Some(true) {
             return Val::of(Origin::Safe);
         }
         let receiver = self.eval(&call.receiver, depth, hops);
         // A sanitiser for other kinds of sink hands its receiver and arguments on unchanged.
-        if !self.model.knowledge().sanitizers(Language::Rust, &parts.name(self.model.use_paths())).is_empty() {
+        if sanitiser == Some(false) {
             return Val::of(receiver.origin).join(self.join_all(call.args.iter(), depth, hops));
         }
         if receiver.object {
@@ -1218,9 +1218,12 @@ impl<'a> Walk<'_, 'a> {
         }
     }
 
-    /// Whether the models say this call's result is safe for the kind of sink asked about.
-    fn sanitises(&self, parts: &CallParts) -> bool {
-        self.model.knowledge().sanitizes(Language::Rust, &parts.name(self.model.use_paths()), self.kind)
+    /// What the models say of this call as a sanitiser: `Some(true)` when its result is safe
+    /// for the kind of sink asked about, `Some(false)` when it sanitises only for other kinds,
+    /// `None` when it is none.
+    fn sanitiser(&self, parts: &CallParts) -> Option<bool> {
+        let sanitizers = self.model.knowledge().sanitizers(Language::Rust, &parts.name(self.model.use_paths()));
+        (!sanitizers.is_empty()).then(|| sanitizers.iter().any(|s| s.makes_safe(self.kind)))
     }
 
     fn call(&self, call: &syn::ExprCall, depth: usize, hops: usize) -> Val<'a> {
@@ -1235,7 +1238,8 @@ impl<'a> Walk<'_, 'a> {
         if knowledge.source_call(Language::Rust, &parts.name(self.model.use_paths())).is_some() {
             return Val::of(self.source(self.span(call)));
         }
-        if self.sanitises(&parts) {
+        let sanitiser = self.sanitiser(&parts);
+        if sanitiser == Some(true) {
             return Val::of(Origin::Safe);
         }
         // `i64::from_str(x)`, `u32::try_from(n)`, `Uuid::from_str(x)`.
@@ -1250,8 +1254,7 @@ impl<'a> Walk<'_, 'a> {
                 "from" | "new" | "parse" | "from_str" | "try_from" | "from_utf8" | "from_utf8_lossy" | "with_capacity" | "default"
             );
         // A sanitiser for other kinds of sink hands its arguments on unchanged.
-        let propagates = knowledge.propagates(Language::Rust, &parts.name(self.model.use_paths()))
-            || !knowledge.sanitizers(Language::Rust, &parts.name(self.model.use_paths())).is_empty();
+        let propagates = knowledge.propagates(Language::Rust, &parts.name(self.model.use_paths())) || sanitiser == Some(false);
         if is_constructor || is_conversion || propagates {
             return args();
         }

@@ -334,23 +334,16 @@ impl<'t> TsModel<'t> {
         let last = parts.method.as_deref().unwrap_or("");
         // Known functions by full name first: `JSON.parse` and `util.format` pass data on, whatever
         // a method merely named `parse` or `format` does.
-        let knowledge = self.knowledge;
-        let sanitiser = |by_method: bool| {
-            knowledge.sanitizers(Language::Typescript, &call).into_iter().any(|s| {
-                s.callee.is_method() == by_method
-                    && match walk.kind {
-                        Some(kind) => s.kinds.contains(kind),
-                        None => s.kinds.is_all(),
-                    }
-            })
-        };
-        let propagators = knowledge.propagators(Language::Typescript, &call);
+        let sanitizers = self.knowledge.sanitizers(Language::Typescript, &call);
+        let propagators = self.knowledge.propagators(Language::Typescript, &call);
+        let kind = walk.kind;
+        let sanitiser = |by_method: bool| sanitizers.iter().any(|s| s.callee.is_method() == by_method && s.makes_safe(kind));
         if sanitiser(false) {
             return Origin::Safe;
         }
         // A sanitiser for other kinds of sink hands its argument on, unchanged for this kind.
-        let other_kinds = || knowledge.sanitizers(Language::Typescript, &call).iter().any(|s| !s.callee.is_method());
-        if propagators.iter().any(|p| !p.callee.is_method()) || other_kinds() {
+        let other_kinds = sanitizers.iter().any(|s| !s.callee.is_method());
+        if propagators.iter().any(|p| !p.callee.is_method()) || other_kinds {
             return self.arguments_origin(node, sink, walk);
         }
         if callee.kind() == "member_expression" && sanitiser(true) {
