@@ -31,7 +31,7 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 pub const DIR_NAME: &str = ".archlint_cache";
 
 /// Bumped when the entry format changes.
-const FORMAT: u32 = 1;
+const FORMAT: u32 = 2;
 
 /// Cache files of other scan keys (other configurations, older builds) kept besides the current one.
 const KEEP_OTHER_KEYS: usize = 7;
@@ -92,6 +92,7 @@ struct Analysis {
     findings: Vec<CachedFinding>,
     notices: Vec<CachedNotice>,
     facts: Vec<Fact>,
+    summary: crate::flows::Summary,
 }
 
 #[derive(Clone, Serialize, Deserialize)]
@@ -329,6 +330,7 @@ impl Analysis {
             findings: output.findings.iter().map(finding).collect(),
             notices: output.notices.iter().map(notice).collect(),
             facts: output.facts.clone(),
+            summary: output.summary.clone(),
         }
     }
 
@@ -359,6 +361,6 @@ impl Analysis {
             // Internal errors, the only notices with a rule, are never cached.
             .map(|n| Notice { kind: n.kind, path: n.path.clone(), start: n.start, end: n.end, message: n.message.clone(), rule: None })
             .collect();
-        Some(FileOutput { findings, notices, facts: self.facts.clone(), ..FileOutput::default() })
+        Some(FileOutput { findings, notices, facts: self.facts.clone(), summary: self.summary.clone(), ..FileOutput::default() })
     }
 }

@@ -34,11 +34,15 @@ pub fn analyze(file: &SourceFile, active: &ActiveRules<'_>) -> FileOutput {
                     interest[kind.index()].push(index);
                 }
             }
+            let summarised = records_summary(file);
             lang::rust::analyze(file, active.knowledge, active.measure, &mut output, |model, queue, output| {
                 let mut dispatch = Dispatch::new(file, active, output);
                 for node in queue {
                     for &index in &interest[node.syntax.kind().index()] {
                         dispatch.run(index, node.site.in_test, || node.syntax.span(file), |rule, cx| rule.check_rust(&node, model, cx));
+                    }
+                    if summarised && matches!(node.syntax.kind(), RustKind::Call | RustKind::MethodCall) {
+                        dispatch.summarise(|file, summary| crate::flows::rust::record(&node, model, file, summary));
                     }
                 }
                 dispatch.finish();
@@ -54,7 +58,17 @@ pub fn analyze(file: &SourceFile, active: &ActiveRules<'_>) -> FileOutput {
                     }
                 }
             }
-            let wanted: Vec<bool> = interest.iter().map(|rules| !rules.is_empty()).collect();
+            let mut wanted: Vec<bool> = interest.iter().map(|rules| !rules.is_empty()).collect();
+            // The summary recorder's kinds: request data passed to other functions, exports.
+            let mut summarised = vec![false; wanted.len()];
+            if records_summary(file) {
+                for kind in crate::flows::typescript::KINDS {
+                    for &id in lang::typescript::kind_ids(file.language, kind) {
+                        summarised[usize::from(id)] = true;
+                        wanted[usize::from(id)] = true;
+                    }
+                }
+            }
             lang::typescript::analyze(file, active.knowledge, &wanted, active.measure, &mut output, |model, queue, output| {
                 let mut dispatch = Dispatch::new(file, active, output);
                 for node in queue {
@@ -62,12 +76,21 @@ pub fn analyze(file: &SourceFile, active: &ActiveRules<'_>) -> FileOutput {
                         let span = || lang::typescript::model::span_of(node);
                         dispatch.run(index, file.is_test_path, span, |rule, cx| rule.check_ts(node, model, cx));
                     }
+                    if summarised[usize::from(node.kind_id())] {
+                        dispatch.summarise(|file, summary| crate::flows::typescript::record(node, model, file, summary));
+                    }
                 }
                 dispatch.finish();
             });
         }
     }
     output
+}
+
+/// Whether the file's calls are recorded for following request data across files: test code and
+/// tooling pass no request data on.
+fn records_summary(file: &SourceFile) -> bool {
+    !file.is_test_path && !file.is_tooling
 }
 
 /// Whether a rule runs on this file at all: rules about a service's behaviour skip tooling.
@@ -83,6 +106,8 @@ struct Dispatch<'d, 'r> {
     clock: Stopwatch,
     rule_clock: RuleClock,
     panicked: Vec<bool>,
+    /// The summary recorder failed on this file (its summary is dropped, the rules go on).
+    summary_failed: bool,
     reported: RefCell<crate::rules::ReportedIndex>,
 }
 
@@ -95,6 +120,7 @@ impl<'d, 'r> Dispatch<'d, 'r> {
             clock: Stopwatch::thread(active.measure),
             rule_clock: RuleClock::new(active.measure, active.rules.len()),
             panicked: vec![false; active.rules.len()],
+            summary_failed: false,
             reported: RefCell::default(),
         }
     }
@@ -118,6 +144,7 @@ impl<'d, 'r> Dispatch<'d, 'r> {
             rule: rule.id(),
             findings: &mut self.output.findings,
             facts: &mut self.output.facts,
+            summary: &mut self.output.summary,
             reported: &self.reported,
         };
         let started = self.rule_clock.start();
@@ -129,6 +156,23 @@ impl<'d, 'r> Dispatch<'d, 'r> {
         if result.is_err() {
             self.panicked[index] = true;
             self.output.notices.push(Notice::internal_error(self.file, span(), rule.id()));
+        }
+    }
+
+    /// Runs the summary recorder on one node. If it panics, the file gets an internal-error notice
+    /// and no summary: a partial one could miss the check that cuts a flow.
+    fn summarise(&mut self, record: impl FnOnce(&SourceFile, &mut crate::flows::Summary)) {
+        if self.summary_failed {
+            return;
+        }
+        let file = self.file;
+        let summary = &mut self.output.summary;
+        let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| record(file, summary)));
+        if result.is_err() {
+            self.summary_failed = true;
+            self.output.summary = crate::flows::Summary::default();
+            let span = crate::source::Span::new(0, 0);
+            self.output.notices.push(Notice::internal_error(self.file, span, crate::flows::RECORDER));
         }
     }
 

@@ -109,6 +109,21 @@ pub struct Related {
     pub message: String,
     pub start: Position,
     pub end: Position,
+    /// The file, when it is not the finding's (a step of a flow across files).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub path: Option<String>,
+}
+
+impl Related {
+    /// A location in `file`.
+    pub fn at(file: &SourceFile, span: Span, message: impl Into<String>) -> Related {
+        Related { message: message.into(), start: file.position(span.start), end: file.position(span.end), path: None }
+    }
+
+    /// The file this location is in, for a finding in `finding_path`.
+    pub fn path_or<'p>(&'p self, finding_path: &'p str) -> &'p str {
+        self.path.as_deref().unwrap_or(finding_path)
+    }
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -182,7 +197,7 @@ impl Finding {
     }
 
     pub fn with_related(&mut self, file: &SourceFile, span: Span, message: impl Into<String>) -> &mut Finding {
-        self.related.push(Related { message: message.into(), start: file.position(span.start), end: file.position(span.end) });
+        self.related.push(Related::at(file, span, message));
         self
     }
 
@@ -191,7 +206,7 @@ impl Finding {
     pub fn with_flow(&mut self, file: &SourceFile, flow: &crate::taint::Flow) -> &mut Finding {
         let source = format!("request data enters here: `{}`", flow.source_text);
         self.with_related(file, flow.source, source.clone());
-        let related = |span: Span, message: String| Related { message, start: file.position(span.start), end: file.position(span.end) };
+        let related = |span: Span, message: String| Related::at(file, span, message);
         self.flow.push(related(flow.source, source));
         for step in &flow.steps {
             let text = crate::text::shorten(file.slice(*step), 60);

@@ -58,6 +58,8 @@ impl ScanResult {
 }
 
 struct FileResult {
+    /// The file's path relative to the configuration's root.
+    path: String,
     output: FileOutput,
     file: Option<SourceFile>,
     directives: Vec<suppress::Directive>,
@@ -131,7 +133,7 @@ pub fn scan_with_progress(config: &Config, paths: &[PathBuf], options: &ScanOpti
 
     let mut results = results;
     let outcomes: Vec<cache::Outcome> = results.iter_mut().filter_map(|r| r.cached.take()).collect();
-    let mut result = project_pass(results, &crate::manifest::facts(&config.root, &files));
+    let mut result = project_pass(results, &crate::manifest::facts(&config.root, &files), &config.root);
     if let Some(cache) = cache {
         result.cache_error = cache.save(outcomes, &config.root).err();
     }
@@ -144,9 +146,11 @@ pub fn scan_with_progress(config: &Config, paths: &[PathBuf], options: &ScanOpti
     result
 }
 
-/// Project pass: facts from any file (or from `outside` the scanned files) answer findings in
+/// Project pass: request data followed across files (`crate::flows`) into the files of the sinks
+/// it reaches; facts from any file (or from `outside` the scanned files) answer findings in
 /// every file; then suppressions, the output order, and one finding per rule and span.
-fn project_pass(results: Vec<FileResult>, outside: &BTreeSet<Fact>) -> ScanResult {
+fn project_pass(mut results: Vec<FileResult>, outside: &BTreeSet<Fact>, root: &Path) -> ScanResult {
+    add_flows_across_files(&mut results, root);
     let own: BTreeSet<Fact> = results.iter().flat_map(|r| r.output.facts.iter().cloned()).collect();
     let facts: BTreeSet<Fact> = own.union(outside).cloned().collect();
     let mut result = ScanResult { facts: own, ..ScanResult::default() };
@@ -165,6 +169,21 @@ fn project_pass(results: Vec<FileResult>, outside: &BTreeSet<Fact>) -> ScanResul
     result.findings.dedup_by(|b, a| a.rule == b.rule && a.path == b.path && a.span == b.span);
     result.notices.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
     result
+}
+
+/// Adds to each file the findings of request data that reaches its sinks from other functions
+/// or files. A finding of the same rule at the same sink (a "non-constant value" warning), or of
+/// the audit rule it refines, gives way to it.
+fn add_flows_across_files(results: &mut [FileResult], root: &Path) {
+    let summaries: Vec<crate::flows::FileSummary<'_>> =
+        results.iter().map(|r| crate::flows::FileSummary { path: &r.path, summary: &r.output.summary }).collect();
+    let found = crate::flows::follow(&summaries, root);
+    for finding in found {
+        let Some(result) = results.iter_mut().find(|r| r.path == finding.path) else { continue };
+        let refined = crate::rules::refined_by(finding.rule);
+        result.output.findings.retain(|f| !(f.span == finding.span && (f.rule == finding.rule || refined.contains(&f.rule))));
+        result.output.findings.push(finding);
+    }
 }
 
 /// The whole per-file pipeline on text in memory, as a scan runs it on a file at `rel_path` (under
@@ -201,7 +220,7 @@ pub fn scan_source_in_project(
                     analyze_file(file, config, false, Cost::default())
                 }
             };
-            project_pass(vec![file_result], project_facts)
+            project_pass(vec![file_result], project_facts, &config.root)
         });
         worker.expect("a thread starts").join()
     });
@@ -336,8 +355,10 @@ fn check_nesting(text: &str) -> Result<(), String> {
 
 fn skipped(rel_path: String, message: String, read: Cost) -> FileResult {
     let notices = vec![Notice::file(NoticeKind::FileSkipped, rel_path, message)];
+    let rel_path_of = |notices: &[Notice]| notices[0].path.clone();
     let timings = FileTimings { read, ..FileTimings::default() };
     FileResult {
+        path: rel_path_of(&notices),
         output: FileOutput { notices, timings, ..FileOutput::default() },
         file: None,
         directives: Vec::new(),
@@ -363,8 +384,8 @@ fn scan_file(job: &FileJob, config: &Config, cache: Option<&Cache>, measure: boo
     let context = cache::context_hash(job.language, is_test_path(&job.scan_relative), job.is_tooling(), &levels);
     let stamp = Stamp::of(&job.path);
     if let Some(output) = cache.reuse_unread(&rel_path, stamp, &context) {
-        let cached = Some(cache.reused(rel_path, stamp, context, None, None));
-        return FileResult { output, file: None, directives: Vec::new(), cached, reused: true };
+        let cached = Some(cache.reused(rel_path.clone(), stamp, context, None, None));
+        return FileResult { path: rel_path, output, file: None, directives: Vec::new(), cached, reused: true };
     }
     let prepared = prepare(job, config, rel_path.clone());
     let read = clock.split();
@@ -404,8 +425,15 @@ fn run_rules(file: &SourceFile, config: &Config, measure: bool) -> FileOutput {
 /// The file's suppression comments, read for the project pass to apply.
 fn with_suppressions(file: SourceFile, mut output: FileOutput, config: &Config, measure: bool, read: Cost) -> FileResult {
     let mut clock = Stopwatch::thread(measure);
-    let done =
-        |output: FileOutput, file: Option<SourceFile>, directives| FileResult { output, file, directives, cached: None, reused: false };
+    let path = file.rel_path.clone();
+    let done = |output: FileOutput, file: Option<SourceFile>, directives| FileResult {
+        path: path.clone(),
+        output,
+        file,
+        directives,
+        cached: None,
+        reused: false,
+    };
     if output.notices.iter().any(|n| n.kind == NoticeKind::FileSkipped) {
         // The front-end refused the file (nested too deeply): it was not analysed, so neither are
         // its suppression comments.

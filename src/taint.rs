@@ -17,11 +17,25 @@ pub enum Origin {
     /// Computed at run time, but made safe for injection: numbers, values passed through a
     /// validator or an encoder, values checked against an allowlist.
     Safe,
-    /// Computed at run time from something not known to be request data (parameters of a
-    /// non-handler function, results of unknown calls).
+    /// Computed at run time from something not known to be request data (results of unknown
+    /// calls, parameters of functions nobody can name).
     Dynamic,
+    /// Computed from parameters of named functions: not known here, but a caller in another file
+    /// may pass request data (`crate::flows` follows them). Treated as [`Origin::Dynamic`] by the
+    /// rules of one file.
+    Parameter(Vec<ParameterFlow>),
     /// Derived from the request.
     Request(Flow),
+}
+
+/// How a parameter of a named function reached a sink: the function (named as the file declares
+/// it: `build`, `ReportsService.find`, `Repo::by_tag`), the parameter's position, and the flow
+/// from the parameter (its source) to the sink.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ParameterFlow {
+    pub function: String,
+    pub index: usize,
+    pub flow: Flow,
 }
 
 /// How request data reached a sink: the source expression and the steps in between, in order.
@@ -40,21 +54,45 @@ impl Origin {
             Origin::Constant => 0,
             Origin::Safe => 1,
             Origin::Dynamic => 2,
-            Origin::Request(_) => 3,
+            Origin::Parameter(_) => 3,
+            Origin::Request(_) => 4,
         }
     }
 
-    /// The more worrying of two parts of one value.
+    /// The more worrying of two parts of one value; the parameters of both parts when both are
+    /// made of parameters.
     pub fn join(self, other: Origin) -> Origin {
-        if other.rank() > self.rank() {
-            other
-        } else {
-            self
+        match (self, other) {
+            (Origin::Parameter(mut mine), Origin::Parameter(theirs)) => {
+                for parameter in theirs {
+                    if !mine.iter().any(|p| p.function == parameter.function && p.index == parameter.index) {
+                        mine.push(parameter);
+                    }
+                }
+                Origin::Parameter(mine)
+            }
+            (mine, other) if other.rank() > mine.rank() => other,
+            (mine, _) => mine,
         }
     }
 
     pub fn is_request(&self) -> bool {
         matches!(self, Origin::Request(_))
+    }
+
+    /// Known only at run time and not known to be request data: what a rule of one file sees of
+    /// a parameter.
+    pub fn is_dynamic(&self) -> bool {
+        matches!(self, Origin::Dynamic | Origin::Parameter(_))
+    }
+
+    /// The same origin with the parameters made plain [`Origin::Dynamic`]: for rules that do not
+    /// take part in following data across functions.
+    pub fn without_parameters(self) -> Origin {
+        match self {
+            Origin::Parameter(_) => Origin::Dynamic,
+            other => other,
+        }
     }
 
     pub fn flow(&self) -> Option<&Flow> {
@@ -66,10 +104,15 @@ impl Origin {
 
     /// Records that the value passed through `step` on its way to the sink.
     pub fn through(mut self, step: Span) -> Origin {
-        if let Origin::Request(flow) = &mut self {
+        let add = |flow: &mut Flow| {
             if flow.source != step && !flow.steps.contains(&step) {
                 flow.steps.push(step);
             }
+        };
+        match &mut self {
+            Origin::Request(flow) => add(flow),
+            Origin::Parameter(parameters) => parameters.iter_mut().for_each(|p| add(&mut p.flow)),
+            _ => {}
         }
         self
     }
@@ -97,5 +140,24 @@ mod tests {
         let origin = request(0).through(Span::new(5, 6)).through(Span::new(5, 6)).through(Span::new(0, 1));
         assert_eq!(origin.flow().unwrap().steps, vec![Span::new(5, 6)]);
         assert_eq!(Origin::Dynamic.through(Span::new(5, 6)), Origin::Dynamic);
+    }
+
+    fn parameter(function: &str, index: usize) -> Origin {
+        let flow = Flow { source: Span::new(index, index + 1), source_text: "p".into(), steps: Vec::new() };
+        Origin::Parameter(vec![ParameterFlow { function: function.into(), index, flow }])
+    }
+
+    #[test]
+    fn parameters_rank_between_unknown_values_and_request_data_and_gather() {
+        assert_eq!(Origin::Dynamic.join(parameter("f", 0)), parameter("f", 0));
+        assert_eq!(parameter("f", 0).join(request(3)), request(3));
+        let both = parameter("f", 0).join(parameter("f", 1)).join(parameter("f", 0));
+        let Origin::Parameter(parameters) = &both else { panic!("{both:?}") };
+        assert_eq!(parameters.iter().map(|p| p.index).collect::<Vec<_>>(), vec![0, 1], "each parameter once");
+        assert!(both.is_dynamic() && !both.is_request());
+        let stepped = both.through(Span::new(9, 10));
+        let Origin::Parameter(parameters) = &stepped else { panic!() };
+        assert!(parameters.iter().all(|p| p.flow.steps == vec![Span::new(9, 10)]), "every parameter's flow gets the step");
+        assert_eq!(parameter("f", 0).without_parameters(), Origin::Dynamic);
     }
 }

@@ -14,6 +14,8 @@ pub struct FileOutput {
     pub findings: Vec<Finding>,
     pub notices: Vec<Notice>,
     pub facts: Vec<Fact>,
+    /// What the project pass needs to follow request data into and out of this file.
+    pub summary: crate::flows::Summary,
     /// Filled in only when the checker measures (`--timings`).
     pub timings: FileTimings,
 }

@@ -254,7 +254,8 @@ fn to_diagnostic(uri: &Uri, finding: &Finding, shift: Shift) -> Diagnostic {
         code_description: href.map(|href| CodeDescription { href }),
         source: Some(SOURCE.to_string()),
         message,
-        related_information: Some(finding.related.iter().map(related).collect()).filter(|r: &Vec<_>| !r.is_empty()),
+        related_information: Some(finding.related.iter().filter(|r| r.path.is_none()).map(related).collect())
+            .filter(|r: &Vec<_>| !r.is_empty()),
         ..Diagnostic::default()
     }
 }

@@ -26,6 +26,15 @@ pub fn render(result: &ScanResult, config: &Config, options: &ReportOptions) -> 
                 .map(|text| files.add(finding.path.clone(), text.trim_start_matches('\u{feff}').to_string()))
         });
         let mut notes = Vec::new();
+        // A flow across files cannot be read from one snippet: each step as `file:line`.
+        if finding.flow.iter().any(|step| step.path.is_some()) {
+            let steps: Vec<String> = finding
+                .flow
+                .iter()
+                .map(|step| format!("  {}:{}: {}", step.path_or(&finding.path), step.start.line, step.message))
+                .collect();
+            notes.push(format!("flow:\n{}", steps.join("\n")));
+        }
         if let Some(help) = &finding.help {
             notes.push(format!("help: {help}"));
         }

@@ -120,7 +120,7 @@ fn sarif_result(finding: &Finding, rule_index: Option<usize>, fingerprints: BTre
             let mut location = Location::builder().build();
             location.id = Some(i as i64 + 1);
             location.message = Some(message(r.message.clone()));
-            location.physical_location = Some(physical(&finding.path, r.start.line, r.start.column, r.end.line, r.end.column));
+            location.physical_location = Some(physical(r.path_or(&finding.path), r.start.line, r.start.column, r.end.line, r.end.column));
             location
         })
         .collect();
@@ -152,16 +152,17 @@ fn code_flow(finding: &Finding) -> Option<CodeFlow> {
     if finding.flow.is_empty() {
         return None;
     }
-    let step = |message_text: &str, start: &crate::source::Position, end: &crate::source::Position| {
+    let step = |message_text: &str, path: &str, start: &crate::source::Position, end: &crate::source::Position| {
         let mut location = Location::builder().build();
         location.message = Some(message(message_text.to_string()));
-        location.physical_location = Some(physical(&finding.path, start.line, start.column, end.line, end.column));
+        location.physical_location = Some(physical(path, start.line, start.column, end.line, end.column));
         let mut flow_location = ThreadFlowLocation::builder().build();
         flow_location.location = Some(location);
         flow_location
     };
-    let mut locations: Vec<ThreadFlowLocation> = finding.flow.iter().map(|r| step(&r.message, &r.start, &r.end)).collect();
-    locations.push(step(&finding.message, &finding.start, &finding.end));
+    let mut locations: Vec<ThreadFlowLocation> =
+        finding.flow.iter().map(|r| step(&r.message, r.path_or(&finding.path), &r.start, &r.end)).collect();
+    locations.push(step(&finding.message, &finding.path, &finding.start, &finding.end));
     let mut thread = ThreadFlow::builder().build();
     thread.locations = locations;
     let mut code_flow = CodeFlow::builder().build();

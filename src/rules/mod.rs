@@ -109,6 +109,15 @@ pub fn entry(id: &str) -> Option<&'static RuleEntry> {
     REGISTRY.iter().find(|entry| entry.id == id)
 }
 
+/// The rules whose finding at a sink gives way to one of `rule` at the same sink: the audit
+/// rule that reports any non-constant SQL, once request data is known to reach it.
+pub fn refined_by(rule: &str) -> &'static [&'static str] {
+    match rule {
+        "sql-injection" => &["dynamic-sql"],
+        _ => &[],
+    }
+}
+
 /// What a check sees of the file being checked and where its findings go.
 pub struct Context<'a> {
     pub file: &'a SourceFile,
@@ -119,6 +128,7 @@ pub struct Context<'a> {
     pub(crate) rule: &'static str,
     pub(crate) findings: &'a mut Vec<Finding>,
     pub(crate) facts: &'a mut Vec<Fact>,
+    pub(crate) summary: &'a mut crate::flows::Summary,
     pub(crate) reported: &'a RefCell<ReportedIndex>,
 }
 

@@ -305,6 +305,8 @@ fn collect<'a>(
         fns: Vec::new(),
         exprs,
         lits,
+        modules: Vec::new(),
+        impl_type: None,
     };
     collector.visit_file(syntax);
     let Collector { mut model, queue, fns, .. } = collector;
@@ -340,6 +342,10 @@ struct Collector<'a> {
     fns: Vec<FnSeen>,
     exprs: &'a Arena<Expr>,
     lits: &'a Arena<syn::LitStr>,
+    /// Inline modules (`mod inner { .. }`) around the current item.
+    modules: Vec<String>,
+    /// The type of the `impl` block around the current item.
+    impl_type: Option<String>,
 }
 
 impl<'a> Collector<'a> {
@@ -357,6 +363,12 @@ impl<'a> Collector<'a> {
     fn enter_fn(&mut self, sig: &'a syn::Signature, attrs: &'a [syn::Attribute], block: &'a syn::Block, free: bool) {
         let saved = self.site.clone();
         let fn_id = self.next_fn_id;
+        // Items other files can name: `inner::build`, `Repo::by_tag` (not functions inside functions).
+        if self.site.fn_id.is_none() {
+            let owner = if free { None } else { self.impl_type.clone() };
+            let path: Vec<String> = self.modules.iter().cloned().chain(owner).chain([sig.ident.to_string()]).collect();
+            self.model.fn_paths.insert(fn_id, path.join("::"));
+        }
         self.site.fn_id = Some(fn_id);
         self.next_fn_id += 1;
         self.model.taint.record_fn(fn_id, sig, attrs, block, free);
@@ -436,7 +448,9 @@ impl<'a> Visit<'a> for Collector<'a> {
     fn visit_item_mod(&mut self, item: &'a syn::ItemMod) {
         let saved = self.site.in_test;
         self.site.in_test |= item.attrs.iter().any(is_test_attribute);
+        self.modules.push(item.ident.to_string());
         visit::visit_item_mod(self, item);
+        self.modules.pop();
         self.site.in_test = saved;
     }
 
@@ -452,7 +466,13 @@ impl<'a> Visit<'a> for Collector<'a> {
         let saved = self.site.in_test;
         self.site.in_test |= item.attrs.iter().any(is_test_attribute);
         self.push(RustSyntax::Impl(item));
+        let self_type = match &*item.self_ty {
+            syn::Type::Path(path) => path.path.segments.last().map(|s| s.ident.to_string()),
+            _ => None,
+        };
+        let saved_type = std::mem::replace(&mut self.impl_type, self_type);
         visit::visit_item_impl(self, item);
+        self.impl_type = saved_type;
         self.site.in_test = saved;
     }
 

@@ -113,11 +113,29 @@ pub struct RustModel<'a> {
     pub(super) calls: HashMap<FnId, Vec<String>>,
     /// Every function of the file by its body id.
     pub(super) fn_names: Vec<(FnId, String)>,
+    /// Functions other code can call by path, by body id: their path inside the file's module
+    /// (`build`, `inner::build`, `Repo::by_tag`).
+    pub(super) fn_paths: HashMap<FnId, String>,
     /// What the taint view needs beyond the above: signatures, pattern bindings, mutations, types.
     pub(super) taint: super::taint::TaintFacts<'a>,
 }
 
 impl<'a> RustModel<'a> {
+    /// The full path a `use` declaration gives a name (`notes` → `crate::repo::notes`).
+    pub fn use_target(&self, name: &str) -> Option<&str> {
+        self.uses.get(name).map(String::as_str)
+    }
+
+    /// Whether the file declares a function of this name (at any level).
+    pub fn declares_fn(&self, name: &str) -> bool {
+        self.fn_names.iter().any(|(_, n)| n == name)
+    }
+
+    /// The path of a function inside the file's module (`Repo::by_tag`), if other code can name it.
+    pub fn fn_path(&self, fn_id: FnId) -> Option<&str> {
+        self.fn_paths.get(&fn_id).map(String::as_str)
+    }
+
     /// The models in force.
     pub fn knowledge(&self) -> &Knowledge {
         self.knowledge.unwrap_or_else(|| Knowledge::builtin())

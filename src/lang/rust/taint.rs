@@ -744,6 +744,66 @@ impl<'a> RustModel<'a> {
     }
 }
 
+impl RustModel<'_> {
+    /// The name of the declared type of a method call's receiver, through references and
+    /// wrappers (`Arc`, `State`, `Data`, `Box`): `self` (the `impl` block's type), `self.repo`
+    /// (the field's type in a struct of this file), a parameter (`repo: &NotesRepo`,
+    /// `State(notes): State<NotesRepo>`), or a `let` with a type. `None` when the file does not say.
+    pub fn receiver_type(&self, receiver: &Expr, site: &Site) -> Option<String> {
+        let fn_id = site.fn_id?;
+        let receiver = match receiver {
+            Expr::Paren(p) => &*p.expr,
+            Expr::Reference(r) => &*r.expr,
+            other => other,
+        };
+        let impl_type = || {
+            let path = self.fn_path(fn_id)?;
+            let mut segments: Vec<&str> = path.split("::").collect();
+            segments.pop();
+            segments.pop().map(str::to_string)
+        };
+        match receiver {
+            Expr::Path(path) if path.path.is_ident("self") => impl_type(),
+            Expr::Path(path) => {
+                let name = single_ident(&path.path)?;
+                if let Some(local) = self.local_of(Some(fn_id), path) {
+                    return local.ty.and_then(type_name);
+                }
+                let info = self.taint.fns.get(&fn_id)?;
+                info.sig.inputs.iter().find_map(|input| {
+                    let syn::FnArg::Typed(param) = input else { return None };
+                    let mut names = Vec::new();
+                    pattern_names(&param.pat, &mut names, 0);
+                    names.contains(&name).then(|| type_name(&param.ty)).flatten()
+                })
+            }
+            Expr::Field(field) => {
+                let owner = self.receiver_type(&field.base, site)?;
+                let Some(TypeDef::Struct(fields)) = self.taint.types.get(&owner) else { return None };
+                let syn::Member::Named(member) = &field.member else { return None };
+                fields.iter().find(|(name, _)| member == name).and_then(|(_, ty)| type_name(ty))
+            }
+            _ => None,
+        }
+    }
+}
+
+/// The name of a type, through references and the wrappers that hand out their content
+/// (`&Arc<NotesRepo>` → `NotesRepo`).
+fn type_name(ty: &Type) -> Option<String> {
+    let mut ty = peel(ty);
+    for _ in 0..4 {
+        let Type::Path(path) = ty else { return None };
+        let segment = path.path.segments.last()?;
+        let name = segment.ident.to_string();
+        match (matches!(name.as_str(), "Arc" | "Rc" | "Box" | "State" | "Data" | "Extension"), type_args(segment).first()) {
+            (true, Some(inner)) => ty = peel(inner),
+            _ => return Some(name),
+        }
+    }
+    None
+}
+
 impl<'a> Walk<'_, 'a> {
     /// A walk of another function of the file, one frame deeper, sharing this walk's budget
     /// (the caller hands it over and takes back what is left).
@@ -840,7 +900,9 @@ impl<'a> Walk<'_, 'a> {
     /// Applies the declared type: request data or a dynamic value of a safe type is safe.
     fn settle(&self, val: Val<'a>) -> Val<'a> {
         match (&val.origin, val.ty) {
-            (Origin::Request(_) | Origin::Dynamic, Some(ty)) if self.facts.is_safe_type(ty, 0) => Val::of(Origin::Safe),
+            (Origin::Request(_) | Origin::Parameter(_) | Origin::Dynamic, Some(ty)) if self.facts.is_safe_type(ty, 0) => {
+                Val::of(Origin::Safe)
+            }
             _ => val,
         }
     }
@@ -1145,11 +1207,29 @@ impl<'a> Walk<'_, 'a> {
         };
         let origin = match (is_source, index) {
             (true, _) => self.source(self.span(param)),
-            (false, Some(index)) if self.framework.is_none() => self.passed_by_callers(info, index, 0),
+            (false, Some(index)) if self.framework.is_none() => match self.passed_by_callers(info, index, 0) {
+                Origin::Dynamic => self.named_parameter(info, param, name),
+                passed => passed,
+            },
             (false, _) => Origin::Dynamic,
         };
         let val = Val { origin, ty: Some(&*param.ty), object: false };
         self.project(&param.pat, name, val, 0).unwrap_or_else(|| Val::of(Origin::Dynamic))
+    }
+
+    /// A parameter of the function the question is about, when other files can call it by
+    /// path: its callers decide ([`Origin::Parameter`]). Its position counts the arguments a
+    /// call passes (not `self`).
+    fn named_parameter(&self, info: &FnInfo<'a>, param: &'a syn::PatType, name: &str) -> Origin {
+        let Some(function) = self.fn_id.filter(|_| self.frames == 0).and_then(|id| self.model.fn_path(id)) else {
+            return Origin::Dynamic;
+        };
+        let typed = info.sig.inputs.iter().filter(|input| matches!(input, syn::FnArg::Typed(_)));
+        let Some(index) = typed.clone().position(|input| matches!(input, syn::FnArg::Typed(p) if std::ptr::eq(p, param))) else {
+            return Origin::Dynamic;
+        };
+        let flow = Flow { source: self.span(param), source_text: name.to_string(), steps: Vec::new() };
+        Origin::Parameter(vec![crate::taint::ParameterFlow { function: function.to_string(), index, flow }])
     }
 
     fn method_call(&self, call: &syn::ExprMethodCall, whole: &Expr, depth: usize, hops: usize) -> Val<'a> {
@@ -1211,7 +1291,7 @@ impl<'a> Walk<'_, 'a> {
         }
         match receiver.origin {
             // Unknown methods of request data keep it (`q.search_term()`, `name.escape_debug()`).
-            Origin::Request(_) => Val::of(receiver.origin),
+            Origin::Request(_) | Origin::Parameter(_) => Val::of(receiver.origin),
             // Methods of numbers stay numbers (`page.saturating_sub(1)`, `date.format(..)`).
             Origin::Safe => Val::of(Origin::Safe).join(self.join_all(call.args.iter(), depth, hops)),
             Origin::Constant | Origin::Dynamic => Val::of(Origin::Dynamic),
@@ -1702,6 +1782,14 @@ mod tests {
         })
     }
 
+    /// The (function, parameter) pairs of an origin made of parameters.
+    fn parameters(origin: &Origin) -> Vec<(String, usize)> {
+        match origin {
+            Origin::Parameter(parameters) => parameters.iter().map(|p| (p.function.clone(), p.index)).collect(),
+            other => panic!("expected parameters, got {other:?}"),
+        }
+    }
+
     fn origin_of(code: &str) -> Origin {
         analyse(code).0
     }
@@ -1847,12 +1935,22 @@ mod tests {
 
     #[test]
     fn parameters_of_other_functions_and_unknown_calls_are_dynamic() {
-        assert_eq!(origin_of("fn build(table: &str) { sink(&format!(\"SELECT * FROM {}\", table)); }"), Origin::Dynamic);
+        // Parameters of functions other code can call are named, for the project pass.
+        assert_eq!(
+            parameters(&origin_of("fn build(table: &str) { sink(&format!(\"SELECT * FROM {}\", table)); }")),
+            vec![("build".into(), 0)]
+        );
+        let method = "struct Repo; impl Repo { fn find(&self, pool: &Pool, tag: &str) { sink(&format!(\"{tag}\")); } }";
+        assert_eq!(parameters(&origin_of(method)), vec![("Repo::find".into(), 1)], "counted as a call passes them, without `self`");
+        let inline = "mod repo { pub fn find(tag: &str) { sink(tag); } }";
+        assert_eq!(parameters(&origin_of(inline)), vec![("repo::find".into(), 0)]);
+        let nested = "fn outer() { fn inner(tag: &str) { sink(tag); } }";
+        assert_eq!(origin_of(nested), Origin::Dynamic, "a function inside a function has no path");
         assert_eq!(origin_of("fn build(&self) { sink(&format!(\"SELECT * FROM {}\", self.table)); }"), Origin::Dynamic);
         // A parameter declared numeric is safe wherever it is.
         assert_eq!(origin_of("fn page(limit: u32) { sink(&format!(\"SELECT * FROM t LIMIT {limit}\")); }"), Origin::Safe);
         // Outside a handler, an extractor-looking parameter is not request data.
-        assert_eq!(origin_of("fn helper(body: String) { sink(&body); }"), Origin::Dynamic);
+        assert_eq!(parameters(&origin_of("fn helper(body: String) { sink(&body); }")), vec![("helper".into(), 0)]);
         let call = format!("{AXUM}async fn h(Path(id): Path<String>) {{ let q = build_query(&id); sink(&q); }}");
         assert_eq!(origin_of(&call), Origin::Dynamic);
         // Non-extractor parameters of a handler (state, extensions) are not request data.
@@ -1937,14 +2035,14 @@ mod tests {
         assert_eq!(source, "Path(name): Path<String>");
         assert_eq!(steps, vec!["run(&format!(\"echo {name}\"))"]);
         // Called with constants only: the parameter stays a non-constant value.
-        assert_eq!(origin_of("fn run(script: &str) { sink(script); } fn main() { run(\"ls\"); }"), Origin::Dynamic);
+        assert!(origin_of("fn run(script: &str) { sink(script); } fn main() { run(\"ls\"); }").is_dynamic());
         // Recursion and mutual calls end.
         let code = format!(
             "fn a(s: &str) -> String {{ b(s) }} fn b(s: &str) -> String {{ a(s) }}
             {AXUM}async fn h(Path(name): Path<String>) {{ sink(&a(&name)); }}"
         );
         let _ = origin_of(&code);
-        assert!(origin_of("fn f(s: &str) { sink(s); f(s); }").eq(&Origin::Dynamic));
+        assert_eq!(parameters(&origin_of("fn f(s: &str) { sink(s); f(s); }")), vec![("f".into(), 0)], "recursion ends");
     }
 
     #[test]
@@ -2042,7 +2140,7 @@ mod tests {
         assert_eq!(request(&code).0, "req.uri()");
         // An outgoing request type of another crate with the same name is not a source.
         let code = "fn call(request: aws_smithy_runtime_api::client::orchestrator::HttpRequest) { sink(request.uri().to_owned()); }";
-        assert_eq!(origin_of(code), Origin::Dynamic);
+        assert!(origin_of(code).is_dynamic() && !origin_of(code).is_request());
         // Not everything on a request is client data.
         let code = format!("{ACTIX}#[get(\"/\")] async fn h(req: HttpRequest) -> HttpResponse {{ sink(req.app_data::<Config>()); }}");
         assert_eq!(origin_of(&code), Origin::Dynamic);
@@ -2088,7 +2186,7 @@ mod tests {
         );
         assert_eq!(request(&body).0, "body: String");
         let not_routed = format!("{AXUM}async fn h(body: String) {{ sink(body.as_str()); }}");
-        assert_eq!(origin_of(&not_routed), Origin::Dynamic);
+        assert!(origin_of(&not_routed).is_dynamic());
         let if_let = format!(
             "{AXUM}struct Filter {{ name: Option<String>, limit: Option<i64> }}
             async fn h(Query(f): Query<Filter>) {{

@@ -222,6 +222,18 @@ impl<'t> TsModel<'t> {
             if origin.is_request() && self.guarded_before(name, sink) {
                 return Origin::Safe;
             }
+            // A parameter of a named function: its callers (in this file or others) decide,
+            // unless the function checks it against a list before the sink.
+            if origin == Origin::Dynamic && walk.frames.is_empty() {
+                let named = self.function_key(function).zip(function_parameters(function).iter().position(|p| *p == parameter));
+                if named.is_some() && self.guarded_before(name, sink) {
+                    return Origin::Safe;
+                }
+                if let Some((function, index)) = named {
+                    let flow = Flow { source: span_of(parameter), source_text: name.to_string(), steps: Vec::new() };
+                    return Origin::Parameter(vec![crate::taint::ParameterFlow { function, index, flow }]);
+                }
+            }
             return origin;
         }
         let Some(binding) = binding else {
@@ -393,6 +405,74 @@ impl<'t> TsModel<'t> {
     fn arguments_origin(&self, node: Node<'t>, sink: Node<'t>, walk: &mut Walk<'t>) -> Origin {
         let Some(arguments) = node.field("arguments") else { return Origin::Constant };
         named_children(arguments).fold(Origin::Constant, |acc, argument| acc.join(self.origin_in(argument, sink, walk)))
+    }
+
+    /// The name other code calls a function by, as this file declares it: `build` (a function
+    /// declaration, a `const` arrow function, `exports.build = ..`), `ReportsService.find` (a
+    /// class method or arrow-function field), `reports.build` (a method of an object literal bound
+    /// to `reports`), `default` and `default.build` (the default export). `None` for functions
+    /// nobody can name: callbacks, nested functions.
+    pub fn function_key(&self, function: Node<'t>) -> Option<String> {
+        let parent = function.parent()?;
+        match (function.kind(), parent.kind()) {
+            ("function_declaration" | "generator_function_declaration", _) => {
+                let name = self.text(function.field("name")?);
+                match parent.kind() {
+                    "program" | "export_statement" => Some(name.to_string()),
+                    _ => None,
+                }
+            }
+            ("method_definition", "class_body") => {
+                let class = parent.parent()?;
+                let method = self.text(function.field("name")?);
+                Some(format!("{}.{method}", self.text(class.field("name")?)))
+            }
+            ("method_definition", "object") => {
+                let method = self.text(function.field("name")?);
+                Some(self.object_member_key(parent, method)?)
+            }
+            (_, "variable_declarator") if parent.field("value") == Some(function) => {
+                let name = parent.field("name").filter(|n| n.kind() == "identifier")?;
+                // Only module-level bindings: a closure bound inside a function is not called from elsewhere.
+                (enclosing_function(parent).is_none_or(|f| f.kind() == "program")).then(|| self.text(name).to_string())
+            }
+            (_, "pair") if parent.field("value") == Some(function) => {
+                let key = parent.field("key")?;
+                let key = self.string_literal(key).unwrap_or_else(|| self.text(key).to_string());
+                self.object_member_key(parent.parent()?, &key)
+            }
+            (_, "public_field_definition") => {
+                let class = parent.parent()?.parent()?;
+                let field = self.text(parent.field("name")?);
+                Some(format!("{}.{field}", self.text(class.field("name")?)))
+            }
+            (_, "export_statement") => Some("default".to_string()),
+            (_, "assignment_expression") if parent.field("right") == Some(function) => {
+                let target = self.member_path(parent.field("left")?)?;
+                match target.as_str() {
+                    "module.exports" => Some("default".to_string()),
+                    _ => target.strip_prefix("module.exports.").or_else(|| target.strip_prefix("exports.")).map(str::to_string),
+                }
+            }
+            _ => None,
+        }
+    }
+
+    /// The name of `member` of an object literal: `reports.build` where `const reports = {..}`,
+    /// `default.build` for `export default {..}`, `build` for `module.exports = {..}`.
+    fn object_member_key(&self, object: Node<'t>, member: &str) -> Option<String> {
+        let owner = object.parent()?;
+        match owner.kind() {
+            "variable_declarator" => {
+                let name = owner.field("name").filter(|n| n.kind() == "identifier")?;
+                (enclosing_function(owner).is_none_or(|f| f.kind() == "program")).then(|| format!("{}.{member}", self.text(name)))
+            }
+            "export_statement" => Some(format!("default.{member}")),
+            "assignment_expression" if self.member_path(owner.field("left")?).as_deref() == Some("module.exports") => {
+                Some(member.to_string())
+            }
+            _ => None,
+        }
     }
 
     /// The innermost enclosing function that declares a parameter named like `identifier`, and
@@ -695,12 +775,47 @@ mod tests {
     fn constants_parameters_and_unknown_calls() {
         assert_eq!(origin_of("const T = 'users'; function f() { sink(`SELECT * FROM ${T}`); }"), Origin::Constant);
         assert_eq!(origin_of("function f() { sink(`SELECT * FROM ${Tables.USERS} WHERE s = ${process.env.SCHEMA}`); }"), Origin::Safe);
-        assert_eq!(origin_of("function f(table) { sink(`SELECT * FROM ${table}`); }"), Origin::Dynamic);
+        assert_eq!(parameters(&origin_of("function f(table) { sink(`SELECT * FROM ${table}`); }")), vec![("f".into(), 0)]);
         assert_eq!(origin_of("function f() { sink(`SELECT ${compute()}`); }"), Origin::Dynamic);
         // `req` that is not a request: one parameter, no type, not a registered handler.
-        assert_eq!(origin_of("function f(req) { sink(req.body); }"), Origin::Dynamic);
+        assert_eq!(parameters(&origin_of("function f(req) { sink(req.body); }")), vec![("f".into(), 0)]);
         // Tagged templates parameterise their substitutions.
         assert_eq!(origin_of("function h(req, res) { sink(sql`SELECT ${req.query.id}`); }"), Origin::Safe);
+    }
+
+    /// The (function, parameter) pairs of an origin made of parameters.
+    fn parameters(origin: &Origin) -> Vec<(String, usize)> {
+        match origin {
+            Origin::Parameter(parameters) => parameters.iter().map(|p| (p.function.clone(), p.index)).collect(),
+            other => panic!("expected parameters, got {other:?}"),
+        }
+    }
+
+    #[test]
+    fn parameters_of_named_functions_are_named_as_other_files_call_them() {
+        let cases = [
+            ("export function build(a, b) { sink(`${a}${b}`); }", vec![("build", 0), ("build", 1)]),
+            ("export const build = async (owner) => sink(owner);", vec![("build", 0)]),
+            ("export class Reports { find(tag: string) { return sink(tag); } }", vec![("Reports.find", 0)]),
+            ("class Reports { find = (tag: string) => sink(tag); }", vec![("Reports.find", 0)]),
+            ("export const reports = { find(tag) { sink(tag); }, all: (t) => sink(t) };", vec![("reports.find", 0)]),
+            ("export default function (tag) { sink(tag); }", vec![("default", 0)]),
+            ("export default { find(tag) { sink(tag); } };", vec![("default.find", 0)]),
+            ("exports.find = function (x, tag) { sink(tag); };", vec![("find", 1)]),
+            ("module.exports = { find(tag) { sink(tag); } };", vec![("find", 0)]),
+            ("module.exports = (tag) => sink(tag);", vec![("default", 0)]),
+            ("function outer(tag) { items.forEach((item) => sink(tag + item)); }", vec![("outer", 0)]),
+        ];
+        for (code, expected) in cases {
+            let expected: Vec<(String, usize)> = expected.into_iter().map(|(f, i)| (f.to_string(), i)).collect();
+            assert_eq!(parameters(&origin_of(code)), expected, "{code}");
+        }
+        // Functions nobody can call by name: callbacks and functions inside functions.
+        assert_eq!(origin_of("items.forEach((item) => sink(item));"), Origin::Dynamic);
+        assert_eq!(origin_of("function outer() { function inner(x) { sink(x); } inner(y); }"), Origin::Dynamic);
+        assert_eq!(origin_of("function outer() { const inner = (x) => sink(x); }"), Origin::Dynamic);
+        // Checked against a list before the sink: safe, whoever calls.
+        assert_eq!(origin_of("export function f(d) { if (!['asc', 'desc'].includes(d)) return; sink(`ORDER BY ${d}`); }"), Origin::Safe);
     }
 
     #[test]

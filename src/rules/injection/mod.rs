@@ -26,7 +26,9 @@ use crate::taint::Origin;
 
 /// Reports a value of `origin` reaching `sink` (described like "`pool.query`"): request data at
 /// the rule's level with the flow attached; a non-constant value capped at `dynamic_level` when
-/// the rule reports those at all. Returns whether it reported.
+/// the rule reports those at all. Returns whether it reported. Parameters of named functions
+/// reaching the sink go into the file's summary, for the project pass to follow callers'
+/// request data into them (`crate::flows`).
 pub(crate) fn report_origin(
     cx: &mut Context<'_>,
     span: Span,
@@ -51,16 +53,26 @@ pub(crate) fn report_origin(
         }
         // Tooling (a release script, a migration) builds commands and SQL from its own values:
         // only request data is worth a finding there.
-        Origin::Dynamic if cx.file.is_tooling => false,
-        Origin::Dynamic => match dynamic_level {
-            Some(level) => {
-                cx.report_capped(level, span, format!("{what} built from a non-constant value reaches {sink}")).help =
-                    Some(help.to_string());
-                true
+        Origin::Dynamic | Origin::Parameter(_) if cx.file.is_tooling => false,
+        Origin::Dynamic | Origin::Parameter(_) => {
+            if let Origin::Parameter(parameters) = origin {
+                let report = crate::flows::SinkReport { rule: cx.rule, level: cx.level, span, what, sink, help };
+                cx.summary.add_sink(cx.file, &report, parameters);
             }
-            None => false,
-        },
+            report_dynamic(cx, span, what, sink, dynamic_level, help)
+        }
         Origin::Constant | Origin::Safe => false,
+    }
+}
+
+/// Reports a non-constant value reaching a sink, when the rule reports those (`dynamic_level`).
+fn report_dynamic(cx: &mut Context<'_>, span: Span, what: &str, sink: &str, dynamic_level: Option<Level>, help: &str) -> bool {
+    match dynamic_level {
+        Some(level) => {
+            cx.report_capped(level, span, format!("{what} built from a non-constant value reaches {sink}")).help = Some(help.to_string());
+            true
+        }
+        None => false,
     }
 }
 

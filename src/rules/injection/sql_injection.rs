@@ -45,11 +45,12 @@ impl SqlInjection {
     /// Reports the SQL argument if its origin is what this rule reports.
     fn report(&self, cx: &mut Context<'_>, span: crate::source::Span, origin: &crate::taint::Origin, sink: &str) {
         match (self.reports, origin) {
-            (Reports::RequestData, crate::taint::Origin::Request(_)) => {
+            // Parameters too: the project pass reports them if a caller passes request data.
+            (Reports::RequestData, crate::taint::Origin::Request(_) | crate::taint::Origin::Parameter(_)) => {
                 report_origin(cx, span, origin, "SQL text", sink, None, HELP);
             }
-            (Reports::NonConstant, crate::taint::Origin::Dynamic) => {
-                report_origin(cx, span, origin, "SQL text", sink, Some(Level::Warning), HELP);
+            (Reports::NonConstant, origin) if origin.is_dynamic() => {
+                report_origin(cx, span, &crate::taint::Origin::Dynamic, "SQL text", sink, Some(Level::Warning), HELP);
             }
             _ => {}
         }

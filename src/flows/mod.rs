@@ -1,0 +1,189 @@
+//! Request data followed across functions and files.
+//!
+//! The per-file pass leaves a [`Summary`] of each file beside its findings (and in the result
+//! cache with them): which parameters of its named functions reach which sinks (written by the
+//! injection rules when the taint view answers [`crate::taint::Origin::Parameter`]), and which
+//! calls of functions it cannot see pass request data or a parameter on (written by the
+//! front-ends' recorders, [`typescript`] and [`rust`]). The project pass ([`follow`]) resolves
+//! each call to the function it names, through imports, barrels, `tsconfig` paths and the Rust
+//! module tree ([`modules`]), and follows request data from the call into the callee's
+//! parameters, from there into further calls, to a bounded depth, until it reaches a sink. The
+//! finding is reported at the sink, with the whole path as its flow, in whatever files it lies.
+
+mod follow;
+pub mod modules;
+pub mod rust;
+pub mod typescript;
+
+pub use follow::{follow, FileSummary};
+
+use crate::diagnostic::{Level, Related};
+use crate::source::{Position, SourceFile, Span};
+use crate::taint::{Flow, ParameterFlow};
+use serde::{Deserialize, Serialize};
+
+/// The name internal errors of the summary recorders go by.
+pub const RECORDER: &str = "cross-file-summary";
+
+/// How many calls deep request data is followed from the handler that reads it.
+pub const MAX_CALL_DEPTH: usize = 6;
+
+/// What the project pass needs to know of one file.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct Summary {
+    /// Sinks that parameters of the file's named functions reach.
+    pub sinks: Vec<ParameterSink>,
+    /// Calls that pass request data or a parameter to a function the file does not show.
+    pub calls: Vec<Call>,
+    /// TypeScript: names exported under another name than the function's (`export default
+    /// build`, `export { build as make }`, `module.exports = { make: build }`): (exported, local).
+    pub exports: Vec<(String, String)>,
+    /// TypeScript: modules whose exports this file passes on (`export * from "./x"`,
+    /// `export { build } from "./x"`).
+    pub reexports: Vec<Reexport>,
+}
+
+impl Summary {
+    pub fn is_empty(&self) -> bool {
+        self.sinks.is_empty() && self.calls.is_empty() && self.exports.is_empty() && self.reexports.is_empty()
+    }
+}
+
+/// A parameter of a named function reaching a sink that a rule checks: what the rule would
+/// report there, should a caller pass request data.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ParameterSink {
+    /// The function, named as its file declares it (`build`, `ReportsService.find`,
+    /// `files::read_upload`, `Repo::by_tag`).
+    pub function: String,
+    pub index: usize,
+    pub rule: String,
+    /// The rule's level for request data in this file (the configuration applied).
+    pub level: Level,
+    pub span: (usize, usize),
+    pub start: Position,
+    pub end: Position,
+    pub snippet: String,
+    /// What reaches the sink and the sink, as the rule words them: "SQL text", "`pool.query`".
+    pub what: String,
+    pub sink: String,
+    pub help: String,
+    /// From the parameter (first) to the sink, the sink excluded.
+    pub steps: Vec<Related>,
+}
+
+/// A call of a function the file does not show, passing request data or a parameter on.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Call {
+    pub callee: Callee,
+    /// The argument's position in the call.
+    pub argument: usize,
+    pub passes: Passed,
+    /// The call, described for the flow.
+    pub at: Related,
+}
+
+/// What a call passes.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub enum Passed {
+    /// Request data; the steps run from where it enters (first) to the argument.
+    Request { source_text: String, steps: Vec<Related> },
+    /// A parameter of the calling function; the steps run from the parameter to the argument.
+    Parameter { function: String, index: usize, steps: Vec<Related> },
+}
+
+/// The function a call names, as far as its file can tell.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Callee {
+    /// TypeScript: a function of another module, by the import's specifier as written and the
+    /// names it may have there (`build`; `default`; `ReportsService.find`; `default.find`).
+    Import { specifier: String, names: Vec<String> },
+    /// A function of this file, by the names it may have.
+    Local { names: Vec<String> },
+    /// Rust: a path with the file's `use` declarations applied, starting with `crate`, `self`,
+    /// `super`, a crate's name or a module of the file's (`crate::repo::notes::by_tag`).
+    Path { segments: Vec<String> },
+}
+
+/// A re-export: `exported` names (all of them when `None`) of `specifier`, under `name` there.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Reexport {
+    pub exported: Option<String>,
+    pub specifier: String,
+    pub name: Option<String>,
+}
+
+/// The steps of a flow as locations of `file`: the source (described by `source_message`) first.
+pub(crate) fn flow_steps(file: &SourceFile, flow: &Flow, source_message: String) -> Vec<Related> {
+    let mut steps = vec![Related::at(file, flow.source, source_message)];
+    for step in &flow.steps {
+        let text = crate::text::shorten(file.slice(*step), 60);
+        steps.push(Related::at(file, *step, format!("flows through `{text}`")));
+    }
+    steps
+}
+
+/// The steps of a parameter's flow, the parameter first.
+pub(crate) fn parameter_steps(file: &SourceFile, parameter: &ParameterFlow) -> Vec<Related> {
+    let message = format!("parameter `{}` of `{}`", parameter.flow.source_text, parameter.function);
+    flow_steps(file, &parameter.flow, message)
+}
+
+/// What the injection rules add to the summary when a sink's value comes from parameters.
+pub(crate) struct SinkReport<'s> {
+    pub rule: &'static str,
+    pub level: Level,
+    pub span: Span,
+    pub what: &'s str,
+    pub sink: &'s str,
+    pub help: &'s str,
+}
+
+impl Summary {
+    /// Records that each of `parameters` reaches the sink `report` describes.
+    pub(crate) fn add_sink(&mut self, file: &SourceFile, report: &SinkReport<'_>, parameters: &[ParameterFlow]) {
+        for parameter in parameters {
+            let sink = ParameterSink {
+                function: parameter.function.clone(),
+                index: parameter.index,
+                rule: report.rule.to_string(),
+                level: report.level,
+                span: (report.span.start, report.span.end),
+                start: file.position(report.span.start),
+                end: file.position(report.span.end),
+                snippet: file.slice(report.span).chars().filter(|c| !c.is_whitespace()).take(200).collect(),
+                what: report.what.to_string(),
+                sink: report.sink.to_string(),
+                help: report.help.to_string(),
+                steps: parameter_steps(file, parameter),
+            };
+            if !self.sinks.contains(&sink) {
+                self.sinks.push(sink);
+            }
+        }
+    }
+
+    /// Records a call passing the value of `origin` as argument `argument`.
+    pub(crate) fn add_call(&mut self, file: &SourceFile, callee: Callee, argument: usize, call: Span, origin: &crate::taint::Origin) {
+        let described = crate::text::shorten(file.slice(call), 60);
+        let at = Related::at(file, call, format!("passed to `{described}`"));
+        match origin {
+            crate::taint::Origin::Request(flow) => {
+                let source_message = format!("request data enters here: `{}`", flow.source_text);
+                let passes = Passed::Request { source_text: flow.source_text.clone(), steps: flow_steps(file, flow, source_message) };
+                self.calls.push(Call { callee, argument, passes, at });
+            }
+            crate::taint::Origin::Parameter(parameters) => {
+                for parameter in parameters {
+                    let passes = Passed::Parameter {
+                        function: parameter.function.clone(),
+                        index: parameter.index,
+                        steps: parameter_steps(file, parameter),
+                    };
+                    self.calls.push(Call { callee: callee.clone(), argument, passes, at: at.clone() });
+                }
+            }
+            _ => {}
+        }
+    }
+}

@@ -1,0 +1,95 @@
+//! The Rust recorder of summaries: calls of functions by path (with the file's `use`
+//! declarations applied) and of methods of types the file can name, that pass request data or a
+//! parameter on. The sinks that parameters reach are recorded by the rules (`report_origin`).
+
+use super::{Callee, Summary};
+use crate::lang::rust::{span_of, RustModel, RustNode, RustSyntax, Site};
+use crate::source::SourceFile;
+use crate::taint::Origin;
+use syn::punctuated::Punctuated;
+use syn::Expr;
+
+/// Records what a call node tells the project pass.
+pub fn record(node: &RustNode<'_>, model: &RustModel<'_>, file: &SourceFile, summary: &mut Summary) {
+    if node.site.in_test || node.site.fn_id.is_none() {
+        return;
+    }
+    match node.syntax {
+        RustSyntax::Call(call) => {
+            if let Some(callee) = path_callee(model, &node.site, &call.func) {
+                record_arguments(model, &node.site, file, summary, callee, &call.args, span_of(file, call));
+            }
+        }
+        RustSyntax::MethodCall(call) => {
+            if let Some(callee) = method_callee(model, &node.site, &call.receiver, &call.method.to_string()) {
+                record_arguments(model, &node.site, file, summary, callee, &call.args, span_of(file, call));
+            }
+        }
+        _ => {}
+    }
+}
+
+fn record_arguments(
+    model: &RustModel<'_>,
+    site: &Site,
+    file: &SourceFile,
+    summary: &mut Summary,
+    callee: Callee,
+    arguments: &Punctuated<Expr, syn::Token![,]>,
+    call: crate::source::Span,
+) {
+    for (index, argument) in arguments.iter().enumerate() {
+        let origin = model.origin(argument, site, file);
+        if matches!(origin, Origin::Request(_) | Origin::Parameter(_)) {
+            summary.add_call(file, callee.clone(), index, call, &origin);
+        }
+    }
+}
+
+/// `repo::notes::by_tag(..)`, `by_tag(..)` after `use crate::repo::notes::by_tag`,
+/// `Self::check(..)`, `NotesRepo::by_tag(..)`: the path with the file's `use` declarations
+/// applied. Constructors (`Some(..)`, `Json(..)`) and functions that are neither imported nor
+/// declared in the file are not the project's.
+fn path_callee(model: &RustModel<'_>, site: &Site, function: &Expr) -> Option<Callee> {
+    let Expr::Path(path) = function else { return None };
+    if path.qself.is_some() {
+        return None;
+    }
+    let mut segments: Vec<String> = path.path.segments.iter().map(|s| s.ident.to_string()).collect();
+    let first = segments.first()?.clone();
+    if segments.len() == 1 && first.starts_with(|c: char| c.is_ascii_uppercase()) {
+        return None;
+    }
+    if first == "Self" {
+        let own = site.fn_id.and_then(|id| model.fn_path(id))?;
+        let mut owner: Vec<String> = own.split("::").map(str::to_string).collect();
+        owner.pop();
+        segments.splice(0..1, std::iter::once("self".to_string()).chain(owner));
+        return Some(Callee::Path { segments });
+    }
+    match model.use_target(&first) {
+        Some(target) => {
+            let expanded: Vec<String> = target.trim_start_matches("::").split("::").map(str::to_string).collect();
+            if matches!(expanded.first().map(String::as_str), Some("std" | "core" | "alloc")) {
+                return None;
+            }
+            segments.splice(0..1, expanded);
+        }
+        // A function of the file, or a path through a module of the crate (`repo::notes::by_tag`).
+        None if segments.len() == 1 && !model.declares_fn(&first) => return None,
+        None => {}
+    }
+    Some(Callee::Path { segments })
+}
+
+/// `self.check(..)`, `self.repo.by_tag(..)`, `repo.by_tag(..)`: a method of a type whose name
+/// the receiver's declaration gives, looked up through the file's `use` declarations.
+fn method_callee(model: &RustModel<'_>, site: &Site, receiver: &Expr, method: &str) -> Option<Callee> {
+    let type_name = model.receiver_type(receiver, site)?;
+    let mut segments = match model.use_target(&type_name) {
+        Some(target) => target.trim_start_matches("::").split("::").map(str::to_string).collect(),
+        None => vec!["self".to_string(), type_name],
+    };
+    segments.push(method.to_string());
+    Some(Callee::Path { segments })
+}

@@ -1,0 +1,238 @@
+//! The TypeScript/JavaScript recorder of summaries: calls that pass request data or a
+//! parameter to a function the file does not show (an import, an injected service, another
+//! function of the file), and what the file exports under other names or passes on from other
+//! modules. The sinks that parameters reach are recorded by the rules (`report_origin`).
+
+use super::{Callee, Reexport, Summary};
+use crate::lang::typescript::model::{named_children, span_of};
+use crate::lang::typescript::{FieldExt, TsModel};
+use crate::source::SourceFile;
+use crate::taint::Origin;
+use tree_sitter::Node;
+
+/// The node kinds the recorder looks at.
+pub const KINDS: &[&str] = &["call_expression", "program"];
+
+/// Records what `node` (of one of [`KINDS`]) tells the project pass.
+pub fn record(node: Node<'_>, model: &TsModel<'_>, file: &SourceFile, summary: &mut Summary) {
+    match node.kind() {
+        "call_expression" => record_call(node, model, file, summary),
+        "program" => record_exports(node, model, summary),
+        _ => {}
+    }
+}
+
+fn record_call(call: Node<'_>, model: &TsModel<'_>, file: &SourceFile, summary: &mut Summary) {
+    let Some(arguments) = call.field("arguments").filter(|a| a.kind() == "arguments") else { return };
+    if arguments.named_child_count() == 0 {
+        return;
+    }
+    let Some(callee) = call.field("function").and_then(|f| callee(model, f)) else { return };
+    for (index, argument) in named_children(arguments).enumerate() {
+        if argument.kind() == "spread_element" {
+            break;
+        }
+        let origin = model.origin(argument);
+        if matches!(origin, Origin::Request(_) | Origin::Parameter(_)) {
+            summary.add_call(file, callee.clone(), index, span_of(call), &origin);
+        }
+    }
+}
+
+/// The function a callee expression names, when it may be one of the project's.
+fn callee(model: &TsModel<'_>, function: Node<'_>) -> Option<Callee> {
+    let function = model.unwrap_expression(function);
+    match function.kind() {
+        "identifier" => {
+            let name = model.text(function);
+            if let Some(binding) = model.binding(function) {
+                // A function of this file: declared, or bound to a function value.
+                let value = binding.value.map(|v| model.unwrap_expression(v))?;
+                let key = model.function_key(value)?;
+                return Some(Callee::Local { names: vec![key] });
+            }
+            let import = model.import(name)?;
+            let names = vec![import.export.clone().unwrap_or_else(|| "default".to_string())];
+            Some(Callee::Import { specifier: import.module.clone(), names })
+        }
+        "member_expression" => {
+            let method = model.text(function.field("property")?);
+            let object = model.unwrap_expression(function.field("object")?);
+            match object.kind() {
+                // `this.helper(x)`: a method of the same class.
+                "this" => Some(Callee::Local { names: vec![format!("{}.{method}", enclosing_class_name(model, object)?)] }),
+                // `this.reports.build(x)`: a method of the field's declared type.
+                "member_expression" => {
+                    let receiver = model.unwrap_expression(object.field("object")?);
+                    if receiver.kind() != "this" {
+                        return None;
+                    }
+                    let field = model.text(object.field("property")?);
+                    let type_name = field_type(model, object, field)?;
+                    type_callee(model, object, &type_name, method)
+                }
+                "identifier" => {
+                    let name = model.text(object);
+                    if let Some(binding) = model.binding(object) {
+                        // `reports.build(x)` where `const reports = { build(..) {..} }` in this file.
+                        let value = binding.value.map(|v| model.unwrap_expression(v))?;
+                        return (value.kind() == "object").then(|| Callee::Local { names: vec![format!("{name}.{method}")] });
+                    }
+                    let import = model.import(name)?;
+                    let names = match &import.export {
+                        Some(export) => vec![format!("{export}.{method}")],
+                        // A namespace, default or `require` import: the module's export, or a
+                        // member of its default export.
+                        None => vec![method.to_string(), format!("default.{method}")],
+                    };
+                    Some(Callee::Import { specifier: import.module.clone(), names })
+                }
+                _ => None,
+            }
+        }
+        _ => None,
+    }
+}
+
+/// `ReportsService.build` for a method of a class named `type_name`: imported, or of this file.
+fn type_callee(model: &TsModel<'_>, at: Node<'_>, type_name: &str, method: &str) -> Option<Callee> {
+    let base = type_name.split('<').next().unwrap_or(type_name).trim();
+    match model.import(base) {
+        Some(import) => {
+            let class = import.export.clone().unwrap_or_else(|| "default".to_string());
+            let mut names = vec![format!("{class}.{method}")];
+            if import.export.is_none() {
+                names.push(format!("{base}.{method}"));
+            }
+            Some(Callee::Import { specifier: import.module.clone(), names })
+        }
+        None if model.binding(at).is_none() && base.chars().all(|c| c.is_alphanumeric() || c == '_' || c == '$') => {
+            Some(Callee::Local { names: vec![format!("{base}.{method}")] })
+        }
+        None => None,
+    }
+}
+
+/// The declared type of field `field` of the class around `node`: a constructor parameter
+/// property (`constructor(private readonly reports: ReportsService)`, NestJS injection) or a
+/// field declaration (`private reports: ReportsService`).
+fn field_type(model: &TsModel<'_>, node: Node<'_>, field: &str) -> Option<String> {
+    let class = enclosing_class(node)?;
+    let body = class.field("body")?;
+    for member in named_children(body) {
+        match member.kind() {
+            "public_field_definition" if member.field("name").is_some_and(|n| model.text(n) == field) => {
+                return annotation(model, member);
+            }
+            "method_definition" if member.field("name").is_some_and(|n| model.text(n) == "constructor") => {
+                let parameters = member.field("parameters")?;
+                for parameter in named_children(parameters) {
+                    if parameter.field("pattern").is_some_and(|p| model.text(p) == field) {
+                        return annotation(model, parameter);
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+    None
+}
+
+/// The type a declaration is annotated with, without the colon.
+fn annotation(model: &TsModel<'_>, declaration: Node<'_>) -> Option<String> {
+    let annotation = declaration.field("type")?;
+    Some(model.text(annotation).trim_start_matches(':').trim().to_string())
+}
+
+fn enclosing_class(node: Node<'_>) -> Option<Node<'_>> {
+    std::iter::successors(node.parent(), |n| n.parent())
+        .find(|n| matches!(n.kind(), "class_declaration" | "abstract_class_declaration" | "class"))
+}
+
+fn enclosing_class_name(model: &TsModel<'_>, node: Node<'_>) -> Option<String> {
+    Some(model.text(enclosing_class(node)?.field("name")?).to_string())
+}
+
+/// The file's exports under other names and its re-exports, from its top-level statements.
+fn record_exports(program: Node<'_>, model: &TsModel<'_>, summary: &mut Summary) {
+    for statement in named_children(program) {
+        match statement.kind() {
+            "export_statement" => record_export(statement, model, summary),
+            // `module.exports = build`, `module.exports = { make: build }`
+            "expression_statement" => {
+                let Some(assignment) = statement.named_child(0).filter(|n| n.kind() == "assignment_expression") else { continue };
+                let is_module_exports = assignment.field("left").and_then(|l| model.member_path(l)).as_deref() == Some("module.exports");
+                let Some(value) = assignment.field("right").filter(|_| is_module_exports) else { continue };
+                match value.kind() {
+                    "identifier" => summary.exports.push(("default".into(), model.text(value).into())),
+                    "object" => {
+                        for pair in named_children(value).filter(|p| p.kind() == "pair") {
+                            let (Some(key), Some(local)) = (pair.field("key"), pair.field("value")) else { continue };
+                            if local.kind() == "identifier" && model.text(key) != model.text(local) {
+                                summary.exports.push((model.text(key).into(), model.text(local).into()));
+                            }
+                        }
+                    }
+                    _ => {}
+                }
+            }
+            _ => {}
+        }
+    }
+}
+
+fn record_export(statement: Node<'_>, model: &TsModel<'_>, summary: &mut Summary) {
+    let source = statement.field("source").and_then(|s| model.string_literal(s));
+    let is_default = (0..statement.child_count()).filter_map(|i| statement.child(i)).any(|c| c.kind() == "default");
+    if let Some(declaration) = statement.field("declaration") {
+        // `export default function build() {}`, `export default class Reports {}`
+        if is_default {
+            if let Some(name) = declaration.field("name") {
+                summary.exports.push(("default".into(), model.text(name).into()));
+            }
+        }
+        return;
+    }
+    if let Some(value) = statement.field("value").filter(|v| v.kind() == "identifier") {
+        // `export default build;`
+        summary.exports.push(("default".into(), model.text(value).into()));
+        return;
+    }
+    let mut all = true;
+    for child in named_children(statement) {
+        match child.kind() {
+            "export_clause" => {
+                all = false;
+                for specifier in named_children(child).filter(|s| s.kind() == "export_specifier") {
+                    let Some(name) = specifier.field("name").map(|n| model.text(n).trim_matches(['"', '\'']).to_string()) else {
+                        continue;
+                    };
+                    let exported =
+                        specifier.field("alias").map_or_else(|| name.clone(), |a| model.text(a).trim_matches(['"', '\'']).to_string());
+                    match &source {
+                        Some(specifier) => {
+                            summary.reexports.push(Reexport { exported: Some(exported), specifier: specifier.clone(), name: Some(name) })
+                        }
+                        None if exported != name => summary.exports.push((exported, name)),
+                        None => {}
+                    }
+                }
+            }
+            // `export * as reports from "./reports"`
+            "namespace_export" => {
+                all = false;
+                let exported = child.named_child(0).map(|n| model.text(n).to_string());
+                if let Some(specifier) = &source {
+                    summary.reexports.push(Reexport { exported, specifier: specifier.clone(), name: None });
+                }
+            }
+            _ => {}
+        }
+    }
+    // `export * from "./reports"`
+    if all {
+        if let Some(specifier) = source {
+            summary.reexports.push(Reexport { exported: None, specifier, name: None });
+        }
+    }
+}

@@ -1,0 +1,193 @@
+//! Request data followed across files, end to end from the command line, on two small services
+//! in `tests/projects/`: an Express router and a NestJS controller calling services, a
+//! repository and a client in other files (relative imports, a barrel, a `tsconfig` path alias,
+//! constructor injection), and an axum service calling its repository modules, a method through
+//! a typed extension, a service layer and a workspace crate. Each has look-alikes that must not
+//! be reported: the same function name in another module, a local function shadowing an import,
+//! a callee that checks its argument against a list, and validation in the middle layer.
+
+mod common;
+
+use common::{archlint, repo, stdout};
+use serde_json::Value;
+use std::path::Path;
+
+/// The injection findings of a JSON report as (rule, path, line), sorted.
+fn injections(report: &Value) -> Vec<(String, String, u64)> {
+    let mut found: Vec<(String, String, u64)> = report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| {
+            let rule = f["rule"].as_str().unwrap();
+            ["sql-injection", "command-injection", "path-traversal", "ssrf", "dynamic-sql"].contains(&rule)
+        })
+        .map(|f| (f["rule"].as_str().unwrap().into(), f["path"].as_str().unwrap().into(), f["start"]["line"].as_u64().unwrap()))
+        .collect();
+    found.sort();
+    found
+}
+
+fn scan_json(dir: &Path, extra: &[&str]) -> Value {
+    let mut args = vec!["--format", "json", "--no-cache"];
+    args.extend_from_slice(extra);
+    let output = archlint(dir, &args);
+    serde_json::from_str(&stdout(&output)).unwrap_or_else(|e| panic!("{e}: {}", stdout(&output)))
+}
+
+/// The flow of the finding of `rule` at `path:line`, as `file:line` steps.
+fn flow_of(report: &Value, rule: &str, path: &str, line: u64) -> Vec<String> {
+    let finding = report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["rule"] == rule && f["path"] == path && f["start"]["line"] == line)
+        .unwrap_or_else(|| panic!("no {rule} finding at {path}:{line}"));
+    finding["flow"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|step| format!("{}:{}", step["path"].as_str().unwrap_or(path), step["start"]["line"]))
+        .collect()
+}
+
+fn expected(items: &[(&str, &str, u64)]) -> Vec<(String, String, u64)> {
+    let mut items: Vec<(String, String, u64)> = items.iter().map(|(r, p, l)| (r.to_string(), p.to_string(), *l)).collect();
+    items.sort();
+    items
+}
+
+#[test]
+fn typescript_flows_through_imports_barrels_aliases_and_injected_services() {
+    let dir = repo().join("tests/projects/cross-file-ts");
+    let report = scan_json(&dir, &[]);
+    assert_eq!(
+        injections(&report),
+        expected(&[
+            // routes.ts → services/index.ts (barrel) → services/reports.ts
+            ("sql-injection", "src/services/reports.ts", 8),
+            ("command-injection", "src/services/reports.ts", 12),
+            // routes.ts → services/reports.ts → repositories/reports.ts: two calls deep
+            ("sql-injection", "src/repositories/reports.ts", 5),
+            // routes.ts → `@/lib/preview` (tsconfig paths)
+            ("ssrf", "src/lib/preview.ts", 4),
+            // NestJS controller → `this.reportsService` (constructor injection)
+            ("sql-injection", "src/reports/reports.service.ts", 7),
+        ]),
+        "not: users.byOwner (same name, parameterised; re-exported under another name), the shadowed import, checkedExport (allowlist), reportForId (parsed in the middle layer), byTagSafely"
+    );
+    assert_eq!(
+        flow_of(&report, "sql-injection", "src/repositories/reports.ts", 5),
+        [
+            "src/routes.ts:21",
+            "src/routes.ts:21",
+            "src/services/reports.ts:24",
+            "src/services/reports.ts:25",
+            "src/repositories/reports.ts:3",
+            "src/repositories/reports.ts:4"
+        ],
+        "source, call, parameter, call, parameter, binding"
+    );
+    let finding = report["findings"].as_array().unwrap().iter().find(|f| f["path"] == "src/lib/preview.ts").unwrap();
+    assert_eq!(finding["message"], "the request URL from request data (`req.query.url`) reaches `axios.get`");
+    assert_eq!(finding["related"][0]["path"], "src/routes.ts", "the source is a related location in its own file");
+    assert!(finding["flow"].as_array().unwrap().iter().any(|s| s.get("path").is_none()), "steps in the finding's file name no file");
+}
+
+#[test]
+fn rust_flows_through_the_module_tree_methods_and_workspace_crates() {
+    let dir = repo().join("tests/projects/cross-file-rs");
+    let report = scan_json(&dir, &[]);
+    assert_eq!(
+        injections(&report),
+        expected(&[
+            // `files::read_upload` through `use crate::repo::{files, ..}`
+            ("path-traversal", "notes-api/src/repo/files.rs", 8),
+            // `notes::by_tag` through `use crate::repo::notes::{self, ..}`
+            ("sql-injection", "notes-api/src/repo/notes.rs", 5),
+            // routes → service::tagged → notes::by_label
+            ("sql-injection", "notes-api/src/repo/notes.rs", 10),
+            // `repo.search(..)` where `Extension(repo): Extension<NotesRepo>`
+            ("sql-injection", "notes-api/src/repo/notes.rs", 25),
+            // the workspace crate `notes-common`
+            ("command-injection", "common/src/lib.rs", 5),
+        ]),
+        "not: users::by_tag (same name, bound), the local read_upload, read_listed (allowlist), notes_of (parsed in the middle layer)"
+    );
+    assert_eq!(
+        flow_of(&report, "sql-injection", "notes-api/src/repo/notes.rs", 10),
+        [
+            "notes-api/src/routes.rs:54",
+            "notes-api/src/routes.rs:55",
+            "notes-api/src/service.rs:11",
+            "notes-api/src/service.rs:12",
+            "notes-api/src/repo/notes.rs:8",
+            "notes-api/src/repo/notes.rs:9",
+            "notes-api/src/repo/notes.rs:9",
+        ]
+    );
+}
+
+#[test]
+fn sarif_code_flows_and_human_output_name_each_file() {
+    let dir = repo().join("tests/projects/cross-file-ts");
+    let output = archlint(&dir, &["--format", "sarif", "--no-cache"]);
+    let sarif: Value = serde_json::from_str(&stdout(&output)).unwrap();
+    let result = sarif["runs"][0]["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"] == "src/lib/preview.ts")
+        .expect("the ssrf result");
+    let uris: Vec<&str> = result["codeFlows"][0]["threadFlows"][0]["locations"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|l| l["location"]["physicalLocation"]["artifactLocation"]["uri"].as_str().unwrap())
+        .collect();
+    assert_eq!(uris, ["src/routes.ts", "src/routes.ts", "src/lib/preview.ts", "src/lib/preview.ts"]);
+    assert_eq!(result["relatedLocations"][0]["physicalLocation"]["artifactLocation"]["uri"], "src/routes.ts");
+
+    let human = stdout(&archlint(&dir, &["--no-cache"]));
+    assert!(human.contains("flow:\n      src/routes.ts:17: request data enters here: `req.query.url`"), "{human}");
+    assert!(human.contains("src/lib/preview.ts:3: parameter `url` of `fetchPreview`"), "{human}");
+}
+
+#[test]
+fn the_cache_keeps_summaries_and_an_edited_callee_changes_the_finding() {
+    let copy = tempfile::tempdir().unwrap();
+    copy_dir(&repo().join("tests/projects/cross-file-ts"), copy.path());
+    let scan = || {
+        let output = archlint(copy.path(), &["--format", "json"]);
+        injections(&serde_json::from_str(&stdout(&output)).unwrap())
+    };
+    let first = scan();
+    assert_eq!(first.len(), 5);
+    assert_eq!(scan(), first, "the second scan reads every file's summary from the cache");
+    // The service starts checking the format: the command-injection finding goes, found from the
+    // cached summary of routes.ts and the fresh one of the service.
+    let service = copy.path().join("src/services/reports.ts");
+    let text = std::fs::read_to_string(&service).unwrap();
+    let checked = text.replace(
+        "export function exportReport(format: string) {\n",
+        "export function exportReport(format: string) {\n  if (!FORMATS.includes(format)) throw new Error(\"format\");\n",
+    );
+    assert_ne!(text, checked);
+    std::fs::write(&service, checked).unwrap();
+    let after = scan();
+    assert!(!after.iter().any(|(rule, ..)| rule == "command-injection"), "{after:?}");
+    assert_eq!(after.len(), 4);
+}
+
+fn copy_dir(from: &Path, to: &Path) {
+    for entry in std::fs::read_dir(from).unwrap() {
+        let entry = entry.unwrap();
+        let target = to.join(entry.file_name());
+        if entry.file_type().unwrap().is_dir() {
+            std::fs::create_dir_all(&target).unwrap();
+            copy_dir(&entry.path(), &target);
+        } else {
+            std::fs::copy(entry.path(), target).unwrap();
+        }
+    }
+}
