@@ -132,9 +132,9 @@ pub fn content_hash(text: &str) -> String {
 }
 
 /// Everything besides the text that decides what the per-file pass finds in a file.
-pub fn context_hash(language: Language, is_test: bool, is_tooling: bool, levels: &[Option<Level>]) -> String {
+pub fn context_hash(language: Language, is_test: bool, (is_tooling, serves_requests): (bool, bool), levels: &[Option<Level>]) -> String {
     let mut hasher = Sha256::new();
-    hasher.update(format!("{language:?}|{is_test}|{is_tooling}|{levels:?}"));
+    hasher.update(format!("{language:?}|{is_test}|{is_tooling}|{serves_requests}|{levels:?}"));
     hex(&hasher.finalize()[..16])
 }
 

@@ -87,10 +87,10 @@ pub fn analyze(file: &SourceFile, active: &ActiveRules<'_>) -> FileOutput {
     output
 }
 
-/// Whether the file's calls are recorded for following request data across files: test code and
-/// tooling pass no request data on.
+/// Whether the file's calls are recorded for following request data across files: test code,
+/// tooling and code no request reaches pass no request data on.
 fn records_summary(file: &SourceFile) -> bool {
-    !file.is_test_path && !file.is_tooling
+    !file.is_test_path && !file.is_tooling && file.serves_requests
 }
 
 /// Whether a rule runs on this file at all: rules about a service's behaviour skip tooling.

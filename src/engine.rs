@@ -47,11 +47,18 @@ impl ScanResult {
 
     /// Narrows the report (not the scan) to the findings and notices for which `keep` holds,
     /// given the file's absolute path (`root` joined with the reported path) and the lines
-    /// reported (`None` for a notice about a whole file). Returns how many active findings
-    /// were left out.
+    /// reported (`None` for a notice about a whole file). A finding whose flow crosses files is
+    /// kept when `keep` holds for any step in another file too: a change to the handler that
+    /// passes request data on is what makes the service's sink a finding. Returns how many
+    /// active findings were left out.
     pub fn narrow(&mut self, root: &Path, keep: impl Fn(&Path, Option<(usize, usize)>) -> bool) -> usize {
         let before = self.active_findings().count();
-        self.findings.retain(|f| keep(&root.join(&f.path), Some((f.start.line, f.end.line))));
+        self.findings.retain(|f| {
+            keep(&root.join(&f.path), Some((f.start.line, f.end.line)))
+                || f.flow
+                    .iter()
+                    .any(|step| step.path.as_ref().is_some_and(|path| keep(&root.join(path), Some((step.start.line, step.end.line)))))
+        });
         self.notices.retain(|n| keep(&root.join(&n.path), n.start.zip(n.end).map(|(start, end)| (start.line, end.line))));
         before - self.active_findings().count()
     }
@@ -217,6 +224,7 @@ pub fn scan_source_in_project(
                 Ok(()) => {
                     let mut file = SourceFile::new(rel_path.to_string(), path.clone(), language, text, is_test_path(rel_path));
                     file.is_tooling = crate::roles::is_tooling_path(rel_path) || crate::roles::is_tooling_package(&path, &config.root);
+                    file.serves_requests = language != Language::Rust || crate::roles::rust_serves_requests(&path, &config.root);
                     analyze_file(file, config, false, Cost::default())
                 }
             };
@@ -341,6 +349,7 @@ fn prepare(job: &FileJob, config: &Config, rel_path: String) -> Result<SourceFil
     check_nesting(&text)?;
     let mut file = SourceFile::new(rel_path, job.path.clone(), job.language, text, is_test_path(&job.scan_relative));
     file.is_tooling = job.is_tooling();
+    file.serves_requests = job.serves_requests();
     Ok(file)
 }
 
@@ -381,7 +390,8 @@ fn scan_file(job: &FileJob, config: &Config, cache: Option<&Cache>, measure: boo
 
     // An unchanged file is not even read.
     let levels = config.levels_for(&job.path);
-    let context = cache::context_hash(job.language, is_test_path(&job.scan_relative), job.is_tooling(), &levels);
+    let roles = (job.is_tooling(), job.serves_requests());
+    let context = cache::context_hash(job.language, is_test_path(&job.scan_relative), roles, &levels);
     let stamp = Stamp::of(&job.path);
     if let Some(output) = cache.reuse_unread(&rel_path, stamp, &context) {
         let cached = Some(cache.reused(rel_path.clone(), stamp, context, None, None));

@@ -19,6 +19,70 @@ use std::sync::{Arc, Mutex, OnceLock};
 /// Answers kept for the whole process, by directory and scan root.
 type Memo<V> = OnceLock<Mutex<HashMap<(PathBuf, PathBuf), V>>>;
 
+/// Whether a Rust file belongs to code that can see request data: a crate that depends on a web
+/// framework, or a crate of its workspace that such a crate uses (a repository layer, a shared
+/// library). A file with no `Cargo.toml` between it and the scan root is given the benefit of the
+/// doubt. Request data is only followed across files where it can exist: elsewhere (a compiler,
+/// a command-line tool) asking where every call's arguments come from would cost a fifth of the
+/// scan and find nothing.
+pub fn rust_serves_requests(abs_path: &Path, root: &Path) -> bool {
+    let Some(dir) = abs_path.parent() else { return true };
+    let key = (dir.to_path_buf(), root.to_path_buf());
+    static CACHE: Memo<bool> = OnceLock::new();
+    let cache = CACHE.get_or_init(Mutex::default);
+    if let Some(known) = cache.lock().expect("the role cache is never poisoned").get(&key) {
+        return *known;
+    }
+    let answer = dir
+        .ancestors()
+        .take_while(|ancestor| ancestor.starts_with(root))
+        .find_map(|ancestor| read_toml(&ancestor.join("Cargo.toml")).filter(|m| m.get("package").is_some()).map(|m| (ancestor, m)))
+        .is_none_or(|(crate_dir, manifest)| rust_crate_serves_requests(&manifest, crate_dir, root));
+    cache.lock().expect("the role cache is never poisoned").insert(key, answer);
+    answer
+}
+
+fn rust_crate_serves_requests(manifest: &toml::Table, crate_dir: &Path, root: &Path) -> bool {
+    if is_server(&rust_dependencies(manifest)) {
+        return true;
+    }
+    let Some(name) = package_name(manifest) else { return true };
+    let workspace = crate_dir
+        .ancestors()
+        .filter(|a| a.starts_with(root))
+        .find(|a| read_toml(&a.join("Cargo.toml")).is_some_and(|m| m.get("workspace").is_some()));
+    let Some(workspace) = workspace else { return false };
+    static WORKSPACES: Memo<Arc<HashSet<String>>> = OnceLock::new();
+    let key = (workspace.to_path_buf(), root.to_path_buf());
+    let cache = WORKSPACES.get_or_init(Mutex::default);
+    let known = cache.lock().expect("the workspace cache is never poisoned").get(&key).cloned();
+    let served = match known {
+        Some(served) => served,
+        None => {
+            let mut crates: HashMap<String, Vec<String>> = HashMap::new();
+            collect_crates(workspace, 0, &mut crates);
+            let served = Arc::new(reached_from(&crates, is_server));
+            cache.lock().expect("the workspace cache is never poisoned").insert(key, served.clone());
+            served
+        }
+    };
+    served.contains(&name)
+}
+
+/// The crates of a workspace (name → dependencies) that the crates `is_root` picks reach,
+/// themselves included.
+fn reached_from(crates: &HashMap<String, Vec<String>>, is_root: impl Fn(&[String]) -> bool) -> HashSet<String> {
+    let mut seen: HashSet<String> = HashSet::new();
+    let mut frontier: Vec<String> = crates.iter().filter(|(_, deps)| is_root(deps)).map(|(n, _)| n.clone()).collect();
+    while let Some(next) = frontier.pop() {
+        if !seen.insert(next.clone()) {
+            continue;
+        }
+        frontier.extend(crates.get(&next).into_iter().flatten().filter(|d| crates.contains_key(*d)).cloned());
+    }
+    seen
+}
+
 /// Crates whose presence makes a Rust crate a server.
 const RUST_SERVERS: &[&str] = &[
     "axum",
@@ -202,19 +266,8 @@ fn tooling_crates(workspace: &Path) -> HashSet<String> {
     // Every crate of the workspace: name → dependencies.
     let mut crates: HashMap<String, Vec<String>> = HashMap::new();
     collect_crates(workspace, 0, &mut crates);
-    let reached = |roots: Vec<String>| {
-        let mut seen: HashSet<String> = HashSet::new();
-        let mut frontier = roots;
-        while let Some(next) = frontier.pop() {
-            if !seen.insert(next.clone()) {
-                continue;
-            }
-            frontier.extend(crates.get(&next).into_iter().flatten().filter(|d| crates.contains_key(*d)).cloned());
-        }
-        seen
-    };
-    let servers = reached(crates.iter().filter(|(_, deps)| is_server(deps)).map(|(n, _)| n.clone()).collect());
-    let programs = reached(crates.iter().filter(|(_, deps)| is_cli(deps)).map(|(n, _)| n.clone()).collect());
+    let servers = reached_from(&crates, is_server);
+    let programs = reached_from(&crates, is_cli);
     programs.difference(&servers).cloned().collect()
 }
 
@@ -254,6 +307,24 @@ mod tests {
         let path = root.join(path);
         std::fs::create_dir_all(path.parent().unwrap()).unwrap();
         std::fs::write(path, text).unwrap();
+    }
+
+    #[test]
+    fn rust_code_serves_requests_in_server_crates_and_the_crates_they_use() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path();
+        write(root, "Cargo.toml", "[workspace]\nmembers = [\"api\", \"store\", \"cli\", \"lint\"]\n");
+        write(root, "api/Cargo.toml", "[package]\nname = \"api\"\n[dependencies]\naxum = \"0.7\"\nstore = { path = \"../store\" }\n");
+        write(root, "store/Cargo.toml", "[package]\nname = \"store\"\n");
+        write(root, "cli/Cargo.toml", "[package]\nname = \"cli\"\n[dependencies]\nclap = \"4\"\nstore = { path = \"../store\" }\n");
+        write(root, "lint/Cargo.toml", "[package]\nname = \"lint\"\n");
+        let file = |krate: &str| root.join(krate).join("src/lib.rs");
+        assert!(rust_serves_requests(&file("api"), root));
+        assert!(rust_serves_requests(&file("store"), root), "the server uses it");
+        assert!(!rust_serves_requests(&file("cli"), root));
+        assert!(!rust_serves_requests(&file("lint"), root), "no server reaches it");
+        let lone = tempfile::tempdir().unwrap();
+        assert!(rust_serves_requests(&lone.path().join("src/main.rs"), lone.path()), "no manifest: not known not to");
     }
 
     #[test]

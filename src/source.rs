@@ -76,6 +76,9 @@ pub struct SourceFile {
     /// Whether the file is tooling rather than service code: a script, a migration, a build
     /// file, an example, a command-line program (see `crate::roles`). Set by the engine.
     pub is_tooling: bool,
+    /// Whether the file's code can see request data (see `crate::roles::rust_serves_requests`):
+    /// request data is followed across files only from such files. Set by the engine.
+    pub serves_requests: bool,
     line_starts: Vec<usize>,
     /// Built on first use: line starts counting `\n` only (as proc-macro2 does), when the text has a
     /// lone `\r`; otherwise those are `line_starts`.
@@ -169,6 +172,7 @@ impl SourceFile {
             text,
             is_test_path,
             is_tooling: false,
+            serves_requests: true,
             line_starts,
             lf_line_starts: OnceLock::new(),
             checkpoints: OnceLock::new(),

@@ -53,6 +53,16 @@ impl FileJob {
         let scan_root = self.path.ancestors().nth(depth).unwrap_or(&self.path);
         crate::roles::is_tooling_package(&self.path, scan_root)
     }
+
+    /// Whether the file's code can see request data (Rust: a server crate or one it uses).
+    pub fn serves_requests(&self) -> bool {
+        if self.language != crate::source::Language::Rust {
+            return true;
+        }
+        let depth = self.scan_relative.split('/').count();
+        let scan_root = self.path.ancestors().nth(depth).unwrap_or(&self.path);
+        crate::roles::rust_serves_requests(&self.path, scan_root)
+    }
 }
 
 /// Generated or minified files, recognised by name.

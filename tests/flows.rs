@@ -191,3 +191,25 @@ fn copy_dir(from: &Path, to: &Path) {
         }
     }
 }
+
+#[test]
+fn a_hook_naming_the_handler_file_sees_the_findings_its_calls_make_in_other_files() {
+    let copy = tempfile::tempdir().unwrap();
+    copy_dir(&repo().join("tests/projects/cross-file-ts"), copy.path());
+    // pre-commit names the staged files: only the router here.
+    let output = archlint(copy.path(), &["--format", "json", "--no-cache", "src/routes.ts"]);
+    let report: Value = serde_json::from_str(&stdout(&output)).unwrap();
+    assert_eq!(
+        injections(&report),
+        expected(&[
+            ("sql-injection", "src/services/reports.ts", 8),
+            ("command-injection", "src/services/reports.ts", 12),
+            ("sql-injection", "src/repositories/reports.ts", 5),
+            ("ssrf", "src/lib/preview.ts", 4),
+        ]),
+        "the flows that start in routes.ts, reported at their sinks; not the NestJS controller's"
+    );
+    let output = archlint(copy.path(), &["--format", "json", "--no-cache", "src/db.ts"]);
+    let report: Value = serde_json::from_str(&stdout(&output)).unwrap();
+    assert_eq!(injections(&report), vec![], "a file no flow passes through");
+}

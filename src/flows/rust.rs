@@ -39,7 +39,7 @@ fn record_arguments(
     call: crate::source::Span,
 ) {
     for (index, argument) in arguments.iter().enumerate() {
-        let origin = model.origin(argument, site, file);
+        let origin = model.origin_briefly(argument, site, file);
         if matches!(origin, Origin::Request(_) | Origin::Parameter(_)) {
             summary.add_call(file, callee.clone(), index, call, &origin);
         }
@@ -48,8 +48,11 @@ fn record_arguments(
 
 /// `repo::notes::by_tag(..)`, `by_tag(..)` after `use crate::repo::notes::by_tag`,
 /// `Self::check(..)`, `NotesRepo::by_tag(..)`: the path with the file's `use` declarations
-/// applied. Constructors (`Some(..)`, `Json(..)`) and functions that are neither imported nor
-/// declared in the file are not the project's.
+/// applied. Only paths that can name the project's functions are kept (asking where every
+/// argument of every call comes from would cost a fifth of a scan): through `crate`, `self`,
+/// `super`, a module or type the file declares, or a `use` of something other than the standard
+/// library (a workspace crate is imported like any other). Constructors (`Some(..)`, `Json(..)`)
+/// and external paths written out (`serde_json::to_string(..)`) are not.
 fn path_callee(model: &RustModel<'_>, site: &Site, function: &Expr) -> Option<Callee> {
     let Expr::Path(path) = function else { return None };
     if path.qself.is_some() {
@@ -75,8 +78,9 @@ fn path_callee(model: &RustModel<'_>, site: &Site, function: &Expr) -> Option<Ca
             }
             segments.splice(0..1, expanded);
         }
-        // A function of the file, or a path through a module of the crate (`repo::notes::by_tag`).
+        // A function of the file, or a path through a module or type it declares.
         None if segments.len() == 1 && !model.declares_fn(&first) => return None,
+        None if segments.len() > 1 && !model.declares(&first) && !matches!(first.as_str(), "crate" | "self" | "super") => return None,
         None => {}
     }
     Some(Callee::Path { segments })
@@ -86,10 +90,15 @@ fn path_callee(model: &RustModel<'_>, site: &Site, function: &Expr) -> Option<Ca
 /// the receiver's declaration gives, looked up through the file's `use` declarations.
 fn method_callee(model: &RustModel<'_>, site: &Site, receiver: &Expr, method: &str) -> Option<Callee> {
     let type_name = model.receiver_type(receiver, site)?;
-    let mut segments = match model.use_target(&type_name) {
+    let mut segments: Vec<String> = match model.use_target(&type_name) {
         Some(target) => target.trim_start_matches("::").split("::").map(str::to_string).collect(),
-        None => vec!["self".to_string(), type_name],
+        None if model.declares(&type_name) => vec!["self".to_string(), type_name],
+        // The prelude's and glob imports' types (`Vec`, `String`): not the project's to follow.
+        None => return None,
     };
+    if matches!(segments.first().map(String::as_str), Some("std" | "core" | "alloc")) {
+        return None;
+    }
     segments.push(method.to_string());
     Some(Callee::Path { segments })
 }

@@ -51,7 +51,7 @@ fn callee(model: &TsModel<'_>, function: Node<'_>) -> Option<Callee> {
                 let key = model.function_key(value)?;
                 return Some(Callee::Local { names: vec![key] });
             }
-            let import = model.import(name)?;
+            let import = model.import(name).filter(|i| is_project_module(&i.module))?;
             let names = vec![import.export.clone().unwrap_or_else(|| "default".to_string())];
             Some(Callee::Import { specifier: import.module.clone(), names })
         }
@@ -78,7 +78,7 @@ fn callee(model: &TsModel<'_>, function: Node<'_>) -> Option<Callee> {
                         let value = binding.value.map(|v| model.unwrap_expression(v))?;
                         return (value.kind() == "object").then(|| Callee::Local { names: vec![format!("{name}.{method}")] });
                     }
-                    let import = model.import(name)?;
+                    let import = model.import(name).filter(|i| is_project_module(&i.module))?;
                     let names = match &import.export {
                         Some(export) => vec![format!("{export}.{method}")],
                         // A namespace, default or `require` import: the module's export, or a
@@ -94,10 +94,23 @@ fn callee(model: &TsModel<'_>, function: Node<'_>) -> Option<Callee> {
     }
 }
 
+/// Whether an import specifier may name a file of the project: a relative path, or an alias
+/// of the shapes `tsconfig.json` `paths` are given (`@/lib/db`, `~/lib/db`, `#lib/db`,
+/// `src/lib/db`). Packages (`express`, `@nestjs/common`) are not followed: asking where every
+/// argument of every library call comes from would cost a fifth of a scan.
+fn is_project_module(specifier: &str) -> bool {
+    specifier.starts_with('.')
+        || specifier.starts_with("@/")
+        || specifier.starts_with('~')
+        || specifier.starts_with('#')
+        || ["src/", "app/", "lib/", "server/"].iter().any(|prefix| specifier.starts_with(prefix))
+}
+
 /// `ReportsService.build` for a method of a class named `type_name`: imported, or of this file.
 fn type_callee(model: &TsModel<'_>, at: Node<'_>, type_name: &str, method: &str) -> Option<Callee> {
     let base = type_name.split('<').next().unwrap_or(type_name).trim();
     match model.import(base) {
+        Some(import) if !is_project_module(&import.module) => None,
         Some(import) => {
             let class = import.export.clone().unwrap_or_else(|| "default".to_string());
             let mut names = vec![format!("{class}.{method}")];

@@ -449,6 +449,7 @@ impl<'a> Visit<'a> for Collector<'a> {
         let saved = self.site.in_test;
         self.site.in_test |= item.attrs.iter().any(is_test_attribute);
         self.modules.push(item.ident.to_string());
+        self.model.declared.insert(item.ident.to_string());
         visit::visit_item_mod(self, item);
         self.modules.pop();
         self.site.in_test = saved;
@@ -470,6 +471,7 @@ impl<'a> Visit<'a> for Collector<'a> {
             syn::Type::Path(path) => path.path.segments.last().map(|s| s.ident.to_string()),
             _ => None,
         };
+        self.model.declared.extend(self_type.clone());
         let saved_type = std::mem::replace(&mut self.impl_type, self_type);
         visit::visit_item_impl(self, item);
         self.impl_type = saved_type;
@@ -481,12 +483,14 @@ impl<'a> Visit<'a> for Collector<'a> {
     }
 
     fn visit_item_struct(&mut self, item: &'a syn::ItemStruct) {
+        self.model.declared.insert(item.ident.to_string());
         self.model.taint.record_struct(item);
         self.push(RustSyntax::Struct(item));
         visit::visit_item_struct(self, item);
     }
 
     fn visit_item_enum(&mut self, item: &'a syn::ItemEnum) {
+        self.model.declared.insert(item.ident.to_string());
         self.model.taint.record_enum(item);
         visit::visit_item_enum(self, item);
     }

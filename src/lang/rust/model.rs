@@ -116,6 +116,8 @@ pub struct RustModel<'a> {
     /// Functions other code can call by path, by body id: their path inside the file's module
     /// (`build`, `inner::build`, `Repo::by_tag`).
     pub(super) fn_paths: HashMap<FnId, String>,
+    /// Modules, structs, enums and `impl` types the file declares, by name.
+    pub(super) declared: HashSet<String>,
     /// What the taint view needs beyond the above: signatures, pattern bindings, mutations, types.
     pub(super) taint: super::taint::TaintFacts<'a>,
 }
@@ -124,6 +126,11 @@ impl<'a> RustModel<'a> {
     /// The full path a `use` declaration gives a name (`notes` → `crate::repo::notes`).
     pub fn use_target(&self, name: &str) -> Option<&str> {
         self.uses.get(name).map(String::as_str)
+    }
+
+    /// Whether the file declares a module, struct, enum or `impl` block of this name.
+    pub fn declares(&self, name: &str) -> bool {
+        self.declared.contains(name)
     }
 
     /// Whether the file declares a function of this name (at any level).

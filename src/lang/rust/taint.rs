@@ -62,6 +62,8 @@ const MAX_HOPS: usize = 12;
 const MAX_DEPTH: usize = 96;
 /// Expressions visited per question, at most (bounds `let b = a + a; let c = b + b; ...`).
 const BUDGET: usize = 2048;
+/// The budget of [`RustModel::origin_briefly`].
+const BRIEF_BUDGET: usize = 32;
 
 /// Extractors and smart pointers that dereference to their first type argument and are tuple
 /// structs around it (`q.0`, `q.into_inner()`, `q.field`).
@@ -728,6 +730,21 @@ impl<'a> RustModel<'a> {
     /// [`RustModel::origin`] for a sink of `kind`: sanitisers the models declare for other kinds
     /// only do not count (with `None`, only those for every kind do).
     pub fn origin_for(&self, expr: &Expr, site: &Site, file: &SourceFile, kind: Option<SinkKind>) -> Origin {
+        self.origin_within(expr, site, file, kind, BUDGET)
+    }
+
+    /// [`RustModel::origin`] with a small budget, for questions asked of every call's arguments
+    /// (what the summaries record): a flow the budget cannot see to its end is left out,
+    /// never guessed.
+    pub fn origin_briefly(&self, expr: &Expr, site: &Site, file: &SourceFile) -> Origin {
+        // Only request data and parameters matter to the summaries: the rest is all one.
+        match self.origin_within(expr, site, file, None, BRIEF_BUDGET) {
+            origin @ (Origin::Request(_) | Origin::Parameter(_)) => origin,
+            _ => Origin::Dynamic,
+        }
+    }
+
+    fn origin_within(&self, expr: &Expr, site: &Site, file: &SourceFile, kind: Option<SinkKind>, budget: usize) -> Origin {
         let walk = Walk {
             kind,
             model: self,
@@ -736,7 +753,7 @@ impl<'a> RustModel<'a> {
             fn_id: site.fn_id,
             info: site.fn_id.and_then(|id| self.taint.fns.get(&id)),
             framework: site.fn_id.and_then(|id| self.handlers.iter().find(|h| h.fn_id == id)).map(|h| h.framework),
-            budget: Cell::new(BUDGET),
+            budget: Cell::new(budget),
             arguments: None,
             frames: 0,
         };

@@ -75,7 +75,15 @@ pub struct TsModel<'t> {
     handlers: Vec<Handler>,
     /// [`TsModel::qualified_name`]'s answers, by node id.
     qualified_names: RefCell<HashMap<usize, Option<String>>>,
+    /// The taint view's memos: the function and parameter an identifier names (node ids, by the
+    /// identifier's node id), and where in a function a name is checked against a list (by the
+    /// function's node id and the name: the checks' offsets).
+    pub(super) enclosing_parameters: RefCell<HashMap<usize, Option<(usize, usize)>>>,
+    pub(super) guards: RefCell<HashMap<(usize, String), ChecksAt>>,
 }
+
+/// Offsets of the checks of a name in a function, in source order.
+pub(super) type ChecksAt = std::rc::Rc<[usize]>;
 
 const ROUTE_METHODS: &[&str] = &["get", "post", "put", "patch", "delete", "del", "all", "options", "head"];
 const NEST_ROUTE_DECORATORS: &[&str] = &["Get", "Post", "Put", "Patch", "Delete", "All", "Options", "Head"];
@@ -137,6 +145,8 @@ impl<'t> TsModel<'t> {
             assigned_members: HashSet::new(),
             handlers: Vec::new(),
             qualified_names: RefCell::default(),
+            enclosing_parameters: RefCell::default(),
+            guards: RefCell::default(),
         }
     }
 

@@ -478,6 +478,20 @@ impl<'t> TsModel<'t> {
     /// The innermost enclosing function that declares a parameter named like `identifier`, and
     /// that parameter's node.
     fn enclosing_parameter(&self, identifier: Node<'t>) -> Option<(Node<'t>, Node<'t>)> {
+        // Asked several times of each identifier a question passes (and by several rules).
+        let known = self.enclosing_parameters.borrow().get(&identifier.id()).copied();
+        if let Some(known) = known {
+            let (function, parameter) = known?;
+            let function = std::iter::successors(identifier.parent(), |n| n.parent()).find(|n| n.id() == function)?;
+            let parameter = function_parameters(function).into_iter().find(|p| p.id() == parameter)?;
+            return Some((function, parameter));
+        }
+        let found = self.find_enclosing_parameter(identifier);
+        self.enclosing_parameters.borrow_mut().insert(identifier.id(), found.map(|(f, p)| (f.id(), p.id())));
+        found
+    }
+
+    fn find_enclosing_parameter(&self, identifier: Node<'t>) -> Option<(Node<'t>, Node<'t>)> {
         let name = self.text(identifier);
         let mut current = identifier.parent();
         while let Some(node) = current {
@@ -613,7 +627,25 @@ impl<'t> TsModel<'t> {
     /// `name.startsWith("/")`, `name === "asc"`, `switch (name)`.
     fn guarded_before(&self, name: &str, sink: Node<'t>) -> bool {
         let Some(function) = enclosing_function(sink) else { return false };
-        descendants(function).take_while(|n| n.start_byte() < sink.start_byte()).any(|n| match n.kind() {
+        let key = (function.id(), name.to_string());
+        let known = self.guards.borrow().get(&key).cloned();
+        let checks = known.unwrap_or_else(|| {
+            let checks: std::rc::Rc<[usize]> = self.checks_of(name, function).into();
+            self.guards.borrow_mut().insert(key, checks.clone());
+            checks
+        });
+        checks.first().is_some_and(|first| *first < sink.start_byte())
+    }
+
+    /// Where in `function` `name` is checked against a list or a shape (see
+    /// [`Self::guarded_before`]), in source order.
+    fn checks_of(&self, name: &str, function: Node<'t>) -> Vec<usize> {
+        descendants(function).filter(|n| self.checks_name(*n, name)).map(|n| n.start_byte()).collect()
+    }
+
+    /// Whether `n` checks `name`.
+    fn checks_name(&self, n: Node<'t>, name: &str) -> bool {
+        match n.kind() {
             "call_expression" => {
                 let Some(callee) = n.field("function").filter(|c| c.kind() == "member_expression") else { return false };
                 let method = callee.field("property").map(|p| self.text(p)).unwrap_or("");
@@ -636,7 +668,7 @@ impl<'t> TsModel<'t> {
             }
             "switch_statement" => n.field("value").is_some_and(|v| self.text(v).trim_matches(['(', ')']) == name),
             _ => false,
-        })
+        }
     }
 }
 
