@@ -38,6 +38,25 @@ pub struct ScanResult {
     pub cache_error: Option<String>,
     /// The project facts the scanned files establish (not those given from outside).
     pub facts: BTreeSet<Fact>,
+    /// The scanned files' summaries for following request data across files (not empty ones),
+    /// by path relative to the configuration's root.
+    pub summaries: Vec<(String, crate::flows::Summary)>,
+}
+
+/// What the rest of a project tells the scan of one of its files: the facts the other files
+/// establish, and their summaries (request data followed from them into this file's sinks).
+#[derive(Default)]
+pub struct ProjectContext {
+    pub facts: BTreeSet<Fact>,
+    /// By path relative to the configuration's root.
+    pub summaries: Vec<(String, crate::flows::Summary)>,
+}
+
+/// What one file tells the rest of its project (see [`context_by_file`]).
+#[derive(Debug, Default, Clone, PartialEq)]
+pub struct FileContext {
+    pub facts: Vec<Fact>,
+    pub summary: crate::flows::Summary,
 }
 
 impl ScanResult {
@@ -140,7 +159,8 @@ pub fn scan_with_progress(config: &Config, paths: &[PathBuf], options: &ScanOpti
 
     let mut results = results;
     let outcomes: Vec<cache::Outcome> = results.iter_mut().filter_map(|r| r.cached.take()).collect();
-    let mut result = project_pass(results, &crate::manifest::facts(&config.root, &files), &config.root);
+    let outside = ProjectContext { facts: crate::manifest::facts(&config.root, &files), summaries: Vec::new() };
+    let mut result = project_pass(results, &outside, &config.root);
     if let Some(cache) = cache {
         result.cache_error = cache.save(outcomes, &config.root).err();
     }
@@ -156,11 +176,16 @@ pub fn scan_with_progress(config: &Config, paths: &[PathBuf], options: &ScanOpti
 /// Project pass: request data followed across files (`crate::flows`) into the files of the sinks
 /// it reaches; facts from any file (or from `outside` the scanned files) answer findings in
 /// every file; then suppressions, the output order, and one finding per rule and span.
-fn project_pass(mut results: Vec<FileResult>, outside: &BTreeSet<Fact>, root: &Path) -> ScanResult {
-    add_flows_across_files(&mut results, root);
+fn project_pass(mut results: Vec<FileResult>, outside: &ProjectContext, root: &Path) -> ScanResult {
+    add_flows_across_files(&mut results, &outside.summaries, root);
     let own: BTreeSet<Fact> = results.iter().flat_map(|r| r.output.facts.iter().cloned()).collect();
-    let facts: BTreeSet<Fact> = own.union(outside).cloned().collect();
-    let mut result = ScanResult { facts: own, ..ScanResult::default() };
+    let facts: BTreeSet<Fact> = own.union(&outside.facts).cloned().collect();
+    let summaries = results
+        .iter_mut()
+        .filter(|r| !r.output.summary.is_empty())
+        .map(|r| (r.path.clone(), std::mem::take(&mut r.output.summary)))
+        .collect();
+    let mut result = ScanResult { facts: own, summaries, ..ScanResult::default() };
     for FileResult { mut output, file, mut directives, .. } in results {
         output.findings.retain(|f| {
             !f.withdrawn_by.iter().any(|fact| facts.contains(fact)) && f.requires.as_ref().is_none_or(|fact| facts.contains(fact))
@@ -181,9 +206,14 @@ fn project_pass(mut results: Vec<FileResult>, outside: &BTreeSet<Fact>, root: &P
 /// Adds to each file the findings of request data that reaches its sinks from other functions
 /// or files. A finding of the same rule at the same sink (a "non-constant value" warning), or of
 /// the audit rule it refines, gives way to it.
-fn add_flows_across_files(results: &mut [FileResult], root: &Path) {
-    let summaries: Vec<crate::flows::FileSummary<'_>> =
-        results.iter().map(|r| crate::flows::FileSummary { path: &r.path, summary: &r.output.summary }).collect();
+fn add_flows_across_files(results: &mut [FileResult], outside: &[(String, crate::flows::Summary)], root: &Path) {
+    let scanned: std::collections::HashSet<&str> = results.iter().map(|r| r.path.as_str()).collect();
+    let others = outside.iter().filter(|(path, _)| !scanned.contains(path.as_str()));
+    let summaries: Vec<crate::flows::FileSummary<'_>> = results
+        .iter()
+        .map(|r| crate::flows::FileSummary { path: &r.path, summary: &r.output.summary })
+        .chain(others.map(|(path, summary)| crate::flows::FileSummary { path, summary }))
+        .collect();
     let found = crate::flows::follow(&summaries, root);
     for finding in found {
         let Some(result) = results.iter_mut().find(|r| r.path == finding.path) else { continue };
@@ -197,19 +227,14 @@ fn add_flows_across_files(results: &mut [FileResult], root: &Path) {
 /// the configuration's root): the size limit, the nesting check, parse, model, rules,
 /// suppressions, and the project pass over this one file. For fuzzing and tests; it runs on a thread with the workers' stack.
 pub fn scan_source(config: &Config, rel_path: &str, language: Language, text: &str) -> ScanResult {
-    scan_source_in_project(config, rel_path, language, text, &BTreeSet::new())
+    scan_source_in_project(config, rel_path, language, text, &ProjectContext::default())
 }
 
-/// [`scan_source`] for one file of a project whose other files establish `project_facts` (from
-/// [`facts_by_file`]): the file's findings are what a scan of the whole project reports for it.
-/// For editors, which scan the buffer being edited.
-pub fn scan_source_in_project(
-    config: &Config,
-    rel_path: &str,
-    language: Language,
-    text: &str,
-    project_facts: &BTreeSet<Fact>,
-) -> ScanResult {
+/// [`scan_source`] for one file of a project whose other files establish `project`'s facts and
+/// summaries (from [`context_by_file`]): the file's findings are what a scan of the whole project
+/// reports for it, request data from other files reaching its sinks included. For editors, which
+/// scan the buffer being edited.
+pub fn scan_source_in_project(config: &Config, rel_path: &str, language: Language, text: &str, project: &ProjectContext) -> ScanResult {
     let started = Instant::now();
     let path = config.root.join(rel_path);
     let result = std::thread::scope(|scope| {
@@ -228,7 +253,7 @@ pub fn scan_source_in_project(
                     analyze_file(file, config, false, Cost::default())
                 }
             };
-            project_pass(vec![file_result], project_facts, &config.root)
+            project_pass(vec![file_result], project, &config.root)
         });
         worker.expect("a thread starts").join()
     });
@@ -239,27 +264,30 @@ pub fn scan_source_in_project(
     result
 }
 
-/// The project facts each file under `paths` establishes, by path relative to the configuration's
-/// root (files that establish none are left out): the full scan's file stage, keeping only facts.
-pub fn facts_by_file(config: &Config, paths: &[PathBuf], options: &ScanOptions) -> Vec<(String, Vec<Fact>)> {
+/// What each file under `paths` tells the rest of the project (its facts and its summary), by
+/// path relative to the configuration's root (files that tell nothing are left out): the full
+/// scan's file stage, keeping only that.
+pub fn context_by_file(config: &Config, paths: &[PathBuf], options: &ScanOptions) -> Vec<(String, FileContext)> {
     let files = walk::collect(paths, config, options.jobs.max(1));
     let pool = thread_pool(options.jobs.max(1));
     let cache = options.cache.clone().filter(|_| !crate::fault::any()).map(|dir| Cache::open(dir, config));
-    let results: Vec<(Vec<Fact>, Option<cache::Outcome>)> = pool.install(|| {
+    let results: Vec<(FileContext, Option<cache::Outcome>)> = pool.install(|| {
         files
             .par_iter()
             .map(|job| {
                 let mut result = scan_file(job, config, cache.as_ref(), false);
-                (std::mem::take(&mut result.output.facts), result.cached.take())
+                let context =
+                    FileContext { facts: std::mem::take(&mut result.output.facts), summary: std::mem::take(&mut result.output.summary) };
+                (context, result.cached.take())
             })
             .collect()
     });
     let mut by_file = Vec::new();
     let mut outcomes = Vec::new();
-    for (job, (facts, outcome)) in files.iter().zip(results) {
+    for (job, (context, outcome)) in files.iter().zip(results) {
         outcomes.extend(outcome);
-        if !facts.is_empty() {
-            by_file.push((walk::relative_to(&job.path, &config.root), facts));
+        if !context.facts.is_empty() || !context.summary.is_empty() {
+            by_file.push((walk::relative_to(&job.path, &config.root), context));
         }
     }
     if let Some(cache) = cache {
@@ -268,7 +296,7 @@ pub fn facts_by_file(config: &Config, paths: &[PathBuf], options: &ScanOptions) 
     }
     let manifest_facts = crate::manifest::facts(&config.root, &files);
     if !manifest_facts.is_empty() {
-        by_file.push(("package.json".to_string(), manifest_facts.into_iter().collect()));
+        by_file.push(("package.json".to_string(), FileContext { facts: manifest_facts.into_iter().collect(), ..FileContext::default() }));
     }
     by_file
 }
@@ -507,13 +535,30 @@ mod tests {
         assert_eq!(alone.active_findings().map(|f| f.rule).collect::<Vec<_>>(), ["http-client-without-timeout"]);
         assert!(alone.facts.is_empty());
 
-        let project = BTreeSet::from([Fact::AxiosDefaultTimeout]);
+        let project = ProjectContext { facts: BTreeSet::from([Fact::AxiosDefaultTimeout]), ..ProjectContext::default() };
         let in_project = scan_source_in_project(&config, "src/api.ts", Language::TypeScript, call, &project);
         assert_eq!(in_project.active_findings().count(), 0, "withdrawn by a fact from another file");
         assert!(in_project.facts.is_empty(), "facts given from outside are not the file's own");
 
         let defaults =
             scan_source(&config, "src/http.ts", Language::TypeScript, "import axios from 'axios';\naxios.defaults.timeout = 5000;\n");
-        assert_eq!(defaults.facts, project);
+        assert_eq!(defaults.facts, project.facts);
+    }
+
+    #[test]
+    fn one_file_is_scanned_against_the_summaries_of_the_others() {
+        let config = Config::from_file(Default::default(), None, PathBuf::from("/repo"), &CliOverrides::default()).unwrap();
+        let service = "import { pool } from './db';\nexport function byOwner(owner: string) {\n  return pool.query(`SELECT * FROM t WHERE o = '${owner}'`);\n}\n";
+        let routes = "import { byOwner } from './service';\nexport function list(req, res) { res.json(byOwner(req.query.owner)); }\n";
+        let alone = scan_source(&config, "src/service.ts", Language::TypeScript, service);
+        assert_eq!(alone.active_findings().count(), 0, "a parameter reaching SQL is not a finding by itself");
+        let routes = scan_source(&config, "src/routes.ts", Language::TypeScript, routes);
+        assert_eq!(routes.summaries.len(), 1, "the call passing request data on");
+        let project = ProjectContext { summaries: routes.summaries.clone(), ..ProjectContext::default() };
+        let in_project = scan_source_in_project(&config, "src/service.ts", Language::TypeScript, service, &project);
+        let found: Vec<(&str, usize)> = in_project.active_findings().map(|f| (f.rule, f.start.line)).collect();
+        assert_eq!(found, [("sql-injection", 3)], "request data from the router's summary");
+        assert_eq!(in_project.summaries.len(), 1, "the service's own summary, not the router's");
+        assert_eq!(in_project.summaries[0].0, "src/service.ts");
     }
 }

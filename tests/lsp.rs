@@ -372,6 +372,41 @@ fn buffers_are_scanned_against_the_facts_of_the_whole_project() {
     client.shut_down();
 }
 
+/// A service's SQL built from a parameter is a finding when a controller in another file passes
+/// it request data: from the files on disk once the project scan is in, and following the
+/// controller's buffer as it is edited.
+#[test]
+fn request_data_from_other_files_reaches_the_buffers_sinks() {
+    let dir = project("");
+    let write = |path: &str, text: &str| {
+        std::fs::create_dir_all(dir.path().join(path).parent().unwrap()).unwrap();
+        std::fs::write(dir.path().join(path), text).unwrap();
+    };
+    let service = "import { pool } from './db';\nexport function byOwner(owner: string) {\n  return pool.query(`SELECT * FROM t WHERE o = '${owner}'`);\n}\n";
+    let routes = "import { byOwner } from './service';\nexport function list(req, res) {\n  res.json(byOwner(req.query.owner));\n}\n";
+    write("src/service.ts", service);
+    write("src/routes.ts", routes);
+    let mut client = Client::initialized(dir.path());
+    let (service_uri, routes_uri) = (uri(&dir.path().join("src/service.ts")), uri(&dir.path().join("src/routes.ts")));
+    client.open(&service_uri, "typescript", service);
+    client.facts_in();
+    let published = client.diagnostics(&service_uri, Some(1));
+    assert_eq!(codes(&published), ["sql-injection"], "routes.ts on disk passes `req.query.owner`");
+    let message = published["diagnostics"][0]["message"].as_str().unwrap();
+    assert!(message.starts_with("SQL text from request data (`req.query.owner`)"), "{message}");
+    let related = published["diagnostics"][0]["relatedInformation"].as_array().map_or(0, Vec::len);
+    assert_eq!(related, 0, "locations in other files are not shown as this buffer's");
+
+    // The controller stops passing request data: the service's buffer follows.
+    client.open(&routes_uri, "typescript", routes);
+    assert_eq!(client.diagnostics(&routes_uri, Some(1))["diagnostics"], json!([]));
+    client.forget(&service_uri);
+    client.change(&routes_uri, 2, &routes.replace("req.query.owner", "'me'"));
+    assert_eq!(client.diagnostics(&routes_uri, Some(2))["diagnostics"], json!([]));
+    assert_eq!(client.diagnostics(&service_uri, Some(1))["diagnostics"], json!([]), "republished without the finding");
+    client.shut_down();
+}
+
 #[test]
 fn data_flow_findings_point_at_their_source() {
     let dir = project("");

@@ -52,13 +52,15 @@ struct Project {
     /// The facts each file establishes, by path relative to the root: from the background scan,
     /// then from buffers as they are scanned.
     facts: HashMap<String, BTreeSet<Fact>>,
+    /// Each file's summary for following request data across files, kept the same way.
+    summaries: HashMap<String, crate::flows::Summary>,
 }
 
 /// The facts a background scan of a project found.
 pub struct CollectedFacts {
     key: ProjectKey,
     generation: u64,
-    facts: Vec<(String, Vec<Fact>)>,
+    contexts: Vec<(String, engine::FileContext)>,
     root: PathBuf,
     took: std::time::Duration,
 }
@@ -68,7 +70,8 @@ pub struct Scan {
     /// `None` for a Rust buffer that does not parse: it was not analysed, so what was published
     /// for it last (and the facts its file established) still stand until it parses again.
     pub diagnostics: Option<Vec<Diagnostic>>,
-    /// The buffer changed the facts its file establishes: other buffers' findings may change.
+    /// The buffer changed the facts its file establishes, or the request data it passes to other
+    /// files: other buffers' findings may change.
     pub facts_changed: bool,
 }
 
@@ -86,8 +89,10 @@ impl Projects {
             return Ok(Scan { diagnostics: Some(Vec::new()), facts_changed: false });
         }
         let rel_path = walk::relative_to(&path, &config.root);
-        let outside: BTreeSet<Fact> =
-            project.facts.iter().filter(|(file, _)| **file != rel_path).flat_map(|(_, facts)| facts.iter().cloned()).collect();
+        let outside = engine::ProjectContext {
+            facts: project.facts.iter().filter(|(file, _)| **file != rel_path).flat_map(|(_, facts)| facts.iter().cloned()).collect(),
+            summaries: project.summaries.iter().filter(|(file, _)| **file != rel_path).map(|(f, s)| (f.clone(), s.clone())).collect(),
+        };
         let result = engine::scan_source_in_project(config, &rel_path, language, text, &outside);
         for notice in &result.notices {
             if matches!(notice.kind, NoticeKind::FileSkipped | NoticeKind::InternalError) {
@@ -100,11 +105,17 @@ impl Projects {
             return Ok(Scan { diagnostics: None, facts_changed: false });
         }
         let before = project.facts.get(&rel_path).cloned().unwrap_or_default();
-        let facts_changed = before != result.facts;
+        let summary = result.summaries.iter().find(|(file, _)| *file == rel_path).map(|(_, s)| s.clone()).unwrap_or_default();
+        let facts_changed = before != result.facts || project.summaries.get(&rel_path).cloned().unwrap_or_default() != summary;
         if result.facts.is_empty() {
             project.facts.remove(&rel_path);
         } else {
-            project.facts.insert(rel_path, result.facts.clone());
+            project.facts.insert(rel_path.clone(), result.facts.clone());
+        }
+        if summary.is_empty() {
+            project.summaries.remove(&rel_path);
+        } else {
+            project.summaries.insert(rel_path, summary);
         }
 
         // `scan_source` drops a byte order mark before scanning; the client's columns count it.
@@ -138,12 +149,23 @@ impl Projects {
         let project = self.loaded.get_mut(&collected.key).filter(|p| p.generation == collected.generation)?;
         let summary = format!(
             "project facts from {} file{} under {} (scanned in {:.2}s)",
-            collected.facts.len(),
-            if collected.facts.len() == 1 { "" } else { "s" },
+            collected.contexts.len(),
+            if collected.contexts.len() == 1 { "" } else { "s" },
             collected.root.display(),
             collected.took.as_secs_f64()
         );
-        project.facts = collected.facts.into_iter().map(|(file, facts)| (file, facts.into_iter().collect())).collect();
+        project.facts = collected
+            .contexts
+            .iter()
+            .filter(|(_, context)| !context.facts.is_empty())
+            .map(|(file, context)| (file.clone(), context.facts.iter().cloned().collect()))
+            .collect();
+        project.summaries = collected
+            .contexts
+            .into_iter()
+            .filter(|(_, context)| !context.summary.is_empty())
+            .map(|(file, context)| (file, context.summary))
+            .collect();
         Some(summary)
     }
 
@@ -168,7 +190,7 @@ impl Projects {
         if let (Some(events), true) = (&self.events, collect_facts) {
             collect_in_background(events.clone(), key.clone(), self.generation);
         }
-        let project = Project { stamp, config, generation: self.generation, facts: HashMap::new() };
+        let project = Project { stamp, config, generation: self.generation, facts: HashMap::new(), summaries: HashMap::new() };
         Ok(self.loaded.entry(key).or_insert(project))
     }
 }
@@ -180,13 +202,13 @@ fn collect_in_background(events: Sender<Event>, key: ProjectKey, generation: u64
         let started = std::time::Instant::now();
         let Ok(config) = Config::load(key.0.as_deref(), key.1.clone(), &CliOverrides::default()) else { return };
         let jobs = std::thread::available_parallelism().map_or(1, |n| (n.get() / 2).max(1));
-        let facts = engine::facts_by_file(
+        let contexts = engine::context_by_file(
             &config,
             std::slice::from_ref(&config.root),
             &ScanOptions { jobs, cache: Some(crate::cache::Cache::default_dir(&config)) },
         );
         // The server may have stopped meanwhile.
-        let collected = CollectedFacts { key, generation, facts, root: config.root.clone(), took: started.elapsed() };
+        let collected = CollectedFacts { key, generation, contexts, root: config.root.clone(), took: started.elapsed() };
         let _ = events.send(Event::Facts(collected));
     });
     if let Err(e) = spawned {
