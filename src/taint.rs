@@ -24,8 +24,23 @@ pub enum Origin {
     /// may pass request data (`crate::flows` follows them). Treated as [`Origin::Dynamic`] by the
     /// rules of one file.
     Parameter(Vec<ParameterFlow>),
+    /// The result of a call of a function the file does not show (an import, an injected
+    /// service): what it returns is known to the project pass, from the callee's summary.
+    /// Treated as [`Origin::Dynamic`] by the rules of one file.
+    Returned(Vec<ReturnedFlow>),
     /// Derived from the request.
     Request(Flow),
+}
+
+/// How the result of a call of another file's function reached a sink: the function as the
+/// call names it, the call, the arguments that are request data (by position), and the steps
+/// from the call to the sink.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ReturnedFlow {
+    pub callee: crate::flows::Callee,
+    pub call: Span,
+    pub arguments: Vec<(usize, Flow)>,
+    pub steps: Vec<Span>,
 }
 
 /// How a parameter of a named function reached a sink: the function (named as the file declares
@@ -54,8 +69,10 @@ impl Origin {
             Origin::Constant => 0,
             Origin::Safe => 1,
             Origin::Dynamic => 2,
-            Origin::Parameter(_) => 3,
-            Origin::Request(_) => 4,
+            // A value made of both keeps the parameters, which the project pass follows furthest.
+            Origin::Returned(_) => 3,
+            Origin::Parameter(_) => 4,
+            Origin::Request(_) => 5,
         }
     }
 
@@ -71,6 +88,14 @@ impl Origin {
                 }
                 Origin::Parameter(mine)
             }
+            (Origin::Returned(mut mine), Origin::Returned(theirs)) => {
+                for result in theirs {
+                    if !mine.iter().any(|r| r.call == result.call) {
+                        mine.push(result);
+                    }
+                }
+                Origin::Returned(mine)
+            }
             (mine, other) if other.rank() > mine.rank() => other,
             (mine, _) => mine,
         }
@@ -81,16 +106,16 @@ impl Origin {
     }
 
     /// Known only at run time and not known to be request data: what a rule of one file sees of
-    /// a parameter.
+    /// a parameter or of another file's function's result.
     pub fn is_dynamic(&self) -> bool {
-        matches!(self, Origin::Dynamic | Origin::Parameter(_))
+        matches!(self, Origin::Dynamic | Origin::Parameter(_) | Origin::Returned(_))
     }
 
-    /// The same origin with the parameters made plain [`Origin::Dynamic`]: for rules that do not
-    /// take part in following data across functions.
+    /// The same origin with what only the project pass can judge made plain
+    /// [`Origin::Dynamic`]: for rules that do not take part in following data across functions.
     pub fn without_parameters(self) -> Origin {
         match self {
-            Origin::Parameter(_) => Origin::Dynamic,
+            Origin::Parameter(_) | Origin::Returned(_) => Origin::Dynamic,
             other => other,
         }
     }
@@ -112,6 +137,11 @@ impl Origin {
         match &mut self {
             Origin::Request(flow) => add(flow),
             Origin::Parameter(parameters) => parameters.iter_mut().for_each(|p| add(&mut p.flow)),
+            Origin::Returned(results) => {
+                for result in results.iter_mut().filter(|r| r.call != step && !r.steps.contains(&step)) {
+                    result.steps.push(step);
+                }
+            }
             _ => {}
         }
         self
@@ -151,6 +181,14 @@ mod tests {
     fn parameters_rank_between_unknown_values_and_request_data_and_gather() {
         assert_eq!(Origin::Dynamic.join(parameter("f", 0)), parameter("f", 0));
         assert_eq!(parameter("f", 0).join(request(3)), request(3));
+        let returned = Origin::Returned(vec![ReturnedFlow {
+            callee: crate::flows::Callee::Local { names: vec!["g".into()] },
+            call: Span::new(20, 21),
+            arguments: Vec::new(),
+            steps: Vec::new(),
+        }]);
+        assert_eq!(returned.clone().join(parameter("f", 0)), parameter("f", 0), "the parameters are kept");
+        assert_eq!(Origin::Dynamic.join(returned.clone()), returned);
         let both = parameter("f", 0).join(parameter("f", 1)).join(parameter("f", 0));
         let Origin::Parameter(parameters) = &both else { panic!("{both:?}") };
         assert_eq!(parameters.iter().map(|p| p.index).collect::<Vec<_>>(), vec![0, 1], "each parameter once");

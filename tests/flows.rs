@@ -4,7 +4,9 @@
 //! constructor injection), and an axum service calling its repository modules, a method through
 //! a typed extension, a service layer and a workspace crate. Each has look-alikes that must not
 //! be reported: the same function name in another module, a local function shadowing an import,
-//! a callee that checks its argument against a list, and validation in the middle layer.
+//! a callee that checks its argument against a list, and validation in the middle layer. Values
+//! that come back are followed too: a request wrapper (`reqBody(req)`) and a helper returning its
+//! argument, not helpers that return a number or the session's user.
 
 mod common;
 
@@ -73,8 +75,22 @@ fn typescript_flows_through_imports_barrels_aliases_and_injected_services() {
             ("ssrf", "src/lib/preview.ts", 4),
             // NestJS controller → `this.reportsService` (constructor injection)
             ("sql-injection", "src/reports/reports.service.ts", 7),
+            // what `reqBody(req: Request)` in http/body.ts returns
+            ("sql-injection", "src/search.ts", 9),
+            // `normalise(req.query.name)` returns its argument, trimmed
+            ("sql-injection", "src/search.ts", 14),
         ]),
-        "not: users.byOwner (same name, parameterised; re-exported under another name), the shadowed import, checkedExport (allowlist), reportForId (parsed in the middle layer), byTagSafely"
+        "not: users.byOwner (same name, parameterised; re-exported under another name), the shadowed import, checkedExport (allowlist), reportForId (parsed in the middle layer), byTagSafely, pageSize (a number), currentUserId (the session's, not the client's)"
+    );
+    assert_eq!(
+        flow_of(&report, "sql-injection", "src/search.ts", 9),
+        ["src/http/body.ts:5", "src/http/body.ts:5", "src/search.ts:8", "src/search.ts:8"],
+        "the wrapper's source, its return, the call, the destructuring"
+    );
+    assert_eq!(
+        flow_of(&report, "sql-injection", "src/search.ts", 14),
+        ["src/search.ts:13", "src/http/body.ts:8", "src/http/body.ts:8", "src/search.ts:13", "src/search.ts:13"],
+        "the argument, the helper's parameter and return, the call, the binding"
     );
     assert_eq!(
         flow_of(&report, "sql-injection", "src/repositories/reports.ts", 5),
@@ -162,7 +178,7 @@ fn the_cache_keeps_summaries_and_an_edited_callee_changes_the_finding() {
         injections(&serde_json::from_str(&stdout(&output)).unwrap())
     };
     let first = scan();
-    assert_eq!(first.len(), 5);
+    assert_eq!(first.len(), 7);
     assert_eq!(scan(), first, "the second scan reads every file's summary from the cache");
     // The service starts checking the format: the command-injection finding goes, found from the
     // cached summary of routes.ts and the fresh one of the service.
@@ -176,7 +192,7 @@ fn the_cache_keeps_summaries_and_an_edited_callee_changes_the_finding() {
     std::fs::write(&service, checked).unwrap();
     let after = scan();
     assert!(!after.iter().any(|(rule, ..)| rule == "command-injection"), "{after:?}");
-    assert_eq!(after.len(), 4);
+    assert_eq!(after.len(), 6);
 }
 
 fn copy_dir(from: &Path, to: &Path) {

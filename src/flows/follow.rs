@@ -2,7 +2,7 @@
 //! followed into its parameters, through further calls, to the sinks they reach.
 
 use super::modules::{RustModules, TsModules};
-use super::{Call, Callee, ParameterSink, Passed, Summary, MAX_CALL_DEPTH};
+use super::{Call, Callee, ParameterSink, Passed, Returns, SinkSite, Summary, MAX_CALL_DEPTH};
 use crate::diagnostic::{Finding, Related};
 use crate::source::Span;
 use std::collections::{HashMap, HashSet};
@@ -21,13 +21,56 @@ pub struct FileSummary<'a> {
 }
 
 /// The findings of request data reaching, through calls of functions in other files (or other
-/// functions of the same file), a sink that a parameter of the callee reaches. At most one per
-/// rule and sink, each with its flow across the files.
+/// functions of the same file), a sink that a parameter of the callee reaches, or a sink that a
+/// call's result reaches when the callee returns request data (or the request data passed to
+/// it). At most one per rule and sink, each with its flow across the files.
 pub fn follow(files: &[FileSummary<'_>], root: &Path) -> Vec<Finding> {
-    if files.iter().all(|f| f.summary.calls.is_empty()) {
+    if files.iter().all(|f| f.summary.calls.is_empty() && f.summary.returned_sinks.is_empty()) {
         return Vec::new();
     }
     let resolver = Resolver::new(files, root);
+    let mut findings = Vec::new();
+    let mut reported: HashSet<(&str, String, (usize, usize))> = HashSet::new();
+    let mut report = |rule: &'static str, path: &str, site: &SinkSite, source_text: &str, flow: Vec<Related>| {
+        if reported.insert((rule, path.to_string(), site.span)) {
+            findings.push(finding(rule, path, site, source_text, flow));
+        }
+    };
+    let mut ordered: Vec<&FileSummary<'_>> = files.iter().collect();
+    ordered.sort_by_key(|f| f.path);
+
+    // Results of calls: the callee returns request data, or what was passed to it.
+    let mut returns: HashMap<String, Vec<(&str, &Returns)>> = HashMap::new();
+    for file in files {
+        for value in &file.summary.returns {
+            if let Some(key) = resolver.own_key(file.path, &value.function) {
+                returns.entry(key).or_default().push((file.path, value));
+            }
+        }
+    }
+    for file in &ordered {
+        for sink in &file.summary.returned_sinks {
+            let Some(rule) = crate::rules::entry(&sink.site.rule).map(|e| e.id) else { continue };
+            for key in resolver.callee_keys(file.path, &sink.callee) {
+                for (callee_path, value) in returns.get(&key).into_iter().flatten() {
+                    let (source_text, mut flow) = match &value.value {
+                        Passed::Request { source_text, steps } => {
+                            (source_text.as_str(), steps.iter().map(|s| in_file(s, callee_path)).collect::<Vec<_>>())
+                        }
+                        Passed::Parameter { index, steps, .. } => {
+                            let Some((_, source_text, passed)) = sink.arguments.iter().find(|(i, ..)| i == index) else { continue };
+                            let mut flow: Vec<Related> = passed.iter().map(|s| in_file(s, file.path)).collect();
+                            flow.extend(steps.iter().map(|s| in_file(s, callee_path)));
+                            (source_text.as_str(), flow)
+                        }
+                    };
+                    flow.extend(sink.steps.iter().map(|s| in_file(s, file.path)));
+                    report(rule, file.path, &sink.site, source_text, flow);
+                }
+            }
+        }
+    }
+
     let mut sinks: HashMap<(String, usize), Vec<(&str, &ParameterSink)>> = HashMap::new();
     let mut forwards: HashMap<(String, usize), Vec<(&str, &Call)>> = HashMap::new();
     for file in files {
@@ -45,20 +88,14 @@ pub fn follow(files: &[FileSummary<'_>], root: &Path) -> Vec<Finding> {
         }
     }
     let graph = Graph { resolver, sinks, forwards };
-    let mut findings = Vec::new();
-    let mut reported: HashSet<(&str, String, (usize, usize))> = HashSet::new();
-    let mut ordered: Vec<&FileSummary<'_>> = files.iter().collect();
-    ordered.sort_by_key(|f| f.path);
     for file in ordered {
         for call in &file.summary.calls {
             let Passed::Request { source_text, steps } = &call.passes else { continue };
             let mut trail: Vec<Related> = steps.iter().map(|s| in_file(s, file.path)).collect();
             trail.push(in_file(&call.at, file.path));
             for (sink_path, sink, flow) in graph.reached(file.path, call, trail) {
-                let Some(rule) = crate::rules::entry(&sink.rule).map(|e| e.id) else { continue };
-                if reported.insert((rule, sink_path.to_string(), sink.span)) {
-                    findings.push(finding(rule, sink_path, sink, source_text, flow));
-                }
+                let Some(rule) = crate::rules::entry(&sink.site.rule).map(|e| e.id) else { continue };
+                report(rule, sink_path, &sink.site, source_text, flow);
             }
         }
     }
@@ -116,7 +153,7 @@ fn in_file(step: &Related, path: &str) -> Related {
     Related { path: Some(step.path.clone().unwrap_or_else(|| path.to_string())), ..step.clone() }
 }
 
-fn finding(rule: &'static str, path: &str, sink: &ParameterSink, source_text: &str, mut flow: Vec<Related>) -> Finding {
+fn finding(rule: &'static str, path: &str, sink: &SinkSite, source_text: &str, mut flow: Vec<Related>) -> Finding {
     // Locations in the finding's own file name no file, as in-file findings' do.
     for step in &mut flow {
         if step.path.as_deref() == Some(path) {

@@ -19,7 +19,7 @@ pub use follow::{follow, FileSummary};
 
 use crate::diagnostic::{Level, Related};
 use crate::source::{Position, SourceFile, Span};
-use crate::taint::{Flow, ParameterFlow};
+use crate::taint::{Flow, ParameterFlow, ReturnedFlow};
 use serde::{Deserialize, Serialize};
 
 /// The name internal errors of the summary recorders go by.
@@ -33,6 +33,10 @@ pub const MAX_CALL_DEPTH: usize = 6;
 pub struct Summary {
     /// Sinks that parameters of the file's named functions reach.
     pub sinks: Vec<ParameterSink>,
+    /// Sinks that results of calls of other files' functions reach.
+    pub returned_sinks: Vec<ReturnedSink>,
+    /// What the file's named functions return, when it is request data or a parameter.
+    pub returns: Vec<Returns>,
     /// Calls that pass request data or a parameter to a function the file does not show.
     pub calls: Vec<Call>,
     /// TypeScript: names exported under another name than the function's (`export default
@@ -45,18 +49,18 @@ pub struct Summary {
 
 impl Summary {
     pub fn is_empty(&self) -> bool {
-        self.sinks.is_empty() && self.calls.is_empty() && self.exports.is_empty() && self.reexports.is_empty()
+        self.sinks.is_empty()
+            && self.returned_sinks.is_empty()
+            && self.returns.is_empty()
+            && self.calls.is_empty()
+            && self.exports.is_empty()
+            && self.reexports.is_empty()
     }
 }
 
-/// A parameter of a named function reaching a sink that a rule checks: what the rule would
-/// report there, should a caller pass request data.
+/// A sink that a rule checks, and what the rule would report there should request data reach it.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct ParameterSink {
-    /// The function, named as its file declares it (`build`, `ReportsService.find`,
-    /// `files::read_upload`, `Repo::by_tag`).
-    pub function: String,
-    pub index: usize,
+pub struct SinkSite {
     pub rule: String,
     /// The rule's level for request data in this file (the configuration applied).
     pub level: Level,
@@ -68,8 +72,38 @@ pub struct ParameterSink {
     pub what: String,
     pub sink: String,
     pub help: String,
+}
+
+/// A parameter of a named function reaching a sink.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ParameterSink {
+    /// The function, named as its file declares it (`build`, `ReportsService.find`,
+    /// `files::read_upload`, `Repo::by_tag`).
+    pub function: String,
+    pub index: usize,
+    pub site: SinkSite,
     /// From the parameter (first) to the sink, the sink excluded.
     pub steps: Vec<Related>,
+}
+
+/// What a call of another file's function returns, reaching a sink.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ReturnedSink {
+    pub callee: Callee,
+    pub site: SinkSite,
+    /// The call's arguments that are request data, by position: what the source reads and the
+    /// steps from it (first) to the argument.
+    pub arguments: Vec<(usize, String, Vec<Related>)>,
+    /// From the call (first) to the sink, the sink excluded.
+    pub steps: Vec<Related>,
+}
+
+/// What a named function returns, when it is request data or made of one of its parameters.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Returns {
+    pub function: String,
+    /// The steps run to the returned value.
+    pub value: Passed,
 }
 
 /// A call of a function the file does not show, passing request data or a parameter on.
@@ -139,6 +173,22 @@ pub(crate) struct SinkReport<'s> {
     pub help: &'s str,
 }
 
+impl SinkReport<'_> {
+    fn site(&self, file: &SourceFile) -> SinkSite {
+        SinkSite {
+            rule: self.rule.to_string(),
+            level: self.level,
+            span: (self.span.start, self.span.end),
+            start: file.position(self.span.start),
+            end: file.position(self.span.end),
+            snippet: file.slice(self.span).chars().filter(|c| !c.is_whitespace()).take(200).collect(),
+            what: self.what.to_string(),
+            sink: self.sink.to_string(),
+            help: self.help.to_string(),
+        }
+    }
+}
+
 impl Summary {
     /// Records that each of `parameters` reaches the sink `report` describes.
     pub(crate) fn add_sink(&mut self, file: &SourceFile, report: &SinkReport<'_>, parameters: &[ParameterFlow]) {
@@ -146,20 +196,60 @@ impl Summary {
             let sink = ParameterSink {
                 function: parameter.function.clone(),
                 index: parameter.index,
-                rule: report.rule.to_string(),
-                level: report.level,
-                span: (report.span.start, report.span.end),
-                start: file.position(report.span.start),
-                end: file.position(report.span.end),
-                snippet: file.slice(report.span).chars().filter(|c| !c.is_whitespace()).take(200).collect(),
-                what: report.what.to_string(),
-                sink: report.sink.to_string(),
-                help: report.help.to_string(),
+                site: report.site(file),
                 steps: parameter_steps(file, parameter),
             };
             if !self.sinks.contains(&sink) {
                 self.sinks.push(sink);
             }
+        }
+    }
+
+    /// Records that what each of `results`' calls returns reaches the sink `report` describes.
+    pub(crate) fn add_returned_sink(&mut self, file: &SourceFile, report: &SinkReport<'_>, results: &[ReturnedFlow]) {
+        for result in results {
+            let described = crate::text::shorten(file.slice(result.call), 60);
+            let mut steps = vec![Related::at(file, result.call, format!("returned by `{described}`"))];
+            steps.extend(
+                flow_steps(file, &Flow { source: result.call, source_text: String::new(), steps: result.steps.clone() }, String::new())
+                    .into_iter()
+                    .skip(1),
+            );
+            let arguments = result
+                .arguments
+                .iter()
+                .map(|(index, flow)| {
+                    let message = format!("request data enters here: `{}`", flow.source_text);
+                    (*index, flow.source_text.clone(), flow_steps(file, flow, message))
+                })
+                .collect();
+            let sink = ReturnedSink { callee: result.callee.clone(), site: report.site(file), arguments, steps };
+            if !self.returned_sinks.contains(&sink) {
+                self.returned_sinks.push(sink);
+            }
+        }
+    }
+
+    /// Records that function `function` returns `value` (request data or one of its own
+    /// parameters), at `at`.
+    pub(crate) fn add_returns(&mut self, file: &SourceFile, function: String, at: Span, value: &crate::taint::Origin) {
+        let returned = Related::at(file, at, format!("`{function}` returns it"));
+        match value {
+            crate::taint::Origin::Request(flow) => {
+                let source_message = format!("request data enters here: `{}`", flow.source_text);
+                let mut steps = flow_steps(file, flow, source_message);
+                steps.push(returned);
+                self.returns.push(Returns { function, value: Passed::Request { source_text: flow.source_text.clone(), steps } });
+            }
+            crate::taint::Origin::Parameter(parameters) => {
+                for parameter in parameters.iter().filter(|p| p.function == function) {
+                    let mut steps = parameter_steps(file, parameter);
+                    steps.push(returned.clone());
+                    let value = Passed::Parameter { function: function.clone(), index: parameter.index, steps };
+                    self.returns.push(Returns { function: function.clone(), value });
+                }
+            }
+            _ => {}
         }
     }
 

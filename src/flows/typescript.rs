@@ -11,14 +11,36 @@ use crate::taint::Origin;
 use tree_sitter::Node;
 
 /// The node kinds the recorder looks at.
-pub const KINDS: &[&str] = &["call_expression", "program"];
+pub const KINDS: &[&str] = &["call_expression", "program", "return_statement", "arrow_function"];
 
 /// Records what `node` (of one of [`KINDS`]) tells the project pass.
 pub fn record(node: Node<'_>, model: &TsModel<'_>, file: &SourceFile, summary: &mut Summary) {
     match node.kind() {
         "call_expression" => record_call(node, model, file, summary),
         "program" => record_exports(node, model, summary),
+        "return_statement" => {
+            let function = crate::lang::typescript::model::enclosing_function(node);
+            if let (Some(value), Some(function)) = (node.named_child(0), function) {
+                record_return(value, function, model, file, summary);
+            }
+        }
+        // `const body = (req: Request) => req.body;`
+        "arrow_function" => {
+            if let Some(body) = node.field("body").filter(|b| b.kind() != "statement_block") {
+                record_return(body, node, model, file, summary);
+            }
+        }
         _ => {}
+    }
+}
+
+/// What a named function returns, when it is request data or made of its parameters: a request
+/// wrapper (`reqBody(req: Request)`) is a source wherever it is called.
+fn record_return(value: Node<'_>, function: Node<'_>, model: &TsModel<'_>, file: &SourceFile, summary: &mut Summary) {
+    let Some(key) = model.function_key(function) else { return };
+    let origin = model.origin(value);
+    if matches!(origin, Origin::Request(_) | Origin::Parameter(_)) {
+        summary.add_returns(file, key, span_of(value), &origin);
     }
 }
 
@@ -40,7 +62,7 @@ fn record_call(call: Node<'_>, model: &TsModel<'_>, file: &SourceFile, summary: 
 }
 
 /// The function a callee expression names, when it may be one of the project's.
-fn callee(model: &TsModel<'_>, function: Node<'_>) -> Option<Callee> {
+pub(crate) fn callee(model: &TsModel<'_>, function: Node<'_>) -> Option<Callee> {
     let function = model.unwrap_expression(function);
     match function.kind() {
         "identifier" => {

@@ -917,7 +917,9 @@ impl<'a> Walk<'_, 'a> {
     /// Applies the declared type: request data or a dynamic value of a safe type is safe.
     fn settle(&self, val: Val<'a>) -> Val<'a> {
         match (&val.origin, val.ty) {
-            (Origin::Request(_) | Origin::Parameter(_) | Origin::Dynamic, Some(ty)) if self.facts.is_safe_type(ty, 0) => {
+            (Origin::Request(_) | Origin::Parameter(_) | Origin::Returned(_) | Origin::Dynamic, Some(ty))
+                if self.facts.is_safe_type(ty, 0) =>
+            {
                 Val::of(Origin::Safe)
             }
             _ => val,
@@ -1308,7 +1310,7 @@ impl<'a> Walk<'_, 'a> {
         }
         match receiver.origin {
             // Unknown methods of request data keep it (`q.search_term()`, `name.escape_debug()`).
-            Origin::Request(_) | Origin::Parameter(_) => Val::of(receiver.origin),
+            Origin::Request(_) | Origin::Parameter(_) | Origin::Returned(_) => Val::of(receiver.origin),
             // Methods of numbers stay numbers (`page.saturating_sub(1)`, `date.format(..)`).
             Origin::Safe => Val::of(Origin::Safe).join(self.join_all(call.args.iter(), depth, hops)),
             Origin::Constant | Origin::Dynamic => Val::of(Origin::Dynamic),

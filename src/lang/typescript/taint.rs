@@ -376,7 +376,23 @@ impl<'t> TsModel<'t> {
             };
             return receiver.join(arguments);
         }
-        Origin::Dynamic
+        self.returned_origin(node, callee, sink, walk)
+    }
+
+    /// A call of a function of another file (or one this walk does not follow): what it returns
+    /// is for the project pass to say, from the callee's summary, with the request data passed
+    /// to it.
+    fn returned_origin(&self, call: Node<'t>, callee: Node<'t>, sink: Node<'t>, walk: &mut Walk<'t>) -> Origin {
+        let Some(callee) = crate::flows::typescript::callee(self, callee) else { return Origin::Dynamic };
+        let mut arguments = Vec::new();
+        for (index, argument) in
+            call.field("arguments").map(|a| named_children(a).collect::<Vec<_>>()).unwrap_or_default().into_iter().enumerate()
+        {
+            if let Origin::Request(flow) = self.origin_in(argument, sink, walk) {
+                arguments.push((index, flow));
+            }
+        }
+        Origin::Returned(vec![crate::taint::ReturnedFlow { callee, call: span_of(call), arguments, steps: Vec::new() }])
     }
 
     /// A call of a function written in this file (`buildQuery(req.query.sort)`): what it returns,

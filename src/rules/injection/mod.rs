@@ -53,11 +53,13 @@ pub(crate) fn report_origin(
         }
         // Tooling (a release script, a migration) builds commands and SQL from its own values:
         // only request data is worth a finding there.
-        Origin::Dynamic | Origin::Parameter(_) if cx.file.is_tooling => false,
-        Origin::Dynamic | Origin::Parameter(_) => {
-            if let Origin::Parameter(parameters) = origin {
-                let report = crate::flows::SinkReport { rule: cx.rule, level: cx.level, span, what, sink, help };
-                cx.summary.add_sink(cx.file, &report, parameters);
+        Origin::Dynamic | Origin::Parameter(_) | Origin::Returned(_) if cx.file.is_tooling => false,
+        Origin::Dynamic | Origin::Parameter(_) | Origin::Returned(_) => {
+            let report = crate::flows::SinkReport { rule: cx.rule, level: cx.level, span, what, sink, help };
+            match origin {
+                Origin::Parameter(parameters) => cx.summary.add_sink(cx.file, &report, parameters),
+                Origin::Returned(results) => cx.summary.add_returned_sink(cx.file, &report, results),
+                _ => {}
             }
             report_dynamic(cx, span, what, sink, dynamic_level, help)
         }

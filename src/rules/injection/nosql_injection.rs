@@ -107,7 +107,7 @@ impl NosqlInjection {
         let level = match &origin {
             Origin::Constant | Origin::Safe => return,
             Origin::Request(_) => cx.level,
-            Origin::Dynamic | Origin::Parameter(_) => Level::Warning,
+            Origin::Dynamic | Origin::Parameter(_) | Origin::Returned(_) => Level::Warning,
         };
         let file = cx.file;
         let finding = cx.report_capped(level, span_of(value), "`$where` runs a JavaScript string built at run time on the database server");

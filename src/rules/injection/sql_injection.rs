@@ -46,7 +46,10 @@ impl SqlInjection {
     fn report(&self, cx: &mut Context<'_>, span: crate::source::Span, origin: &crate::taint::Origin, sink: &str) {
         match (self.reports, origin) {
             // Parameters too: the project pass reports them if a caller passes request data.
-            (Reports::RequestData, crate::taint::Origin::Request(_) | crate::taint::Origin::Parameter(_)) => {
+            (
+                Reports::RequestData,
+                crate::taint::Origin::Request(_) | crate::taint::Origin::Parameter(_) | crate::taint::Origin::Returned(_),
+            ) => {
                 report_origin(cx, span, origin, "SQL text", sink, None, HELP);
             }
             (Reports::NonConstant, origin) if origin.is_dynamic() => {
