@@ -41,7 +41,7 @@ pub fn analyze(file: &SourceFile, active: &ActiveRules<'_>) -> FileOutput {
                     for &index in &interest[node.syntax.kind().index()] {
                         dispatch.run(index, node.site.in_test, || node.syntax.span(file), |rule, cx| rule.check_rust(&node, model, cx));
                     }
-                    if summarised && matches!(node.syntax.kind(), RustKind::Call | RustKind::MethodCall) {
+                    if summarised && matches!(node.syntax.kind(), RustKind::Call | RustKind::MethodCall | RustKind::Fn) {
                         dispatch.summarise(|file, summary| crate::flows::rust::record(&node, model, file, summary));
                     }
                 }

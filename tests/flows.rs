@@ -127,14 +127,21 @@ fn rust_flows_through_the_module_tree_methods_and_workspace_crates() {
             ("sql-injection", "notes-api/src/repo/notes.rs", 25),
             // the workspace crate `notes-common`
             ("command-injection", "common/src/lib.rs", 5),
+            // what `extract::tenant(&headers)` returns: the header it reads
+            ("sql-injection", "notes-api/src/routes.rs", 79),
         ]),
-        "not: users::by_tag (same name, bound), the local read_upload, read_listed (allowlist), notes_of (parsed in the middle layer)"
+        "not: users::by_tag (same name, bound), the local read_upload, read_listed (allowlist), notes_of (parsed in the middle layer), extract::page (a number), Forward::new (a struct: its url keeps the server's host)"
+    );
+    assert_eq!(
+        flow_of(&report, "sql-injection", "notes-api/src/routes.rs", 79)[..4],
+        ["notes-api/src/routes.rs:76", "notes-api/src/extract.rs:4", "notes-api/src/extract.rs:5", "notes-api/src/routes.rs:77"],
+        "the header, the helper's parameter and what it returns, the call"
     );
     assert_eq!(
         flow_of(&report, "sql-injection", "notes-api/src/repo/notes.rs", 10),
         [
-            "notes-api/src/routes.rs:54",
-            "notes-api/src/routes.rs:55",
+            "notes-api/src/routes.rs:59",
+            "notes-api/src/routes.rs:60",
             "notes-api/src/service.rs:11",
             "notes-api/src/service.rs:12",
             "notes-api/src/repo/notes.rs:8",

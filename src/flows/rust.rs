@@ -25,7 +25,35 @@ pub fn record(node: &RustNode<'_>, model: &RustModel<'_>, file: &SourceFile, sum
                 record_arguments(model, &node.site, file, summary, callee, &call.args, span_of(file, call));
             }
         }
+        // What a function other files can call returns, when it is request data or made of its
+        // parameters: a helper reading a header is a source wherever it is called.
+        RustSyntax::Fn { block, .. } => {
+            let Some(fn_id) = node.site.fn_id else { return };
+            let Some(function) = model.fn_path(fn_id).filter(|_| !model.returns_safe_type(fn_id)) else { return };
+            for value in crate::lang::rust::taint::returned_values(block).into_iter().filter(|v| !builds_struct(v)) {
+                let origin = model.origin_briefly(value, &node.site, file);
+                if matches!(origin, Origin::Request(_) | Origin::Parameter(_)) {
+                    summary.add_returns(file, function.to_string(), span_of(file, value), &origin);
+                }
+            }
+        }
         _ => {}
+    }
+}
+
+/// Whether a returned value is a struct built in place (`Self { path, full_url: .. }`, also in
+/// `Ok(..)`/`Some(..)`): the taint view cannot tell its fields apart, so a constructor taking
+/// one request-derived field would make every field of the result request data (a proxy target
+/// whose host is the server's own and whose path is the client's is not a forged URL).
+fn builds_struct(value: &Expr) -> bool {
+    match value {
+        Expr::Struct(_) => true,
+        Expr::Paren(inner) => builds_struct(&inner.expr),
+        Expr::Call(call) => {
+            let wraps = matches!(&*call.func, Expr::Path(p) if p.path.segments.last().is_some_and(|s| matches!(s.ident.to_string().as_str(), "Ok" | "Some" | "new")));
+            wraps && call.args.len() == 1 && call.args.first().is_some_and(builds_struct)
+        }
+        _ => false,
     }
 }
 
@@ -53,7 +81,7 @@ fn record_arguments(
 /// `super`, a module or type the file declares, or a `use` of something other than the standard
 /// library (a workspace crate is imported like any other). Constructors (`Some(..)`, `Json(..)`)
 /// and external paths written out (`serde_json::to_string(..)`) are not.
-fn path_callee(model: &RustModel<'_>, site: &Site, function: &Expr) -> Option<Callee> {
+pub(crate) fn path_callee(model: &RustModel<'_>, site: &Site, function: &Expr) -> Option<Callee> {
     let Expr::Path(path) = function else { return None };
     if path.qself.is_some() {
         return None;

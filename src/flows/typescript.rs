@@ -38,6 +38,11 @@ pub fn record(node: Node<'_>, model: &TsModel<'_>, file: &SourceFile, summary: &
 /// wrapper (`reqBody(req: Request)`) is a source wherever it is called.
 fn record_return(value: Node<'_>, function: Node<'_>, model: &TsModel<'_>, file: &SourceFile, summary: &mut Summary) {
     let Some(key) = model.function_key(function) else { return };
+    // Declared to return a number or a boolean (also as a promise): safe, whatever it computes.
+    let declared = function.field("return_type").map(|t| model.text(t).trim_start_matches(':').trim().to_string());
+    if declared.is_some_and(|t| matches!(t.as_str(), "number" | "boolean" | "bigint" | "Promise<number>" | "Promise<boolean>")) {
+        return;
+    }
     let origin = model.origin(value);
     if matches!(origin, Origin::Request(_) | Origin::Parameter(_)) {
         summary.add_returns(file, key, span_of(value), &origin);

@@ -762,6 +762,24 @@ impl<'a> RustModel<'a> {
 }
 
 impl RustModel<'_> {
+    /// Whether a function's declared return type cannot carry an injection (a number, a
+    /// boolean, a UUID, also inside `Result` or `Option`): what it returns is safe, whatever it
+    /// was computed from.
+    pub fn returns_safe_type(&self, fn_id: FnId) -> bool {
+        let Some(info) = self.taint.fns.get(&fn_id) else { return false };
+        let syn::ReturnType::Type(_, ty) = &info.sig.output else { return false };
+        let mut ty: &Type = ty;
+        for _ in 0..4 {
+            let Type::Path(path) = peel(ty) else { break };
+            let Some(segment) = path.path.segments.last() else { break };
+            match (segment.ident.to_string().as_str(), type_args(segment).first()) {
+                ("Result" | "Option", Some(inner)) => ty = inner,
+                _ => break,
+            }
+        }
+        self.taint.is_safe_type(ty, 0)
+    }
+
     /// The name of the declared type of a method call's receiver, through references and
     /// wrappers (`Arc`, `State`, `Data`, `Box`): `self` (the `impl` block's type), `self.repo`
     /// (the field's type in a struct of this file), a parameter (`repo: &NotesRepo`,
@@ -1360,7 +1378,22 @@ impl<'a> Walk<'_, 'a> {
         if let Some(val) = single_ident(&func.path).and_then(|name| self.local_call(&name, call, depth, hops)) {
             return val;
         }
-        Val::of(Origin::Dynamic)
+        self.returned(call, depth, hops)
+    }
+
+    /// A call of a function of another file (or one this walk does not follow): what it returns
+    /// is for the project pass to say, from the callee's summary, with the request data passed
+    /// to it.
+    fn returned(&self, call: &syn::ExprCall, depth: usize, hops: usize) -> Val<'a> {
+        let site = Site { fn_id: self.fn_id, ..Site::default() };
+        let Some(callee) = crate::flows::rust::path_callee(self.model, &site, &call.func) else { return Val::of(Origin::Dynamic) };
+        let mut arguments = Vec::new();
+        for (index, argument) in call.args.iter().enumerate() {
+            if let Origin::Request(flow) = self.eval(argument, depth, hops).origin {
+                arguments.push((index, flow));
+            }
+        }
+        Val::of(Origin::Returned(vec![crate::taint::ReturnedFlow { callee, call: self.span(call), arguments, steps: Vec::new() }]))
     }
 
     fn macro_value(&self, mac: &syn::Macro, depth: usize, hops: usize) -> Val<'a> {
@@ -1626,6 +1659,16 @@ fn place_of(expr: &Expr) -> Option<String> {
 }
 
 /// The values of the `return` expressions of a function body, closures and nested items aside.
+/// The values a function body returns: its `return` expressions and its tail expression.
+pub(crate) fn returned_values(block: &syn::Block) -> Vec<&Expr> {
+    let mut returned = Vec::new();
+    collect_returns(block, &mut returned);
+    if let Some(syn::Stmt::Expr(tail, None)) = block.stmts.last() {
+        returned.push(tail);
+    }
+    returned
+}
+
 fn collect_returns<'a>(block: &'a syn::Block, returned: &mut Vec<&'a Expr>) {
     struct Returns<'r, 'a>(&'r mut Vec<&'a Expr>);
     impl<'a> syn::visit::Visit<'a> for Returns<'_, 'a> {

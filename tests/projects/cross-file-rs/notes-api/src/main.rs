@@ -1,3 +1,4 @@
+mod extract;
 mod repo;
 mod routes;
 mod service;

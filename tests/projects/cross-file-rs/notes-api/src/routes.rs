@@ -1,4 +1,5 @@
 use axum::extract::{Extension, Path, Query, State};
+use axum::http::HeaderMap;
 use axum::routing::get;
 use axum::Router;
 use notes_common::run_export;
@@ -7,6 +8,7 @@ use sqlx::PgPool;
 
 use crate::repo::notes::{self, NotesRepo};
 use crate::repo::{files, users};
+use crate::extract;
 use crate::service;
 
 #[derive(Deserialize)]
@@ -25,6 +27,9 @@ pub fn router() -> Router<PgPool> {
         .route("/tagged", get(tagged))
         .route("/export/:format", get(export))
         .route("/local/:name", get(local))
+        .route("/tenant", get(by_tenant))
+        .route("/page/:n", get(paged))
+        .route("/forward/*rest", get(forward))
 }
 
 async fn upload(Path(name): Path<String>) -> Vec<u8> {
@@ -66,4 +71,39 @@ fn read_upload(name: &str) -> String {
 
 async fn local(Path(name): Path<String>) -> String {
     read_upload(&name)
+}
+
+async fn by_tenant(State(pool): State<PgPool>, headers: HeaderMap) -> String {
+    let tenant = extract::tenant(&headers);
+    let sql = format!("SELECT id FROM notes WHERE tenant = '{tenant}'");
+    format!("{:?}", sqlx::query_as::<_, (i64,)>(&sql).fetch_all(&pool).await.ok())
+}
+
+async fn paged(State(pool): State<PgPool>, Path(n): Path<String>) -> String {
+    let page = extract::page(&n);
+    let sql = format!("SELECT id FROM notes OFFSET {page}");
+    format!("{:?}", sqlx::query_as::<_, (i64,)>(&sql).fetch_all(&pool).await.ok())
+}
+
+const UPSTREAM: &str = "http://notes-internal:8080";
+
+/// Where a request is forwarded: the upstream is the server's, only the path is the client's.
+struct Forward {
+    url: String,
+}
+
+impl Forward {
+    fn new(base: &str, path: &str) -> Self {
+        Forward { url: format!("{base}/forwarded/{path}") }
+    }
+}
+
+fn upstream_request(client: &reqwest::Client, url: &str) -> reqwest::RequestBuilder {
+    client.get(url)
+}
+
+async fn forward(Path(rest): Path<String>) -> String {
+    let target = Forward::new(UPSTREAM, &rest);
+    let client = reqwest::Client::builder().timeout(std::time::Duration::from_secs(5)).build().unwrap();
+    format!("{:?}", upstream_request(&client, &target.url).send().await.map(|r| r.status()))
 }
