@@ -37,6 +37,12 @@ pub fn record(node: Node<'_>, model: &TsModel<'_>, file: &SourceFile, summary: &
 /// What a named function returns, when it is request data or made of its parameters: a request
 /// wrapper (`reqBody(req: Request)`) is a source wherever it is called.
 fn record_return(value: Node<'_>, function: Node<'_>, model: &TsModel<'_>, file: &SourceFile, summary: &mut Summary) {
+    // Without parameters a function returns request data only if it reads a request it was not
+    // given: not worth asking about every getter and factory.
+    let has_parameters = function.field("parameters").is_some_and(|p| p.named_child_count() > 0) || function.field("parameter").is_some();
+    if !has_parameters {
+        return;
+    }
     let Some(key) = model.function_key(function) else { return };
     // Declared to return a number or a boolean (also as a promise): safe, whatever it computes.
     let declared = function.field("return_type").map(|t| model.text(t).trim_start_matches(':').trim().to_string());
