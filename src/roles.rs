@@ -27,18 +27,25 @@ type Memo<V> = OnceLock<Mutex<HashMap<(PathBuf, PathBuf), V>>>;
 /// scan and find nothing.
 pub fn rust_serves_requests(abs_path: &Path, root: &Path) -> bool {
     let Some(dir) = abs_path.parent() else { return true };
+    static SERVED: Memo<bool> = OnceLock::new();
+    remembered(&SERVED, dir, root, || {
+        dir.ancestors()
+            .take_while(|ancestor| ancestor.starts_with(root))
+            .find_map(|ancestor| read_toml(&ancestor.join("Cargo.toml")).filter(|m| m.get("package").is_some()).map(|m| (ancestor, m)))
+            .is_none_or(|(crate_dir, manifest)| rust_crate_serves_requests(&manifest, crate_dir, root))
+    })
+}
+
+/// The answer `memo` holds for (`dir`, `root`), computed by `compute` the first time it is asked
+/// for (two threads asking at once may both compute it; they get the same answer).
+fn remembered<V: Clone>(memo: &Memo<V>, dir: &Path, root: &Path, compute: impl FnOnce() -> V) -> V {
     let key = (dir.to_path_buf(), root.to_path_buf());
-    static CACHE: Memo<bool> = OnceLock::new();
-    let cache = CACHE.get_or_init(Mutex::default);
-    if let Some(known) = cache.lock().expect("the role cache is never poisoned").get(&key) {
-        return *known;
+    let cache = memo.get_or_init(Mutex::default);
+    if let Some(known) = cache.lock().expect("the role caches are never poisoned").get(&key) {
+        return known.clone();
     }
-    let answer = dir
-        .ancestors()
-        .take_while(|ancestor| ancestor.starts_with(root))
-        .find_map(|ancestor| read_toml(&ancestor.join("Cargo.toml")).filter(|m| m.get("package").is_some()).map(|m| (ancestor, m)))
-        .is_none_or(|(crate_dir, manifest)| rust_crate_serves_requests(&manifest, crate_dir, root));
-    cache.lock().expect("the role cache is never poisoned").insert(key, answer);
+    let answer = compute();
+    cache.lock().expect("the role caches are never poisoned").insert(key, answer.clone());
     answer
 }
 
@@ -52,20 +59,12 @@ fn rust_crate_serves_requests(manifest: &toml::Table, crate_dir: &Path, root: &P
         .filter(|a| a.starts_with(root))
         .find(|a| read_toml(&a.join("Cargo.toml")).is_some_and(|m| m.get("workspace").is_some()));
     let Some(workspace) = workspace else { return false };
-    static WORKSPACES: Memo<Arc<HashSet<String>>> = OnceLock::new();
-    let key = (workspace.to_path_buf(), root.to_path_buf());
-    let cache = WORKSPACES.get_or_init(Mutex::default);
-    let known = cache.lock().expect("the workspace cache is never poisoned").get(&key).cloned();
-    let served = match known {
-        Some(served) => served,
-        None => {
-            let mut crates: HashMap<String, Vec<String>> = HashMap::new();
-            collect_crates(workspace, 0, &mut crates);
-            let served = Arc::new(reached_from(&crates, is_server));
-            cache.lock().expect("the workspace cache is never poisoned").insert(key, served.clone());
-            served
-        }
-    };
+    static SERVED_CRATES: Memo<Arc<HashSet<String>>> = OnceLock::new();
+    let served = remembered(&SERVED_CRATES, workspace, root, || {
+        let mut crates: HashMap<String, Vec<String>> = HashMap::new();
+        collect_crates(workspace, 0, &mut crates);
+        Arc::new(reached_from(&crates, is_server))
+    });
     served.contains(&name)
 }
 
@@ -149,36 +148,19 @@ pub fn is_tooling_path(rel_path: &str) -> bool {
 /// documentation), looking for manifests no higher than `root`.
 pub fn is_tooling_package(abs_path: &Path, root: &Path) -> bool {
     let Some(dir) = abs_path.parent() else { return false };
-    let key = (dir.to_path_buf(), root.to_path_buf());
-    static CACHE: Memo<bool> = OnceLock::new();
-    let cache = CACHE.get_or_init(Mutex::default);
-    if let Some(known) = cache.lock().expect("the role cache is never poisoned").get(&key) {
-        return *known;
-    }
-    let answer = judge(dir, root);
-    cache.lock().expect("the role cache is never poisoned").insert(key, answer);
-    answer
+    static TOOLING: Memo<bool> = OnceLock::new();
+    remembered(&TOOLING, dir, root, || judge(dir, root))
 }
 
 fn judge(dir: &Path, root: &Path) -> bool {
     // The nearest manifest decides. What a directory's manifest says is kept, so the files of a
     // crate's many directories read its manifest once.
     static MANIFESTS: Memo<Option<bool>> = OnceLock::new();
-    let cache = MANIFESTS.get_or_init(Mutex::default);
     for ancestor in dir.ancestors() {
         if !ancestor.starts_with(root) {
             return false;
         }
-        let key = (ancestor.to_path_buf(), root.to_path_buf());
-        let known = cache.lock().expect("the manifest cache is never poisoned").get(&key).copied();
-        let answer = match known {
-            Some(answer) => answer,
-            None => {
-                let answer = manifest_answer(ancestor, root);
-                cache.lock().expect("the manifest cache is never poisoned").insert(key, answer);
-                answer
-            }
-        };
+        let answer = remembered(&MANIFESTS, ancestor, root, || manifest_answer(ancestor, root));
         if let Some(tooling) = answer {
             return tooling;
         }
@@ -245,18 +227,8 @@ fn rust_crate_is_tooling(manifest: &toml::Table, crate_dir: &Path, root: &Path) 
         .find(|a| read_toml(&a.join("Cargo.toml")).is_some_and(|m| m.get("workspace").is_some()));
     let Some(workspace) = workspace else { return is_cli(&dependencies) };
     // A workspace is read once per scan, however many of its directories hold files.
-    static WORKSPACES: Memo<Arc<HashSet<String>>> = OnceLock::new();
-    let key = (workspace.to_path_buf(), root.to_path_buf());
-    let cache = WORKSPACES.get_or_init(Mutex::default);
-    let known = cache.lock().expect("the workspace cache is never poisoned").get(&key).cloned();
-    let tooling = match known {
-        Some(tooling) => tooling,
-        None => {
-            let tooling = Arc::new(tooling_crates(workspace));
-            cache.lock().expect("the workspace cache is never poisoned").insert(key, tooling.clone());
-            tooling
-        }
-    };
+    static TOOLING_CRATES: Memo<Arc<HashSet<String>>> = OnceLock::new();
+    let tooling = remembered(&TOOLING_CRATES, workspace, root, || Arc::new(tooling_crates(workspace)));
     tooling.contains(&name)
 }
 
