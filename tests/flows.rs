@@ -73,8 +73,8 @@ fn typescript_flows_through_imports_barrels_aliases_and_injected_services() {
             ("sql-injection", "src/repositories/reports.ts", 5),
             // routes.ts → `@/lib/preview` (tsconfig paths)
             ("ssrf", "src/lib/preview.ts", 4),
-            // NestJS controller → `this.reportsService` (constructor injection)
-            ("sql-injection", "src/reports/reports.service.ts", 7),
+            // NestJS controller → `this.reportsService` (constructor injection) → `this.db.query`
+            ("sql-injection", "src/reports/reports.service.ts", 9),
             // what `reqBody(req: Request)` in http/body.ts returns
             ("sql-injection", "src/search.ts", 9),
             // `normalise(req.query.name)` returns its argument, trimmed

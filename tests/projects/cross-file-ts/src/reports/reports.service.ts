@@ -1,13 +1,15 @@
 import { Injectable } from "@nestjs/common";
-import { pool } from "../db";
+import { Pool } from "pg";
 
 @Injectable()
 export class ReportsService {
+  constructor(private readonly db: Pool) {}
+
   async byTag(tag: string) {
-    return pool.query(`SELECT * FROM reports WHERE tag = '${tag}'`);
+    return this.db.query(`SELECT * FROM reports WHERE tag = '${tag}'`);
   }
 
   async byTagSafely(tag: string) {
-    return pool.query("SELECT * FROM reports WHERE tag = $1", [tag]);
+    return this.db.query("SELECT * FROM reports WHERE tag = $1", [tag]);
   }
 }
