@@ -28,6 +28,8 @@ pub struct ConfigFile {
     pub exclude: Vec<String>,
     pub fail_on: Option<Level>,
     pub max_file_size: Option<u64>,
+    /// How many calls deep request data is followed across functions and files (1 to 32).
+    pub max_call_depth: Option<usize>,
     #[serde(default)]
     pub require_suppression_reason: bool,
     /// Per-rule level: `error`, `warning`, `note` or `off`.
@@ -86,6 +88,8 @@ pub struct Config {
     pub rules: Vec<ConfiguredRule>,
     pub fail_on: Level,
     pub max_file_size: u64,
+    /// How many calls deep request data is followed across functions and files.
+    pub max_call_depth: usize,
     pub require_suppression_reason: bool,
     /// Everything the configuration and the command line decided, as text: part of the result
     /// cache's key, so that a changed configuration never reuses results.
@@ -141,6 +145,11 @@ impl Config {
         let fingerprint = format!("{file:?}|{cli:?}|{}", root.display());
         let origin = source.as_ref().map_or_else(|| "command line".to_string(), |p| p.display().to_string());
         let err = |what: String| ConfigError(format!("{origin}: {what}"));
+        let max_call_depth = match file.max_call_depth {
+            None => crate::flows::MAX_CALL_DEPTH,
+            Some(depth @ 1..=32) => depth,
+            Some(other) => return Err(err(format!("`max-call-depth` must be between 1 and 32, not {other}"))),
+        };
 
         for (id, _) in file.rules.iter() {
             if rules::entry(id).is_none() {
@@ -195,6 +204,7 @@ impl Config {
             rules: configured,
             fail_on: cli.fail_on.or(file.fail_on).unwrap_or(Level::Warning),
             max_file_size: file.max_file_size.unwrap_or(DEFAULT_MAX_FILE_SIZE),
+            max_call_depth,
             require_suppression_reason: file.require_suppression_reason,
             fingerprint,
             user_knowledge,
@@ -340,6 +350,9 @@ pub const INIT_TEMPLATE: &str = r#"# archlint configuration. Every key is option
 
 # Files larger than this many bytes are skipped with a notice.
 # max-file-size = 2097152
+
+# How many calls deep request data is followed across functions and files (1 to 32).
+# max-call-depth = 6
 
 # Require a reason after `--` in every suppression comment.
 # require-suppression-reason = false

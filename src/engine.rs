@@ -160,7 +160,7 @@ pub fn scan_with_progress(config: &Config, paths: &[PathBuf], options: &ScanOpti
     let mut results = results;
     let outcomes: Vec<cache::Outcome> = results.iter_mut().filter_map(|r| r.cached.take()).collect();
     let outside = ProjectContext { facts: crate::manifest::facts(&config.root, &files), summaries: Vec::new() };
-    let mut result = project_pass(results, &outside, &config.root);
+    let mut result = project_pass(results, &outside, config);
     if let Some(cache) = cache {
         result.cache_error = cache.save(outcomes, &config.root).err();
     }
@@ -176,8 +176,8 @@ pub fn scan_with_progress(config: &Config, paths: &[PathBuf], options: &ScanOpti
 /// Project pass: request data followed across files (`crate::flows`) into the files of the sinks
 /// it reaches; facts from any file (or from `outside` the scanned files) answer findings in
 /// every file; then suppressions, the output order, and one finding per rule and span.
-fn project_pass(mut results: Vec<FileResult>, outside: &ProjectContext, root: &Path) -> ScanResult {
-    add_flows_across_files(&mut results, &outside.summaries, root);
+fn project_pass(mut results: Vec<FileResult>, outside: &ProjectContext, config: &Config) -> ScanResult {
+    add_flows_across_files(&mut results, &outside.summaries, config);
     let own: BTreeSet<Fact> = results.iter().flat_map(|r| r.output.facts.iter().cloned()).collect();
     let facts: BTreeSet<Fact> = own.union(&outside.facts).cloned().collect();
     let summaries = results
@@ -206,7 +206,7 @@ fn project_pass(mut results: Vec<FileResult>, outside: &ProjectContext, root: &P
 /// Adds to each file the findings of request data that reaches its sinks from other functions
 /// or files. A finding of the same rule at the same sink (a "non-constant value" warning), or of
 /// the audit rule it refines, gives way to it.
-fn add_flows_across_files(results: &mut [FileResult], outside: &[(String, crate::flows::Summary)], root: &Path) {
+fn add_flows_across_files(results: &mut [FileResult], outside: &[(String, crate::flows::Summary)], config: &Config) {
     let scanned: std::collections::HashSet<&str> = results.iter().map(|r| r.path.as_str()).collect();
     let others = outside.iter().filter(|(path, _)| !scanned.contains(path.as_str()));
     let summaries: Vec<crate::flows::FileSummary<'_>> = results
@@ -214,7 +214,7 @@ fn add_flows_across_files(results: &mut [FileResult], outside: &[(String, crate:
         .map(|r| crate::flows::FileSummary { path: &r.path, summary: &r.output.summary })
         .chain(others.map(|(path, summary)| crate::flows::FileSummary { path, summary }))
         .collect();
-    let found = crate::flows::follow(&summaries, root);
+    let found = crate::flows::follow(&summaries, &config.root, config.max_call_depth);
     for finding in found {
         let Some(result) = results.iter_mut().find(|r| r.path == finding.path) else { continue };
         let refined = crate::rules::refined_by(finding.rule);
@@ -253,7 +253,7 @@ pub fn scan_source_in_project(config: &Config, rel_path: &str, language: Languag
                     analyze_file(file, config, false, Cost::default())
                 }
             };
-            project_pass(vec![file_result], project, &config.root)
+            project_pass(vec![file_result], project, config)
         });
         worker.expect("a thread starts").join()
     });

@@ -236,3 +236,24 @@ fn a_hook_naming_the_handler_file_sees_the_findings_its_calls_make_in_other_file
     let report: Value = serde_json::from_str(&stdout(&output)).unwrap();
     assert_eq!(injections(&report), vec![], "a file no flow passes through");
 }
+
+#[test]
+fn max_call_depth_bounds_how_far_request_data_is_followed() {
+    let copy = tempfile::tempdir().unwrap();
+    copy_dir(&repo().join("tests/projects/cross-file-ts"), copy.path());
+    std::fs::write(copy.path().join("archlint.toml"), "max-call-depth = 1\n").unwrap();
+    let report = scan_json(copy.path(), &[]);
+    let found = injections(&report);
+    assert!(found.contains(&("sql-injection".into(), "src/services/reports.ts".into(), 8)), "one call deep: {found:?}");
+    assert!(
+        !found.contains(&("sql-injection".into(), "src/repositories/reports.ts".into(), 5)),
+        "two calls deep (routes → service → repository) is past the bound: {found:?}"
+    );
+
+    std::fs::write(copy.path().join("archlint.toml"), "max-call-depth = 0\n").unwrap();
+    let output = archlint(copy.path(), &["--no-cache"]);
+    assert_eq!(output.status.code(), Some(2));
+    let message = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(message.lines().count(), 1, "{message}");
+    assert!(message.contains("`max-call-depth` must be between 1 and 32, not 0"), "{message}");
+}

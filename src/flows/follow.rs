@@ -2,7 +2,7 @@
 //! followed into its parameters, through further calls, to the sinks they reach.
 
 use super::modules::{RustModules, TsModules};
-use super::{Call, Callee, ParameterSink, Passed, Returns, SinkSite, Summary, MAX_CALL_DEPTH};
+use super::{Call, Callee, ParameterSink, Passed, Returns, SinkSite, Summary};
 use crate::diagnostic::{Finding, Related};
 use crate::source::Span;
 use std::collections::{HashMap, HashSet};
@@ -24,7 +24,7 @@ pub struct FileSummary<'a> {
 /// functions of the same file), a sink that a parameter of the callee reaches, or a sink that a
 /// call's result reaches when the callee returns request data (or the request data passed to
 /// it). At most one per rule and sink, each with its flow across the files.
-pub fn follow(files: &[FileSummary<'_>], root: &Path) -> Vec<Finding> {
+pub fn follow(files: &[FileSummary<'_>], root: &Path, max_depth: usize) -> Vec<Finding> {
     if files.iter().all(|f| f.summary.calls.is_empty() && f.summary.returned_sinks.is_empty()) {
         return Vec::new();
     }
@@ -87,7 +87,7 @@ pub fn follow(files: &[FileSummary<'_>], root: &Path) -> Vec<Finding> {
             }
         }
     }
-    let graph = Graph { resolver, sinks, forwards };
+    let graph = Graph { resolver, sinks, forwards, max_depth };
     for file in ordered {
         for call in &file.summary.calls {
             let Passed::Request { source_text, steps } = &call.passes else { continue };
@@ -108,6 +108,8 @@ struct Graph<'a> {
     sinks: HashMap<(String, usize), Vec<(&'a str, &'a ParameterSink)>>,
     /// (function key, parameter) → the calls that pass it on.
     forwards: HashMap<(String, usize), Vec<(&'a str, &'a Call)>>,
+    /// How many calls deep to follow.
+    max_depth: usize,
 }
 
 impl<'a> Graph<'a> {
@@ -117,7 +119,7 @@ impl<'a> Graph<'a> {
         let mut reached = Vec::new();
         let mut visited: HashSet<(String, usize)> = HashSet::new();
         let mut frontier: Vec<(&'a str, &'a Call, Vec<Related>)> = vec![(from, call, trail)];
-        for _ in 0..MAX_CALL_DEPTH {
+        for _ in 0..self.max_depth {
             let mut next = Vec::new();
             for (caller, call, trail) in frontier {
                 for key in self.resolver.callee_keys(caller, &call.callee) {

@@ -25,7 +25,8 @@ use serde::{Deserialize, Serialize};
 /// The name internal errors of the summary recorders go by.
 pub const RECORDER: &str = "cross-file-summary";
 
-/// How many calls deep request data is followed from the handler that reads it.
+/// How many calls deep request data is followed from the handler that reads it, unless
+/// `max-call-depth` in `archlint.toml` says otherwise.
 pub const MAX_CALL_DEPTH: usize = 6;
 
 /// What the project pass needs to know of one file.
