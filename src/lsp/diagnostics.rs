@@ -120,7 +120,8 @@ impl Projects {
 
         // `scan_source` drops a byte order mark before scanning; the client's columns count it.
         let shift = Shift { first_line: u32::from(text.starts_with('\u{feff}')) };
-        let mut diagnostics: Vec<Diagnostic> = result.active_findings().map(|finding| to_diagnostic(uri, finding, shift)).collect();
+        let root = config.root.clone();
+        let mut diagnostics: Vec<Diagnostic> = result.active_findings().map(|finding| to_diagnostic(uri, &root, finding, shift)).collect();
         // Problems with suppression comments belong where the comment is; syntax errors are the
         // language's own server's to report.
         diagnostics.extend(result.notices.iter().filter_map(|notice| {
@@ -259,15 +260,21 @@ impl Shift {
     }
 }
 
-fn to_diagnostic(uri: &Uri, finding: &Finding, shift: Shift) -> Diagnostic {
+fn to_diagnostic(uri: &Uri, root: &Path, finding: &Finding, shift: Shift) -> Diagnostic {
     let href = meta::get(finding.rule).and_then(|meta| Uri::from_str(&meta.docs_url()).ok());
     let message = match &finding.help {
         Some(help) => format!("{}\nhelp: {help}", finding.message),
         None => finding.message.clone(),
     };
-    let related = |related: &Related| DiagnosticRelatedInformation {
-        location: Location { uri: uri.clone(), range: shift.range(related.start, related.end) },
-        message: related.message.clone(),
+    // A step of a flow in another file is where that file is, as it is on disk (no BOM shift).
+    let related = |related: &Related| {
+        let location = match &related.path {
+            None => Location { uri: uri.clone(), range: shift.range(related.start, related.end) },
+            Some(path) => {
+                Location { uri: super::file_uri(&root.join(path))?, range: Shift { first_line: 0 }.range(related.start, related.end) }
+            }
+        };
+        Some(DiagnosticRelatedInformation { location, message: related.message.clone() })
     };
     Diagnostic {
         range: shift.range(finding.start, finding.end),
@@ -276,8 +283,7 @@ fn to_diagnostic(uri: &Uri, finding: &Finding, shift: Shift) -> Diagnostic {
         code_description: href.map(|href| CodeDescription { href }),
         source: Some(SOURCE.to_string()),
         message,
-        related_information: Some(finding.related.iter().filter(|r| r.path.is_none()).map(related).collect())
-            .filter(|r: &Vec<_>| !r.is_empty()),
+        related_information: Some(finding.related.iter().filter_map(related).collect()).filter(|r: &Vec<_>| !r.is_empty()),
         ..Diagnostic::default()
     }
 }

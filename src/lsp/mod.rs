@@ -336,6 +336,22 @@ fn file_path(uri: &Uri) -> Option<PathBuf> {
     Some(PathBuf::from(decoded))
 }
 
+/// The `file:` URI of an absolute path, percent-encoding what URIs do not allow in a path.
+pub(crate) fn file_uri(path: &std::path::Path) -> Option<Uri> {
+    let text = path.to_str()?.replace('\\', "/");
+    let mut encoded = String::from("file://");
+    if !text.starts_with('/') {
+        encoded.push('/');
+    }
+    for byte in text.bytes() {
+        match byte {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' | b'~' | b'/' | b':' => encoded.push(byte as char),
+            other => encoded.push_str(&format!("%{other:02X}")),
+        }
+    }
+    std::str::FromStr::from_str(&encoded).ok()
+}
+
 fn percent_decode(text: &str) -> Option<String> {
     let bytes = text.as_bytes();
     let mut decoded = Vec::with_capacity(bytes.len());
@@ -365,5 +381,8 @@ mod tests {
         assert_eq!(path("untitled:Untitled-1"), None);
         assert_eq!(path("file://server/share/a.ts"), None);
         assert_eq!(path("file:///repo/%FF.ts"), None, "not UTF-8");
+        let uri = file_uri(std::path::Path::new("/repo/src/a b/é.ts")).unwrap();
+        assert_eq!(uri.as_str(), "file:///repo/src/a%20b/%C3%A9.ts");
+        assert_eq!(file_path(&uri), Some(PathBuf::from("/repo/src/a b/é.ts")), "decodes to the same path");
     }
 }
