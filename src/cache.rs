@@ -31,7 +31,7 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 pub const DIR_NAME: &str = ".archlint_cache";
 
 /// Bumped when the entry format changes.
-const FORMAT: u32 = 2;
+const FORMAT: u32 = 3;
 
 /// Cache files of other scan keys (other configurations, older builds) kept besides the current one.
 const KEEP_OTHER_KEYS: usize = 7;
@@ -109,6 +109,7 @@ struct CachedFinding {
     flow: Vec<Related>,
     snippet: String,
     withdrawn_by: Vec<Fact>,
+    answered_by_validating: Vec<(crate::flows::Callee, usize)>,
     requires: Option<Fact>,
 }
 
@@ -322,6 +323,7 @@ impl Analysis {
             flow: f.flow.clone(),
             snippet: f.snippet.clone(),
             withdrawn_by: f.withdrawn_by.clone(),
+            answered_by_validating: f.answered_by_validating.clone(),
             requires: f.requires.clone(),
         };
         let notice =
@@ -351,6 +353,7 @@ impl Analysis {
                 flow: f.flow.clone(),
                 snippet: f.snippet.clone(),
                 withdrawn_by: f.withdrawn_by.clone(),
+                answered_by_validating: f.answered_by_validating.clone(),
                 requires: f.requires.clone(),
                 suppressed: None,
             });

@@ -151,6 +151,11 @@ pub struct Finding {
     /// Project facts any of which, when present anywhere, answers this finding (it is withdrawn).
     #[serde(skip)]
     pub withdrawn_by: Vec<Fact>,
+    /// Calls that answer this finding when the function they call validates the argument at
+    /// that position (a body handed to a service that validates it): the project pass decides,
+    /// from the callees' summaries.
+    #[serde(skip)]
+    pub answered_by_validating: Vec<(crate::flows::Callee, usize)>,
     /// A project fact without which this finding does not hold (it is withdrawn when absent):
     /// "`CreateUser` is never validated" holds only if `CreateUser` derives `Validate` somewhere.
     #[serde(skip)]
@@ -175,6 +180,7 @@ impl Finding {
             flow: Vec::new(),
             snippet: normalized_snippet(file.slice(span)),
             withdrawn_by: Vec::new(),
+            answered_by_validating: Vec::new(),
             requires: None,
             suppressed: None,
         }

@@ -257,3 +257,21 @@ fn max_call_depth_bounds_how_far_request_data_is_followed() {
     assert_eq!(message.lines().count(), 1, "{message}");
     assert!(message.contains("`max-call-depth` must be between 1 and 32, not 0"), "{message}");
 }
+
+#[test]
+fn an_untyped_body_handed_to_a_service_that_validates_it_is_answered() {
+    let dir = repo().join("tests/projects/cross-file-ts");
+    let report = scan_json(&dir, &["--select", "missing-input-validation"]);
+    let found: Vec<(String, u64)> = report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["path"] == "src/posts/posts.controller.ts")
+        .map(|f| (f["rule"].as_str().unwrap().to_string(), f["start"]["line"].as_u64().unwrap()))
+        .collect();
+    assert_eq!(
+        found,
+        [("missing-input-validation".to_string(), 14)],
+        "`create` hands the body to PostsService.create, which validates it (plainToInstance, then validateOrReject); `draft` hands it to a method that does not"
+    );
+}

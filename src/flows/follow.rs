@@ -102,6 +102,33 @@ pub fn follow(files: &[FileSummary<'_>], root: &Path, max_depth: usize) -> Vec<F
     findings
 }
 
+/// Which calls hand a value to a function that validates it (from the summaries' `validated`).
+pub struct Validating<'a> {
+    resolver: Resolver<'a>,
+    validated: HashSet<(String, usize)>,
+}
+
+impl<'a> Validating<'a> {
+    pub fn new(files: &[FileSummary<'a>], root: &'a Path) -> Validating<'a> {
+        let resolver = Resolver::new(files, root);
+        let mut validated = HashSet::new();
+        for file in files {
+            for (function, index) in &file.summary.validated {
+                validated.extend(resolver.own_key(file.path, function).map(|key| (key, *index)));
+            }
+        }
+        Validating { resolver, validated }
+    }
+
+    /// Whether one of `calls` (made in `from`) passes its argument to a function that validates
+    /// that parameter.
+    pub fn any(&self, from: &str, calls: &[(Callee, usize)]) -> bool {
+        calls
+            .iter()
+            .any(|(callee, index)| self.resolver.callee_keys(from, callee).into_iter().any(|key| self.validated.contains(&(key, *index))))
+    }
+}
+
 struct Graph<'a> {
     resolver: Resolver<'a>,
     /// (function key, parameter) → the sinks it reaches.
@@ -176,6 +203,7 @@ fn finding(rule: &'static str, path: &str, sink: &SinkSite, source_text: &str, m
         flow,
         snippet: sink.snippet.clone(),
         withdrawn_by: Vec::new(),
+        answered_by_validating: Vec::new(),
         requires: None,
         suppressed: None,
     }

@@ -15,7 +15,7 @@ pub mod modules;
 pub mod rust;
 pub mod typescript;
 
-pub use follow::{follow, FileSummary};
+pub use follow::{follow, FileSummary, Validating};
 
 use crate::diagnostic::{Level, Related};
 use crate::source::{Position, SourceFile, Span};
@@ -38,6 +38,9 @@ pub struct Summary {
     pub returned_sinks: Vec<ReturnedSink>,
     /// What the file's named functions return, when it is request data or a parameter.
     pub returns: Vec<Returns>,
+    /// Parameters the file's named functions validate before use (schema `parse`/`validate`,
+    /// class-validator): (function, parameter).
+    pub validated: Vec<(String, usize)>,
     /// Calls that pass request data or a parameter to a function the file does not show.
     pub calls: Vec<Call>,
     /// TypeScript: names exported under another name than the function's (`export default
@@ -53,6 +56,7 @@ impl Summary {
         self.sinks.is_empty()
             && self.returned_sinks.is_empty()
             && self.returns.is_empty()
+            && self.validated.is_empty()
             && self.calls.is_empty()
             && self.exports.is_empty()
             && self.reexports.is_empty()

@@ -60,6 +60,10 @@ fn record_call(call: Node<'_>, model: &TsModel<'_>, file: &SourceFile, summary: 
     if arguments.named_child_count() == 0 {
         return;
     }
+    if validates(call, model) {
+        record_validated(arguments, model, summary);
+        return;
+    }
     let Some(callee) = call.field("function").and_then(|f| callee(model, f)) else { return };
     for (index, argument) in named_children(arguments).enumerate() {
         if argument.kind() == "spread_element" {
@@ -68,6 +72,41 @@ fn record_call(call: Node<'_>, model: &TsModel<'_>, file: &SourceFile, summary: 
         let origin = model.origin(argument);
         if matches!(origin, Origin::Request(_) | Origin::Parameter(_)) {
             summary.add_call(file, callee.clone(), index, span_of(call), &origin);
+        }
+    }
+}
+
+/// Methods of schema libraries (zod, joi, yup, ajv, superstruct) and class-validator's functions
+/// that check a whole value against a declared shape.
+const VALIDATING_METHODS: &[&str] =
+    &["parse", "parseAsync", "safeParse", "safeParseAsync", "validate", "validateSync", "validateAsync", "validateOrReject", "assert"];
+
+/// Whether a call validates its arguments: `schema.parse(body)`, `validate(dto)`,
+/// `new ValidationPipe().transform(body, ..)`.
+fn validates(call: Node<'_>, model: &TsModel<'_>) -> bool {
+    let Some(function) = call.field("function").map(|f| model.unwrap_expression(f)) else { return false };
+    match function.kind() {
+        "identifier" => matches!(model.text(function), "validate" | "validateOrReject" | "validateSync"),
+        "member_expression" => {
+            let method = function.field("property").map(|p| model.text(p)).unwrap_or("");
+            let receiver = function.field("object").map(|o| model.text(o)).unwrap_or("");
+            VALIDATING_METHODS.contains(&method) || (method == "transform" && receiver.contains("ValidationPipe"))
+        }
+        _ => false,
+    }
+}
+
+/// The parameters a validating call checks: arguments made of the enclosing function's own
+/// parameters (`schema.parse(body)`, `validate(plainToInstance(Dto, body))`).
+fn record_validated(arguments: Node<'_>, model: &TsModel<'_>, summary: &mut Summary) {
+    for argument in named_children(arguments) {
+        if let Origin::Parameter(parameters) = model.origin(argument) {
+            for parameter in parameters {
+                let entry = (parameter.function, parameter.index);
+                if !summary.validated.contains(&entry) {
+                    summary.validated.push(entry);
+                }
+            }
         }
     }
 }

@@ -48,10 +48,14 @@ impl MissingInputValidation {
             let single_field = arguments.is_some_and(|a| named_children(a).any(|arg| arg.kind() == "string"));
             if untyped && !single_field {
                 let what = if type_text.is_empty() { "has no type".to_string() } else { format!("is typed `{type_text}`") };
-                cx.report(span_of(parameter), format!("`@{name}()` {what}, so no validation pipe can check it")).help = Some(
+                let handed_on = Self::calls_handing_on(parameter, model);
+                let finding = cx.report(span_of(parameter), format!("`@{name}()` {what}, so no validation pipe can check it"));
+                finding.help = Some(
                     "declare a DTO class with class-validator decorators (or pass a schema pipe such as `new ZodValidationPipe(schema)`)"
                         .into(),
                 );
+                // A service that validates what it is handed answers it (the project pass decides).
+                finding.answered_by_validating = handed_on;
                 return;
             }
             let is_class = annotation.is_some_and(|t| t.kind() == "type_identifier" && type_text.starts_with(char::is_uppercase));
@@ -68,6 +72,26 @@ impl MissingInputValidation {
             }
             return;
         }
+    }
+
+    /// The calls of the project's functions in the handler that take the parameter itself as an
+    /// argument (`this.posts.create(body)`), with its position.
+    fn calls_handing_on(parameter: Node<'_>, model: &TsModel<'_>) -> Vec<(crate::flows::Callee, usize)> {
+        let Some(name) = parameter.field("pattern").filter(|p| p.kind() == "identifier").map(|p| model.text(p)) else {
+            return Vec::new();
+        };
+        let Some(function) = std::iter::successors(parameter.parent(), |n| n.parent()).find(|n| is_function_like(n.kind())) else {
+            return Vec::new();
+        };
+        let mut calls = Vec::new();
+        for call in descendants(function).filter(|n| n.kind() == "call_expression") {
+            let Some(arguments) = call.field("arguments").filter(|a| a.kind() == "arguments") else { continue };
+            let Some(index) = named_children(arguments).position(|a| a.kind() == "identifier" && model.text(a) == name) else { continue };
+            if let Some(callee) = call.field("function").and_then(|f| crate::flows::typescript::callee(model, f)) {
+                calls.push((callee, index));
+            }
+        }
+        calls
     }
 
     /// `@UsePipes(...)` on the method or its controller class.
