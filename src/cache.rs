@@ -109,7 +109,7 @@ struct CachedFinding {
     flow: Vec<Related>,
     snippet: String,
     withdrawn_by: Vec<Fact>,
-    answered_by_validating: Vec<(crate::flows::Callee, usize)>,
+    answered_by_validating: Vec<(crate::taint::Callee, usize)>,
     requires: Option<Fact>,
 }
 

@@ -155,7 +155,7 @@ pub struct Finding {
     /// that position (a body handed to a service that validates it): the project pass decides,
     /// from the callees' summaries.
     #[serde(skip)]
-    pub answered_by_validating: Vec<(crate::flows::Callee, usize)>,
+    pub answered_by_validating: Vec<(crate::taint::Callee, usize)>,
     /// A project fact without which this finding does not hold (it is withdrawn when absent):
     /// "`CreateUser` is never validated" holds only if `CreateUser` derives `Validate` somewhere.
     #[serde(skip)]

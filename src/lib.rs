@@ -6,8 +6,9 @@
 //! → `report` (human, SARIF, JSON, GitHub annotations, GitLab Code Quality, JUnit XML).
 //! `progress` is the bar on stderr that the command line shows while a scan runs.
 //! Beside the pipeline, `taint` is the shared vocabulary for where a value comes from: each
-//! front-end answers it for its language, injection rules ask it; `flows` follows it across
-//! functions and files in the project pass, from per-file summaries. After the scan, `baseline`
+//! front-end answers it for its language (and says which function a call names), injection
+//! rules ask it; `flows` follows it across functions and files in the project pass, from
+//! per-file summaries. After the scan, `baseline`
 //! (known findings) and `changes` (lines changed in git) narrow what is reported, never what is
 //! scanned, so project facts always come from the whole project. `lsp` serves the same scan of
 //! one file to editors.

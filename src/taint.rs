@@ -32,12 +32,25 @@ pub enum Origin {
     Request(Flow),
 }
 
+/// The function a call names, as far as its file can tell.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub enum Callee {
+    /// TypeScript: a function of another module, by the import's specifier as written and the
+    /// names it may have there (`build`; `default`; `ReportsService.find`; `default.find`).
+    Import { specifier: String, names: Vec<String> },
+    /// A function of this file, by the names it may have.
+    Local { names: Vec<String> },
+    /// Rust: a path with the file's `use` declarations applied, starting with `crate`, `self`,
+    /// `super`, a crate's name or a module of the file's (`crate::repo::notes::by_tag`).
+    Path { segments: Vec<String> },
+}
+
 /// How the result of a call of another file's function reached a sink: the function as the
 /// call names it, the call, the arguments that are request data (by position), and the steps
 /// from the call to the sink.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ReturnedFlow {
-    pub callee: crate::flows::Callee,
+    pub callee: Callee,
     pub call: Span,
     pub arguments: Vec<(usize, Flow)>,
     pub steps: Vec<Span>,
@@ -182,7 +195,7 @@ mod tests {
         assert_eq!(Origin::Dynamic.join(parameter("f", 0)), parameter("f", 0));
         assert_eq!(parameter("f", 0).join(request(3)), request(3));
         let returned = Origin::Returned(vec![ReturnedFlow {
-            callee: crate::flows::Callee::Local { names: vec!["g".into()] },
+            callee: Callee::Local { names: vec!["g".into()] },
             call: Span::new(20, 21),
             arguments: Vec::new(),
             steps: Vec::new(),

@@ -15,6 +15,7 @@ pub mod modules;
 pub mod rust;
 pub mod typescript;
 
+pub use crate::taint::Callee;
 pub use follow::{follow, FileSummary, Validating};
 
 use crate::diagnostic::{Level, Related};
@@ -129,19 +130,6 @@ pub enum Passed {
     Request { source_text: String, steps: Vec<Related> },
     /// A parameter of the calling function; the steps run from the parameter to the argument.
     Parameter { function: String, index: usize, steps: Vec<Related> },
-}
-
-/// The function a call names, as far as its file can tell.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub enum Callee {
-    /// TypeScript: a function of another module, by the import's specifier as written and the
-    /// names it may have there (`build`; `default`; `ReportsService.find`; `default.find`).
-    Import { specifier: String, names: Vec<String> },
-    /// A function of this file, by the names it may have.
-    Local { names: Vec<String> },
-    /// Rust: a path with the file's `use` declarations applied, starting with `crate`, `self`,
-    /// `super`, a crate's name or a module of the file's (`crate::repo::notes::by_tag`).
-    Path { segments: Vec<String> },
 }
 
 /// A re-export: `exported` names (all of them when `None`) of `specifier`, under `name` there.

@@ -3,6 +3,7 @@
 //! as expressions (`format!`, `vec!`, `println!`) are visited like ordinary code; string literals
 //! inside other macros (`json!`, `sqlx::query!`) are still seen as literals.
 
+pub mod calls;
 pub mod depth;
 pub mod extent;
 pub mod model;

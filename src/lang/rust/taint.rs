@@ -1386,7 +1386,7 @@ impl<'a> Walk<'_, 'a> {
     /// to it.
     fn returned(&self, call: &syn::ExprCall, depth: usize, hops: usize) -> Val<'a> {
         let site = Site { fn_id: self.fn_id, ..Site::default() };
-        let Some(callee) = crate::flows::rust::path_callee(self.model, &site, &call.func) else { return Val::of(Origin::Dynamic) };
+        let Some(callee) = super::calls::path_callee(self.model, &site, &call.func) else { return Val::of(Origin::Dynamic) };
         let mut arguments = Vec::new();
         for (index, argument) in call.args.iter().enumerate() {
             if let Origin::Request(flow) = self.eval(argument, depth, hops).origin {

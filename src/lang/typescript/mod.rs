@@ -2,6 +2,7 @@
 //! and plain JavaScript, which may contain JSX), one iterative traversal that builds the
 //! [`TsModel`] and queues the nodes of the kinds the checker asked for, then hands both to it.
 
+pub mod calls;
 pub mod model;
 pub mod taint;
 

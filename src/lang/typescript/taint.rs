@@ -383,7 +383,7 @@ impl<'t> TsModel<'t> {
     /// is for the project pass to say, from the callee's summary, with the request data passed
     /// to it.
     fn returned_origin(&self, call: Node<'t>, callee: Node<'t>, sink: Node<'t>, walk: &mut Walk<'t>) -> Origin {
-        let Some(callee) = crate::flows::typescript::callee(self, callee) else { return Origin::Dynamic };
+        let Some(callee) = super::calls::callee(self, callee) else { return Origin::Dynamic };
         let mut arguments = Vec::new();
         for (index, argument) in
             call.field("arguments").map(|a| named_children(a).collect::<Vec<_>>()).unwrap_or_default().into_iter().enumerate()

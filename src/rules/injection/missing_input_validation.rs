@@ -76,7 +76,7 @@ impl MissingInputValidation {
 
     /// The calls of the project's functions in the handler that take the parameter itself as an
     /// argument (`this.posts.create(body)`), with its position.
-    fn calls_handing_on(parameter: Node<'_>, model: &TsModel<'_>) -> Vec<(crate::flows::Callee, usize)> {
+    fn calls_handing_on(parameter: Node<'_>, model: &TsModel<'_>) -> Vec<(crate::taint::Callee, usize)> {
         let Some(name) = parameter.field("pattern").filter(|p| p.kind() == "identifier").map(|p| model.text(p)) else {
             return Vec::new();
         };
@@ -87,7 +87,7 @@ impl MissingInputValidation {
         for call in descendants(function).filter(|n| n.kind() == "call_expression") {
             let Some(arguments) = call.field("arguments").filter(|a| a.kind() == "arguments") else { continue };
             let Some(index) = named_children(arguments).position(|a| a.kind() == "identifier" && model.text(a) == name) else { continue };
-            if let Some(callee) = call.field("function").and_then(|f| crate::flows::typescript::callee(model, f)) {
+            if let Some(callee) = call.field("function").and_then(|f| crate::lang::typescript::calls::callee(model, f)) {
                 calls.push((callee, index));
             }
         }
