@@ -49,15 +49,20 @@ fn remembered<V: Clone>(memo: &Memo<V>, dir: &Path, root: &Path, compute: impl F
     answer
 }
 
+/// The directory of the Cargo workspace a crate belongs to (at or above it, no higher than `root`).
+fn enclosing_workspace<'d>(crate_dir: &'d Path, root: &Path) -> Option<&'d Path> {
+    crate_dir
+        .ancestors()
+        .filter(|a| a.starts_with(root))
+        .find(|a| read_toml(&a.join("Cargo.toml")).is_some_and(|m| m.get("workspace").is_some()))
+}
+
 fn rust_crate_serves_requests(manifest: &toml::Table, crate_dir: &Path, root: &Path) -> bool {
     if is_server(&rust_dependencies(manifest)) {
         return true;
     }
     let Some(name) = package_name(manifest) else { return true };
-    let workspace = crate_dir
-        .ancestors()
-        .filter(|a| a.starts_with(root))
-        .find(|a| read_toml(&a.join("Cargo.toml")).is_some_and(|m| m.get("workspace").is_some()));
+    let workspace = enclosing_workspace(crate_dir, root);
     let Some(workspace) = workspace else { return false };
     static SERVED_CRATES: Memo<Arc<HashSet<String>>> = OnceLock::new();
     let served = remembered(&SERVED_CRATES, workspace, root, || {
@@ -221,10 +226,7 @@ fn rust_crate_is_tooling(manifest: &toml::Table, crate_dir: &Path, root: &Path) 
         return false;
     }
     let Some(name) = package_name(manifest) else { return false };
-    let workspace = crate_dir
-        .ancestors()
-        .filter(|a| a.starts_with(root))
-        .find(|a| read_toml(&a.join("Cargo.toml")).is_some_and(|m| m.get("workspace").is_some()));
+    let workspace = enclosing_workspace(crate_dir, root);
     let Some(workspace) = workspace else { return is_cli(&dependencies) };
     // A workspace is read once per scan, however many of its directories hold files.
     static TOOLING_CRATES: Memo<Arc<HashSet<String>>> = OnceLock::new();

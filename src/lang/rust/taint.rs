@@ -826,12 +826,18 @@ impl RustModel<'_> {
 /// The name of a type, through references and the wrappers that hand out their content
 /// (`&Arc<NotesRepo>` → `NotesRepo`).
 fn type_name(ty: &Type) -> Option<String> {
+    name_inside(ty, &["Arc", "Rc", "Box", "State", "Data", "Extension"])
+}
+
+/// The name of a type once the `transparent` wrappers around it are taken off (through
+/// references), a few levels deep.
+fn name_inside(ty: &Type, transparent: &[&str]) -> Option<String> {
     let mut ty = peel(ty);
     for _ in 0..4 {
         let Type::Path(path) = ty else { return None };
         let segment = path.path.segments.last()?;
         let name = segment.ident.to_string();
-        match (matches!(name.as_str(), "Arc" | "Rc" | "Box" | "State" | "Data" | "Extension"), type_args(segment).first()) {
+        match (transparent.contains(&name.as_str()), type_args(segment).first()) {
             (true, Some(inner)) => ty = peel(inner),
             _ => return Some(name),
         }
@@ -1739,18 +1745,7 @@ fn collect_route_names(tokens: proc_macro2::TokenStream, names: &mut Vec<String>
 /// The extractor a parameter type names, through `Option`/`Result`/validation wrappers:
 /// `web::Path<(u32,)>` → `Path`, `Option<Query<Q>>` → `Query`, `Valid<Json<T>>` → `Json`.
 fn extractor_name(ty: &Type) -> Option<String> {
-    let mut ty = peel(ty);
-    for _ in 0..4 {
-        let Type::Path(path) = ty else { return None };
-        let segment = path.path.segments.last()?;
-        let name = segment.ident.to_string();
-        let transparent = matches!(name.as_str(), "Option" | "Result" | "Valid" | "Garde" | "WithRejection");
-        match (transparent, type_args(segment).first()) {
-            (true, Some(inner)) => ty = peel(inner),
-            _ => return Some(name),
-        }
-    }
-    None
+    name_inside(ty, &["Option", "Result", "Valid", "Garde", "WithRejection"])
 }
 
 fn peel(ty: &Type) -> &Type {
