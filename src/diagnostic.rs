@@ -120,6 +120,21 @@ impl Related {
         Related { message: message.into(), start: file.position(span.start), end: file.position(span.end), path: None }
     }
 
+    /// The intermediate steps of a data flow (bindings, concatenations), each named by its code.
+    pub fn steps_through(file: &SourceFile, steps: &[Span]) -> Vec<Related> {
+        steps
+            .iter()
+            .map(|step| Related::at(file, *step, format!("flows through `{}`", crate::text::shorten(file.slice(*step), 60))))
+            .collect()
+    }
+
+    /// A data flow as locations: its source, described by `source_message`, then its steps.
+    pub fn flow(file: &SourceFile, flow: &crate::taint::Flow, source_message: String) -> Vec<Related> {
+        let mut locations = vec![Related::at(file, flow.source, source_message)];
+        locations.extend(Related::steps_through(file, &flow.steps));
+        locations
+    }
+
     /// The file this location is in, for a finding in `finding_path`.
     pub fn path_or<'p>(&'p self, finding_path: &'p str) -> &'p str {
         self.path.as_deref().unwrap_or(finding_path)
@@ -212,12 +227,7 @@ impl Finding {
     pub fn with_flow(&mut self, file: &SourceFile, flow: &crate::taint::Flow) -> &mut Finding {
         let source = format!("request data enters here: `{}`", flow.source_text);
         self.with_related(file, flow.source, source.clone());
-        let related = |span: Span, message: String| Related::at(file, span, message);
-        self.flow.push(related(flow.source, source));
-        for step in &flow.steps {
-            let text = crate::text::shorten(file.slice(*step), 60);
-            self.flow.push(related(*step, format!("flows through `{text}`")));
-        }
+        self.flow.extend(Related::flow(file, flow, source));
         self
     }
 

@@ -215,26 +215,20 @@ fn add_flows_across_files(results: &mut [FileResult], outside: &[(String, crate:
         .chain(others.map(|(path, summary)| crate::flows::FileSummary { path, summary }))
         .collect();
     let found = crate::flows::follow(&summaries, &config.root, config.max_call_depth);
-    // Findings answered when the function a value is handed to validates it.
-    let answerable = results.iter().any(|r| r.output.findings.iter().any(|f| !f.answered_by_validating.is_empty()));
-    let answered: Vec<(usize, usize)> = match answerable {
+    // Findings answered when the function a value is handed to validates it, per file.
+    let answered: Vec<Vec<bool>> = match results.iter().any(|r| r.output.findings.iter().any(|f| !f.answered_by_validating.is_empty())) {
         false => Vec::new(),
         true => {
             let validating = crate::flows::Validating::new(&summaries, &config.root);
-            results
-                .iter()
-                .enumerate()
-                .flat_map(|(r, result)| result.output.findings.iter().enumerate().map(move |(f, finding)| (r, f, finding)))
-                .filter(|(r, _, finding)| {
-                    !finding.answered_by_validating.is_empty() && validating.any(&results[*r].path, &finding.answered_by_validating)
-                })
-                .map(|(r, f, _)| (r, f))
-                .collect()
+            let is_answered =
+                |path: &str, f: &Finding| !f.answered_by_validating.is_empty() && validating.any(path, &f.answered_by_validating);
+            results.iter().map(|r| r.output.findings.iter().map(|f| is_answered(&r.path, f)).collect()).collect()
         }
     };
     drop(summaries);
-    for (r, f) in answered.into_iter().rev() {
-        results[r].output.findings.remove(f);
+    for (result, answered) in results.iter_mut().zip(answered) {
+        let mut answered = answered.into_iter();
+        result.output.findings.retain(|_| !answered.next().unwrap_or(false));
     }
     for finding in found {
         let Some(result) = results.iter_mut().find(|r| r.path == finding.path) else { continue };

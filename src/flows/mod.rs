@@ -20,7 +20,7 @@ pub use follow::{follow, FileSummary, Validating};
 
 use crate::diagnostic::{Level, Related};
 use crate::source::{Position, SourceFile, Span};
-use crate::taint::{Flow, ParameterFlow, ReturnedFlow};
+use crate::taint::{ParameterFlow, ReturnedFlow};
 use serde::{Deserialize, Serialize};
 
 /// The name internal errors of the summary recorders go by.
@@ -140,20 +140,10 @@ pub struct Reexport {
     pub name: Option<String>,
 }
 
-/// The steps of a flow as locations of `file`: the source (described by `source_message`) first.
-pub(crate) fn flow_steps(file: &SourceFile, flow: &Flow, source_message: String) -> Vec<Related> {
-    let mut steps = vec![Related::at(file, flow.source, source_message)];
-    for step in &flow.steps {
-        let text = crate::text::shorten(file.slice(*step), 60);
-        steps.push(Related::at(file, *step, format!("flows through `{text}`")));
-    }
-    steps
-}
-
 /// The steps of a parameter's flow, the parameter first.
 pub(crate) fn parameter_steps(file: &SourceFile, parameter: &ParameterFlow) -> Vec<Related> {
     let message = format!("parameter `{}` of `{}`", parameter.flow.source_text, parameter.function);
-    flow_steps(file, &parameter.flow, message)
+    Related::flow(file, &parameter.flow, message)
 }
 
 /// What the injection rules add to the summary when a sink's value comes from parameters.
@@ -203,17 +193,13 @@ impl Summary {
         for result in results {
             let described = crate::text::shorten(file.slice(result.call), 60);
             let mut steps = vec![Related::at(file, result.call, format!("returned by `{described}`"))];
-            steps.extend(
-                flow_steps(file, &Flow { source: result.call, source_text: String::new(), steps: result.steps.clone() }, String::new())
-                    .into_iter()
-                    .skip(1),
-            );
+            steps.extend(Related::steps_through(file, &result.steps));
             let arguments = result
                 .arguments
                 .iter()
                 .map(|(index, flow)| {
                     let message = format!("request data enters here: `{}`", flow.source_text);
-                    (*index, flow.source_text.clone(), flow_steps(file, flow, message))
+                    (*index, flow.source_text.clone(), Related::flow(file, flow, message))
                 })
                 .collect();
             let sink = ReturnedSink { callee: result.callee.clone(), site: report.site(file), arguments, steps };
@@ -230,7 +216,7 @@ impl Summary {
         match value {
             crate::taint::Origin::Request(flow) => {
                 let source_message = format!("request data enters here: `{}`", flow.source_text);
-                let mut steps = flow_steps(file, flow, source_message);
+                let mut steps = Related::flow(file, flow, source_message);
                 steps.push(returned);
                 self.returns.push(Returns { function, value: Passed::Request { source_text: flow.source_text.clone(), steps } });
             }
@@ -253,7 +239,7 @@ impl Summary {
         match origin {
             crate::taint::Origin::Request(flow) => {
                 let source_message = format!("request data enters here: `{}`", flow.source_text);
-                let passes = Passed::Request { source_text: flow.source_text.clone(), steps: flow_steps(file, flow, source_message) };
+                let passes = Passed::Request { source_text: flow.source_text.clone(), steps: Related::flow(file, flow, source_message) };
                 self.calls.push(Call { callee, argument, passes, at });
             }
             crate::taint::Origin::Parameter(parameters) => {

@@ -48,11 +48,7 @@ impl<'a> TsModules<'a> {
     fn existing(&self, base: &str) -> Option<String> {
         let mut stems = vec![base.to_string()];
         // ES modules in TypeScript import `./x.js` for `./x.ts`.
-        for (written, _) in [(".js", ""), (".jsx", ""), (".mjs", ""), (".cjs", "")] {
-            if let Some(stem) = base.strip_suffix(written) {
-                stems.push(stem.to_string());
-            }
-        }
+        stems.extend([".js", ".jsx", ".mjs", ".cjs"].iter().filter_map(|written| base.strip_suffix(written)).map(str::to_string));
         for stem in &stems {
             for suffix in TS_SUFFIXES {
                 let candidate = format!("{stem}{suffix}");
