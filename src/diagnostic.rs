@@ -101,6 +101,13 @@ pub enum Fact {
     /// A Rust service wraps routes in an authentication middleware somewhere: actix-web
     /// `.wrap(HttpAuthentication::bearer(..))`, axum `.layer(from_fn(require_auth))`.
     RustAuthMiddleware,
+    /// The service drains on shutdown: a `SIGTERM` handler, a graceful-shutdown library
+    /// (`@godaddy/terminus`, `http-terminator`, …), NestJS `enableShutdownHooks()`, axum's
+    /// `with_graceful_shutdown`, tonic's `serve_with_shutdown`, ….
+    GracefulShutdown,
+    /// The service has a liveness or readiness route (`/health`, `/healthz`, `/readyz`, …) or a
+    /// health-check library (`@nestjs/terminus`, `lightship`, …).
+    HealthRoute,
 }
 
 /// A secondary location: where the data came from, or what configures the flagged object.

@@ -15,7 +15,7 @@ pub mod spec;
 
 use foldhash::{HashMap, HashMapExt, HashSet};
 use serde::{Deserialize, Serialize};
-use spec::{CalleeSpec, ClientSpec, ModelFile, PropagatorSpec, SanitizerSpec, Sections, SinkSpec, SourceSpec, UserModels};
+use spec::{CalleeSpec, ClientSpec, ConnectionSpec, ModelFile, PropagatorSpec, SanitizerSpec, Sections, SinkSpec, SourceSpec, UserModels};
 use std::sync::OnceLock;
 
 mod sources {
@@ -104,6 +104,31 @@ impl SinkKind {
 
     fn bit(self) -> u8 {
         1 << (self as u8)
+    }
+}
+
+/// What a connection entry connects to: it decides what opening one per request costs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Deserialize, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum ConnectionKind {
+    /// A database connection or pool.
+    Database,
+    /// A cache or key-value store (Redis).
+    Cache,
+    /// An HTTP client or connection agent.
+    Http,
+    /// A message broker.
+    Broker,
+}
+
+impl ConnectionKind {
+    pub fn name(self) -> &'static str {
+        match self {
+            ConnectionKind::Database => "database",
+            ConnectionKind::Cache => "cache",
+            ConnectionKind::Http => "http",
+            ConnectionKind::Broker => "broker",
+        }
     }
 }
 
@@ -368,6 +393,16 @@ pub struct Client {
     pub from: Provenance,
 }
 
+/// A call that opens a long-lived connection, pool or client.
+#[derive(Debug, Clone)]
+pub struct Connection {
+    pub callee: Callee,
+    /// What the call makes, for messages.
+    pub what: String,
+    pub kind: ConnectionKind,
+    pub from: Provenance,
+}
+
 #[derive(Debug, Clone)]
 pub struct Propagator {
     pub callee: Callee,
@@ -432,7 +467,7 @@ trait HasCallee {
 macro_rules! has_callee {
     ($($t:ty),*) => { $(impl HasCallee for $t { fn callee(&self) -> &Callee { &self.callee } })* };
 }
-has_callee!(Sink, Sanitizer, Propagator, SourceCall, Client);
+has_callee!(Sink, Sanitizer, Propagator, SourceCall, Client, Connection);
 
 impl<T: HasCallee> Table<T> {
     fn push(&mut self, entry: T) {
@@ -478,6 +513,7 @@ struct LanguageKnowledge {
     sanitizers: Table<Sanitizer>,
     propagators: Table<Propagator>,
     clients: Table<Client>,
+    connections: Table<Connection>,
     source_calls: Table<SourceCall>,
     source_objects: Vec<SourceObject>,
     extractors: Vec<SourceExtractors>,
@@ -606,6 +642,9 @@ impl Knowledge {
         }
         for client in &sections.clients {
             self.add_client(client, context, from)?;
+        }
+        for connection in &sections.connections {
+            self.add_connection(connection, context, from)?;
         }
         Ok(())
     }
@@ -764,6 +803,24 @@ impl Knowledge {
         Ok(())
     }
 
+    fn add_connection(&mut self, spec: &ConnectionSpec, context: &FileContext<'_>, from: &Provenance) -> Result<(), ModelError> {
+        let (language, callees) = context.named_calls(&spec.callee(), "a connection", Some(spec.kind.span()))?;
+        if spec.what.trim().is_empty() {
+            return Err(ModelError::at("a connection's `what` (how messages name it) is empty", Some(spec.kind.span())));
+        }
+        let knowledge = self.language_mut(language);
+        knowledge.remember(&callees);
+        for callee in callees {
+            knowledge.connections.push(Connection { callee, what: spec.what.clone(), kind: *spec.kind.get_ref(), from: from.clone() });
+        }
+        Ok(())
+    }
+
+    /// The connection entries this call is (it opens a connection, pool or client).
+    pub fn connections<'a>(&'a self, language: Language, call: &CallName<'_>) -> Vec<&'a Connection> {
+        self.language(language).connections.matching(call, language).collect()
+    }
+
     /// The HTTP client entries this call is (a request that needs a timeout).
     pub fn clients<'a>(&'a self, language: Language, call: &CallName<'_>) -> Vec<&'a Client> {
         self.language(language).clients.matching(call, language).collect()
@@ -798,6 +855,7 @@ impl Knowledge {
             && k.sanitizers.by_last.is_empty()
             && k.propagators.by_last.is_empty()
             && k.clients.by_last.is_empty()
+            && k.connections.by_last.is_empty()
             && k.source_calls.by_last.is_empty())
     }
 
@@ -921,6 +979,16 @@ impl Knowledge {
                     format!("timeout: {}", c.timeout_options.iter().chain(&c.timeout_methods).cloned().collect::<Vec<_>>().join(", "));
                 entries.push(ListedEntry { language, section: "client", kind: None, name: c.callee.shown(), detail, from: &c.from });
             }
+            for c in &k.connections.entries {
+                entries.push(ListedEntry {
+                    language,
+                    section: "connection",
+                    kind: Some(c.kind.name().to_string()),
+                    name: c.callee.shown(),
+                    detail: c.what.clone(),
+                    from: &c.from,
+                });
+            }
             for p in &k.propagators.entries {
                 entries.push(ListedEntry {
                     language,
@@ -944,7 +1012,7 @@ pub struct Listing<'k> {
 #[derive(Serialize)]
 pub struct ListedEntry<'k> {
     pub language: Language,
-    /// `source`, `sink`, `sanitizer`, `propagator`.
+    /// `source`, `sink`, `sanitizer`, `propagator`, `client`, `connection`.
     pub section: &'static str,
     /// A sink's kind; a sanitiser's kinds.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -1022,14 +1090,19 @@ impl FileContext<'_> {
             }
             if self.builtin && language == Language::Typescript {
                 // Built-in TypeScript names are whole qualified names, under each module prefix.
-                if self.modules.is_empty() {
+                // An entry's own `module` narrows the file's prefixes to that one.
+                let prefixes = match &module {
+                    Some(module) => std::slice::from_ref(module),
+                    None => self.modules,
+                };
+                if prefixes.is_empty() {
                     callees.push(Callee {
                         written: text.to_string(),
                         form: Form::Exact { name: text.to_string(), imported: false },
                         module: None,
                     });
                 } else {
-                    for prefix in self.modules {
+                    for prefix in prefixes {
                         let name = if text == "default" { prefix.clone() } else { format!("{prefix}.{text}") };
                         callees.push(Callee { written: name.clone(), form: Form::Exact { name, imported: true }, module: None });
                     }

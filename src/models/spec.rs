@@ -32,6 +32,8 @@ pub struct ModelFile {
     pub propagators: Vec<PropagatorSpec>,
     #[serde(default)]
     pub clients: Vec<ClientSpec>,
+    #[serde(default)]
+    pub connections: Vec<ConnectionSpec>,
 }
 
 impl ModelFile {
@@ -43,6 +45,7 @@ impl ModelFile {
             sanitizers: std::mem::take(&mut self.sanitizers),
             propagators: std::mem::take(&mut self.propagators),
             clients: std::mem::take(&mut self.clients),
+            connections: std::mem::take(&mut self.connections),
         }
     }
 }
@@ -61,6 +64,8 @@ pub struct Sections {
     pub propagators: Vec<PropagatorSpec>,
     #[serde(default)]
     pub clients: Vec<ClientSpec>,
+    #[serde(default)]
+    pub connections: Vec<ConnectionSpec>,
 }
 
 /// `[models]` in `archlint.toml`: the user's own sources, sinks and sanitizers.
@@ -73,6 +78,7 @@ impl Sections {
             && self.sanitizers.is_empty()
             && self.propagators.is_empty()
             && self.clients.is_empty()
+            && self.connections.is_empty()
     }
 }
 
@@ -227,5 +233,17 @@ entry!(
         pub connect_timeout_methods: Vec<String>,
         /// What the client is called in messages about its builder (`reqwest client`).
         pub what: Option<String>,
+    }
+);
+
+entry!(
+    /// Calls that open a long-lived connection, pool or client (`new Pool(..)`,
+    /// `reqwest::Client::new()`): made once and shared, they reuse connections; made for every
+    /// request, they open new ones each time.
+    ConnectionSpec {
+        /// What the call makes, for messages (`PostgreSQL pool`, `Redis client`).
+        pub what: String,
+        /// What it connects to: `database`, `cache`, `http` or `broker`.
+        pub kind: Spanned<super::ConnectionKind>,
     }
 );

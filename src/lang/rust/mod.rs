@@ -76,7 +76,7 @@ pub enum RustSyntax<'a> {
     Const { name: &'a syn::Ident, expr: &'a Expr },
     Let { name: &'a syn::Ident, init: &'a Expr },
     Field { name: &'a syn::Ident, expr: &'a Expr },
-    Fn { sig: &'a syn::Signature, block: &'a syn::Block },
+    Fn { sig: &'a syn::Signature, attrs: &'a [syn::Attribute], block: &'a syn::Block },
     Struct(&'a syn::ItemStruct),
     Macro(&'a syn::Macro),
     Tuple(&'a syn::ExprTuple),
@@ -147,6 +147,9 @@ pub struct Site {
     /// Inside a closure handed to `spawn_blocking`, `block_in_place` or actix `web::block`:
     /// blocking there is what those functions are for.
     pub in_blocking_pool: bool,
+    /// Inside what a lazily initialised value runs once (`CLIENT.get_or_init(|| ..)`,
+    /// `LazyLock::new(|| ..)`): what is made there is made once, wherever the code is.
+    pub in_once_init: bool,
     pub parent: LitParent,
 }
 
@@ -385,7 +388,7 @@ impl<'a> Collector<'a> {
             route_attribute: attrs.iter().find_map(route_attribute),
             params: sig.inputs.iter().filter_map(request_param).collect(),
         });
-        self.push(RustSyntax::Fn { sig, block });
+        self.push(RustSyntax::Fn { sig, attrs, block });
         self.visit_block(block);
         self.site = saved;
     }
@@ -596,9 +599,12 @@ impl<'a> Visit<'a> for Collector<'a> {
                 // `allow_origin("http://a.io".parse().unwrap())` the literal is `allow_origin`'s.
                 let receiver_parent = if is_conversion(&call.method.to_string()) { self.site.parent.clone() } else { method.clone() };
                 self.with_parent(receiver_parent, |c| c.visit_expr(&call.receiver));
+                let saved = self.site.in_once_init;
+                self.site.in_once_init |= ONCE_INIT_METHODS.iter().any(|m| call.method == m);
                 for arg in &call.args {
                     self.with_parent(method.clone(), |c| c.visit_expr(arg));
                 }
+                self.site.in_once_init = saved;
             }
             Expr::Call(call) => {
                 self.push(RustSyntax::Call(call));
@@ -609,14 +615,15 @@ impl<'a> Visit<'a> for Collector<'a> {
                         self.model.calls.entry(fn_id).or_default().push(last.ident.to_string());
                     }
                 }
-                let saved = self.site.in_blocking_pool;
+                let saved = (self.site.in_blocking_pool, self.site.in_once_init);
                 self.site.in_blocking_pool |=
                     ["spawn_blocking", "block_in_place", "web::block", "thread::spawn", "rayon::spawn"].iter().any(|f| path.ends_with(f));
+                self.site.in_once_init |= ONCE_INIT_CONSTRUCTORS.iter().any(|f| path.ends_with(f));
                 self.with_parent(LitParent::Other, |c| c.visit_expr(&call.func));
                 for arg in &call.args {
                     self.with_parent(LitParent::Call(path.clone()), |c| c.visit_expr(arg));
                 }
-                self.site.in_blocking_pool = saved;
+                (self.site.in_blocking_pool, self.site.in_once_init) = saved;
             }
             Expr::ForLoop(for_loop) => {
                 self.push(RustSyntax::ForLoop(for_loop));
@@ -677,6 +684,12 @@ impl<'a> Visit<'a> for Collector<'a> {
         }
     }
 }
+
+/// Methods whose closure argument runs once to initialise a value kept for later
+/// (`OnceCell`, `OnceLock`, `Option::get_or_insert_with`, `Once::call_once`).
+const ONCE_INIT_METHODS: &[&str] = &["get_or_init", "get_or_try_init", "get_or_insert_with", "call_once", "get_or_init_with"];
+/// Lazily initialised values whose closure runs once (`LazyLock::new(|| ..)`, once_cell's `Lazy`).
+const ONCE_INIT_CONSTRUCTORS: &[&str] = &["Lazy::new", "LazyLock::new", "LazyCell::new"];
 
 /// Methods that convert or unwrap their receiver without using it: `parse`, `into`, `unwrap`, ...
 fn is_conversion(method: &str) -> bool {

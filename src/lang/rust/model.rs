@@ -257,6 +257,12 @@ impl<'a> RustModel<'a> {
         self.knowledge().clients(Language::Rust, &parts.name(self.use_paths()))
     }
 
+    /// The connection entries this call (a path call or a method call) is: it opens a
+    /// connection, pool or client.
+    pub fn connections(&self, call: &CallParts) -> Vec<&crate::models::Connection> {
+        self.knowledge().connections(Language::Rust, &call.name(self.use_paths()))
+    }
+
     /// The model entries that make this call (a path call or a method call) a sink of `kind`.
     pub fn sinks(&self, call: &CallParts, kind: SinkKind) -> Vec<&Sink> {
         self.knowledge().sinks(Language::Rust, &call.name(self.use_paths()), kind)

@@ -99,7 +99,7 @@ fn type_callee(model: &TsModel<'_>, at: Node<'_>, type_name: &str, method: &str)
 /// The declared type of field `field` of the class around `node`: a constructor parameter
 /// property (`constructor(private readonly reports: ReportsService)`, NestJS injection) or a
 /// field declaration (`private reports: ReportsService`).
-fn field_type(model: &TsModel<'_>, node: Node<'_>, field: &str) -> Option<String> {
+pub fn field_type(model: &TsModel<'_>, node: Node<'_>, field: &str) -> Option<String> {
     let class = enclosing_class(node)?;
     let body = class.field("body")?;
     for member in named_children(body) {

@@ -503,6 +503,12 @@ impl<'t> TsModel<'t> {
         self.knowledge.clients(Language::Typescript, &parts.name(self.import_specifiers()))
     }
 
+    /// The connection entries this call is (it opens a connection, pool or client).
+    pub fn connections(&self, call: Node<'_>) -> Vec<&'t crate::models::Connection> {
+        let parts = self.call_parts(call);
+        self.knowledge.connections(Language::Typescript, &parts.name(self.import_specifiers()))
+    }
+
     /// The model entries that make this call a sink of `kind`.
     pub fn sinks(&self, call: Node<'_>, kind: SinkKind) -> Vec<&'t Sink> {
         let parts = self.call_parts(call);

@@ -411,7 +411,7 @@ impl Rule for InsecureCookie {
             return;
         }
         match node.syntax {
-            RustSyntax::Fn { sig, block } => self.check_cookie_builds(sig, block, node.site.fn_id, model, cx),
+            RustSyntax::Fn { sig, block, .. } => self.check_cookie_builds(sig, block, node.site.fn_id, model, cx),
             RustSyntax::MethodCall(call) => self.check_session_layer(call, node.site.fn_id, model, cx),
             _ => {}
         }

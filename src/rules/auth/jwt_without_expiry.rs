@@ -375,7 +375,7 @@ impl Rule for JwtWithoutExpiry {
                     _ => cx.fact(Fact::ClaimsWithExp(name)),
                 }
             }
-            RustSyntax::Fn { sig, block } if !cx.in_test => self.check_rust_fn(sig, block, node.site.fn_id, model, cx),
+            RustSyntax::Fn { sig, block, .. } if !cx.in_test => self.check_rust_fn(sig, block, node.site.fn_id, model, cx),
             RustSyntax::Impl(item) if !cx.in_test => self.check_rust_impl(item, model, cx),
             _ => {}
         }

@@ -463,7 +463,7 @@ impl Rule for MissingInputValidation {
                     cx.fact(Fact::ValidatedStruct(item.ident.to_string()));
                 }
             }
-            RustSyntax::Fn { sig, block } => {
+            RustSyntax::Fn { sig, block, .. } => {
                 // `fn step(data: SomeData) { data.validate()?; … }`: the handler may delegate.
                 let is_handler = node.site.fn_id.is_some_and(|id| model.handlers().iter().any(|h| h.fn_id == id));
                 // The body's source text, not its tokens printed again: this runs for every function.

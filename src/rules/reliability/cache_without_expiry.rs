@@ -1,0 +1,419 @@
+//! `cache-without-expiry`: cache writes that never expire and in-process caches with no bound.
+//! A Redis key written without `EX`/`PX` stays until someone deletes it: a cache grows until
+//! Redis hits `maxmemory` (then evicts at random or refuses writes) and serves stale data
+//! forever. An in-process cache with neither a size nor a time bound is a memory leak.
+
+use crate::lang::rust::model::method_chain;
+use crate::lang::rust::{span_of as rust_span, RustKind, RustModel, RustNode, RustSyntax};
+use crate::lang::typescript::calls::field_type;
+use crate::lang::typescript::model::{descendants, enclosing_function, named_children, span_of};
+use crate::lang::typescript::{FieldExt, Property, TsModel};
+use crate::models::ConnectionKind;
+use crate::rules::{check_option_names, Context, Rule, RuleEntry, RuleOptions};
+use quote::ToTokens;
+use syn::visit::Visit;
+use tree_sitter::Node;
+
+pub const ENTRY: RuleEntry = RuleEntry { id: "cache-without-expiry", build };
+
+struct CacheWithoutExpiry;
+
+fn build(options: &RuleOptions) -> Result<Box<dyn Rule>, String> {
+    check_option_names(options, ENTRY.id)?;
+    Ok(Box::new(CacheWithoutExpiry))
+}
+
+/// Redis commands that write a string key and take no expiry of their own (`SET` takes one as
+/// options): ioredis and node-redis spell them both ways.
+const TS_REDIS_WRITES: &[&str] = &["set", "setnx", "setNX", "mset", "mSet", "msetnx", "mSetNX"];
+/// redis-rs methods of the same commands (`set_ex`, `pset_ex` carry an expiry and are fine).
+const RUST_REDIS_WRITES: &[&str] = &["set", "set_nx", "mset", "set_multiple", "mset_nx"];
+/// `SET` options that give the key an expiry, or keep the one it has.
+const EXPIRY_OPTIONS: &[&str] = &["ex", "px", "exat", "pxat", "keepttl", "expiration"];
+/// Commands that expire or remove a key: one in the same function answers the write (a
+/// counter with `EXPIRE` next to it, a lock deleted when the work is done).
+const EXPIRING_COMMANDS: &[&str] = &[
+    "expire",
+    "pexpire",
+    "expireat",
+    "pexpireat",
+    "expireAt",
+    "pExpire",
+    "pExpireAt",
+    "expire_at",
+    "pexpire_at",
+    "del",
+    "unlink",
+    "getdel",
+    "getDel",
+    "get_del",
+];
+/// Receivers whose name says they wrap the client: their own `set` may well set a TTL.
+const WRAPPER_SUFFIXES: &[&str] =
+    &["service", "manager", "helper", "util", "utils", "repository", "provider", "wrapper", "module", "store"];
+
+const REDIS_HELP: &str = "give the key a lifetime: `set(key, value, \"EX\", seconds)` (ioredis), `set(key, value, { EX: seconds })` (node-redis), `set_ex(key, value, seconds)` (redis-rs), or an `expire` on the key right after";
+const MEMORY_HELP: &str =
+    "bound the cache: a maximum size (`max`, `max_capacity`, `size = ..`) or a time to live (`ttl`, `stdTTL`, `time_to_live`, `time = ..`)";
+
+fn redis_message(command: &str) -> String {
+    format!(
+        "Redis `{command}` without an expiry, and nothing in this function expires or deletes the key: the key stays until someone deletes it, so a cache grows until Redis runs out of memory (then evicts at random or refuses writes) and serves stale data forever"
+    )
+}
+
+/// Whether a TypeScript receiver is a Redis client: named like one (`redis`, `this.redisClient`,
+/// not `redisService`), bound in this file to a Redis client, declared with a Redis client type,
+/// or a `multi()`/`pipeline()` of one.
+fn ts_is_redis(receiver: Node<'_>, model: &TsModel<'_>) -> bool {
+    let receiver = model.unwrap_expression(receiver);
+    if receiver.kind() == "call_expression" {
+        let Some(callee) = receiver.field("function") else { return false };
+        let batches = callee.kind() == "member_expression"
+            && callee.field("property").is_some_and(|p| matches!(model.text(p), "multi" | "pipeline" | "batch"));
+        if batches {
+            return callee.field("object").is_some_and(|o| ts_is_redis(o, model));
+        }
+        return model.connections(receiver).iter().any(|c| c.kind == ConnectionKind::Cache);
+    }
+    let Some(path) = model.member_path(receiver) else { return false };
+    let name = path.rsplit('.').next().unwrap_or(&path).to_ascii_lowercase();
+    if name.contains("redis") {
+        return !WRAPPER_SUFFIXES.iter().any(|suffix| name.ends_with(suffix));
+    }
+    let is_redis_type = |ty: &str| {
+        let ty = ty.trim();
+        ["Redis", "RedisClientType", "RedisClusterType", "Cluster", "RedisClient"].contains(&ty.rsplit('.').next().unwrap_or(ty))
+    };
+    match receiver.kind() {
+        "identifier" => {
+            let Some(binding) = model.binding(receiver) else { return false };
+            let declared_type = binding.name_node.parent().and_then(|d| d.field("type")).map(|t| model.text(t).trim_start_matches(':'));
+            if declared_type.is_some_and(is_redis_type) {
+                return true;
+            }
+            let value = binding.value.map(|v| model.unwrap_expression(v));
+            value.is_some_and(|v| matches!(v.kind(), "call_expression" | "new_expression") && ts_makes_redis_client(v, model))
+        }
+        "member_expression" => {
+            let this_field = receiver.field("object").is_some_and(|o| o.kind() == "this");
+            let field = receiver.field("property").map(|p| model.text(p)).unwrap_or("");
+            this_field && field_type(model, receiver, field).is_some_and(|ty| is_redis_type(&ty))
+        }
+        _ => false,
+    }
+}
+
+fn ts_makes_redis_client(call: Node<'_>, model: &TsModel<'_>) -> bool {
+    model.connections(call).iter().any(|c| c.kind == ConnectionKind::Cache)
+}
+
+/// `set(key, value, ...)`: whether the options after the value give an expiry (`"EX", 60`,
+/// `{ EX: 60 }`), and whether they can be read at all (a variable may hold `"EX"`).
+enum Expiry {
+    Given,
+    Missing,
+    Unknown,
+}
+
+fn ts_set_expiry(arguments: &[Node<'_>], model: &TsModel<'_>) -> Expiry {
+    for argument in arguments.iter().skip(2) {
+        let argument = model.unwrap_expression(*argument);
+        if let Some(text) = model.string_literal(argument) {
+            if EXPIRY_OPTIONS.contains(&text.to_ascii_lowercase().as_str()) {
+                return Expiry::Given;
+            }
+            continue;
+        }
+        match argument.kind() {
+            "number" | "arrow_function" | "function_expression" | "function" => continue,
+            "object" => {
+                let keys_expiry = named_children(argument).any(|member| {
+                    let key = match member.kind() {
+                        "pair" => member.field("key").map(|k| model.string_literal(k).unwrap_or_else(|| model.text(k).to_string())),
+                        "shorthand_property_identifier" => Some(model.text(member).to_string()),
+                        _ => None,
+                    };
+                    key.is_some_and(|k| EXPIRY_OPTIONS.contains(&k.to_ascii_lowercase().as_str()))
+                });
+                if keys_expiry || named_children(argument).any(|m| m.kind() == "spread_element") {
+                    return if keys_expiry { Expiry::Given } else { Expiry::Unknown };
+                }
+            }
+            _ => return Expiry::Unknown,
+        }
+    }
+    Expiry::Missing
+}
+
+/// Whether the function around `node` (or the program) expires or deletes a key anywhere.
+fn ts_function_expires(node: Node<'_>, model: &TsModel<'_>) -> bool {
+    let scope = enclosing_function(node).unwrap_or_else(|| {
+        let mut root = node;
+        while let Some(parent) = root.parent() {
+            root = parent;
+        }
+        root
+    });
+    descendants(scope).any(|call| {
+        call.kind() == "call_expression"
+            && call
+                .field("function")
+                .filter(|f| f.kind() == "member_expression")
+                .and_then(|f| f.field("property"))
+                .is_some_and(|p| EXPIRING_COMMANDS.contains(&model.text(p)))
+    })
+}
+
+impl CacheWithoutExpiry {
+    fn check_ts_redis_write(&self, call: Node<'_>, model: &TsModel<'_>, cx: &mut Context<'_>) {
+        let Some(callee) = call.field("function").filter(|f| f.kind() == "member_expression") else { return };
+        let Some(command) = callee.field("property").map(|p| model.text(p)) else { return };
+        if !TS_REDIS_WRITES.contains(&command) {
+            return;
+        }
+        let arguments: Vec<Node<'_>> = call.field("arguments").map(|a| named_children(a).collect()).unwrap_or_default();
+        let is_set = command == "set";
+        if (is_set && arguments.len() < 2) || arguments.is_empty() {
+            return;
+        }
+        if !callee.field("object").is_some_and(|o| ts_is_redis(o, model)) {
+            return;
+        }
+        if is_set && !matches!(ts_set_expiry(&arguments, model), Expiry::Missing) {
+            return;
+        }
+        if ts_function_expires(call, model) {
+            return;
+        }
+        cx.report(span_of(callee.field("property").unwrap_or(callee)), redis_message(command)).with_help(REDIS_HELP);
+    }
+
+    /// `new NodeCache()` without `stdTTL` or `maxKeys`; `new LRUCache()` without `max`,
+    /// `maxSize` or `ttl` (lru-cache before version 7 has no default bound).
+    fn check_ts_memory_cache(&self, node: Node<'_>, model: &TsModel<'_>, cx: &mut Context<'_>) {
+        let Some(constructor) = node.field("constructor") else { return };
+        let Some(name) = model.qualified_name(constructor) else { return };
+        let (library, bounds): (&str, &[&str]) = match name.as_str() {
+            "node-cache" | "node-cache.default" | "node-cache.NodeCache" => ("node-cache", &["stdTTL", "maxKeys"]),
+            "lru-cache" | "lru-cache.default" | "lru-cache.LRUCache" | "lru-cache.LRU" => {
+                ("lru-cache", &["max", "maxSize", "ttl", "maxAge", "length"])
+            }
+            _ => return,
+        };
+        let first = node.field("arguments").and_then(|a| a.named_child(0));
+        let bounded = match first.map(|a| model.resolve(a)) {
+            None => false,
+            Some(options) if options.kind() == "object" => bounds.iter().any(|key| match model.property(options, key) {
+                Property::Found(value) => model.text(value).trim() != "0",
+                Property::Unknown => true,
+                Property::Missing => false,
+            }),
+            // `new LRU(500)` (a size), or options the file does not show.
+            Some(_) => true,
+        };
+        if bounded {
+            return;
+        }
+        // node-cache: a TTL given with each `cache.set(key, value, ttl)` bounds the entries too.
+        let holder = node.parent().filter(|p| p.kind() == "variable_declarator").and_then(|d| d.field("name")).map(|n| model.text(n));
+        if let (true, Some(holder)) = (library == "node-cache", holder) {
+            let mut root = node;
+            while let Some(parent) = root.parent() {
+                root = parent;
+            }
+            let ttl_per_set = descendants(root).any(|call| {
+                let callee = call.field("function").filter(|f| call.kind() == "call_expression" && f.kind() == "member_expression");
+                callee.is_some_and(|callee| {
+                    callee.field("property").is_some_and(|p| model.text(p) == "set")
+                        && callee.field("object").is_some_and(|o| model.text(o).rsplit('.').next() == Some(holder))
+                        && call.field("arguments").is_some_and(|a| a.named_child_count() >= 3)
+                })
+            });
+            if ttl_per_set {
+                return;
+            }
+        }
+        cx.report(
+            span_of(node),
+            format!("this in-process cache (`{library}`) has neither a size bound nor a time to live: it keeps every entry for the life of the process, a memory leak that ends in an out-of-memory restart"),
+        )
+        .with_help(MEMORY_HELP);
+    }
+}
+
+/// What a Rust function does with Redis keys: its writes without expiry and whether it expires
+/// or deletes any key. Nested functions are their own.
+#[derive(Default)]
+struct RustRedisUse<'a> {
+    writes: Vec<(&'a syn::Ident, String)>,
+    raw_sets: Vec<&'a syn::ExprCall>,
+    expires: bool,
+}
+
+impl<'a> Visit<'a> for RustRedisUse<'a> {
+    fn visit_item_fn(&mut self, _: &'a syn::ItemFn) {}
+    fn visit_impl_item_fn(&mut self, _: &'a syn::ImplItemFn) {}
+
+    fn visit_expr_method_call(&mut self, call: &'a syn::ExprMethodCall) {
+        let method = call.method.to_string();
+        if EXPIRING_COMMANDS.contains(&method.as_str()) {
+            self.expires = true;
+        }
+        if RUST_REDIS_WRITES.contains(&method.as_str()) && (method != "set" || call.args.len() == 2) {
+            self.writes.push((&call.method, method.clone()));
+        }
+        // `redis::cmd("SET").arg(k).arg(v).query_async(..)`: the options are `arg`s of the chain.
+        if matches!(method.as_str(), "query" | "query_async" | "exec" | "exec_async") {
+            let (root, chain) = method_chain(&call.receiver);
+            if let syn::Expr::Call(root) = root {
+                let is_cmd = matches!(&*root.func, syn::Expr::Path(p) if p.path.segments.last().is_some_and(|s| s.ident == "cmd"));
+                let command = root.args.first().and_then(string_literal).map(|c| c.to_ascii_lowercase());
+                let options: Vec<String> = chain
+                    .iter()
+                    .filter(|c| c.method == "arg")
+                    .filter_map(|c| c.args.first().and_then(string_literal))
+                    .map(|a| a.to_ascii_lowercase())
+                    .collect();
+                if is_cmd && command.as_deref() == Some("set") && !options.iter().any(|o| EXPIRY_OPTIONS.contains(&o.as_str())) {
+                    self.raw_sets.push(root);
+                }
+                if is_cmd && command.as_deref().is_some_and(|c| EXPIRING_COMMANDS.contains(&c)) {
+                    self.expires = true;
+                }
+            }
+        }
+        syn::visit::visit_expr_method_call(self, call);
+    }
+}
+
+fn string_literal(expr: &syn::Expr) -> Option<String> {
+    match expr {
+        syn::Expr::Lit(syn::ExprLit { lit: syn::Lit::Str(s), .. }) => Some(s.value()),
+        _ => None,
+    }
+}
+
+/// Whether the file brings redis-rs's command traits into scope (`use redis::AsyncCommands`),
+/// without which `.set(k, v)` is not a Redis command.
+fn uses_redis_commands(model: &RustModel) -> bool {
+    model.use_paths().iter().any(|path| path.contains("redis") && path.rsplit("::").next().is_some_and(|last| last.ends_with("Commands")))
+}
+
+impl CacheWithoutExpiry {
+    fn check_rust_fn(&self, block: &syn::Block, model: &RustModel, cx: &mut Context<'_>) {
+        if !uses_redis_commands(model) && !cx.file.text.contains("cmd(\"SET\")") {
+            return;
+        }
+        let mut usage = RustRedisUse::default();
+        usage.visit_block(block);
+        if usage.expires {
+            return;
+        }
+        for (method, command) in &usage.writes {
+            if uses_redis_commands(model) {
+                cx.report(rust_span(cx.file, *method), redis_message(command)).with_help(REDIS_HELP);
+            }
+        }
+        for call in &usage.raw_sets {
+            cx.report(rust_span(cx.file, *call), redis_message("SET")).with_help(REDIS_HELP);
+        }
+    }
+
+    /// `#[cached]` with neither `size` nor `time` (an unbounded cache), moka builders without a
+    /// capacity or time to live, `LruCache::unbounded()`.
+    fn check_rust_memory_cache(&self, node: &RustNode<'_>, model: &RustModel, cx: &mut Context<'_>) {
+        match node.syntax {
+            RustSyntax::Fn { attrs, .. } => {
+                for attr in attrs {
+                    let Some(name) = attr.path().segments.last().map(|s| s.ident.to_string()) else { continue };
+                    if name != "cached"
+                        || !model.imports_crate("cached") && !attr.path().to_token_stream().to_string().contains("cached ::")
+                    {
+                        continue;
+                    }
+                    let bounded = match &attr.meta {
+                        syn::Meta::List(list) => list.tokens.clone().into_iter().any(|token| {
+                            matches!(token, proc_macro2::TokenTree::Ident(ident) if ["size", "time", "ty", "create"].iter().any(|k| ident == k))
+                        }),
+                        _ => false,
+                    };
+                    if !bounded {
+                        cx.report(
+                            rust_span(cx.file, attr),
+                            "`#[cached]` without `size` or `time` keeps every result it has seen for the life of the process (an `UnboundCache`): a memory leak keyed by the function's arguments",
+                        )
+                        .with_help(MEMORY_HELP);
+                    }
+                }
+            }
+            RustSyntax::MethodCall(call) if call.method == "build" => {
+                let (root, chain) = method_chain(&call.receiver);
+                let syn::Expr::Call(root) = root else { return };
+                let Some(path) = model.call_path(root) else { return };
+                if !(path.ends_with("Cache::builder") && (path.contains("moka") || model.imports_crate("moka"))) {
+                    return;
+                }
+                let bounded = chain.iter().any(|c| {
+                    ["max_capacity", "time_to_live", "time_to_idle", "expire_after", "initial_capacity"].iter().any(|m| c.method == m)
+                });
+                if !bounded {
+                    cx.report(
+                        rust_span(cx.file, &call.method),
+                        "this moka cache has neither `max_capacity` nor a time to live: it keeps every entry for the life of the process",
+                    )
+                    .with_help(MEMORY_HELP);
+                }
+            }
+            RustSyntax::Call(call) => {
+                let Some(path) = model.call_path(call) else { return };
+                if path.ends_with("LruCache::unbounded") {
+                    cx.report(
+                        rust_span(cx.file, &call.func),
+                        "`LruCache::unbounded()` never evicts: it keeps every entry for the life of the process",
+                    )
+                    .with_help("give it a capacity: `LruCache::new(NonZeroUsize::new(10_000).unwrap())`");
+                }
+            }
+            _ => {}
+        }
+    }
+}
+
+impl Rule for CacheWithoutExpiry {
+    fn id(&self) -> &'static str {
+        ENTRY.id
+    }
+
+    fn service_only(&self) -> bool {
+        true
+    }
+
+    fn ts_kinds(&self) -> &'static [&'static str] {
+        &["call_expression", "new_expression"]
+    }
+
+    fn check_ts(&self, node: Node<'_>, model: &TsModel<'_>, cx: &mut Context<'_>) {
+        if cx.in_test {
+            return;
+        }
+        match node.kind() {
+            "call_expression" => self.check_ts_redis_write(node, model, cx),
+            _ => self.check_ts_memory_cache(node, model, cx),
+        }
+    }
+
+    fn rust_kinds(&self) -> &'static [RustKind] {
+        &[RustKind::Fn, RustKind::MethodCall, RustKind::Call]
+    }
+
+    fn check_rust(&self, node: &RustNode<'_>, model: &RustModel, cx: &mut Context<'_>) {
+        if node.site.in_test || cx.in_test {
+            return;
+        }
+        if let RustSyntax::Fn { block, .. } = node.syntax {
+            self.check_rust_fn(block, model, cx);
+        }
+        self.check_rust_memory_cache(node, model, cx);
+    }
+}

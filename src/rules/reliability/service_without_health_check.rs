@@ -1,0 +1,165 @@
+//! `service-without-health-check`: an HTTP service with no liveness or readiness route anywhere
+//! in the project. A load balancer or orchestrator then has nothing to probe: it keeps sending
+//! traffic to an instance that is up but broken, and cannot tell one that is still starting
+//! from one that is ready. Project-level, and a note: probes can also be TCP checks or an
+//! existing route, which the code does not show.
+
+use super::server_start::{rust_server_start, ts_server_start};
+use crate::diagnostic::Fact;
+use crate::lang::rust::{span_of as rust_span, RustKind, RustModel, RustNode, RustSyntax};
+use crate::lang::typescript::model::span_of;
+use crate::lang::typescript::TsModel;
+use crate::rules::{check_option_names, Context, Rule, RuleEntry, RuleOptions};
+use tree_sitter::Node;
+
+pub const ENTRY: RuleEntry = RuleEntry { id: "service-without-health-check", build };
+
+struct ServiceWithoutHealthCheck;
+
+fn build(options: &RuleOptions) -> Result<Box<dyn Rule>, String> {
+    check_option_names(options, ENTRY.id)?;
+    Ok(Box::new(ServiceWithoutHealthCheck))
+}
+
+/// Health-check packages: using one gives the service its probe routes.
+const TS_HEALTH_PACKAGES: &[&str] = &[
+    "@nestjs/terminus",
+    "@godaddy/terminus",
+    "lightship",
+    "express-actuator",
+    "express-healthcheck",
+    "fastify-healthcheck",
+    "@cloudnative/health-connect",
+    "express-health-check",
+];
+
+/// Path segments that name a probe route.
+const PROBE_SEGMENTS: &[&str] = &[
+    "health",
+    "healthz",
+    "healthcheck",
+    "health-check",
+    "health_check",
+    "_health",
+    "healthy",
+    "ready",
+    "readyz",
+    "readiness",
+    "live",
+    "livez",
+    "liveness",
+    "alive",
+    "ping",
+    "heartbeat",
+    "status",
+    "_status",
+];
+/// The same words when they stand alone, without a slash (`@Controller("health")`,
+/// `warp::path("healthz")`): only those that are not everyday words (`ready`, `status`, `live`
+/// are event names and fields).
+const PROBE_WORDS: &[&str] = &[
+    "health",
+    "healthz",
+    "healthcheck",
+    "health-check",
+    "health_check",
+    "_health",
+    "readyz",
+    "readiness",
+    "livez",
+    "liveness",
+    "ping",
+    "heartbeat",
+];
+
+/// Whether a string is a probe route's path (`/healthz`, `/api/v1/health`, `health`).
+fn is_probe_path(text: &str) -> bool {
+    let text = text.trim();
+    if text.len() > 80 {
+        return false;
+    }
+    if !text.contains('/') {
+        return PROBE_WORDS.contains(&text.to_ascii_lowercase().as_str());
+    }
+    // Prose, and URLs of other services (a client of someone else's `/health`).
+    if text.contains(char::is_whitespace) || text.contains("://") {
+        return false;
+    }
+    text.split('/').any(|segment| PROBE_SEGMENTS.contains(&segment.to_ascii_lowercase().as_str()))
+}
+
+const HELP: &str = "add a cheap `GET /healthz` (alive) and a `GET /readyz` that checks the dependencies the service needs, and point the load balancer's or orchestrator's probes at them (NestJS: `@nestjs/terminus`)";
+
+fn message(framework: &str) -> String {
+    format!(
+        "this {framework} service has no health or readiness route anywhere in the project: a load balancer or orchestrator has nothing to probe, so it keeps sending traffic to an instance that is up but broken, and cannot tell a starting instance from a ready one"
+    )
+}
+
+impl Rule for ServiceWithoutHealthCheck {
+    fn id(&self) -> &'static str {
+        ENTRY.id
+    }
+
+    fn service_only(&self) -> bool {
+        true
+    }
+
+    fn ts_kinds(&self) -> &'static [&'static str] {
+        &["program", "string", "template_string", "call_expression"]
+    }
+
+    fn check_ts(&self, node: Node<'_>, model: &TsModel<'_>, cx: &mut Context<'_>) {
+        if cx.in_test {
+            return;
+        }
+        match node.kind() {
+            "program" => {
+                if TS_HEALTH_PACKAGES.iter().any(|package| model.imports_module(package)) {
+                    cx.fact(Fact::HealthRoute);
+                }
+            }
+            "string" => {
+                if model.string_literal(node).is_some_and(|s| is_probe_path(&s)) {
+                    cx.fact(Fact::HealthRoute);
+                }
+            }
+            // `${prefix}/health`
+            "template_string" => {
+                if is_probe_path(model.text(node).trim_matches('`')) {
+                    cx.fact(Fact::HealthRoute);
+                }
+            }
+            _ => {
+                let Some(start) = ts_server_start(node, model) else { return };
+                cx.report(span_of(node), message(start.framework)).with_help(HELP).withdrawn_by(Fact::HealthRoute);
+            }
+        }
+    }
+
+    fn rust_kinds(&self) -> &'static [RustKind] {
+        &[RustKind::Str, RustKind::Fn, RustKind::Call]
+    }
+
+    fn check_rust(&self, node: &RustNode<'_>, model: &RustModel, cx: &mut Context<'_>) {
+        if node.site.in_test || cx.in_test {
+            return;
+        }
+        match node.syntax {
+            RustSyntax::Str(literal) if is_probe_path(&literal.value()) => cx.fact(Fact::HealthRoute),
+            // `#[get("/health")]`: route attributes are not string nodes.
+            RustSyntax::Fn { .. } => {
+                let routed = model.handlers().iter().find(|h| Some(h.fn_id) == node.site.fn_id).and_then(|h| h.route.as_deref());
+                if routed.is_some_and(is_probe_path) {
+                    cx.fact(Fact::HealthRoute);
+                }
+            }
+            RustSyntax::Call(call) => {
+                let Some(path) = model.call_path(call) else { return };
+                let Some(start) = rust_server_start(&path, model) else { return };
+                cx.report(rust_span(cx.file, &call.func), message(start.framework)).with_help(HELP).withdrawn_by(Fact::HealthRoute);
+            }
+            _ => {}
+        }
+    }
+}
