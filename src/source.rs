@@ -324,6 +324,9 @@ pub fn is_test_path(rel_path: &str) -> bool {
             return part.contains(".test.")
                 || part.contains(".spec.")
                 || part.contains(".e2e-spec.")
+                // Hand-written test doubles beside the code they stand in for.
+                || part.contains(".mock.")
+                || part.contains(".mocks.")
                 || stem.ends_with("_test")
                 || stem.ends_with("_tests")
                 || stem.starts_with("test_")
@@ -427,6 +430,9 @@ mod tests {
         assert!(is_test_path("apps/web/playwright/global-setup.ts"));
         assert!(is_test_path("cypress/support/commands.js"));
         assert!(!is_test_path("src/contest/entries.ts"));
+        assert!(is_test_path("apps/api/src/services/queue.service.mock.ts"));
+        assert!(is_test_path("src/handlers.mocks.ts"));
+        assert!(!is_test_path("src/mockingbird.ts"));
         assert!(!is_test_path("src/attestation/verify.rs"));
         assert!(!is_test_path("src/testimonials.ts"));
         assert!(!is_test_path("src/main.rs"));

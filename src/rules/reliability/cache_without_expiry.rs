@@ -334,7 +334,7 @@ impl CacheWithoutExpiry {
                     }
                     let bounded = match &attr.meta {
                         syn::Meta::List(list) => list.tokens.clone().into_iter().any(|token| {
-                            matches!(token, proc_macro2::TokenTree::Ident(ident) if ["size", "time", "ty", "create"].iter().any(|k| ident == k))
+                            matches!(token, proc_macro2::TokenTree::Ident(ident) if ["size", "time", "ttl", "ty", "create"].iter().any(|k| ident == k))
                         }),
                         _ => false,
                     };
@@ -357,7 +357,10 @@ impl CacheWithoutExpiry {
                 let bounded = chain.iter().any(|c| {
                     ["max_capacity", "time_to_live", "time_to_idle", "expire_after", "initial_capacity"].iter().any(|m| c.method == m)
                 });
-                if !bounded {
+                // Entries removed by hand (`invalidate`, `remove`): a concurrent map that tracks
+                // live things, not a cache that only grows.
+                let removes_entries = cx.file.text.contains(".invalidate(") || cx.file.text.contains(".remove(");
+                if !bounded && !removes_entries {
                     cx.report(
                         rust_span(cx.file, &call.method),
                         "this moka cache has neither `max_capacity` nor a time to live: it keeps every entry for the life of the process",

@@ -65,14 +65,18 @@ pub fn ts_server_start(call: Node<'_>, model: &TsModel<'_>) -> Option<ServerStar
     if callee.field("property").map(|p| model.text(p)) != Some("listen") {
         return None;
     }
+    // `listen(0, ..)`: an ephemeral port, for a helper server inside the process or a test.
+    if call.field("arguments").and_then(|a| a.named_child(0)).is_some_and(|port| model.text(port) == "0") {
+        return None;
+    }
     let receiver = model.unwrap_expression(callee.field("object")?);
-    let framework = match ts_app_framework(receiver, model) {
-        Some(framework) => Some(framework),
-        None if receiver.kind() == "identifier" => model.binding(receiver).and_then(|b| b.value).and_then(|v| ts_app_framework(v, model)),
-        None => None,
-    };
+    // What the receiver is bound to in this file, when it is (`const server = net.createServer()`).
+    let bound = (receiver.kind() == "identifier").then(|| model.binding(receiver).and_then(|b| b.value)).flatten();
+    let framework = ts_app_framework(receiver, model).or_else(|| bound.and_then(|v| ts_app_framework(v, model)));
     let framework = match framework {
         Some(framework) => framework,
+        // Known to be something else (a `net` server, an event source): not an HTTP server.
+        None if bound.is_some() => return None,
         None => {
             let name = model.member_path(receiver)?;
             let name = name.rsplit('.').next().unwrap_or(&name).to_ascii_lowercase();
@@ -89,7 +93,8 @@ pub fn ts_server_start(call: Node<'_>, model: &TsModel<'_>) -> Option<ServerStar
 
 /// A Rust call that starts a server, by its resolved path.
 pub fn rust_server_start(path: &str, model: &RustModel) -> Option<ServerStart> {
-    let axum = path == "axum::serve" || path == "axum::Server::bind" || (path == "serve" && model.imports_crate("axum"));
+    // `serve(..)` resolves to `axum::serve` through its `use`; unresolved, it is the file's own.
+    let axum = path == "axum::serve" || path == "axum::Server::bind";
     let (framework, drains_by_default) = match path {
         _ if axum => ("axum", false),
         _ if path.ends_with("hyper::Server::bind") || path == "hyper::server::Server::bind" => ("hyper", false),
