@@ -342,7 +342,7 @@ fn buffers_are_scanned_against_the_facts_of_the_whole_project() {
          @Controller('users')\nexport class UsersController {\n  @Post()\n  create(@Body() dto: CreateUserDto) {\n    return dto;\n  }\n}\n",
     );
     let main = "import { NestFactory } from '@nestjs/core';\nimport { AppModule } from './app.module';\n\n\
-                async function bootstrap() {\n  const app = await NestFactory.create(AppModule);\n  await app.listen(3000);\n}\nbootstrap();\n";
+                async function bootstrap() {\n  const app = await NestFactory.create(AppModule);\n  app.enableShutdownHooks();\n  await app.listen(3000);\n}\nbootstrap();\n";
     let api = "import axios from 'axios';\nexport const get = () => axios.get('https://api.acme-corp.io/x');\n";
 
     let mut client = Client::initialized(dir.path());

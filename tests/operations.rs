@@ -62,13 +62,15 @@ fn one_file_checked_alone_still_sees_the_rest_of_its_project() {
 }
 
 #[test]
-fn the_operations_rules_are_off_unless_selected() {
+fn graceful_shutdown_is_on_by_default_and_the_health_check_is_opt_in() {
     let dir = project(&[
         ("package.json", br#"{ "name": "api", "dependencies": { "express": "^4.19.2" } }"#.as_slice()),
         ("src/server.ts", b"import express from \"express\";\nconst app = express();\napp.listen(3000);\n".as_slice()),
     ]);
-    assert_eq!(findings_of(dir.path(), OPERATIONS_RULES, &[]), vec![]);
-    assert_eq!(findings_of(dir.path(), OPERATIONS_RULES, &["--select", "server-without-graceful-shutdown"]).len(), 1);
+    let shutdown = ("server-without-graceful-shutdown".to_string(), "src/server.ts".to_string(), 3);
+    assert_eq!(findings_of(dir.path(), OPERATIONS_RULES, &[]), vec![shutdown]);
+    let health = ("service-without-health-check".to_string(), "src/server.ts".to_string(), 3);
+    assert_eq!(findings_of(dir.path(), OPERATIONS_RULES, &["--select", "service-without-health-check"]), vec![health]);
 }
 
 #[test]
