@@ -61,6 +61,28 @@ fn one_file_checked_alone_still_sees_the_rest_of_its_project() {
     assert_eq!(findings_of(&dir, OPERATIONS_RULES, &["api/src/server.ts"]).len(), 2);
 }
 
+/// Probe routes that are not a plain string next to a router: a route table in an attribute
+/// macro, Dockerflow's `/__heartbeat__`, and a probe server of its own on a port of its own.
+#[test]
+fn probes_declared_in_other_ways_answer_the_health_check() {
+    let main = b"#[tokio::main]\nasync fn main() {\n    let listener = tokio::net::TcpListener::bind(\"0.0.0.0:8080\").await.unwrap();\n    axum::serve(listener, axum::Router::new()).await.unwrap();\n}\n";
+    let without = project(&[("Cargo.toml", CARGO), ("src/main.rs", main.as_slice())]);
+    let select = ["--select", "service-without-health-check"];
+    assert_eq!(findings_of(without.path(), OPERATIONS_RULES, &select).len(), 1, "the same service without a probe");
+    let probes: [&[u8]; 3] = [
+        b"#[api::routes(routes(\"/health\" => get(health_status), \"/stats\" => get(stats)))]\npub struct Api;\n",
+        b"pub fn routes(r: axum::Router) -> axum::Router {\n    r.route(\"/__lbheartbeat__\", axum::routing::get(|| async { \"\" }))\n}\n",
+        b"pub async fn probe_server() {\n    let healthz_port: u16 = std::env::var(\"PROBE_PORT\").unwrap().parse().unwrap();\n    let _ = healthz_port;\n}\n",
+    ];
+    for probe in probes {
+        let dir = project(&[("Cargo.toml", CARGO), ("src/main.rs", main.as_slice()), ("src/probe.rs", probe)]);
+        assert_eq!(findings_of(dir.path(), OPERATIONS_RULES, &select), vec![], "{}", String::from_utf8_lossy(probe));
+    }
+}
+
+const CARGO: &[u8] =
+    b"[package]\nname = \"svc\"\nversion = \"0.1.0\"\nedition = \"2021\"\n\n[dependencies]\naxum = \"0.7\"\ntokio = \"1\"\n";
+
 #[test]
 fn graceful_shutdown_is_on_by_default_and_the_health_check_is_opt_in() {
     let dir = project(&[

@@ -50,7 +50,7 @@ const EXPIRING_COMMANDS: &[&str] = &[
 ];
 /// Receivers whose name says they wrap the client: their own `set` may well set a TTL.
 const WRAPPER_SUFFIXES: &[&str] =
-    &["service", "manager", "helper", "util", "utils", "repository", "provider", "wrapper", "module", "store"];
+    &["service", "manager", "helper", "util", "utils", "repository", "provider", "wrapper", "module", "store", "cache"];
 
 const REDIS_HELP: &str = "give the key a lifetime: `set(key, value, \"EX\", seconds)` (ioredis), `set(key, value, { EX: seconds })` (node-redis), `set_ex(key, value, seconds)` (redis-rs), or an `expire` on the key right after";
 const MEMORY_HELP: &str =

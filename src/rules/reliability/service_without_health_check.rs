@@ -72,20 +72,52 @@ const PROBE_WORDS: &[&str] = &[
     "heartbeat",
 ];
 
+/// Whether a path segment (or a word standing alone) names a probe: one of the words, with
+/// Dockerflow's underscores (`__heartbeat__`, `__lbheartbeat__`) or any `health…`/`…heartbeat`.
+fn is_probe_word(word: &str, words: &[&str]) -> bool {
+    let word = word.trim_matches('_').to_ascii_lowercase();
+    words.contains(&word.as_str()) || word.starts_with("health") || word.ends_with("heartbeat")
+}
+
 /// Whether a string is a probe route's path (`/healthz`, `/api/v1/health`, `health`).
 fn is_probe_path(text: &str) -> bool {
     let text = text.trim();
-    if text.len() > 80 {
+    if text.is_empty() || text.len() > 80 {
         return false;
-    }
-    if !text.contains('/') {
-        return PROBE_WORDS.contains(&text.to_ascii_lowercase().as_str());
     }
     // Prose, and URLs of other services (a client of someone else's `/health`).
     if text.contains(char::is_whitespace) || text.contains("://") {
         return false;
     }
-    text.split('/').any(|segment| PROBE_SEGMENTS.contains(&segment.to_ascii_lowercase().as_str()))
+    if !text.contains('/') {
+        return is_probe_word(text, PROBE_WORDS);
+    }
+    text.split('/').any(|segment| is_probe_word(segment, PROBE_SEGMENTS))
+}
+
+/// Whether a Rust name says it serves probes: a handler `health`, `get_health`, `readyz`, or a
+/// binding such as `healthz_port` for a probe server of its own.
+fn is_probe_name(name: &str) -> bool {
+    let name = name.to_ascii_lowercase();
+    name.contains("health") || name.contains("heartbeat") || ["readyz", "livez", "readiness", "liveness"].iter().any(|w| name.contains(w))
+}
+
+/// The string literals in attributes (`#[get("/health")]`, a route table in an attribute macro
+/// such as `#[routes(routes("/health" => get(health)))]`): attributes are not visited as code.
+fn attributes_name_a_probe(attrs: &[syn::Attribute]) -> bool {
+    fn literals(tokens: proc_macro2::TokenStream) -> bool {
+        tokens.into_iter().any(|token| match token {
+            proc_macro2::TokenTree::Group(group) => literals(group.stream()),
+            proc_macro2::TokenTree::Literal(literal) => {
+                matches!(syn::parse2::<syn::Lit>(proc_macro2::TokenTree::Literal(literal).into()), Ok(syn::Lit::Str(s)) if is_probe_path(&s.value()))
+            }
+            _ => false,
+        })
+    }
+    attrs.iter().filter(|a| !a.path().is_ident("doc")).any(|attr| match &attr.meta {
+        syn::Meta::List(list) => literals(list.tokens.clone()),
+        _ => false,
+    })
 }
 
 const HELP: &str = "add a cheap `GET /healthz` (alive) and a `GET /readyz` that checks the dependencies the service needs, and point the load balancer's or orchestrator's probes at them (NestJS: `@nestjs/terminus`)";
@@ -138,7 +170,7 @@ impl Rule for ServiceWithoutHealthCheck {
     }
 
     fn rust_kinds(&self) -> &'static [RustKind] {
-        &[RustKind::Str, RustKind::Fn, RustKind::Call]
+        &[RustKind::Str, RustKind::Fn, RustKind::Struct, RustKind::Let, RustKind::Call]
     }
 
     fn check_rust(&self, node: &RustNode<'_>, model: &RustModel, cx: &mut Context<'_>) {
@@ -147,13 +179,11 @@ impl Rule for ServiceWithoutHealthCheck {
         }
         match node.syntax {
             RustSyntax::Str(literal) if is_probe_path(&literal.value()) => cx.fact(Fact::HealthRoute),
-            // `#[get("/health")]`: route attributes are not string nodes.
-            RustSyntax::Fn { .. } => {
-                let routed = model.handlers().iter().find(|h| Some(h.fn_id) == node.site.fn_id).and_then(|h| h.route.as_deref());
-                if routed.is_some_and(is_probe_path) {
-                    cx.fact(Fact::HealthRoute);
-                }
+            RustSyntax::Fn { sig, attrs, .. } if is_probe_name(&sig.ident.to_string()) || attributes_name_a_probe(attrs) => {
+                cx.fact(Fact::HealthRoute)
             }
+            RustSyntax::Struct(item) if attributes_name_a_probe(&item.attrs) => cx.fact(Fact::HealthRoute),
+            RustSyntax::Let { name, .. } if is_probe_name(&name.to_string()) => cx.fact(Fact::HealthRoute),
             RustSyntax::Call(call) => {
                 let Some(path) = model.call_path(call) else { return };
                 let Some(start) = rust_server_start(&path, model) else { return };
@@ -161,5 +191,23 @@ impl Rule for ServiceWithoutHealthCheck {
             }
             _ => {}
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{is_probe_name, is_probe_path};
+
+    #[test]
+    fn probe_paths_and_names() {
+        for path in ["/health", "/healthz", "/api/v1/health", "/__heartbeat__", "/__lbheartbeat__", "/readyz", "health", "/ping", "healthz"]
+        {
+            assert!(is_probe_path(path), "{path}");
+        }
+        for text in ["ready", "status", "live", "http://billing/health", "the health of the cluster", "/api/users", ""] {
+            assert!(!is_probe_path(text), "{text}");
+        }
+        assert!(is_probe_name("healthz_port") && is_probe_name("get_health") && is_probe_name("readiness"));
+        assert!(!is_probe_name("serve") && !is_probe_name("ready_tx"));
     }
 }

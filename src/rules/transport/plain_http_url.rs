@@ -210,7 +210,7 @@ impl Rule for PlainHttpUrl {
             _ => Some(template_prefix(model.text(node))),
         };
         let Some(message) = text.and_then(|t| self.remote_plain_url(&t)) else { return };
-        if self.ts_context_is_use(node, model) {
+        if self.ts_context_is_use(node, model) && !in_catalogue(node) {
             cx.report(span_of(node), message).help = Some(HELP.into());
         }
     }
@@ -239,6 +239,33 @@ impl Rule for PlainHttpUrl {
             cx.report(span, message).help = Some(HELP.into());
         }
     }
+}
+
+/// How many object records an array literal must hold, at least, to be a catalogue.
+const CATALOGUE_RECORDS: usize = 10;
+
+/// Whether a string lies in catalogue data: inside one of the records of an array literal of
+/// many object records (a table of fonts with their file URLs, of crawlers with their
+/// documentation pages). Its URLs describe things; the code does not connect to them, and one
+/// such table would otherwise bury a report under thousands of findings.
+fn in_catalogue(node: Node<'_>) -> bool {
+    let mut current = node;
+    while let Some(parent) = current.parent() {
+        if crate::lang::typescript::model::is_function_like(parent.kind()) {
+            return false;
+        }
+        let is_record_of_array = parent.kind() == "array" && current.kind() == "object";
+        // The first records are objects (comments between them are named children too).
+        let records = || named_children(parent).filter(|element| element.kind() != "comment").take(CATALOGUE_RECORDS);
+        if is_record_of_array
+            && parent.named_child_count() >= CATALOGUE_RECORDS
+            && records().filter(|record| record.kind() == "object").count() == CATALOGUE_RECORDS
+        {
+            return true;
+        }
+        current = parent;
+    }
+    false
 }
 
 fn pair_key(pair: Node<'_>, model: &TsModel<'_>) -> Option<String> {
