@@ -90,6 +90,11 @@ pub struct Cli {
     #[arg(long)]
     pub no_absolute_paths: bool,
 
+    /// List every notice in human output (by default, several of a kind are one line with a
+    /// count; SARIF and JSON always have them all)
+    #[arg(long)]
+    pub show_notices: bool,
+
     /// Do not read or write the result cache (`.archlint_cache/` under the project root)
     #[arg(long)]
     pub no_cache: bool,
@@ -290,11 +295,15 @@ fn scan(cli: &Cli) -> Result<i32, String> {
     if cli.parse_only {
         check_parse_only(cli)?;
     }
-    let config = load_config(cli, &paths)?;
     let jobs = cli.jobs.unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()));
     if cli.parse_only {
+        let mut config = load_config(cli, &paths)?;
+        // Every file the paths hold, whichever configuration governs it.
+        config.nested_projects = false;
         return parse_only(cli, &config, &paths, jobs, started);
     }
+    let projects = plan_projects(cli, &paths)?;
+    let base = output_root(&paths, &projects);
     let baseline = cli.baseline.as_deref().map(crate::baseline::load).transpose()?;
     let changed = changed_lines(cli, &paths[0])?;
     let show_progress = progress::wanted(std::io::stderr().is_terminal(), cli.quiet, std::env::var_os("CI").as_deref());
@@ -303,23 +312,32 @@ fn scan(cli: &Cli) -> Result<i32, String> {
         Some(progress) => progress,
         None => &engine::NoProgress,
     };
-    let cache = (!cli.no_cache).then(|| cli.cache_dir.clone().unwrap_or_else(|| crate::cache::Cache::default_dir(&config)));
-    let options = ScanOptions { jobs, cache };
-    let mut result = match named_files_in_project(cli, &config, &paths) {
-        Some(named) => {
-            // Hook mode: the whole project is scanned for its facts (from the cache where the
-            // files did not change), the named files reported.
-            let mut scanned = vec![config.root.clone()];
-            scanned.extend(paths.iter().cloned());
-            let mut result = engine::scan_with_progress(&config, &scanned, &options, cli.timings, watcher);
-            result.narrow(&config.root, |path, _| named.iter().any(|named| path.starts_with(named)));
-            result
+    let mut scanned: Vec<(Config, engine::ScanResult)> = Vec::new();
+    let mut queue: std::collections::VecDeque<Project> = projects.into();
+    let mut roots_seen: std::collections::HashSet<PathBuf> = queue.iter().map(|p| p.config.root.clone()).collect();
+    while let Some(project) = queue.pop_front() {
+        let result = scan_project(cli, &project, jobs, watcher);
+        // Directories of the requested paths that hold a configuration of their own.
+        for nested in &result.nested_projects {
+            let requested = project.targets.iter().any(|t| t.is_dir() && t.canonicalize().is_ok_and(|t| nested.starts_with(t)));
+            if requested && roots_seen.insert(nested.clone()) {
+                let config = load_project_config(cli, config::discover(nested).as_deref(), nested.clone())?;
+                queue.push_back(Project { config, targets: vec![nested.clone()] });
+            }
         }
-        None => engine::scan_with_progress(&config, &paths, &options, cli.timings, watcher),
-    };
+        scanned.push((project.config, result));
+    }
     // The bar is cleared before anything else is printed.
     if let Some(progress) = progress {
         progress.finish();
+    }
+    let fail_on_by_root: Vec<(String, Level)> =
+        scanned.iter().map(|(config, _)| (crate::walk::relative_from(&config.root, &base), config.fail_on)).collect();
+    let mut scope = report::Scope::of_projects(base.clone(), scanned.iter().map(|(config, _)| config));
+    let mut result = engine::ScanResult::default();
+    for (config, mut project_result) in scanned {
+        project_result.rebase(&config.root, &base);
+        result.absorb(project_result);
     }
     if let (Some(message), false) = (&result.cache_error, cli.quiet) {
         eprintln!("archlint: warning: {message} (the scan is complete; the next one will not be faster)");
@@ -345,7 +363,7 @@ fn scan(cli: &Cli) -> Result<i32, String> {
     }
     if let Some(changed) = &changed {
         // After the baseline: its keys count occurrences in the whole file.
-        let unchanged = result.narrow(&config.root, |path, lines| match lines {
+        let unchanged = result.narrow(&base, |path, lines| match lines {
             Some((first, last)) => changed.touches(path, first, last),
             None => changed.has_file(path),
         });
@@ -353,6 +371,20 @@ fn scan(cli: &Cli) -> Result<i32, String> {
             eprintln!("archlint: {unchanged} finding{} on unchanged lines not shown", if unchanged == 1 { "" } else { "s" });
         }
     }
+    let fail_on = |path: &str| -> Level {
+        match cli.fail_on {
+            Some(FailOn::Error) => Level::Error,
+            Some(FailOn::Warning) => Level::Warning,
+            Some(FailOn::Note) => Level::Note,
+            // The configuration of the deepest project holding the file.
+            None => fail_on_by_root
+                .iter()
+                .filter(|(root, _)| root.is_empty() || path == root || path.starts_with(&format!("{root}/")))
+                .max_by_key(|(root, _)| root.len())
+                .map_or(Level::Warning, |(_, level)| *level),
+        }
+    };
+    let failed = result.active_findings().any(|f| f.level >= fail_on(&f.path));
     let mut clock = Stopwatch::process(cli.timings);
 
     let color = match cli.color {
@@ -363,10 +395,18 @@ fn scan(cli: &Cli) -> Result<i32, String> {
     let options = ReportOptions {
         color,
         include_suppressed: cli.include_suppressed,
+        show_notices: cli.show_notices,
         quiet: cli.quiet,
-        absolute_root: (!cli.no_absolute_paths).then(|| config.root.clone()),
+        absolute_root: (!cli.no_absolute_paths).then(|| base.clone()),
     };
-    let rendered = report::render(cli.format, &result, &config, &options);
+    // People read paths from where they stand: a terminal opens `../api/src/db.ts` from `web/`.
+    if cli.format == Format::Human {
+        if let Ok(here) = std::env::current_dir().and_then(|d| d.canonicalize()) {
+            result.rebase(&base, &here);
+            scope.root = here;
+        }
+    }
+    let rendered = report::render(cli.format, &result, &scope, &options);
     match &cli.output {
         Some(path) => write_atomically(path, &rendered)?,
         None => print_stdout(&rendered)?,
@@ -379,16 +419,80 @@ fn scan(cli: &Cli) -> Result<i32, String> {
         timings.output = clock.split();
         eprint!("{}", timings.render(run_cost(started), timings::peak_memory()));
     }
-
-    let fail_on = match cli.fail_on {
-        Some(FailOn::Error) => Level::Error,
-        Some(FailOn::Warning) => Level::Warning,
-        Some(FailOn::Note) => Level::Note,
-        None => config.fail_on,
-    };
     strict(cli, &result)?;
-    let failed = result.active_findings().any(|f| f.level >= fail_on);
     Ok(if failed && !cli.exit_zero { EXIT_FINDINGS } else { EXIT_CLEAN })
+}
+
+/// Where machine-readable paths start: the git repository holding every path (GitHub and
+/// GitLab resolve paths there, wherever the configurations lie), else the deepest directory
+/// holding every project's root.
+fn output_root(paths: &[PathBuf], projects: &[Project]) -> PathBuf {
+    let roots: Vec<&PathBuf> = projects.iter().map(|p| &p.config.root).collect();
+    if let Some(repository) = config::repository_root(&paths[0]) {
+        if roots.iter().all(|root| root.starts_with(&repository)) && project_root(paths).starts_with(&repository) {
+            return repository;
+        }
+    }
+    let mut common = roots.first().map_or_else(|| project_root(paths), |root| (*root).clone());
+    while !roots.iter().all(|root| root.starts_with(&common)) && common.pop() {}
+    common
+}
+
+/// One project of a scan: a configuration, and the requested paths it governs.
+struct Project {
+    config: Config,
+    targets: Vec<PathBuf>,
+}
+
+/// The projects the requested paths belong to: each path's nearest `archlint.toml` (Ruff's
+/// hierarchy), whatever order files are named in; paths under no configuration share the
+/// defaults, rooted at their repository. `--config` governs every path.
+fn plan_projects(cli: &Cli, paths: &[PathBuf]) -> Result<Vec<Project>, String> {
+    if cli.config.is_some() {
+        let mut config = load_config(cli, paths)?;
+        config.nested_projects = false;
+        return Ok(vec![Project { config, targets: paths.to_vec() }]);
+    }
+    let mut groups: Vec<(Option<PathBuf>, Vec<PathBuf>)> = Vec::new();
+    for path in paths {
+        let found = config::discover(path).map(|p| p.canonicalize().unwrap_or(p));
+        match groups.iter_mut().find(|(key, _)| *key == found) {
+            Some((_, targets)) => targets.push(path.clone()),
+            None => groups.push((found, vec![path.clone()])),
+        }
+    }
+    groups
+        .into_iter()
+        .map(|(config_path, targets)| {
+            let config = load_project_config(cli, config_path.as_deref(), project_root(&targets))?;
+            Ok(Project { config, targets })
+        })
+        .collect()
+}
+
+fn load_project_config(cli: &Cli, config_path: Option<&Path>, root: PathBuf) -> Result<Config, String> {
+    let overrides = CliOverrides { select: cli.select.clone(), ignore: cli.ignore.clone(), fail_on: None };
+    Config::load(config_path, root, &overrides).map_err(|e| e.to_string())
+}
+
+/// Scans one project; in hook mode (files named) the whole project for its facts, reporting the
+/// named files.
+fn scan_project(cli: &Cli, project: &Project, jobs: usize, watcher: &dyn engine::Progress) -> engine::ScanResult {
+    let config = &project.config;
+    let cache = (!cli.no_cache).then(|| cli.cache_dir.clone().unwrap_or_else(|| crate::cache::Cache::default_dir(config)));
+    let options = ScanOptions { jobs, cache };
+    match named_files_in_project(cli, config, &project.targets) {
+        Some(named) => {
+            // Hook mode: the whole project is scanned for its facts (from the cache where the
+            // files did not change), the named files reported.
+            let mut scanned = vec![config.root.clone()];
+            scanned.extend(project.targets.iter().cloned());
+            let mut result = engine::scan_with_progress(config, &scanned, &options, cli.timings, watcher);
+            result.narrow(&config.root, |path, _| named.iter().any(|named| path.starts_with(named)));
+            result
+        }
+        None => engine::scan_with_progress(config, &project.targets, &options, cli.timings, watcher),
+    }
 }
 
 /// The lines `--diff REF` or `--staged` report on, from the git repository that holds `first`.

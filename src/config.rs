@@ -94,6 +94,10 @@ pub struct Config {
     /// Everything the configuration and the command line decided, as text: part of the result
     /// cache's key, so that a changed configuration never reuses results.
     pub fingerprint: String,
+    /// Whether a directory below the root with a configuration file of its own is a project of
+    /// its own, which this configuration's scans leave out (on, unless `--config` names one
+    /// configuration for every file).
+    pub nested_projects: bool,
     /// The configuration's models with the built-in ones; `None` when it adds none.
     user_knowledge: Option<Box<Knowledge>>,
     exclude: ignore::gitignore::Gitignore,
@@ -112,6 +116,11 @@ pub struct CliOverrides {
 pub fn discover(start: &Path) -> Option<PathBuf> {
     let start = start_dir(start)?;
     start.ancestors().find_map(|dir| CONFIG_NAMES.iter().map(|name| dir.join(name)).find(|path| path.is_file()))
+}
+
+/// Whether a directory holds a configuration file, which makes it a project of its own.
+pub fn has_config(dir: &Path) -> bool {
+    CONFIG_NAMES.iter().any(|name| dir.join(name).is_file())
 }
 
 /// The repository root (nearest ancestor with `.git`), used when there is no config file.
@@ -207,6 +216,7 @@ impl Config {
             max_call_depth,
             require_suppression_reason: file.require_suppression_reason,
             fingerprint,
+            nested_projects: true,
             user_knowledge,
             exclude,
             overrides,

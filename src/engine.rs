@@ -41,6 +41,9 @@ pub struct ScanResult {
     /// The scanned files' summaries for following request data across files (not empty ones),
     /// by path relative to the configuration's root.
     pub summaries: Vec<(String, crate::flows::Summary)>,
+    /// Directories below the scanned paths that hold a configuration of their own and were left
+    /// out: projects of their own, for the caller to scan with their configuration.
+    pub nested_projects: Vec<PathBuf>,
 }
 
 /// What the rest of a project tells the scan of one of its files: the facts the other files
@@ -80,6 +83,46 @@ impl ScanResult {
         });
         self.notices.retain(|n| keep(&root.join(&n.path), n.start.zip(n.end).map(|(start, end)| (start.line, end.line))));
         before - self.active_findings().count()
+    }
+
+    /// Makes the paths of findings, flow steps and notices, relative to `from`, relative to
+    /// `to` instead (with `..` where they lie outside it): a nested project's results reported
+    /// from the repository root, or human output from the current directory.
+    pub fn rebase(&mut self, from: &Path, to: &Path) {
+        if from == to {
+            return;
+        }
+        let moved = |path: &str| walk::relative_from(&from.join(path), to);
+        for finding in &mut self.findings {
+            finding.path = moved(&finding.path);
+            for step in finding.related.iter_mut().chain(finding.flow.iter_mut()) {
+                if let Some(path) = &mut step.path {
+                    *path = moved(path);
+                }
+            }
+        }
+        for notice in &mut self.notices {
+            notice.path = moved(&notice.path);
+        }
+    }
+
+    /// Adds another project's result (its paths relative to the same directory as these),
+    /// keeping the output order.
+    pub fn absorb(&mut self, other: ScanResult) {
+        self.findings.extend(other.findings);
+        self.findings.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
+        self.notices.extend(other.notices);
+        self.notices.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
+        self.files_scanned += other.files_scanned;
+        self.duration += other.duration;
+        self.cache_error = self.cache_error.take().or(other.cache_error);
+        self.timings = match (self.timings.take(), other.timings) {
+            (Some(mut mine), Some(theirs)) => {
+                mine.absorb(theirs);
+                Some(mine)
+            }
+            (mine, theirs) => mine.or(theirs),
+        };
     }
 }
 
@@ -124,7 +167,7 @@ pub fn scan_with_progress(config: &Config, paths: &[PathBuf], options: &ScanOpti
     let started = Instant::now();
     let jobs = options.jobs.max(1);
     let mut clock = Stopwatch::process(measure);
-    let files = walk::collect(paths, config, jobs);
+    let walk::Walked { files, nested_projects } = walk::walk(paths, config, jobs);
     let walk_cost = clock.split();
     progress.files_found(files.len());
     let pool = thread_pool(jobs);
@@ -165,6 +208,7 @@ pub fn scan_with_progress(config: &Config, paths: &[PathBuf], options: &ScanOpti
         result.cache_error = cache.save(outcomes, &config.root).err();
     }
     result.files_scanned = files.len();
+    result.nested_projects = nested_projects;
     if let Some(timings) = &mut timings {
         timings.project = clock.split();
     }

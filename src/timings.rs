@@ -187,6 +187,19 @@ pub struct ScanTimings {
 }
 
 impl ScanTimings {
+    /// Adds the costs of another project's scan (a repository of several projects).
+    pub fn absorb(&mut self, other: ScanTimings) {
+        self.files += other.files;
+        self.walk += other.walk;
+        self.file_stage += other.file_stage;
+        self.project += other.project;
+        self.add_file(&other.per_file);
+        self.cache = match (self.cache, other.cache) {
+            (Some((reused, of)), Some((more, more_of))) => Some((reused + more, of + more_of)),
+            (mine, theirs) => mine.or(theirs),
+        };
+    }
+
     pub fn add_file(&mut self, file: &FileTimings) {
         let sum = &mut self.per_file;
         sum.read += file.read;

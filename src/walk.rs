@@ -75,8 +75,21 @@ pub fn is_generated_name(name: &str) -> bool {
         || name.ends_with("_pb.ts")
 }
 
+/// What a walk found: the files to scan, and the directories below the scanned roots left out
+/// because they hold a configuration file of their own (projects of their own).
+#[derive(Debug, Default)]
+pub struct Walked {
+    pub files: Vec<FileJob>,
+    pub nested_projects: Vec<PathBuf>,
+}
+
 pub fn collect(paths: &[PathBuf], config: &Config, jobs: usize) -> Vec<FileJob> {
+    walk(paths, config, jobs).files
+}
+
+pub fn walk(paths: &[PathBuf], config: &Config, jobs: usize) -> Walked {
     let found = Mutex::new(Vec::new());
+    let nested = std::sync::Arc::new(Mutex::new(Vec::new()));
     for root in paths {
         if root.is_file() {
             let canonical = root.canonicalize().unwrap_or_else(|_| root.clone());
@@ -99,11 +112,23 @@ pub fn collect(paths: &[PathBuf], config: &Config, jobs: usize) -> Vec<FileJob> 
             .add_custom_ignore_filename(".archlintignore")
             .threads(jobs.max(1));
         let root_for_filter = root.clone();
+        let (nested_projects, nested_found) = (config.nested_projects, nested.clone());
         builder.filter_entry(move |entry| {
             let name = entry.file_name().to_str().unwrap_or("");
             let is_dir = entry.file_type().is_some_and(|t| t.is_dir());
             // The scanned root itself is always entered, even if it is called `build`.
-            entry.path() == root_for_filter || !(is_dir && EXCLUDED_DIRS.contains(&name))
+            if entry.path() == root_for_filter {
+                return true;
+            }
+            if is_dir && EXCLUDED_DIRS.contains(&name) {
+                return false;
+            }
+            // A directory with its own `archlint.toml` is another project (Ruff's hierarchy).
+            if nested_projects && is_dir && crate::config::has_config(entry.path()) {
+                nested_found.lock().unwrap().push(entry.path().to_path_buf());
+                return false;
+            }
+            true
         });
         builder.build_parallel().run(|| {
             let found = &found;
@@ -130,7 +155,27 @@ pub fn collect(paths: &[PathBuf], config: &Config, jobs: usize) -> Vec<FileJob> 
     let mut files = found.into_inner().unwrap();
     files.sort();
     files.dedup_by(|a, b| a.path == b.path);
-    files
+    let mut nested_projects = std::mem::take(&mut *nested.lock().unwrap());
+    nested_projects.sort();
+    nested_projects.dedup();
+    Walked { files, nested_projects }
+}
+
+/// `path` relative to the directory `dir`, with `..` steps where it lies outside it (`../api/a.ts`
+/// from `web/`), `/` separators; the path as given when the two share no root.
+pub fn relative_from(path: &Path, dir: &Path) -> String {
+    if path.starts_with(dir) {
+        return relative_to(path, dir);
+    }
+    let path_parts: Vec<_> = path.components().collect();
+    let dir_parts: Vec<_> = dir.components().collect();
+    let shared = path_parts.iter().zip(&dir_parts).take_while(|(a, b)| a == b).count();
+    if shared == 0 || !path.is_absolute() {
+        return path.to_string_lossy().replace('\\', "/");
+    }
+    let ups = std::iter::repeat_n("..".to_string(), dir_parts.len() - shared);
+    let downs = path_parts[shared..].iter().map(|c| c.as_os_str().to_string_lossy().into_owned());
+    ups.chain(downs).collect::<Vec<_>>().join("/")
 }
 
 /// `path` relative to `base` with `/` separators, or the path as given when it is outside.

@@ -61,7 +61,9 @@ fn expected(items: &[(&str, &str, u64)]) -> Vec<(String, String, u64)> {
 
 #[test]
 fn typescript_flows_through_imports_barrels_aliases_and_injected_services() {
-    let dir = repo().join("tests/projects/cross-file-ts");
+    // A copy outside any git repository: paths start at the project's root.
+    let copy = project_copy("cross-file-ts");
+    let dir = copy.path().to_path_buf();
     let report = scan_json(&dir, &[]);
     assert_eq!(
         injections(&report),
@@ -112,7 +114,9 @@ fn typescript_flows_through_imports_barrels_aliases_and_injected_services() {
 
 #[test]
 fn rust_flows_through_the_module_tree_methods_and_workspace_crates() {
-    let dir = repo().join("tests/projects/cross-file-rs");
+    // A copy outside any git repository: paths start at the project's root.
+    let copy = project_copy("cross-file-rs");
+    let dir = copy.path().to_path_buf();
     let report = scan_json(&dir, &[]);
     assert_eq!(
         injections(&report),
@@ -153,7 +157,9 @@ fn rust_flows_through_the_module_tree_methods_and_workspace_crates() {
 
 #[test]
 fn sarif_code_flows_and_human_output_name_each_file() {
-    let dir = repo().join("tests/projects/cross-file-ts");
+    // A copy outside any git repository: paths start at the project's root.
+    let copy = project_copy("cross-file-ts");
+    let dir = copy.path().to_path_buf();
     let output = archlint(&dir, &["--format", "sarif", "--no-cache"]);
     let sarif: Value = serde_json::from_str(&stdout(&output)).unwrap();
     let result = sarif["runs"][0]["results"]
@@ -215,6 +221,14 @@ fn copy_dir(from: &Path, to: &Path) {
     }
 }
 
+/// A copy of a project of `tests/projects/` in a directory of its own (no git repository
+/// around it, so reported paths start at the project's root).
+fn project_copy(name: &str) -> tempfile::TempDir {
+    let copy = tempfile::tempdir().unwrap();
+    copy_dir(&repo().join("tests/projects").join(name), copy.path());
+    copy
+}
+
 #[test]
 fn a_hook_naming_the_handler_file_sees_the_findings_its_calls_make_in_other_files() {
     let copy = tempfile::tempdir().unwrap();
@@ -260,7 +274,9 @@ fn max_call_depth_bounds_how_far_request_data_is_followed() {
 
 #[test]
 fn an_untyped_body_handed_to_a_service_that_validates_it_is_answered() {
-    let dir = repo().join("tests/projects/cross-file-ts");
+    // A copy outside any git repository: paths start at the project's root.
+    let copy = project_copy("cross-file-ts");
+    let dir = copy.path().to_path_buf();
     let report = scan_json(&dir, &["--select", "missing-input-validation"]);
     let found: Vec<(String, u64)> = report["findings"]
         .as_array()

@@ -409,6 +409,44 @@ fn request_data_from_other_files_reaches_the_buffers_sinks() {
     client.shut_down();
 }
 
+/// A repository of two projects: each buffer is checked with its nearest `archlint.toml` and
+/// against the facts of its own project only (`web/`'s axios default timeout answers `web/`'s
+/// call, not `api-ts/`'s).
+#[test]
+fn each_buffer_of_a_monorepo_is_checked_in_its_own_project() {
+    let dir = project("");
+    let write = |path: &str, text: &str| {
+        std::fs::create_dir_all(dir.path().join(path).parent().unwrap()).unwrap();
+        std::fs::write(dir.path().join(path), text).unwrap();
+    };
+    write("web/src/http.ts", "import axios from 'axios';\naxios.defaults.timeout = 5000;\n");
+    let call = "import axios from 'axios';\nexport const get = () => axios.get('https://api.acme-corp.io/x');\n";
+    let link = "export const DOCS = 'http://docs.acme-corp.io/api';\n";
+    write("web/src/client.ts", call);
+    write("web/src/links.ts", link);
+    write("api-ts/archlint.toml", "ignore = [\"plain-http-url\"]\n");
+    write("api-ts/src/client.ts", call);
+    write("api-ts/src/links.ts", link);
+
+    let mut client = Client::initialized(dir.path());
+    let path = |p: &str| uri(&dir.path().join(p));
+    client.open(&path("api-ts/src/client.ts"), "typescript", call);
+    client.facts_in();
+    assert_eq!(
+        codes(&client.diagnostics(&path("api-ts/src/client.ts"), Some(1))),
+        ["http-client-without-timeout"],
+        "web's axios default is another project's fact"
+    );
+    client.open(&path("api-ts/src/links.ts"), "typescript", link);
+    assert_eq!(client.diagnostics(&path("api-ts/src/links.ts"), Some(1))["diagnostics"], json!([]), "api-ts ignores plain-http-url");
+    client.open(&path("web/src/client.ts"), "typescript", call);
+    client.facts_in();
+    assert_eq!(client.diagnostics(&path("web/src/client.ts"), Some(1))["diagnostics"], json!([]), "answered by web's axios default");
+    client.open(&path("web/src/links.ts"), "typescript", link);
+    assert_eq!(codes(&client.diagnostics(&path("web/src/links.ts"), Some(1))), ["plain-http-url"], "the root configuration");
+    client.shut_down();
+}
+
 #[test]
 fn data_flow_findings_point_at_their_source() {
     let dir = project("");

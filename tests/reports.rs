@@ -292,8 +292,8 @@ fn every_rule_fixture_makes_valid_ci_reports() {
 
 #[test]
 fn gitlab_paths_start_at_the_repository_root_when_the_config_is_below_it() {
-    // A service in a monorepo with its own archlint.toml: archlint's paths start at the service,
-    // GitLab's at the repository.
+    // A service in a monorepo with its own archlint.toml: every machine-readable format's paths
+    // start at the repository, where GitLab and GitHub look for them.
     let dir = project(&[
         ("services/api/archlint.toml", b"fail-on = \"error\"\n"),
         ("services/api/src/a.ts", b"export const a = 'http://api.acme.io';\n"),
@@ -304,5 +304,5 @@ fn gitlab_paths_start_at_the_repository_root_when_the_config_is_below_it() {
     let paths: Vec<&str> = issues.iter().map(|i| i["location"]["path"].as_str().unwrap()).collect();
     assert_eq!(paths, ["services/api/src/a.ts", "services/api/src/broken.ts"]);
     let json: serde_json::Value = serde_json::from_str(&stdout(&archlint(dir.path(), &["services/api", "--format", "json"]))).unwrap();
-    assert_eq!(json["findings"][0]["path"], "src/a.ts", "other formats keep project-relative paths");
+    assert_eq!(json["findings"][0]["path"], "services/api/src/a.ts", "JSON as well");
 }

@@ -11,7 +11,6 @@
 //! findings are never listed (GitLab has no notion of a suppressed issue and would show them as
 //! open).
 
-use crate::config::Config;
 use crate::diagnostic::{Level, Notice};
 use crate::engine::ScanResult;
 use crate::report::fingerprint::stable_key;
@@ -19,8 +18,8 @@ use serde_json::{json, Value};
 use std::collections::HashMap;
 use std::path::Path;
 
-pub fn render(result: &ScanResult, config: &Config) -> Vec<u8> {
-    let prefix = repository_prefix(&config.root);
+pub fn render(result: &ScanResult, scope: &super::Scope) -> Vec<u8> {
+    let prefix = repository_prefix(&scope.root);
     let path = |path: &str| format!("{prefix}{path}");
     let findings: Vec<_> = result.active_findings().collect();
     let keys = crate::baseline::keys(findings.iter().copied());

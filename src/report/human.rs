@@ -2,7 +2,6 @@
 //! notices, the count of findings per rule and a summary line (levels, files, time).
 
 use super::ReportOptions;
-use crate::config::Config;
 use crate::diagnostic::{Finding, Level, Notice};
 use crate::engine::ScanResult;
 use crate::rules::meta;
@@ -12,7 +11,7 @@ use codespan_reporting::term::{self, termcolor::Buffer};
 use std::collections::{BTreeMap, HashMap};
 use std::io::Write;
 
-pub fn render(result: &ScanResult, config: &Config, options: &ReportOptions) -> Vec<u8> {
+pub fn render(result: &ScanResult, scope: &super::Scope, options: &ReportOptions) -> Vec<u8> {
     let mut out = if options.color { Buffer::ansi() } else { Buffer::no_color() };
     let mut files = SimpleFiles::new();
     let mut file_ids: HashMap<&str, Option<usize>> = HashMap::new();
@@ -21,7 +20,7 @@ pub fn render(result: &ScanResult, config: &Config, options: &ReportOptions) -> 
     let shown: Vec<&Finding> = result.findings.iter().filter(|f| f.suppressed.is_none() || options.include_suppressed).collect();
     for finding in &shown {
         let file_id = *file_ids.entry(&finding.path).or_insert_with(|| {
-            std::fs::read_to_string(config.root.join(&finding.path))
+            std::fs::read_to_string(scope.root.join(&finding.path))
                 .ok()
                 .map(|text| files.add(finding.path.clone(), text.trim_start_matches('\u{feff}').to_string()))
         });
@@ -64,8 +63,8 @@ pub fn render(result: &ScanResult, config: &Config, options: &ReportOptions) -> 
     }
 
     if !options.quiet {
-        for notice in &result.notices {
-            let _ = writeln!(out, "{}", notice_line(notice));
+        for line in notice_lines(&result.notices, options.show_notices) {
+            let _ = writeln!(out, "{line}");
         }
         if !result.notices.is_empty() {
             let _ = writeln!(out);
@@ -96,6 +95,45 @@ fn severity(level: Level) -> Severity {
         Level::Error => Severity::Error,
         Level::Warning => Severity::Warning,
         Level::Note => Severity::Note,
+    }
+}
+
+/// The notices as lines: each on its own when asked for or alone of its kind, else one line per
+/// kind with a count and the first few places (a repository with hundreds of files that do not
+/// parse should not bury its two findings).
+fn notice_lines(notices: &[Notice], every_one: bool) -> Vec<String> {
+    const SHOWN: usize = 3;
+    let mut by_kind: BTreeMap<(Level, &str), Vec<&Notice>> = BTreeMap::new();
+    for notice in notices {
+        by_kind.entry((notice.kind.level(), notice.kind.id())).or_default().push(notice);
+    }
+    if every_one || by_kind.values().all(|of_kind| of_kind.len() == 1) {
+        return notices.iter().map(notice_line).collect();
+    }
+    let mut lines = Vec::new();
+    // Warnings first, each in full: an internal error or a suppression archlint cannot read
+    // is worth its own line; files that do not parse, are skipped or suppress nothing are counted.
+    for ((level, kind), of_kind) in by_kind.iter().rev() {
+        if of_kind.len() == 1 || *level > Level::Note {
+            lines.extend(of_kind.iter().map(|notice| notice_line(notice)));
+            continue;
+        }
+        let places: Vec<String> = of_kind.iter().take(SHOWN).map(|n| place(n)).collect();
+        let more = if of_kind.len() > SHOWN { ", …" } else { "" };
+        lines.push(format!(
+            "{}[{kind}]: {} notices: {}{more} (`--show-notices` lists every one; SARIF and JSON have them all)",
+            level.as_str(),
+            of_kind.len(),
+            places.join(", ")
+        ));
+    }
+    lines
+}
+
+fn place(notice: &Notice) -> String {
+    match notice.start {
+        Some(p) => format!("{}:{}:{}", notice.path, p.line, p.column),
+        None => notice.path.clone(),
     }
 }
 

@@ -14,7 +14,6 @@
 //! No timestamps or times, so the report is byte-identical run to run.
 
 use super::ReportOptions;
-use crate::config::Config;
 use crate::diagnostic::{Finding, Level, Notice};
 use crate::engine::ScanResult;
 use crate::rules::meta;
@@ -70,10 +69,10 @@ impl Suite {
     }
 }
 
-pub fn render(result: &ScanResult, config: &Config, options: &ReportOptions) -> Vec<u8> {
+pub fn render(result: &ScanResult, scope: &super::Scope, options: &ReportOptions) -> Vec<u8> {
     let mut suites: BTreeMap<SuiteId, Suite> = BTreeMap::new();
-    for rule in config.enabled_rules() {
-        suites.entry(SuiteId::Rule(rule.meta.id.clone())).or_default();
+    for meta in &scope.rules {
+        suites.entry(SuiteId::Rule(meta.id.clone())).or_default();
     }
     for finding in result.findings.iter().filter(|f| f.suppressed.is_none() || options.include_suppressed) {
         suites.entry(SuiteId::Rule(finding.rule.to_string())).or_default().cases.push(finding_case(finding));

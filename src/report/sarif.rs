@@ -5,7 +5,6 @@
 //! ignores `suppressions` and would show them as open alerts.
 
 use super::{fingerprint, ReportOptions};
-use crate::config::Config;
 use crate::diagnostic::{Finding, Level, Notice};
 use crate::engine::ScanResult;
 use crate::rules::RuleMeta;
@@ -22,8 +21,8 @@ const SRCROOT: &str = "%SRCROOT%";
 /// GitHub rejects runs with more results than this.
 const MAX_RESULTS: usize = 25_000;
 
-pub fn render(result: &ScanResult, config: &Config, options: &ReportOptions) -> Vec<u8> {
-    let metas: Vec<&RuleMeta> = config.enabled_rules().map(|r| r.meta).collect();
+pub fn render(result: &ScanResult, scope: &super::Scope, options: &ReportOptions) -> Vec<u8> {
+    let metas: Vec<&RuleMeta> = scope.rules.clone();
     let rule_index: HashMap<&str, usize> = metas.iter().enumerate().map(|(i, m)| (m.id.as_str(), i)).collect();
 
     let mut line_hashes: HashMap<&str, Vec<String>> = HashMap::new();
@@ -34,7 +33,7 @@ pub fn render(result: &ScanResult, config: &Config, options: &ReportOptions) -> 
     let keys = crate::baseline::keys(findings.iter().copied());
     for (finding, key) in findings.iter().zip(keys).take(MAX_RESULTS) {
         let hashes = line_hashes.entry(&finding.path).or_insert_with(|| {
-            std::fs::read_to_string(config.root.join(&finding.path))
+            std::fs::read_to_string(scope.root.join(&finding.path))
                 .map(|t| fingerprint::line_hashes(t.trim_start_matches('\u{feff}')))
                 .unwrap_or_default()
         });
