@@ -75,12 +75,22 @@ pub fn load(path: &Path) -> Result<BTreeSet<String>, String> {
     Ok(file.findings.into_iter().map(|entry| entry.key).collect())
 }
 
+/// What applying a baseline did.
+#[derive(Debug, PartialEq, Eq)]
+pub struct Applied {
+    /// Active findings the baseline records, now not shown.
+    pub known: usize,
+    /// Baseline entries that matched no finding: fixed, or code that moved out of the scan.
+    pub unmatched: usize,
+}
+
 /// Removes the active findings a baseline already records (suppressed ones are left to the
-/// suppression report); returns how many were removed.
-pub fn apply(findings: &mut Vec<Finding>, baseline: &BTreeSet<String>) -> usize {
+/// suppression report).
+pub fn apply(findings: &mut Vec<Finding>, baseline: &BTreeSet<String>) -> Applied {
     let active_keys = keys(findings.iter().filter(|f| f.suppressed.is_none()));
+    let matched = active_keys.iter().filter(|key| baseline.contains(*key)).collect::<BTreeSet<_>>().len();
     let mut active_keys = active_keys.into_iter();
     let before = findings.len();
     findings.retain(|finding| finding.suppressed.is_some() || !baseline.contains(&active_keys.next().unwrap_or_default()));
-    before - findings.len()
+    Applied { known: before - findings.len(), unmatched: baseline.len() - matched }
 }

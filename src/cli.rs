@@ -356,9 +356,22 @@ fn scan(cli: &Cli) -> Result<i32, String> {
         return Ok(EXIT_CLEAN);
     }
     if let Some(baseline) = &baseline {
-        let known = crate::baseline::apply(&mut result.findings, baseline);
+        let applied = crate::baseline::apply(&mut result.findings, baseline);
+        let known = applied.known;
         if known > 0 && !cli.quiet {
             eprintln!("archlint: {known} finding{} already in the baseline not shown", if known == 1 { "" } else { "s" });
+        }
+        // Only a scan of whole projects can tell that an entry is gone: named files and
+        // `--diff` leave other files' findings out.
+        let whole = changed.is_none() && !paths.iter().any(|p| p.is_file());
+        if whole && applied.unmatched > 0 && !cli.quiet {
+            let n = applied.unmatched;
+            eprintln!(
+                "archlint: {n} baseline entr{} match{} no finding any more (fixed, or moved out of the scan); `--write-baseline` drops {}",
+                if n == 1 { "y" } else { "ies" },
+                if n == 1 { "es" } else { "" },
+                if n == 1 { "it" } else { "them" }
+            );
         }
     }
     if let Some(changed) = &changed {

@@ -317,7 +317,8 @@ fn gitignore(root: &Path, patterns: &[String]) -> Result<ignore::gitignore::Giti
 }
 
 /// ` (did you mean `x`?)` for a near-miss rule id.
-fn suggestion(unknown: &str) -> String {
+/// ` (did you mean `plain-http-url`?)` for a near miss of a rule id or tier; empty otherwise.
+pub(crate) fn suggestion(unknown: &str) -> String {
     let best = rules::REGISTRY
         .iter()
         .map(|e| e.id)

@@ -3,6 +3,7 @@
 //! ```text
 //! // archlint-ignore-next-line sql-injection, plain-http-url -- ids are validated by the router
 //! // archlint-ignore-file plain-http-url -- test double for a local fake
+//! client.get(LEGACY_URL); // archlint-ignore plain-http-url -- the partner's gateway has no TLS
 //! ```
 //!
 //! A rule id is required; the reason after `--` is optional unless the config requires it.
@@ -36,24 +37,34 @@ pub fn parse(file: &SourceFile, is_rule: &dyn Fn(&str) -> bool, require_reason: 
     let mut pending_next_line: Vec<usize> = Vec::new();
     for line in 0..file.line_count() {
         let text = file.line_text(line);
-        let Some((comment_offset, body)) = comment_body(text) else {
-            // The first line that is not a directive is the target of pending next-line directives.
+        let comment = comment_body(text);
+        // The first line with code is the target of pending next-line directives (a line that is
+        // code with a directive at its end is one).
+        if comment.is_none_or(|(offset, _)| !text[..offset].trim().is_empty()) {
             for index in pending_next_line.drain(..) {
                 directives[index] = Directive { scope: Scope::Line(line), ..directives[index].clone() };
             }
-            continue;
-        };
+        }
+        let Some((comment_offset, body)) = comment else { continue };
+        let after_code = !text[..comment_offset].trim().is_empty();
         let line_start = file.line_span(line).start;
         let span = Span::new(line_start + comment_offset, line_start + text.len());
         let invalid = |message: String| Notice::at(NoticeKind::InvalidSuppression, file, span, message);
         let (kind, rest) = match body.strip_prefix(MARKER) {
             Some(rest) if rest.starts_with("-next-line") => (Some(Scope::Line(line + 1)), &rest["-next-line".len()..]),
             Some(rest) if rest.starts_with("-file") => (Some(Scope::File), &rest["-file".len()..]),
+            // `code(); // archlint-ignore RULE`: the line it ends.
+            Some(rest) if after_code && (rest.is_empty() || rest.starts_with(char::is_whitespace)) => (Some(Scope::Line(line)), rest),
             Some(rest) => (None, rest),
             None => continue,
         };
         let Some(scope) = kind else {
-            notices.push(invalid("unknown directive; use `archlint-ignore-next-line RULE` or `archlint-ignore-file RULE`".into()));
+            let message = if body[MARKER.len()..].starts_with(char::is_whitespace) {
+                "`archlint-ignore RULE` goes at the end of the flagged line; on a line of its own use `archlint-ignore-next-line RULE`"
+            } else {
+                "unknown directive; use `archlint-ignore RULE` at the end of the line, `archlint-ignore-next-line RULE` or `archlint-ignore-file RULE`"
+            };
+            notices.push(invalid(message.into()));
             continue;
         };
         if !rest.is_empty() && !rest.starts_with(char::is_whitespace) {
@@ -71,7 +82,7 @@ pub fn parse(file: &SourceFile, is_rule: &dyn Fn(&str) -> bool, require_reason: 
             continue;
         }
         if let Some(unknown) = rules.iter().find(|id| !is_rule(id)) {
-            notices.push(invalid(format!("unknown rule `{unknown}` in suppression")));
+            notices.push(invalid(format!("unknown rule `{unknown}` in suppression{}", crate::config::suggestion(unknown))));
             continue;
         }
         if require_reason && reason.is_none() {
@@ -79,7 +90,7 @@ pub fn parse(file: &SourceFile, is_rule: &dyn Fn(&str) -> bool, require_reason: 
             continue;
         }
         let used = vec![false; rules.len()];
-        if scope != Scope::File {
+        if scope == Scope::Line(line + 1) {
             pending_next_line.push(directives.len());
         }
         directives.push(Directive { scope, rules, reason, span, used });
@@ -181,6 +192,24 @@ mod tests {
         }
         let (_, notices) = parse(&file("// archlint-ignore-next-line plain-http-url\nx"), &known, true);
         assert_eq!(notices.len(), 1);
+    }
+
+    #[test]
+    fn a_directive_at_the_end_of_a_line_covers_that_line() {
+        let f =
+            file("// archlint-ignore-next-line hardcoded-secret\nget(URL); // archlint-ignore plain-http-url -- legacy gateway\nnext();\n");
+        let (directives, notices) = parse(&f, &known, false);
+        assert!(notices.is_empty(), "{notices:?}");
+        assert_eq!(directives[0].scope, Scope::Line(1), "a code line with a directive at its end is the next line's code");
+        assert_eq!(directives[1].scope, Scope::Line(1));
+        assert_eq!(directives[1].reason.as_deref(), Some("legacy gateway"));
+    }
+
+    #[test]
+    fn unknown_rules_get_a_suggestion() {
+        let (_, notices) =
+            parse(&file("// archlint-ignore-next-line plain-http-urls\nx"), &|id: &str| crate::rules::entry(id).is_some(), false);
+        assert_eq!(notices[0].message, "unknown rule `plain-http-urls` in suppression (did you mean `plain-http-url`?)");
     }
 
     #[test]

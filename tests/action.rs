@@ -260,6 +260,21 @@ fn documented_workflow() -> String {
     re.replace_all(block, "uses: ./").into_owned()
 }
 
+/// The workflow block of a Markdown file: the first YAML block that uses the action.
+fn workflow_block(path: &str) -> String {
+    let text = std::fs::read_to_string(repo().join(path)).unwrap();
+    text.split("```yaml\n")
+        .skip(1)
+        .map(|rest| rest.split("```").next().unwrap().to_string())
+        .find(|block| block.contains("uses: archlint/archlint@"))
+        .unwrap_or_else(|| panic!("{path} has a workflow that uses the action"))
+}
+
+#[test]
+fn the_readme_shows_the_same_workflow_as_the_action_docs() {
+    assert_eq!(workflow_block("README.md"), workflow_block("docs/github-action.md"), "one snippet to copy, tested once");
+}
+
 fn actionlint(actionlint: &Path, workflow: &str) -> std::process::Output {
     let dir = tempfile::tempdir().unwrap();
     git(dir.path(), &["init", "--quiet"]);

@@ -697,6 +697,42 @@ fn parse_only_refuses_report_and_rule_options() {
 }
 
 #[test]
+fn baseline_entries_that_match_nothing_are_counted_and_rewriting_drops_them() {
+    let dir = project(&[
+        ("src/a.ts", b"export const a = 'http://billing.acme-corp.com/v1';\n".as_slice()),
+        ("src/b.ts", b"export const b = 'http://reports.acme-corp.com/v1';\n".as_slice()),
+    ]);
+    let baseline = dir.path().join("baseline.json");
+    assert_eq!(archlint(dir.path(), &["--write-baseline", baseline.to_str().unwrap()]).status.code(), Some(0));
+    // One finding is fixed.
+    std::fs::write(dir.path().join("src/b.ts"), "export const b = 'https://reports.acme-corp.com/v1';\n").unwrap();
+    let output = archlint(dir.path(), &["--baseline", baseline.to_str().unwrap()]);
+    assert_eq!(output.status.code(), Some(0));
+    assert!(stderr(&output).contains("1 baseline entry matches no finding any more"), "{}", stderr(&output));
+    // A scan of one named file cannot tell: nothing is said.
+    let named = archlint(dir.path(), &["src/a.ts", "--baseline", baseline.to_str().unwrap()]);
+    assert!(!stderr(&named).contains("matches no finding"), "{}", stderr(&named));
+    assert_eq!(archlint(dir.path(), &["--write-baseline", baseline.to_str().unwrap()]).status.code(), Some(0));
+    let rewritten = archlint(dir.path(), &["--baseline", baseline.to_str().unwrap()]);
+    assert!(!stderr(&rewritten).contains("matches no finding"), "{}", stderr(&rewritten));
+    assert_eq!(std::fs::read_to_string(&baseline).unwrap().matches("\"key\"").count(), 1);
+}
+
+#[test]
+fn a_suppression_at_the_end_of_the_flagged_line_covers_it() {
+    let dir = project(&[(
+        "src/a.ts",
+        b"export const a = 'http://billing.acme-corp.com/v1'; // archlint-ignore plain-http-url -- partner gateway without TLS\nexport const b = 'http://reports.acme-corp.com/v1';\n"
+            .as_slice(),
+    )]);
+    let output = archlint(dir.path(), &["--format", "json", "--include-suppressed"]);
+    let value: serde_json::Value = serde_json::from_str(&stdout(&output)).unwrap();
+    let lines: Vec<(u64, bool)> =
+        value["findings"].as_array().unwrap().iter().map(|f| (f["start"]["line"].as_u64().unwrap(), f["suppressed"].is_string())).collect();
+    assert_eq!(lines, [(1, true), (2, false)], "the directive covers its own line only");
+}
+
+#[test]
 fn baselines_survive_edits_above_a_finding_and_let_new_findings_through() {
     let before = "export const api = 'http://billing.acme-corp.com/v1';\n";
     let dir = project(&[("src/client.ts", before.as_bytes())]);
