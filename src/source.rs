@@ -327,6 +327,8 @@ pub fn is_test_path(rel_path: &str) -> bool {
                 // Hand-written test doubles beside the code they stand in for.
                 || part.contains(".mock.")
                 || part.contains(".mocks.")
+                || stem == "mock"
+                || stem == "mocks"
                 || stem.ends_with("_test")
                 || stem.ends_with("_tests")
                 || stem.starts_with("test_")
@@ -380,6 +382,7 @@ fn is_test_dir(part: &str) -> bool {
             | "test-data"
             | "test-utils"
             | "test_utils"
+            | "testkit"
             | "testutils"
     ) || part.ends_with("-tests")
         || part.ends_with("_tests")
@@ -432,6 +435,8 @@ mod tests {
         assert!(!is_test_path("src/contest/entries.ts"));
         assert!(is_test_path("apps/api/src/services/queue.service.mock.ts"));
         assert!(is_test_path("src/handlers.mocks.ts"));
+        assert!(is_test_path("connectors/sms/src/mock.ts"));
+        assert!(is_test_path("server/testkit/src/lib.rs"));
         assert!(!is_test_path("src/mockingbird.ts"));
         assert!(!is_test_path("src/attestation/verify.rs"));
         assert!(!is_test_path("src/testimonials.ts"));

@@ -283,6 +283,10 @@ pub fn looks_like_credential(value: &str) -> bool {
     // `session-cookie`, `orders:refresh_token`): translation keys, cookie and queue names.
     let word_list =
         value.chars().all(|c| c.is_ascii_lowercase() || matches!(c, '.' | '-' | '_' | ':')) && value.contains(['.', '-', '_', ':']);
+    // `keyword.$0`, `string.quoted.double`: a dotted name with a placeholder (editor token types).
+    let dotted_name = value.contains('.')
+        && value.split('.').all(|part| !part.is_empty() && part.chars().all(|c| c.is_ascii_lowercase() || c == '$' || c.is_ascii_digit()))
+        && value.starts_with(|c: char| c.is_ascii_lowercase());
     // `MEILI_S3_ACCESS_KEY`, `STRIPE_SECRET`: the name of an environment variable holding the secret.
     let env_var_name = value.chars().all(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || c == '_') && value.contains('_');
     // `crate::auth::Token`, `@scope/package`, `keys/signing-key.pem`: paths and module names.
@@ -290,7 +294,7 @@ pub fn looks_like_credential(value: &str) -> bool {
         || value.starts_with('@')
         || (value.contains('/')
             && value.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || matches!(c, '/' | '-' | '_' | '.')));
-    if word_list || env_var_name || path_like {
+    if word_list || dotted_name || env_var_name || path_like {
         return false;
     }
     let classes = [

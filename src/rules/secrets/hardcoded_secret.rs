@@ -66,6 +66,9 @@ impl HardcodedSecret {
             return;
         }
         if let Some((kind, key)) = known_key_format(value) {
+            if kind == "a private key" && is_pem_placeholder(value) {
+                return;
+            }
             cx.report(span, format!("{kind} (`{}`) is written in the source", mask(key))).help = Some(HELP.into());
             return;
         }
@@ -85,6 +88,14 @@ impl HardcodedSecret {
         // A value in a provider format is reported for its format, by `check_string_value`.
         let credential = is_secret_name(name) && looks_like_credential(value) && known_key_format(value).is_none();
         if cx.in_test || !credential || names_itself(name, value) || cx.reported_at(span) {
+            return;
+        }
+        // A name with spaces or slashes is a key of a table (`"get /configs/id-token"`), and UI
+        // text in translation files is words (`password: 'Palavra-passe'`).
+        if name.contains(char::is_whitespace) || name.contains('/') || is_translation_path(&cx.file.rel_path) {
+            return;
+        }
+        if is_public_client_key(name, value) || is_hash_or_pattern(value) {
             return;
         }
         cx.report(span, format!("`{name}` is assigned a hardcoded credential (`{}`)", mask(value))).help = Some(HELP.into());
@@ -313,10 +324,50 @@ impl Rule for HardcodedSecret {
 }
 
 /// A value that spells its own name (`updateOwnAccessToken: 'updateOwnAccessToken'`,
-/// `API_KEY = "api_key"`): an identifier such as a permission or a setting's key, not a secret.
+/// `API_KEY = "api_key"`, `ATTR_JWS_ES256_PRIVATE_KEY = "jws_es256_private_key"`): an identifier
+/// such as a permission, an attribute or a setting's key, not a secret.
 fn names_itself(name: &str, value: &str) -> bool {
     let letters = |text: &str| text.chars().filter(|c| c.is_ascii_alphanumeric()).map(|c| c.to_ascii_lowercase()).collect::<String>();
-    letters(name) == letters(value)
+    let (name, value) = (letters(name), letters(value));
+    name == value || (value.len() >= 8 && name.contains(&value))
+}
+
+/// A PEM block whose body is not key material (`-----BEGIN PRIVATE KEY-----\n[private-key-content]\n
+/// -----END PRIVATE KEY-----`, a form's placeholder). A header alone is still reported: the
+/// body may follow in the next literal.
+fn is_pem_placeholder(value: &str) -> bool {
+    let Some(body) = value.split_once("-----\n").map(|(_, rest)| rest).or_else(|| value.split_once("-----").map(|(_, rest)| rest)) else {
+        return false;
+    };
+    let Some((body, _)) = body.split_once("-----END") else { return false };
+    let longest_base64_run =
+        body.split(|c: char| !(c.is_ascii_alphanumeric() || matches!(c, '+' | '/' | '='))).map(str::len).max().unwrap_or(0);
+    longest_base64_run < 40
+}
+
+/// Files whose strings are text for people rather than configuration: translations
+/// (`locales/`, `i18n/`, `translation/`).
+fn is_translation_path(path: &str) -> bool {
+    let lower = path.to_ascii_lowercase();
+    let mut dirs = lower.split('/').rev().skip(1);
+    dirs.any(|dir| matches!(dir, "locales" | "locale" | "i18n" | "l10n" | "translations" | "translation" | "lang" | "langs"))
+}
+
+/// Keys that are public by design: analytics write keys and publishable keys shipped to
+/// browsers (PostHog `phc_…`, Stripe `pk_live_…`), or a name that says so.
+fn is_public_client_key(name: &str, value: &str) -> bool {
+    let name = name.to_ascii_lowercase();
+    ["phc_", "pk_live_", "pk_test_"].iter().any(|prefix| value.starts_with(prefix))
+        || ["public", "publishable", "write_key", "writekey"].iter().any(|word| name.contains(word))
+}
+
+/// Password hashes (`$2b$…`, `$argon2id$…`: what a database stores, not a credential) and
+/// regular expressions (`^[a-zA-Z0-9_]{2,24}$`: the shape of a key, not one).
+fn is_hash_or_pattern(value: &str) -> bool {
+    let hash = ["$2a$", "$2b$", "$2y$", "$argon2", "$scrypt$", "$pbkdf2"].iter().any(|prefix| value.starts_with(prefix));
+    let class = ["[a-z", "[A-Z", "[0-9", "\\d", "\\w", "\\s"].iter().any(|p| value.contains(p));
+    let pattern = (value.starts_with('^') && value.ends_with('$')) || class;
+    hash || pattern
 }
 
 /// Whether a call path constructs test or sample data: a segment before the function named
