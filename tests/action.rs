@@ -653,8 +653,11 @@ fn archlint_comes_from_the_input_from_path_or_a_cached_build() {
         stop_before: Some("Build archlint"),
         ..Job::new(workspace.path(), "push", vec![other.path().into()])
     };
-    let planned = run_action(&job, &[]);
+    // No release to download (a mirror without this version).
+    let no_release = ("releases-url", "file:///no/such/releases");
+    let planned = run_action(&job, &[no_release]);
     let locate = planned.step("Find archlint");
+    assert!(locate.stdout.contains("No release binary at file:///no/such/releases/v0.1.0/"), "{}", locate.stdout);
     assert!(locate.stdout.contains("Building archlint 0.1.0 from the action's source"), "{}", locate.stdout);
     let cache = planned.step("Cache the archlint build");
     assert!(!cache.skipped);
@@ -667,9 +670,63 @@ fn archlint_comes_from_the_input_from_path_or_a_cached_build() {
     std::fs::create_dir_all(root.join("bin")).unwrap();
     std::fs::copy(archlint_binary(), root.join("bin/archlint")).unwrap();
     let job = Job { stop_before: None, ..job };
-    let run = run_action(&job, &[("fail-on", "warning")]);
+    let run = run_action(&job, &[("fail-on", "warning"), no_release]);
     assert_eq!(run.step("Cache the archlint build").with["key"], cache.with["key"], "the same source, the same key");
     assert!(run.step("Build archlint").stdout.contains("archlint restored from the cache"), "{}", run.step("Build archlint").stdout);
     assert_eq!(run.step("Scan").status, 0, "{}", run.step("Scan").stdout);
     assert_eq!(run.outputs["status"], "1");
+}
+
+/// The release binary for this runner, from a release directory laid out as the release
+/// workflow publishes it (`v<version>/archlint-<target>.tar.gz` and its `.sha256`).
+fn release_dir(checksum_of: &[u8]) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    let target = match std::env::consts::ARCH {
+        "aarch64" => "aarch64-unknown-linux-musl",
+        _ => "x86_64-unknown-linux-musl",
+    };
+    let version = dir.path().join("v0.1.0");
+    std::fs::create_dir_all(&version).unwrap();
+    let staging = tempfile::tempdir().unwrap();
+    std::fs::copy(archlint_binary(), staging.path().join("archlint")).unwrap();
+    let archive = format!("archlint-{target}.tar.gz");
+    let tar = Command::new("tar").arg("-czf").arg(version.join(&archive)).arg("-C").arg(staging.path()).arg("archlint").status().unwrap();
+    assert!(tar.success());
+    let hashed = if checksum_of.is_empty() { std::fs::read(version.join(&archive)).unwrap() } else { checksum_of.to_vec() };
+    let digest = sha256_hex(&hashed);
+    std::fs::write(version.join(format!("{archive}.sha256")), format!("{digest}  {archive}\n")).unwrap();
+    dir
+}
+
+fn sha256_hex(bytes: &[u8]) -> String {
+    use sha2::Digest;
+    sha2::Sha256::digest(bytes).iter().map(|b| format!("{b:02x}")).collect()
+}
+
+#[cfg(all(unix, target_os = "linux"))]
+#[test]
+fn the_release_binary_is_downloaded_and_its_checksum_verified() {
+    let workspace = tempfile::tempdir().unwrap();
+    write(workspace.path(), "src/billing.ts", NO_TIMEOUT);
+    let home = tempfile::tempdir().unwrap();
+    let job = Job { home: Some(home.path().into()), ..Job::new(workspace.path(), "push", Vec::new()) };
+
+    let releases = release_dir(b"");
+    let url = format!("file://{}", releases.path().display());
+    let run = run_action(&job, &[("releases-url", &url), ("fail-on", "warning")]);
+    let locate = run.step("Find archlint");
+    assert!(locate.stdout.contains("Using the release binary of archlint 0.1.0"), "{}", locate.stdout);
+    assert!(run.step("Build archlint").skipped, "nothing is built");
+    assert_eq!(run.step("Scan").status, 0, "{}", run.step("Scan").stdout);
+    assert_eq!(run.outputs["status"], "1");
+
+    // A checksum that does not match: a warning, and the build from source instead.
+    let tampered = release_dir(b"another archive");
+    let fresh_home = tempfile::tempdir().unwrap();
+    let job = Job { home: Some(fresh_home.path().into()), stop_before: Some("Build archlint"), ..job };
+    let url = format!("file://{}", tampered.path().display());
+    let run = run_action(&job, &[("releases-url", &url)]);
+    let locate = run.step("Find archlint");
+    assert!(locate.stdout.contains("::warning::the checksum of file://"), "{}", locate.stdout);
+    assert!(locate.stdout.contains("Building archlint 0.1.0 from the action's source"), "{}", locate.stdout);
 }
