@@ -133,9 +133,18 @@ pub fn content_hash(text: &str) -> String {
 }
 
 /// Everything besides the text that decides what the per-file pass finds in a file.
-pub fn context_hash(language: Language, is_test: bool, (is_tooling, serves_requests): (bool, bool), levels: &[Option<Level>]) -> String {
+/// What the file's place in the project says about it (`crate::roles`): part of its cache context.
+#[derive(Debug, Clone, Copy)]
+pub struct Roles {
+    pub tooling: bool,
+    pub serves_requests: bool,
+    pub browser_app: bool,
+}
+
+pub fn context_hash(language: Language, is_test: bool, roles: Roles, levels: &[Option<Level>]) -> String {
+    let Roles { tooling: is_tooling, serves_requests, browser_app } = roles;
     let mut hasher = Sha256::new();
-    hasher.update(format!("{language:?}|{is_test}|{is_tooling}|{serves_requests}|{levels:?}"));
+    hasher.update(format!("{language:?}|{is_test}|{is_tooling}|{serves_requests}|{browser_app}|{levels:?}"));
     hex(&hasher.finalize()[..16])
 }
 

@@ -183,6 +183,27 @@ fn manifest_answer(dir: &Path, root: &Path) -> Option<bool> {
     Some(manifest.get("bin").is_some() && !js_dependencies(&manifest).iter().any(|d| JS_SERVERS.contains(&d.as_str())))
 }
 
+/// UI frameworks: a package that depends on one and on no server framework is a browser app.
+const JS_UI_FRAMEWORKS: &[&str] = &["react", "react-dom", "vue", "svelte", "@angular/core", "solid-js", "preact", "lit"];
+
+/// Whether the file at `abs_path` belongs to a browser app: its nearest `package.json` (no
+/// higher than `root`) depends on a UI framework and on no server framework (a Vue or React app
+/// beside the service; Next.js and other full-stack packages count as servers).
+pub fn is_browser_package(abs_path: &Path, root: &Path) -> bool {
+    let Some(dir) = abs_path.parent() else { return false };
+    static BROWSER: Memo<bool> = OnceLock::new();
+    remembered(&BROWSER, dir, root, || {
+        for ancestor in dir.ancestors().take_while(|a| a.starts_with(root)) {
+            let Ok(text) = std::fs::read_to_string(ancestor.join("package.json")) else { continue };
+            let Ok(manifest) = serde_json::from_str::<serde_json::Value>(&text) else { return false };
+            let dependencies = js_dependencies(&manifest);
+            let has = |names: &[&str]| dependencies.iter().any(|d| names.contains(&d.as_str()));
+            return has(JS_UI_FRAMEWORKS) && !has(JS_SERVERS);
+        }
+        false
+    })
+}
+
 fn read_toml(path: &Path) -> Option<toml::Table> {
     std::fs::read_to_string(path).ok()?.parse::<toml::Table>().ok()
 }

@@ -76,6 +76,8 @@ pub struct SourceFile {
     /// Whether the file is tooling rather than service code: a script, a migration, a build
     /// file, an example, a command-line program (see `crate::roles`). Set by the engine.
     pub is_tooling: bool,
+    /// Whether the file belongs to a browser app (see `crate::roles::is_browser_package`).
+    pub in_browser_app: bool,
     /// Whether the file's code can see request data (see `crate::roles::rust_serves_requests`):
     /// request data is followed across files only from such files. Set by the engine.
     pub serves_requests: bool,
@@ -172,6 +174,7 @@ impl SourceFile {
             text,
             is_test_path,
             is_tooling: false,
+            in_browser_app: false,
             serves_requests: true,
             line_starts,
             lf_line_starts: OnceLock::new(),

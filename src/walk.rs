@@ -54,6 +54,16 @@ impl FileJob {
         crate::roles::is_tooling_package(&self.path, scan_root)
     }
 
+    /// Whether the file belongs to a browser app (a package with a UI framework and no server).
+    pub fn in_browser_app(&self) -> bool {
+        if self.language == crate::source::Language::Rust {
+            return false;
+        }
+        let depth = self.scan_relative.split('/').count();
+        let scan_root = self.path.ancestors().nth(depth).unwrap_or(&self.path);
+        crate::roles::is_browser_package(&self.path, scan_root)
+    }
+
     /// Whether the file's code can see request data (Rust: a server crate or one it uses).
     pub fn serves_requests(&self) -> bool {
         if self.language != crate::source::Language::Rust {

@@ -43,7 +43,10 @@ impl HttpClientWithoutTimeout {
 
         // Browser code (`.tsx`/`.jsx`, UI-framework imports, front-end directories) is out of scope:
         // there a request's timeout is the browser's business and the user's patience.
-        let is_browser_code = cx.file.language == Language::Tsx || model.imports_ui_framework() || is_frontend_path(&cx.file.rel_path);
+        let is_browser_code = cx.file.language == Language::Tsx
+            || model.imports_ui_framework()
+            || is_frontend_path(&cx.file.rel_path)
+            || cx.file.in_browser_app;
         if name == "axios" || name.starts_with("axios.") {
             if is_browser_code {
                 return;
