@@ -111,6 +111,8 @@ struct CachedFinding {
     withdrawn_by: Vec<Fact>,
     answered_by_validating: Vec<(crate::taint::Callee, usize)>,
     requires: Option<Fact>,
+    #[serde(default)]
+    fix: Option<crate::diagnostic::Fix>,
 }
 
 #[derive(Clone, Serialize, Deserialize)]
@@ -334,6 +336,7 @@ impl Analysis {
             withdrawn_by: f.withdrawn_by.clone(),
             answered_by_validating: f.answered_by_validating.clone(),
             requires: f.requires.clone(),
+            fix: f.fix.clone(),
         };
         let notice =
             |n: &Notice| CachedNotice { kind: n.kind, path: n.path.clone(), start: n.start, end: n.end, message: n.message.clone() };
@@ -365,6 +368,7 @@ impl Analysis {
                 answered_by_validating: f.answered_by_validating.clone(),
                 requires: f.requires.clone(),
                 suppressed: None,
+                fix: f.fix.clone(),
             });
         }
         let notices = self

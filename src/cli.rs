@@ -19,7 +19,7 @@ const EXIT_CLEAN: i32 = 0;
 const EXIT_FINDINGS: i32 = 1;
 const EXIT_ERROR: i32 = 2;
 
-#[derive(Debug, Parser)]
+#[derive(Debug, Clone, Parser)]
 #[command(
     name = "archlint",
     version,
@@ -90,6 +90,19 @@ pub struct Cli {
     #[arg(long)]
     pub no_absolute_paths: bool,
 
+    /// Apply the safe fixes of the findings that have one, then report what remains
+    #[arg(long)]
+    pub fix: bool,
+
+    /// With `--fix` or `--fix-diff`: apply unsafe fixes too (they change behaviour a person
+    /// should weigh, or choose a value for you)
+    #[arg(long)]
+    pub unsafe_fixes: bool,
+
+    /// Print what `--fix` would change as a unified diff, and write nothing
+    #[arg(long, conflicts_with = "fix")]
+    pub fix_diff: bool,
+
     /// List every notice in human output (by default, several of a kind are one line with a
     /// count; SARIF and JSON always have them all)
     #[arg(long)]
@@ -139,7 +152,7 @@ pub struct Cli {
     pub parse_only: bool,
 }
 
-#[derive(Debug, Subcommand)]
+#[derive(Debug, Clone, Subcommand)]
 pub enum Command {
     /// List every rule with its tier, default level and languages
     Rules {
@@ -384,6 +397,12 @@ fn scan(cli: &Cli) -> Result<i32, String> {
             eprintln!("archlint: {unchanged} finding{} on unchanged lines not shown", if unchanged == 1 { "" } else { "s" });
         }
     }
+    if cli.fix || cli.fix_diff {
+        return apply_fixes(cli, &result, &base);
+    }
+    if cli.unsafe_fixes {
+        return Err("--unsafe-fixes goes with --fix or --fix-diff".into());
+    }
     let fail_on = |path: &str| -> Level {
         match cli.fail_on {
             Some(FailOn::Error) => Level::Error,
@@ -449,6 +468,60 @@ fn output_root(paths: &[PathBuf], projects: &[Project]) -> PathBuf {
     let mut common = roots.first().map_or_else(|| project_root(paths), |root| (*root).clone());
     while !roots.iter().all(|root| root.starts_with(&common)) && common.pop() {}
     common
+}
+
+/// `--fix`: applies the fixes, writes each changed file atomically, then scans again and reports
+/// what remains (the exit status is that scan's). `--fix-diff`: prints the changes as a unified
+/// diff and writes nothing (exit 1 when there is something to fix).
+fn apply_fixes(cli: &Cli, result: &engine::ScanResult, base: &Path) -> Result<i32, String> {
+    let planned = crate::fix::planned(result.active_findings(), cli.unsafe_fixes);
+    let withheld = result
+        .active_findings()
+        .filter(|f| !cli.unsafe_fixes && f.fix.as_ref().is_some_and(|fix| fix.applicability == crate::diagnostic::Applicability::Unsafe))
+        .count();
+    let mut fixed_files = Vec::new();
+    for (path, fixes) in &planned {
+        let Some(fixed) = crate::fix::fix_file(base, path, fixes) else {
+            eprintln!("archlint: warning: cannot read `{path}` to fix it");
+            continue;
+        };
+        for reason in &fixed.refused {
+            eprintln!("archlint: warning: {reason}");
+        }
+        if fixed.applied > 0 {
+            fixed_files.push(fixed);
+        }
+    }
+    let count: usize = fixed_files.iter().map(|f| f.applied).sum();
+    let plural = |n: usize, word: &str| {
+        let ending = match (n, word.ends_with('x')) {
+            (1, _) => "",
+            (_, true) => "es",
+            _ => "s",
+        };
+        format!("{n} {word}{ending}")
+    };
+    let unsafe_note =
+        if withheld > 0 { format!("; {} not applied (add --unsafe-fixes)", plural(withheld, "unsafe fix")) } else { String::new() };
+    if cli.fix_diff {
+        let diff: String = fixed_files.iter().map(crate::fix::unified_diff).collect();
+        print_stdout(diff.as_bytes())?;
+        if !cli.quiet {
+            eprintln!("archlint: {} in {} would be applied{unsafe_note}", plural(count, "fix"), plural(fixed_files.len(), "file"));
+        }
+        return Ok(if count > 0 { EXIT_FINDINGS } else { EXIT_CLEAN });
+    }
+    for fixed in &fixed_files {
+        write_atomically(&base.join(&fixed.path), fixed.after.as_bytes())?;
+    }
+    if !cli.quiet {
+        eprintln!("archlint: {} applied in {}{unsafe_note}", plural(count, "fix"), plural(fixed_files.len(), "file"));
+    }
+    // What remains, as a scan without fixing would report it.
+    let mut again = cli.clone();
+    again.fix = false;
+    again.unsafe_fixes = false;
+    scan(&again)
 }
 
 /// One project of a scan: a configuration, and the requested paths it governs.

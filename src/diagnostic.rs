@@ -185,6 +185,65 @@ pub struct Finding {
     /// Set when a suppression comment matched; kept out of SARIF unless asked for.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub suppressed: Option<String>,
+    /// The edit that removes the flaw, when the remedy is mechanical (`--fix`, SARIF `fixes`,
+    /// the editor's code action).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub fix: Option<Fix>,
+}
+
+/// Text edits in a finding's file that remove its flaw.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, serde::Deserialize)]
+pub struct Fix {
+    /// What the fix does, in one line (`add \`timeout: 10_000\``).
+    pub description: String,
+    pub applicability: Applicability,
+    /// Non-overlapping, in file order.
+    pub edits: Vec<Edit>,
+}
+
+/// Whether a fix may be applied without a person looking at it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, serde::Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Applicability {
+    /// The code behaves as before apart from the flaw being gone (`--fix`).
+    Safe,
+    /// It changes behaviour a person should weigh, or needs a value a person should choose
+    /// (`--fix --unsafe-fixes`).
+    Unsafe,
+}
+
+impl Applicability {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Applicability::Safe => "safe",
+            Applicability::Unsafe => "unsafe",
+        }
+    }
+}
+
+/// One replacement: the text between two positions (and byte offsets) becomes `replacement`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, serde::Deserialize)]
+pub struct Edit {
+    pub start: Position,
+    pub end: Position,
+    /// Byte offsets into the file's text, `[start, end)`.
+    pub offsets: (usize, usize),
+    pub replacement: String,
+}
+
+impl Edit {
+    pub fn replace(file: &SourceFile, span: Span, replacement: impl Into<String>) -> Edit {
+        Edit {
+            start: file.position(span.start),
+            end: file.position(span.end),
+            offsets: (span.start, span.end),
+            replacement: replacement.into(),
+        }
+    }
+
+    pub fn insert(file: &SourceFile, at: usize, text: impl Into<String>) -> Edit {
+        Edit::replace(file, Span::new(at, at), text)
+    }
 }
 
 impl Finding {
@@ -205,7 +264,15 @@ impl Finding {
             answered_by_validating: Vec::new(),
             requires: None,
             suppressed: None,
+            fix: None,
         }
+    }
+
+    /// Attaches a fix made of `edits` (given in any order).
+    pub fn with_fix(&mut self, description: impl Into<String>, applicability: Applicability, mut edits: Vec<Edit>) -> &mut Finding {
+        edits.sort_by_key(|edit| edit.offsets);
+        self.fix = Some(Fix { description: description.into(), applicability, edits });
+        self
     }
 
     pub fn with_help(&mut self, help: impl Into<String>) -> &mut Finding {

@@ -10,8 +10,8 @@
 //! rules ask it; `flows` follows it across functions and files in the project pass, from
 //! per-file summaries. After the scan, `baseline`
 //! (known findings) and `changes` (lines changed in git) narrow what is reported, never what is
-//! scanned, so project facts always come from the whole project. `lsp` serves the same scan of
-//! one file to editors.
+//! scanned, so project facts always come from the whole project; `fix` applies the edits rules
+//! attach to findings (`--fix`). `lsp` serves the same scan of one file to editors.
 
 pub mod baseline;
 pub mod cache;
@@ -22,6 +22,7 @@ pub mod config;
 pub mod diagnostic;
 pub mod engine;
 mod fault;
+pub mod fix;
 pub mod flows;
 pub mod lang;
 pub mod lsp;

@@ -447,6 +447,34 @@ fn each_buffer_of_a_monorepo_is_checked_in_its_own_project() {
     client.shut_down();
 }
 
+/// A finding with a fix offers it as the preferred code action, before the suppressions.
+#[test]
+fn a_findings_fix_is_the_preferred_code_action() {
+    let dir = project("");
+    let text = "import https from 'node:https';\nexport const agent = new https.Agent({ rejectUnauthorized: false });\n";
+    let path = dir.path().join("src/agent.ts");
+    std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+    std::fs::write(&path, text).unwrap();
+    let mut client = Client::initialized(dir.path());
+    let file = uri(&path);
+    client.open(&file, "typescript", text);
+    let published = client.diagnostics(&file, Some(1));
+    assert_eq!(codes(&published), ["tls-verification-disabled"]);
+    let diagnostic = published["diagnostics"][0].clone();
+    let actions = client.request(
+        "textDocument/codeAction",
+        json!({ "textDocument": { "uri": file }, "range": diagnostic["range"], "context": { "diagnostics": [diagnostic] } }),
+    );
+    let first = &actions[0];
+    assert_eq!(first["title"], "Fix: set `rejectUnauthorized: true`");
+    assert_eq!(first["isPreferred"], true);
+    let edit = &first["edit"]["changes"][file.as_str()][0];
+    assert_eq!(edit["newText"], "true");
+    assert_eq!(edit["range"]["start"], json!({ "line": 1, "character": 59 }));
+    assert!(actions[1]["title"].as_str().unwrap().starts_with("Suppress tls-verification-disabled"), "{actions}");
+    client.shut_down();
+}
+
 #[test]
 fn data_flow_findings_point_at_their_source() {
     let dir = project("");

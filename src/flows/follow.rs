@@ -206,6 +206,7 @@ fn finding(rule: &'static str, path: &str, sink: &SinkSite, source_text: &str, m
         answered_by_validating: Vec::new(),
         requires: None,
         suppressed: None,
+        fix: None,
     }
 }
 

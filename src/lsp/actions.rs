@@ -15,6 +15,23 @@ pub const REASON_PLACEHOLDER: &str = "TODO: why this is safe";
 /// The quick fixes for the archlint diagnostics among `diagnostics` that touch `range`: per
 /// diagnostic "on this line", then per rule "in this file".
 pub fn quick_fixes(uri: &Uri, text: &str, range: Range, diagnostics: &[Diagnostic]) -> Vec<CodeActionOrCommand> {
+    // The rule's own fix first, preferred (what the editor applies on "fix all" and shortcuts).
+    let mut rule_fixes = Vec::new();
+    for diagnostic in diagnostics.iter().filter(|d| d.source.as_deref() == Some(SOURCE) && touches(d.range, range)) {
+        let Some(fix) = diagnostic.data.as_ref().and_then(|data| data.get("fix")) else { continue };
+        let (Some(title), Some(edits)) = (fix["title"].as_str(), serde_json::from_value::<Vec<TextEdit>>(fix["edits"].clone()).ok()) else {
+            continue;
+        };
+        let mut action = CodeAction {
+            title: title.to_string(),
+            kind: Some(CodeActionKind::QUICKFIX),
+            diagnostics: Some(vec![diagnostic.clone()]),
+            edit: Some(WorkspaceEdit { changes: Some(HashMap::from([(uri.clone(), edits)])), ..WorkspaceEdit::default() }),
+            ..CodeAction::default()
+        };
+        action.is_preferred = Some(fix["applicability"] == "safe");
+        rule_fixes.push(CodeActionOrCommand::CodeAction(action));
+    }
     let mut line_fixes = Vec::new();
     let mut file_fixes: Vec<(String, CodeAction)> = Vec::new();
     for diagnostic in diagnostics.iter().filter(|d| d.source.as_deref() == Some(SOURCE) && touches(d.range, range)) {
@@ -37,7 +54,8 @@ pub fn quick_fixes(uri: &Uri, text: &str, range: Range, diagnostics: &[Diagnosti
         let file_fix = fix(format!("Suppress {rule} in this file"), uri, insertion(file_directive_line(text), comment), diagnostic);
         file_fixes.push((rule.clone(), file_fix));
     }
-    line_fixes.into_iter().chain(file_fixes.into_iter().map(|(_, fix)| fix)).map(CodeActionOrCommand::CodeAction).collect()
+    let suppressions = line_fixes.into_iter().chain(file_fixes.into_iter().map(|(_, fix)| fix)).map(CodeActionOrCommand::CodeAction);
+    rule_fixes.into_iter().chain(suppressions).collect()
 }
 
 /// Whether two ranges share a position (an empty request range at a diagnostic's edge counts).

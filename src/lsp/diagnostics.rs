@@ -17,7 +17,7 @@ use crate::source::{self, Language};
 use crate::walk;
 use lsp_types::{
     CodeDescription, Diagnostic, DiagnosticRelatedInformation, DiagnosticSeverity, DiagnosticTag, Location, NumberOrString, Position,
-    Range, Uri,
+    Range, TextEdit, Uri,
 };
 use std::collections::{BTreeSet, HashMap};
 use std::path::{Path, PathBuf};
@@ -284,6 +284,12 @@ fn to_diagnostic(uri: &Uri, root: &Path, finding: &Finding, shift: Shift) -> Dia
         source: Some(SOURCE.to_string()),
         message,
         related_information: Some(finding.related.iter().filter_map(related).collect()).filter(|r: &Vec<_>| !r.is_empty()),
+        // The fix travels with the diagnostic: the editor hands it back in a code action request.
+        data: finding.fix.as_ref().map(|fix| {
+            let edits: Vec<TextEdit> =
+                fix.edits.iter().map(|e| TextEdit { range: shift.range(e.start, e.end), new_text: e.replacement.clone() }).collect();
+            serde_json::json!({ "fix": { "title": format!("Fix: {}", fix.description), "applicability": fix.applicability, "edits": edits } })
+        }),
         ..Diagnostic::default()
     }
 }

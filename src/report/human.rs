@@ -37,6 +37,13 @@ pub fn render(result: &ScanResult, scope: &super::Scope, options: &ReportOptions
         if let Some(help) = &finding.help {
             notes.push(format!("help: {help}"));
         }
+        if let Some(fix) = &finding.fix {
+            let how = match fix.applicability {
+                crate::diagnostic::Applicability::Safe => "--fix",
+                crate::diagnostic::Applicability::Unsafe => "--fix --unsafe-fixes",
+            };
+            notes.push(format!("fix available ({}, `{how}`): {}", fix.applicability.as_str(), fix.description));
+        }
         if let Some(reason) = &finding.suppressed {
             notes.push(format!("suppressed: {}", if reason.is_empty() { "(no reason given)" } else { reason }));
         }

@@ -10,9 +10,10 @@ use crate::engine::ScanResult;
 use crate::rules::RuleMeta;
 use serde_json::json;
 use serde_sarif::sarif::{
-    ArtifactLocation, CodeFlow, Invocation, Location, Message, MultiformatMessageString, Notification, PhysicalLocation, PropertyBag,
-    Region, ReportingConfiguration, ReportingDescriptor, ReportingDescriptorReference, Result as SarifResult, ResultLevel, Run,
-    RunAutomationDetails, Sarif, Suppression, ThreadFlow, ThreadFlowLocation, Tool, ToolComponent,
+    ArtifactChange, ArtifactContent, ArtifactLocation, CodeFlow, Fix as SarifFix, Invocation, Location, Message, MultiformatMessageString,
+    Notification, PhysicalLocation, PropertyBag, Region, Replacement, ReportingConfiguration, ReportingDescriptor,
+    ReportingDescriptorReference, Result as SarifResult, ResultLevel, Run, RunAutomationDetails, Sarif, Suppression, ThreadFlow,
+    ThreadFlowLocation, Tool, ToolComponent,
 };
 use std::collections::{BTreeMap, HashMap};
 
@@ -137,6 +138,7 @@ fn sarif_result(finding: &Finding, rule_index: Option<usize>, fingerprints: BTre
     result.locations = Some(vec![primary]);
     result.related_locations = (!related.is_empty()).then_some(related);
     result.code_flows = code_flow(finding).map(|flow| vec![flow]);
+    result.fixes = sarif_fix(finding).map(|fix| vec![fix]);
     result.partial_fingerprints = Some(fingerprints);
     result.suppressions = finding.suppressed.as_ref().map(|reason| {
         let mut suppression = Suppression::builder().kind(json!("inSource")).build();
@@ -144,6 +146,30 @@ fn sarif_result(finding: &Finding, rule_index: Option<usize>, fingerprints: BTre
         vec![suppression]
     });
     result
+}
+
+/// The finding's fix as SARIF replacements in its file (an insertion deletes an empty region).
+fn sarif_fix(finding: &Finding) -> Option<SarifFix> {
+    let fix = finding.fix.as_ref()?;
+    let replacements: Vec<Replacement> = fix
+        .edits
+        .iter()
+        .map(|edit| {
+            let region = Region::builder()
+                .start_line(edit.start.line as i64)
+                .start_column(edit.start.column as i64)
+                .end_line(edit.end.line as i64)
+                .end_column(edit.end.column as i64)
+                .build();
+            let mut replacement = Replacement::builder().deleted_region(region).build();
+            replacement.inserted_content = Some(ArtifactContent::builder().text(edit.replacement.clone()).build());
+            replacement
+        })
+        .collect();
+    let change = ArtifactChange::builder().artifact_location(artifact(uri_path(&finding.path))).replacements(replacements).build();
+    let mut sarif_fix = SarifFix::builder().artifact_changes(vec![change]).build();
+    sarif_fix.description = Some(message(format!("{} ({} fix)", fix.description, fix.applicability.as_str())));
+    Some(sarif_fix)
 }
 
 /// The data flow of a finding as one thread flow: source, steps, then the sink itself.

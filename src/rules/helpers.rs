@@ -1,7 +1,11 @@
 //! Matchers shared by several rules: what a URL's host is, whether a host is local, whether a
 //! name or value looks like a credential.
 
+use crate::diagnostic::Edit;
+use crate::lang::typescript::model::{named_children, span_of};
+use crate::lang::typescript::FieldExt;
 use crate::lang::typescript::{Property, TsModel};
+use crate::source::SourceFile;
 use regex::{Regex, RegexSet};
 use std::sync::OnceLock;
 use tree_sitter::Node;
@@ -385,6 +389,41 @@ pub fn ts_options_have(model: &TsModel<'_>, options: Option<Node<'_>>, keys: &[&
         Configured::Unknown
     } else {
         Configured::No
+    }
+}
+
+/// The edits that give a call's options object `property` (`timeout: 10_000`, or several as
+/// `httpOnly: true, secure: true`): a
+/// new first property of an object literal written at the call (keeping its layout), a new
+/// options object when the call has none at `index`. `None` when the options are built
+/// elsewhere (a variable, a spread) and the edit is not this rule's to guess.
+pub fn add_to_options(call: Node<'_>, index: usize, property: &str, model: &TsModel<'_>, file: &SourceFile) -> Option<Vec<Edit>> {
+    let arguments = call.field("arguments")?;
+    let present: Vec<Node<'_>> = named_children(arguments).filter(|a| a.kind() != "comment").collect();
+    match present.get(index) {
+        Some(options) if options.kind() == "object" => {
+            let members: Vec<Node<'_>> = named_children(*options).filter(|m| m.kind() != "comment").collect();
+            let Some(first) = members.first() else {
+                return Some(vec![Edit::replace(file, span_of(*options), format!("{{ {property} }}"))]);
+            };
+            let text = model.text(*options);
+            if text.contains('\n') {
+                // `{\n    baseURL,\n }`: a line of its own, indented like the first property.
+                let line_start = file.text[..first.start_byte()].rfind('\n').map_or(0, |i| i + 1);
+                let indent: String = file.text[line_start..first.start_byte()].chars().take_while(|c| c.is_whitespace()).collect();
+                Some(vec![Edit::insert(file, first.start_byte(), format!("{property},\n{indent}"))])
+            } else {
+                Some(vec![Edit::insert(file, first.start_byte(), format!("{property}, "))])
+            }
+        }
+        Some(_) => None,
+        // The options come after the arguments there are (`axios.get(url)`, `fetch(url)`).
+        None if present.len() == index => {
+            let close = arguments.end_byte() - 1;
+            let separator = if present.is_empty() { "" } else { ", " };
+            Some(vec![Edit::insert(file, close, format!("{separator}{{ {property} }}"))])
+        }
+        None => None,
     }
 }
 

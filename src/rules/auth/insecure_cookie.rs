@@ -3,11 +3,13 @@
 //! the page, so one XSS hands the session over).
 
 use super::{call_arguments, is_auth_cookie_name, last_segment, rust_bool, tight_tokens};
+use crate::diagnostic::{Applicability, Edit};
 use crate::lang::rust::model::path_names;
 use crate::lang::rust::{block_span, method_chain, span_of as rust_span, RustKind, RustModel, RustNode, RustSyntax};
 use crate::lang::typescript::model::{span_of, Property};
 use crate::lang::typescript::FieldExt;
 use crate::lang::typescript::TsModel;
+use crate::rules::helpers::add_to_options;
 use crate::rules::{check_option_names, Context, Rule, RuleEntry, RuleOptions};
 use crate::source::Span;
 use std::collections::{HashMap, HashSet};
@@ -57,6 +59,39 @@ fn problems(http_only: Flag, secure: Flag, same_site_none: bool, rust: bool) -> 
 }
 
 // ----- TypeScript -----
+
+/// The edits that turn a cookie's missing or `false` flags on: missing ones added to the options
+/// (or new options), literal `false` ones flipped. `None` when a flag's value comes from
+/// elsewhere.
+fn cookie_fix(
+    call: Node<'_>,
+    options: Option<Node<'_>>,
+    http_only: Flag,
+    secure: Flag,
+    model: &TsModel<'_>,
+    file: &crate::source::SourceFile,
+) -> Option<Vec<Edit>> {
+    let mut edits = Vec::new();
+    let mut missing = Vec::new();
+    for (key, flag) in [("httpOnly", http_only), ("secure", secure)] {
+        match flag {
+            Flag::Missing => missing.push(format!("{key}: true")),
+            Flag::Off => {
+                let Property::Found(value) = model.property(options?, key) else { return None };
+                if value.kind() != "false" {
+                    return None;
+                }
+                edits.push(Edit::replace(file, span_of(value), "true"));
+            }
+            Flag::Unknown => return None,
+            Flag::Set => {}
+        }
+    }
+    if !missing.is_empty() {
+        edits.extend(add_to_options(call, 2, &missing.join(", "), model, file)?);
+    }
+    Some(edits)
+}
 
 /// Receivers of `cookie(name, value, options)`: Express `res`, Fastify `reply.setCookie`.
 const RESPONSE_NAMES: &[&str] = &["res", "response", "reply", "resp"];
@@ -119,7 +154,12 @@ impl InsecureCookie {
         if found.is_empty() {
             return;
         }
-        cx.report(span_of(callee), format!("auth cookie `{name}` is set {}", found.join(" and "))).help = Some(HELP.into());
+        let fix = cookie_fix(call, arguments.get(2).copied(), http_only, secure, model, cx.file);
+        let finding = cx.report(span_of(callee), format!("auth cookie `{name}` is set {}", found.join(" and ")));
+        finding.help = Some(HELP.into());
+        if let Some(edits) = fix {
+            finding.with_fix("set `httpOnly: true` and `secure: true` on the cookie", Applicability::Safe, edits);
+        }
     }
 
     /// `session({ cookie: { secure: false } })`, `cookieSession({ httpOnly: false })`, Koa

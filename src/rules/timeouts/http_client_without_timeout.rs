@@ -3,25 +3,49 @@
 //! so one slow peer ties up a request handler, a connection and eventually the whole service.
 //! (Database pools and clients are `db-pool-without-timeout`'s.)
 
-use crate::diagnostic::{Fact, Level};
+use crate::diagnostic::{Applicability, Edit, Fact, Level};
 use crate::lang::rust::{method_chain, span_of as rust_span, FnId, LitParent, RustKind, RustModel, RustNode, RustSyntax};
 use crate::lang::typescript::model::{named_children, span_of};
 use crate::lang::typescript::FieldExt;
 use crate::lang::typescript::TsModel;
 use crate::models::Client;
-use crate::rules::helpers::{ts_options_have, Configured};
+use crate::rules::helpers::{add_to_options, ts_options_have, Configured};
 use crate::rules::{check_option_names, Context, Rule, RuleEntry, RuleOptions};
-use crate::source::{is_frontend_path, Language, Span};
+use crate::source::{is_frontend_path, Language, SourceFile, Span};
 use syn::Expr;
 use tree_sitter::Node;
 
 pub const ENTRY: RuleEntry = RuleEntry { id: "http-client-without-timeout", build };
 
-struct HttpClientWithoutTimeout;
+struct HttpClientWithoutTimeout {
+    /// The timeout a fix writes, in milliseconds.
+    fix_timeout_ms: u64,
+}
 
 fn build(options: &RuleOptions) -> Result<Box<dyn Rule>, String> {
     check_option_names(options, ENTRY.id)?;
-    Ok(Box::new(HttpClientWithoutTimeout))
+    let fix_timeout_ms = match options.get("fix-timeout-ms") {
+        None => 10_000,
+        Some(toml::Value::Integer(ms)) if *ms > 0 => *ms as u64,
+        Some(_) => return Err(format!("rules.{}.fix-timeout-ms must be a positive number of milliseconds", ENTRY.id)),
+    };
+    Ok(Box::new(HttpClientWithoutTimeout { fix_timeout_ms }))
+}
+
+/// `10_000`, the way a timeout reads in code.
+fn millis(ms: u64) -> String {
+    let digits = ms.to_string();
+    if digits.len() <= 3 {
+        return digits;
+    }
+    let mut grouped = String::new();
+    for (index, digit) in digits.chars().enumerate() {
+        if index > 0 && (digits.len() - index).is_multiple_of(3) {
+            grouped.push('_');
+        }
+        grouped.push(digit);
+    }
+    grouped
 }
 
 /// Where the per-call config object sits for each axios method.
@@ -68,14 +92,23 @@ impl HttpClientWithoutTimeout {
                 if instance_defaults_timeout(node, model) {
                     return;
                 }
-                cx.report(span, "axios instance is created without a `timeout`; its requests can wait forever")
-                    .withdrawn_by(Fact::AxiosDefaultTimeout)
-                    .help =
+                let timeout = format!("timeout: {}", millis(self.fix_timeout_ms));
+                let fix = add_to_options(node, 0, &timeout, model, cx.file);
+                let finding = cx.report(span, "axios instance is created without a `timeout`; its requests can wait forever");
+                finding.withdrawn_by(Fact::AxiosDefaultTimeout).help =
                     Some("pass `timeout` (milliseconds) to `axios.create`, or set `axios.defaults.timeout` once at start-up".into());
+                if let Some(edits) = fix {
+                    finding.with_fix(format!("add `{timeout}` to the instance's options"), Applicability::Safe, edits);
+                }
             } else {
-                cx.report(span, format!("`{}` has no `timeout`; axios waits forever by default", shown_callee(callee, model)))
-                    .withdrawn_by(Fact::AxiosDefaultTimeout)
-                    .help = Some("pass `{ timeout: ms }` (or a `signal` such as `AbortSignal.timeout(ms)`), or set `axios.defaults.timeout` once at start-up".into());
+                let timeout = format!("timeout: {}", millis(self.fix_timeout_ms));
+                let fix = axios_config_index(method).and_then(|index| add_to_options(node, index, &timeout, model, cx.file));
+                let finding =
+                    cx.report(span, format!("`{}` has no `timeout`; axios waits forever by default", shown_callee(callee, model)));
+                finding.withdrawn_by(Fact::AxiosDefaultTimeout).help = Some("pass `{ timeout: ms }` (or a `signal` such as `AbortSignal.timeout(ms)`), or set `axios.defaults.timeout` once at start-up".into());
+                if let Some(edits) = fix {
+                    finding.with_fix(format!("add `{timeout}` to the request's options"), Applicability::Safe, edits);
+                }
             }
             return;
         }
@@ -107,7 +140,17 @@ impl HttpClientWithoutTimeout {
             }
             let message = client.message.replace("{callee}", &shown_callee(callee, model));
             let level = if client.note { Level::Note } else { cx.level };
-            cx.report_capped(level, span, message).help = Some(client.help.clone());
+            // `fetch(url)` → `fetch(url, { signal: AbortSignal.timeout(10_000) })`.
+            let signal = format!("signal: AbortSignal.timeout({})", millis(self.fix_timeout_ms));
+            let fix = match (client.timeout_options.iter().any(|o| o == "signal"), client.options_argument) {
+                (true, Some(index)) if model.text(callee) == "fetch" => add_to_options(node, index, &signal, model, cx.file),
+                _ => None,
+            };
+            let finding = cx.report_capped(level, span, message);
+            finding.help = Some(client.help.clone());
+            if let Some(edits) = fix {
+                finding.with_fix(format!("abort the request after {} ms (`{signal}`)", self.fix_timeout_ms), Applicability::Safe, edits);
+            }
             return;
         }
     }
@@ -218,6 +261,29 @@ impl HttpClientWithoutTimeout {
     }
 }
 
+/// `std::time::Duration::from_secs(10)` for a timeout in milliseconds.
+fn duration(ms: u64) -> String {
+    if ms.is_multiple_of(1000) {
+        format!("std::time::Duration::from_secs({})", ms / 1000)
+    } else {
+        format!("std::time::Duration::from_millis({ms})")
+    }
+}
+
+/// `.timeout(..)` inserted before a builder's `.build()`: on a line of its own when the chain
+/// is written one call per line, inline otherwise.
+fn timeout_before_build(file: &SourceFile, call: &syn::ExprMethodCall, ms: u64) -> Edit {
+    let dot = rust_span(file, &call.dot_token).start;
+    let line_start = file.text[..dot].rfind('\n').map_or(0, |i| i + 1);
+    let before = &file.text[line_start..dot];
+    let timeout = format!(".timeout({})", duration(ms));
+    if !before.is_empty() && before.chars().all(char::is_whitespace) {
+        Edit::insert(file, dot, format!("{timeout}\n{before}"))
+    } else {
+        Edit::insert(file, dot, timeout)
+    }
+}
+
 /// A client call that bounds nothing itself (`reqwest::Client::new()`, `ureq::get(url)`).
 fn unbounded_client<'m>(model: &'m RustModel<'_>, call: &syn::ExprCall) -> Option<&'m Client> {
     model.clients(call).into_iter().find(|c| !c.builder)
@@ -285,7 +351,25 @@ impl Rule for HttpClientWithoutTimeout {
                         return;
                     }
                 }
-                cx.report(rust_span(cx.file, call), client_message(client)).help = Some(client.help.clone());
+                // `reqwest::Client::new()` is `Client::builder().build().expect(..)`: the same,
+                // with a timeout.
+                let written = cx.file.slice(rust_span(cx.file, &call.func)).to_string();
+                let fix = (client.callee.written.starts_with("reqwest::") && call.args.is_empty())
+                    .then(|| written.strip_suffix("new").map(str::to_string))
+                    .flatten()
+                    .map(|prefix| {
+                        let replacement = format!(
+                            "{prefix}builder().timeout({}).build().expect(\"the HTTP client's TLS backend initialises\")",
+                            duration(self.fix_timeout_ms)
+                        );
+                        Edit::replace(cx.file, rust_span(cx.file, call), replacement)
+                    });
+                let finding = cx.report(rust_span(cx.file, call), client_message(client));
+                finding.help = Some(client.help.clone());
+                if let Some(edit) = fix {
+                    let what = format!("build the client with `.timeout({})`", duration(self.fix_timeout_ms));
+                    finding.with_fix(what, Applicability::Safe, vec![edit]);
+                }
             }
             RustSyntax::MethodCall(call) if call.method == "send" => {
                 // `Client::new().get(url).send()`: a client made for this one request, with no
@@ -321,7 +405,16 @@ impl Rule for HttpClientWithoutTimeout {
                     )
                     .help = Some(kind.help.clone());
                 } else {
-                    cx.report(span, client_message(kind)).help = Some(kind.help.clone());
+                    // Builders whose timeout is `.timeout(Duration)` (reqwest, ureq 2); ureq 3's
+                    // `timeout_global(Some(..))` and others are left to the reader.
+                    let fix = (kind.timeout_methods.first().map(String::as_str) == Some("timeout"))
+                        .then(|| timeout_before_build(cx.file, call, self.fix_timeout_ms));
+                    let finding = cx.report(span, client_message(kind));
+                    finding.help = Some(kind.help.clone());
+                    if let Some(edit) = fix {
+                        let what = format!("add `.timeout({})` to the builder", duration(self.fix_timeout_ms));
+                        finding.with_fix(what, Applicability::Safe, vec![edit]);
+                    }
                 }
             }
             _ => {}

@@ -1,6 +1,7 @@
 //! `tls-verification-disabled`: certificate or host-name checks switched off, so anyone on the
 //! path can impersonate the server.
 
+use crate::diagnostic::{Applicability, Edit};
 use crate::lang::rust::{span_of as rust_span, RustKind, RustModel, RustNode, RustSyntax};
 use crate::lang::typescript::model::{is_function_like, named_children, span_of};
 use crate::lang::typescript::FieldExt;
@@ -63,7 +64,14 @@ impl TlsVerificationDisabled {
         }
         let Some((_, insecure)) = INSECURE_OPTIONS.iter().find(|(name, _)| *name == key) else { return };
         if model.bool_value(value) == Some(*insecure) {
-            cx.report(span_of(at), format!("`{key}: {insecure}` disables TLS certificate verification")).help = Some(HELP.into());
+            // A literal written here flips; a value from elsewhere is not this line's to change.
+            let secure = !insecure;
+            let fix = matches!(value.kind(), "true" | "false").then(|| Edit::replace(cx.file, span_of(value), secure.to_string()));
+            let finding = cx.report(span_of(at), format!("`{key}: {insecure}` disables TLS certificate verification"));
+            finding.help = Some(HELP.into());
+            if let Some(edit) = fix {
+                finding.with_fix(format!("set `{key}: {secure}`"), Applicability::Safe, vec![edit]);
+            }
         }
     }
 }
@@ -157,7 +165,13 @@ impl Rule for TlsVerificationDisabled {
                 // Found only when reporting: finding a call's end prints the whole call again.
                 let span = || crate::source::Span::new(rust_span(cx.file, &call.method).start, rust_span(cx.file, call).end);
                 if DANGER_METHODS.contains(&method.as_str()) && model.bool_value(first, node.site.fn_id) == Some(true) {
-                    cx.report(span(), format!("`{method}(true)` turns off TLS verification for this client")).help = Some(HELP.into());
+                    let literal = matches!(first, syn::Expr::Lit(syn::ExprLit { lit: syn::Lit::Bool(_), .. }));
+                    let fix = literal.then(|| Edit::replace(cx.file, rust_span(cx.file, first), "false"));
+                    let finding = cx.report(span(), format!("`{method}(true)` turns off TLS verification for this client"));
+                    finding.help = Some(HELP.into());
+                    if let Some(edit) = fix {
+                        finding.with_fix(format!("call `{method}(false)`"), Applicability::Safe, vec![edit]);
+                    }
                 }
                 if (method == "set_verify" || method == "set_verify_callback") && is_verify_none(first) {
                     cx.report(span(), "`SslVerifyMode::NONE` accepts any certificate the peer presents").help = Some(HELP.into());
