@@ -7,23 +7,10 @@
 mod common;
 
 use archlint::rules::REGISTRY;
-use common::{archlint, project, repo, stderr, stdout};
+use common::{archlint, copy_dir, project, repo, stderr, stdout};
 use serde_json::Value;
 use std::collections::BTreeMap;
 use std::path::Path;
-
-fn copy_dir(from: &Path, to: &Path) {
-    for entry in std::fs::read_dir(from).unwrap() {
-        let entry = entry.unwrap();
-        let target = to.join(entry.file_name());
-        if entry.file_type().unwrap().is_dir() {
-            std::fs::create_dir_all(&target).unwrap();
-            copy_dir(&entry.path(), &target);
-        } else {
-            std::fs::copy(entry.path(), target).unwrap();
-        }
-    }
-}
 
 fn report(dir: &Path, args: &[&str]) -> Value {
     let mut all = vec!["--format", "json", "--no-cache"];

@@ -10,7 +10,7 @@
 
 mod common;
 
-use common::{archlint, repo, stdout};
+use common::{archlint, copy_dir, repo, stdout};
 use serde_json::Value;
 use std::path::Path;
 
@@ -206,19 +206,6 @@ fn the_cache_keeps_summaries_and_an_edited_callee_changes_the_finding() {
     let after = scan();
     assert!(!after.iter().any(|(rule, ..)| rule == "command-injection"), "{after:?}");
     assert_eq!(after.len(), 6);
-}
-
-fn copy_dir(from: &Path, to: &Path) {
-    for entry in std::fs::read_dir(from).unwrap() {
-        let entry = entry.unwrap();
-        let target = to.join(entry.file_name());
-        if entry.file_type().unwrap().is_dir() {
-            std::fs::create_dir_all(&target).unwrap();
-            copy_dir(&entry.path(), &target);
-        } else {
-            std::fs::copy(entry.path(), target).unwrap();
-        }
-    }
 }
 
 /// A copy of a project of `tests/projects/` in a directory of its own (no git repository
