@@ -73,7 +73,10 @@ fn every_fix_of_every_fixture_parses_removes_its_finding_and_is_idempotent() {
         assert!(stderr(&again).contains("0 fixes applied"), "{}: {}", entry.id, stderr(&again));
         assert_eq!(files(copy.path()), after, "{}: a second --fix changes nothing", entry.id);
     }
-    assert_eq!(rules_with_fixes, ["tls-verification-disabled", "http-client-without-timeout", "insecure-cookie"]);
+    assert_eq!(
+        rules_with_fixes,
+        ["plain-http-url", "tls-verification-disabled", "http-client-without-timeout", "jwt-without-expiry", "insecure-cookie"]
+    );
 }
 
 const SERVICE_TS: &str = r#"import axios from "axios";

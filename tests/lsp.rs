@@ -252,14 +252,15 @@ fn typescript_diagnostics_follow_the_buffer_and_suppress_with_a_quick_fix() {
     );
     let actions = actions.as_array().unwrap();
     let titles: Vec<&str> = actions.iter().map(|a| a["title"].as_str().unwrap()).collect();
-    assert_eq!(titles, ["Suppress plain-http-url on this line", "Suppress plain-http-url in this file"]);
+    assert_eq!(titles, ["Fix: use `https://`", "Suppress plain-http-url on this line", "Suppress plain-http-url in this file"]);
     assert!(actions.iter().all(|a| a["kind"] == "quickfix" && a["diagnostics"][0] == *diagnostic));
-    let edit = &actions[0]["edit"]["changes"][&uri];
+    assert_eq!(actions[0]["isPreferred"], false, "an unsafe fix is offered, not preferred");
+    let edit = &actions[1]["edit"]["changes"][&uri];
     let above = json!({ "start": { "line": 3, "character": 0 }, "end": { "line": 3, "character": 0 } });
     assert_eq!(edit[0]["range"], above);
     let comment = edit[0]["newText"].as_str().unwrap();
     assert_eq!(comment, "  // archlint-ignore-next-line plain-http-url -- TODO: why this is safe\n");
-    let file_edit = &actions[1]["edit"]["changes"][&uri][0];
+    let file_edit = &actions[2]["edit"]["changes"][&uri][0];
     assert_eq!(file_edit["range"]["start"], json!({ "line": 0, "character": 0 }));
     assert_eq!(file_edit["newText"], "// archlint-ignore-file plain-http-url -- TODO: why this is safe\n");
 

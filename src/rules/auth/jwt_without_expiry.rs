@@ -3,11 +3,12 @@
 //! rotating the signing key for everyone.
 
 use super::{call_arguments, for_each_expr_in, is_expiry_claim, serialized_fields, Walk};
-use crate::diagnostic::Fact;
+use crate::diagnostic::{Applicability, Fact};
 use crate::lang::rust::{block_span, span_of as rust_span, RustKind, RustModel, RustNode, RustSyntax};
 use crate::lang::typescript::model::{is_function_like, named_children, span_of, Property};
 use crate::lang::typescript::FieldExt;
 use crate::lang::typescript::TsModel;
+use crate::rules::helpers::add_to_options;
 use crate::rules::secrets::hardcoded_secret::factory_result;
 use crate::rules::{check_option_names, Context, Rule, RuleEntry, RuleOptions};
 use crate::source::Span;
@@ -16,11 +17,19 @@ use tree_sitter::Node;
 
 pub const ENTRY: RuleEntry = RuleEntry { id: "jwt-without-expiry", build };
 
-struct JwtWithoutExpiry;
+struct JwtWithoutExpiry {
+    /// The lifetime an (unsafe) fix gives tokens: `expiresIn` as `jsonwebtoken` reads it.
+    fix_expires_in: String,
+}
 
 fn build(options: &RuleOptions) -> Result<Box<dyn Rule>, String> {
     check_option_names(options, ENTRY.id)?;
-    Ok(Box::new(JwtWithoutExpiry))
+    let fix_expires_in = match options.get("fix-expires-in") {
+        None => "1h".to_string(),
+        Some(toml::Value::String(lifetime)) if !lifetime.trim().is_empty() && !lifetime.contains(['"', '\\']) => lifetime.clone(),
+        Some(_) => return Err(format!("rules.{}.fix-expires-in must be a lifetime such as \"1h\" or \"15m\"", ENTRY.id)),
+    };
+    Ok(Box::new(JwtWithoutExpiry { fix_expires_in }))
 }
 
 const HELP: &str = "give every token a short lifetime (`expiresIn: \"15m\"`, jose `.setExpirationTime(\"15m\")`, an `exp` claim in Rust) and use refresh tokens for long sessions";
@@ -71,7 +80,15 @@ impl JwtWithoutExpiry {
         } else {
             return;
         };
-        cx.report(span_of(callee), message).help = Some(HELP.into());
+        // `expiresIn` in the options (new ones when there are none); a string payload cannot
+        // take it. Unsafe: how long a token should live is a decision.
+        let expires = format!("expiresIn: \"{}\"", self.fix_expires_in);
+        let fix = (!is_string).then(|| add_to_options(call, 2, &expires, model, cx.file)).flatten();
+        let finding = cx.report(span_of(callee), message);
+        finding.help = Some(HELP.into());
+        if let Some(edits) = fix {
+            finding.with_fix(format!("sign with `{expires}`"), Applicability::Unsafe, edits);
+        }
     }
 
     /// `new SignJWT(payload).setProtectedHeader(..).sign(key)` without `.setExpirationTime(..)`.

@@ -1,5 +1,6 @@
 //! `plain-http-url`: an `http://` or `ws://` URL the code uses to reach a remote host.
 
+use crate::diagnostic::{Applicability, Edit};
 use crate::lang::rust::{LitParent, RustKind, RustModel, RustNode, RustSyntax};
 use crate::lang::typescript::FieldExt;
 use crate::lang::typescript::{
@@ -211,7 +212,12 @@ impl Rule for PlainHttpUrl {
         };
         let Some(message) = text.and_then(|t| self.remote_plain_url(&t)) else { return };
         if self.ts_context_is_use(node, model) && !in_catalogue(node) {
-            cx.report(span_of(node), message).help = Some(HELP.into());
+            let fix = secure_scheme_edit(cx.file, span_of(node));
+            let finding = cx.report(span_of(node), message);
+            finding.help = Some(HELP.into());
+            if let Some((edit, secure)) = fix {
+                finding.with_fix(format!("use `{secure}://`"), Applicability::Unsafe, vec![edit]);
+            }
         }
     }
 
@@ -236,9 +242,27 @@ impl Rule for PlainHttpUrl {
         }
         if let Some(message) = self.remote_plain_url(&lit.value()) {
             let span: Span = crate::lang::rust::span_of(cx.file, lit);
-            cx.report(span, message).help = Some(HELP.into());
+            let fix = secure_scheme_edit(cx.file, span);
+            let finding = cx.report(span, message);
+            finding.help = Some(HELP.into());
+            if let Some((edit, secure)) = fix {
+                finding.with_fix(format!("use `{secure}://`"), Applicability::Unsafe, vec![edit]);
+            }
         }
     }
+}
+
+/// `http://` → `https://` (`ws://` → `wss://`) where the literal's text spells the scheme. Unsafe:
+/// the host may not serve TLS, or serve it on another port.
+fn secure_scheme_edit(file: &crate::source::SourceFile, literal: Span) -> Option<(Edit, &'static str)> {
+    let text = file.slice(literal);
+    let lower = text.to_ascii_lowercase();
+    let (at, scheme, secure) = [("http://", "http", "https"), ("ws://", "ws", "wss")]
+        .into_iter()
+        .filter_map(|(prefix, scheme, secure)| lower.find(prefix).map(|at| (at, scheme, secure)))
+        .min_by_key(|(at, _, _)| *at)?;
+    let start = literal.start + at;
+    Some((Edit::replace(file, Span::new(start, start + scheme.len()), secure), secure))
 }
 
 /// How many object records an array literal must hold, at least, to be a catalogue.
