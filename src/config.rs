@@ -17,6 +17,9 @@ pub const DEFAULT_MAX_FILE_SIZE: u64 = 2 * 1024 * 1024;
 #[derive(Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields, rename_all = "kebab-case")]
 pub struct ConfigFile {
+    /// Another configuration this one builds on (`extend = "../archlint.toml"`, relative to this
+    /// file): its settings apply unless this file sets them (see [`inherit`]).
+    pub extend: Option<String>,
     /// Tiers (`security`, `hardening`, `audit`), rule ids, or `all`. Default: security + hardening.
     pub select: Option<Vec<String>>,
     #[serde(default)]
@@ -129,6 +132,85 @@ pub fn repository_root(start: &Path) -> Option<PathBuf> {
     start.ancestors().find(|dir| dir.join(".git").exists()).map(Path::to_path_buf)
 }
 
+/// `file` with the configuration it `extend`s (and what that one extends) underneath it.
+fn extended(mut file: ConfigFile, path: &Path, dir: &Path, depth: usize) -> Result<ConfigFile, ConfigError> {
+    let Some(base) = file.extend.take() else { return Ok(file) };
+    let origin = path.display();
+    if depth >= 8 {
+        return Err(ConfigError(format!("{origin}: `extend` goes more than 8 files deep (a cycle?)")));
+    }
+    let base_path = path.parent().unwrap_or(Path::new(".")).join(&base);
+    let text = std::fs::read_to_string(&base_path)
+        .map_err(|e| ConfigError(format!("{origin}: extend: cannot read `{}`: {e}", base_path.display())))?;
+    let base_file = parse(&text, &base_path.display().to_string())?;
+    let base_dir = base_path.canonicalize().ok().and_then(|p| p.parent().map(Path::to_path_buf)).unwrap_or_else(|| dir.to_path_buf());
+    let base_file = extended(base_file, &base_path, &base_dir, depth + 1)?;
+    Ok(inherit(base_file, &base_dir, file, dir))
+}
+
+/// A configuration built on another (Ruff's `extend`): what `child` sets wins; lists of rules to
+/// ignore or add, per-rule settings and models add up; the base's path patterns (`exclude`,
+/// `[[overrides]]`), written relative to its own directory, are kept where they reach into the
+/// child's directory, re-anchored there.
+pub fn inherit(base: ConfigFile, base_dir: &Path, child: ConfigFile, child_dir: &Path) -> ConfigFile {
+    let prefix = child_dir.strip_prefix(base_dir).ok().map(|rel| rel.to_string_lossy().replace('\\', "/"));
+    let reanchor = |patterns: Vec<String>| -> Vec<String> {
+        patterns
+            .into_iter()
+            .filter_map(|pattern| {
+                let negated = pattern.starts_with('!');
+                let body = pattern.trim_start_matches('!');
+                // Without a slash but at its end, a pattern matches at any depth: it holds as it is.
+                if !body.trim_end_matches('/').contains('/') {
+                    return Some(pattern);
+                }
+                let anchored = body.trim_start_matches('/');
+                let inside = match prefix.as_deref() {
+                    Some("") => Some(anchored.to_string()),
+                    Some(prefix) => anchored.strip_prefix(&format!("{prefix}/")).map(str::to_string),
+                    None => None,
+                };
+                inside.map(|rest| format!("{}/{rest}", if negated { "!" } else { "" }))
+            })
+            .collect()
+    };
+    let mut severity = base.severity;
+    severity.extend(child.severity);
+    let mut rules = base.rules;
+    rules.extend(child.rules);
+    let mut overrides: Vec<Override> = base
+        .overrides
+        .into_iter()
+        .filter_map(|o| {
+            let files = reanchor(o.files);
+            (!files.is_empty()).then_some(Override { files, ..o })
+        })
+        .collect();
+    overrides.extend(child.overrides);
+    let mut models = base.models;
+    models.sources.extend(child.models.sources);
+    models.sinks.extend(child.models.sinks);
+    models.sanitizers.extend(child.models.sanitizers);
+    models.propagators.extend(child.models.propagators);
+    models.clients.extend(child.models.clients);
+    models.connections.extend(child.models.connections);
+    ConfigFile {
+        extend: None,
+        select: child.select.or(base.select),
+        extend_select: base.extend_select.into_iter().chain(child.extend_select).collect(),
+        ignore: base.ignore.into_iter().chain(child.ignore).collect(),
+        exclude: reanchor(base.exclude).into_iter().chain(child.exclude).collect(),
+        fail_on: child.fail_on.or(base.fail_on),
+        max_file_size: child.max_file_size.or(base.max_file_size),
+        max_call_depth: child.max_call_depth.or(base.max_call_depth),
+        require_suppression_reason: child.require_suppression_reason || base.require_suppression_reason,
+        severity,
+        rules,
+        overrides,
+        models,
+    }
+}
+
 /// The directory a search starts from: the path itself, or a file's directory (`.` for `a.ts`).
 fn start_dir(start: &Path) -> Option<PathBuf> {
     let dir = if start.is_file() { start.parent()? } else { start };
@@ -143,6 +225,7 @@ impl Config {
                 let text = std::fs::read_to_string(path).map_err(|e| ConfigError(format!("{}: cannot read: {e}", path.display())))?;
                 let file = parse(&text, &path.display().to_string())?;
                 let dir = path.canonicalize().ok().and_then(|p| p.parent().map(Path::to_path_buf)).unwrap_or(root);
+                let file = extended(file, path, &dir, 0)?;
                 (file, Some(path.to_path_buf()), dir)
             }
             None => (ConfigFile::default(), None, root),
@@ -460,5 +543,22 @@ mod tests {
         assert!(uncommented.len() > 8);
         let text = uncommented.join("\n");
         assert!(load(&text).is_ok(), "{text}");
+    }
+
+    #[test]
+    fn a_configuration_extends_another_and_its_paths_are_re_anchored() {
+        let base = parse(
+            "ignore = [\"plain-http-url\"]\nfail-on = \"error\"\nexclude = [\"legacy/**\", \"*.gen.ts\", \"api/generated/**\"]\n[rules.plain-http-url]\nallowed-hosts = [\"a.io\"]\n",
+            "archlint.toml",
+        )
+        .unwrap();
+        let child = parse("extend = \"../archlint.toml\"\nextend-select = [\"audit\"]\nmax-call-depth = 3\n", "api/archlint.toml").unwrap();
+        let merged = inherit(base, Path::new("/repo"), child, Path::new("/repo/api"));
+        assert_eq!(merged.ignore, ["plain-http-url"]);
+        assert_eq!(merged.extend_select, ["audit"]);
+        assert_eq!(merged.fail_on, Some(Level::Error));
+        assert_eq!(merged.max_call_depth, Some(3));
+        assert_eq!(merged.exclude, ["*.gen.ts", "/generated/**"], "legacy/ is outside api/, generated/ inside it");
+        assert!(merged.rules.contains_key("plain-http-url"));
     }
 }

@@ -78,6 +78,25 @@ fn a_nested_projects_facts_do_not_answer_the_project_around_it() {
 }
 
 #[test]
+fn a_nested_configuration_extends_the_one_above_it() {
+    let dir = project(&[
+        ("archlint.toml", b"ignore = [\"plain-http-url\"]\n".as_slice()),
+        ("svc/archlint.toml", b"extend = \"../archlint.toml\"\nfail-on = \"error\"\n".as_slice()),
+        ("svc/src/links.ts", b"export const DOCS = 'http://docs.acme-corp.io/api';\n".as_slice()),
+    ]);
+    std::fs::create_dir(dir.path().join(".git")).unwrap();
+    let output = archlint(dir.path(), &[".", "--format", "json", "--no-cache", "--select", "plain-http-url"]);
+    assert_eq!(findings(&output), vec![], "svc inherits the root's ignore");
+    std::fs::write(dir.path().join("svc/archlint.toml"), "fail-on = \"error\"\n").unwrap();
+    let output = archlint(dir.path(), &[".", "--format", "json", "--no-cache", "--select", "plain-http-url"]);
+    assert_eq!(findings(&output), expected(&[("plain-http-url", "svc/src/links.ts", 1)]), "without extend, svc's own settings only");
+    std::fs::write(dir.path().join("svc/archlint.toml"), "extend = \"../missing.toml\"\n").unwrap();
+    let broken = archlint(dir.path(), &["."]);
+    assert_eq!(broken.status.code(), Some(2));
+    assert!(stderr(&broken).contains("extend: cannot read") && stderr(&broken).trim().lines().count() == 1, "{}", stderr(&broken));
+}
+
+#[test]
 fn named_files_are_governed_by_their_own_configuration_in_either_order() {
     let repo = monorepo();
     let files = ["api-ts/src/client.ts", "api-ts/src/links.ts", "svc-rs/src/main.rs", "web/src/client.ts"];
