@@ -108,6 +108,10 @@ pub enum Fact {
     /// The service has a liveness or readiness route (`/health`, `/healthz`, `/readyz`, …) or a
     /// health-check library (`@nestjs/terminus`, `lightship`, …).
     HealthRoute,
+    /// A request handler calls this function of another file (`weather::fetchForecast`,
+    /// `ReportsService::build`, Rust `weather::fetch`: the defining file's stem or the type, and
+    /// the function): what it makes, it makes per request.
+    CalledFromHandler(String),
 }
 
 /// A secondary location: where the data came from, or what configures the flagged object.

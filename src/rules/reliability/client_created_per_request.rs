@@ -5,12 +5,14 @@
 //! thrown away with the object. What counts as such a call is data: the `connections` of the
 //! models (`models/*.toml`).
 
+use crate::diagnostic::Fact;
 use crate::lang::rust::model::method_chain;
 use crate::lang::rust::{span_of as rust_span, RustKind, RustModel, RustNode, RustSyntax};
 use crate::lang::typescript::model::{descendants, enclosing_function, span_of};
 use crate::lang::typescript::{FieldExt, TsModel};
 use crate::models::{Connection, ConnectionKind};
 use crate::rules::{check_option_names, Context, Rule, RuleEntry, RuleOptions};
+use crate::source::SourceFile;
 use tree_sitter::Node;
 
 pub const ENTRY: RuleEntry = RuleEntry { id: "client-created-per-request", build };
@@ -74,6 +76,68 @@ fn ts_request_path(node: Node<'_>, model: &TsModel<'_>) -> Option<String> {
     called_by_handler.then(|| format!("in `{name}`, which a request handler of this file calls"))
 }
 
+/// How a handler in another file names a function of this one, for [`Fact::CalledFromHandler`]:
+/// `Class::method` for a class method, `<file stem>::<function>` for a top-level function.
+fn ts_definition_key(function: Node<'_>, model: &TsModel<'_>, file: &SourceFile) -> Option<String> {
+    let name = ts_function_name(function, model)?;
+    if function.kind() == "method_definition" {
+        let class = function.parent()?.parent()?;
+        return Some(format!("{}::{name}", model.text(class.field("name")?)));
+    }
+    // Only functions other files can import: top-level ones.
+    let top_level = function.parent().is_some_and(|p| match p.kind() {
+        "program" | "export_statement" => true,
+        "variable_declarator" => p.parent().and_then(|d| d.parent()).is_some_and(|s| matches!(s.kind(), "program" | "export_statement")),
+        _ => false,
+    });
+    top_level.then(|| format!("{}::{name}", module_stem(&file.rel_path)))
+}
+
+/// The module a path names, as importers write it: `services/weather.ts` → `weather`,
+/// `services/weather/index.ts` → `weather`, `src/repo/mod.rs` → `repo`.
+fn module_stem(path: &str) -> String {
+    let path = path.trim_end_matches('/');
+    let file = path.rsplit('/').next().unwrap_or(path);
+    let stem = file.split('.').next().unwrap_or(file);
+    if matches!(stem, "index" | "mod") {
+        let mut dirs = path.rsplit('/').skip(1);
+        return dirs.next().unwrap_or(stem).to_string();
+    }
+    stem.to_string()
+}
+
+/// The key of a function of another file that a TypeScript call names: an import from a
+/// project module (`fetchForecast(..)`, `weather.fetchForecast(..)`), or a method of an injected
+/// service (`this.reports.build(..)` with `reports: ReportsService`).
+fn ts_called_key(call: Node<'_>, model: &TsModel<'_>) -> Option<String> {
+    let callee = model.unwrap_expression(call.field("function")?);
+    let from_project = |specifier: &str| specifier.starts_with('.') || specifier.starts_with("@/") || specifier.starts_with('~');
+    match callee.kind() {
+        "identifier" => {
+            let import = model.import(model.text(callee)).filter(|i| from_project(&i.module))?;
+            let name = import.export.clone().unwrap_or_else(|| model.text(callee).to_string());
+            Some(format!("{}::{name}", module_stem(&import.module)))
+        }
+        "member_expression" => {
+            let method = model.text(callee.field("property")?);
+            let object = model.unwrap_expression(callee.field("object")?);
+            match object.kind() {
+                "identifier" => {
+                    let import = model.import(model.text(object)).filter(|i| from_project(&i.module) && i.export.is_none())?;
+                    Some(format!("{}::{method}", module_stem(&import.module)))
+                }
+                "member_expression" if object.field("object").is_some_and(|o| o.kind() == "this") => {
+                    let field = model.text(object.field("property")?);
+                    let ty = crate::lang::typescript::calls::field_type(model, object, field)?;
+                    Some(format!("{}::{method}", ty.trim()))
+                }
+                _ => None,
+            }
+        }
+        _ => None,
+    }
+}
+
 /// The name a function is called by: its declaration's, its method's, or its binding's.
 fn ts_function_name<'t>(function: Node<'_>, model: &TsModel<'t>) -> Option<&'t str> {
     if let Some(name) = function.field("name") {
@@ -121,6 +185,18 @@ fn ts_kept_for_later(call: Node<'_>, model: &TsModel<'_>) -> bool {
     }
 }
 
+/// How a handler in another module names the function at `site`: `Type::method` inside an
+/// `impl`, `<module>::<function>` for a free function of `src/<module>.rs` (or `<module>/mod.rs`).
+fn rust_definition_key(site: &crate::lang::rust::Site, model: &RustModel, file: &SourceFile) -> Option<String> {
+    let name = site.fn_name.as_deref()?;
+    let path = model.fn_path(site.fn_id?)?;
+    let owner = path.rsplit("::").nth(1).filter(|segment| segment.starts_with(|c: char| c.is_ascii_uppercase()));
+    Some(match owner {
+        Some(owner) => format!("{owner}::{name}"),
+        None => format!("{}::{name}", module_stem(&file.rel_path)),
+    })
+}
+
 impl Rule for ClientCreatedPerRequest {
     fn id(&self) -> &'static str {
         ENTRY.id
@@ -138,13 +214,27 @@ impl Rule for ClientCreatedPerRequest {
         if cx.in_test {
             return;
         }
+        // A handler calling a function of another file: that file's connections are per request.
+        if node.kind() == "call_expression" && model.handler_at(node.start_byte()).is_some() {
+            if let Some(key) = ts_called_key(node, model) {
+                cx.fact(Fact::CalledFromHandler(key));
+            }
+        }
         let connections = model.connections(node);
         let Some(connection) = connections.first() else { return };
-        let Some(place) = ts_request_path(node, model) else { return };
         if ts_kept_for_later(node, model) {
             return;
         }
-        cx.report(span_of(node), message(connection, &place)).with_help(HELP);
+        if let Some(place) = ts_request_path(node, model) {
+            cx.report(span_of(node), message(connection, &place)).with_help(HELP);
+            return;
+        }
+        // Not in this file's request path: in it when a handler of another file calls the function.
+        let Some(function) = enclosing_function(node) else { return };
+        let Some(key) = ts_definition_key(function, model, cx.file) else { return };
+        let name = key.rsplit("::").next().unwrap_or(&key).to_string();
+        let place = format!("in `{name}`, which a request handler in another file calls");
+        cx.report(span_of(node), message(connection, &place)).with_help(HELP).requires(Fact::CalledFromHandler(key));
     }
 
     fn rust_kinds(&self) -> &'static [RustKind] {
@@ -156,6 +246,18 @@ impl Rule for ClientCreatedPerRequest {
         // What a `OnceLock`/`LazyLock` initialiser makes is made once, even inside a handler.
         if site.in_test || cx.in_test || site.in_once_init {
             return;
+        }
+        // A handler calling a function of another module: `weather::fetch(..)`, `Repo::open(..)`.
+        if let RustSyntax::Call(call) = node.syntax {
+            let in_handler = model.handlers().iter().any(|h| Some(h.fn_id) == site.fn_id);
+            if let (true, Some(path)) = (in_handler, model.call_path(call)) {
+                let segments: Vec<&str> = path.split("::").collect();
+                if let [.., module, function] = segments.as_slice() {
+                    if !matches!(*module, "crate" | "self" | "super") {
+                        cx.fact(Fact::CalledFromHandler(format!("{module}::{function}")));
+                    }
+                }
+            }
         }
         let (parts, span) = match node.syntax {
             RustSyntax::Call(call) => (model.call_parts(call), rust_span(cx.file, &call.func)),
@@ -171,7 +273,14 @@ impl Rule for ClientCreatedPerRequest {
         };
         let connections = model.connections(&parts);
         let Some(connection) = connections.first() else { return };
-        let Some(handler) = model.serving_handler(site.fn_id, site.fn_name.as_deref()) else { return };
+        let Some(handler) = model.serving_handler(site.fn_id, site.fn_name.as_deref()) else {
+            // Not in this file's request path: in it when a handler of another file calls it.
+            let Some(key) = rust_definition_key(site, model, cx.file) else { return };
+            let name = key.rsplit("::").next().unwrap_or(&key).to_string();
+            let place = format!("in `{name}`, which a request handler in another file calls");
+            cx.report(span, message(connection, &place)).with_help(HELP).requires(Fact::CalledFromHandler(key));
+            return;
+        };
         let place = if Some(handler.fn_id) == site.fn_id {
             "in this request handler".to_string()
         } else {
