@@ -43,14 +43,19 @@ pub struct FileJob {
 }
 
 impl FileJob {
+    /// The scanned root the file was found under (manifests are read no higher).
+    fn scan_root(&self) -> &Path {
+        let depth = self.scan_relative.split('/').count();
+        self.path.ancestors().nth(depth).unwrap_or(&self.path)
+    }
+
     /// Whether the file is tooling (a script, a migration, a command-line program): by its path
     /// under the scanned root, or by the package it belongs to, read no higher than that root.
     pub fn is_tooling(&self) -> bool {
         if crate::roles::is_tooling_path(&self.scan_relative) {
             return true;
         }
-        let depth = self.scan_relative.split('/').count();
-        let scan_root = self.path.ancestors().nth(depth).unwrap_or(&self.path);
+        let scan_root = self.scan_root();
         crate::roles::is_tooling_package(&self.path, scan_root)
     }
 
@@ -59,8 +64,7 @@ impl FileJob {
         if self.language == crate::source::Language::Rust {
             return false;
         }
-        let depth = self.scan_relative.split('/').count();
-        let scan_root = self.path.ancestors().nth(depth).unwrap_or(&self.path);
+        let scan_root = self.scan_root();
         crate::roles::is_browser_package(&self.path, scan_root)
     }
 
@@ -69,8 +73,7 @@ impl FileJob {
         if self.language != crate::source::Language::Rust {
             return true;
         }
-        let depth = self.scan_relative.split('/').count();
-        let scan_root = self.path.ancestors().nth(depth).unwrap_or(&self.path);
+        let scan_root = self.scan_root();
         crate::roles::rust_serves_requests(&self.path, scan_root)
     }
 }

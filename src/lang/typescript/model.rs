@@ -821,6 +821,15 @@ pub(crate) fn decorator_call<'n>(model: &TsModel<'_>, decorator: Node<'n>) -> Op
     Some((known, args))
 }
 
+/// The root of the tree `node` is in (the file's `program`).
+pub fn program_of(node: Node<'_>) -> Node<'_> {
+    let mut root = node;
+    while let Some(parent) = root.parent() {
+        root = parent;
+    }
+    root
+}
+
 /// The innermost function around `node`.
 pub fn enclosing_function(node: Node<'_>) -> Option<Node<'_>> {
     std::iter::successors(node.parent(), |n| n.parent()).find(|n| is_function_like(n.kind()))

@@ -6,7 +6,7 @@
 use crate::lang::rust::model::method_chain;
 use crate::lang::rust::{span_of as rust_span, RustKind, RustModel, RustNode, RustSyntax};
 use crate::lang::typescript::calls::field_type;
-use crate::lang::typescript::model::{descendants, enclosing_function, named_children, span_of};
+use crate::lang::typescript::model::{descendants, enclosing_function, named_children, program_of, span_of};
 use crate::lang::typescript::{FieldExt, Property, TsModel};
 use crate::models::ConnectionKind;
 use crate::rules::{check_option_names, Context, Rule, RuleEntry, RuleOptions};
@@ -148,13 +148,7 @@ fn ts_set_expiry(arguments: &[Node<'_>], model: &TsModel<'_>) -> Expiry {
 
 /// Whether the function around `node` (or the program) expires or deletes a key anywhere.
 fn ts_function_expires(node: Node<'_>, model: &TsModel<'_>) -> bool {
-    let scope = enclosing_function(node).unwrap_or_else(|| {
-        let mut root = node;
-        while let Some(parent) = root.parent() {
-            root = parent;
-        }
-        root
-    });
+    let scope = enclosing_function(node).unwrap_or_else(|| program_of(node));
     descendants(scope).any(|call| {
         call.kind() == "call_expression"
             && call
@@ -218,10 +212,7 @@ impl CacheWithoutExpiry {
         // node-cache: a TTL given with each `cache.set(key, value, ttl)` bounds the entries too.
         let holder = node.parent().filter(|p| p.kind() == "variable_declarator").and_then(|d| d.field("name")).map(|n| model.text(n));
         if let (true, Some(holder)) = (library == "node-cache", holder) {
-            let mut root = node;
-            while let Some(parent) = root.parent() {
-                root = parent;
-            }
+            let root = program_of(node);
             let ttl_per_set = descendants(root).any(|call| {
                 let callee = call.field("function").filter(|f| call.kind() == "call_expression" && f.kind() == "member_expression");
                 callee.is_some_and(|callee| {

@@ -8,7 +8,7 @@
 use crate::diagnostic::Fact;
 use crate::lang::rust::model::method_chain;
 use crate::lang::rust::{span_of as rust_span, RustKind, RustModel, RustNode, RustSyntax};
-use crate::lang::typescript::model::{descendants, enclosing_function, span_of};
+use crate::lang::typescript::model::{descendants, enclosing_function, program_of, span_of};
 use crate::lang::typescript::{FieldExt, TsModel};
 use crate::models::{Connection, ConnectionKind};
 use crate::rules::{check_option_names, Context, Rule, RuleEntry, RuleOptions};
@@ -56,10 +56,7 @@ fn ts_request_path(node: Node<'_>, model: &TsModel<'_>) -> Option<String> {
     }
     let function = enclosing_function(node)?;
     let name = ts_function_name(function, model)?;
-    let mut root = function;
-    while let Some(parent) = root.parent() {
-        root = parent;
-    }
+    let root = program_of(function);
     let called_by_handler = descendants(root).any(|call| {
         call.kind() == "call_expression"
             && model.handler_at(call.start_byte()).is_some()

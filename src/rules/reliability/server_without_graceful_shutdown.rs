@@ -72,7 +72,8 @@ impl Rule for ServerWithoutGracefulShutdown {
             }
             // `process.on("SIGTERM", ..)`, `for (const s of ["SIGINT", "SIGTERM"])`, `signals: ["SIGTERM"]`.
             "string" => {
-                if model.string_literal(node).is_some_and(|s| s == "SIGTERM") {
+                // Most strings are not it: no string is built for them.
+                if model.text(node).contains("SIGTERM") && model.string_literal(node).is_some_and(|s| s == "SIGTERM") {
                     cx.fact(Fact::GracefulShutdown);
                 }
             }

@@ -4,7 +4,7 @@
 //! middleware is mounted is a matter of code layout the rule does not follow.
 
 use crate::diagnostic::Fact;
-use crate::lang::typescript::model::{descendants, named_children, span_of};
+use crate::lang::typescript::model::{descendants, named_children, program_of, span_of};
 use crate::lang::typescript::FieldExt;
 use crate::lang::typescript::{Property, TsModel};
 use crate::rules::{check_option_names, Context, Rule, RuleEntry, RuleOptions};
@@ -89,10 +89,7 @@ fn is_served(call: Node<'_>, model: &TsModel<'_>) -> bool {
     if exported_declaration {
         return true;
     }
-    let mut root = call;
-    while let Some(parent) = root.parent() {
-        root = parent;
-    }
+    let root = program_of(call);
     let names_app = |node: Node<'_>| match node.kind() {
         // `module.exports = { app }`
         "shorthand_property_identifier" => model.text(node) == app,
