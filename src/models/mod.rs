@@ -430,6 +430,38 @@ pub struct SourceObject {
     pub from: Provenance,
 }
 
+/// TypeScript parameter decorators whose parameter is request data.
+#[derive(Debug, Clone)]
+pub struct SourceDecorators {
+    pub names: Vec<String>,
+    pub from: Provenance,
+}
+
+/// The request objects a framework hands its handlers, by role: the front-ends decide which
+/// parameter plays which role (by the framework's conventions), the models say which of its
+/// members and getters hold request data.
+pub const REQUEST_ROLES: &[&str] = &[
+    // Express and Fastify requests; Rust `HttpRequest`, `Parts`, tonic and lambda_http requests.
+    "request",
+    // Koa's `ctx` (and `ctx.request`).
+    "koa-context",
+    // Hono's `c` (`c.req.query()`).
+    "hono-context",
+    // The Fetch API's `Request` (Next.js route handlers and middleware, `NextRequest`).
+    "fetch-request",
+    // The second argument of a Next.js route handler (`{ params }`).
+    "next-route-context",
+    // An AWS Lambda event from API Gateway, an ALB or a function URL.
+    "lambda-event",
+    // A `@grpc/grpc-js` call (`call.request`).
+    "grpc-call",
+    // The options a tRPC procedure's resolver gets (`{ input }`).
+    "trpc-options",
+];
+
+/// Rust frameworks whose handlers the extractor lists are for.
+pub const RUST_FRAMEWORKS: &[&str] = &["axum", "actix-web", "rocket", "poem", "tonic", "graphql", "lambda", "hyper", "warp"];
+
 /// Rust handler parameter types whose value is request data.
 #[derive(Debug, Clone)]
 pub struct SourceExtractors {
@@ -517,6 +549,7 @@ struct LanguageKnowledge {
     source_calls: Table<SourceCall>,
     source_objects: Vec<SourceObject>,
     extractors: Vec<SourceExtractors>,
+    decorators: Vec<SourceDecorators>,
     /// Every method name and last name segment some entry matches by, for [`Knowledge::may_match`].
     names: HashSet<String>,
 }
@@ -668,21 +701,27 @@ impl Knowledge {
         let language = context.language_of(&callee)?;
         let has_object = spec.object.is_some();
         let has_extractors = !spec.extractors.is_empty();
+        let has_decorators = !spec.decorators.is_empty();
         let callees = context.callees(&callee, language)?;
-        let forms = usize::from(has_object) + usize::from(has_extractors) + usize::from(!callees.is_empty());
+        let forms = usize::from(has_object) + usize::from(has_extractors) + usize::from(has_decorators) + usize::from(!callees.is_empty());
         if forms != 1 {
             let span = callee.function.map(|f| f.span()).or(spec.object.as_ref().map(|o| o.span()));
             return Err(ModelError::at(
-                "a source names calls (`function`, `functions`, `methods`), or a request `object` with `members`/`getters`, or Rust `extractors`: exactly one of them",
+                "a source names calls (`function`, `functions`, `methods`), or a request `object` with `members`/`getters`, or TypeScript `decorators`, or Rust `extractors`: exactly one of them",
                 span,
             ));
         }
         let knowledge = self.language_mut(language);
-        if let Some(object) = &spec.object {
+        if has_decorators {
+            if language != Language::Typescript {
+                return Err(ModelError::at("`decorators` are TypeScript parameter decorators", None));
+            }
+            knowledge.decorators.push(SourceDecorators { names: spec.decorators.clone(), from: from.clone() });
+        } else if let Some(object) = &spec.object {
             let role = object.get_ref();
-            if !matches!(role.as_str(), "request" | "koa-context") {
+            if !REQUEST_ROLES.contains(&role.as_str()) {
                 return Err(ModelError::at(
-                    format!("unknown request object `{role}` (expected `request` or `koa-context`)"),
+                    format!("unknown request object `{role}` (expected one of {})", REQUEST_ROLES.join(", ")),
                     Some(object.span()),
                 ));
             }
@@ -702,8 +741,11 @@ impl Knowledge {
                 return Err(ModelError::at("`extractors` are Rust handler parameter types", None));
             }
             if let Some(framework) = &spec.framework {
-                if !matches!(framework.as_str(), "axum" | "actix-web" | "rocket") {
-                    return Err(ModelError::at(format!("unknown framework `{framework}` (expected axum, actix-web or rocket)"), None));
+                if !RUST_FRAMEWORKS.contains(&framework.as_str()) {
+                    return Err(ModelError::at(
+                        format!("unknown framework `{framework}` (expected one of {})", RUST_FRAMEWORKS.join(", ")),
+                        None,
+                    ));
                 }
             }
             if spec.validated && spec.module.is_none() {
@@ -890,14 +932,20 @@ impl Knowledge {
         self.rust.source_objects.iter().any(|o| (in_handler || o.anywhere) && o.types.iter().any(|t| t == ty))
     }
 
+    /// TypeScript: whether a parameter decorator (`Body`, `Args`) marks request data.
+    pub fn is_data_decorator(&self, name: &str) -> bool {
+        self.typescript.decorators.iter().any(|list| list.names.iter().any(|n| n == name))
+    }
+
     /// Rust: whether a handler parameter of this extractor type is request data in `framework`'s
     /// handlers. axum and actix-web share extractor names (`Json`, `Query`, `Path`), so their
-    /// lists count for each other; Rocket's are its own.
+    /// lists count for each other; the other frameworks' are their own.
     pub fn is_extractor(&self, name: &str, framework: &str) -> bool {
+        let shared = |f: &str| matches!(f, "axum" | "actix-web");
         self.rust.extractors.iter().any(|list| {
             let applies = match list.framework.as_deref() {
                 None => true,
-                Some(own) => own == framework || (own != "rocket" && framework != "rocket"),
+                Some(own) => own == framework || (shared(own) && shared(framework)),
             };
             applies && list.names.iter().any(|n| n == name)
         })
@@ -934,6 +982,17 @@ impl Knowledge {
                 names.extend(o.getters.iter().map(|g| format!("{}.{g}()", o.role)));
                 let detail = if o.types.is_empty() { String::new() } else { format!("types: {}", o.types.join(", ")) };
                 entries.push(ListedEntry { language, section: "source", kind: None, name: names.join(", "), detail, from: &o.from });
+            }
+            for d in &k.decorators {
+                let names = d.names.iter().map(|n| format!("@{n}()")).collect::<Vec<_>>().join(", ");
+                entries.push(ListedEntry {
+                    language,
+                    section: "source",
+                    kind: None,
+                    name: names,
+                    detail: "parameter decorators".into(),
+                    from: &d.from,
+                });
             }
             for e in &k.extractors {
                 let mut detail = e.framework.as_ref().map(|f| format!("{f} handlers")).unwrap_or_default();

@@ -133,9 +133,13 @@ entry!(
     /// Where request data enters: calls whose result is request data, members and getters of a
     /// framework's request object, Rust extractor types.
     SourceSpec {
-        /// A framework's request object, by role: `request` (Express, Fastify; Rust `HttpRequest`,
-        /// `Parts`) or `koa-context`.
+        /// A framework's request object, by role (see [`REQUEST_ROLES`](super::REQUEST_ROLES)):
+        /// `request` (Express, Fastify; Rust `HttpRequest`, `Parts`), `koa-context`, ...
         pub object: Option<Spanned<String>>,
+        /// TypeScript: parameter decorators whose parameter is request data (NestJS `@Body()`,
+        /// `@Args()`, `@Payload()`; type-graphql `@Arg()`).
+        #[serde(default)]
+        pub decorators: Vec<String>,
         /// With `object`: properties (`body`, `query`) or Rust fields (`uri`) holding request data.
         #[serde(default)]
         pub members: Vec<String>,

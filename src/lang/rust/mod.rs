@@ -311,6 +311,7 @@ fn collect<'a>(
         lits,
         modules: Vec::new(),
         impl_type: None,
+        impl_seen: None,
     };
     collector.visit_file(syntax);
     let Collector { mut model, queue, fns, .. } = collector;
@@ -336,6 +337,20 @@ pub(crate) struct FnSeen {
     pub is_async: bool,
     pub route_attribute: Option<(String, Option<String>)>,
     pub params: Vec<RequestParam>,
+    /// The last segments of the function's attributes (`handler`, `oai`).
+    pub attributes: Vec<String>,
+    /// The `impl` block the function is a method of, if any.
+    pub owner: Option<ImplSeen>,
+    /// The parameter types' last segments, through references (`Request` in `Request<Msg>`).
+    pub param_types: Vec<String>,
+}
+
+/// What the function's `impl` block says: its attributes (`Object`, `tonic::async_trait`) and
+/// whether it implements a trait.
+#[derive(Clone, Default)]
+pub(crate) struct ImplSeen {
+    pub attributes: Vec<String>,
+    pub of_trait: bool,
 }
 
 struct Collector<'a> {
@@ -350,6 +365,8 @@ struct Collector<'a> {
     modules: Vec<String>,
     /// The type of the `impl` block around the current item.
     impl_type: Option<String>,
+    /// The `impl` block around the current item, as handler detection needs it.
+    impl_seen: Option<ImplSeen>,
 }
 
 impl<'a> Collector<'a> {
@@ -387,6 +404,16 @@ impl<'a> Collector<'a> {
             is_async: sig.asyncness.is_some(),
             route_attribute: attrs.iter().find_map(route_attribute),
             params: sig.inputs.iter().filter_map(request_param).collect(),
+            attributes: attrs.iter().filter_map(|a| a.path().segments.last().map(|s| s.ident.to_string())).collect(),
+            owner: if free { None } else { self.impl_seen.clone() },
+            param_types: sig
+                .inputs
+                .iter()
+                .filter_map(|input| match input {
+                    syn::FnArg::Typed(typed) => model::type_path(&typed.ty).map(|p| p.rsplit("::").next().unwrap_or(&p).to_string()),
+                    syn::FnArg::Receiver(_) => None,
+                })
+                .collect(),
         });
         self.push(RustSyntax::Fn { sig, attrs, block });
         self.visit_block(block);
@@ -477,7 +504,13 @@ impl<'a> Visit<'a> for Collector<'a> {
         };
         self.model.declared.extend(self_type.clone());
         let saved_type = std::mem::replace(&mut self.impl_type, self_type);
+        let seen = ImplSeen {
+            attributes: item.attrs.iter().filter_map(|a| a.path().segments.last().map(|s| s.ident.to_string())).collect(),
+            of_trait: item.trait_.is_some(),
+        };
+        let saved_seen = self.impl_seen.replace(seen);
         visit::visit_item_impl(self, item);
+        self.impl_seen = saved_seen;
         self.impl_type = saved_type;
         self.site.in_test = saved;
     }
@@ -609,6 +642,12 @@ impl<'a> Visit<'a> for Collector<'a> {
             Expr::Call(call) => {
                 self.push(RustSyntax::Call(call));
                 let path: Rc<str> = self.model.call_path(call).unwrap_or_default().into();
+                // `service_fn(handle)`: a hyper or Lambda service's handler.
+                if path.rsplit("::").next() == Some("service_fn") {
+                    if let Some(Expr::Path(target)) = call.args.first() {
+                        self.model.service_fns.extend(target.path.segments.last().map(|s| s.ident.to_string()));
+                    }
+                }
                 if let (Some(fn_id), Expr::Path(callee)) = (self.site.fn_id, &*call.func) {
                     // Calls of functions of this file by name (`load_user(..)`, `Self::check(..)`).
                     if let Some(last) = callee.path.segments.last() {

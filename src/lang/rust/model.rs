@@ -12,6 +12,17 @@ pub enum Framework {
     Axum,
     ActixWeb,
     Rocket,
+    /// poem `#[handler]` functions and poem-openapi `#[oai]` operations.
+    Poem,
+    /// Methods of a tonic service trait implementation.
+    Tonic,
+    /// async-graphql `#[Object]` and juniper `#[graphql_object]` resolvers: every argument but
+    /// the context is the client's.
+    Graphql,
+    /// lambda_http / lambda_runtime functions given to `service_fn`.
+    Lambda,
+    /// hyper services: functions given to `service_fn`.
+    Hyper,
 }
 
 impl Framework {
@@ -21,6 +32,11 @@ impl Framework {
             Framework::Axum => "axum",
             Framework::ActixWeb => "actix-web",
             Framework::Rocket => "rocket",
+            Framework::Poem => "poem",
+            Framework::Tonic => "tonic",
+            Framework::Graphql => "graphql",
+            Framework::Lambda => "lambda",
+            Framework::Hyper => "hyper",
         }
     }
 }
@@ -108,6 +124,8 @@ pub struct RustModel<'a> {
     pub(super) locals: HashMap<(FnId, String), Vec<LocalVar<'a>>>,
     /// Functions named as route targets (`get(list_users)`, `.to(create)`).
     pub(super) routed_fns: HashSet<String>,
+    /// Functions given to `service_fn` (hyper, lambda_http, tower).
+    pub(super) service_fns: HashSet<String>,
     pub(super) handlers: Vec<RustHandler>,
     /// Names of the functions each function calls by name (free functions, `Self::f`, `self.f()`).
     pub(super) calls: HashMap<FnId, Vec<String>>,
@@ -576,10 +594,21 @@ pub(super) fn finish_handlers(model: &mut RustModel<'_>, fns: &[super::FnSeen]) 
     } else {
         None
     };
+    let service_framework = if model.imports_crate("lambda_http") || model.imports_crate("lambda_runtime") {
+        Some(Framework::Lambda)
+    } else if model.imports_crate("hyper") {
+        Some(Framework::Hyper)
+    } else {
+        None
+    };
     for f in fns {
         let (framework, route) = if let Some((_, route)) = &f.route_attribute {
             let framework = if model.imports_crate("rocket") { Framework::Rocket } else { Framework::ActixWeb };
             (framework, route.clone())
+        } else if let Some(framework) = convention_framework(model, f) {
+            (framework, None)
+        } else if let (true, Some(framework)) = (model.service_fns.contains(&f.name), service_framework) {
+            (framework, None)
         } else if model.routed_fns.contains(&f.name) || (f.is_async && !f.params.is_empty()) {
             match framework {
                 Some(framework) => (framework, None),
@@ -590,6 +619,26 @@ pub(super) fn finish_handlers(model: &mut RustModel<'_>, fns: &[super::FnSeen]) 
         };
         model.handlers.push(RustHandler { name: f.name.clone(), fn_id: f.fn_id, framework, route, request_params: f.params.clone() });
     }
+}
+
+/// The frameworks that mark their handlers where they are written: poem's `#[handler]` and
+/// poem-openapi's `#[oai]`, GraphQL resolver `impl` blocks, tonic service implementations.
+fn convention_framework(model: &RustModel<'_>, f: &super::FnSeen) -> Option<Framework> {
+    let has = |names: &[String], name: &str| names.iter().any(|n| n == name);
+    if (has(&f.attributes, "handler") && model.imports_crate("poem")) || (has(&f.attributes, "oai") && model.imports_crate("poem_openapi"))
+    {
+        return Some(Framework::Poem);
+    }
+    let owner = f.owner.as_ref()?;
+    let resolver_block = ["Object", "ComplexObject", "Subscription"].iter().any(|a| has(&owner.attributes, a))
+        && model.imports_crate("async_graphql")
+        || ["graphql_object", "graphql_subscription"].iter().any(|a| has(&owner.attributes, a)) && model.imports_crate("juniper");
+    if resolver_block {
+        return Some(Framework::Graphql);
+    }
+    // A tonic service: a trait implementation whose methods take a `tonic::Request`.
+    let takes_request = f.param_types.iter().any(|t| t == "Request" || t == "Streaming");
+    (owner.of_trait && takes_request && model.imports_crate("tonic")).then_some(Framework::Tonic)
 }
 
 #[cfg(test)]

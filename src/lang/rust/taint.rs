@@ -1246,6 +1246,9 @@ impl<'a> Walk<'_, 'a> {
                 }
                 is_route_name || data_guard
             }
+            // A GraphQL resolver's arguments are the query's; the context (`&Context<'_>`, a
+            // juniper context, `&Executor`) is borrowed from the server.
+            (Some(Framework::Graphql), _) => !matches!(peel_group(&param.ty), syn::Type::Reference(_)),
             (Some(framework), extractor) => extractor.is_some_and(|e| knowledge.is_extractor(e, framework.model_name())),
         };
         let origin = match (is_source, index) {
@@ -1746,6 +1749,14 @@ fn collect_route_names(tokens: proc_macro2::TokenStream, names: &mut Vec<String>
 /// `web::Path<(u32,)>` → `Path`, `Option<Query<Q>>` → `Query`, `Valid<Json<T>>` → `Json`.
 fn extractor_name(ty: &Type) -> Option<String> {
     name_inside(ty, &["Option", "Result", "Valid", "Garde", "WithRejection"])
+}
+
+fn peel_group(ty: &Type) -> &Type {
+    match ty {
+        Type::Group(g) => peel_group(&g.elem),
+        Type::Paren(p) => peel_group(&p.elem),
+        _ => ty,
+    }
 }
 
 fn peel(ty: &Type) -> &Type {

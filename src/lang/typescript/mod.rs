@@ -3,6 +3,7 @@
 //! [`TsModel`] and queues the nodes of the kinds the checker asked for, then hands both to it.
 
 pub mod calls;
+mod frameworks;
 pub mod model;
 pub mod taint;
 
@@ -186,7 +187,7 @@ where
             format!("syntax error ({what}); findings in this file may be incomplete"),
         ));
     }
-    let model = build_model(&file.text, knowledge, recorded);
+    let model = build_model(&file.text, &file.rel_path, knowledge, recorded);
     output.timings.model += clock.split();
     check(&model, queue, output);
 }
@@ -234,8 +235,9 @@ fn index_tree<'t>(root: Node<'t>, kinds: &KindTable, wanted: &[bool]) -> Indexed
 }
 
 /// The model of a file from the nodes [`index_tree`] collected, in source order.
-fn build_model<'t>(src: &'t str, knowledge: &'t Knowledge, recorded: Vec<(Recorded, Node<'t>, Span)>) -> TsModel<'t> {
+fn build_model<'t>(src: &'t str, path: &'t str, knowledge: &'t Knowledge, recorded: Vec<(Recorded, Node<'t>, Span)>) -> TsModel<'t> {
     let mut model = TsModel::new(src, knowledge);
+    model.file_path = path;
     for (kind, node, scope) in recorded {
         model.record(kind, node, scope);
     }

@@ -40,6 +40,7 @@ pub enum Framework {
     Koa,
     Fastify,
     NestJs,
+    Hono,
 }
 
 #[derive(Debug, Clone)]
@@ -73,6 +74,10 @@ pub struct TsModel<'t> {
     bindings: HashMap<String, Vec<Binding<'t>>>,
     assigned_members: HashSet<String>,
     handlers: Vec<Handler>,
+    /// The file's path from the project root (Next.js reads conventions from it).
+    pub(super) file_path: &'t str,
+    /// The service implementations handed to `server.addService(definition, implementation)`.
+    pub(super) service_implementations: Vec<Node<'t>>,
     /// [`TsModel::qualified_name`]'s answers, by node id.
     qualified_names: RefCell<HashMap<usize, Option<String>>>,
     /// The taint view's memos: the function and parameter an identifier names (node ids, by the
@@ -144,6 +149,8 @@ impl<'t> TsModel<'t> {
             bindings: HashMap::new(),
             assigned_members: HashSet::new(),
             handlers: Vec::new(),
+            file_path: "",
+            service_implementations: Vec::new(),
             qualified_names: RefCell::default(),
             enclosing_parameters: RefCell::default(),
             guards: RefCell::default(),
@@ -346,6 +353,10 @@ impl<'t> TsModel<'t> {
         let Some(method) = callee.field("property").map(|p| self.text(p)) else { return };
         let Some(args) = call.field("arguments") else { return };
         let arguments: Vec<Node<'t>> = named_children(args).collect();
+        if method == "addService" {
+            self.service_implementations.extend(arguments.get(1));
+            return;
+        }
         let path = arguments.first().and_then(|first| self.string_value(*first));
         let receiver_is_route = callee.field("object").is_some_and(|object| {
             object.kind() == "call_expression"
@@ -380,6 +391,7 @@ impl<'t> TsModel<'t> {
         let framework = match params.first().map(String::as_str) {
             Some("ctx" | "context") if params.len() <= 2 => Framework::Koa,
             _ if params.get(1).is_some_and(|p| p == "reply") || self.imports_module("fastify") => Framework::Fastify,
+            _ if self.imports_module("hono") => Framework::Hono,
             _ if self.imports_module("koa") || self.imports_module("@koa/router") || self.imports_module("koa-router") => Framework::Koa,
             _ => Framework::Express,
         };
@@ -405,8 +417,10 @@ impl<'t> TsModel<'t> {
         let mut request_params = Vec::new();
         if let Some(params) = method.field("parameters") {
             for param in named_children(params) {
-                let is_request = children_by_field(param, "decorator")
-                    .any(|d| decorator_call(self, d).is_some_and(|(name, _)| NEST_REQUEST_DECORATORS.contains(&name)));
+                let is_request = children_by_field(param, "decorator").any(|d| {
+                    super::frameworks::decorator_name(self, d)
+                        .is_some_and(|(name, _)| matches!(name, "Req" | "Request") || self.knowledge.is_data_decorator(name))
+                });
                 if let (true, Some(pattern)) = (is_request, param.field("pattern")) {
                     request_params.push(self.text(pattern).to_string());
                 }
@@ -800,7 +814,7 @@ pub fn descendants<'n>(node: Node<'n>) -> impl Iterator<Item = Node<'n>> {
 }
 
 /// Decorators written just before a class member (`@Get() @UseGuards(A) method() {}`).
-fn preceding_decorators<'n>(member: Node<'n>) -> impl Iterator<Item = Node<'n>> {
+pub(super) fn preceding_decorators<'n>(member: Node<'n>) -> impl Iterator<Item = Node<'n>> {
     let mut previous = member.prev_named_sibling();
     std::iter::from_fn(move || {
         let node = previous.filter(|n| n.kind() == "decorator")?;

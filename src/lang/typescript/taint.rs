@@ -9,7 +9,8 @@
 //! through. It stays inside the function the sink is in (and the functions enclosing it, for
 //! closures); calls to other functions are opaque, except for known conversions and sanitisers.
 
-use super::model::{children_by_field, decorator_call, descendants, is_function_like, named_children, span_of, TsModel};
+use super::frameworks::{decorator_name, destructured_parameter, RequestKind};
+use super::model::{children_by_field, descendants, is_function_like, named_children, span_of, Framework, TsModel};
 use crate::lang::typescript::FieldExt;
 use crate::models::{Language, SinkKind};
 use crate::taint::{Flow, Origin};
@@ -76,9 +77,12 @@ impl<'t> TsModel<'t> {
                 let first = path.first()?.as_str();
                 let member = |role: &str, name: &str| self.knowledge.request_member(Language::Typescript, role, name);
                 let is_source = match kind {
-                    RequestKind::Request => member("request", first),
-                    RequestKind::KoaContext => {
-                        member("koa-context", first) || (first == "request" && path.get(1).is_some_and(|p| member("koa-context", p)))
+                    RequestKind::Object(role) => {
+                        member(role, first)
+                            // Dotted members: Hono's `c.req.url`.
+                            || path.get(1).is_some_and(|second| member(role, &format!("{first}.{second}")))
+                            // Koa's `ctx.request.body` has the context's members.
+                            || (role == "koa-context" && first == "request" && path.get(1).is_some_and(|p| member(role, p)))
                     }
                     RequestKind::Data => true,
                 };
@@ -96,11 +100,7 @@ impl<'t> TsModel<'t> {
                     return None;
                 }
                 let (root, path) = self.member_chain(callee)?;
-                let role = match self.request_parameter(root)? {
-                    RequestKind::Request => "request",
-                    RequestKind::KoaContext => "koa-context",
-                    RequestKind::Data => return None,
-                };
+                let RequestKind::Object(role) = self.request_parameter(root)? else { return None };
                 self.knowledge.request_getter(Language::Typescript, role, &path.join(".")).then(|| flow(node))
             }
             "identifier" | "shorthand_property_identifier" => {
@@ -108,7 +108,10 @@ impl<'t> TsModel<'t> {
                     return None;
                 }
                 // Point at the decorated parameter: `@Param('id') id: string` says where the data enters.
-                let (_, parameter) = self.enclosing_parameter(node)?;
+                let parameter = match self.enclosing_parameter(node) {
+                    Some((_, parameter)) => parameter,
+                    None => destructured_parameter(self, node)?.1,
+                };
                 Some(flow(parameter))
             }
             _ => None,
@@ -376,6 +379,15 @@ impl<'t> TsModel<'t> {
             };
             return receiver.join(arguments);
         }
+        // `searchParams.get("q")`, `formData.get("file")` on request data: the entry is the client's.
+        if callee.kind() == "member_expression" && matches!(last, "get" | "getAll") {
+            if let Some(receiver) = callee.field("object") {
+                let origin = self.origin_in(receiver, sink, walk);
+                if origin.is_request() {
+                    return origin;
+                }
+            }
+        }
         self.returned_origin(node, callee, sink, walk)
     }
 
@@ -521,7 +533,8 @@ impl<'t> TsModel<'t> {
         None
     }
 
-    /// What a request-carrying parameter is, if `identifier` names one.
+    /// What a request-carrying parameter is, if `identifier` names one (directly, or by
+    /// destructuring a parameter: `({ input }) =>`).
     fn request_parameter(&self, identifier: Node<'t>) -> Option<RequestKind> {
         if identifier.kind() != "identifier" && identifier.kind() != "shorthand_property_identifier" {
             return None;
@@ -532,43 +545,69 @@ impl<'t> TsModel<'t> {
         {
             return None;
         }
-        let (function, parameter) = self.enclosing_parameter(identifier)?;
-        let name = self.text(identifier);
+        let Some((function, parameter)) = self.enclosing_parameter(identifier) else {
+            let (function, parameter, key) = destructured_parameter(self, identifier)?;
+            return match self.parameter_kind(function, parameter, None)? {
+                RequestKind::Data => Some(RequestKind::Data),
+                RequestKind::Object(role) => self.knowledge.request_member(Language::Typescript, role, key).then_some(RequestKind::Data),
+            };
+        };
+        self.parameter_kind(function, parameter, Some(self.text(identifier)))
+    }
+
+    /// The role of a parameter of `function`: by its decorator (NestJS), by the conventions of
+    /// the frameworks that register the function, or by the name (`name`, when it is a plain
+    /// identifier) Express and Koa handlers give it.
+    fn parameter_kind(&self, function: Node<'t>, parameter: Node<'t>, name: Option<&str>) -> Option<RequestKind> {
         if let Some(kind) = self.nest_request_parameter(parameter) {
             return kind;
         }
         let parameters = function_parameters(function);
         let index = parameters.iter().position(|p| *p == parameter)?;
+        if let Some(kind) = self.conventional_parameter(function, index) {
+            return Some(kind);
+        }
         let annotation = parameter.field("type").map(|t| self.text(t)).unwrap_or("");
-        let registered = self.handler_at(function.start_byte()).is_some_and(|h| h.span == span_of(function));
-        match name {
+        let registered = self.handler_at(function.start_byte()).filter(|h| h.span == span_of(function));
+        match (name, registered) {
             // `(req, res)`, `(request, reply)`, `req: Request`: the Node HTTP frameworks' convention.
-            "req" | "request" if index == 0 && (registered || parameters.len() >= 2 || annotation.contains("Request")) => {
-                Some(RequestKind::Request)
+            (Some("req" | "request"), _)
+                if index == 0 && (registered.is_some() || parameters.len() >= 2 || annotation.contains("Request")) =>
+            {
+                Some(RequestKind::Object("request"))
             }
-            "ctx" | "context" if index == 0 && (registered || annotation.contains("Context")) && !annotation.contains("Execution") => {
-                Some(RequestKind::KoaContext)
+            (Some("ctx" | "context"), _)
+                if index == 0 && (registered.is_some() || annotation.contains("Context")) && !annotation.contains("Execution") =>
+            {
+                Some(RequestKind::Object("koa-context"))
             }
+            // A registered handler's destructured first parameter: `({ body }, res) =>`.
+            (None, Some(handler)) if index == 0 => Some(RequestKind::Object(match handler.framework {
+                Framework::Koa => "koa-context",
+                _ => "request",
+            })),
             _ => None,
         }
     }
 
     /// NestJS: `@Body() dto`, `@Query('q') q`, `@Param('id', ParseIntPipe) id` (numeric: safe),
-    /// `@Req() req` (a request object). `None` when the parameter has no request decorator.
+    /// `@Req() req` (a request object); the models' data decorators (`@Args()`, `@Payload()`).
+    /// `None` when the parameter has no request decorator.
     fn nest_request_parameter(&self, parameter: Node<'t>) -> Option<Option<RequestKind>> {
         for decorator in children_by_field(parameter, "decorator") {
-            let Some((name, arguments)) = decorator_call(self, decorator) else { continue };
+            let Some((name, arguments)) = decorator_name(self, decorator) else { continue };
             let parsed = arguments.is_some_and(|a| {
                 named_children(a).any(|arg| {
                     let text = self.text(arg);
                     ["ParseInt", "ParseFloat", "ParseBool", "ParseUUID", "ParseEnum", "ParseArray"].iter().any(|p| text.contains(p))
                 })
             });
-            return Some(match name {
-                "Req" | "Request" => Some(RequestKind::Request),
-                "Body" | "Query" | "Param" | "Headers" if !parsed => Some(RequestKind::Data),
-                _ => None,
-            });
+            match name {
+                "Req" | "Request" => return Some(Some(RequestKind::Object("request"))),
+                _ if self.knowledge.is_data_decorator(name) => return Some((!parsed).then_some(RequestKind::Data)),
+                // Other decorators (`@Inject()`, `@Ctx()`) say nothing of request data.
+                _ => continue,
+            }
         }
         None
     }
@@ -688,16 +727,6 @@ impl<'t> TsModel<'t> {
     }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum RequestKind {
-    /// An Express/Fastify request object: its `body`, `query`, ... are data.
-    Request,
-    /// A Koa context: `ctx.query`, `ctx.request.body`, ...
-    KoaContext,
-    /// The parameter itself is request data (NestJS `@Body() dto`).
-    Data,
-}
-
 fn function_parameters(function: Node<'_>) -> Vec<Node<'_>> {
     if let Some(single) = function.field("parameter") {
         return vec![single];
@@ -746,8 +775,12 @@ mod tests {
     fn origin_of(code: &str) -> Origin {
         let file = SourceFile::new("t.ts".into(), "t.ts".into(), Language::TypeScript, code.into(), false);
         let tree = parse(&file).unwrap();
-        let model =
-            build_model(&file.text, crate::models::Knowledge::builtin(), index_tree(tree.root_node(), &kind_tables()[0], &[]).recorded);
+        let model = build_model(
+            &file.text,
+            &file.rel_path,
+            crate::models::Knowledge::builtin(),
+            index_tree(tree.root_node(), &kind_tables()[0], &[]).recorded,
+        );
         let call = descendants(tree.root_node())
             .find(|n| n.kind() == "call_expression" && n.field("function").is_some_and(|f| model.text(f) == "sink"))
             .expect("a sink call");

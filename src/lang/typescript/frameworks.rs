@@ -1,0 +1,290 @@
+//! Which parameter of a function carries the request, by each framework's conventions: Express
+//! and Koa handlers by their parameter names, NestJS by decorators, Next.js by file and export
+//! names, Hono by its route registry, AWS Lambda by the exported `handler`, GraphQL resolver maps
+//! by their `Query`/`Mutation` keys, gRPC by `addService`, tRPC by its procedure builders.
+//!
+//! The conventions say which parameter plays which role; the models say which members and
+//! getters of each role hold request data (`models/hono.toml`: `c.req.query()`).
+
+use super::model::{children_by_field, is_function_like, named_children, span_of, Framework, TsModel};
+use crate::lang::typescript::FieldExt;
+use tree_sitter::Node;
+
+/// What a request-carrying parameter is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum RequestKind {
+    /// A framework's request object in one of the models' roles
+    /// ([`REQUEST_ROLES`](crate::models::REQUEST_ROLES)): its members and getters are data.
+    Object(&'static str),
+    /// The parameter itself is request data (NestJS `@Body() dto`, a resolver's `args`).
+    Data,
+}
+
+/// The HTTP methods a Next.js route handler is exported as.
+const NEXT_ROUTE_METHODS: &[&str] = &["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"];
+
+/// The root types of a GraphQL schema, whose resolvers' arguments are the client's.
+const GRAPHQL_ROOTS: &[&str] = &["Query", "Mutation", "Subscription"];
+
+/// The `@grpc/grpc-js` call types a service method is handed.
+const GRPC_CALL_TYPES: &[&str] = &["ServerUnaryCall", "ServerReadableStream", "ServerWritableStream", "ServerDuplexStream"];
+
+/// The event types of API Gateway, ALB and function URL invocations (`@types/aws-lambda`).
+const LAMBDA_EVENT_TYPES: &[&str] =
+    &["APIGatewayProxyEvent", "APIGatewayProxyEventV2", "APIGatewayEvent", "ALBEvent", "LambdaFunctionURLEvent"];
+
+/// NestJS microservice handlers, whose undecorated first parameter is the message.
+const NEST_MESSAGE_DECORATORS: &[&str] = &["MessagePattern", "EventPattern", "GrpcMethod", "GrpcStreamMethod"];
+
+impl<'t> TsModel<'t> {
+    /// The role the parameter at `index` of `function` plays by a framework's convention other
+    /// than Express's and Koa's names (those the taint view reads itself).
+    pub(super) fn conventional_parameter(&self, function: Node<'t>, index: usize) -> Option<RequestKind> {
+        if let Some(kind) = self.next_parameter(function, index) {
+            return Some(kind);
+        }
+        if self.is_server_action(function) {
+            return Some(RequestKind::Data);
+        }
+        match index {
+            0 if self.registered_by(function, Framework::Hono) => Some(RequestKind::Object("hono-context")),
+            0 if self.is_lambda_handler(function) => Some(RequestKind::Object("lambda-event")),
+            0 if self.is_grpc_method(function) => Some(RequestKind::Object("grpc-call")),
+            0 if self.is_trpc_resolver(function) => Some(RequestKind::Object("trpc-options")),
+            0 if self.is_nest_message_handler(function) => Some(RequestKind::Data),
+            1 if self.is_graphql_resolver(function) => Some(RequestKind::Data),
+            _ => None,
+        }
+    }
+
+    fn registered_by(&self, function: Node<'t>, framework: Framework) -> bool {
+        self.handler_at(function.start_byte()).is_some_and(|h| h.span == span_of(function) && h.framework == framework)
+    }
+
+    /// Next.js: an `app/**/route.ts` handler (`export async function GET(request, { params })`)
+    /// or the middleware (`export function middleware(request: NextRequest)`).
+    fn next_parameter(&self, function: Node<'t>, index: usize) -> Option<RequestKind> {
+        let (stem, in_app) = self.file_stem_and_app_dir();
+        let role = match (stem, index) {
+            ("route", 0) if in_app => "fetch-request",
+            ("route", 1) if in_app => "next-route-context",
+            ("middleware", 0) if self.imports_module("next/server") => "fetch-request",
+            _ => return None,
+        };
+        let name = exported_name(self, function)?;
+        let expected = match stem {
+            "route" => NEXT_ROUTE_METHODS.contains(&name),
+            _ => name == "middleware" || name == "default",
+        };
+        expected.then_some(RequestKind::Object(role))
+    }
+
+    /// The file's name without extension, and whether it lies in a Next.js `app` directory.
+    fn file_stem_and_app_dir(&self) -> (&str, bool) {
+        let path = self.file_path;
+        let name = path.rsplit('/').next().unwrap_or(path);
+        let stem = name.split('.').next().unwrap_or(name);
+        let in_app = path.starts_with("app/") || path.contains("/app/");
+        (stem, in_app)
+    }
+
+    /// A server action: an exported function of a `"use server"` file, or a function whose body
+    /// opens with `"use server"`. Its arguments come from the client.
+    fn is_server_action(&self, function: Node<'t>) -> bool {
+        let opens_with_directive = |block: Node<'t>| {
+            block.named_child(0).is_some_and(|first| {
+                first.kind() == "expression_statement"
+                    && first.named_child(0).is_some_and(|s| s.kind() == "string" && self.string_value(s).as_deref() == Some("use server"))
+            })
+        };
+        if function.field("body").is_some_and(|body| body.kind() == "statement_block" && opens_with_directive(body)) {
+            return true;
+        }
+        exported_name(self, function).is_some() && opens_with_directive(super::model::program_of(function))
+    }
+
+    /// AWS Lambda: the exported `handler` (`export const handler = async (event) => ..`,
+    /// `exports.handler = ..`), or a function whose first parameter is typed as an HTTP event.
+    fn is_lambda_handler(&self, function: Node<'t>) -> bool {
+        let typed = first_parameter(function)
+            .and_then(|p| p.field("type"))
+            .is_some_and(|t| LAMBDA_EVENT_TYPES.iter().any(|event| self.text(t).contains(event)));
+        typed || exported_name(self, function) == Some("handler")
+    }
+
+    /// A method of a `@grpc/grpc-js` service implementation: a function of the object handed to
+    /// `server.addService(definition, implementation)`, or one whose first parameter is typed as a call.
+    fn is_grpc_method(&self, function: Node<'t>) -> bool {
+        let typed = first_parameter(function)
+            .and_then(|p| p.field("type"))
+            .is_some_and(|t| GRPC_CALL_TYPES.iter().any(|call| self.text(t).contains(call)));
+        if typed {
+            return true;
+        }
+        let Some(object) = containing_object(function) else { return false };
+        // The object is the argument, or bound to the name the argument is.
+        let holder = object.parent().filter(|p| p.kind() == "variable_declarator").and_then(|d| d.field("name"));
+        self.service_implementations.iter().any(|implementation| {
+            *implementation == object
+                || holder.is_some_and(|name| implementation.kind() == "identifier" && self.text(*implementation) == self.text(name))
+        })
+    }
+
+    /// A tRPC resolver: the function given to `.query`, `.mutation` or `.subscription` of a
+    /// procedure builder (`publicProcedure.input(schema).query(({ input }) => ..)`).
+    fn is_trpc_resolver(&self, function: Node<'t>) -> bool {
+        let Some(call) = function.parent().filter(|p| p.kind() == "arguments").and_then(|a| a.parent()) else { return false };
+        let Some(callee) = call.field("function").filter(|c| c.kind() == "member_expression") else { return false };
+        let method = callee.field("property").map(|p| self.text(p)).unwrap_or("");
+        matches!(method, "query" | "mutation" | "subscription")
+            && callee.field("object").is_some_and(|receiver| callee_chain_mentions(self, receiver, "procedure"))
+    }
+
+    /// A NestJS microservice handler (`@MessagePattern('sum') sum(data: number[])`).
+    fn is_nest_message_handler(&self, function: Node<'t>) -> bool {
+        function.kind() == "method_definition"
+            && super::model::preceding_decorators(function)
+                .any(|d| decorator_name(self, d).is_some_and(|(name, _)| NEST_MESSAGE_DECORATORS.contains(&name)))
+            && first_parameter(function).is_some_and(|p| children_by_field(p, "decorator").next().is_none())
+    }
+
+    /// A resolver of a GraphQL resolver map: a function under `Query`, `Mutation` or
+    /// `Subscription`, or under a type of an object bound to (or keyed) `resolvers`.
+    fn is_graphql_resolver(&self, function: Node<'t>) -> bool {
+        let Some(object) = containing_object(function) else { return false };
+        let Some(pair) = object.parent().filter(|p| p.kind() == "pair") else { return false };
+        let key = pair.field("key").map(|k| self.text(k).trim_matches(['"', '\''])).unwrap_or("");
+        if GRAPHQL_ROOTS.contains(&key) {
+            return true;
+        }
+        let Some(map) = pair.parent().filter(|p| p.kind() == "object") else { return false };
+        let holder = map.parent().and_then(|p| match p.kind() {
+            "variable_declarator" => p.field("name"),
+            "pair" => p.field("key"),
+            _ => None,
+        });
+        holder.is_some_and(|name| self.text(name).to_ascii_lowercase().ends_with("resolvers"))
+    }
+}
+
+/// The name a function is exported under: `export function GET`, `export const handler = ..`,
+/// `exports.handler = ..`, `module.exports.handler = ..`, `export default function`.
+pub(super) fn exported_name<'t>(model: &TsModel<'t>, function: Node<'t>) -> Option<&'t str> {
+    let parent = function.parent()?;
+    match (function.kind(), parent.kind()) {
+        ("function_declaration" | "generator_function_declaration", "export_statement") => Some(model.text(function.field("name")?)),
+        (_, "export_statement") => Some("default"),
+        (_, "variable_declarator") => {
+            let declaration = parent.parent()?;
+            declaration.parent().filter(|p| p.kind() == "export_statement")?;
+            Some(model.text(parent.field("name")?))
+        }
+        (_, "assignment_expression") => {
+            let left = parent.field("left")?;
+            let path = model.text(left);
+            let name = path.strip_prefix("exports.").or_else(|| path.strip_prefix("module.exports."))?;
+            (!name.contains('.')).then_some(name)
+        }
+        _ => None,
+    }
+}
+
+/// The object literal a function is a property or method of.
+fn containing_object(function: Node<'_>) -> Option<Node<'_>> {
+    let parent = function.parent()?;
+    match (function.kind(), parent.kind()) {
+        ("method_definition", "object") => Some(parent),
+        (_, "pair") if parent.field("value") == Some(function) => parent.parent().filter(|o| o.kind() == "object"),
+        _ => None,
+    }
+}
+
+fn first_parameter(function: Node<'_>) -> Option<Node<'_>> {
+    if let Some(single) = function.field("parameter") {
+        return Some(single);
+    }
+    function.field("parameters").and_then(|p| named_children(p).next())
+}
+
+/// Whether a builder chain names `word` (case-insensitively) in one of its links:
+/// `t.procedure.input(..)`, `protectedProcedure.use(auth)`.
+fn callee_chain_mentions(model: &TsModel<'_>, mut node: Node<'_>, word: &str) -> bool {
+    for _ in 0..16 {
+        match node.kind() {
+            "call_expression" => match node.field("function") {
+                Some(f) => node = f,
+                None => return false,
+            },
+            "member_expression" => {
+                if node.field("property").is_some_and(|p| model.text(p).to_ascii_lowercase().ends_with(word)) {
+                    return true;
+                }
+                match node.field("object") {
+                    Some(o) => node = o,
+                    None => return false,
+                }
+            }
+            "identifier" => return model.text(node).to_ascii_lowercase().ends_with(word),
+            _ => return false,
+        }
+    }
+    false
+}
+
+/// `@Name(args)` or `@Name` → the name and the arguments node, whatever the name.
+pub(crate) fn decorator_name<'t, 'n>(model: &TsModel<'t>, decorator: Node<'n>) -> Option<(&'t str, Option<Node<'n>>)> {
+    let expression = decorator.named_child(0)?;
+    let (callee, args) = match expression.kind() {
+        "call_expression" => (expression.field("function")?, expression.field("arguments")),
+        _ => (expression, None),
+    };
+    Some((model.text(callee), args))
+}
+
+/// A name bound by destructuring a parameter (`({ input }) =>`, `(_, { id })`): the function,
+/// the parameter, and the key the name is read from.
+pub(super) fn destructured_parameter<'t>(model: &TsModel<'t>, identifier: Node<'t>) -> Option<(Node<'t>, Node<'t>, &'t str)> {
+    let name = model.text(identifier);
+    let mut current = identifier.parent();
+    while let Some(node) = current {
+        if is_function_like(node.kind()) {
+            let parameters: Vec<Node<'t>> = match node.field("parameter") {
+                Some(single) => vec![single],
+                None => node.field("parameters").map(|p| named_children(p).collect()).unwrap_or_default(),
+            };
+            for parameter in parameters {
+                let pattern = parameter.field("pattern").unwrap_or(parameter);
+                if pattern.kind() == "identifier" && model.text(pattern) == name {
+                    // A plain parameter of this name: not destructured.
+                    return None;
+                }
+                if pattern.kind() == "object_pattern" {
+                    if let Some(key) = destructured_key(model, pattern, name) {
+                        return Some((node, parameter, key));
+                    }
+                }
+            }
+        }
+        current = node.parent();
+    }
+    None
+}
+
+/// The key an object pattern binds `name` from: `{ input }` → `input`, `{ params: p }` →
+/// `params`, `{ id = "" }` → `id`.
+fn destructured_key<'t>(model: &TsModel<'t>, pattern: Node<'t>, name: &str) -> Option<&'t str> {
+    named_children(pattern).find_map(|member| match member.kind() {
+        "shorthand_property_identifier_pattern" => (model.text(member) == name).then(|| model.text(member)),
+        "object_assignment_pattern" => {
+            let left = member.field("left")?;
+            (model.text(left) == name).then(|| model.text(left))
+        }
+        "pair_pattern" => {
+            let value = member.field("value")?;
+            let bound = if value.kind() == "assignment_pattern" { value.field("left")? } else { value };
+            let key = member.field("key")?;
+            (bound.kind() == "identifier" && model.text(bound) == name).then(|| model.text(key))
+        }
+        _ => None,
+    })
+}
