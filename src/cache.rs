@@ -31,7 +31,7 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 pub const DIR_NAME: &str = ".archlint_cache";
 
 /// Bumped when the entry format changes.
-const FORMAT: u32 = 3;
+const FORMAT: u32 = 4;
 
 /// Cache files of other scan keys (other configurations, older builds) kept besides the current one.
 const KEEP_OTHER_KEYS: usize = 7;

@@ -40,3 +40,8 @@ pub fn short_path(path: &str) -> String {
     segments.reverse();
     segments.join("::")
 }
+
+/// Whether a URL prefix fixes the scheme, the host and the start of the path (`https://host/`).
+pub fn fixes_origin(prefix: &str) -> bool {
+    prefix.split_once("://").is_some_and(|(_, rest)| rest.find('/').is_some_and(|slash| slash > 0))
+}

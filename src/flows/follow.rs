@@ -11,6 +11,9 @@ use std::path::Path;
 /// How many (function, parameter) pairs one source may visit: keeps a call graph where every
 /// function forwards to every other from costing more than a lint.
 const MAX_VISITS_PER_SOURCE: usize = 512;
+/// The rules about where a request or a redirect goes: request data behind a scheme and host
+/// fixed in code (by a caller) cannot choose that.
+const ORIGIN_RULES: &[&str] = &["ssrf", "open-redirect"];
 /// How many re-exports a name may be followed through (`index.ts` → `services/index.ts` → ...).
 const MAX_REEXPORTS: usize = 4;
 
@@ -145,16 +148,20 @@ impl<'a> Graph<'a> {
     fn reached(&self, from: &'a str, call: &'a Call, trail: Vec<Related>) -> Vec<(&'a str, &'a ParameterSink, Vec<Related>)> {
         let mut reached = Vec::new();
         let mut visited: HashSet<(String, usize)> = HashSet::new();
-        let mut frontier: Vec<(&'a str, &'a Call, Vec<Related>)> = vec![(from, call, trail)];
+        // Whether a call on the way fixed the scheme and host in front of the data.
+        let mut frontier: Vec<(&'a str, &'a Call, Vec<Related>, bool)> = vec![(from, call, trail, call.fixed_origin)];
         for _ in 0..self.max_depth {
             let mut next = Vec::new();
-            for (caller, call, trail) in frontier {
+            for (caller, call, trail, fixed_origin) in frontier {
                 for key in self.resolver.callee_keys(caller, &call.callee) {
                     let parameter = (key, call.argument);
                     if visited.len() >= MAX_VISITS_PER_SOURCE || !visited.insert(parameter.clone()) {
                         continue;
                     }
                     for (path, sink) in self.sinks.get(&parameter).into_iter().flatten() {
+                        if fixed_origin && ORIGIN_RULES.contains(&sink.site.rule.as_str()) {
+                            continue;
+                        }
                         let mut flow = trail.clone();
                         flow.extend(sink.steps.iter().map(|s| in_file(s, path)));
                         reached.push((*path, *sink, flow));
@@ -164,7 +171,7 @@ impl<'a> Graph<'a> {
                         let mut flow = trail.clone();
                         flow.extend(steps.iter().map(|s| in_file(s, path)));
                         flow.push(in_file(&forward.at, path));
-                        next.push((*path, *forward, flow));
+                        next.push((*path, *forward, flow, fixed_origin || forward.fixed_origin));
                     }
                 }
             }

@@ -121,6 +121,10 @@ pub struct Call {
     pub passes: Passed,
     /// The call, described for the flow.
     pub at: Related,
+    /// The argument starts with a scheme and host written in code (`\`https://api.github.com/repos/${owner}\``):
+    /// whatever it carries, it cannot choose where a request or a redirect goes.
+    #[serde(default)]
+    pub fixed_origin: bool,
 }
 
 /// What a call passes.
@@ -233,14 +237,22 @@ impl Summary {
     }
 
     /// Records a call passing the value of `origin` as argument `argument`.
-    pub(crate) fn add_call(&mut self, file: &SourceFile, callee: Callee, argument: usize, call: Span, origin: &crate::taint::Origin) {
+    pub(crate) fn add_call(
+        &mut self,
+        file: &SourceFile,
+        callee: Callee,
+        argument: usize,
+        call: Span,
+        origin: &crate::taint::Origin,
+        fixed_origin: bool,
+    ) {
         let described = crate::text::shorten(file.slice(call), 60);
         let at = Related::at(file, call, format!("passed to `{described}`"));
         match origin {
             crate::taint::Origin::Request(flow) => {
                 let source_message = format!("request data enters here: `{}`", flow.source_text);
                 let passes = Passed::Request { source_text: flow.source_text.clone(), steps: Related::flow(file, flow, source_message) };
-                self.calls.push(Call { callee, argument, passes, at });
+                self.calls.push(Call { callee, argument, passes, at, fixed_origin });
             }
             crate::taint::Origin::Parameter(parameters) => {
                 for parameter in parameters {
@@ -249,7 +261,7 @@ impl Summary {
                         index: parameter.index,
                         steps: parameter_steps(file, parameter),
                     };
-                    self.calls.push(Call { callee: callee.clone(), argument, passes, at: at.clone() });
+                    self.calls.push(Call { callee: callee.clone(), argument, passes, at: at.clone(), fixed_origin });
                 }
             }
             _ => {}

@@ -4,10 +4,12 @@
 
 use super::Summary;
 use crate::lang::rust::calls::{method_callee, path_callee};
+use crate::lang::rust::model::constant_prefix as rust_constant_prefix;
 use crate::lang::rust::{span_of, RustModel, RustNode, RustSyntax, Site};
 use crate::source::SourceFile;
 use crate::taint::Callee;
 use crate::taint::Origin;
+use crate::text::fixes_origin;
 use syn::punctuated::Punctuated;
 use syn::Expr;
 
@@ -71,7 +73,8 @@ fn record_arguments(
     for (index, argument) in arguments.iter().enumerate() {
         let origin = model.origin_briefly(argument, site, file);
         if matches!(origin, Origin::Request(_) | Origin::Parameter(_)) {
-            summary.add_call(file, callee.clone(), index, call, &origin);
+            let fixed_origin = rust_constant_prefix(argument, model, site, 0).is_some_and(|prefix| fixes_origin(&prefix));
+            summary.add_call(file, callee.clone(), index, call, &origin, fixed_origin);
         }
     }
 }

@@ -5,10 +5,12 @@
 
 use super::{Reexport, Summary};
 use crate::lang::typescript::calls::callee;
+use crate::lang::typescript::model::constant_prefix;
 use crate::lang::typescript::model::{named_children, span_of};
 use crate::lang::typescript::{FieldExt, TsModel};
 use crate::source::SourceFile;
 use crate::taint::Origin;
+use crate::text::fixes_origin;
 use tree_sitter::Node;
 
 /// The node kinds the recorder looks at.
@@ -72,7 +74,8 @@ fn record_call(call: Node<'_>, model: &TsModel<'_>, file: &SourceFile, summary: 
         }
         let origin = model.origin(argument);
         if matches!(origin, Origin::Request(_) | Origin::Parameter(_)) {
-            summary.add_call(file, callee.clone(), index, span_of(call), &origin);
+            let fixed_origin = fixes_origin(&constant_prefix(argument, model, 0));
+            summary.add_call(file, callee.clone(), index, span_of(call), &origin, fixed_origin);
         }
     }
 }

@@ -641,6 +641,33 @@ fn convention_framework(model: &RustModel<'_>, f: &super::FnSeen) -> Option<Fram
     (owner.of_trait && takes_request && model.imports_crate("tonic")).then_some(Framework::Tonic)
 }
 
+/// The Rust counterpart of the TypeScript model's `constant_prefix`: the literal start of a string expression,
+/// through `&`, local bindings and `format!` (whose leading `{CONSTANT}` capture is resolved):
+/// `format!("{BASE_URL}/users/{id}")` gives `https://…/users/`. `None` when it starts with
+/// something unknown.
+pub fn constant_prefix(expr: &syn::Expr, model: &RustModel<'_>, site: &super::Site, depth: usize) -> Option<String> {
+    if depth > 6 {
+        return None;
+    }
+    let text = match expr {
+        syn::Expr::Reference(r) => return constant_prefix(&r.expr, model, site, depth + 1),
+        syn::Expr::Path(path) => return constant_prefix(model.local_of(site.fn_id, path)?.init?, model, site, depth + 1),
+        syn::Expr::Macro(m) => m.mac.tokens.to_string(),
+        other => quote::ToTokens::to_token_stream(other).to_string(),
+    };
+    let literal = text.trim_start().trim_start_matches('&').trim_start().strip_prefix('"')?;
+    let mut head = String::new();
+    let mut rest = literal;
+    if let Some(capture) = rest.strip_prefix('{') {
+        let name = capture.split(['}', ':']).next().unwrap_or("");
+        let value = syn::parse_str::<syn::Expr>(name).ok().and_then(|expr| model.string_value(&expr, site.fn_id))?;
+        head.push_str(&value);
+        rest = capture.split_once('}').map_or("", |(_, after)| after);
+    }
+    head.push_str(rest.split(['{', '"']).next().unwrap_or(""));
+    Some(head)
+}
+
 #[cfg(test)]
 mod tests {
     use super::path_names;

@@ -876,3 +876,47 @@ fn decode_escape(escape: &str) -> String {
         }
     }
 }
+
+/// The constant text a string expression starts with: the literal head of a template, the
+/// constant left operands of `+`, through local bindings (`API + "/users/" + id` where
+/// `const API = "https://…"` gives `https://…/users/`). Decides whether request data can only
+/// choose a path (SSRF, redirects) rather than the host.
+pub fn constant_prefix(node: Node<'_>, model: &TsModel<'_>, depth: usize) -> String {
+    if depth > 6 {
+        return String::new();
+    }
+    let node = model.unwrap_expression(node);
+    match node.kind() {
+        "template_string" => {
+            let text = model.text(node);
+            let end = text.find("${").unwrap_or(text.len().saturating_sub(1));
+            text.get(1..end).unwrap_or("").to_string()
+        }
+        "binary_expression" if node.field("operator").is_some_and(|o| model.text(o) == "+") => {
+            let Some(left) = node.field("left") else { return String::new() };
+            match model.string_value(left) {
+                Some(whole) => whole + &node.field("right").map(|r| constant_prefix(r, model, depth + 1)).unwrap_or_default(),
+                None => constant_prefix(left, model, depth + 1),
+            }
+        }
+        "identifier" => model.binding(node).and_then(|b| b.value).map(|v| constant_prefix(v, model, depth + 1)).unwrap_or_default(),
+        // `new URL(\`https://host/…\`)`, then `url.toString()` / `url.href`.
+        "new_expression" if node.field("constructor").is_some_and(|c| model.text(c) == "URL") => {
+            node.field("arguments").and_then(|a| a.named_child(0)).map(|first| constant_prefix(first, model, depth + 1)).unwrap_or_default()
+        }
+        "call_expression" => {
+            let Some(callee) = node.field("function").filter(|c| c.kind() == "member_expression") else {
+                return String::new();
+            };
+            let is_to_string = callee.field("property").is_some_and(|p| model.text(p) == "toString");
+            match callee.field("object") {
+                Some(object) if is_to_string => constant_prefix(object, model, depth + 1),
+                _ => String::new(),
+            }
+        }
+        "member_expression" if node.field("property").is_some_and(|p| model.text(p) == "href") => {
+            node.field("object").map(|o| constant_prefix(o, model, depth + 1)).unwrap_or_default()
+        }
+        _ => model.string_value(node).unwrap_or_default(),
+    }
+}

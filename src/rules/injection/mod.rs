@@ -24,6 +24,10 @@ use crate::rules::{shorten, Context};
 use crate::source::Span;
 use crate::taint::Origin;
 
+pub(crate) use crate::lang::rust::model::constant_prefix as rust_constant_prefix;
+pub(crate) use crate::lang::typescript::model::constant_prefix;
+pub(crate) use crate::text::fixes_origin;
+
 /// Reports a value of `origin` reaching `sink` (described like "`pool.query`"): request data at
 /// the rule's level with the flow attached; a non-constant value capped at `dynamic_level` when
 /// the rule reports those at all. Returns whether it reported. Parameters of named functions
@@ -155,55 +159,6 @@ pub(crate) fn is_data_receiver(receiver: tree_sitter::Node<'_>, model: &TsModel<
     names_table || words.iter().any(|w| DATA_WORDS.contains(&w.as_str())) || last.chars().next().is_some_and(char::is_uppercase)
 }
 
-/// The constant text a string expression starts with: the literal head of a template, the
-/// constant left operands of `+`, through local bindings (`API + "/users/" + id` where
-/// `const API = "https://…"` gives `https://…/users/`). Decides whether request data can only
-/// choose a path (SSRF, redirects) rather than the host.
-pub(crate) fn constant_prefix(node: tree_sitter::Node<'_>, model: &TsModel<'_>, depth: usize) -> String {
-    if depth > 6 {
-        return String::new();
-    }
-    let node = model.unwrap_expression(node);
-    match node.kind() {
-        "template_string" => {
-            let text = model.text(node);
-            let end = text.find("${").unwrap_or(text.len().saturating_sub(1));
-            text.get(1..end).unwrap_or("").to_string()
-        }
-        "binary_expression" if node.field("operator").is_some_and(|o| model.text(o) == "+") => {
-            let Some(left) = node.field("left") else { return String::new() };
-            match model.string_value(left) {
-                Some(whole) => whole + &node.field("right").map(|r| constant_prefix(r, model, depth + 1)).unwrap_or_default(),
-                None => constant_prefix(left, model, depth + 1),
-            }
-        }
-        "identifier" => model.binding(node).and_then(|b| b.value).map(|v| constant_prefix(v, model, depth + 1)).unwrap_or_default(),
-        // `new URL(\`https://host/…\`)`, then `url.toString()` / `url.href`.
-        "new_expression" if node.field("constructor").is_some_and(|c| model.text(c) == "URL") => {
-            node.field("arguments").and_then(|a| a.named_child(0)).map(|first| constant_prefix(first, model, depth + 1)).unwrap_or_default()
-        }
-        "call_expression" => {
-            let Some(callee) = node.field("function").filter(|c| c.kind() == "member_expression") else {
-                return String::new();
-            };
-            let is_to_string = callee.field("property").is_some_and(|p| model.text(p) == "toString");
-            match callee.field("object") {
-                Some(object) if is_to_string => constant_prefix(object, model, depth + 1),
-                _ => String::new(),
-            }
-        }
-        "member_expression" if node.field("property").is_some_and(|p| model.text(p) == "href") => {
-            node.field("object").map(|o| constant_prefix(o, model, depth + 1)).unwrap_or_default()
-        }
-        _ => model.string_value(node).unwrap_or_default(),
-    }
-}
-
-/// Whether a URL prefix fixes the scheme, the host and the start of the path (`https://host/`).
-pub(crate) fn fixes_origin(prefix: &str) -> bool {
-    prefix.split_once("://").is_some_and(|(_, rest)| rest.find('/').is_some_and(|slash| slash > 0))
-}
-
 /// How a sink call reads in a message: its callee as written, or for a long builder chain just
 /// the method (`.where`).
 /// Whether an options object among `arguments` (from index `after` on) sets `key` to something
@@ -260,31 +215,4 @@ pub(crate) fn rust_receiver_root<'e>(model: &'e RustModel<'_>, site: &Site, rece
         }
     }
     base
-}
-
-/// The Rust counterpart of [`constant_prefix`]: the literal start of a string expression,
-/// through `&`, local bindings and `format!` (whose leading `{CONSTANT}` capture is resolved):
-/// `format!("{BASE_URL}/users/{id}")` gives `https://…/users/`. `None` when it starts with
-/// something unknown.
-pub(crate) fn rust_constant_prefix(expr: &syn::Expr, model: &RustModel<'_>, site: &Site, depth: usize) -> Option<String> {
-    if depth > 6 {
-        return None;
-    }
-    let text = match expr {
-        syn::Expr::Reference(r) => return rust_constant_prefix(&r.expr, model, site, depth + 1),
-        syn::Expr::Path(path) => return rust_constant_prefix(model.local_of(site.fn_id, path)?.init?, model, site, depth + 1),
-        syn::Expr::Macro(m) => m.mac.tokens.to_string(),
-        other => quote::ToTokens::to_token_stream(other).to_string(),
-    };
-    let literal = text.trim_start().trim_start_matches('&').trim_start().strip_prefix('"')?;
-    let mut head = String::new();
-    let mut rest = literal;
-    if let Some(capture) = rest.strip_prefix('{') {
-        let name = capture.split(['}', ':']).next().unwrap_or("");
-        let value = syn::parse_str::<syn::Expr>(name).ok().and_then(|expr| model.string_value(&expr, site.fn_id))?;
-        head.push_str(&value);
-        rest = capture.split_once('}').map_or("", |(_, after)| after);
-    }
-    head.push_str(rest.split(['{', '"']).next().unwrap_or(""));
-    Some(head)
 }

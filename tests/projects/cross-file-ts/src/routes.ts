@@ -33,3 +33,8 @@ router.get("/by-id", async (req, res) => {
 router.get("/users", async (req, res) => {
   res.json(await usersByOwner(req.query.owner as string));
 });
+
+router.get("/repository", async (req, res) => {
+  // The host is written here: the owner only chooses a path on it.
+  res.json(await preview.fetchFromApi(`https://api.github.com/repos/${req.query.owner}`));
+});
