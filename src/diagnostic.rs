@@ -81,6 +81,10 @@ pub enum Fact {
     Express4,
     /// `express-async-errors` is loaded somewhere: Express passes rejected promises on.
     ExpressAsyncErrors,
+    /// The project limits GraphQL queries somewhere: a depth or complexity package is imported
+    /// (`graphql-depth-limit`, `graphql-query-complexity`, GraphQL Armor, ...), or a Rust schema
+    /// calls `limit_depth`/`limit_complexity`.
+    GraphqlQueryLimits,
     /// The project sets browser security headers: helmet (or an equivalent package) is used, or
     /// some code sets `Content-Security-Policy`, `Strict-Transport-Security` or
     /// `X-Content-Type-Options` by hand.

@@ -100,9 +100,15 @@ const RUST_SERVERS: &[&str] = &[
     "salvo",
     "ntex",
     "lambda_http",
+    "lambda_runtime",
     "hyper-util",
     "async-graphql-axum",
+    "async-graphql-poem",
+    "async-graphql-actix-web",
     "juniper_axum",
+    "juniper_actix",
+    "juniper_hyper",
+    "juniper_warp",
     "tower-http",
 ];
 /// Packages whose presence makes a JavaScript package a server.

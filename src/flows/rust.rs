@@ -25,6 +25,7 @@ pub fn record(node: &RustNode<'_>, model: &RustModel<'_>, file: &SourceFile, sum
             }
         }
         RustSyntax::MethodCall(call) => {
+            record_warp_handler(model, &node.site, file, summary, call);
             if let Some(callee) = method_callee(model, &node.site, &call.receiver, &call.method.to_string()) {
                 record_arguments(model, &node.site, file, summary, callee, &call.args, span_of(file, call));
             }
@@ -42,6 +43,20 @@ pub fn record(node: &RustNode<'_>, model: &RustModel<'_>, file: &SourceFile, sum
             }
         }
         _ => {}
+    }
+}
+
+/// A function a warp filter chain hands its extracts to (`.and_then(handlers::list)`): the
+/// arguments that are path parameters, the query, the body or headers are request data passed to
+/// it, followed into it by the project pass like any other call's.
+fn record_warp_handler(model: &RustModel<'_>, site: &Site, file: &SourceFile, summary: &mut Summary, call: &syn::ExprMethodCall) {
+    let Some(arguments) = crate::lang::rust::warp::handler_arguments(model, site, call) else { return };
+    let Some(callee) = call.args.first().and_then(|handler| path_callee(model, site, handler)) else { return };
+    for (index, filter) in arguments.into_iter().enumerate() {
+        let Some(filter) = filter else { continue };
+        let source = span_of(file, filter);
+        let flow = crate::taint::Flow { source, source_text: crate::text::shorten(file.slice(source), 60), steps: Vec::new() };
+        summary.add_call(file, callee.clone(), index, span_of(file, call), &Origin::Request(flow), false);
     }
 }
 

@@ -99,6 +99,8 @@ pub const REGISTRY: &[RuleEntry] = &[
     crypto::insecure_randomness::ENTRY,
     web::permissive_cors::ENTRY,
     web::missing_security_headers::ENTRY,
+    web::graphql_without_query_limits::ENTRY,
+    web::graphql_introspection_enabled::ENTRY,
     auth::jwt_verification_disabled::ENTRY,
     auth::jwt_without_expiry::ENTRY,
     auth::insecure_cookie::ENTRY,

@@ -8,6 +8,7 @@ pub mod depth;
 pub mod extent;
 pub mod model;
 pub mod taint;
+pub mod warp;
 
 pub use model::{
     end_point, method_chain, single_ident, start_point, FnId, Framework, LocalVar, RequestParam, RustHandler, RustModel, SourcePoint,
@@ -150,6 +151,8 @@ pub struct Site {
     /// Inside what a lazily initialised value runs once (`CLIENT.get_or_init(|| ..)`,
     /// `LazyLock::new(|| ..)`): what is made there is made once, wherever the code is.
     pub in_once_init: bool,
+    /// Inside an item compiled into debug builds only (`#[cfg(debug_assertions)]`).
+    pub in_debug_build: bool,
     pub parent: LitParent,
 }
 
@@ -396,6 +399,7 @@ impl<'a> Collector<'a> {
         self.site.fn_name = Some(sig.ident.to_string().into());
         self.site.in_async = sig.asyncness.is_some();
         self.site.in_test |= attrs.iter().any(is_test_attribute);
+        self.site.in_debug_build |= attrs.iter().any(is_debug_only_attribute);
         self.site.parent = LitParent::Other;
         self.model.fn_names.push((fn_id, sig.ident.to_string()));
         self.fns.push(FnSeen {
@@ -478,12 +482,15 @@ impl<'a> Visit<'a> for Collector<'a> {
 
     fn visit_item_mod(&mut self, item: &'a syn::ItemMod) {
         let saved = self.site.in_test;
+        let saved_debug = self.site.in_debug_build;
         self.site.in_test |= item.attrs.iter().any(is_test_attribute);
+        self.site.in_debug_build |= item.attrs.iter().any(is_debug_only_attribute);
         self.modules.push(item.ident.to_string());
         self.model.declared.insert(item.ident.to_string());
         visit::visit_item_mod(self, item);
         self.modules.pop();
         self.site.in_test = saved;
+        self.site.in_debug_build = saved_debug;
     }
 
     fn visit_item_fn(&mut self, item: &'a syn::ItemFn) {
@@ -496,7 +503,9 @@ impl<'a> Visit<'a> for Collector<'a> {
 
     fn visit_item_impl(&mut self, item: &'a syn::ItemImpl) {
         let saved = self.site.in_test;
+        let saved_debug = self.site.in_debug_build;
         self.site.in_test |= item.attrs.iter().any(is_test_attribute);
+        self.site.in_debug_build |= item.attrs.iter().any(is_debug_only_attribute);
         self.push(RustSyntax::Impl(item));
         let self_type = match &*item.self_ty {
             syn::Type::Path(path) => path.path.segments.last().map(|s| s.ident.to_string()),
@@ -513,6 +522,7 @@ impl<'a> Visit<'a> for Collector<'a> {
         self.impl_seen = saved_seen;
         self.impl_type = saved_type;
         self.site.in_test = saved;
+        self.site.in_debug_build = saved_debug;
     }
 
     fn visit_item_use(&mut self, item: &'a syn::ItemUse) {
@@ -753,6 +763,13 @@ fn is_comparison(op: &syn::BinOp) -> bool {
 }
 
 /// `#[test]`, `#[tokio::test]`, `#[rstest]`, `#[cfg(test)]` (but not `#[cfg(not(test))]`).
+/// `#[cfg(debug_assertions)]` (not negated): the item exists in debug builds only.
+fn is_debug_only_attribute(attr: &syn::Attribute) -> bool {
+    let syn::Meta::List(list) = &attr.meta else { return false };
+    let tokens = list.tokens.to_string();
+    attr.path().is_ident("cfg") && tokens.contains("debug_assertions") && !tokens.contains("not")
+}
+
 fn is_test_attribute(attr: &syn::Attribute) -> bool {
     let Some(last) = attr.path().segments.last() else { return false };
     let name = last.ident.to_string();

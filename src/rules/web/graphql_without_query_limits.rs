@@ -1,0 +1,124 @@
+//! `graphql-without-query-limits`: a GraphQL server that accepts queries of any depth and
+//! complexity. One nested query (`author { posts { author { posts { … } } } }`) makes the server
+//! resolve an exponential number of fields; a few such requests hold every worker.
+
+use super::graphql::{is_limit_package, server};
+use crate::diagnostic::Fact;
+use crate::lang::rust::{method_chain, span_of as rust_span, RustKind, RustModel, RustNode, RustSyntax};
+use crate::lang::typescript::model::span_of;
+use crate::lang::typescript::{Property, TsModel};
+use crate::rules::{check_option_names, Context, Rule, RuleEntry, RuleOptions};
+use tree_sitter::Node;
+
+pub const ENTRY: RuleEntry = RuleEntry { id: "graphql-without-query-limits", build };
+
+struct GraphqlWithoutQueryLimits;
+
+fn build(options: &RuleOptions) -> Result<Box<dyn Rule>, String> {
+    check_option_names(options, ENTRY.id)?;
+    Ok(Box::new(GraphqlWithoutQueryLimits))
+}
+
+/// async-graphql schema builder methods that bound what one query may cost.
+const RUST_LIMITS: &[&str] = &["limit_depth", "limit_complexity"];
+
+/// Whether an options object limits queries: validation rules (where depth and complexity rules
+/// go), Mercurius's `queryDepth`, or a plugin named for a limit (`useDepthLimit`, GraphQL Armor).
+fn options_limit(options: Node<'_>, model: &TsModel<'_>) -> bool {
+    let set = |key: &str| !matches!(model.property(options, key), Property::Missing);
+    if set("validationRules") || set("queryDepth") {
+        return true;
+    }
+    match model.property(options, "plugins") {
+        Property::Found(plugins) => {
+            let text = model.text(plugins).to_ascii_lowercase();
+            ["depth", "complexity", "cost", "armor"].iter().any(|word| text.contains(word))
+        }
+        Property::Unknown => true,
+        Property::Missing => false,
+    }
+}
+
+impl Rule for GraphqlWithoutQueryLimits {
+    fn id(&self) -> &'static str {
+        ENTRY.id
+    }
+
+    fn service_only(&self) -> bool {
+        true
+    }
+
+    fn ts_kinds(&self) -> &'static [&'static str] {
+        &["program", "call_expression", "new_expression"]
+    }
+
+    fn check_ts(&self, node: Node<'_>, model: &TsModel<'_>, cx: &mut Context<'_>) {
+        if node.kind() == "program" {
+            if model.import_specifiers().iter().any(|module| is_limit_package(module)) {
+                cx.fact(Fact::GraphqlQueryLimits);
+            }
+            return;
+        }
+        if cx.in_test {
+            return;
+        }
+        let Some(server) = server(node, model) else { return };
+        // Options the code does not show (built elsewhere, spread in) may set limits.
+        let Some(options) = server.options else { return };
+        if options_limit(options, model) {
+            return;
+        }
+        let finding =
+            cx.report(span_of(server.callee), format!("this {} server accepts queries of any depth and complexity", server.library));
+        finding.help = Some(
+            "add a depth and a complexity limit (`validationRules: [depthLimit(10), createComplexityLimitRule(1000)]`, Mercurius `queryDepth`, GraphQL Armor for Yoga)"
+                .into(),
+        );
+        finding.withdrawn_by(Fact::GraphqlQueryLimits);
+    }
+
+    fn rust_kinds(&self) -> &'static [RustKind] {
+        &[RustKind::Call, RustKind::MethodCall]
+    }
+
+    fn check_rust(&self, node: &RustNode<'_>, model: &RustModel, cx: &mut Context<'_>) {
+        if node.site.in_test || cx.in_test || !model.imports_crate("async_graphql") {
+            return;
+        }
+        match node.syntax {
+            // `Schema::new(query, mutation, subscription)`: no builder, so no limits.
+            RustSyntax::Call(call) => {
+                let path = model.call_path(call).unwrap_or_default();
+                if path.ends_with("Schema::new") {
+                    cx.report(rust_span(cx.file, &call.func), "this async-graphql schema accepts queries of any depth and complexity")
+                        .help = Some("build it with `Schema::build(..).limit_depth(10).limit_complexity(1000).finish()`".into());
+                }
+            }
+            // `Schema::build(..)…finish()`, also through a variable holding the builder.
+            RustSyntax::MethodCall(call) if call.method == "finish" => {
+                let (mut root, calls) = method_chain(&call.receiver);
+                let mut methods: Vec<String> = calls.iter().map(|c| c.method.to_string()).collect();
+                if let syn::Expr::Path(path) = root {
+                    if let Some(local) = model.local_of(node.site.fn_id, path) {
+                        methods.extend(local.methods.iter().cloned());
+                        if let Some(init) = local.init {
+                            let (init_root, init_calls) = method_chain(init);
+                            methods.extend(init_calls.iter().map(|c| c.method.to_string()));
+                            root = init_root;
+                        }
+                    }
+                }
+                let syn::Expr::Call(build) = root else { return };
+                if !model.call_path(build).unwrap_or_default().ends_with("Schema::build") {
+                    return;
+                }
+                if methods.iter().any(|m| RUST_LIMITS.contains(&m.as_str())) {
+                    return;
+                }
+                cx.report(rust_span(cx.file, &build.func), "this async-graphql schema accepts queries of any depth and complexity").help =
+                    Some("call `.limit_depth(10)` and `.limit_complexity(1000)` (or limits fit for the schema) before `.finish()`".into());
+            }
+            _ => {}
+        }
+    }
+}

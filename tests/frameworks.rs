@@ -1,0 +1,71 @@
+//! The frameworks beyond Express, Koa, NestJS REST, axum, actix-web and Rocket, end to end from
+//! the command line: a Next.js route handler's request data followed into a helper in another
+//! file, warp filters feeding handlers in another module, and a GraphQL API whose complexity
+//! limit is set up in another file than its server.
+//! (Each framework's sources have fixtures in `tests/fixtures/ssrf/`.)
+
+mod common;
+
+use common::{archlint, copy_dir, repo, stdout};
+use serde_json::Value;
+use std::path::Path;
+
+/// (rule, path, line) of the findings of `rule`, sorted.
+fn findings_of(dir: &Path, rule: &str) -> Vec<(String, String, u64)> {
+    let output = archlint(dir, &["--format", "json", "--no-cache", "--select", "all"]);
+    let report: Value = serde_json::from_str(&stdout(&output)).unwrap_or_else(|e| panic!("{e}: {}", stdout(&output)));
+    let mut found: Vec<(String, String, u64)> = report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["rule"] == rule)
+        .map(|f| (f["rule"].as_str().unwrap().into(), f["path"].as_str().unwrap().into(), f["start"]["line"].as_u64().unwrap()))
+        .collect();
+    found.sort();
+    found
+}
+
+fn project_copy(name: &str) -> tempfile::TempDir {
+    let copy = tempfile::tempdir().unwrap();
+    copy_dir(&repo().join("tests/projects").join(name), copy.path());
+    copy
+}
+
+#[test]
+fn a_next_route_handlers_query_parameter_is_followed_into_a_helper_in_another_file() {
+    let copy = project_copy("nextjs-app");
+    assert_eq!(
+        findings_of(copy.path(), "ssrf"),
+        vec![("ssrf".to_string(), "lib/fetcher.ts".to_string(), 2)],
+        "fetchPage gets the client's URL; fetchRepository puts the owner behind a fixed host"
+    );
+}
+
+#[test]
+fn warp_filters_make_the_arguments_they_extract_request_data_in_the_handlers_they_feed() {
+    let copy = project_copy("warp-api");
+    assert_eq!(
+        findings_of(copy.path(), "ssrf"),
+        vec![
+            // `warp::path!("echo" / String).and_then(echo)`, in the same file
+            ("ssrf".to_string(), "src/filters.rs".to_string(), 22),
+            // the query, in handlers.rs
+            ("ssrf".to_string(), "src/handlers.rs".to_string(), 14),
+            // the path parameter, in handlers.rs
+            ("ssrf".to_string(), "src/handlers.rs".to_string(), 21),
+        ],
+        "not: the settings a `warp::any().map(..)` filter of the project's own hands in (preview's second argument, status)"
+    );
+}
+
+#[test]
+fn a_complexity_plugin_in_another_file_answers_the_graphql_server() {
+    let copy = project_copy("graphql-api");
+    assert_eq!(findings_of(copy.path(), "graphql-without-query-limits"), vec![]);
+    // Without the plugin, the server has no limit at all.
+    std::fs::remove_file(copy.path().join("src/graphql/complexity.plugin.ts")).unwrap();
+    assert_eq!(
+        findings_of(copy.path(), "graphql-without-query-limits"),
+        vec![("graphql-without-query-limits".to_string(), "src/app.module.ts".to_string(), 7)]
+    );
+}

@@ -1,0 +1,24 @@
+use crate::handlers::{self, Preview, Settings};
+use warp::Filter;
+
+fn with_settings(settings: Settings) -> impl Filter<Extract = (Settings,), Error = std::convert::Infallible> + Clone {
+    warp::any().map(move || settings.clone())
+}
+
+pub fn routes(settings: Settings) -> impl Filter<Extract = impl warp::Reply, Error = warp::Rejection> + Clone {
+    let preview = warp::path!("preview")
+        .and(warp::get())
+        .and(warp::query::<Preview>())
+        .and(with_settings(settings.clone()))
+        .and_then(handlers::preview);
+    let mirror = warp::path!("mirror" / String).and(warp::header::<String>("x-token")).and_then(handlers::mirror);
+    let status = warp::path!("status").and(with_settings(settings)).and_then(handlers::status);
+    let echo = warp::path!("echo" / String).and_then(echo);
+    preview.or(mirror).or(status).or(echo)
+}
+
+// A handler in the same file as its filter.
+async fn echo(target: String) -> Result<String, warp::Rejection> {
+    let body = reqwest::get(target).await.map_err(|_| warp::reject())?;
+    body.text().await.map_err(|_| warp::reject())
+}
