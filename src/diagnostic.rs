@@ -82,9 +82,11 @@ pub enum Fact {
     /// `express-async-errors` is loaded somewhere: Express passes rejected promises on.
     ExpressAsyncErrors,
     /// The project limits GraphQL queries somewhere: a depth or complexity package is imported
-    /// (`graphql-depth-limit`, `graphql-query-complexity`, GraphQL Armor, ...), or a Rust schema
-    /// calls `limit_depth`/`limit_complexity`.
+    /// (`graphql-depth-limit`, `graphql-query-complexity`, GraphQL Armor, ...).
     GraphqlQueryLimits,
+    /// Some async-graphql schema builder of the project calls `limit_depth`/`limit_complexity`:
+    /// a builder one function hands out may be limited by another.
+    GraphqlBuilderLimited,
     /// The project sets browser security headers: helmet (or an equivalent package) is used, or
     /// some code sets `Content-Security-Policy`, `Strict-Transport-Security` or
     /// `X-Content-Type-Options` by hand.

@@ -48,11 +48,13 @@ fn warp_filters_make_the_arguments_they_extract_request_data_in_the_handlers_the
         findings_of(copy.path(), "ssrf"),
         vec![
             // `warp::path!("echo" / String).and_then(echo)`, in the same file
-            ("ssrf".to_string(), "src/filters.rs".to_string(), 22),
+            ("ssrf".to_string(), "src/filters.rs".to_string(), 27),
             // the query, in handlers.rs
-            ("ssrf".to_string(), "src/handlers.rs".to_string(), 14),
+            ("ssrf".to_string(), "src/handlers.rs".to_string(), 19),
             // the path parameter, in handlers.rs
-            ("ssrf".to_string(), "src/handlers.rs".to_string(), 21),
+            ("ssrf".to_string(), "src/handlers.rs".to_string(), 26),
+            // the JSON body, through the file's own `json_body()` filter
+            ("ssrf".to_string(), "src/handlers.rs".to_string(), 36),
         ],
         "not: the settings a `warp::any().map(..)` filter of the project's own hands in (preview's second argument, status)"
     );
@@ -68,4 +70,18 @@ fn a_complexity_plugin_in_another_file_answers_the_graphql_server() {
         findings_of(copy.path(), "graphql-without-query-limits"),
         vec![("graphql-without-query-limits".to_string(), "src/app.module.ts".to_string(), 7)]
     );
+}
+
+#[test]
+fn an_async_graphql_builder_handed_out_unlimited_is_reported_unless_some_caller_limits_it() {
+    let copy = project_copy("graphql-rs");
+    assert_eq!(
+        findings_of(copy.path(), "graphql-without-query-limits"),
+        vec![("graphql-without-query-limits".to_string(), "src/schema.rs".to_string(), 16)]
+    );
+    // The caller that finishes the builder sets a depth limit: the builder is limited after all.
+    let main = copy.path().join("src/main.rs");
+    let text = std::fs::read_to_string(&main).unwrap().replace(".extension(Tracing)", ".extension(Tracing).limit_depth(12)");
+    std::fs::write(&main, text).unwrap();
+    assert_eq!(findings_of(copy.path(), "graphql-without-query-limits"), vec![]);
 }

@@ -354,6 +354,12 @@ impl<'a> TaintFacts<'a> {
         })
     }
 
+    /// The body of the file's function item of this name, when only one has it.
+    pub(crate) fn free_fn_block(&self, name: &str) -> Option<&'a syn::Block> {
+        let fn_id = (*self.free_fns.get(name)?)?;
+        Some(self.fns.get(&fn_id)?.block)
+    }
+
     pub(super) fn record_fn(
         &mut self,
         fn_id: FnId,

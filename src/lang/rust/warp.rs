@@ -1,16 +1,18 @@
 //! warp's filters: what a filter chain extracts, in order, and so which arguments of the
-//! function it hands them to (`.and_then(handlers::list)`) are request data.
+//! function it hands them to (`.and_then(handlers::list)`) are request data; and whether a chain
+//! that buffers the body bounds its length.
 //!
 //! `warp::path!("todos" / u64).and(warp::query::<ListOptions>()).and(with_db(db)).and_then(list)`
 //! calls `list(id, options, db)`: the path parameter and the query are the client's, the database
-//! handle is not. A chain archlint cannot count (alternatives joined with `.or`, filters built in
-//! other functions) tells nothing.
+//! handle is not. Filters the file builds in functions of its own (`json_body()`) are followed
+//! into them. A chain archlint cannot count (alternatives joined with `.or`, filters from other
+//! files) tells nothing.
 
 use super::model::{method_chain, path_names, RustModel};
 use super::Site;
 use syn::Expr;
 
-/// How deep filters held in local variables are followed.
+/// How deep filters held in local variables or built by the file's functions are followed.
 const MAX_DEPTH: usize = 4;
 
 /// One value a filter chain extracts: request data (the filter expression that reads it), or
@@ -38,6 +40,10 @@ const DATA_FILTERS: &[&str] = &[
     "multipart::form",
 ];
 
+/// Filters that read the whole body into memory (`body::stream()` hands it over in chunks, and
+/// `multipart::form()` has a 2 MB default).
+const BUFFERING_FILTERS: &[&str] = &["body::json", "body::form", "body::bytes", "body::aggregate"];
+
 /// Filters that extract nothing: they match or reject (`warp::path("api")`, `warp::get()`).
 const MATCHING_FILTERS: &[&str] = &[
     "path",
@@ -55,25 +61,42 @@ const MATCHING_FILTERS: &[&str] = &[
     "header::exact_ignore_case",
 ];
 
+/// What a counted filter chain extracts and how it treats the body.
+#[derive(Default)]
+pub struct Chain<'a> {
+    pub extracts: Vec<Extract<'a>>,
+    /// The filters that read the whole body into memory.
+    pub buffering: Vec<&'a Expr>,
+    /// `warp::body::content_length_limit(n)` calls in the chain.
+    pub length_limits: Vec<&'a syn::ExprCall>,
+}
+
 /// The arguments a handler given to `.and_then(f)`, `.map(f)` or `.then(f)` receives from the
 /// warp filter chain in front of it, when the chain can be counted.
 pub fn handler_arguments<'a>(model: &RustModel<'a>, site: &Site, call: &'a syn::ExprMethodCall) -> Option<Vec<Extract<'a>>> {
+    handler_chain(model, site, call).map(|chain| chain.extracts)
+}
+
+/// The counted filter chain in front of a handler (`.and_then(f)`, `.map(f)`, `.then(f)`).
+pub fn handler_chain<'a>(model: &RustModel<'a>, site: &Site, call: &'a syn::ExprMethodCall) -> Option<Chain<'a>> {
     if !matches!(call.method.to_string().as_str(), "and_then" | "map" | "then") || !model.imports_crate("warp") {
         return None;
     }
-    chain_extracts(model, site, &call.receiver, 0)
+    let mut chain = Chain::default();
+    chain.extracts = chain_extracts(model, site, &call.receiver, 0, &mut chain)?;
+    Some(chain)
 }
 
 /// What a filter expression extracts, in order.
-fn chain_extracts<'a>(model: &RustModel<'a>, site: &Site, expr: &'a Expr, depth: usize) -> Option<Vec<Extract<'a>>> {
+fn chain_extracts<'a>(model: &RustModel<'a>, site: &Site, expr: &'a Expr, depth: usize, seen: &mut Chain<'a>) -> Option<Vec<Extract<'a>>> {
     if depth > MAX_DEPTH {
         return None;
     }
     let (root, calls) = method_chain(expr);
-    let mut extracts = filter_extracts(model, site, root, depth)?;
+    let mut extracts = filter_extracts(model, site, root, depth, seen)?;
     for call in calls {
         match call.method.to_string().as_str() {
-            "and" => extracts.extend(chain_extracts(model, site, call.args.first()?, depth + 1)?),
+            "and" => extracts.extend(chain_extracts(model, site, call.args.first()?, depth + 1, seen)?),
             // A handler earlier in the chain: its result is one value of the application's.
             "map" | "and_then" | "then" => extracts = vec![None],
             "untuple_one" | "boxed" | "with" | "clone" => {}
@@ -85,13 +108,25 @@ fn chain_extracts<'a>(model: &RustModel<'a>, site: &Site, expr: &'a Expr, depth:
 }
 
 /// What the first filter of a chain extracts.
-fn filter_extracts<'a>(model: &RustModel<'a>, site: &Site, root: &'a Expr, depth: usize) -> Option<Vec<Extract<'a>>> {
+fn filter_extracts<'a>(model: &RustModel<'a>, site: &Site, root: &'a Expr, depth: usize, seen: &mut Chain<'a>) -> Option<Vec<Extract<'a>>> {
     match root {
         Expr::Call(call) => {
             let path = model.call_path(call)?;
             if !path.starts_with("warp::") {
+                // A filter the file builds in a function of its own (`json_body()`): what it returns.
+                if let Some(block) = model.taint.free_fn_block(&path) {
+                    if let [returned] = super::taint::returned_values(block)[..] {
+                        return chain_extracts(model, site, returned, depth + 1, seen);
+                    }
+                }
                 // The project's own filter (`with_db(pool)`, `auth()`): one value of its own.
                 return Some(vec![None]);
+            }
+            if path_names(&path, "body::content_length_limit") {
+                seen.length_limits.push(call);
+            }
+            if BUFFERING_FILTERS.iter().any(|filter| path_names(&path, filter)) {
+                seen.buffering.push(root);
             }
             if DATA_FILTERS.iter().any(|filter| path_names(&path, filter)) {
                 return Some(vec![Some(root)]);
@@ -111,7 +146,7 @@ fn filter_extracts<'a>(model: &RustModel<'a>, site: &Site, root: &'a Expr, depth
         // A filter held in a local variable.
         Expr::Path(path) => {
             let local = model.local_of(site.fn_id, path)?;
-            chain_extracts(model, site, local.init?, depth + 1)
+            chain_extracts(model, site, local.init?, depth + 1, seen)
         }
         _ => None,
     }

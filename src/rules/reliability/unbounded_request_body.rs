@@ -175,6 +175,30 @@ impl Rule for UnboundedRequestBody {
                     .help = Some(HELP.into());
                 }
             }
+            // warp: a route whose filters read the whole body (`warp::body::json()`) with no
+            // `warp::body::content_length_limit(..)` in front: warp sets no limit of its own.
+            RustSyntax::MethodCall(call) if matches!(call.method.to_string().as_str(), "and_then" | "map" | "then") => {
+                let Some(chain) = crate::lang::rust::warp::handler_chain(model, &node.site, call) else { return };
+                let Some(body) = chain.buffering.first() else { return };
+                if chain.length_limits.is_empty() {
+                    let filter = cx.file.slice(rust_span(cx.file, *body)).to_string();
+                    cx.report(
+                        rust_span(cx.file, &call.method),
+                        format!("this warp route reads the whole body (`{filter}`) with no `warp::body::content_length_limit`"),
+                    )
+                    .help = Some("add `.and(warp::body::content_length_limit(1024 * 64))` before the body filter".into());
+                    return;
+                }
+                for limit in chain.length_limits {
+                    if let Some(bytes) = limit.args.first().and_then(rust_size).filter(|b| *b > self.max_bytes) {
+                        cx.report(
+                            rust_span(cx.file, &limit.args[0]),
+                            format!("`content_length_limit` allows request bodies of {}", shown(bytes)),
+                        )
+                        .help = Some(HELP.into());
+                    }
+                }
+            }
             // actix-web `web::JsonConfig::default().limit(n)` (and `PayloadConfig`/`FormConfig`).
             RustSyntax::MethodCall(call) if call.method == "limit" && call.args.len() == 1 => {
                 let chain = call.receiver.to_token_stream().to_string();

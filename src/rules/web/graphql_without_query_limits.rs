@@ -78,18 +78,49 @@ impl Rule for GraphqlWithoutQueryLimits {
     }
 
     fn rust_kinds(&self) -> &'static [RustKind] {
-        &[RustKind::Call, RustKind::MethodCall]
+        &[RustKind::Call, RustKind::MethodCall, RustKind::Fn]
     }
 
     fn check_rust(&self, node: &RustNode<'_>, model: &RustModel, cx: &mut Context<'_>) {
-        if node.site.in_test || cx.in_test || !model.imports_crate("async_graphql") {
+        // Imported, or named in full (`pub type Schema = async_graphql::Schema<..>` under a glob import).
+        if !model.imports_crate("async_graphql") && !cx.file.text.contains("async_graphql::") {
+            return;
+        }
+        // A limit set anywhere: a builder handed out by one function may be limited in another.
+        if let RustSyntax::MethodCall(call) = node.syntax {
+            if RUST_LIMITS.iter().any(|limit| call.method == limit) {
+                cx.fact(Fact::GraphqlBuilderLimited);
+            }
+        }
+        if node.site.in_test || cx.in_test {
             return;
         }
         match node.syntax {
+            // `fn schema_builder() -> SchemaBuilder { Schema::build(..) }`: the builder leaves the
+            // function unfinished, so its limits (if any) are set elsewhere in the project.
+            RustSyntax::Fn { block, .. } => {
+                for value in crate::lang::rust::taint::returned_values(block) {
+                    let (root, calls) = method_chain(value);
+                    let syn::Expr::Call(build) = root else { continue };
+                    let methods: Vec<String> = calls.iter().map(|c| c.method.to_string()).collect();
+                    if !crate::lang::rust::model::path_names(&model.call_path(build).unwrap_or_default(), "Schema::build")
+                        || methods.iter().any(|m| m == "finish" || RUST_LIMITS.contains(&m.as_str()))
+                    {
+                        continue;
+                    }
+                    let finding = cx.report(
+                        rust_span(cx.file, &build.func),
+                        "this async-graphql schema builder is handed out without a depth or complexity limit, and nothing in the project sets one",
+                    );
+                    finding.help =
+                        Some("call `.limit_depth(10)` and `.limit_complexity(1000)` on the builder before handing it out".into());
+                    finding.withdrawn_by(Fact::GraphqlBuilderLimited);
+                }
+            }
             // `Schema::new(query, mutation, subscription)`: no builder, so no limits.
             RustSyntax::Call(call) => {
                 let path = model.call_path(call).unwrap_or_default();
-                if path.ends_with("Schema::new") {
+                if crate::lang::rust::model::path_names(&path, "Schema::new") {
                     cx.report(rust_span(cx.file, &call.func), "this async-graphql schema accepts queries of any depth and complexity")
                         .help = Some("build it with `Schema::build(..).limit_depth(10).limit_complexity(1000).finish()`".into());
                 }
@@ -109,7 +140,7 @@ impl Rule for GraphqlWithoutQueryLimits {
                     }
                 }
                 let syn::Expr::Call(build) = root else { return };
-                if !model.call_path(build).unwrap_or_default().ends_with("Schema::build") {
+                if !crate::lang::rust::model::path_names(&model.call_path(build).unwrap_or_default(), "Schema::build") {
                     return;
                 }
                 if methods.iter().any(|m| RUST_LIMITS.contains(&m.as_str())) {

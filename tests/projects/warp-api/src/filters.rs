@@ -1,4 +1,4 @@
-use crate::handlers::{self, Preview, Settings};
+use crate::handlers::{self, Hook, Preview, Settings};
 use warp::Filter;
 
 fn with_settings(settings: Settings) -> impl Filter<Extract = (Settings,), Error = std::convert::Infallible> + Clone {
@@ -14,7 +14,12 @@ pub fn routes(settings: Settings) -> impl Filter<Extract = impl warp::Reply, Err
     let mirror = warp::path!("mirror" / String).and(warp::header::<String>("x-token")).and_then(handlers::mirror);
     let status = warp::path!("status").and(with_settings(settings)).and_then(handlers::status);
     let echo = warp::path!("echo" / String).and_then(echo);
-    preview.or(mirror).or(status).or(echo)
+    let hooks = warp::path!("hooks").and(json_body()).and_then(handlers::notify);
+    preview.or(mirror).or(status).or(echo).or(hooks)
+}
+
+fn json_body() -> impl Filter<Extract = (Hook,), Error = warp::Rejection> + Clone {
+    warp::body::content_length_limit(1024 * 16).and(warp::body::json())
 }
 
 // A handler in the same file as its filter.

@@ -5,6 +5,11 @@ pub struct Preview {
     pub url: String,
 }
 
+#[derive(Deserialize)]
+pub struct Hook {
+    pub callback: String,
+}
+
 #[derive(Clone)]
 pub struct Settings {
     pub status_url: String,
@@ -24,5 +29,10 @@ pub async fn mirror(host: String, _token: String) -> Result<String, warp::Reject
 
 pub async fn status(settings: Settings) -> Result<String, warp::Rejection> {
     let _ = reqwest::get(&settings.status_url).await;
+    Ok(String::new())
+}
+
+pub async fn notify(hook: Hook) -> Result<String, warp::Rejection> {
+    let _ = reqwest::get(&hook.callback).await;
     Ok(String::new())
 }
