@@ -390,6 +390,9 @@ pub struct Client {
     pub connect_timeout_methods: Vec<String>,
     /// The client as messages name it (`reqwest client`).
     pub what: String,
+    /// TypeScript: the option `--fix` adds to the request's options, with `{ms}` for the
+    /// timeout (`signal: AbortSignal.timeout({ms})`).
+    pub fix_option: Option<String>,
     pub from: Provenance,
 }
 
@@ -824,6 +827,14 @@ impl Knowledge {
             Some("note") => true,
             Some(other) => return Err(ModelError::at(format!("a client's `level` is `note` or `warning`, not `{other}`"), None)),
         };
+        if let Some(fix) = &spec.fix_option {
+            if language != Language::Typescript || !fix.get_ref().contains("{ms}") {
+                return Err(ModelError::at(
+                    "a client's `fix-option` is a TypeScript option with `{ms}` where the timeout goes",
+                    Some(fix.span()),
+                ));
+            }
+        }
         let knowledge = self.language_mut(language);
         knowledge.remember(&callees);
         for callee in callees {
@@ -839,6 +850,7 @@ impl Knowledge {
                 builder: spec.builder,
                 connect_timeout_methods: spec.connect_timeout_methods.clone(),
                 what: spec.what.clone().unwrap_or_else(|| "HTTP client".to_string()),
+                fix_option: spec.fix_option.as_ref().map(|f| f.get_ref().clone()),
                 from: from.clone(),
             });
         }

@@ -237,6 +237,9 @@ entry!(
         pub connect_timeout_methods: Vec<String>,
         /// What the client is called in messages about its builder (`reqwest client`).
         pub what: Option<String>,
+        /// TypeScript: the option `--fix` adds to the request's options object (made when the
+        /// call has none), with `{ms}` where the timeout goes: `signal: AbortSignal.timeout({ms})`.
+        pub fix_option: Option<Spanned<String>>,
     }
 );
 

@@ -138,6 +138,35 @@ fn mistakes_are_one_line_with_the_line_number() {
 }
 
 #[test]
+fn framework_sources_and_fixes_are_checked_like_the_rest() {
+    let role = user("[[models.sources]]\nlanguage = \"typescript\"\nobject = \"reqest\"\nmembers = [\"body\"]\n").unwrap_err();
+    assert!(
+        role.starts_with("archlint.toml:3: unknown request object `reqest` (expected one of request, koa-context, hono-context"),
+        "{role}"
+    );
+    let decorators = user("[[models.sources]]\nlanguage = \"rust\"\ndecorators = [\"Body\"]\n").unwrap_err();
+    assert!(decorators.contains("`decorators` are TypeScript parameter decorators"), "{decorators}");
+    let framework = user("[[models.sources]]\nlanguage = \"rust\"\nextractors = [\"Input\"]\nframework = \"rails\"\n").unwrap_err();
+    assert!(framework.contains("unknown framework `rails` (expected one of axum, actix-web, rocket, poem, tonic"), "{framework}");
+    let fix = user(
+        "[[models.clients]]\nlanguage = \"typescript\"\nfunction = \"call\"\ntimeout-options = [\"t\"]\nmessage = \"m\"\nhelp = \"h\"\nfix-option = \"t: 5\"\n",
+    )
+    .unwrap_err();
+    assert!(fix.starts_with("archlint.toml:7: a client's `fix-option`"), "{fix}");
+    // A project's own decorator and request role members count like the built-in ones.
+    let knowledge = user(
+        "[[models.sources]]\nlanguage = \"typescript\"\ndecorators = [\"Input\"]\n\n[[models.sources]]\nlanguage = \"typescript\"\nobject = \"hono-context\"\ngetters = [\"req.signedCookie\"]\n",
+    )
+    .unwrap();
+    assert!(knowledge.is_data_decorator("Input") && knowledge.is_data_decorator("Body"));
+    assert!(knowledge.request_getter(Language::Typescript, "hono-context", "req.signedCookie"));
+    assert!(knowledge.is_extractor("LambdaEvent", "lambda") && !knowledge.is_extractor("LambdaEvent", "axum"));
+    assert!(knowledge.is_extractor("Json", "actix-web") && knowledge.is_extractor("Json", "poem"));
+    assert!(knowledge.is_extractor("MsgPack", "rocket") && !knowledge.is_extractor("MsgPack", "poem"), "rocket keeps its own list");
+    assert!(!knowledge.is_extractor("Query", "graphql"), "a resolver's arguments are not read by extractor name");
+}
+
+#[test]
 fn module_paths_match_by_their_last_components() {
     assert!(module_matches("../../http/body", "./http/body", Language::Typescript));
     assert!(module_matches("./http/body.ts", "./http/body", Language::Typescript));

@@ -140,16 +140,19 @@ impl HttpClientWithoutTimeout {
             }
             let message = client.message.replace("{callee}", &shown_callee(callee, model));
             let level = if client.note { Level::Note } else { cx.level };
-            // `fetch(url)` → `fetch(url, { signal: AbortSignal.timeout(10_000) })`.
-            let signal = format!("signal: AbortSignal.timeout({})", millis(self.fix_timeout_ms));
-            let fix = match (client.timeout_options.iter().any(|o| o == "signal"), client.options_argument) {
-                (true, Some(index)) if model.text(callee) == "fetch" => add_to_options(node, index, &signal, model, cx.file),
-                _ => None,
-            };
+            // The model's fix: `fetch(url)` → `fetch(url, { signal: AbortSignal.timeout(10_000) })`,
+            // `got(url)` → `got(url, { timeout: { request: 10_000 } })`.
+            let option = client.fix_option.as_ref().map(|o| o.replace("{ms}", &millis(self.fix_timeout_ms)));
+            let index = client.options_argument.or_else(|| match options {
+                Some(options) => arguments.iter().position(|a| *a == options),
+                // No options yet: they go after the URL, unless a callback comes next.
+                None => (!arguments.iter().any(|a| is_callback(*a, model))).then_some(arguments.len()),
+            });
+            let fix = option.as_ref().zip(index).and_then(|(option, index)| add_to_options(node, index, option, model, cx.file));
             let finding = cx.report_capped(level, span, message);
             finding.help = Some(client.help.clone());
-            if let Some(edits) = fix {
-                finding.with_fix(format!("abort the request after {} ms (`{signal}`)", self.fix_timeout_ms), Applicability::Safe, edits);
+            if let (Some(edits), Some(option)) = (fix, option) {
+                finding.with_fix(format!("add `{option}` to the request's options"), Applicability::Safe, edits);
             }
             return;
         }
