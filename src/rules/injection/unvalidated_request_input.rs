@@ -9,6 +9,9 @@
 //! rule reports the rest: single fields written to or looked up in the database
 //! (`User.create({ email: req.body.email })`), values bound into SQL, the data of outbound
 //! requests and files, and the arguments of a program.
+//!
+//! One language and one concern (a handler's values and the checks before its sinks), so the
+//! file is not split like the rules that read two languages or several frameworks.
 
 use super::mass_assignment::{is_whole_body, NOT_MODELS, WRITE_METHODS};
 use super::ssrf::DESTINATION_KEYS;

@@ -1,62 +1,9 @@
-//! `plaintext-password`: a password from the request written to the database as it is, used to
-//! look a record up, or compared with the stored value. Each means the database holds passwords
-//! in clear: whoever reads it (a backup, an injection, an insider) can sign in as every user, and
-//! on every other site where they reused the password.
+//! TypeScript: passwords stored, compared or sent as they came, and the hashing that answers them.
 
-use super::{call_arguments, enclosing_function, for_each_expr_in, rust_value_name, tight_tokens, ts_value_name, Walk};
-use crate::diagnostic::Fact;
-use crate::lang::rust::{method_chain, span_of as rust_span, RustKind, RustModel, RustNode, RustSyntax, Site};
-use crate::lang::typescript::model::{named_children, span_of};
-use crate::lang::typescript::FieldExt;
-use crate::lang::typescript::TsModel;
-use crate::rules::crypto::weak_password_hash::names_password;
-use crate::rules::injection::is_data_receiver;
-use crate::rules::{check_option_names, shorten, tidy_tokens, Context, Rule, RuleEntry, RuleOptions};
-use crate::source::Span;
-use crate::taint::{Flow, Origin};
-use quote::ToTokens;
-use syn::punctuated::Punctuated;
-use syn::{BinOp, Expr};
-use tree_sitter::Node;
-
-pub const ENTRY: RuleEntry = RuleEntry { id: "plaintext-password", build };
-
-struct PlaintextPassword;
-
-fn build(options: &RuleOptions) -> Result<Box<dyn Rule>, String> {
-    check_option_names(options, ENTRY.id)?;
-    Ok(Box::new(PlaintextPassword))
-}
-
-const HELP: &str = "hash the password with argon2id, scrypt or bcrypt before storing it, find the user by name or email, and check the password with the library's verify function (`argon2.verify`, `bcrypt.compare`)";
-
-/// What the code does with the request password.
-#[derive(Clone, Copy)]
-enum Use {
-    Stored,
-    LookedUp,
-}
-
-fn use_message(what: Use, flow: &Flow) -> String {
-    let source = shorten(&flow.source_text, 40);
-    match what {
-        Use::Stored => format!("a password from the request (`{source}`) is stored without hashing"),
-        Use::LookedUp => format!("a password from the request (`{source}`) is used in a database query, so stored passwords are plaintext"),
-    }
-}
-
-fn comparison_message(stored: &str, flow: &Flow) -> String {
-    format!(
-        "a password from the request (`{}`) is compared directly with the stored `{}`, so stored passwords are plaintext",
-        shorten(&flow.source_text, 40),
-        shorten(stored, 40)
-    )
-}
-
-// ----- TypeScript -----
+use super::*;
 
 /// ORM and query-builder methods that write a record.
-const STORE_METHODS: &[&str] = &[
+pub(super) const STORE_METHODS: &[&str] = &[
     "create",
     "createMany",
     "save",
@@ -75,12 +22,12 @@ const STORE_METHODS: &[&str] = &[
     "set",
 ];
 /// ORM and query-builder methods that read records by a filter.
-const LOOKUP_METHODS: &[&str] =
+pub(super) const LOOKUP_METHODS: &[&str] =
     &["findOne", "findFirst", "findUnique", "find", "findAll", "findOneBy", "findBy", "where", "exists", "count"];
 /// Keys under which ORMs nest the record or the filter (`prisma.user.create({ data: { .. } })`).
-const NESTING_KEYS: &[&str] = &["data", "values", "where", "$set", "set", "create", "update", "filter", "attributes"];
+pub(super) const NESTING_KEYS: &[&str] = &["data", "values", "where", "$set", "set", "create", "update", "filter", "attributes"];
 /// Markers of an ORM hook or setter that rewrites the password before it is saved.
-const HASHING_HOOKS: &[&str] = &[
+pub(super) const HASHING_HOOKS: &[&str] = &[
     // Mongoose middleware (`schema.pre("save", ..)`, typed `schema.pre<Doc>("save", ..)`),
     // Bookshelf `this.on("saving", ..)`.
     ".pre(",
@@ -105,7 +52,7 @@ const HASHING_HOOKS: &[&str] = &[
 impl PlaintextPassword {
     /// Password-named keys of an object literal (and of its nesting keys) whose value is request
     /// data: the pair and the flow.
-    fn ts_request_passwords<'t>(&self, object: Node<'t>, model: &TsModel<'t>, depth: usize, found: &mut Vec<(Node<'t>, Flow)>) {
+    pub(super) fn ts_request_passwords<'t>(&self, object: Node<'t>, model: &TsModel<'t>, depth: usize, found: &mut Vec<(Node<'t>, Flow)>) {
         for member in named_children(object) {
             let (key, value) = match member.kind() {
                 "pair" => match (member.field("key"), member.field("value")) {
@@ -132,7 +79,7 @@ impl PlaintextPassword {
 
     /// `User.create({ password: req.body.password })`, `repo.findOne({ where: { password } })`,
     /// `db.query("INSERT INTO users (email, password) VALUES (?, ?)", [email, req.body.password])`.
-    fn check_ts_call(&self, call: Node<'_>, model: &TsModel<'_>, cx: &mut Context<'_>) {
+    pub(super) fn check_ts_call(&self, call: Node<'_>, model: &TsModel<'_>, cx: &mut Context<'_>) {
         let Some(callee) = call.field("function").filter(|c| c.kind() == "member_expression") else { return };
         let method = callee.field("property").map(|p| model.text(p)).unwrap_or("");
         let arguments = call_arguments(call);
@@ -171,7 +118,7 @@ impl PlaintextPassword {
     /// `repo.save(dto)`) when some DTO class of that name has a password field. Not when the
     /// function hashes anything: the hash is then what is stored, or the DTO's field is
     /// overwritten with it first.
-    fn check_dto_store(&self, call: Node<'_>, arguments: &[Node<'_>], model: &TsModel<'_>, cx: &mut Context<'_>) {
+    pub(super) fn check_dto_store(&self, call: Node<'_>, arguments: &[Node<'_>], model: &TsModel<'_>, cx: &mut Context<'_>) {
         let mut found = Vec::new();
         for argument in arguments {
             match model.object_literal(*argument) {
@@ -210,7 +157,7 @@ impl PlaintextPassword {
     /// `const hash = await bcrypt.hash(dto.password, 12); return this.usersService.create({ ..,
     /// password: hash })`: the service method receives a hashed password, so what it stores as
     /// it came is a hash.
-    fn note_hashed_before_call(&self, call: Node<'_>, model: &TsModel<'_>, cx: &mut Context<'_>) {
+    pub(super) fn note_hashed_before_call(&self, call: Node<'_>, model: &TsModel<'_>, cx: &mut Context<'_>) {
         let Some(callee) = call.field("function").filter(|c| c.kind() == "member_expression") else { return };
         let (Some(receiver), Some(method)) = (callee.field("object"), callee.field("property")) else { return };
         if !model.text(receiver).to_ascii_lowercase().contains("service") {
@@ -224,7 +171,7 @@ impl PlaintextPassword {
 
     /// `new User({ email, password: req.body.password }).save()`, or the same record bound to a
     /// local that the function saves (`const user = new User({ .. }); await user.save()`).
-    fn check_ts_new(&self, node: Node<'_>, model: &TsModel<'_>, cx: &mut Context<'_>) {
+    pub(super) fn check_ts_new(&self, node: Node<'_>, model: &TsModel<'_>, cx: &mut Context<'_>) {
         let Some(constructor) = node.field("constructor") else { return };
         if !model.text(constructor).starts_with(char::is_uppercase) {
             return;
@@ -247,7 +194,7 @@ impl PlaintextPassword {
 
     /// A SQL call whose text names a password column and whose parameters carry the request
     /// password (`[email, req.body.password]`).
-    fn check_ts_sql(&self, arguments: &[Node<'_>], model: &TsModel<'_>, cx: &mut Context<'_>) {
+    pub(super) fn check_ts_sql(&self, arguments: &[Node<'_>], model: &TsModel<'_>, cx: &mut Context<'_>) {
         let Some(sql) = arguments.first().and_then(|a| model.string_value(*a)) else { return };
         let lower = sql.to_ascii_lowercase();
         if !lower.contains("pass") {
@@ -267,7 +214,7 @@ impl PlaintextPassword {
     }
 
     /// `user.password = req.body.password` in a function that then saves (`user.save()`).
-    fn check_ts_assignment(&self, node: Node<'_>, model: &TsModel<'_>, cx: &mut Context<'_>) {
+    pub(super) fn check_ts_assignment(&self, node: Node<'_>, model: &TsModel<'_>, cx: &mut Context<'_>) {
         let (Some(left), Some(right)) = (node.field("left"), node.field("right")) else { return };
         if left.kind() != "member_expression" || !ts_value_name(left, model).is_some_and(|n| names_password(&n)) {
             return;
@@ -286,7 +233,7 @@ impl PlaintextPassword {
     }
 
     /// `user.password === req.body.password`: the request password against a stored one.
-    fn check_ts_comparison(&self, node: Node<'_>, model: &TsModel<'_>, cx: &mut Context<'_>) {
+    pub(super) fn check_ts_comparison(&self, node: Node<'_>, model: &TsModel<'_>, cx: &mut Context<'_>) {
         let Some(operator) = node.field("operator").map(|o| model.text(o)) else { return };
         if !matches!(operator, "===" | "!==" | "==" | "!=") {
             return;
@@ -315,7 +262,7 @@ impl PlaintextPassword {
 
     /// Reports at the rule's level. Stored and looked-up passwords are withdrawn when the project
     /// hashes passwords in an ORM hook or setter (the record's `password` is rewritten on save).
-    fn report(&self, cx: &mut Context<'_>, span: Span, message: String, flow: &Flow, hook_may_hash: bool) {
+    pub(super) fn report(&self, cx: &mut Context<'_>, span: Span, message: String, flow: &Flow, hook_may_hash: bool) {
         if cx.reported_at(span) {
             return;
         }
@@ -331,14 +278,14 @@ impl PlaintextPassword {
 
 /// A DTO's password about to be stored: `dto.password` itself, or a whole DTO (spread or passed
 /// as it is) of the named class, which stores a password only if that class has one.
-struct DtoPassword<'t> {
+pub(super) struct DtoPassword<'t> {
     at: Node<'t>,
     whole_dto: Option<String>,
 }
 
 /// The DTO class of a parameter of the enclosing function (`dto: CreateUserDto`), when `node` is
 /// that parameter.
-fn dto_type(node: Node<'_>, model: &TsModel<'_>) -> Option<String> {
+pub(super) fn dto_type(node: Node<'_>, model: &TsModel<'_>) -> Option<String> {
     let node = model.unwrap_expression(node);
     if node.kind() != "identifier" {
         return None;
@@ -355,7 +302,7 @@ fn dto_type(node: Node<'_>, model: &TsModel<'_>) -> Option<String> {
 }
 
 /// DTO passwords in an object literal and in its nesting keys (`{ data: { ...dto } }`).
-fn dto_passwords<'t>(object: Node<'t>, model: &TsModel<'t>, depth: usize, found: &mut Vec<DtoPassword<'t>>) {
+pub(super) fn dto_passwords<'t>(object: Node<'t>, model: &TsModel<'t>, depth: usize, found: &mut Vec<DtoPassword<'t>>) {
     let mut spreads = Vec::new();
     let mut sets_password = false;
     for member in named_children(object) {
@@ -397,7 +344,7 @@ fn dto_passwords<'t>(object: Node<'t>, model: &TsModel<'t>, depth: usize, found:
 }
 
 /// The name of the method a node is in (`create` for `async create(dto: CreateUserDto) { .. }`).
-fn method_name(node: Node<'_>, model: &TsModel<'_>) -> Option<String> {
+pub(super) fn method_name(node: Node<'_>, model: &TsModel<'_>) -> Option<String> {
     let function = enclosing_function(node);
     if function.kind() != "method_definition" {
         return None;
@@ -406,14 +353,14 @@ fn method_name(node: Node<'_>, model: &TsModel<'_>) -> Option<String> {
 }
 
 /// Whether the function around `node` calls a hash or key-derivation function.
-fn hashes_in_function(node: Node<'_>, model: &TsModel<'_>) -> bool {
+pub(super) fn hashes_in_function(node: Node<'_>, model: &TsModel<'_>) -> bool {
     let lower = model.text(enclosing_function(node)).to_ascii_lowercase();
     ["hash", "bcrypt", "argon2", "scrypt", "pbkdf2"].iter().any(|h| lower.contains(h))
 }
 
 /// Whether a `new Model(..)` record is saved: `.save()` on it, or on the local it is bound to
 /// later in the same function.
-fn is_saved(new: Node<'_>, model: &TsModel<'_>) -> bool {
+pub(super) fn is_saved(new: Node<'_>, model: &TsModel<'_>) -> bool {
     let mut node = new;
     while let Some(parent) = node.parent().filter(|p| p.kind() == "parenthesized_expression") {
         node = parent;
@@ -428,206 +375,5 @@ fn is_saved(new: Node<'_>, model: &TsModel<'_>) -> bool {
             after.contains(&format!("{name}.save("))
         }
         _ => false,
-    }
-}
-
-// ----- Rust -----
-
-impl PlaintextPassword {
-    fn rust_request_password(&self, expr: &Expr, site: &Site, model: &RustModel, file: &crate::source::SourceFile) -> Option<Flow> {
-        if !rust_value_name(expr, model, site.fn_id).is_some_and(|name| names_password(&name)) {
-            return None;
-        }
-        match model.origin(expr, site, file) {
-            Origin::Request(flow) => Some(flow),
-            _ => None,
-        }
-    }
-
-    fn report_rust(&self, cx: &mut Context<'_>, span: Span, message: String, flow: &Flow) {
-        if cx.reported_at(span) {
-            return;
-        }
-        let file = cx.file;
-        let finding = cx.report(span, message);
-        finding.help = Some(HELP.into());
-        finding.with_flow(file, flow);
-    }
-
-    fn check_rust_fn(&self, block: &syn::Block, site: &Site, model: &RustModel, cx: &mut Context<'_>) {
-        let mut exprs = Vec::new();
-        for_each_expr_in(Walk::Block(block), &mut |expr| {
-            if matches!(expr, Expr::Binary(_) | Expr::MethodCall(_) | Expr::Macro(_) | Expr::Struct(_)) {
-                exprs.push(expr);
-            }
-        });
-        for expr in exprs {
-            match expr {
-                Expr::Binary(binary) if matches!(binary.op, BinOp::Eq(_) | BinOp::Ne(_)) => {
-                    self.check_rust_comparison(binary, site, model, cx)
-                }
-                Expr::MethodCall(call) => self.check_rust_method(call, site, model, cx),
-                Expr::Macro(mac) => self.check_rust_query_macro(&mac.mac, site, model, cx),
-                Expr::Struct(init) => self.check_rust_active_model(init, site, model, cx),
-                _ => {}
-            }
-        }
-    }
-
-    /// `user.password == body.password`.
-    fn check_rust_comparison(&self, binary: &syn::ExprBinary, site: &Site, model: &RustModel, cx: &mut Context<'_>) {
-        let (left, right) = (&*binary.left, &*binary.right);
-        let named = |e: &Expr| !matches!(e, Expr::Lit(_)) && rust_value_name(e, model, site.fn_id).is_some_and(|n| names_password(&n));
-        if !named(left)
-            || !named(right)
-            || model.string_value(left, site.fn_id).is_some()
-            || model.string_value(right, site.fn_id).is_some()
-        {
-            return;
-        }
-        let (stored, flow) = match (model.origin(left, site, cx.file), model.origin(right, site, cx.file)) {
-            (Origin::Request(_), Origin::Request(_)) => return,
-            (Origin::Request(flow), _) => (right, flow),
-            (_, Origin::Request(flow)) => (left, flow),
-            _ => return,
-        };
-        let stored = tidy_tokens(&stored.to_token_stream().to_string());
-        self.report_rust(cx, rust_span(cx.file, binary), comparison_message(&stored, &flow), &flow);
-    }
-
-    /// sqlx `query("INSERT .. password ..").bind(&body.password)` and diesel
-    /// `users::password.eq(&body.password)`.
-    fn check_rust_method(&self, call: &syn::ExprMethodCall, site: &Site, model: &RustModel, cx: &mut Context<'_>) {
-        let Some(argument) = call.args.first() else { return };
-        let what = match call.method.to_string().as_str() {
-            "bind" => {
-                let (root, _) = method_chain(&call.receiver);
-                let Expr::Call(query) = root else { return };
-                let is_query =
-                    model.call_path(query).is_some_and(|p| p.ends_with("query") || p.ends_with("query_as") || p.ends_with("query_scalar"));
-                let Some(sql) = query.args.first().and_then(|s| model.string_value(s, site.fn_id)) else { return };
-                if !is_query || !sql.to_ascii_lowercase().contains("pass") {
-                    return;
-                }
-                if sql.trim_start().to_ascii_lowercase().starts_with("select") {
-                    Use::LookedUp
-                } else {
-                    Use::Stored
-                }
-            }
-            // diesel: a column named like a password set or filtered to the request value.
-            "eq" if rust_value_name(&call.receiver, model, site.fn_id).is_some_and(|n| names_password(&n))
-                && matches!(&*call.receiver, Expr::Path(_)) =>
-            {
-                Use::Stored
-            }
-            _ => return,
-        };
-        if let Some(flow) = self.rust_request_password(argument, site, model, cx.file) {
-            self.report_rust(cx, rust_span(cx.file, argument), use_message(what, &flow), &flow);
-        }
-    }
-
-    /// `sqlx::query!("INSERT INTO users (name, password) VALUES ($1, $2)", body.name, body.password)`.
-    fn check_rust_query_macro(&self, mac: &syn::Macro, site: &Site, model: &RustModel, cx: &mut Context<'_>) {
-        let name = mac.path.segments.last().map(|s| s.ident.to_string()).unwrap_or_default();
-        if !matches!(name.as_str(), "query" | "query_as" | "query_scalar") {
-            return;
-        }
-        let Ok(arguments) = mac.parse_body_with(Punctuated::<Expr, syn::Token![,]>::parse_terminated) else { return };
-        let Some(sql) = arguments.iter().find_map(|a| match a {
-            Expr::Lit(syn::ExprLit { lit: syn::Lit::Str(s), .. }) => Some(s.value()),
-            _ => None,
-        }) else {
-            return;
-        };
-        let lower = sql.to_ascii_lowercase();
-        if !lower.contains("pass") {
-            return;
-        }
-        let what = if lower.trim_start().starts_with("select") { Use::LookedUp } else { Use::Stored };
-        for argument in &arguments {
-            if let Some(flow) = self.rust_request_password(argument, site, model, cx.file) {
-                self.report_rust(cx, rust_span(cx.file, argument), use_message(what, &flow), &flow);
-            }
-        }
-    }
-
-    /// sea-orm `user::ActiveModel { password: Set(body.password), .. }`.
-    fn check_rust_active_model(&self, init: &syn::ExprStruct, site: &Site, model: &RustModel, cx: &mut Context<'_>) {
-        for field in &init.fields {
-            let syn::Member::Named(name) = &field.member else { continue };
-            if !names_password(&name.to_string()) {
-                continue;
-            }
-            let Expr::Call(set) = &field.expr else { continue };
-            let callee = tight_tokens(&set.func);
-            if !(callee == "Set" || callee.ends_with("::Set")) {
-                continue;
-            }
-            let Some(value) = set.args.first() else { continue };
-            if let Origin::Request(flow) = model.origin(value, site, cx.file) {
-                self.report_rust(cx, rust_span(cx.file, &field.expr), use_message(Use::Stored, &flow), &flow);
-            }
-        }
-    }
-}
-
-impl Rule for PlaintextPassword {
-    fn id(&self) -> &'static str {
-        ENTRY.id
-    }
-
-    fn ts_kinds(&self) -> &'static [&'static str] {
-        &["program", "class_declaration", "call_expression", "new_expression", "assignment_expression", "binary_expression"]
-    }
-
-    fn check_ts(&self, node: Node<'_>, model: &TsModel<'_>, cx: &mut Context<'_>) {
-        match node.kind() {
-            "program" => {
-                let text = model.text(node);
-                let lower = text.to_ascii_lowercase();
-                let hashes = ["hash", "bcrypt", "argon2", "scrypt", "pbkdf2"].iter().any(|h| lower.contains(h));
-                if hashes && lower.contains("password") && HASHING_HOOKS.iter().any(|hook| text.contains(hook)) {
-                    cx.fact(Fact::PasswordHashedOnSave);
-                }
-            }
-            // A DTO class with a password field: storing such a DTO whole stores the password.
-            "class_declaration" => {
-                let Some(name) = node.field("name").map(|n| model.text(n)).filter(|n| n.ends_with("Dto") || n.ends_with("DTO")) else {
-                    return;
-                };
-                let has_password = node.field("body").is_some_and(|body| {
-                    named_children(body).any(|member| {
-                        member.kind() == "public_field_definition" && member.field("name").is_some_and(|n| names_password(model.text(n)))
-                    })
-                });
-                if has_password {
-                    cx.fact(Fact::DtoWithPassword(name.to_string()));
-                }
-            }
-            _ if cx.in_test => {}
-            "call_expression" => {
-                self.note_hashed_before_call(node, model, cx);
-                self.check_ts_call(node, model, cx)
-            }
-            "new_expression" => self.check_ts_new(node, model, cx),
-            "assignment_expression" => self.check_ts_assignment(node, model, cx),
-            "binary_expression" => self.check_ts_comparison(node, model, cx),
-            _ => {}
-        }
-    }
-
-    fn rust_kinds(&self) -> &'static [RustKind] {
-        &[RustKind::Fn]
-    }
-
-    fn check_rust(&self, node: &RustNode<'_>, model: &RustModel, cx: &mut Context<'_>) {
-        if cx.in_test || node.site.in_test {
-            return;
-        }
-        if let RustSyntax::Fn { block, .. } = node.syntax {
-            self.check_rust_fn(block, &node.site, model, cx);
-        }
     }
 }

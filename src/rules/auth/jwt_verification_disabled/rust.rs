@@ -1,0 +1,138 @@
+//! Rust: jsonwebtoken decoding without the signature (`dangerous_insecure_decode`, `insecure_disable_signature_validation()`) and validations switched off (`validate_exp = false`).
+
+use super::*;
+
+/// jsonwebtoken functions that decode without checking the signature, by the end of their path.
+pub(super) const RUST_INSECURE_DECODES: &[&str] =
+    &["dangerous_insecure_decode", "dangerous_insecure_decode_with_validation", "dangerous_unsafe_decode", "dangerous::insecure_decode"];
+
+impl JwtVerificationDisabled {
+    pub(super) fn check_rust_call(&self, call: &syn::ExprCall, fn_name: Option<&str>, model: &RustModel, cx: &mut Context<'_>) {
+        let Some(path) = model.call_path(call) else { return };
+        let Some(function) = RUST_INSECURE_DECODES.iter().find(|f| path.ends_with(*f)) else { return };
+        if !(path.contains("jsonwebtoken") || cx.file.text.contains("jsonwebtoken")) {
+            return;
+        }
+        // `insecure_decode::<ExpiryOnly>(token)` where the type holds only time and issuer
+        // claims: the token is read to schedule a refresh, nothing in it is trusted.
+        if let Some(claims) = turbofish_type(&call.func) {
+            if struct_fields_in_file(&cx.file.text, &claims).is_some_and(|fields| fields.iter().all(|f| TIME_CLAIMS.contains(&f.as_str())))
+            {
+                return;
+            }
+        }
+        // `let kid = insecure_decode(token)?.claims.key_id;` and then `decode(token, &keys[kid], ..)`
+        // in this function or the one calling it: the unverified read only picks the key.
+        if fn_name.is_some_and(|name| FileFunctions::parse(&cx.file.text).is_some_and(|f| f.verified_around(name))) {
+            return;
+        }
+        let span = Span::new(rust_span(cx.file, &call.func).start, rust_span(cx.file, call).end);
+        cx.report(span, format!("`{function}` decodes a JWT without checking its signature, so anyone can forge its claims")).help =
+            Some(HELP.into());
+    }
+
+    pub(super) fn check_rust_method(&self, call: &syn::ExprMethodCall, cx: &mut Context<'_>) {
+        let method = call.method.to_string();
+        let span = || Span::new(rust_span(cx.file, &call.method).start, rust_span(cx.file, call).end);
+        match method.as_str() {
+            "insecure_disable_signature_validation" => {
+                let span = span();
+                cx.report(span, "`insecure_disable_signature_validation()` accepts tokens with any signature, so anyone can forge them")
+                    .help = Some(HELP.into());
+            }
+            // `validation.required_spec_claims.clear()`, `.remove("exp")`
+            "clear" | "remove"
+                if matches!(&*call.receiver, Expr::Field(f) if member_name(&f.member) == "required_spec_claims")
+                    && (method == "clear" || call.args.first().is_some_and(|a| tight_tokens(a) == "\"exp\""))
+                    && !expiry_checked_by_hand(cx) =>
+            {
+                let span = Span::new(rust_span(cx.file, &call.receiver).start, rust_span(cx.file, call).end);
+                cx.report_capped(
+                    Level::Warning,
+                    span,
+                    "dropping `exp` from `required_spec_claims` accepts tokens without it, which never expire",
+                )
+                .help = Some(EXPIRY_HELP.into());
+            }
+            "set_required_spec_claims" if call.args.first().is_some_and(is_empty_collection) && !expiry_checked_by_hand(cx) => {
+                let span = span();
+                cx.report_capped(
+                    Level::Warning,
+                    span,
+                    "an empty `required_spec_claims` accepts tokens without `exp`, which never expire",
+                )
+                .help = Some(EXPIRY_HELP.into());
+            }
+            _ => {}
+        }
+    }
+
+    /// `validation.validate_exp = false`, `validation.required_spec_claims = HashSet::new()`.
+    pub(super) fn check_rust_assign(&self, assign: &syn::ExprAssign, cx: &mut Context<'_>) {
+        let Expr::Field(field) = &*assign.left else { return };
+        self.check_setting(&member_name(&field.member), &assign.right, rust_span(cx.file, assign), cx);
+    }
+
+    pub(super) fn check_setting(&self, name: &str, value: &Expr, span: Span, cx: &mut Context<'_>) {
+        // The names are jsonwebtoken's (and jwt-authorizer's); elsewhere they may mean anything.
+        if !matches!(name, "validate_signature" | "validate_exp" | "required_spec_claims") || !mentions_jwt(&cx.file.text) {
+            return;
+        }
+        match name {
+            "validate_signature" if rust_bool(value) == Some(false) => {
+                cx.report(span, "`validate_signature = false` accepts tokens with any signature, so anyone can forge them").help =
+                    Some(HELP.into());
+            }
+            "validate_exp" if rust_bool(value) == Some(false) && !expiry_checked_by_hand(cx) => {
+                cx.report_capped(Level::Warning, span, "`validate_exp = false` accepts expired tokens forever").help =
+                    Some(EXPIRY_HELP.into());
+            }
+            "required_spec_claims" if is_empty_collection(value) && !expiry_checked_by_hand(cx) => {
+                cx.report_capped(
+                    Level::Warning,
+                    span,
+                    "an empty `required_spec_claims` accepts tokens without `exp`, which never expire",
+                )
+                .help = Some(EXPIRY_HELP.into());
+            }
+            _ => {}
+        }
+    }
+}
+
+/// The file compares an `exp` value itself (`if now > claims.exp`): expiry is checked by hand,
+/// typically because tokens without one are allowed on purpose.
+pub(super) fn expiry_checked_by_hand(cx: &Context<'_>) -> bool {
+    FileFunctions::parse(&cx.file.text).is_some_and(|f| f.compares_exp)
+}
+
+pub(super) fn mentions_jwt(text: &str) -> bool {
+    text.contains("jsonwebtoken") || text.contains("jwt") || text.contains("Jwt") || text.contains("JWT")
+}
+
+pub(super) fn member_name(member: &syn::Member) -> String {
+    match member {
+        syn::Member::Named(ident) => ident.to_string(),
+        syn::Member::Unnamed(index) => index.index.to_string(),
+    }
+}
+
+/// `HashSet::new()`, `HashSet::default()`, `Default::default()`, `&[]`, `&[] as &[&str]`, `vec![]`.
+pub(super) fn is_empty_collection(expr: &Expr) -> bool {
+    let text = tight_tokens(expr);
+    let text = text.trim_start_matches('&');
+    text.starts_with("[]")
+        || text.starts_with("vec![]")
+        || text.ends_with("::new()") && (text.contains("HashSet") || text.contains("Vec") || text.contains("BTreeSet"))
+        || text.ends_with("::default()") && (text.contains("HashSet") || text.starts_with("Default"))
+}
+
+/// `insecure_decode::<Claims>` → `Claims`.
+pub(super) fn turbofish_type(func: &Expr) -> Option<String> {
+    let Expr::Path(path) = func else { return None };
+    let syn::PathArguments::AngleBracketed(args) = &path.path.segments.last()?.arguments else { return None };
+    args.args.iter().find_map(|arg| match arg {
+        syn::GenericArgument::Type(syn::Type::Path(ty)) => ty.path.segments.last().map(|s| s.ident.to_string()),
+        _ => None,
+    })
+}
