@@ -6,7 +6,7 @@
 //! The conventions say which parameter plays which role; the models say which members and
 //! getters of each role hold request data (`models/hono.toml`: `c.req.query()`).
 
-use super::model::{children_by_field, is_function_like, named_children, span_of, Framework, TsModel};
+use super::model::{children_by_field, decorator_name, is_function_like, named_children, span_of, Framework, TsModel};
 use crate::lang::typescript::FieldExt;
 use tree_sitter::Node;
 
@@ -229,16 +229,6 @@ fn callee_chain_mentions(model: &TsModel<'_>, mut node: Node<'_>, word: &str) ->
         }
     }
     false
-}
-
-/// `@Name(args)` or `@Name` → the name and the arguments node, whatever the name.
-pub(crate) fn decorator_name<'t, 'n>(model: &TsModel<'t>, decorator: Node<'n>) -> Option<(&'t str, Option<Node<'n>>)> {
-    let expression = decorator.named_child(0)?;
-    let (callee, args) = match expression.kind() {
-        "call_expression" => (expression.field("function")?, expression.field("arguments")),
-        _ => (expression, None),
-    };
-    Some((model.text(callee), args))
 }
 
 /// A name bound by destructuring a parameter (`({ input }) =>`, `(_, { id })`): the function,

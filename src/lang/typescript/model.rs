@@ -418,7 +418,7 @@ impl<'t> TsModel<'t> {
         if let Some(params) = method.field("parameters") {
             for param in named_children(params) {
                 let is_request = children_by_field(param, "decorator").any(|d| {
-                    super::frameworks::decorator_name(self, d)
+                    decorator_name(self, d)
                         .is_some_and(|(name, _)| matches!(name, "Req" | "Request") || self.knowledge.is_data_decorator(name))
                 });
                 if let (true, Some(pattern)) = (is_request, param.field("pattern")) {
@@ -833,6 +833,16 @@ pub(crate) fn decorator_call<'n>(model: &TsModel<'_>, decorator: Node<'n>) -> Op
     let name = model.text(callee);
     let known = NEST_ROUTE_DECORATORS.iter().chain(NEST_REQUEST_DECORATORS).chain(&["Controller"]).find(|k| **k == name)?;
     Some((known, args))
+}
+
+/// `@Name(args)` or `@Name` → the name and the arguments node, whatever the name.
+pub(crate) fn decorator_name<'t, 'n>(model: &TsModel<'t>, decorator: Node<'n>) -> Option<(&'t str, Option<Node<'n>>)> {
+    let expression = decorator.named_child(0)?;
+    let (callee, args) = match expression.kind() {
+        "call_expression" => (expression.field("function")?, expression.field("arguments")),
+        _ => (expression, None),
+    };
+    Some((model.text(callee), args))
 }
 
 /// The root of the tree `node` is in (the file's `program`).

@@ -9,8 +9,8 @@
 //! through. It stays inside the function the sink is in (and the functions enclosing it, for
 //! closures); calls to other functions are opaque, except for known conversions and sanitisers.
 
-use super::frameworks::{decorator_name, destructured_parameter, RequestKind};
-use super::model::{children_by_field, descendants, is_function_like, named_children, span_of, Framework, TsModel};
+use super::frameworks::{destructured_parameter, RequestKind};
+use super::model::{children_by_field, decorator_name, descendants, is_function_like, named_children, span_of, Framework, TsModel};
 use crate::lang::typescript::FieldExt;
 use crate::models::{Language, SinkKind};
 use crate::taint::{Flow, Origin};
