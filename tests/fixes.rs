@@ -75,7 +75,14 @@ fn every_fix_of_every_fixture_parses_removes_its_finding_and_is_idempotent() {
     }
     assert_eq!(
         rules_with_fixes,
-        ["plain-http-url", "tls-verification-disabled", "http-client-without-timeout", "jwt-without-expiry", "insecure-cookie"]
+        [
+            "plain-http-url",
+            "tls-verification-disabled",
+            "http-client-without-timeout",
+            "server-without-timeout",
+            "jwt-without-expiry",
+            "insecure-cookie"
+        ]
     );
 }
 

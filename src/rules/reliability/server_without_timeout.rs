@@ -2,7 +2,7 @@
 //! clients (headers a byte at a time, bodies that never finish) then hold connections and
 //! memory for as long as they like, and a handler that hangs never frees its slot.
 
-use crate::diagnostic::{Fact, Level};
+use crate::diagnostic::{Applicability, Edit, Fact, Level};
 use crate::lang::rust::{span_of as rust_span, RustKind, RustModel, RustNode, RustSyntax};
 use crate::lang::typescript::model::{named_children, span_of};
 use crate::lang::typescript::FieldExt;
@@ -37,6 +37,15 @@ fn is_zero(text: &str) -> bool {
     )
 }
 
+/// Node's defaults for the timeouts a `0` switches off: what a fix restores.
+fn node_default(key: &str) -> Option<&'static str> {
+    match key {
+        "requestTimeout" => Some("300_000"),
+        "headersTimeout" => Some("60_000"),
+        _ => None,
+    }
+}
+
 impl ServerWithoutTimeout {
     fn check_ts_assignment(&self, node: Node<'_>, model: &TsModel<'_>, cx: &mut Context<'_>) {
         let (Some(left), Some(right)) = (node.field("left"), node.field("right")) else { return };
@@ -47,8 +56,12 @@ impl ServerWithoutTimeout {
         let object = left.field("object").map(|o| model.text(o)).unwrap_or("");
         // `server.timeout = 0` only on something named like a server: `timeout` is a common word.
         if NODE_TIMEOUTS.contains(&property) && (property != "timeout" || object.to_ascii_lowercase().contains("server")) {
-            cx.report(span_of(node), format!("`{}` disables the server's {property}", model.text(left))).help =
-                Some("keep Node's defaults (requestTimeout 300 s, headersTimeout 60 s) or set shorter ones".into());
+            let edit = node_default(property).map(|default| (default, Edit::replace(cx.file, span_of(right), default)));
+            let finding = cx.report(span_of(node), format!("`{}` disables the server's {property}", model.text(left)));
+            finding.help = Some("keep Node's defaults (requestTimeout 300 s, headersTimeout 60 s) or set shorter ones".into());
+            if let Some((default, edit)) = edit {
+                finding.with_fix(format!("restore Node's default `{property}` ({default} ms)"), Applicability::Safe, vec![edit]);
+            }
         }
     }
 
@@ -72,8 +85,12 @@ impl ServerWithoutTimeout {
                 for key in ["requestTimeout", "headersTimeout"] {
                     if let Property::Found(value) = model.property(options, key) {
                         if is_zero(model.text(value)) {
-                            cx.report(span_of(value), format!("`{key}: 0` disables the server's {key}")).help =
-                                Some("keep Node's default or set a finite timeout".into());
+                            let edit = node_default(key).map(|default| (default, Edit::replace(cx.file, span_of(value), default)));
+                            let finding = cx.report(span_of(value), format!("`{key}: 0` disables the server's {key}"));
+                            finding.help = Some("keep Node's default or set a finite timeout".into());
+                            if let Some((default, edit)) = edit {
+                                finding.with_fix(format!("restore Node's default `{key}` ({default} ms)"), Applicability::Safe, vec![edit]);
+                            }
                         }
                     }
                 }
@@ -164,8 +181,19 @@ impl Rule for ServerWithoutTimeout {
                     _ => false,
                 };
                 if disabled {
-                    cx.report(rust_span(cx.file, &call.method), format!("`{method}({argument})` disables the server's timeout")).help =
-                        Some("keep the framework's default or set a finite duration".into());
+                    // actix-web waits 5 s for a request's head by default: the fix restores that.
+                    let fix = (method == "client_request_timeout").then(|| call.args.first()).flatten().and_then(|arg| {
+                        let span = rust_span(cx.file, arg);
+                        let text = cx.file.slice(span);
+                        let zero = ["ZERO", "from_secs(0)", "from_millis(0)"].into_iter().find(|z| text.ends_with(z))?;
+                        Some(Edit::replace(cx.file, span, format!("{}from_secs(5)", &text[..text.len() - zero.len()])))
+                    });
+                    let finding =
+                        cx.report(rust_span(cx.file, &call.method), format!("`{method}({argument})` disables the server's timeout"));
+                    finding.help = Some("keep the framework's default or set a finite duration".into());
+                    if let Some(edit) = fix {
+                        finding.with_fix("restore actix-web's default (5 s)", Applicability::Safe, vec![edit]);
+                    }
                 }
             }
             _ => {}
