@@ -3,7 +3,7 @@
 //! rotating the signing key for everyone.
 
 use super::{call_arguments, for_each_expr_in, is_expiry_claim, serialized_fields, Walk};
-use crate::diagnostic::{Applicability, Fact};
+use crate::diagnostic::{Applicability, Edit, Fact};
 use crate::lang::rust::{block_span, span_of as rust_span, RustKind, RustModel, RustNode, RustSyntax};
 use crate::lang::typescript::model::{is_function_like, named_children, span_of, Property};
 use crate::lang::typescript::FieldExt;
@@ -106,11 +106,16 @@ impl JwtWithoutExpiry {
         if !payload.is_some_and(|p| payload_lacks_expiry(p, model)) {
             return;
         }
-        cx.report(
+        let fix = set_expiration_before_sign(new, model, cx.file, &self.fix_expires_in);
+        let finding = cx.report(
             Span::new(new.start_byte(), constructor.end_byte()),
             "this `SignJWT` chain signs a token without `.setExpirationTime(..)` or an `exp` claim: the token never expires",
-        )
-        .help = Some(HELP.into());
+        );
+        finding.help = Some(HELP.into());
+        if let Some(edit) = fix {
+            let what = format!("set `.setExpirationTime(\"{}\")` before `.sign(..)`", self.fix_expires_in);
+            finding.with_fix(what, Applicability::Unsafe, vec![edit]);
+        }
     }
 }
 
@@ -137,14 +142,18 @@ impl JwtWithoutExpiry {
         {
             return;
         }
-        cx.report(
+        let expires = format!("expiresIn: \"{}\"", self.fix_expires_in);
+        let fix = add_to_options(call, 1, &expires, model, cx.file);
+        let finding = cx.report(
             span_of(callee),
             format!(
                 "`{method}` issues a token that never expires: no `expiresIn` here, no `exp` in the payload and no `JwtModule` default"
             ),
-        )
-        .withdrawn_by(Fact::NestJwtDefaultExpiry)
-        .help = Some(HELP.into());
+        );
+        finding.withdrawn_by(Fact::NestJwtDefaultExpiry).help = Some(HELP.into());
+        if let Some(edits) = fix {
+            finding.with_fix(format!("sign with `{expires}`"), Applicability::Unsafe, edits);
+        }
     }
 
     /// `JwtModule.register({ signOptions: { expiresIn } })` and `registerAsync` whose factory
@@ -168,6 +177,30 @@ impl JwtWithoutExpiry {
             cx.fact(Fact::NestJwtDefaultExpiry);
         }
     }
+}
+
+/// The edit that puts `.setExpirationTime(lifetime)` in front of the `.sign(..)` of the chain
+/// around `new SignJWT(..)`, laid out like the link it precedes (on its own line when `.sign` is).
+fn set_expiration_before_sign(new: Node<'_>, model: &TsModel<'_>, file: &crate::source::SourceFile, lifetime: &str) -> Option<Edit> {
+    let mut node = new;
+    while let Some(parent) = node.parent() {
+        match parent.kind() {
+            "member_expression" if parent.field("object") == Some(node) => {
+                if parent.field("property").is_some_and(|p| model.text(p) == "sign") {
+                    let object_end = node.end_byte();
+                    let dot = file.text[object_end..].find('.')? + object_end;
+                    let layout = &file.text[object_end..dot];
+                    let layout = if layout.trim().is_empty() { layout } else { "" };
+                    return Some(Edit::insert(file, object_end, format!("{layout}.setExpirationTime(\"{lifetime}\")")));
+                }
+            }
+            "call_expression" if parent.field("function") == Some(node) => {}
+            "parenthesized_expression" | "await_expression" => {}
+            _ => return None,
+        }
+        node = parent;
+    }
+    None
 }
 
 /// The methods called on an expression, outwards: `new X().a().b()` → [a, b].
