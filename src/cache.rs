@@ -141,12 +141,22 @@ pub struct Roles {
     pub tooling: bool,
     pub serves_requests: bool,
     pub browser_app: bool,
+    /// [`workspace_key`] of the workspace packages the file's package depends on: which of its
+    /// calls the summary records depends on them.
+    pub workspace: u64,
+}
+
+/// A stable key for a list of workspace package names.
+pub fn workspace_key(packages: &[String]) -> u64 {
+    packages.iter().fold(0xcbf2_9ce4_8422_2325_u64, |hash, name| {
+        name.bytes().chain(std::iter::once(0)).fold(hash, |h, b| (h ^ u64::from(b)).wrapping_mul(0x100_0000_01b3))
+    })
 }
 
 pub fn context_hash(language: Language, is_test: bool, roles: Roles, levels: &[Option<Level>]) -> String {
-    let Roles { tooling: is_tooling, serves_requests, browser_app } = roles;
+    let Roles { tooling: is_tooling, serves_requests, browser_app, workspace } = roles;
     let mut hasher = Sha256::new();
-    hasher.update(format!("{language:?}|{is_test}|{is_tooling}|{serves_requests}|{browser_app}|{levels:?}"));
+    hasher.update(format!("{language:?}|{is_test}|{is_tooling}|{serves_requests}|{browser_app}|{workspace}|{levels:?}"));
     hex(&hasher.finalize()[..16])
 }
 

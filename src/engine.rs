@@ -310,6 +310,9 @@ pub fn scan_source_in_project(config: &Config, rel_path: &str, language: Languag
                     file.is_tooling = crate::roles::is_tooling_path(rel_path) || crate::roles::is_tooling_package(&path, &config.root);
                     file.serves_requests = language != Language::Rust || crate::roles::rust_serves_requests(&path, &config.root);
                     file.in_browser_app = language != Language::Rust && crate::roles::is_browser_package(&path, &config.root);
+                    if language != Language::Rust {
+                        file.workspace_packages = crate::roles::workspace_dependencies(&path, &config.root);
+                    }
                     analyze_file(file, config, false, Cost::default())
                 }
             };
@@ -439,6 +442,7 @@ fn prepare(job: &FileJob, config: &Config, rel_path: String) -> Result<SourceFil
     file.is_tooling = job.is_tooling();
     file.serves_requests = job.serves_requests();
     file.in_browser_app = job.in_browser_app();
+    file.workspace_packages = job.workspace_packages();
     Ok(file)
 }
 
@@ -479,7 +483,12 @@ fn scan_file(job: &FileJob, config: &Config, cache: Option<&Cache>, measure: boo
 
     // An unchanged file is not even read.
     let levels = config.levels_for(&job.path);
-    let roles = cache::Roles { tooling: job.is_tooling(), serves_requests: job.serves_requests(), browser_app: job.in_browser_app() };
+    let roles = cache::Roles {
+        tooling: job.is_tooling(),
+        serves_requests: job.serves_requests(),
+        browser_app: job.in_browser_app(),
+        workspace: cache::workspace_key(&job.workspace_packages()),
+    };
     let context = cache::context_hash(job.language, is_test_path(&job.scan_relative), roles, &levels);
     let stamp = Stamp::of(&job.path);
     if let Some(output) = cache.reuse_unread(&rel_path, stamp, &context) {

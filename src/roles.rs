@@ -214,6 +214,34 @@ fn read_toml(path: &Path) -> Option<toml::Table> {
     std::fs::read_to_string(path).ok()?.parse::<toml::Table>().ok()
 }
 
+/// The packages of the same repository that a JavaScript file's package depends on: the
+/// dependencies its nearest `package.json` takes from the workspace (`"@acme/db": "workspace:*"`,
+/// `file:`/`link:` paths, npm workspaces' `"*"`). Calls of their functions are followed across
+/// files like calls of the package's own modules.
+pub fn workspace_dependencies(abs_path: &Path, root: &Path) -> Arc<[String]> {
+    let Some(dir) = abs_path.parent() else { return Arc::from([]) };
+    static WORKSPACE: Memo<Arc<[String]>> = OnceLock::new();
+    remembered(&WORKSPACE, dir, root, || {
+        for ancestor in dir.ancestors().take_while(|a| a.starts_with(root)) {
+            let Ok(text) = std::fs::read_to_string(ancestor.join("package.json")) else { continue };
+            let Ok(manifest) = serde_json::from_str::<serde_json::Value>(&text) else { return Arc::from([]) };
+            let mut names: Vec<String> = ["dependencies", "devDependencies", "peerDependencies"]
+                .iter()
+                .filter_map(|section| manifest.get(section)?.as_object())
+                .flat_map(|deps| deps.iter())
+                .filter(|(_, version)| {
+                    version.as_str().is_some_and(|v| v == "*" || ["workspace:", "file:", "link:"].iter().any(|p| v.starts_with(p)))
+                })
+                .map(|(name, _)| name.clone())
+                .collect();
+            names.sort();
+            names.dedup();
+            return Arc::from(names);
+        }
+        Arc::from([])
+    })
+}
+
 fn js_dependencies(manifest: &serde_json::Value) -> Vec<String> {
     ["dependencies", "peerDependencies"]
         .iter()

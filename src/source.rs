@@ -81,6 +81,9 @@ pub struct SourceFile {
     /// Whether the file's code can see request data (see `crate::roles::rust_serves_requests`):
     /// request data is followed across files only from such files. Set by the engine.
     pub serves_requests: bool,
+    /// The workspace packages the file's package depends on, whose modules calls are followed
+    /// into (see `crate::roles::workspace_dependencies`). Set by the engine.
+    pub workspace_packages: std::sync::Arc<[String]>,
     line_starts: Vec<usize>,
     /// Built on first use: line starts counting `\n` only (as proc-macro2 does), when the text has a
     /// lone `\r`; otherwise those are `line_starts`.
@@ -176,6 +179,7 @@ impl SourceFile {
             is_tooling: false,
             in_browser_app: false,
             serves_requests: true,
+            workspace_packages: std::sync::Arc::from([]),
             line_starts,
             lf_line_starts: OnceLock::new(),
             checkpoints: OnceLock::new(),

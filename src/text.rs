@@ -45,3 +45,22 @@ pub fn short_path(path: &str) -> String {
 pub fn fixes_origin(prefix: &str) -> bool {
     prefix.split_once("://").is_some_and(|(_, rest)| rest.find('/').is_some_and(|slash| slash > 0))
 }
+
+/// The package an import specifier names: `@acme/db/queries` → `@acme/db`, `lodash/get` →
+/// `lodash`.
+pub fn package_name(specifier: &str) -> &str {
+    let mut slashes = specifier.match_indices('/').map(|(at, _)| at);
+    let end = if specifier.starts_with('@') { slashes.nth(1) } else { slashes.next() };
+    &specifier[..end.unwrap_or(specifier.len())]
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn package_names_of_specifiers() {
+        assert_eq!(super::package_name("@acme/db/orders"), "@acme/db");
+        assert_eq!(super::package_name("@acme/db"), "@acme/db");
+        assert_eq!(super::package_name("lodash/get"), "lodash");
+        assert_eq!(super::package_name("express"), "express");
+    }
+}

@@ -68,6 +68,15 @@ impl FileJob {
         crate::roles::is_browser_package(&self.path, scan_root)
     }
 
+    /// The workspace packages the file's package depends on (JavaScript; see
+    /// [`crate::roles::workspace_dependencies`]).
+    pub fn workspace_packages(&self) -> std::sync::Arc<[String]> {
+        if self.language == crate::source::Language::Rust {
+            return std::sync::Arc::from([]);
+        }
+        crate::roles::workspace_dependencies(&self.path, self.scan_root())
+    }
+
     /// Whether the file's code can see request data (Rust: a server crate or one it uses).
     pub fn serves_requests(&self) -> bool {
         if self.language != crate::source::Language::Rust {

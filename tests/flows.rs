@@ -278,3 +278,26 @@ fn an_untyped_body_handed_to_a_service_that_validates_it_is_answered() {
         "`create` hands the body to PostsService.create, which validates it (plainToInstance, then validateOrReject); `draft` hands it to a method that does not"
     );
 }
+
+#[test]
+fn calls_into_workspace_packages_are_followed_through_their_exports() {
+    // apps/api depends on `@acme/db` from the workspace (`workspace:*`) and on `@acme/legacy`
+    // by a published version: only the first is this repository's code to follow.
+    let copy = project_copy("ts-workspace");
+    let report = scan_json(copy.path(), &["--select", "sql-injection"]);
+    assert_eq!(
+        injections(&report),
+        expected(&[
+            // `@acme/db/orders`: the package's `exports` subpath
+            ("sql-injection", "packages/db/src/orders.ts", 4),
+            // `@acme/db`: the root export, `./dist/index.js` looked for as `src/index.ts`
+            ("sql-injection", "packages/db/src/index.ts", 5),
+        ]),
+        "not: @acme/legacy (a published version, not `workspace:`)"
+    );
+    assert_eq!(
+        flow_of(&report, "sql-injection", "packages/db/src/orders.ts", 4)[..2],
+        ["apps/api/src/routes.ts:9".to_string(), "apps/api/src/routes.ts:9".to_string()],
+        "the flow starts at the route in the other package"
+    );
+}

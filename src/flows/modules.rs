@@ -19,6 +19,9 @@ pub struct TsModules<'a> {
     root: &'a Path,
     /// The path aliases in force in each directory, by directory (repository-relative).
     aliases: std::cell::RefCell<HashMap<String, std::rc::Rc<Aliases>>>,
+    /// The repository's own packages by name: their directory and `package.json` (read when a
+    /// specifier first names one).
+    packages: std::cell::OnceCell<HashMap<String, (String, serde_json::Value)>>,
 }
 
 /// `compilerOptions.baseUrl` and `paths` of the tsconfig in force, as repository-relative paths.
@@ -31,7 +34,7 @@ struct Aliases {
 
 impl<'a> TsModules<'a> {
     pub fn new(files: impl IntoIterator<Item = &'a str>, root: &'a Path) -> TsModules<'a> {
-        TsModules { files: files.into_iter().collect(), root, aliases: Default::default() }
+        TsModules { files: files.into_iter().collect(), root, aliases: Default::default(), packages: Default::default() }
     }
 
     /// The scanned file that `specifier`, imported from `importer`, names.
@@ -40,9 +43,71 @@ impl<'a> TsModules<'a> {
         let bases: Vec<String> = if specifier.starts_with("./") || specifier.starts_with("../") || specifier == "." || specifier == ".." {
             vec![normalize(&join(directory, specifier))?]
         } else {
-            self.aliases_for(directory).expand(specifier)
+            let mut bases = self.aliases_for(directory).expand(specifier);
+            bases.extend(self.package_entries(specifier));
+            bases
         };
         bases.iter().find_map(|base| self.existing(base))
+    }
+
+    /// The files a specifier naming one of the repository's packages may stand for
+    /// (`@acme/db/queries`): what its `exports` map the subpath to, or its `types`/`module`/`main`,
+    /// then the subpath under the package and its `src/`. Built output (`dist/..js`) is looked
+    /// for as its `src/..ts`.
+    fn package_entries(&self, specifier: &str) -> Vec<String> {
+        let name = crate::text::package_name(specifier);
+        let Some((directory, manifest)) = self.packages().get(name) else { return Vec::new() };
+        let subpath = specifier[name.len()..].trim_start_matches('/');
+        let key = if subpath.is_empty() { ".".to_string() } else { format!("./{subpath}") };
+        let mut targets = Vec::new();
+        match manifest.get("exports") {
+            Some(serde_json::Value::String(target)) if subpath.is_empty() => targets.push(target.clone()),
+            Some(serde_json::Value::Object(map)) if map.keys().any(|k| k.starts_with('.')) => {
+                if let Some(entry) = map.get(&key) {
+                    string_leaves(entry, 0, &mut targets);
+                }
+            }
+            Some(conditions @ serde_json::Value::Object(_)) if subpath.is_empty() => string_leaves(conditions, 0, &mut targets),
+            _ => {}
+        }
+        if subpath.is_empty() {
+            targets.extend(["types", "module", "main"].iter().filter_map(|field| manifest.get(*field)?.as_str().map(str::to_string)));
+            targets.extend(["src/index".to_string(), "index".to_string()]);
+        } else {
+            targets.extend([subpath.to_string(), format!("src/{subpath}")]);
+        }
+        let mut bases = Vec::new();
+        for target in targets {
+            let target = target.trim_start_matches("./");
+            let target = target.strip_suffix(".d.ts").unwrap_or(target);
+            bases.extend(normalize(&join(directory, target)));
+            if let Some(rest) = target.strip_prefix("dist/").or_else(|| target.strip_prefix("build/")) {
+                bases.extend(normalize(&join(directory, &format!("src/{rest}"))));
+            }
+        }
+        bases
+    }
+
+    /// The repository's packages: every `package.json` at or above a scanned file, by its name.
+    fn packages(&self) -> &HashMap<String, (String, serde_json::Value)> {
+        self.packages.get_or_init(|| {
+            let mut directories: HashSet<&str> = HashSet::new();
+            for file in &self.files {
+                let mut directory = parent(file);
+                while directories.insert(directory) && !directory.is_empty() {
+                    directory = parent(directory);
+                }
+            }
+            let mut packages = HashMap::new();
+            for directory in directories {
+                let Ok(text) = std::fs::read_to_string(self.root.join(join(directory, "package.json"))) else { continue };
+                let Ok(manifest) = serde_json::from_str::<serde_json::Value>(&text) else { continue };
+                if let Some(name) = manifest.get("name").and_then(|n| n.as_str()) {
+                    packages.insert(name.to_string(), (directory.to_string(), manifest.clone()));
+                }
+            }
+            packages
+        })
     }
 
     fn existing(&self, base: &str) -> Option<String> {
@@ -199,6 +264,16 @@ fn strip_leading_trivia(mut text: &str) -> &str {
         } else {
             return text;
         }
+    }
+}
+
+/// The strings of an `exports` entry, through its conditions (`{ "types": .., "import": .. }`).
+fn string_leaves(value: &serde_json::Value, depth: usize, out: &mut Vec<String>) {
+    match value {
+        serde_json::Value::String(s) => out.push(s.clone()),
+        serde_json::Value::Object(map) if depth < 4 => map.values().for_each(|v| string_leaves(v, depth + 1, out)),
+        serde_json::Value::Array(items) if depth < 4 => items.iter().for_each(|v| string_leaves(v, depth + 1, out)),
+        _ => {}
     }
 }
 

@@ -21,7 +21,7 @@ pub fn callee(model: &TsModel<'_>, function: Node<'_>) -> Option<Callee> {
                 let key = model.function_key(value)?;
                 return Some(Callee::Local { names: vec![key] });
             }
-            let import = model.import(name).filter(|i| is_project_module(&i.module))?;
+            let import = model.import(name).filter(|i| is_project_module(model, &i.module))?;
             let names = vec![import.export.clone().unwrap_or_else(|| "default".to_string())];
             Some(Callee::Import { specifier: import.module.clone(), names })
         }
@@ -48,7 +48,7 @@ pub fn callee(model: &TsModel<'_>, function: Node<'_>) -> Option<Callee> {
                         let value = binding.value.map(|v| model.unwrap_expression(v))?;
                         return (value.kind() == "object").then(|| Callee::Local { names: vec![format!("{name}.{method}")] });
                     }
-                    let import = model.import(name).filter(|i| is_project_module(&i.module))?;
+                    let import = model.import(name).filter(|i| is_project_module(model, &i.module))?;
                     let names = match &import.export {
                         Some(export) => vec![format!("{export}.{method}")],
                         // A namespace, default or `require` import: the module's export, or a
@@ -64,12 +64,16 @@ pub fn callee(model: &TsModel<'_>, function: Node<'_>) -> Option<Callee> {
     }
 }
 
-/// Whether an import specifier may name a file of the project: a relative path, or an alias
-/// of the shapes `tsconfig.json` `paths` are given (`@/lib/db`, `~/lib/db`, `#lib/db`,
-/// `src/lib/db`). Packages (`express`, `@nestjs/common`) are not followed: asking where every
-/// argument of every library call comes from would cost a fifth of a scan.
-fn is_project_module(specifier: &str) -> bool {
-    specifier.starts_with('.')
+/// Whether an import specifier may name a file of the project: a relative path, an alias of
+/// the shapes `tsconfig.json` `paths` are given (`@/lib/db`, `~/lib/db`, `#lib/db`,
+/// `src/lib/db`), or a package of the same repository the file's package depends on
+/// (`@acme/db/queries` with `"@acme/db": "workspace:*"`). Other packages (`express`,
+/// `@nestjs/common`) are not followed: asking where every argument of every library call comes
+/// from would cost a fifth of a scan.
+fn is_project_module(model: &TsModel<'_>, specifier: &str) -> bool {
+    let package = crate::text::package_name(specifier);
+    model.workspace_packages.iter().any(|p| p == package)
+        || specifier.starts_with('.')
         || specifier.starts_with("@/")
         || specifier.starts_with('~')
         || specifier.starts_with('#')
@@ -80,7 +84,7 @@ fn is_project_module(specifier: &str) -> bool {
 fn type_callee(model: &TsModel<'_>, at: Node<'_>, type_name: &str, method: &str) -> Option<Callee> {
     let base = type_name.split('<').next().unwrap_or(type_name).trim();
     match model.import(base) {
-        Some(import) if !is_project_module(&import.module) => None,
+        Some(import) if !is_project_module(model, &import.module) => None,
         Some(import) => {
             let class = import.export.clone().unwrap_or_else(|| "default".to_string());
             let mut names = vec![format!("{class}.{method}")];

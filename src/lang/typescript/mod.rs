@@ -187,7 +187,7 @@ where
             format!("syntax error ({what}); findings in this file may be incomplete"),
         ));
     }
-    let model = build_model(&file.text, &file.rel_path, knowledge, recorded);
+    let model = build_model(file, knowledge, recorded);
     output.timings.model += clock.split();
     check(&model, queue, output);
 }
@@ -235,9 +235,10 @@ fn index_tree<'t>(root: Node<'t>, kinds: &KindTable, wanted: &[bool]) -> Indexed
 }
 
 /// The model of a file from the nodes [`index_tree`] collected, in source order.
-fn build_model<'t>(src: &'t str, path: &'t str, knowledge: &'t Knowledge, recorded: Vec<(Recorded, Node<'t>, Span)>) -> TsModel<'t> {
-    let mut model = TsModel::new(src, knowledge);
-    model.file_path = path;
+fn build_model<'t>(file: &'t SourceFile, knowledge: &'t Knowledge, recorded: Vec<(Recorded, Node<'t>, Span)>) -> TsModel<'t> {
+    let mut model = TsModel::new(&file.text, knowledge);
+    model.file_path = &file.rel_path;
+    model.workspace_packages = &file.workspace_packages;
     for (kind, node, scope) in recorded {
         model.record(kind, node, scope);
     }

@@ -76,6 +76,8 @@ pub struct TsModel<'t> {
     handlers: Vec<Handler>,
     /// The file's path from the project root (Next.js reads conventions from it).
     pub(super) file_path: &'t str,
+    /// The workspace packages the file's package depends on: their modules are the project's.
+    pub(super) workspace_packages: &'t [String],
     /// The service implementations handed to `server.addService(definition, implementation)`.
     pub(super) service_implementations: Vec<Node<'t>>,
     /// [`TsModel::qualified_name`]'s answers, by node id.
@@ -150,6 +152,7 @@ impl<'t> TsModel<'t> {
             assigned_members: HashSet::new(),
             handlers: Vec::new(),
             file_path: "",
+            workspace_packages: &[],
             service_implementations: Vec::new(),
             qualified_names: RefCell::default(),
             enclosing_parameters: RefCell::default(),

@@ -775,12 +775,7 @@ mod tests {
     fn origin_of(code: &str) -> Origin {
         let file = SourceFile::new("t.ts".into(), "t.ts".into(), Language::TypeScript, code.into(), false);
         let tree = parse(&file).unwrap();
-        let model = build_model(
-            &file.text,
-            &file.rel_path,
-            crate::models::Knowledge::builtin(),
-            index_tree(tree.root_node(), &kind_tables()[0], &[]).recorded,
-        );
+        let model = build_model(&file, crate::models::Knowledge::builtin(), index_tree(tree.root_node(), &kind_tables()[0], &[]).recorded);
         let call = descendants(tree.root_node())
             .find(|n| n.kind() == "call_expression" && n.field("function").is_some_and(|f| model.text(f) == "sink"))
             .expect("a sink call");
