@@ -57,6 +57,31 @@ impl<'t> TsModel<'t> {
         }
     }
 
+    /// Registers an exported `GET`/`POST`/... of an `app/**/route.ts` as a route handler, with
+    /// the route its directory stands for (`app/api/users/[id]/route.ts` → `/api/users/[id]`;
+    /// route groups such as `(admin)` are not part of the URL).
+    pub(super) fn record_next_route_handler(&mut self, function: Node<'t>) {
+        let (stem, in_app) = self.file_stem_and_app_dir();
+        if stem != "route" || !in_app {
+            return;
+        }
+        if !exported_name(self, function).is_some_and(|name| NEXT_ROUTE_METHODS.contains(&name)) {
+            return;
+        }
+        let directory = self.file_path.rsplit_once('/').map_or("", |(directory, _)| directory);
+        let under_app = directory.rsplit_once("app/").map_or(directory.strip_prefix("app").unwrap_or(""), |(_, rest)| rest);
+        let is_group = |s: &str| s.starts_with('(') && s.ends_with(')');
+        let segments: Vec<&str> = under_app.split('/').filter(|s| !s.is_empty() && !is_group(s)).collect();
+        let route = format!("/{}", segments.join("/"));
+        let request_params = super::model::parameter_names(self, function).into_iter().take(1).collect();
+        self.add_handler(super::model::Handler {
+            framework: Framework::NextJs,
+            span: span_of(function),
+            route: Some(route),
+            request_params,
+        });
+    }
+
     fn registered_by(&self, function: Node<'t>, framework: Framework) -> bool {
         self.handler_at(function.start_byte()).is_some_and(|h| h.span == span_of(function) && h.framework == framework)
     }

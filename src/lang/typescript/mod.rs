@@ -342,6 +342,29 @@ fn is_unsupported_valid_syntax(line: &str) -> bool {
 mod tests {
     use super::*;
 
+    #[test]
+    fn next_route_handlers_are_registered_with_the_route_their_directory_stands_for() {
+        let source =
+            "export async function GET(request) { return 1; }\nexport const POST = async (req) => 2;\nexport function helper() {}\n";
+        let path = "web/src/app/api/(admin)/users/[id]/route.ts";
+        let file = SourceFile::new(path.into(), path.into(), Language::TypeScript, source.into(), false);
+        let tree = parse(&file).unwrap();
+        let model = build_model(&file, crate::models::Knowledge::builtin(), index_tree(tree.root_node(), &kind_tables()[0], &[]).recorded);
+        let routes: Vec<(Option<&str>, &[String])> =
+            model.handlers().iter().map(|h| (h.route.as_deref(), h.request_params.as_slice())).collect();
+        assert_eq!(
+            routes,
+            [(Some("/api/users/[id]"), &["request".to_string()][..]), (Some("/api/users/[id]"), &["req".to_string()][..])],
+            "GET and POST, not the helper; the route group is not part of the URL"
+        );
+        // The same exports outside an `app` directory are not route handlers.
+        let elsewhere = SourceFile::new("lib/route.ts".into(), "lib/route.ts".into(), Language::TypeScript, source.into(), false);
+        let tree = parse(&elsewhere).unwrap();
+        let model =
+            build_model(&elsewhere, crate::models::Knowledge::builtin(), index_tree(tree.root_node(), &kind_tables()[0], &[]).recorded);
+        assert!(model.handlers().is_empty());
+    }
+
     fn parse_error(source: &str) -> Option<(usize, String)> {
         let file = SourceFile::new("a.ts".into(), "a.ts".into(), Language::TypeScript, source.into(), false);
         let tree = parse(&file).unwrap();

@@ -41,6 +41,8 @@ pub enum Framework {
     Fastify,
     NestJs,
     Hono,
+    /// Next.js app-router route handlers (`app/**/route.ts` exports named for HTTP methods).
+    NextJs,
 }
 
 #[derive(Debug, Clone)]
@@ -174,6 +176,7 @@ impl<'t> TsModel<'t> {
                 if let Some(name) = node.field("name") {
                     self.add_binding(name, Some(node), None, true, scope);
                 }
+                self.record_next_route_handler(node);
             }
             Recorded::Declarator => self.record_declarator(node, scope),
             Recorded::Assignment => self.record_assignment(node),
@@ -235,6 +238,10 @@ impl<'t> TsModel<'t> {
 
     fn record_declarator(&mut self, node: Node<'t>, scope: Span) {
         let (Some(name), value) = (node.field("name"), node.field("value")) else { return };
+        // `export const GET = async (request) => ..` in a Next.js route file.
+        if let Some(function) = value.filter(|v| is_function_like(v.kind())) {
+            self.record_next_route_handler(function);
+        }
         if let Some((module, export)) = value.and_then(|v| self.required_module(v)) {
             self.record_require(name, &module, export);
             return;
@@ -400,6 +407,10 @@ impl<'t> TsModel<'t> {
         };
         let request_params = params.into_iter().take(1).collect();
         self.handlers.push(Handler { framework, span: span_of(function), route, request_params });
+    }
+
+    pub(super) fn add_handler(&mut self, handler: Handler) {
+        self.handlers.push(handler);
     }
 
     fn record_nest_handler(&mut self, method: Node<'t>) {
