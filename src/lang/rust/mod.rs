@@ -334,26 +334,16 @@ pub(crate) fn with_model<R>(text: &str, f: impl FnOnce(&SourceFile, &RustModel<'
 }
 
 /// A function seen during the traversal, for handler detection once all routes are known.
-pub(crate) struct FnSeen {
+pub(crate) struct FnSeen<'a> {
     pub name: String,
     pub fn_id: FnId,
     pub is_async: bool,
     pub route_attribute: Option<(String, Option<String>)>,
     pub params: Vec<RequestParam>,
-    /// The last segments of the function's attributes (`handler`, `oai`).
-    pub attributes: Vec<String>,
+    pub sig: &'a syn::Signature,
+    pub attrs: &'a [syn::Attribute],
     /// The `impl` block the function is a method of, if any.
-    pub owner: Option<ImplSeen>,
-    /// The parameter types' last segments, through references (`Request` in `Request<Msg>`).
-    pub param_types: Vec<String>,
-}
-
-/// What the function's `impl` block says: its attributes (`Object`, `tonic::async_trait`) and
-/// whether it implements a trait.
-#[derive(Clone, Default)]
-pub(crate) struct ImplSeen {
-    pub attributes: Vec<String>,
-    pub of_trait: bool,
+    pub owner: Option<&'a syn::ItemImpl>,
 }
 
 struct Collector<'a> {
@@ -361,7 +351,7 @@ struct Collector<'a> {
     queue: Vec<RustNode<'a>>,
     site: Site,
     next_fn_id: FnId,
-    fns: Vec<FnSeen>,
+    fns: Vec<FnSeen<'a>>,
     exprs: &'a Arena<Expr>,
     lits: &'a Arena<syn::LitStr>,
     /// Inline modules (`mod inner { .. }`) around the current item.
@@ -369,7 +359,7 @@ struct Collector<'a> {
     /// The type of the `impl` block around the current item.
     impl_type: Option<String>,
     /// The `impl` block around the current item, as handler detection needs it.
-    impl_seen: Option<ImplSeen>,
+    impl_seen: Option<&'a syn::ItemImpl>,
 }
 
 impl<'a> Collector<'a> {
@@ -408,16 +398,9 @@ impl<'a> Collector<'a> {
             is_async: sig.asyncness.is_some(),
             route_attribute: attrs.iter().find_map(route_attribute),
             params: sig.inputs.iter().filter_map(request_param).collect(),
-            attributes: attrs.iter().filter_map(|a| a.path().segments.last().map(|s| s.ident.to_string())).collect(),
-            owner: if free { None } else { self.impl_seen.clone() },
-            param_types: sig
-                .inputs
-                .iter()
-                .filter_map(|input| match input {
-                    syn::FnArg::Typed(typed) => model::type_path(&typed.ty).map(|p| p.rsplit("::").next().unwrap_or(&p).to_string()),
-                    syn::FnArg::Receiver(_) => None,
-                })
-                .collect(),
+            sig,
+            attrs,
+            owner: if free { None } else { self.impl_seen },
         });
         self.push(RustSyntax::Fn { sig, attrs, block });
         self.visit_block(block);
@@ -513,11 +496,7 @@ impl<'a> Visit<'a> for Collector<'a> {
         };
         self.model.declared.extend(self_type.clone());
         let saved_type = std::mem::replace(&mut self.impl_type, self_type);
-        let seen = ImplSeen {
-            attributes: item.attrs.iter().filter_map(|a| a.path().segments.last().map(|s| s.ident.to_string())).collect(),
-            of_trait: item.trait_.is_some(),
-        };
-        let saved_seen = self.impl_seen.replace(seen);
+        let saved_seen = self.impl_seen.replace(item);
         visit::visit_item_impl(self, item);
         self.impl_seen = saved_seen;
         self.impl_type = saved_type;

@@ -584,7 +584,7 @@ fn record_target(routed: &mut HashSet<String>, arg: &Expr) {
 }
 
 /// Decides which functions are request handlers once the whole file (and its routes) is seen.
-pub(super) fn finish_handlers(model: &mut RustModel<'_>, fns: &[super::FnSeen]) {
+pub(super) fn finish_handlers(model: &mut RustModel<'_>, fns: &[super::FnSeen<'_>]) {
     let framework = if model.imports_crate("axum") {
         Some(Framework::Axum)
     } else if model.imports_crate("actix_web") {
@@ -623,22 +623,33 @@ pub(super) fn finish_handlers(model: &mut RustModel<'_>, fns: &[super::FnSeen]) 
 
 /// The frameworks that mark their handlers where they are written: poem's `#[handler]` and
 /// poem-openapi's `#[oai]`, GraphQL resolver `impl` blocks, tonic service implementations.
-fn convention_framework(model: &RustModel<'_>, f: &super::FnSeen) -> Option<Framework> {
-    let has = |names: &[String], name: &str| names.iter().any(|n| n == name);
-    if (has(&f.attributes, "handler") && model.imports_crate("poem")) || (has(&f.attributes, "oai") && model.imports_crate("poem_openapi"))
-    {
+/// Asked of every function of a file: attributes are compared by their last segment, nothing is
+/// allocated.
+fn convention_framework(model: &RustModel<'_>, f: &super::FnSeen<'_>) -> Option<Framework> {
+    let named = |attrs: &[syn::Attribute], names: &[&str]| {
+        attrs.iter().any(|a| a.path().segments.last().is_some_and(|s| names.iter().any(|n| s.ident == n)))
+    };
+    if (named(f.attrs, &["handler"]) && model.imports_crate("poem")) || (named(f.attrs, &["oai"]) && model.imports_crate("poem_openapi")) {
         return Some(Framework::Poem);
     }
-    let owner = f.owner.as_ref()?;
-    let resolver_block = ["Object", "ComplexObject", "Subscription"].iter().any(|a| has(&owner.attributes, a))
-        && model.imports_crate("async_graphql")
-        || ["graphql_object", "graphql_subscription"].iter().any(|a| has(&owner.attributes, a)) && model.imports_crate("juniper");
+    let owner = f.owner?;
+    let resolver_block = (named(&owner.attrs, &["Object", "ComplexObject", "Subscription"]) && model.imports_crate("async_graphql"))
+        || (named(&owner.attrs, &["graphql_object", "graphql_subscription"]) && model.imports_crate("juniper"));
     if resolver_block {
         return Some(Framework::Graphql);
     }
     // A tonic service: a trait implementation whose methods take a `tonic::Request`.
-    let takes_request = f.param_types.iter().any(|t| t == "Request" || t == "Streaming");
-    (owner.of_trait && takes_request && model.imports_crate("tonic")).then_some(Framework::Tonic)
+    if owner.trait_.is_none() || !model.imports_crate("tonic") {
+        return None;
+    }
+    let takes_request = f.sig.inputs.iter().any(|input| match input {
+        syn::FnArg::Typed(typed) => match &*typed.ty {
+            syn::Type::Path(path) => path.path.segments.last().is_some_and(|s| s.ident == "Request" || s.ident == "Streaming"),
+            _ => false,
+        },
+        syn::FnArg::Receiver(_) => false,
+    });
+    takes_request.then_some(Framework::Tonic)
 }
 
 /// The Rust counterpart of the TypeScript model's `constant_prefix`: the literal start of a string expression,

@@ -66,14 +66,20 @@ impl Rule for GraphqlIntrospectionEnabled {
     }
 
     fn check_rust(&self, node: &RustNode<'_>, model: &RustModel, cx: &mut Context<'_>) {
-        if node.site.in_test
+        let RustSyntax::Call(call) = node.syntax else { return };
+        // Asked of every call: its last name first.
+        let last = match &*call.func {
+            syn::Expr::Path(path) => path.path.segments.last().map(|s| &s.ident),
+            _ => None,
+        };
+        if !last.is_some_and(|name| name == "build" || name == "playground_source" || name == "graphiql_source")
+            || node.site.in_test
             || node.site.in_debug_build
             || cx.in_test
             || !(model.imports_crate("async_graphql") || model.imports_crate("juniper"))
         {
             return;
         }
-        let RustSyntax::Call(call) = node.syntax else { return };
         let path = model.call_path(call).unwrap_or_default();
         if let Some(page) = RUST_IDE_PAGES.iter().find(|page| crate::lang::rust::model::path_names(&path, page)) {
             cx.report_capped(Level::Note, rust_span(cx.file, &call.func), format!("`{page}` serves a GraphQL IDE, and the schema it introspects, to anyone"))

@@ -4,6 +4,7 @@
 
 use super::graphql::{is_limit_package, server};
 use crate::diagnostic::Fact;
+use crate::lang::rust::model::path_names;
 use crate::lang::rust::{method_chain, span_of as rust_span, RustKind, RustModel, RustNode, RustSyntax};
 use crate::lang::typescript::model::span_of;
 use crate::lang::typescript::{Property, TsModel};
@@ -82,29 +83,43 @@ impl Rule for GraphqlWithoutQueryLimits {
     }
 
     fn check_rust(&self, node: &RustNode<'_>, model: &RustModel, cx: &mut Context<'_>) {
-        // Imported, or named in full (`pub type Schema = async_graphql::Schema<..>` under a glob import).
-        if !model.imports_crate("async_graphql") && !cx.file.text.contains("async_graphql::") {
-            return;
-        }
-        // A limit set anywhere: a builder handed out by one function may be limited in another.
-        if let RustSyntax::MethodCall(call) = node.syntax {
-            if RUST_LIMITS.iter().any(|limit| call.method == limit) {
+        // Asked of every call and function of every Rust file: the shapes first, the crate last.
+        let async_graphql = || model.imports_crate("async_graphql") || cx.file.text.contains("async_graphql::");
+        match node.syntax {
+            // A limit set anywhere: a builder handed out by one function may be limited in another.
+            RustSyntax::MethodCall(call) if RUST_LIMITS.iter().any(|limit| call.method == limit) && async_graphql() => {
                 cx.fact(Fact::GraphqlBuilderLimited);
             }
-        }
-        if node.site.in_test || cx.in_test {
-            return;
-        }
-        match node.syntax {
+            // `Schema::build(..)…finish()`, also through a variable holding the builder.
+            RustSyntax::MethodCall(call) if call.method == "finish" && !node.site.in_test && !cx.in_test => {
+                let Some(build) = unlimited_build(model, node, call) else { return };
+                if async_graphql() {
+                    cx.report(rust_span(cx.file, &build.func), "this async-graphql schema accepts queries of any depth and complexity")
+                        .help = Some(
+                        "call `.limit_depth(10)` and `.limit_complexity(1000)` (or limits fit for the schema) before `.finish()`".into(),
+                    );
+                }
+            }
+            // `Schema::new(query, mutation, subscription)`: no builder, so no limits.
+            RustSyntax::Call(call) if !node.site.in_test && !cx.in_test => {
+                let named_new = matches!(&*call.func, syn::Expr::Path(p) if p.path.segments.last().is_some_and(|s| s.ident == "new"));
+                if named_new && path_names(&model.call_path(call).unwrap_or_default(), "Schema::new") && async_graphql() {
+                    cx.report(rust_span(cx.file, &call.func), "this async-graphql schema accepts queries of any depth and complexity")
+                        .help = Some("build it with `Schema::build(..).limit_depth(10).limit_complexity(1000).finish()`".into());
+                }
+            }
             // `fn schema_builder() -> SchemaBuilder { Schema::build(..) }`: the builder leaves the
             // function unfinished, so its limits (if any) are set elsewhere in the project.
-            RustSyntax::Fn { block, .. } => {
+            RustSyntax::Fn { sig, block, .. } if !node.site.in_test && !cx.in_test => {
+                if matches!(sig.output, syn::ReturnType::Default) {
+                    return;
+                }
                 for value in crate::lang::rust::taint::returned_values(block) {
                     let (root, calls) = method_chain(value);
                     let syn::Expr::Call(build) = root else { continue };
-                    let methods: Vec<String> = calls.iter().map(|c| c.method.to_string()).collect();
-                    if !crate::lang::rust::model::path_names(&model.call_path(build).unwrap_or_default(), "Schema::build")
-                        || methods.iter().any(|m| m == "finish" || RUST_LIMITS.contains(&m.as_str()))
+                    if !path_names(&model.call_path(build).unwrap_or_default(), "Schema::build")
+                        || calls.iter().any(|c| c.method == "finish" || RUST_LIMITS.iter().any(|limit| c.method == limit))
+                        || !async_graphql()
                     {
                         continue;
                     }
@@ -117,39 +132,30 @@ impl Rule for GraphqlWithoutQueryLimits {
                     finding.withdrawn_by(Fact::GraphqlBuilderLimited);
                 }
             }
-            // `Schema::new(query, mutation, subscription)`: no builder, so no limits.
-            RustSyntax::Call(call) => {
-                let path = model.call_path(call).unwrap_or_default();
-                if crate::lang::rust::model::path_names(&path, "Schema::new") {
-                    cx.report(rust_span(cx.file, &call.func), "this async-graphql schema accepts queries of any depth and complexity")
-                        .help = Some("build it with `Schema::build(..).limit_depth(10).limit_complexity(1000).finish()`".into());
-                }
-            }
-            // `Schema::build(..)…finish()`, also through a variable holding the builder.
-            RustSyntax::MethodCall(call) if call.method == "finish" => {
-                let (mut root, calls) = method_chain(&call.receiver);
-                let mut methods: Vec<String> = calls.iter().map(|c| c.method.to_string()).collect();
-                if let syn::Expr::Path(path) = root {
-                    if let Some(local) = model.local_of(node.site.fn_id, path) {
-                        methods.extend(local.methods.iter().cloned());
-                        if let Some(init) = local.init {
-                            let (init_root, init_calls) = method_chain(init);
-                            methods.extend(init_calls.iter().map(|c| c.method.to_string()));
-                            root = init_root;
-                        }
-                    }
-                }
-                let syn::Expr::Call(build) = root else { return };
-                if !crate::lang::rust::model::path_names(&model.call_path(build).unwrap_or_default(), "Schema::build") {
-                    return;
-                }
-                if methods.iter().any(|m| RUST_LIMITS.contains(&m.as_str())) {
-                    return;
-                }
-                cx.report(rust_span(cx.file, &build.func), "this async-graphql schema accepts queries of any depth and complexity").help =
-                    Some("call `.limit_depth(10)` and `.limit_complexity(1000)` (or limits fit for the schema) before `.finish()`".into());
-            }
             _ => {}
         }
     }
+}
+
+/// The `Schema::build(..)` call a `.finish()` finishes (in its chain, or held in a variable)
+/// when no limit is set on the way.
+fn unlimited_build<'a>(model: &'a RustModel<'_>, node: &RustNode<'a>, call: &'a syn::ExprMethodCall) -> Option<&'a syn::ExprCall> {
+    let (mut root, calls) = method_chain(&call.receiver);
+    let limited = |methods: &[&syn::ExprMethodCall]| methods.iter().any(|c| RUST_LIMITS.iter().any(|limit| c.method == limit));
+    if limited(&calls) {
+        return None;
+    }
+    if let syn::Expr::Path(path) = root {
+        let local = model.local_of(node.site.fn_id, path)?;
+        if local.methods.iter().any(|m| RUST_LIMITS.contains(&m.as_str())) {
+            return None;
+        }
+        let (init_root, init_calls) = method_chain(local.init?);
+        if limited(&init_calls) {
+            return None;
+        }
+        root = init_root;
+    }
+    let syn::Expr::Call(build) = root else { return None };
+    path_names(&model.call_path(build)?, "Schema::build").then_some(build)
 }
