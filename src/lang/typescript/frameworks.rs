@@ -6,7 +6,7 @@
 //! The conventions say which parameter plays which role; the models say which members and
 //! getters of each role hold request data (`models/hono.toml`: `c.req.query()`).
 
-use super::model::{children_by_field, decorator_name, is_function_like, named_children, span_of, Framework, TsModel};
+use super::model::{children_by_field, decorator_name, function_parameters, is_function_like, named_children, span_of, Framework, TsModel};
 use crate::lang::typescript::FieldExt;
 use tree_sitter::Node;
 
@@ -225,10 +225,7 @@ fn containing_object(function: Node<'_>) -> Option<Node<'_>> {
 }
 
 fn first_parameter(function: Node<'_>) -> Option<Node<'_>> {
-    if let Some(single) = function.field("parameter") {
-        return Some(single);
-    }
-    function.field("parameters").and_then(|p| named_children(p).next())
+    function_parameters(function).into_iter().next()
 }
 
 /// Whether a builder chain names `word` (case-insensitively) in one of its links:
@@ -263,11 +260,7 @@ pub(super) fn destructured_parameter<'t>(model: &TsModel<'t>, identifier: Node<'
     let mut current = identifier.parent();
     while let Some(node) = current {
         if is_function_like(node.kind()) {
-            let parameters: Vec<Node<'t>> = match node.field("parameter") {
-                Some(single) => vec![single],
-                None => node.field("parameters").map(|p| named_children(p).collect()).unwrap_or_default(),
-            };
-            for parameter in parameters {
+            for parameter in function_parameters(node) {
                 let pattern = parameter.field("pattern").unwrap_or(parameter);
                 if pattern.kind() == "identifier" && model.text(pattern) == name {
                     // A plain parameter of this name: not destructured.

@@ -859,6 +859,14 @@ pub(crate) fn decorator_name<'t, 'n>(model: &TsModel<'t>, decorator: Node<'n>) -
     Some((model.text(callee), args))
 }
 
+/// A function's formal parameters (an arrow function's single unparenthesised one too).
+pub fn function_parameters(function: Node<'_>) -> Vec<Node<'_>> {
+    if let Some(single) = function.field("parameter") {
+        return vec![single];
+    }
+    function.field("parameters").map(|p| named_children(p).collect()).unwrap_or_default()
+}
+
 /// The root of the tree `node` is in (the file's `program`).
 pub fn program_of(node: Node<'_>) -> Node<'_> {
     let mut root = node;

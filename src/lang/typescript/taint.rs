@@ -10,7 +10,9 @@
 //! closures); calls to other functions are opaque, except for known conversions and sanitisers.
 
 use super::frameworks::{destructured_parameter, RequestKind};
-use super::model::{children_by_field, decorator_name, descendants, is_function_like, named_children, span_of, Framework, TsModel};
+use super::model::{
+    children_by_field, decorator_name, descendants, function_parameters, is_function_like, named_children, span_of, Framework, TsModel,
+};
 use crate::lang::typescript::FieldExt;
 use crate::models::{Language, SinkKind};
 use crate::taint::{Flow, Origin};
@@ -725,13 +727,6 @@ impl<'t> TsModel<'t> {
             _ => false,
         }
     }
-}
-
-fn function_parameters(function: Node<'_>) -> Vec<Node<'_>> {
-    if let Some(single) = function.field("parameter") {
-        return vec![single];
-    }
-    function.field("parameters").map(|p| named_children(p).collect()).unwrap_or_default()
 }
 
 /// Whether a formal parameter binds `name` directly (`req`, `req: Request`, `@Body() dto: Dto`).
