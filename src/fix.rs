@@ -71,13 +71,14 @@ pub fn fix_file(root: &Path, path: &str, fixes: &[(&Finding, &Fix)]) -> Option<F
 }
 
 /// Whether two fixes touch the same text. Insertions at the same offset overlap too: their
-/// order would be a guess.
+/// order would be a guess. The same edit in both (an import two fixes need) is shared, not a
+/// conflict.
 fn overlaps(a: &Fix, b: &Fix) -> bool {
     a.edits.iter().any(|x| {
         b.edits.iter().any(|y| {
             let (x0, x1) = x.offsets;
             let (y0, y1) = y.offsets;
-            (x0 < y1 && y0 < x1) || x0 == y0
+            x != y && ((x0 < y1 && y0 < x1) || x0 == y0)
         })
     })
 }
@@ -86,6 +87,7 @@ fn overlaps(a: &Fix, b: &Fix) -> bool {
 fn apply(text: &str, fixes: &[&Fix]) -> String {
     let mut edits: Vec<_> = fixes.iter().flat_map(|fix| fix.edits.iter()).collect();
     edits.sort_by_key(|edit| edit.offsets);
+    edits.dedup();
     let mut out = String::with_capacity(text.len() + 64);
     let mut cursor = 0;
     for edit in edits {
@@ -140,6 +142,10 @@ mod tests {
         assert!(overlaps(&a, &fix(&[(6, 7, "y")])));
         assert!(overlaps(&b, &fix(&[(0, 0, "z")])), "two insertions at one place");
         assert!(!overlaps(&a, &b));
+        let import = fix(&[(0, 4, "exec, execFile"), (12, 12, "x")]);
+        let shared = fix(&[(0, 4, "exec, execFile"), (23, 23, "y")]);
+        assert!(!overlaps(&import, &shared), "the same edit is shared");
+        assert_eq!(apply("exec; exec(a); exec(b);", &[&import, &shared]), "exec, execFile; exec(ax); exec(b);y");
     }
 
     #[test]

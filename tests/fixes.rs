@@ -79,7 +79,12 @@ fn every_fix_of_every_fixture_parses_removes_its_finding_and_is_idempotent() {
             "plain-http-url",
             "tls-verification-disabled",
             "http-client-without-timeout",
+            "sql-injection",
+            "dynamic-sql",
+            "command-injection",
             "server-without-timeout",
+            "db-pool-without-timeout",
+            "insecure-randomness",
             "jwt-without-expiry",
             "insecure-cookie"
         ]

@@ -353,7 +353,20 @@ pub struct Sink {
     pub certain: bool,
     /// A fragment of the kind (a SQL condition) rather than a whole statement.
     pub fragment: bool,
+    /// How values are bound, by the module the file imports (see [`Placeholder`]).
+    pub placeholders: std::collections::BTreeMap<String, Placeholder>,
     pub from: Provenance,
+}
+
+/// How a SQL function marks the values bound to a statement, given as the argument after it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+pub enum Placeholder {
+    /// `$1`, `$2`, … (node-postgres).
+    #[serde(rename = "$1")]
+    Numbered,
+    /// `?` for each value in order (mysql, mysql2).
+    #[serde(rename = "?")]
+    Positional,
 }
 
 #[derive(Debug, Clone)]
@@ -790,6 +803,7 @@ impl Knowledge {
                 unless_option: spec.unless_option.clone(),
                 certain: spec.certain.unwrap_or(true),
                 fragment: spec.fragment,
+                placeholders: spec.placeholders.iter().map(|(module, style)| (module.clone(), *style.get_ref())).collect(),
                 from: from.clone(),
             });
         }

@@ -186,6 +186,11 @@ entry!(
         /// `"id = " + id`), not a whole statement.
         #[serde(default)]
         pub fragment: bool,
+        /// How the function binds values, by the module the file imports it from: `"$1"`
+        /// (numbered, `$1, $2`) or `"?"` (positional), with the values as the next argument.
+        /// What the SQL fix writes for a template literal.
+        #[serde(default)]
+        pub placeholders: std::collections::BTreeMap<String, Spanned<super::Placeholder>>,
     }
 );
 

@@ -153,6 +153,17 @@ fn framework_sources_and_fixes_are_checked_like_the_rest() {
     )
     .unwrap_err();
     assert!(fix.starts_with("archlint.toml:7: a client's `fix-option`"), "{fix}");
+    let style = user(
+        "[[models.sinks]]\nlanguage = \"typescript\"\nmethods = [\"run\"]\nkind = \"sql\"\nplaceholders = { \"@acme/db\" = \":1\" }\n",
+    )
+    .unwrap_err();
+    assert!(style.contains("unknown variant `:1`, expected `$1` or `?`"), "{style}");
+    let knowledge =
+        user("[[models.sinks]]\nlanguage = \"typescript\"\nmethods = [\"run\"]\nkind = \"sql\"\nplaceholders = { \"@acme/db\" = \"?\" }\n")
+            .unwrap();
+    let sinks = knowledge.sinks(Language::Typescript, &parts(&[], Some("run"), &["db"], None).name(&[]), SinkKind::Sql);
+    let own = sinks.iter().find(|sink| matches!(&sink.from, super::Provenance::Config(_))).expect("the configured sink");
+    assert_eq!(own.placeholders.get("@acme/db"), Some(&super::Placeholder::Positional));
     // A project's own decorator and request role members count like the built-in ones.
     let knowledge = user(
         "[[models.sources]]\nlanguage = \"typescript\"\ndecorators = [\"Input\"]\n\n[[models.sources]]\nlanguage = \"typescript\"\nobject = \"hono-context\"\ngetters = [\"req.signedCookie\"]\n",

@@ -5,7 +5,7 @@ use crate::diagnostic::Edit;
 use crate::lang::typescript::model::{named_children, span_of};
 use crate::lang::typescript::FieldExt;
 use crate::lang::typescript::{Property, TsModel};
-use crate::source::SourceFile;
+use crate::source::{SourceFile, Span};
 use regex::{Regex, RegexSet};
 use std::sync::OnceLock;
 use tree_sitter::Node;
@@ -401,21 +401,7 @@ pub fn add_to_options(call: Node<'_>, index: usize, property: &str, model: &TsMo
     let arguments = call.field("arguments")?;
     let present: Vec<Node<'_>> = named_children(arguments).filter(|a| a.kind() != "comment").collect();
     match present.get(index) {
-        Some(options) if options.kind() == "object" => {
-            let members: Vec<Node<'_>> = named_children(*options).filter(|m| m.kind() != "comment").collect();
-            let Some(first) = members.first() else {
-                return Some(vec![Edit::replace(file, span_of(*options), format!("{{ {property} }}"))]);
-            };
-            let text = model.text(*options);
-            if text.contains('\n') {
-                // `{\n    baseURL,\n }`: a line of its own, indented like the first property.
-                let line_start = file.text[..first.start_byte()].rfind('\n').map_or(0, |i| i + 1);
-                let indent: String = file.text[line_start..first.start_byte()].chars().take_while(|c| c.is_whitespace()).collect();
-                Some(vec![Edit::insert(file, first.start_byte(), format!("{property},\n{indent}"))])
-            } else {
-                Some(vec![Edit::insert(file, first.start_byte(), format!("{property}, "))])
-            }
-        }
+        Some(options) if options.kind() == "object" => Some(vec![add_to_object(*options, property, model, file)]),
         Some(_) => None,
         // The options come after the arguments there are (`axios.get(url)`, `fetch(url)`).
         None if present.len() == index => {
@@ -424,6 +410,132 @@ pub fn add_to_options(call: Node<'_>, index: usize, property: &str, model: &TsMo
             Some(vec![Edit::insert(file, close, format!("{separator}{{ {property} }}"))])
         }
         None => None,
+    }
+}
+
+/// The edit that makes `property` the first property of the object literal `object`, keeping its
+/// layout: on a line of its own, indented like the others, in an object written one per line.
+pub fn add_to_object(object: Node<'_>, property: &str, model: &TsModel<'_>, file: &SourceFile) -> Edit {
+    let members: Vec<Node<'_>> = named_children(object).filter(|m| m.kind() != "comment").collect();
+    let Some(first) = members.first() else {
+        return Edit::replace(file, span_of(object), format!("{{ {property} }}"));
+    };
+    if model.text(object).contains('\n') {
+        // `{\n    baseURL,\n }`: a line of its own, indented like the first property.
+        let line_start = file.text[..first.start_byte()].rfind('\n').map_or(0, |i| i + 1);
+        let indent: String = file.text[line_start..first.start_byte()].chars().take_while(|c| c.is_whitespace()).collect();
+        Edit::insert(file, first.start_byte(), format!("{property},\n{indent}"))
+    } else {
+        Edit::insert(file, first.start_byte(), format!("{property}, "))
+    }
+}
+
+/// The edit that takes the property `pair` out of its object literal with its comma: its whole
+/// line when it has one to itself, otherwise up to the next property (or from the previous one).
+pub fn remove_property(pair: Node<'_>, file: &SourceFile) -> Option<Edit> {
+    let object = pair.parent()?;
+    let members: Vec<Node<'_>> = named_children(object).filter(|m| m.kind() != "comment").collect();
+    let at = members.iter().position(|m| m.id() == pair.id())?;
+    let line_start = file.text[..pair.start_byte()].rfind('\n').map_or(0, |i| i + 1);
+    let line_end = file.text[pair.end_byte()..].find('\n').map_or(file.text.len(), |i| pair.end_byte() + i);
+    let before = &file.text[line_start..pair.start_byte()];
+    let after = file.text[pair.end_byte()..line_end].trim();
+    if before.trim().is_empty() && (after.is_empty() || after == ",") {
+        return Some(Edit::replace(file, Span::new(line_start, (line_end + 1).min(file.text.len())), ""));
+    }
+    let span = match (members.get(at + 1), at.checked_sub(1).map(|i| members[i])) {
+        (Some(next), _) => Span::new(pair.start_byte(), next.start_byte()),
+        (None, Some(previous)) => Span::new(previous.end_byte(), pair.end_byte()),
+        (None, None) => span_of(pair),
+    };
+    Some(Edit::replace(file, span, ""))
+}
+
+/// `"` or `'`: the quote the file's first string literal uses, for strings a fix writes.
+pub fn string_quote(node: Node<'_>, model: &TsModel<'_>) -> char {
+    let root = std::iter::successors(Some(node), |n| n.parent()).last().unwrap_or(node);
+    let mut cursor = root.walk();
+    let mut stack = vec![root];
+    while let Some(next) = stack.pop() {
+        if next.kind() == "string" {
+            return model.text(next).chars().next().filter(|q| *q == '\'').unwrap_or('"');
+        }
+        let children: Vec<Node<'_>> = next.named_children(&mut cursor).collect();
+        stack.extend(children.into_iter().rev());
+    }
+    '"'
+}
+
+/// `10_000`, the way a timeout reads in code.
+pub fn millis(ms: u64) -> String {
+    let digits = ms.to_string();
+    if digits.len() <= 3 {
+        return digits;
+    }
+    let mut grouped = String::new();
+    for (index, digit) in digits.chars().enumerate() {
+        if index > 0 && (digits.len() - index).is_multiple_of(3) {
+            grouped.push('_');
+        }
+        grouped.push(digit);
+    }
+    grouped
+}
+
+/// `std::time::Duration::from_secs(10)` for a timeout in milliseconds.
+pub fn duration(ms: u64) -> String {
+    if ms.is_multiple_of(1000) {
+        format!("std::time::Duration::from_secs({})", ms / 1000)
+    } else {
+        format!("std::time::Duration::from_millis({ms})")
+    }
+}
+
+/// Calls (`.timeout(..)`) put before the method call `call` of a builder chain (its
+/// `.build()`): each on a line of its own when the chain is written one call per line, inline
+/// otherwise.
+pub fn calls_before(file: &SourceFile, call: &syn::ExprMethodCall, inserted: &[&str]) -> Edit {
+    let dot = crate::lang::rust::span_of(file, &call.dot_token).start;
+    let line_start = file.text[..dot].rfind('\n').map_or(0, |i| i + 1);
+    let before = &file.text[line_start..dot];
+    if !before.is_empty() && before.chars().all(char::is_whitespace) {
+        Edit::insert(file, dot, inserted.iter().map(|call| format!("{call}\n{before}")).collect::<String>())
+    } else {
+        Edit::insert(file, dot, inserted.concat())
+    }
+}
+
+/// The edit that imports the whole of `module` as `local`, written as the file already imports
+/// (`import * as local from "module";` beside its imports, `const local = require("module");`
+/// beside its `require`s, or first after a shebang and directives such as `"use strict"`). The
+/// same edit for every fix of the file that needs it, so they share it. `None` for a JavaScript
+/// file that neither imports nor requires anything (which form works there is the package's).
+pub fn import_module_edit(root: Node<'_>, local: &str, module: &str, model: &TsModel<'_>, file: &SourceFile) -> Option<Edit> {
+    let statements: Vec<Node<'_>> = named_children(root).collect();
+    let last_import = statements.iter().rev().find(|s| s.kind() == "import_statement");
+    let last_require = statements
+        .iter()
+        .rev()
+        .find(|s| matches!(s.kind(), "lexical_declaration" | "variable_declaration") && model.text(**s).contains("require("));
+    let extension = file.rel_path.rsplit('.').next().unwrap_or("");
+    let esm = match (last_import, last_require) {
+        (Some(_), _) => true,
+        (None, Some(_)) => false,
+        (None, None) if matches!(extension, "ts" | "tsx" | "mts" | "mjs") => true,
+        (None, None) if extension == "cjs" || extension == "cts" => false,
+        (None, None) => return None,
+    };
+    let line = if esm { format!("import * as {local} from \"{module}\";") } else { format!("const {local} = require(\"{module}\");") };
+    if let Some(last) = if esm { last_import } else { last_require } {
+        return Some(Edit::insert(file, last.end_byte(), format!("\n{line}")));
+    }
+    // Before the first statement that is not a directive (`"use strict"`, `"use server"`).
+    let directives = statements.iter().take_while(|s| {
+        s.kind() == "hash_bang_line" || (s.kind() == "expression_statement" && s.named_child(0).is_some_and(|e| e.kind() == "string"))
+    });
+    match directives.last() {
+        Some(last) => Some(Edit::insert(file, last.end_byte(), format!("\n{line}"))),
+        None => Some(Edit::insert(file, 0, format!("{line}\n"))),
     }
 }
 

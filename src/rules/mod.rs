@@ -163,6 +163,12 @@ impl<'a> Context<'a> {
         self.findings.last_mut().unwrap()
     }
 
+    /// The finding reported last, for a check that reported through a shared helper and has a
+    /// fix to attach.
+    pub fn last_finding(&mut self) -> Option<&mut Finding> {
+        self.findings.last_mut().filter(|finding| finding.rule == self.rule)
+    }
+
     /// Whether this rule already reported exactly this span in this file: a rule that reaches the
     /// same conclusion by two routes keeps the first, more specific, message.
     pub fn reported_at(&self, span: Span) -> bool {

@@ -547,6 +547,20 @@ impl<'t> TsModel<'t> {
         self.imports.get(local)
     }
 
+    /// The local name the whole of `module` is imported under (`import * as c from "crypto"`,
+    /// `const c = require("node:crypto")`), the first in name order when there are several.
+    /// `node:` prefixes are the same module.
+    pub fn module_local(&self, module: &str) -> Option<&str> {
+        let bare = |m: &str| m.strip_prefix("node:").unwrap_or(m).to_string();
+        let module = bare(module);
+        self.imports.iter().filter(|(_, i)| i.export.is_none() && bare(&i.module) == module).map(|(local, _)| local.as_str()).min()
+    }
+
+    /// Whether the file binds `name` anywhere: an import, a variable, a parameter, a function.
+    pub fn declares(&self, name: &str) -> bool {
+        self.imports.contains_key(name) || self.bindings.contains_key(name)
+    }
+
     pub fn imports_module(&self, module: &str) -> bool {
         self.imports.values().any(|import| import.module == module)
     }

@@ -9,7 +9,7 @@ use crate::lang::rust::{block_span, method_chain, span_of as rust_span, RustKind
 use crate::lang::typescript::model::{span_of, Property};
 use crate::lang::typescript::FieldExt;
 use crate::lang::typescript::TsModel;
-use crate::rules::helpers::add_to_options;
+use crate::rules::helpers::{add_to_object, add_to_options, remove_property, string_quote};
 use crate::rules::{check_option_names, Context, Rule, RuleEntry, RuleOptions};
 use crate::source::Span;
 use std::collections::{HashMap, HashSet};
@@ -63,11 +63,13 @@ fn problems(http_only: Flag, secure: Flag, same_site_none: bool, rust: bool) -> 
 /// The edits that turn a cookie's missing or `false` flags on: missing ones added to the options
 /// (or new options), literal `false` ones flipped. `None` when a flag's value comes from
 /// elsewhere.
+/// A Koa cookie's `secure: false` is taken out rather than flipped: the `cookies` package then
+/// sets Secure on HTTPS requests, where `secure: true` throws on a plain-HTTP one.
 fn cookie_fix(
     call: Node<'_>,
     options: Option<Node<'_>>,
-    http_only: Flag,
-    secure: Flag,
+    (http_only, secure): (Flag, Flag),
+    koa: bool,
     model: &TsModel<'_>,
     file: &crate::source::SourceFile,
 ) -> Option<Vec<Edit>> {
@@ -81,7 +83,11 @@ fn cookie_fix(
                 if value.kind() != "false" {
                     return None;
                 }
-                edits.push(Edit::replace(file, span_of(value), "true"));
+                if koa && key == "secure" {
+                    edits.push(remove_property(value.parent().filter(|p| p.kind() == "pair")?, file)?);
+                } else {
+                    edits.push(Edit::replace(file, span_of(value), "true"));
+                }
             }
             Flag::Unknown => return None,
             Flag::Set => {}
@@ -154,25 +160,38 @@ impl InsecureCookie {
         if found.is_empty() {
             return;
         }
-        let fix = cookie_fix(call, arguments.get(2).copied(), http_only, secure, model, cx.file);
+        let fix = cookie_fix(call, arguments.get(2).copied(), (http_only, secure), koa, model, cx.file);
         let finding = cx.report(span_of(callee), format!("auth cookie `{name}` is set {}", found.join(" and ")));
         finding.help = Some(HELP.into());
         if let Some(edits) = fix {
-            finding.with_fix("set `httpOnly: true` and `secure: true` on the cookie", Applicability::Safe, edits);
+            let description = if koa {
+                "turn the cookie's `httpOnly` and `secure` flags back on"
+            } else {
+                "set `httpOnly: true` and `secure: true` on the cookie"
+            };
+            finding.with_fix(description, Applicability::Safe, edits);
         }
     }
 
     /// `session({ cookie: { secure: false } })`, `cookieSession({ httpOnly: false })`, Koa
     /// `session({ key: "koa.sess", secure: false }, app)`.
+    ///
+    /// The fixes keep sessions working over plain HTTP in development: express-session gets
+    /// `secure: "auto"` (Secure whenever the request came over HTTPS, as the `cookies` package
+    /// behind Koa and cookie-session does by default), and a `secure: false` of those two is
+    /// taken out, which restores that default.
     fn check_session(&self, module: &str, call: Node<'_>, model: &TsModel<'_>, cx: &mut Context<'_>) {
         let Some(options) = call_arguments(call).first().and_then(|o| model.object_literal(*o)) else { return };
+        let quote = string_quote(call, model);
+        let auto = format!("{quote}auto{quote}");
         let cookie = match module {
             "express-session" => match model.property(options, "cookie") {
                 Property::Found(cookie) => model.object_literal(cookie),
                 Property::Missing => {
                     // express-session leaves `cookie.secure` off unless told (the `cookies`
                     // package behind Koa and cookie-session turns it on for HTTPS requests).
-                    self.report_missing_secure(module, call, cx);
+                    let fix = add_to_object(options, &format!("cookie: {{ secure: {auto} }}"), model, cx.file);
+                    self.report_missing_secure(module, call, fix, cx);
                     return;
                 }
                 Property::Unknown => None,
@@ -181,29 +200,44 @@ impl InsecureCookie {
         };
         let Some(cookie) = cookie else { return };
         if module == "express-session" && matches!(model.property(cookie, "secure"), Property::Missing) {
-            self.report_missing_secure(module, call, cx);
+            let fix = add_to_object(cookie, &format!("secure: {auto}"), model, cx.file);
+            self.report_missing_secure(module, call, fix, cx);
         }
         for (key, what) in [("secure", "sent over plain HTTP"), ("httpOnly", "readable by page scripts")] {
             let Property::Found(value) = model.property(cookie, key) else { continue };
             if model.bool_value(value) == Some(false) {
-                let at = value.parent().filter(|p| p.kind() == "pair").unwrap_or(value);
-                cx.report(span_of(at), format!("the `{module}` session cookie has `{key}: false`, so it is {what}")).help =
-                    Some(HELP.into());
+                let pair = value.parent().filter(|p| p.kind() == "pair");
+                let fix = match (key, module, pair) {
+                    _ if value.kind() != "false" => None,
+                    ("httpOnly", ..) => Some(("set `httpOnly: true`".to_string(), Edit::replace(cx.file, span_of(value), "true"))),
+                    ("secure", "express-session", _) => {
+                        Some((format!("set `secure: {auto}`"), Edit::replace(cx.file, span_of(value), auto.as_str())))
+                    }
+                    (_, _, Some(pair)) => remove_property(pair, cx.file).map(|edit| ("remove `secure: false`".to_string(), edit)),
+                    _ => None,
+                };
+                let finding =
+                    cx.report(span_of(pair.unwrap_or(value)), format!("the `{module}` session cookie has `{key}: false`, so it is {what}"));
+                finding.help = Some(HELP.into());
+                if let Some((description, edit)) = fix {
+                    finding.with_fix(description, Applicability::Safe, vec![edit]);
+                }
             }
         }
     }
 }
 
 impl InsecureCookie {
-    fn report_missing_secure(&self, module: &str, call: Node<'_>, cx: &mut Context<'_>) {
+    fn report_missing_secure(&self, module: &str, call: Node<'_>, fix: Edit, cx: &mut Context<'_>) {
         let span = call.field("function").map(span_of).unwrap_or_else(|| span_of(call));
-        cx.report_capped(
+        let finding = cx.report_capped(
             crate::diagnostic::Level::Warning,
             span,
             format!("the `{module}` session cookie has no `secure` option, and {module} sends it over plain HTTP by default"),
-        )
-        .help =
+        );
+        finding.help =
             Some("set `cookie: { secure: true }` (with `app.set(\"trust proxy\", 1)` behind a TLS proxy), or `secure: \"auto\"`".into());
+        finding.with_fix("set the cookie's `secure: \"auto\"` (Secure on HTTPS requests)", Applicability::Safe, vec![fix]);
     }
 }
 
@@ -416,8 +450,17 @@ impl InsecureCookie {
         }
         let what = if flag == "Secure" { "sent over plain HTTP" } else { "readable by page scripts" };
         let span = Span::new(rust_span(cx.file, &call.method).start, rust_span(cx.file, call).end);
-        cx.report(span, format!("`{method}(false)` turns `{flag}` off for the {library} session cookie, so it is {what}")).help =
-            Some(HELP.into());
+        let literal = matches!(call.args.first(), Some(Expr::Lit(l)) if matches!(&l.lit, syn::Lit::Bool(b) if !b.value));
+        let file = cx.file;
+        let finding = cx.report(span, format!("`{method}(false)` turns `{flag}` off for the {library} session cookie, so it is {what}"));
+        finding.help = Some(HELP.into());
+        if let (true, Some(argument)) = (literal, call.args.first()) {
+            let edit = Edit::replace(file, rust_span(file, argument), "true");
+            // A Secure session cookie is not sent back over plain HTTP: a service reached that
+            // way (or a development setup) loses its sessions.
+            let applicability = if flag == "Secure" { Applicability::Unsafe } else { Applicability::Safe };
+            finding.with_fix(format!("`{method}(true)`"), applicability, vec![edit]);
+        }
     }
 }
 

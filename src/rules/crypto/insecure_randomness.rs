@@ -2,6 +2,8 @@
 //! `Math.random()` (V8's xorshift128+) and small/seeded Rust generators are predictable: a few
 //! outputs reveal the state, and with it every past and future token.
 
+use super::csprng::csprng_edits;
+use crate::diagnostic::Applicability;
 use crate::lang::rust::{span_of as rust_span, RustKind, RustModel, RustNode, RustSyntax};
 use crate::lang::typescript::model::{is_function_like, span_of};
 use crate::lang::typescript::FieldExt;
@@ -93,7 +95,13 @@ impl Rule for InsecureRandomness {
         }
         let Some(name) = Self::destination(node, model) else { return };
         if names_secret(name) {
-            cx.report(span_of(node), format!("`Math.random()` is predictable, and it produces `{name}`")).help = Some(TS_HELP.into());
+            // Browser code has no `node:crypto`.
+            let fix = if cx.file.in_browser_app || model.imports_ui_framework() { None } else { csprng_edits(node, model, cx.file) };
+            let finding = cx.report(span_of(node), format!("`Math.random()` is predictable, and it produces `{name}`"));
+            finding.help = Some(TS_HELP.into());
+            if let Some(edits) = fix {
+                finding.with_fix("draw it from `node:crypto` instead", Applicability::Unsafe, edits);
+            }
         }
     }
 

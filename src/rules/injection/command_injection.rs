@@ -2,8 +2,9 @@
 //! `spawn`/`execFile` with `shell: true` hand the whole string to `/bin/sh`, so `;`, `|`, `$( )`
 //! in the data run as commands. An argument array without a shell is the safe form.
 
+use super::exec_file::exec_to_exec_file;
 use super::{option_set, report_origin, report_rust_origin, rust_receiver_root};
-use crate::diagnostic::Level;
+use crate::diagnostic::{Applicability, Level};
 use crate::lang::rust::model::{end_point, start_point};
 use crate::lang::rust::{RustKind, RustModel, RustNode, RustSyntax};
 use crate::lang::typescript::model::{named_children, span_of};
@@ -153,7 +154,13 @@ impl Rule for CommandInjection {
         match &sink.when_option {
             // Always a shell: the command line is one argument.
             None => {
-                report_origin(cx, span_of(first), &origin(first), "a shell command", &shown, Some(Level::Warning), HELP);
+                if report_origin(cx, span_of(first), &origin(first), "a shell command", &shown, Some(Level::Warning), HELP) {
+                    if let Some(edits) = exec_to_exec_file(node, model, cx.file) {
+                        if let Some(finding) = cx.last_finding() {
+                            finding.with_fix("run the program without a shell, with an argument array", Applicability::Unsafe, edits);
+                        }
+                    }
+                }
             }
             // A shell only with `{ shell: true }`: then the command and its arguments are joined
             // into one command line.

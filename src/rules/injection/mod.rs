@@ -6,12 +6,14 @@
 pub mod code_injection;
 pub mod command_injection;
 pub mod dynamic_sql;
+mod exec_file;
 pub mod mass_assignment;
 pub mod missing_input_validation;
 pub mod nosql_injection;
 pub mod open_redirect;
 pub mod path_traversal;
 pub mod sql_injection;
+mod sql_placeholders;
 pub mod ssrf;
 pub mod unvalidated_request_input;
 

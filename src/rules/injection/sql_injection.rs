@@ -4,7 +4,8 @@
 //! code nobody tuned on those were nearly all false (constants the rule cannot follow).
 
 use super::report_origin;
-use crate::diagnostic::Level;
+use super::sql_placeholders::bind_template_values;
+use crate::diagnostic::{Applicability, Level};
 use crate::lang::rust::{RustKind, RustModel, RustNode, RustSyntax};
 use crate::lang::typescript::model::{named_children, span_of};
 use crate::lang::typescript::FieldExt;
@@ -42,20 +43,18 @@ impl SqlInjection {
         SqlInjection { id, reports }
     }
 
-    /// Reports the SQL argument if its origin is what this rule reports.
-    fn report(&self, cx: &mut Context<'_>, span: crate::source::Span, origin: &crate::taint::Origin, sink: &str) {
+    /// Reports the SQL argument if its origin is what this rule reports; whether it did.
+    fn report(&self, cx: &mut Context<'_>, span: crate::source::Span, origin: &crate::taint::Origin, sink: &str) -> bool {
         match (self.reports, origin) {
             // Parameters too: the project pass reports them if a caller passes request data.
             (
                 Reports::RequestData,
                 crate::taint::Origin::Request(_) | crate::taint::Origin::Parameter(_) | crate::taint::Origin::Returned(_),
-            ) => {
-                report_origin(cx, span, origin, "SQL text", sink, None, HELP);
-            }
+            ) => report_origin(cx, span, origin, "SQL text", sink, None, HELP),
             (Reports::NonConstant, origin) if origin.is_dynamic() => {
-                report_origin(cx, span, &crate::taint::Origin::Dynamic, "SQL text", sink, Some(Level::Warning), HELP);
+                report_origin(cx, span, &crate::taint::Origin::Dynamic, "SQL text", sink, Some(Level::Warning), HELP)
             }
-            _ => {}
+            _ => false,
         }
     }
 
@@ -171,7 +170,13 @@ impl Rule for SqlInjection {
         }
         let origin = model.origin_for(first, Some(SinkKind::Sql));
         let sink = super::sink_name(callee, model);
-        self.report(cx, span_of(first), &origin, &sink);
+        if self.report(cx, span_of(first), &origin, &sink) {
+            if let Some(edits) = bind_template_values(node, unwrapped, &sinks, model, cx.file) {
+                if let Some(finding) = cx.last_finding() {
+                    finding.with_fix("bind the values as parameters", Applicability::Unsafe, edits);
+                }
+            }
+        }
     }
 }
 

@@ -4,22 +4,31 @@
 //! rotation. Library defaults that are sane (sqlx's 30 s acquire timeout, bb8/r2d2's 30 s) are
 //! not findings; switching timeouts off, or a pool whose library has no default, is.
 
+use crate::diagnostic::{Applicability, Edit};
 use crate::lang::rust::{method_chain, span_of as rust_span, RustKind, RustModel, RustNode, RustSyntax};
 use crate::lang::typescript::model::{named_children, span_of};
 use crate::lang::typescript::FieldExt;
 use crate::lang::typescript::{Property, TsModel};
-use crate::rules::helpers::{ts_options_have, Configured};
+use crate::rules::helpers::{add_to_options, calls_before, duration, millis, ts_options_have, Configured};
 use crate::rules::{check_option_names, Context, Rule, RuleEntry, RuleOptions};
 use quote::ToTokens;
 use tree_sitter::Node;
 
 pub const ENTRY: RuleEntry = RuleEntry { id: "db-pool-without-timeout", build };
 
-struct DbPoolWithoutTimeout;
+struct DbPoolWithoutTimeout {
+    /// The wait for a connection a fix writes, in milliseconds.
+    fix_timeout_ms: u64,
+}
 
 fn build(options: &RuleOptions) -> Result<Box<dyn Rule>, String> {
     check_option_names(options, ENTRY.id)?;
-    Ok(Box::new(DbPoolWithoutTimeout))
+    let fix_timeout_ms = match options.get("fix-timeout-ms") {
+        None => 5_000,
+        Some(toml::Value::Integer(ms)) if *ms > 0 => *ms as u64,
+        Some(_) => return Err(format!("rules.{}.fix-timeout-ms must be a positive number of milliseconds", ENTRY.id)),
+    };
+    Ok(Box::new(DbPoolWithoutTimeout { fix_timeout_ms }))
 }
 
 /// Timeouts above this many seconds bound nothing a client would wait for.
@@ -69,6 +78,29 @@ impl DbPoolWithoutTimeout {
     }
 }
 
+impl DbPoolWithoutTimeout {
+    /// `.wait_timeout(..)` before the `.build()` of a deadpool builder. deadpool refuses to build
+    /// a pool with timeouts and no runtime to time them with: a chain without `.runtime(..)`
+    /// gets `.runtime(<crate>::Runtime::Tokio1)` too, an unsafe fix (it needs the crate's
+    /// `rt_tokio_1` feature).
+    fn deadpool_fix(
+        &self,
+        builder_path: &str,
+        chain: &[&syn::ExprMethodCall],
+        build: &syn::ExprMethodCall,
+        cx: &Context<'_>,
+    ) -> Option<(String, Applicability, Edit)> {
+        let wait = format!(".wait_timeout(Some({}))", duration(self.fix_timeout_ms));
+        if chain.iter().any(|c| c.method == "runtime") {
+            return Some((format!("add `{wait}`"), Applicability::Safe, calls_before(cx.file, build, &[&wait])));
+        }
+        let krate = builder_path.split("::").next().filter(|c| c.starts_with("deadpool"))?;
+        let runtime = format!(".runtime({krate}::Runtime::Tokio1)");
+        let description = format!("add `{wait}` and `{runtime}` (deadpool's `rt_tokio_1` feature)");
+        Some((description, Applicability::Unsafe, calls_before(cx.file, build, &[&wait, &runtime])))
+    }
+}
+
 impl Rule for DbPoolWithoutTimeout {
     fn id(&self) -> &'static str {
         ENTRY.id
@@ -96,8 +128,18 @@ impl Rule for DbPoolWithoutTimeout {
                 (callee, ts_options_have(model, arguments.first().copied(), &["connectionTimeoutMillis"]))
             {
                 let what = if name.ends_with("Pool") { "pool" } else { "client" };
-                cx.report(span_of(callee), format!("pg {what} without `connectionTimeoutMillis` waits forever for a connection")).help =
-                    Some("set `connectionTimeoutMillis` (and a `statement_timeout`) in the options".into());
+                let option = format!("connectionTimeoutMillis: {}", millis(self.fix_timeout_ms));
+                // A connection string as the argument (`new Client(url)`) takes no options beside it.
+                let fix = match arguments.first() {
+                    Some(first) if first.kind() != "object" => None,
+                    _ => add_to_options(node, 0, &option, model, cx.file),
+                };
+                let finding =
+                    cx.report(span_of(callee), format!("pg {what} without `connectionTimeoutMillis` waits forever for a connection"));
+                finding.help = Some("set `connectionTimeoutMillis` (and a `statement_timeout`) in the options".into());
+                if let Some(edits) = fix {
+                    finding.with_fix(format!("set `{option}`"), Applicability::Safe, edits);
+                }
             }
             return;
         }
@@ -146,11 +188,16 @@ impl Rule for DbPoolWithoutTimeout {
                 // `calls` is the chain before `.build()`.
                 let configured = calls.iter().any(|c| matches!(c.method.to_string().as_str(), "wait_timeout" | "timeouts" | "config"));
                 if !configured {
-                    cx.report(
+                    let fix = self.deadpool_fix(&path, &calls, call, cx);
+                    let finding = cx.report(
                         rust_span(cx.file, &builder.func),
                         "deadpool pool built without `wait_timeout`: when the pool is exhausted, requests wait forever",
-                    )
-                    .help = Some("add `.wait_timeout(Some(Duration::from_secs(5)))` and `.runtime(Runtime::Tokio1)` to the builder".into());
+                    );
+                    finding.help =
+                        Some("add `.wait_timeout(Some(Duration::from_secs(5)))` and `.runtime(Runtime::Tokio1)` to the builder".into());
+                    if let Some((description, applicability, edit)) = fix {
+                        finding.with_fix(description, applicability, vec![edit]);
+                    }
                 }
             }
             _ => {}

@@ -9,9 +9,9 @@ use crate::lang::typescript::model::{named_children, span_of};
 use crate::lang::typescript::FieldExt;
 use crate::lang::typescript::TsModel;
 use crate::models::Client;
-use crate::rules::helpers::{add_to_options, ts_options_have, Configured};
+use crate::rules::helpers::{add_to_options, calls_before, duration, millis, ts_options_have, Configured};
 use crate::rules::{check_option_names, Context, Rule, RuleEntry, RuleOptions};
-use crate::source::{is_frontend_path, Language, SourceFile, Span};
+use crate::source::{is_frontend_path, Language, Span};
 use syn::Expr;
 use tree_sitter::Node;
 
@@ -30,22 +30,6 @@ fn build(options: &RuleOptions) -> Result<Box<dyn Rule>, String> {
         Some(_) => return Err(format!("rules.{}.fix-timeout-ms must be a positive number of milliseconds", ENTRY.id)),
     };
     Ok(Box::new(HttpClientWithoutTimeout { fix_timeout_ms }))
-}
-
-/// `10_000`, the way a timeout reads in code.
-fn millis(ms: u64) -> String {
-    let digits = ms.to_string();
-    if digits.len() <= 3 {
-        return digits;
-    }
-    let mut grouped = String::new();
-    for (index, digit) in digits.chars().enumerate() {
-        if index > 0 && (digits.len() - index).is_multiple_of(3) {
-            grouped.push('_');
-        }
-        grouped.push(digit);
-    }
-    grouped
 }
 
 /// Where the per-call config object sits for each axios method.
@@ -264,29 +248,6 @@ impl HttpClientWithoutTimeout {
     }
 }
 
-/// `std::time::Duration::from_secs(10)` for a timeout in milliseconds.
-fn duration(ms: u64) -> String {
-    if ms.is_multiple_of(1000) {
-        format!("std::time::Duration::from_secs({})", ms / 1000)
-    } else {
-        format!("std::time::Duration::from_millis({ms})")
-    }
-}
-
-/// `.timeout(..)` inserted before a builder's `.build()`: on a line of its own when the chain
-/// is written one call per line, inline otherwise.
-fn timeout_before_build(file: &SourceFile, call: &syn::ExprMethodCall, ms: u64) -> Edit {
-    let dot = rust_span(file, &call.dot_token).start;
-    let line_start = file.text[..dot].rfind('\n').map_or(0, |i| i + 1);
-    let before = &file.text[line_start..dot];
-    let timeout = format!(".timeout({})", duration(ms));
-    if !before.is_empty() && before.chars().all(char::is_whitespace) {
-        Edit::insert(file, dot, format!("{timeout}\n{before}"))
-    } else {
-        Edit::insert(file, dot, timeout)
-    }
-}
-
 /// A client call that bounds nothing itself (`reqwest::Client::new()`, `ureq::get(url)`).
 fn unbounded_client<'m>(model: &'m RustModel<'_>, call: &syn::ExprCall) -> Option<&'m Client> {
     model.clients(call).into_iter().find(|c| !c.builder)
@@ -411,7 +372,7 @@ impl Rule for HttpClientWithoutTimeout {
                     // Builders whose timeout is `.timeout(Duration)` (reqwest, ureq 2); ureq 3's
                     // `timeout_global(Some(..))` and others are left to the reader.
                     let fix = (kind.timeout_methods.first().map(String::as_str) == Some("timeout"))
-                        .then(|| timeout_before_build(cx.file, call, self.fix_timeout_ms));
+                        .then(|| calls_before(cx.file, call, &[&format!(".timeout({})", duration(self.fix_timeout_ms))]));
                     let finding = cx.report(span, client_message(kind));
                     finding.help = Some(kind.help.clone());
                     if let Some(edit) = fix {
