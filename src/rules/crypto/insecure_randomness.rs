@@ -25,31 +25,37 @@ const TS_HELP: &str = "use `crypto.randomBytes(32).toString(\"base64url\")`, `cr
 const RUST_HELP: &str =
     "use `rand::rngs::OsRng` or `rand::thread_rng()` (cryptographically secure), or `getrandom`, for anything an attacker must not guess";
 
-/// Names of values that must be unguessable.
+/// Names of values that must be unguessable. A name that ends in a quantity (`keyCount`,
+/// `tokenLength`, `sessionTtlMs`) is a number about secrets, not one.
 fn names_secret(name: &str) -> bool {
-    words(name).iter().any(|w| {
-        matches!(
-            w.as_str(),
-            "token"
-                | "secret"
-                | "password"
-                | "passwd"
-                | "nonce"
-                | "salt"
-                | "otp"
-                | "apikey"
-                | "key"
-                | "session"
-                | "sid"
-                | "csrf"
-                | "verification"
-                | "reset"
-                | "invite"
-                | "code"
-                | "pin"
-                | "iv"
-        )
-    })
+    let words = words(name);
+    let quantity = words.last().is_some_and(|w| {
+        matches!(w.as_str(), "count" | "length" | "len" | "size" | "index" | "idx" | "total" | "ms" | "ttl" | "delay" | "age" | "number")
+    });
+    !quantity
+        && words.iter().any(|w| {
+            matches!(
+                w.as_str(),
+                "token"
+                    | "secret"
+                    | "password"
+                    | "passwd"
+                    | "nonce"
+                    | "salt"
+                    | "otp"
+                    | "apikey"
+                    | "key"
+                    | "session"
+                    | "sid"
+                    | "csrf"
+                    | "verification"
+                    | "reset"
+                    | "invite"
+                    | "code"
+                    | "pin"
+                    | "iv"
+            )
+        })
 }
 
 impl InsecureRandomness {
@@ -144,5 +150,8 @@ mod tests {
         assert!(!names_secret("jitterMs"));
         assert!(!names_secret("sampleRate"));
         assert!(!names_secret("shuffle"));
+        assert!(!names_secret("keyCount"), "a number about keys");
+        assert!(!names_secret("token_length"));
+        assert!(names_secret("sessionKey"));
     }
 }
