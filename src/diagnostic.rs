@@ -87,6 +87,11 @@ pub enum Fact {
     /// Some async-graphql schema builder of the project calls `limit_depth`/`limit_complexity`:
     /// a builder one function hands out may be limited by another.
     GraphqlBuilderLimited,
+    /// A Hono handler of the project reads a request body (`c.req.json()`, `parseBody()`, a
+    /// `json`/`form` validator).
+    HonoBodyRead,
+    /// The project mounts Hono's `bodyLimit` middleware somewhere.
+    HonoBodyLimit,
     /// The project sets browser security headers: helmet (or an equivalent package) is used, or
     /// some code sets `Content-Security-Policy`, `Strict-Transport-Security` or
     /// `X-Content-Type-Options` by hand.

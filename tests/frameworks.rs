@@ -85,3 +85,43 @@ fn an_async_graphql_builder_handed_out_unlimited_is_reported_unless_some_caller_
     std::fs::write(&main, text).unwrap();
     assert_eq!(findings_of(copy.path(), "graphql-without-query-limits"), vec![]);
 }
+
+#[test]
+fn a_hono_server_on_node_needs_a_body_limit_only_when_its_handlers_read_bodies() {
+    let copy = project_copy("hono-node");
+    assert_eq!(findings_of(copy.path(), "unbounded-request-body"), vec![], "bodyLimit is mounted from another file");
+    // Without the middleware, the routes' `c.req.text()` and JSON validator buffer any body.
+    std::fs::remove_file(copy.path().join("src/middleware/limits.ts")).unwrap();
+    let index = copy.path().join("src/index.ts");
+    let text = std::fs::read_to_string(&index)
+        .unwrap()
+        .replace("import { limits } from \"./middleware/limits\";\n", "")
+        .replace("app.use(\"*\", limits);\n", "");
+    std::fs::write(&index, text).unwrap();
+    assert_eq!(
+        findings_of(copy.path(), "unbounded-request-body"),
+        vec![("unbounded-request-body".to_string(), "src/index.ts".to_string(), 9)]
+    );
+    // A service whose handlers read no body has nothing to bound.
+    std::fs::write(
+        copy.path().join("src/routes/notes.ts"),
+        "import { Hono } from \"hono\";\nexport const notes = new Hono();\nnotes.get(\"/\", (c) => c.json([]));\n",
+    )
+    .unwrap();
+    assert_eq!(findings_of(copy.path(), "unbounded-request-body"), vec![]);
+}
+
+#[test]
+fn a_warp_server_without_a_timeout_layer_is_reported_where_it_starts() {
+    let copy = project_copy("warp-api");
+    assert_eq!(
+        findings_of(copy.path(), "server-without-timeout"),
+        vec![("server-without-timeout".to_string(), "src/main.rs".to_string(), 7)]
+    );
+    // A tower timeout around the filters, in another file, answers it.
+    let filters = copy.path().join("src/filters.rs");
+    let mut text = std::fs::read_to_string(&filters).unwrap();
+    text.push_str("\npub fn with_deadline<S>(service: S) -> tower::timeout::Timeout<S> {\n    tower::ServiceBuilder::new().timeout(std::time::Duration::from_secs(30)).service(service)\n}\n");
+    std::fs::write(&filters, text).unwrap();
+    assert_eq!(findings_of(copy.path(), "server-without-timeout"), vec![]);
+}

@@ -561,6 +561,11 @@ impl<'t> TsModel<'t> {
         self.imports.contains_key(name) || self.bindings.contains_key(name)
     }
 
+    /// Whether the file imports `package` or one of its subpaths (`hono`, `hono/cors`).
+    pub fn imports_module_prefix(&self, package: &str) -> bool {
+        self.imports.values().any(|import| import.module.strip_prefix(package).is_some_and(|rest| rest.is_empty() || rest.starts_with('/')))
+    }
+
     pub fn imports_module(&self, module: &str) -> bool {
         self.imports.values().any(|import| import.module == module)
     }

@@ -161,13 +161,28 @@ impl Rule for ServerWithoutTimeout {
             RustSyntax::Call(call) => {
                 let Some(path) = model.call_path(call) else { return };
                 // axum 0.7+ `axum::serve`, axum 0.6 `axum::Server::bind(..).serve(..)`.
-                let axum_server = path == "axum::serve" || path == "axum::Server::bind" || (path == "serve" && model.imports_crate("axum"));
+                // An unresolved `serve` is axum's only as `serve(listener, app)`.
+                let axum_server = path == "axum::serve"
+                    || path == "axum::Server::bind"
+                    || (path == "serve" && call.args.len() == 2 && model.imports_crate("axum"));
                 if axum_server {
                     let finding = cx.report(
                         rust_span(cx.file, &call.func),
                         "this axum server's router has no `TimeoutLayer` anywhere in the project, so requests may take forever",
                     );
                     finding.help = Some("add `.layer(TimeoutLayer::new(Duration::from_secs(30)))` (tower-http) to the router".into());
+                    finding.withdrawn_by(Fact::ServerTimeoutLayer);
+                }
+                // warp serves through hyper 0.14 with neither a header-read nor a request timeout.
+                if path == "warp::serve" {
+                    let finding = cx.report(
+                        rust_span(cx.file, &call.func),
+                        "warp sets no header or request timeout, and no timeout layer wraps this server anywhere in the project",
+                    );
+                    finding.help = Some(
+                        "serve `warp::service(routes)` through hyper with `http1_header_read_timeout`, or wrap it in tower's `ServiceBuilder::new().timeout(..)`"
+                            .into(),
+                    );
                     finding.withdrawn_by(Fact::ServerTimeoutLayer);
                 }
             }

@@ -2,6 +2,7 @@
 //! nothing. Every client can then make the server buffer gigabytes in memory: one request is
 //! enough to exhaust it.
 
+use crate::diagnostic::Fact;
 use crate::lang::rust::{span_of as rust_span, RustKind, RustModel, RustNode, RustSyntax};
 use crate::lang::typescript::model::{named_children, span_of};
 use crate::lang::typescript::FieldExt;
@@ -91,6 +92,56 @@ impl UnboundedRequestBody {
     }
 }
 
+/// Methods of Hono's request that buffer the whole body.
+const HONO_BODY_READERS: &[&str] = &["json", "text", "parseBody", "arrayBuffer", "formData", "blob"];
+
+impl UnboundedRequestBody {
+    /// Hono buffers a body whole and, on Node (`@hono/node-server`), sets no limit of its own:
+    /// a server there, in a project whose handlers read bodies and that mounts no `bodyLimit`,
+    /// is reported where it starts. (Workers, Bun and Deno cap bodies themselves.) Whether the
+    /// call was one of Hono's.
+    fn check_hono(&self, call: Node<'_>, callee: Node<'_>, model: &TsModel<'_>, cx: &mut Context<'_>) -> bool {
+        match model.qualified_name(callee).as_deref() {
+            Some("@hono/node-server.serve") => {
+                cx.report(
+                    span_of(callee),
+                    "this Hono server on Node reads request bodies, and no `bodyLimit` middleware bounds them anywhere in the project",
+                )
+                .with_help(
+                    "mount `bodyLimit({ maxSize: 1024 * 1024 })` from `hono/body-limit` on the app (or on the routes that read bodies)",
+                )
+                .requires(Fact::HonoBodyRead)
+                .withdrawn_by(Fact::HonoBodyLimit);
+                return true;
+            }
+            Some("hono/body-limit.bodyLimit") => {
+                cx.fact(Fact::HonoBodyLimit);
+                return true;
+            }
+            // `zValidator("json", schema)`, `validator("form", fn)`: the validator reads the body.
+            Some("@hono/zod-validator.zValidator" | "hono/validator.validator") => {
+                let target = call.field("arguments").and_then(|a| named_children(a).next()).and_then(|t| model.string_value(t));
+                if matches!(target.as_deref(), Some("json" | "form")) {
+                    cx.fact(Fact::HonoBodyRead);
+                }
+                return true;
+            }
+            _ => {}
+        }
+        // `c.req.json()` in a file of a Hono app.
+        let reads_body = callee.kind() == "member_expression"
+            && callee.field("property").is_some_and(|p| HONO_BODY_READERS.contains(&model.text(p)))
+            && callee
+                .field("object")
+                .is_some_and(|o| o.kind() == "member_expression" && o.field("property").is_some_and(|p| model.text(p) == "req"))
+            && model.imports_module_prefix("hono");
+        if reads_body {
+            cx.fact(Fact::HonoBodyRead);
+        }
+        reads_body
+    }
+}
+
 impl Rule for UnboundedRequestBody {
     fn id(&self) -> &'static str {
         ENTRY.id
@@ -105,6 +156,9 @@ impl Rule for UnboundedRequestBody {
             return;
         }
         let Some(callee) = node.field("function") else { return };
+        if self.check_hono(node, callee, model, cx) {
+            return;
+        }
         let Some(name) = model.qualified_name(callee) else { return };
         let Some(options) = node.field("arguments").and_then(|a| named_children(a).next()) else { return };
         let options = model.resolve(options);
