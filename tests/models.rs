@@ -169,6 +169,8 @@ fn mistakes_in_models_are_one_line_with_the_line_and_exit_2() {
         ),
         ("[[models.sources]]\nlanguage = \"typescript\"\nfunction = \"req body\"\n", "archlint.toml:3: bad function pattern `req body`"),
         ("[[models.sanitizers]]\nfunction = \"clean\"\n", "archlint.toml:2: every `[[models.*]]` entry needs `language"),
+        ("[[models.limiters]]\nlanguage = \"typescript\"\nmodule = \"rate limit\"\n", "archlint.toml:3: bad limiter module `rate limit`"),
+        ("[[models.limiters]]\nmodule = \"./throttle\"\n", "archlint.toml:2: every `[[models.*]]` entry needs `language"),
     ] {
         let dir = project(&[("archlint.toml", config.as_bytes()), ("a.ts", b"export {};\n")]);
         let output = archlint(dir.path(), &[]);
@@ -177,4 +179,35 @@ fn mistakes_in_models_are_one_line_with_the_line_and_exit_2() {
         assert!(message.contains(expected), "{config}\n{message}");
         assert_eq!(message.trim().lines().count(), 1, "{message}");
     }
+}
+
+/// A login route of an Express service whose limiter is the project's own module.
+fn service_with_own_limiter(config: &str) -> tempfile::TempDir {
+    project(&[
+        ("archlint.toml", config.as_bytes()),
+        ("package.json", br#"{ "name": "accounts", "dependencies": { "express": "^4.19.0" } }"#),
+        (
+            "src/middleware/throttle.ts",
+            b"import type { Request, Response, NextFunction } from \"express\";\nconst hits = new Map<string, number>();\nexport function throttle(req: Request, res: Response, next: NextFunction) {\n  const count = (hits.get(req.ip ?? \"\") ?? 0) + 1;\n  hits.set(req.ip ?? \"\", count);\n  return count > 10 ? res.sendStatus(429) : next();\n}\n",
+        ),
+        (
+            "src/app.ts",
+            b"import express from \"express\";\nimport { throttle } from \"./middleware/throttle\";\nexport const app = express();\napp.use(\"/auth\", throttle);\napp.post(\"/auth/login\", (req, res) => res.json({ user: req.body.user }));\n",
+        ),
+    ])
+}
+
+#[test]
+fn a_projects_own_rate_limiter_described_in_the_models_answers_auth_routes() {
+    let rule = ["--format", "json", "--select", "auth-route-without-rate-limit"];
+    let count = |dir: &tempfile::TempDir| {
+        let output = archlint(dir.path(), &rule);
+        let report: serde_json::Value = serde_json::from_slice(&output.stdout).expect("JSON output");
+        report["findings"].as_array().unwrap().len()
+    };
+    assert_eq!(count(&service_with_own_limiter("")), 1, "without the model, the login route has no known limiter");
+    let described = service_with_own_limiter("[[models.limiters]]\nlanguage = \"typescript\"\nmodule = \"./middleware/throttle\"\n");
+    assert_eq!(count(&described), 0);
+    let listing = stdout(&archlint(described.path(), &["models", "--language", "typescript"]));
+    assert!(listing.contains("./middleware/throttle") && listing.contains("express-rate-limit"), "{listing}");
 }

@@ -15,7 +15,10 @@ pub mod spec;
 
 use foldhash::{HashMap, HashMapExt, HashSet};
 use serde::{Deserialize, Serialize};
-use spec::{CalleeSpec, ClientSpec, ConnectionSpec, ModelFile, PropagatorSpec, SanitizerSpec, Sections, SinkSpec, SourceSpec, UserModels};
+use spec::{
+    CalleeSpec, ClientSpec, ConnectionSpec, LimiterSpec, ModelFile, PropagatorSpec, SanitizerSpec, Sections, SinkSpec, SourceSpec,
+    UserModels,
+};
 use std::sync::OnceLock;
 
 mod sources {
@@ -562,6 +565,8 @@ struct LanguageKnowledge {
     propagators: Table<Propagator>,
     clients: Table<Client>,
     connections: Table<Connection>,
+    /// Rate limiters: the modules (crates, paths) whose import means requests are limited.
+    limiters: Vec<(String, Provenance)>,
     source_calls: Table<SourceCall>,
     source_objects: Vec<SourceObject>,
     extractors: Vec<SourceExtractors>,
@@ -694,6 +699,9 @@ impl Knowledge {
         }
         for connection in &sections.connections {
             self.add_connection(connection, context, from)?;
+        }
+        for limiter in &sections.limiters {
+            self.add_limiter(limiter, context, from)?;
         }
         Ok(())
     }
@@ -885,6 +893,33 @@ impl Knowledge {
     }
 
     /// The connection entries this call is (it opens a connection, pool or client).
+    fn add_limiter(&mut self, spec: &LimiterSpec, context: &FileContext<'_>, from: &Provenance) -> Result<(), ModelError> {
+        let language = match (spec.language.as_ref(), context.language) {
+            (Some(language), _) => *language.get_ref(),
+            (None, Some(language)) => language,
+            (None, None) => {
+                return Err(ModelError::at(
+                    "every `[[models.*]]` entry needs `language` (\"rust\" or \"typescript\")",
+                    Some(spec.module.span()),
+                ))
+            }
+        };
+        let module = spec.module.get_ref().trim();
+        if module.is_empty() || module.contains(char::is_whitespace) {
+            return Err(ModelError::at(
+                format!("bad limiter module `{module}`: expected an import path or a crate path"),
+                Some(spec.module.span()),
+            ));
+        }
+        self.language_mut(language).limiters.push((module.to_string(), from.clone()));
+        Ok(())
+    }
+
+    /// The modules (TypeScript import paths, Rust crates and module paths) of request rate limiters.
+    pub fn limiter_modules(&self, language: Language) -> impl Iterator<Item = &str> {
+        self.language(language).limiters.iter().map(|(module, _)| module.as_str())
+    }
+
     pub fn connections<'a>(&'a self, language: Language, call: &CallName<'_>) -> Vec<&'a Connection> {
         self.language(language).connections.matching(call, language).collect()
     }
@@ -1074,6 +1109,9 @@ impl Knowledge {
                     from: &c.from,
                 });
             }
+            for (module, from) in &k.limiters {
+                entries.push(ListedEntry { language, section: "limiter", kind: None, name: module.clone(), detail: String::new(), from });
+            }
             for p in &k.propagators.entries {
                 entries.push(ListedEntry {
                     language,
@@ -1097,7 +1135,7 @@ pub struct Listing<'k> {
 #[derive(Serialize)]
 pub struct ListedEntry<'k> {
     pub language: Language,
-    /// `source`, `sink`, `sanitizer`, `propagator`, `client`, `connection`.
+    /// `source`, `sink`, `sanitizer`, `propagator`, `client`, `connection`, `limiter`.
     pub section: &'static str,
     /// A sink's kind; a sanitiser's kinds.
     #[serde(skip_serializing_if = "Option::is_none")]

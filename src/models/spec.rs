@@ -34,6 +34,8 @@ pub struct ModelFile {
     pub clients: Vec<ClientSpec>,
     #[serde(default)]
     pub connections: Vec<ConnectionSpec>,
+    #[serde(default)]
+    pub limiters: Vec<LimiterSpec>,
 }
 
 impl ModelFile {
@@ -46,6 +48,7 @@ impl ModelFile {
             propagators: std::mem::take(&mut self.propagators),
             clients: std::mem::take(&mut self.clients),
             connections: std::mem::take(&mut self.connections),
+            limiters: std::mem::take(&mut self.limiters),
         }
     }
 }
@@ -66,6 +69,8 @@ pub struct Sections {
     pub clients: Vec<ClientSpec>,
     #[serde(default)]
     pub connections: Vec<ConnectionSpec>,
+    #[serde(default)]
+    pub limiters: Vec<LimiterSpec>,
 }
 
 /// `[models]` in `archlint.toml`: the user's own sources, sinks and sanitizers.
@@ -79,6 +84,7 @@ impl Sections {
             && self.propagators.is_empty()
             && self.clients.is_empty()
             && self.connections.is_empty()
+            && self.limiters.is_empty()
     }
 }
 
@@ -259,3 +265,16 @@ entry!(
         pub kind: Spanned<super::ConnectionKind>,
     }
 );
+
+/// A request rate limiter: a package or module (TypeScript) or a crate or module path (Rust)
+/// whose import anywhere in the project means the service limits requests
+/// (`auth-route-without-rate-limit`). A project's own limiter is one too.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct LimiterSpec {
+    /// In `archlint.toml`: the entry's language (a model file says it once for all).
+    pub language: Option<Spanned<Language>>,
+    /// `express-rate-limit`, `./middleware/rate-limit` (matched by its last components);
+    /// `tower_governor`, `crate::limits`.
+    pub module: Spanned<String>,
+}

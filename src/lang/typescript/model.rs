@@ -561,6 +561,12 @@ impl<'t> TsModel<'t> {
         self.imports.contains_key(name) || self.bindings.contains_key(name)
     }
 
+    /// Whether the file imports `module` as a model entry names it: a package exactly, a relative
+    /// path by its last components (`./middleware/limits` for `../middleware/limits`).
+    pub fn imports_matching(&self, module: &str) -> bool {
+        self.imports.values().any(|import| crate::models::module_matches(&import.module, module, crate::models::Language::Typescript))
+    }
+
     /// Whether the file imports `package` or one of its subpaths (`hono`, `hono/cors`).
     pub fn imports_module_prefix(&self, package: &str) -> bool {
         self.imports.values().any(|import| import.module.strip_prefix(package).is_some_and(|rest| rest.is_empty() || rest.starts_with('/')))

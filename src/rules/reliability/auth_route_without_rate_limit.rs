@@ -7,6 +7,7 @@ use crate::lang::rust::{span_of as rust_span, RustKind, RustModel, RustNode, Rus
 use crate::lang::typescript::model::{named_children, span_of};
 use crate::lang::typescript::FieldExt;
 use crate::lang::typescript::TsModel;
+use crate::models::Language;
 use crate::rules::{check_option_names, Context, Rule, RuleEntry, RuleOptions};
 use tree_sitter::Node;
 
@@ -20,21 +21,6 @@ fn build(options: &RuleOptions) -> Result<Box<dyn Rule>, String> {
 }
 
 /// Packages and crates that rate-limit requests.
-const TS_LIMITERS: &[&str] = &[
-    "express-rate-limit",
-    "express-slow-down",
-    "rate-limiter-flexible",
-    "@nestjs/throttler",
-    "@fastify/rate-limit",
-    "fastify-rate-limit",
-    "koa-ratelimit",
-    "koa2-ratelimit",
-    "express-brute",
-    "@upstash/ratelimit",
-];
-const RUST_LIMITERS: &[&str] =
-    &["tower_governor", "actix_governor", "governor", "actix_extensible_rate_limit", "rocket_governor", "tower::limit"];
-
 const HELP: &str = "rate-limit this route per client and per account (express-rate-limit, @nestjs/throttler, @fastify/rate-limit; tower_governor, actix-governor)";
 
 /// Route paths that authenticate or reset credentials.
@@ -95,7 +81,10 @@ impl Rule for AuthRouteWithoutRateLimit {
 
     fn check_ts(&self, node: Node<'_>, model: &TsModel<'_>, cx: &mut Context<'_>) {
         match node.kind() {
-            "program" if TS_LIMITERS.iter().any(|m| model.imports_module(m)) => cx.fact(Fact::RateLimiterPresent),
+            // A limiter of the models (`[[limiters]]`, built in or the project's own) imported here.
+            "program" if model.knowledge.limiter_modules(Language::Typescript).any(|m| model.imports_matching(m)) => {
+                cx.fact(Fact::RateLimiterPresent)
+            }
             "program" => {}
             _ if cx.in_test => {}
             // `router.post("/login", ...)`
@@ -149,7 +138,7 @@ impl Rule for AuthRouteWithoutRateLimit {
         // A limiter crate imported (checked on functions only, not on every call), or a governor
         // layer mounted.
         let mounts_limiter = match node.syntax {
-            RustSyntax::Fn { .. } => RUST_LIMITERS.iter().any(|krate| model.imports_crate(krate)),
+            RustSyntax::Fn { .. } => model.knowledge().limiter_modules(Language::Rust).any(|krate| model.imports_crate(krate)),
             RustSyntax::MethodCall(call) if call.method == "layer" || call.method == "wrap" || call.method == "attach" => {
                 call.args.first().is_some_and(|a| quote::ToTokens::to_token_stream(a).to_string().contains("Governor"))
             }
