@@ -509,10 +509,9 @@ mod tests {
 
     #[test]
     fn select_ignore_and_severity() {
-        let config =
-            load("ignore = [\"plain-http-url\"]\n[severity]\nhardcoded-secret = \"warning\"\ntls-verification-disabled = \"off\"").unwrap();
-        assert_eq!(level_of(&config, "plain-http-url"), None);
-        assert_eq!(level_of(&config, "hardcoded-secret"), Some(Level::Warning));
+        let config = load("ignore = [\"ssrf\"]\n[severity]\nsql-injection = \"warning\"\ntls-verification-disabled = \"off\"").unwrap();
+        assert_eq!(level_of(&config, "ssrf"), None);
+        assert_eq!(level_of(&config, "sql-injection"), Some(Level::Warning));
         assert_eq!(level_of(&config, "tls-verification-disabled"), None);
         assert_eq!(level_of(&config, "http-client-without-timeout"), Some(Level::Warning));
     }

@@ -190,10 +190,12 @@ fn a_dependency_upgrade_in_package_json_takes_effect_on_a_warm_run() {
     let handler = "import express from 'express';\nconst router = express.Router();\nrouter.get('/a/:id', async (req, res) => { res.json(await load(req.params.id)); });\n";
     write_aged(dir.path(), "src/a.ts", handler, HOUR);
     write_aged(dir.path(), "package.json", r#"{"dependencies": {"express": "^4.21.0"}}"#, HOUR);
-    let (report, _) = scan(dir.path(), &[]);
+    // An audit rule: selected by name.
+    let rule = ["--select", "unhandled-async-handler"];
+    let (report, _) = scan(dir.path(), &rule);
     assert_eq!(rules_found(&report), ["src/a.ts:3:unhandled-async-handler"]);
     std::fs::write(dir.path().join("package.json"), r#"{"dependencies": {"express": "^5.1.0"}}"#).unwrap();
-    let (report, reused) = scan(dir.path(), &[]);
+    let (report, reused) = scan(dir.path(), &rule);
     assert_eq!(reused, (1, 1));
     assert!(rules_found(&report).is_empty(), "{report}");
 }
