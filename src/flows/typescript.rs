@@ -74,7 +74,7 @@ fn record_call(call: Node<'_>, model: &TsModel<'_>, file: &SourceFile, summary: 
         }
         let origin = model.origin(argument);
         if matches!(origin, Origin::Request(_) | Origin::Parameter(_)) {
-            let fixed_origin = fixes_origin(&constant_prefix(argument, model, 0));
+            let fixed_origin = fixes_origin(&constant_prefix(argument, model, 0)) || model.host_fixed_by_leading_value(argument);
             summary.add_call(file, callee.clone(), index, span_of(call), &origin, fixed_origin);
         }
     }

@@ -11,7 +11,8 @@
 
 use super::frameworks::{destructured_parameter, RequestKind};
 use super::model::{
-    children_by_field, decorator_name, descendants, function_parameters, is_function_like, named_children, span_of, Framework, TsModel,
+    children_by_field, constant_prefix, decorator_name, descendants, function_parameters, is_function_like, named_children, span_of,
+    Framework, TsModel,
 };
 use crate::lang::typescript::FieldExt;
 use crate::models::{Language, SinkKind};
@@ -65,6 +66,51 @@ impl<'t> TsModel<'t> {
     pub fn origin_for(&self, node: Node<'t>, kind: Option<SinkKind>) -> Origin {
         let mut walk = Walk { budget: BUDGET, kind, frames: Vec::new(), visiting: Vec::new() };
         self.origin_in(node, node, &mut walk)
+    }
+
+    /// Whether a URL built as `${base}/…` (or `base + "/…"`) starts with a value that is not
+    /// request data, directly followed by a path: that value (a configured base URL, a stored
+    /// provider's address) fixes the scheme and the host, so request data after it reaches only
+    /// the path, which is no server-side request forgery and no open redirect.
+    pub fn host_fixed_by_leading_value(&self, node: Node<'t>) -> bool {
+        let node = self.unwrap_expression(node);
+        let node = match node.kind() {
+            "identifier" => match self.binding(node).and_then(|b| b.value) {
+                Some(value) if self.binding(node).is_some_and(|b| b.assigned.is_empty()) => self.unwrap_expression(value),
+                _ => return false,
+            },
+            _ => node,
+        };
+        let (leading, rest) = match node.kind() {
+            "template_string" => {
+                let Some(first) = named_children(node).find(|c| c.kind() == "template_substitution") else { return false };
+                if first.start_byte() != node.start_byte() + 1 {
+                    return false;
+                }
+                let after = &self.src[first.end_byte()..node.end_byte() - 1];
+                (named_children(first).next(), after.to_string())
+            }
+            "binary_expression" => {
+                // The leftmost operand of a `+` chain, and the literal text that follows it.
+                let mut left = node;
+                let mut right = None;
+                while left.kind() == "binary_expression" && left.field("operator").is_some_and(|o| self.text(o) == "+") {
+                    right = left.field("right");
+                    left = match left.field("left") {
+                        Some(next) => self.unwrap_expression(next),
+                        None => return false,
+                    };
+                }
+                let Some(text) = right.and_then(|r| self.string_value(r).or_else(|| Some(constant_prefix(r, self, 0)))) else {
+                    return false;
+                };
+                (Some(left), text)
+            }
+            _ => return false,
+        };
+        let Some(leading) = leading else { return false };
+        let path_follows = rest.starts_with('/') && !rest.starts_with("//");
+        path_follows && !matches!(self.origin(leading), Origin::Request(_) | Origin::Parameter(_) | Origin::Returned(_))
     }
 
     /// The request source `node` reads, if it is one: `req.body`, `req.query.id`, `ctx.request.body`,

@@ -29,7 +29,7 @@ const HELP: &str =
 fn fixed_prefix(target: Node<'_>, model: &TsModel<'_>) -> bool {
     let prefix = constant_prefix(target, model, 0);
     let local = prefix.starts_with('/') && !prefix.starts_with("//") && !prefix.starts_with("/\\") && prefix.len() > 1;
-    local || fixes_origin(&prefix)
+    local || fixes_origin(&prefix) || model.host_fixed_by_leading_value(target)
 }
 
 impl OpenRedirect {

@@ -78,7 +78,7 @@ impl Rule for Ssrf {
             vec![first]
         };
         for destination in destinations {
-            if fixes_origin(&constant_prefix(destination, model, 0)) {
+            if fixes_origin(&constant_prefix(destination, model, 0)) || model.host_fixed_by_leading_value(destination) {
                 continue;
             }
             let origin = model.origin_for(destination, Some(SinkKind::Url));
