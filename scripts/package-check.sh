@@ -24,7 +24,7 @@ check() {
   fi
   local status=0
   "$bin" examples/sample-service --quiet --no-cache --format json > "$work/scan.json" || status=$?
-  if [ "$status" != 1 ] || ! grep -q '"rule": "hardcoded-secret"' "$work/scan.json"; then
+  if [ "$status" != 1 ] || ! grep -q '"rule": "tls-verification-disabled"' "$work/scan.json"; then
     echo "$what: the sample service scan exited $status without the expected findings" >&2
     exit 1
   fi

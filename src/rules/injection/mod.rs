@@ -18,7 +18,7 @@ pub mod ssrf;
 pub mod unvalidated_request_input;
 
 use crate::diagnostic::Level;
-use crate::lang::rust::{span_of as rust_span, RustModel, Site};
+use crate::lang::rust::{span_of as rust_span, RustModel, RustNode, Site};
 use crate::lang::typescript::FieldExt;
 use crate::lang::typescript::TsModel;
 use crate::rules::helpers::words;
@@ -217,4 +217,108 @@ pub(crate) fn rust_receiver_root<'e>(model: &'e RustModel<'_>, site: &Site, rece
         }
     }
     base
+}
+
+/// Whether a Rust target or URL built with `format!` starts with a value the server computes (a
+/// call, a field or a constant, not request data): `format!("{}{next}", base_path())`. With
+/// `path_follows`, the value must be followed by a path (`format!("{}/users/{id}", self.base)`),
+/// which fixes a URL's scheme and host (`ssrf`); a redirect target is fixed by the value alone.
+pub(crate) fn starts_with_server_value(
+    target: &syn::Expr,
+    model: &RustModel<'_>,
+    node: &RustNode<'_>,
+    file: &crate::source::SourceFile,
+    path_follows: bool,
+) -> bool {
+    after_server_value_within(target, model, node, file, path_follows, 0)
+}
+
+/// `format!("{}{next}", base_path())`, `format!("{PREFIX}{next}")`: the target starts with a
+/// value the server computes (a function call or a constant, not request data), which fixes
+/// the start of the target like a literal `/prefix` does: a site-relative path, as the TS side
+/// treats a fixed origin.
+fn after_server_value_within(
+    target: &syn::Expr,
+    model: &RustModel<'_>,
+    node: &RustNode<'_>,
+    file: &crate::source::SourceFile,
+    path_follows: bool,
+    depth: usize,
+) -> bool {
+    if depth > 4 {
+        return false;
+    }
+    let target = match target {
+        syn::Expr::Reference(r) => &*r.expr,
+        other => other,
+    };
+    let syn::Expr::Macro(format) = (match target {
+        syn::Expr::Path(path) => match model.local_of(node.site.fn_id, path).and_then(|local| local.init) {
+            Some(init) => return after_server_value_within(init, model, node, file, path_follows, depth + 1),
+            None => return false,
+        },
+        other => other,
+    }) else {
+        return false;
+    };
+    if !format.mac.path.is_ident("format") {
+        return false;
+    }
+    let parser = syn::punctuated::Punctuated::<syn::Expr, syn::Token![,]>::parse_terminated;
+    let Ok(args) = syn::parse::Parser::parse2(parser, format.mac.tokens.clone()) else { return false };
+    let args: Vec<&syn::Expr> = args.iter().collect();
+    let Some(syn::Expr::Lit(syn::ExprLit { lit: syn::Lit::Str(text), .. })) = args.first() else { return false };
+    let text = text.value();
+    let Some(first) = text.strip_prefix('{').and_then(|rest| rest.split(['}', ':']).next()) else { return false };
+    // A URL's host is fixed only when a path follows the value: `{base}/users/{id}`.
+    let after = text.split_once('}').map_or("", |(_, rest)| rest);
+    let path_after = after.starts_with('/') && !after.starts_with("//");
+    if path_follows && !path_after {
+        return false;
+    }
+    let named = |name: &str| {
+        args.iter().find_map(|arg| match arg {
+            syn::Expr::Assign(assign) if matches!(&*assign.left, syn::Expr::Path(p) if p.path.is_ident(name)) => {
+                Some((*assign.right).clone())
+            }
+            _ => None,
+        })
+    };
+    let leading = match first {
+        "" => args.get(1).map(|e| (*e).clone()),
+        index if index.chars().all(|c| c.is_ascii_digit()) => {
+            index.parse::<usize>().ok().and_then(|i| args.get(i + 1)).map(|e| (*e).clone())
+        }
+        // An inline capture: a local bound before the `format!`, or a constant.
+        name => named(name).or_else(|| {
+            let local = model.local(node.site.fn_id, name, crate::lang::rust::model::start_point(&format.mac));
+            match local.and_then(|local| local.init) {
+                Some(init) => Some(init.clone()),
+                None => syn::parse_str::<syn::Expr>(name).ok(),
+            }
+        }),
+    };
+    let Some(leading) = leading else { return false };
+    is_server_value(&leading, model, node, file, depth + 1)
+}
+
+/// A call, a field or a constant that does not carry request data; a known string only if it is a
+/// local path or a fixed origin (an empty prefix fixes nothing).
+fn is_server_value(value: &syn::Expr, model: &RustModel<'_>, node: &RustNode<'_>, file: &crate::source::SourceFile, depth: usize) -> bool {
+    if depth > 6 {
+        return false;
+    }
+    if let Some(text) = model.string_value(value, node.site.fn_id) {
+        return (text.starts_with('/') && !text.starts_with("//") && text.len() > 1) || fixes_origin(&text);
+    }
+    match value {
+        syn::Expr::Reference(r) => is_server_value(&r.expr, model, node, file, depth + 1),
+        syn::Expr::Path(path) => match model.local_of(node.site.fn_id, path).and_then(|local| local.init) {
+            Some(init) => is_server_value(init, model, node, file, depth + 1),
+            None => false,
+        },
+        // `base_path()`, `config.base_url()`, `Config::get().issuer`.
+        syn::Expr::Call(_) | syn::Expr::MethodCall(_) | syn::Expr::Field(_) => !model.origin(value, &node.site, file).is_request(),
+        _ => false,
+    }
 }

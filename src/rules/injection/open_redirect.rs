@@ -2,7 +2,7 @@
 //! users to any site the attacker names, which makes phishing pages look trustworthy and leaks
 //! OAuth codes and tokens carried in redirects.
 
-use super::{constant_prefix, fixes_origin, report_origin, report_rust_origin, rust_constant_prefix};
+use super::{constant_prefix, fixes_origin, report_origin, report_rust_origin, rust_constant_prefix, starts_with_server_value};
 use crate::lang::rust::{RustKind, RustModel, RustNode, RustSyntax};
 use crate::lang::typescript::model::{named_children, span_of};
 use crate::lang::typescript::FieldExt;
@@ -30,97 +30,6 @@ fn fixed_prefix(target: Node<'_>, model: &TsModel<'_>) -> bool {
     let prefix = constant_prefix(target, model, 0);
     let local = prefix.starts_with('/') && !prefix.starts_with("//") && !prefix.starts_with("/\\") && prefix.len() > 1;
     local || fixes_origin(&prefix) || model.host_fixed_by_leading_value(target)
-}
-
-impl OpenRedirect {
-    /// `format!("{}{next}", base_path())`, `format!("{PREFIX}{next}")`: the target starts with a
-    /// value the server computes (a function call or a constant, not request data), which fixes
-    /// the start of the target like a literal `/prefix` does: a site-relative path, as the TS side
-    /// treats a fixed origin.
-    fn after_server_value(
-        target: &syn::Expr,
-        model: &RustModel<'_>,
-        node: &RustNode<'_>,
-        file: &crate::source::SourceFile,
-        depth: usize,
-    ) -> bool {
-        if depth > 4 {
-            return false;
-        }
-        let target = match target {
-            syn::Expr::Reference(r) => &*r.expr,
-            other => other,
-        };
-        let syn::Expr::Macro(format) = (match target {
-            syn::Expr::Path(path) => match model.local_of(node.site.fn_id, path).and_then(|local| local.init) {
-                Some(init) => return Self::after_server_value(init, model, node, file, depth + 1),
-                None => return false,
-            },
-            other => other,
-        }) else {
-            return false;
-        };
-        if !format.mac.path.is_ident("format") {
-            return false;
-        }
-        let parser = syn::punctuated::Punctuated::<syn::Expr, syn::Token![,]>::parse_terminated;
-        let Ok(args) = syn::parse::Parser::parse2(parser, format.mac.tokens.clone()) else { return false };
-        let args: Vec<&syn::Expr> = args.iter().collect();
-        let Some(syn::Expr::Lit(syn::ExprLit { lit: syn::Lit::Str(text), .. })) = args.first() else { return false };
-        let text = text.value();
-        let Some(first) = text.strip_prefix('{').and_then(|rest| rest.split(['}', ':']).next()) else { return false };
-        let named = |name: &str| {
-            args.iter().find_map(|arg| match arg {
-                syn::Expr::Assign(assign) if matches!(&*assign.left, syn::Expr::Path(p) if p.path.is_ident(name)) => {
-                    Some((*assign.right).clone())
-                }
-                _ => None,
-            })
-        };
-        let leading = match first {
-            "" => args.get(1).map(|e| (*e).clone()),
-            index if index.chars().all(|c| c.is_ascii_digit()) => {
-                index.parse::<usize>().ok().and_then(|i| args.get(i + 1)).map(|e| (*e).clone())
-            }
-            // An inline capture: a local bound before the `format!`, or a constant.
-            name => named(name).or_else(|| {
-                let local = model.local(node.site.fn_id, name, crate::lang::rust::model::start_point(&format.mac));
-                match local.and_then(|local| local.init) {
-                    Some(init) => Some(init.clone()),
-                    None => syn::parse_str::<syn::Expr>(name).ok(),
-                }
-            }),
-        };
-        let Some(leading) = leading else { return false };
-        Self::is_server_value(&leading, model, node, file, depth + 1)
-    }
-
-    /// A call, a field or a constant that does not carry request data; a known string only if it is a
-    /// local path or a fixed origin (an empty prefix fixes nothing).
-    fn is_server_value(
-        value: &syn::Expr,
-        model: &RustModel<'_>,
-        node: &RustNode<'_>,
-        file: &crate::source::SourceFile,
-        depth: usize,
-    ) -> bool {
-        if depth > 6 {
-            return false;
-        }
-        if let Some(text) = model.string_value(value, node.site.fn_id) {
-            return (text.starts_with('/') && !text.starts_with("//") && text.len() > 1) || fixes_origin(&text);
-        }
-        match value {
-            syn::Expr::Reference(r) => Self::is_server_value(&r.expr, model, node, file, depth + 1),
-            syn::Expr::Path(path) => match model.local_of(node.site.fn_id, path).and_then(|local| local.init) {
-                Some(init) => Self::is_server_value(init, model, node, file, depth + 1),
-                None => false,
-            },
-            // `base_path()`, `config.base_url()`, `Config::get().issuer`.
-            syn::Expr::Call(_) | syn::Expr::MethodCall(_) | syn::Expr::Field(_) => !model.origin(value, &node.site, file).is_request(),
-            _ => false,
-        }
-    }
 }
 
 impl Rule for OpenRedirect {
@@ -156,7 +65,7 @@ impl Rule for OpenRedirect {
         let Some(target) = target else { return };
         let fixed = rust_constant_prefix(target, model, &node.site, 0)
             .is_some_and(|prefix| (prefix.starts_with('/') && !prefix.starts_with("//") && prefix.len() > 1) || fixes_origin(&prefix));
-        if fixed || Self::after_server_value(target, model, node, cx.file, 0) {
+        if fixed || starts_with_server_value(target, model, node, cx.file, false) {
             return;
         }
         report_rust_origin(cx, model, &node.site, target, "the redirect target", &sink, None, HELP, SinkKind::Redirect);

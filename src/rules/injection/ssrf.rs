@@ -2,7 +2,7 @@
 //! server call internal services, cloud metadata endpoints (`169.254.169.254`) or localhost admin
 //! ports that are unreachable from outside.
 
-use super::{constant_prefix, fixes_origin, report_origin, report_rust_origin, rust_constant_prefix};
+use super::{constant_prefix, fixes_origin, report_origin, report_rust_origin, rust_constant_prefix, starts_with_server_value};
 use crate::lang::rust::{RustKind, RustModel, RustNode, RustSyntax};
 use crate::lang::typescript::model::{named_children, span_of};
 use crate::lang::typescript::FieldExt;
@@ -48,7 +48,9 @@ impl Rule for Ssrf {
             (RustSyntax::MethodCall(call), _) => format!("`.{}`", call.method),
             (_, path) => format!("`{}`", path.unwrap_or("")),
         };
-        if rust_constant_prefix(url, model, &node.site, 0).is_some_and(|prefix| fixes_origin(&prefix)) {
+        if rust_constant_prefix(url, model, &node.site, 0).is_some_and(|prefix| fixes_origin(&prefix))
+            || starts_with_server_value(url, model, node, cx.file, true)
+        {
             return;
         }
         report_rust_origin(cx, model, &node.site, url, "the request URL", &sink, None, HELP, SinkKind::Url);
