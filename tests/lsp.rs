@@ -199,8 +199,16 @@ fn uri(path: &Path) -> String {
 }
 
 /// A project directory with an `archlint.toml` (which makes it the root, whatever lies above it).
+/// A project with this configuration. Without a selection of its own, it selects
+/// `plain-http-url` (audit) beside the default tiers: the `http://` literal is these tests'
+/// cheapest finding.
 fn project(config: &str) -> tempfile::TempDir {
     let dir = tempfile::tempdir().unwrap();
+    let config = if config.contains("selec") {
+        config.to_string()
+    } else {
+        format!("select = [\"security\", \"hardening\", \"plain-http-url\"]\n{config}")
+    };
     std::fs::write(dir.path().join("archlint.toml"), config).unwrap();
     dir
 }
@@ -530,7 +538,7 @@ fn a_broken_configuration_is_shown_once() {
     assert!(!client.unread.iter().any(|m| m["method"] == "window/showMessage"), "{:?}", client.unread);
 
     // Mended on disk: the next scan reads it again.
-    std::fs::write(dir.path().join("archlint.toml"), "").unwrap();
+    std::fs::write(dir.path().join("archlint.toml"), "select = [\"plain-http-url\"]\n").unwrap();
     client.change(&uri, 3, PLAIN_HTTP);
     assert_eq!(codes(&client.diagnostics(&uri, Some(3))), ["plain-http-url"]);
     client.shut_down();

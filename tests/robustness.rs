@@ -502,8 +502,8 @@ const INJECT: (&str, &str) = ("ARCHLINT_FAULT_INJECTION", "panic:plain-http-url"
 
 #[test]
 fn a_panicking_rule_becomes_an_internal_error_notice_in_every_format() {
-    // `hardcoded-secret` (audit) is the rule that keeps working.
-    let config: &[u8] = b"select = [\"security\", \"hardening\", \"hardcoded-secret\"]\n";
+    // `hardcoded-secret` (audit) is the rule that keeps working; `plain-http-url` (audit) panics.
+    let config: &[u8] = b"select = [\"security\", \"hardening\", \"plain-http-url\", \"hardcoded-secret\"]\n";
     let dir = project(&[("archlint.toml", config), ("src/a.ts", PANIC_TS), ("src/b.rs", PANIC_RS)]);
     let message = "rule `plain-http-url` failed on this file (a bug in archlint; please report it); its other findings here are missing";
 

@@ -15,11 +15,30 @@ pub fn archlint(dir: &Path, args: &[&str]) -> Output {
     archlint_with(dir, args, &[])
 }
 
-/// [`archlint`] with extra environment variables.
+/// [`archlint`] with extra environment variables. Runs on the sample service keep the default
+/// selection (they show what a user sees); others get [`with_url_rule`].
 pub fn archlint_with(dir: &Path, args: &[&str], env: &[(&str, &str)]) -> Output {
+    let sample = args.iter().any(|a| a.contains("sample-service"));
+    let args = if sample { args.to_vec() } else { with_url_rule(dir, args) };
     let mut command = Command::new(env!("CARGO_BIN_EXE_archlint"));
-    command.current_dir(dir).args(args).env("NO_COLOR", "1").env_remove("ARCHLINT_FAULT_INJECTION");
+    command.current_dir(dir).args(&args).env("NO_COLOR", "1").env_remove("ARCHLINT_FAULT_INJECTION");
     command.envs(env.iter().copied()).output().expect("archlint runs")
+}
+
+/// The arguments with `plain-http-url` selected beside the default tiers. Many tests use its
+/// findings (an `http://` literal) as the cheapest finding there is, and it is an audit rule: a
+/// test that selects rules itself (`--select`) or whose project configures a selection
+/// (`archlint.toml`) is left as it is.
+pub fn with_url_rule<'a>(dir: &Path, args: &[&'a str]) -> Vec<&'a str> {
+    let mut all = args.to_vec();
+    let configured = std::fs::read_to_string(dir.join("archlint.toml")).is_ok_and(|config| config.contains("select"));
+    // Subcommands and flags that scan nothing take no selection.
+    let scans = !matches!(args.first(), Some(&("models" | "init" | "rules" | "explain" | "lsp")))
+        && !args.iter().any(|a| matches!(*a, "--help" | "-h" | "--version" | "-V" | "--parse-only"));
+    if scans && !args.iter().any(|a| a.starts_with("--select")) && !configured {
+        all.extend(["--select", "security,hardening,plain-http-url"]);
+    }
+    all
 }
 
 pub fn stdout(output: &Output) -> String {
