@@ -198,6 +198,15 @@ pub fn string_list_option(options: &RuleOptions, rule: &str, name: &str) -> Resu
     }
 }
 
+/// Reads a positive-milliseconds option (`fix-timeout-ms`), `default` when it is not set.
+pub fn millis_option(options: &RuleOptions, rule: &str, name: &str, default: u64) -> Result<u64, String> {
+    match options.get(name) {
+        None => Ok(default),
+        Some(toml::Value::Integer(ms)) if *ms > 0 => Ok(*ms as u64),
+        Some(_) => Err(format!("rules.{rule}.{name} must be a positive number of milliseconds")),
+    }
+}
+
 /// Rejects option keys the rule's metadata does not declare.
 pub fn check_option_names(options: &RuleOptions, rule: &str) -> Result<(), String> {
     let declared: Vec<&str> = meta::get(rule).map(|m| m.options.iter().map(|o| o.name.as_str()).collect()).unwrap_or_default();

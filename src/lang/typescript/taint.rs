@@ -75,8 +75,12 @@ impl<'t> TsModel<'t> {
     pub fn host_fixed_by_leading_value(&self, node: Node<'t>) -> bool {
         let node = self.unwrap_expression(node);
         let node = match node.kind() {
-            "identifier" => match self.binding(node).and_then(|b| b.value) {
-                Some(value) if self.binding(node).is_some_and(|b| b.assigned.is_empty()) => self.unwrap_expression(value),
+            // A name bound once: what it was bound to.
+            "identifier" => match self.binding(node) {
+                Some(binding) if binding.assigned.is_empty() => match binding.value {
+                    Some(value) => self.unwrap_expression(value),
+                    None => return false,
+                },
                 _ => return false,
             },
             _ => node,

@@ -10,7 +10,7 @@ use crate::lang::typescript::model::{named_children, span_of};
 use crate::lang::typescript::FieldExt;
 use crate::lang::typescript::{Property, TsModel};
 use crate::rules::helpers::{add_to_options, calls_before, duration, millis, ts_options_have, Configured};
-use crate::rules::{check_option_names, Context, Rule, RuleEntry, RuleOptions};
+use crate::rules::{check_option_names, millis_option, Context, Rule, RuleEntry, RuleOptions};
 use quote::ToTokens;
 use tree_sitter::Node;
 
@@ -23,11 +23,7 @@ struct DbPoolWithoutTimeout {
 
 fn build(options: &RuleOptions) -> Result<Box<dyn Rule>, String> {
     check_option_names(options, ENTRY.id)?;
-    let fix_timeout_ms = match options.get("fix-timeout-ms") {
-        None => 5_000,
-        Some(toml::Value::Integer(ms)) if *ms > 0 => *ms as u64,
-        Some(_) => return Err(format!("rules.{}.fix-timeout-ms must be a positive number of milliseconds", ENTRY.id)),
-    };
+    let fix_timeout_ms = millis_option(options, ENTRY.id, "fix-timeout-ms", 5_000)?;
     Ok(Box::new(DbPoolWithoutTimeout { fix_timeout_ms }))
 }
 

@@ -10,7 +10,7 @@ use crate::lang::typescript::FieldExt;
 use crate::lang::typescript::TsModel;
 use crate::models::Client;
 use crate::rules::helpers::{add_to_options, calls_before, duration, millis, ts_options_have, Configured};
-use crate::rules::{check_option_names, Context, Rule, RuleEntry, RuleOptions};
+use crate::rules::{check_option_names, millis_option, Context, Rule, RuleEntry, RuleOptions};
 use crate::source::{is_frontend_path, Language, Span};
 use syn::Expr;
 use tree_sitter::Node;
@@ -24,11 +24,7 @@ struct HttpClientWithoutTimeout {
 
 fn build(options: &RuleOptions) -> Result<Box<dyn Rule>, String> {
     check_option_names(options, ENTRY.id)?;
-    let fix_timeout_ms = match options.get("fix-timeout-ms") {
-        None => 10_000,
-        Some(toml::Value::Integer(ms)) if *ms > 0 => *ms as u64,
-        Some(_) => return Err(format!("rules.{}.fix-timeout-ms must be a positive number of milliseconds", ENTRY.id)),
-    };
+    let fix_timeout_ms = millis_option(options, ENTRY.id, "fix-timeout-ms", 10_000)?;
     Ok(Box::new(HttpClientWithoutTimeout { fix_timeout_ms }))
 }
 

@@ -19,16 +19,6 @@ impl PlaintextPassword {
         }
     }
 
-    pub(super) fn report_rust(&self, cx: &mut Context<'_>, span: Span, message: String, flow: &Flow) {
-        if cx.reported_at(span) {
-            return;
-        }
-        let file = cx.file;
-        let finding = cx.report(span, message);
-        finding.help = Some(HELP.into());
-        finding.with_flow(file, flow);
-    }
-
     pub(super) fn check_rust_fn(&self, block: &syn::Block, site: &Site, model: &RustModel, cx: &mut Context<'_>) {
         let mut exprs = Vec::new();
         for_each_expr_in(Walk::Block(block), &mut |expr| {
@@ -67,7 +57,7 @@ impl PlaintextPassword {
             _ => return,
         };
         let stored = tidy_tokens(&stored.to_token_stream().to_string());
-        self.report_rust(cx, rust_span(cx.file, binary), comparison_message(&stored, &flow), &flow);
+        self.report(cx, rust_span(cx.file, binary), comparison_message(&stored, &flow), &flow, false);
     }
 
     /// sqlx `query("INSERT .. password ..").bind(&body.password)` and diesel
@@ -99,7 +89,7 @@ impl PlaintextPassword {
             _ => return,
         };
         if let Some(flow) = self.rust_request_password(argument, site, model, cx.file) {
-            self.report_rust(cx, rust_span(cx.file, argument), use_message(what, &flow), &flow);
+            self.report(cx, rust_span(cx.file, argument), use_message(what, &flow), &flow, false);
         }
     }
 
@@ -123,7 +113,7 @@ impl PlaintextPassword {
         let what = if lower.trim_start().starts_with("select") { Use::LookedUp } else { Use::Stored };
         for argument in &arguments {
             if let Some(flow) = self.rust_request_password(argument, site, model, cx.file) {
-                self.report_rust(cx, rust_span(cx.file, argument), use_message(what, &flow), &flow);
+                self.report(cx, rust_span(cx.file, argument), use_message(what, &flow), &flow, false);
             }
         }
     }
@@ -142,7 +132,7 @@ impl PlaintextPassword {
             }
             let Some(value) = set.args.first() else { continue };
             if let Origin::Request(flow) = model.origin(value, site, cx.file) {
-                self.report_rust(cx, rust_span(cx.file, &field.expr), use_message(Use::Stored, &flow), &flow);
+                self.report(cx, rust_span(cx.file, &field.expr), use_message(Use::Stored, &flow), &flow, false);
             }
         }
     }
