@@ -153,7 +153,22 @@ pub struct Site {
     pub in_once_init: bool,
     /// Inside an item compiled into debug builds only (`#[cfg(debug_assertions)]`).
     pub in_debug_build: bool,
+    /// The conditions that decide whether this node runs, innermost last: the `if` conditions
+    /// and `match` scrutinees of the function around it (either branch: `if !skip { .. } else
+    /// { .. }` is decided by `skip` both ways). Kept as source ranges; [`Site::guard_texts`]
+    /// reads them when a rule asks.
+    pub guards: Option<Rc<[(SourcePoint, SourcePoint)]>>,
     pub parent: LitParent,
+}
+
+impl Site {
+    /// The source text of each condition in [`Site::guards`], innermost last.
+    pub fn guard_texts<'f>(&'f self, file: &'f SourceFile) -> impl Iterator<Item = &'f str> {
+        self.guards.iter().flat_map(|guards| guards.iter()).map(move |&((line, column), (end_line, end_column))| {
+            let (start, end) = (file.offset_of_line_char(line, column), file.offset_of_line_char(end_line, end_column));
+            file.text.get(start..end).unwrap_or("")
+        })
+    }
 }
 
 #[derive(Clone)]
@@ -367,6 +382,15 @@ impl<'a> Collector<'a> {
         self.queue.push(RustNode { syntax, site: self.site.clone() });
     }
 
+    /// Runs `f` with `condition` added to the guards of what it visits.
+    fn guarded_by(&mut self, condition: &Expr, f: impl FnOnce(&mut Self)) {
+        let range = (start_point(condition), end_point(condition));
+        let guards: Rc<[_]> = self.site.guards.iter().flat_map(|g| g.iter().copied()).chain([range]).collect();
+        let saved = self.site.guards.replace(guards);
+        f(self);
+        self.site.guards = saved;
+    }
+
     fn with_parent(&mut self, parent: LitParent, f: impl FnOnce(&mut Self)) {
         let saved = std::mem::replace(&mut self.site.parent, parent);
         f(self);
@@ -391,6 +415,7 @@ impl<'a> Collector<'a> {
         self.site.in_test |= attrs.iter().any(is_test_attribute);
         self.site.in_debug_build |= attrs.iter().any(is_debug_only_attribute);
         self.site.parent = LitParent::Other;
+        self.site.guards = None;
         self.model.fn_names.push((fn_id, sig.ident.to_string()));
         self.fns.push(FnSeen {
             name: sig.ident.to_string(),
@@ -535,6 +560,20 @@ impl<'a> Visit<'a> for Collector<'a> {
         }
         self.push(RustSyntax::Const { name: &item.ident, expr: &item.expr });
         self.visit_expr(&item.expr);
+    }
+
+    /// A statement compiled for tests only (`#[cfg(feature = "e2e_tests")] if let .. { .. }`)
+    /// is test code, like an item with that attribute.
+    fn visit_stmt(&mut self, stmt: &'a syn::Stmt) {
+        let attrs: &[syn::Attribute] = match stmt {
+            syn::Stmt::Local(local) => &local.attrs,
+            syn::Stmt::Expr(expr, _) => statement_attrs(expr),
+            _ => &[],
+        };
+        let saved = self.site.in_test;
+        self.site.in_test |= attrs.iter().any(is_test_attribute);
+        visit::visit_stmt(self, stmt);
+        self.site.in_test = saved;
     }
 
     fn visit_local(&mut self, local: &'a syn::Local) {
@@ -697,6 +736,23 @@ impl<'a> Visit<'a> for Collector<'a> {
                 self.with_parent(LitParent::Other, |c| visit::visit_expr(c, expr));
                 self.site.in_async = saved;
             }
+            Expr::If(branch) => self.with_parent(LitParent::Other, |c| {
+                c.visit_expr(&branch.cond);
+                c.guarded_by(&branch.cond, |c| {
+                    c.visit_block(&branch.then_branch);
+                    if let Some((_, otherwise)) = &branch.else_branch {
+                        c.visit_expr(otherwise);
+                    }
+                });
+            }),
+            Expr::Match(choice) => self.with_parent(LitParent::Other, |c| {
+                c.visit_expr(&choice.expr);
+                c.guarded_by(&choice.expr, |c| {
+                    for arm in &choice.arms {
+                        visit::visit_arm(c, arm);
+                    }
+                });
+            }),
             Expr::Async(_) => {
                 let saved = self.site.in_async;
                 self.site.in_async = true;
@@ -758,10 +814,39 @@ fn is_test_attribute(attr: &syn::Attribute) -> bool {
     if name == "cfg" {
         if let syn::Meta::List(list) = &attr.meta {
             let tokens = list.tokens.to_string();
-            return tokens.split(|c: char| !c.is_alphanumeric() && c != '_').any(|t| t == "test") && !tokens.contains("not");
+            if tokens.contains("not") {
+                return false;
+            }
+            // `cfg(test)`, and features that exist for tests: `feature = "test-utils"`,
+            // `feature = "e2e_tests"`, `feature = "integration-testing"`.
+            return tokens.split(|c: char| !c.is_alphanumeric() && c != '_').any(|t| t == "test")
+                || tokens.split('"').skip(1).step_by(2).any(is_test_feature);
         }
     }
     false
+}
+
+/// The attributes of an expression written as a statement (the kinds a `#[cfg]` is put on).
+fn statement_attrs(expr: &Expr) -> &[syn::Attribute] {
+    match expr {
+        Expr::If(e) => &e.attrs,
+        Expr::Block(e) => &e.attrs,
+        Expr::Match(e) => &e.attrs,
+        Expr::ForLoop(e) => &e.attrs,
+        Expr::While(e) => &e.attrs,
+        Expr::Loop(e) => &e.attrs,
+        Expr::Unsafe(e) => &e.attrs,
+        Expr::Call(e) => &e.attrs,
+        Expr::MethodCall(e) => &e.attrs,
+        Expr::Assign(e) => &e.attrs,
+        Expr::Macro(e) => &e.attrs,
+        _ => &[],
+    }
+}
+
+/// A Cargo feature that only tests turn on, by its words (`test-utils`, `e2e_tests`, `mocks`).
+fn is_test_feature(feature: &str) -> bool {
+    feature.split(['-', '_']).any(|word| matches!(word, "test" | "tests" | "testing" | "testutils" | "e2e" | "mock" | "mocks" | "fixtures"))
 }
 
 /// actix-web and Rocket route attributes: `#[get("/users")]`, `#[actix_web::post("/x")]`.

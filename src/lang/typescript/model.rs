@@ -70,6 +70,8 @@ pub struct TsModel<'t> {
     pub knowledge: &'t Knowledge,
     /// Every import specifier of the file, for model entries bound to a module.
     import_specifiers: std::cell::OnceCell<Vec<String>>,
+    /// [`TsModel::is_browser_code`]'s answer.
+    browser_code: std::cell::OnceCell<bool>,
     /// [`TsModel::call_parts`]' answers, by node id.
     call_parts: RefCell<HashMap<usize, std::rc::Rc<CallParts>>>,
     imports: HashMap<String, Import>,
@@ -148,6 +150,7 @@ impl<'t> TsModel<'t> {
             src,
             knowledge,
             import_specifiers: std::cell::OnceCell::new(),
+            browser_code: std::cell::OnceCell::new(),
             call_parts: RefCell::default(),
             imports: HashMap::new(),
             bindings: HashMap::new(),
@@ -576,6 +579,22 @@ impl<'t> TsModel<'t> {
         self.imports.values().any(|import| import.module == module)
     }
 
+    /// Whether the file is browser code by what it says of itself: a UI framework or a
+    /// browser-only library imported (`swr`, `zustand`, `better-auth/react`, `js-cookie`), a
+    /// `.client.ts` name, a `"use client"` directive, or browser globals used (`window.`,
+    /// `localStorage`, `document.querySelector(..)`) with no `typeof window` check that would make
+    /// it code shared with the server. Computed once per file, when a rule asks.
+    pub fn is_browser_code(&self, any_node: Node<'_>) -> bool {
+        *self.browser_code.get_or_init(|| {
+            let file_name = self.file_path.rsplit(['/', '\\']).next().unwrap_or("");
+            self.imports_ui_framework()
+                || self.imports.values().any(|import| is_browser_library(&import.module))
+                || file_name.contains(".client.")
+                || starts_with_use_client(self.src)
+                || uses_browser_globals(self, program_of(any_node))
+        })
+    }
+
     /// Whether the file imports a UI framework, which marks it as browser code even in a `.ts` file.
     pub fn imports_ui_framework(&self) -> bool {
         self.imports.values().any(|import| {
@@ -902,6 +921,98 @@ pub fn program_of(node: Node<'_>) -> Node<'_> {
 }
 
 /// The innermost function around `node`.
+/// Libraries that only run in a browser (data-fetching hooks, client stores, cookie jars,
+/// the browser halves of auth libraries).
+fn is_browser_library(module: &str) -> bool {
+    matches!(module, "swr" | "swr/mutation" | "swr/infinite" | "zustand" | "js-cookie" | "jotai" | "recoil" | "react-hot-toast" | "sonner")
+        || module.ends_with("/react")
+        || module.ends_with("/client") && module.starts_with("better-auth")
+}
+
+/// A `"use client"` directive before any code (after comments and blank lines).
+fn starts_with_use_client(src: &str) -> bool {
+    let mut rest = src.trim_start_matches('\u{feff}');
+    loop {
+        rest = rest.trim_start();
+        if let Some(after) = rest.strip_prefix("//") {
+            rest = after.split_once('\n').map_or("", |(_, next)| next);
+        } else if let Some(after) = rest.strip_prefix("/*") {
+            rest = after.split_once("*/").map_or("", |(_, next)| next);
+        } else {
+            return rest.starts_with("\"use client\"") || rest.starts_with("'use client'");
+        }
+    }
+}
+
+/// Browser globals used as objects: `window.location`, `localStorage.getItem(..)`,
+/// `navigator.language`, `document.querySelector(..)` (a `document` alone is as often a database
+/// record), none of them declared in the file. A file that asks `typeof window` runs on both
+/// sides, so it is not browser code.
+fn uses_browser_globals(model: &TsModel<'_>, root: Node<'_>) -> bool {
+    const GLOBALS: &[&str] = &["window", "localStorage", "sessionStorage", "navigator", "document"];
+    const DOM_MEMBERS: &[&str] =
+        &["querySelector", "querySelectorAll", "getElementById", "createElement", "body", "cookie", "addEventListener"];
+    let (mut used, mut declared) = (Vec::new(), Vec::new());
+    for node in descendants(root) {
+        match node.kind() {
+            "unary_expression"
+                if model.text(node).starts_with("typeof")
+                    && node.field("argument").is_some_and(|a| matches!(model.text(a), "window" | "document" | "localStorage")) =>
+            {
+                return false;
+            }
+            "member_expression" => {
+                let (Some(object), Some(property)) = (node.field("object"), node.field("property")) else { continue };
+                let name = model.text(object);
+                if object.kind() == "identifier"
+                    && GLOBALS.contains(&name)
+                    && (name != "document" || DOM_MEMBERS.contains(&model.text(property)))
+                {
+                    used.push(name);
+                }
+            }
+            // Parameters named like a global (`(window) => window.start`) are not the global.
+            "identifier" if GLOBALS.contains(&model.text(node)) => {
+                let parent = node.parent().map(|p| p.kind()).unwrap_or("");
+                if matches!(parent, "required_parameter" | "optional_parameter" | "formal_parameters" | "arrow_function") {
+                    declared.push(model.text(node));
+                }
+            }
+            _ => {}
+        }
+    }
+    // `const { document, localStorage } = window;` still names the globals.
+    let from_window =
+        |binding: &Binding<'_>| binding.destructured_from.or(binding.value).is_some_and(|v| model.text(v).starts_with("window"));
+    let global = |name: &str| model.bindings.get(name).is_none_or(|bindings| bindings.iter().all(from_window));
+    used.iter().any(|name| !declared.contains(name) && global(name))
+}
+
+/// The conditions that decide whether `node` runs, innermost first, up to the function around
+/// it: `if` conditions (either branch), the test of a `?:`, the left side of `&&`, `||` and `??`
+/// when `node` is on the right, and a `switch`'s value.
+pub fn guards(node: Node<'_>) -> impl Iterator<Item = Node<'_>> {
+    let mut child = node;
+    std::iter::from_fn(move || loop {
+        let parent = child.parent()?;
+        if is_function_like(parent.kind()) {
+            return None;
+        }
+        let from = std::mem::replace(&mut child, parent);
+        let condition = match parent.kind() {
+            "if_statement" | "ternary_expression" => parent.field("condition"),
+            "binary_expression" if parent.field("operator").is_some_and(|op| matches!(op.kind(), "&&" | "||" | "??")) => {
+                parent.field("left")
+            }
+            "switch_statement" => parent.field("value"),
+            _ => None,
+        };
+        if let Some(condition) = condition.filter(|c| c.id() != from.id()) {
+            return Some(condition);
+        }
+    })
+}
+
 pub fn enclosing_function(node: Node<'_>) -> Option<Node<'_>> {
     std::iter::successors(node.parent(), |n| n.parent()).find(|n| is_function_like(n.kind()))
 }

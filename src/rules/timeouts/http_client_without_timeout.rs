@@ -48,7 +48,7 @@ impl HttpClientWithoutTimeout {
         // Browser code (`.tsx`/`.jsx`, UI-framework imports, front-end directories) is out of scope:
         // there a request's timeout is the browser's business and the user's patience.
         let is_browser_code = cx.file.language == Language::Tsx
-            || model.imports_ui_framework()
+            || model.is_browser_code(node)
             || is_frontend_path(&cx.file.rel_path)
             || cx.file.in_browser_app;
         if name == "axios" || name.starts_with("axios.") {

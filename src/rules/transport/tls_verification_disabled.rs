@@ -3,7 +3,7 @@
 
 use crate::diagnostic::{Applicability, Edit};
 use crate::lang::rust::{span_of as rust_span, RustKind, RustModel, RustNode, RustSyntax};
-use crate::lang::typescript::model::{is_function_like, named_children, span_of};
+use crate::lang::typescript::model::{guards, is_function_like, named_children, span_of};
 use crate::lang::typescript::FieldExt;
 use crate::lang::typescript::TsModel;
 use crate::rules::{check_option_names, Context, Rule, RuleEntry, RuleOptions};
@@ -37,10 +37,42 @@ const DANGER_METHODS: &[&str] = &[
     "tls_danger_accept_invalid_hostnames",
 ];
 
+/// Whether a condition reads a switch that turns verification off on purpose (`skip_tls_verify`,
+/// `insecure`, `allowSelfSigned`, `accept_invalid_certs`, `rejectUnauthorized` from a URL): the
+/// code under it is that switch, written as a branch, and whether it can be on in production is
+/// the deployment's to say (the same as `danger_accept_invalid_certs(config.insecure)`). A
+/// condition on anything else (the environment's name, the URL's scheme, `sslmode`) decides
+/// nothing of the kind, and the code under it still runs wherever that holds.
+fn names_verification_switch(condition: &str) -> bool {
+    let squeezed: String = condition.chars().filter(char::is_ascii_alphanumeric).map(|c| c.to_ascii_lowercase()).collect();
+    const SWITCH_WORDS: &[&str] = &[
+        "skip",
+        "insecure",
+        "danger",
+        "invalid",
+        "selfsigned",
+        "unverified",
+        "verif",
+        "validat",
+        "rejectunauthorized",
+        "allowunauthorized",
+        "ignoretls",
+        "ignoressl",
+        "ignorecert",
+        "trustall",
+        "acceptany",
+        "acceptall",
+    ];
+    SWITCH_WORDS.iter().any(|word| squeezed.contains(word))
+}
+
 const HELP: &str = "keep certificate verification on; to trust a private CA, pass its certificate (`ca` in Node, `add_root_certificate` in reqwest) instead";
 
 impl TlsVerificationDisabled {
     fn check_option(&self, key: &str, value: Node<'_>, at: Node<'_>, model: &TsModel<'_>, cx: &mut Context<'_>) {
+        if !is_checked_option(key) || guards(at).any(|condition| names_verification_switch(model.text(condition))) {
+            return;
+        }
         // `process.env.NODE_TLS_REJECT_UNAUTHORIZED = "0"`, and the same key in an environment
         // object (`spawn(cmd, args, { env: { NODE_TLS_REJECT_UNAUTHORIZED: "0" } })`).
         if key == "NODE_TLS_REJECT_UNAUTHORIZED" {
@@ -74,6 +106,10 @@ impl TlsVerificationDisabled {
             }
         }
     }
+}
+
+fn is_checked_option(key: &str) -> bool {
+    key == "NODE_TLS_REJECT_UNAUTHORIZED" || key == "checkServerIdentity" || INSECURE_OPTIONS.iter().any(|(name, _)| *name == key)
 }
 
 /// `"0"` or `0`, directly or through a constant.
@@ -116,6 +152,11 @@ impl Rule for TlsVerificationDisabled {
         ENTRY.id
     }
 
+    /// Switches in scripts, load testers and example programs guard nothing anyone else relies on.
+    fn service_only(&self) -> bool {
+        true
+    }
+
     fn ts_kinds(&self) -> &'static [&'static str] {
         &["pair", "shorthand_property_identifier", "method_definition", "assignment_expression"]
     }
@@ -155,7 +196,7 @@ impl Rule for TlsVerificationDisabled {
     }
 
     fn check_rust(&self, node: &RustNode<'_>, model: &RustModel, cx: &mut Context<'_>) {
-        if cx.in_test {
+        if cx.in_test || node.site.guard_texts(cx.file).any(names_verification_switch) {
             return;
         }
         match node.syntax {

@@ -109,7 +109,7 @@ impl Rule for SecretInLogs {
         let Some(logger) = Self::ts_log_call(node, model) else { return };
         // Browser code (`.tsx`/`.jsx`, UI-framework imports, front-end directories) logs to the
         // user's own console, not to the service's log store.
-        if cx.file.language == Language::Tsx || model.imports_ui_framework() || is_frontend_path(&cx.file.rel_path) {
+        if cx.file.language == Language::Tsx || model.is_browser_code(node) || is_frontend_path(&cx.file.rel_path) {
             return;
         }
         // pino/winston redaction: a `redact` option in the file is taken to cover its loggers.
