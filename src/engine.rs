@@ -223,14 +223,21 @@ pub fn scan_with_progress(config: &Config, paths: &[PathBuf], options: &ScanOpti
 fn project_pass(mut results: Vec<FileResult>, outside: &ProjectContext, config: &Config) -> ScanResult {
     add_flows_across_files(&mut results, &outside.summaries, config);
     let own: BTreeSet<Fact> = results.iter().flat_map(|r| r.output.facts.iter().cloned()).collect();
-    let facts: BTreeSet<Fact> = own.union(&outside.facts).cloned().collect();
+    // Facts answer findings within a service and the packages it is built from (`crate::scopes`).
+    let scopes = crate::scopes::Scopes::new(&config.root, results.iter().map(|r| r.path.as_str()));
+    let mut facts = crate::scopes::ScopedFacts::new(
+        &scopes,
+        results.iter().map(|r| (r.path.as_str(), r.output.facts.as_slice())),
+        outside.facts.clone(),
+    );
     let summaries = results
         .iter_mut()
         .filter(|r| !r.output.summary.is_empty())
         .map(|r| (r.path.clone(), std::mem::take(&mut r.output.summary)))
         .collect();
     let mut result = ScanResult { facts: own, summaries, ..ScanResult::default() };
-    for FileResult { mut output, file, mut directives, .. } in results {
+    for FileResult { mut output, file, mut directives, path, .. } in results {
+        let facts = facts.for_file(&path);
         output.findings.retain(|f| {
             !f.withdrawn_by.iter().any(|fact| facts.contains(fact)) && f.requires.as_ref().is_none_or(|fact| facts.contains(fact))
         });

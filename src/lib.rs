@@ -32,6 +32,7 @@ pub mod progress;
 pub mod report;
 pub mod roles;
 pub mod rules;
+pub mod scopes;
 pub mod source;
 pub mod suppress;
 pub mod taint;

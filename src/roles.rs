@@ -210,7 +210,7 @@ pub fn is_browser_package(abs_path: &Path, root: &Path) -> bool {
     })
 }
 
-fn read_toml(path: &Path) -> Option<toml::Table> {
+pub(crate) fn read_toml(path: &Path) -> Option<toml::Table> {
     std::fs::read_to_string(path).ok()?.parse::<toml::Table>().ok()
 }
 
@@ -252,7 +252,7 @@ fn js_dependencies(manifest: &serde_json::Value) -> Vec<String> {
 
 /// The names of a crate's normal dependencies (`[dependencies]` and target-specific ones), with
 /// `package = ".."` renames followed.
-fn rust_dependencies(manifest: &toml::Table) -> Vec<String> {
+pub(crate) fn rust_dependencies(manifest: &toml::Table) -> Vec<String> {
     let mut tables: Vec<&toml::Table> = manifest.get("dependencies").and_then(|d| d.as_table()).into_iter().collect();
     if let Some(targets) = manifest.get("target").and_then(|t| t.as_table()) {
         tables.extend(targets.values().filter_map(|t| t.get("dependencies")?.as_table()));
@@ -264,7 +264,7 @@ fn rust_dependencies(manifest: &toml::Table) -> Vec<String> {
         .collect()
 }
 
-fn package_name(manifest: &toml::Table) -> Option<String> {
+pub(crate) fn package_name(manifest: &toml::Table) -> Option<String> {
     Some(manifest.get("package")?.get("name")?.as_str()?.to_string())
 }
 

@@ -401,7 +401,7 @@ fn project_facts_withdraw_findings_in_other_files() {
     let stamped = project(&[("src/routes.ts", routes), ("src/stamp.ts", stamp)]);
     assert_eq!(archlint(stamped.path(), &select).status.code(), Some(0));
 
-    // A rate limiter anywhere in the project answers credential routes everywhere.
+    // A rate limiter anywhere in the code it is built with answers credential routes everywhere.
     let routes = b"import express from 'express';\nconst router = express.Router();\nrouter.post('/auth/login', login);\n";
     let select = ["--select", "auth-route-without-rate-limit"];
     assert_eq!(archlint(project(&[("src/routes.ts", routes)]).path(), &select).status.code(), Some(1));
@@ -443,7 +443,7 @@ fn project_facts_withdraw_findings_in_other_files() {
     let output = archlint(project(&[("src/routes.ts", signup), ("src/user.ts", typed_hook)]).path(), &select);
     assert_eq!(output.status.code(), Some(0), "{}", stdout(&output));
 
-    // Helmet (or the headers set by hand) anywhere in the project answers every app; the rule
+    // Helmet (or the headers set by hand) anywhere in the code it is built with answers every app; the rule
     // reports notes, so `--fail-on note` makes them count.
     let server =
         b"import express from 'express';\nimport { api } from './api';\nconst app = express();\napp.use('/api', api);\napp.listen(3000);\n";

@@ -154,3 +154,42 @@ fn many_notices_of_a_kind_are_one_line_in_human_output_and_complete_elsewhere() 
     assert_eq!(report["notices"].as_array().unwrap().len(), 4);
     assert!(human.contains("Found 1 problem") && human.contains("; 4 notices."), "the summary still counts them: {human}");
 }
+
+/// One project (one configuration) holding several services as packages: `apps/api` drains on
+/// `SIGTERM`, `apps/worker` does not; both use `packages/db`. `apps/web` drains, and its server is
+/// started by `packages/http`, a library it depends on.
+fn services_sharing_a_library() -> tempfile::TempDir {
+    let dir = project(&[
+        ("package.json", br#"{"name": "acme", "private": true, "workspaces": ["apps/*", "packages/*"]}"#.as_slice()),
+        ("apps/api/package.json", br#"{"name": "api", "dependencies": {"express": "^5.1.0", "@acme/db": "workspace:*"}}"#.as_slice()),
+        (
+            "apps/api/src/server.ts",
+            b"import express from 'express';\nconst app = express();\nconst server = app.listen(3000);\nprocess.on('SIGTERM', () => server.close());\n".as_slice(),
+        ),
+        ("apps/worker/package.json", br#"{"name": "worker", "dependencies": {"express": "^5.1.0", "@acme/db": "workspace:*"}}"#.as_slice()),
+        ("apps/worker/src/index.ts", b"import express from 'express';\nconst app = express();\napp.listen(3001);\n".as_slice()),
+        ("packages/db/package.json", br#"{"name": "@acme/db"}"#.as_slice()),
+        ("packages/db/src/index.ts", b"export const url = process.env.DATABASE_URL;\n".as_slice()),
+        ("apps/web/package.json", br#"{"name": "web", "dependencies": {"@acme/http": "workspace:*"}}"#.as_slice()),
+        (
+            "apps/web/src/main.ts",
+            b"import { start } from '@acme/http';\nconst server = start();\nprocess.on('SIGTERM', () => server.close());\n".as_slice(),
+        ),
+        ("packages/http/package.json", br#"{"name": "@acme/http", "dependencies": {"express": "^5.1.0"}}"#.as_slice()),
+        (
+            "packages/http/src/index.ts",
+            b"import express from 'express';\nexport function start() {\n  return express().listen(8080);\n}\n".as_slice(),
+        ),
+    ]);
+    std::fs::create_dir(dir.path().join(".git")).unwrap();
+    dir
+}
+
+#[test]
+fn a_packages_facts_answer_the_packages_it_is_built_with_and_not_its_siblings() {
+    let repo = services_sharing_a_library();
+    let output = archlint(repo.path(), &[".", "--format", "json", "--no-cache", "--select", "server-without-graceful-shutdown"]);
+    // The worker shares only a library with the API: the API's SIGTERM handler does not drain it.
+    // The library that starts the web server is drained by the web app that depends on it.
+    assert_eq!(findings(&output), expected(&[("server-without-graceful-shutdown", "apps/worker/src/index.ts", 3)]));
+}

@@ -89,8 +89,15 @@ impl Projects {
             return Ok(Scan { diagnostics: Some(Vec::new()), facts_changed: false });
         }
         let rel_path = walk::relative_to(&path, &config.root);
+        // The other files' facts, as far as they are in this file's scope (`crate::scopes`).
+        let scopes = crate::scopes::Scopes::new(&config.root, project.facts.keys().map(String::as_str).chain([rel_path.as_str()]));
         let outside = engine::ProjectContext {
-            facts: project.facts.iter().filter(|(file, _)| **file != rel_path).flat_map(|(_, facts)| facts.iter().cloned()).collect(),
+            facts: project
+                .facts
+                .iter()
+                .filter(|(file, _)| **file != rel_path && scopes.in_scope(&rel_path, file))
+                .flat_map(|(_, facts)| facts.iter().cloned())
+                .collect(),
             summaries: project.summaries.iter().filter(|(file, _)| **file != rel_path).map(|(f, s)| (f.clone(), s.clone())).collect(),
         };
         let result = engine::scan_source_in_project(config, &rel_path, language, text, &outside);

@@ -267,7 +267,7 @@ entry!(
 );
 
 /// A request rate limiter: a package or module (TypeScript) or a crate or module path (Rust)
-/// whose import anywhere in the project means the service limits requests
+/// whose import anywhere in the code it is built with means the service limits requests
 /// (`auth-route-without-rate-limit`). A project's own limiter is one too.
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields, rename_all = "kebab-case")]

@@ -227,7 +227,7 @@ impl MissingInputValidation {
         }
     }
 
-    /// A Rust handler taking a DTO that derives `Validate` (anywhere in the project) and never calling `.validate()`.
+    /// A Rust handler taking a DTO that derives `Validate` (anywhere in the code it is built with) and never calling `.validate()`.
     fn check_rust_handler(&self, block: &syn::Block, model: &RustModel<'_>, node: &RustNode<'_>, cx: &mut Context<'_>) {
         let Some(handler) = node.site.fn_id.and_then(|id| model.handlers().iter().find(|h| h.fn_id == id)) else { return };
         if node.site.in_test {

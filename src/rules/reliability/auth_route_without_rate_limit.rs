@@ -64,7 +64,8 @@ fn is_auth_route(path: &str) -> bool {
 
 impl AuthRouteWithoutRateLimit {
     fn report(&self, span: crate::source::Span, route: &str, cx: &mut Context<'_>) {
-        let finding = cx.report(span, format!("`{route}` takes credentials, but no rate limiter is mounted anywhere in the project"));
+        let finding =
+            cx.report(span, format!("`{route}` takes credentials, but no rate limiter is mounted anywhere in the code it is built with"));
         finding.help = Some(HELP.into());
         finding.withdrawn_by(Fact::RateLimiterPresent);
     }

@@ -86,8 +86,8 @@ impl Rule for ServerWithoutGracefulShutdown {
                 }
                 let Some(start) = ts_server_start(node, model) else { return };
                 let what = match start.framework {
-                    "NestJS" => "this NestJS app does not drain on shutdown: nothing in the project calls `enableShutdownHooks()` or handles `SIGTERM`".to_string(),
-                    framework => format!("this {framework} server does not drain on shutdown: nothing in the project handles `SIGTERM`"),
+                    "NestJS" => "this NestJS app does not drain on shutdown: nothing in the code it is built with calls `enableShutdownHooks()` or handles `SIGTERM`".to_string(),
+                    framework => format!("this {framework} server does not drain on shutdown: nothing in the code it is built with handles `SIGTERM`"),
                 };
                 cx.report(
                     span_of(node),
@@ -123,7 +123,7 @@ impl Rule for ServerWithoutGracefulShutdown {
                 cx.report(
                     rust_span(cx.file, &call.func),
                     format!(
-                        "this {} server does not drain on shutdown: nothing in the project serves with a graceful-shutdown signal, so on `SIGTERM` (every deploy, scale-in or restart) the process ends and the requests in flight are cut off",
+                        "this {} server does not drain on shutdown: nothing in the code it is built with serves with a graceful-shutdown signal, so on `SIGTERM` (every deploy, scale-in or restart) the process ends and the requests in flight are cut off",
                         start.framework
                     ),
                 )

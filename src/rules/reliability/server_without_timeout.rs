@@ -168,7 +168,7 @@ impl Rule for ServerWithoutTimeout {
                 if axum_server {
                     let finding = cx.report(
                         rust_span(cx.file, &call.func),
-                        "this axum server's router has no `TimeoutLayer` anywhere in the project, so requests may take forever",
+                        "this axum server's router has no `TimeoutLayer` anywhere in the code it is built with, so requests may take forever",
                     );
                     finding.help = Some("add `.layer(TimeoutLayer::new(Duration::from_secs(30)))` (tower-http) to the router".into());
                     finding.withdrawn_by(Fact::ServerTimeoutLayer);
@@ -177,7 +177,7 @@ impl Rule for ServerWithoutTimeout {
                 if path == "warp::serve" {
                     let finding = cx.report(
                         rust_span(cx.file, &call.func),
-                        "warp sets no header or request timeout, and no timeout layer wraps this server anywhere in the project",
+                        "warp sets no header or request timeout, and no timeout layer wraps this server anywhere in the code it is built with",
                     );
                     finding.help = Some(
                         "serve `warp::service(routes)` through hyper with `http1_header_read_timeout`, or wrap it in tower's `ServiceBuilder::new().timeout(..)`"

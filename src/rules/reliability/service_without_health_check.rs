@@ -124,7 +124,7 @@ const HELP: &str = "add a cheap `GET /healthz` (alive) and a `GET /readyz` that 
 
 fn message(framework: &str) -> String {
     format!(
-        "this {framework} service has no health or readiness route anywhere in the project: a load balancer or orchestrator has nothing to probe, so it keeps sending traffic to an instance that is up but broken, and cannot tell a starting instance from a ready one"
+        "this {framework} service has no health or readiness route anywhere in the code it is built with: a load balancer or orchestrator has nothing to probe, so it keeps sending traffic to an instance that is up but broken, and cannot tell a starting instance from a ready one"
     )
 }
 

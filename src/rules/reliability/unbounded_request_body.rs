@@ -108,7 +108,7 @@ impl UnboundedRequestBody {
                 cx.report_capped(
                     Level::Note,
                     span_of(callee),
-                    "this Hono server on Node reads request bodies, and no `bodyLimit` middleware bounds them anywhere in the project",
+                    "this Hono server on Node reads request bodies, and no `bodyLimit` middleware bounds them anywhere in the code it is built with",
                 )
                 .with_help(
                     "mount `bodyLimit({ maxSize: 1024 * 1024 })` from `hono/body-limit` on the app (or on the routes that read bodies)",

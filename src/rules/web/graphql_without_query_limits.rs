@@ -125,7 +125,7 @@ impl Rule for GraphqlWithoutQueryLimits {
                     }
                     let finding = cx.report(
                         rust_span(cx.file, &build.func),
-                        "this async-graphql schema builder is handed out without a depth or complexity limit, and nothing in the project sets one",
+                        "this async-graphql schema builder is handed out without a depth or complexity limit, and nothing in the code it is built with sets one",
                     );
                     finding.help =
                         Some("call `.limit_depth(10)` and `.limit_complexity(1000)` on the builder before handing it out".into());

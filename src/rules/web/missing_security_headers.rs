@@ -1,6 +1,6 @@
 //! `missing-security-headers`: a web app served without the response headers that make browsers
 //! refuse MIME sniffing, framing and HTTP downgrades. Project-level: helmet (or an equivalent, or
-//! the headers set by hand) mounted anywhere in the project answers every app, since where the
+//! the headers set by hand) mounted anywhere in the code it is built with answers every app, since where the
 //! middleware is mounted is a matter of code layout the rule does not follow.
 
 use crate::diagnostic::Fact;
@@ -241,7 +241,7 @@ impl Rule for MissingSecurityHeaders {
         if is_served(node, model) {
             cx.report(
                 span_of(node),
-                format!("this {framework} app sends no security headers: no helmet or equivalent is mounted anywhere in the project"),
+                format!("this {framework} app sends no security headers: no helmet or equivalent is mounted anywhere in the code it is built with"),
             )
             .with_help(HELP)
             .withdrawn_by(Fact::SecurityHeadersSet);
