@@ -87,9 +87,11 @@ impl FileJob {
     }
 }
 
-/// Generated or minified files, recognised by name.
+/// Generated or minified files, recognised by name: `app.min.js`, and the versioned names of
+/// vendored copies (`htmx.min.1.9.12.js`, `jquery-3.7.1.min.mjs`, `sockjs-min.js`).
 pub fn is_generated_name(name: &str) -> bool {
-    name.ends_with(".min.js")
+    let script = [".js", ".mjs", ".cjs"].iter().any(|ext| name.ends_with(ext));
+    script && (name.contains(".min.") || name.contains("-min."))
         || name.ends_with(".bundle.js")
         || name.contains(".generated.")
         || name.ends_with(".pb.rs")

@@ -552,6 +552,9 @@ fn default_excludes_and_ignore_files() {
         ("node_modules/lib/index.js", b"const a = 'http://api.acme.io';\n"),
         ("dist/app.js", b"const a = 'http://api.acme.io';\n"),
         ("src/app.min.js", b"const a = 'http://api.acme.io';\n"),
+        ("static/external/htmx.min.1.9.12.js", b"const a = 'http://api.acme.io';\n"),
+        ("static/vendor/sockjs-min.mjs", b"const a = 'http://api.acme.io';\n"),
+        ("src/admin.ts", b"export const minimum = 1;\n"),
         ("src/types.d.ts", b"declare const a = 'http://api.acme.io';\n"),
         ("src/skip.ts", b"const a = 'http://api.acme.io';\n"),
         (".archlintignore", b"src/skip.ts\n"),
@@ -559,7 +562,7 @@ fn default_excludes_and_ignore_files() {
     ]);
     let output = archlint(dir.path(), &["--format", "json"]);
     let value: serde_json::Value = serde_json::from_str(&stdout(&output)).unwrap();
-    assert_eq!(value["summary"]["files_scanned"], 1);
+    assert_eq!(value["summary"]["files_scanned"], 2, "keep.ts and admin.ts");
     assert_eq!(value["findings"][0]["path"], "src/keep.ts");
 }
 

@@ -469,6 +469,11 @@ impl Rule for InsecureCookie {
         ENTRY.id
     }
 
+    /// A cookie set by an example program, a test tool or a script protects nobody's session.
+    fn service_only(&self) -> bool {
+        true
+    }
+
     fn ts_kinds(&self) -> &'static [&'static str] {
         &["call_expression"]
     }
