@@ -171,6 +171,15 @@ fn mistakes_in_models_are_one_line_with_the_line_and_exit_2() {
         ("[[models.sanitizers]]\nfunction = \"clean\"\n", "archlint.toml:2: every `[[models.*]]` entry needs `language"),
         ("[[models.limiters]]\nlanguage = \"typescript\"\nmodule = \"rate limit\"\n", "archlint.toml:3: bad limiter module `rate limit`"),
         ("[[models.limiters]]\nmodule = \"./throttle\"\n", "archlint.toml:2: every `[[models.*]]` entry needs `language"),
+        (
+            "[[models.packages]]\nlanguage = \"typescript\"\nmodule = \"@acme/kit\"\nprovides = [\"healthcheck\"]\n",
+            "archlint.toml:4: unknown variant `healthcheck`",
+        ),
+        (
+            "[[models.packages]]\nlanguage = \"typescript\"\nmodule = \"@acme/kit\"\nprovides = []\n",
+            "archlint.toml:4: `provides` names nothing",
+        ),
+        ("[[models.packages]]\nlanguage = \"typescript\"\nmodule = \"@acme/kit\"\n", "archlint.toml:1: missing field `provides`"),
     ] {
         let dir = project(&[("archlint.toml", config.as_bytes()), ("a.ts", b"export {};\n")]);
         let output = archlint(dir.path(), &[]);
@@ -210,4 +219,39 @@ fn a_projects_own_rate_limiter_described_in_the_models_answers_auth_routes() {
     assert_eq!(count(&described), 0);
     let listing = stdout(&archlint(described.path(), &["models", "--language", "typescript"]));
     assert!(listing.contains("./middleware/throttle") && listing.contains("express-rate-limit"), "{listing}");
+}
+
+/// An Express service started through the company's own server kit, which serves `/healthz` and
+/// drains on `SIGTERM` out of sight of archlint.
+fn service_on_own_server_kit(config: &str) -> tempfile::TempDir {
+    project(&[
+        ("archlint.toml", config.as_bytes()),
+        ("package.json", br#"{ "name": "orders", "dependencies": { "express": "^5.1.0", "@acme/server-kit": "^3.0.0" } }"#),
+        (
+            "src/main.ts",
+            b"import express from \"express\";\nimport { serve } from \"@acme/server-kit\";\nconst app = express();\napp.get(\"/orders\", (_req, res) => res.json([]));\nserve(app, 8080);\napp.listen(8081);\n",
+        ),
+    ])
+}
+
+#[test]
+fn a_package_described_in_the_models_provides_health_routes_and_draining() {
+    let rules = ["--format", "json", "--select", "service-without-health-check,server-without-graceful-shutdown"];
+    let found = |dir: &tempfile::TempDir| {
+        let output = archlint(dir.path(), &rules);
+        let report: serde_json::Value = serde_json::from_slice(&output.stdout).expect("JSON output");
+        let mut rules: Vec<String> =
+            report["findings"].as_array().unwrap().iter().map(|f| f["rule"].as_str().unwrap().to_string()).collect();
+        rules.sort();
+        rules
+    };
+    assert_eq!(found(&service_on_own_server_kit("")), ["server-without-graceful-shutdown", "service-without-health-check"]);
+    let health_only = "[[models.packages]]\nlanguage = \"typescript\"\nmodule = \"@acme/server-kit\"\nprovides = [\"health-check\"]\n";
+    assert_eq!(found(&service_on_own_server_kit(health_only)), ["server-without-graceful-shutdown"]);
+    let both = "[[models.packages]]\nlanguage = \"typescript\"\nmodule = \"@acme/server-kit\"\nprovides = [\"health-check\", \"graceful-shutdown\"]\n";
+    let described = service_on_own_server_kit(both);
+    assert!(found(&described).is_empty());
+    let listing = stdout(&archlint(described.path(), &["models", "--language", "typescript"]));
+    assert!(listing.contains("@acme/server-kit") && listing.contains("health-check, graceful-shutdown"), "{listing}");
+    assert!(listing.contains("@nestjs/terminus"), "the built-in packages are listed: {listing}");
 }

@@ -15,9 +15,10 @@ pub mod spec;
 
 use foldhash::{HashMap, HashMapExt, HashSet};
 use serde::{Deserialize, Serialize};
+pub use spec::Capability;
 use spec::{
-    CalleeSpec, ClientSpec, ConnectionSpec, LimiterSpec, ModelFile, PropagatorSpec, SanitizerSpec, Sections, SinkSpec, SourceSpec,
-    UserModels,
+    CalleeSpec, ClientSpec, ConnectionSpec, LimiterSpec, ModelFile, PackageSpec, PropagatorSpec, SanitizerSpec, Sections, SinkSpec,
+    SourceSpec, UserModels,
 };
 use std::sync::OnceLock;
 
@@ -567,6 +568,8 @@ struct LanguageKnowledge {
     connections: Table<Connection>,
     /// Rate limiters: the modules (crates, paths) whose import means requests are limited.
     limiters: Vec<(String, Provenance)>,
+    /// Packages and what their use provides.
+    packages: Vec<(String, Vec<Capability>, Provenance)>,
     source_calls: Table<SourceCall>,
     source_objects: Vec<SourceObject>,
     extractors: Vec<SourceExtractors>,
@@ -702,6 +705,9 @@ impl Knowledge {
         }
         for limiter in &sections.limiters {
             self.add_limiter(limiter, context, from)?;
+        }
+        for package in &sections.packages {
+            self.add_package(package, context, from)?;
         }
         Ok(())
     }
@@ -915,6 +921,44 @@ impl Knowledge {
         Ok(())
     }
 
+    fn add_package(&mut self, spec: &PackageSpec, context: &FileContext<'_>, from: &Provenance) -> Result<(), ModelError> {
+        let language = match (spec.language.as_ref(), context.language) {
+            (Some(language), _) => *language.get_ref(),
+            (None, Some(language)) => language,
+            (None, None) => {
+                return Err(ModelError::at(
+                    "every `[[models.*]]` entry needs `language` (\"rust\" or \"typescript\")",
+                    Some(spec.module.span()),
+                ))
+            }
+        };
+        let module = spec.module.get_ref().trim();
+        if module.is_empty() || module.contains(char::is_whitespace) {
+            return Err(ModelError::at(
+                format!("bad package module `{module}`: expected an import path or a crate path"),
+                Some(spec.module.span()),
+            ));
+        }
+        if spec.provides.get_ref().is_empty() {
+            return Err(ModelError::at(
+                "`provides` names nothing: expected \"health-check\", \"graceful-shutdown\" or \"security-headers\"",
+                Some(spec.provides.span()),
+            ));
+        }
+        self.language_mut(language).packages.push((module.to_string(), spec.provides.get_ref().clone(), from.clone()));
+        Ok(())
+    }
+
+    /// The modules (TypeScript import paths, Rust crates and module paths) whose use provides
+    /// `capability`.
+    pub fn modules_providing(&self, language: Language, capability: Capability) -> impl Iterator<Item = &str> {
+        self.language(language)
+            .packages
+            .iter()
+            .filter(move |(_, provides, _)| provides.contains(&capability))
+            .map(|(module, ..)| module.as_str())
+    }
+
     /// The modules (TypeScript import paths, Rust crates and module paths) of request rate limiters.
     pub fn limiter_modules(&self, language: Language) -> impl Iterator<Item = &str> {
         self.language(language).limiters.iter().map(|(module, _)| module.as_str())
@@ -1111,6 +1155,10 @@ impl Knowledge {
             }
             for (module, from) in &k.limiters {
                 entries.push(ListedEntry { language, section: "limiter", kind: None, name: module.clone(), detail: String::new(), from });
+            }
+            for (module, provides, from) in &k.packages {
+                let provides = provides.iter().map(|c| c.name()).collect::<Vec<_>>().join(", ");
+                entries.push(ListedEntry { language, section: "package", kind: None, name: module.clone(), detail: provides, from });
             }
             for p in &k.propagators.entries {
                 entries.push(ListedEntry {

@@ -36,6 +36,8 @@ pub struct ModelFile {
     pub connections: Vec<ConnectionSpec>,
     #[serde(default)]
     pub limiters: Vec<LimiterSpec>,
+    #[serde(default)]
+    pub packages: Vec<PackageSpec>,
 }
 
 impl ModelFile {
@@ -49,6 +51,7 @@ impl ModelFile {
             clients: std::mem::take(&mut self.clients),
             connections: std::mem::take(&mut self.connections),
             limiters: std::mem::take(&mut self.limiters),
+            packages: std::mem::take(&mut self.packages),
         }
     }
 }
@@ -71,6 +74,8 @@ pub struct Sections {
     pub connections: Vec<ConnectionSpec>,
     #[serde(default)]
     pub limiters: Vec<LimiterSpec>,
+    #[serde(default)]
+    pub packages: Vec<PackageSpec>,
 }
 
 /// `[models]` in `archlint.toml`: the user's own sources, sinks and sanitizers.
@@ -84,6 +89,7 @@ impl Sections {
             && self.propagators.is_empty()
             && self.clients.is_empty()
             && self.connections.is_empty()
+            && self.packages.is_empty()
             && self.limiters.is_empty()
     }
 }
@@ -265,6 +271,41 @@ entry!(
         pub kind: Spanned<super::ConnectionKind>,
     }
 );
+
+/// A package whose use gives a service something a rule asks about: a health route, draining on
+/// shutdown, security headers (`@nestjs/terminus` provides `health-check`). A project's own
+/// server kit is one too.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct PackageSpec {
+    /// In `archlint.toml`: the entry's language (a model file says it once for all).
+    pub language: Option<Spanned<Language>>,
+    /// `@godaddy/terminus`, `./platform/server-kit` (matched by its last components).
+    pub module: Spanned<String>,
+    pub provides: Spanned<Vec<Capability>>,
+}
+
+/// What a package can provide (see [`PackageSpec`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Capability {
+    /// Liveness and readiness routes (`service-without-health-check`).
+    HealthCheck,
+    /// Draining on `SIGTERM` (`server-without-graceful-shutdown`).
+    GracefulShutdown,
+    /// Browser security headers (`missing-security-headers`).
+    SecurityHeaders,
+}
+
+impl Capability {
+    pub fn name(self) -> &'static str {
+        match self {
+            Capability::HealthCheck => "health-check",
+            Capability::GracefulShutdown => "graceful-shutdown",
+            Capability::SecurityHeaders => "security-headers",
+        }
+    }
+}
 
 /// A request rate limiter: a package or module (TypeScript) or a crate or module path (Rust)
 /// whose import anywhere in the code it is built with means the service limits requests

@@ -570,6 +570,12 @@ impl<'t> TsModel<'t> {
         self.imports.values().any(|import| crate::models::module_matches(&import.module, module, crate::models::Language::Typescript))
     }
 
+    /// Whether the file imports a package (built in or from the configuration's
+    /// `[[models.packages]]`) that provides `capability`.
+    pub fn imports_providing(&self, capability: crate::models::Capability) -> bool {
+        self.knowledge.modules_providing(crate::models::Language::Typescript, capability).any(|module| self.imports_matching(module))
+    }
+
     /// Whether the file imports `package` or one of its subpaths (`hono`, `hono/cors`).
     pub fn imports_module_prefix(&self, package: &str) -> bool {
         self.imports.values().any(|import| import.module.strip_prefix(package).is_some_and(|rest| rest.is_empty() || rest.starts_with('/')))

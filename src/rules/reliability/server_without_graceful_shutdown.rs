@@ -9,6 +9,7 @@ use crate::diagnostic::Fact;
 use crate::lang::rust::{span_of as rust_span, RustKind, RustModel, RustNode, RustSyntax};
 use crate::lang::typescript::model::span_of;
 use crate::lang::typescript::{FieldExt, TsModel};
+use crate::models::Capability;
 use crate::rules::{check_option_names, Context, Rule, RuleEntry, RuleOptions};
 use tree_sitter::Node;
 
@@ -21,19 +22,6 @@ fn build(options: &RuleOptions) -> Result<Box<dyn Rule>, String> {
     Ok(Box::new(ServerWithoutGracefulShutdown))
 }
 
-/// Packages whose use drains a Node server on `SIGTERM`.
-const TS_SHUTDOWN_PACKAGES: &[&str] = &[
-    "@godaddy/terminus",
-    "http-terminator",
-    "close-with-grace",
-    "lightship",
-    "stoppable",
-    "http-graceful-shutdown",
-    "fastify-graceful-shutdown",
-    "@moebius/http-graceful-shutdown",
-    "graceful-shutdown-express",
-    "express-graceful-shutdown",
-];
 /// Rust methods that serve until a shutdown signal and then drain.
 const RUST_GRACEFUL_METHODS: &[&str] = &[
     "with_graceful_shutdown",
@@ -66,7 +54,8 @@ impl Rule for ServerWithoutGracefulShutdown {
         }
         match node.kind() {
             "program" => {
-                if TS_SHUTDOWN_PACKAGES.iter().any(|package| model.imports_module(package)) {
+                // A package that drains the server (`models/graceful-shutdown.toml`).
+                if model.imports_providing(Capability::GracefulShutdown) {
                     cx.fact(Fact::GracefulShutdown);
                 }
             }

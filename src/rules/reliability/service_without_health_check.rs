@@ -9,6 +9,7 @@ use crate::diagnostic::Fact;
 use crate::lang::rust::{span_of as rust_span, RustKind, RustModel, RustNode, RustSyntax};
 use crate::lang::typescript::model::span_of;
 use crate::lang::typescript::TsModel;
+use crate::models::Capability;
 use crate::rules::{check_option_names, Context, Rule, RuleEntry, RuleOptions};
 use tree_sitter::Node;
 
@@ -20,18 +21,6 @@ fn build(options: &RuleOptions) -> Result<Box<dyn Rule>, String> {
     check_option_names(options, ENTRY.id)?;
     Ok(Box::new(ServiceWithoutHealthCheck))
 }
-
-/// Health-check packages: using one gives the service its probe routes.
-const TS_HEALTH_PACKAGES: &[&str] = &[
-    "@nestjs/terminus",
-    "@godaddy/terminus",
-    "lightship",
-    "express-actuator",
-    "express-healthcheck",
-    "fastify-healthcheck",
-    "@cloudnative/health-connect",
-    "express-health-check",
-];
 
 /// Path segments that name a probe route.
 const PROBE_SEGMENTS: &[&str] = &[
@@ -147,7 +136,8 @@ impl Rule for ServiceWithoutHealthCheck {
         }
         match node.kind() {
             "program" => {
-                if TS_HEALTH_PACKAGES.iter().any(|package| model.imports_module(package)) {
+                // A package that serves the probe routes (`models/health-checks.toml`).
+                if model.imports_providing(Capability::HealthCheck) {
                     cx.fact(Fact::HealthRoute);
                 }
             }

@@ -7,6 +7,7 @@ use crate::diagnostic::Fact;
 use crate::lang::typescript::model::{descendants, named_children, program_of, span_of};
 use crate::lang::typescript::FieldExt;
 use crate::lang::typescript::{Property, TsModel};
+use crate::models::Capability;
 use crate::rules::{check_option_names, Context, Rule, RuleEntry, RuleOptions};
 use tree_sitter::Node;
 
@@ -19,11 +20,10 @@ fn build(options: &RuleOptions) -> Result<Box<dyn Rule>, String> {
     Ok(Box::new(MissingSecurityHeaders))
 }
 
-/// Helmet and its framework ports.
+/// Helmet and its framework ports: the packages whose options are helmet's, which
+/// [`SWITCHED_OFF`] describes. (Which packages send security headers at all is model data:
+/// `models/security-headers.toml`.)
 const HELMET_PACKAGES: &[&str] = &["helmet", "koa-helmet", "@fastify/helmet", "fastify-helmet"];
-/// Other packages that set the security headers: lusca, and helmet's protections published
-/// one by one.
-const EQUIVALENT_PACKAGES: &[&str] = &["lusca", "helmet-csp", "hsts", "dont-sniff-mimetype", "frameguard", "express-csp-header"];
 
 /// Headers whose presence shows that the app sets security headers by hand.
 const SECURITY_HEADERS: &[&str] = &["content-security-policy", "strict-transport-security", "x-content-type-options"];
@@ -223,7 +223,8 @@ impl Rule for MissingSecurityHeaders {
     fn check_ts(&self, node: Node<'_>, model: &TsModel<'_>, cx: &mut Context<'_>) {
         match node.kind() {
             "program" => {
-                if HELMET_PACKAGES.iter().chain(EQUIVALENT_PACKAGES).any(|module| model.imports_module(module)) {
+                // helmet or a package that sets its headers (`models/security-headers.toml`).
+                if model.imports_providing(Capability::SecurityHeaders) {
                     cx.fact(Fact::SecurityHeadersSet);
                 }
                 return;
