@@ -590,8 +590,8 @@ fn rules_and_explain() {
     assert_eq!(listed.len(), archlint::rules::REGISTRY.len());
     let http = listed.iter().find(|r| r["id"] == "plain-http-url").unwrap();
     assert_eq!((&http["tier"], &http["level"], &http["enabled"]), (&"audit".into(), &"warning".into(), &false.into()), "{http}");
-    let ssrf = listed.iter().find(|r| r["id"] == "ssrf").unwrap();
-    assert_eq!((&ssrf["tier"], &ssrf["level"], &ssrf["enabled"]), (&"security".into(), &"error".into(), &true.into()), "{ssrf}");
+    let sql = listed.iter().find(|r| r["id"] == "sql-injection").unwrap();
+    assert_eq!((&sql["tier"], &sql["level"], &sql["enabled"]), (&"security".into(), &"error".into(), &true.into()), "{sql}");
     assert!(http["docs"].as_str().unwrap().ends_with("/plain-http-url.md") && http["cwe"][0] == 319, "{http}");
     assert!(listed.iter().any(|r| r["enabled"] == false), "audit rules are off by default");
     let configured = project(&[("archlint.toml", b"select = [\"plain-http-url\"]\n")]);

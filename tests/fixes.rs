@@ -107,8 +107,10 @@ app.post("/login", (req, res) => {
 });
 "#;
 
+/// `insecure-cookie` is an audit rule: the service selects it beside the defaults.
 fn service() -> tempfile::TempDir {
     project(&[
+        ("archlint.toml", b"extend-select = [\"insecure-cookie\"]\n".as_slice()),
         ("package.json", br#"{ "name": "svc", "dependencies": { "express": "^4.19.2" } }"#.as_slice()),
         ("src/app.ts", SERVICE_TS.as_bytes()),
     ])
@@ -153,10 +155,18 @@ fn fix_removes_the_timeout_cookie_and_tls_findings_and_reports_what_remains() {
 #[test]
 fn the_timeout_a_fix_writes_is_configurable_and_unsafe_needs_fix() {
     let dir = service();
-    std::fs::write(dir.path().join("archlint.toml"), "[rules.http-client-without-timeout]\nfix-timeout-ms = 2500\n").unwrap();
+    std::fs::write(
+        dir.path().join("archlint.toml"),
+        "extend-select = [\"insecure-cookie\"]\n[rules.http-client-without-timeout]\nfix-timeout-ms = 2500\n",
+    )
+    .unwrap();
     let shown = stdout(&archlint(dir.path(), &["--fix-diff", "--no-cache"]));
     assert!(shown.contains("+  timeout: 2_500,"), "{shown}");
-    std::fs::write(dir.path().join("archlint.toml"), "[rules.http-client-without-timeout]\nfix-timeout-ms = \"soon\"\n").unwrap();
+    std::fs::write(
+        dir.path().join("archlint.toml"),
+        "extend-select = [\"insecure-cookie\"]\n[rules.http-client-without-timeout]\nfix-timeout-ms = \"soon\"\n",
+    )
+    .unwrap();
     let bad = archlint(dir.path(), &["--no-cache"]);
     assert_eq!(bad.status.code(), Some(2));
     assert!(stderr(&bad).contains("fix-timeout-ms must be a positive number of milliseconds"), "{}", stderr(&bad));

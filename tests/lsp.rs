@@ -199,15 +199,16 @@ fn uri(path: &Path) -> String {
 }
 
 /// A project directory with an `archlint.toml` (which makes it the root, whatever lies above it).
-/// A project with this configuration. Without a selection of its own, it selects
-/// `plain-http-url` (audit) beside the default tiers: the `http://` literal is these tests'
-/// cheapest finding.
+/// A project with this configuration. Without a selection of its own, it selects the audit rules
+/// these tests were written against beside the default tiers (`common::TESTED_AUDIT_RULES`: the
+/// `http://` literal of `plain-http-url` is the cheapest finding there is).
 fn project(config: &str) -> tempfile::TempDir {
     let dir = tempfile::tempdir().unwrap();
     let config = if config.contains("selec") {
         config.to_string()
     } else {
-        format!("select = [\"security\", \"hardening\", \"plain-http-url\"]\n{config}")
+        let audit: Vec<String> = common::TESTED_AUDIT_RULES.split(',').map(|rule| format!("\"{rule}\"")).collect();
+        format!("select = [\"security\", \"hardening\", {}]\n{config}", audit.join(", "))
     };
     std::fs::write(dir.path().join("archlint.toml"), config).unwrap();
     dir

@@ -454,6 +454,8 @@ pub struct SourceObject {
 #[derive(Debug, Clone)]
 pub struct SourceDecorators {
     pub names: Vec<String>,
+    /// See `schema-typed` in the source spec: numbers and booleans are checked before the handler.
+    pub schema_typed: bool,
     pub from: Provenance,
 }
 
@@ -741,12 +743,19 @@ impl Knowledge {
                 span,
             ));
         }
+        if spec.schema_typed && !has_decorators {
+            return Err(ModelError::at("`schema-typed` describes `decorators`: a source without them has no schema", None));
+        }
         let knowledge = self.language_mut(language);
         if has_decorators {
             if language != Language::Typescript {
                 return Err(ModelError::at("`decorators` are TypeScript parameter decorators", None));
             }
-            knowledge.decorators.push(SourceDecorators { names: spec.decorators.clone(), from: from.clone() });
+            knowledge.decorators.push(SourceDecorators {
+                names: spec.decorators.clone(),
+                schema_typed: spec.schema_typed,
+                from: from.clone(),
+            });
         } else if let Some(object) = &spec.object {
             let role = object.get_ref();
             if !REQUEST_ROLES.contains(&role.as_str()) {
@@ -1040,6 +1049,12 @@ impl Knowledge {
     /// TypeScript: whether a parameter decorator (`Body`, `Args`) marks request data.
     pub fn is_data_decorator(&self, name: &str) -> bool {
         self.typescript.decorators.iter().any(|list| list.names.iter().any(|n| n == name))
+    }
+
+    /// TypeScript: whether a data decorator's framework checks arguments against their declared
+    /// schema types before the handler runs (GraphQL's `@Arg`, `@Args`).
+    pub fn is_schema_typed_decorator(&self, name: &str) -> bool {
+        self.typescript.decorators.iter().any(|list| list.schema_typed && list.names.iter().any(|n| n == name))
     }
 
     /// Rust: whether a handler parameter of this extractor type is request data in `framework`'s

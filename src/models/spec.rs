@@ -152,6 +152,11 @@ entry!(
         /// `@Args()`, `@Payload()`; type-graphql `@Arg()`).
         #[serde(default)]
         pub decorators: Vec<String>,
+        /// With `decorators`: the framework checks each argument against its declared schema
+        /// type before the handler runs (GraphQL), so an argument or input field declared as a
+        /// number or boolean (`@Arg("id", () => Int) id: number`) cannot carry text.
+        #[serde(default)]
+        pub schema_typed: bool,
         /// With `object`: properties (`body`, `query`) or Rust fields (`uri`) holding request data.
         #[serde(default)]
         pub members: Vec<String>,

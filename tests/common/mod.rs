@@ -25,10 +25,17 @@ pub fn archlint_with(dir: &Path, args: &[&str], env: &[(&str, &str)]) -> Output 
     command.envs(env.iter().copied()).output().expect("archlint runs")
 }
 
-/// The arguments with `plain-http-url` selected beside the default tiers. Many tests use its
-/// findings (an `http://` literal) as the cheapest finding there is, and it is an audit rule: a
-/// test that selects rules itself (`--select`) or whose project configures a selection
-/// (`archlint.toml`) is left as it is.
+/// The rules the end-to-end tests were written against, beside the default tiers: audit rules
+/// since a held-out measurement moved them there. Many tests use `plain-http-url`'s findings (an
+/// `http://` literal) as the cheapest finding there is, and the cross-file tests follow request
+/// data into `ssrf` and `path-traversal` sinks.
+pub const TESTED_AUDIT_RULES: &str = "plain-http-url,ssrf,path-traversal,missing-input-validation,insecure-cookie";
+
+/// The arguments with [`TESTED_AUDIT_RULES`] selected beside the default tiers. A test that
+/// selects rules itself (`--select`) or whose project configures a selection (`archlint.toml`)
+/// is left as it is.
+static SELECTION: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| format!("security,hardening,{TESTED_AUDIT_RULES}"));
+
 pub fn with_url_rule<'a>(dir: &Path, args: &[&'a str]) -> Vec<&'a str> {
     let mut all = args.to_vec();
     let configured = std::fs::read_to_string(dir.join("archlint.toml")).is_ok_and(|config| config.contains("select"));
@@ -36,7 +43,7 @@ pub fn with_url_rule<'a>(dir: &Path, args: &[&'a str]) -> Vec<&'a str> {
     let scans = !matches!(args.first(), Some(&("models" | "init" | "rules" | "explain" | "lsp")))
         && !args.iter().any(|a| matches!(*a, "--help" | "-h" | "--version" | "-V" | "--parse-only"));
     if scans && !args.iter().any(|a| a.starts_with("--select")) && !configured {
-        all.extend(["--select", "security,hardening,plain-http-url"]);
+        all.extend(["--select", SELECTION.as_str()]);
     }
     all
 }

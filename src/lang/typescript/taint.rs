@@ -136,7 +136,8 @@ impl<'t> TsModel<'t> {
                             // Koa's `ctx.request.body` has the context's members.
                             || (role == "koa-context" && first == "request" && path.get(1).is_some_and(|p| member(role, p)))
                     }
-                    RequestKind::Data => true,
+                    // `args.userId` of `@Args() args: DonationArgs` declaring it a number is no text.
+                    RequestKind::Data => !self.enclosing_parameter(root).is_some_and(|(_, p)| self.schema_typed_field(p, first)),
                 };
                 is_source.then(|| flow(node))
             }
@@ -330,6 +331,10 @@ impl<'t> TsModel<'t> {
             "this" => self.this_field_origin(property, node, sink, walk),
             // `Status.Active`, `Tables.USERS`, imported namespaces: fixed by the program.
             "identifier" if self.binding(object).is_none() && self.enclosing_parameter(object).is_none() => Origin::Constant,
+            // `args.userId` where `@Args() args: DonationArgs` declares `userId` a number.
+            "identifier" if self.enclosing_parameter(object).is_some_and(|(_, parameter)| self.schema_typed_field(parameter, property)) => {
+                Origin::Safe
+            }
             _ => {
                 // `config.db.table` where `const config = {...}` resolves to a literal.
                 let resolved = self.resolve(node);
@@ -599,6 +604,10 @@ impl<'t> TsModel<'t> {
         }
         let Some((function, parameter)) = self.enclosing_parameter(identifier) else {
             let (function, parameter, key) = destructured_parameter(self, identifier)?;
+            // `@Args() { userId }: DonationArgs` with `@Field(() => Int) userId: number`.
+            if self.schema_typed_field(parameter, key) {
+                return None;
+            }
             return match self.parameter_kind(function, parameter, None)? {
                 RequestKind::Data => Some(RequestKind::Data),
                 RequestKind::Object(role) => self.knowledge.request_member(Language::Typescript, role, key).then_some(RequestKind::Data),
@@ -656,12 +665,25 @@ impl<'t> TsModel<'t> {
             });
             match name {
                 "Req" | "Request" => return Some(Some(RequestKind::Object("request"))),
+                // `@Arg("id", () => Int) id: number`: the schema made it a number.
+                _ if self.knowledge.is_schema_typed_decorator(name) && schema_scalar(self, parameter, decorator, None) => {
+                    return Some(None)
+                }
                 _ if self.knowledge.is_data_decorator(name) => return Some((!parsed).then_some(RequestKind::Data)),
                 // Other decorators (`@Inject()`, `@Ctx()`) say nothing of request data.
                 _ => continue,
             }
         }
         None
+    }
+
+    /// Whether `key` of a schema-typed parameter (`@Args() args: DonationArgs`) is declared a
+    /// number or boolean by its input class in this file (`@Field(() => Int) userId: number`).
+    fn schema_typed_field(&self, parameter: Node<'t>, key: &str) -> bool {
+        children_by_field(parameter, "decorator").any(|decorator| {
+            decorator_name(self, decorator).is_some_and(|(name, _)| self.knowledge.is_schema_typed_decorator(name))
+                && schema_scalar(self, parameter, decorator, Some(key))
+        })
     }
 
     fn parameter_origin(&self, parameter: Node<'t>) -> Origin {
@@ -966,5 +988,51 @@ mod tests {
         }
         chain.push_str(" sink(v199); }");
         assert_eq!(origin_of(&chain), Origin::Dynamic, "the budget ends the walk with the cautious answer");
+    }
+}
+
+/// Whether a schema-typed argument (or, with `key`, a field of its input class) is declared a
+/// number or boolean: by its TypeScript type (`id: number`, `ids: number[]`) or by the schema
+/// type the decorator names (`@Arg("id", () => Int)`, `@Field((_type) => [Float])`).
+fn schema_scalar(model: &TsModel<'_>, parameter: Node<'_>, decorator: Node<'_>, key: Option<&str>) -> bool {
+    let Some(key) = key else {
+        return declared_scalar(model, parameter.field("type"), decorator);
+    };
+    // The input class, declared in this file.
+    let Some(class_name) = parameter.field("type").and_then(|t| t.named_child(0)).filter(|t| t.kind() == "type_identifier") else {
+        return false;
+    };
+    let class_name = model.text(class_name);
+    let root = crate::lang::typescript::model::program_of(parameter);
+    descendants(root)
+        .filter(|n| matches!(n.kind(), "class_declaration" | "abstract_class_declaration"))
+        .filter(|class| class.field("name").is_some_and(|n| model.text(n) == class_name))
+        .filter_map(|class| class.field("body"))
+        .flat_map(|body| named_children(body).filter(|m| m.kind() == "public_field_definition"))
+        .find(|field| field.field("name").is_some_and(|n| model.text(n) == key))
+        .is_some_and(|field| {
+            let field_decorator = children_by_field(field, "decorator").next();
+            declared_scalar(model, field.field("type"), field_decorator.unwrap_or(field))
+        })
+}
+
+/// A type annotation (`: number`, `?: boolean | null`, `: number[]`) or a decorator's schema type
+/// function (`() => Int`, `(type) => [Float]`) that makes the value a number or boolean.
+fn declared_scalar(model: &TsModel<'_>, annotation: Option<Node<'_>>, decorator: Node<'_>) -> bool {
+    let scalar_text = |text: &str| {
+        let parts: Vec<&str> =
+            text.split('|').map(|p| p.trim().trim_end_matches("[]")).filter(|p| !matches!(*p, "null" | "undefined")).collect();
+        !parts.is_empty() && parts.iter().all(|p| matches!(*p, "number" | "boolean" | "bigint"))
+    };
+    // The schema type the decorator's type function names decides (`() => ID` on a `number` is
+    // still text: GraphQL's `ID` takes strings); without one, the framework reads the TypeScript
+    // type (type-graphql and NestJS make `number` a `Float`).
+    let schema_type = descendants(decorator).filter(|n| n.kind() == "arrow_function").find_map(|f| f.field("body"));
+    match schema_type {
+        Some(body) => {
+            let text = model.text(body).trim_matches(|c| c == '[' || c == ']' || c == '(' || c == ')');
+            matches!(text, "Int" | "Float" | "Boolean" | "GraphQLInt" | "GraphQLFloat" | "GraphQLBoolean" | "Number")
+        }
+        None => annotation.and_then(|t| t.named_child(0)).is_some_and(|t| scalar_text(model.text(t))),
     }
 }
