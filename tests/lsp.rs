@@ -2,6 +2,8 @@
 //! `Content-Length` framing on its standard input and output. Every wait has a deadline, so a
 //! server that hangs or stays silent fails the test instead of blocking it.
 
+mod common;
+
 use serde_json::{json, Value};
 use std::collections::VecDeque;
 use std::io::{BufRead, BufReader, Write};

@@ -832,6 +832,52 @@ fn enclosing_function(node: Node<'_>) -> Option<Node<'_>> {
     None
 }
 
+/// Whether a schema-typed argument (or, with `key`, a field of its input class) is declared a
+/// number or boolean: by its TypeScript type (`id: number`, `ids: number[]`) or by the schema
+/// type the decorator names (`@Arg("id", () => Int)`, `@Field((_type) => [Float])`).
+fn schema_scalar(model: &TsModel<'_>, parameter: Node<'_>, decorator: Node<'_>, key: Option<&str>) -> bool {
+    let Some(key) = key else {
+        return declared_scalar(model, parameter.field("type"), decorator);
+    };
+    // The input class, declared in this file.
+    let Some(class_name) = parameter.field("type").and_then(|t| t.named_child(0)).filter(|t| t.kind() == "type_identifier") else {
+        return false;
+    };
+    let class_name = model.text(class_name);
+    let root = crate::lang::typescript::model::program_of(parameter);
+    descendants(root)
+        .filter(|n| matches!(n.kind(), "class_declaration" | "abstract_class_declaration"))
+        .filter(|class| class.field("name").is_some_and(|n| model.text(n) == class_name))
+        .filter_map(|class| class.field("body"))
+        .flat_map(|body| named_children(body).filter(|m| m.kind() == "public_field_definition"))
+        .find(|field| field.field("name").is_some_and(|n| model.text(n) == key))
+        .is_some_and(|field| {
+            let field_decorator = children_by_field(field, "decorator").next();
+            declared_scalar(model, field.field("type"), field_decorator.unwrap_or(field))
+        })
+}
+
+/// A type annotation (`: number`, `?: boolean | null`, `: number[]`) or a decorator's schema type
+/// function (`() => Int`, `(type) => [Float]`) that makes the value a number or boolean.
+fn declared_scalar(model: &TsModel<'_>, annotation: Option<Node<'_>>, decorator: Node<'_>) -> bool {
+    let scalar_text = |text: &str| {
+        let parts: Vec<&str> =
+            text.split('|').map(|p| p.trim().trim_end_matches("[]")).filter(|p| !matches!(*p, "null" | "undefined")).collect();
+        !parts.is_empty() && parts.iter().all(|p| matches!(*p, "number" | "boolean" | "bigint"))
+    };
+    // The schema type the decorator's type function names decides (`() => ID` on a `number` is
+    // still text: GraphQL's `ID` takes strings); without one, the framework reads the TypeScript
+    // type (type-graphql and NestJS make `number` a `Float`).
+    let schema_type = descendants(decorator).filter(|n| n.kind() == "arrow_function").find_map(|f| f.field("body"));
+    match schema_type {
+        Some(body) => {
+            let text = model.text(body).trim_matches(|c| c == '[' || c == ']' || c == '(' || c == ')');
+            matches!(text, "Int" | "Float" | "Boolean" | "GraphQLInt" | "GraphQLFloat" | "GraphQLBoolean" | "Number")
+        }
+        None => annotation.and_then(|t| t.named_child(0)).is_some_and(|t| scalar_text(model.text(t))),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::super::{build_model, index_tree, kind_tables, parse};
@@ -988,51 +1034,5 @@ mod tests {
         }
         chain.push_str(" sink(v199); }");
         assert_eq!(origin_of(&chain), Origin::Dynamic, "the budget ends the walk with the cautious answer");
-    }
-}
-
-/// Whether a schema-typed argument (or, with `key`, a field of its input class) is declared a
-/// number or boolean: by its TypeScript type (`id: number`, `ids: number[]`) or by the schema
-/// type the decorator names (`@Arg("id", () => Int)`, `@Field((_type) => [Float])`).
-fn schema_scalar(model: &TsModel<'_>, parameter: Node<'_>, decorator: Node<'_>, key: Option<&str>) -> bool {
-    let Some(key) = key else {
-        return declared_scalar(model, parameter.field("type"), decorator);
-    };
-    // The input class, declared in this file.
-    let Some(class_name) = parameter.field("type").and_then(|t| t.named_child(0)).filter(|t| t.kind() == "type_identifier") else {
-        return false;
-    };
-    let class_name = model.text(class_name);
-    let root = crate::lang::typescript::model::program_of(parameter);
-    descendants(root)
-        .filter(|n| matches!(n.kind(), "class_declaration" | "abstract_class_declaration"))
-        .filter(|class| class.field("name").is_some_and(|n| model.text(n) == class_name))
-        .filter_map(|class| class.field("body"))
-        .flat_map(|body| named_children(body).filter(|m| m.kind() == "public_field_definition"))
-        .find(|field| field.field("name").is_some_and(|n| model.text(n) == key))
-        .is_some_and(|field| {
-            let field_decorator = children_by_field(field, "decorator").next();
-            declared_scalar(model, field.field("type"), field_decorator.unwrap_or(field))
-        })
-}
-
-/// A type annotation (`: number`, `?: boolean | null`, `: number[]`) or a decorator's schema type
-/// function (`() => Int`, `(type) => [Float]`) that makes the value a number or boolean.
-fn declared_scalar(model: &TsModel<'_>, annotation: Option<Node<'_>>, decorator: Node<'_>) -> bool {
-    let scalar_text = |text: &str| {
-        let parts: Vec<&str> =
-            text.split('|').map(|p| p.trim().trim_end_matches("[]")).filter(|p| !matches!(*p, "null" | "undefined")).collect();
-        !parts.is_empty() && parts.iter().all(|p| matches!(*p, "number" | "boolean" | "bigint"))
-    };
-    // The schema type the decorator's type function names decides (`() => ID` on a `number` is
-    // still text: GraphQL's `ID` takes strings); without one, the framework reads the TypeScript
-    // type (type-graphql and NestJS make `number` a `Float`).
-    let schema_type = descendants(decorator).filter(|n| n.kind() == "arrow_function").find_map(|f| f.field("body"));
-    match schema_type {
-        Some(body) => {
-            let text = model.text(body).trim_matches(|c| c == '[' || c == ']' || c == '(' || c == ')');
-            matches!(text, "Int" | "Float" | "Boolean" | "GraphQLInt" | "GraphQLFloat" | "GraphQLBoolean" | "Number")
-        }
-        None => annotation.and_then(|t| t.named_child(0)).is_some_and(|t| scalar_text(model.text(t))),
     }
 }
