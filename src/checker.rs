@@ -4,7 +4,7 @@
 //! queued node to the rules interested in its kind. A rule that panics on a file becomes an
 //! `internal-error` notice for that file and is not asked again there; the other rules go on.
 
-use crate::diagnostic::{Level, Notice};
+use crate::diagnostic::{Fact, Level, Notice};
 use crate::lang::rust::RustKind;
 use crate::lang::{self, FileOutput};
 use crate::models::Knowledge;
@@ -46,6 +46,8 @@ pub fn analyze(file: &SourceFile, active: &ActiveRules<'_>) -> FileOutput {
                     }
                 }
                 dispatch.finish();
+                let module_dir = rust_module_dir(&file.rel_path);
+                output.facts.extend(model.test_modules.iter().map(|module| Fact::TestModule(format!("{module_dir}{module}"))));
             });
         }
         Language::TypeScript | Language::Tsx | Language::JavaScript => {
@@ -91,6 +93,25 @@ pub fn analyze(file: &SourceFile, active: &ActiveRules<'_>) -> FileOutput {
 /// tooling and code no request reaches pass no request data on.
 fn records_summary(file: &SourceFile) -> bool {
     !file.is_test_path && !file.is_tooling && file.serves_requests
+}
+
+/// The directory, from the root and ending in `/` (or empty), where the modules a Rust file
+/// declares live: beside `lib.rs`, `main.rs` and `mod.rs`, in `x/` for `x.rs`.
+fn rust_module_dir(rel_path: &str) -> String {
+    let (dir, file) = rel_path.rsplit_once('/').map_or(("", rel_path), |(dir, file)| (dir, file));
+    let stem = file.strip_suffix(".rs").unwrap_or(file);
+    let dir = if matches!(stem, "lib" | "main" | "mod") {
+        dir.to_string()
+    } else if dir.is_empty() {
+        stem.to_string()
+    } else {
+        format!("{dir}/{stem}")
+    };
+    if dir.is_empty() {
+        dir
+    } else {
+        format!("{dir}/")
+    }
 }
 
 /// Whether a rule runs on this file at all: rules about a service's behaviour skip tooling.

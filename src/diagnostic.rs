@@ -123,6 +123,10 @@ pub enum Fact {
     /// `ReportsService::build`, Rust `weather::fetch`: the defining file's stem or the type, and
     /// the function): what it makes, it makes per request.
     CalledFromHandler(String),
+    /// A Rust module declared for tests only (`#[cfg(test)] mod testutils;`): the path, from the
+    /// root, of its file without `.rs` (`src/email/testutils`), whose file and submodules are
+    /// test code wherever they are.
+    TestModule(String),
 }
 
 /// A secondary location: where the data came from, or what configures the flagged object.

@@ -230,6 +230,19 @@ fn project_pass(mut results: Vec<FileResult>, outside: &ProjectContext, config: 
         results.iter().map(|r| (r.path.as_str(), r.output.facts.as_slice())),
         outside.facts.clone(),
     );
+    // Files of modules declared for tests only (`#[cfg(test)] mod testutils;` in another file).
+    let test_modules: Vec<String> = own
+        .iter()
+        .chain(&outside.facts)
+        .filter_map(|fact| match fact {
+            Fact::TestModule(module) => Some(module.clone()),
+            _ => None,
+        })
+        .collect();
+    let in_test_module = |path: &str| {
+        let stem = path.strip_suffix(".rs").unwrap_or(path);
+        test_modules.iter().any(|module| stem == *module || stem.strip_prefix(module).is_some_and(|rest| rest.starts_with('/')))
+    };
     let summaries = results
         .iter_mut()
         .filter(|r| !r.output.summary.is_empty())
@@ -237,6 +250,9 @@ fn project_pass(mut results: Vec<FileResult>, outside: &ProjectContext, config: 
         .collect();
     let mut result = ScanResult { facts: own, summaries, ..ScanResult::default() };
     for FileResult { mut output, file, mut directives, path, .. } in results {
+        if path.ends_with(".rs") && in_test_module(&path) {
+            output.findings.clear();
+        }
         let facts = facts.for_file(&path);
         output.findings.retain(|f| {
             !f.withdrawn_by.iter().any(|fact| facts.contains(fact)) && f.requires.as_ref().is_none_or(|fact| facts.contains(fact))

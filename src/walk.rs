@@ -22,6 +22,8 @@ pub const EXCLUDED_DIRS: &[&str] = &[
     ".hg",
     ".svn",
     ".next",
+    // A Next.js static export's assets (`out/_next/static/chunks/*.js`), committed under another name.
+    "_next",
     ".nuxt",
     ".turbo",
     ".cache",

@@ -554,6 +554,7 @@ fn default_excludes_and_ignore_files() {
         ("src/app.min.js", b"const a = 'http://api.acme.io';\n"),
         ("static/external/htmx.min.1.9.12.js", b"const a = 'http://api.acme.io';\n"),
         ("static/vendor/sockjs-min.mjs", b"const a = 'http://api.acme.io';\n"),
+        ("ui/_next/static/chunks/polyfills-c67a75d1.js", b"const a = 'http://api.acme.io';\n"),
         ("src/admin.ts", b"export const minimum = 1;\n"),
         ("src/types.d.ts", b"declare const a = 'http://api.acme.io';\n"),
         ("src/skip.ts", b"const a = 'http://api.acme.io';\n"),
@@ -766,4 +767,29 @@ fn baselines_survive_edits_above_a_finding_and_let_new_findings_through() {
     assert_eq!(broken.status.code(), Some(2));
     assert_eq!(stderr(&broken).trim().lines().count(), 1, "{}", stderr(&broken));
     assert!(stderr(&broken).contains("is not an archlint baseline"));
+}
+
+/// `#[cfg(test)] mod testutils;` makes `testutils.rs` test code, though nothing in that file says
+/// so: its findings are dropped, like those of a `#[cfg(test)]` item. A module declared without
+/// the attribute is service code.
+#[test]
+fn modules_declared_for_tests_only_are_test_code() {
+    let client =
+        b"pub fn client() -> reqwest::Client {\n    reqwest::Client::builder().danger_accept_invalid_certs(true).build().unwrap()\n}\n";
+    let dir = project(&[
+        (
+            "Cargo.toml",
+            b"[package]\nname = \"mailer\"\nversion = \"0.1.0\"\n[dependencies]\naxum = \"0.8\"\nreqwest = \"0.12\"\n".as_slice(),
+        ),
+        ("src/lib.rs", b"pub mod email;\npub mod live;\n#[cfg(test)]\nmod testutils;\n".as_slice()),
+        ("src/email.rs", b"#[cfg(any(test, feature = \"test-utils\"))]\npub mod fixtures;\n".as_slice()),
+        ("src/email/fixtures.rs", client.as_slice()),
+        ("src/email/fixtures/smtp.rs", client.as_slice()),
+        ("src/testutils.rs", client.as_slice()),
+        ("src/live.rs", client.as_slice()),
+    ]);
+    let output = archlint(dir.path(), &["--format", "json", "--no-cache", "--select", "tls-verification-disabled"]);
+    let value: serde_json::Value = serde_json::from_str(&stdout(&output)).unwrap();
+    let paths: Vec<&str> = value["findings"].as_array().unwrap().iter().map(|f| f["path"].as_str().unwrap()).collect();
+    assert_eq!(paths, ["src/live.rs"]);
 }

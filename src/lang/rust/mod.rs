@@ -330,6 +330,7 @@ fn collect<'a>(
         modules: Vec::new(),
         impl_type: None,
         impl_seen: None,
+        file_is_test: file.is_test_path,
     };
     collector.visit_file(syntax);
     let Collector { mut model, queue, fns, .. } = collector;
@@ -375,6 +376,8 @@ struct Collector<'a> {
     impl_type: Option<String>,
     /// The `impl` block around the current item, as handler detection needs it.
     impl_seen: Option<&'a syn::ItemImpl>,
+    /// The whole file is test code (by its path): its modules are, too, without saying so.
+    file_is_test: bool,
 }
 
 impl<'a> Collector<'a> {
@@ -493,6 +496,11 @@ impl<'a> Visit<'a> for Collector<'a> {
         let saved_debug = self.site.in_debug_build;
         self.site.in_test |= item.attrs.iter().any(is_test_attribute);
         self.site.in_debug_build |= item.attrs.iter().any(is_debug_only_attribute);
+        // `#[cfg(test)] mod testutils;`: the module's file, wherever it is, is test code.
+        if item.content.is_none() && self.site.in_test && !self.file_is_test {
+            let path: Vec<String> = self.modules.iter().cloned().chain([item.ident.to_string()]).collect();
+            self.model.test_modules.push(path.join("/"));
+        }
         self.modules.push(item.ident.to_string());
         self.model.declared.insert(item.ident.to_string());
         visit::visit_item_mod(self, item);

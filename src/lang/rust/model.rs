@@ -116,6 +116,9 @@ pub struct RustModel<'a> {
     /// about every call. The key is the node's address and where it starts: a rule may ask about
     /// a copy of a node, whose address another copy can reuse later, but not at the same place.
     call_parts: std::cell::RefCell<foldhash::HashMap<(usize, SourcePoint), std::rc::Rc<CallParts>>>,
+    /// Modules declared in this file for tests only (`#[cfg(test)] mod testutils;`), as paths
+    /// below the file's module directory (`testutils`, `inner/fixtures`): their files are test code.
+    pub test_modules: Vec<String>,
     /// Local name → full path (`Http` → `reqwest::Client`).
     pub(super) uses: HashMap<String, String>,
     pub(super) const_strings: HashMap<String, String>,

@@ -104,7 +104,9 @@ impl HttpClientWithoutTimeout {
 
         // Every other client the models know: a request, its options, and how a timeout is set.
         for client in model.clients(node) {
-            if client.browser && is_browser_code {
+            // A URL relative to the page (`fetch("/api/jobs")`) only resolves in a browser: on
+            // a server, `fetch` rejects it, so the call runs in browser code whatever the file.
+            if client.browser && (is_browser_code || arguments.first().is_some_and(|url| is_page_relative_url(*url, model))) {
                 continue;
             }
             let options = match client.options_argument {
@@ -380,4 +382,14 @@ impl Rule for HttpClientWithoutTimeout {
             _ => {}
         }
     }
+}
+
+/// A URL literal relative to the page: `"/api/x"`, `` `/api/${id}` ``, `"//cdn.example/x"`.
+fn is_page_relative_url(url: Node<'_>, model: &TsModel<'_>) -> bool {
+    let text = match url.kind() {
+        "string" => model.string_value(url),
+        "template_string" => Some(crate::lang::typescript::model::constant_prefix(url, model, 0)),
+        _ => None,
+    };
+    text.is_some_and(|t| t.starts_with('/'))
 }
