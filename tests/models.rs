@@ -255,3 +255,31 @@ fn a_package_described_in_the_models_provides_health_routes_and_draining() {
     assert!(listing.contains("@acme/server-kit") && listing.contains("health-check, graceful-shutdown"), "{listing}");
     assert!(listing.contains("@nestjs/terminus"), "the built-in packages are listed: {listing}");
 }
+
+#[test]
+fn a_database_client_described_in_the_models_has_its_timeouts_checked() {
+    let config = "[[models.connections]]\nlanguage = \"typescript\"\nfunction = \"createStore\"\nmodule = \"@acme/db\"\nwhat = \"Acme store pool\"\nkind = \"database\"\ntimeout-options = [\"acquireTimeoutMs\"]\nrequired-timeout = \"connectTimeoutMs\"\n";
+    let dir = project(&[
+        ("archlint.toml", config.as_bytes()),
+        ("package.json", br#"{ "name": "ledger", "dependencies": { "@acme/db": "^2.0.0" } }"#),
+        (
+            "src/db.ts",
+            b"import { createStore } from \"@acme/db\";\nexport const store = createStore({ connectTimeoutMs: 2000, acquireTimeoutMs: 0 });\nexport const replica = createStore({ acquireTimeoutMs: 5000 });\nexport const archive = createStore({ connectTimeoutMs: 2000, acquireTimeoutMs: 5000 });\n",
+        ),
+    ]);
+    let output = archlint(dir.path(), &["--format", "json", "--select", "db-pool-without-timeout"]);
+    let report: serde_json::Value = serde_json::from_slice(&output.stdout).expect("JSON output");
+    let found: Vec<(u64, String)> = report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| (f["start"]["line"].as_u64().unwrap(), f["message"].as_str().unwrap().to_string()))
+        .collect();
+    assert_eq!(
+        found,
+        [
+            (2, "`acquireTimeoutMs: 0` turns the database client's timeout off, so calls can wait forever".to_string()),
+            (3, "Acme store pool without `connectTimeoutMs` waits forever for a connection".to_string()),
+        ]
+    );
+}

@@ -420,6 +420,10 @@ pub struct Connection {
     /// What the call makes, for messages.
     pub what: String,
     pub kind: ConnectionKind,
+    /// Options that set the connection's timeouts, where `0` turns one off.
+    pub timeout_options: Vec<String>,
+    /// An option the call must set, or the client waits forever for a connection.
+    pub required_timeout: Option<String>,
     pub from: Provenance,
 }
 
@@ -902,7 +906,14 @@ impl Knowledge {
         let knowledge = self.language_mut(language);
         knowledge.remember(&callees);
         for callee in callees {
-            knowledge.connections.push(Connection { callee, what: spec.what.clone(), kind: *spec.kind.get_ref(), from: from.clone() });
+            knowledge.connections.push(Connection {
+                callee,
+                what: spec.what.clone(),
+                kind: *spec.kind.get_ref(),
+                timeout_options: spec.timeout_options.clone(),
+                required_timeout: spec.required_timeout.clone(),
+                from: from.clone(),
+            });
         }
         Ok(())
     }

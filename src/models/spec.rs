@@ -274,6 +274,13 @@ entry!(
         pub what: String,
         /// What it connects to: `database`, `cache`, `http` or `broker`.
         pub kind: Spanned<super::ConnectionKind>,
+        /// Options that set the connection's timeouts, where `0` turns one off
+        /// (`db-pool-without-timeout`).
+        #[serde(default)]
+        pub timeout_options: Vec<String>,
+        /// An option the call must set: without it the client waits forever for a connection
+        /// (pg's `connectionTimeoutMillis`, which defaults to no limit).
+        pub required_timeout: Option<String>,
     }
 );
 

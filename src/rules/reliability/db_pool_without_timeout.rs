@@ -30,16 +30,6 @@ fn build(options: &RuleOptions) -> Result<Box<dyn Rule>, String> {
 /// Timeouts above this many seconds bound nothing a client would wait for.
 const MAX_SECONDS: u64 = 300;
 
-/// TS client options whose `0` disables a timeout, by package.
-const TS_TIMEOUT_OPTIONS: &[(&str, &[&str])] = &[
-    ("mongoose", &["serverSelectionTimeoutMS", "socketTimeoutMS", "connectTimeoutMS", "waitQueueTimeoutMS"]),
-    ("mongodb", &["serverSelectionTimeoutMS", "socketTimeoutMS", "connectTimeoutMS", "waitQueueTimeoutMS"]),
-    ("mysql2", &["connectTimeout", "acquireTimeout"]),
-    ("mysql2/promise", &["connectTimeout", "acquireTimeout"]),
-    ("ioredis", &["connectTimeout", "commandTimeout"]),
-    ("redis", &["connectTimeout"]),
-];
-
 /// Seconds in a `Duration` expression, when literal: `Duration::from_secs(3600)`, `Duration::MAX`.
 fn duration_seconds(expr: &syn::Expr) -> Option<u64> {
     let text = expr.to_token_stream().to_string().replace(' ', "");
@@ -115,37 +105,31 @@ impl Rule for DbPoolWithoutTimeout {
             return;
         }
         let callee = node.field("function").or_else(|| node.field("constructor"));
-        let Some(name) = callee.and_then(|c| model.qualified_name(c)) else { return };
         let arguments: Vec<Node<'_>> = node.field("arguments").map(|a| named_children(a).collect()).unwrap_or_default();
-        // pg has no default at all: `connectionTimeoutMillis` 0 waits forever for a connection,
-        // and on a pool, for a free client.
-        if node.kind() == "new_expression" && (name == "pg.Pool" || name == "pg.Client") {
-            if let (Some(callee), Configured::No) =
-                (callee, ts_options_have(model, arguments.first().copied(), &["connectionTimeoutMillis"]))
-            {
-                let what = if name.ends_with("Pool") { "pool" } else { "client" };
-                let option = format!("connectionTimeoutMillis: {}", millis(self.fix_timeout_ms));
-                // A connection string as the argument (`new Client(url)`) takes no options beside it.
-                let fix = match arguments.first() {
-                    Some(first) if first.kind() != "object" => None,
-                    _ => add_to_options(node, 0, &option, model, cx.file),
-                };
-                let finding =
-                    cx.report(span_of(callee), format!("pg {what} without `connectionTimeoutMillis` waits forever for a connection"));
-                finding.help = Some("set `connectionTimeoutMillis` (and a `statement_timeout`) in the options".into());
-                if let Some(edits) = fix {
-                    finding.with_fix(format!("set `{option}`"), Applicability::Safe, edits);
+        // What the models say of the connection this call opens (`models/pg.toml`, …): an option
+        // it must set (pg has no default at all), options whose `0` turns a timeout off.
+        for connection in model.connections(node) {
+            if let (Some(required), Some(callee)) = (&connection.required_timeout, callee) {
+                if matches!(ts_options_have(model, arguments.first().copied(), &[required.as_str()]), Configured::No) {
+                    let option = format!("{required}: {}", millis(self.fix_timeout_ms));
+                    // A connection string as the argument (`new Client(url)`) takes no options beside it.
+                    let fix = match arguments.first() {
+                        Some(first) if first.kind() != "object" => None,
+                        _ => add_to_options(node, 0, &option, model, cx.file),
+                    };
+                    let finding =
+                        cx.report(span_of(callee), format!("{} without `{required}` waits forever for a connection", connection.what));
+                    finding.help = Some(format!("set `{required}` (and a statement timeout) in the options"));
+                    if let Some(edits) = fix {
+                        finding.with_fix(format!("set `{option}`"), Applicability::Safe, edits);
+                    }
                 }
             }
-            return;
-        }
-        let Some((_, keys)) = TS_TIMEOUT_OPTIONS.iter().find(|(package, _)| name == *package || name.starts_with(&format!("{package}.")))
-        else {
-            return;
-        };
-        // Options are the last object argument: `mongoose.connect(uri, opts)`, `new Redis(opts)`, `createPool(opts)`.
-        if let Some(options) = arguments.iter().rev().find(|a| model.resolve(**a).kind() == "object") {
-            self.check_ts_options(*options, keys, model, cx);
+            // Options are the last object argument: `mongoose.connect(uri, opts)`, `new Redis(opts)`, `createPool(opts)`.
+            let keys: Vec<&str> = connection.timeout_options.iter().map(String::as_str).collect();
+            if let (false, Some(options)) = (keys.is_empty(), arguments.iter().rev().find(|a| model.resolve(**a).kind() == "object")) {
+                self.check_ts_options(*options, &keys, model, cx);
+            }
         }
     }
 
