@@ -125,3 +125,44 @@ fn a_warp_server_without_a_timeout_layer_is_reported_where_it_starts() {
     std::fs::write(&filters, text).unwrap();
     assert_eq!(findings_of(copy.path(), "server-without-timeout"), vec![]);
 }
+
+/// poem's `#[handler]` reached through the project's own prelude (`use prelude::*` re-exporting
+/// `poem::handler` and its extractors): the handler's `Query` is request data. salvo's
+/// `#[handler]`, also imported through a glob, is not taken for poem's.
+#[test]
+fn a_poem_handler_imported_through_the_projects_prelude_is_a_handler() {
+    let dir = common::project(&[
+        ("Cargo.toml", b"[package]\nname = \"executor\"\nversion = \"0.1.0\"\n[dependencies]\npoem = \"3\"\nserde = \"1\"\n".as_slice()),
+        ("src/prelude.rs", b"pub use poem::web::{Json, Query};\npub use poem::{handler, Route, Server};\npub use serde::Deserialize;\n".as_slice()),
+        (
+            "src/main.rs",
+            b"mod prelude;\nuse prelude::*;\nuse std::process::Command;\n\n#[derive(Deserialize)]\nstruct Job {\n    script: String,\n}\n\n#[handler]\nasync fn run(Query(job): Query<Job>) -> String {\n    let output = Command::new(\"sh\").arg(\"-c\").arg(&job.script).output().unwrap();\n    String::from_utf8_lossy(&output.stdout).into_owned()\n}\n".as_slice(),
+        ),
+        (
+            "salvo-app/src/main.rs",
+            b"use salvo::prelude::*;\nuse std::process::Command;\n\n#[handler]\nasync fn run(script: String) -> String {\n    let output = Command::new(\"sh\").arg(\"-c\").arg(&script).output().unwrap();\n    String::from_utf8_lossy(&output.stdout).into_owned()\n}\n".as_slice(),
+        ),
+    ]);
+    let output = archlint(dir.path(), &["--format", "json", "--no-cache", "--select", "command-injection"]);
+    let report: Value = serde_json::from_str(&stdout(&output)).unwrap();
+    let mut found: Vec<(String, String)> = report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| (f["path"].as_str().unwrap().to_string(), f["message"].as_str().unwrap().to_string()))
+        .collect();
+    found.sort();
+    assert_eq!(
+        found,
+        [
+            (
+                "salvo-app/src/main.rs".to_string(),
+                "a shell script built from a non-constant value reaches `Command::new(\"sh\")`".to_string()
+            ),
+            (
+                "src/main.rs".to_string(),
+                "a shell script from request data (`Query(job): Query<Job>`) reaches `Command::new(\"sh\")`".to_string()
+            ),
+        ]
+    );
+}

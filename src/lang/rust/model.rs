@@ -455,6 +455,12 @@ impl<'a> RustModel<'a> {
         self.uses.values().any(|path| names.iter().any(|name| path.rsplit("::").next() == Some(*name)))
     }
 
+    /// Whether the file imports everything of some module (`use prelude::*`): names it uses may
+    /// come from any crate that module re-exports.
+    pub fn has_glob_import(&self) -> bool {
+        self.uses.keys().any(|key| key.starts_with('*'))
+    }
+
     pub fn imports_crate(&self, krate: &str) -> bool {
         // Called for every function by some rules: no allocation per `use`.
         self.uses.values().any(|path| path.strip_prefix(krate).is_some_and(|rest| rest.is_empty() || rest.starts_with("::")))
@@ -539,7 +545,11 @@ pub(super) fn record_use_tree(uses: &mut HashMap<String, String>, prefix: String
                 record_use_tree(uses, prefix.clone(), item);
             }
         }
-        syn::UseTree::Glob(_) => {}
+        // `use poem::*`, `use crate::prelude::*`: kept under a key no name can be, so that
+        // `imports_crate` sees the crate and `has_glob_import` the glob.
+        syn::UseTree::Glob(_) => {
+            uses.insert(format!("*{prefix}"), prefix);
+        }
     }
 }
 
@@ -632,7 +642,10 @@ fn convention_framework(model: &RustModel<'_>, f: &super::FnSeen<'_>) -> Option<
     let named = |attrs: &[syn::Attribute], names: &[&str]| {
         attrs.iter().any(|a| a.path().segments.last().is_some_and(|s| names.iter().any(|n| s.ident == n)))
     };
-    if (named(f.attrs, &["handler"]) && model.imports_crate("poem")) || (named(f.attrs, &["oai"]) && model.imports_crate("poem_openapi")) {
+    // poem's `#[handler]`, imported directly or through a glob of the project's own prelude
+    // (`use prelude::*` re-exporting `poem::handler`); salvo's `#[handler]` is salvo's.
+    let poem_handler = model.imports_crate("poem") || (model.has_glob_import() && !model.imports_crate("salvo"));
+    if (named(f.attrs, &["handler"]) && poem_handler) || (named(f.attrs, &["oai"]) && model.imports_crate("poem_openapi")) {
         return Some(Framework::Poem);
     }
     let owner = f.owner?;
