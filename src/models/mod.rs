@@ -308,6 +308,28 @@ impl Callee {
     }
 }
 
+/// The language and module of an entry that names a module (`[[limiters]]`, `[[packages]]`):
+/// the entry's own language or its file's, and a module path without spaces.
+fn module_entry(
+    language: Option<&toml::Spanned<Language>>,
+    module: &toml::Spanned<String>,
+    context: &FileContext<'_>,
+    entry: &str,
+) -> Result<(Language, String), ModelError> {
+    let language = match (language, context.language) {
+        (Some(language), _) => *language.get_ref(),
+        (None, Some(language)) => language,
+        (None, None) => {
+            return Err(ModelError::at("every `[[models.*]]` entry needs `language` (\"rust\" or \"typescript\")", Some(module.span())))
+        }
+    };
+    let name = module.get_ref().trim();
+    if name.is_empty() || name.contains(char::is_whitespace) {
+        return Err(ModelError::at(format!("bad {entry} module `{name}`: expected an import path or a crate path"), Some(module.span())));
+    }
+    Ok((language, name.to_string()))
+}
+
 /// Whether an import specifier or module path is the module an entry names: equal, or (for
 /// relative paths and module paths) ending with its components: `../../http/body` is
 /// `./http/body`, `crate::db::store` is `db::store`.
@@ -918,54 +940,21 @@ impl Knowledge {
         Ok(())
     }
 
-    /// The connection entries this call is (it opens a connection, pool or client).
     fn add_limiter(&mut self, spec: &LimiterSpec, context: &FileContext<'_>, from: &Provenance) -> Result<(), ModelError> {
-        let language = match (spec.language.as_ref(), context.language) {
-            (Some(language), _) => *language.get_ref(),
-            (None, Some(language)) => language,
-            (None, None) => {
-                return Err(ModelError::at(
-                    "every `[[models.*]]` entry needs `language` (\"rust\" or \"typescript\")",
-                    Some(spec.module.span()),
-                ))
-            }
-        };
-        let module = spec.module.get_ref().trim();
-        if module.is_empty() || module.contains(char::is_whitespace) {
-            return Err(ModelError::at(
-                format!("bad limiter module `{module}`: expected an import path or a crate path"),
-                Some(spec.module.span()),
-            ));
-        }
-        self.language_mut(language).limiters.push((module.to_string(), from.clone()));
+        let (language, module) = module_entry(spec.language.as_ref(), &spec.module, context, "limiter")?;
+        self.language_mut(language).limiters.push((module, from.clone()));
         Ok(())
     }
 
     fn add_package(&mut self, spec: &PackageSpec, context: &FileContext<'_>, from: &Provenance) -> Result<(), ModelError> {
-        let language = match (spec.language.as_ref(), context.language) {
-            (Some(language), _) => *language.get_ref(),
-            (None, Some(language)) => language,
-            (None, None) => {
-                return Err(ModelError::at(
-                    "every `[[models.*]]` entry needs `language` (\"rust\" or \"typescript\")",
-                    Some(spec.module.span()),
-                ))
-            }
-        };
-        let module = spec.module.get_ref().trim();
-        if module.is_empty() || module.contains(char::is_whitespace) {
-            return Err(ModelError::at(
-                format!("bad package module `{module}`: expected an import path or a crate path"),
-                Some(spec.module.span()),
-            ));
-        }
+        let (language, module) = module_entry(spec.language.as_ref(), &spec.module, context, "package")?;
         if spec.provides.get_ref().is_empty() {
             return Err(ModelError::at(
                 "`provides` names nothing: expected \"health-check\", \"graceful-shutdown\" or \"security-headers\"",
                 Some(spec.provides.span()),
             ));
         }
-        self.language_mut(language).packages.push((module.to_string(), spec.provides.get_ref().clone(), from.clone()));
+        self.language_mut(language).packages.push((module, spec.provides.get_ref().clone(), from.clone()));
         Ok(())
     }
 
