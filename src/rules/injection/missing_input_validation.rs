@@ -206,9 +206,23 @@ impl MissingInputValidation {
             Some(_) => true,
             None => false,
         };
+        // `schema.parse(request.body)`, `parseSchema({ schema, value: request.body })`: a validation step in
+        // the handler itself (zod, valibot, a project's helper around them); `JSON.parse` is none.
+        let validated_in_handler = |part: &str| {
+            let value = format!("{request}.{part}");
+            descendants(handler).filter(|n| n.kind() == "call_expression").any(|call| {
+                // Directly or inside an options object: `parseSchema({ schema, value: req.body })`.
+                let passes_value = call.field("arguments").is_some_and(|a| descendants(a).any(|arg| model.text(arg) == value));
+                let callee = call.field("function").map(|f| model.text(f)).unwrap_or("");
+                let last = callee.rsplit('.').next().unwrap_or(callee).to_ascii_lowercase();
+                passes_value
+                    && !callee.starts_with("JSON.")
+                    && (last.contains("parse") || last.contains("validat") || last.contains("schema") || last == "assert")
+            })
+        };
         let missing: Vec<&str> = [("body", "body"), ("query", "querystring")]
             .into_iter()
-            .filter(|(part, key)| reads(part) && !has(key))
+            .filter(|(part, key)| reads(part) && !has(key) && !validated_in_handler(part))
             .map(|(_, key)| key)
             .collect();
         if !missing.is_empty() {
