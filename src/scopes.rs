@@ -43,10 +43,11 @@ impl Scopes {
             .enumerate()
             .map(|(i, m)| m.dependencies.iter().filter_map(|d| by_name.get(d.as_str()).copied()).filter(|&d| d != i).collect())
             .collect();
+        let reaches: Vec<HashSet<usize>> = (0..packages.len()).map(|a| reach(a, &depends)).collect();
         let related = (0..packages.len())
             .map(|a| {
-                let mut scope: HashSet<usize> = reach(a, &depends);
-                scope.extend((0..packages.len()).filter(|&b| reach(b, &depends).contains(&a)));
+                let mut scope = reaches[a].clone();
+                scope.extend((0..packages.len()).filter(|&b| reaches[b].contains(&a)));
                 scope.extend((0..packages.len()).filter(|&b| contains(&packages[a], &packages[b]) || contains(&packages[b], &packages[a])));
                 scope
             })

@@ -837,7 +837,7 @@ fn enclosing_function(node: Node<'_>) -> Option<Node<'_>> {
 /// type the decorator names (`@Arg("id", () => Int)`, `@Field((_type) => [Float])`).
 fn schema_scalar(model: &TsModel<'_>, parameter: Node<'_>, decorator: Node<'_>, key: Option<&str>) -> bool {
     let Some(key) = key else {
-        return declared_scalar(model, parameter.field("type"), decorator);
+        return declared_scalar(model, parameter.field("type"), Some(decorator));
     };
     // The input class, declared in this file.
     let Some(class_name) = parameter.field("type").and_then(|t| t.named_child(0)).filter(|t| t.kind() == "type_identifier") else {
@@ -851,15 +851,12 @@ fn schema_scalar(model: &TsModel<'_>, parameter: Node<'_>, decorator: Node<'_>, 
         .filter_map(|class| class.field("body"))
         .flat_map(|body| named_children(body).filter(|m| m.kind() == "public_field_definition"))
         .find(|field| field.field("name").is_some_and(|n| model.text(n) == key))
-        .is_some_and(|field| {
-            let field_decorator = children_by_field(field, "decorator").next();
-            declared_scalar(model, field.field("type"), field_decorator.unwrap_or(field))
-        })
+        .is_some_and(|field| declared_scalar(model, field.field("type"), children_by_field(field, "decorator").next()))
 }
 
 /// A type annotation (`: number`, `?: boolean | null`, `: number[]`) or a decorator's schema type
 /// function (`() => Int`, `(type) => [Float]`) that makes the value a number or boolean.
-fn declared_scalar(model: &TsModel<'_>, annotation: Option<Node<'_>>, decorator: Node<'_>) -> bool {
+fn declared_scalar(model: &TsModel<'_>, annotation: Option<Node<'_>>, decorator: Option<Node<'_>>) -> bool {
     let scalar_text = |text: &str| {
         let parts: Vec<&str> =
             text.split('|').map(|p| p.trim().trim_end_matches("[]")).filter(|p| !matches!(*p, "null" | "undefined")).collect();
@@ -868,7 +865,7 @@ fn declared_scalar(model: &TsModel<'_>, annotation: Option<Node<'_>>, decorator:
     // The schema type the decorator's type function names decides (`() => ID` on a `number` is
     // still text: GraphQL's `ID` takes strings); without one, the framework reads the TypeScript
     // type (type-graphql and NestJS make `number` a `Float`).
-    let schema_type = descendants(decorator).filter(|n| n.kind() == "arrow_function").find_map(|f| f.field("body"));
+    let schema_type = decorator.and_then(|d| descendants(d).filter(|n| n.kind() == "arrow_function").find_map(|f| f.field("body")));
     match schema_type {
         Some(body) => {
             let text = model.text(body).trim_matches(|c| c == '[' || c == ']' || c == '(' || c == ')');
