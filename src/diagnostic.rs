@@ -127,6 +127,10 @@ pub enum Fact {
     /// root, of its file without `.rs` (`src/email/testutils`), whose file and submodules are
     /// test code wherever they are.
     TestModule(String),
+    /// Never recorded by a file: the project pass answers it for a TypeScript module that only
+    /// browser code imports (`crate::flows::importers`), so it runs in the browser whatever it
+    /// says of itself.
+    OnlyBrowserCodeImports,
 }
 
 /// A secondary location: where the data came from, or what configures the flagged object.

@@ -222,6 +222,7 @@ pub fn scan_with_progress(config: &Config, paths: &[PathBuf], options: &ScanOpti
 /// every file; then suppressions, the output order, and one finding per rule and span.
 fn project_pass(mut results: Vec<FileResult>, outside: &ProjectContext, config: &Config) -> ScanResult {
     add_flows_across_files(&mut results, &outside.summaries, config);
+    let browser_only = modules_only_browser_code_imports(&results, &outside.summaries, config);
     let own: BTreeSet<Fact> = results.iter().flat_map(|r| r.output.facts.iter().cloned()).collect();
     // Facts answer findings within a service and the packages it is built from (`crate::scopes`).
     let scopes = crate::scopes::Scopes::new(&config.root, results.iter().map(|r| r.path.as_str()));
@@ -254,9 +255,8 @@ fn project_pass(mut results: Vec<FileResult>, outside: &ProjectContext, config: 
             output.findings.clear();
         }
         let facts = facts.for_file(&path);
-        output.findings.retain(|f| {
-            !f.withdrawn_by.iter().any(|fact| facts.contains(fact)) && f.requires.as_ref().is_none_or(|fact| facts.contains(fact))
-        });
+        let holds = |fact: &Fact| facts.contains(fact) || (*fact == Fact::OnlyBrowserCodeImports && browser_only.contains(&path));
+        output.findings.retain(|f| !f.withdrawn_by.iter().any(holds) && f.requires.as_ref().is_none_or(holds));
         if let Some(file) = &file {
             output.notices.extend(suppress::apply(file, &mut directives, &mut output.findings));
         }
@@ -268,6 +268,33 @@ fn project_pass(mut results: Vec<FileResult>, outside: &ProjectContext, config: 
     result.findings.dedup_by(|b, a| a.rule == b.rule && a.path == b.path && a.span == b.span);
     result.notices.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
     result
+}
+
+/// The files, among those with findings that browser code is out of scope for, that only
+/// browser code imports (`crate::flows::importers`).
+fn modules_only_browser_code_imports(
+    results: &[FileResult],
+    outside: &[(String, crate::flows::Summary)],
+    config: &Config,
+) -> std::collections::HashSet<String> {
+    let asks = |r: &&FileResult| r.output.findings.iter().any(|f| f.withdrawn_by.contains(&Fact::OnlyBrowserCodeImports));
+    let candidates: Vec<&str> = results.iter().filter(asks).map(|r| r.path.as_str()).collect();
+    if candidates.is_empty() {
+        return Default::default();
+    }
+    let scanned: std::collections::HashSet<&str> = results.iter().map(|r| r.path.as_str()).collect();
+    let summaries: Vec<crate::flows::FileSummary<'_>> = results
+        .iter()
+        .map(|r| crate::flows::FileSummary { path: &r.path, summary: &r.output.summary })
+        .chain(
+            outside
+                .iter()
+                .filter(|(path, _)| !scanned.contains(path.as_str()))
+                .map(|(path, summary)| crate::flows::FileSummary { path, summary }),
+        )
+        .collect();
+    let importers = crate::flows::importers::Importers::new(&summaries, scanned.iter().copied(), &config.root);
+    candidates.into_iter().filter(|path| importers.only_browser_code_imports(path)).map(str::to_string).collect()
 }
 
 /// Adds to each file the findings of request data that reaches its sinks from other functions

@@ -152,7 +152,10 @@ pub fn is_tooling_path(rel_path: &str) -> bool {
     if stem.ends_with(".config") {
         return true;
     }
-    parts.iter().any(|dir| TOOLING_DIRS.contains(dir))
+    // A `cli` module of a crate or package that also serves (`src/cli/client.rs`): the
+    // command-line side talking to the service, not the service.
+    let command_line_module = parts.windows(2).any(|pair| pair == ["src", "cli"]);
+    command_line_module || parts.iter().any(|dir| TOOLING_DIRS.contains(dir))
 }
 
 /// Whether the file at `abs_path` belongs to a package that is tooling (see the module
@@ -366,10 +369,22 @@ mod tests {
             "build.js",
             "webpack.config.js",
             "examples/sqlite/src/main.rs",
+            "src/cli/client.rs",
+            "daemon/src/cli/commands/login.ts",
         ] {
             assert!(is_tooling_path(path), "{path}");
         }
-        for path in ["src/routes/users.ts", "src/script_runner.rs", "crates/server/src/config.rs", "src/example_data.rs", "src/build.ts"] {
+        for path in [
+            "src/routes/users.ts",
+            "src/script_runner.rs",
+            "crates/server/src/config.rs",
+            "src/example_data.rs",
+            "src/build.ts",
+            // a crate named `cli` (its own `src/`), or a module named for it elsewhere
+            "src/app/cli/src/server.rs",
+            "src/routes/cli.ts",
+            "crates/cli/src/api.rs",
+        ] {
             assert!(!is_tooling_path(path), "{path}");
         }
     }

@@ -42,6 +42,33 @@ fn a_next_route_handlers_query_parameter_is_followed_into_a_helper_in_another_fi
 }
 
 #[test]
+fn a_module_only_browser_components_import_runs_in_the_browser() {
+    let copy = project_copy("nextjs-app");
+    assert_eq!(
+        findings_of(copy.path(), "http-client-without-timeout"),
+        vec![
+            // a route handler imports it too
+            ("http-client-without-timeout".to_string(), "lib/notify.ts".to_string(), 5),
+            // the dashboard page is a server component
+            ("http-client-without-timeout".to_string(), "lib/stats.ts".to_string(), 5),
+        ],
+        "not: lib/upload.ts and lib/storage/presign.ts (through its index), which only the uploader component imports"
+    );
+    assert_eq!(findings_of(copy.path(), "secret-in-logs"), vec![], "lib/session.ts logs to the console of the account menu's user");
+    // Once a server module imports the storage helpers, their request is the server's.
+    std::fs::write(
+        copy.path().join("app/api/notify/jobs.ts"),
+        "import { requestUploadUrl } from \"../../../lib/storage\";\nexport const presign = requestUploadUrl;\n",
+    )
+    .unwrap();
+    assert!(findings_of(copy.path(), "http-client-without-timeout").contains(&(
+        "http-client-without-timeout".to_string(),
+        "lib/storage/presign.ts".to_string(),
+        4
+    )));
+}
+
+#[test]
 fn warp_filters_make_the_arguments_they_extract_request_data_in_the_handlers_they_feed() {
     let copy = project_copy("warp-api");
     assert_eq!(

@@ -11,6 +11,7 @@
 //! finding is reported at the sink, with the whole path as its flow, in whatever files it lies.
 
 mod follow;
+pub mod importers;
 pub mod modules;
 pub mod rust;
 pub mod typescript;
@@ -50,6 +51,14 @@ pub struct Summary {
     /// TypeScript: modules whose exports this file passes on (`export * from "./x"`,
     /// `export { build } from "./x"`).
     pub reexports: Vec<Reexport>,
+    /// TypeScript: the modules the file imports, as written (`import .. from`, `export .. from`,
+    /// `require(..)`, `import(..)`): who imports a file tells where it runs ([`importers`]).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub imports: Vec<String>,
+    /// TypeScript: the file is browser code by what it says of itself, and nothing in it says
+    /// it runs on a server ([`typescript::is_browser_module`]).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub browser_code: bool,
 }
 
 impl Summary {
@@ -61,6 +70,8 @@ impl Summary {
             && self.calls.is_empty()
             && self.exports.is_empty()
             && self.reexports.is_empty()
+            && self.imports.is_empty()
+            && !self.browser_code
     }
 }
 

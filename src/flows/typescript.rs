@@ -20,7 +20,11 @@ pub const KINDS: &[&str] = &["call_expression", "program", "return_statement", "
 pub fn record(node: Node<'_>, model: &TsModel<'_>, file: &SourceFile, summary: &mut Summary) {
     match node.kind() {
         "call_expression" => record_call(node, model, file, summary),
-        "program" => record_exports(node, model, summary),
+        "program" => {
+            record_exports(node, model, summary);
+            record_imports(node, model, summary);
+            summary.browser_code = is_browser_module(node, model, file);
+        }
         "return_statement" => {
             let function = crate::lang::typescript::model::enclosing_function(node);
             if let (Some(value), Some(function)) = (node.named_child(0), function) {
@@ -60,6 +64,13 @@ fn record_return(value: Node<'_>, function: Node<'_>, model: &TsModel<'_>, file:
 
 fn record_call(call: Node<'_>, model: &TsModel<'_>, file: &SourceFile, summary: &mut Summary) {
     let Some(arguments) = call.field("arguments").filter(|a| a.kind() == "arguments") else { return };
+    // `require("./x")`, `await import("./x")`: an import wherever it is written.
+    if call.field("function").is_some_and(|f| f.kind() == "import" || (f.kind() == "identifier" && model.text(f) == "require")) {
+        if let Some(specifier) = arguments.named_child(0).and_then(|a| model.string_literal(a)) {
+            add_import(summary, &specifier);
+        }
+        return;
+    }
     if arguments.named_child_count() == 0 {
         return;
     }
@@ -113,6 +124,55 @@ fn record_validated(arguments: Node<'_>, model: &TsModel<'_>, summary: &mut Summ
             }
         }
     }
+}
+
+/// The modules the file's top-level statements import or re-export from.
+fn record_imports(program: Node<'_>, model: &TsModel<'_>, summary: &mut Summary) {
+    for statement in named_children(program).filter(|s| matches!(s.kind(), "import_statement" | "export_statement")) {
+        // `import x = require("m")` keeps its module inside the clause.
+        let source = statement.field("source").or_else(|| {
+            named_children(statement)
+                .find(|c| c.kind() == "import_require_clause")
+                .and_then(|clause| named_children(clause).find(|c| c.kind() == "string"))
+        });
+        if let Some(specifier) = source.and_then(|s| model.string_literal(s)) {
+            add_import(summary, &specifier);
+        }
+    }
+}
+
+fn add_import(summary: &mut Summary, specifier: &str) {
+    // Node's own modules are never a file of the project.
+    if !specifier.starts_with("node:") && !summary.imports.iter().any(|known| known == specifier) {
+        summary.imports.push(specifier.to_string());
+    }
+}
+
+/// Whether a module is browser code by what it says of itself ([`TsModel::is_browser_code`], a
+/// front-end directory or package) and nothing in it says it runs on a server: Next.js data
+/// functions (`getServerSideProps`), `"use server"`, server-only imports (`next/headers`,
+/// `server-only`), or an app-router page or layout, which renders on the server unless it says
+/// `"use client"`.
+pub fn is_browser_module(program: Node<'_>, model: &TsModel<'_>, file: &SourceFile) -> bool {
+    let browser = model.is_browser_code(program) || crate::source::is_frontend_path(&file.rel_path) || file.in_browser_app;
+    browser && !says_it_runs_on_a_server(model, file)
+}
+
+fn says_it_runs_on_a_server(model: &TsModel<'_>, file: &SourceFile) -> bool {
+    const SERVER_MODULES: &[&str] = &["server-only", "next/headers", "next/server", "next/cache"];
+    const DATA_FUNCTIONS: &[&str] = &["getServerSideProps", "getStaticProps", "getStaticPaths"];
+    if SERVER_MODULES.iter().any(|module| model.imports_module(module))
+        || DATA_FUNCTIONS.iter().any(|name| model.declares(name))
+        || crate::lang::typescript::model::starts_with_directive(model.src, "use server")
+    {
+        return true;
+    }
+    let path = file.rel_path.as_str();
+    let stem = path.rsplit('/').next().unwrap_or(path).split('.').next().unwrap_or("");
+    let app_router = path.starts_with("app/") || path.contains("/app/");
+    app_router
+        && matches!(stem, "page" | "layout" | "template" | "default" | "route")
+        && !crate::lang::typescript::model::starts_with_directive(model.src, "use client")
 }
 
 /// The file's exports under other names and its re-exports, from its top-level statements.

@@ -180,6 +180,17 @@ impl<'a> Context<'a> {
         index.spans.contains(&(self.rule, span))
     }
 
+    /// How many findings the file has so far, for [`Context::findings_since`].
+    pub fn finding_count(&self) -> usize {
+        self.findings.len()
+    }
+
+    /// The findings reported since there were `count`: a check that reports through several
+    /// paths qualifies them all at once.
+    pub fn findings_since(&mut self, count: usize) -> impl Iterator<Item = &mut Finding> {
+        self.findings.iter_mut().skip(count)
+    }
+
     /// Record a project-level fact for the project pass.
     pub fn fact(&mut self, fact: Fact) {
         self.facts.push(fact);

@@ -937,6 +937,12 @@ fn is_browser_library(module: &str) -> bool {
 
 /// A `"use client"` directive before any code (after comments and blank lines).
 fn starts_with_use_client(src: &str) -> bool {
+    starts_with_directive(src, "use client")
+}
+
+/// Whether the module's prologue starts with this directive (`"use client"`, `"use server"`),
+/// after comments.
+pub fn starts_with_directive(src: &str, directive: &str) -> bool {
     let mut rest = src.trim_start_matches('\u{feff}');
     loop {
         rest = rest.trim_start();
@@ -945,7 +951,8 @@ fn starts_with_use_client(src: &str) -> bool {
         } else if let Some(after) = rest.strip_prefix("/*") {
             rest = after.split_once("*/").map_or("", |(_, next)| next);
         } else {
-            return rest.starts_with("\"use client\"") || rest.starts_with("'use client'");
+            let quoted = rest.strip_prefix('"').or_else(|| rest.strip_prefix('\''));
+            return quoted.is_some_and(|r| r.starts_with(directive) && r[directive.len()..].starts_with(['"', '\'']));
         }
     }
 }

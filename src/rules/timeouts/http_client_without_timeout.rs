@@ -279,7 +279,14 @@ impl Rule for HttpClientWithoutTimeout {
                 }
             }
             _ if cx.in_test => {}
-            _ => self.check_ts_call(node, model, cx),
+            _ => {
+                // In a module only browser code imports, the request is the browser's.
+                let before = cx.finding_count();
+                self.check_ts_call(node, model, cx);
+                for finding in cx.findings_since(before) {
+                    finding.withdrawn_by(Fact::OnlyBrowserCodeImports);
+                }
+            }
         }
     }
 

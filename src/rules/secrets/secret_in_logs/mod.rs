@@ -2,6 +2,7 @@
 //! log. Logs are shipped to aggregators, kept for months and read by many more people than the
 //! credential store; a secret that reaches them is as exposed as the least protected log sink.
 
+use crate::diagnostic::Fact;
 use crate::lang::rust::taint::inline_captures;
 use crate::lang::rust::{span_of as rust_span, RustKind, RustModel, RustNode, RustSyntax, Site};
 use crate::lang::typescript::model::{named_children, span_of};
@@ -118,7 +119,10 @@ impl Rule for SecretInLogs {
         }
         for argument in call_arguments(node) {
             if let Some((leak, span)) = Self::ts_leak(argument, model, 0) {
-                cx.report(span, format!("{} is written to the log by `{logger}`", leak.describe())).help = Some(HELP.into());
+                // A module only browser code imports logs to the user's console too.
+                cx.report(span, format!("{} is written to the log by `{logger}`", leak.describe()))
+                    .withdrawn_by(Fact::OnlyBrowserCodeImports)
+                    .help = Some(HELP.into());
                 return;
             }
         }

@@ -1,0 +1,1 @@
+export { requestUploadUrl } from "./presign";
