@@ -283,3 +283,44 @@ fn a_database_client_described_in_the_models_has_its_timeouts_checked() {
         ]
     );
 }
+
+#[test]
+fn a_projects_own_logger_described_in_the_models_has_its_arguments_checked() {
+    let config = "[[models.loggers]]\nlanguage = \"typescript\"\nfunction = \"audit.record\"\nmodule = \"./audit\"\n\n[[models.loggers]]\nlanguage = \"rust\"\nfunction = \"AuditTrail::record\"\n";
+    let dir = project(&[
+        ("archlint.toml", config.as_bytes()),
+        ("package.json", br#"{ "name": "ledger", "dependencies": { "express": "^4.19.0" } }"#),
+        ("Cargo.toml", b"[package]\nname = \"ledger\"\nversion = \"0.1.0\"\n\n[dependencies]\naxum = \"0.7\"\n"),
+        (
+            "src/login.ts",
+            b"import * as audit from \"./audit\";\nimport * as metrics from \"./metrics\";\nexport function onLogin(user: { name: string }, password: string) {\n  audit.record(\"login\", user.name, password);\n  audit.record(\"login\", user.name);\n  metrics.record(\"login\", password);\n}\n",
+        ),
+        (
+            "src/audit.rs",
+            b"pub struct AuditTrail;\nimpl AuditTrail { pub fn record(&self, _what: &str, _detail: &str) {} }\npub fn on_login(trail: &AuditTrail, user: &str, api_key: &str) {\n    trail.record(\"login\", api_key);\n    trail.record(\"login\", user);\n}\n",
+        ),
+    ]);
+    let output = archlint(dir.path(), &["--format", "json", "--select", "secret-in-logs"]);
+    let report: serde_json::Value = serde_json::from_slice(&output.stdout).expect("JSON output");
+    let found: Vec<(String, u64, String)> = report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| {
+            (f["path"].as_str().unwrap().to_string(), f["start"]["line"].as_u64().unwrap(), f["message"].as_str().unwrap().to_string())
+        })
+        .collect();
+    assert_eq!(
+        found,
+        [
+            ("src/audit.rs".to_string(), 4, "`api_key` is written to the log by `record`".to_string()),
+            ("src/login.ts".to_string(), 4, "`password` is written to the log by `audit.record`".to_string()),
+        ],
+        "not: the user name; `metrics.record`, which is not the audit module's"
+    );
+    // Without the entries, neither call is a logger.
+    std::fs::remove_file(dir.path().join("archlint.toml")).unwrap();
+    let output = archlint(dir.path(), &["--format", "json", "--select", "secret-in-logs"]);
+    let report: serde_json::Value = serde_json::from_slice(&output.stdout).expect("JSON output");
+    assert_eq!(report["findings"].as_array().unwrap().len(), 0, "{report}");
+}

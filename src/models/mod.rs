@@ -17,8 +17,8 @@ use foldhash::{HashMap, HashMapExt, HashSet};
 use serde::{Deserialize, Serialize};
 pub use spec::Capability;
 use spec::{
-    CalleeSpec, ClientSpec, ConnectionSpec, LimiterSpec, ModelFile, PackageSpec, PropagatorSpec, SanitizerSpec, Sections, SinkSpec,
-    SourceSpec, UserModels,
+    CalleeSpec, ClientSpec, ConnectionSpec, LimiterSpec, LoggerSpec, ModelFile, PackageSpec, PropagatorSpec, SanitizerSpec, Sections,
+    SinkSpec, SourceSpec, UserModels,
 };
 use std::sync::OnceLock;
 
@@ -449,6 +449,13 @@ pub struct Connection {
     pub from: Provenance,
 }
 
+/// A call that writes a log line.
+#[derive(Debug, Clone)]
+pub struct Logger {
+    pub callee: Callee,
+    pub from: Provenance,
+}
+
 #[derive(Debug, Clone)]
 pub struct Propagator {
     pub callee: Callee,
@@ -547,7 +554,7 @@ trait HasCallee {
 macro_rules! has_callee {
     ($($t:ty),*) => { $(impl HasCallee for $t { fn callee(&self) -> &Callee { &self.callee } })* };
 }
-has_callee!(Sink, Sanitizer, Propagator, SourceCall, Client, Connection);
+has_callee!(Sink, Sanitizer, Propagator, SourceCall, Client, Connection, Logger);
 
 impl<T: HasCallee> Table<T> {
     fn push(&mut self, entry: T) {
@@ -594,6 +601,7 @@ struct LanguageKnowledge {
     propagators: Table<Propagator>,
     clients: Table<Client>,
     connections: Table<Connection>,
+    loggers: Table<Logger>,
     /// Rate limiters: the modules (crates, paths) whose import means requests are limited.
     limiters: Vec<(String, Provenance)>,
     /// Packages and what their use provides.
@@ -727,6 +735,9 @@ impl Knowledge {
         }
         for client in &sections.clients {
             self.add_client(client, context, from)?;
+        }
+        for logger in &sections.loggers {
+            self.add_logger(logger, context, from)?;
         }
         for connection in &sections.connections {
             self.add_connection(connection, context, from)?;
@@ -940,6 +951,16 @@ impl Knowledge {
         Ok(())
     }
 
+    fn add_logger(&mut self, spec: &LoggerSpec, context: &FileContext<'_>, from: &Provenance) -> Result<(), ModelError> {
+        let (language, callees) = context.named_calls(&spec.callee(), "a logger", None)?;
+        let knowledge = self.language_mut(language);
+        knowledge.remember(&callees);
+        for callee in callees {
+            knowledge.loggers.push(Logger { callee, from: from.clone() });
+        }
+        Ok(())
+    }
+
     fn add_limiter(&mut self, spec: &LimiterSpec, context: &FileContext<'_>, from: &Provenance) -> Result<(), ModelError> {
         let (language, module) = module_entry(spec.language.as_ref(), &spec.module, context, "limiter")?;
         self.language_mut(language).limiters.push((module, from.clone()));
@@ -977,6 +998,11 @@ impl Knowledge {
         self.language(language).connections.matching(call, language).collect()
     }
 
+    /// Whether this call writes a log line.
+    pub fn logs(&self, language: Language, call: &CallName<'_>) -> bool {
+        self.language(language).loggers.matching(call, language).next().is_some()
+    }
+
     /// The HTTP client entries this call is (a request that needs a timeout).
     pub fn clients<'a>(&'a self, language: Language, call: &CallName<'_>) -> Vec<&'a Client> {
         self.language(language).clients.matching(call, language).collect()
@@ -1012,6 +1038,7 @@ impl Knowledge {
             && k.propagators.by_last.is_empty()
             && k.clients.by_last.is_empty()
             && k.connections.by_last.is_empty()
+            && k.loggers.by_last.is_empty()
             && k.source_calls.by_last.is_empty())
     }
 
@@ -1168,6 +1195,16 @@ impl Knowledge {
                     from: &c.from,
                 });
             }
+            for l in &k.loggers.entries {
+                entries.push(ListedEntry {
+                    language,
+                    section: "logger",
+                    kind: None,
+                    name: l.callee.shown(),
+                    detail: String::new(),
+                    from: &l.from,
+                });
+            }
             for (module, from) in &k.limiters {
                 entries.push(ListedEntry { language, section: "limiter", kind: None, name: module.clone(), detail: String::new(), from });
             }
@@ -1198,7 +1235,8 @@ pub struct Listing<'k> {
 #[derive(Serialize)]
 pub struct ListedEntry<'k> {
     pub language: Language,
-    /// `source`, `sink`, `sanitizer`, `propagator`, `client`, `connection`, `limiter`.
+    /// `source`, `sink`, `sanitizer`, `propagator`, `client`, `connection`, `logger`, `limiter`,
+    /// `package`.
     pub section: &'static str,
     /// A sink's kind; a sanitiser's kinds.
     #[serde(skip_serializing_if = "Option::is_none")]

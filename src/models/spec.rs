@@ -38,6 +38,8 @@ pub struct ModelFile {
     pub limiters: Vec<LimiterSpec>,
     #[serde(default)]
     pub packages: Vec<PackageSpec>,
+    #[serde(default)]
+    pub loggers: Vec<LoggerSpec>,
 }
 
 impl ModelFile {
@@ -52,6 +54,7 @@ impl ModelFile {
             connections: std::mem::take(&mut self.connections),
             limiters: std::mem::take(&mut self.limiters),
             packages: std::mem::take(&mut self.packages),
+            loggers: std::mem::take(&mut self.loggers),
         }
     }
 }
@@ -76,6 +79,8 @@ pub struct Sections {
     pub limiters: Vec<LimiterSpec>,
     #[serde(default)]
     pub packages: Vec<PackageSpec>,
+    #[serde(default)]
+    pub loggers: Vec<LoggerSpec>,
 }
 
 /// `[models]` in `archlint.toml`: the user's own sources, sinks and sanitizers.
@@ -91,6 +96,7 @@ impl Sections {
             && self.connections.is_empty()
             && self.packages.is_empty()
             && self.limiters.is_empty()
+            && self.loggers.is_empty()
     }
 }
 
@@ -263,6 +269,14 @@ entry!(
         /// call has none), with `{ms}` where the timeout goes: `signal: AbortSignal.timeout({ms})`.
         pub fix_option: Option<Spanned<String>>,
     }
+);
+
+entry!(
+    /// Calls that write a log line: what their arguments hold ends up in the service's logs
+    /// (`secret-in-logs`). `console.log`, a logging library's default logger, a project's own
+    /// `audit.record(..)`. (Methods of a receiver named like a logger, `this.logger.info(..)`,
+    /// and Rust's `tracing`/`log` macros are known without an entry.)
+    LoggerSpec {}
 );
 
 entry!(

@@ -534,6 +534,12 @@ impl<'t> TsModel<'t> {
         self.knowledge.clients(Language::Typescript, &parts.name(self.import_specifiers()))
     }
 
+    /// Whether the models say this call writes a log line (`console.log`, a `[[loggers]]` entry).
+    pub fn logs(&self, call: Node<'_>) -> bool {
+        let parts = self.call_parts(call);
+        self.knowledge.logs(Language::Typescript, &parts.name(self.import_specifiers()))
+    }
+
     /// The connection entries this call is (it opens a connection, pool or client).
     pub fn connections(&self, call: Node<'_>) -> Vec<&'t crate::models::Connection> {
         let parts = self.call_parts(call);

@@ -129,13 +129,35 @@ impl Rule for SecretInLogs {
     }
 
     fn rust_kinds(&self) -> &'static [RustKind] {
-        &[RustKind::Macro]
+        &[RustKind::Macro, RustKind::Call, RustKind::MethodCall]
     }
 
     fn check_rust(&self, node: &RustNode<'_>, model: &RustModel, cx: &mut Context<'_>) {
         if node.site.in_test || cx.in_test || is_command_line_path(&cx.file.rel_path) {
             return;
         }
+        // A function or method the models say writes a log line (a project's `audit::record`).
+        let (parts, arguments, callee) = match node.syntax {
+            RustSyntax::Call(call) => (model.call_parts(call), &call.args, call.func.to_token_stream()),
+            RustSyntax::MethodCall(call) => (model.method_call_parts(call, node.site.fn_id), &call.args, call.method.to_token_stream()),
+            _ => return self.check_rust_macro(node, model, cx),
+        };
+        if !model.logs(&parts) {
+            return;
+        }
+        for argument in arguments {
+            if let Some(leak) = Self::rust_leak(argument, false, &node.site, model, &cx.file.text) {
+                let logger = tidy_tokens(&callee.to_string());
+                cx.report(rust_span(cx.file, argument), format!("{} is written to the log by `{logger}`", leak.describe())).help =
+                    Some(HELP.into());
+                return;
+            }
+        }
+    }
+}
+
+impl SecretInLogs {
+    fn check_rust_macro(&self, node: &RustNode<'_>, model: &RustModel, cx: &mut Context<'_>) {
         let RustSyntax::Macro(mac) = node.syntax else { return };
         let Some(logger) = Self::rust_log_macro(mac, &node.site, model) else { return };
         let args = macro_args(mac.tokens.clone());

@@ -8,6 +8,12 @@ impl SecretInLogs {
     /// `Logger`, Fastify's `request.log`).
     pub(super) fn ts_log_call<'t>(call: Node<'t>, model: &TsModel<'t>) -> Option<&'t str> {
         let callee = call.field("function")?;
+        // The models: `console.log`, a logging library's default logger, a project's own.
+        if model.logs(call) {
+            return Some(model.text(callee));
+        }
+        // A receiver named like a logger, whatever made it: `logger.info`, `this.logger.warn`,
+        // `log.error` (pino, winston, bunyan and NestJS instances are all named so).
         if callee.kind() != "member_expression" {
             return None;
         }
@@ -22,7 +28,7 @@ impl SecretInLogs {
             _ => return None,
         };
         let lower = receiver_name.to_ascii_lowercase();
-        let is_logger = receiver_name == "console" || lower == "log" || lower.ends_with("logger");
+        let is_logger = lower == "log" || lower.ends_with("logger");
         is_logger.then(|| model.text(callee))
     }
 
