@@ -301,3 +301,32 @@ fn calls_into_workspace_packages_are_followed_through_their_exports() {
         "the flow starts at the route in the other package"
     );
 }
+
+#[test]
+fn a_helper_that_evaluates_its_parameter_is_code_injection_when_a_handler_passes_request_data() {
+    let dir = tempfile::tempdir().unwrap();
+    let write = |path: &str, text: &str| {
+        let path = dir.path().join(path);
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(path, text).unwrap();
+    };
+    write("package.json", r#"{ "name": "calc", "dependencies": { "express": "^4.19.0" } }"#);
+    write("src/render.ts", "export function render(template: string) {\n  return eval(\"`\" + template + \"`\");\n}\nexport function renderAll(templates: string[]) {\n  return templates.map((t) => new Function(\"return `\" + t + \"`\")());\n}\n");
+    write(
+        "src/app.ts",
+        "import express from \"express\";\nimport { render, renderAll } from \"./render\";\nconst app = express();\napp.post(\"/preview\", (req, res) => res.json(render(req.body.template)));\napp.get(\"/defaults\", (_req, res) => res.json(renderAll([\"a\", \"b\"])));\n",
+    );
+    let report = scan_json(dir.path(), &["--select", "code-injection,dynamic-code"]);
+    let found: Vec<(String, String, u64)> = report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| (f["rule"].as_str().unwrap().into(), f["path"].as_str().unwrap().into(), f["start"]["line"].as_u64().unwrap()))
+        .collect();
+    assert_eq!(
+        found,
+        expected(&[("code-injection", "src/render.ts", 2), ("dynamic-code", "src/render.ts", 5)]),
+        "the preview's template is request data (an error, where the dynamic-code warning gives way); renderAll's only caller passes constants, but nothing tells archlint so"
+    );
+    assert_eq!(flow_of(&report, "code-injection", "src/render.ts", 2), ["src/app.ts:4", "src/app.ts:4", "src/render.ts:1"]);
+}

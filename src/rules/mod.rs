@@ -67,6 +67,7 @@ pub const REGISTRY: &[RuleEntry] = &[
     secrets::hardcoded_secret::ENTRY,
     timeouts::http_client_without_timeout::ENTRY,
     injection::sql_injection::ENTRY,
+    injection::dynamic_code::ENTRY,
     injection::dynamic_sql::ENTRY,
     injection::command_injection::ENTRY,
     injection::path_traversal::ENTRY,
@@ -120,6 +121,7 @@ pub fn entry(id: &str) -> Option<&'static RuleEntry> {
 pub fn refined_by(rule: &str) -> &'static [&'static str] {
     match rule {
         "sql-injection" => &["dynamic-sql"],
+        "code-injection" => &["dynamic-code"],
         _ => &[],
     }
 }

@@ -4,7 +4,8 @@
 //! a query is one refactor away from taking request data, but most are built from constants and
 //! checked values archlint cannot follow, so it is opt-in.
 
-use super::sql_injection::{Reports, SqlInjection};
+use super::sql_injection::SqlInjection;
+use super::Reports;
 use crate::rules::{check_option_names, Rule, RuleEntry, RuleOptions};
 
 pub const ENTRY: RuleEntry = RuleEntry { id: "dynamic-sql", build };

@@ -5,6 +5,7 @@
 
 pub mod code_injection;
 pub mod command_injection;
+pub mod dynamic_code;
 pub mod dynamic_sql;
 mod exec_file;
 pub mod mass_assignment;
@@ -29,6 +30,17 @@ use crate::taint::Origin;
 pub(crate) use crate::lang::rust::model::constant_prefix as rust_constant_prefix;
 pub(crate) use crate::lang::typescript::model::constant_prefix;
 pub(crate) use crate::text::fixes_origin;
+
+/// Which values reaching a sink a rule reports: an injection rule and its audit counterpart run
+/// the same check (`sql-injection` and `dynamic-sql`, `code-injection` and `dynamic-code`).
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Reports {
+    /// Request data, also when it arrives through parameters from other functions or files.
+    RequestData,
+    /// Other non-constant values: a parameter nobody is seen passing request data to, the
+    /// result of a call the taint view cannot see into.
+    NonConstant,
+}
 
 /// Reports a value of `origin` reaching `sink` (described like "`pool.query`"): request data at
 /// the rule's level with the flow attached; a non-constant value capped at `dynamic_level` when

@@ -3,8 +3,8 @@
 //! parameter, an unknown call) instead, is the audit rule `dynamic-sql` (`dynamic_sql.rs`): on
 //! code nobody tuned on those were nearly all false (constants the rule cannot follow).
 
-use super::report_origin;
 use super::sql_placeholders::bind_template_values;
+use super::{report_origin, Reports};
 use crate::diagnostic::{Applicability, Level};
 use crate::lang::rust::{RustKind, RustModel, RustNode, RustSyntax};
 use crate::lang::typescript::model::{named_children, span_of};
@@ -18,15 +18,6 @@ use std::sync::OnceLock;
 use tree_sitter::Node;
 
 pub const ENTRY: RuleEntry = RuleEntry { id: "sql-injection", build };
-
-/// Which values in SQL text a rule reports.
-#[derive(Clone, Copy, PartialEq, Eq)]
-pub(crate) enum Reports {
-    /// Request data (`sql-injection`).
-    RequestData,
-    /// Other non-constant values (`dynamic-sql`).
-    NonConstant,
-}
 
 pub(crate) struct SqlInjection {
     id: &'static str,
