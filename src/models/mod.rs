@@ -612,6 +612,8 @@ struct LanguageKnowledge {
     decorators: Vec<SourceDecorators>,
     /// Every method name and last name segment some entry matches by, for [`Knowledge::may_match`].
     names: HashSet<String>,
+    /// The first segments of global names entries match whole (`fetch`, `eval`, `console`).
+    global_roots: HashSet<String>,
 }
 
 impl LanguageKnowledge {
@@ -621,6 +623,7 @@ impl LanguageKnowledge {
             match &callee.form {
                 Form::Method(name) => self.names.insert(name.clone()),
                 Form::Suffix(segments) => self.names.insert(segments.last().expect("a pattern has a segment").clone()),
+                Form::Exact { name, imported: false } => self.global_roots.insert(name.split('.').next().unwrap_or(name).to_string()),
                 Form::Exact { .. } => false,
             };
         }
@@ -1027,6 +1030,12 @@ impl Knowledge {
     /// is `name`: a front-end asks this before it describes a call in full.
     pub fn may_match(&self, language: Language, name: &str) -> bool {
         self.language(language).names.contains(name)
+    }
+
+    /// Whether some entry names a global whose name starts with `root` (`fetch`, `console` of
+    /// `console.log`): a parameter of that name shadows what the entry means.
+    pub fn names_global(&self, language: Language, root: &str) -> bool {
+        self.language(language).global_roots.contains(root)
     }
 
     /// Whether any entry of this language matches by name segments (Rust paths, users' names):

@@ -662,6 +662,12 @@ impl<'t> TsModel<'t> {
                 if self.binding(node).is_some() {
                     return None;
                 }
+                // A parameter named like an import or a global the models know (`fetch` handed
+                // in as a callback, `axios` injected) is not that.
+                let known = self.imports.contains_key(name) || self.knowledge.names_global(Language::Typescript, name);
+                if known && is_parameter_in_scope(node, name, self) {
+                    return None;
+                }
                 Some(match self.imports.get(name) {
                     Some(Import { module, export: Some(export) }) => format!("{module}.{export}"),
                     Some(Import { module, export: None }) => module.clone(),
@@ -913,6 +919,33 @@ pub(crate) fn decorator_name<'t, 'n>(model: &TsModel<'t>, decorator: Node<'n>) -
         _ => (expression, None),
     };
     Some((model.text(callee), args))
+}
+
+/// Whether a function around `identifier` has a parameter called `name` (also destructured:
+/// `({ fetch }) => ..`).
+fn is_parameter_in_scope(identifier: Node<'_>, name: &str, model: &TsModel<'_>) -> bool {
+    let mut node = identifier;
+    while let Some(parent) = node.parent() {
+        if is_function_like(parent.kind()) {
+            let binds = |parameter: Node<'_>| {
+                let pattern = parameter.field("pattern").unwrap_or(parameter);
+                std::iter::once(pattern).chain(descendants(pattern)).any(|n| {
+                    matches!(n.kind(), "identifier" | "shorthand_property_identifier_pattern")
+                        && model.text(n) == name
+                        // `{ key: local }` binds `local`, and a parameter's type binds nothing.
+                        && !n.parent().is_some_and(|p| p.kind() == "pair_pattern" && p.field("key") == Some(n))
+                        && !std::iter::successors(n.parent(), |p| p.parent())
+                            .take_while(|p| p.id() != parameter.id())
+                            .any(|p| p.kind() == "type_annotation")
+                })
+            };
+            if function_parameters(parent).into_iter().any(binds) {
+                return true;
+            }
+        }
+        node = parent;
+    }
+    false
 }
 
 /// A function's formal parameters (an arrow function's single unparenthesised one too).
