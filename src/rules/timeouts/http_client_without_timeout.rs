@@ -320,6 +320,9 @@ impl Rule for HttpClientWithoutTimeout {
                         return;
                     }
                 }
+                if every_request_of_the_file_is_timed(&cx.file.text, &client.timeout_methods) {
+                    return;
+                }
                 // `reqwest::Client::new()` is `Client::builder().build().expect(..)`: the same,
                 // with a timeout.
                 let written = cx.file.slice(rust_span(cx.file, &call.func)).to_string();
@@ -359,7 +362,9 @@ impl Rule for HttpClientWithoutTimeout {
                 calls.push(call);
                 let Some((kind, mut methods, root_expr)) = self.builder_of(root, model, node.site.fn_id, 0) else { return };
                 methods.extend(calls.iter().map(|c| c.method.to_string()));
-                if methods.iter().any(|m| kind.timeout_methods.contains(m)) {
+                if methods.iter().any(|m| kind.timeout_methods.contains(m))
+                    || every_request_of_the_file_is_timed(&cx.file.text, &kind.timeout_methods)
+                {
                     return;
                 }
                 let span = match root {
@@ -389,6 +394,40 @@ impl Rule for HttpClientWithoutTimeout {
             _ => {}
         }
     }
+}
+
+/// Whether the file sends requests (`….get(url)….send()`) and every one sets its own timeout
+/// (`.timeout(t)` in the chain): a client kept in a struct and used only by such requests is
+/// bounded, whatever it was built with. Read again from the text, only when a client without a
+/// timeout is about to be reported.
+fn every_request_of_the_file_is_timed(text: &str, timeout_methods: &[String]) -> bool {
+    use syn::visit::Visit;
+    struct Requests<'m> {
+        timeout_methods: &'m [String],
+        sent: usize,
+        timed: usize,
+    }
+    impl<'ast> Visit<'ast> for Requests<'_> {
+        fn visit_expr_method_call(&mut self, call: &'ast syn::ExprMethodCall) {
+            if call.method == "send" {
+                let (_, chain) = method_chain(&call.receiver);
+                if chain.iter().any(|c| REQUEST_METHODS.iter().any(|m| c.method == m)) {
+                    self.sent += 1;
+                    if chain.iter().any(|c| self.timeout_methods.iter().any(|m| c.method == m)) {
+                        self.timed += 1;
+                    }
+                }
+            }
+            syn::visit::visit_expr_method_call(self, call);
+        }
+    }
+    if timeout_methods.is_empty() {
+        return false;
+    }
+    let Ok(file) = syn::parse_file(text) else { return false };
+    let mut requests = Requests { timeout_methods, sent: 0, timed: 0 };
+    requests.visit_file(&file);
+    requests.sent > 0 && requests.timed == requests.sent
 }
 
 /// A URL literal relative to the page: `"/api/x"`, `` `/api/${id}` ``, `"//cdn.example/x"`.
