@@ -23,7 +23,7 @@ pub fn record(node: Node<'_>, model: &TsModel<'_>, file: &SourceFile, summary: &
         "program" => {
             record_exports(node, model, summary);
             record_imports(node, model, summary);
-            summary.browser_code = is_browser_module(node, model, file);
+            summary.browser_code = is_browser_module(model, file);
         }
         "return_statement" => {
             let function = crate::lang::typescript::model::enclosing_function(node);
@@ -148,13 +148,13 @@ fn add_import(summary: &mut Summary, specifier: &str) {
     }
 }
 
-/// Whether a module is browser code by what it says of itself ([`TsModel::is_browser_code`], a
-/// front-end directory or package) and nothing in it says it runs on a server: Next.js data
+/// Whether a module is browser code by what it says of itself (its imports, name and directives:
+/// [`TsModel::is_browser_code_by_its_declarations`]; a front-end directory or package) and nothing in it says it runs on a server: Next.js data
 /// functions (`getServerSideProps`), `"use server"`, server-only imports (`next/headers`,
 /// `server-only`), or an app-router page or layout, which renders on the server unless it says
 /// `"use client"`.
-pub fn is_browser_module(program: Node<'_>, model: &TsModel<'_>, file: &SourceFile) -> bool {
-    let browser = model.is_browser_code(program) || crate::source::is_frontend_path(&file.rel_path) || file.in_browser_app;
+pub fn is_browser_module(model: &TsModel<'_>, file: &SourceFile) -> bool {
+    let browser = model.is_browser_code_by_its_declarations() || crate::source::is_frontend_path(&file.rel_path) || file.in_browser_app;
     browser && !says_it_runs_on_a_server(model, file)
 }
 

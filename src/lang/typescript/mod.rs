@@ -221,6 +221,7 @@ fn index_tree<'t>(root: Node<'t>, kinds: &KindTable, wanted: &[bool]) -> Indexed
                 }
             }
             if kinds.function_like.get(id) == Some(&true) {
+                recorded.push((Recorded::Parameters, node, scopes.last().unwrap().1));
                 scopes.push((depth, model::span_of(node)));
             }
         }

@@ -90,6 +90,8 @@ pub struct TsModel<'t> {
     /// identifier's node id), and where in a function a name is checked against a list (by the
     /// function's node id and the name: the checks' offsets).
     pub(super) enclosing_parameters: RefCell<HashMap<usize, Option<(usize, usize)>>>,
+    /// Every name some function of the file takes as a parameter (destructured ones too).
+    parameter_names: HashSet<&'t str>,
     pub(super) guards: RefCell<HashMap<(usize, String), ChecksAt>>,
 }
 
@@ -123,6 +125,8 @@ pub(super) enum Recorded {
     Update,
     Call,
     Method,
+    /// A function's parameters (recorded for every function-like node, beside its own kind).
+    Parameters,
 }
 
 impl Recorded {
@@ -161,6 +165,7 @@ impl<'t> TsModel<'t> {
             service_implementations: Vec::new(),
             qualified_names: RefCell::default(),
             enclosing_parameters: RefCell::default(),
+            parameter_names: HashSet::new(),
             guards: RefCell::default(),
         }
     }
@@ -190,6 +195,16 @@ impl<'t> TsModel<'t> {
             }
             Recorded::Call => self.record_route_call(node),
             Recorded::Method => self.record_nest_handler(node),
+            Recorded::Parameters => {
+                for parameter in function_parameters(node) {
+                    let pattern = parameter.field("pattern").unwrap_or(parameter);
+                    for name in std::iter::once(pattern).chain(descendants(pattern)) {
+                        if matches!(name.kind(), "identifier" | "shorthand_property_identifier_pattern") {
+                            self.parameter_names.insert(self.text(name));
+                        }
+                    }
+                }
+            }
         }
     }
 
@@ -607,6 +622,19 @@ impl<'t> TsModel<'t> {
         })
     }
 
+    /// [`TsModel::is_browser_code`] without its walk of the whole file for browser globals,
+    /// unless a rule has already asked: what the cross-file summary records for every file.
+    pub fn is_browser_code_by_its_declarations(&self) -> bool {
+        if let Some(known) = self.browser_code.get() {
+            return *known;
+        }
+        let file_name = self.file_path.rsplit(['/', '\\']).next().unwrap_or("");
+        self.imports_ui_framework()
+            || self.imports.values().any(|import| is_browser_library(&import.module))
+            || file_name.contains(".client.")
+            || starts_with_use_client(self.src)
+    }
+
     /// Whether the file imports a UI framework, which marks it as browser code even in a `.ts` file.
     pub fn imports_ui_framework(&self) -> bool {
         self.imports.values().any(|import| {
@@ -665,7 +693,7 @@ impl<'t> TsModel<'t> {
                 // A parameter named like an import or a global the models know (`fetch` handed
                 // in as a callback, `axios` injected) is not that.
                 let known = self.imports.contains_key(name) || self.knowledge.names_global(Language::Typescript, name);
-                if known && is_parameter_in_scope(node, name, self) {
+                if known && self.parameter_names.contains(name) && is_parameter_in_scope(node, name, self) {
                     return None;
                 }
                 Some(match self.imports.get(name) {
