@@ -324,3 +324,34 @@ fn a_projects_own_logger_described_in_the_models_has_its_arguments_checked() {
     let report: serde_json::Value = serde_json::from_slice(&output.stdout).expect("JSON output");
     assert_eq!(report["findings"].as_array().unwrap().len(), 0, "{report}");
 }
+
+#[test]
+fn a_projects_own_password_hasher_described_in_the_models_answers_plaintext_password() {
+    let users = "import { Injectable } from \"@nestjs/common\";\nimport { Repository } from \"typeorm\";\n\nexport class CreateUserDto {\n  email: string;\n  password: string;\n}\n\n@Injectable()\nexport class UsersService {\n  constructor(private readonly repo: Repository<unknown>) {}\n\n  async create(dto: CreateUserDto) {\n    return this.repo.save(dto);\n  }\n}\n";
+    let auth = "import { Injectable } from \"@nestjs/common\";\nimport { CreateUserDto, UsersService } from \"./users.service\";\nimport { Vault } from \"./vault\";\n\n@Injectable()\nexport class AuthService {\n  constructor(private readonly usersService: UsersService, private readonly vault: Vault) {}\n\n  async register(dto: CreateUserDto) {\n    const sealed = await this.vault.seal(dto.password);\n    return this.usersService.create({ ...dto, password: sealed });\n  }\n}\n";
+    let files = |config: &'static str| {
+        project(&[
+            ("archlint.toml", config.as_bytes()),
+            ("package.json", br#"{ "name": "accounts", "dependencies": { "@nestjs/common": "^10.0.0", "typeorm": "^0.3.0" } }"#),
+            ("src/users.service.ts", users.as_bytes()),
+            ("src/auth.service.ts", auth.as_bytes()),
+        ])
+    };
+    let found = |dir: &tempfile::TempDir| -> Vec<(String, u64)> {
+        let output = archlint(dir.path(), &["--format", "json", "--select", "plaintext-password"]);
+        let report: serde_json::Value = serde_json::from_slice(&output.stdout).expect("JSON output");
+        let findings = report["findings"].as_array().unwrap().iter();
+        findings.map(|f| (f["path"].as_str().unwrap().to_string(), f["start"]["line"].as_u64().unwrap())).collect()
+    };
+    // Without an entry, `seal` says nothing of hashing: the service stores the DTO it is handed.
+    assert_eq!(found(&files("")), [("src/users.service.ts".to_string(), 14)]);
+    // With one, the caller hashes the password before it hands the DTO over.
+    let config = "[[models.hashers]]\nlanguage = \"typescript\"\nfunction = \"Vault.seal\"\n";
+    assert_eq!(found(&files(config)), Vec::<(String, u64)>::new());
+    // Rust has no use for one: a one-line error, exit 2.
+    let dir = files("[[models.hashers]]\nlanguage = \"rust\"\nfunction = \"Vault::seal\"\n");
+    let output = archlint(dir.path(), &["--select", "plaintext-password"]);
+    assert_eq!(output.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(stderr.contains("archlint.toml:3: `hashers` entries are for TypeScript"), "{stderr}");
+}

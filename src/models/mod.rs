@@ -17,8 +17,8 @@ use foldhash::{HashMap, HashMapExt, HashSet};
 use serde::{Deserialize, Serialize};
 pub use spec::Capability;
 use spec::{
-    CalleeSpec, ClientSpec, ConnectionSpec, LimiterSpec, LoggerSpec, ModelFile, PackageSpec, PropagatorSpec, SanitizerSpec, Sections,
-    SinkSpec, SourceSpec, UserModels,
+    CalleeSpec, ClientSpec, ConnectionSpec, HasherSpec, LimiterSpec, LoggerSpec, ModelFile, PackageSpec, PropagatorSpec, SanitizerSpec,
+    Sections, SinkSpec, SourceSpec, UserModels,
 };
 use std::sync::OnceLock;
 
@@ -456,6 +456,13 @@ pub struct Logger {
     pub from: Provenance,
 }
 
+/// A call that hashes a password.
+#[derive(Debug, Clone)]
+pub struct Hasher {
+    pub callee: Callee,
+    pub from: Provenance,
+}
+
 #[derive(Debug, Clone)]
 pub struct Propagator {
     pub callee: Callee,
@@ -554,7 +561,7 @@ trait HasCallee {
 macro_rules! has_callee {
     ($($t:ty),*) => { $(impl HasCallee for $t { fn callee(&self) -> &Callee { &self.callee } })* };
 }
-has_callee!(Sink, Sanitizer, Propagator, SourceCall, Client, Connection, Logger);
+has_callee!(Sink, Sanitizer, Propagator, SourceCall, Client, Connection, Logger, Hasher);
 
 impl<T: HasCallee> Table<T> {
     fn push(&mut self, entry: T) {
@@ -602,6 +609,7 @@ struct LanguageKnowledge {
     clients: Table<Client>,
     connections: Table<Connection>,
     loggers: Table<Logger>,
+    hashers: Table<Hasher>,
     /// Rate limiters: the modules (crates, paths) whose import means requests are limited.
     limiters: Vec<(String, Provenance)>,
     /// Packages and what their use provides.
@@ -741,6 +749,9 @@ impl Knowledge {
         }
         for logger in &sections.loggers {
             self.add_logger(logger, context, from)?;
+        }
+        for hasher in &sections.hashers {
+            self.add_hasher(hasher, context, from)?;
         }
         for connection in &sections.connections {
             self.add_connection(connection, context, from)?;
@@ -964,6 +975,24 @@ impl Knowledge {
         Ok(())
     }
 
+    fn add_hasher(&mut self, spec: &HasherSpec, context: &FileContext<'_>, from: &Provenance) -> Result<(), ModelError> {
+        let (language, callees) = context.named_calls(&spec.callee(), "a hasher", None)?;
+        if language == Language::Rust {
+            // `plaintext-password` follows request data into Rust stores; a hasher's result is
+            // not request data already, so there is nothing for an entry to say.
+            return Err(ModelError::at(
+                "`hashers` entries are for TypeScript: in Rust, what a hash function returns is not request data already",
+                spec.function.as_ref().map(|f| f.span()),
+            ));
+        }
+        let knowledge = self.language_mut(language);
+        knowledge.remember(&callees);
+        for callee in callees {
+            knowledge.hashers.push(Hasher { callee, from: from.clone() });
+        }
+        Ok(())
+    }
+
     fn add_limiter(&mut self, spec: &LimiterSpec, context: &FileContext<'_>, from: &Provenance) -> Result<(), ModelError> {
         let (language, module) = module_entry(spec.language.as_ref(), &spec.module, context, "limiter")?;
         self.language_mut(language).limiters.push((module, from.clone()));
@@ -999,6 +1028,11 @@ impl Knowledge {
 
     pub fn connections<'a>(&'a self, language: Language, call: &CallName<'_>) -> Vec<&'a Connection> {
         self.language(language).connections.matching(call, language).collect()
+    }
+
+    /// Whether this call hashes a password.
+    pub fn hashes(&self, language: Language, call: &CallName<'_>) -> bool {
+        self.language(language).hashers.matching(call, language).next().is_some()
     }
 
     /// Whether this call writes a log line.
@@ -1048,6 +1082,7 @@ impl Knowledge {
             && k.clients.by_last.is_empty()
             && k.connections.by_last.is_empty()
             && k.loggers.by_last.is_empty()
+            && k.hashers.by_last.is_empty()
             && k.source_calls.by_last.is_empty())
     }
 
@@ -1214,6 +1249,16 @@ impl Knowledge {
                     from: &l.from,
                 });
             }
+            for h in &k.hashers.entries {
+                entries.push(ListedEntry {
+                    language,
+                    section: "hasher",
+                    kind: None,
+                    name: h.callee.shown(),
+                    detail: String::new(),
+                    from: &h.from,
+                });
+            }
             for (module, from) in &k.limiters {
                 entries.push(ListedEntry { language, section: "limiter", kind: None, name: module.clone(), detail: String::new(), from });
             }
@@ -1244,8 +1289,8 @@ pub struct Listing<'k> {
 #[derive(Serialize)]
 pub struct ListedEntry<'k> {
     pub language: Language,
-    /// `source`, `sink`, `sanitizer`, `propagator`, `client`, `connection`, `logger`, `limiter`,
-    /// `package`.
+    /// `source`, `sink`, `sanitizer`, `propagator`, `client`, `connection`, `logger`, `hasher`,
+    /// `limiter`, `package`.
     pub section: &'static str,
     /// A sink's kind; a sanitiser's kinds.
     #[serde(skip_serializing_if = "Option::is_none")]

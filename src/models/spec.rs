@@ -40,6 +40,8 @@ pub struct ModelFile {
     pub packages: Vec<PackageSpec>,
     #[serde(default)]
     pub loggers: Vec<LoggerSpec>,
+    #[serde(default)]
+    pub hashers: Vec<HasherSpec>,
 }
 
 impl ModelFile {
@@ -55,6 +57,7 @@ impl ModelFile {
             limiters: std::mem::take(&mut self.limiters),
             packages: std::mem::take(&mut self.packages),
             loggers: std::mem::take(&mut self.loggers),
+            hashers: std::mem::take(&mut self.hashers),
         }
     }
 }
@@ -81,6 +84,8 @@ pub struct Sections {
     pub packages: Vec<PackageSpec>,
     #[serde(default)]
     pub loggers: Vec<LoggerSpec>,
+    #[serde(default)]
+    pub hashers: Vec<HasherSpec>,
 }
 
 /// `[models]` in `archlint.toml`: the user's own sources, sinks and sanitizers.
@@ -97,6 +102,7 @@ impl Sections {
             && self.packages.is_empty()
             && self.limiters.is_empty()
             && self.loggers.is_empty()
+            && self.hashers.is_empty()
     }
 }
 
@@ -277,6 +283,13 @@ entry!(
     /// `audit.record(..)`. (Methods of a receiver named like a logger, `this.logger.info(..)`,
     /// and Rust's `tracing`/`log` macros are known without an entry.)
     LoggerSpec {}
+);
+
+entry!(
+    /// Calls that hash a password (`bcrypt.hash`, `crypto.scrypt`, a project's own
+    /// `vault.seal(..)`): a function that calls one stores the hash, not the password
+    /// (`plaintext-password`).
+    HasherSpec {}
 );
 
 entry!(

@@ -549,6 +549,12 @@ impl<'t> TsModel<'t> {
         self.knowledge.clients(Language::Typescript, &parts.name(self.import_specifiers()))
     }
 
+    /// Whether the models say this call hashes a password (`bcrypt.hash`, a `[[hashers]]` entry).
+    pub fn hashes(&self, call: Node<'_>) -> bool {
+        let parts = self.call_parts(call);
+        self.knowledge.hashes(Language::Typescript, &parts.name(self.import_specifiers()))
+    }
+
     /// Whether the models say this call writes a log line (`console.log`, a `[[loggers]]` entry).
     pub fn logs(&self, call: Node<'_>) -> bool {
         let parts = self.call_parts(call);

@@ -352,10 +352,14 @@ pub(super) fn method_name(node: Node<'_>, model: &TsModel<'_>) -> Option<String>
     function.field("name").map(|n| model.text(n).to_string())
 }
 
-/// Whether the function around `node` calls a hash or key-derivation function.
+/// Whether the function around `node` calls a hash or key-derivation function: one the models
+/// name (`[[hashers]]`: bcrypt, argon2, `crypto.scrypt`, a project's own `vault.seal`), or any
+/// call whose text says so (`this.hashService.make(..)`, `hashPassword(..)`).
 pub(super) fn hashes_in_function(node: Node<'_>, model: &TsModel<'_>) -> bool {
-    let lower = model.text(enclosing_function(node)).to_ascii_lowercase();
+    let function = enclosing_function(node);
+    let lower = model.text(function).to_ascii_lowercase();
     ["hash", "bcrypt", "argon2", "scrypt", "pbkdf2"].iter().any(|h| lower.contains(h))
+        || crate::lang::typescript::model::descendants(function).any(|n| n.kind() == "call_expression" && model.hashes(n))
 }
 
 /// Whether a `new Model(..)` record is saved: `.save()` on it, or on the local it is bound to
