@@ -896,11 +896,29 @@ impl Knowledge {
     }
 
     fn add_propagator(&mut self, spec: &PropagatorSpec, context: &FileContext<'_>, from: &Provenance) -> Result<(), ModelError> {
-        let (language, callees) = context.named_calls(&spec.callee(), "a propagator", None)?;
+        self.add_plain_calls(
+            &spec.callee(),
+            context,
+            "a propagator",
+            |k| &mut k.propagators,
+            |callee| Propagator { callee, from: from.clone() },
+        )
+    }
+
+    /// Entries that are the calls they name and nothing more (propagators, loggers, hashers).
+    fn add_plain_calls<T: HasCallee>(
+        &mut self,
+        spec: &CalleeSpec<'_>,
+        context: &FileContext<'_>,
+        what: &str,
+        table: impl Fn(&mut LanguageKnowledge) -> &mut Table<T>,
+        entry: impl Fn(Callee) -> T,
+    ) -> Result<(), ModelError> {
+        let (language, callees) = context.named_calls(spec, what, None)?;
         let knowledge = self.language_mut(language);
         knowledge.remember(&callees);
         for callee in callees {
-            knowledge.propagators.push(Propagator { callee, from: from.clone() });
+            table(knowledge).push(entry(callee));
         }
         Ok(())
     }
@@ -966,18 +984,11 @@ impl Knowledge {
     }
 
     fn add_logger(&mut self, spec: &LoggerSpec, context: &FileContext<'_>, from: &Provenance) -> Result<(), ModelError> {
-        let (language, callees) = context.named_calls(&spec.callee(), "a logger", None)?;
-        let knowledge = self.language_mut(language);
-        knowledge.remember(&callees);
-        for callee in callees {
-            knowledge.loggers.push(Logger { callee, from: from.clone() });
-        }
-        Ok(())
+        self.add_plain_calls(&spec.callee(), context, "a logger", |k| &mut k.loggers, |callee| Logger { callee, from: from.clone() })
     }
 
     fn add_hasher(&mut self, spec: &HasherSpec, context: &FileContext<'_>, from: &Provenance) -> Result<(), ModelError> {
-        let (language, callees) = context.named_calls(&spec.callee(), "a hasher", None)?;
-        if language == Language::Rust {
+        if context.language_of(&spec.callee())? == Language::Rust {
             // `plaintext-password` follows request data into Rust stores; a hasher's result is
             // not request data already, so there is nothing for an entry to say.
             return Err(ModelError::at(
@@ -985,12 +996,7 @@ impl Knowledge {
                 spec.function.as_ref().map(|f| f.span()),
             ));
         }
-        let knowledge = self.language_mut(language);
-        knowledge.remember(&callees);
-        for callee in callees {
-            knowledge.hashers.push(Hasher { callee, from: from.clone() });
-        }
-        Ok(())
+        self.add_plain_calls(&spec.callee(), context, "a hasher", |k| &mut k.hashers, |callee| Hasher { callee, from: from.clone() })
     }
 
     fn add_limiter(&mut self, spec: &LimiterSpec, context: &FileContext<'_>, from: &Provenance) -> Result<(), ModelError> {
