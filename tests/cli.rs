@@ -27,7 +27,7 @@ fn json_output_on_the_sample_service() {
     let output = archlint(repo(), &[SAMPLE, "--format", "json"]);
     assert_eq!(output.status.code(), Some(1));
     let value: serde_json::Value = serde_json::from_str(&stdout(&output)).unwrap();
-    assert_eq!(value["summary"]["findings"], 9);
+    assert_eq!(value["summary"]["findings"], 10);
     insta::assert_snapshot!("json_sample", stdout(&output));
 }
 
@@ -70,7 +70,7 @@ fn sarif_meets_githubs_requirements() {
     }
 
     let results = run["results"].as_array().unwrap();
-    assert_eq!(results.len(), 9);
+    assert_eq!(results.len(), 10);
     let line_hash = regex::Regex::new(r"^[0-9a-f]+:\d+$").unwrap();
     for result in results {
         let index = result["ruleIndex"].as_u64().unwrap() as usize;
@@ -123,9 +123,9 @@ fn output_file_is_written_and_reported() {
     let output = archlint(repo(), &[SAMPLE, "--format", "sarif", "-o", target.to_str().unwrap()]);
     assert_eq!(output.status.code(), Some(1));
     assert!(stdout(&output).is_empty());
-    assert!(stderr(&output).contains("9 findings written to"));
+    assert!(stderr(&output).contains("10 findings written to"));
     let sarif: serde_json::Value = serde_json::from_slice(&std::fs::read(&target).unwrap()).unwrap();
-    assert_eq!(sarif["runs"][0]["results"].as_array().unwrap().len(), 9);
+    assert_eq!(sarif["runs"][0]["results"].as_array().unwrap().len(), 10);
     // No temporary file is left behind.
     assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 1);
 
@@ -153,7 +153,7 @@ fn output_onto_special_files_and_links_writes_through_them() {
     assert_eq!(linked.status.code(), Some(1), "{}", stderr(&linked));
     assert!(std::fs::symlink_metadata(&link).unwrap().file_type().is_symlink(), "the link was replaced");
     let report: serde_json::Value = serde_json::from_slice(&std::fs::read(&target).unwrap()).unwrap();
-    assert_eq!(report["findings"].as_array().unwrap().len(), 9);
+    assert_eq!(report["findings"].as_array().unwrap().len(), 10);
 }
 
 #[test]

@@ -145,9 +145,16 @@ fn a_warp_server_without_a_timeout_layer_is_reported_where_it_starts() {
         findings_of(copy.path(), "server-without-timeout"),
         vec![("server-without-timeout".to_string(), "src/main.rs".to_string(), 7)]
     );
-    // A tower timeout around the filters, in another file, answers it.
+    // An HTTP client's or a request's `.timeout(..)` says nothing of the server.
     let filters = copy.path().join("src/filters.rs");
     let mut text = std::fs::read_to_string(&filters).unwrap();
+    text.push_str("\npub fn upstream() -> reqwest::Client {\n    reqwest::Client::builder().timeout(std::time::Duration::from_secs(5)).build().unwrap()\n}\n");
+    std::fs::write(&filters, &text).unwrap();
+    assert_eq!(
+        findings_of(copy.path(), "server-without-timeout"),
+        vec![("server-without-timeout".to_string(), "src/main.rs".to_string(), 7)]
+    );
+    // A tower timeout around the filters, in another file, answers it.
     text.push_str("\npub fn with_deadline<S>(service: S) -> tower::timeout::Timeout<S> {\n    tower::ServiceBuilder::new().timeout(std::time::Duration::from_secs(30)).service(service)\n}\n");
     std::fs::write(&filters, text).unwrap();
     assert_eq!(findings_of(copy.path(), "server-without-timeout"), vec![]);

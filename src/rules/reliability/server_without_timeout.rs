@@ -3,12 +3,13 @@
 //! memory for as long as they like, and a handler that hangs never frees its slot.
 
 use crate::diagnostic::{Applicability, Edit, Fact, Level};
-use crate::lang::rust::{span_of as rust_span, RustKind, RustModel, RustNode, RustSyntax};
+use crate::lang::rust::{method_chain, span_of as rust_span, RustKind, RustModel, RustNode, RustSyntax};
 use crate::lang::typescript::model::{named_children, span_of};
 use crate::lang::typescript::FieldExt;
 use crate::lang::typescript::{Property, TsModel};
 use crate::rules::{check_option_names, Context, Rule, RuleEntry, RuleOptions};
 use quote::ToTokens;
+use syn::Expr;
 use tree_sitter::Node;
 
 pub const ENTRY: RuleEntry = RuleEntry { id: "server-without-timeout", build };
@@ -143,7 +144,14 @@ impl Rule for ServerWithoutTimeout {
         // `.layer(TimeoutLayer::new(..))`, `ServiceBuilder::new().timeout(..)`: a timeout somewhere in the project.
         if let RustSyntax::MethodCall(call) = node.syntax {
             let method = call.method.to_string();
-            let adds_timeout = method == "timeout"
+            // `.timeout(..)` of a tower `ServiceBuilder` (or tonic's server builder), not of an
+            // HTTP client or a request.
+            let builder_timeout = method == "timeout" && {
+                let (root, _) = method_chain(&call.receiver);
+                matches!(root, Expr::Call(constructor) if model.call_path(constructor)
+                    .is_some_and(|path| path.ends_with("ServiceBuilder::new") || path.ends_with("Server::builder")))
+            };
+            let adds_timeout = builder_timeout
                 || (matches!(method.as_str(), "layer" | "route_layer")
                     && call.args.first().is_some_and(|a| {
                         let text = a.to_token_stream().to_string().replace(' ', "");
