@@ -282,32 +282,29 @@ fn modules_only_browser_code_imports(
     if candidates.is_empty() {
         return Default::default();
     }
+    let summaries = project_summaries(results, outside);
+    let scanned = results.iter().map(|r| r.path.as_str());
+    let importers = crate::flows::importers::Importers::new(&summaries, scanned, &config.root);
+    candidates.into_iter().filter(|path| importers.only_browser_code_imports(path)).map(str::to_string).collect()
+}
+
+/// The summaries of the scanned files, then those of the project's other files (`outside`, for
+/// an editor's buffer) that were not scanned again.
+fn project_summaries<'a>(results: &'a [FileResult], outside: &'a [(String, crate::flows::Summary)]) -> Vec<crate::flows::FileSummary<'a>> {
     let scanned: std::collections::HashSet<&str> = results.iter().map(|r| r.path.as_str()).collect();
-    let summaries: Vec<crate::flows::FileSummary<'_>> = results
+    let others = outside.iter().filter(|(path, _)| !scanned.contains(path.as_str()));
+    results
         .iter()
         .map(|r| crate::flows::FileSummary { path: &r.path, summary: &r.output.summary })
-        .chain(
-            outside
-                .iter()
-                .filter(|(path, _)| !scanned.contains(path.as_str()))
-                .map(|(path, summary)| crate::flows::FileSummary { path, summary }),
-        )
-        .collect();
-    let importers = crate::flows::importers::Importers::new(&summaries, scanned.iter().copied(), &config.root);
-    candidates.into_iter().filter(|path| importers.only_browser_code_imports(path)).map(str::to_string).collect()
+        .chain(others.map(|(path, summary)| crate::flows::FileSummary { path, summary }))
+        .collect()
 }
 
 /// Adds to each file the findings of request data that reaches its sinks from other functions
 /// or files. A finding of the same rule at the same sink (a "non-constant value" warning), or of
 /// the audit rule it refines, gives way to it.
 fn add_flows_across_files(results: &mut [FileResult], outside: &[(String, crate::flows::Summary)], config: &Config) {
-    let scanned: std::collections::HashSet<&str> = results.iter().map(|r| r.path.as_str()).collect();
-    let others = outside.iter().filter(|(path, _)| !scanned.contains(path.as_str()));
-    let summaries: Vec<crate::flows::FileSummary<'_>> = results
-        .iter()
-        .map(|r| crate::flows::FileSummary { path: &r.path, summary: &r.output.summary })
-        .chain(others.map(|(path, summary)| crate::flows::FileSummary { path, summary }))
-        .collect();
+    let summaries = project_summaries(results, outside);
     let found = crate::flows::follow(&summaries, &config.root, config.max_call_depth);
     // Findings answered when the function a value is handed to validates it, per file.
     let answered: Vec<Vec<bool>> = match results.iter().any(|r| r.output.findings.iter().any(|f| !f.answered_by_validating.is_empty())) {

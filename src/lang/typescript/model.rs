@@ -196,13 +196,12 @@ impl<'t> TsModel<'t> {
             Recorded::Call => self.record_route_call(node),
             Recorded::Method => self.record_nest_handler(node),
             Recorded::Parameters => {
+                let mut names = Vec::new();
                 for parameter in function_parameters(node) {
-                    let pattern = parameter.field("pattern").unwrap_or(parameter);
-                    for name in std::iter::once(pattern).chain(descendants(pattern)) {
-                        if matches!(name.kind(), "identifier" | "shorthand_property_identifier_pattern") {
-                            self.parameter_names.insert(self.text(name));
-                        }
-                    }
+                    bound_names(parameter, &mut names);
+                }
+                for name in names {
+                    self.parameter_names.insert(self.text(name));
                 }
             }
         }
@@ -618,22 +617,20 @@ impl<'t> TsModel<'t> {
     /// `localStorage`, `document.querySelector(..)`) with no `typeof window` check that would make
     /// it code shared with the server. Computed once per file, when a rule asks.
     pub fn is_browser_code(&self, any_node: Node<'_>) -> bool {
-        *self.browser_code.get_or_init(|| {
-            let file_name = self.file_path.rsplit(['/', '\\']).next().unwrap_or("");
-            self.imports_ui_framework()
-                || self.imports.values().any(|import| is_browser_library(&import.module))
-                || file_name.contains(".client.")
-                || starts_with_use_client(self.src)
-                || uses_browser_globals(self, program_of(any_node))
-        })
+        *self.browser_code.get_or_init(|| self.declares_browser_code() || uses_browser_globals(self, program_of(any_node)))
     }
 
     /// [`TsModel::is_browser_code`] without its walk of the whole file for browser globals,
     /// unless a rule has already asked: what the cross-file summary records for every file.
     pub fn is_browser_code_by_its_declarations(&self) -> bool {
-        if let Some(known) = self.browser_code.get() {
-            return *known;
+        match self.browser_code.get() {
+            Some(known) => *known,
+            None => self.declares_browser_code(),
         }
+    }
+
+    /// A UI framework or browser-only library imported, a `.client.ts` name, `"use client"`.
+    fn declares_browser_code(&self) -> bool {
         let file_name = self.file_path.rsplit(['/', '\\']).next().unwrap_or("");
         self.imports_ui_framework()
             || self.imports.values().any(|import| is_browser_library(&import.module))
@@ -958,28 +955,50 @@ pub(crate) fn decorator_name<'t, 'n>(model: &TsModel<'t>, decorator: Node<'n>) -
 /// Whether a function around `identifier` has a parameter called `name` (also destructured:
 /// `({ fetch }) => ..`).
 fn is_parameter_in_scope(identifier: Node<'_>, name: &str, model: &TsModel<'_>) -> bool {
+    let mut names = Vec::new();
     let mut node = identifier;
     while let Some(parent) = node.parent() {
         if is_function_like(parent.kind()) {
-            let binds = |parameter: Node<'_>| {
-                let pattern = parameter.field("pattern").unwrap_or(parameter);
-                std::iter::once(pattern).chain(descendants(pattern)).any(|n| {
-                    matches!(n.kind(), "identifier" | "shorthand_property_identifier_pattern")
-                        && model.text(n) == name
-                        // `{ key: local }` binds `local`, and a parameter's type binds nothing.
-                        && !n.parent().is_some_and(|p| p.kind() == "pair_pattern" && p.field("key") == Some(n))
-                        && !std::iter::successors(n.parent(), |p| p.parent())
-                            .take_while(|p| p.id() != parameter.id())
-                            .any(|p| p.kind() == "type_annotation")
-                })
-            };
-            if function_parameters(parent).into_iter().any(binds) {
+            names.clear();
+            for parameter in function_parameters(parent) {
+                bound_names(parameter, &mut names);
+            }
+            if names.iter().any(|n| model.text(*n) == name) {
                 return true;
             }
         }
         node = parent;
     }
     false
+}
+
+/// The identifiers a parameter binds, read from its pattern alone (not its type or default):
+/// `fetch`, `{ fetch, retry: r }` (`fetch`, `r`), `[first, ...rest]`, `limit = 10` (`limit`).
+fn bound_names<'n>(pattern: Node<'n>, names: &mut Vec<Node<'n>>) {
+    match pattern.kind() {
+        "identifier" | "shorthand_property_identifier_pattern" => names.push(pattern),
+        "required_parameter" | "optional_parameter" => {
+            if let Some(inner) = pattern.field("pattern") {
+                bound_names(inner, names);
+            }
+        }
+        "pair_pattern" => {
+            if let Some(value) = pattern.field("value") {
+                bound_names(value, names);
+            }
+        }
+        "assignment_pattern" | "object_assignment_pattern" => {
+            if let Some(left) = pattern.field("left") {
+                bound_names(left, names);
+            }
+        }
+        "object_pattern" | "array_pattern" | "rest_pattern" => {
+            for child in named_children(pattern) {
+                bound_names(child, names);
+            }
+        }
+        _ => {}
+    }
 }
 
 /// A function's formal parameters (an arrow function's single unparenthesised one too).

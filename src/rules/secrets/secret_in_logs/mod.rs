@@ -137,9 +137,9 @@ impl Rule for SecretInLogs {
             return;
         }
         // A function or method the models say writes a log line (a project's `audit::record`).
-        let (parts, arguments, callee) = match node.syntax {
-            RustSyntax::Call(call) => (model.call_parts(call), &call.args, call.func.to_token_stream()),
-            RustSyntax::MethodCall(call) => (model.method_call_parts(call, node.site.fn_id), &call.args, call.method.to_token_stream()),
+        let (parts, arguments) = match node.syntax {
+            RustSyntax::Call(call) => (model.call_parts(call), &call.args),
+            RustSyntax::MethodCall(call) => (model.method_call_parts(call, node.site.fn_id), &call.args),
             _ => return self.check_rust_macro(node, model, cx),
         };
         if !model.logs(&parts) {
@@ -147,7 +147,13 @@ impl Rule for SecretInLogs {
         }
         for argument in arguments {
             if let Some(leak) = Self::rust_leak(argument, false, &node.site, model, &cx.file.text) {
-                let logger = tidy_tokens(&callee.to_string());
+                // Named only when reported: this runs for every call.
+                let callee = match node.syntax {
+                    RustSyntax::MethodCall(call) => call.method.to_string(),
+                    RustSyntax::Call(call) => call.func.to_token_stream().to_string(),
+                    _ => String::new(),
+                };
+                let logger = tidy_tokens(&callee);
                 cx.report(rust_span(cx.file, argument), format!("{} is written to the log by `{logger}`", leak.describe())).help =
                     Some(HELP.into());
                 return;
