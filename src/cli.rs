@@ -284,7 +284,11 @@ fn models_listing(knowledge: &crate::models::Knowledge, language: Option<crate::
     for entry in entries {
         let this = (entry.language, entry.section);
         if heading != Some(this) {
-            out.push_str(&format!("\n{} {}s\n", entry.language.name(), entry.section));
+            let plural = match entry.section {
+                "blocking" => "blocking calls".to_string(),
+                section => format!("{section}s"),
+            };
+            out.push_str(&format!("\n{} {plural}\n", entry.language.name()));
             heading = Some(this);
         }
         let kind = entry.kind.as_deref().map(|k| format!("[{k}] ")).unwrap_or_default();

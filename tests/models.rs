@@ -355,3 +355,57 @@ fn a_projects_own_password_hasher_described_in_the_models_answers_plaintext_pass
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert!(stderr.contains("archlint.toml:3: `hashers` entries are for TypeScript"), "{stderr}");
 }
+
+#[test]
+fn a_projects_own_blocking_calls_described_in_the_models_are_reported_in_async_code() {
+    let config = "[[models.blocking]]\nlanguage = \"typescript\"\nfunction = \"querySync\"\nmodule = \"./legacy-db\"\ninstead = \"`legacyDb.query` (it returns a promise)\"\n\n[[models.blocking]]\nlanguage = \"rust\"\nfunction = \"LegacyStore::fetch_all\"\ninstead = \"`AsyncStore::fetch_all`\"\n";
+    let dir = project(&[
+        ("archlint.toml", config.as_bytes()),
+        ("package.json", br#"{ "name": "ledger", "dependencies": { "express": "^4.19.0" } }"#),
+        ("Cargo.toml", b"[package]\nname = \"ledger\"\nversion = \"0.1.0\"\n\n[dependencies]\naxum = \"0.7\"\n"),
+        (
+            "src/routes.ts",
+            b"import express from \"express\";\nimport * as legacyDb from \"./legacy-db\";\nimport * as cache from \"./cache\";\nconst app = express();\napp.get(\"/rows\", async (req, res) => {\n  res.json({ rows: legacyDb.querySync(\"select 1\"), hot: cache.querySync(\"rows\") });\n});\nexport function warmUp() {\n  return legacyDb.querySync(\"select 1\");\n}\n",
+        ),
+        (
+            "src/store.rs",
+            b"pub struct LegacyStore;\nimpl LegacyStore { pub fn fetch_all(&self) -> usize { 0 } }\npub struct Ledger;\nimpl Ledger { pub fn fetch_all(&self) -> usize { 0 } }\npub async fn rows(legacy_store: LegacyStore, ledger: Ledger) -> usize {\n    legacy_store.fetch_all() + ledger.fetch_all()\n}\npub fn sync_rows(legacy_store: LegacyStore) -> usize {\n    legacy_store.fetch_all()\n}\n",
+        ),
+    ]);
+    let found = |dir: &tempfile::TempDir| -> Vec<(String, u64, String, String)> {
+        let output = archlint(dir.path(), &["--format", "json", "--select", "blocking-in-async"]);
+        let report: serde_json::Value = serde_json::from_slice(&output.stdout).expect("JSON output");
+        let findings = report["findings"].as_array().unwrap().iter();
+        findings
+            .map(|f| {
+                (
+                    f["path"].as_str().unwrap().to_string(),
+                    f["start"]["line"].as_u64().unwrap(),
+                    f["message"].as_str().unwrap().to_string(),
+                    f["help"].as_str().unwrap_or_default().to_string(),
+                )
+            })
+            .collect()
+    };
+    assert_eq!(
+        found(&dir),
+        [
+            (
+                "src/routes.ts".to_string(),
+                6,
+                "`legacyDb.querySync` blocks the event loop in a request handler; every other request waits".to_string(),
+                "use `legacyDb.query` (it returns a promise), or move the work to a worker thread".to_string()
+            ),
+            (
+                "src/store.rs".to_string(),
+                6,
+                "`LegacyStore::fetch_all` blocks a runtime worker thread inside async code".to_string(),
+                "use `AsyncStore::fetch_all`, or run the blocking work in `tokio::task::spawn_blocking`".to_string()
+            ),
+        ],
+        "not: the cache's `querySync`, the ledger's `fetch_all`, calls outside async code"
+    );
+    // Without the entries, neither call is known to block.
+    std::fs::remove_file(dir.path().join("archlint.toml")).unwrap();
+    assert_eq!(found(&dir), Vec::<(String, u64, String, String)>::new());
+}

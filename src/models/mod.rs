@@ -17,8 +17,8 @@ use foldhash::{HashMap, HashMapExt, HashSet};
 use serde::{Deserialize, Serialize};
 pub use spec::Capability;
 use spec::{
-    CalleeSpec, ClientSpec, ConnectionSpec, HasherSpec, LimiterSpec, LoggerSpec, ModelFile, PackageSpec, PropagatorSpec, SanitizerSpec,
-    Sections, SinkSpec, SourceSpec, UserModels,
+    BlockingSpec, CalleeSpec, ClientSpec, ConnectionSpec, HasherSpec, LimiterSpec, LoggerSpec, ModelFile, PackageSpec, PropagatorSpec,
+    SanitizerSpec, Sections, SinkSpec, SourceSpec, UserModels,
 };
 use std::sync::OnceLock;
 
@@ -463,6 +463,15 @@ pub struct Hasher {
     pub from: Provenance,
 }
 
+/// A call that blocks the thread it runs on.
+#[derive(Debug, Clone)]
+pub struct Blocking {
+    pub callee: Callee,
+    /// What to call instead, for the finding's help.
+    pub instead: Option<String>,
+    pub from: Provenance,
+}
+
 #[derive(Debug, Clone)]
 pub struct Propagator {
     pub callee: Callee,
@@ -561,7 +570,7 @@ trait HasCallee {
 macro_rules! has_callee {
     ($($t:ty),*) => { $(impl HasCallee for $t { fn callee(&self) -> &Callee { &self.callee } })* };
 }
-has_callee!(Sink, Sanitizer, Propagator, SourceCall, Client, Connection, Logger, Hasher);
+has_callee!(Sink, Sanitizer, Propagator, SourceCall, Client, Connection, Logger, Hasher, Blocking);
 
 impl<T: HasCallee> Table<T> {
     fn push(&mut self, entry: T) {
@@ -610,6 +619,7 @@ struct LanguageKnowledge {
     connections: Table<Connection>,
     loggers: Table<Logger>,
     hashers: Table<Hasher>,
+    blocking: Table<Blocking>,
     /// Rate limiters: the modules (crates, paths) whose import means requests are limited.
     limiters: Vec<(String, Provenance)>,
     /// Packages and what their use provides.
@@ -752,6 +762,9 @@ impl Knowledge {
         }
         for hasher in &sections.hashers {
             self.add_hasher(hasher, context, from)?;
+        }
+        for blocking in &sections.blocking {
+            self.add_blocking(blocking, context, from)?;
         }
         for connection in &sections.connections {
             self.add_connection(connection, context, from)?;
@@ -905,7 +918,8 @@ impl Knowledge {
         )
     }
 
-    /// Entries that are the calls they name and nothing more (propagators, loggers, hashers).
+    /// Entries that are the calls they name and little more (propagators, loggers, hashers,
+    /// blocking calls).
     fn add_plain_calls<T: HasCallee>(
         &mut self,
         spec: &CalleeSpec<'_>,
@@ -987,6 +1001,17 @@ impl Knowledge {
         self.add_plain_calls(&spec.callee(), context, "a logger", |k| &mut k.loggers, |callee| Logger { callee, from: from.clone() })
     }
 
+    fn add_blocking(&mut self, spec: &BlockingSpec, context: &FileContext<'_>, from: &Provenance) -> Result<(), ModelError> {
+        let instead = || spec.instead.clone();
+        self.add_plain_calls(
+            &spec.callee(),
+            context,
+            "a blocking call",
+            |k| &mut k.blocking,
+            |callee| Blocking { callee, instead: instead(), from: from.clone() },
+        )
+    }
+
     fn add_hasher(&mut self, spec: &HasherSpec, context: &FileContext<'_>, from: &Provenance) -> Result<(), ModelError> {
         if context.language_of(&spec.callee())? == Language::Rust {
             // `plaintext-password` follows request data into Rust stores; a hasher's result is
@@ -1041,6 +1066,11 @@ impl Knowledge {
         self.language(language).hashers.matching(call, language).next().is_some()
     }
 
+    /// The entry that says this call blocks its thread, if one does.
+    pub fn blocking<'a>(&'a self, language: Language, call: &CallName<'_>) -> Option<&'a Blocking> {
+        self.language(language).blocking.matching(call, language).next()
+    }
+
     /// Whether this call writes a log line.
     pub fn logs(&self, language: Language, call: &CallName<'_>) -> bool {
         self.language(language).loggers.matching(call, language).next().is_some()
@@ -1089,6 +1119,7 @@ impl Knowledge {
             && k.connections.by_last.is_empty()
             && k.loggers.by_last.is_empty()
             && k.hashers.by_last.is_empty()
+            && k.blocking.by_last.is_empty()
             && k.source_calls.by_last.is_empty())
     }
 
@@ -1265,6 +1296,10 @@ impl Knowledge {
                     from: &h.from,
                 });
             }
+            for b in &k.blocking.entries {
+                let detail = b.instead.as_ref().map(|i| format!("instead: {i}")).unwrap_or_default();
+                entries.push(ListedEntry { language, section: "blocking", kind: None, name: b.callee.shown(), detail, from: &b.from });
+            }
             for (module, from) in &k.limiters {
                 entries.push(ListedEntry { language, section: "limiter", kind: None, name: module.clone(), detail: String::new(), from });
             }
@@ -1296,7 +1331,7 @@ pub struct Listing<'k> {
 pub struct ListedEntry<'k> {
     pub language: Language,
     /// `source`, `sink`, `sanitizer`, `propagator`, `client`, `connection`, `logger`, `hasher`,
-    /// `limiter`, `package`.
+    /// `blocking`, `limiter`, `package`.
     pub section: &'static str,
     /// A sink's kind; a sanitiser's kinds.
     #[serde(skip_serializing_if = "Option::is_none")]

@@ -42,6 +42,8 @@ pub struct ModelFile {
     pub loggers: Vec<LoggerSpec>,
     #[serde(default)]
     pub hashers: Vec<HasherSpec>,
+    #[serde(default)]
+    pub blocking: Vec<BlockingSpec>,
 }
 
 impl ModelFile {
@@ -58,6 +60,7 @@ impl ModelFile {
             packages: std::mem::take(&mut self.packages),
             loggers: std::mem::take(&mut self.loggers),
             hashers: std::mem::take(&mut self.hashers),
+            blocking: std::mem::take(&mut self.blocking),
         }
     }
 }
@@ -86,6 +89,8 @@ pub struct Sections {
     pub loggers: Vec<LoggerSpec>,
     #[serde(default)]
     pub hashers: Vec<HasherSpec>,
+    #[serde(default)]
+    pub blocking: Vec<BlockingSpec>,
 }
 
 /// `[models]` in `archlint.toml`: the user's own sources, sinks and sanitizers.
@@ -103,6 +108,7 @@ impl Sections {
             && self.limiters.is_empty()
             && self.loggers.is_empty()
             && self.hashers.is_empty()
+            && self.blocking.is_empty()
     }
 }
 
@@ -290,6 +296,17 @@ entry!(
     /// `vault.seal(..)`): a function that calls one stores the hash, not the password
     /// (`plaintext-password`).
     HasherSpec {}
+);
+
+entry!(
+    /// Calls that block the thread they run on (`fs.readFileSync`, `std::thread::sleep`, a
+    /// synchronous database driver): in async code they stall every request scheduled on it
+    /// (`blocking-in-async`).
+    BlockingSpec {
+        /// What to call instead, for the finding's help (`` `tokio::fs::read` ``). TypeScript
+        /// `…Sync` functions default to their asynchronous namesake.
+        pub instead: Option<String>,
+    }
 );
 
 entry!(

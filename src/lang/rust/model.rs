@@ -278,6 +278,11 @@ impl<'a> RustModel<'a> {
         self.knowledge().clients(Language::Rust, &parts.name(self.use_paths()))
     }
 
+    /// The model entry that says this call (a path call or a method call) blocks its thread.
+    pub fn blocking(&self, call: &CallParts) -> Option<&crate::models::Blocking> {
+        self.knowledge().blocking(Language::Rust, &call.name(self.use_paths()))
+    }
+
     /// Whether the models say this call (a path call or a method call) writes a log line.
     pub fn logs(&self, call: &CallParts) -> bool {
         self.knowledge().logs(Language::Rust, &call.name(self.use_paths()))

@@ -554,6 +554,13 @@ impl<'t> TsModel<'t> {
         self.knowledge.hashes(Language::Typescript, &parts.name(self.import_specifiers()))
     }
 
+    /// The model entry that says this call blocks its thread (`fs.readFileSync`, a `[[blocking]]`
+    /// entry).
+    pub fn blocking(&self, call: Node<'_>) -> Option<&'t crate::models::Blocking> {
+        let parts = self.call_parts(call);
+        self.knowledge.blocking(Language::Typescript, &parts.name(self.import_specifiers()))
+    }
+
     /// Whether the models say this call writes a log line (`console.log`, a `[[loggers]]` entry).
     pub fn logs(&self, call: Node<'_>) -> bool {
         let parts = self.call_parts(call);
