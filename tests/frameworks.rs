@@ -74,8 +74,12 @@ fn warp_filters_make_the_arguments_they_extract_request_data_in_the_handlers_the
     assert_eq!(
         findings_of(copy.path(), "ssrf"),
         vec![
+            // closures written in place: `.and_then(|target: String, settings| ..)` with the
+            // path parameter, `.map(|preview: Preview| ..)` with the query
+            ("ssrf".to_string(), "src/filters.rs".to_string(), 21),
+            ("ssrf".to_string(), "src/filters.rs".to_string(), 31),
             // `warp::path!("echo" / String).and_then(echo)`, in the same file
-            ("ssrf".to_string(), "src/filters.rs".to_string(), 27),
+            ("ssrf".to_string(), "src/filters.rs".to_string(), 47),
             // the query, in handlers.rs
             ("ssrf".to_string(), "src/handlers.rs".to_string(), 19),
             // the path parameter, in handlers.rs
@@ -83,7 +87,8 @@ fn warp_filters_make_the_arguments_they_extract_request_data_in_the_handlers_the
             // the JSON body, through the file's own `json_body()` filter
             ("ssrf".to_string(), "src/handlers.rs".to_string(), 36),
         ],
-        "not: the settings a `warp::any().map(..)` filter of the project's own hands in (preview's second argument, status)"
+        "not: the settings a `warp::any().map(..)` filter of the project's own hands in (preview's second argument, status, \
+         the fetch closure's second parameter), nor constants mapped by an iterator's `.map(|host| ..)` in a handler"
     );
 }
 

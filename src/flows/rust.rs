@@ -50,7 +50,7 @@ pub fn record(node: &RustNode<'_>, model: &RustModel<'_>, file: &SourceFile, sum
 /// arguments that are path parameters, the query, the body or headers are request data passed to
 /// it, followed into it by the project pass like any other call's.
 fn record_warp_handler(model: &RustModel<'_>, site: &Site, file: &SourceFile, summary: &mut Summary, call: &syn::ExprMethodCall) {
-    let Some(arguments) = crate::lang::rust::warp::handler_arguments(model, site, call) else { return };
+    let Some(arguments) = crate::lang::rust::warp::handler_arguments(model, site.fn_id, call) else { return };
     let Some(callee) = call.args.first().and_then(|handler| path_callee(model, site, handler)) else { return };
     for (index, filter) in arguments.into_iter().enumerate() {
         let Some(filter) = filter else { continue };

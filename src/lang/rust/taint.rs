@@ -314,9 +314,23 @@ struct PatBinding<'a> {
     source: Option<&'a Expr>,
     /// The pattern matches elements of `source` (`for x in source`, `source.map(|x| ..)`).
     element: bool,
+    /// A parameter of a closure that may be a request handler.
+    handler: Option<HandlerInput<'a>>,
     from: SourcePoint,
     until: SourcePoint,
     step: (SourcePoint, SourcePoint),
+}
+
+/// A closure parameter that a framework may fill with request data.
+#[derive(Clone, Copy)]
+enum HandlerInput<'a> {
+    /// The closure is handed to this method call, and this is the parameter's position: a warp
+    /// filter chain's `.and_then(|id, query| ..)` passes it what the filters extract, not
+    /// elements of its receiver (when the chain is warp's).
+    Warp { call: &'a syn::ExprMethodCall, index: usize },
+    /// The first parameter of a closure given to `service_fn` (hyper, lambda_http, tower): the
+    /// request.
+    ServiceRequest,
 }
 
 struct Mutation<'a> {
@@ -430,7 +444,7 @@ impl<'a> TaintFacts<'a> {
         let step = local_extent(local);
         self.record_pattern(
             fn_id,
-            PatBinding { pat: &local.pat, source: Some(init), element: false, from: step.1, until: (usize::MAX, 0), step },
+            PatBinding { pat: &local.pat, source: Some(init), element: false, handler: None, from: step.1, until: (usize::MAX, 0), step },
         );
     }
 
@@ -478,6 +492,7 @@ impl<'a> TaintFacts<'a> {
                             pat: &l.pat,
                             source: Some(&l.expr),
                             element: false,
+                            handler: None,
                             from: step.1,
                             until: block_end(&e.then_branch),
                             step,
@@ -490,7 +505,15 @@ impl<'a> TaintFacts<'a> {
                     let step = (point(l.let_token.span.start()), expr_end(&l.expr));
                     self.record_pattern(
                         fn_id,
-                        PatBinding { pat: &l.pat, source: Some(&l.expr), element: false, from: step.1, until: block_end(&e.body), step },
+                        PatBinding {
+                            pat: &l.pat,
+                            source: Some(&l.expr),
+                            element: false,
+                            handler: None,
+                            from: step.1,
+                            until: block_end(&e.body),
+                            step,
+                        },
                     );
                 }
             }
@@ -514,6 +537,7 @@ impl<'a> TaintFacts<'a> {
                             pat: &arm.pat,
                             source: Some(&e.expr),
                             element: false,
+                            handler: None,
                             from: end_point(&arm.pat),
                             until: expr_end(&arm.body),
                             step,
@@ -525,19 +549,36 @@ impl<'a> TaintFacts<'a> {
                 let step = (start_point(&*e.pat), expr_end(&e.expr));
                 self.record_pattern(
                     fn_id,
-                    PatBinding { pat: &e.pat, source: Some(&e.expr), element: true, from: step.1, until: block_end(&e.body), step },
+                    PatBinding {
+                        pat: &e.pat,
+                        source: Some(&e.expr),
+                        element: true,
+                        handler: None,
+                        from: step.1,
+                        until: block_end(&e.body),
+                        step,
+                    },
                 );
             }
             Expr::MethodCall(call) => {
                 for arg in &call.args {
                     if let Expr::Closure(closure) = arg {
                         self.closures_seen.insert(closure_key(closure));
-                        for input in &closure.inputs {
+                        let may_be_handler = matches!(call.method.to_string().as_str(), "and_then" | "map" | "then");
+                        for (index, input) in closure.inputs.iter().enumerate() {
                             let step = (start_point(input), end_point(input));
                             let until = expr_end(&closure.body);
                             self.record_pattern(
                                 fn_id,
-                                PatBinding { pat: input, source: Some(&call.receiver), element: true, from: end_point(input), until, step },
+                                PatBinding {
+                                    pat: input,
+                                    source: Some(&call.receiver),
+                                    element: true,
+                                    handler: may_be_handler.then_some(HandlerInput::Warp { call, index }),
+                                    from: end_point(input),
+                                    until,
+                                    step,
+                                },
                             );
                         }
                     }
@@ -557,6 +598,7 @@ impl<'a> TaintFacts<'a> {
                             pat: input,
                             source: None,
                             element: false,
+                            handler: None,
                             from: end_point(input),
                             until: expr_end(&closure.body),
                             step,
@@ -571,6 +613,26 @@ impl<'a> TaintFacts<'a> {
                 if let Expr::Path(func) = &*call.func {
                     if let Some(name) = single_ident(&func.path) {
                         self.calls.entry(name).or_default().push((fn_id, call));
+                    }
+                    // `service_fn(|req| async move { .. })`: a hyper or Lambda service written in place.
+                    let service_fn = func.path.segments.last().is_some_and(|last| last.ident == "service_fn");
+                    if let (true, Some(Expr::Closure(closure))) = (service_fn, call.args.first()) {
+                        self.closures_seen.insert(closure_key(closure));
+                        for (index, input) in closure.inputs.iter().enumerate() {
+                            let step = (start_point(input), end_point(input));
+                            self.record_pattern(
+                                fn_id,
+                                PatBinding {
+                                    pat: input,
+                                    source: None,
+                                    element: false,
+                                    handler: (index == 0).then_some(HandlerInput::ServiceRequest),
+                                    from: end_point(input),
+                                    until: expr_end(&closure.body),
+                                    step,
+                                },
+                            );
+                        }
                     }
                 }
             }
@@ -1164,6 +1226,12 @@ impl<'a> Walk<'_, 'a> {
         if hops >= MAX_HOPS {
             return Val::of(Origin::Dynamic);
         }
+        if let Some(handler) = binding.handler {
+            if let Some(val) = self.handler_input(handler, binding.pat) {
+                let val = self.project(binding.pat, name, val, 0).unwrap_or_else(|| Val::of(Origin::Dynamic));
+                return self.step(val, self.span_between(binding.step));
+            }
+        }
         let Some(source) = binding.source else { return Val::of(Origin::Dynamic) };
         let mut val = self.eval(source, depth, hops + 1);
         if binding.element {
@@ -1171,6 +1239,35 @@ impl<'a> Walk<'_, 'a> {
         }
         let val = self.project(binding.pat, name, val, 0).unwrap_or_else(|| Val::of(Origin::Dynamic));
         self.step(val, self.span_between(binding.step))
+    }
+
+    /// What a framework passes a handler closure's parameter, when the closure is a handler.
+    fn handler_input(&self, handler: HandlerInput<'a>, pat: &'a Pat) -> Option<Val<'a>> {
+        match handler {
+            // A warp route's closure: what the filters extract (`warp::query()`, a path
+            // parameter) is request data; what the project's own filters give is not.
+            HandlerInput::Warp { call, index } => {
+                let extracts = super::warp::handler_arguments(self.model, self.fn_id, call)?;
+                Some(match extracts.get(index) {
+                    Some(Some(filter)) => Val::of(self.source(self.span(*filter))),
+                    _ => Val::of(Origin::Dynamic),
+                })
+            }
+            // `service_fn(|req| async move { .. })`: the request object, or lambda_runtime's
+            // event (`|event: LambdaEvent<Value>|`), whose payload is the client's.
+            HandlerInput::ServiceRequest => {
+                let declared = match pat {
+                    Pat::Type(typed) => extractor_name(&typed.ty),
+                    _ => None,
+                };
+                let knowledge = self.model.knowledge();
+                Some(match declared {
+                    Some(ty) if knowledge.is_extractor(&ty, Framework::Lambda.model_name()) => Val::of(self.source(self.span(pat))),
+                    Some(ty) if !knowledge.request_object_type(&ty, true) => Val::of(Origin::Dynamic),
+                    _ => Val { origin: Origin::Dynamic, ty: None, object: true },
+                })
+            }
+        }
     }
 
     /// The part of `val` that `pat` binds to `name`.

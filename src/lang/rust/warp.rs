@@ -8,8 +8,7 @@
 //! into them. A chain archlint cannot count (alternatives joined with `.or`, filters from other
 //! files) tells nothing.
 
-use super::model::{method_chain, path_names, RustModel};
-use super::Site;
+use super::model::{method_chain, path_names, FnId, RustModel};
 use syn::Expr;
 
 /// How deep filters held in local variables or built by the file's functions are followed.
@@ -71,32 +70,39 @@ pub struct Chain<'a> {
     pub length_limits: Vec<&'a syn::ExprCall>,
 }
 
-/// The arguments a handler given to `.and_then(f)`, `.map(f)` or `.then(f)` receives from the
-/// warp filter chain in front of it, when the chain can be counted.
-pub fn handler_arguments<'a>(model: &RustModel<'a>, site: &Site, call: &'a syn::ExprMethodCall) -> Option<Vec<Extract<'a>>> {
-    handler_chain(model, site, call).map(|chain| chain.extracts)
+/// The arguments a handler given to `.and_then(f)`, `.map(f)` or `.then(f)` (a function or a
+/// closure) receives from the warp filter chain in front of it, when the chain can be counted.
+/// `fn_id` is the function the chain is written in (filters held in its locals are followed).
+pub fn handler_arguments<'a>(model: &RustModel<'a>, fn_id: Option<FnId>, call: &'a syn::ExprMethodCall) -> Option<Vec<Extract<'a>>> {
+    handler_chain(model, fn_id, call).map(|chain| chain.extracts)
 }
 
 /// The counted filter chain in front of a handler (`.and_then(f)`, `.map(f)`, `.then(f)`).
-pub fn handler_chain<'a>(model: &RustModel<'a>, site: &Site, call: &'a syn::ExprMethodCall) -> Option<Chain<'a>> {
+pub fn handler_chain<'a>(model: &RustModel<'a>, fn_id: Option<FnId>, call: &'a syn::ExprMethodCall) -> Option<Chain<'a>> {
     if !matches!(call.method.to_string().as_str(), "and_then" | "map" | "then") || !model.imports_crate("warp") {
         return None;
     }
     let mut chain = Chain::default();
-    chain.extracts = chain_extracts(model, site, &call.receiver, 0, &mut chain)?;
+    chain.extracts = chain_extracts(model, fn_id, &call.receiver, 0, &mut chain)?;
     Some(chain)
 }
 
 /// What a filter expression extracts, in order.
-fn chain_extracts<'a>(model: &RustModel<'a>, site: &Site, expr: &'a Expr, depth: usize, seen: &mut Chain<'a>) -> Option<Vec<Extract<'a>>> {
+fn chain_extracts<'a>(
+    model: &RustModel<'a>,
+    fn_id: Option<FnId>,
+    expr: &'a Expr,
+    depth: usize,
+    seen: &mut Chain<'a>,
+) -> Option<Vec<Extract<'a>>> {
     if depth > MAX_DEPTH {
         return None;
     }
     let (root, calls) = method_chain(expr);
-    let mut extracts = filter_extracts(model, site, root, depth, seen)?;
+    let mut extracts = filter_extracts(model, fn_id, root, depth, seen)?;
     for call in calls {
         match call.method.to_string().as_str() {
-            "and" => extracts.extend(chain_extracts(model, site, call.args.first()?, depth + 1, seen)?),
+            "and" => extracts.extend(chain_extracts(model, fn_id, call.args.first()?, depth + 1, seen)?),
             // A handler earlier in the chain: its result is one value of the application's.
             "map" | "and_then" | "then" => extracts = vec![None],
             "untuple_one" | "boxed" | "with" | "clone" => {}
@@ -108,7 +114,13 @@ fn chain_extracts<'a>(model: &RustModel<'a>, site: &Site, expr: &'a Expr, depth:
 }
 
 /// What the first filter of a chain extracts.
-fn filter_extracts<'a>(model: &RustModel<'a>, site: &Site, root: &'a Expr, depth: usize, seen: &mut Chain<'a>) -> Option<Vec<Extract<'a>>> {
+fn filter_extracts<'a>(
+    model: &RustModel<'a>,
+    fn_id: Option<FnId>,
+    root: &'a Expr,
+    depth: usize,
+    seen: &mut Chain<'a>,
+) -> Option<Vec<Extract<'a>>> {
     match root {
         Expr::Call(call) => {
             let path = model.call_path(call)?;
@@ -116,7 +128,7 @@ fn filter_extracts<'a>(model: &RustModel<'a>, site: &Site, root: &'a Expr, depth
                 // A filter the file builds in a function of its own (`json_body()`): what it returns.
                 if let Some(block) = model.taint.free_fn_block(&path) {
                     if let [returned] = super::taint::returned_values(block)[..] {
-                        return chain_extracts(model, site, returned, depth + 1, seen);
+                        return chain_extracts(model, fn_id, returned, depth + 1, seen);
                     }
                 }
                 // The project's own filter (`with_db(pool)`, `auth()`): one value of its own.
@@ -145,8 +157,8 @@ fn filter_extracts<'a>(model: &RustModel<'a>, site: &Site, root: &'a Expr, depth
         }
         // A filter held in a local variable.
         Expr::Path(path) => {
-            let local = model.local_of(site.fn_id, path)?;
-            chain_extracts(model, site, local.init?, depth + 1, seen)
+            let local = model.local_of(fn_id, path)?;
+            chain_extracts(model, fn_id, local.init?, depth + 1, seen)
         }
         _ => None,
     }

@@ -235,7 +235,7 @@ impl Rule for UnboundedRequestBody {
             // warp: a route whose filters read the whole body (`warp::body::json()`) with no
             // `warp::body::content_length_limit(..)` in front: warp sets no limit of its own.
             RustSyntax::MethodCall(call) if matches!(call.method.to_string().as_str(), "and_then" | "map" | "then") => {
-                let Some(chain) = crate::lang::rust::warp::handler_chain(model, &node.site, call) else { return };
+                let Some(chain) = crate::lang::rust::warp::handler_chain(model, node.site.fn_id, call) else { return };
                 let Some(body) = chain.buffering.first() else { return };
                 if chain.length_limits.is_empty() {
                     let filter = cx.file.slice(rust_span(cx.file, *body)).to_string();

@@ -15,7 +15,27 @@ pub fn routes(settings: Settings) -> impl Filter<Extract = impl warp::Reply, Err
     let status = warp::path!("status").and(with_settings(settings)).and_then(handlers::status);
     let echo = warp::path!("echo" / String).and_then(echo);
     let hooks = warp::path!("hooks").and(json_body()).and_then(handlers::notify);
-    preview.or(mirror).or(status).or(echo).or(hooks)
+    // Handlers written in place: the path parameter is the client's, the settings are not.
+    let fetch = warp::path!("fetch" / String).and(with_settings(settings_for_fetch())).and_then(
+        |target: String, settings: Settings| async move {
+            let page = reqwest::get(target).await.map_err(|_| warp::reject())?;
+            let status = reqwest::get(settings.status_url).await.map_err(|_| warp::reject())?;
+            Ok::<_, warp::Rejection>(format!("{} {}", page.status(), status.status()))
+        },
+    );
+    let probe = warp::path!("probe").and(warp::query::<Preview>()).map(|preview: Preview| {
+        let hosts = ["https://a.example.com", "https://b.example.com"];
+        for host in hosts.iter().map(|host| host.to_string()) {
+            drop(reqwest::get(host));
+        }
+        drop(reqwest::get(preview.url));
+        "probing"
+    });
+    preview.or(mirror).or(status).or(echo).or(hooks).or(fetch).or(probe)
+}
+
+fn settings_for_fetch() -> Settings {
+    Settings { status_url: "https://status.example.com".to_string() }
 }
 
 fn json_body() -> impl Filter<Extract = (Hook,), Error = warp::Rejection> + Clone {
