@@ -409,3 +409,50 @@ fn a_projects_own_blocking_calls_described_in_the_models_are_reported_in_async_c
     std::fs::remove_file(dir.path().join("archlint.toml")).unwrap();
     assert_eq!(found(&dir), Vec::<(String, u64, String, String)>::new());
 }
+
+#[test]
+fn a_projects_own_key_taking_calls_described_in_the_models_report_literal_keys() {
+    let config = "[[models.keys]]\nlanguage = \"typescript\"\nfunction = \"issue\"\nmodule = \"./tokens\"\nargument = 1\nwhat = \"token signing key\"\n\n[[models.keys]]\nlanguage = \"typescript\"\nfunction = \"connect\"\nmodule = \"@acme/vault\"\noption = \"unsealWith\"\nwhat = \"vault master key\"\n\n[[models.keys]]\nlanguage = \"rust\"\nfunction = \"Signer::with_key\"\nargument = 0\nwhat = \"webhook signing key\"\n";
+    let dir = project(&[
+        ("archlint.toml", config.as_bytes()),
+        ("package.json", br#"{ "name": "ledger", "dependencies": { "express": "^4.19.0" } }"#),
+        ("Cargo.toml", b"[package]\nname = \"ledger\"\nversion = \"0.1.0\"\n\n[dependencies]\naxum = \"0.7\"\n"),
+        (
+            "src/login.ts",
+            b"import * as tokens from \"./tokens\";\nimport * as metrics from \"./metrics\";\nimport { connect } from \"@acme/vault\";\nexport const vault = connect({ url: process.env.VAULT_URL, unsealWith: \"Qm7Zr2Lx9Vt4Wp8Kc3Nb\" });\nexport function onLogin(user: { id: string }) {\n  metrics.issue(user.id, \"Hs5Jd8Fa2Gk7Lq3Wz9Xc\");\n  return tokens.issue({ sub: user.id }, \"Yp4Tn8Rb1Vc6Xm2Kd9Lf\");\n}\nexport function refresh(user: { id: string }) {\n  return tokens.issue({ sub: user.id }, process.env.TOKEN_KEY);\n}\n",
+        ),
+        (
+            "src/hooks.rs",
+            b"pub struct Signer;\nimpl Signer { pub fn with_key(_key: &str) -> Signer { Signer } }\npub fn signer() -> Signer {\n    Signer::with_key(\"Wq3Ze7Rx1Tb5Yn9Um2Io\")\n}\npub fn signer_from_env() -> Signer {\n    Signer::with_key(&std::env::var(\"HOOK_KEY\").unwrap_or_default())\n}\n",
+        ),
+    ]);
+    let found = |dir: &tempfile::TempDir| -> Vec<(String, u64, String)> {
+        let output = archlint(dir.path(), &["--format", "json", "--select", "hardcoded-secret"]);
+        let report: serde_json::Value = serde_json::from_slice(&output.stdout).expect("JSON output");
+        let findings = report["findings"].as_array().unwrap().iter();
+        findings
+            .map(|f| {
+                (f["path"].as_str().unwrap().to_string(), f["start"]["line"].as_u64().unwrap(), f["message"].as_str().unwrap().to_string())
+            })
+            .collect()
+    };
+    let with_entries = found(&dir);
+    let places: Vec<(&str, u64)> = with_entries.iter().map(|(path, line, _)| (path.as_str(), *line)).collect();
+    assert_eq!(places, [("src/hooks.rs", 4), ("src/login.ts", 4), ("src/login.ts", 7)], "not: `metrics.issue`, keys from the environment");
+    assert!(with_entries[0].2.contains("webhook signing key"), "{with_entries:?}");
+    assert!(with_entries[1].2.contains("vault master key"), "{with_entries:?}");
+    assert!(with_entries[2].2.contains("token signing key"), "{with_entries:?}");
+    // Without the entries, none of these literals is known to be a key (they are named like nothing).
+    std::fs::remove_file(dir.path().join("archlint.toml")).unwrap();
+    assert_eq!(found(&dir), Vec::<(String, u64, String)>::new());
+    // An entry that says neither where the key is nor what it is: one line, exit 2.
+    std::fs::write(
+        dir.path().join("archlint.toml"),
+        "[[models.keys]]\nlanguage = \"rust\"\nfunction = \"Signer::with_key\"\nwhat = \"key\"\n",
+    )
+    .unwrap();
+    let output = archlint(dir.path(), &["--select", "hardcoded-secret"]);
+    assert_eq!(output.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(stderr.contains("archlint.toml:3: a key entry names where the key is"), "{stderr}");
+}

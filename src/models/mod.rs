@@ -17,8 +17,8 @@ use foldhash::{HashMap, HashMapExt, HashSet};
 use serde::{Deserialize, Serialize};
 pub use spec::Capability;
 use spec::{
-    BlockingSpec, CalleeSpec, ClientSpec, ConnectionSpec, HasherSpec, LimiterSpec, LoggerSpec, ModelFile, PackageSpec, PropagatorSpec,
-    SanitizerSpec, Sections, SinkSpec, SourceSpec, UserModels,
+    BlockingSpec, CalleeSpec, ClientSpec, ConnectionSpec, HasherSpec, KeySpec, LimiterSpec, LoggerSpec, ModelFile, PackageSpec,
+    PropagatorSpec, SanitizerSpec, Sections, SinkSpec, SourceSpec, UserModels,
 };
 use std::sync::OnceLock;
 
@@ -463,6 +463,27 @@ pub struct Hasher {
     pub from: Provenance,
 }
 
+/// A call that takes secret key material.
+#[derive(Debug, Clone)]
+pub struct Key {
+    pub callee: Callee,
+    /// What the key is, for messages.
+    pub what: String,
+    pub holder: KeyHolder,
+    pub from: Provenance,
+}
+
+/// Where a call takes its key.
+#[derive(Debug, Clone)]
+pub enum KeyHolder {
+    Argument(usize),
+    /// A property of the options object at this argument.
+    Option {
+        name: String,
+        argument: usize,
+    },
+}
+
 /// A call that blocks the thread it runs on.
 #[derive(Debug, Clone)]
 pub struct Blocking {
@@ -570,7 +591,7 @@ trait HasCallee {
 macro_rules! has_callee {
     ($($t:ty),*) => { $(impl HasCallee for $t { fn callee(&self) -> &Callee { &self.callee } })* };
 }
-has_callee!(Sink, Sanitizer, Propagator, SourceCall, Client, Connection, Logger, Hasher, Blocking);
+has_callee!(Sink, Sanitizer, Propagator, SourceCall, Client, Connection, Logger, Hasher, Blocking, Key);
 
 impl<T: HasCallee> Table<T> {
     fn push(&mut self, entry: T) {
@@ -620,6 +641,7 @@ struct LanguageKnowledge {
     loggers: Table<Logger>,
     hashers: Table<Hasher>,
     blocking: Table<Blocking>,
+    keys: Table<Key>,
     /// Rate limiters: the modules (crates, paths) whose import means requests are limited.
     limiters: Vec<(String, Provenance)>,
     /// Packages and what their use provides.
@@ -765,6 +787,9 @@ impl Knowledge {
         }
         for blocking in &sections.blocking {
             self.add_blocking(blocking, context, from)?;
+        }
+        for key in &sections.keys {
+            self.add_key(key, context, from)?;
         }
         for connection in &sections.connections {
             self.add_connection(connection, context, from)?;
@@ -1012,6 +1037,33 @@ impl Knowledge {
         )
     }
 
+    fn add_key(&mut self, spec: &KeySpec, context: &FileContext<'_>, from: &Provenance) -> Result<(), ModelError> {
+        let at = spec.function.as_ref().or(spec.functions.first()).map(|f| f.span());
+        let holder = match (spec.argument, &spec.option) {
+            (Some(index), None) if spec.options_argument.is_none() => KeyHolder::Argument(index),
+            (None, Some(name)) if !name.trim().is_empty() => {
+                KeyHolder::Option { name: name.trim().to_string(), argument: spec.options_argument.unwrap_or(0) }
+            }
+            _ => {
+                return Err(ModelError::at(
+                    "a key entry names where the key is: `argument = N`, or `option = \"name\"` (with `options-argument` when the options are not the first argument)",
+                    at,
+                ))
+            }
+        };
+        if spec.what.trim().is_empty() {
+            return Err(ModelError::at("a key entry's `what` (how messages name the key) is empty", at));
+        }
+        let what = spec.what.trim().to_string();
+        self.add_plain_calls(
+            &spec.callee(),
+            context,
+            "a key",
+            |k| &mut k.keys,
+            |callee| Key { callee, what: what.clone(), holder: holder.clone(), from: from.clone() },
+        )
+    }
+
     fn add_hasher(&mut self, spec: &HasherSpec, context: &FileContext<'_>, from: &Provenance) -> Result<(), ModelError> {
         if context.language_of(&spec.callee())? == Language::Rust {
             // `plaintext-password` follows request data into Rust stores; a hasher's result is
@@ -1071,6 +1123,11 @@ impl Knowledge {
         self.language(language).blocking.matching(call, language).next()
     }
 
+    /// The entries that say this call takes secret key material.
+    pub fn keys<'a>(&'a self, language: Language, call: &CallName<'_>) -> Vec<&'a Key> {
+        self.language(language).keys.matching(call, language).collect()
+    }
+
     /// Whether this call writes a log line.
     pub fn logs(&self, language: Language, call: &CallName<'_>) -> bool {
         self.language(language).loggers.matching(call, language).next().is_some()
@@ -1120,6 +1177,7 @@ impl Knowledge {
             && k.loggers.by_last.is_empty()
             && k.hashers.by_last.is_empty()
             && k.blocking.by_last.is_empty()
+            && k.keys.by_last.is_empty()
             && k.source_calls.by_last.is_empty())
     }
 
@@ -1300,6 +1358,13 @@ impl Knowledge {
                 let detail = b.instead.as_ref().map(|i| format!("instead: {i}")).unwrap_or_default();
                 entries.push(ListedEntry { language, section: "blocking", kind: None, name: b.callee.shown(), detail, from: &b.from });
             }
+            for key in &k.keys.entries {
+                let detail = match &key.holder {
+                    KeyHolder::Argument(index) => format!("{}, argument {index}", key.what),
+                    KeyHolder::Option { name, argument } => format!("{}, option `{name}` of argument {argument}", key.what),
+                };
+                entries.push(ListedEntry { language, section: "key", kind: None, name: key.callee.shown(), detail, from: &key.from });
+            }
             for (module, from) in &k.limiters {
                 entries.push(ListedEntry { language, section: "limiter", kind: None, name: module.clone(), detail: String::new(), from });
             }
@@ -1331,7 +1396,7 @@ pub struct Listing<'k> {
 pub struct ListedEntry<'k> {
     pub language: Language,
     /// `source`, `sink`, `sanitizer`, `propagator`, `client`, `connection`, `logger`, `hasher`,
-    /// `blocking`, `limiter`, `package`.
+    /// `blocking`, `key`, `limiter`, `package`.
     pub section: &'static str,
     /// A sink's kind; a sanitiser's kinds.
     #[serde(skip_serializing_if = "Option::is_none")]

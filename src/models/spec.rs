@@ -44,6 +44,8 @@ pub struct ModelFile {
     pub hashers: Vec<HasherSpec>,
     #[serde(default)]
     pub blocking: Vec<BlockingSpec>,
+    #[serde(default)]
+    pub keys: Vec<KeySpec>,
 }
 
 impl ModelFile {
@@ -61,6 +63,7 @@ impl ModelFile {
             loggers: std::mem::take(&mut self.loggers),
             hashers: std::mem::take(&mut self.hashers),
             blocking: std::mem::take(&mut self.blocking),
+            keys: std::mem::take(&mut self.keys),
         }
     }
 }
@@ -91,6 +94,8 @@ pub struct Sections {
     pub hashers: Vec<HasherSpec>,
     #[serde(default)]
     pub blocking: Vec<BlockingSpec>,
+    #[serde(default)]
+    pub keys: Vec<KeySpec>,
 }
 
 /// `[models]` in `archlint.toml`: the user's own sources, sinks and sanitizers.
@@ -109,6 +114,7 @@ impl Sections {
             && self.loggers.is_empty()
             && self.hashers.is_empty()
             && self.blocking.is_empty()
+            && self.keys.is_empty()
     }
 }
 
@@ -306,6 +312,23 @@ entry!(
         /// What to call instead, for the finding's help (`` `tokio::fs::read` ``). TypeScript
         /// `…Sync` functions default to their asynchronous namesake.
         pub instead: Option<String>,
+    }
+);
+
+entry!(
+    /// Calls that take secret key material: a signing or verification key, a session or cookie
+    /// secret (`jwt.sign(payload, key)`, `session({ secret })`, `EncodingKey::from_secret(key)`).
+    /// A literal there is a hardcoded secret, whatever it looks like (`hardcoded-secret`).
+    KeySpec {
+        /// What the key is, for the message (`JWT signing key`).
+        pub what: String,
+        /// The argument (0-based) holding the key.
+        pub argument: Option<usize>,
+        /// Or the property of an options object holding it (`secret`).
+        pub option: Option<String>,
+        /// With `option`: the argument that is the options object (default 0; a Fastify
+        /// plugin's options are what `register` passes it).
+        pub options_argument: Option<usize>,
     }
 );
 

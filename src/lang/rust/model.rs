@@ -278,6 +278,11 @@ impl<'a> RustModel<'a> {
         self.knowledge().clients(Language::Rust, &parts.name(self.use_paths()))
     }
 
+    /// The model entries that say this call takes secret key material.
+    pub fn keys(&self, call: &CallParts) -> Vec<&crate::models::Key> {
+        self.knowledge().keys(Language::Rust, &call.name(self.use_paths()))
+    }
+
     /// The model entry that says this call (a path call or a method call) blocks its thread.
     pub fn blocking(&self, call: &CallParts) -> Option<&crate::models::Blocking> {
         self.knowledge().blocking(Language::Rust, &call.name(self.use_paths()))

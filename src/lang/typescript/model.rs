@@ -554,6 +554,20 @@ impl<'t> TsModel<'t> {
         self.knowledge.hashes(Language::Typescript, &parts.name(self.import_specifiers()))
     }
 
+    /// The model entries that say this call (or `new` expression) takes secret key material.
+    pub fn keys(&self, call: Node<'_>) -> Vec<&'t crate::models::Key> {
+        let parts = self.call_parts(call);
+        self.knowledge.keys(Language::Typescript, &parts.name(self.import_specifiers()))
+    }
+
+    /// The key entries of a function named by its import-resolved name (`@fastify/jwt`, a plugin
+    /// handed to `register`; `@nestjs/jwt.JwtModule.register` for `registerAsync`).
+    pub fn keys_named(&self, qualified: &str) -> Vec<&'t crate::models::Key> {
+        let module = qualified.split('.').next().map(str::to_string);
+        let parts = CallParts { qualified: Some(qualified.to_string()), module, ..CallParts::default() };
+        self.knowledge.keys(Language::Typescript, &parts.name(self.import_specifiers()))
+    }
+
     /// The model entry that says this call blocks its thread (`fs.readFileSync`, a `[[blocking]]`
     /// entry).
     pub fn blocking(&self, call: Node<'_>) -> Option<&'t crate::models::Blocking> {

@@ -5,6 +5,7 @@ use crate::lang::rust::{span_of as rust_span, LitParent, RustKind, RustModel, Ru
 use crate::lang::typescript::model::{named_children, span_of, Property};
 use crate::lang::typescript::FieldExt;
 use crate::lang::typescript::TsModel;
+use crate::models::{Key, KeyHolder};
 use crate::rules::helpers::{
     is_local_host, is_placeholder, is_secret_name, known_key_format, looks_like_credential, mask, parse_url, SHORTEST_KEY_FORMAT,
 };
@@ -22,40 +23,6 @@ fn build(options: &RuleOptions) -> Result<Box<dyn Rule>, String> {
 }
 
 const HELP: &str = "load the secret at run time (environment variable, secret manager, mounted file) and rotate the exposed value";
-
-/// Calls whose argument at `index` is a signing/verification key or a session secret.
-const TS_KEY_ARGUMENTS: &[(&str, usize, &str)] = &[
-    ("jsonwebtoken.sign", 1, "JWT signing key"),
-    ("jsonwebtoken.verify", 1, "JWT verification key"),
-    ("cookie-parser", 0, "cookie signing secret"),
-];
-
-/// Calls or constructors whose options object holds a key or a session secret in `property`.
-const TS_KEY_OPTIONS: &[(&str, &str, &str)] = &[
-    ("@nestjs/jwt.JwtModule.register", "secret", "JWT secret"),
-    ("@nestjs/jwt.JwtModule.register", "privateKey", "JWT private key"),
-    ("passport-jwt.Strategy", "secretOrKey", "JWT verification key"),
-    ("express-jwt.expressjwt", "secret", "JWT secret"),
-    ("express-jwt", "secret", "JWT secret"),
-    ("express-session", "secret", "session secret"),
-    ("cookie-session", "secret", "session secret"),
-    ("cookie-session", "keys", "session key"),
-    ("@fastify/jwt", "secret", "JWT secret"),
-    ("@fastify/cookie", "secret", "cookie secret"),
-    ("@fastify/secure-session", "key", "session key"),
-    ("@fastify/secure-session", "secret", "session secret"),
-];
-
-/// Rust calls whose first argument is key material.
-const RUST_KEY_CALLS: &[(&str, &str)] = &[
-    ("EncodingKey::from_secret", "JWT signing key"),
-    ("DecodingKey::from_secret", "JWT verification key"),
-    ("EncodingKey::from_base64_secret", "JWT signing key"),
-    ("DecodingKey::from_base64_secret", "JWT verification key"),
-    ("new_from_slice", "HMAC key"),
-    ("cookie::Key::from", "cookie signing key"),
-    ("cookie::Key::derive_from", "cookie signing key"),
-];
 
 impl HardcodedSecret {
     /// Known provider formats and URLs with inline passwords, in any string.
@@ -138,38 +105,45 @@ impl HardcodedSecret {
         let registers_plugin =
             callee.kind() == "member_expression" && callee.field("property").is_some_and(|p| model.text(p) == "register");
         if let (true, Some(plugin)) = (registers_plugin, arguments.first().and_then(|a| model.qualified_name(*a))) {
-            self.check_key_options(&plugin, arguments.get(1).copied(), model, cx);
+            let options = arguments.get(1).and_then(|o| model.object_literal(*o));
+            self.check_key_options(&model.keys_named(&plugin), options, model, cx);
         }
-        let Some(name) = model.qualified_name(callee) else {
+        // A NestJS dynamic module's `registerAsync({ useFactory })` takes what `register` takes,
+        // from the factory's result.
+        if let Some(module) = model.qualified_name(callee).as_deref().and_then(|name| name.strip_suffix(".registerAsync")) {
+            let options = arguments.first().and_then(|o| factory_result(*o, model));
+            self.check_key_options(&model.keys_named(&format!("{module}.register")), options, model, cx);
+            return;
+        }
+        // The calls the models say take a key (`models/js-secret-keys.toml`, `[[keys]]` entries).
+        let keys = model.keys(node);
+        if keys.is_empty() {
             self.check_text_encoder(node, callee, &arguments, model, cx);
             return;
-        };
-        for (callee_name, index, what) in TS_KEY_ARGUMENTS {
-            if name == *callee_name {
-                if let Some((value, at)) = arguments.get(*index).and_then(|a| self.ts_key_literal(*a, model)) {
-                    self.report_key(what, &value, span_of(at), cx);
+        }
+        for key in &keys {
+            match &key.holder {
+                KeyHolder::Argument(index) => {
+                    if let Some((value, at)) = arguments.get(*index).and_then(|a| self.ts_key_literal(*a, model)) {
+                        self.report_key(&key.what, &value, span_of(at), cx);
+                    }
+                }
+                KeyHolder::Option { argument, .. } => {
+                    let options = arguments.get(*argument).and_then(|o| model.object_literal(*o));
+                    self.check_key_options(&[*key], options, model, cx);
                 }
             }
         }
-        let module = name.strip_suffix(".registerAsync").unwrap_or(&name);
-        if TS_KEY_OPTIONS.iter().any(|(callee, _, _)| callee.strip_suffix(".register").unwrap_or(callee) == module || *callee == name) {
-            self.check_key_options(&name, arguments.first().copied(), model, cx);
-        }
     }
 
-    /// The key-holding properties of the options that `name` (a call or constructor) receives.
-    fn check_key_options(&self, name: &str, options: Option<Node<'_>>, model: &TsModel<'_>, cx: &mut Context<'_>) {
-        // NestJS `JwtModule.registerAsync({ useFactory: () => ({ secret }) })`: the options are
-        // what the factory returns.
-        let (name, options) = match name.strip_suffix(".registerAsync") {
-            Some(module) => (format!("{module}.register"), options.and_then(|o| factory_result(o, model))),
-            None => (name.to_string(), options.and_then(|o| model.object_literal(o))),
-        };
+    /// The key-holding properties of an options object, for the entries that name one.
+    fn check_key_options(&self, keys: &[&Key], options: Option<Node<'_>>, model: &TsModel<'_>, cx: &mut Context<'_>) {
         let Some(options) = options else { return };
-        for (_, property, what) in TS_KEY_OPTIONS.iter().filter(|(callee, _, _)| *callee == name) {
-            if let Property::Found(value) = model.property(options, property) {
+        for key in keys {
+            let KeyHolder::Option { name, .. } = &key.holder else { continue };
+            if let Property::Found(value) = model.property(options, name) {
                 if let Some((secret, at)) = self.ts_key_literal(value, model) {
-                    self.report_key(what, &secret, span_of(at), cx);
+                    self.report_key(&key.what, &secret, span_of(at), cx);
                 }
             }
         }
@@ -296,22 +270,20 @@ impl Rule for HardcodedSecret {
                 self.check_string_value(&lit.value(), rust_span(cx.file, lit), cx)
             }
             RustSyntax::Call(call) => {
-                let Some(path) = model.call_path(call) else { return };
-                let Some((_, what)) = RUST_KEY_CALLS.iter().find(|(suffix, _)| path.ends_with(suffix)) else { return };
-                // `Key::from` is only key material when it is the cookie crate's `Key`.
-                if what.starts_with("cookie") && !(path.starts_with("cookie::") || path.contains("::cookie::")) {
-                    return;
-                }
-                let Some(first) = call.args.first() else { return };
-                let Some(value) = model.string_value(first, fn_id) else { return };
+                // The calls the models say take a key (`models/secret-key-crates.toml`).
+                let keys = model.keys(&model.call_parts(call));
+                let Some(key) = keys.first() else { return };
+                let KeyHolder::Argument(index) = key.holder else { return };
+                let Some(argument) = call.args.iter().nth(index) else { return };
+                let Some(value) = model.string_value(argument, fn_id) else { return };
                 // `Key::from(COOKIE_MASTER_KEY)`: a credential-named constant is already reported
                 // where it is written; one secret is one finding.
-                let held_by = named_holder(first);
+                let held_by = named_holder(argument);
                 if held_by.is_some_and(|name| is_secret_name(&name) && looks_like_credential(&value) && known_key_format(&value).is_none())
                 {
                     return;
                 }
-                self.report_key(what, &value, rust_span(cx.file, first), cx);
+                self.report_key(&key.what, &value, rust_span(cx.file, argument), cx);
             }
             RustSyntax::Const { name, expr } | RustSyntax::Let { name, init: expr } | RustSyntax::Field { name, expr } => {
                 if let Some(value) = direct_literal(expr) {
