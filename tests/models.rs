@@ -456,3 +456,43 @@ fn a_projects_own_key_taking_calls_described_in_the_models_report_literal_keys()
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert!(stderr.contains("archlint.toml:3: a key entry names where the key is"), "{stderr}");
 }
+
+#[test]
+fn a_projects_own_password_hashing_wrapper_described_in_the_models_has_its_work_factor_judged() {
+    let config = "[[models.kdfs]]\nlanguage = \"typescript\"\nfunction = \"hashSecret\"\nmodule = \"./passwords\"\nalgorithm = \"bcrypt\"\ncost-argument = 1\n\n[[models.kdfs]]\nlanguage = \"rust\"\nfunction = \"Vault::derive\"\nalgorithm = \"pbkdf2\"\ninput-argument = 0\nsalt-argument = 1\niterations-argument = 2\n";
+    let dir = project(&[
+        ("archlint.toml", config.as_bytes()),
+        ("package.json", br#"{ "name": "ledger", "dependencies": { "express": "^4.19.0" } }"#),
+        ("Cargo.toml", b"[package]\nname = \"ledger\"\nversion = \"0.1.0\"\n\n[dependencies]\naxum = \"0.7\"\n"),
+        (
+            "src/signup.ts",
+            b"import { hashSecret } from \"./passwords\";\nimport { hashSecret as digest } from \"./checksums\";\nexport async function signUp(password: string) {\n  const weak = await hashSecret(password, 8);\n  const fine = await hashSecret(password, 12);\n  const other = digest(password, 4);\n  return [weak, fine, other];\n}\n",
+        ),
+        (
+            "src/vault.rs",
+            b"pub struct Vault;\nimpl Vault { pub fn derive(&self, _p: &str, _s: &[u8], _n: u32) -> Vec<u8> { Vec::new() } }\npub fn store(vault: &Vault, password: &str, salt: &[u8]) -> Vec<u8> {\n    vault.derive(password, salt, 10_000)\n}\npub fn wrap(vault: &Vault, encryption_key: &str, salt: &[u8]) -> Vec<u8> {\n    vault.derive(encryption_key, salt, 1_000)\n}\npub fn fixed(vault: &Vault, password: &str) -> Vec<u8> {\n    vault.derive(password, b\"pepper\", 700_000)\n}\n",
+        ),
+    ]);
+    let found = |dir: &tempfile::TempDir| -> Vec<(String, u64)> {
+        let output = archlint(dir.path(), &["--format", "json", "--select", "weak-kdf-parameters"]);
+        let report: serde_json::Value = serde_json::from_slice(&output.stdout).expect("JSON output");
+        let findings = report["findings"].as_array().unwrap().iter();
+        findings.map(|f| (f["path"].as_str().unwrap().to_string(), f["start"]["line"].as_u64().unwrap())).collect()
+    };
+    assert_eq!(
+        found(&dir),
+        [("src/signup.ts".to_string(), 4), ("src/vault.rs".to_string(), 4), ("src/vault.rs".to_string(), 10)],
+        "the cost 8, the 10,000 iterations, the constant salt; not: cost 12, the checksum helper of another module, a key-named input"
+    );
+    std::fs::remove_file(dir.path().join("archlint.toml")).unwrap();
+    assert_eq!(found(&dir), Vec::<(String, u64)>::new(), "without the entries, the wrappers are unknown");
+    std::fs::write(
+        dir.path().join("archlint.toml"),
+        "[[models.kdfs]]\nlanguage = \"rust\"\nfunction = \"Vault::derive\"\nalgorithm = \"pbkdf2\"\n",
+    )
+    .unwrap();
+    let output = archlint(dir.path(), &["--select", "weak-kdf-parameters"]);
+    assert_eq!(output.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(stderr.contains("archlint.toml:4: a `pbkdf2` kdf entry says where nothing it is judged by is"), "{stderr}");
+}

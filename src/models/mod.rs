@@ -15,11 +15,11 @@ pub mod spec;
 
 use foldhash::{HashMap, HashMapExt, HashSet};
 use serde::{Deserialize, Serialize};
-pub use spec::Capability;
 use spec::{
-    BlockingSpec, CalleeSpec, ClientSpec, ConnectionSpec, HasherSpec, KeySpec, LimiterSpec, LoggerSpec, ModelFile, PackageSpec,
+    BlockingSpec, CalleeSpec, ClientSpec, ConnectionSpec, HasherSpec, KdfSpec, KeySpec, LimiterSpec, LoggerSpec, ModelFile, PackageSpec,
     PropagatorSpec, SanitizerSpec, Sections, SinkSpec, SourceSpec, UserModels,
 };
+pub use spec::{Capability, KdfAlgorithm};
 use std::sync::OnceLock;
 
 mod sources {
@@ -463,6 +463,31 @@ pub struct Hasher {
     pub from: Provenance,
 }
 
+/// A password hashing or key derivation call (see [`KdfSpec`] for what each field says).
+#[derive(Debug, Clone)]
+pub struct Kdf {
+    pub callee: Callee,
+    pub algorithm: KdfAlgorithm,
+    pub input_argument: Option<usize>,
+    pub cost_argument: Option<usize>,
+    pub log_cost: bool,
+    pub salt_argument: Option<usize>,
+    pub iterations_argument: Option<usize>,
+    pub digest_argument: Option<usize>,
+    pub memory_argument: Option<usize>,
+    pub passes_argument: Option<usize>,
+    pub variant_argument: Option<usize>,
+    pub options_argument: Option<usize>,
+    pub memory_option: Option<String>,
+    pub passes_option: Option<String>,
+    pub variant_options: Vec<String>,
+    pub salt_option: Option<String>,
+    pub cost_options: Vec<String>,
+    pub default_memory: Option<u64>,
+    pub default_passes: Option<u64>,
+    pub from: Provenance,
+}
+
 /// A call that takes secret key material.
 #[derive(Debug, Clone)]
 pub struct Key {
@@ -591,7 +616,7 @@ trait HasCallee {
 macro_rules! has_callee {
     ($($t:ty),*) => { $(impl HasCallee for $t { fn callee(&self) -> &Callee { &self.callee } })* };
 }
-has_callee!(Sink, Sanitizer, Propagator, SourceCall, Client, Connection, Logger, Hasher, Blocking, Key);
+has_callee!(Sink, Sanitizer, Propagator, SourceCall, Client, Connection, Logger, Hasher, Blocking, Key, Kdf);
 
 impl<T: HasCallee> Table<T> {
     fn push(&mut self, entry: T) {
@@ -642,6 +667,7 @@ struct LanguageKnowledge {
     hashers: Table<Hasher>,
     blocking: Table<Blocking>,
     keys: Table<Key>,
+    kdfs: Table<Kdf>,
     /// Rate limiters: the modules (crates, paths) whose import means requests are limited.
     limiters: Vec<(String, Provenance)>,
     /// Packages and what their use provides.
@@ -790,6 +816,9 @@ impl Knowledge {
         }
         for key in &sections.keys {
             self.add_key(key, context, from)?;
+        }
+        for kdf in &sections.kdfs {
+            self.add_kdf(kdf, context, from)?;
         }
         for connection in &sections.connections {
             self.add_connection(connection, context, from)?;
@@ -1064,6 +1093,50 @@ impl Knowledge {
         )
     }
 
+    fn add_kdf(&mut self, spec: &KdfSpec, context: &FileContext<'_>, from: &Provenance) -> Result<(), ModelError> {
+        let algorithm = *spec.algorithm.get_ref();
+        // What each family is judged by: an entry that gives none of it would never report.
+        let judged = match algorithm {
+            KdfAlgorithm::Bcrypt => spec.cost_argument.is_some() || spec.salt_argument.is_some(),
+            KdfAlgorithm::Argon2 => spec.memory_argument.is_some() || spec.variant_argument.is_some() || spec.options_argument.is_some(),
+            KdfAlgorithm::Pbkdf2 => spec.iterations_argument.is_some() || spec.salt_argument.is_some(),
+            KdfAlgorithm::Scrypt => spec.cost_argument.is_some() || spec.options_argument.is_some() || spec.salt_argument.is_some(),
+            KdfAlgorithm::Salt => spec.salt_argument.is_some(),
+        };
+        if !judged {
+            return Err(ModelError::at(
+                format!(
+                    "a `{}` kdf entry says where nothing it is judged by is (bcrypt: `cost-argument`; argon2: `memory-argument`, `variant-argument` or `options-argument`; pbkdf2: `iterations-argument`; scrypt: `cost-argument` or `options-argument`; salt: `salt-argument`)",
+                    algorithm.name()
+                ),
+                Some(spec.algorithm.span()),
+            ));
+        }
+        let entry = |callee| Kdf {
+            callee,
+            algorithm,
+            input_argument: spec.input_argument,
+            cost_argument: spec.cost_argument,
+            log_cost: spec.log_cost,
+            salt_argument: spec.salt_argument,
+            iterations_argument: spec.iterations_argument,
+            digest_argument: spec.digest_argument,
+            memory_argument: spec.memory_argument,
+            passes_argument: spec.passes_argument,
+            variant_argument: spec.variant_argument,
+            options_argument: spec.options_argument,
+            memory_option: spec.memory_option.clone(),
+            passes_option: spec.passes_option.clone(),
+            variant_options: spec.variant_options.clone(),
+            salt_option: spec.salt_option.clone(),
+            cost_options: spec.cost_options.clone(),
+            default_memory: spec.default_memory,
+            default_passes: spec.default_passes,
+            from: from.clone(),
+        };
+        self.add_plain_calls(&spec.callee(), context, "a kdf", |k| &mut k.kdfs, entry)
+    }
+
     fn add_hasher(&mut self, spec: &HasherSpec, context: &FileContext<'_>, from: &Provenance) -> Result<(), ModelError> {
         if context.language_of(&spec.callee())? == Language::Rust {
             // `plaintext-password` follows request data into Rust stores; a hasher's result is
@@ -1123,6 +1196,11 @@ impl Knowledge {
         self.language(language).blocking.matching(call, language).next()
     }
 
+    /// The entry that says this call hashes a password or derives a key, with its parameters.
+    pub fn kdf<'a>(&'a self, language: Language, call: &CallName<'_>) -> Option<&'a Kdf> {
+        self.language(language).kdfs.matching(call, language).next()
+    }
+
     /// The entries that say this call takes secret key material.
     pub fn keys<'a>(&'a self, language: Language, call: &CallName<'_>) -> Vec<&'a Key> {
         self.language(language).keys.matching(call, language).collect()
@@ -1178,6 +1256,7 @@ impl Knowledge {
             && k.hashers.by_last.is_empty()
             && k.blocking.by_last.is_empty()
             && k.keys.by_last.is_empty()
+            && k.kdfs.by_last.is_empty()
             && k.source_calls.by_last.is_empty())
     }
 
@@ -1365,6 +1444,16 @@ impl Knowledge {
                 };
                 entries.push(ListedEntry { language, section: "key", kind: None, name: key.callee.shown(), detail, from: &key.from });
             }
+            for kdf in &k.kdfs.entries {
+                entries.push(ListedEntry {
+                    language,
+                    section: "kdf",
+                    kind: Some(kdf.algorithm.name().to_string()),
+                    name: kdf.callee.shown(),
+                    detail: String::new(),
+                    from: &kdf.from,
+                });
+            }
             for (module, from) in &k.limiters {
                 entries.push(ListedEntry { language, section: "limiter", kind: None, name: module.clone(), detail: String::new(), from });
             }
@@ -1396,7 +1485,7 @@ pub struct Listing<'k> {
 pub struct ListedEntry<'k> {
     pub language: Language,
     /// `source`, `sink`, `sanitizer`, `propagator`, `client`, `connection`, `logger`, `hasher`,
-    /// `blocking`, `key`, `limiter`, `package`.
+    /// `blocking`, `key`, `kdf`, `limiter`, `package`.
     pub section: &'static str,
     /// A sink's kind; a sanitiser's kinds.
     #[serde(skip_serializing_if = "Option::is_none")]

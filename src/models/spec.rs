@@ -46,6 +46,8 @@ pub struct ModelFile {
     pub blocking: Vec<BlockingSpec>,
     #[serde(default)]
     pub keys: Vec<KeySpec>,
+    #[serde(default)]
+    pub kdfs: Vec<KdfSpec>,
 }
 
 impl ModelFile {
@@ -64,6 +66,7 @@ impl ModelFile {
             hashers: std::mem::take(&mut self.hashers),
             blocking: std::mem::take(&mut self.blocking),
             keys: std::mem::take(&mut self.keys),
+            kdfs: std::mem::take(&mut self.kdfs),
         }
     }
 }
@@ -96,6 +99,8 @@ pub struct Sections {
     pub blocking: Vec<BlockingSpec>,
     #[serde(default)]
     pub keys: Vec<KeySpec>,
+    #[serde(default)]
+    pub kdfs: Vec<KdfSpec>,
 }
 
 /// `[models]` in `archlint.toml`: the user's own sources, sinks and sanitizers.
@@ -115,6 +120,7 @@ impl Sections {
             && self.hashers.is_empty()
             && self.blocking.is_empty()
             && self.keys.is_empty()
+            && self.kdfs.is_empty()
     }
 }
 
@@ -331,6 +337,72 @@ entry!(
         pub options_argument: Option<usize>,
     }
 );
+
+entry!(
+    /// Password hashing and key derivation calls, and where their work factor, salt and input
+    /// are (`weak-kdf-parameters`): `bcrypt.hash(pw, 8)`, `crypto.pbkdf2Sync(pw, salt, 1000, 32,
+    /// "sha256")`, `argon2::Params::new(m, t, p, len)`. Arguments are 0-based; options are
+    /// properties of the options object at `options-argument`.
+    KdfSpec {
+        pub algorithm: Spanned<KdfAlgorithm>,
+        /// The password or key being hashed: one named like a key (`ENCRYPTION_KEY`) needs no
+        /// work factor, so the call is not judged.
+        pub input_argument: Option<usize>,
+        /// bcrypt: the cost factor (a `$2…` salt string there is a constant salt); scrypt: N.
+        pub cost_argument: Option<usize>,
+        /// With `cost-argument`: the cost is given as log2 of N (the Rust scrypt crate).
+        #[serde(default)]
+        pub log_cost: bool,
+        pub salt_argument: Option<usize>,
+        /// PBKDF2: the iteration count.
+        pub iterations_argument: Option<usize>,
+        /// PBKDF2: the argument naming the hash (`"sha512"`, `PBKDF2_HMAC_SHA256`); without one,
+        /// the call's own text names it (`pbkdf2_hmac::<Sha256>`).
+        pub digest_argument: Option<usize>,
+        /// Argon2: memory (KiB) and passes given as arguments (`Params::new(m, t, ..)`, `.m_cost(m)`).
+        pub memory_argument: Option<usize>,
+        pub passes_argument: Option<usize>,
+        /// Argon2: the argument choosing the variant (`Algorithm::Argon2i`).
+        pub variant_argument: Option<usize>,
+        /// The argument that is the options object.
+        pub options_argument: Option<usize>,
+        /// Options of that object: Argon2's memory, passes, variant and salt; scrypt's N.
+        pub memory_option: Option<String>,
+        pub passes_option: Option<String>,
+        #[serde(default)]
+        pub variant_options: Vec<String>,
+        pub salt_option: Option<String>,
+        #[serde(default)]
+        pub cost_options: Vec<String>,
+        /// Argon2 with an options object: the library's defaults for what it leaves out.
+        pub default_memory: Option<u64>,
+        pub default_passes: Option<u64>,
+    }
+);
+
+/// The families `weak-kdf-parameters` knows the minimums of (see [`KdfSpec`]); `salt` is a call
+/// that makes a salt from what it is given (`SaltString::from_b64("..")`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum KdfAlgorithm {
+    Bcrypt,
+    Argon2,
+    Pbkdf2,
+    Scrypt,
+    Salt,
+}
+
+impl KdfAlgorithm {
+    pub fn name(self) -> &'static str {
+        match self {
+            KdfAlgorithm::Bcrypt => "bcrypt",
+            KdfAlgorithm::Argon2 => "argon2",
+            KdfAlgorithm::Pbkdf2 => "pbkdf2",
+            KdfAlgorithm::Scrypt => "scrypt",
+            KdfAlgorithm::Salt => "salt",
+        }
+    }
+}
 
 entry!(
     /// Calls that open a long-lived connection, pool or client (`new Pool(..)`,

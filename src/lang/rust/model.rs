@@ -278,6 +278,12 @@ impl<'a> RustModel<'a> {
         self.knowledge().clients(Language::Rust, &parts.name(self.use_paths()))
     }
 
+    /// The model entry that says this call (a path call or a method call) hashes a password or
+    /// derives a key.
+    pub fn kdf(&self, call: &CallParts) -> Option<&crate::models::Kdf> {
+        self.knowledge().kdf(Language::Rust, &call.name(self.use_paths()))
+    }
+
     /// The model entries that say this call takes secret key material.
     pub fn keys(&self, call: &CallParts) -> Vec<&crate::models::Key> {
         self.knowledge().keys(Language::Rust, &call.name(self.use_paths()))

@@ -554,6 +554,12 @@ impl<'t> TsModel<'t> {
         self.knowledge.hashes(Language::Typescript, &parts.name(self.import_specifiers()))
     }
 
+    /// The model entry that says this call hashes a password or derives a key.
+    pub fn kdf(&self, call: Node<'_>) -> Option<&'t crate::models::Kdf> {
+        let parts = self.call_parts(call);
+        self.knowledge.kdf(Language::Typescript, &parts.name(self.import_specifiers()))
+    }
+
     /// The model entries that say this call (or `new` expression) takes secret key material.
     pub fn keys(&self, call: Node<'_>) -> Vec<&'t crate::models::Key> {
         let parts = self.call_parts(call);

@@ -12,6 +12,7 @@ use crate::lang::rust::{span_of as rust_span, RustKind, RustModel, RustNode, Rus
 use crate::lang::typescript::model::{span_of, Property};
 use crate::lang::typescript::FieldExt;
 use crate::lang::typescript::TsModel;
+use crate::models::{Kdf, KdfAlgorithm};
 use crate::rules::helpers::words;
 use crate::rules::{check_option_names, Context, Rule, RuleEntry, RuleOptions};
 use quote::ToTokens;
@@ -119,25 +120,73 @@ impl WeakKdfParameters {
         node.and_then(|n| crate::rules::auth::ts_value_name(n, model)).is_some_and(|name| names_key_material(&name))
     }
 
-    fn check_ts_bcrypt(&self, function: &str, call: Node<'_>, model: &TsModel<'_>, cx: &mut Context<'_>) {
+    /// A call the models say hashes a password or derives a key (`models/password-hashers.toml`,
+    /// `models/node-crypto.toml`), judged by the parameters its entry points at.
+    fn check_ts_kdf(&self, call: Node<'_>, kdf: &Kdf, model: &TsModel<'_>, cx: &mut Context<'_>) {
         let arguments = arguments(call);
-        let cost_at = if function.starts_with("genSalt") { 0 } else { 1 };
-        let Some(cost) = arguments.get(cost_at).copied() else { return };
-        if let Some(rounds) = Self::ts_number(cost, model, 0) {
-            if rounds < BCRYPT_MIN_COST {
-                cx.report(span_of(cost), format!("bcrypt cost {rounds} is below the minimum of {BCRYPT_MIN_COST}")).help =
-                    Some(HELP.into());
+        let argument = |index: Option<usize>| index.and_then(|i| arguments.get(i).copied());
+        if Self::ts_input_is_key(argument(kdf.input_argument), model) {
+            return;
+        }
+        let options = argument(kdf.options_argument).and_then(|o| model.object_literal(o));
+        let report = |cx: &mut Context<'_>, at: Node<'_>, message: String| cx.report(span_of(at), message).help = Some(HELP.into());
+        match kdf.algorithm {
+            KdfAlgorithm::Bcrypt => {
+                let Some(cost) = argument(kdf.cost_argument) else { return };
+                if let Some(rounds) = Self::ts_number(cost, model, 0) {
+                    if rounds < BCRYPT_MIN_COST {
+                        report(cx, cost, format!("bcrypt cost {rounds} is below the minimum of {BCRYPT_MIN_COST}"));
+                    }
+                } else if model.string_value(cost).is_some_and(|s| s.starts_with("$2")) {
+                    // `bcrypt.hash(pw, "$2b$10$…")`: a salt written in the code.
+                    report(cx, cost, CONSTANT_SALT.into());
+                }
             }
-        } else if cost_at == 1 && model.string_value(cost).is_some_and(|s| s.starts_with("$2")) {
-            cx.report(span_of(cost), CONSTANT_SALT).help = Some(HELP.into());
+            KdfAlgorithm::Argon2 => {
+                let Some(options) = options else { return };
+                self.check_ts_argon2(kdf, options, model, cx);
+            }
+            KdfAlgorithm::Pbkdf2 => {
+                if let Some(iterations) = argument(kdf.iterations_argument) {
+                    let digest = argument(kdf.digest_argument).and_then(|d| model.string_value(d)).unwrap_or_default();
+                    let (minimum, name) = pbkdf2_minimum(&digest);
+                    if let Some(count) = Self::ts_number(iterations, model, 0).filter(|n| *n < minimum) {
+                        report(cx, iterations, format!("{name} with {count} iterations is below the {minimum} that OWASP recommends"));
+                    }
+                }
+            }
+            KdfAlgorithm::Scrypt => {
+                let written = argument(kdf.cost_argument).into_iter().chain(options.into_iter().flat_map(|options| {
+                    kdf.cost_options.iter().filter_map(move |key| match model.property(options, key) {
+                        Property::Found(value) => Some(value),
+                        _ => None,
+                    })
+                }));
+                for value in written {
+                    if let Some(n) = Self::ts_number(value, model, 0).filter(|n| *n < SCRYPT_MIN_N) {
+                        report(cx, value, format!("scrypt N = {n} is below the minimum of 2^15 ({SCRYPT_MIN_N})"));
+                    }
+                }
+            }
+            KdfAlgorithm::Salt => {}
+        }
+        let salt = argument(kdf.salt_argument).or_else(|| match (options, &kdf.salt_option) {
+            (Some(options), Some(key)) => match model.property(options, key) {
+                Property::Found(value) => Some(value),
+                _ => None,
+            },
+            _ => None,
+        });
+        if let Some(salt) = salt.filter(|s| Self::ts_constant_salt(*s, model)) {
+            report(cx, salt, CONSTANT_SALT.into());
         }
     }
 
     /// node-argon2 `hash(pw, { type, memoryCost, timeCost, salt })` and @node-rs/argon2
-    /// `hash(pw, { algorithm, memoryCost, timeCost })`.
-    fn check_ts_argon2(&self, rs_binding: bool, call: Node<'_>, model: &TsModel<'_>, cx: &mut Context<'_>) {
-        let Some(options) = arguments(call).get(1).and_then(|o| model.object_literal(*o)) else { return };
-        for key in ["type", "algorithm"] {
+    /// `hash(pw, { algorithm, memoryCost, timeCost })`: the variant, and memory and passes
+    /// (the library's defaults standing in for what is not written).
+    fn check_ts_argon2(&self, kdf: &Kdf, options: Node<'_>, model: &TsModel<'_>, cx: &mut Context<'_>) {
+        for key in &kdf.variant_options {
             if let Property::Found(value) = model.property(options, key) {
                 let text = model.qualified_name(value).unwrap_or_else(|| model.text(value).to_string());
                 let variant = match Self::ts_number(value, model, 0) {
@@ -154,19 +203,18 @@ impl WeakKdfParameters {
                 }
             }
         }
-        // The libraries' defaults stand in for what is not written.
-        let (default_memory, default_passes) = if rs_binding { (19456, 2) } else { (65536, 3) };
+        let (Some(memory_key), Some(passes_key)) = (&kdf.memory_option, &kdf.passes_option) else { return };
         let mut known = false;
-        let mut parameter = |key: &str, default: u64| match model.property(options, key) {
+        let mut parameter = |key: &str, default: Option<u64>| match model.property(options, key) {
             Property::Found(value) => {
                 known = true;
                 Self::ts_number(value, model, 0).map(|n| (n, Some(value)))
             }
-            Property::Missing => Some((default, None)),
+            Property::Missing => default.map(|d| (d, None)),
             Property::Unknown => None,
         };
         let (Some((memory, memory_at)), Some((passes, passes_at))) =
-            (parameter("memoryCost", default_memory), parameter("timeCost", default_passes))
+            (parameter(memory_key, kdf.default_memory), parameter(passes_key, kdf.default_passes))
         else {
             return;
         };
@@ -174,50 +222,6 @@ impl WeakKdfParameters {
             let at = memory_at.or(passes_at).unwrap_or(options);
             let at = at.parent().filter(|p| p.kind() == "pair").unwrap_or(at);
             cx.report(span_of(at), argon2_message(memory, passes)).help = Some(HELP.into());
-        }
-        if let Property::Found(salt) = model.property(options, "salt") {
-            if Self::ts_constant_salt(salt, model) {
-                cx.report(span_of(salt), CONSTANT_SALT).help = Some(HELP.into());
-            }
-        }
-    }
-
-    /// `crypto.pbkdf2(Sync)(password, salt, iterations, keylen, digest)`.
-    fn check_ts_pbkdf2(&self, call: Node<'_>, model: &TsModel<'_>, cx: &mut Context<'_>) {
-        let arguments = arguments(call);
-        if Self::ts_input_is_key(arguments.first().copied(), model) {
-            return;
-        }
-        if let Some(iterations) = arguments.get(2).copied() {
-            let digest = arguments.get(4).and_then(|d| model.string_value(*d)).unwrap_or_default();
-            let (minimum, name) = pbkdf2_minimum(&digest);
-            if let Some(count) = Self::ts_number(iterations, model, 0).filter(|n| *n < minimum) {
-                cx.report(span_of(iterations), format!("{name} with {count} iterations is below the {minimum} that OWASP recommends"))
-                    .help = Some(HELP.into());
-            }
-        }
-        if let Some(salt) = arguments.get(1).copied().filter(|s| Self::ts_constant_salt(*s, model)) {
-            cx.report(span_of(salt), CONSTANT_SALT).help = Some(HELP.into());
-        }
-    }
-
-    /// `crypto.scrypt(Sync)(password, salt, keylen, { N | cost })`.
-    fn check_ts_scrypt(&self, call: Node<'_>, model: &TsModel<'_>, cx: &mut Context<'_>) {
-        let arguments = arguments(call);
-        if Self::ts_input_is_key(arguments.first().copied(), model) {
-            return;
-        }
-        if let Some(options) = arguments.get(3).and_then(|o| model.object_literal(*o)) {
-            for key in ["N", "cost"] {
-                let Property::Found(value) = model.property(options, key) else { continue };
-                if let Some(n) = Self::ts_number(value, model, 0).filter(|n| *n < SCRYPT_MIN_N) {
-                    cx.report(span_of(value), format!("scrypt N = {n} is below the minimum of 2^15 ({SCRYPT_MIN_N})")).help =
-                        Some(HELP.into());
-                }
-            }
-        }
-        if let Some(salt) = arguments.get(1).copied().filter(|s| Self::ts_constant_salt(*s, model)) {
-            cx.report(span_of(salt), CONSTANT_SALT).help = Some(HELP.into());
         }
     }
 }
@@ -291,100 +295,98 @@ impl WeakKdfParameters {
         expr.and_then(|e| crate::rules::auth::rust_value_name(e, model, fn_id)).is_some_and(|name| names_key_material(&name))
     }
 
-    fn check_rust_call(&self, call: &syn::ExprCall, fn_id: Option<usize>, model: &RustModel, cx: &mut Context<'_>) {
-        let Some(path) = model.call_path(call) else { return };
-        let args: Vec<&Expr> = call.args.iter().collect();
+    /// A call the models say hashes a password or derives a key (`models/password-hash-crates.toml`),
+    /// judged by the parameters its entry points at.
+    fn check_rust_kdf(&self, node: &RustNode<'_>, model: &RustModel, cx: &mut Context<'_>) {
+        let fn_id = node.site.fn_id;
+        let (parts, args, whole) = match node.syntax {
+            RustSyntax::Call(call) => (model.call_parts(call), call.args.iter().collect::<Vec<_>>(), rust_span(cx.file, call)),
+            RustSyntax::MethodCall(call) => (model.method_call_parts(call, fn_id), call.args.iter().collect(), rust_span(cx.file, call)),
+            _ => return,
+        };
+        let Some(kdf) = model.kdf(&parts) else { return };
+        // The call as written, for the hash in `pbkdf2_hmac::<Sha256>`: printed only when asked.
+        let callee = || match node.syntax {
+            RustSyntax::Call(call) => tokens(&call.func),
+            RustSyntax::MethodCall(call) => call.method.to_string(),
+            _ => String::new(),
+        };
+        let argument = |index: Option<usize>| index.and_then(|i| args.get(i).copied());
+        if Self::rust_input_is_key(argument(kdf.input_argument), model, fn_id) {
+            return;
+        }
         let report = |cx: &mut Context<'_>, at: &Expr, message: String| {
             cx.report(rust_span(cx.file, at), message).help = Some(HELP.into());
         };
-        let last_two = crate::rules::short_path(&path);
-        match last_two.as_str() {
-            // bcrypt::hash(pw, cost), hash_with_result, hash_with_salt(pw, cost, salt).
-            "bcrypt::hash" | "bcrypt::hash_with_result" | "bcrypt::hash_with_salt" | "bcrypt::non_truncating_hash" => {
-                if let Some(cost) = args.get(1).and_then(|c| Self::rust_number(c, 0)).filter(|c| *c < BCRYPT_MIN_COST) {
-                    report(cx, args[1], format!("bcrypt cost {cost} is below the minimum of {BCRYPT_MIN_COST}"));
+        match kdf.algorithm {
+            KdfAlgorithm::Bcrypt => {
+                if let Some(cost) = argument(kdf.cost_argument) {
+                    if let Some(rounds) = Self::rust_number(cost, 0).filter(|c| *c < BCRYPT_MIN_COST) {
+                        report(cx, cost, format!("bcrypt cost {rounds} is below the minimum of {BCRYPT_MIN_COST}"));
+                    }
                 }
-                if let Some(salt) = args.get(2).filter(|s| last_two == "bcrypt::hash_with_salt" && Self::rust_constant_salt(s)) {
+            }
+            KdfAlgorithm::Argon2 => {
+                if let Some(variant_at) = argument(kdf.variant_argument) {
+                    let text = tokens(variant_at);
+                    if let Some(variant) = ["Argon2i", "Argon2d"].into_iter().find(|v| path_names(&text, v)) {
+                        report(cx, variant_at, format!("{variant} is used for password hashing; OWASP recommends Argon2id, which resists both side-channel and GPU attacks"));
+                    }
+                }
+                let memory = argument(kdf.memory_argument).and_then(|a| Self::rust_number(a, 0));
+                match (memory, kdf.passes_argument) {
+                    (Some(memory), Some(_)) => {
+                        let Some(passes) = argument(kdf.passes_argument).and_then(|a| Self::rust_number(a, 0)) else { return };
+                        if argon2_weak(memory, passes) {
+                            cx.report(whole, argon2_message(memory, passes)).help = Some(HELP.into());
+                        }
+                    }
+                    // `.m_cost(1024)`: memory below every OWASP row, whatever the passes.
+                    (Some(memory), None) if memory < ARGON2_MIN_MEMORY_KIB => {
+                        let at = argument(kdf.memory_argument).expect("the memory was read from it");
+                        report(
+                            cx,
+                            at,
+                            format!("Argon2 with {memory} KiB of memory is below OWASP's minimum (7168 KiB even with 5 passes)"),
+                        );
+                    }
+                    _ => {}
+                }
+            }
+            KdfAlgorithm::Pbkdf2 => {
+                let digest = argument(kdf.digest_argument).map(tokens).unwrap_or_else(callee);
+                let (minimum, name) = pbkdf2_minimum(&digest);
+                if let Some(at) = argument(kdf.iterations_argument) {
+                    if let Some(rounds) = Self::rust_number(at, 0).filter(|r| *r < minimum) {
+                        report(cx, at, format!("{name} with {rounds} iterations is below the {minimum} that OWASP recommends"));
+                    }
+                }
+            }
+            KdfAlgorithm::Scrypt => {
+                if let Some(at) = argument(kdf.cost_argument) {
+                    match Self::rust_number(at, 0) {
+                        Some(log_n) if kdf.log_cost && log_n < 15 => {
+                            report(cx, at, format!("scrypt log2(N) = {log_n} (N = {}) is below the minimum of 2^15", 1u64 << log_n))
+                        }
+                        Some(n) if !kdf.log_cost && n < SCRYPT_MIN_N => {
+                            report(cx, at, format!("scrypt N = {n} is below the minimum of 2^15 ({SCRYPT_MIN_N})"))
+                        }
+                        _ => {}
+                    }
+                }
+            }
+            KdfAlgorithm::Salt => {
+                // `SaltString::from_b64("literal")`: also through a constant holding the string.
+                if let Some(salt) =
+                    argument(kdf.salt_argument).filter(|s| Self::rust_constant_salt(s) || model.string_value(s, fn_id).is_some())
+                {
                     report(cx, salt, CONSTANT_SALT.into());
                 }
+                return;
             }
-            "Argon2::new" | "Argon2::new_with_secret" => {
-                let variant = args.iter().find_map(|a| {
-                    let text = tokens(a);
-                    ["Argon2i", "Argon2d"].into_iter().find(|v| path_names(&text, v)).map(|v| (a, v))
-                });
-                if let Some((at, variant)) = variant {
-                    report(cx, at, format!("{variant} is used for password hashing; OWASP recommends Argon2id, which resists both side-channel and GPU attacks"));
-                }
-            }
-            "Params::new"
-                if path.starts_with("scrypt::")
-                    || (!path.starts_with("argon2::") && model.imports_crate("scrypt") && !model.imports_crate("argon2")) =>
-            {
-                if let Some(log_n) = args.first().and_then(|a| Self::rust_number(a, 0)).filter(|n| *n < 15) {
-                    report(cx, args[0], format!("scrypt log2(N) = {log_n} (N = {}) is below the minimum of 2^15", 1u64 << log_n));
-                }
-            }
-            "Params::new" if path.starts_with("argon2::") || model.imports_crate("argon2") => {
-                let (Some(memory), Some(passes)) =
-                    (args.first().and_then(|a| Self::rust_number(a, 0)), args.get(1).and_then(|a| Self::rust_number(a, 0)))
-                else {
-                    return;
-                };
-                if argon2_weak(memory, passes) {
-                    cx.report(rust_span(cx.file, call), argon2_message(memory, passes)).help = Some(HELP.into());
-                }
-            }
-            // pbkdf2 crate: pbkdf2_hmac::<Sha256>(pw, salt, rounds, out), pbkdf2::<Hmac<Sha256>>(..).
-            _ if ["pbkdf2_hmac", "pbkdf2_hmac_array", "pbkdf2", "pbkdf2_array"]
-                .iter()
-                .any(|f| path.ends_with(&format!("pbkdf2::{f}")) || path == *f) =>
-            {
-                if Self::rust_input_is_key(args.first().copied(), model, fn_id) {
-                    return;
-                }
-                let (minimum, name) = pbkdf2_minimum(&tokens(&call.func));
-                if let Some(rounds) = args.get(2).and_then(|r| Self::rust_number(r, 0)).filter(|r| *r < minimum) {
-                    report(cx, args[2], format!("{name} with {rounds} iterations is below the {minimum} that OWASP recommends"));
-                }
-                if let Some(salt) = args.get(1).filter(|s| Self::rust_constant_salt(s)) {
-                    report(cx, salt, CONSTANT_SALT.into());
-                }
-            }
-            // ring: pbkdf2::derive(PBKDF2_HMAC_SHA256, iterations, salt, secret, out).
-            "pbkdf2::derive" => {
-                if Self::rust_input_is_key(args.get(3).copied(), model, fn_id) {
-                    return;
-                }
-                let (minimum, name) = pbkdf2_minimum(&args.first().map(tokens).unwrap_or_default());
-                if let Some(rounds) = args.get(1).and_then(|r| Self::rust_number(r, 0)).filter(|r| *r < minimum) {
-                    report(cx, args[1], format!("{name} with {rounds} iterations is below the {minimum} that OWASP recommends"));
-                }
-                if let Some(salt) = args.get(2).filter(|s| Self::rust_constant_salt(s)) {
-                    report(cx, salt, CONSTANT_SALT.into());
-                }
-            }
-            // password-hash: SaltString::from_b64("literal"), SaltString::encode_b64(b"literal").
-            "SaltString::from_b64" | "SaltString::encode_b64" | "SaltString::new" | "Salt::from_b64" | "Salt::new" => {
-                if let Some(salt) = args.first().filter(|s| Self::rust_constant_salt(s) || model.string_value(s, fn_id).is_some()) {
-                    report(cx, salt, CONSTANT_SALT.into());
-                }
-            }
-            _ => {}
         }
-    }
-
-    /// argon2 `ParamsBuilder::new().m_cost(1024)`: memory below every OWASP row, whatever the passes.
-    fn check_rust_method(&self, call: &syn::ExprMethodCall, model: &RustModel, cx: &mut Context<'_>) {
-        if call.method != "m_cost" || !model.imports_crate("argon2") {
-            return;
-        }
-        if let Some(memory) = call.args.first().and_then(|a| Self::rust_number(a, 0)).filter(|m| *m < ARGON2_MIN_MEMORY_KIB) {
-            cx.report(
-                rust_span(cx.file, &call.args[0]),
-                format!("Argon2 with {memory} KiB of memory is below OWASP's minimum (7168 KiB even with 5 passes)"),
-            )
-            .help = Some(HELP.into());
+        if let Some(salt) = argument(kdf.salt_argument).filter(|s| Self::rust_constant_salt(s)) {
+            report(cx, salt, CONSTANT_SALT.into());
         }
     }
 }
@@ -406,19 +408,8 @@ impl Rule for WeakKdfParameters {
         if cx.in_test {
             return;
         }
-        let Some(callee) = node.field("function") else { return };
-        let Some(name) = model.qualified_name(callee) else { return };
-        let name = name.strip_prefix("node:").unwrap_or(&name);
-        let Some((module, function)) = name.rsplit_once('.') else { return };
-        match (module, function) {
-            ("bcrypt" | "bcryptjs" | "bcrypt-nodejs" | "@node-rs/bcrypt", "hash" | "hashSync" | "genSalt" | "genSaltSync") => {
-                self.check_ts_bcrypt(function, node, model, cx)
-            }
-            ("argon2", "hash") => self.check_ts_argon2(false, node, model, cx),
-            ("@node-rs/argon2", "hash" | "hashSync") => self.check_ts_argon2(true, node, model, cx),
-            ("crypto", "pbkdf2" | "pbkdf2Sync") => self.check_ts_pbkdf2(node, model, cx),
-            ("crypto", "scrypt" | "scryptSync") => self.check_ts_scrypt(node, model, cx),
-            _ => {}
+        if let Some(kdf) = model.kdf(node) {
+            self.check_ts_kdf(node, kdf, model, cx);
         }
     }
 
@@ -430,42 +421,6 @@ impl Rule for WeakKdfParameters {
         if cx.in_test || node.site.in_test {
             return;
         }
-        match node.syntax {
-            RustSyntax::Call(call) => self.check_rust_call(call, node.site.fn_id, model, cx),
-            RustSyntax::MethodCall(call) => self.check_rust_method(call, model, cx),
-            _ => {}
-        }
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn numbers() {
-        assert_eq!(parse_number("100_000"), Some(100_000));
-        assert_eq!(parse_number("0x8000"), Some(32768));
-        assert_eq!(parse_number("1e5"), Some(100_000));
-        assert_eq!(parse_number("32768n"), Some(32768));
-        assert_eq!(parse_number("1.5"), None);
-    }
-
-    #[test]
-    fn argon2_minimums_follow_owasp_rows() {
-        for (memory, passes) in [(47104, 1), (19456, 2), (12288, 3), (9216, 4), (7168, 5), (65536, 3)] {
-            assert!(!argon2_weak(memory, passes), "{memory}×{passes}");
-        }
-        for (memory, passes) in [(15000, 2), (4096, 10), (19456, 1), (1024, 3)] {
-            assert!(argon2_weak(memory, passes), "{memory}×{passes}");
-        }
-    }
-
-    #[test]
-    fn key_material_names() {
-        assert!(names_key_material("ENCRYPTION_KEY"));
-        assert!(names_key_material("masterSecret"));
-        assert!(!names_key_material("password"));
-        assert!(!names_key_material("input"));
+        self.check_rust_kdf(node, model, cx);
     }
 }
