@@ -165,6 +165,24 @@ fn a_warp_server_without_a_timeout_layer_is_reported_where_it_starts() {
     assert_eq!(findings_of(copy.path(), "server-without-timeout"), vec![]);
 }
 
+#[test]
+fn a_warp_server_bound_with_a_graceful_shutdown_drains() {
+    let copy = project_copy("warp-api");
+    assert_eq!(
+        findings_of(copy.path(), "server-without-graceful-shutdown"),
+        vec![("server-without-graceful-shutdown".to_string(), "src/main.rs".to_string(), 7)]
+    );
+    // `try_bind_with_graceful_shutdown` (as `bind_with_graceful_shutdown`) serves until the signal.
+    let main = copy.path().join("src/main.rs");
+    let text = std::fs::read_to_string(&main).unwrap().replace(
+        "warp::serve(filters::routes(settings)).run(([0, 0, 0, 0], 3030)).await;",
+        "let (_, server) = warp::serve(filters::routes(settings))\n        .try_bind_with_graceful_shutdown(([0, 0, 0, 0], 3030), async { let _ = tokio::signal::ctrl_c().await; })\n        .expect(\"bind\");\n    server.await;",
+    );
+    assert!(text.contains("try_bind_with_graceful_shutdown"));
+    std::fs::write(&main, text).unwrap();
+    assert_eq!(findings_of(copy.path(), "server-without-graceful-shutdown"), vec![]);
+}
+
 /// poem's `#[handler]` reached through the project's own prelude (`use prelude::*` re-exporting
 /// `poem::handler` and its extractors): the handler's `Query` is request data. salvo's
 /// `#[handler]`, also imported through a glob, is not taken for poem's.

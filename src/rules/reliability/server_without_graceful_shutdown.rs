@@ -22,15 +22,13 @@ fn build(options: &RuleOptions) -> Result<Box<dyn Rule>, String> {
     Ok(Box::new(ServerWithoutGracefulShutdown))
 }
 
-/// Rust methods that serve until a shutdown signal and then drain.
-const RUST_GRACEFUL_METHODS: &[&str] = &[
-    "with_graceful_shutdown",
-    "serve_with_shutdown",
-    "serve_with_incoming_shutdown",
-    "run_with_graceful_shutdown",
-    "bind_with_graceful_shutdown",
-    "graceful_shutdown",
-];
+/// Whether a Rust method serves until a shutdown signal and then drains: the frameworks name them
+/// alike (axum `with_graceful_shutdown`, warp `bind_with_graceful_shutdown` and
+/// `try_bind_with_graceful_shutdown`, poem `run_with_graceful_shutdown`, hyper-util
+/// `graceful_shutdown`, tonic `serve_with_shutdown` and `serve_with_incoming_shutdown`).
+fn drains_on_shutdown(method: &str) -> bool {
+    method.contains("graceful_shutdown") || method.ends_with("with_shutdown") || method.ends_with("incoming_shutdown")
+}
 
 const TS_HELP: &str = "on `SIGTERM`, stop accepting and let requests in flight finish: `process.on(\"SIGTERM\", () => server.close(() => process.exit(0)))`, `app.enableShutdownHooks()` in NestJS, `await fastify.close()`, or a library such as `@godaddy/terminus` or `close-with-grace`";
 const RUST_HELP: &str = "serve with a shutdown signal: `axum::serve(listener, app).with_graceful_shutdown(shutdown_signal())` listening for `SignalKind::terminate()` and Ctrl-C (tonic: `serve_with_shutdown`, warp: `bind_with_graceful_shutdown`, poem: `run_with_graceful_shutdown`)";
@@ -97,7 +95,7 @@ impl Rule for ServerWithoutGracefulShutdown {
             return;
         }
         match node.syntax {
-            RustSyntax::MethodCall(call) if RUST_GRACEFUL_METHODS.iter().any(|m| call.method == m) => cx.fact(Fact::GracefulShutdown),
+            RustSyntax::MethodCall(call) if drains_on_shutdown(&call.method.to_string()) => cx.fact(Fact::GracefulShutdown),
             RustSyntax::Call(call) => {
                 let Some(path) = model.call_path(call) else { return };
                 // hyper-util's `GracefulShutdown::new()` drains the connections it watches.

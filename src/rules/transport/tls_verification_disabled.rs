@@ -38,7 +38,7 @@ const DANGER_METHODS: &[&str] = &[
 ];
 
 /// Whether a condition reads a switch that turns verification off on purpose (`skip_tls_verify`,
-/// `insecure`, `allowSelfSigned`, `accept_invalid_certs`, `rejectUnauthorized` from a URL): the
+/// `insecure`, `allowSelfSigned`, `TLS_CHECK_SERVER_IDENTITY`, `accept_invalid_certs`, `rejectUnauthorized` from a URL): the
 /// code under it is that switch, written as a branch, and whether it can be on in production is
 /// the deployment's to say (the same as `danger_accept_invalid_certs(config.insecure)`). A
 /// condition on anything else (the environment's name, the URL's scheme, `sslmode`) decides
@@ -59,6 +59,12 @@ fn names_verification_switch(condition: &str) -> bool {
         "ignoretls",
         "ignoressl",
         "ignorecert",
+        "checkserveridentity",
+        "tlscheck",
+        "sslcheck",
+        "certcheck",
+        "checkcert",
+        "hostnamecheck",
         "trustall",
         "acceptany",
         "acceptall",
