@@ -76,6 +76,15 @@ pub struct Flow {
     pub steps: Vec<Span>,
 }
 
+impl Flow {
+    /// Whether the source is a route parameter (`req.params.id`, `ctx.params.slug`): a string cut
+    /// out of the path, which cannot carry an object.
+    pub fn is_route_parameter(&self) -> bool {
+        let member = self.source_text.split_once('.').map_or("", |(_, path)| path);
+        member == "params" || member.starts_with("params.") || member.starts_with("params[")
+    }
+}
+
 impl Origin {
     fn rank(&self) -> u8 {
         match self {

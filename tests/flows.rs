@@ -330,3 +330,56 @@ fn a_helper_that_evaluates_its_parameter_is_code_injection_when_a_handler_passes
     );
     assert_eq!(flow_of(&report, "code-injection", "src/render.ts", 2), ["src/app.ts:4", "src/app.ts:4", "src/render.ts:1"]);
 }
+
+#[test]
+fn a_mongo_filter_built_from_a_service_parameter_is_reported_when_a_handler_passes_the_body() {
+    let dir = tempfile::tempdir().unwrap();
+    let write = |path: &str, text: &str| {
+        let path = dir.path().join(path);
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(path, text).unwrap();
+    };
+    write(
+        "package.json",
+        r#"{ "name": "accounts", "dependencies": { "express": "^4.19.0", "mongoose": "^8.0.0", "@nestjs/common": "^10.0.0" } }"#,
+    );
+    write(
+        "src/users.service.ts",
+        "import mongoose from \"mongoose\";\nconst User = mongoose.model(\"User\", new mongoose.Schema({ email: String, name: String }));\nexport async function findByEmail(email: string) {\n  return User.findOne({ email });\n}\nexport async function findByName(name: string) {\n  return User.findOne({ name: String(name) });\n}\nexport async function search(filter: object) {\n  return User.find(filter);\n}\nexport async function byId(id: string) {\n  return User.findOne({ _id: id });\n}\n",
+    );
+    write(
+        "src/routes.ts",
+        "import express from \"express\";\nimport { byId, findByEmail, findByName, search } from \"./users.service\";\nconst app = express();\napp.use(express.json());\napp.post(\"/login\", async (req, res) => res.json(await findByEmail(req.body.email)));\napp.post(\"/by-name\", async (req, res) => res.json(await findByName(req.body.name)));\napp.post(\"/search\", async (req, res) => res.json(await search(req.body)));\napp.get(\"/me\", async (_req, res) => res.json(await findByEmail(\"me@example.com\")));\napp.get(\"/users/:id\", async (req, res) => res.json(await byId(req.params.id)));\napp.listen(3000);\n",
+    );
+    write(
+        "src/accounts.controller.ts",
+        "import { Body, Controller, Post } from \"@nestjs/common\";\nimport { findByEmail } from \"./users.service\";\nexport class LoginDto {\n  email: string;\n}\n@Controller(\"accounts\")\nexport class AccountsController {\n  @Post(\"login\")\n  login(@Body() dto: LoginDto) {\n    return findByEmail(dto.email);\n  }\n}\n",
+    );
+    let found = |dir: &Path| -> Vec<(String, String, u64)> {
+        let report = scan_json(dir, &["--select", "nosql-injection"]);
+        let mut found: Vec<(String, String, u64)> = report["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|f| (f["rule"].as_str().unwrap().into(), f["path"].as_str().unwrap().into(), f["start"]["line"].as_u64().unwrap()))
+            .collect();
+        found.sort();
+        found
+    };
+    assert_eq!(
+        found(dir.path()),
+        expected(&[("nosql-injection", "src/users.service.ts", 4), ("nosql-injection", "src/users.service.ts", 10)]),
+        "the login's body field and the whole body as a filter; not: the value cast with String(..), the constant, the NestJS DTO, a route parameter (a string)"
+    );
+    let report = scan_json(dir.path(), &["--select", "nosql-injection"]);
+    assert_eq!(
+        flow_of(&report, "nosql-injection", "src/users.service.ts", 4),
+        ["src/routes.ts:5", "src/routes.ts:5", "src/users.service.ts:3"]
+    );
+    // Filters sanitised app-wide answer the findings in other files too.
+    write(
+        "src/routes.ts",
+        "import express from \"express\";\nimport mongoSanitize from \"express-mongo-sanitize\";\nimport { findByEmail, search } from \"./users.service\";\nconst app = express();\napp.use(express.json());\napp.use(mongoSanitize());\napp.post(\"/login\", async (req, res) => res.json(await findByEmail(req.body.email)));\napp.post(\"/search\", async (req, res) => res.json(await search(req.body)));\napp.listen(3000);\n",
+    );
+    assert_eq!(found(dir.path()), Vec::<(String, String, u64)>::new());
+}

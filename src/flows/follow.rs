@@ -34,7 +34,11 @@ pub fn follow(files: &[FileSummary<'_>], root: &Path, max_depth: usize) -> Vec<F
     let resolver = Resolver::new(files, root);
     let mut findings = Vec::new();
     let mut reported: HashSet<(&str, String, (usize, usize))> = HashSet::new();
-    let mut report = |rule: &'static str, path: &str, site: &SinkSite, source_text: &str, flow: Vec<Related>| {
+    let mut report = |rule: &'static str, path: &str, site: &SinkSite, source_text: &str, typed: bool, flow: Vec<Related>| {
+        // A typed, framework-parsed value (`@Body() dto`) where only untyped data matters.
+        if site.untyped_sources_only && typed {
+            return;
+        }
         if reported.insert((rule, path.to_string(), site.span)) {
             findings.push(finding(rule, path, site, source_text, flow));
         }
@@ -57,7 +61,7 @@ pub fn follow(files: &[FileSummary<'_>], root: &Path, max_depth: usize) -> Vec<F
             for key in resolver.callee_keys(file.path, &sink.callee) {
                 for (callee_path, value) in returns.get(&key).into_iter().flatten() {
                     let (source_text, mut flow) = match &value.value {
-                        Passed::Request { source_text, steps } => {
+                        Passed::Request { source_text, steps, .. } => {
                             (source_text.as_str(), steps.iter().map(|s| in_file(s, callee_path)).collect::<Vec<_>>())
                         }
                         Passed::Parameter { index, steps, .. } => {
@@ -68,7 +72,7 @@ pub fn follow(files: &[FileSummary<'_>], root: &Path, max_depth: usize) -> Vec<F
                         }
                     };
                     flow.extend(sink.steps.iter().map(|s| in_file(s, file.path)));
-                    report(rule, file.path, &sink.site, source_text, flow);
+                    report(rule, file.path, &sink.site, source_text, false, flow);
                 }
             }
         }
@@ -93,12 +97,12 @@ pub fn follow(files: &[FileSummary<'_>], root: &Path, max_depth: usize) -> Vec<F
     let graph = Graph { resolver, sinks, forwards, max_depth };
     for file in ordered {
         for call in &file.summary.calls {
-            let Passed::Request { source_text, steps } = &call.passes else { continue };
+            let Passed::Request { source_text, steps, typed } = &call.passes else { continue };
             let mut trail: Vec<Related> = steps.iter().map(|s| in_file(s, file.path)).collect();
             trail.push(in_file(&call.at, file.path));
             for (sink_path, sink, flow) in graph.reached(file.path, call, trail) {
                 let Some(rule) = crate::rules::entry(&sink.site.rule).map(|e| e.id) else { continue };
-                report(rule, sink_path, &sink.site, source_text, flow);
+                report(rule, sink_path, &sink.site, source_text, *typed, flow);
             }
         }
     }
@@ -209,7 +213,7 @@ fn finding(rule: &'static str, path: &str, sink: &SinkSite, source_text: &str, m
         related: flow.first().cloned().into_iter().collect(),
         flow,
         snippet: sink.snippet.clone(),
-        withdrawn_by: Vec::new(),
+        withdrawn_by: sink.withdrawn_by.clone(),
         answered_by_validating: Vec::new(),
         requires: None,
         suppressed: None,

@@ -89,6 +89,13 @@ pub struct SinkSite {
     pub what: String,
     pub sink: String,
     pub help: String,
+    /// Project facts that answer the finding (`express-mongo-sanitize` mounted somewhere).
+    #[serde(default)]
+    pub withdrawn_by: Vec<crate::diagnostic::Fact>,
+    /// Request data whose shape is fixed (a NestJS `@Body() dto` and its fields, a route
+    /// parameter) does not count: the rule is about untyped data (an operator object in a filter).
+    #[serde(default)]
+    pub untyped_sources_only: bool,
 }
 
 /// A parameter of a named function reaching a sink.
@@ -142,7 +149,15 @@ pub struct Call {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub enum Passed {
     /// Request data; the steps run from where it enters (first) to the argument.
-    Request { source_text: String, steps: Vec<Related> },
+    Request {
+        source_text: String,
+        steps: Vec<Related>,
+        /// The data's shape was fixed before the handler saw it: parsed by the framework into a
+        /// declared type (a NestJS `@Body() dto: CreateUserDto` and its fields), or a route
+        /// parameter (a string cut from the path).
+        #[serde(default)]
+        typed: bool,
+    },
     /// A parameter of the calling function; the steps run from the parameter to the argument.
     Parameter { function: String, index: usize, steps: Vec<Related> },
 }
@@ -169,6 +184,8 @@ pub(crate) struct SinkReport<'s> {
     pub what: &'s str,
     pub sink: &'s str,
     pub help: &'s str,
+    pub withdrawn_by: Vec<crate::diagnostic::Fact>,
+    pub untyped_sources_only: bool,
 }
 
 impl SinkReport<'_> {
@@ -183,6 +200,8 @@ impl SinkReport<'_> {
             what: self.what.to_string(),
             sink: self.sink.to_string(),
             help: self.help.to_string(),
+            withdrawn_by: self.withdrawn_by.clone(),
+            untyped_sources_only: self.untyped_sources_only,
         }
     }
 }
@@ -233,7 +252,8 @@ impl Summary {
                 let source_message = format!("request data enters here: `{}`", flow.source_text);
                 let mut steps = Related::flow(file, flow, source_message);
                 steps.push(returned);
-                self.returns.push(Returns { function, value: Passed::Request { source_text: flow.source_text.clone(), steps } });
+                let value = Passed::Request { source_text: flow.source_text.clone(), steps, typed: false };
+                self.returns.push(Returns { function, value });
             }
             crate::taint::Origin::Parameter(parameters) => {
                 for parameter in parameters.iter().filter(|p| p.function == function) {
@@ -247,7 +267,9 @@ impl Summary {
         }
     }
 
-    /// Records a call passing the value of `origin` as argument `argument`.
+    /// Records a call passing the value of `origin` as argument `argument`; `typed` when that
+    /// value is request data the framework parsed into a declared type.
+    #[allow(clippy::too_many_arguments)]
     pub(crate) fn add_call(
         &mut self,
         file: &SourceFile,
@@ -256,13 +278,15 @@ impl Summary {
         call: Span,
         origin: &crate::taint::Origin,
         fixed_origin: bool,
+        typed: bool,
     ) {
         let described = crate::text::shorten(file.slice(call), 60);
         let at = Related::at(file, call, format!("passed to `{described}`"));
         match origin {
             crate::taint::Origin::Request(flow) => {
                 let source_message = format!("request data enters here: `{}`", flow.source_text);
-                let passes = Passed::Request { source_text: flow.source_text.clone(), steps: Related::flow(file, flow, source_message) };
+                let steps = Related::flow(file, flow, source_message);
+                let passes = Passed::Request { source_text: flow.source_text.clone(), steps, typed };
                 self.calls.push(Call { callee, argument, passes, at, fixed_origin });
             }
             crate::taint::Origin::Parameter(parameters) => {

@@ -56,7 +56,7 @@ fn record_warp_handler(model: &RustModel<'_>, site: &Site, file: &SourceFile, su
         let Some(filter) = filter else { continue };
         let source = span_of(file, filter);
         let flow = crate::taint::Flow { source, source_text: crate::text::shorten(file.slice(source), 60), steps: Vec::new() };
-        summary.add_call(file, callee.clone(), index, span_of(file, call), &Origin::Request(flow), false);
+        summary.add_call(file, callee.clone(), index, span_of(file, call), &Origin::Request(flow), false, false);
     }
 }
 
@@ -89,7 +89,7 @@ fn record_arguments(
         let origin = model.origin_briefly(argument, site, file);
         if matches!(origin, Origin::Request(_) | Origin::Parameter(_)) {
             let fixed_origin = rust_constant_prefix(argument, model, site, 0).is_some_and(|prefix| fixes_origin(&prefix));
-            summary.add_call(file, callee.clone(), index, call, &origin, fixed_origin);
+            summary.add_call(file, callee.clone(), index, call, &origin, fixed_origin, false);
         }
     }
 }

@@ -86,7 +86,10 @@ fn record_call(call: Node<'_>, model: &TsModel<'_>, file: &SourceFile, summary: 
         let origin = model.origin(argument);
         if matches!(origin, Origin::Request(_) | Origin::Parameter(_)) {
             let fixed_origin = fixes_origin(&constant_prefix(argument, model, 0)) || model.host_fixed_by_leading_value(argument);
-            summary.add_call(file, callee.clone(), index, span_of(call), &origin, fixed_origin);
+            // Request data whose shape is fixed before the handler sees it: a declared DTO, or a
+            // route parameter (a string cut from the path).
+            let typed = model.from_declared_parameter(&origin, argument) || origin.flow().is_some_and(|flow| flow.is_route_parameter());
+            summary.add_call(file, callee.clone(), index, span_of(call), &origin, fixed_origin, typed);
         }
     }
 }

@@ -117,6 +117,21 @@ impl<'t> TsModel<'t> {
         path_follows && !matches!(self.origin(leading), Origin::Request(_) | Origin::Parameter(_) | Origin::Returned(_))
     }
 
+    /// Whether `origin` is request data read from a parameter the framework parsed into a
+    /// declared type (a NestJS `@Body() dto: CreateUserDto`, or one of its fields), looked up in
+    /// the tree `near` is in.
+    pub fn from_declared_parameter(&self, origin: &Origin, near: Node<'t>) -> bool {
+        let Origin::Request(flow) = origin else { return false };
+        let root = crate::lang::typescript::model::program_of(near);
+        let Some(node) = root.descendant_for_byte_range(flow.source.start, flow.source.end) else { return false };
+        let node = self.unwrap_expression(node);
+        let read = match node.kind() {
+            "member_expression" | "subscript_expression" => self.member_chain(node).map(|(root, _)| root),
+            _ => Some(node),
+        };
+        read.is_some_and(|read| matches!(self.request_parameter(read), Some(RequestKind::Data)))
+    }
+
     /// The request source `node` reads, if it is one: `req.body`, `req.query.id`, `ctx.request.body`,
     /// `req.get("host")`, a NestJS `@Body()` parameter.
     pub fn request_source(&self, node: Node<'t>) -> Option<Flow> {

@@ -73,7 +73,16 @@ pub(crate) fn report_origin(
         // only request data is worth a finding there.
         Origin::Dynamic | Origin::Parameter(_) | Origin::Returned(_) if cx.file.is_tooling => false,
         Origin::Dynamic | Origin::Parameter(_) | Origin::Returned(_) => {
-            let report = crate::flows::SinkReport { rule: cx.rule, level: cx.level, span, what, sink, help };
+            let report = crate::flows::SinkReport {
+                rule: cx.rule,
+                level: cx.level,
+                span,
+                what,
+                sink,
+                help,
+                withdrawn_by: Vec::new(),
+                untyped_sources_only: false,
+            };
             match origin {
                 Origin::Parameter(parameters) => cx.summary.add_sink(cx.file, &report, parameters),
                 Origin::Returned(results) => cx.summary.add_returned_sink(cx.file, &report, results),

@@ -25,8 +25,10 @@ const HELP: &str = "cast filter values to the expected type (`String(req.body.em
 impl NosqlInjection {
     /// A request source that can carry an operator object: Express/Koa/Fastify data. NestJS
     /// `@Body()` DTOs are typed (and validated when a `ValidationPipe` runs), so they are not.
+    /// Route parameters (`req.params.id`, `ctx.params.slug`) are strings cut out of the path:
+    /// they cannot carry an operator object.
     fn untyped_request(origin: &Origin) -> Option<&crate::taint::Flow> {
-        origin.flow().filter(|flow| !flow.source_text.starts_with('@'))
+        origin.flow().filter(|flow| !flow.source_text.starts_with('@') && !flow.is_route_parameter())
     }
 
     /// A value forced to a string or number: `String(x)`, `` `${x}` ``, `x.toString()`, `+x`.
@@ -63,6 +65,8 @@ impl NosqlInjection {
                 );
                 finding.help = Some(HELP.into());
                 finding.with_flow(file, flow).withdrawn_by(Fact::MongoFiltersSanitized);
+            } else {
+                Self::record_for_callers(&origin, span_of(filter), "the whole query filter", sink, cx);
             }
             return;
         }
@@ -88,7 +92,35 @@ impl NosqlInjection {
                 );
                 finding.help = Some(HELP.into());
                 finding.with_flow(file, flow).withdrawn_by(Fact::MongoFiltersSanitized);
+            } else {
+                Self::record_for_callers(&origin, span_of(value), &format!("the uncast `{key}` filter value"), sink, cx);
             }
+        }
+    }
+}
+
+impl NosqlInjection {
+    /// A filter made of a function's parameters (`UsersService.find(email)` building
+    /// `{ email }`): the project pass reports it where a caller in another file (or function)
+    /// passes request data, unless that data was parsed into a declared type.
+    fn record_for_callers(origin: &Origin, span: crate::source::Span, what: &str, sink: &str, cx: &mut Context<'_>) {
+        if cx.in_test || cx.file.is_tooling {
+            return;
+        }
+        let report = crate::flows::SinkReport {
+            rule: cx.rule,
+            level: cx.level,
+            span,
+            what,
+            sink,
+            help: HELP,
+            withdrawn_by: vec![Fact::MongoFiltersSanitized],
+            untyped_sources_only: true,
+        };
+        match origin {
+            Origin::Parameter(parameters) => cx.summary.add_sink(cx.file, &report, parameters),
+            Origin::Returned(results) => cx.summary.add_returned_sink(cx.file, &report, results),
+            _ => {}
         }
     }
 }
