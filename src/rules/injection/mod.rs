@@ -73,16 +73,7 @@ pub(crate) fn report_origin(
         // only request data is worth a finding there.
         Origin::Dynamic | Origin::Parameter(_) | Origin::Returned(_) if cx.file.is_tooling => false,
         Origin::Dynamic | Origin::Parameter(_) | Origin::Returned(_) => {
-            let report = crate::flows::SinkReport {
-                rule: cx.rule,
-                level: cx.level,
-                span,
-                what,
-                sink,
-                help,
-                withdrawn_by: Vec::new(),
-                untyped_sources_only: false,
-            };
+            let report = sink_report(cx, span, what, sink, help);
             match origin {
                 Origin::Parameter(parameters) => cx.summary.add_sink(cx.file, &report, parameters),
                 Origin::Returned(results) => cx.summary.add_returned_sink(cx.file, &report, results),
@@ -91,6 +82,21 @@ pub(crate) fn report_origin(
             report_dynamic(cx, span, what, sink, dynamic_level, help)
         }
         Origin::Constant | Origin::Safe => false,
+    }
+}
+
+/// What the summary records of a sink whose value comes from parameters or a call's result:
+/// where it is and how the rule words it, for the project pass to report it from callers.
+pub(crate) fn sink_report<'s>(cx: &Context<'_>, span: Span, what: &'s str, sink: &'s str, help: &'s str) -> crate::flows::SinkReport<'s> {
+    crate::flows::SinkReport {
+        rule: cx.rule,
+        level: cx.level,
+        span,
+        what,
+        sink,
+        help,
+        withdrawn_by: Vec::new(),
+        untyped_sources_only: false,
     }
 }
 

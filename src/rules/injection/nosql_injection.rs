@@ -108,14 +108,9 @@ impl NosqlInjection {
             return;
         }
         let report = crate::flows::SinkReport {
-            rule: cx.rule,
-            level: cx.level,
-            span,
-            what,
-            sink,
-            help: HELP,
             withdrawn_by: vec![Fact::MongoFiltersSanitized],
             untyped_sources_only: true,
+            ..super::sink_report(cx, span, what, sink, HELP)
         };
         match origin {
             Origin::Parameter(parameters) => cx.summary.add_sink(cx.file, &report, parameters),
