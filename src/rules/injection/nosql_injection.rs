@@ -20,6 +20,27 @@ fn build(options: &RuleOptions) -> Result<Box<dyn Rule>, String> {
     Ok(Box::new(NosqlInjection))
 }
 
+/// Methods only strings have, whose result is a string (`slice` and `concat` are arrays' too).
+const STRING_METHODS: &[&str] = &[
+    "toString",
+    "toLowerCase",
+    "toUpperCase",
+    "toLocaleLowerCase",
+    "toLocaleUpperCase",
+    "trim",
+    "trimStart",
+    "trimEnd",
+    "normalize",
+    "padStart",
+    "padEnd",
+    "substring",
+    "substr",
+    "replace",
+    "replaceAll",
+    "charAt",
+    "repeat",
+];
+
 const HELP: &str = "cast filter values to the expected type (`String(req.body.email)`) or validate the body with a schema first; app-wide, set `mongoose.set(\"sanitizeFilter\", true)` or mount `express-mongo-sanitize`";
 
 impl NosqlInjection {
@@ -31,15 +52,19 @@ impl NosqlInjection {
         origin.flow().filter(|flow| !flow.source_text.starts_with('@') && !flow.is_route_parameter())
     }
 
-    /// A value forced to a string or number: `String(x)`, `` `${x}` ``, `x.toString()`, `+x`.
+    /// A value forced to a string or number: `String(x)`, `` `${x}` ``, `x.toString()`, `+x`,
+    /// the result of a string method (`email.toLowerCase()`: an object has none, so the request
+    /// fails before the query), also held in a local (`const normalized = email.trim()`).
     fn is_cast(node: Node<'_>, model: &TsModel<'_>) -> bool {
         let node = model.unwrap_expression(node);
+        let node = if node.kind() == "identifier" { model.unwrap_expression(model.resolve(node)) } else { node };
         match node.kind() {
             "template_string" | "unary_expression" | "number" | "string" => true,
             "call_expression" => {
                 let callee = node.field("function").map(|c| model.text(c)).unwrap_or("");
+                let method = callee.rsplit_once('.').map_or("", |(_, method)| method);
                 matches!(callee, "String" | "Number" | "parseInt" | "parseFloat" | "Boolean")
-                    || callee.ends_with(".toString")
+                    || STRING_METHODS.contains(&method)
                     || callee.starts_with("mongoose.Types.ObjectId")
                     || callee.ends_with("ObjectId")
             }
