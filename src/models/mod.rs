@@ -16,10 +16,10 @@ pub mod spec;
 use foldhash::{HashMap, HashMapExt, HashSet};
 use serde::{Deserialize, Serialize};
 use spec::{
-    BlockingSpec, CalleeSpec, ClientSpec, ConnectionSpec, HasherSpec, KdfSpec, KeySpec, LimiterSpec, LoggerSpec, ModelFile, PackageSpec,
+    BlockingSpec, CalleeSpec, ClientSpec, ConnectionSpec, HasherSpec, KeySpec, LimiterSpec, LoggerSpec, ModelFile, PackageSpec,
     PropagatorSpec, SanitizerSpec, Sections, SinkSpec, SourceSpec, UserModels,
 };
-pub use spec::{Capability, KdfAlgorithm};
+pub use spec::{Capability, KdfAlgorithm, KdfSpec};
 use std::sync::OnceLock;
 
 mod sources {
@@ -463,28 +463,13 @@ pub struct Hasher {
     pub from: Provenance,
 }
 
-/// A password hashing or key derivation call (see [`KdfSpec`] for what each field says).
+/// A password hashing or key derivation call: its family, and where its parameters are (the
+/// entry as written, see [`KdfSpec`]).
 #[derive(Debug, Clone)]
 pub struct Kdf {
     pub callee: Callee,
     pub algorithm: KdfAlgorithm,
-    pub input_argument: Option<usize>,
-    pub cost_argument: Option<usize>,
-    pub log_cost: bool,
-    pub salt_argument: Option<usize>,
-    pub iterations_argument: Option<usize>,
-    pub digest_argument: Option<usize>,
-    pub memory_argument: Option<usize>,
-    pub passes_argument: Option<usize>,
-    pub variant_argument: Option<usize>,
-    pub options_argument: Option<usize>,
-    pub memory_option: Option<String>,
-    pub passes_option: Option<String>,
-    pub variant_options: Vec<String>,
-    pub salt_option: Option<String>,
-    pub cost_options: Vec<String>,
-    pub default_memory: Option<u64>,
-    pub default_passes: Option<u64>,
+    pub parameters: KdfSpec,
     pub from: Provenance,
 }
 
@@ -1112,28 +1097,7 @@ impl Knowledge {
                 Some(spec.algorithm.span()),
             ));
         }
-        let entry = |callee| Kdf {
-            callee,
-            algorithm,
-            input_argument: spec.input_argument,
-            cost_argument: spec.cost_argument,
-            log_cost: spec.log_cost,
-            salt_argument: spec.salt_argument,
-            iterations_argument: spec.iterations_argument,
-            digest_argument: spec.digest_argument,
-            memory_argument: spec.memory_argument,
-            passes_argument: spec.passes_argument,
-            variant_argument: spec.variant_argument,
-            options_argument: spec.options_argument,
-            memory_option: spec.memory_option.clone(),
-            passes_option: spec.passes_option.clone(),
-            variant_options: spec.variant_options.clone(),
-            salt_option: spec.salt_option.clone(),
-            cost_options: spec.cost_options.clone(),
-            default_memory: spec.default_memory,
-            default_passes: spec.default_passes,
-            from: from.clone(),
-        };
+        let entry = |callee| Kdf { callee, algorithm, parameters: spec.clone(), from: from.clone() };
         self.add_plain_calls(&spec.callee(), context, "a kdf", |k| &mut k.kdfs, entry)
     }
 

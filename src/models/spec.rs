@@ -128,7 +128,7 @@ impl Sections {
 macro_rules! entry {
     ($(#[$doc:meta])* $name:ident { $($(#[$field_doc:meta])* pub $field:ident: $ty:ty,)* }) => {
         $(#[$doc])*
-        #[derive(Debug, Deserialize)]
+        #[derive(Debug, Clone, Deserialize)]
         #[serde(deny_unknown_fields, rename_all = "kebab-case")]
         pub struct $name {
             /// In `archlint.toml`: the language of this entry (a model file says it once for all).

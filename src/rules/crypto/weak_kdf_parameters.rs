@@ -125,14 +125,14 @@ impl WeakKdfParameters {
     fn check_ts_kdf(&self, call: Node<'_>, kdf: &Kdf, model: &TsModel<'_>, cx: &mut Context<'_>) {
         let arguments = arguments(call);
         let argument = |index: Option<usize>| index.and_then(|i| arguments.get(i).copied());
-        if Self::ts_input_is_key(argument(kdf.input_argument), model) {
+        if Self::ts_input_is_key(argument(kdf.parameters.input_argument), model) {
             return;
         }
-        let options = argument(kdf.options_argument).and_then(|o| model.object_literal(o));
+        let options = argument(kdf.parameters.options_argument).and_then(|o| model.object_literal(o));
         let report = |cx: &mut Context<'_>, at: Node<'_>, message: String| cx.report(span_of(at), message).help = Some(HELP.into());
         match kdf.algorithm {
             KdfAlgorithm::Bcrypt => {
-                let Some(cost) = argument(kdf.cost_argument) else { return };
+                let Some(cost) = argument(kdf.parameters.cost_argument) else { return };
                 if let Some(rounds) = Self::ts_number(cost, model, 0) {
                     if rounds < BCRYPT_MIN_COST {
                         report(cx, cost, format!("bcrypt cost {rounds} is below the minimum of {BCRYPT_MIN_COST}"));
@@ -147,8 +147,8 @@ impl WeakKdfParameters {
                 self.check_ts_argon2(kdf, options, model, cx);
             }
             KdfAlgorithm::Pbkdf2 => {
-                if let Some(iterations) = argument(kdf.iterations_argument) {
-                    let digest = argument(kdf.digest_argument).and_then(|d| model.string_value(d)).unwrap_or_default();
+                if let Some(iterations) = argument(kdf.parameters.iterations_argument) {
+                    let digest = argument(kdf.parameters.digest_argument).and_then(|d| model.string_value(d)).unwrap_or_default();
                     let (minimum, name) = pbkdf2_minimum(&digest);
                     if let Some(count) = Self::ts_number(iterations, model, 0).filter(|n| *n < minimum) {
                         report(cx, iterations, format!("{name} with {count} iterations is below the {minimum} that OWASP recommends"));
@@ -156,8 +156,8 @@ impl WeakKdfParameters {
                 }
             }
             KdfAlgorithm::Scrypt => {
-                let written = argument(kdf.cost_argument).into_iter().chain(options.into_iter().flat_map(|options| {
-                    kdf.cost_options.iter().filter_map(move |key| match model.property(options, key) {
+                let written = argument(kdf.parameters.cost_argument).into_iter().chain(options.into_iter().flat_map(|options| {
+                    kdf.parameters.cost_options.iter().filter_map(move |key| match model.property(options, key) {
                         Property::Found(value) => Some(value),
                         _ => None,
                     })
@@ -170,7 +170,7 @@ impl WeakKdfParameters {
             }
             KdfAlgorithm::Salt => {}
         }
-        let salt = argument(kdf.salt_argument).or_else(|| match (options, &kdf.salt_option) {
+        let salt = argument(kdf.parameters.salt_argument).or_else(|| match (options, &kdf.parameters.salt_option) {
             (Some(options), Some(key)) => match model.property(options, key) {
                 Property::Found(value) => Some(value),
                 _ => None,
@@ -186,7 +186,7 @@ impl WeakKdfParameters {
     /// `hash(pw, { algorithm, memoryCost, timeCost })`: the variant, and memory and passes
     /// (the library's defaults standing in for what is not written).
     fn check_ts_argon2(&self, kdf: &Kdf, options: Node<'_>, model: &TsModel<'_>, cx: &mut Context<'_>) {
-        for key in &kdf.variant_options {
+        for key in &kdf.parameters.variant_options {
             if let Property::Found(value) = model.property(options, key) {
                 let text = model.qualified_name(value).unwrap_or_else(|| model.text(value).to_string());
                 let variant = match Self::ts_number(value, model, 0) {
@@ -203,7 +203,7 @@ impl WeakKdfParameters {
                 }
             }
         }
-        let (Some(memory_key), Some(passes_key)) = (&kdf.memory_option, &kdf.passes_option) else { return };
+        let (Some(memory_key), Some(passes_key)) = (&kdf.parameters.memory_option, &kdf.parameters.passes_option) else { return };
         let mut known = false;
         let mut parameter = |key: &str, default: Option<u64>| match model.property(options, key) {
             Property::Found(value) => {
@@ -214,7 +214,7 @@ impl WeakKdfParameters {
             Property::Unknown => None,
         };
         let (Some((memory, memory_at)), Some((passes, passes_at))) =
-            (parameter(memory_key, kdf.default_memory), parameter(passes_key, kdf.default_passes))
+            (parameter(memory_key, kdf.parameters.default_memory), parameter(passes_key, kdf.parameters.default_passes))
         else {
             return;
         };
@@ -299,12 +299,18 @@ impl WeakKdfParameters {
     /// judged by the parameters its entry points at.
     fn check_rust_kdf(&self, node: &RustNode<'_>, model: &RustModel, cx: &mut Context<'_>) {
         let fn_id = node.site.fn_id;
-        let (parts, args, whole) = match node.syntax {
-            RustSyntax::Call(call) => (model.call_parts(call), call.args.iter().collect::<Vec<_>>(), rust_span(cx.file, call)),
-            RustSyntax::MethodCall(call) => (model.method_call_parts(call, fn_id), call.args.iter().collect(), rust_span(cx.file, call)),
+        let parts = match node.syntax {
+            RustSyntax::Call(call) => model.call_parts(call),
+            RustSyntax::MethodCall(call) => model.method_call_parts(call, fn_id),
             _ => return,
         };
         let Some(kdf) = model.kdf(&parts) else { return };
+        // The arguments and the span only for hashing calls: this runs for every call.
+        let (args, whole): (Vec<&Expr>, _) = match node.syntax {
+            RustSyntax::Call(call) => (call.args.iter().collect(), rust_span(cx.file, call)),
+            RustSyntax::MethodCall(call) => (call.args.iter().collect(), rust_span(cx.file, call)),
+            _ => return,
+        };
         // The call as written, for the hash in `pbkdf2_hmac::<Sha256>`: printed only when asked.
         let callee = || match node.syntax {
             RustSyntax::Call(call) => tokens(&call.func),
@@ -312,7 +318,7 @@ impl WeakKdfParameters {
             _ => String::new(),
         };
         let argument = |index: Option<usize>| index.and_then(|i| args.get(i).copied());
-        if Self::rust_input_is_key(argument(kdf.input_argument), model, fn_id) {
+        if Self::rust_input_is_key(argument(kdf.parameters.input_argument), model, fn_id) {
             return;
         }
         let report = |cx: &mut Context<'_>, at: &Expr, message: String| {
@@ -320,30 +326,30 @@ impl WeakKdfParameters {
         };
         match kdf.algorithm {
             KdfAlgorithm::Bcrypt => {
-                if let Some(cost) = argument(kdf.cost_argument) {
+                if let Some(cost) = argument(kdf.parameters.cost_argument) {
                     if let Some(rounds) = Self::rust_number(cost, 0).filter(|c| *c < BCRYPT_MIN_COST) {
                         report(cx, cost, format!("bcrypt cost {rounds} is below the minimum of {BCRYPT_MIN_COST}"));
                     }
                 }
             }
             KdfAlgorithm::Argon2 => {
-                if let Some(variant_at) = argument(kdf.variant_argument) {
+                if let Some(variant_at) = argument(kdf.parameters.variant_argument) {
                     let text = tokens(variant_at);
                     if let Some(variant) = ["Argon2i", "Argon2d"].into_iter().find(|v| path_names(&text, v)) {
                         report(cx, variant_at, format!("{variant} is used for password hashing; OWASP recommends Argon2id, which resists both side-channel and GPU attacks"));
                     }
                 }
-                let memory = argument(kdf.memory_argument).and_then(|a| Self::rust_number(a, 0));
-                match (memory, kdf.passes_argument) {
+                let memory = argument(kdf.parameters.memory_argument).and_then(|a| Self::rust_number(a, 0));
+                match (memory, kdf.parameters.passes_argument) {
                     (Some(memory), Some(_)) => {
-                        let Some(passes) = argument(kdf.passes_argument).and_then(|a| Self::rust_number(a, 0)) else { return };
+                        let Some(passes) = argument(kdf.parameters.passes_argument).and_then(|a| Self::rust_number(a, 0)) else { return };
                         if argon2_weak(memory, passes) {
                             cx.report(whole, argon2_message(memory, passes)).help = Some(HELP.into());
                         }
                     }
                     // `.m_cost(1024)`: memory below every OWASP row, whatever the passes.
                     (Some(memory), None) if memory < ARGON2_MIN_MEMORY_KIB => {
-                        let at = argument(kdf.memory_argument).expect("the memory was read from it");
+                        let at = argument(kdf.parameters.memory_argument).expect("the memory was read from it");
                         report(
                             cx,
                             at,
@@ -354,21 +360,21 @@ impl WeakKdfParameters {
                 }
             }
             KdfAlgorithm::Pbkdf2 => {
-                let digest = argument(kdf.digest_argument).map(tokens).unwrap_or_else(callee);
+                let digest = argument(kdf.parameters.digest_argument).map(tokens).unwrap_or_else(callee);
                 let (minimum, name) = pbkdf2_minimum(&digest);
-                if let Some(at) = argument(kdf.iterations_argument) {
+                if let Some(at) = argument(kdf.parameters.iterations_argument) {
                     if let Some(rounds) = Self::rust_number(at, 0).filter(|r| *r < minimum) {
                         report(cx, at, format!("{name} with {rounds} iterations is below the {minimum} that OWASP recommends"));
                     }
                 }
             }
             KdfAlgorithm::Scrypt => {
-                if let Some(at) = argument(kdf.cost_argument) {
+                if let Some(at) = argument(kdf.parameters.cost_argument) {
                     match Self::rust_number(at, 0) {
-                        Some(log_n) if kdf.log_cost && log_n < 15 => {
+                        Some(log_n) if kdf.parameters.log_cost && log_n < 15 => {
                             report(cx, at, format!("scrypt log2(N) = {log_n} (N = {}) is below the minimum of 2^15", 1u64 << log_n))
                         }
-                        Some(n) if !kdf.log_cost && n < SCRYPT_MIN_N => {
+                        Some(n) if !kdf.parameters.log_cost && n < SCRYPT_MIN_N => {
                             report(cx, at, format!("scrypt N = {n} is below the minimum of 2^15 ({SCRYPT_MIN_N})"))
                         }
                         _ => {}
@@ -378,14 +384,14 @@ impl WeakKdfParameters {
             KdfAlgorithm::Salt => {
                 // `SaltString::from_b64("literal")`: also through a constant holding the string.
                 if let Some(salt) =
-                    argument(kdf.salt_argument).filter(|s| Self::rust_constant_salt(s) || model.string_value(s, fn_id).is_some())
+                    argument(kdf.parameters.salt_argument).filter(|s| Self::rust_constant_salt(s) || model.string_value(s, fn_id).is_some())
                 {
                     report(cx, salt, CONSTANT_SALT.into());
                 }
                 return;
             }
         }
-        if let Some(salt) = argument(kdf.salt_argument).filter(|s| Self::rust_constant_salt(s)) {
+        if let Some(salt) = argument(kdf.parameters.salt_argument).filter(|s| Self::rust_constant_salt(s)) {
             report(cx, salt, CONSTANT_SALT.into());
         }
     }

@@ -84,15 +84,19 @@ impl Rule for BlockingInAsync {
         if !site.in_async || site.in_blocking_pool || site.in_test || cx.in_test || site.fn_name.as_deref() == Some("main") {
             return;
         }
-        let (parts, callee_span, whole) = match node.syntax {
-            RustSyntax::Call(call) => (model.call_parts(call), rust_span(cx.file, &call.func), rust_span(cx.file, call)),
-            RustSyntax::MethodCall(call) => {
-                (model.method_call_parts(call, site.fn_id), rust_span(cx.file, &call.method), rust_span(cx.file, call))
-            }
+        let parts = match node.syntax {
+            RustSyntax::Call(call) => model.call_parts(call),
+            RustSyntax::MethodCall(call) => model.method_call_parts(call, site.fn_id),
             _ => return,
         };
         // The models name the calls that block (`models/std.toml`, a `[[blocking]]` entry).
         let Some(blocking) = model.blocking(&parts) else { return };
+        // Spans only for the few calls that are blocking ones: this runs for every call.
+        let (callee_span, whole) = match node.syntax {
+            RustSyntax::Call(call) => (rust_span(cx.file, &call.func), rust_span(cx.file, call)),
+            RustSyntax::MethodCall(call) => (rust_span(cx.file, &call.method), rust_span(cx.file, call)),
+            _ => return,
+        };
         // A call whose result is awaited is asynchronous, whatever its name (`temp_file.open().await`
         // is no `File::open`).
         if is_awaited(&cx.file.text[whole.end..]) {
