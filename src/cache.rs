@@ -109,6 +109,8 @@ struct CachedFinding {
     flow: Vec<Related>,
     snippet: String,
     withdrawn_by: Vec<Fact>,
+    #[serde(default)]
+    kept_by: Vec<Fact>,
     answered_by_validating: Vec<(crate::taint::Callee, usize)>,
     requires: Option<Fact>,
     #[serde(default)]
@@ -344,6 +346,7 @@ impl Analysis {
             flow: f.flow.clone(),
             snippet: f.snippet.clone(),
             withdrawn_by: f.withdrawn_by.clone(),
+            kept_by: f.kept_by.clone(),
             answered_by_validating: f.answered_by_validating.clone(),
             requires: f.requires.clone(),
             fix: f.fix.clone(),
@@ -375,6 +378,7 @@ impl Analysis {
                 flow: f.flow.clone(),
                 snippet: f.snippet.clone(),
                 withdrawn_by: f.withdrawn_by.clone(),
+                kept_by: f.kept_by.clone(),
                 answered_by_validating: f.answered_by_validating.clone(),
                 requires: f.requires.clone(),
                 suppressed: None,

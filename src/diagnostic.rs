@@ -127,6 +127,13 @@ pub enum Fact {
     /// root, of its file without `.rs` (`src/email/testutils`), whose file and submodules are
     /// test code wherever they are.
     TestModule(String),
+    /// A rustls certificate verifier of this type is installed (`set_certificate_verifier`,
+    /// `with_custom_certificate_verifier`), under a condition that names a verification switch
+    /// (`if config.skip_tls_verify`) or not.
+    CertVerifierInstalled {
+        verifier: String,
+        switched: bool,
+    },
     /// Never recorded by a file: the project pass answers it for a TypeScript module that only
     /// browser code imports (`crate::flows::importers`), so it runs in the browser whatever it
     /// says of itself.
@@ -196,6 +203,10 @@ pub struct Finding {
     /// Project facts any of which, when present anywhere, answers this finding (it is withdrawn).
     #[serde(skip)]
     pub withdrawn_by: Vec<Fact>,
+    /// Project facts any of which keeps this finding although a fact of `withdrawn_by` holds:
+    /// a verifier installed under a switch in one place and unconditionally in another.
+    #[serde(skip)]
+    pub kept_by: Vec<Fact>,
     /// Calls that answer this finding when the function they call validates the argument at
     /// that position (a body handed to a service that validates it): the project pass decides,
     /// from the callees' summaries.
@@ -284,6 +295,7 @@ impl Finding {
             flow: Vec::new(),
             snippet: normalized_snippet(file.slice(span)),
             withdrawn_by: Vec::new(),
+            kept_by: Vec::new(),
             answered_by_validating: Vec::new(),
             requires: None,
             suppressed: None,
@@ -306,6 +318,12 @@ impl Finding {
     /// Adds a fact that answers this finding; several may (any one withdraws it).
     pub fn withdrawn_by(&mut self, fact: Fact) -> &mut Finding {
         self.withdrawn_by.push(fact);
+        self
+    }
+
+    /// Adds a fact that keeps this finding whatever `withdrawn_by` says.
+    pub fn kept_by(&mut self, fact: Fact) -> &mut Finding {
+        self.kept_by.push(fact);
         self
     }
 

@@ -256,7 +256,8 @@ fn project_pass(mut results: Vec<FileResult>, outside: &ProjectContext, config: 
         }
         let facts = facts.for_file(&path);
         let holds = |fact: &Fact| facts.contains(fact) || (*fact == Fact::OnlyBrowserCodeImports && browser_only.contains(&path));
-        output.findings.retain(|f| !f.withdrawn_by.iter().any(holds) && f.requires.as_ref().is_none_or(holds));
+        let withdrawn = |f: &Finding| f.withdrawn_by.iter().any(holds) && !f.kept_by.iter().any(holds);
+        output.findings.retain(|f| !withdrawn(f) && f.requires.as_ref().is_none_or(holds));
         if let Some(file) = &file {
             output.notices.extend(suppress::apply(file, &mut directives, &mut output.findings));
         }

@@ -214,6 +214,7 @@ fn finding(rule: &'static str, path: &str, sink: &SinkSite, source_text: &str, m
         flow,
         snippet: sink.snippet.clone(),
         withdrawn_by: sink.withdrawn_by.clone(),
+        kept_by: Vec::new(),
         answered_by_validating: Vec::new(),
         requires: None,
         suppressed: None,

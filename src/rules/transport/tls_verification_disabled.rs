@@ -1,7 +1,7 @@
 //! `tls-verification-disabled`: certificate or host-name checks switched off, so anyone on the
 //! path can impersonate the server.
 
-use crate::diagnostic::{Applicability, Edit};
+use crate::diagnostic::{Applicability, Edit, Fact};
 use crate::lang::rust::{span_of as rust_span, RustKind, RustModel, RustNode, RustSyntax};
 use crate::lang::typescript::model::{guards, is_function_like, named_children, span_of};
 use crate::lang::typescript::FieldExt;
@@ -208,6 +208,14 @@ impl Rule for TlsVerificationDisabled {
         match node.syntax {
             RustSyntax::MethodCall(call) => {
                 let method = call.method.to_string();
+                if matches!(method.as_str(), "set_certificate_verifier" | "with_custom_certificate_verifier") {
+                    // Where a verifier is installed decides whether its impl below is a finding.
+                    if let Some(verifier) = call.args.first().and_then(constructed_type) {
+                        let switched = node.site.guard_texts(cx.file).any(names_verification_switch);
+                        cx.fact(Fact::CertVerifierInstalled { verifier, switched });
+                    }
+                    return;
+                }
                 let switch = DANGER_METHODS.contains(&method.as_str()) || method == "set_verify" || method == "set_verify_callback";
                 let Some(first) = call.args.first().filter(|_| switch) else { return };
                 // Written as a branch on a verification setting: the operator's opt-in. Read only
@@ -239,19 +247,57 @@ impl Rule for TlsVerificationDisabled {
                 if !is_verifier {
                     return;
                 }
+                let verifier = match &*item.self_ty {
+                    syn::Type::Path(ty) => ty.path.segments.last().map(|s| s.ident.to_string()),
+                    _ => None,
+                };
                 for impl_item in &item.items {
                     let ImplItem::Fn(function) = impl_item else { continue };
                     if function.sig.ident == "verify_server_cert" && returns_assertion_unconditionally(&function.block) {
-                        cx.report(
+                        let finding = cx.report(
                             rust_span(cx.file, &function.sig.ident),
                             "this `ServerCertVerifier` accepts every server certificate without checking it",
-                        )
-                        .help = Some(HELP.into());
+                        );
+                        finding.help = Some(HELP.into());
+                        // Installed only under a switch (`if self.skip_tls_verify { .. }`), it is
+                        // that switch's implementation, like `danger_accept_invalid_certs(insecure)`.
+                        if let Some(verifier) = verifier.clone() {
+                            finding
+                                .withdrawn_by(Fact::CertVerifierInstalled { verifier: verifier.clone(), switched: true })
+                                .kept_by(Fact::CertVerifierInstalled { verifier, switched: false });
+                        }
                     }
                 }
             }
             _ => {}
         }
+    }
+}
+
+/// The type a verifier argument makes: `Arc::new(NoVerifier)`, `Arc::new(NoVerifier::new())`,
+/// `NoVerifier {}`, `Arc::new(SkipVerify::default()).into()`. A variable says nothing of its type.
+fn constructed_type(expr: &Expr) -> Option<String> {
+    match expr {
+        Expr::Paren(inner) => constructed_type(&inner.expr),
+        Expr::Reference(inner) => constructed_type(&inner.expr),
+        Expr::MethodCall(call) if matches!(call.method.to_string().as_str(), "into" | "clone") => constructed_type(&call.receiver),
+        Expr::Struct(literal) => literal.path.segments.last().map(|s| s.ident.to_string()),
+        Expr::Path(path) => {
+            let name = path.path.segments.last()?.ident.to_string();
+            name.starts_with(|c: char| c.is_ascii_uppercase()).then_some(name)
+        }
+        Expr::Call(call) => {
+            let Expr::Path(func) = &*call.func else { return None };
+            let segments: Vec<String> = func.path.segments.iter().map(|s| s.ident.to_string()).collect();
+            match segments.as_slice() {
+                [.., wrapper, new] if new == "new" && matches!(wrapper.as_str(), "Arc" | "Rc" | "Box") => {
+                    call.args.first().and_then(constructed_type)
+                }
+                [.., ty, _constructor] if ty.starts_with(|c: char| c.is_ascii_uppercase()) => Some(ty.clone()),
+                _ => None,
+            }
+        }
+        _ => None,
     }
 }
 
