@@ -496,3 +496,51 @@ fn a_projects_own_password_hashing_wrapper_described_in_the_models_has_its_work_
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert!(stderr.contains("archlint.toml:4: a `pbkdf2` kdf entry says where nothing it is judged by is"), "{stderr}");
 }
+
+#[test]
+fn a_projects_own_token_helpers_described_in_the_models_are_judged_like_jwt_libraries() {
+    let config = "[[models.tokens]]\nlanguage = \"typescript\"\nfunction = \"peek\"\nmodule = \"./auth/tokens\"\nrole = \"decode\"\n\n[[models.tokens]]\nlanguage = \"typescript\"\nfunction = \"issue\"\nmodule = \"./auth/tokens\"\nrole = \"sign\"\noptions-argument = 1\nexpiry-option = \"ttl\"\n\n[[models.tokens]]\nlanguage = \"rust\"\nfunction = \"auth::mint\"\nrole = \"sign\"\n";
+    let dir = project(&[
+        ("archlint.toml", config.as_bytes()),
+        ("package.json", br#"{ "name": "ledger", "dependencies": { "express": "^4.19.0" } }"#),
+        ("Cargo.toml", b"[package]\nname = \"ledger\"\nversion = \"0.1.0\"\n\n[dependencies]\naxum = \"0.7\"\nserde = \"1\"\n"),
+        (
+            "src/session.ts",
+            b"import { peek, issue } from \"./auth/tokens\";\nimport { peek as peekCache } from \"./cache\";\nexport function currentUser(req: any) {\n  const claims = peek(req.headers.authorization);\n  req.user = claims;\n}\nexport function cachedRole(key: string) {\n  const entry = peekCache(key);\n  return entry.role;\n}\nexport function login(id: string) {\n  return issue({ sub: id });\n}\nexport function loginBriefly(id: string) {\n  return issue({ sub: id }, { ttl: \"15m\" });\n}\n",
+        ),
+        (
+            "src/tokens.rs",
+            b"use serde::Serialize;\n#[derive(Serialize)]\npub struct Claims { pub sub: String }\n#[derive(Serialize)]\npub struct ExpiringClaims { pub sub: String, pub exp: u64 }\npub fn issue(user: &str) -> String {\n    crate::auth::mint(&Claims { sub: user.to_string() })\n}\npub fn issue_briefly(user: &str, exp: u64) -> String {\n    crate::auth::mint(&ExpiringClaims { sub: user.to_string(), exp })\n}\n",
+        ),
+    ]);
+    let found = |dir: &tempfile::TempDir| -> Vec<(String, String, u64)> {
+        let output = archlint(dir.path(), &["--format", "json", "--select", "jwt-verification-disabled,jwt-without-expiry"]);
+        let report: serde_json::Value = serde_json::from_slice(&output.stdout).expect("JSON output");
+        let findings = report["findings"].as_array().unwrap().iter();
+        findings
+            .map(|f| {
+                let rule = f["rule"].as_str().unwrap().to_string();
+                (rule, f["path"].as_str().unwrap().to_string(), f["start"]["line"].as_u64().unwrap())
+            })
+            .collect()
+    };
+    let with_entries = found(&dir);
+    let expected = [
+        ("jwt-verification-disabled", "src/session.ts", 4),
+        ("jwt-without-expiry", "src/session.ts", 12),
+        ("jwt-without-expiry", "src/tokens.rs", 7),
+    ];
+    let places: Vec<(&str, &str, u64)> = with_entries.iter().map(|(rule, path, line)| (rule.as_str(), path.as_str(), *line)).collect();
+    assert_eq!(places, expected, "not: the cache's `peek`, a token given a `ttl`, claims with `exp`");
+    std::fs::remove_file(dir.path().join("archlint.toml")).unwrap();
+    assert_eq!(found(&dir), Vec::<(String, String, u64)>::new(), "without the entries, the helpers are unknown");
+    std::fs::write(
+        dir.path().join("archlint.toml"),
+        "[[models.tokens]]\nlanguage = \"typescript\"\nfunction = \"AuthModule.setup\"\nrole = \"defaults\"\nexpiry-option = \"ttl\"\n",
+    )
+    .unwrap();
+    let output = archlint(dir.path(), &["--select", "jwt-without-expiry"]);
+    assert_eq!(output.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(stderr.contains("archlint.toml:4: a `defaults` token entry says where the options are"), "{stderr}");
+}

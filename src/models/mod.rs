@@ -19,7 +19,7 @@ use spec::{
     BlockingSpec, CalleeSpec, ClientSpec, ConnectionSpec, HasherSpec, KeySpec, LimiterSpec, LoggerSpec, ModelFile, PackageSpec,
     PropagatorSpec, SanitizerSpec, Sections, SinkSpec, SourceSpec, UserModels,
 };
-pub use spec::{Capability, KdfAlgorithm, KdfSpec};
+pub use spec::{Capability, KdfAlgorithm, KdfSpec, TokenRole, TokenSpec};
 use std::sync::OnceLock;
 
 mod sources {
@@ -257,6 +257,27 @@ impl Callee {
         }
     }
 
+    /// The name the entry matches a call by: a method, or a path's last segment.
+    fn last_name(&self) -> Option<&str> {
+        match &self.form {
+            Form::Method(name) => Some(name),
+            Form::Suffix(segments) => segments.last().map(String::as_str),
+            Form::Exact { name, .. } => name.rsplit('.').next(),
+        }
+    }
+
+    /// Whether the entry's function comes from this import: a built-in name under it
+    /// (`jsonwebtoken.decode` from `jsonwebtoken`), or the entry's `module`.
+    fn comes_from(&self, import: &str, language: Language) -> bool {
+        match (&self.form, &self.module) {
+            (_, Some(module)) => module_matches(import, module, language),
+            (Form::Exact { name, imported: true }, None) => {
+                name.strip_prefix(import).is_some_and(|rest| rest.is_empty() || rest.starts_with('.'))
+            }
+            _ => false,
+        }
+    }
+
     /// Whether the entry names a method of any receiver (`*.parse`) rather than a function.
     pub fn is_method(&self) -> bool {
         matches!(self.form, Form::Method(_))
@@ -473,6 +494,23 @@ pub struct Kdf {
     pub from: Provenance,
 }
 
+/// A JWT library call: what it does with a token, and where its parts are (the entry as
+/// written, see [`TokenSpec`]).
+#[derive(Debug, Clone)]
+pub struct Token {
+    pub callee: Callee,
+    pub role: TokenRole,
+    pub parameters: TokenSpec,
+    pub from: Provenance,
+}
+
+impl Token {
+    /// How messages name the call.
+    pub fn shown(&self) -> &str {
+        self.parameters.shown.as_deref().unwrap_or(&self.callee.written)
+    }
+}
+
 /// A call that takes secret key material.
 #[derive(Debug, Clone)]
 pub struct Key {
@@ -601,7 +639,7 @@ trait HasCallee {
 macro_rules! has_callee {
     ($($t:ty),*) => { $(impl HasCallee for $t { fn callee(&self) -> &Callee { &self.callee } })* };
 }
-has_callee!(Sink, Sanitizer, Propagator, SourceCall, Client, Connection, Logger, Hasher, Blocking, Key, Kdf);
+has_callee!(Sink, Sanitizer, Propagator, SourceCall, Client, Connection, Logger, Hasher, Blocking, Key, Kdf, Token);
 
 impl<T: HasCallee> Table<T> {
     fn push(&mut self, entry: T) {
@@ -653,6 +691,7 @@ struct LanguageKnowledge {
     blocking: Table<Blocking>,
     keys: Table<Key>,
     kdfs: Table<Kdf>,
+    tokens: Table<Token>,
     /// Rate limiters: the modules (crates, paths) whose import means requests are limited.
     limiters: Vec<(String, Provenance)>,
     /// Packages and what their use provides.
@@ -804,6 +843,9 @@ impl Knowledge {
         }
         for kdf in &sections.kdfs {
             self.add_kdf(kdf, context, from)?;
+        }
+        for token in &sections.tokens {
+            self.add_token(token, context, from)?;
         }
         for connection in &sections.connections {
             self.add_connection(connection, context, from)?;
@@ -1101,6 +1143,33 @@ impl Knowledge {
         self.add_plain_calls(&spec.callee(), context, "a kdf", |k| &mut k.kdfs, entry)
     }
 
+    fn add_token(&mut self, spec: &TokenSpec, context: &FileContext<'_>, from: &Provenance) -> Result<(), ModelError> {
+        let role = *spec.role.get_ref();
+        let at = Some(spec.role.span());
+        let named = |option: &Option<String>| option.as_deref().is_some_and(|o| !o.trim().is_empty());
+        match role {
+            TokenRole::Defaults if spec.options_argument.is_none() || !named(&spec.expiry_option) => {
+                return Err(ModelError::at("a `defaults` token entry says where the options are (`options-argument`) and which sets the lifetime (`expiry-option`)", at));
+            }
+            TokenRole::Sign if !spec.expiry_methods.is_empty() && !named(&spec.sign_method) => {
+                return Err(ModelError::at(
+                    "a `sign` token entry with `expiry-methods` (a builder) names the method that signs (`sign-method`)",
+                    at,
+                ));
+            }
+            TokenRole::Sign
+                if spec.expiry_methods.is_empty()
+                    && !named(&spec.expiry_option)
+                    && context.language_of(&spec.callee())? == Language::Typescript =>
+            {
+                return Err(ModelError::at("a TypeScript `sign` token entry says how a lifetime is given: `expiry-option` (with `options-argument`) or `expiry-methods`", at));
+            }
+            _ => {}
+        }
+        let entry = |callee| Token { callee, role, parameters: spec.clone(), from: from.clone() };
+        self.add_plain_calls(&spec.callee(), context, "a token entry", |k| &mut k.tokens, entry)
+    }
+
     fn add_hasher(&mut self, spec: &HasherSpec, context: &FileContext<'_>, from: &Provenance) -> Result<(), ModelError> {
         if context.language_of(&spec.callee())? == Language::Rust {
             // `plaintext-password` follows request data into Rust stores; a hasher's result is
@@ -1165,6 +1234,22 @@ impl Knowledge {
         self.language(language).kdfs.matching(call, language).next()
     }
 
+    /// The JWT library entries this call is.
+    pub fn tokens<'a>(&'a self, language: Language, call: &CallName<'_>) -> Vec<&'a Token> {
+        self.language(language).tokens.matching(call, language).collect()
+    }
+
+    /// The names (a path's last segment, a method) the JWT library entries of a role match by:
+    /// a function that names none of them makes no such call.
+    pub fn token_names(&self, language: Language, role: TokenRole) -> impl Iterator<Item = &str> {
+        self.language(language).tokens.entries.iter().filter(move |t| t.role == role).filter_map(|t| t.callee.last_name())
+    }
+
+    /// Whether some JWT library entry comes from this import (a file importing it handles tokens).
+    pub fn is_token_module(&self, language: Language, import: &str) -> bool {
+        self.language(language).tokens.entries.iter().any(|t| t.callee.comes_from(import, language))
+    }
+
     /// The entries that say this call takes secret key material.
     pub fn keys<'a>(&'a self, language: Language, call: &CallName<'_>) -> Vec<&'a Key> {
         self.language(language).keys.matching(call, language).collect()
@@ -1221,6 +1306,7 @@ impl Knowledge {
             && k.blocking.by_last.is_empty()
             && k.keys.by_last.is_empty()
             && k.kdfs.by_last.is_empty()
+            && k.tokens.by_last.is_empty()
             && k.source_calls.by_last.is_empty())
     }
 
@@ -1416,6 +1502,16 @@ impl Knowledge {
                     name: kdf.callee.shown(),
                     detail: String::new(),
                     from: &kdf.from,
+                });
+            }
+            for token in &k.tokens.entries {
+                entries.push(ListedEntry {
+                    language,
+                    section: "token",
+                    kind: Some(token.role.name().to_string()),
+                    name: token.callee.shown(),
+                    detail: token.parameters.shown.clone().unwrap_or_default(),
+                    from: &token.from,
                 });
             }
             for (module, from) in &k.limiters {

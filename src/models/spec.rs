@@ -48,6 +48,8 @@ pub struct ModelFile {
     pub keys: Vec<KeySpec>,
     #[serde(default)]
     pub kdfs: Vec<KdfSpec>,
+    #[serde(default)]
+    pub tokens: Vec<TokenSpec>,
 }
 
 impl ModelFile {
@@ -67,6 +69,7 @@ impl ModelFile {
             blocking: std::mem::take(&mut self.blocking),
             keys: std::mem::take(&mut self.keys),
             kdfs: std::mem::take(&mut self.kdfs),
+            tokens: std::mem::take(&mut self.tokens),
         }
     }
 }
@@ -101,6 +104,8 @@ pub struct Sections {
     pub keys: Vec<KeySpec>,
     #[serde(default)]
     pub kdfs: Vec<KdfSpec>,
+    #[serde(default)]
+    pub tokens: Vec<TokenSpec>,
 }
 
 /// `[models]` in `archlint.toml`: the user's own sources, sinks and sanitizers.
@@ -121,6 +126,7 @@ impl Sections {
             && self.blocking.is_empty()
             && self.keys.is_empty()
             && self.kdfs.is_empty()
+            && self.tokens.is_empty()
     }
 }
 
@@ -379,6 +385,69 @@ entry!(
         pub default_passes: Option<u64>,
     }
 );
+
+entry!(
+    /// JWT library calls and what each does with a token (`jwt-verification-disabled`,
+    /// `jwt-without-expiry`): `jwt.decode(token)` reads claims without checking the signature,
+    /// `jwt.verify(token, key)` checks it, `jwt.sign(payload, key, { expiresIn })` issues a token.
+    /// Arguments are 0-based.
+    TokenSpec {
+        pub role: Spanned<TokenRole>,
+        /// How messages name the call (`jwt.decode`); the function as written when left out.
+        pub shown: Option<String>,
+        /// decode: the library also runs in browsers (`jwt-decode`), where reading a token's
+        /// claims is no decision: calls in files that use a UI framework are left alone.
+        #[serde(default)]
+        pub browser: bool,
+        /// verify: the argument holding the key (an empty one accepts unsigned tokens in
+        /// jsonwebtoken before 9.0).
+        pub key_argument: Option<usize>,
+        /// sign: the argument holding the claims (default 0).
+        pub payload_argument: Option<usize>,
+        /// sign, defaults: the argument that is the options object.
+        pub options_argument: Option<usize>,
+        /// sign, defaults: the option giving tokens a lifetime; a dotted path for nested options
+        /// (`signOptions.expiresIn`).
+        pub expiry_option: Option<String>,
+        /// sign, for a builder (`new SignJWT(payload)`): the chain's methods that set the
+        /// lifetime, and the one that signs (a chain that does not sign here is finished elsewhere).
+        #[serde(default)]
+        pub expiry_methods: Vec<String>,
+        pub sign_method: Option<String>,
+        /// sign: the library merges defaults given where it is registered, which `defaults` entries
+        /// read (NestJS `JwtService` and `JwtModule.register({ signOptions })`).
+        #[serde(default)]
+        pub registered_defaults: bool,
+        /// defaults: the options are what the argument's `useFactory` returns (`registerAsync`).
+        #[serde(default)]
+        pub factory: bool,
+    }
+);
+
+/// What a JWT library call does with a token (see [`TokenSpec`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum TokenRole {
+    /// Reads the claims without checking the signature.
+    Decode,
+    /// Checks the signature (a middleware or strategy that does so counts too).
+    Verify,
+    /// Issues a token.
+    Sign,
+    /// Registers options every `sign` of the library merges in.
+    Defaults,
+}
+
+impl TokenRole {
+    pub fn name(self) -> &'static str {
+        match self {
+            TokenRole::Decode => "decode",
+            TokenRole::Verify => "verify",
+            TokenRole::Sign => "sign",
+            TokenRole::Defaults => "defaults",
+        }
+    }
+}
 
 /// The families `weak-kdf-parameters` knows the minimums of (see [`KdfSpec`]); `salt` is a call
 /// that makes a salt from what it is given (`SaltString::from_b64("..")`).

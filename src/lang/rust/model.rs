@@ -284,6 +284,11 @@ impl<'a> RustModel<'a> {
         self.knowledge().kdf(Language::Rust, &call.name(self.use_paths()))
     }
 
+    /// The JWT library entries this call (a path call or a method call) is.
+    pub fn tokens(&self, call: &CallParts) -> Vec<&crate::models::Token> {
+        self.knowledge().tokens(Language::Rust, &call.name(self.use_paths()))
+    }
+
     /// The model entries that say this call takes secret key material.
     pub fn keys(&self, call: &CallParts) -> Vec<&crate::models::Key> {
         self.knowledge().keys(Language::Rust, &call.name(self.use_paths()))

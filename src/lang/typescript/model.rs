@@ -566,6 +566,17 @@ impl<'t> TsModel<'t> {
         self.knowledge.keys(Language::Typescript, &parts.name(self.import_specifiers()))
     }
 
+    /// The JWT library entries this call (or `new` expression) is.
+    pub fn tokens(&self, call: Node<'_>) -> Vec<&'t crate::models::Token> {
+        let parts = self.call_parts(call);
+        self.knowledge.tokens(Language::Typescript, &parts.name(self.import_specifiers()))
+    }
+
+    /// Whether the file imports a JWT library (the module of a `[[tokens]]` entry).
+    pub fn imports_token_library(&self) -> bool {
+        self.import_specifiers().iter().any(|import| self.knowledge.is_token_module(Language::Typescript, import))
+    }
+
     /// The key entries of a function named by its import-resolved name (`@fastify/jwt`, a plugin
     /// handed to `register`; `@nestjs/jwt.JwtModule.register` for `registerAsync`).
     pub fn keys_named(&self, qualified: &str) -> Vec<&'t crate::models::Key> {

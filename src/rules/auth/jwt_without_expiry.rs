@@ -2,12 +2,13 @@
 //! leaks (a log line, a browser extension, a stolen laptop) can never stop working short of
 //! rotating the signing key for everyone.
 
-use super::{call_arguments, for_each_expr_in, is_expiry_claim, serialized_fields, Walk};
+use super::{call_arguments, for_each_expr_in, is_expiry_claim, on_token_service, serialized_fields, Walk};
 use crate::diagnostic::{Applicability, Edit, Fact};
 use crate::lang::rust::{block_span, span_of as rust_span, RustKind, RustModel, RustNode, RustSyntax};
 use crate::lang::typescript::model::{is_function_like, named_children, span_of, Property};
 use crate::lang::typescript::FieldExt;
 use crate::lang::typescript::TsModel;
+use crate::models::{Language, Token, TokenRole};
 use crate::rules::helpers::add_to_options;
 use crate::rules::secrets::hardcoded_secret::factory_result;
 use crate::rules::{check_option_names, Context, Rule, RuleEntry, RuleOptions};
@@ -60,118 +61,93 @@ fn payload_lacks_expiry(node: Node<'_>, model: &TsModel<'_>) -> bool {
 }
 
 impl JwtWithoutExpiry {
-    /// `jwt.sign(payload, key[, options][, callback])`.
-    fn check_sign(&self, call: Node<'_>, callee: Node<'_>, model: &TsModel<'_>, cx: &mut Context<'_>) {
+    /// A sign call of a JWT library (per the models): `jwt.sign(payload, key[, options][, callback])`,
+    /// NestJS `this.jwtService.sign(payload[, options])`.
+    fn check_sign(&self, call: Node<'_>, callee: Node<'_>, token: &Token, model: &TsModel<'_>, cx: &mut Context<'_>) {
+        let parameters = &token.parameters;
+        let Some(option) = parameters.expiry_option.as_deref() else { return };
+        // A library method matches any receiver in a file importing the library.
+        if token.callee.is_method() && !on_token_service(callee, model) {
+            return;
+        }
         let arguments = call_arguments(call);
-        let Some(payload) = arguments.first() else { return };
-        // Options the file does not show (a parameter, an import) may hold `expiresIn`; a
+        let Some(payload) = arguments.get(parameters.payload_argument.unwrap_or(0)) else { return };
+        // Options the file does not show (a parameter, an import) may hold the lifetime; a
         // function in their place is the callback.
-        let options_may_expire = arguments
-            .get(2)
-            .is_some_and(|options| !is_function_like(model.resolve(*options).kind()) && lacks(*options, "expiresIn", model) != Some(true));
+        let options_index = parameters.options_argument;
+        let options_may_expire = options_index
+            .and_then(|index| arguments.get(index))
+            .is_some_and(|options| !is_function_like(model.resolve(*options).kind()) && lacks(*options, option, model) != Some(true));
         if options_may_expire {
             return;
         }
+        let shown = if token.callee.is_method() { model.text(callee.field("property").unwrap_or(callee)) } else { token.shown() };
         let is_string = matches!(model.resolve(*payload).kind(), "string" | "template_string");
         let message = if is_string {
-            "`jwt.sign` signs a string payload, which cannot carry an expiry: the token never expires"
-        } else if payload_lacks_expiry(*payload, model) {
-            "`jwt.sign` issues a token that never expires: no `expiresIn` option and no `exp` in the payload"
-        } else {
+            format!("`{shown}` signs a string payload, which cannot carry an expiry: the token never expires")
+        } else if !payload_lacks_expiry(*payload, model) {
             return;
+        } else if parameters.registered_defaults {
+            format!(
+                "`{shown}` issues a token that never expires: no `{option}` here or in the defaults the library is registered with, and no `exp` in the payload"
+            )
+        } else {
+            format!("`{shown}` issues a token that never expires: no `{option}` option and no `exp` in the payload")
         };
-        // `expiresIn` in the options (new ones when there are none); a string payload cannot
+        // The lifetime in the options (new ones when there are none); a string payload cannot
         // take it. Unsafe: how long a token should live is a decision.
-        let expires = format!("expiresIn: \"{}\"", self.fix_expires_in);
-        let fix = (!is_string).then(|| add_to_options(call, 2, &expires, model, cx.file)).flatten();
+        let expires = format!("{option}: \"{}\"", self.fix_expires_in);
+        let fix = (!is_string).then(|| options_index.and_then(|index| add_to_options(call, index, &expires, model, cx.file))).flatten();
         let finding = cx.report(span_of(callee), message);
         finding.help = Some(HELP.into());
+        if parameters.registered_defaults {
+            finding.withdrawn_by(Fact::NestJwtDefaultExpiry);
+        }
         if let Some(edits) = fix {
             finding.with_fix(format!("sign with `{expires}`"), Applicability::Unsafe, edits);
         }
     }
 
-    /// `new SignJWT(payload).setProtectedHeader(..).sign(key)` without `.setExpirationTime(..)`.
-    fn check_sign_jwt(&self, new: Node<'_>, model: &TsModel<'_>, cx: &mut Context<'_>) {
+    /// A token builder (per the models): `new SignJWT(payload).setProtectedHeader(..).sign(key)`
+    /// without `.setExpirationTime(..)`.
+    fn check_sign_builder(&self, new: Node<'_>, token: &Token, model: &TsModel<'_>, cx: &mut Context<'_>) {
         let Some(constructor) = new.field("constructor") else { return };
-        if model.qualified_name(constructor).as_deref() != Some("jose.SignJWT") {
-            return;
-        }
+        let parameters = &token.parameters;
+        let (Some(sign), Some(expiry)) = (parameters.sign_method.as_deref(), parameters.expiry_methods.first()) else { return };
         let methods = chained_methods(new, model);
         // A chain that does not sign here may be finished elsewhere.
-        if !methods.iter().any(|m| m == "sign") || methods.iter().any(|m| m == "setExpirationTime") {
+        if !methods.iter().any(|m| m == sign) || methods.iter().any(|m| parameters.expiry_methods.contains(m)) {
             return;
         }
-        let payload = call_arguments(new).first().copied();
+        let payload = call_arguments(new).get(parameters.payload_argument.unwrap_or(0)).copied();
         if !payload.is_some_and(|p| payload_lacks_expiry(p, model)) {
             return;
         }
-        let fix = set_expiration_before_sign(new, model, cx.file, &self.fix_expires_in);
+        let fix = set_expiration_before_sign(new, sign, expiry, model, cx.file, &self.fix_expires_in);
         let finding = cx.report(
             Span::new(new.start_byte(), constructor.end_byte()),
-            "this `SignJWT` chain signs a token without `.setExpirationTime(..)` or an `exp` claim: the token never expires",
+            format!("this `{}` chain signs a token without `.{expiry}(..)` or an `exp` claim: the token never expires", token.shown()),
         );
         finding.help = Some(HELP.into());
         if let Some(edit) = fix {
-            let what = format!("set `.setExpirationTime(\"{}\")` before `.sign(..)`", self.fix_expires_in);
+            let what = format!("set `.{expiry}(\"{}\")` before `.{sign}(..)`", self.fix_expires_in);
             finding.with_fix(what, Applicability::Unsafe, vec![edit]);
         }
     }
-}
 
-impl JwtWithoutExpiry {
-    /// NestJS `this.jwtService.sign(payload[, options])` / `signAsync(..)`: `JwtService` merges
-    /// the module's `signOptions` into every call, so a call without `expiresIn` is only a token
-    /// without expiry when no `JwtModule` of the project sets a default (the project pass decides).
-    fn check_nest_sign(&self, call: Node<'_>, callee: Node<'_>, model: &TsModel<'_>, cx: &mut Context<'_>) {
-        if callee.kind() != "member_expression" || !model.imports_module("@nestjs/jwt") {
-            return;
-        }
-        let Some(method) = callee.field("property").map(|p| model.text(p)).filter(|m| matches!(*m, "sign" | "signAsync")) else { return };
-        let on_jwt_service = callee
-            .field("object")
-            .and_then(|o| model.member_path(o))
-            .is_some_and(|path| path.rsplit('.').next().is_some_and(|last| last.to_ascii_lowercase().contains("jwt")));
-        if !on_jwt_service {
-            return;
-        }
-        let arguments = call_arguments(call);
-        let Some(payload) = arguments.first() else { return };
-        if arguments.get(1).is_some_and(|options| lacks(*options, "expiresIn", model) != Some(true))
-            || !payload_lacks_expiry(*payload, model)
-        {
-            return;
-        }
-        let expires = format!("expiresIn: \"{}\"", self.fix_expires_in);
-        let fix = add_to_options(call, 1, &expires, model, cx.file);
-        let finding = cx.report(
-            span_of(callee),
-            format!(
-                "`{method}` issues a token that never expires: no `expiresIn` here, no `exp` in the payload and no `JwtModule` default"
-            ),
-        );
-        finding.withdrawn_by(Fact::NestJwtDefaultExpiry).help = Some(HELP.into());
-        if let Some(edits) = fix {
-            finding.with_fix(format!("sign with `{expires}`"), Applicability::Unsafe, edits);
-        }
-    }
-
-    /// `JwtModule.register({ signOptions: { expiresIn } })` and `registerAsync` whose factory
-    /// returns such options establish [`Fact::NestJwtDefaultExpiry`]; so do options the file does
-    /// not show (`useClass`, a factory returning a config value), to stay on the safe side.
-    fn note_jwt_module(&self, call: Node<'_>, name: &str, model: &TsModel<'_>, cx: &mut Context<'_>) {
-        let Some(options) = call_arguments(call).first().copied() else { return };
-        let options = match name {
-            "@nestjs/jwt.JwtModule.register" => model.object_literal(options),
-            _ => factory_result(options, model),
-        };
+    /// Where a library is registered with defaults every sign call merges in (NestJS
+    /// `JwtModule.register({ signOptions: { expiresIn } })`, `registerAsync` whose factory returns
+    /// such options): a lifetime there establishes [`Fact::NestJwtDefaultExpiry`]; so do options
+    /// the file does not show (`useClass`, a factory returning a config value), to stay on the
+    /// safe side.
+    fn note_defaults(&self, call: Node<'_>, token: &Token, model: &TsModel<'_>, cx: &mut Context<'_>) {
+        let parameters = &token.parameters;
+        let (Some(index), Some(path)) = (parameters.options_argument, parameters.expiry_option.as_deref()) else { return };
+        let Some(options) = call_arguments(call).get(index).copied() else { return };
+        let options = if parameters.factory { factory_result(options, model) } else { model.object_literal(options) };
         let sets_expiry = match options {
             None => true,
-            Some(options) => match model.property(options, "signOptions") {
-                Property::Missing => false,
-                Property::Unknown => true,
-                Property::Found(sign_options) => lacks(sign_options, "expiresIn", model) != Some(true),
-            },
+            Some(options) => may_set(options, path, model),
         };
         if sets_expiry {
             cx.fact(Fact::NestJwtDefaultExpiry);
@@ -179,19 +155,40 @@ impl JwtWithoutExpiry {
     }
 }
 
-/// The edit that puts `.setExpirationTime(lifetime)` in front of the `.sign(..)` of the chain
-/// around `new SignJWT(..)`, laid out like the link it precedes (on its own line when `.sign` is).
-fn set_expiration_before_sign(new: Node<'_>, model: &TsModel<'_>, file: &crate::source::SourceFile, lifetime: &str) -> Option<Edit> {
+/// Whether an options object may set the option at a dotted path (`signOptions.expiresIn`):
+/// it does, or a part of the way is a value the file does not show.
+fn may_set(options: Node<'_>, path: &str, model: &TsModel<'_>) -> bool {
+    match path.split_once('.') {
+        None => lacks(options, path, model) != Some(true),
+        Some((first, rest)) => match model.property(options, first) {
+            Property::Missing => false,
+            Property::Unknown => true,
+            Property::Found(inner) => model.object_literal(inner).is_none_or(|inner| may_set(inner, rest, model)),
+        },
+    }
+}
+
+/// The edit that puts `.setExpirationTime(lifetime)` (the builder's `expiry` method) in front of
+/// the `.sign(..)` of the chain around `new SignJWT(..)`, laid out like the link it precedes (on
+/// its own line when `.sign` is).
+fn set_expiration_before_sign(
+    new: Node<'_>,
+    sign: &str,
+    expiry: &str,
+    model: &TsModel<'_>,
+    file: &crate::source::SourceFile,
+    lifetime: &str,
+) -> Option<Edit> {
     let mut node = new;
     while let Some(parent) = node.parent() {
         match parent.kind() {
             "member_expression" if parent.field("object") == Some(node) => {
-                if parent.field("property").is_some_and(|p| model.text(p) == "sign") {
+                if parent.field("property").is_some_and(|p| model.text(p) == sign) {
                     let object_end = node.end_byte();
                     let dot = file.text[object_end..].find('.')? + object_end;
                     let layout = &file.text[object_end..dot];
                     let layout = if layout.trim().is_empty() { layout } else { "" };
-                    return Some(Edit::insert(file, object_end, format!("{layout}.setExpirationTime(\"{lifetime}\")")));
+                    return Some(Edit::insert(file, object_end, format!("{layout}.{expiry}(\"{lifetime}\")")));
                 }
             }
             "call_expression" if parent.field("function") == Some(node) => {}
@@ -224,19 +221,25 @@ fn chained_methods(mut node: Node<'_>, model: &TsModel<'_>) -> Vec<String> {
 
 // ----- Rust -----
 
-/// `jsonwebtoken::encode(&header, &claims, &key)`: the claims argument.
-fn encoded_claims<'e>(expr: &'e Expr, model: &RustModel, mentions_crate: bool) -> Option<(&'e syn::ExprCall, &'e Expr)> {
+/// A call the models say issues a token (`jsonwebtoken::encode(&header, &claims, &key)`), and
+/// its claims argument.
+fn encoded_claims<'e>(expr: &'e Expr, model: &RustModel) -> Option<(&'e syn::ExprCall, &'e Expr)> {
     let Expr::Call(call) = expr else { return None };
-    let path = model.call_path(call)?;
-    let is_encode = path.ends_with("jsonwebtoken::encode") || (path == "encode" && mentions_crate);
-    (is_encode && call.args.len() == 3).then(|| (call, &call.args[1]))
+    let parts = model.call_parts(call);
+    let tokens = model.tokens(&parts);
+    let sign = tokens.iter().find(|t| t.role == TokenRole::Sign)?;
+    Some((call, call.args.iter().nth(sign.parameters.payload_argument.unwrap_or(0))?))
 }
 
-/// A cheap first test, for every function: `encode` is named in its body, or imported under
-/// another name.
-fn may_encode(block: &syn::Block, model: &RustModel, cx: &Context<'_>) -> bool {
+/// A cheap first test, for every function: a sign function's name (`encode`) is in its body, or
+/// is imported under another name.
+fn may_sign(block: &syn::Block, model: &RustModel, cx: &Context<'_>) -> bool {
     let body = block_span(cx.file, block);
-    cx.file.text.get(body.start..body.end).is_some_and(|text| text.contains("encode")) || model.imports_path_ending_with(&["encode"])
+    let Some(text) = cx.file.text.get(body.start..body.end) else { return false };
+    model
+        .knowledge()
+        .token_names(Language::Rust, TokenRole::Sign)
+        .any(|name| text.contains(name) || model.imports_path_ending_with(&[name]))
 }
 
 fn is_self(expr: &Expr) -> bool {
@@ -253,14 +256,13 @@ impl JwtWithoutExpiry {
     fn check_rust_impl(&self, item: &syn::ItemImpl, model: &RustModel, cx: &mut Context<'_>) {
         let syn::Type::Path(self_ty) = &*item.self_ty else { return };
         let Some(name) = self_ty.path.segments.last().map(|s| s.ident.to_string()) else { return };
-        let mentions_crate = cx.file.text.contains("jsonwebtoken");
         for impl_item in &item.items {
             let syn::ImplItem::Fn(function) = impl_item else { continue };
-            if !may_encode(&function.block, model, cx) {
+            if !may_sign(&function.block, model, cx) {
                 continue;
             }
             for_each_expr_in(Walk::Block(&function.block), &mut |expr| {
-                let Some((call, claims)) = encoded_claims(expr, model, mentions_crate) else { return };
+                let Some((call, claims)) = encoded_claims(expr, model) else { return };
                 if is_self(claims) {
                     let span = Span::new(rust_span(cx.file, &call.func).start, rust_span(cx.file, call).end);
                     cx.report(span, format!("the claims type `{name}` has no `exp` field: tokens encoded from it never expire"))
@@ -273,12 +275,11 @@ impl JwtWithoutExpiry {
     }
 
     fn check_rust_fn(&self, sig: &syn::Signature, block: &syn::Block, fn_id: Option<usize>, model: &RustModel, cx: &mut Context<'_>) {
-        if !may_encode(block, model, cx) {
+        if !may_sign(block, model, cx) {
             return;
         }
-        let mentions_crate = cx.file.text.contains("jsonwebtoken");
         for_each_expr_in(Walk::Block(block), &mut |expr| {
-            let Some((call, claims)) = encoded_claims(expr, model, mentions_crate) else { return };
+            let Some((call, claims)) = encoded_claims(expr, model) else { return };
             let span = Span::new(rust_span(cx.file, &call.func).start, rust_span(cx.file, call).end);
             // `encode(&header, &json!({ "sub": id }), &key)`
             if let Some(tokens) = json_macro(claims, fn_id, model) {
@@ -392,17 +393,16 @@ impl Rule for JwtWithoutExpiry {
         if cx.in_test {
             return;
         }
-        if node.kind() == "new_expression" {
-            self.check_sign_jwt(node, model, cx);
-            return;
-        }
-        let Some(callee) = node.field("function") else { return };
-        match model.qualified_name(callee).as_deref() {
-            Some("jsonwebtoken.sign") => self.check_sign(node, callee, model, cx),
-            Some(name @ ("@nestjs/jwt.JwtModule.register" | "@nestjs/jwt.JwtModule.registerAsync")) => {
-                self.note_jwt_module(node, name, model, cx)
+        for token in model.tokens(node) {
+            match token.role {
+                TokenRole::Sign if node.kind() == "new_expression" => self.check_sign_builder(node, token, model, cx),
+                TokenRole::Sign => {
+                    let Some(callee) = node.field("function") else { return };
+                    self.check_sign(node, callee, token, model, cx);
+                }
+                TokenRole::Defaults => self.note_defaults(node, token, model, cx),
+                TokenRole::Decode | TokenRole::Verify => {}
             }
-            _ => self.check_nest_sign(node, callee, model, cx),
         }
     }
 

@@ -9,9 +9,11 @@ pub mod plaintext_password;
 pub mod route_before_auth_middleware;
 pub mod timing_unsafe_comparison;
 
+use crate::lang::rust::RustModel;
 use crate::lang::typescript::model::{is_function_like, named_children};
 use crate::lang::typescript::FieldExt;
 use crate::lang::typescript::TsModel;
+use crate::models::TokenRole;
 use crate::rules::helpers::words;
 use std::collections::HashSet;
 use syn::visit::{self, Visit};
@@ -58,9 +60,17 @@ pub(crate) fn call_arguments(call: Node<'_>) -> Vec<Node<'_>> {
 
 /// Whether the file uses a JWT library, so option names like `algorithms` mean what they say.
 pub(crate) fn uses_jwt_library(model: &TsModel<'_>) -> bool {
-    ["jsonwebtoken", "jose", "passport-jwt", "@nestjs/jwt", "express-jwt", "@fastify/jwt", "koa-jwt", "jwt-decode"]
-        .iter()
-        .any(|m| model.imports_module(m))
+    model.imports_token_library()
+}
+
+/// A library's method (`this.jwtService.decode(..)`) matches any receiver in a file that imports
+/// the library: only one named for tokens (`jwtService`, `this.jwt`) is the library's service.
+pub(crate) fn on_token_service(callee: Node<'_>, model: &TsModel<'_>) -> bool {
+    callee.kind() == "member_expression"
+        && callee
+            .field("object")
+            .and_then(|o| model.member_path(o))
+            .is_some_and(|path| path.rsplit('.').next().is_some_and(|last| last.to_ascii_lowercase().contains("jwt")))
 }
 
 /// What [`for_each_expr_in`] walks: a function body or an initialiser.
@@ -181,7 +191,8 @@ pub(crate) fn tight_tokens(expr: &impl quote::ToTokens) -> String {
 }
 
 /// What each function of a file calls, by the last segment of the name, and whether it verifies
-/// a token itself: a jsonwebtoken `decode(token, key, validation)` or anything named `verify…`.
+/// a token itself: a call the models say verifies (jsonwebtoken's `decode(token, key, validation)`)
+/// or anything named `verify…`.
 /// Parses the file again: only asked when a rule has already matched.
 pub(crate) struct FileFunctions {
     functions: Vec<(String, HashSet<String>, bool)>,
@@ -190,14 +201,14 @@ pub(crate) struct FileFunctions {
 }
 
 impl FileFunctions {
-    pub(crate) fn parse(text: &str) -> Option<FileFunctions> {
-        #[derive(Default)]
-        struct Collector {
+    pub(crate) fn parse(text: &str, model: &RustModel) -> Option<FileFunctions> {
+        struct Collector<'m, 'a> {
+            model: &'m RustModel<'a>,
             functions: Vec<(String, HashSet<String>, bool)>,
             current: Option<(String, HashSet<String>, bool)>,
             compares_exp: bool,
         }
-        impl Collector {
+        impl Collector<'_, '_> {
             fn enter(&mut self, name: String, block: &syn::Block) {
                 let outer = self.current.replace((name, HashSet::new(), false));
                 self.visit_block(block);
@@ -211,7 +222,7 @@ impl FileFunctions {
                 }
             }
         }
-        impl<'a> Visit<'a> for Collector {
+        impl<'a> Visit<'a> for Collector<'_, '_> {
             fn visit_item_fn(&mut self, item: &'a syn::ItemFn) {
                 self.enter(item.sig.ident.to_string(), &item.block);
             }
@@ -224,7 +235,8 @@ impl FileFunctions {
                         if let Expr::Path(path) = &*call.func {
                             if let Some(last) = path.path.segments.last() {
                                 let name = last.ident.to_string();
-                                let verifies = name == "decode" && call.args.len() == 3;
+                                let parts = self.model.path_parts(self.model.resolve_path(&path.path));
+                                let verifies = self.model.tokens(&parts).iter().any(|t| t.role == TokenRole::Verify);
                                 self.called(name, verifies);
                             }
                         }
@@ -243,7 +255,7 @@ impl FileFunctions {
             }
         }
         let file = syn::parse_file(text).ok()?;
-        let mut collector = Collector::default();
+        let mut collector = Collector { model, functions: Vec::new(), current: None, compares_exp: false };
         collector.visit_file(&file);
         Some(FileFunctions { functions: collector.functions, compares_exp: collector.compares_exp })
     }

@@ -3,14 +3,15 @@
 //! to be any user.
 
 use super::{
-    call_arguments, enclosing_function, for_each_expr_in, rust_bool, struct_fields_in_file, tight_tokens, uses_jwt_library, FileFunctions,
-    Walk,
+    call_arguments, enclosing_function, for_each_expr_in, on_token_service, rust_bool, struct_fields_in_file, tight_tokens,
+    uses_jwt_library, FileFunctions, Walk,
 };
 use crate::diagnostic::{Fact, Level};
 use crate::lang::rust::{span_of as rust_span, RustKind, RustModel, RustNode, RustSyntax};
 use crate::lang::typescript::model::{descendants, is_function_like, named_children, span_of};
 use crate::lang::typescript::FieldExt;
 use crate::lang::typescript::TsModel;
+use crate::models::TokenRole;
 use crate::rules::{check_option_names, Context, Rule, RuleEntry, RuleOptions};
 use crate::source::Span;
 use syn::Expr;
@@ -90,17 +91,17 @@ impl Rule for JwtVerificationDisabled {
         let check_assigns = |walk: Walk<'_>, cx: &mut Context<'_>| {
             for_each_expr_in(walk, &mut |expr| {
                 if let Expr::Assign(assign) = expr {
-                    self.check_rust_assign(assign, cx);
+                    self.check_rust_assign(assign, model, cx);
                 }
             })
         };
         match node.syntax {
             RustSyntax::Call(call) => self.check_rust_call(call, node.site.fn_name.as_deref(), model, cx),
-            RustSyntax::MethodCall(call) => self.check_rust_method(call, cx),
+            RustSyntax::MethodCall(call) => self.check_rust_method(call, model, cx),
             // `Validation { validate_exp: false, ..Validation::default() }`
             RustSyntax::Field { name, expr } => {
                 let span = Span::new(rust_span(cx.file, name).start, rust_span(cx.file, expr).end);
-                self.check_setting(&name.to_string(), expr, span, cx);
+                self.check_setting(&name.to_string(), expr, span, model, cx);
             }
             RustSyntax::Fn { block, .. } => check_assigns(Walk::Block(block), cx),
             RustSyntax::Const { expr, .. } => check_assigns(Walk::Expr(expr), cx),

@@ -2,17 +2,19 @@
 
 use super::*;
 
-/// jsonwebtoken functions that decode without checking the signature, by the end of their path.
-pub(super) const RUST_INSECURE_DECODES: &[&str] =
-    &["dangerous_insecure_decode", "dangerous_insecure_decode_with_validation", "dangerous_unsafe_decode", "dangerous::insecure_decode"];
-
 impl JwtVerificationDisabled {
+    /// A call the models say decodes a token without checking its signature
+    /// (`jsonwebtoken::dangerous::insecure_decode`).
     pub(super) fn check_rust_call(&self, call: &syn::ExprCall, fn_name: Option<&str>, model: &RustModel, cx: &mut Context<'_>) {
-        let Some(path) = model.call_path(call) else { return };
-        let Some(function) = RUST_INSECURE_DECODES.iter().find(|f| path.ends_with(*f)) else { return };
-        if !(path.contains("jsonwebtoken") || cx.file.text.contains("jsonwebtoken")) {
-            return;
-        }
+        let parts = model.call_parts(call);
+        let tokens = model.tokens(&parts);
+        let Some(decode) = tokens.iter().find(|t| t.role == TokenRole::Decode) else { return };
+        // The function's path below its crate: `dangerous::insecure_decode`.
+        let written = decode.parameters.shown.clone().unwrap_or_else(|| {
+            let path = &decode.callee.written;
+            path.split_once("::").map_or(path.clone(), |(_, below)| below.to_string())
+        });
+        let function = written.as_str();
         // `insecure_decode::<ExpiryOnly>(token)` where the type holds only time and issuer
         // claims: the token is read to schedule a refresh, nothing in it is trusted.
         if let Some(claims) = turbofish_type(&call.func) {
@@ -23,7 +25,7 @@ impl JwtVerificationDisabled {
         }
         // `let kid = insecure_decode(token)?.claims.key_id;` and then `decode(token, &keys[kid], ..)`
         // in this function or the one calling it: the unverified read only picks the key.
-        if fn_name.is_some_and(|name| FileFunctions::parse(&cx.file.text).is_some_and(|f| f.verified_around(name))) {
+        if fn_name.is_some_and(|name| FileFunctions::parse(&cx.file.text, model).is_some_and(|f| f.verified_around(name))) {
             return;
         }
         let span = Span::new(rust_span(cx.file, &call.func).start, rust_span(cx.file, call).end);
@@ -31,7 +33,7 @@ impl JwtVerificationDisabled {
             Some(HELP.into());
     }
 
-    pub(super) fn check_rust_method(&self, call: &syn::ExprMethodCall, cx: &mut Context<'_>) {
+    pub(super) fn check_rust_method(&self, call: &syn::ExprMethodCall, model: &RustModel, cx: &mut Context<'_>) {
         let method = call.method.to_string();
         let span = || Span::new(rust_span(cx.file, &call.method).start, rust_span(cx.file, call).end);
         match method.as_str() {
@@ -44,7 +46,7 @@ impl JwtVerificationDisabled {
             "clear" | "remove"
                 if matches!(&*call.receiver, Expr::Field(f) if member_name(&f.member) == "required_spec_claims")
                     && (method == "clear" || call.args.first().is_some_and(|a| tight_tokens(a) == "\"exp\""))
-                    && !expiry_checked_by_hand(cx) =>
+                    && !expiry_checked_by_hand(cx, model) =>
             {
                 let span = Span::new(rust_span(cx.file, &call.receiver).start, rust_span(cx.file, call).end);
                 cx.report_capped(
@@ -54,7 +56,7 @@ impl JwtVerificationDisabled {
                 )
                 .help = Some(EXPIRY_HELP.into());
             }
-            "set_required_spec_claims" if call.args.first().is_some_and(is_empty_collection) && !expiry_checked_by_hand(cx) => {
+            "set_required_spec_claims" if call.args.first().is_some_and(is_empty_collection) && !expiry_checked_by_hand(cx, model) => {
                 let span = span();
                 cx.report_capped(
                     Level::Warning,
@@ -68,12 +70,12 @@ impl JwtVerificationDisabled {
     }
 
     /// `validation.validate_exp = false`, `validation.required_spec_claims = HashSet::new()`.
-    pub(super) fn check_rust_assign(&self, assign: &syn::ExprAssign, cx: &mut Context<'_>) {
+    pub(super) fn check_rust_assign(&self, assign: &syn::ExprAssign, model: &RustModel, cx: &mut Context<'_>) {
         let Expr::Field(field) = &*assign.left else { return };
-        self.check_setting(&member_name(&field.member), &assign.right, rust_span(cx.file, assign), cx);
+        self.check_setting(&member_name(&field.member), &assign.right, rust_span(cx.file, assign), model, cx);
     }
 
-    pub(super) fn check_setting(&self, name: &str, value: &Expr, span: Span, cx: &mut Context<'_>) {
+    pub(super) fn check_setting(&self, name: &str, value: &Expr, span: Span, model: &RustModel, cx: &mut Context<'_>) {
         // The names are jsonwebtoken's (and jwt-authorizer's); elsewhere they may mean anything.
         if !matches!(name, "validate_signature" | "validate_exp" | "required_spec_claims") || !mentions_jwt(&cx.file.text) {
             return;
@@ -83,11 +85,11 @@ impl JwtVerificationDisabled {
                 cx.report(span, "`validate_signature = false` accepts tokens with any signature, so anyone can forge them").help =
                     Some(HELP.into());
             }
-            "validate_exp" if rust_bool(value) == Some(false) && !expiry_checked_by_hand(cx) => {
+            "validate_exp" if rust_bool(value) == Some(false) && !expiry_checked_by_hand(cx, model) => {
                 cx.report_capped(Level::Warning, span, "`validate_exp = false` accepts expired tokens forever").help =
                     Some(EXPIRY_HELP.into());
             }
-            "required_spec_claims" if is_empty_collection(value) && !expiry_checked_by_hand(cx) => {
+            "required_spec_claims" if is_empty_collection(value) && !expiry_checked_by_hand(cx, model) => {
                 cx.report_capped(
                     Level::Warning,
                     span,
@@ -102,8 +104,8 @@ impl JwtVerificationDisabled {
 
 /// The file compares an `exp` value itself (`if now > claims.exp`): expiry is checked by hand,
 /// typically because tokens without one are allowed on purpose.
-pub(super) fn expiry_checked_by_hand(cx: &Context<'_>) -> bool {
-    FileFunctions::parse(&cx.file.text).is_some_and(|f| f.compares_exp)
+pub(super) fn expiry_checked_by_hand(cx: &Context<'_>, model: &RustModel) -> bool {
+    FileFunctions::parse(&cx.file.text, model).is_some_and(|f| f.compares_exp)
 }
 
 pub(super) fn mentions_jwt(text: &str) -> bool {

@@ -40,26 +40,24 @@ impl JwtVerificationDisabled {
             note_guards_after_auth(&arguments, model, cx);
             return;
         }
-        if name.as_deref() == Some("jsonwebtoken.verify") {
-            if let Some(key) = arguments.get(1) {
-                if let Some(literal) = falsy_literal(*key, model) {
-                    cx.report(
-                        span_of(*key),
-                        format!("`jwt.verify` is given an empty key (`{literal}`); jsonwebtoken before 9.0 then accepts unsigned tokens"),
-                    )
-                    .help = Some(HELP.into());
-                }
+        let tokens = model.tokens(call);
+        if let Some(verify) = tokens.iter().find(|t| t.role == TokenRole::Verify) {
+            let key = verify.parameters.key_argument.and_then(|index| arguments.get(index));
+            if let Some(literal) = key.and_then(|key| falsy_literal(*key, model)) {
+                let shown = verify.shown();
+                cx.report(
+                    span_of(*key.expect("a literal was found")),
+                    format!("`{shown}` is given an empty key (`{literal}`); jsonwebtoken before 9.0 then accepts unsigned tokens"),
+                )
+                .help = Some(HELP.into());
             }
             return;
         }
-        let decoder = match name.as_deref() {
-            Some("jsonwebtoken.decode") => "jwt.decode",
-            Some("jose.decodeJwt") => "decodeJwt",
-            Some("jwt-decode" | "jwt-decode.jwtDecode") if !model.imports_ui_framework() => "jwtDecode",
-            // NestJS `this.jwtService.decode(token)`.
-            None if is_nest_jwt_decode(callee, model) => "JwtService.decode",
-            _ => return,
-        };
+        let Some(decode) = tokens.iter().find(|t| t.role == TokenRole::Decode) else { return };
+        if decode.parameters.browser && model.imports_ui_framework() || decode.callee.is_method() && !on_token_service(callee, model) {
+            return;
+        }
+        let decoder = decode.shown();
         if verifies_nearby(call, model) {
             return;
         }
@@ -126,18 +124,6 @@ pub(super) fn falsy_literal(node: Node<'_>, model: &TsModel<'_>) -> Option<Strin
         "string" | "template_string" if model.string_value(value).is_some_and(|v| v.is_empty()) => Some("\"\"".into()),
         _ => None,
     }
-}
-
-pub(super) fn is_nest_jwt_decode(callee: Node<'_>, model: &TsModel<'_>) -> bool {
-    if callee.kind() != "member_expression" || !model.imports_module("@nestjs/jwt") {
-        return false;
-    }
-    let is_decode = callee.field("property").is_some_and(|p| model.text(p) == "decode");
-    let on_jwt_service = callee
-        .field("object")
-        .and_then(|o| model.member_path(o))
-        .is_some_and(|path| path.rsplit('.').next().is_some_and(|last| last.to_ascii_lowercase().contains("jwt")));
-    is_decode && on_jwt_service
 }
 
 /// Whether the function around the decode (or the function around that one, for callbacks)
