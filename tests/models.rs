@@ -544,3 +544,52 @@ fn a_projects_own_token_helpers_described_in_the_models_are_judged_like_jwt_libr
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert!(stderr.contains("archlint.toml:4: a `defaults` token entry says where the options are"), "{stderr}");
 }
+
+#[test]
+fn a_projects_own_server_kit_described_in_the_models_is_where_the_operations_rules_report() {
+    let config = "[[models.servers]]\nlanguage = \"typescript\"\nfunction = \"createService\"\nmodule = \"@acme/server-kit\"\nframework = \"Acme kit\"\n\n[[models.servers]]\nlanguage = \"rust\"\nfunction = \"kit::serve\"\nframework = \"acme-kit\"\ndrains-by-default = true\n";
+    let dir = project(&[
+        ("archlint.toml", config.as_bytes()),
+        ("api/package.json", br#"{ "name": "ledger-api", "dependencies": { "@acme/server-kit": "^2.0.0" } }"#),
+        (
+            "api/src/main.ts",
+            b"import { createService } from \"@acme/server-kit\";\nimport { createQueue } from \"@acme/queue\";\nconst svc = createService({ name: \"ledger\" });\nsvc.listen(8080);\nconst jobs = createQueue(\"ledger\");\njobs.listen(8081);\n",
+        ),
+        ("worker/Cargo.toml", b"[package]\nname = \"ledger-worker\"\nversion = \"0.1.0\"\n\n[dependencies]\ntokio = \"1\"\n"),
+        ("worker/src/main.rs", b"mod kit;\n#[tokio::main]\nasync fn main() {\n    kit::serve(\"0.0.0.0:9000\").await;\n}\n"),
+    ]);
+    let found = |dir: &tempfile::TempDir| -> Vec<(String, String, u64)> {
+        let select = "server-without-graceful-shutdown,service-without-health-check";
+        let output = archlint(dir.path(), &["--format", "json", "--select", select]);
+        let report: serde_json::Value = serde_json::from_slice(&output.stdout).expect("JSON output");
+        let findings = report["findings"].as_array().unwrap().iter();
+        findings
+            .map(|f| {
+                let rule = f["rule"].as_str().unwrap().to_string();
+                (rule, f["path"].as_str().unwrap().to_string(), f["start"]["line"].as_u64().unwrap())
+            })
+            .collect()
+    };
+    let with_entries = found(&dir);
+    let places: Vec<(&str, &str, u64)> = with_entries.iter().map(|(rule, path, line)| (rule.as_str(), path.as_str(), *line)).collect();
+    assert_eq!(
+        places,
+        [
+            ("server-without-graceful-shutdown", "api/src/main.ts", 4),
+            ("service-without-health-check", "api/src/main.ts", 4),
+            ("service-without-health-check", "worker/src/main.rs", 4),
+        ],
+        "not: the queue's `listen`, shutdown of a kit that drains by itself"
+    );
+    std::fs::remove_file(dir.path().join("archlint.toml")).unwrap();
+    assert_eq!(found(&dir), Vec::<(String, String, u64)>::new(), "without the entries, neither kit is known to serve HTTP");
+    std::fs::write(
+        dir.path().join("archlint.toml"),
+        "[[models.servers]]\nlanguage = \"rust\"\nfunction = \"kit::serve\"\nframework = \" \"\n",
+    )
+    .unwrap();
+    let output = archlint(dir.path(), &["--select", "service-without-health-check"]);
+    assert_eq!(output.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(stderr.contains("archlint.toml:3: a server entry's `framework`"), "{stderr}");
+}

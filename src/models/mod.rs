@@ -19,7 +19,7 @@ use spec::{
     BlockingSpec, CalleeSpec, ClientSpec, ConnectionSpec, HasherSpec, KeySpec, LimiterSpec, LoggerSpec, ModelFile, PackageSpec,
     PropagatorSpec, SanitizerSpec, Sections, SinkSpec, SourceSpec, UserModels,
 };
-pub use spec::{Capability, KdfAlgorithm, KdfSpec, TokenRole, TokenSpec};
+pub use spec::{Capability, KdfAlgorithm, KdfSpec, ServerSpec, TokenRole, TokenSpec};
 use std::sync::OnceLock;
 
 mod sources {
@@ -511,6 +511,16 @@ impl Token {
     }
 }
 
+/// A call that makes an HTTP app or server (TypeScript) or starts serving (Rust).
+#[derive(Debug, Clone)]
+pub struct Server {
+    pub callee: Callee,
+    /// The framework, as messages name it.
+    pub framework: String,
+    pub drains_by_default: bool,
+    pub from: Provenance,
+}
+
 /// A call that takes secret key material.
 #[derive(Debug, Clone)]
 pub struct Key {
@@ -639,7 +649,7 @@ trait HasCallee {
 macro_rules! has_callee {
     ($($t:ty),*) => { $(impl HasCallee for $t { fn callee(&self) -> &Callee { &self.callee } })* };
 }
-has_callee!(Sink, Sanitizer, Propagator, SourceCall, Client, Connection, Logger, Hasher, Blocking, Key, Kdf, Token);
+has_callee!(Sink, Sanitizer, Propagator, SourceCall, Client, Connection, Logger, Hasher, Blocking, Key, Kdf, Token, Server);
 
 impl<T: HasCallee> Table<T> {
     fn push(&mut self, entry: T) {
@@ -692,6 +702,7 @@ struct LanguageKnowledge {
     keys: Table<Key>,
     kdfs: Table<Kdf>,
     tokens: Table<Token>,
+    servers: Table<Server>,
     /// Rate limiters: the modules (crates, paths) whose import means requests are limited.
     limiters: Vec<(String, Provenance)>,
     /// Packages and what their use provides.
@@ -846,6 +857,9 @@ impl Knowledge {
         }
         for token in &sections.tokens {
             self.add_token(token, context, from)?;
+        }
+        for server in &sections.servers {
+            self.add_server(server, context, from)?;
         }
         for connection in &sections.connections {
             self.add_connection(connection, context, from)?;
@@ -1170,6 +1184,17 @@ impl Knowledge {
         self.add_plain_calls(&spec.callee(), context, "a token entry", |k| &mut k.tokens, entry)
     }
 
+    fn add_server(&mut self, spec: &ServerSpec, context: &FileContext<'_>, from: &Provenance) -> Result<(), ModelError> {
+        let framework = spec.framework.trim().to_string();
+        if framework.is_empty() {
+            let at = spec.function.as_ref().or(spec.functions.first()).map(|f| f.span());
+            return Err(ModelError::at("a server entry's `framework` (how messages name it) is empty", at));
+        }
+        let drains_by_default = spec.drains_by_default;
+        let entry = |callee| Server { callee, framework: framework.clone(), drains_by_default, from: from.clone() };
+        self.add_plain_calls(&spec.callee(), context, "a server entry", |k| &mut k.servers, entry)
+    }
+
     fn add_hasher(&mut self, spec: &HasherSpec, context: &FileContext<'_>, from: &Provenance) -> Result<(), ModelError> {
         if context.language_of(&spec.callee())? == Language::Rust {
             // `plaintext-password` follows request data into Rust stores; a hasher's result is
@@ -1232,6 +1257,11 @@ impl Knowledge {
     /// The entry that says this call hashes a password or derives a key, with its parameters.
     pub fn kdf<'a>(&'a self, language: Language, call: &CallName<'_>) -> Option<&'a Kdf> {
         self.language(language).kdfs.matching(call, language).next()
+    }
+
+    /// The entry that says this call makes an HTTP app or server, or starts serving.
+    pub fn server<'a>(&'a self, language: Language, call: &CallName<'_>) -> Option<&'a Server> {
+        self.language(language).servers.matching(call, language).next()
     }
 
     /// The JWT library entries this call is.
@@ -1307,6 +1337,7 @@ impl Knowledge {
             && k.keys.by_last.is_empty()
             && k.kdfs.by_last.is_empty()
             && k.tokens.by_last.is_empty()
+            && k.servers.by_last.is_empty()
             && k.source_calls.by_last.is_empty())
     }
 
@@ -1512,6 +1543,17 @@ impl Knowledge {
                     name: token.callee.shown(),
                     detail: token.parameters.shown.clone().unwrap_or_default(),
                     from: &token.from,
+                });
+            }
+            for server in &k.servers.entries {
+                let detail = if server.drains_by_default { "drains by default".to_string() } else { String::new() };
+                entries.push(ListedEntry {
+                    language,
+                    section: "server",
+                    kind: Some(server.framework.clone()),
+                    name: server.callee.shown(),
+                    detail,
+                    from: &server.from,
                 });
             }
             for (module, from) in &k.limiters {

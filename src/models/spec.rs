@@ -50,6 +50,8 @@ pub struct ModelFile {
     pub kdfs: Vec<KdfSpec>,
     #[serde(default)]
     pub tokens: Vec<TokenSpec>,
+    #[serde(default)]
+    pub servers: Vec<ServerSpec>,
 }
 
 impl ModelFile {
@@ -70,6 +72,7 @@ impl ModelFile {
             keys: std::mem::take(&mut self.keys),
             kdfs: std::mem::take(&mut self.kdfs),
             tokens: std::mem::take(&mut self.tokens),
+            servers: std::mem::take(&mut self.servers),
         }
     }
 }
@@ -106,6 +109,8 @@ pub struct Sections {
     pub kdfs: Vec<KdfSpec>,
     #[serde(default)]
     pub tokens: Vec<TokenSpec>,
+    #[serde(default)]
+    pub servers: Vec<ServerSpec>,
 }
 
 /// `[models]` in `archlint.toml`: the user's own sources, sinks and sanitizers.
@@ -127,6 +132,7 @@ impl Sections {
             && self.keys.is_empty()
             && self.kdfs.is_empty()
             && self.tokens.is_empty()
+            && self.servers.is_empty()
     }
 }
 
@@ -421,6 +427,21 @@ entry!(
         /// defaults: the options are what the argument's `useFactory` returns (`registerAsync`).
         #[serde(default)]
         pub factory: bool,
+    }
+);
+
+entry!(
+    /// Calls that make an HTTP app or server whose `listen(..)` starts serving (TypeScript:
+    /// `express()`, `new Koa()`, `http.createServer(..)`, a project's own `createService()`), or
+    /// that start serving (Rust: `axum::serve`, `HttpServer::new`): where the operations rules
+    /// (`server-without-graceful-shutdown`, `service-without-health-check`) report.
+    ServerSpec {
+        /// The framework, as messages name it (`Express`, `axum`).
+        pub framework: String,
+        /// The framework waits for requests in flight when the process is asked to stop
+        /// (actix-web, Rocket): nothing to add for shutdown.
+        #[serde(default)]
+        pub drains_by_default: bool,
     }
 );
 

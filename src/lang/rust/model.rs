@@ -284,6 +284,11 @@ impl<'a> RustModel<'a> {
         self.knowledge().kdf(Language::Rust, &call.name(self.use_paths()))
     }
 
+    /// The model entry that says this path call starts serving HTTP (`axum::serve`).
+    pub fn server(&self, call: &CallParts) -> Option<&crate::models::Server> {
+        self.knowledge().server(Language::Rust, &call.name(self.use_paths()))
+    }
+
     /// The JWT library entries this call (a path call or a method call) is.
     pub fn tokens(&self, call: &CallParts) -> Vec<&crate::models::Token> {
         self.knowledge().tokens(Language::Rust, &call.name(self.use_paths()))

@@ -566,6 +566,12 @@ impl<'t> TsModel<'t> {
         self.knowledge.keys(Language::Typescript, &parts.name(self.import_specifiers()))
     }
 
+    /// The model entry that says this call (or `new` expression) makes an HTTP app or server.
+    pub fn server(&self, call: Node<'_>) -> Option<&'t crate::models::Server> {
+        let parts = self.call_parts(call);
+        self.knowledge.server(Language::Typescript, &parts.name(self.import_specifiers()))
+    }
+
     /// The JWT library entries this call (or `new` expression) is.
     pub fn tokens(&self, call: Node<'_>) -> Vec<&'t crate::models::Token> {
         let parts = self.call_parts(call);

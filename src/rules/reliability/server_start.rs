@@ -10,15 +10,15 @@ use tree_sitter::Node;
 /// A server being started.
 pub struct ServerStart {
     /// The framework, as messages name it (`Express`, `axum`).
-    pub framework: &'static str,
+    pub framework: String,
     /// The framework waits for requests in flight when the process is asked to stop
     /// (actix-web, Rocket): nothing to add for shutdown.
     pub drains_by_default: bool,
 }
 
-/// The framework of an app or server made by this call (`express()`, `new Koa()`,
-/// `NestFactory.create(..)`, `http.createServer(..)`).
-fn ts_app_framework(node: Node<'_>, model: &TsModel<'_>) -> Option<&'static str> {
+/// The framework of an app or server made by this call, per the models (`express()`, `new Koa()`,
+/// `NestFactory.create(..)`, `http.createServer(..)`, `[[servers]]` entries).
+fn ts_app_framework(node: Node<'_>, model: &TsModel<'_>) -> Option<String> {
     let node = model.unwrap_expression(node);
     let node = match node.kind() {
         "await_expression" => model.unwrap_expression(node.named_child(0)?),
@@ -27,17 +27,7 @@ fn ts_app_framework(node: Node<'_>, model: &TsModel<'_>) -> Option<&'static str>
     if !matches!(node.kind(), "call_expression" | "new_expression") {
         return None;
     }
-    let callee = node.field("function").or_else(|| node.field("constructor"))?;
-    let name = model.qualified_name(callee)?;
-    let name = name.strip_prefix("node:").unwrap_or(&name);
-    Some(match name {
-        "express" => "Express",
-        "koa" | "koa.default" => "Koa",
-        "fastify" | "fastify.fastify" | "fastify.default" => "Fastify",
-        "@nestjs/core.NestFactory.create" => "NestJS",
-        "http.createServer" | "https.createServer" | "http2.createServer" | "http2.createSecureServer" => "Node HTTP",
-        _ => return None,
-    })
+    model.server(node).map(|server| server.framework.clone())
 }
 
 /// Whether an argument of `listen(..)` names a port: a number, a name or member that says
@@ -85,28 +75,16 @@ pub fn ts_server_start(call: Node<'_>, model: &TsModel<'_>) -> Option<ServerStar
             if !(named_like_server && port) {
                 return None;
             }
-            "HTTP"
+            "HTTP".to_string()
         }
     };
     Some(ServerStart { framework, drains_by_default: false })
 }
 
-/// A Rust call that starts a server, by its resolved path.
-pub fn rust_server_start(path: &str, model: &RustModel) -> Option<ServerStart> {
-    // `serve(..)` resolves to `axum::serve` through its `use`; unresolved, it is the file's own.
-    let axum = path == "axum::serve" || path == "axum::Server::bind";
-    let (framework, drains_by_default) = match path {
-        _ if axum => ("axum", false),
-        _ if path.ends_with("hyper::Server::bind") || path == "hyper::server::Server::bind" => ("hyper", false),
-        "axum_server::bind" | "axum_server::bind_rustls" => ("axum-server", false),
-        "warp::serve" => ("warp", false),
-        "poem::Server::new" => ("poem", false),
-        _ if path.starts_with("tonic") && path.ends_with("Server::builder") => ("tonic", false),
-        _ if path.ends_with("HttpServer::new") && (path.starts_with("actix_web") || model.imports_crate("actix_web")) => {
-            ("actix-web", true)
-        }
-        "rocket::build" | "rocket::custom" => ("Rocket", true),
-        _ => return None,
-    };
-    Some(ServerStart { framework, drains_by_default })
+/// A Rust call that starts a server, per the models (`axum::serve`, `HttpServer::new`, tonic's
+/// `Server::builder`, `[[servers]]` entries).
+pub fn rust_server_start(call: &syn::ExprCall, model: &RustModel) -> Option<ServerStart> {
+    let parts = model.call_parts(call);
+    let server = model.server(&parts)?;
+    Some(ServerStart { framework: server.framework.clone(), drains_by_default: server.drains_by_default })
 }

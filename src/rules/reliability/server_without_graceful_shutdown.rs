@@ -72,7 +72,7 @@ impl Rule for ServerWithoutGracefulShutdown {
                     return;
                 }
                 let Some(start) = ts_server_start(node, model) else { return };
-                let what = match start.framework {
+                let what = match start.framework.as_str() {
                     "NestJS" => "this NestJS app does not drain on shutdown: nothing in the code it is built with calls `enableShutdownHooks()` or handles `SIGTERM`".to_string(),
                     framework => format!("this {framework} server does not drain on shutdown: nothing in the code it is built with handles `SIGTERM`"),
                 };
@@ -103,7 +103,7 @@ impl Rule for ServerWithoutGracefulShutdown {
                     cx.fact(Fact::GracefulShutdown);
                     return;
                 }
-                let Some(start) = rust_server_start(&path, model) else { return };
+                let Some(start) = rust_server_start(call, model) else { return };
                 if start.drains_by_default {
                     return;
                 }

@@ -155,7 +155,7 @@ impl Rule for ServiceWithoutHealthCheck {
             }
             _ => {
                 let Some(start) = ts_server_start(node, model) else { return };
-                cx.report(span_of(node), message(start.framework)).with_help(HELP).withdrawn_by(Fact::HealthRoute);
+                cx.report(span_of(node), message(&start.framework)).with_help(HELP).withdrawn_by(Fact::HealthRoute);
             }
         }
     }
@@ -176,9 +176,8 @@ impl Rule for ServiceWithoutHealthCheck {
             RustSyntax::Struct(item) if attributes_name_a_probe(&item.attrs) => cx.fact(Fact::HealthRoute),
             RustSyntax::Let { name, .. } if is_probe_name(&name.to_string()) => cx.fact(Fact::HealthRoute),
             RustSyntax::Call(call) => {
-                let Some(path) = model.call_path(call) else { return };
-                let Some(start) = rust_server_start(&path, model) else { return };
-                cx.report(rust_span(cx.file, &call.func), message(start.framework)).with_help(HELP).withdrawn_by(Fact::HealthRoute);
+                let Some(start) = rust_server_start(call, model) else { return };
+                cx.report(rust_span(cx.file, &call.func), message(&start.framework)).with_help(HELP).withdrawn_by(Fact::HealthRoute);
             }
             _ => {}
         }
