@@ -331,6 +331,7 @@ fn collect<'a>(
         impl_type: None,
         impl_seen: None,
         file_is_test: file.is_test_path,
+        awaited_call: None,
     };
     collector.visit_file(syntax);
     let Collector { mut model, queue, fns, .. } = collector;
@@ -378,6 +379,10 @@ struct Collector<'a> {
     impl_seen: Option<&'a syn::ItemImpl>,
     /// The whole file is test code (by its path): its modules are, too, without saying so.
     file_is_test: bool,
+    /// The call being awaited right here (`offload(move || ..).await`), by address: a
+    /// synchronous closure handed to an awaited call runs elsewhere (a `spawn_blocking` or
+    /// thread-pool wrapper of the project's own), not on the executor.
+    awaited_call: Option<usize>,
 }
 
 impl<'a> Collector<'a> {
@@ -675,6 +680,12 @@ impl<'a> Visit<'a> for Collector<'a> {
                 }
                 self.site.in_once_init = saved;
             }
+            Expr::Await(awaited) => {
+                if let Expr::Call(call) = &*awaited.base {
+                    self.awaited_call = Some(call as *const syn::ExprCall as usize);
+                }
+                self.with_parent(LitParent::Other, |c| visit::visit_expr(c, expr));
+            }
             Expr::Call(call) => {
                 self.push(RustSyntax::Call(call));
                 let path: Rc<str> = self.model.call_path(call).unwrap_or_default().into();
@@ -691,8 +702,12 @@ impl<'a> Visit<'a> for Collector<'a> {
                     }
                 }
                 let saved = (self.site.in_blocking_pool, self.site.in_once_init);
-                self.site.in_blocking_pool |=
-                    ["spawn_blocking", "block_in_place", "web::block", "thread::spawn", "rayon::spawn"].iter().any(|f| path.ends_with(f));
+                let offloads_closure = self.awaited_call == Some(call as *const syn::ExprCall as usize)
+                    && call.args.iter().any(|arg| matches!(arg, Expr::Closure(c) if c.asyncness.is_none()));
+                self.site.in_blocking_pool |= offloads_closure
+                    || ["spawn_blocking", "block_in_place", "web::block", "thread::spawn", "rayon::spawn"]
+                        .iter()
+                        .any(|f| path.ends_with(f));
                 self.site.in_once_init |= ONCE_INIT_CONSTRUCTORS.iter().any(|f| path.ends_with(f));
                 self.with_parent(LitParent::Other, |c| c.visit_expr(&call.func));
                 for arg in &call.args {

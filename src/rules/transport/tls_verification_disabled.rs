@@ -38,7 +38,7 @@ const DANGER_METHODS: &[&str] = &[
 ];
 
 /// Whether a condition reads a switch that turns verification off on purpose (`skip_tls_verify`,
-/// `insecure`, `allowSelfSigned`, `TLS_CHECK_SERVER_IDENTITY`, `accept_invalid_certs`, `rejectUnauthorized` from a URL): the
+/// `insecure`, `use_unsafe_ssl`, `allowSelfSigned`, `TLS_CHECK_SERVER_IDENTITY`, `accept_invalid_certs`, `rejectUnauthorized` from a URL): the
 /// code under it is that switch, written as a branch, and whether it can be on in production is
 /// the deployment's to say (the same as `danger_accept_invalid_certs(config.insecure)`). A
 /// condition on anything else (the environment's name, the URL's scheme, `sslmode`) decides
@@ -48,6 +48,7 @@ fn names_verification_switch(condition: &str) -> bool {
     const SWITCH_WORDS: &[&str] = &[
         "skip",
         "insecure",
+        "unsafe",
         "danger",
         "invalid",
         "selfsigned",
