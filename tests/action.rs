@@ -464,6 +464,8 @@ fn archlint_on_path() -> tempfile::TempDir {
 }
 
 const TLS_OFF: &str = "export const agent = new https.Agent({ rejectUnauthorized: false });\n";
+/// `tls-verification-disabled` is an audit rule: these workspaces turn it on, as a team would.
+const TLS_SELECTED: &str = "extend-select = [\"tls-verification-disabled\"]\n";
 const NO_TIMEOUT: &str =
     "import axios from 'axios';\nexport const billing = axios.create({ baseURL: 'https://billing.acme-corp.com/v1' });\n";
 
@@ -494,6 +496,7 @@ fn annotations(run: &StepRun) -> Vec<&str> {
 #[test]
 fn push_scans_everything_writes_sarif_and_fails_on_errors() {
     let workspace = tempfile::tempdir().unwrap();
+    write(workspace.path(), "archlint.toml", TLS_SELECTED);
     write(workspace.path(), "src/agent.ts", &format!("import https from 'https';\n{TLS_OFF}"));
     write(workspace.path(), "src/billing.ts", NO_TIMEOUT);
     git(workspace.path(), &["init", "--quiet"]);
@@ -556,6 +559,7 @@ fn pull_request(change: impl Fn(&Path)) -> PullRequest {
     let upstream = tempfile::tempdir().unwrap();
     let dir = upstream.path();
     git(dir, &["init", "--quiet", "--initial-branch=main"]);
+    write(dir, "archlint.toml", TLS_SELECTED);
     write(dir, "src/agent.ts", &format!("import https from 'https';\n{TLS_OFF}"));
     git(dir, &["add", "--all"]);
     git(dir, &["commit", "--quiet", "-m", "base"]);

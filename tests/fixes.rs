@@ -107,10 +107,11 @@ app.post("/login", (req, res) => {
 });
 "#;
 
-/// `insecure-cookie` is an audit rule: the service selects it beside the defaults.
+/// `insecure-cookie` and `tls-verification-disabled` are audit rules: the service selects them
+/// beside the defaults.
 fn service() -> tempfile::TempDir {
     project(&[
-        ("archlint.toml", b"extend-select = [\"insecure-cookie\"]\n".as_slice()),
+        ("archlint.toml", b"extend-select = [\"insecure-cookie\", \"tls-verification-disabled\"]\n".as_slice()),
         ("package.json", br#"{ "name": "svc", "dependencies": { "express": "^4.19.2" } }"#.as_slice()),
         ("src/app.ts", SERVICE_TS.as_bytes()),
     ])
@@ -157,14 +158,14 @@ fn the_timeout_a_fix_writes_is_configurable_and_unsafe_needs_fix() {
     let dir = service();
     std::fs::write(
         dir.path().join("archlint.toml"),
-        "extend-select = [\"insecure-cookie\"]\n[rules.http-client-without-timeout]\nfix-timeout-ms = 2500\n",
+        "extend-select = [\"insecure-cookie\", \"tls-verification-disabled\"]\n[rules.http-client-without-timeout]\nfix-timeout-ms = 2500\n",
     )
     .unwrap();
     let shown = stdout(&archlint(dir.path(), &["--fix-diff", "--no-cache"]));
     assert!(shown.contains("+  timeout: 2_500,"), "{shown}");
     std::fs::write(
         dir.path().join("archlint.toml"),
-        "extend-select = [\"insecure-cookie\"]\n[rules.http-client-without-timeout]\nfix-timeout-ms = \"soon\"\n",
+        "extend-select = [\"insecure-cookie\", \"tls-verification-disabled\"]\n[rules.http-client-without-timeout]\nfix-timeout-ms = \"soon\"\n",
     )
     .unwrap();
     let bad = archlint(dir.path(), &["--no-cache"]);

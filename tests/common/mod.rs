@@ -29,7 +29,8 @@ pub fn archlint_with(dir: &Path, args: &[&str], env: &[(&str, &str)]) -> Output 
 /// since a held-out measurement moved them there. Many tests use `plain-http-url`'s findings (an
 /// `http://` literal) as the cheapest finding there is, and the cross-file tests follow request
 /// data into `ssrf` and `path-traversal` sinks.
-pub const TESTED_AUDIT_RULES: &str = "plain-http-url,ssrf,path-traversal,missing-input-validation,insecure-cookie,db-pool-without-timeout";
+pub const TESTED_AUDIT_RULES: &str =
+    "plain-http-url,ssrf,path-traversal,missing-input-validation,insecure-cookie,db-pool-without-timeout,tls-verification-disabled";
 
 /// The arguments with [`TESTED_AUDIT_RULES`] selected beside the default tiers. A test that
 /// selects rules itself (`--select`) or whose project configures a selection (`archlint.toml`)
