@@ -593,3 +593,83 @@ fn a_projects_own_server_kit_described_in_the_models_is_where_the_operations_rul
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert!(stderr.contains("archlint.toml:3: a server entry's `framework`"), "{stderr}");
 }
+
+#[test]
+fn a_projects_own_body_limits_described_in_the_models_are_checked_against_max_bytes() {
+    let config = "[[models.body-limits]]\nlanguage = \"typescript\"\nfunction = \"uploads\"\nmodule = \"./http/uploads\"\nlimit-option = \"maxBytes\"\n\n[[models.body-limits]]\nlanguage = \"rust\"\nfunction = \"Gateway::body_cap\"\nlimit-argument = 0\n";
+    let dir = project(&[
+        ("archlint.toml", config.as_bytes()),
+        ("package.json", br#"{ "name": "ledger", "dependencies": { "express": "^4.19.0" } }"#),
+        ("Cargo.toml", b"[package]\nname = \"ledger\"\nversion = \"0.1.0\"\n\n[dependencies]\naxum = \"0.7\"\n"),
+        (
+            "src/app.ts",
+            b"import express from \"express\";\nimport { uploads } from \"./http/uploads\";\nimport { uploads as thumbnails } from \"./media\";\nconst app = express();\napp.use(uploads({ maxBytes: \"2gb\" }));\napp.use(\"/avatars\", uploads({ maxBytes: \"5mb\" }));\napp.use(thumbnails({ maxBytes: \"4gb\" }));\n",
+        ),
+        (
+            "src/gateway.rs",
+            b"pub struct Gateway;\nimpl Gateway { pub fn body_cap(self, _bytes: u64) -> Gateway { self } }\npub fn build(gateway: Gateway) -> Gateway {\n    gateway.body_cap(1 << 40)\n}\npub fn small(gateway: Gateway) -> Gateway {\n    gateway.body_cap(64 * 1024)\n}\n",
+        ),
+    ]);
+    let found = |dir: &tempfile::TempDir| -> Vec<(String, u64)> {
+        let output = archlint(dir.path(), &["--format", "json", "--select", "unbounded-request-body"]);
+        let report: serde_json::Value = serde_json::from_slice(&output.stdout).expect("JSON output");
+        let findings = report["findings"].as_array().unwrap().iter();
+        findings.map(|f| (f["path"].as_str().unwrap().to_string(), f["start"]["line"].as_u64().unwrap())).collect()
+    };
+    assert_eq!(
+        found(&dir),
+        [("src/app.ts".to_string(), 5), ("src/gateway.rs".to_string(), 4)],
+        "the 2 GB uploads and the 1 TB gateway cap; not: 5 MB, 64 KB, another module's `uploads`"
+    );
+    std::fs::remove_file(dir.path().join("archlint.toml")).unwrap();
+    assert_eq!(found(&dir), Vec::<(String, u64)>::new(), "without the entries, the limits are unknown");
+    std::fs::write(
+        dir.path().join("archlint.toml"),
+        "[[models.body-limits]]\nlanguage = \"rust\"\nfunction = \"Gateway::body_cap\"\nlimit-argument = 0\ndisables = true\n",
+    )
+    .unwrap();
+    let output = archlint(dir.path(), &["--select", "unbounded-request-body"]);
+    assert_eq!(output.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(stderr.contains("archlint.toml:3: a body-limit entry says one thing"), "{stderr}");
+}
+
+#[test]
+fn a_projects_own_caches_described_in_the_models_need_a_bound() {
+    let config = "[[models.caches]]\nlanguage = \"typescript\"\nfunction = \"createCache\"\nmodule = \"./lib/cache\"\nwhat = \"lib cache\"\nbound-options = [\"maxEntries\", \"ttlSeconds\"]\n\n[[models.caches]]\nlanguage = \"rust\"\nfunction = \"Memo::unbounded\"\nwhat = \"memo table\"\nunbounded = true\n";
+    let dir = project(&[
+        ("archlint.toml", config.as_bytes()),
+        ("package.json", br#"{ "name": "ledger", "dependencies": { "express": "^4.19.0" } }"#),
+        ("Cargo.toml", b"[package]\nname = \"ledger\"\nversion = \"0.1.0\"\n\n[dependencies]\naxum = \"0.7\"\n"),
+        (
+            "src/prices.ts",
+            b"import { createCache } from \"./lib/cache\";\nimport { createCache as createPool } from \"./lib/pool\";\nexport const quotes = createCache({ name: \"quotes\" });\nexport const rates = createCache({ maxEntries: 500 });\nexport const sessions = createPool({ name: \"sessions\" });\n",
+        ),
+        (
+            "src/memo.rs",
+            b"pub struct Memo;\nimpl Memo {\n    pub fn unbounded() -> Memo { Memo }\n    pub fn with_capacity(_n: usize) -> Memo { Memo }\n}\npub fn tables() -> (Memo, Memo) {\n    (Memo::unbounded(), Memo::with_capacity(1024))\n}\n",
+        ),
+    ]);
+    let found = |dir: &tempfile::TempDir| -> Vec<(String, u64)> {
+        let output = archlint(dir.path(), &["--format", "json", "--select", "cache-without-expiry"]);
+        let report: serde_json::Value = serde_json::from_slice(&output.stdout).expect("JSON output");
+        let findings = report["findings"].as_array().unwrap().iter();
+        findings.map(|f| (f["path"].as_str().unwrap().to_string(), f["start"]["line"].as_u64().unwrap())).collect()
+    };
+    assert_eq!(
+        found(&dir),
+        [("src/memo.rs".to_string(), 7), ("src/prices.ts".to_string(), 3)],
+        "the unbounded memo table and the cache without a bound; not: `maxEntries`, the pool of another module, a capacity"
+    );
+    std::fs::remove_file(dir.path().join("archlint.toml")).unwrap();
+    assert_eq!(found(&dir), Vec::<(String, u64)>::new(), "without the entries, the caches are unknown");
+    std::fs::write(
+        dir.path().join("archlint.toml"),
+        "[[models.caches]]\nlanguage = \"rust\"\nfunction = \"Memo::unbounded\"\nwhat = \"memo table\"\nunbounded = true\nbound-methods = [\"cap\"]\n",
+    )
+    .unwrap();
+    let output = archlint(dir.path(), &["--select", "cache-without-expiry"]);
+    assert_eq!(output.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(stderr.contains("archlint.toml:3: a cache entry says what bounds the cache"), "{stderr}");
+}

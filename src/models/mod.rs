@@ -19,7 +19,7 @@ use spec::{
     BlockingSpec, CalleeSpec, ClientSpec, ConnectionSpec, HasherSpec, KeySpec, LimiterSpec, LoggerSpec, ModelFile, PackageSpec,
     PropagatorSpec, SanitizerSpec, Sections, SinkSpec, SourceSpec, UserModels,
 };
-pub use spec::{Capability, KdfAlgorithm, KdfSpec, ServerSpec, TokenRole, TokenSpec};
+pub use spec::{BodyLimitSpec, CacheSpec, Capability, KdfAlgorithm, KdfSpec, ServerSpec, TokenRole, TokenSpec};
 use std::sync::OnceLock;
 
 mod sources {
@@ -511,6 +511,23 @@ impl Token {
     }
 }
 
+/// A call that makes an in-process cache (the entry as written, see [`CacheSpec`]).
+#[derive(Debug, Clone)]
+pub struct Cache {
+    pub callee: Callee,
+    pub parameters: CacheSpec,
+    pub from: Provenance,
+}
+
+/// A call that sets how large a request body the server buffers (the entry as written, see
+/// [`BodyLimitSpec`]).
+#[derive(Debug, Clone)]
+pub struct BodyLimit {
+    pub callee: Callee,
+    pub parameters: BodyLimitSpec,
+    pub from: Provenance,
+}
+
 /// A call that makes an HTTP app or server (TypeScript) or starts serving (Rust).
 #[derive(Debug, Clone)]
 pub struct Server {
@@ -649,7 +666,9 @@ trait HasCallee {
 macro_rules! has_callee {
     ($($t:ty),*) => { $(impl HasCallee for $t { fn callee(&self) -> &Callee { &self.callee } })* };
 }
-has_callee!(Sink, Sanitizer, Propagator, SourceCall, Client, Connection, Logger, Hasher, Blocking, Key, Kdf, Token, Server);
+has_callee!(
+    Sink, Sanitizer, Propagator, SourceCall, Client, Connection, Logger, Hasher, Blocking, Key, Kdf, Token, Server, BodyLimit, Cache
+);
 
 impl<T: HasCallee> Table<T> {
     fn push(&mut self, entry: T) {
@@ -703,6 +722,8 @@ struct LanguageKnowledge {
     kdfs: Table<Kdf>,
     tokens: Table<Token>,
     servers: Table<Server>,
+    body_limits: Table<BodyLimit>,
+    caches: Table<Cache>,
     /// Rate limiters: the modules (crates, paths) whose import means requests are limited.
     limiters: Vec<(String, Provenance)>,
     /// Packages and what their use provides.
@@ -860,6 +881,12 @@ impl Knowledge {
         }
         for server in &sections.servers {
             self.add_server(server, context, from)?;
+        }
+        for limit in &sections.body_limits {
+            self.add_body_limit(limit, context, from)?;
+        }
+        for cache in &sections.caches {
+            self.add_cache(cache, context, from)?;
         }
         for connection in &sections.connections {
             self.add_connection(connection, context, from)?;
@@ -1195,6 +1222,38 @@ impl Knowledge {
         self.add_plain_calls(&spec.callee(), context, "a server entry", |k| &mut k.servers, entry)
     }
 
+    fn add_body_limit(&mut self, spec: &BodyLimitSpec, context: &FileContext<'_>, from: &Provenance) -> Result<(), ModelError> {
+        let says = [spec.limit_argument.is_some(), spec.limit_option.is_some(), spec.required_option.is_some(), spec.disables];
+        if says.iter().filter(|s| **s).count() != 1 {
+            let at = spec.function.as_ref().or(spec.functions.first()).map(|f| f.span());
+            return Err(ModelError::at(
+                "a body-limit entry says one thing: where the limit is (`limit-argument` or `limit-option`), the option without which there is none (`required-option`), or that the call removes the default (`disables = true`)",
+                at,
+            ));
+        }
+        let entry = |callee| BodyLimit { callee, parameters: spec.clone(), from: from.clone() };
+        self.add_plain_calls(&spec.callee(), context, "a body-limit entry", |k| &mut k.body_limits, entry)
+    }
+
+    fn add_cache(&mut self, spec: &CacheSpec, context: &FileContext<'_>, from: &Provenance) -> Result<(), ModelError> {
+        let at = spec.function.as_ref().or(spec.functions.first()).map(|f| f.span());
+        if spec.what.trim().is_empty() {
+            return Err(ModelError::at("a cache entry's `what` (how messages name the cache) is empty", at));
+        }
+        let says = [!spec.bound_options.is_empty(), !spec.bound_methods.is_empty(), spec.unbounded];
+        if says.iter().filter(|s| **s).count() != 1 {
+            return Err(ModelError::at(
+                "a cache entry says what bounds the cache (`bound-options` or, for a builder, `bound-methods`) or that it has no bound (`unbounded = true`)",
+                at,
+            ));
+        }
+        if spec.entry_ttl_method.is_some() != spec.entry_ttl_argument.is_some() {
+            return Err(ModelError::at("a cache entry gives `entry-ttl-method` and `entry-ttl-argument` together", at));
+        }
+        let entry = |callee| Cache { callee, parameters: spec.clone(), from: from.clone() };
+        self.add_plain_calls(&spec.callee(), context, "a cache entry", |k| &mut k.caches, entry)
+    }
+
     fn add_hasher(&mut self, spec: &HasherSpec, context: &FileContext<'_>, from: &Provenance) -> Result<(), ModelError> {
         if context.language_of(&spec.callee())? == Language::Rust {
             // `plaintext-password` follows request data into Rust stores; a hasher's result is
@@ -1257,6 +1316,21 @@ impl Knowledge {
     /// The entry that says this call hashes a password or derives a key, with its parameters.
     pub fn kdf<'a>(&'a self, language: Language, call: &CallName<'_>) -> Option<&'a Kdf> {
         self.language(language).kdfs.matching(call, language).next()
+    }
+
+    /// The entry that says this call makes an in-process cache.
+    pub fn cache<'a>(&'a self, language: Language, call: &CallName<'_>) -> Option<&'a Cache> {
+        self.language(language).caches.matching(call, language).next()
+    }
+
+    /// The entry that says this call sets a request body limit.
+    pub fn body_limit<'a>(&'a self, language: Language, call: &CallName<'_>) -> Option<&'a BodyLimit> {
+        self.language(language).body_limits.matching(call, language).next()
+    }
+
+    /// The names (a path's last segment, a method) body-limit entries that set a limit match by.
+    pub fn body_limit_names(&self, language: Language) -> impl Iterator<Item = &str> {
+        self.language(language).body_limits.entries.iter().filter(|b| !b.parameters.disables).filter_map(|b| b.callee.last_name())
     }
 
     /// The entry that says this call makes an HTTP app or server, or starts serving.
@@ -1338,6 +1412,8 @@ impl Knowledge {
             && k.kdfs.by_last.is_empty()
             && k.tokens.by_last.is_empty()
             && k.servers.by_last.is_empty()
+            && k.body_limits.by_last.is_empty()
+            && k.caches.by_last.is_empty()
             && k.source_calls.by_last.is_empty())
     }
 
@@ -1543,6 +1619,33 @@ impl Knowledge {
                     name: token.callee.shown(),
                     detail: token.parameters.shown.clone().unwrap_or_default(),
                     from: &token.from,
+                });
+            }
+            for cache in &k.caches.entries {
+                let p = &cache.parameters;
+                let detail = if p.unbounded {
+                    format!("{}, unbounded", p.what)
+                } else {
+                    let bounds: Vec<&str> = p.bound_options.iter().chain(&p.bound_methods).map(String::as_str).collect();
+                    format!("{}, bounded by {}", p.what, bounds.join(", "))
+                };
+                entries.push(ListedEntry { language, section: "cache", kind: None, name: cache.callee.shown(), detail, from: &cache.from });
+            }
+            for limit in &k.body_limits.entries {
+                let p = &limit.parameters;
+                let detail = match (&p.limit_option, p.limit_argument, &p.required_option) {
+                    (Some(option), _, _) => format!("option `{option}`"),
+                    (_, Some(index), _) => format!("argument {index}"),
+                    (_, _, Some(option)) => format!("requires `{option}`"),
+                    _ => "removes the default limit".to_string(),
+                };
+                entries.push(ListedEntry {
+                    language,
+                    section: "body-limit",
+                    kind: None,
+                    name: limit.callee.shown(),
+                    detail,
+                    from: &limit.from,
                 });
             }
             for server in &k.servers.entries {

@@ -52,6 +52,10 @@ pub struct ModelFile {
     pub tokens: Vec<TokenSpec>,
     #[serde(default)]
     pub servers: Vec<ServerSpec>,
+    #[serde(default)]
+    pub body_limits: Vec<BodyLimitSpec>,
+    #[serde(default)]
+    pub caches: Vec<CacheSpec>,
 }
 
 impl ModelFile {
@@ -73,6 +77,8 @@ impl ModelFile {
             kdfs: std::mem::take(&mut self.kdfs),
             tokens: std::mem::take(&mut self.tokens),
             servers: std::mem::take(&mut self.servers),
+            body_limits: std::mem::take(&mut self.body_limits),
+            caches: std::mem::take(&mut self.caches),
         }
     }
 }
@@ -111,6 +117,10 @@ pub struct Sections {
     pub tokens: Vec<TokenSpec>,
     #[serde(default)]
     pub servers: Vec<ServerSpec>,
+    #[serde(default)]
+    pub body_limits: Vec<BodyLimitSpec>,
+    #[serde(default)]
+    pub caches: Vec<CacheSpec>,
 }
 
 /// `[models]` in `archlint.toml`: the user's own sources, sinks and sanitizers.
@@ -133,6 +143,8 @@ impl Sections {
             && self.kdfs.is_empty()
             && self.tokens.is_empty()
             && self.servers.is_empty()
+            && self.body_limits.is_empty()
+            && self.caches.is_empty()
     }
 }
 
@@ -442,6 +454,64 @@ entry!(
         /// (actix-web, Rocket): nothing to add for shutdown.
         #[serde(default)]
         pub drains_by_default: bool,
+    }
+);
+
+entry!(
+    /// Calls that set how large a request body the server buffers (`unbounded-request-body`):
+    /// `express.json({ limit })`, `DefaultBodyLimit::max(n)`, `to_bytes(body, n)`, a multer
+    /// instance whose `limits` must be given, axum's `DefaultBodyLimit::disable()`. A limit above
+    /// the rule's `max-bytes` is reported.
+    BodyLimitSpec {
+        /// The argument (0-based) holding the limit in bytes (`DefaultBodyLimit::max(n)`).
+        pub limit_argument: Option<usize>,
+        /// Or the property of an options object holding it, a size such as `"10mb"` or a number
+        /// of bytes (`limit`, `bodyLimit`).
+        pub limit_option: Option<String>,
+        /// With `limit-option`: the argument that is the options object (default 0).
+        pub options_argument: Option<usize>,
+        /// An option without which there is no limit at all (multer's `limits`): its absence is
+        /// reported.
+        pub required_option: Option<String>,
+        /// The call removes the limit the framework sets by default (`DefaultBodyLimit::disable()`).
+        #[serde(default)]
+        pub disables: bool,
+        /// With `disables`: the framework's default limit, for the message (`2 MB`).
+        pub default_limit: Option<String>,
+        /// With `disables`: names whose use in the same file sets one limit for every body
+        /// instead, the documented way to replace the default (`RequestBodyLimitLayer`).
+        #[serde(default)]
+        pub replaced_by: Vec<String>,
+    }
+);
+
+entry!(
+    /// Calls that make an in-process cache, and what bounds it (`cache-without-expiry`):
+    /// `new NodeCache({ stdTTL })`, `new LRUCache({ max })`, moka's `Cache::builder()` with
+    /// `.max_capacity(n)`, `LruCache::unbounded()`. A cache with neither a size nor a time bound
+    /// keeps every entry for the life of the process.
+    CacheSpec {
+        /// What the cache is called in messages (`node-cache`, `moka cache`).
+        pub what: String,
+        /// Options of the first argument any of which bounds the cache (`max`, `ttl`); a
+        /// non-object argument (`new LRU(500)`) or options the file does not show count as bounded.
+        #[serde(default)]
+        pub bound_options: Vec<String>,
+        /// The call starts a builder (Rust): methods of its chain up to `build()` any of which
+        /// bounds the cache (`max_capacity`, `time_to_live`).
+        #[serde(default)]
+        pub bound_methods: Vec<String>,
+        /// The call itself makes a cache with no bound (`LruCache::unbounded()`).
+        #[serde(default)]
+        pub unbounded: bool,
+        /// A method whose argument at `entry-ttl-argument` gives one entry a lifetime
+        /// (node-cache's `cache.set(key, value, ttl)`): a file that calls it so bounds the cache.
+        pub entry_ttl_method: Option<String>,
+        pub entry_ttl_argument: Option<usize>,
+        /// Builders: entries removed by hand (`invalidate`, `remove`) in the same file make it a
+        /// map of live things rather than a cache that only grows.
+        #[serde(default)]
+        pub removal_methods: Vec<String>,
     }
 );
 

@@ -284,6 +284,16 @@ impl<'a> RustModel<'a> {
         self.knowledge().kdf(Language::Rust, &call.name(self.use_paths()))
     }
 
+    /// The model entry that says this path call makes an in-process cache.
+    pub fn cache(&self, call: &CallParts) -> Option<&crate::models::Cache> {
+        self.knowledge().cache(Language::Rust, &call.name(self.use_paths()))
+    }
+
+    /// The model entry that says this call (a path call or a method call) sets a request body limit.
+    pub fn body_limit(&self, call: &CallParts) -> Option<&crate::models::BodyLimit> {
+        self.knowledge().body_limit(Language::Rust, &call.name(self.use_paths()))
+    }
+
     /// The model entry that says this path call starts serving HTTP (`axum::serve`).
     pub fn server(&self, call: &CallParts) -> Option<&crate::models::Server> {
         self.knowledge().server(Language::Rust, &call.name(self.use_paths()))

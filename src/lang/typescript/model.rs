@@ -566,6 +566,18 @@ impl<'t> TsModel<'t> {
         self.knowledge.keys(Language::Typescript, &parts.name(self.import_specifiers()))
     }
 
+    /// The model entry that says this call (or `new` expression) makes an in-process cache.
+    pub fn cache(&self, call: Node<'_>) -> Option<&'t crate::models::Cache> {
+        let parts = self.call_parts(call);
+        self.knowledge.cache(Language::Typescript, &parts.name(self.import_specifiers()))
+    }
+
+    /// The model entry that says this call sets a request body limit.
+    pub fn body_limit(&self, call: Node<'_>) -> Option<&'t crate::models::BodyLimit> {
+        let parts = self.call_parts(call);
+        self.knowledge.body_limit(Language::Typescript, &parts.name(self.import_specifiers()))
+    }
+
     /// The model entry that says this call (or `new` expression) makes an HTTP app or server.
     pub fn server(&self, call: Node<'_>) -> Option<&'t crate::models::Server> {
         let parts = self.call_parts(call);

@@ -183,22 +183,16 @@ impl CacheWithoutExpiry {
         cx.report(span_of(callee.field("property").unwrap_or(callee)), redis_message(command)).with_help(REDIS_HELP);
     }
 
-    /// `new NodeCache()` without `stdTTL` or `maxKeys`; `new LRUCache()` without `max`,
-    /// `maxSize` or `ttl` (lru-cache before version 7 has no default bound).
+    /// An in-process cache the models describe, made without any of its bounds: `new NodeCache()`
+    /// without `stdTTL` or `maxKeys`, `new LRUCache()` without `max`, `maxSize` or `ttl`
+    /// (lru-cache before version 7 has no default bound).
     fn check_ts_memory_cache(&self, node: Node<'_>, model: &TsModel<'_>, cx: &mut Context<'_>) {
-        let Some(constructor) = node.field("constructor") else { return };
-        let Some(name) = model.qualified_name(constructor) else { return };
-        let (library, bounds): (&str, &[&str]) = match name.as_str() {
-            "node-cache" | "node-cache.default" | "node-cache.NodeCache" => ("node-cache", &["stdTTL", "maxKeys"]),
-            "lru-cache" | "lru-cache.default" | "lru-cache.LRUCache" | "lru-cache.LRU" => {
-                ("lru-cache", &["max", "maxSize", "ttl", "maxAge", "length"])
-            }
-            _ => return,
-        };
+        let Some(cache) = model.cache(node) else { return };
+        let parameters = &cache.parameters;
         let first = node.field("arguments").and_then(|a| a.named_child(0));
         let bounded = match first.map(|a| model.resolve(a)) {
             None => false,
-            Some(options) if options.kind() == "object" => bounds.iter().any(|key| match model.property(options, key) {
+            Some(options) if options.kind() == "object" => parameters.bound_options.iter().any(|key| match model.property(options, key) {
                 Property::Found(value) => model.text(value).trim() != "0",
                 Property::Unknown => true,
                 Property::Missing => false,
@@ -206,28 +200,28 @@ impl CacheWithoutExpiry {
             // `new LRU(500)` (a size), or options the file does not show.
             Some(_) => true,
         };
-        if bounded {
+        if bounded && !parameters.unbounded {
             return;
         }
         // node-cache: a TTL given with each `cache.set(key, value, ttl)` bounds the entries too.
         let holder = node.parent().filter(|p| p.kind() == "variable_declarator").and_then(|d| d.field("name")).map(|n| model.text(n));
-        if let (true, Some(holder)) = (library == "node-cache", holder) {
+        if let (Some(method), Some(index), Some(holder)) = (&parameters.entry_ttl_method, parameters.entry_ttl_argument, holder) {
             let root = program_of(node);
-            let ttl_per_set = descendants(root).any(|call| {
+            let ttl_per_entry = descendants(root).any(|call| {
                 let callee = call.field("function").filter(|f| call.kind() == "call_expression" && f.kind() == "member_expression");
                 callee.is_some_and(|callee| {
-                    callee.field("property").is_some_and(|p| model.text(p) == "set")
+                    callee.field("property").is_some_and(|p| model.text(p) == method)
                         && callee.field("object").is_some_and(|o| model.text(o).rsplit('.').next() == Some(holder))
-                        && call.field("arguments").is_some_and(|a| a.named_child_count() >= 3)
+                        && call.field("arguments").is_some_and(|a| a.named_child_count() > index)
                 })
             });
-            if ttl_per_set {
+            if ttl_per_entry {
                 return;
             }
         }
         cx.report(
             span_of(node),
-            format!("this in-process cache (`{library}`) has neither a size bound nor a time to live: it keeps every entry for the life of the process, a memory leak that ends in an out-of-memory restart"),
+            format!("this in-process cache (`{}`) has neither a size bound nor a time to live: it keeps every entry for the life of the process, a memory leak that ends in an out-of-memory restart", parameters.what),
         )
         .with_help(MEMORY_HELP);
     }
@@ -338,36 +332,42 @@ impl CacheWithoutExpiry {
                     }
                 }
             }
+            // A cache builder the models describe (moka's `Cache::builder()`), built with none of
+            // its bounds in the chain.
             RustSyntax::MethodCall(call) if call.method == "build" => {
                 let (root, chain) = method_chain(&call.receiver);
                 let syn::Expr::Call(root) = root else { return };
-                let Some(path) = model.call_path(root) else { return };
-                if !(path.ends_with("Cache::builder") && (path.contains("moka") || model.imports_crate("moka"))) {
+                let parts = model.call_parts(root);
+                let Some(cache) = model.cache(&parts) else { return };
+                let parameters = &cache.parameters;
+                if parameters.bound_methods.is_empty() {
                     return;
                 }
-                let bounded = chain.iter().any(|c| {
-                    ["max_capacity", "time_to_live", "time_to_idle", "expire_after", "initial_capacity"].iter().any(|m| c.method == m)
-                });
+                let bounded = chain.iter().any(|c| parameters.bound_methods.iter().any(|m| c.method == m));
                 // Entries removed by hand (`invalidate`, `remove`): a concurrent map that tracks
                 // live things, not a cache that only grows.
-                let removes_entries = cx.file.text.contains(".invalidate(") || cx.file.text.contains(".remove(");
+                let removes_entries = parameters.removal_methods.iter().any(|m| cx.file.text.contains(&format!(".{m}(")));
                 if !bounded && !removes_entries {
+                    let bounds = parameters.bound_methods.iter().take(2).map(|m| format!("`{m}`")).collect::<Vec<_>>().join(" nor ");
                     cx.report(
                         rust_span(cx.file, &call.method),
-                        "this moka cache has neither `max_capacity` nor a time to live: it keeps every entry for the life of the process",
+                        format!("this {} has neither {bounds}: it keeps every entry for the life of the process", parameters.what),
                     )
                     .with_help(MEMORY_HELP);
                 }
             }
+            // `LruCache::unbounded()`: a cache the models say has no bound at all.
             RustSyntax::Call(call) => {
-                let Some(path) = model.call_path(call) else { return };
-                if path.ends_with("LruCache::unbounded") {
-                    cx.report(
-                        rust_span(cx.file, &call.func),
-                        "`LruCache::unbounded()` never evicts: it keeps every entry for the life of the process",
-                    )
-                    .with_help("give it a capacity: `LruCache::new(NonZeroUsize::new(10_000).unwrap())`");
+                let parts = model.call_parts(call);
+                if !model.cache(&parts).is_some_and(|c| c.parameters.unbounded) {
+                    return;
                 }
+                let short = crate::rules::short_path(&model.call_path(call).unwrap_or_default());
+                cx.report(
+                    rust_span(cx.file, &call.func),
+                    format!("`{short}()` never evicts: it keeps every entry for the life of the process"),
+                )
+                .with_help(MEMORY_HELP);
             }
             _ => {}
         }
@@ -391,10 +391,11 @@ impl Rule for CacheWithoutExpiry {
         if cx.in_test {
             return;
         }
-        match node.kind() {
-            "call_expression" => self.check_ts_redis_write(node, model, cx),
-            _ => self.check_ts_memory_cache(node, model, cx),
+        if node.kind() == "call_expression" {
+            self.check_ts_redis_write(node, model, cx);
         }
+        // `new LRUCache(..)`, and caches made by a call (`createCache(..)`).
+        self.check_ts_memory_cache(node, model, cx);
     }
 
     fn rust_kinds(&self) -> &'static [RustKind] {

@@ -162,33 +162,27 @@ impl Rule for UnboundedRequestBody {
         if self.check_hono(node, callee, model, cx) {
             return;
         }
-        let Some(name) = model.qualified_name(callee) else { return };
-        let Some(options) = node.field("arguments").and_then(|a| named_children(a).next()) else { return };
-        let options = model.resolve(options);
+        // `express.json({ limit })`, body-parser, koa-bodyparser, Fastify's `bodyLimit`, multer (per the models).
+        let Some(limit) = model.body_limit(node) else { return };
+        let parameters = &limit.parameters;
+        let arguments: Vec<Node<'_>> = node.field("arguments").map(|a| named_children(a).collect()).unwrap_or_default();
+        let Some(options) = arguments.get(parameters.options_argument.unwrap_or(0)).map(|o| model.resolve(*o)) else { return };
         if options.kind() != "object" {
             return;
         }
-        // express.json/urlencoded/raw/text, body-parser, koa-bodyparser, Fastify's bodyLimit, multer.
-        let key = match name.as_str() {
-            "express.json"
-            | "express.urlencoded"
-            | "express.raw"
-            | "express.text"
-            | "body-parser.json"
-            | "body-parser.urlencoded"
-            | "body-parser.raw"
-            | "body-parser.text" => "limit",
-            "koa-bodyparser" => "jsonLimit",
-            "fastify" => "bodyLimit",
-            "multer" => {
-                if matches!(model.property(options, "limits"), Property::Missing) {
-                    cx.report(span_of(callee), "multer has no `limits`, so uploads of any size and number are accepted").help =
-                        Some("pass `limits: { fileSize: 10 * 1024 * 1024, files: 5 }`".into());
-                }
-                return;
+        if let Some(required) = &parameters.required_option {
+            if matches!(model.property(options, required), Property::Missing) {
+                cx.report(
+                    span_of(callee),
+                    format!("`{}` has no `{required}`, so request bodies and uploads of any size are accepted", model.text(callee)),
+                )
+                .help = Some(format!(
+                    "pass `{required}` with the largest sizes you accept (multer: `limits: {{ fileSize: 10 * 1024 * 1024, files: 5 }}`)"
+                ));
             }
-            _ => return,
-        };
+            return;
+        }
+        let Some(key) = parameters.limit_option.as_deref() else { return };
         let Property::Found(value) = model.property(options, key) else { return };
         let Some(bytes) = self.ts_limit(value, model) else { return };
         if bytes > self.max_bytes {
@@ -206,24 +200,31 @@ impl Rule for UnboundedRequestBody {
             return;
         }
         match node.syntax {
+            // Per the models: axum `DefaultBodyLimit::disable()` / `DefaultBodyLimit::max(huge)`,
+            // tower-http's `RequestBodyLimitLayer::new(n)`, `to_bytes(body, usize::MAX)`.
             RustSyntax::Call(call) => {
-                let Some(path) = model.call_path(call) else { return };
-                // axum `DefaultBodyLimit::disable()` / `DefaultBodyLimit::max(huge)`, `to_bytes(body, usize::MAX)`.
+                let parts = model.call_parts(call);
+                let Some(limit) = model.body_limit(&parts) else { return };
+                let parameters = &limit.parameters;
                 // Disabling axum's default in favour of tower-http's `RequestBodyLimitLayer` is the
-                // documented way to set one limit for all bodies; that layer's size is checked below.
-                if path.ends_with("DefaultBodyLimit::disable") && !cx.file.text.contains("RequestBodyLimitLayer") {
-                    cx.report(rust_span(cx.file, &call.func), "`DefaultBodyLimit::disable()` removes axum's 2 MB body limit").help =
-                        Some(HELP.into());
+                // documented way to set one limit for all bodies; that layer's size is checked too.
+                if parameters.disables {
+                    if !parameters.replaced_by.iter().any(|name| cx.file.text.contains(name.as_str())) {
+                        let path = model.call_path(call).unwrap_or_default();
+                        let default = parameters
+                            .default_limit
+                            .as_deref()
+                            .map(|d| format!("'s {d} body limit"))
+                            .unwrap_or(" default body limit".into());
+                        let short = crate::rules::short_path(&path);
+                        cx.report(rust_span(cx.file, &call.func), format!("`{short}()` removes the framework{default}")).help =
+                            Some(HELP.into());
+                    }
                     return;
                 }
-                let limit = if path.ends_with("DefaultBodyLimit::max") || path.ends_with("RequestBodyLimitLayer::new") {
-                    call.args.first()
-                } else if path.ends_with("body::to_bytes") || path == "to_bytes" || path.ends_with("::to_bytes") {
-                    call.args.iter().nth(1)
-                } else {
-                    None
-                };
+                let limit = parameters.limit_argument.and_then(|index| call.args.iter().nth(index));
                 if let Some(bytes) = limit.and_then(rust_size).filter(|b| *b > self.max_bytes) {
+                    let path = model.call_path(call).unwrap_or_default();
                     let short = crate::rules::short_path(&path);
                     cx.report(
                         rust_span(cx.file, limit.expect("checked")),
@@ -256,15 +257,17 @@ impl Rule for UnboundedRequestBody {
                     }
                 }
             }
-            // actix-web `web::JsonConfig::default().limit(n)` (and `PayloadConfig`/`FormConfig`).
-            RustSyntax::MethodCall(call) if call.method == "limit" && call.args.len() == 1 => {
-                let chain = call.receiver.to_token_stream().to_string();
-                if !(chain.contains("JsonConfig") || chain.contains("PayloadConfig") || chain.contains("FormConfig")) {
-                    return;
-                }
-                if let Some(bytes) = rust_size(&call.args[0]).filter(|b| *b > self.max_bytes) {
-                    cx.report(rust_span(cx.file, &call.args[0]), format!("the actix-web body limit allows {}", shown(bytes))).help =
-                        Some(HELP.into());
+            // Per the models: actix-web `web::JsonConfig::default().limit(n)` (and `PayloadConfig`, `FormConfig`).
+            RustSyntax::MethodCall(call) => {
+                let parts = model.method_call_parts(call, node.site.fn_id);
+                let Some(index) = model.body_limit(&parts).and_then(|limit| limit.parameters.limit_argument) else { return };
+                if let Some(bytes) = call.args.iter().nth(index).and_then(rust_size).filter(|b| *b > self.max_bytes) {
+                    let owner = parts.receiver.first().map(|r| format!("{r}::")).unwrap_or_default();
+                    cx.report(
+                        rust_span(cx.file, &call.args[index]),
+                        format!("`{owner}{}` allows request bodies of {}", call.method, shown(bytes)),
+                    )
+                    .help = Some(HELP.into());
                 }
             }
             _ => {}
