@@ -7,6 +7,43 @@ mod common;
 
 use common::{archlint, project, stderr, stdout};
 
+/// The findings `archlint --select rules` reports in `dir`: rule, path and line, in report order.
+fn findings_of(dir: &std::path::Path, rules: &str) -> Vec<(String, String, u64)> {
+    let output = archlint(dir, &["--format", "json", "--select", rules]);
+    let report: serde_json::Value = serde_json::from_slice(&output.stdout).expect("JSON output");
+    let findings = report["findings"].as_array().unwrap().iter();
+    findings
+        .map(|f| (f["rule"].as_str().unwrap().to_string(), f["path"].as_str().unwrap().to_string(), f["start"]["line"].as_u64().unwrap()))
+        .collect()
+}
+
+/// The places (path and line) of the findings of one rule.
+fn places_of(dir: &std::path::Path, rule: &str) -> Vec<(String, u64)> {
+    findings_of(dir, rule).into_iter().map(|(_, path, line)| (path, line)).collect()
+}
+
+/// Writes `config` as the project's `archlint.toml` and checks that the scan stops with exit 2
+/// and one line saying `expected`.
+fn assert_config_error(dir: &std::path::Path, config: &str, rule: &str, expected: &str) {
+    std::fs::write(dir.join("archlint.toml"), config).unwrap();
+    let output = archlint(dir, &["--select", rule]);
+    assert_eq!(output.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(stderr.contains(expected), "{stderr}");
+}
+
+/// A service in both languages, an Express package and an axum crate named `ledger`, with
+/// `config` as its `archlint.toml` and `files` beside it.
+fn ledger(config: &str, files: &[(&str, &[u8])]) -> tempfile::TempDir {
+    let mut all: Vec<(&str, &[u8])> = vec![
+        ("archlint.toml", config.as_bytes()),
+        ("package.json", br#"{ "name": "ledger", "dependencies": { "express": "^4.19.0" } }"#),
+        ("Cargo.toml", b"[package]\nname = \"ledger\"\nversion = \"0.1.0\"\n\n[dependencies]\naxum = \"0.7\"\nserde = \"1\"\n"),
+    ];
+    all.extend_from_slice(files);
+    project(&all)
+}
+
 const CONFIG: &str = r#"
 [[models.sources]]
 language = "typescript"
@@ -287,19 +324,19 @@ fn a_database_client_described_in_the_models_has_its_timeouts_checked() {
 #[test]
 fn a_projects_own_logger_described_in_the_models_has_its_arguments_checked() {
     let config = "[[models.loggers]]\nlanguage = \"typescript\"\nfunction = \"audit.record\"\nmodule = \"./audit\"\n\n[[models.loggers]]\nlanguage = \"rust\"\nfunction = \"AuditTrail::record\"\n";
-    let dir = project(&[
-        ("archlint.toml", config.as_bytes()),
-        ("package.json", br#"{ "name": "ledger", "dependencies": { "express": "^4.19.0" } }"#),
-        ("Cargo.toml", b"[package]\nname = \"ledger\"\nversion = \"0.1.0\"\n\n[dependencies]\naxum = \"0.7\"\n"),
-        (
-            "src/login.ts",
-            b"import * as audit from \"./audit\";\nimport * as metrics from \"./metrics\";\nexport function onLogin(user: { name: string }, password: string) {\n  audit.record(\"login\", user.name, password);\n  audit.record(\"login\", user.name);\n  metrics.record(\"login\", password);\n}\n",
-        ),
-        (
-            "src/audit.rs",
-            b"pub struct AuditTrail;\nimpl AuditTrail { pub fn record(&self, _what: &str, _detail: &str) {} }\npub fn on_login(trail: &AuditTrail, user: &str, api_key: &str) {\n    trail.record(\"login\", api_key);\n    trail.record(\"login\", user);\n}\n",
-        ),
-    ]);
+    let dir = ledger(
+        config,
+        &[
+            (
+                "src/login.ts",
+                b"import * as audit from \"./audit\";\nimport * as metrics from \"./metrics\";\nexport function onLogin(user: { name: string }, password: string) {\n  audit.record(\"login\", user.name, password);\n  audit.record(\"login\", user.name);\n  metrics.record(\"login\", password);\n}\n",
+            ),
+            (
+                "src/audit.rs",
+                b"pub struct AuditTrail;\nimpl AuditTrail { pub fn record(&self, _what: &str, _detail: &str) {} }\npub fn on_login(trail: &AuditTrail, user: &str, api_key: &str) {\n    trail.record(\"login\", api_key);\n    trail.record(\"login\", user);\n}\n",
+            ),
+        ],
+    );
     let output = archlint(dir.path(), &["--format", "json", "--select", "secret-in-logs"]);
     let report: serde_json::Value = serde_json::from_slice(&output.stdout).expect("JSON output");
     let found: Vec<(String, u64, String)> = report["findings"]
@@ -337,12 +374,7 @@ fn a_projects_own_password_hasher_described_in_the_models_answers_plaintext_pass
             ("src/auth.service.ts", auth.as_bytes()),
         ])
     };
-    let found = |dir: &tempfile::TempDir| -> Vec<(String, u64)> {
-        let output = archlint(dir.path(), &["--format", "json", "--select", "plaintext-password"]);
-        let report: serde_json::Value = serde_json::from_slice(&output.stdout).expect("JSON output");
-        let findings = report["findings"].as_array().unwrap().iter();
-        findings.map(|f| (f["path"].as_str().unwrap().to_string(), f["start"]["line"].as_u64().unwrap())).collect()
-    };
+    let found = |dir: &tempfile::TempDir| places_of(dir.path(), "plaintext-password");
     // Without an entry, `seal` says nothing of hashing: the service stores the DTO it is handed.
     assert_eq!(found(&files("")), [("src/users.service.ts".to_string(), 14)]);
     // With one, the caller hashes the password before it hands the DTO over.
@@ -359,19 +391,19 @@ fn a_projects_own_password_hasher_described_in_the_models_answers_plaintext_pass
 #[test]
 fn a_projects_own_blocking_calls_described_in_the_models_are_reported_in_async_code() {
     let config = "[[models.blocking]]\nlanguage = \"typescript\"\nfunction = \"querySync\"\nmodule = \"./legacy-db\"\ninstead = \"`legacyDb.query` (it returns a promise)\"\n\n[[models.blocking]]\nlanguage = \"rust\"\nfunction = \"LegacyStore::fetch_all\"\ninstead = \"`AsyncStore::fetch_all`\"\n";
-    let dir = project(&[
-        ("archlint.toml", config.as_bytes()),
-        ("package.json", br#"{ "name": "ledger", "dependencies": { "express": "^4.19.0" } }"#),
-        ("Cargo.toml", b"[package]\nname = \"ledger\"\nversion = \"0.1.0\"\n\n[dependencies]\naxum = \"0.7\"\n"),
-        (
-            "src/routes.ts",
-            b"import express from \"express\";\nimport * as legacyDb from \"./legacy-db\";\nimport * as cache from \"./cache\";\nconst app = express();\napp.get(\"/rows\", async (req, res) => {\n  res.json({ rows: legacyDb.querySync(\"select 1\"), hot: cache.querySync(\"rows\") });\n});\nexport function warmUp() {\n  return legacyDb.querySync(\"select 1\");\n}\n",
-        ),
-        (
-            "src/store.rs",
-            b"pub struct LegacyStore;\nimpl LegacyStore { pub fn fetch_all(&self) -> usize { 0 } }\npub struct Ledger;\nimpl Ledger { pub fn fetch_all(&self) -> usize { 0 } }\npub async fn rows(legacy_store: LegacyStore, ledger: Ledger) -> usize {\n    legacy_store.fetch_all() + ledger.fetch_all()\n}\npub fn sync_rows(legacy_store: LegacyStore) -> usize {\n    legacy_store.fetch_all()\n}\n",
-        ),
-    ]);
+    let dir = ledger(
+        config,
+        &[
+            (
+                "src/routes.ts",
+                b"import express from \"express\";\nimport * as legacyDb from \"./legacy-db\";\nimport * as cache from \"./cache\";\nconst app = express();\napp.get(\"/rows\", async (req, res) => {\n  res.json({ rows: legacyDb.querySync(\"select 1\"), hot: cache.querySync(\"rows\") });\n});\nexport function warmUp() {\n  return legacyDb.querySync(\"select 1\");\n}\n",
+            ),
+            (
+                "src/store.rs",
+                b"pub struct LegacyStore;\nimpl LegacyStore { pub fn fetch_all(&self) -> usize { 0 } }\npub struct Ledger;\nimpl Ledger { pub fn fetch_all(&self) -> usize { 0 } }\npub async fn rows(legacy_store: LegacyStore, ledger: Ledger) -> usize {\n    legacy_store.fetch_all() + ledger.fetch_all()\n}\npub fn sync_rows(legacy_store: LegacyStore) -> usize {\n    legacy_store.fetch_all()\n}\n",
+            ),
+        ],
+    );
     let found = |dir: &tempfile::TempDir| -> Vec<(String, u64, String, String)> {
         let output = archlint(dir.path(), &["--format", "json", "--select", "blocking-in-async"]);
         let report: serde_json::Value = serde_json::from_slice(&output.stdout).expect("JSON output");
@@ -413,19 +445,19 @@ fn a_projects_own_blocking_calls_described_in_the_models_are_reported_in_async_c
 #[test]
 fn a_projects_own_key_taking_calls_described_in_the_models_report_literal_keys() {
     let config = "[[models.keys]]\nlanguage = \"typescript\"\nfunction = \"issue\"\nmodule = \"./tokens\"\nargument = 1\nwhat = \"token signing key\"\n\n[[models.keys]]\nlanguage = \"typescript\"\nfunction = \"connect\"\nmodule = \"@acme/vault\"\noption = \"unsealWith\"\nwhat = \"vault master key\"\n\n[[models.keys]]\nlanguage = \"rust\"\nfunction = \"Signer::with_key\"\nargument = 0\nwhat = \"webhook signing key\"\n";
-    let dir = project(&[
-        ("archlint.toml", config.as_bytes()),
-        ("package.json", br#"{ "name": "ledger", "dependencies": { "express": "^4.19.0" } }"#),
-        ("Cargo.toml", b"[package]\nname = \"ledger\"\nversion = \"0.1.0\"\n\n[dependencies]\naxum = \"0.7\"\n"),
-        (
-            "src/login.ts",
-            b"import * as tokens from \"./tokens\";\nimport * as metrics from \"./metrics\";\nimport { connect } from \"@acme/vault\";\nexport const vault = connect({ url: process.env.VAULT_URL, unsealWith: \"Qm7Zr2Lx9Vt4Wp8Kc3Nb\" });\nexport function onLogin(user: { id: string }) {\n  metrics.issue(user.id, \"Hs5Jd8Fa2Gk7Lq3Wz9Xc\");\n  return tokens.issue({ sub: user.id }, \"Yp4Tn8Rb1Vc6Xm2Kd9Lf\");\n}\nexport function refresh(user: { id: string }) {\n  return tokens.issue({ sub: user.id }, process.env.TOKEN_KEY);\n}\n",
-        ),
-        (
-            "src/hooks.rs",
-            b"pub struct Signer;\nimpl Signer { pub fn with_key(_key: &str) -> Signer { Signer } }\npub fn signer() -> Signer {\n    Signer::with_key(\"Wq3Ze7Rx1Tb5Yn9Um2Io\")\n}\npub fn signer_from_env() -> Signer {\n    Signer::with_key(&std::env::var(\"HOOK_KEY\").unwrap_or_default())\n}\n",
-        ),
-    ]);
+    let dir = ledger(
+        config,
+        &[
+            (
+                "src/login.ts",
+                b"import * as tokens from \"./tokens\";\nimport * as metrics from \"./metrics\";\nimport { connect } from \"@acme/vault\";\nexport const vault = connect({ url: process.env.VAULT_URL, unsealWith: \"Qm7Zr2Lx9Vt4Wp8Kc3Nb\" });\nexport function onLogin(user: { id: string }) {\n  metrics.issue(user.id, \"Hs5Jd8Fa2Gk7Lq3Wz9Xc\");\n  return tokens.issue({ sub: user.id }, \"Yp4Tn8Rb1Vc6Xm2Kd9Lf\");\n}\nexport function refresh(user: { id: string }) {\n  return tokens.issue({ sub: user.id }, process.env.TOKEN_KEY);\n}\n",
+            ),
+            (
+                "src/hooks.rs",
+                b"pub struct Signer;\nimpl Signer { pub fn with_key(_key: &str) -> Signer { Signer } }\npub fn signer() -> Signer {\n    Signer::with_key(\"Wq3Ze7Rx1Tb5Yn9Um2Io\")\n}\npub fn signer_from_env() -> Signer {\n    Signer::with_key(&std::env::var(\"HOOK_KEY\").unwrap_or_default())\n}\n",
+            ),
+        ],
+    );
     let found = |dir: &tempfile::TempDir| -> Vec<(String, u64, String)> {
         let output = archlint(dir.path(), &["--format", "json", "--select", "hardcoded-secret"]);
         let report: serde_json::Value = serde_json::from_slice(&output.stdout).expect("JSON output");
@@ -446,39 +478,31 @@ fn a_projects_own_key_taking_calls_described_in_the_models_report_literal_keys()
     std::fs::remove_file(dir.path().join("archlint.toml")).unwrap();
     assert_eq!(found(&dir), Vec::<(String, u64, String)>::new());
     // An entry that says neither where the key is nor what it is: one line, exit 2.
-    std::fs::write(
-        dir.path().join("archlint.toml"),
+    assert_config_error(
+        dir.path(),
         "[[models.keys]]\nlanguage = \"rust\"\nfunction = \"Signer::with_key\"\nwhat = \"key\"\n",
-    )
-    .unwrap();
-    let output = archlint(dir.path(), &["--select", "hardcoded-secret"]);
-    assert_eq!(output.status.code(), Some(2));
-    let stderr = String::from_utf8_lossy(&output.stderr);
-    assert!(stderr.contains("archlint.toml:3: a key entry names where the key is"), "{stderr}");
+        "hardcoded-secret",
+        "archlint.toml:3: a key entry names where the key is",
+    );
 }
 
 #[test]
 fn a_projects_own_password_hashing_wrapper_described_in_the_models_has_its_work_factor_judged() {
     let config = "[[models.kdfs]]\nlanguage = \"typescript\"\nfunction = \"hashSecret\"\nmodule = \"./passwords\"\nalgorithm = \"bcrypt\"\ncost-argument = 1\n\n[[models.kdfs]]\nlanguage = \"rust\"\nfunction = \"Vault::derive\"\nalgorithm = \"pbkdf2\"\ninput-argument = 0\nsalt-argument = 1\niterations-argument = 2\n";
-    let dir = project(&[
-        ("archlint.toml", config.as_bytes()),
-        ("package.json", br#"{ "name": "ledger", "dependencies": { "express": "^4.19.0" } }"#),
-        ("Cargo.toml", b"[package]\nname = \"ledger\"\nversion = \"0.1.0\"\n\n[dependencies]\naxum = \"0.7\"\n"),
-        (
-            "src/signup.ts",
-            b"import { hashSecret } from \"./passwords\";\nimport { hashSecret as digest } from \"./checksums\";\nexport async function signUp(password: string) {\n  const weak = await hashSecret(password, 8);\n  const fine = await hashSecret(password, 12);\n  const other = digest(password, 4);\n  return [weak, fine, other];\n}\n",
-        ),
-        (
-            "src/vault.rs",
-            b"pub struct Vault;\nimpl Vault { pub fn derive(&self, _p: &str, _s: &[u8], _n: u32) -> Vec<u8> { Vec::new() } }\npub fn store(vault: &Vault, password: &str, salt: &[u8]) -> Vec<u8> {\n    vault.derive(password, salt, 10_000)\n}\npub fn wrap(vault: &Vault, encryption_key: &str, salt: &[u8]) -> Vec<u8> {\n    vault.derive(encryption_key, salt, 1_000)\n}\npub fn fixed(vault: &Vault, password: &str) -> Vec<u8> {\n    vault.derive(password, b\"pepper\", 700_000)\n}\n",
-        ),
-    ]);
-    let found = |dir: &tempfile::TempDir| -> Vec<(String, u64)> {
-        let output = archlint(dir.path(), &["--format", "json", "--select", "weak-kdf-parameters"]);
-        let report: serde_json::Value = serde_json::from_slice(&output.stdout).expect("JSON output");
-        let findings = report["findings"].as_array().unwrap().iter();
-        findings.map(|f| (f["path"].as_str().unwrap().to_string(), f["start"]["line"].as_u64().unwrap())).collect()
-    };
+    let dir = ledger(
+        config,
+        &[
+            (
+                "src/signup.ts",
+                b"import { hashSecret } from \"./passwords\";\nimport { hashSecret as digest } from \"./checksums\";\nexport async function signUp(password: string) {\n  const weak = await hashSecret(password, 8);\n  const fine = await hashSecret(password, 12);\n  const other = digest(password, 4);\n  return [weak, fine, other];\n}\n",
+            ),
+            (
+                "src/vault.rs",
+                b"pub struct Vault;\nimpl Vault { pub fn derive(&self, _p: &str, _s: &[u8], _n: u32) -> Vec<u8> { Vec::new() } }\npub fn store(vault: &Vault, password: &str, salt: &[u8]) -> Vec<u8> {\n    vault.derive(password, salt, 10_000)\n}\npub fn wrap(vault: &Vault, encryption_key: &str, salt: &[u8]) -> Vec<u8> {\n    vault.derive(encryption_key, salt, 1_000)\n}\npub fn fixed(vault: &Vault, password: &str) -> Vec<u8> {\n    vault.derive(password, b\"pepper\", 700_000)\n}\n",
+            ),
+        ],
+    );
+    let found = |dir: &tempfile::TempDir| places_of(dir.path(), "weak-kdf-parameters");
     assert_eq!(
         found(&dir),
         [("src/signup.ts".to_string(), 4), ("src/vault.rs".to_string(), 4), ("src/vault.rs".to_string(), 10)],
@@ -486,44 +510,31 @@ fn a_projects_own_password_hashing_wrapper_described_in_the_models_has_its_work_
     );
     std::fs::remove_file(dir.path().join("archlint.toml")).unwrap();
     assert_eq!(found(&dir), Vec::<(String, u64)>::new(), "without the entries, the wrappers are unknown");
-    std::fs::write(
-        dir.path().join("archlint.toml"),
+    assert_config_error(
+        dir.path(),
         "[[models.kdfs]]\nlanguage = \"rust\"\nfunction = \"Vault::derive\"\nalgorithm = \"pbkdf2\"\n",
-    )
-    .unwrap();
-    let output = archlint(dir.path(), &["--select", "weak-kdf-parameters"]);
-    assert_eq!(output.status.code(), Some(2));
-    let stderr = String::from_utf8_lossy(&output.stderr);
-    assert!(stderr.contains("archlint.toml:4: a `pbkdf2` kdf entry says where nothing it is judged by is"), "{stderr}");
+        "weak-kdf-parameters",
+        "archlint.toml:4: a `pbkdf2` kdf entry says where nothing it is judged by is",
+    );
 }
 
 #[test]
 fn a_projects_own_token_helpers_described_in_the_models_are_judged_like_jwt_libraries() {
     let config = "[[models.tokens]]\nlanguage = \"typescript\"\nfunction = \"peek\"\nmodule = \"./auth/tokens\"\nrole = \"decode\"\n\n[[models.tokens]]\nlanguage = \"typescript\"\nfunction = \"issue\"\nmodule = \"./auth/tokens\"\nrole = \"sign\"\noptions-argument = 1\nexpiry-option = \"ttl\"\n\n[[models.tokens]]\nlanguage = \"rust\"\nfunction = \"auth::mint\"\nrole = \"sign\"\n";
-    let dir = project(&[
-        ("archlint.toml", config.as_bytes()),
-        ("package.json", br#"{ "name": "ledger", "dependencies": { "express": "^4.19.0" } }"#),
-        ("Cargo.toml", b"[package]\nname = \"ledger\"\nversion = \"0.1.0\"\n\n[dependencies]\naxum = \"0.7\"\nserde = \"1\"\n"),
-        (
-            "src/session.ts",
-            b"import { peek, issue } from \"./auth/tokens\";\nimport { peek as peekCache } from \"./cache\";\nexport function currentUser(req: any) {\n  const claims = peek(req.headers.authorization);\n  req.user = claims;\n}\nexport function cachedRole(key: string) {\n  const entry = peekCache(key);\n  return entry.role;\n}\nexport function login(id: string) {\n  return issue({ sub: id });\n}\nexport function loginBriefly(id: string) {\n  return issue({ sub: id }, { ttl: \"15m\" });\n}\n",
-        ),
-        (
-            "src/tokens.rs",
-            b"use serde::Serialize;\n#[derive(Serialize)]\npub struct Claims { pub sub: String }\n#[derive(Serialize)]\npub struct ExpiringClaims { pub sub: String, pub exp: u64 }\npub fn issue(user: &str) -> String {\n    crate::auth::mint(&Claims { sub: user.to_string() })\n}\npub fn issue_briefly(user: &str, exp: u64) -> String {\n    crate::auth::mint(&ExpiringClaims { sub: user.to_string(), exp })\n}\n",
-        ),
-    ]);
-    let found = |dir: &tempfile::TempDir| -> Vec<(String, String, u64)> {
-        let output = archlint(dir.path(), &["--format", "json", "--select", "jwt-verification-disabled,jwt-without-expiry"]);
-        let report: serde_json::Value = serde_json::from_slice(&output.stdout).expect("JSON output");
-        let findings = report["findings"].as_array().unwrap().iter();
-        findings
-            .map(|f| {
-                let rule = f["rule"].as_str().unwrap().to_string();
-                (rule, f["path"].as_str().unwrap().to_string(), f["start"]["line"].as_u64().unwrap())
-            })
-            .collect()
-    };
+    let dir = ledger(
+        config,
+        &[
+            (
+                "src/session.ts",
+                b"import { peek, issue } from \"./auth/tokens\";\nimport { peek as peekCache } from \"./cache\";\nexport function currentUser(req: any) {\n  const claims = peek(req.headers.authorization);\n  req.user = claims;\n}\nexport function cachedRole(key: string) {\n  const entry = peekCache(key);\n  return entry.role;\n}\nexport function login(id: string) {\n  return issue({ sub: id });\n}\nexport function loginBriefly(id: string) {\n  return issue({ sub: id }, { ttl: \"15m\" });\n}\n",
+            ),
+            (
+                "src/tokens.rs",
+                b"use serde::Serialize;\n#[derive(Serialize)]\npub struct Claims { pub sub: String }\n#[derive(Serialize)]\npub struct ExpiringClaims { pub sub: String, pub exp: u64 }\npub fn issue(user: &str) -> String {\n    crate::auth::mint(&Claims { sub: user.to_string() })\n}\npub fn issue_briefly(user: &str, exp: u64) -> String {\n    crate::auth::mint(&ExpiringClaims { sub: user.to_string(), exp })\n}\n",
+            ),
+        ],
+    );
+    let found = |dir: &tempfile::TempDir| findings_of(dir.path(), "jwt-verification-disabled,jwt-without-expiry");
     let with_entries = found(&dir);
     let expected = [
         ("jwt-verification-disabled", "src/session.ts", 4),
@@ -534,15 +545,12 @@ fn a_projects_own_token_helpers_described_in_the_models_are_judged_like_jwt_libr
     assert_eq!(places, expected, "not: the cache's `peek`, a token given a `ttl`, claims with `exp`");
     std::fs::remove_file(dir.path().join("archlint.toml")).unwrap();
     assert_eq!(found(&dir), Vec::<(String, String, u64)>::new(), "without the entries, the helpers are unknown");
-    std::fs::write(
-        dir.path().join("archlint.toml"),
+    assert_config_error(
+        dir.path(),
         "[[models.tokens]]\nlanguage = \"typescript\"\nfunction = \"AuthModule.setup\"\nrole = \"defaults\"\nexpiry-option = \"ttl\"\n",
-    )
-    .unwrap();
-    let output = archlint(dir.path(), &["--select", "jwt-without-expiry"]);
-    assert_eq!(output.status.code(), Some(2));
-    let stderr = String::from_utf8_lossy(&output.stderr);
-    assert!(stderr.contains("archlint.toml:4: a `defaults` token entry says where the options are"), "{stderr}");
+        "jwt-without-expiry",
+        "archlint.toml:4: a `defaults` token entry says where the options are",
+    );
 }
 
 #[test]
@@ -558,18 +566,7 @@ fn a_projects_own_server_kit_described_in_the_models_is_where_the_operations_rul
         ("worker/Cargo.toml", b"[package]\nname = \"ledger-worker\"\nversion = \"0.1.0\"\n\n[dependencies]\ntokio = \"1\"\n"),
         ("worker/src/main.rs", b"mod kit;\n#[tokio::main]\nasync fn main() {\n    kit::serve(\"0.0.0.0:9000\").await;\n}\n"),
     ]);
-    let found = |dir: &tempfile::TempDir| -> Vec<(String, String, u64)> {
-        let select = "server-without-graceful-shutdown,service-without-health-check";
-        let output = archlint(dir.path(), &["--format", "json", "--select", select]);
-        let report: serde_json::Value = serde_json::from_slice(&output.stdout).expect("JSON output");
-        let findings = report["findings"].as_array().unwrap().iter();
-        findings
-            .map(|f| {
-                let rule = f["rule"].as_str().unwrap().to_string();
-                (rule, f["path"].as_str().unwrap().to_string(), f["start"]["line"].as_u64().unwrap())
-            })
-            .collect()
-    };
+    let found = |dir: &tempfile::TempDir| findings_of(dir.path(), "server-without-graceful-shutdown,service-without-health-check");
     let with_entries = found(&dir);
     let places: Vec<(&str, &str, u64)> = with_entries.iter().map(|(rule, path, line)| (rule.as_str(), path.as_str(), *line)).collect();
     assert_eq!(
@@ -583,39 +580,31 @@ fn a_projects_own_server_kit_described_in_the_models_is_where_the_operations_rul
     );
     std::fs::remove_file(dir.path().join("archlint.toml")).unwrap();
     assert_eq!(found(&dir), Vec::<(String, String, u64)>::new(), "without the entries, neither kit is known to serve HTTP");
-    std::fs::write(
-        dir.path().join("archlint.toml"),
+    assert_config_error(
+        dir.path(),
         "[[models.servers]]\nlanguage = \"rust\"\nfunction = \"kit::serve\"\nframework = \" \"\n",
-    )
-    .unwrap();
-    let output = archlint(dir.path(), &["--select", "service-without-health-check"]);
-    assert_eq!(output.status.code(), Some(2));
-    let stderr = String::from_utf8_lossy(&output.stderr);
-    assert!(stderr.contains("archlint.toml:3: a server entry's `framework`"), "{stderr}");
+        "service-without-health-check",
+        "archlint.toml:3: a server entry's `framework`",
+    );
 }
 
 #[test]
 fn a_projects_own_body_limits_described_in_the_models_are_checked_against_max_bytes() {
     let config = "[[models.body-limits]]\nlanguage = \"typescript\"\nfunction = \"uploads\"\nmodule = \"./http/uploads\"\nlimit-option = \"maxBytes\"\n\n[[models.body-limits]]\nlanguage = \"rust\"\nfunction = \"Gateway::body_cap\"\nlimit-argument = 0\n";
-    let dir = project(&[
-        ("archlint.toml", config.as_bytes()),
-        ("package.json", br#"{ "name": "ledger", "dependencies": { "express": "^4.19.0" } }"#),
-        ("Cargo.toml", b"[package]\nname = \"ledger\"\nversion = \"0.1.0\"\n\n[dependencies]\naxum = \"0.7\"\n"),
-        (
-            "src/app.ts",
-            b"import express from \"express\";\nimport { uploads } from \"./http/uploads\";\nimport { uploads as thumbnails } from \"./media\";\nconst app = express();\napp.use(uploads({ maxBytes: \"2gb\" }));\napp.use(\"/avatars\", uploads({ maxBytes: \"5mb\" }));\napp.use(thumbnails({ maxBytes: \"4gb\" }));\n",
-        ),
-        (
-            "src/gateway.rs",
-            b"pub struct Gateway;\nimpl Gateway { pub fn body_cap(self, _bytes: u64) -> Gateway { self } }\npub fn build(gateway: Gateway) -> Gateway {\n    gateway.body_cap(1 << 40)\n}\npub fn small(gateway: Gateway) -> Gateway {\n    gateway.body_cap(64 * 1024)\n}\n",
-        ),
-    ]);
-    let found = |dir: &tempfile::TempDir| -> Vec<(String, u64)> {
-        let output = archlint(dir.path(), &["--format", "json", "--select", "unbounded-request-body"]);
-        let report: serde_json::Value = serde_json::from_slice(&output.stdout).expect("JSON output");
-        let findings = report["findings"].as_array().unwrap().iter();
-        findings.map(|f| (f["path"].as_str().unwrap().to_string(), f["start"]["line"].as_u64().unwrap())).collect()
-    };
+    let dir = ledger(
+        config,
+        &[
+            (
+                "src/app.ts",
+                b"import express from \"express\";\nimport { uploads } from \"./http/uploads\";\nimport { uploads as thumbnails } from \"./media\";\nconst app = express();\napp.use(uploads({ maxBytes: \"2gb\" }));\napp.use(\"/avatars\", uploads({ maxBytes: \"5mb\" }));\napp.use(thumbnails({ maxBytes: \"4gb\" }));\n",
+            ),
+            (
+                "src/gateway.rs",
+                b"pub struct Gateway;\nimpl Gateway { pub fn body_cap(self, _bytes: u64) -> Gateway { self } }\npub fn build(gateway: Gateway) -> Gateway {\n    gateway.body_cap(1 << 40)\n}\npub fn small(gateway: Gateway) -> Gateway {\n    gateway.body_cap(64 * 1024)\n}\n",
+            ),
+        ],
+    );
+    let found = |dir: &tempfile::TempDir| places_of(dir.path(), "unbounded-request-body");
     assert_eq!(
         found(&dir),
         [("src/app.ts".to_string(), 5), ("src/gateway.rs".to_string(), 4)],
@@ -623,39 +612,31 @@ fn a_projects_own_body_limits_described_in_the_models_are_checked_against_max_by
     );
     std::fs::remove_file(dir.path().join("archlint.toml")).unwrap();
     assert_eq!(found(&dir), Vec::<(String, u64)>::new(), "without the entries, the limits are unknown");
-    std::fs::write(
-        dir.path().join("archlint.toml"),
+    assert_config_error(
+        dir.path(),
         "[[models.body-limits]]\nlanguage = \"rust\"\nfunction = \"Gateway::body_cap\"\nlimit-argument = 0\ndisables = true\n",
-    )
-    .unwrap();
-    let output = archlint(dir.path(), &["--select", "unbounded-request-body"]);
-    assert_eq!(output.status.code(), Some(2));
-    let stderr = String::from_utf8_lossy(&output.stderr);
-    assert!(stderr.contains("archlint.toml:3: a body-limit entry says one thing"), "{stderr}");
+        "unbounded-request-body",
+        "archlint.toml:3: a body-limit entry says one thing",
+    );
 }
 
 #[test]
 fn a_projects_own_caches_described_in_the_models_need_a_bound() {
     let config = "[[models.caches]]\nlanguage = \"typescript\"\nfunction = \"createCache\"\nmodule = \"./lib/cache\"\nwhat = \"lib cache\"\nbound-options = [\"maxEntries\", \"ttlSeconds\"]\n\n[[models.caches]]\nlanguage = \"rust\"\nfunction = \"Memo::unbounded\"\nwhat = \"memo table\"\nunbounded = true\n";
-    let dir = project(&[
-        ("archlint.toml", config.as_bytes()),
-        ("package.json", br#"{ "name": "ledger", "dependencies": { "express": "^4.19.0" } }"#),
-        ("Cargo.toml", b"[package]\nname = \"ledger\"\nversion = \"0.1.0\"\n\n[dependencies]\naxum = \"0.7\"\n"),
-        (
-            "src/prices.ts",
-            b"import { createCache } from \"./lib/cache\";\nimport { createCache as createPool } from \"./lib/pool\";\nexport const quotes = createCache({ name: \"quotes\" });\nexport const rates = createCache({ maxEntries: 500 });\nexport const sessions = createPool({ name: \"sessions\" });\n",
-        ),
-        (
-            "src/memo.rs",
-            b"pub struct Memo;\nimpl Memo {\n    pub fn unbounded() -> Memo { Memo }\n    pub fn with_capacity(_n: usize) -> Memo { Memo }\n}\npub fn tables() -> (Memo, Memo) {\n    (Memo::unbounded(), Memo::with_capacity(1024))\n}\n",
-        ),
-    ]);
-    let found = |dir: &tempfile::TempDir| -> Vec<(String, u64)> {
-        let output = archlint(dir.path(), &["--format", "json", "--select", "cache-without-expiry"]);
-        let report: serde_json::Value = serde_json::from_slice(&output.stdout).expect("JSON output");
-        let findings = report["findings"].as_array().unwrap().iter();
-        findings.map(|f| (f["path"].as_str().unwrap().to_string(), f["start"]["line"].as_u64().unwrap())).collect()
-    };
+    let dir = ledger(
+        config,
+        &[
+            (
+                "src/prices.ts",
+                b"import { createCache } from \"./lib/cache\";\nimport { createCache as createPool } from \"./lib/pool\";\nexport const quotes = createCache({ name: \"quotes\" });\nexport const rates = createCache({ maxEntries: 500 });\nexport const sessions = createPool({ name: \"sessions\" });\n",
+            ),
+            (
+                "src/memo.rs",
+                b"pub struct Memo;\nimpl Memo {\n    pub fn unbounded() -> Memo { Memo }\n    pub fn with_capacity(_n: usize) -> Memo { Memo }\n}\npub fn tables() -> (Memo, Memo) {\n    (Memo::unbounded(), Memo::with_capacity(1024))\n}\n",
+            ),
+        ],
+    );
+    let found = |dir: &tempfile::TempDir| places_of(dir.path(), "cache-without-expiry");
     assert_eq!(
         found(&dir),
         [("src/memo.rs".to_string(), 7), ("src/prices.ts".to_string(), 3)],
@@ -663,13 +644,5 @@ fn a_projects_own_caches_described_in_the_models_need_a_bound() {
     );
     std::fs::remove_file(dir.path().join("archlint.toml")).unwrap();
     assert_eq!(found(&dir), Vec::<(String, u64)>::new(), "without the entries, the caches are unknown");
-    std::fs::write(
-        dir.path().join("archlint.toml"),
-        "[[models.caches]]\nlanguage = \"rust\"\nfunction = \"Memo::unbounded\"\nwhat = \"memo table\"\nunbounded = true\nbound-methods = [\"cap\"]\n",
-    )
-    .unwrap();
-    let output = archlint(dir.path(), &["--select", "cache-without-expiry"]);
-    assert_eq!(output.status.code(), Some(2));
-    let stderr = String::from_utf8_lossy(&output.stderr);
-    assert!(stderr.contains("archlint.toml:3: a cache entry says what bounds the cache"), "{stderr}");
+    assert_config_error(dir.path(), "[[models.caches]]\nlanguage = \"rust\"\nfunction = \"Memo::unbounded\"\nwhat = \"memo table\"\nunbounded = true\nbound-methods = [\"cap\"]\n", "cache-without-expiry", "archlint.toml:3: a cache entry says what bounds the cache");
 }
