@@ -646,3 +646,31 @@ fn a_projects_own_caches_described_in_the_models_need_a_bound() {
     assert_eq!(found(&dir), Vec::<(String, u64)>::new(), "without the entries, the caches are unknown");
     assert_config_error(dir.path(), "[[models.caches]]\nlanguage = \"rust\"\nfunction = \"Memo::unbounded\"\nwhat = \"memo table\"\nunbounded = true\nbound-methods = [\"cap\"]\n", "cache-without-expiry", "archlint.toml:3: a cache entry says what bounds the cache");
 }
+
+#[test]
+fn a_projects_own_graphql_server_described_in_the_models_is_checked_for_switches_and_limits() {
+    let config = "[[models.graphql]]\nlanguage = \"typescript\"\nfunction = \"createGateway\"\nmodule = \"./graphql/gateway\"\nlibrary = \"gateway\"\nswitches = [\"explorer\"]\nlimit-options = [\"maxDepth\"]\n";
+    let dir = ledger(
+        config,
+        &[(
+            "src/graphql.ts",
+            b"import { createGateway } from \"./graphql/gateway\";\nimport { createGateway as createProxy } from \"./proxy\";\nexport const open = createGateway({ schema: {}, explorer: true });\nexport const bounded = createGateway({ schema: {}, maxDepth: 8 });\nexport const proxy = createProxy({ explorer: true });\n",
+        )],
+    );
+    let found = |dir: &tempfile::TempDir| findings_of(dir.path(), "graphql-introspection-enabled,graphql-without-query-limits");
+    let with_entries = found(&dir);
+    let places: Vec<(&str, u64)> = with_entries.iter().map(|(rule, _, line)| (rule.as_str(), *line)).collect();
+    assert_eq!(
+        places,
+        [("graphql-without-query-limits", 3), ("graphql-introspection-enabled", 3)],
+        "the open gateway twice; not: the one with `maxDepth`, another module's `createGateway`"
+    );
+    std::fs::remove_file(dir.path().join("archlint.toml")).unwrap();
+    assert_eq!(found(&dir), Vec::<(String, String, u64)>::new(), "without the entry, the gateway is unknown");
+    assert_config_error(
+        dir.path(),
+        "[[models.graphql]]\nlanguage = \"rust\"\nfunction = \"ide::page\"\nlibrary = \"gateway\"\nide-page = true\nswitches = [\"x\"]\n",
+        "graphql-introspection-enabled",
+        "archlint.toml:3: a graphql entry is a server",
+    );
+}

@@ -19,7 +19,7 @@ use spec::{
     BlockingSpec, CalleeSpec, ClientSpec, ConnectionSpec, HasherSpec, KeySpec, LimiterSpec, LoggerSpec, ModelFile, PackageSpec,
     PropagatorSpec, SanitizerSpec, Sections, SinkSpec, SourceSpec, UserModels,
 };
-pub use spec::{BodyLimitSpec, CacheSpec, Capability, KdfAlgorithm, KdfSpec, ServerSpec, TokenRole, TokenSpec};
+pub use spec::{BodyLimitSpec, CacheSpec, Capability, GraphqlSpec, KdfAlgorithm, KdfSpec, ServerSpec, TokenRole, TokenSpec};
 use std::sync::OnceLock;
 
 mod sources {
@@ -511,6 +511,14 @@ impl Token {
     }
 }
 
+/// A GraphQL server or IDE page (the entry as written, see [`GraphqlSpec`]).
+#[derive(Debug, Clone)]
+pub struct Graphql {
+    pub callee: Callee,
+    pub parameters: GraphqlSpec,
+    pub from: Provenance,
+}
+
 /// A call that makes an in-process cache (the entry as written, see [`CacheSpec`]).
 #[derive(Debug, Clone)]
 pub struct Cache {
@@ -667,7 +675,8 @@ macro_rules! has_callee {
     ($($t:ty),*) => { $(impl HasCallee for $t { fn callee(&self) -> &Callee { &self.callee } })* };
 }
 has_callee!(
-    Sink, Sanitizer, Propagator, SourceCall, Client, Connection, Logger, Hasher, Blocking, Key, Kdf, Token, Server, BodyLimit, Cache
+    Sink, Sanitizer, Propagator, SourceCall, Client, Connection, Logger, Hasher, Blocking, Key, Kdf, Token, Server, BodyLimit, Cache,
+    Graphql
 );
 
 impl<T: HasCallee> Table<T> {
@@ -724,6 +733,7 @@ struct LanguageKnowledge {
     servers: Table<Server>,
     body_limits: Table<BodyLimit>,
     caches: Table<Cache>,
+    graphql: Table<Graphql>,
     /// Rate limiters: the modules (crates, paths) whose import means requests are limited.
     limiters: Vec<(String, Provenance)>,
     /// Packages and what their use provides.
@@ -887,6 +897,9 @@ impl Knowledge {
         }
         for cache in &sections.caches {
             self.add_cache(cache, context, from)?;
+        }
+        for graphql in &sections.graphql {
+            self.add_graphql(graphql, context, from)?;
         }
         for connection in &sections.connections {
             self.add_connection(connection, context, from)?;
@@ -1254,6 +1267,21 @@ impl Knowledge {
         self.add_plain_calls(&spec.callee(), context, "a cache entry", |k| &mut k.caches, entry)
     }
 
+    fn add_graphql(&mut self, spec: &GraphqlSpec, context: &FileContext<'_>, from: &Provenance) -> Result<(), ModelError> {
+        let at = spec.function.as_ref().or(spec.functions.first()).map(|f| f.span());
+        if spec.library.trim().is_empty() {
+            return Err(ModelError::at("a graphql entry's `library` (how messages name it) is empty", at));
+        }
+        if spec.ide_page && (spec.plugin || !spec.switches.is_empty() || !spec.limit_options.is_empty()) {
+            return Err(ModelError::at(
+                "a graphql entry is a server (with `switches`, `limit-options`) or an IDE page (`ide-page = true`), not both",
+                at,
+            ));
+        }
+        let entry = |callee| Graphql { callee, parameters: spec.clone(), from: from.clone() };
+        self.add_plain_calls(&spec.callee(), context, "a graphql entry", |k| &mut k.graphql, entry)
+    }
+
     fn add_hasher(&mut self, spec: &HasherSpec, context: &FileContext<'_>, from: &Provenance) -> Result<(), ModelError> {
         if context.language_of(&spec.callee())? == Language::Rust {
             // `plaintext-password` follows request data into Rust stores; a hasher's result is
@@ -1316,6 +1344,11 @@ impl Knowledge {
     /// The entry that says this call hashes a password or derives a key, with its parameters.
     pub fn kdf<'a>(&'a self, language: Language, call: &CallName<'_>) -> Option<&'a Kdf> {
         self.language(language).kdfs.matching(call, language).next()
+    }
+
+    /// The entry that says this call makes a GraphQL server or renders a GraphQL IDE.
+    pub fn graphql<'a>(&'a self, language: Language, call: &CallName<'_>) -> Option<&'a Graphql> {
+        self.language(language).graphql.matching(call, language).next()
     }
 
     /// The entry that says this call makes an in-process cache.
@@ -1414,6 +1447,7 @@ impl Knowledge {
             && k.servers.by_last.is_empty()
             && k.body_limits.by_last.is_empty()
             && k.caches.by_last.is_empty()
+            && k.graphql.by_last.is_empty()
             && k.source_calls.by_last.is_empty())
     }
 
@@ -1619,6 +1653,18 @@ impl Knowledge {
                     name: token.callee.shown(),
                     detail: token.parameters.shown.clone().unwrap_or_default(),
                     from: &token.from,
+                });
+            }
+            for graphql in &k.graphql.entries {
+                let p = &graphql.parameters;
+                let detail = if p.ide_page { format!("{}, IDE page", p.library) } else { format!("{} server", p.library) };
+                entries.push(ListedEntry {
+                    language,
+                    section: "graphql",
+                    kind: None,
+                    name: graphql.callee.shown(),
+                    detail,
+                    from: &graphql.from,
                 });
             }
             for cache in &k.caches.entries {

@@ -56,6 +56,8 @@ pub struct ModelFile {
     pub body_limits: Vec<BodyLimitSpec>,
     #[serde(default)]
     pub caches: Vec<CacheSpec>,
+    #[serde(default)]
+    pub graphql: Vec<GraphqlSpec>,
 }
 
 impl ModelFile {
@@ -79,6 +81,7 @@ impl ModelFile {
             servers: std::mem::take(&mut self.servers),
             body_limits: std::mem::take(&mut self.body_limits),
             caches: std::mem::take(&mut self.caches),
+            graphql: std::mem::take(&mut self.graphql),
         }
     }
 }
@@ -121,6 +124,8 @@ pub struct Sections {
     pub body_limits: Vec<BodyLimitSpec>,
     #[serde(default)]
     pub caches: Vec<CacheSpec>,
+    #[serde(default)]
+    pub graphql: Vec<GraphqlSpec>,
 }
 
 /// `[models]` in `archlint.toml`: the user's own sources, sinks and sanitizers.
@@ -145,6 +150,7 @@ impl Sections {
             && self.servers.is_empty()
             && self.body_limits.is_empty()
             && self.caches.is_empty()
+            && self.graphql.is_empty()
     }
 }
 
@@ -512,6 +518,32 @@ entry!(
         /// map of live things rather than a cache that only grows.
         #[serde(default)]
         pub removal_methods: Vec<String>,
+    }
+);
+
+entry!(
+    /// GraphQL servers and IDE pages (`graphql-introspection-enabled`,
+    /// `graphql-without-query-limits`): `new ApolloServer({ .. })`, `createYoga({ .. })`, Mercurius
+    /// registered as a Fastify plugin, async-graphql's `GraphiQLSource::build()`.
+    GraphqlSpec {
+        /// How messages name the library (`Apollo`, `GraphQL Yoga`).
+        pub library: String,
+        /// The call makes a server; its options object is this argument (default 0).
+        pub options_argument: Option<usize>,
+        /// The function is a Fastify plugin handed to `register(plugin, options)` (Mercurius):
+        /// the options are `register`'s second argument.
+        #[serde(default)]
+        pub plugin: bool,
+        /// Options that turn introspection or an IDE on when `true`.
+        #[serde(default)]
+        pub switches: Vec<String>,
+        /// Options that bound what one query may cost (`validationRules`, `queryDepth`); a
+        /// `plugins` option naming a depth, complexity or cost limit counts too.
+        #[serde(default)]
+        pub limit_options: Vec<String>,
+        /// The call renders a GraphQL IDE page, and the schema it introspects, to whoever asks.
+        #[serde(default)]
+        pub ide_page: bool,
     }
 );
 

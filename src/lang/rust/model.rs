@@ -284,6 +284,11 @@ impl<'a> RustModel<'a> {
         self.knowledge().kdf(Language::Rust, &call.name(self.use_paths()))
     }
 
+    /// The model entry that says this path call renders a GraphQL IDE page (or makes a server).
+    pub fn graphql(&self, call: &CallParts) -> Option<&crate::models::Graphql> {
+        self.knowledge().graphql(Language::Rust, &call.name(self.use_paths()))
+    }
+
     /// The model entry that says this path call makes an in-process cache.
     pub fn cache(&self, call: &CallParts) -> Option<&crate::models::Cache> {
         self.knowledge().cache(Language::Rust, &call.name(self.use_paths()))

@@ -566,6 +566,20 @@ impl<'t> TsModel<'t> {
         self.knowledge.keys(Language::Typescript, &parts.name(self.import_specifiers()))
     }
 
+    /// The model entry that says this call (or `new` expression) makes a GraphQL server.
+    pub fn graphql(&self, call: Node<'_>) -> Option<&'t crate::models::Graphql> {
+        let parts = self.call_parts(call);
+        self.knowledge.graphql(Language::Typescript, &parts.name(self.import_specifiers()))
+    }
+
+    /// The GraphQL entry of a function named by its import-resolved name (a Fastify plugin handed
+    /// to `register`, `mercurius`).
+    pub fn graphql_named(&self, qualified: &str) -> Option<&'t crate::models::Graphql> {
+        let module = qualified.split('.').next().map(str::to_string);
+        let parts = CallParts { qualified: Some(qualified.to_string()), module, ..CallParts::default() };
+        self.knowledge.graphql(Language::Typescript, &parts.name(self.import_specifiers()))
+    }
+
     /// The model entry that says this call (or `new` expression) makes an in-process cache.
     pub fn cache(&self, call: Node<'_>) -> Option<&'t crate::models::Cache> {
         let parts = self.call_parts(call);

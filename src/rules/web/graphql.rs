@@ -11,8 +11,8 @@ pub(super) struct GraphqlServer<'t> {
     pub callee: Node<'t>,
     /// The options object literal, when the call passes one.
     pub options: Option<Node<'t>>,
-    /// The library, for messages (`Apollo Server`).
-    pub library: &'static str,
+    /// What the models say of the library: its name, switches and limit options.
+    pub model: &'t crate::models::Graphql,
 }
 
 /// Packages that limit query depth, complexity or cost: importing one anywhere answers the
@@ -26,26 +26,19 @@ pub(super) fn is_limit_package(module: &str) -> bool {
             .any(|part| module.contains(part))
 }
 
-/// The GraphQL server `node` (a `call_expression` or `new_expression`) creates, if it does:
+/// The GraphQL server `node` (a `call_expression` or `new_expression`) creates, per the models:
 /// Apollo Server, GraphQL Yoga, Mercurius (`app.register(mercurius, ..)`), express-graphql,
-/// graphql-http, NestJS `GraphQLModule.forRoot(..)`.
+/// graphql-http, NestJS `GraphQLModule.forRoot(..)`, a `[[models.graphql]]` entry.
 pub(super) fn server<'t>(node: Node<'t>, model: &TsModel<'t>) -> Option<GraphqlServer<'t>> {
     let callee = node.field(if node.kind() == "new_expression" { "constructor" } else { "function" })?;
     let arguments: Vec<Node<'t>> = node.field("arguments").map(|a| named_children(a).collect()).unwrap_or_default();
     let object = |argument: Option<&Node<'t>>| argument.map(|a| model.resolve(*a)).filter(|a| a.kind() == "object");
-    // Mercurius is a Fastify plugin: `app.register(mercurius, { schema, resolvers })`.
+    // A Fastify plugin: `app.register(mercurius, { schema, resolvers })`.
     if callee.kind() == "member_expression" && callee.field("property").is_some_and(|p| model.text(p) == "register") {
         let plugin = arguments.first().and_then(|p| model.qualified_name(*p))?;
-        return (plugin == "mercurius").then(|| GraphqlServer { callee, options: object(arguments.get(1)), library: "Mercurius" });
+        let entry = model.graphql_named(&plugin).filter(|g| g.parameters.plugin)?;
+        return Some(GraphqlServer { callee, options: object(arguments.get(1)), model: entry });
     }
-    let name = model.qualified_name(callee)?;
-    let library = match (node.kind(), name.as_str()) {
-        ("new_expression", name) if name.ends_with(".ApolloServer") && name.contains("apollo") => "Apollo",
-        ("call_expression", "graphql-yoga.createYoga") => "GraphQL Yoga",
-        ("call_expression", "express-graphql.graphqlHTTP") => "express-graphql",
-        ("call_expression", name) if name.starts_with("graphql-http") && name.ends_with(".createHandler") => "graphql-http",
-        ("call_expression", "@nestjs/graphql.GraphQLModule.forRoot") => "NestJS GraphQL",
-        _ => return None,
-    };
-    Some(GraphqlServer { callee, options: object(arguments.first()), library })
+    let entry = model.graphql(node).filter(|g| !g.parameters.plugin && !g.parameters.ide_page)?;
+    Some(GraphqlServer { callee, options: object(arguments.get(entry.parameters.options_argument.unwrap_or(0))), model: entry })
 }

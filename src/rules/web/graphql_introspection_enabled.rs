@@ -19,13 +19,6 @@ fn build(options: &RuleOptions) -> Result<Box<dyn Rule>, String> {
     Ok(Box::new(GraphqlIntrospectionEnabled))
 }
 
-/// Options that turn introspection or an IDE on: Apollo's `introspection` and (Apollo 2)
-/// `playground`, `graphiql` (Yoga, Mercurius, express-graphql), Mercurius's `ide`.
-const SWITCHES: &[&str] = &["introspection", "playground", "graphiql", "ide"];
-
-/// Rust functions that render a GraphQL IDE page (async-graphql, juniper).
-const RUST_IDE_PAGES: &[&str] = &["GraphiQLSource::build", "playground_source", "graphiql_source"];
-
 impl Rule for GraphqlIntrospectionEnabled {
     fn id(&self) -> &'static str {
         ENTRY.id
@@ -45,7 +38,9 @@ impl Rule for GraphqlIntrospectionEnabled {
         }
         let Some(server) = server(node, model) else { return };
         let Some(options) = server.options else { return };
-        for key in SWITCHES {
+        // Options that turn introspection or an IDE on, per the models (Apollo's `introspection`,
+        // `graphiql` of Yoga, Mercurius and express-graphql, Mercurius's `ide`).
+        for key in &server.model.parameters.switches {
             // Only a literal `true`: `introspection: process.env.NODE_ENV !== "production"` is the fix.
             if let Property::Found(value) = model.property(options, key) {
                 if model.unwrap_expression(value).kind() == "true" {
@@ -53,7 +48,7 @@ impl Rule for GraphqlIntrospectionEnabled {
                     cx.report_capped(
                         Level::Note,
                         span_of(pair),
-                        format!("`{key}: true` serves this {} schema to anyone in every environment", server.library),
+                        format!("`{key}: true` serves this {} schema to anyone in every environment", server.model.parameters.library),
                     )
                     .help = Some(format!("enable it outside production only: `{key}: process.env.NODE_ENV !== \"production\"`"));
                 }
@@ -67,23 +62,14 @@ impl Rule for GraphqlIntrospectionEnabled {
 
     fn check_rust(&self, node: &RustNode<'_>, model: &RustModel, cx: &mut Context<'_>) {
         let RustSyntax::Call(call) = node.syntax else { return };
-        // Asked of every call: its last name first.
-        let last = match &*call.func {
-            syn::Expr::Path(path) => path.path.segments.last().map(|s| &s.ident),
-            _ => None,
-        };
-        if !last.is_some_and(|name| name == "build" || name == "playground_source" || name == "graphiql_source")
-            || node.site.in_test
-            || node.site.in_debug_build
-            || cx.in_test
-            || !(model.imports_crate("async_graphql") || model.imports_crate("juniper"))
-        {
+        if node.site.in_test || node.site.in_debug_build || cx.in_test {
             return;
         }
-        let path = model.call_path(call).unwrap_or_default();
-        if let Some(page) = RUST_IDE_PAGES.iter().find(|page| crate::lang::rust::model::path_names(&path, page)) {
-            cx.report_capped(Level::Note, rust_span(cx.file, &call.func), format!("`{page}` serves a GraphQL IDE, and the schema it introspects, to anyone"))
-                .help = Some("serve the IDE only in development builds (`#[cfg(debug_assertions)]` or a configuration flag), and call `.disable_introspection()` on the production schema".into());
-        }
+        // A function the models say renders a GraphQL IDE (async-graphql, juniper).
+        let parts = model.call_parts(call);
+        let Some(ide) = model.graphql(&parts).filter(|g| g.parameters.ide_page) else { return };
+        let page = &ide.callee.written;
+        cx.report_capped(Level::Note, rust_span(cx.file, &call.func), format!("`{page}` serves a GraphQL IDE, and the schema it introspects, to anyone"))
+            .help = Some("serve the IDE only in development builds (`#[cfg(debug_assertions)]` or a configuration flag), and call `.disable_introspection()` on the production schema".into());
     }
 }

@@ -23,11 +23,11 @@ fn build(options: &RuleOptions) -> Result<Box<dyn Rule>, String> {
 /// async-graphql schema builder methods that bound what one query may cost.
 const RUST_LIMITS: &[&str] = &["limit_depth", "limit_complexity"];
 
-/// Whether an options object limits queries: validation rules (where depth and complexity rules
-/// go), Mercurius's `queryDepth`, or a plugin named for a limit (`useDepthLimit`, GraphQL Armor).
-fn options_limit(options: Node<'_>, model: &TsModel<'_>) -> bool {
-    let set = |key: &str| !matches!(model.property(options, key), Property::Missing);
-    if set("validationRules") || set("queryDepth") {
+/// Whether an options object limits queries: an option the models name (validation rules,
+/// where depth and complexity rules go; Mercurius's `queryDepth`), or a plugin named for a limit
+/// (`useDepthLimit`, GraphQL Armor).
+fn options_limit(options: Node<'_>, limit_options: &[String], model: &TsModel<'_>) -> bool {
+    if limit_options.iter().any(|key| !matches!(model.property(options, key), Property::Missing)) {
         return true;
     }
     match model.property(options, "plugins") {
@@ -66,11 +66,13 @@ impl Rule for GraphqlWithoutQueryLimits {
         let Some(server) = server(node, model) else { return };
         // Options the code does not show (built elsewhere, spread in) may set limits.
         let Some(options) = server.options else { return };
-        if options_limit(options, model) {
+        if options_limit(options, &server.model.parameters.limit_options, model) {
             return;
         }
-        let finding =
-            cx.report(span_of(server.callee), format!("this {} server accepts queries of any depth and complexity", server.library));
+        let finding = cx.report(
+            span_of(server.callee),
+            format!("this {} server accepts queries of any depth and complexity", server.model.parameters.library),
+        );
         finding.help = Some(
             "add a depth and a complexity limit (`validationRules: [depthLimit(10), createComplexityLimitRule(1000)]`, Mercurius `queryDepth`, GraphQL Armor for Yoga)"
                 .into(),
