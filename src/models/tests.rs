@@ -1,3 +1,4 @@
+use super::spec::UserModels;
 use super::*;
 
 fn parts(segments: &[&str], method: Option<&str>, receiver: &[&str], module: Option<&str>) -> CallParts {

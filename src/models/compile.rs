@@ -1,0 +1,621 @@
+//! Reading the written form (`spec`) into entries: a model file or a configuration's `[models]`
+//! becomes callees compiled for matching, each entry checked so that a mistake is one line that
+//! names the file, the line and what is wrong.
+
+use super::spec::{
+    BlockingSpec, BodyLimitSpec, CacheSpec, ClientSpec, ConnectionSpec, GraphqlSpec, HasherSpec, KdfSpec, KeySpec, LimiterSpec, LoggerSpec,
+    ModelFile, PackageSpec, PropagatorSpec, SanitizerSpec, Sections, ServerSpec, SinkSpec, SourceSpec, TokenSpec, UserModels,
+};
+use super::*;
+
+impl Knowledge {
+    /// The built-in models and the user's, from the configuration file at `origin`.
+    pub fn with_user(user: &UserModels, origin: &str) -> Result<Knowledge, ModelError> {
+        let mut knowledge = Knowledge::builtin().clone();
+        knowledge.add_user(user, origin)?;
+        Ok(knowledge)
+    }
+
+    /// Reads one model file into the knowledge.
+    pub fn add_file(&mut self, stem: &str, text: &str) -> Result<(), ModelError> {
+        let mut file: ModelFile = toml::from_str(text).map_err(|e| ModelError::at(e.message().to_string(), e.span()))?;
+        if file.name.is_empty() {
+            return Err(ModelError::at("`name` is empty", None));
+        }
+        let from = Provenance::BuiltIn(stem.to_string());
+        let language = file.language;
+        let sections = file.take_sections();
+        let context = FileContext { language: Some(language), modules: &file.modules, builtin: true };
+        self.add_sections(&sections, &context, &from)?;
+        let modules = if language == Language::Rust { file.crates.clone() } else { file.modules.clone() };
+        self.models.push(ModelInfo { name: file.name.clone(), language, modules, docs: file.docs.clone(), from });
+        Ok(())
+    }
+
+    /// Adds the entries of `[models]` in a configuration file.
+    pub fn add_user(&mut self, user: &UserModels, origin: &str) -> Result<(), ModelError> {
+        if user.is_empty() {
+            return Ok(());
+        }
+        let from = Provenance::Config(origin.to_string());
+        let context = FileContext { language: None, modules: &[], builtin: false };
+        self.add_sections(user, &context, &from)?;
+        Ok(())
+    }
+
+    /// Every entry of a model file's or a configuration's sections.
+    fn add_sections(&mut self, sections: &Sections, context: &FileContext<'_>, from: &Provenance) -> Result<(), ModelError> {
+        for source in &sections.sources {
+            self.add_source(source, context, from)?;
+        }
+        for sink in &sections.sinks {
+            self.add_sink(sink, context, from)?;
+        }
+        for sanitizer in &sections.sanitizers {
+            self.add_sanitizer(sanitizer, context, from)?;
+        }
+        for propagator in &sections.propagators {
+            self.add_propagator(propagator, context, from)?;
+        }
+        for client in &sections.clients {
+            self.add_client(client, context, from)?;
+        }
+        for logger in &sections.loggers {
+            self.add_logger(logger, context, from)?;
+        }
+        for hasher in &sections.hashers {
+            self.add_hasher(hasher, context, from)?;
+        }
+        for blocking in &sections.blocking {
+            self.add_blocking(blocking, context, from)?;
+        }
+        for key in &sections.keys {
+            self.add_key(key, context, from)?;
+        }
+        for kdf in &sections.kdfs {
+            self.add_kdf(kdf, context, from)?;
+        }
+        for token in &sections.tokens {
+            self.add_token(token, context, from)?;
+        }
+        for server in &sections.servers {
+            self.add_server(server, context, from)?;
+        }
+        for limit in &sections.body_limits {
+            self.add_body_limit(limit, context, from)?;
+        }
+        for cache in &sections.caches {
+            self.add_cache(cache, context, from)?;
+        }
+        for graphql in &sections.graphql {
+            self.add_graphql(graphql, context, from)?;
+        }
+        for connection in &sections.connections {
+            self.add_connection(connection, context, from)?;
+        }
+        for limiter in &sections.limiters {
+            self.add_limiter(limiter, context, from)?;
+        }
+        for package in &sections.packages {
+            self.add_package(package, context, from)?;
+        }
+        Ok(())
+    }
+
+    fn language_mut(&mut self, language: Language) -> &mut LanguageKnowledge {
+        match language {
+            Language::Rust => &mut self.rust,
+            Language::Typescript => &mut self.typescript,
+        }
+    }
+
+    fn add_source(&mut self, spec: &SourceSpec, context: &FileContext<'_>, from: &Provenance) -> Result<(), ModelError> {
+        let callee = spec.callee();
+        let language = context.language_of(&callee)?;
+        let has_object = spec.object.is_some();
+        let has_extractors = !spec.extractors.is_empty();
+        let has_decorators = !spec.decorators.is_empty();
+        let callees = context.callees(&callee, language)?;
+        let forms = usize::from(has_object) + usize::from(has_extractors) + usize::from(has_decorators) + usize::from(!callees.is_empty());
+        if forms != 1 {
+            let span = callee.function.map(|f| f.span()).or(spec.object.as_ref().map(|o| o.span()));
+            return Err(ModelError::at(
+                "a source names calls (`function`, `functions`, `methods`), or a request `object` with `members`/`getters`, or TypeScript `decorators`, or Rust `extractors`: exactly one of them",
+                span,
+            ));
+        }
+        if spec.schema_typed && !has_decorators {
+            return Err(ModelError::at("`schema-typed` describes `decorators`: a source without them has no schema", None));
+        }
+        let knowledge = self.language_mut(language);
+        if has_decorators {
+            if language != Language::Typescript {
+                return Err(ModelError::at("`decorators` are TypeScript parameter decorators", None));
+            }
+            knowledge.decorators.push(SourceDecorators {
+                names: spec.decorators.clone(),
+                schema_typed: spec.schema_typed,
+                from: from.clone(),
+            });
+        } else if let Some(object) = &spec.object {
+            let role = object.get_ref();
+            if !REQUEST_ROLES.contains(&role.as_str()) {
+                return Err(ModelError::at(
+                    format!("unknown request object `{role}` (expected one of {})", REQUEST_ROLES.join(", ")),
+                    Some(object.span()),
+                ));
+            }
+            if spec.members.is_empty() && spec.getters.is_empty() {
+                return Err(ModelError::at("a request `object` needs `members` or `getters`", Some(object.span())));
+            }
+            knowledge.source_objects.push(SourceObject {
+                role: role.clone(),
+                members: spec.members.clone(),
+                getters: spec.getters.clone(),
+                types: spec.types.clone(),
+                anywhere: spec.anywhere,
+                from: from.clone(),
+            });
+        } else if has_extractors {
+            if language != Language::Rust {
+                return Err(ModelError::at("`extractors` are Rust handler parameter types", None));
+            }
+            if let Some(framework) = &spec.framework {
+                if !RUST_FRAMEWORKS.contains(&framework.as_str()) {
+                    return Err(ModelError::at(
+                        format!("unknown framework `{framework}` (expected one of {})", RUST_FRAMEWORKS.join(", ")),
+                        None,
+                    ));
+                }
+            }
+            if spec.validated && spec.module.is_none() {
+                return Err(ModelError::at("`validated` extractors need the `module` they come from", None));
+            }
+            knowledge.extractors.push(SourceExtractors {
+                names: spec.extractors.clone(),
+                framework: spec.framework.clone(),
+                module: spec.module.as_ref().map(|m| m.get_ref().clone()),
+                validated: spec.validated,
+                from: from.clone(),
+            });
+        } else {
+            knowledge.remember(&callees);
+            for callee in callees {
+                knowledge.source_calls.push(SourceCall { callee, from: from.clone() });
+            }
+        }
+        Ok(())
+    }
+
+    fn add_sink(&mut self, spec: &SinkSpec, context: &FileContext<'_>, from: &Provenance) -> Result<(), ModelError> {
+        let (language, callees) = context.named_calls(&spec.callee(), "a sink", Some(spec.kind.span()))?;
+        let mut arguments = spec.arguments.clone();
+        if let Some(argument) = spec.argument {
+            arguments.insert(0, argument);
+        }
+        if arguments.is_empty() {
+            arguments.push(0);
+        }
+        let knowledge = self.language_mut(language);
+        knowledge.remember(&callees);
+        for callee in callees {
+            knowledge.sinks.push(Sink {
+                callee,
+                kind: *spec.kind.get_ref(),
+                arguments: arguments.clone(),
+                when_option: spec.when_option.clone(),
+                unless_option: spec.unless_option.clone(),
+                certain: spec.certain.unwrap_or(true),
+                fragment: spec.fragment,
+                placeholders: spec.placeholders.iter().map(|(module, style)| (module.clone(), *style.get_ref())).collect(),
+                from: from.clone(),
+            });
+        }
+        Ok(())
+    }
+
+    fn add_sanitizer(&mut self, spec: &SanitizerSpec, context: &FileContext<'_>, from: &Provenance) -> Result<(), ModelError> {
+        let (language, callees) = context.named_calls(&spec.callee(), "a sanitizer", None)?;
+        let kinds = if spec.kinds.is_empty() { Kinds::ALL } else { Kinds(spec.kinds.iter().fold(0, |bits, k| bits | k.get_ref().bit())) };
+        let knowledge = self.language_mut(language);
+        knowledge.remember(&callees);
+        for callee in callees {
+            knowledge.sanitizers.push(Sanitizer { callee, kinds, from: from.clone() });
+        }
+        Ok(())
+    }
+
+    fn add_propagator(&mut self, spec: &PropagatorSpec, context: &FileContext<'_>, from: &Provenance) -> Result<(), ModelError> {
+        self.add_plain_calls(
+            &spec.callee(),
+            context,
+            "a propagator",
+            |k| &mut k.propagators,
+            |callee| Propagator { callee, from: from.clone() },
+        )
+    }
+
+    /// Entries that are the calls they name and little more (propagators, loggers, hashers,
+    /// blocking calls).
+    fn add_plain_calls<T: HasCallee>(
+        &mut self,
+        spec: &CalleeSpec<'_>,
+        context: &FileContext<'_>,
+        what: &str,
+        table: impl Fn(&mut LanguageKnowledge) -> &mut Table<T>,
+        entry: impl Fn(Callee) -> T,
+    ) -> Result<(), ModelError> {
+        let (language, callees) = context.named_calls(spec, what, None)?;
+        let knowledge = self.language_mut(language);
+        knowledge.remember(&callees);
+        for callee in callees {
+            table(knowledge).push(entry(callee));
+        }
+        Ok(())
+    }
+
+    fn add_client(&mut self, spec: &ClientSpec, context: &FileContext<'_>, from: &Provenance) -> Result<(), ModelError> {
+        let (language, callees) = context.named_calls(&spec.callee(), "a client", None)?;
+        if spec.timeout_options.is_empty() && spec.timeout_methods.is_empty() {
+            return Err(ModelError::at("a client needs `timeout-options` or `timeout-methods`: how its timeout is set", None));
+        }
+        let note = match spec.level.as_deref() {
+            None | Some("warning") => false,
+            Some("note") => true,
+            Some(other) => return Err(ModelError::at(format!("a client's `level` is `note` or `warning`, not `{other}`"), None)),
+        };
+        if let Some(fix) = &spec.fix_option {
+            if language != Language::Typescript || !fix.get_ref().contains("{ms}") {
+                return Err(ModelError::at(
+                    "a client's `fix-option` is a TypeScript option with `{ms}` where the timeout goes",
+                    Some(fix.span()),
+                ));
+            }
+        }
+        let knowledge = self.language_mut(language);
+        knowledge.remember(&callees);
+        for callee in callees {
+            knowledge.clients.push(Client {
+                callee,
+                timeout_options: spec.timeout_options.clone(),
+                options_argument: spec.options_argument,
+                timeout_methods: spec.timeout_methods.clone(),
+                message: spec.message.clone(),
+                help: spec.help.clone(),
+                note,
+                browser: spec.browser,
+                builder: spec.builder,
+                connect_timeout_methods: spec.connect_timeout_methods.clone(),
+                what: spec.what.clone().unwrap_or_else(|| "HTTP client".to_string()),
+                fix_option: spec.fix_option.as_ref().map(|f| f.get_ref().clone()),
+                from: from.clone(),
+            });
+        }
+        Ok(())
+    }
+
+    fn add_connection(&mut self, spec: &ConnectionSpec, context: &FileContext<'_>, from: &Provenance) -> Result<(), ModelError> {
+        let (language, callees) = context.named_calls(&spec.callee(), "a connection", Some(spec.kind.span()))?;
+        if spec.what.trim().is_empty() {
+            return Err(ModelError::at("a connection's `what` (how messages name it) is empty", Some(spec.kind.span())));
+        }
+        let knowledge = self.language_mut(language);
+        knowledge.remember(&callees);
+        for callee in callees {
+            knowledge.connections.push(Connection {
+                callee,
+                what: spec.what.clone(),
+                kind: *spec.kind.get_ref(),
+                timeout_options: spec.timeout_options.clone(),
+                required_timeout: spec.required_timeout.clone(),
+                from: from.clone(),
+            });
+        }
+        Ok(())
+    }
+
+    fn add_logger(&mut self, spec: &LoggerSpec, context: &FileContext<'_>, from: &Provenance) -> Result<(), ModelError> {
+        self.add_plain_calls(&spec.callee(), context, "a logger", |k| &mut k.loggers, |callee| Logger { callee, from: from.clone() })
+    }
+
+    fn add_blocking(&mut self, spec: &BlockingSpec, context: &FileContext<'_>, from: &Provenance) -> Result<(), ModelError> {
+        let instead = || spec.instead.clone();
+        self.add_plain_calls(
+            &spec.callee(),
+            context,
+            "a blocking call",
+            |k| &mut k.blocking,
+            |callee| Blocking { callee, instead: instead(), from: from.clone() },
+        )
+    }
+
+    fn add_key(&mut self, spec: &KeySpec, context: &FileContext<'_>, from: &Provenance) -> Result<(), ModelError> {
+        let at = spec.function.as_ref().or(spec.functions.first()).map(|f| f.span());
+        let holder = match (spec.argument, &spec.option) {
+            (Some(index), None) if spec.options_argument.is_none() => KeyHolder::Argument(index),
+            (None, Some(name)) if !name.trim().is_empty() => {
+                KeyHolder::Option { name: name.trim().to_string(), argument: spec.options_argument.unwrap_or(0) }
+            }
+            _ => {
+                return Err(ModelError::at(
+                    "a key entry names where the key is: `argument = N`, or `option = \"name\"` (with `options-argument` when the options are not the first argument)",
+                    at,
+                ))
+            }
+        };
+        if spec.what.trim().is_empty() {
+            return Err(ModelError::at("a key entry's `what` (how messages name the key) is empty", at));
+        }
+        let what = spec.what.trim().to_string();
+        self.add_plain_calls(
+            &spec.callee(),
+            context,
+            "a key",
+            |k| &mut k.keys,
+            |callee| Key { callee, what: what.clone(), holder: holder.clone(), from: from.clone() },
+        )
+    }
+
+    fn add_kdf(&mut self, spec: &KdfSpec, context: &FileContext<'_>, from: &Provenance) -> Result<(), ModelError> {
+        let algorithm = *spec.algorithm.get_ref();
+        // What each family is judged by: an entry that gives none of it would never report.
+        let judged = match algorithm {
+            KdfAlgorithm::Bcrypt => spec.cost_argument.is_some() || spec.salt_argument.is_some(),
+            KdfAlgorithm::Argon2 => spec.memory_argument.is_some() || spec.variant_argument.is_some() || spec.options_argument.is_some(),
+            KdfAlgorithm::Pbkdf2 => spec.iterations_argument.is_some() || spec.salt_argument.is_some(),
+            KdfAlgorithm::Scrypt => spec.cost_argument.is_some() || spec.options_argument.is_some() || spec.salt_argument.is_some(),
+            KdfAlgorithm::Salt => spec.salt_argument.is_some(),
+        };
+        if !judged {
+            return Err(ModelError::at(
+                format!(
+                    "a `{}` kdf entry says where nothing it is judged by is (bcrypt: `cost-argument`; argon2: `memory-argument`, `variant-argument` or `options-argument`; pbkdf2: `iterations-argument`; scrypt: `cost-argument` or `options-argument`; salt: `salt-argument`)",
+                    algorithm.name()
+                ),
+                Some(spec.algorithm.span()),
+            ));
+        }
+        let entry = |callee| Kdf { callee, algorithm, parameters: spec.clone(), from: from.clone() };
+        self.add_plain_calls(&spec.callee(), context, "a kdf", |k| &mut k.kdfs, entry)
+    }
+
+    fn add_token(&mut self, spec: &TokenSpec, context: &FileContext<'_>, from: &Provenance) -> Result<(), ModelError> {
+        let role = *spec.role.get_ref();
+        let at = Some(spec.role.span());
+        let named = |option: &Option<String>| option.as_deref().is_some_and(|o| !o.trim().is_empty());
+        match role {
+            TokenRole::Defaults if spec.options_argument.is_none() || !named(&spec.expiry_option) => {
+                return Err(ModelError::at("a `defaults` token entry says where the options are (`options-argument`) and which sets the lifetime (`expiry-option`)", at));
+            }
+            TokenRole::Sign if !spec.expiry_methods.is_empty() && !named(&spec.sign_method) => {
+                return Err(ModelError::at(
+                    "a `sign` token entry with `expiry-methods` (a builder) names the method that signs (`sign-method`)",
+                    at,
+                ));
+            }
+            TokenRole::Sign
+                if spec.expiry_methods.is_empty()
+                    && !named(&spec.expiry_option)
+                    && context.language_of(&spec.callee())? == Language::Typescript =>
+            {
+                return Err(ModelError::at("a TypeScript `sign` token entry says how a lifetime is given: `expiry-option` (with `options-argument`) or `expiry-methods`", at));
+            }
+            _ => {}
+        }
+        let entry = |callee| Token { callee, role, parameters: spec.clone(), from: from.clone() };
+        self.add_plain_calls(&spec.callee(), context, "a token entry", |k| &mut k.tokens, entry)
+    }
+
+    fn add_server(&mut self, spec: &ServerSpec, context: &FileContext<'_>, from: &Provenance) -> Result<(), ModelError> {
+        let framework = spec.framework.trim().to_string();
+        if framework.is_empty() {
+            let at = spec.function.as_ref().or(spec.functions.first()).map(|f| f.span());
+            return Err(ModelError::at("a server entry's `framework` (how messages name it) is empty", at));
+        }
+        let drains_by_default = spec.drains_by_default;
+        let entry = |callee| Server { callee, framework: framework.clone(), drains_by_default, from: from.clone() };
+        self.add_plain_calls(&spec.callee(), context, "a server entry", |k| &mut k.servers, entry)
+    }
+
+    fn add_body_limit(&mut self, spec: &BodyLimitSpec, context: &FileContext<'_>, from: &Provenance) -> Result<(), ModelError> {
+        let says = [spec.limit_argument.is_some(), spec.limit_option.is_some(), spec.required_option.is_some(), spec.disables];
+        if says.iter().filter(|s| **s).count() != 1 {
+            let at = spec.function.as_ref().or(spec.functions.first()).map(|f| f.span());
+            return Err(ModelError::at(
+                "a body-limit entry says one thing: where the limit is (`limit-argument` or `limit-option`), the option without which there is none (`required-option`), or that the call removes the default (`disables = true`)",
+                at,
+            ));
+        }
+        let entry = |callee| BodyLimit { callee, parameters: spec.clone(), from: from.clone() };
+        self.add_plain_calls(&spec.callee(), context, "a body-limit entry", |k| &mut k.body_limits, entry)
+    }
+
+    fn add_cache(&mut self, spec: &CacheSpec, context: &FileContext<'_>, from: &Provenance) -> Result<(), ModelError> {
+        let at = spec.function.as_ref().or(spec.functions.first()).map(|f| f.span());
+        if spec.what.trim().is_empty() {
+            return Err(ModelError::at("a cache entry's `what` (how messages name the cache) is empty", at));
+        }
+        let says = [!spec.bound_options.is_empty(), !spec.bound_methods.is_empty(), spec.unbounded];
+        if says.iter().filter(|s| **s).count() != 1 {
+            return Err(ModelError::at(
+                "a cache entry says what bounds the cache (`bound-options` or, for a builder, `bound-methods`) or that it has no bound (`unbounded = true`)",
+                at,
+            ));
+        }
+        if spec.entry_ttl_method.is_some() != spec.entry_ttl_argument.is_some() {
+            return Err(ModelError::at("a cache entry gives `entry-ttl-method` and `entry-ttl-argument` together", at));
+        }
+        let entry = |callee| Cache { callee, parameters: spec.clone(), from: from.clone() };
+        self.add_plain_calls(&spec.callee(), context, "a cache entry", |k| &mut k.caches, entry)
+    }
+
+    fn add_graphql(&mut self, spec: &GraphqlSpec, context: &FileContext<'_>, from: &Provenance) -> Result<(), ModelError> {
+        let at = spec.function.as_ref().or(spec.functions.first()).map(|f| f.span());
+        if spec.library.trim().is_empty() {
+            return Err(ModelError::at("a graphql entry's `library` (how messages name it) is empty", at));
+        }
+        if spec.ide_page && (spec.plugin || !spec.switches.is_empty() || !spec.limit_options.is_empty()) {
+            return Err(ModelError::at(
+                "a graphql entry is a server (with `switches`, `limit-options`) or an IDE page (`ide-page = true`), not both",
+                at,
+            ));
+        }
+        let entry = |callee| Graphql { callee, parameters: spec.clone(), from: from.clone() };
+        self.add_plain_calls(&spec.callee(), context, "a graphql entry", |k| &mut k.graphql, entry)
+    }
+
+    fn add_hasher(&mut self, spec: &HasherSpec, context: &FileContext<'_>, from: &Provenance) -> Result<(), ModelError> {
+        if context.language_of(&spec.callee())? == Language::Rust {
+            // `plaintext-password` follows request data into Rust stores; a hasher's result is
+            // not request data already, so there is nothing for an entry to say.
+            return Err(ModelError::at(
+                "`hashers` entries are for TypeScript: in Rust, what a hash function returns is not request data already",
+                spec.function.as_ref().map(|f| f.span()),
+            ));
+        }
+        self.add_plain_calls(&spec.callee(), context, "a hasher", |k| &mut k.hashers, |callee| Hasher { callee, from: from.clone() })
+    }
+
+    fn add_limiter(&mut self, spec: &LimiterSpec, context: &FileContext<'_>, from: &Provenance) -> Result<(), ModelError> {
+        let (language, module) = module_entry(spec.language.as_ref(), &spec.module, context, "limiter")?;
+        self.language_mut(language).limiters.push((module, from.clone()));
+        Ok(())
+    }
+
+    fn add_package(&mut self, spec: &PackageSpec, context: &FileContext<'_>, from: &Provenance) -> Result<(), ModelError> {
+        let (language, module) = module_entry(spec.language.as_ref(), &spec.module, context, "package")?;
+        if spec.provides.get_ref().is_empty() {
+            return Err(ModelError::at(
+                "`provides` names nothing: expected \"health-check\", \"graceful-shutdown\" or \"security-headers\"",
+                Some(spec.provides.span()),
+            ));
+        }
+        self.language_mut(language).packages.push((module, spec.provides.get_ref().clone(), from.clone()));
+        Ok(())
+    }
+}
+
+/// The language and module of an entry that names a module (`[[limiters]]`, `[[packages]]`):
+/// the entry's own language or its file's, and a module path without spaces.
+fn module_entry(
+    language: Option<&toml::Spanned<Language>>,
+    module: &toml::Spanned<String>,
+    context: &FileContext<'_>,
+    entry: &str,
+) -> Result<(Language, String), ModelError> {
+    let language = match (language, context.language) {
+        (Some(language), _) => *language.get_ref(),
+        (None, Some(language)) => language,
+        (None, None) => {
+            return Err(ModelError::at("every `[[models.*]]` entry needs `language` (\"rust\" or \"typescript\")", Some(module.span())))
+        }
+    };
+    let name = module.get_ref().trim();
+    if name.is_empty() || name.contains(char::is_whitespace) {
+        return Err(ModelError::at(format!("bad {entry} module `{name}`: expected an import path or a crate path"), Some(module.span())));
+    }
+    Ok((language, name.to_string()))
+}
+
+/// What an entry is read against: the model file's language and module prefixes.
+struct FileContext<'f> {
+    language: Option<Language>,
+    modules: &'f [String],
+    builtin: bool,
+}
+
+impl FileContext<'_> {
+    /// The language and the compiled callees of an entry that must name calls (`what` is how
+    /// the error names the entry, `span` where it points when none is named).
+    fn named_calls(
+        &self,
+        spec: &CalleeSpec<'_>,
+        what: &str,
+        span: Option<std::ops::Range<usize>>,
+    ) -> Result<(Language, Vec<Callee>), ModelError> {
+        let language = self.language_of(spec)?;
+        let callees = self.callees(spec, language)?;
+        if callees.is_empty() {
+            return Err(ModelError::at(format!("{what} needs `function`, `functions` or `methods`"), span));
+        }
+        Ok((language, callees))
+    }
+
+    fn language_of(&self, callee: &CalleeSpec<'_>) -> Result<Language, ModelError> {
+        match (self.language, callee.language) {
+            (Some(_), Some(given)) => Err(ModelError::at("`language` is set once for the whole model file", Some(given.span()))),
+            (Some(language), None) => Ok(language),
+            (None, Some(given)) => Ok(*given.get_ref()),
+            (None, None) => Err(ModelError::at(
+                "every `[[models.*]]` entry needs `language = \"rust\"` or `language = \"typescript\"`",
+                callee.function.map(|f| f.span()),
+            )),
+        }
+    }
+
+    /// The entry's callees, compiled.
+    fn callees(&self, spec: &CalleeSpec<'_>, language: Language) -> Result<Vec<Callee>, ModelError> {
+        let module = spec.module.map(|m| m.get_ref().clone());
+        if let Some(m) = spec.module {
+            if m.get_ref().trim().is_empty() {
+                return Err(ModelError::at("`module` is empty", Some(m.span())));
+            }
+        }
+        let mut callees = Vec::new();
+        for written in spec.function.into_iter().chain(spec.functions) {
+            let text = written.get_ref().trim();
+            let bad = |why: &str| ModelError::at(format!("bad function pattern `{text}`: {why}"), Some(written.span()));
+            if text.is_empty() {
+                return Err(bad("it is empty"));
+            }
+            if let Some(method) = text.strip_prefix("*.").or_else(|| text.strip_prefix("*::")) {
+                if !is_identifier(method) {
+                    return Err(bad("after `*.` comes one method name"));
+                }
+                callees.push(Callee { written: format!("*.{method}"), form: Form::Method(method.to_string()), module: module.clone() });
+                continue;
+            }
+            let separator = language.separator();
+            let segments: Vec<String> = text.split(separator).map(str::to_string).collect();
+            if segments.iter().any(|s| s.is_empty() || s.contains('*') || s.contains(char::is_whitespace)) {
+                let other =
+                    if language == Language::Rust { "`Type::method` or `module::function`" } else { "`module.function` or `Type.method`" };
+                return Err(bad(&format!("expected a name like {other}, or `*.method`")));
+            }
+            if self.builtin && language == Language::Typescript {
+                // Built-in TypeScript names are whole qualified names, under each module prefix.
+                // An entry's own `module` narrows the file's prefixes to that one.
+                let prefixes = match &module {
+                    Some(module) => std::slice::from_ref(module),
+                    None => self.modules,
+                };
+                if prefixes.is_empty() {
+                    callees.push(Callee {
+                        written: text.to_string(),
+                        form: Form::Exact { name: text.to_string(), imported: false },
+                        module: None,
+                    });
+                } else {
+                    for prefix in prefixes {
+                        let name = if text == "default" { prefix.clone() } else { format!("{prefix}.{text}") };
+                        callees.push(Callee { written: name.clone(), form: Form::Exact { name, imported: true }, module: None });
+                    }
+                }
+            } else {
+                callees.push(Callee { written: text.to_string(), form: Form::Suffix(segments), module: module.clone() });
+            }
+        }
+        for written in spec.methods {
+            let method = written.get_ref().trim();
+            if !is_identifier(method) {
+                return Err(ModelError::at(format!("bad method name `{method}`"), Some(written.span())));
+            }
+            callees.push(Callee { written: format!("*.{method}"), form: Form::Method(method.to_string()), module: module.clone() });
+        }
+        Ok(callees)
+    }
+}
+
+fn is_identifier(text: &str) -> bool {
+    !text.is_empty() && text.chars().all(|c| c.is_alphanumeric() || c == '_' || c == '$')
+}

@@ -1,0 +1,233 @@
+//! `archlint models`: every entry in force, per language and section, with where it comes from.
+
+use super::*;
+
+impl Knowledge {
+    /// Every entry, for `archlint models`.
+    pub fn listing(&self) -> Listing<'_> {
+        let mut entries = Vec::new();
+        for language in [Language::Rust, Language::Typescript] {
+            let k = self.language(language);
+            for s in &k.source_calls.entries {
+                entries.push(ListedEntry {
+                    language,
+                    section: "source",
+                    kind: None,
+                    name: s.callee.shown(),
+                    detail: String::new(),
+                    from: &s.from,
+                });
+            }
+            for o in &k.source_objects {
+                let mut names: Vec<String> = o.members.iter().map(|m| format!("{}.{m}", o.role)).collect();
+                names.extend(o.getters.iter().map(|g| format!("{}.{g}()", o.role)));
+                let detail = if o.types.is_empty() { String::new() } else { format!("types: {}", o.types.join(", ")) };
+                entries.push(ListedEntry { language, section: "source", kind: None, name: names.join(", "), detail, from: &o.from });
+            }
+            for d in &k.decorators {
+                let names = d.names.iter().map(|n| format!("@{n}()")).collect::<Vec<_>>().join(", ");
+                entries.push(ListedEntry {
+                    language,
+                    section: "source",
+                    kind: None,
+                    name: names,
+                    detail: "parameter decorators".into(),
+                    from: &d.from,
+                });
+            }
+            for e in &k.extractors {
+                let mut detail = e.framework.as_ref().map(|f| format!("{f} handlers")).unwrap_or_default();
+                if e.validated {
+                    detail = format!("validating, from `{}`", e.module.as_deref().unwrap_or(""));
+                }
+                entries.push(ListedEntry { language, section: "source", kind: None, name: e.names.join(", "), detail, from: &e.from });
+            }
+            for s in &k.sinks.entries {
+                let mut detail = format!("argument {}", s.arguments.iter().map(ToString::to_string).collect::<Vec<_>>().join(", "));
+                if let Some(option) = &s.when_option {
+                    detail.push_str(&format!("; only with option `{option}`"));
+                }
+                if let Some(option) = &s.unless_option {
+                    detail.push_str(&format!("; not with option `{option}`"));
+                }
+                if !s.certain {
+                    detail.push_str("; when the argument reads as this kind");
+                }
+                entries.push(ListedEntry {
+                    language,
+                    section: "sink",
+                    kind: Some(s.kind.name().to_string()),
+                    name: s.callee.shown(),
+                    detail,
+                    from: &s.from,
+                });
+            }
+            for s in &k.sanitizers.entries {
+                let kind =
+                    if s.kinds.is_all() { "all".to_string() } else { s.kinds.iter().map(SinkKind::name).collect::<Vec<_>>().join(",") };
+                entries.push(ListedEntry {
+                    language,
+                    section: "sanitizer",
+                    kind: Some(kind),
+                    name: s.callee.shown(),
+                    detail: String::new(),
+                    from: &s.from,
+                });
+            }
+            for c in &k.clients.entries {
+                let detail =
+                    format!("timeout: {}", c.timeout_options.iter().chain(&c.timeout_methods).cloned().collect::<Vec<_>>().join(", "));
+                entries.push(ListedEntry { language, section: "client", kind: None, name: c.callee.shown(), detail, from: &c.from });
+            }
+            for c in &k.connections.entries {
+                entries.push(ListedEntry {
+                    language,
+                    section: "connection",
+                    kind: Some(c.kind.name().to_string()),
+                    name: c.callee.shown(),
+                    detail: c.what.clone(),
+                    from: &c.from,
+                });
+            }
+            for l in &k.loggers.entries {
+                entries.push(ListedEntry {
+                    language,
+                    section: "logger",
+                    kind: None,
+                    name: l.callee.shown(),
+                    detail: String::new(),
+                    from: &l.from,
+                });
+            }
+            for h in &k.hashers.entries {
+                entries.push(ListedEntry {
+                    language,
+                    section: "hasher",
+                    kind: None,
+                    name: h.callee.shown(),
+                    detail: String::new(),
+                    from: &h.from,
+                });
+            }
+            for b in &k.blocking.entries {
+                let detail = b.instead.as_ref().map(|i| format!("instead: {i}")).unwrap_or_default();
+                entries.push(ListedEntry { language, section: "blocking", kind: None, name: b.callee.shown(), detail, from: &b.from });
+            }
+            for key in &k.keys.entries {
+                let detail = match &key.holder {
+                    KeyHolder::Argument(index) => format!("{}, argument {index}", key.what),
+                    KeyHolder::Option { name, argument } => format!("{}, option `{name}` of argument {argument}", key.what),
+                };
+                entries.push(ListedEntry { language, section: "key", kind: None, name: key.callee.shown(), detail, from: &key.from });
+            }
+            for kdf in &k.kdfs.entries {
+                entries.push(ListedEntry {
+                    language,
+                    section: "kdf",
+                    kind: Some(kdf.algorithm.name().to_string()),
+                    name: kdf.callee.shown(),
+                    detail: String::new(),
+                    from: &kdf.from,
+                });
+            }
+            for token in &k.tokens.entries {
+                entries.push(ListedEntry {
+                    language,
+                    section: "token",
+                    kind: Some(token.role.name().to_string()),
+                    name: token.callee.shown(),
+                    detail: token.parameters.shown.clone().unwrap_or_default(),
+                    from: &token.from,
+                });
+            }
+            for graphql in &k.graphql.entries {
+                let p = &graphql.parameters;
+                let detail = if p.ide_page { format!("{}, IDE page", p.library) } else { format!("{} server", p.library) };
+                entries.push(ListedEntry {
+                    language,
+                    section: "graphql",
+                    kind: None,
+                    name: graphql.callee.shown(),
+                    detail,
+                    from: &graphql.from,
+                });
+            }
+            for cache in &k.caches.entries {
+                let p = &cache.parameters;
+                let detail = if p.unbounded {
+                    format!("{}, unbounded", p.what)
+                } else {
+                    let bounds: Vec<&str> = p.bound_options.iter().chain(&p.bound_methods).map(String::as_str).collect();
+                    format!("{}, bounded by {}", p.what, bounds.join(", "))
+                };
+                entries.push(ListedEntry { language, section: "cache", kind: None, name: cache.callee.shown(), detail, from: &cache.from });
+            }
+            for limit in &k.body_limits.entries {
+                let p = &limit.parameters;
+                let detail = match (&p.limit_option, p.limit_argument, &p.required_option) {
+                    (Some(option), _, _) => format!("option `{option}`"),
+                    (_, Some(index), _) => format!("argument {index}"),
+                    (_, _, Some(option)) => format!("requires `{option}`"),
+                    _ => "removes the default limit".to_string(),
+                };
+                entries.push(ListedEntry {
+                    language,
+                    section: "body-limit",
+                    kind: None,
+                    name: limit.callee.shown(),
+                    detail,
+                    from: &limit.from,
+                });
+            }
+            for server in &k.servers.entries {
+                let detail = if server.drains_by_default { "drains by default".to_string() } else { String::new() };
+                entries.push(ListedEntry {
+                    language,
+                    section: "server",
+                    kind: Some(server.framework.clone()),
+                    name: server.callee.shown(),
+                    detail,
+                    from: &server.from,
+                });
+            }
+            for (module, from) in &k.limiters {
+                entries.push(ListedEntry { language, section: "limiter", kind: None, name: module.clone(), detail: String::new(), from });
+            }
+            for (module, provides, from) in &k.packages {
+                let provides = provides.iter().map(|c| c.name()).collect::<Vec<_>>().join(", ");
+                entries.push(ListedEntry { language, section: "package", kind: None, name: module.clone(), detail: provides, from });
+            }
+            for p in &k.propagators.entries {
+                entries.push(ListedEntry {
+                    language,
+                    section: "propagator",
+                    kind: None,
+                    name: p.callee.shown(),
+                    detail: String::new(),
+                    from: &p.from,
+                });
+            }
+        }
+        Listing { entries }
+    }
+}
+
+/// What `archlint models` prints.
+pub struct Listing<'k> {
+    pub entries: Vec<ListedEntry<'k>>,
+}
+
+#[derive(Serialize)]
+pub struct ListedEntry<'k> {
+    pub language: Language,
+    /// `source`, `sink`, `sanitizer`, `propagator`, `client`, `connection`, `logger`, `hasher`,
+    /// `blocking`, `key`, `kdf`, `limiter`, `package`.
+    pub section: &'static str,
+    /// A sink's kind; a sanitiser's kinds.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub kind: Option<String>,
+    pub name: String,
+    #[serde(skip_serializing_if = "String::is_empty")]
+    pub detail: String,
+    pub from: &'k Provenance,
+}
