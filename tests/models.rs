@@ -189,6 +189,16 @@ fn archlint_models_lists_built_in_and_configured_entries() {
     assert!(text.contains("[sql] cleanIdentifier"), "{text}");
     assert!(text.contains("models/node-child_process.toml"), "{text}");
     assert!(!text.contains("Request::query_get"), "rust entries are left out: {text}");
+    // Every section has a heading of its own.
+    for heading in [
+        "typescript tokens",
+        "typescript servers",
+        "typescript body-limits",
+        "typescript caches",
+        "typescript GraphQL servers and IDE pages",
+    ] {
+        assert!(text.contains(&format!("\n{heading}\n")), "{heading}: {text}");
+    }
     let json = archlint(dir.path(), &["models", "--format", "json"]);
     let value: serde_json::Value = serde_json::from_slice(&json.stdout).expect("JSON");
     let configured = value["entries"].as_array().unwrap().iter().filter(|e| e["from"]["from"] == "config").count();

@@ -221,7 +221,8 @@ pub struct Listing<'k> {
 pub struct ListedEntry<'k> {
     pub language: Language,
     /// `source`, `sink`, `sanitizer`, `propagator`, `client`, `connection`, `logger`, `hasher`,
-    /// `blocking`, `key`, `kdf`, `limiter`, `package`.
+    /// `blocking`, `key`, `kdf`, `token`, `graphql`, `cache`, `body-limit`, `server`, `limiter`,
+    /// `package`.
     pub section: &'static str,
     /// A sink's kind; a sanitiser's kinds.
     #[serde(skip_serializing_if = "Option::is_none")]
