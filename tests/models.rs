@@ -684,3 +684,31 @@ fn a_projects_own_graphql_server_described_in_the_models_is_checked_for_switches
         "archlint.toml:3: a graphql entry is a server",
     );
 }
+
+#[test]
+fn a_projects_own_server_kit_has_its_timeouts_checked() {
+    let config = "[[models.servers]]\nlanguage = \"typescript\"\nfunction = \"createService\"\nmodule = \"@acme/server-kit\"\nframework = \"Acme kit\"\nrequired-timeout = \"deadlineMs\"\ntimeouts-off-at-zero = { idleMs = 30000 }\n\n[[models.servers]]\nlanguage = \"rust\"\nfunction = \"kit::serve\"\nframework = \"acme-kit\"\nneeds-timeout-layer = true\ntimeout-help = \"pass `kit::Deadline` to `kit::serve`\"\n";
+    let dir = ledger(
+        config,
+        &[
+            (
+                "src/main.ts",
+                b"import { createService } from \"@acme/server-kit\";\nexport const open = createService({ name: \"ledger\" });\nexport const bounded = createService({ name: \"ledger\", deadlineMs: 30_000, idleMs: 0 });\n",
+            ),
+            ("src/main.rs", b"mod kit;\n#[tokio::main]\nasync fn main() {\n    kit::serve(\"0.0.0.0:9000\").await;\n}\n"),
+        ],
+    );
+    let found = findings_of(dir.path(), "server-without-timeout");
+    let places: Vec<(&str, u64)> = found.iter().map(|(_, path, line)| (path.as_str(), *line)).collect();
+    assert_eq!(
+        places,
+        [("src/main.rs", 4), ("src/main.ts", 2), ("src/main.ts", 3)],
+        "no deadline, an idle timeout of 0, a kit without a timeout of its own"
+    );
+    assert_config_error(
+        dir.path(),
+        "[[models.servers]]\nlanguage = \"rust\"\nfunction = \"kit::serve\"\nframework = \"acme-kit\"\ntimeout-help = \"x\"\n",
+        "server-without-timeout",
+        "archlint.toml:3: a server entry's `timeout-help` goes with `needs-timeout-layer = true`",
+    );
+}

@@ -412,8 +412,11 @@ impl Knowledge {
             let at = spec.function.as_ref().or(spec.functions.first()).map(|f| f.span());
             return Err(ModelError::at("a server entry's `framework` (how messages name it) is empty", at));
         }
-        let drains_by_default = spec.drains_by_default;
-        let entry = |callee| Server { callee, framework: framework.clone(), drains_by_default, from: from.clone() };
+        if spec.timeout_help.is_some() && !spec.needs_timeout_layer {
+            let at = spec.function.as_ref().or(spec.functions.first()).map(|f| f.span());
+            return Err(ModelError::at("a server entry's `timeout-help` goes with `needs-timeout-layer = true`", at));
+        }
+        let entry = |callee| Server { callee, framework: framework.clone(), parameters: spec.clone(), from: from.clone() };
         self.add_plain_calls(&spec.callee(), context, "a server entry", |k| &mut k.servers, entry)
     }
 

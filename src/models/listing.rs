@@ -180,7 +180,7 @@ impl Knowledge {
                 });
             }
             for server in &k.servers.entries {
-                let detail = if server.drains_by_default { "drains by default".to_string() } else { String::new() };
+                let detail = if server.parameters.drains_by_default { "drains by default".to_string() } else { String::new() };
                 entries.push(ListedEntry {
                     language,
                     section: "server",

@@ -337,7 +337,8 @@ pub struct Server {
     pub callee: Callee,
     /// The framework, as messages name it.
     pub framework: String,
-    pub drains_by_default: bool,
+    /// The entry as written (drains by default, its timeouts; see [`ServerSpec`]).
+    pub parameters: ServerSpec,
     pub from: Provenance,
 }
 
@@ -673,6 +674,12 @@ impl Knowledge {
     /// The names (a path's last segment, a method) body-limit entries that set a limit match by.
     pub fn body_limit_names(&self, language: Language) -> impl Iterator<Item = &str> {
         self.language(language).body_limits.entries.iter().filter(|b| !b.parameters.disables).filter_map(|b| b.callee.last_name())
+    }
+
+    /// The timeouts servers of this language switch off with `0` (`requestTimeout`), and the
+    /// library's default for each.
+    pub fn server_timeouts_off_at_zero(&self, language: Language) -> impl Iterator<Item = (&str, u64)> {
+        self.language(language).servers.entries.iter().flat_map(|s| s.parameters.timeouts_off_at_zero.iter().map(|(k, v)| (k.as_str(), *v)))
     }
 
     /// The entry that says this call makes an HTTP app or server, or starts serving.

@@ -460,6 +460,20 @@ entry!(
         /// (actix-web, Rocket): nothing to add for shutdown.
         #[serde(default)]
         pub drains_by_default: bool,
+        /// TypeScript: options of the call (and properties of the server it makes) whose `0`
+        /// switches a timeout off, with the library's default in milliseconds, which `--fix`
+        /// restores (`{ requestTimeout = 300000, headersTimeout = 60000 }` for Node's server).
+        #[serde(default)]
+        pub timeouts_off_at_zero: std::collections::BTreeMap<String, u64>,
+        /// TypeScript: an option without which requests may take forever (Fastify's
+        /// `requestTimeout`, no limit by default): a server made without it is a note.
+        pub required_timeout: Option<String>,
+        /// Rust: the server sets no request timeout of its own (axum, warp), so one is missing
+        /// unless a timeout layer wraps a router somewhere in the code it is built with.
+        #[serde(default)]
+        pub needs_timeout_layer: bool,
+        /// With `needs-timeout-layer`: how to add one, for the finding's help.
+        pub timeout_help: Option<String>,
     }
 );
 

@@ -86,5 +86,5 @@ pub fn ts_server_start(call: Node<'_>, model: &TsModel<'_>) -> Option<ServerStar
 pub fn rust_server_start(call: &syn::ExprCall, model: &RustModel) -> Option<ServerStart> {
     let parts = model.call_parts(call);
     let server = model.server(&parts)?;
-    Some(ServerStart { framework: server.framework.clone(), drains_by_default: server.drains_by_default })
+    Some(ServerStart { framework: server.framework.clone(), drains_by_default: server.parameters.drains_by_default })
 }

@@ -7,6 +7,7 @@ use crate::lang::rust::{method_chain, span_of as rust_span, RustKind, RustModel,
 use crate::lang::typescript::model::{named_children, span_of};
 use crate::lang::typescript::FieldExt;
 use crate::lang::typescript::{Property, TsModel};
+use crate::models::Language;
 use crate::rules::{check_option_names, Context, Rule, RuleEntry, RuleOptions};
 use quote::ToTokens;
 use syn::Expr;
@@ -21,8 +22,6 @@ fn build(options: &RuleOptions) -> Result<Box<dyn Rule>, String> {
     Ok(Box::new(ServerWithoutTimeout))
 }
 
-/// Node `http.Server` properties whose `0` disables a timeout.
-const NODE_TIMEOUTS: &[&str] = &["requestTimeout", "headersTimeout", "timeout"];
 /// Rust middleware that bounds request time; any of them in the project answers `axum::serve`.
 const RUST_TIMEOUT_LAYERS: &[&str] = &["TimeoutLayer", "RequestBodyTimeoutLayer", "timeout::Timeout", "HandleErrorLayer"];
 
@@ -38,13 +37,23 @@ fn is_zero(text: &str) -> bool {
     )
 }
 
-/// Node's defaults for the timeouts a `0` switches off: what a fix restores.
-fn node_default(key: &str) -> Option<&'static str> {
-    match key {
-        "requestTimeout" => Some("300_000"),
-        "headersTimeout" => Some("60_000"),
-        _ => None,
+/// `300000` as `300_000`: how a fix writes a default back.
+fn with_separators(n: u64) -> String {
+    let digits = n.to_string();
+    let mut out = String::new();
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push('_');
+        }
+        out.push(c);
     }
+    out
+}
+
+/// The default a server library gives a timeout a `0` switches off (per the models), as a fix
+/// writes it.
+fn library_default(key: &str, model: &TsModel<'_>) -> Option<String> {
+    model.knowledge.server_timeouts_off_at_zero(Language::Typescript).find(|(k, _)| *k == key).map(|(_, ms)| with_separators(ms))
 }
 
 impl ServerWithoutTimeout {
@@ -55,9 +64,12 @@ impl ServerWithoutTimeout {
         }
         let property = left.field("property").map(|p| model.text(p)).unwrap_or("");
         let object = left.field("object").map(|o| model.text(o)).unwrap_or("");
-        // `server.timeout = 0` only on something named like a server: `timeout` is a common word.
-        if NODE_TIMEOUTS.contains(&property) && (property != "timeout" || object.to_ascii_lowercase().contains("server")) {
-            let edit = node_default(property).map(|default| (default, Edit::replace(cx.file, span_of(right), default)));
+        // A property the models say a server switches off with `0` (`server.requestTimeout = 0`),
+        // or Node's socket `timeout`, only on something named like a server: `timeout` is a common word.
+        let switched_off = model.knowledge.server_timeouts_off_at_zero(Language::Typescript).any(|(key, _)| key == property)
+            || (property == "timeout" && object.to_ascii_lowercase().contains("server"));
+        if switched_off {
+            let edit = library_default(property, model).map(|default| (default.clone(), Edit::replace(cx.file, span_of(right), default)));
             let finding = cx.report(span_of(node), format!("`{}` disables the server's {property}", model.text(left)));
             finding.help = Some("keep Node's defaults (requestTimeout 300 s, headersTimeout 60 s) or set shorter ones".into());
             if let Some((default, edit)) = edit {
@@ -78,37 +90,34 @@ impl ServerWithoutTimeout {
             }
             return;
         }
-        let Some(name) = model.qualified_name(callee) else { return };
+        // A server the models describe: `http.createServer({ requestTimeout: 0 })`, Fastify
+        // without `requestTimeout` (no limit by default).
+        let Some(server) = model.server(node) else { return };
+        let parameters = &server.parameters;
         let options = arguments.first().map(|a| model.resolve(*a)).filter(|a| a.kind() == "object");
-        match name.as_str() {
-            "http.createServer" | "https.createServer" | "node:http.createServer" | "node:https.createServer" => {
-                let Some(options) = options else { return };
-                for key in ["requestTimeout", "headersTimeout"] {
-                    if let Property::Found(value) = model.property(options, key) {
-                        if is_zero(model.text(value)) {
-                            let edit = node_default(key).map(|default| (default, Edit::replace(cx.file, span_of(value), default)));
-                            let finding = cx.report(span_of(value), format!("`{key}: 0` disables the server's {key}"));
-                            finding.help = Some("keep Node's default or set a finite timeout".into());
-                            if let Some((default, edit)) = edit {
-                                finding.with_fix(format!("restore Node's default `{key}` ({default} ms)"), Applicability::Safe, vec![edit]);
-                            }
-                        }
+        if let Some(options) = options {
+            for (key, default) in &parameters.timeouts_off_at_zero {
+                if let Property::Found(value) = model.property(options, key) {
+                    if is_zero(model.text(value)) {
+                        let default = with_separators(*default);
+                        let edit = Edit::replace(cx.file, span_of(value), default.clone());
+                        let finding = cx.report(span_of(value), format!("`{key}: 0` disables the server's {key}"));
+                        finding.help = Some("keep the library's default or set a finite timeout".into());
+                        finding.with_fix(format!("restore the default `{key}` ({default} ms)"), Applicability::Safe, vec![edit]);
                     }
                 }
             }
-            // Fastify's `requestTimeout` defaults to 0: no limit on how long a request may take.
-            "fastify" => {
-                let configured = options.is_some_and(|o| !matches!(model.property(o, "requestTimeout"), Property::Missing));
-                if !configured {
-                    cx.report_capped(
-                        Level::Note,
-                        span_of(callee),
-                        "Fastify is created without `requestTimeout`, which defaults to no limit",
-                    )
-                    .help = Some("pass `requestTimeout` (for example 30_000) when creating the instance".into());
-                }
+        }
+        if let Some(required) = &parameters.required_timeout {
+            let configured = options.is_some_and(|o| !matches!(model.property(o, required), Property::Missing));
+            if !configured {
+                cx.report_capped(
+                    Level::Note,
+                    span_of(callee),
+                    format!("{} is created without `{required}`, which defaults to no limit", parameters.framework),
+                )
+                .help = Some(format!("pass `{required}` (for example 30_000) when creating the instance"));
             }
-            _ => {}
         }
     }
 }
@@ -166,33 +175,20 @@ impl Rule for ServerWithoutTimeout {
         }
         match node.syntax {
             // `axum::serve(listener, app)`: a project-level question (the router is often built elsewhere).
+            // A server the models say sets no request timeout of its own (axum, warp): a
+            // project-level question, since the router is often built elsewhere.
             RustSyntax::Call(call) => {
-                let Some(path) = model.call_path(call) else { return };
-                // axum 0.7+ `axum::serve`, axum 0.6 `axum::Server::bind(..).serve(..)`.
-                // An unresolved `serve` is axum's only as `serve(listener, app)`.
-                let axum_server = path == "axum::serve"
-                    || path == "axum::Server::bind"
-                    || (path == "serve" && call.args.len() == 2 && model.imports_crate("axum"));
-                if axum_server {
-                    let finding = cx.report(
-                        rust_span(cx.file, &call.func),
-                        "this axum server's router has no `TimeoutLayer` anywhere in the code it is built with, so requests may take forever",
-                    );
-                    finding.help = Some("add `.layer(TimeoutLayer::new(Duration::from_secs(30)))` (tower-http) to the router".into());
-                    finding.withdrawn_by(Fact::ServerTimeoutLayer);
-                }
-                // warp serves through hyper 0.14 with neither a header-read nor a request timeout.
-                if path == "warp::serve" {
-                    let finding = cx.report(
-                        rust_span(cx.file, &call.func),
-                        "warp sets no header or request timeout, and no timeout layer wraps this server anywhere in the code it is built with",
-                    );
-                    finding.help = Some(
-                        "serve `warp::service(routes)` through hyper with `http1_header_read_timeout`, or wrap it in tower's `ServiceBuilder::new().timeout(..)`"
-                            .into(),
-                    );
-                    finding.withdrawn_by(Fact::ServerTimeoutLayer);
-                }
+                let parts = model.call_parts(call);
+                let Some(server) = model.server(&parts).filter(|s| s.parameters.needs_timeout_layer) else { return };
+                let finding = cx.report(
+                    rust_span(cx.file, &call.func),
+                    format!(
+                        "this {} server sets no request timeout of its own, and no timeout layer wraps it anywhere in the code it is built with, so requests may take forever",
+                        server.framework
+                    ),
+                );
+                finding.help = server.parameters.timeout_help.clone();
+                finding.withdrawn_by(Fact::ServerTimeoutLayer);
             }
             // actix-web `HttpServer::new(..).client_request_timeout(Duration::ZERO)`, hyper `header_read_timeout(None)`.
             RustSyntax::MethodCall(call) => {
