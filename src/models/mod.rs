@@ -671,11 +671,6 @@ impl Knowledge {
         self.language(language).body_limits.matching(call, language).next()
     }
 
-    /// The names (a path's last segment, a method) body-limit entries that set a limit match by.
-    pub fn body_limit_names(&self, language: Language) -> impl Iterator<Item = &str> {
-        self.language(language).body_limits.entries.iter().filter(|b| !b.parameters.disables).filter_map(|b| b.callee.last_name())
-    }
-
     /// The timeouts servers of this language switch off with `0` (`requestTimeout`), and the
     /// library's default for each.
     pub fn server_timeouts_off_at_zero(&self, language: Language) -> impl Iterator<Item = (&str, u64)> {

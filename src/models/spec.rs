@@ -6,153 +6,75 @@ use super::{Language, SinkKind};
 use serde::Deserialize;
 use toml::Spanned;
 
-/// One file of `models/`: what archlint knows about one framework or library.
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields, rename_all = "kebab-case")]
-pub struct ModelFile {
-    /// The framework or library, as its users name it (`express`, `reqwest`).
-    pub name: String,
-    pub language: Language,
-    /// TypeScript/JavaScript: the prefixes of the qualified names the entries' `functions` are
-    /// relative to (import paths, `fs.promises`). Empty for globals (`eval`, `fetch`).
-    #[serde(default)]
-    pub modules: Vec<String>,
-    /// Rust: the crates the entries come from (for `archlint models`; paths match by suffix).
-    #[serde(default)]
-    pub crates: Vec<String>,
-    /// The library's documentation, for people reading `archlint models`.
-    pub docs: Option<String>,
-    #[serde(default)]
-    pub sources: Vec<SourceSpec>,
-    #[serde(default)]
-    pub sinks: Vec<SinkSpec>,
-    #[serde(default)]
-    pub sanitizers: Vec<SanitizerSpec>,
-    #[serde(default)]
-    pub propagators: Vec<PropagatorSpec>,
-    #[serde(default)]
-    pub clients: Vec<ClientSpec>,
-    #[serde(default)]
-    pub connections: Vec<ConnectionSpec>,
-    #[serde(default)]
-    pub limiters: Vec<LimiterSpec>,
-    #[serde(default)]
-    pub packages: Vec<PackageSpec>,
-    #[serde(default)]
-    pub loggers: Vec<LoggerSpec>,
-    #[serde(default)]
-    pub hashers: Vec<HasherSpec>,
-    #[serde(default)]
-    pub blocking: Vec<BlockingSpec>,
-    #[serde(default)]
-    pub keys: Vec<KeySpec>,
-    #[serde(default)]
-    pub kdfs: Vec<KdfSpec>,
-    #[serde(default)]
-    pub tokens: Vec<TokenSpec>,
-    #[serde(default)]
-    pub servers: Vec<ServerSpec>,
-    #[serde(default)]
-    pub body_limits: Vec<BodyLimitSpec>,
-    #[serde(default)]
-    pub caches: Vec<CacheSpec>,
-    #[serde(default)]
-    pub graphql: Vec<GraphqlSpec>,
-}
-
-impl ModelFile {
-    /// The file's entries, as the sections a configuration's `[models]` has too.
-    pub fn take_sections(&mut self) -> Sections {
-        Sections {
-            sources: std::mem::take(&mut self.sources),
-            sinks: std::mem::take(&mut self.sinks),
-            sanitizers: std::mem::take(&mut self.sanitizers),
-            propagators: std::mem::take(&mut self.propagators),
-            clients: std::mem::take(&mut self.clients),
-            connections: std::mem::take(&mut self.connections),
-            limiters: std::mem::take(&mut self.limiters),
-            packages: std::mem::take(&mut self.packages),
-            loggers: std::mem::take(&mut self.loggers),
-            hashers: std::mem::take(&mut self.hashers),
-            blocking: std::mem::take(&mut self.blocking),
-            keys: std::mem::take(&mut self.keys),
-            kdfs: std::mem::take(&mut self.kdfs),
-            tokens: std::mem::take(&mut self.tokens),
-            servers: std::mem::take(&mut self.servers),
-            body_limits: std::mem::take(&mut self.body_limits),
-            caches: std::mem::take(&mut self.caches),
-            graphql: std::mem::take(&mut self.graphql),
+/// Declares the sections a model file and a configuration's `[models]` both have, once: the
+/// fields of [`ModelFile`] after its description, [`Sections`], and the code that moves or tests
+/// them. A new section is one line here.
+macro_rules! sections {
+    ($($field:ident: $spec:ty,)*) => {
+        /// One file of `models/`: what archlint knows about one framework or library.
+        #[derive(Debug, Deserialize)]
+        #[serde(deny_unknown_fields, rename_all = "kebab-case")]
+        pub struct ModelFile {
+            /// The framework or library, as its users name it (`express`, `reqwest`).
+            pub name: String,
+            pub language: Language,
+            /// TypeScript/JavaScript: the prefixes of the qualified names the entries' `functions`
+            /// are relative to (import paths, `fs.promises`). Empty for globals (`eval`, `fetch`).
+            #[serde(default)]
+            pub modules: Vec<String>,
+            /// Rust: the crates the entries come from (for `archlint models`; paths match by suffix).
+            #[serde(default)]
+            pub crates: Vec<String>,
+            /// The library's documentation, for people reading `archlint models`.
+            pub docs: Option<String>,
+            $(#[serde(default)] pub $field: Vec<$spec>,)*
         }
-    }
+
+        impl ModelFile {
+            /// The file's entries, as the sections a configuration's `[models]` has too.
+            pub fn take_sections(&mut self) -> Sections {
+                Sections { $($field: std::mem::take(&mut self.$field),)* }
+            }
+        }
+
+        /// The entries a model file and a configuration's `[models]` both have.
+        #[derive(Debug, Default, Deserialize)]
+        #[serde(deny_unknown_fields, rename_all = "kebab-case")]
+        pub struct Sections {
+            $(#[serde(default)] pub $field: Vec<$spec>,)*
+        }
+
+        impl Sections {
+            pub fn is_empty(&self) -> bool {
+                true $(&& self.$field.is_empty())*
+            }
+        }
+    };
 }
 
-/// The entries a model file and a configuration's `[models]` both have.
-#[derive(Debug, Default, Deserialize)]
-#[serde(deny_unknown_fields, rename_all = "kebab-case")]
-pub struct Sections {
-    #[serde(default)]
-    pub sources: Vec<SourceSpec>,
-    #[serde(default)]
-    pub sinks: Vec<SinkSpec>,
-    #[serde(default)]
-    pub sanitizers: Vec<SanitizerSpec>,
-    #[serde(default)]
-    pub propagators: Vec<PropagatorSpec>,
-    #[serde(default)]
-    pub clients: Vec<ClientSpec>,
-    #[serde(default)]
-    pub connections: Vec<ConnectionSpec>,
-    #[serde(default)]
-    pub limiters: Vec<LimiterSpec>,
-    #[serde(default)]
-    pub packages: Vec<PackageSpec>,
-    #[serde(default)]
-    pub loggers: Vec<LoggerSpec>,
-    #[serde(default)]
-    pub hashers: Vec<HasherSpec>,
-    #[serde(default)]
-    pub blocking: Vec<BlockingSpec>,
-    #[serde(default)]
-    pub keys: Vec<KeySpec>,
-    #[serde(default)]
-    pub kdfs: Vec<KdfSpec>,
-    #[serde(default)]
-    pub tokens: Vec<TokenSpec>,
-    #[serde(default)]
-    pub servers: Vec<ServerSpec>,
-    #[serde(default)]
-    pub body_limits: Vec<BodyLimitSpec>,
-    #[serde(default)]
-    pub caches: Vec<CacheSpec>,
-    #[serde(default)]
-    pub graphql: Vec<GraphqlSpec>,
+sections! {
+    sources: SourceSpec,
+    sinks: SinkSpec,
+    sanitizers: SanitizerSpec,
+    propagators: PropagatorSpec,
+    clients: ClientSpec,
+    connections: ConnectionSpec,
+    limiters: LimiterSpec,
+    packages: PackageSpec,
+    loggers: LoggerSpec,
+    hashers: HasherSpec,
+    blocking: BlockingSpec,
+    keys: KeySpec,
+    kdfs: KdfSpec,
+    tokens: TokenSpec,
+    servers: ServerSpec,
+    body_limits: BodyLimitSpec,
+    caches: CacheSpec,
+    graphql: GraphqlSpec,
 }
 
 /// `[models]` in `archlint.toml`: the user's own sources, sinks and sanitizers.
 pub type UserModels = Sections;
-
-impl Sections {
-    pub fn is_empty(&self) -> bool {
-        self.sources.is_empty()
-            && self.sinks.is_empty()
-            && self.sanitizers.is_empty()
-            && self.propagators.is_empty()
-            && self.clients.is_empty()
-            && self.connections.is_empty()
-            && self.packages.is_empty()
-            && self.limiters.is_empty()
-            && self.loggers.is_empty()
-            && self.hashers.is_empty()
-            && self.blocking.is_empty()
-            && self.keys.is_empty()
-            && self.kdfs.is_empty()
-            && self.tokens.is_empty()
-            && self.servers.is_empty()
-            && self.body_limits.is_empty()
-            && self.caches.is_empty()
-            && self.graphql.is_empty()
-    }
-}
 
 /// Declares an entry struct: the keys every section has (which calls it is about), then its own.
 macro_rules! entry {

@@ -200,7 +200,7 @@ impl CacheWithoutExpiry {
             // `new LRU(500)` (a size), or options the file does not show.
             Some(_) => true,
         };
-        if bounded && !parameters.unbounded {
+        if !parameters.unbounded && bounded {
             return;
         }
         // node-cache: a TTL given with each `cache.set(key, value, ttl)` bounds the entries too.
