@@ -10,7 +10,7 @@
 
 mod common;
 
-use common::{archlint, copy_dir, repo, stdout};
+use common::{archlint, copy_dir, repo, rule_places, stdout};
 use serde_json::Value;
 use std::path::Path;
 
@@ -355,17 +355,7 @@ fn a_mongo_filter_built_from_a_service_parameter_is_reported_when_a_handler_pass
         "src/accounts.controller.ts",
         "import { Body, Controller, Post } from \"@nestjs/common\";\nimport { findByEmail } from \"./users.service\";\nexport class LoginDto {\n  email: string;\n}\n@Controller(\"accounts\")\nexport class AccountsController {\n  @Post(\"login\")\n  login(@Body() dto: LoginDto) {\n    return findByEmail(dto.email);\n  }\n}\n",
     );
-    let found = |dir: &Path| -> Vec<(String, String, u64)> {
-        let report = scan_json(dir, &["--select", "nosql-injection"]);
-        let mut found: Vec<(String, String, u64)> = report["findings"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .map(|f| (f["rule"].as_str().unwrap().into(), f["path"].as_str().unwrap().into(), f["start"]["line"].as_u64().unwrap()))
-            .collect();
-        found.sort();
-        found
-    };
+    let found = |dir: &Path| rule_places(&scan_json(dir, &["--select", "nosql-injection"]));
     assert_eq!(
         found(dir.path()),
         expected(&[("nosql-injection", "src/users.service.ts", 4), ("nosql-injection", "src/users.service.ts", 10)]),

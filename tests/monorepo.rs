@@ -5,7 +5,7 @@
 
 mod common;
 
-use common::{archlint, project, stderr, stdout};
+use common::{archlint, project, rule_places, stderr, stdout};
 use serde_json::Value;
 
 /// A repository with a root configuration and three services: `web/` (root configuration; it
@@ -34,14 +34,7 @@ fn monorepo() -> tempfile::TempDir {
 /// (rule, path, line) of a JSON report's findings, sorted.
 fn findings(output: &std::process::Output) -> Vec<(String, String, u64)> {
     let report: Value = serde_json::from_str(&stdout(output)).unwrap_or_else(|e| panic!("{e}: {}", stderr(output)));
-    let mut found: Vec<(String, String, u64)> = report["findings"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|f| (f["rule"].as_str().unwrap().into(), f["path"].as_str().unwrap().into(), f["start"]["line"].as_u64().unwrap()))
-        .collect();
-    found.sort();
-    found
+    rule_places(&report)
 }
 
 fn expected(items: &[(&str, &str, u64)]) -> Vec<(String, String, u64)> {

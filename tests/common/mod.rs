@@ -49,6 +49,18 @@ pub fn with_url_rule<'a>(dir: &Path, args: &[&'a str]) -> Vec<&'a str> {
     all
 }
 
+/// (rule, path, line) of a JSON report's findings, sorted.
+pub fn rule_places(report: &serde_json::Value) -> Vec<(String, String, u64)> {
+    let mut found: Vec<(String, String, u64)> = report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| (f["rule"].as_str().unwrap().into(), f["path"].as_str().unwrap().into(), f["start"]["line"].as_u64().unwrap()))
+        .collect();
+    found.sort();
+    found
+}
+
 pub fn stdout(output: &Output) -> String {
     String::from_utf8(output.stdout.clone()).expect("stdout is UTF-8")
 }
