@@ -332,6 +332,21 @@ fn a_database_client_described_in_the_models_has_its_timeouts_checked() {
 }
 
 #[test]
+fn a_database_client_described_in_the_models_is_where_tls_switched_off_is_reported() {
+    let config = "[[models.connections]]\nlanguage = \"typescript\"\nfunction = \"openStore\"\nmodule = \"@acme/db\"\nwhat = \"Acme store\"\nkind = \"database\"\n\n[[models.connections]]\nlanguage = \"typescript\"\nfunction = \"openQueue\"\nmodule = \"@acme/queue\"\nwhat = \"Acme queue\"\nkind = \"broker\"\n";
+    // No `database` key names the options as a database's: only the model does.
+    let source = b"import { openStore } from \"@acme/db\";\nimport { openQueue } from \"@acme/queue\";\nexport const store = openStore({ host: \"store.acme.io\", ssl: false });\nexport const queue = openQueue({ host: \"queue.acme.io\", ssl: false });\nexport const local = openStore({ host: \"localhost\", ssl: false });\n";
+    let dir = project(&[
+        ("archlint.toml", config.as_bytes()),
+        ("package.json", br#"{ "name": "ledger", "dependencies": { "@acme/db": "^2.0.0", "@acme/queue": "^1.0.0" } }"#),
+        ("src/db.ts", source),
+    ]);
+    assert_eq!(places_of(dir.path(), "database-without-tls"), [("src/db.ts".to_string(), 3)]);
+    let unmodelled = project(&[("src/db.ts", source)]);
+    assert_eq!(places_of(unmodelled.path(), "database-without-tls"), []);
+}
+
+#[test]
 fn a_projects_own_logger_described_in_the_models_has_its_arguments_checked() {
     let config = "[[models.loggers]]\nlanguage = \"typescript\"\nfunction = \"audit.record\"\nmodule = \"./audit\"\n\n[[models.loggers]]\nlanguage = \"rust\"\nfunction = \"AuditTrail::record\"\n";
     let dir = ledger(

@@ -10,6 +10,7 @@ use crate::lang::rust::{method_chain, span_of as rust_span, LitParent, RustKind,
 use crate::lang::typescript::model::{named_children, span_of};
 use crate::lang::typescript::FieldExt;
 use crate::lang::typescript::{Property, TsModel};
+use crate::models::ConnectionKind;
 use crate::rules::helpers::{is_local_host, parse_url};
 use crate::rules::{check_option_names, Context, Rule, RuleEntry, RuleOptions};
 use crate::source::Span;
@@ -36,29 +37,6 @@ const DB_SCHEMES: &[&str] =
 /// Database names used as `dialect`, `client` or `type` values (Sequelize, Knex, TypeORM).
 const DB_NAMES: &[&str] =
     &["postgres", "postgresql", "pg", "mysql", "mysql2", "mariadb", "mssql", "tedious", "mongodb", "cockroachdb", "oracle", "oracledb"];
-
-/// Packages whose calls take database connection options.
-const TS_DB_MODULES: &[&str] = &[
-    "pg",
-    "pg-promise",
-    "postgres",
-    "mysql",
-    "mysql2",
-    "mysql2/promise",
-    "mariadb",
-    "mssql",
-    "tedious",
-    "mongoose",
-    "mongodb",
-    "sequelize",
-    "knex",
-    "typeorm",
-    "slonik",
-    "kysely",
-    "@mikro-orm/core",
-    "@mikro-orm/postgresql",
-    "@mikro-orm/mysql",
-];
 
 /// Whether a connection setting switches TLS off: `sslmode=disable`, `ssl=false`, `tls=false`, ...
 fn disables_tls(key: &str, value: &str) -> bool {
@@ -167,10 +145,10 @@ impl DatabaseWithoutTls {
         let Some(&outermost) = objects.last() else { return };
         let call = enclosing_call(outermost);
         let Target::Remote(host) = target_of(&objects, call, model) else { return };
-        let from_db_module = call
-            .and_then(|c| callee_name(c, model))
-            .is_some_and(|name| TS_DB_MODULES.iter().any(|module| name == *module || name.starts_with(&format!("{module}."))));
-        if from_db_module || objects.iter().any(|object| names_a_database(*object, model)) {
+        // A call the models say opens a database connection (`new Pool(..)`, `mysql.createPool(..)`,
+        // `[[connections]]` with `kind = "database"`), or options that name a database.
+        let opens_database = call.is_some_and(|c| model.connections(c).iter().any(|c| c.kind == ConnectionKind::Database));
+        if opens_database || objects.iter().any(|object| names_a_database(*object, model)) {
             cx.report(span_of(pair), message(&format!("{key}: {shown}"), &host)).help = Some(HELP.into());
         }
     }
@@ -198,11 +176,6 @@ fn is_matching_call(call: Node<'_>, model: &TsModel<'_>) -> bool {
 fn enclosing_call(object: Node<'_>) -> Option<Node<'_>> {
     let arguments = object.parent().filter(|p| p.kind() == "arguments")?;
     arguments.parent().filter(|c| matches!(c.kind(), "call_expression" | "new_expression"))
-}
-
-fn callee_name(call: Node<'_>, model: &TsModel<'_>) -> Option<String> {
-    let callee = call.field("function").or_else(|| call.field("constructor"))?;
-    model.qualified_name(callee)
 }
 
 /// Where the options point: a host or URL key in the objects (innermost first), else a
