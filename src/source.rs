@@ -395,6 +395,31 @@ fn is_test_dir(part: &str) -> bool {
         || part.ends_with("_tests")
         || part.ends_with("-test-utils")
         || part.starts_with("test-")
+        || is_compound_test_dir(part)
+}
+
+/// A harness named by the kind of test it runs, written as one word: `sqllogictest`,
+/// `sqllogicaltests`, `loadtests`, `smoketests`, `tabby-loadtest`. The kind must be named, so
+/// `latest`, `contests` and `abtest` (an A/B-test feature) stay production code.
+fn is_compound_test_dir(part: &str) -> bool {
+    const KINDS: &[&str] = &[
+        "logic",
+        "logical",
+        "integration",
+        "smoke",
+        "load",
+        "unit",
+        "e2e",
+        "regression",
+        "perf",
+        "stress",
+        "fuzz",
+        "conformance",
+        "acceptance",
+        "functional",
+    ];
+    let kind = part.strip_suffix("tests").or_else(|| part.strip_suffix("test"));
+    kind.is_some_and(|kind| KINDS.iter().any(|k| kind.ends_with(k)))
 }
 
 #[cfg(test)]
@@ -448,6 +473,16 @@ mod tests {
         assert!(!is_test_path("src/attestation/verify.rs"));
         assert!(!is_test_path("src/testimonials.ts"));
         assert!(!is_test_path("src/main.rs"));
+        assert!(is_test_path("query_server/sqllogicaltests/src/main.rs"));
+        assert!(is_test_path("tests/sqllogictests/src/lib.rs"));
+        assert!(is_test_path("tools/tokenserver/loadtests/locustfile.ts"));
+        assert!(is_test_path("scripts/smoketests/run.ts"));
+        assert!(is_test_path("crates/tabby-loadtest/src/main.rs"));
+        assert!(is_test_path("integrationtests/src/lib.rs"));
+        assert!(!is_test_path("src/latest/handler.ts"));
+        assert!(!is_test_path("src/routes/contests/index.ts"));
+        assert!(!is_test_path("src/features/abtest/assign.ts"));
+        assert!(!is_test_path("crates/manifest/src/lib.rs"));
     }
 
     #[test]
