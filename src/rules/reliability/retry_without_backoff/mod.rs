@@ -7,6 +7,7 @@ use crate::lang::rust::{RustKind, RustModel, RustNode, RustSyntax};
 use crate::lang::typescript::model::{descendants, enclosing_function, is_function_like, named_children, parameter_names, span_of};
 use crate::lang::typescript::FieldExt;
 use crate::lang::typescript::TsModel;
+use crate::models::SinkKind;
 use crate::rules::{check_option_names, tidy_tokens, Context, Rule, RuleEntry, RuleOptions};
 use crate::source::Span;
 use quote::ToTokens;
@@ -29,8 +30,7 @@ const RUST_HELP: &str = "wait between attempts with exponential backoff and jitt
 /// Words in the name of anything that waits: `sleep`, `setTimeout`, `delay`, `backoff`, `wait`.
 const DELAY_WORDS: &[&str] = &["sleep", "settimeout", "delay", "backoff", "wait", "pause", "tick"];
 
-/// HTTP client modules and functions whose call is an outbound request.
-const TS_HTTP_CALLEES: &[&str] = &["fetch", "axios", "got", "superagent", "request", "needle", "ky", "undici", "http", "https"];
+/// Methods that make `client.get(..)` an HTTP request when the receiver is named like a client.
 const TS_HTTP_METHODS: &[&str] = &["get", "post", "put", "patch", "delete", "head", "request", "fetch", "send"];
 /// Receiver words that make `x.get(..)` an HTTP call rather than a map lookup.
 const TS_CLIENT_WORDS: &[&str] = &["client", "api", "http", "axios", "got", "rest", "sdk", "fetch"];

@@ -18,7 +18,9 @@ pub(super) fn rust_outbound(expr: &syn::Expr, model: &RustModel<'_>) -> Option<S
         syn::Expr::Call(call) => {
             let path = model.call_path(call)?;
             let name = path.rsplit("::").next().unwrap_or("");
-            let outbound = path.starts_with("reqwest::") || matches!(name, "connect" | "connect_with" | "connect_lazy");
+            // A call the models say takes a URL (`reqwest::get`, your own client), or a `connect`.
+            let requests = !model.sinks(&model.call_parts(call), SinkKind::Url).is_empty();
+            let outbound = requests || matches!(name, "connect" | "connect_with" | "connect_lazy");
             outbound.then(|| crate::rules::short_path(&path))
         }
         _ => None,

@@ -11,6 +11,14 @@ pub(super) fn ts_identifiers<'t>(node: Node<'_>, model: &TsModel<'t>) -> HashSet
         .collect()
 }
 
+/// A call and the calls its callee is a method of, outermost first: `a().b().c()` → c, b, a.
+fn receiver_calls(call: Node<'_>) -> impl Iterator<Item = Node<'_>> {
+    std::iter::successors(Some(call), |call| {
+        let receiver = call.field("function").filter(|f| f.kind() == "member_expression")?.field("object")?;
+        (receiver.kind() == "call_expression").then_some(receiver)
+    })
+}
+
 pub(super) fn inside_nested_function(node: Node<'_>, stop: Node<'_>) -> bool {
     let mut current = node.parent();
     while let Some(p) = current.filter(|p| *p != stop) {
@@ -22,15 +30,14 @@ pub(super) fn inside_nested_function(node: Node<'_>, stop: Node<'_>) -> bool {
     false
 }
 
-/// Whether an awaited call goes out of the process: an HTTP client, a `connect`, or the
+/// Whether an awaited call goes out of the process: an HTTP request (a call the models say takes
+/// a URL or is an HTTP client: `fetch`, `axios.get`, `got`, your own client), a `connect`, or the
 /// operation a generic retry helper was handed (`async function withRetry(fn) { … await fn() }`).
 pub(super) fn ts_is_outbound(call: Node<'_>, model: &TsModel<'_>, helper_parameters: &[String]) -> bool {
     let Some(callee) = call.field("function") else { return false };
     let text = model.text(callee);
-    let name = model.qualified_name(callee).unwrap_or_else(|| text.to_string());
-    let root = name.split('.').next().unwrap_or("");
     let method = text.rsplit('.').next().unwrap_or("");
-    if TS_HTTP_CALLEES.contains(&root) && ((root != "http" && root != "https") || matches!(method, "get" | "request")) {
+    if !model.sinks(call, SinkKind::Url).is_empty() || !model.clients(call).is_empty() {
         return true;
     }
     if method == "connect" {
@@ -64,6 +71,21 @@ pub(super) fn ts_changing_identifiers<'t>(loop_node: Node<'_>, model: &TsModel<'
             if let Some(name) = declarator.field("name") {
                 changing.extend(ts_identifiers(name, model));
             }
+        }
+    }
+    // `const target = await resolve(currentUrl)` where the loop changes `currentUrl`: what is
+    // computed from a changing value changes too (a redirect or pagination loop, no retry).
+    let declarators: Vec<Node<'_>> = descendants(loop_node).filter(|n| n.kind() == "variable_declarator").collect();
+    loop {
+        let before = changing.len();
+        for declarator in &declarators {
+            let (Some(name), Some(value)) = (declarator.field("name"), declarator.field("value")) else { continue };
+            if !ts_identifiers(value, model).is_disjoint(&changing) {
+                changing.extend(ts_identifiers(name, model));
+            }
+        }
+        if changing.len() == before {
+            break;
         }
     }
     // `items[i]` in the body: the counter indexes a list.
@@ -175,22 +197,21 @@ impl RetryWithoutBackoff {
         let Some(body) = node.field("body") else { return };
         let helper_parameters: Vec<String> = enclosing_function(node).map(|f| parameter_names(model, f)).unwrap_or_default();
         let changing = ts_changing_identifiers(node, model);
-        let retried = descendants(body).find(|n| {
-            n.kind() == "await_expression"
-                && !inside_nested_function(*n, body)
-                && n.named_child(0).is_some_and(|call| {
-                    call.kind() == "call_expression"
-                        && ts_is_outbound(call, model, &helper_parameters)
-                        && ts_identifiers(call, model).is_disjoint(&changing)
-                })
-                && ts_failure_continues(*n, body, model)
+        // The request an awaited expression makes: the awaited call itself or one its chain starts
+        // from (`await fetch(url).then(..)`, `await ky.post(url).json()`, `await request.put(url).send(b)`).
+        let retried = descendants(body).find_map(|n| {
+            if n.kind() != "await_expression" || inside_nested_function(n, body) || !ts_failure_continues(n, body, model) {
+                return None;
+            }
+            let awaited = n.named_child(0).filter(|c| c.kind() == "call_expression")?;
+            receiver_calls(awaited)
+                .find(|call| ts_is_outbound(*call, model, &helper_parameters) && ts_identifiers(*call, model).is_disjoint(&changing))
         });
-        let Some(retried) = retried else { return };
+        let Some(call) = retried else { return };
         let delay = ts_delay(body, model);
         if delay == Some(false) {
             return;
         }
-        let call = retried.named_child(0).expect("checked above");
         let callee = crate::rules::shorten(call.field("function").map(|f| model.text(f)).unwrap_or(""), 40);
         let how = if delay == Some(true) { "with a zero delay" } else { "with no delay" };
         let forever = if ts_unbounded(node, model) { ", forever" } else { "" };
