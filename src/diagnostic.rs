@@ -92,6 +92,8 @@ pub enum Fact {
     HonoBodyRead,
     /// The project mounts Hono's `bodyLimit` middleware somewhere.
     HonoBodyLimit,
+    /// The project mounts poem's `SizeLimit` middleware somewhere.
+    PoemBodyLimit,
     /// The project sets browser security headers: helmet (or an equivalent package) is used, or
     /// some code sets `Content-Security-Policy`, `Strict-Transport-Security` or
     /// `X-Content-Type-Options` by hand.

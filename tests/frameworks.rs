@@ -1,7 +1,8 @@
 //! The frameworks beyond Express, Koa, NestJS REST, axum, actix-web and Rocket, end to end from
 //! the command line: a Next.js route handler's request data followed into a helper in another
-//! file, warp filters feeding handlers in another module, and a GraphQL API whose complexity
-//! limit is set up in another file than its server.
+//! file, warp filters feeding handlers in another module, a GraphQL API whose complexity
+//! limit is set up in another file than its server, and poem handlers bounded by a `SizeLimit`
+//! mounted in another file.
 //! (Each framework's sources have fixtures in `tests/fixtures/ssrf/`.)
 
 mod common;
@@ -141,6 +142,26 @@ fn a_hono_server_on_node_needs_a_body_limit_only_when_its_handlers_read_bodies()
     )
     .unwrap();
     assert_eq!(findings_of(copy.path(), "unbounded-request-body"), vec![]);
+}
+
+#[test]
+fn a_poem_handler_reading_a_body_needs_a_size_limit_somewhere_in_the_project() {
+    let copy = project_copy("poem-api");
+    assert_eq!(findings_of(copy.path(), "unbounded-request-body"), vec![], "SizeLimit is mounted in main.rs");
+    // Without it, the handler's `Json<NewNote>` reads any body whole; `Path` reads none.
+    let main = copy.path().join("src/main.rs");
+    let text = std::fs::read_to_string(&main).unwrap();
+    std::fs::write(&main, text.replace(".with(SizeLimit::new(256 * 1024))", "")).unwrap();
+    assert_eq!(
+        findings_of(copy.path(), "unbounded-request-body"),
+        vec![("unbounded-request-body".to_string(), "src/routes.rs".to_string(), 11)]
+    );
+    // A limit of gigabytes bounds nothing: that limit is reported, not the handler.
+    std::fs::write(&main, text.replace("SizeLimit::new(256 * 1024)", "SizeLimit::new(8 * 1024 * 1024 * 1024)")).unwrap();
+    assert_eq!(
+        findings_of(copy.path(), "unbounded-request-body"),
+        vec![("unbounded-request-body".to_string(), "src/main.rs".to_string(), 9)]
+    );
 }
 
 #[test]

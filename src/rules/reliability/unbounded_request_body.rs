@@ -3,6 +3,7 @@
 //! enough to exhaust it.
 
 use crate::diagnostic::{Fact, Level};
+use crate::lang::rust::model::Framework;
 use crate::lang::rust::{span_of as rust_span, RustKind, RustModel, RustNode, RustSyntax};
 use crate::lang::typescript::model::{named_children, span_of};
 use crate::lang::typescript::FieldExt;
@@ -145,6 +146,67 @@ impl UnboundedRequestBody {
     }
 }
 
+/// poem extractors and poem-openapi payloads that read the whole body into memory
+/// (`Multipart` and a raw `Body` stream it).
+const POEM_BUFFERING_PAYLOADS: &[&str] = &["Json", "Form", "Xml", "Yaml", "PlainText", "Binary", "Base64"];
+/// What a `#[handler]` may also take as the body itself: `String`, `Bytes`, `Vec<u8>`.
+const POEM_BODY_TYPES: &[&str] = &["String", "Bytes", "Vec"];
+
+impl UnboundedRequestBody {
+    /// poem sets no body limit of its own (`Json<T>` reads the body whole, however large) unlike
+    /// axum or actix-web: a handler that buffers the body in a project that mounts no
+    /// `SizeLimit` middleware anywhere is reported at its extractor.
+    fn check_poem_handler(
+        &self,
+        sig: &syn::Signature,
+        attrs: &[syn::Attribute],
+        node: &RustNode<'_>,
+        model: &RustModel,
+        cx: &mut Context<'_>,
+    ) {
+        let Some(fn_id) = node.site.fn_id else { return };
+        if !model.handlers().iter().any(|h| h.fn_id == fn_id && h.framework == Framework::Poem) {
+            return;
+        }
+        let plain_handler = attrs.iter().any(|a| a.path().segments.last().is_some_and(|s| s.ident == "handler"));
+        let buffers = |ty: &syn::Type| {
+            let Some(name) = last_segment(ty) else { return false };
+            POEM_BUFFERING_PAYLOADS.contains(&name.as_str())
+                || (plain_handler && POEM_BODY_TYPES.contains(&name.as_str()) && (name != "Vec" || type_text(ty) == "Vec<u8>"))
+        };
+        let Some(ty) = sig.inputs.iter().find_map(|input| match input {
+            syn::FnArg::Typed(typed) if buffers(&typed.ty) => Some(&*typed.ty),
+            _ => None,
+        }) else {
+            return;
+        };
+        let span = rust_span(cx.file, ty);
+        let written = cx.file.slice(span).to_string();
+        // A note: no poem service has been measured yet (docs/precision.md).
+        cx.report_capped(
+            Level::Note,
+            span,
+            format!(
+                "this poem handler reads the whole request body (`{written}`), and poem sets no size limit: no `SizeLimit` middleware bounds it anywhere in the project"
+            ),
+        )
+        .with_help("wrap the routes in `poem::middleware::SizeLimit::new(1024 * 1024)` (it refuses bodies above the size, and requests without a Content-Length)")
+        .withdrawn_by(Fact::PoemBodyLimit);
+    }
+}
+
+/// A type's last path segment: `Json` for `poem::web::Json<T>`, `String` for `String`.
+fn last_segment(ty: &syn::Type) -> Option<String> {
+    match ty {
+        syn::Type::Path(path) => path.path.segments.last().map(|s| s.ident.to_string()),
+        _ => None,
+    }
+}
+
+fn type_text(ty: &syn::Type) -> String {
+    ty.to_token_stream().to_string().replace(' ', "")
+}
+
 impl Rule for UnboundedRequestBody {
     fn id(&self) -> &'static str {
         ENTRY.id
@@ -192,7 +254,7 @@ impl Rule for UnboundedRequestBody {
     }
 
     fn rust_kinds(&self) -> &'static [RustKind] {
-        &[RustKind::Call, RustKind::MethodCall]
+        &[RustKind::Call, RustKind::MethodCall, RustKind::Fn]
     }
 
     fn check_rust(&self, node: &RustNode<'_>, model: &RustModel, cx: &mut Context<'_>) {
@@ -202,8 +264,14 @@ impl Rule for UnboundedRequestBody {
         match node.syntax {
             // Per the models: axum `DefaultBodyLimit::disable()` / `DefaultBodyLimit::max(huge)`,
             // tower-http's `RequestBodyLimitLayer::new(n)`, `to_bytes(body, usize::MAX)`.
+            RustSyntax::Fn { sig, attrs, .. } => self.check_poem_handler(sig, attrs, node, model, cx),
             RustSyntax::Call(call) => {
                 let parts = model.call_parts(call);
+                // poem's `SizeLimit::new(n)`: the project bounds the bodies its handlers read.
+                let path = model.call_path(call).unwrap_or_default();
+                if path.ends_with("SizeLimit::new") && (path.starts_with("poem::") || model.imports_crate("poem")) {
+                    cx.fact(Fact::PoemBodyLimit);
+                }
                 let Some(limit) = model.body_limit(&parts) else { return };
                 let parameters = &limit.parameters;
                 // Disabling axum's default in favour of tower-http's `RequestBodyLimitLayer` is the
