@@ -673,6 +673,27 @@ fn a_projects_own_caches_described_in_the_models_need_a_bound() {
 }
 
 #[test]
+fn a_projects_own_key_value_store_described_in_the_models_has_its_writes_checked_for_expiry() {
+    let config = "[[models.connections]]\nlanguage = \"typescript\"\nfunction = \"openStore\"\nmodule = \"@acme/kv\"\nwhat = \"Acme KV client\"\nkind = \"cache\"\nclient-types = [\"KvClient\"]\nwrites-without-expiry = [\"put\"]\nexpiring-methods = [\"expireIn\"]\n";
+    let source = b"import { openStore, KvClient } from \"@acme/kv\";\nconst kv = openStore();\nexport async function remember(key: string, value: string) {\n  await kv.put(key, value);\n}\nexport async function lease(key: string) {\n  await kv.put(key, \"held\");\n  await kv.expireIn(key, 30);\n}\nexport class Sessions {\n  constructor(private readonly store: KvClient) {}\n  async save(id: string, data: string) {\n    await this.store.put(id, data);\n  }\n}\nexport const settings = new Map<string, string>();\nexport function configure(key: string, value: string) {\n  settings.set(key, value);\n}\n";
+    let dir = ledger(config, &[("src/kv.ts", source)]);
+    let found = |dir: &tempfile::TempDir| places_of(dir.path(), "cache-without-expiry");
+    assert_eq!(
+        found(&dir),
+        [("src/kv.ts".to_string(), 4), ("src/kv.ts".to_string(), 13)],
+        "writes by the client and by a field of its type; not: a write expired in the same function, a Map"
+    );
+    std::fs::remove_file(dir.path().join("archlint.toml")).unwrap();
+    assert_eq!(found(&dir), Vec::<(String, u64)>::new(), "without the entry, `put` is no store's write");
+    assert_config_error(
+        dir.path(),
+        "[[models.connections]]\nlanguage = \"typescript\"\nfunction = \"openStore\"\nwhat = \"store\"\nkind = \"database\"\nwrites-without-expiry = [\"put\"]\n",
+        "cache-without-expiry",
+        "archlint.toml:5: `client-types`, `writes-without-expiry` and `expiring-methods` describe a key-value store: they need `kind = \"cache\"`",
+    );
+}
+
+#[test]
 fn a_projects_own_graphql_server_described_in_the_models_is_checked_for_switches_and_limits() {
     let config = "[[models.graphql]]\nlanguage = \"typescript\"\nfunction = \"createGateway\"\nmodule = \"./graphql/gateway\"\nlibrary = \"gateway\"\nswitches = [\"explorer\"]\nlimit-options = [\"maxDepth\"]\n";
     let dir = ledger(

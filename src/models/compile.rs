@@ -299,8 +299,19 @@ impl Knowledge {
         if spec.what.trim().is_empty() {
             return Err(ModelError::at("a connection's `what` (how messages name it) is empty", Some(spec.kind.span())));
         }
+        let key_value = !spec.client_types.is_empty() || !spec.writes_without_expiry.is_empty() || !spec.expiring_methods.is_empty();
+        if key_value && *spec.kind.get_ref() != ConnectionKind::Cache {
+            return Err(ModelError::at(
+                "`client-types`, `writes-without-expiry` and `expiring-methods` describe a key-value store: they need `kind = \"cache\"`",
+                Some(spec.kind.span()),
+            ));
+        }
         let knowledge = self.language_mut(language);
         knowledge.remember(&callees);
+        let commands = &mut knowledge.key_value;
+        commands.client_types.extend(spec.client_types.iter().cloned());
+        commands.writes_without_expiry.extend(spec.writes_without_expiry.iter().cloned());
+        commands.expiring_methods.extend(spec.expiring_methods.iter().cloned());
         for callee in callees {
             knowledge.connections.push(Connection {
                 callee,
@@ -308,6 +319,7 @@ impl Knowledge {
                 kind: *spec.kind.get_ref(),
                 timeout_options: spec.timeout_options.clone(),
                 required_timeout: spec.required_timeout.clone(),
+                writes_without_expiry: spec.writes_without_expiry.clone(),
                 from: from.clone(),
             });
         }

@@ -85,7 +85,10 @@ impl Knowledge {
                     section: "connection",
                     kind: Some(c.kind.name().to_string()),
                     name: c.callee.shown(),
-                    detail: c.what.clone(),
+                    detail: match c.writes_without_expiry.is_empty() {
+                        true => c.what.clone(),
+                        false => format!("{}; writes without expiry: {}", c.what, c.writes_without_expiry.join(", ")),
+                    },
                     from: &c.from,
                 });
             }

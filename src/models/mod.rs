@@ -262,6 +262,8 @@ pub struct Connection {
     pub timeout_options: Vec<String>,
     /// An option the call must set, or the client waits forever for a connection.
     pub required_timeout: Option<String>,
+    /// For a key-value store: its methods that write a key with no expiry unless told.
+    pub writes_without_expiry: Vec<String>,
     pub from: Provenance,
 }
 
@@ -512,6 +514,18 @@ impl<T: HasCallee> Table<T> {
     }
 }
 
+/// The methods of the key-value store clients the models describe (Redis and the like), pooled
+/// across clients: a receiver is judged a store's client by its name or type, not by which one.
+#[derive(Debug, Default, Clone)]
+pub struct KeyValueCommands {
+    /// Types a variable or field holding a client is declared with (`Redis`, `RedisClientType`).
+    pub client_types: HashSet<String>,
+    /// Methods that write a key with no expiry unless told (`set`, `setnx`, `mset`).
+    pub writes_without_expiry: HashSet<String>,
+    /// Methods that expire or remove a key (`expire`, `del`).
+    pub expiring_methods: HashSet<String>,
+}
+
 /// Everything known for one language.
 #[derive(Debug, Default, Clone)]
 struct LanguageKnowledge {
@@ -538,6 +552,8 @@ struct LanguageKnowledge {
     source_objects: Vec<SourceObject>,
     extractors: Vec<SourceExtractors>,
     decorators: Vec<SourceDecorators>,
+    /// What the key-value store clients among the connections write and expire by.
+    key_value: KeyValueCommands,
     /// Every method name and last name segment some entry matches by, for [`Knowledge::may_match`].
     names: HashSet<String>,
     /// The first segments of global names entries match whole (`fetch`, `eval`, `console`).
@@ -635,6 +651,11 @@ impl Knowledge {
     /// The modules (TypeScript import paths, Rust crates and module paths) of request rate limiters.
     pub fn limiter_modules(&self, language: Language) -> impl Iterator<Item = &str> {
         self.language(language).limiters.iter().map(|(module, _)| module.as_str())
+    }
+
+    /// The write and expiry methods of the key-value store clients (`cache-without-expiry`).
+    pub fn key_value_commands(&self, language: Language) -> &KeyValueCommands {
+        &self.language(language).key_value
     }
 
     pub fn connections<'a>(&'a self, language: Language, call: &CallName<'_>) -> Vec<&'a Connection> {

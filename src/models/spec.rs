@@ -548,6 +548,17 @@ entry!(
         /// An option the call must set: without it the client waits forever for a connection
         /// (pg's `connectionTimeoutMillis`, which defaults to no limit).
         pub required_timeout: Option<String>,
+        /// For a key-value store (`kind = "cache"`): the types a variable or field holding the
+        /// client is declared with (`Redis`, `RedisClientType`; `cache-without-expiry`).
+        #[serde(default)]
+        pub client_types: Vec<String>,
+        /// Its methods that write a key with no expiry unless told (`set`, `setnx`, `mset`).
+        #[serde(default)]
+        pub writes_without_expiry: Vec<String>,
+        /// Its methods that expire or remove a key (`expire`, `del`): one in the same function
+        /// answers a write.
+        #[serde(default)]
+        pub expiring_methods: Vec<String>,
     }
 );
 

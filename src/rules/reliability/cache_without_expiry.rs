@@ -8,7 +8,7 @@ use crate::lang::rust::{span_of as rust_span, RustKind, RustModel, RustNode, Rus
 use crate::lang::typescript::calls::field_type;
 use crate::lang::typescript::model::{descendants, enclosing_function, named_children, program_of, span_of};
 use crate::lang::typescript::{FieldExt, Property, TsModel};
-use crate::models::ConnectionKind;
+use crate::models::{ConnectionKind, KeyValueCommands, Language};
 use crate::rules::{check_option_names, Context, Rule, RuleEntry, RuleOptions};
 use quote::ToTokens;
 use syn::visit::Visit;
@@ -23,31 +23,11 @@ fn build(options: &RuleOptions) -> Result<Box<dyn Rule>, String> {
     Ok(Box::new(CacheWithoutExpiry))
 }
 
-/// Redis commands that write a string key and take no expiry of their own (`SET` takes one as
-/// options): ioredis and node-redis spell them both ways.
-const TS_REDIS_WRITES: &[&str] = &["set", "setnx", "setNX", "mset", "mSet", "msetnx", "mSetNX"];
-/// redis-rs methods of the same commands (`set_ex`, `pset_ex` carry an expiry and are fine).
-const RUST_REDIS_WRITES: &[&str] = &["set", "set_nx", "mset", "set_multiple", "mset_nx"];
 /// `SET` options that give the key an expiry, or keep the one it has.
 const EXPIRY_OPTIONS: &[&str] = &["ex", "px", "exat", "pxat", "keepttl", "expiration"];
-/// Commands that expire or remove a key: one in the same function answers the write (a
-/// counter with `EXPIRE` next to it, a lock deleted when the work is done).
-const EXPIRING_COMMANDS: &[&str] = &[
-    "expire",
-    "pexpire",
-    "expireat",
-    "pexpireat",
-    "expireAt",
-    "pExpire",
-    "pExpireAt",
-    "expire_at",
-    "pexpire_at",
-    "del",
-    "unlink",
-    "getdel",
-    "getDel",
-    "get_del",
-];
+/// Redis commands that expire or remove a key, as `redis::cmd("..")` names them. (The client
+/// methods that do are the models' `expiring-methods`.)
+const EXPIRING_COMMANDS: &[&str] = &["expire", "pexpire", "expireat", "pexpireat", "del", "unlink", "getdel"];
 /// Receivers whose name says they wrap the client: their own `set` may well set a TTL.
 const WRAPPER_SUFFIXES: &[&str] =
     &["service", "manager", "helper", "util", "utils", "repository", "provider", "wrapper", "module", "store", "cache"];
@@ -81,9 +61,11 @@ fn ts_is_redis(receiver: Node<'_>, model: &TsModel<'_>) -> bool {
     if name.contains("redis") {
         return !WRAPPER_SUFFIXES.iter().any(|suffix| name.ends_with(suffix));
     }
+    // A type the models name for a key-value store client (`Redis`, `RedisClientType`).
+    let client_types = &model.knowledge.key_value_commands(Language::Typescript).client_types;
     let is_redis_type = |ty: &str| {
         let ty = ty.trim();
-        ["Redis", "RedisClientType", "RedisClusterType", "Cluster", "RedisClient"].contains(&ty.rsplit('.').next().unwrap_or(ty))
+        client_types.contains(ty.rsplit('.').next().unwrap_or(ty))
     };
     match receiver.kind() {
         "identifier" => {
@@ -149,13 +131,14 @@ fn ts_set_expiry(arguments: &[Node<'_>], model: &TsModel<'_>) -> Expiry {
 /// Whether the function around `node` (or the program) expires or deletes a key anywhere.
 fn ts_function_expires(node: Node<'_>, model: &TsModel<'_>) -> bool {
     let scope = enclosing_function(node).unwrap_or_else(|| program_of(node));
+    let expiring = &model.knowledge.key_value_commands(Language::Typescript).expiring_methods;
     descendants(scope).any(|call| {
         call.kind() == "call_expression"
             && call
                 .field("function")
                 .filter(|f| f.kind() == "member_expression")
                 .and_then(|f| f.field("property"))
-                .is_some_and(|p| EXPIRING_COMMANDS.contains(&model.text(p)))
+                .is_some_and(|p| expiring.contains(model.text(p)))
     })
 }
 
@@ -163,7 +146,7 @@ impl CacheWithoutExpiry {
     fn check_ts_redis_write(&self, call: Node<'_>, model: &TsModel<'_>, cx: &mut Context<'_>) {
         let Some(callee) = call.field("function").filter(|f| f.kind() == "member_expression") else { return };
         let Some(command) = callee.field("property").map(|p| model.text(p)) else { return };
-        if !TS_REDIS_WRITES.contains(&command) {
+        if !model.knowledge.key_value_commands(Language::Typescript).writes_without_expiry.contains(command) {
             return;
         }
         let arguments: Vec<Node<'_>> = call.field("arguments").map(|a| named_children(a).collect()).unwrap_or_default();
@@ -229,8 +212,9 @@ impl CacheWithoutExpiry {
 
 /// What a Rust function does with Redis keys: its writes without expiry and whether it expires
 /// or deletes any key. Nested functions are their own.
-#[derive(Default)]
 struct RustRedisUse<'a> {
+    /// The models' key-value store methods (redis-rs's `set`, `expire`, ...).
+    commands: &'a KeyValueCommands,
     writes: Vec<(&'a syn::Ident, String)>,
     raw_sets: Vec<&'a syn::ExprCall>,
     expires: bool,
@@ -242,10 +226,10 @@ impl<'a> Visit<'a> for RustRedisUse<'a> {
 
     fn visit_expr_method_call(&mut self, call: &'a syn::ExprMethodCall) {
         let method = call.method.to_string();
-        if EXPIRING_COMMANDS.contains(&method.as_str()) {
+        if self.commands.expiring_methods.contains(&method) {
             self.expires = true;
         }
-        if RUST_REDIS_WRITES.contains(&method.as_str()) && (method != "set" || call.args.len() == 2) {
+        if self.commands.writes_without_expiry.contains(&method) && (method != "set" || call.args.len() == 2) {
             self.writes.push((&call.method, method.clone()));
         }
         // `redis::cmd("SET").arg(k).arg(v).query_async(..)`: the options are `arg`s of the chain.
@@ -290,7 +274,8 @@ impl CacheWithoutExpiry {
         if !uses_redis_commands(model) && !cx.file.text.contains("cmd(\"SET\")") {
             return;
         }
-        let mut usage = RustRedisUse::default();
+        let commands = model.knowledge().key_value_commands(Language::Rust);
+        let mut usage = RustRedisUse { commands, writes: Vec::new(), raw_sets: Vec::new(), expires: false };
         usage.visit_block(block);
         if usage.expires {
             return;
