@@ -468,6 +468,33 @@ fn a_projects_own_blocking_calls_described_in_the_models_are_reported_in_async_c
 }
 
 #[test]
+fn a_projects_own_cpu_heavy_calls_described_in_the_models_are_reported_in_async_code_and_not_as_blocking() {
+    let config = "[[models.blocking]]\nlanguage = \"rust\"\nfunction = \"thumbnails::render\"\ncpu = true\nmessage = \"`{callee}` resizes an image on the async executor\"\n";
+    let source = b"pub mod thumbnails {\n    pub fn render(_bytes: &[u8]) -> Vec<u8> { Vec::new() }\n}\npub mod previews {\n    pub fn render(_bytes: &[u8]) -> Vec<u8> { Vec::new() }\n}\npub async fn upload(bytes: Vec<u8>) -> usize {\n    thumbnails::render(&bytes).len() + previews::render(&bytes).len()\n}\npub async fn offloaded(bytes: Vec<u8>) -> usize {\n    tokio::task::spawn_blocking(move || thumbnails::render(&bytes)).await.map(|t| t.len()).unwrap_or(0)\n}\npub fn batch(bytes: &[u8]) -> usize {\n    thumbnails::render(bytes).len()\n}\n";
+    let dir = ledger(config, &[("src/media.rs", source)]);
+    let messages = |dir: &tempfile::TempDir, rule: &str| -> Vec<(u64, String)> {
+        let output = archlint(dir.path(), &["--format", "json", "--select", rule]);
+        let report: serde_json::Value = serde_json::from_slice(&output.stdout).expect("JSON output");
+        let findings = report["findings"].as_array().unwrap().iter();
+        findings.map(|f| (f["start"]["line"].as_u64().unwrap(), f["message"].as_str().unwrap().to_string())).collect()
+    };
+    assert_eq!(
+        messages(&dir, "cpu-heavy-work-in-async"),
+        [(8, "`thumbnails::render` resizes an image on the async executor".to_string())],
+        "not: another module's `render`, a call on the blocking pool, a call outside async code"
+    );
+    assert_eq!(messages(&dir, "blocking-in-async"), [], "a CPU-heavy call is not reported as blocking I/O too");
+    std::fs::remove_file(dir.path().join("archlint.toml")).unwrap();
+    assert_eq!(messages(&dir, "cpu-heavy-work-in-async"), [], "without the entry, `render` is an ordinary call");
+    assert_config_error(
+        dir.path(),
+        "[[models.blocking]]\nlanguage = \"rust\"\nfunction = \"thumbnails::render\"\nmessage = \"slow\"\n",
+        "cpu-heavy-work-in-async",
+        "archlint.toml:3: a blocking call's `message` is for CPU-heavy calls: add `cpu = true`",
+    );
+}
+
+#[test]
 fn a_projects_own_key_taking_calls_described_in_the_models_report_literal_keys() {
     let config = "[[models.keys]]\nlanguage = \"typescript\"\nfunction = \"issue\"\nmodule = \"./tokens\"\nargument = 1\nwhat = \"token signing key\"\n\n[[models.keys]]\nlanguage = \"typescript\"\nfunction = \"connect\"\nmodule = \"@acme/vault\"\noption = \"unsealWith\"\nwhat = \"vault master key\"\n\n[[models.keys]]\nlanguage = \"rust\"\nfunction = \"Signer::with_key\"\nargument = 0\nwhat = \"webhook signing key\"\n";
     let dir = ledger(

@@ -331,13 +331,17 @@ impl Knowledge {
     }
 
     fn add_blocking(&mut self, spec: &BlockingSpec, context: &FileContext<'_>, from: &Provenance) -> Result<(), ModelError> {
+        if spec.message.is_some() && !spec.cpu {
+            let at = spec.function.as_ref().or(spec.functions.first()).map(|f| f.span());
+            return Err(ModelError::at("a blocking call's `message` is for CPU-heavy calls: add `cpu = true`", at));
+        }
         let instead = || spec.instead.clone();
         self.add_plain_calls(
             &spec.callee(),
             context,
             "a blocking call",
             |k| &mut k.blocking,
-            |callee| Blocking { callee, instead: instead(), from: from.clone() },
+            |callee| Blocking { callee, instead: instead(), cpu: spec.cpu, message: spec.message.clone(), from: from.clone() },
         )
     }
 

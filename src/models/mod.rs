@@ -371,6 +371,10 @@ pub struct Blocking {
     pub callee: Callee,
     /// What to call instead, for the finding's help.
     pub instead: Option<String>,
+    /// It computes rather than waits (`cpu-heavy-work-in-async`, not `blocking-in-async`).
+    pub cpu: bool,
+    /// The message of a CPU-heavy call's finding, with `{callee}` for the call.
+    pub message: Option<String>,
     pub from: Provenance,
 }
 

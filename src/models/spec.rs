@@ -270,6 +270,13 @@ entry!(
         /// What to call instead, for the finding's help (`` `tokio::fs::read` ``). TypeScript
         /// `…Sync` functions default to their asynchronous namesake.
         pub instead: Option<String>,
+        /// The call keeps its thread busy computing (password hashing, image resizing) rather
+        /// than waiting: `cpu-heavy-work-in-async` reports it, not `blocking-in-async`.
+        #[serde(default)]
+        pub cpu: bool,
+        /// For a CPU-heavy call, the finding's message, with `{callee}` for the call as written
+        /// (`` `{callee}` hashes a password on the async executor, ... ``).
+        pub message: Option<String>,
     }
 );
 

@@ -257,11 +257,15 @@ impl<'a> RustModel<'a> {
                     }
                 }
                 Expr::Call(call) => {
-                    // `Client::new()`, `reqwest::Client::builder()`: the type owning the constructor.
+                    // `Client::new()`, `reqwest::Client::builder()`: the type owning the constructor,
+                    // with the path it resolves to when it has one (`argon2::Argon2::default()`,
+                    // `Client::new()` after `use reqwest::Client`), which says where it comes from.
                     if let Expr::Path(path) = &*call.func {
-                        let segments: Vec<String> = path.path.segments.iter().map(|s| s.ident.to_string()).collect();
-                        if segments.len() >= 2 {
-                            names.push(segments[segments.len() - 2].clone());
+                        if path.path.segments.len() >= 2 {
+                            let resolved = self.resolve_path(&path.path);
+                            if let Some((owner, _)) = resolved.rsplit_once("::") {
+                                names.push(owner.to_string());
+                            }
                         }
                     }
                     break;

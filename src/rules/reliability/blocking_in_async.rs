@@ -58,7 +58,8 @@ impl Rule for BlockingInAsync {
         }
         let Some(callee) = node.field("function") else { return };
         // The models name the calls that block (`models/node-fs.toml`, a `[[blocking]]` entry).
-        let Some(blocking) = model.blocking(node) else { return };
+        // (CPU-heavy calls are `cpu-heavy-work-in-async`'s.)
+        let Some(blocking) = model.blocking(node).filter(|b| !b.cpu) else { return };
         let Some(context) = Self::async_context(node, model) else { return };
         let called = model.text(callee);
         // Named by the entry, not as written: `readConfig` may be `readFileSync` imported under another name.
@@ -90,7 +91,8 @@ impl Rule for BlockingInAsync {
             _ => return,
         };
         // The models name the calls that block (`models/std.toml`, a `[[blocking]]` entry).
-        let Some(blocking) = model.blocking(&parts) else { return };
+        // (CPU-heavy calls are `cpu-heavy-work-in-async`'s.)
+        let Some(blocking) = model.blocking(&parts).filter(|b| !b.cpu) else { return };
         // Spans only for the few calls that are blocking ones: this runs for every call.
         let (callee_span, whole) = match node.syntax {
             RustSyntax::Call(call) => (rust_span(cx.file, &call.func), rust_span(cx.file, call)),

@@ -15,20 +15,7 @@ fn build(options: &RuleOptions) -> Result<Box<dyn Rule>, String> {
     Ok(Box::new(CpuHeavyWorkInAsync))
 }
 
-/// Deliberately slow functions, by path suffix.
-const SLOW_FUNCTIONS: &[&str] = &[
-    "bcrypt::hash",
-    "bcrypt::verify",
-    "bcrypt::hash_with_salt",
-    "scrypt::scrypt",
-    "pbkdf2::pbkdf2",
-    "pbkdf2::pbkdf2_hmac",
-    "argon2::hash_encoded",
-    "argon2::verify_encoded",
-];
-/// Deliberately slow methods (the argon2/password-hash traits), with the receiver text that marks them.
-const SLOW_METHODS: &[(&str, &str)] =
-    &[("hash_password", "rgon2"), ("verify_password", "rgon2"), ("hash_password", "crypt"), ("verify_password", "crypt")];
+const HELP: &str = "run it in `tokio::task::spawn_blocking(move || ...)` (actix-web: `web::block`)";
 
 impl Rule for CpuHeavyWorkInAsync {
     fn id(&self) -> &'static str {
@@ -48,26 +35,26 @@ impl Rule for CpuHeavyWorkInAsync {
         if !site.in_async || site.in_blocking_pool || site.in_test || cx.in_test {
             return;
         }
-        let (span, what) = match node.syntax {
-            RustSyntax::Call(call) => {
-                let Some(path) = model.call_path(call) else { return };
-                let Some(function) = SLOW_FUNCTIONS.iter().find(|f| path.ends_with(*f)) else { return };
-                (span_of(cx.file, &call.func), format!("`{function}`"))
-            }
+        // The models name the calls that compute for long (`models/password-hash-crates.toml`,
+        // a `[[blocking]]` entry with `cpu = true`).
+        let (parts, span, written) = match node.syntax {
+            RustSyntax::Call(call) => (model.call_parts(call), span_of(cx.file, &call.func), None),
             RustSyntax::MethodCall(call) => {
-                let method = call.method.to_string();
-                let receiver = quote::ToTokens::to_token_stream(&call.receiver).to_string();
-                let slow = SLOW_METHODS
-                    .iter()
-                    .any(|(m, marker)| *m == method && (receiver.contains(marker) || cx.file.text.contains(&format!("{marker}::"))));
-                if !slow {
-                    return;
-                }
-                (span_of(cx.file, &call.method), format!("`.{method}()`"))
+                (model.method_call_parts(call, site.fn_id), span_of(cx.file, &call.method), Some(format!(".{}()", call.method)))
             }
             _ => return,
         };
-        cx.report(span, format!("{what} hashes a password on the async executor, blocking a worker thread for the whole hash")).help =
-            Some("run it in `tokio::task::spawn_blocking(move || ...)` (actix-web: `web::block`)".into());
+        let Some(heavy) = model.blocking(&parts).filter(|b| b.cpu) else { return };
+        let callee = written.unwrap_or_else(|| heavy.callee.written.clone());
+        let message = heavy
+            .message
+            .as_deref()
+            .unwrap_or("`{callee}` computes for long on the async executor, blocking a worker thread until it returns");
+        let help = heavy
+            .instead
+            .as_ref()
+            .map(|i| format!("use {i}, or run it in `tokio::task::spawn_blocking(move || ...)`"))
+            .unwrap_or(HELP.into());
+        cx.report(span, message.replace("{callee}", &callee)).help = Some(help);
     }
 }
