@@ -775,3 +775,27 @@ fn a_projects_own_server_kit_has_its_timeouts_checked() {
         "archlint.toml:3: a server entry's `timeout-help` goes with `needs-timeout-layer = true`",
     );
 }
+
+#[test]
+fn a_projects_own_request_timeouts_described_in_the_models_answer_a_server_or_switch_one_off() {
+    let main = b"mod routes;\n#[tokio::main]\nasync fn main() {\n    let listener = tokio::net::TcpListener::bind(\"0.0.0.0:8080\").await.unwrap();\n    axum::serve(listener, routes::app()).await.unwrap();\n}\n";
+    let routes = |layer: &str| {
+        format!("use std::time::Duration;\npub fn app() -> axum::Router {{\n    axum::Router::new().layer({layer})\n}}\npub fn gateway(gate: &mut crate::gate::Gate) {{\n    gate.idle_deadline(Duration::ZERO);\n}}\n")
+    };
+    let config = "[[models.request-timeouts]]\nlanguage = \"rust\"\nfunction = \"deadline::DeadlineLayer::new\"\n\n[[models.request-timeouts]]\nlanguage = \"rust\"\nfunction = \"Gate::idle_deadline\"\nswitched-off-by = \"zero\"\ndefault-secs = 30\n";
+    let built_in = routes("tower_http::timeout::TimeoutLayer::new(Duration::from_secs(30))");
+    let dir = ledger(config, &[("src/main.rs", main), ("src/routes.rs", built_in.as_bytes())]);
+    let found = |dir: &tempfile::TempDir| places_of(dir.path(), "server-without-timeout");
+    assert_eq!(found(&dir), [("src/routes.rs".to_string(), 6)], "tower-http's layer answers the server; the gate's zero switches one off");
+    let own = routes("crate::deadline::DeadlineLayer::new(Duration::from_secs(30))");
+    std::fs::write(dir.path().join("src/routes.rs"), own.as_bytes()).unwrap();
+    assert_eq!(found(&dir), [("src/routes.rs".to_string(), 6)], "the project's own layer answers it too");
+    std::fs::remove_file(dir.path().join("archlint.toml")).unwrap();
+    assert_eq!(found(&dir), [("src/main.rs".to_string(), 5)], "without the entries: a server with no timeout, and no switch known");
+    assert_config_error(
+        dir.path(),
+        "[[models.request-timeouts]]\nlanguage = \"rust\"\nfunction = \"deadline::DeadlineLayer::new\"\ndefault-secs = 30\n",
+        "server-without-timeout",
+        "archlint.toml:3: a request timeout's `default-secs` is what a fix restores: it needs `switched-off-by`",
+    );
+}

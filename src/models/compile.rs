@@ -4,7 +4,8 @@
 
 use super::spec::{
     BlockingSpec, BodyLimitSpec, CacheSpec, ClientSpec, ConnectionSpec, GraphqlSpec, HasherSpec, KdfSpec, KeySpec, LimiterSpec, LoggerSpec,
-    ModelFile, PackageSpec, PropagatorSpec, SanitizerSpec, Sections, ServerSpec, SinkSpec, SourceSpec, TokenSpec, UserModels,
+    ModelFile, PackageSpec, PropagatorSpec, RequestTimeoutSpec, SanitizerSpec, Sections, ServerSpec, SinkSpec, SourceSpec, TokenSpec,
+    UserModels,
 };
 use super::*;
 
@@ -89,6 +90,9 @@ impl Knowledge {
         }
         for graphql in &sections.graphql {
             self.add_graphql(graphql, context, from)?;
+        }
+        for timeout in &sections.request_timeouts {
+            self.add_request_timeout(timeout, context, from)?;
         }
         for connection in &sections.connections {
             self.add_connection(connection, context, from)?;
@@ -447,6 +451,15 @@ impl Knowledge {
         }
         let entry = |callee| BodyLimit { callee, parameters: spec.clone(), from: from.clone() };
         self.add_plain_calls(&spec.callee(), context, "a body-limit entry", |k| &mut k.body_limits, entry)
+    }
+
+    fn add_request_timeout(&mut self, spec: &RequestTimeoutSpec, context: &FileContext<'_>, from: &Provenance) -> Result<(), ModelError> {
+        if spec.default_secs.is_some() && spec.switched_off_by.is_none() {
+            let at = spec.function.as_ref().or(spec.functions.first()).map(|f| f.span());
+            return Err(ModelError::at("a request timeout's `default-secs` is what a fix restores: it needs `switched-off-by`", at));
+        }
+        let entry = |callee| RequestTimeout { callee, parameters: spec.clone(), from: from.clone() };
+        self.add_plain_calls(&spec.callee(), context, "a request timeout", |k| &mut k.request_timeouts, entry)
     }
 
     fn add_cache(&mut self, spec: &CacheSpec, context: &FileContext<'_>, from: &Provenance) -> Result<(), ModelError> {

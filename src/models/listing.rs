@@ -182,6 +182,25 @@ impl Knowledge {
                     from: &limit.from,
                 });
             }
+            for timeout in &k.request_timeouts.entries {
+                let p = &timeout.parameters;
+                let detail = match (p.switched_off_by, p.default_secs) {
+                    (None, _) => "bounds every request".to_string(),
+                    (Some(switch), default) => {
+                        let by = if switch == TimeoutSwitch::Zero { "a zero" } else { "`None`" };
+                        let default = default.map(|secs| format!("; default {secs} s")).unwrap_or_default();
+                        format!("switched off by {by}{default}")
+                    }
+                };
+                entries.push(ListedEntry {
+                    language,
+                    section: "request-timeout",
+                    kind: None,
+                    name: timeout.callee.shown(),
+                    detail,
+                    from: &timeout.from,
+                });
+            }
             for server in &k.servers.entries {
                 let detail = if server.parameters.drains_by_default { "drains by default".to_string() } else { String::new() };
                 entries.push(ListedEntry {
@@ -224,8 +243,8 @@ pub struct Listing<'k> {
 pub struct ListedEntry<'k> {
     pub language: Language,
     /// `source`, `sink`, `sanitizer`, `propagator`, `client`, `connection`, `logger`, `hasher`,
-    /// `blocking`, `key`, `kdf`, `token`, `graphql`, `cache`, `body-limit`, `server`, `limiter`,
-    /// `package`.
+    /// `blocking`, `key`, `kdf`, `token`, `graphql`, `cache`, `body-limit`, `request-timeout`,
+    /// `server`, `limiter`, `package`.
     pub section: &'static str,
     /// A sink's kind; a sanitiser's kinds.
     #[serde(skip_serializing_if = "Option::is_none")]

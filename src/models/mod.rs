@@ -27,7 +27,10 @@ pub use listing::{ListedEntry, Listing};
 use foldhash::{HashMap, HashMapExt, HashSet};
 use serde::{Deserialize, Serialize};
 use spec::CalleeSpec;
-pub use spec::{BodyLimitSpec, CacheSpec, Capability, GraphqlSpec, KdfAlgorithm, KdfSpec, ServerSpec, TokenRole, TokenSpec};
+pub use spec::{
+    BodyLimitSpec, CacheSpec, Capability, GraphqlSpec, KdfAlgorithm, KdfSpec, RequestTimeoutSpec, ServerSpec, TimeoutSwitch, TokenRole,
+    TokenSpec,
+};
 use std::sync::OnceLock;
 
 mod sources {
@@ -316,6 +319,15 @@ pub struct Graphql {
     pub from: Provenance,
 }
 
+/// A call that bounds a server's request time, or switches it off (the entry as written, see
+/// [`RequestTimeoutSpec`]).
+#[derive(Debug, Clone)]
+pub struct RequestTimeout {
+    pub callee: Callee,
+    pub parameters: RequestTimeoutSpec,
+    pub from: Provenance,
+}
+
 /// A call that makes an in-process cache (the entry as written, see [`CacheSpec`]).
 #[derive(Debug, Clone)]
 pub struct Cache {
@@ -477,8 +489,23 @@ macro_rules! has_callee {
     ($($t:ty),*) => { $(impl HasCallee for $t { fn callee(&self) -> &Callee { &self.callee } })* };
 }
 has_callee!(
-    Sink, Sanitizer, Propagator, SourceCall, Client, Connection, Logger, Hasher, Blocking, Key, Kdf, Token, Server, BodyLimit, Cache,
-    Graphql
+    Sink,
+    Sanitizer,
+    Propagator,
+    SourceCall,
+    Client,
+    Connection,
+    Logger,
+    Hasher,
+    Blocking,
+    Key,
+    Kdf,
+    Token,
+    Server,
+    BodyLimit,
+    Cache,
+    Graphql,
+    RequestTimeout
 );
 
 impl<T: HasCallee> Table<T> {
@@ -548,6 +575,7 @@ struct LanguageKnowledge {
     body_limits: Table<BodyLimit>,
     caches: Table<Cache>,
     graphql: Table<Graphql>,
+    request_timeouts: Table<RequestTimeout>,
     /// Rate limiters: the modules (crates, paths) whose import means requests are limited.
     limiters: Vec<(String, Provenance)>,
     /// Packages and what their use provides.
@@ -691,6 +719,11 @@ impl Knowledge {
         self.language(language).caches.matching(call, language).next()
     }
 
+    /// The entry that says this call bounds a server's request time, or switches it off.
+    pub fn request_timeout<'a>(&'a self, language: Language, call: &CallName<'_>) -> Option<&'a RequestTimeout> {
+        self.language(language).request_timeouts.matching(call, language).next()
+    }
+
     /// The entry that says this call sets a request body limit.
     pub fn body_limit<'a>(&'a self, language: Language, call: &CallName<'_>) -> Option<&'a BodyLimit> {
         self.language(language).body_limits.matching(call, language).next()
@@ -784,6 +817,7 @@ impl Knowledge {
             && k.body_limits.by_last.is_empty()
             && k.caches.by_last.is_empty()
             && k.graphql.by_last.is_empty()
+            && k.request_timeouts.by_last.is_empty()
             && k.source_calls.by_last.is_empty())
     }
 

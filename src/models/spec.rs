@@ -71,6 +71,7 @@ sections! {
     body_limits: BodyLimitSpec,
     caches: CacheSpec,
     graphql: GraphqlSpec,
+    request_timeouts: RequestTimeoutSpec,
 }
 
 /// `[models]` in `archlint.toml`: the user's own sources, sinks and sanitizers.
@@ -433,6 +434,30 @@ entry!(
         pub replaced_by: Vec<String>,
     }
 );
+
+entry!(
+    /// Calls that bound how long a server's requests may take (`server-without-timeout`): tower's
+    /// `TimeoutLayer::new(d)`, `ServiceBuilder::new().timeout(d)`, tonic's `Server::builder()
+    /// .timeout(d)`; one anywhere in a project answers a server with no timeout of its own. With
+    /// `switched-off-by`, calls that switch a server's timeout off instead
+    /// (`client_request_timeout(Duration::ZERO)`, `header_read_timeout(None)`).
+    RequestTimeoutSpec {
+        /// The argument that switches the timeout off: `zero` (`Duration::ZERO`, `0`) or `none`.
+        pub switched_off_by: Option<TimeoutSwitch>,
+        /// The library's default in seconds, which a fix writes back over a zero.
+        pub default_secs: Option<u64>,
+    }
+);
+
+/// What argument switches a server timeout off (see [`RequestTimeoutSpec`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum TimeoutSwitch {
+    /// `Duration::ZERO`, `Duration::from_secs(0)`, `0`.
+    Zero,
+    /// `None` (an `Option<Duration>` left empty).
+    None,
+}
 
 entry!(
     /// Calls that make an in-process cache, and what bounds it (`cache-without-expiry`):

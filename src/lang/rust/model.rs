@@ -298,6 +298,12 @@ impl<'a> RustModel<'a> {
         self.knowledge().cache(Language::Rust, &call.name(self.use_paths()))
     }
 
+    /// The model entry that says this call (a path call or a method call) bounds a server's
+    /// request time, or switches it off.
+    pub fn request_timeout(&self, call: &CallParts) -> Option<&crate::models::RequestTimeout> {
+        self.knowledge().request_timeout(Language::Rust, &call.name(self.use_paths()))
+    }
+
     /// The model entry that says this call (a path call or a method call) sets a request body limit.
     pub fn body_limit(&self, call: &CallParts) -> Option<&crate::models::BodyLimit> {
         self.knowledge().body_limit(Language::Rust, &call.name(self.use_paths()))

@@ -3,14 +3,13 @@
 //! memory for as long as they like, and a handler that hangs never frees its slot.
 
 use crate::diagnostic::{Applicability, Edit, Fact, Level};
-use crate::lang::rust::{method_chain, span_of as rust_span, RustKind, RustModel, RustNode, RustSyntax};
+use crate::lang::rust::{span_of as rust_span, RustKind, RustModel, RustNode, RustSyntax};
 use crate::lang::typescript::model::{named_children, span_of};
 use crate::lang::typescript::FieldExt;
 use crate::lang::typescript::{Property, TsModel};
-use crate::models::Language;
+use crate::models::{Language, TimeoutSwitch};
 use crate::rules::{check_option_names, Context, Rule, RuleEntry, RuleOptions};
 use quote::ToTokens;
-use syn::Expr;
 use tree_sitter::Node;
 
 pub const ENTRY: RuleEntry = RuleEntry { id: "server-without-timeout", build };
@@ -21,9 +20,6 @@ fn build(options: &RuleOptions) -> Result<Box<dyn Rule>, String> {
     check_option_names(options, ENTRY.id)?;
     Ok(Box::new(ServerWithoutTimeout))
 }
-
-/// Rust middleware that bounds request time; any of them in the project answers `axum::serve`.
-const RUST_TIMEOUT_LAYERS: &[&str] = &["TimeoutLayer", "RequestBodyTimeoutLayer", "timeout::Timeout", "HandleErrorLayer"];
 
 fn is_zero(text: &str) -> bool {
     matches!(
@@ -150,35 +146,25 @@ impl Rule for ServerWithoutTimeout {
     }
 
     fn check_rust(&self, node: &RustNode<'_>, model: &RustModel, cx: &mut Context<'_>) {
-        // `.layer(TimeoutLayer::new(..))`, `ServiceBuilder::new().timeout(..)`: a timeout somewhere in the project.
-        if let RustSyntax::MethodCall(call) = node.syntax {
-            let method = call.method.to_string();
-            // `.timeout(..)` of a tower `ServiceBuilder` (or tonic's server builder), not of an
-            // HTTP client or a request.
-            let builder_timeout = method == "timeout" && {
-                let (root, _) = method_chain(&call.receiver);
-                matches!(root, Expr::Call(constructor) if model.call_path(constructor)
-                    .is_some_and(|path| path.ends_with("ServiceBuilder::new") || path.ends_with("Server::builder")))
-            };
-            let adds_timeout = builder_timeout
-                || (matches!(method.as_str(), "layer" | "route_layer")
-                    && call.args.first().is_some_and(|a| {
-                        let text = a.to_token_stream().to_string().replace(' ', "");
-                        RUST_TIMEOUT_LAYERS.iter().any(|layer| text.contains(layer))
-                    }));
-            if adds_timeout {
-                cx.fact(Fact::ServerTimeoutLayer);
-            }
+        // What the models say of the call: it bounds request time (`TimeoutLayer::new(d)`,
+        // `ServiceBuilder::new().timeout(d)`: a timeout somewhere in the project answers a server
+        // with none of its own), or switches a server's timeout off (`models/tower.toml`, ...).
+        let parts = match node.syntax {
+            RustSyntax::Call(call) => model.call_parts(call),
+            RustSyntax::MethodCall(call) => model.method_call_parts(call, node.site.fn_id),
+            _ => return,
+        };
+        let timeout = model.request_timeout(&parts);
+        if timeout.is_some_and(|t| t.parameters.switched_off_by.is_none()) {
+            cx.fact(Fact::ServerTimeoutLayer);
         }
         if node.site.in_test || cx.in_test {
             return;
         }
         match node.syntax {
-            // `axum::serve(listener, app)`: a project-level question (the router is often built elsewhere).
             // A server the models say sets no request timeout of its own (axum, warp): a
             // project-level question, since the router is often built elsewhere.
             RustSyntax::Call(call) => {
-                let parts = model.call_parts(call);
                 let Some(server) = model.server(&parts).filter(|s| s.parameters.needs_timeout_layer) else { return };
                 let finding = cx.report(
                     rust_span(cx.file, &call.func),
@@ -192,26 +178,27 @@ impl Rule for ServerWithoutTimeout {
             }
             // actix-web `HttpServer::new(..).client_request_timeout(Duration::ZERO)`, hyper `header_read_timeout(None)`.
             RustSyntax::MethodCall(call) => {
+                let Some(switch) = timeout.and_then(|t| t.parameters.switched_off_by) else { return };
                 let method = call.method.to_string();
                 let argument = call.args.first().map(|a| a.to_token_stream().to_string()).unwrap_or_default();
-                let disabled = match method.as_str() {
-                    "client_request_timeout" | "client_disconnect_timeout" | "keep_alive_timeout" => is_zero(&argument),
-                    "header_read_timeout" => argument.trim() == "None",
-                    _ => false,
+                let disabled = match switch {
+                    TimeoutSwitch::Zero => is_zero(&argument),
+                    TimeoutSwitch::None => argument.trim() == "None",
                 };
                 if disabled {
-                    // actix-web waits 5 s for a request's head by default: the fix restores that.
-                    let fix = (method == "client_request_timeout").then(|| call.args.first()).flatten().and_then(|arg| {
+                    // The library's default (actix-web waits 5 s for a request's head): the fix restores it.
+                    let default = timeout.and_then(|t| t.parameters.default_secs);
+                    let fix = default.zip(call.args.first()).and_then(|(secs, arg)| {
                         let span = rust_span(cx.file, arg);
                         let text = cx.file.slice(span);
                         let zero = ["ZERO", "from_secs(0)", "from_millis(0)"].into_iter().find(|z| text.ends_with(z))?;
-                        Some(Edit::replace(cx.file, span, format!("{}from_secs(5)", &text[..text.len() - zero.len()])))
+                        Some((secs, Edit::replace(cx.file, span, format!("{}from_secs({secs})", &text[..text.len() - zero.len()]))))
                     });
                     let finding =
                         cx.report(rust_span(cx.file, &call.method), format!("`{method}({argument})` disables the server's timeout"));
                     finding.help = Some("keep the framework's default or set a finite duration".into());
-                    if let Some(edit) = fix {
-                        finding.with_fix("restore actix-web's default (5 s)", Applicability::Safe, vec![edit]);
+                    if let Some((secs, edit)) = fix {
+                        finding.with_fix(format!("restore the default ({secs} s)"), Applicability::Safe, vec![edit]);
                     }
                 }
             }
