@@ -286,7 +286,7 @@ fn models_listing(knowledge: &crate::models::Knowledge, language: Option<crate::
         if heading != Some(this) {
             let plural = match entry.section {
                 "blocking" => "blocking calls".to_string(),
-                "graphql" => "GraphQL servers and IDE pages".to_string(),
+                "graphql" => "GraphQL servers, schemas and IDE pages".to_string(),
                 section => format!("{section}s"),
             };
             out.push_str(&format!("\n{} {plural}\n", entry.language.name()));

@@ -195,7 +195,7 @@ fn archlint_models_lists_built_in_and_configured_entries() {
         "typescript servers",
         "typescript body-limits",
         "typescript caches",
-        "typescript GraphQL servers and IDE pages",
+        "typescript GraphQL servers, schemas and IDE pages",
     ] {
         assert!(text.contains(&format!("\n{heading}\n")), "{heading}: {text}");
     }

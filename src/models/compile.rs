@@ -486,14 +486,24 @@ impl Knowledge {
         if spec.library.trim().is_empty() {
             return Err(ModelError::at("a graphql entry's `library` (how messages name it) is empty", at));
         }
-        if spec.ide_page && (spec.plugin || !spec.switches.is_empty() || !spec.limit_options.is_empty()) {
+        let schema = spec.unlimited || !spec.limit_methods.is_empty();
+        if spec.ide_page && (spec.plugin || !spec.switches.is_empty() || !spec.limit_options.is_empty() || schema) {
             return Err(ModelError::at(
-                "a graphql entry is a server (with `switches`, `limit-options`) or an IDE page (`ide-page = true`), not both",
+                "a graphql entry is a server (with `switches`, `limit-options`), a schema (`limit-methods`, `unlimited`) or an IDE page (`ide-page = true`), not two of them",
                 at,
             ));
         }
+        if spec.unlimited && !spec.limit_methods.is_empty() {
+            return Err(ModelError::at(
+                "a graphql entry starts a builder that can be limited (`limit-methods`) or makes a schema that cannot (`unlimited = true`), not both",
+                at,
+            ));
+        }
+        let language = context.language_of(&spec.callee())?;
         let entry = |callee| Graphql { callee, parameters: spec.clone(), from: from.clone() };
-        self.add_plain_calls(&spec.callee(), context, "a graphql entry", |k| &mut k.graphql, entry)
+        self.add_plain_calls(&spec.callee(), context, "a graphql entry", |k| &mut k.graphql, entry)?;
+        self.language_mut(language).graphql_limit_methods.extend(spec.limit_methods.iter().cloned());
+        Ok(())
     }
 
     fn add_hasher(&mut self, spec: &HasherSpec, context: &FileContext<'_>, from: &Provenance) -> Result<(), ModelError> {

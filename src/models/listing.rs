@@ -145,7 +145,12 @@ impl Knowledge {
             }
             for graphql in &k.graphql.entries {
                 let p = &graphql.parameters;
-                let detail = if p.ide_page { format!("{}, IDE page", p.library) } else { format!("{} server", p.library) };
+                let detail = match (p.ide_page, p.unlimited, p.limit_methods.is_empty()) {
+                    (true, ..) => format!("{}, IDE page", p.library),
+                    (_, true, _) => format!("{} schema, no limits", p.library),
+                    (_, _, false) => format!("{} schema builder, limited by {}", p.library, p.limit_methods.join(", ")),
+                    _ => format!("{} server", p.library),
+                };
                 entries.push(ListedEntry {
                     language,
                     section: "graphql",

@@ -576,6 +576,8 @@ struct LanguageKnowledge {
     caches: Table<Cache>,
     graphql: Table<Graphql>,
     request_timeouts: Table<RequestTimeout>,
+    /// The schema builder methods of the `[[graphql]]` entries that bound a query's cost.
+    graphql_limit_methods: HashSet<String>,
     /// Rate limiters: the modules (crates, paths) whose import means requests are limited.
     limiters: Vec<(String, Provenance)>,
     /// Packages and what their use provides.
@@ -717,6 +719,12 @@ impl Knowledge {
     /// The entry that says this call makes an in-process cache.
     pub fn cache<'a>(&'a self, language: Language, call: &CallName<'_>) -> Option<&'a Cache> {
         self.language(language).caches.matching(call, language).next()
+    }
+
+    /// Whether a method of some GraphQL schema builder bounds what one query may cost
+    /// (async-graphql's `limit_depth`).
+    pub fn graphql_limit_method(&self, language: Language, method: &str) -> bool {
+        self.language(language).graphql_limit_methods.contains(method)
     }
 
     /// The entry that says this call bounds a server's request time, or switches it off.

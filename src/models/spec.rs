@@ -512,6 +512,13 @@ entry!(
         /// The call renders a GraphQL IDE page, and the schema it introspects, to whoever asks.
         #[serde(default)]
         pub ide_page: bool,
+        /// The call starts a schema builder (Rust): methods of the builder any of which bounds
+        /// what one query may cost (async-graphql's `limit_depth`, `limit_complexity`).
+        #[serde(default)]
+        pub limit_methods: Vec<String>,
+        /// The call makes a schema with no builder, so with no limits (`Schema::new(..)`).
+        #[serde(default)]
+        pub unlimited: bool,
     }
 );
 

@@ -4,10 +4,10 @@
 
 use super::graphql::{is_limit_package, server};
 use crate::diagnostic::Fact;
-use crate::lang::rust::model::path_names;
 use crate::lang::rust::{method_chain, span_of as rust_span, RustKind, RustModel, RustNode, RustSyntax};
 use crate::lang::typescript::model::span_of;
 use crate::lang::typescript::{Property, TsModel};
+use crate::models::Language;
 use crate::rules::{check_option_names, Context, Rule, RuleEntry, RuleOptions};
 use tree_sitter::Node;
 
@@ -19,9 +19,6 @@ fn build(options: &RuleOptions) -> Result<Box<dyn Rule>, String> {
     check_option_names(options, ENTRY.id)?;
     Ok(Box::new(GraphqlWithoutQueryLimits))
 }
-
-/// async-graphql schema builder methods that bound what one query may cost.
-const RUST_LIMITS: &[&str] = &["limit_depth", "limit_complexity"];
 
 /// Whether an options object limits queries: an option the models name (validation rules,
 /// where depth and complexity rules go; Mercurius's `queryDepth`), or a plugin named for a limit
@@ -89,7 +86,7 @@ impl Rule for GraphqlWithoutQueryLimits {
         let async_graphql = || model.imports_crate("async_graphql") || cx.file.text.contains("async_graphql::");
         match node.syntax {
             // A limit set anywhere: a builder handed out by one function may be limited in another.
-            RustSyntax::MethodCall(call) if RUST_LIMITS.iter().any(|limit| call.method == limit) && async_graphql() => {
+            RustSyntax::MethodCall(call) if is_limit(model, &call.method) && async_graphql() => {
                 cx.fact(Fact::GraphqlBuilderLimited);
             }
             // `Schema::build(..)…finish()`, also through a variable holding the builder.
@@ -105,7 +102,8 @@ impl Rule for GraphqlWithoutQueryLimits {
             // `Schema::new(query, mutation, subscription)`: no builder, so no limits.
             RustSyntax::Call(call) if !node.site.in_test && !cx.in_test => {
                 let named_new = matches!(&*call.func, syn::Expr::Path(p) if p.path.segments.last().is_some_and(|s| s.ident == "new"));
-                if named_new && path_names(&model.call_path(call).unwrap_or_default(), "Schema::new") && async_graphql() {
+                let unlimited = || model.graphql(&model.call_parts(call)).is_some_and(|g| g.parameters.unlimited);
+                if named_new && unlimited() && async_graphql() {
                     cx.report(rust_span(cx.file, &call.func), "this async-graphql schema accepts queries of any depth and complexity")
                         .help = Some("build it with `Schema::build(..).limit_depth(10).limit_complexity(1000).finish()`".into());
                 }
@@ -119,8 +117,8 @@ impl Rule for GraphqlWithoutQueryLimits {
                 for value in crate::lang::rust::taint::returned_values(block) {
                     let (root, calls) = method_chain(value);
                     let syn::Expr::Call(build) = root else { continue };
-                    if !path_names(&model.call_path(build).unwrap_or_default(), "Schema::build")
-                        || calls.iter().any(|c| c.method == "finish" || RUST_LIMITS.iter().any(|limit| c.method == limit))
+                    if !starts_builder(model, build)
+                        || calls.iter().any(|c| c.method == "finish" || is_limit(model, &c.method))
                         || !async_graphql()
                     {
                         continue;
@@ -143,13 +141,13 @@ impl Rule for GraphqlWithoutQueryLimits {
 /// when no limit is set on the way.
 fn unlimited_build<'a>(model: &'a RustModel<'_>, node: &RustNode<'a>, call: &'a syn::ExprMethodCall) -> Option<&'a syn::ExprCall> {
     let (mut root, calls) = method_chain(&call.receiver);
-    let limited = |methods: &[&syn::ExprMethodCall]| methods.iter().any(|c| RUST_LIMITS.iter().any(|limit| c.method == limit));
+    let limited = |methods: &[&syn::ExprMethodCall]| methods.iter().any(|c| is_limit(model, &c.method));
     if limited(&calls) {
         return None;
     }
     if let syn::Expr::Path(path) = root {
         let local = model.local_of(node.site.fn_id, path)?;
-        if local.methods.iter().any(|m| RUST_LIMITS.contains(&m.as_str())) {
+        if local.methods.iter().any(|m| model.knowledge().graphql_limit_method(Language::Rust, m)) {
             return None;
         }
         let (init_root, init_calls) = method_chain(local.init?);
@@ -159,5 +157,16 @@ fn unlimited_build<'a>(model: &'a RustModel<'_>, node: &RustNode<'a>, call: &'a 
         root = init_root;
     }
     let syn::Expr::Call(build) = root else { return None };
-    path_names(&model.call_path(build)?, "Schema::build").then_some(build)
+    starts_builder(model, build).then_some(build)
+}
+
+/// Whether the models say this call starts a schema builder that limits can be set on
+/// (async-graphql's `Schema::build(..)`, a `[[graphql]]` entry with `limit-methods`).
+fn starts_builder(model: &RustModel<'_>, call: &syn::ExprCall) -> bool {
+    model.graphql(&model.call_parts(call)).is_some_and(|g| !g.parameters.limit_methods.is_empty())
+}
+
+/// Whether a method bounds a schema builder's queries (`limit_depth`, `limit_complexity`).
+fn is_limit(model: &RustModel<'_>, method: &syn::Ident) -> bool {
+    model.knowledge().graphql_limit_method(Language::Rust, &method.to_string())
 }
