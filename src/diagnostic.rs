@@ -92,7 +92,7 @@ pub enum Fact {
     HonoBodyRead,
     /// The project mounts Hono's `bodyLimit` middleware somewhere.
     HonoBodyLimit,
-    /// The project mounts poem's `SizeLimit` middleware somewhere.
+    /// Some file of a poem service sets a body limit the models name (`SizeLimit::new(n)`).
     PoemBodyLimit,
     /// The project sets browser security headers: helmet (or an equivalent package) is used, or
     /// some code sets `Content-Security-Policy`, `Strict-Transport-Security` or

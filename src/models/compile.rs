@@ -336,7 +336,7 @@ impl Knowledge {
 
     fn add_blocking(&mut self, spec: &BlockingSpec, context: &FileContext<'_>, from: &Provenance) -> Result<(), ModelError> {
         if spec.message.is_some() && !spec.cpu {
-            let at = spec.function.as_ref().or(spec.functions.first()).map(|f| f.span());
+            let at = spec.callee().at();
             return Err(ModelError::at("a blocking call's `message` is for CPU-heavy calls: add `cpu = true`", at));
         }
         let instead = || spec.instead.clone();
@@ -350,7 +350,7 @@ impl Knowledge {
     }
 
     fn add_key(&mut self, spec: &KeySpec, context: &FileContext<'_>, from: &Provenance) -> Result<(), ModelError> {
-        let at = spec.function.as_ref().or(spec.functions.first()).map(|f| f.span());
+        let at = spec.callee().at();
         let holder = match (spec.argument, &spec.option) {
             (Some(index), None) if spec.options_argument.is_none() => KeyHolder::Argument(index),
             (None, Some(name)) if !name.trim().is_empty() => {
@@ -429,11 +429,11 @@ impl Knowledge {
     fn add_server(&mut self, spec: &ServerSpec, context: &FileContext<'_>, from: &Provenance) -> Result<(), ModelError> {
         let framework = spec.framework.trim().to_string();
         if framework.is_empty() {
-            let at = spec.function.as_ref().or(spec.functions.first()).map(|f| f.span());
+            let at = spec.callee().at();
             return Err(ModelError::at("a server entry's `framework` (how messages name it) is empty", at));
         }
         if spec.timeout_help.is_some() && !spec.needs_timeout_layer {
-            let at = spec.function.as_ref().or(spec.functions.first()).map(|f| f.span());
+            let at = spec.callee().at();
             return Err(ModelError::at("a server entry's `timeout-help` goes with `needs-timeout-layer = true`", at));
         }
         let entry = |callee| Server { callee, framework: framework.clone(), parameters: spec.clone(), from: from.clone() };
@@ -443,7 +443,7 @@ impl Knowledge {
     fn add_body_limit(&mut self, spec: &BodyLimitSpec, context: &FileContext<'_>, from: &Provenance) -> Result<(), ModelError> {
         let says = [spec.limit_argument.is_some(), spec.limit_option.is_some(), spec.required_option.is_some(), spec.disables];
         if says.iter().filter(|s| **s).count() != 1 {
-            let at = spec.function.as_ref().or(spec.functions.first()).map(|f| f.span());
+            let at = spec.callee().at();
             return Err(ModelError::at(
                 "a body-limit entry says one thing: where the limit is (`limit-argument` or `limit-option`), the option without which there is none (`required-option`), or that the call removes the default (`disables = true`)",
                 at,
@@ -455,7 +455,7 @@ impl Knowledge {
 
     fn add_request_timeout(&mut self, spec: &RequestTimeoutSpec, context: &FileContext<'_>, from: &Provenance) -> Result<(), ModelError> {
         if spec.default_secs.is_some() && spec.switched_off_by.is_none() {
-            let at = spec.function.as_ref().or(spec.functions.first()).map(|f| f.span());
+            let at = spec.callee().at();
             return Err(ModelError::at("a request timeout's `default-secs` is what a fix restores: it needs `switched-off-by`", at));
         }
         let entry = |callee| RequestTimeout { callee, parameters: spec.clone(), from: from.clone() };
@@ -463,7 +463,7 @@ impl Knowledge {
     }
 
     fn add_cache(&mut self, spec: &CacheSpec, context: &FileContext<'_>, from: &Provenance) -> Result<(), ModelError> {
-        let at = spec.function.as_ref().or(spec.functions.first()).map(|f| f.span());
+        let at = spec.callee().at();
         if spec.what.trim().is_empty() {
             return Err(ModelError::at("a cache entry's `what` (how messages name the cache) is empty", at));
         }
@@ -482,7 +482,7 @@ impl Knowledge {
     }
 
     fn add_graphql(&mut self, spec: &GraphqlSpec, context: &FileContext<'_>, from: &Provenance) -> Result<(), ModelError> {
-        let at = spec.function.as_ref().or(spec.functions.first()).map(|f| f.span());
+        let at = spec.callee().at();
         if spec.library.trim().is_empty() {
             return Err(ModelError::at("a graphql entry's `library` (how messages name it) is empty", at));
         }
@@ -512,7 +512,7 @@ impl Knowledge {
             // not request data already, so there is nothing for an entry to say.
             return Err(ModelError::at(
                 "`hashers` entries are for TypeScript: in Rust, what a hash function returns is not request data already",
-                spec.function.as_ref().map(|f| f.span()),
+                spec.callee().at(),
             ));
         }
         self.add_plain_calls(&spec.callee(), context, "a hasher", |k| &mut k.hashers, |callee| Hasher { callee, from: from.clone() })

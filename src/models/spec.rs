@@ -124,6 +124,13 @@ pub struct CalleeSpec<'s> {
     pub module: Option<&'s Spanned<String>>,
 }
 
+impl CalleeSpec<'_> {
+    /// Where the entry names its first function: the place an error about the entry points at.
+    pub fn at(&self) -> Option<std::ops::Range<usize>> {
+        self.function.or(self.functions.first()).map(|f| f.span())
+    }
+}
+
 entry!(
     /// Where request data enters: calls whose result is request data, members and getters of a
     /// framework's request object, Rust extractor types.

@@ -270,13 +270,13 @@ impl Rule for UnboundedRequestBody {
             RustSyntax::Fn { sig, attrs, .. } => self.check_poem_handler(sig, attrs, node, model, cx),
             RustSyntax::Call(call) => {
                 let parts = model.call_parts(call);
-                // poem's `SizeLimit::new(n)`: the project bounds the bodies its handlers read.
-                let path = model.call_path(call).unwrap_or_default();
-                if path.ends_with("SizeLimit::new") && (path.starts_with("poem::") || model.imports_crate("poem")) {
-                    cx.fact(Fact::PoemBodyLimit);
-                }
                 let Some(limit) = model.body_limit(&parts) else { return };
                 let parameters = &limit.parameters;
+                // A limit the models name (poem's `SizeLimit::new(n)`) in a poem service's file:
+                // the project bounds the bodies its handlers read.
+                if !parameters.disables && (model.imports_crate("poem") || model.call_path(call).is_some_and(|p| p.starts_with("poem::"))) {
+                    cx.fact(Fact::PoemBodyLimit);
+                }
                 // Disabling axum's default in favour of tower-http's `RequestBodyLimitLayer` is the
                 // documented way to set one limit for all bodies; that layer's size is checked too.
                 if parameters.disables {
