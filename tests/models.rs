@@ -799,3 +799,101 @@ fn a_projects_own_request_timeouts_described_in_the_models_answer_a_server_or_sw
         "archlint.toml:3: a request timeout's `default-secs` is what a fix restores: it needs `switched-off-by`",
     );
 }
+
+#[test]
+fn a_projects_own_cookie_helpers_described_in_the_models_have_their_flags_checked() {
+    let config = r#"
+[[models.cookies]]
+language = "typescript"
+function = "setAuthCookie"
+module = "./http/cookies"
+role = "set"
+name-argument = 1
+value-argument = 2
+options-argument = 3
+
+[[models.cookies]]
+language = "typescript"
+function = "kitSession"
+module = "@acme/kit"
+role = "session"
+library = "acme kit sessions"
+on-by-default = ["secure", "http-only"]
+
+[[models.cookies]]
+language = "rust"
+function = "SessionCookie::start"
+role = "build"
+builder-types = ["SessionCookieBuilder"]
+
+[models.cookies.attribute-methods]
+secure = ["https_only"]
+http-only = ["hidden_from_scripts"]
+
+[[models.cookies]]
+language = "rust"
+methods = ["cookie_https"]
+role = "switch"
+flag = "secure"
+library = "acme sessions"
+"#;
+    let ts = br#"import { setAuthCookie } from "./http/cookies";
+import { setAuthCookie as setPrefCookie } from "./http/prefs";
+import { kitSession } from "@acme/kit";
+export function login(res: any, token: string) {
+  setAuthCookie(res, "session", token, { httpOnly: true });
+  setAuthCookie(res, "refresh_token", token, { httpOnly: true, secure: true });
+  setPrefCookie(res, "session", token, {});
+}
+export const sessions = kitSession({ secret: process.env.SECRET, secure: false });
+export const quiet = kitSession({ secret: process.env.SECRET });
+"#;
+    let rs = br#"pub struct SessionCookie;
+pub struct SessionCookieBuilder;
+impl SessionCookie {
+    pub fn start(_name: &str, _value: String) -> SessionCookieBuilder { SessionCookieBuilder }
+}
+impl SessionCookieBuilder {
+    pub fn https_only(self, _on: bool) -> Self { self }
+    pub fn hidden_from_scripts(self, _on: bool) -> Self { self }
+    pub fn cookie_https(self, _on: bool) -> Self { self }
+}
+pub fn issue(token: String) -> SessionCookieBuilder {
+    SessionCookie::start("session", token)
+}
+pub fn login(token: String) {
+    let _weak = SessionCookie::start("session", token.clone()).https_only(true);
+    let _strong = SessionCookie::start("session", token).https_only(true).hidden_from_scripts(true);
+}
+pub fn layer(builder: SessionCookieBuilder) -> SessionCookieBuilder {
+    builder.cookie_https(false)
+}
+"#;
+    let dir = ledger(config, &[("src/login.ts", ts), ("src/cookies.rs", rs)]);
+    let found = |dir: &tempfile::TempDir| places_of(dir.path(), "insecure-cookie");
+    assert_eq!(
+        found(&dir),
+        [("src/cookies.rs".to_string(), 15), ("src/cookies.rs".to_string(), 19), ("src/login.ts".to_string(), 5), ("src/login.ts".to_string(), 9)],
+        "the builder without HttpOnly, the switch turned off, the helper without `secure`, the session's `secure: false`; not: both flags set, a helper of another module, a builder handed to the caller, a session left to its defaults"
+    );
+    std::fs::remove_file(dir.path().join("archlint.toml")).unwrap();
+    assert_eq!(found(&dir), Vec::<(String, u64)>::new(), "without the entries, these are no cookie calls");
+    assert_config_error(
+        dir.path(),
+        "[[models.cookies]]\nlanguage = \"typescript\"\nfunction = \"bakeCookie\"\nrole = \"build\"\n",
+        "insecure-cookie",
+        "archlint.toml:4: a cookie entry with `role = \"build\"` is Rust only",
+    );
+    assert_config_error(
+        dir.path(),
+        "[[models.cookies]]\nlanguage = \"rust\"\nmethods = [\"cookie_https\"]\nrole = \"switch\"\n",
+        "insecure-cookie",
+        "archlint.toml:4: a cookie entry with `role = \"switch\"` names the `flag` it switches",
+    );
+    assert_config_error(
+        dir.path(),
+        "[[models.cookies]]\nlanguage = \"typescript\"\nfunction = \"setAuthCookie\"\nrole = \"set\"\ncookie-option = \"cookie\"\n",
+        "insecure-cookie",
+        "archlint.toml:4: a cookie entry's `cookie-option` is for `role = \"session\"`",
+    );
+}

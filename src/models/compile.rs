@@ -3,9 +3,9 @@
 //! names the file, the line and what is wrong.
 
 use super::spec::{
-    BlockingSpec, BodyLimitSpec, CacheSpec, ClientSpec, ConnectionSpec, GraphqlSpec, HasherSpec, KdfSpec, KeySpec, LimiterSpec, LoggerSpec,
-    ModelFile, PackageSpec, PropagatorSpec, RequestTimeoutSpec, SanitizerSpec, Sections, ServerSpec, SinkSpec, SourceSpec, TokenSpec,
-    UserModels,
+    BlockingSpec, BodyLimitSpec, CacheSpec, ClientSpec, ConnectionSpec, CookieSpec, GraphqlSpec, HasherSpec, KdfSpec, KeySpec, LimiterSpec,
+    LoggerSpec, ModelFile, PackageSpec, PropagatorSpec, RequestTimeoutSpec, SanitizerSpec, Sections, ServerSpec, SinkSpec, SourceSpec,
+    TokenSpec, UserModels,
 };
 use super::*;
 
@@ -93,6 +93,9 @@ impl Knowledge {
         }
         for timeout in &sections.request_timeouts {
             self.add_request_timeout(timeout, context, from)?;
+        }
+        for cookie in &sections.cookies {
+            self.add_cookie(cookie, context, from)?;
         }
         for connection in &sections.connections {
             self.add_connection(connection, context, from)?;
@@ -460,6 +463,69 @@ impl Knowledge {
         }
         let entry = |callee| RequestTimeout { callee, parameters: spec.clone(), from: from.clone() };
         self.add_plain_calls(&spec.callee(), context, "a request timeout", |k| &mut k.request_timeouts, entry)
+    }
+
+    fn add_cookie(&mut self, spec: &CookieSpec, context: &FileContext<'_>, from: &Provenance) -> Result<(), ModelError> {
+        let role = *spec.role.get_ref();
+        let at = Some(spec.role.span());
+        let (language, callees) = context.named_calls(&spec.callee(), "a cookie entry", at.clone())?;
+        let rust_only = matches!(role, CookieRole::Build | CookieRole::Switch | CookieRole::Remove);
+        if rust_only != (language == Language::Rust) {
+            let wants = if rust_only { "Rust" } else { "TypeScript" };
+            return Err(ModelError::at(format!("a cookie entry with `role = \"{}\"` is {wants} only", role.name()), at));
+        }
+        let only = |present: bool, key: &str, roles: &[CookieRole]| -> Result<(), ModelError> {
+            if present && !roles.contains(&role) {
+                let names: Vec<&str> = roles.iter().map(|r| r.name()).collect();
+                return Err(ModelError::at(format!("a cookie entry's `{key}` is for `role = \"{}\"`", names.join("\" or \"")), at.clone()));
+            }
+            Ok(())
+        };
+        let set = [CookieRole::Set];
+        only(spec.name_argument.is_some(), "name-argument", &set)?;
+        only(spec.value_argument.is_some(), "value-argument", &set)?;
+        only(spec.options_argument.is_some(), "options-argument", &set)?;
+        only(!spec.receivers.is_empty(), "receivers", &set)?;
+        only(spec.cookie_option.is_some(), "cookie-option", &[CookieRole::Session])?;
+        only(spec.secure_auto, "secure-auto", &[CookieRole::Session])?;
+        only(!spec.on_by_default.is_empty(), "on-by-default", &[CookieRole::Set, CookieRole::Session])?;
+        let build = [CookieRole::Build];
+        only(!spec.attribute_methods.is_empty(), "attribute-methods", &build)?;
+        only(!spec.removal_methods.is_empty(), "removal-methods", &build)?;
+        only(!spec.builder_types.is_empty(), "builder-types", &build)?;
+        if spec.flag.is_some() != (role == CookieRole::Switch) {
+            return Err(ModelError::at(
+                "a cookie entry with `role = \"switch\"` names the `flag` it switches (`secure` or `http-only`), and only it does",
+                at,
+            ));
+        }
+        let flags = [CookieAttribute::Secure, CookieAttribute::HttpOnly];
+        if role == CookieRole::Build && flags.iter().any(|f| spec.attribute_methods.get(f).is_none_or(Vec::is_empty)) {
+            return Err(ModelError::at("a cookie builder's `attribute-methods` name the methods that set `secure` and `http-only`", at));
+        }
+        if spec.receivers.iter().any(|r| r.strip_prefix("*.").unwrap_or(r).is_empty() || r.contains(char::is_whitespace)) {
+            return Err(ModelError::at("a cookie entry's `receivers` are names (`res`) or `*.member` (`*.cookies`)", at));
+        }
+        let knowledge = self.language_mut(language);
+        knowledge.remember(&callees);
+        if role == CookieRole::Build {
+            // The type a builder is made from (`Cookie` of `Cookie::build`) and those it is handed on as.
+            let owners = callees.iter().filter_map(|c| c.written.rsplit("::").nth(1).map(str::to_string));
+            for ty in owners.chain(spec.builder_types.iter().cloned()) {
+                if !knowledge.cookie_types.contains(&ty) {
+                    knowledge.cookie_types.push(ty);
+                }
+            }
+            for ty in &spec.builder_types {
+                if !knowledge.cookie_builder_types.contains(ty) {
+                    knowledge.cookie_builder_types.push(ty.clone());
+                }
+            }
+        }
+        for callee in callees {
+            knowledge.cookies.push(Cookie { callee, role, parameters: spec.clone(), from: from.clone() });
+        }
+        Ok(())
     }
 
     fn add_cache(&mut self, spec: &CacheSpec, context: &FileContext<'_>, from: &Provenance) -> Result<(), ModelError> {

@@ -206,6 +206,31 @@ impl Knowledge {
                     from: &timeout.from,
                 });
             }
+            for cookie in &k.cookies.entries {
+                let p = &cookie.parameters;
+                let mut detail = Vec::new();
+                if let Some(library) = &p.library {
+                    detail.push(library.clone());
+                }
+                if !p.receivers.is_empty() {
+                    detail.push(format!("on {}", p.receivers.join(", ")));
+                }
+                if let Some(flag) = p.flag {
+                    detail.push(format!("switches {}", flag_name(flag)));
+                }
+                if !p.on_by_default.is_empty() {
+                    let flags: Vec<&str> = p.on_by_default.iter().map(|f| flag_name(*f)).collect();
+                    detail.push(format!("{} on by default", flags.join(" and ")));
+                }
+                entries.push(ListedEntry {
+                    language,
+                    section: "cookie",
+                    kind: Some(cookie.role.name().to_string()),
+                    name: cookie.callee.shown(),
+                    detail: detail.join("; "),
+                    from: &cookie.from,
+                });
+            }
             for server in &k.servers.entries {
                 let detail = if server.parameters.drains_by_default { "drains by default".to_string() } else { String::new() };
                 entries.push(ListedEntry {
@@ -239,6 +264,13 @@ impl Knowledge {
     }
 }
 
+fn flag_name(flag: CookieFlag) -> &'static str {
+    match flag {
+        CookieFlag::Secure => "Secure",
+        CookieFlag::HttpOnly => "HttpOnly",
+    }
+}
+
 /// What `archlint models` prints.
 pub struct Listing<'k> {
     pub entries: Vec<ListedEntry<'k>>,
@@ -249,7 +281,7 @@ pub struct ListedEntry<'k> {
     pub language: Language,
     /// `source`, `sink`, `sanitizer`, `propagator`, `client`, `connection`, `logger`, `hasher`,
     /// `blocking`, `key`, `kdf`, `token`, `graphql`, `cache`, `body-limit`, `request-timeout`,
-    /// `server`, `limiter`, `package`.
+    /// `cookie`, `server`, `limiter`, `package`.
     pub section: &'static str,
     /// A sink's kind; a sanitiser's kinds.
     #[serde(skip_serializing_if = "Option::is_none")]

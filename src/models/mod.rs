@@ -28,8 +28,8 @@ use foldhash::{HashMap, HashMapExt, HashSet};
 use serde::{Deserialize, Serialize};
 use spec::CalleeSpec;
 pub use spec::{
-    BodyLimitSpec, CacheSpec, Capability, GraphqlSpec, KdfAlgorithm, KdfSpec, RequestTimeoutSpec, ServerSpec, TimeoutSwitch, TokenRole,
-    TokenSpec,
+    BodyLimitSpec, CacheSpec, Capability, CookieAttribute, CookieFlag, CookieRole, CookieSpec, GraphqlSpec, KdfAlgorithm, KdfSpec,
+    RequestTimeoutSpec, ServerSpec, TimeoutSwitch, TokenRole, TokenSpec,
 };
 use std::sync::OnceLock;
 
@@ -328,6 +328,46 @@ pub struct RequestTimeout {
     pub from: Provenance,
 }
 
+/// A call that sets, configures, builds or removes a cookie (the entry as written, see
+/// [`CookieSpec`]).
+#[derive(Debug, Clone)]
+pub struct Cookie {
+    pub callee: Callee,
+    pub role: CookieRole,
+    pub parameters: CookieSpec,
+    pub from: Provenance,
+}
+
+impl Cookie {
+    /// How messages name the library.
+    pub fn library(&self) -> &str {
+        self.parameters.library.as_deref().unwrap_or(&self.callee.written)
+    }
+
+    /// Whether the library turns this flag on unless told not to.
+    pub fn on_by_default(&self, flag: CookieFlag) -> bool {
+        self.parameters.on_by_default.contains(&flag)
+    }
+
+    /// Whether a method call's receiver, by its path (`res`, `this.res`, `ctx.cookies`), is one
+    /// the entry's method counts on; any receiver when the entry names none.
+    pub fn accepts_receiver(&self, path: &str) -> bool {
+        let receivers = &self.parameters.receivers;
+        let mut segments = path.rsplit('.');
+        let (last, before) = (segments.next().unwrap_or(""), segments.next());
+        receivers.is_empty()
+            || receivers.iter().any(|r| match r.strip_prefix("*.") {
+                Some(member) => member == last && before.is_some(),
+                None => r == last,
+            })
+    }
+
+    /// build: the builder methods that set this attribute.
+    pub fn attribute_methods(&self, attribute: CookieAttribute) -> &[String] {
+        self.parameters.attribute_methods.get(&attribute).map_or(&[], Vec::as_slice)
+    }
+}
+
 /// A call that makes an in-process cache (the entry as written, see [`CacheSpec`]).
 #[derive(Debug, Clone)]
 pub struct Cache {
@@ -505,7 +545,8 @@ has_callee!(
     BodyLimit,
     Cache,
     Graphql,
-    RequestTimeout
+    RequestTimeout,
+    Cookie
 );
 
 impl<T: HasCallee> Table<T> {
@@ -576,6 +617,13 @@ struct LanguageKnowledge {
     caches: Table<Cache>,
     graphql: Table<Graphql>,
     request_timeouts: Table<RequestTimeout>,
+    cookies: Table<Cookie>,
+    /// The types cookie builders are made from or handed on as (`Cookie`, `CookieBuilder`): a
+    /// function that names none of them builds no cookie.
+    cookie_types: Vec<String>,
+    /// The builder types of the cookie builders (`CookieBuilder`): a function returning one
+    /// leaves the flags to its caller's chain.
+    cookie_builder_types: Vec<String>,
     /// The schema builder methods of the `[[graphql]]` entries that bound a query's cost.
     graphql_limit_methods: HashSet<String>,
     /// Rate limiters: the modules (crates, paths) whose import means requests are limited.
@@ -716,6 +764,21 @@ impl Knowledge {
         self.language(language).graphql.matching(call, language).next()
     }
 
+    /// The entry that says this call sets, configures, builds or removes a cookie.
+    pub fn cookie<'a>(&'a self, language: Language, call: &CallName<'_>) -> Option<&'a Cookie> {
+        self.language(language).cookies.matching(call, language).next()
+    }
+
+    /// The types cookie builders are made from or handed on as (`Cookie`, `CookieBuilder`).
+    pub fn cookie_types(&self, language: Language) -> &[String] {
+        &self.language(language).cookie_types
+    }
+
+    /// The types of unfinished cookie builders (`CookieBuilder`).
+    pub fn cookie_builder_types(&self, language: Language) -> &[String] {
+        &self.language(language).cookie_builder_types
+    }
+
     /// The entry that says this call makes an in-process cache.
     pub fn cache<'a>(&'a self, language: Language, call: &CallName<'_>) -> Option<&'a Cache> {
         self.language(language).caches.matching(call, language).next()
@@ -826,6 +889,7 @@ impl Knowledge {
             && k.caches.by_last.is_empty()
             && k.graphql.by_last.is_empty()
             && k.request_timeouts.by_last.is_empty()
+            && k.cookies.by_last.is_empty()
             && k.source_calls.by_last.is_empty())
     }
 

@@ -72,6 +72,7 @@ sections! {
     caches: CacheSpec,
     graphql: GraphqlSpec,
     request_timeouts: RequestTimeoutSpec,
+    cookies: CookieSpec,
 }
 
 /// `[models]` in `archlint.toml`: the user's own sources, sinks and sanitizers.
@@ -528,6 +529,99 @@ entry!(
         pub unlimited: bool,
     }
 );
+
+entry!(
+    /// Calls that set a cookie, configure a session's cookie or build one, and what the library
+    /// leaves on or off (`insecure-cookie`): Express's `res.cookie(name, value, options)`, Koa's
+    /// `ctx.cookies.set(..)`, express-session's `session({ cookie })`, the `cookie` crate's
+    /// `Cookie::build(..)` with its builder methods, actix-session's `.cookie_secure(false)`.
+    CookieSpec {
+        pub role: Spanned<CookieRole>,
+        /// How messages name the library (`express-session`); the function as written when left out.
+        pub library: Option<String>,
+        /// set: the arguments holding the cookie's name, value and options (default 0, 1, 2).
+        pub name_argument: Option<usize>,
+        pub value_argument: Option<usize>,
+        pub options_argument: Option<usize>,
+        /// set, for `methods`: the receivers the method counts on, by the last segment of their
+        /// path (`res` covers `this.res`), or `*.cookies` for a member `cookies` of anything.
+        #[serde(default)]
+        pub receivers: Vec<String>,
+        /// session: the option holding the cookie's options (express-session's `cookie`); the
+        /// options themselves when left out.
+        pub cookie_option: Option<String>,
+        /// set, session: flags the library turns on unless told not to (`secure` meaning on
+        /// HTTPS requests, as the `cookies` package behind Koa does): only an explicit `false`
+        /// weakens the cookie, and a fix takes the `false` out.
+        #[serde(default)]
+        pub on_by_default: Vec<CookieFlag>,
+        /// session: the library takes `secure: "auto"` (Secure on HTTPS requests), which a fix writes.
+        #[serde(default)]
+        pub secure_auto: bool,
+        /// build (Rust): the builder's methods that set each attribute (`secure = ["secure",
+        /// "set_secure"]`).
+        #[serde(default)]
+        pub attribute_methods: std::collections::BTreeMap<CookieAttribute, Vec<String>>,
+        /// build: methods that make the cookie one that removes itself (`make_removal`).
+        #[serde(default)]
+        pub removal_methods: Vec<String>,
+        /// build: builder types a function returns when it leaves the flags to its caller's chain
+        /// (`CookieBuilder`).
+        #[serde(default)]
+        pub builder_types: Vec<String>,
+        /// switch (Rust): the flag the call's boolean argument turns on or off.
+        pub flag: Option<CookieFlag>,
+    }
+);
+
+/// What a cookie call does (see [`CookieSpec`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum CookieRole {
+    /// Sets one cookie from a name, a value and options.
+    Set,
+    /// Makes session middleware whose options configure the session cookie.
+    Session,
+    /// Starts a cookie builder (Rust) whose methods set the attributes.
+    Build,
+    /// Turns a session layer's cookie flag on or off by its boolean argument (Rust).
+    Switch,
+    /// Takes away the cookie it is given (`jar.remove(cookie)`), which needs no flags.
+    Remove,
+}
+
+impl CookieRole {
+    pub fn name(self) -> &'static str {
+        match self {
+            CookieRole::Set => "set",
+            CookieRole::Session => "session",
+            CookieRole::Build => "build",
+            CookieRole::Switch => "switch",
+            CookieRole::Remove => "remove",
+        }
+    }
+}
+
+/// A cookie flag a library may leave off (see [`CookieSpec`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum CookieFlag {
+    /// Sent only over HTTPS.
+    Secure,
+    /// Not readable by page scripts.
+    HttpOnly,
+}
+
+/// The attributes a cookie builder sets (see [`CookieSpec`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum CookieAttribute {
+    Secure,
+    HttpOnly,
+    SameSite,
+    MaxAge,
+    Expires,
+}
 
 /// What a JWT library call does with a token (see [`TokenSpec`]).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, serde::Serialize)]

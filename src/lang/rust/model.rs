@@ -304,6 +304,12 @@ impl<'a> RustModel<'a> {
         self.knowledge().request_timeout(Language::Rust, &call.name(self.use_paths()))
     }
 
+    /// The model entry that says this call (a path call or a method call) builds, removes or
+    /// switches the flags of a cookie.
+    pub fn cookie(&self, call: &CallParts) -> Option<&crate::models::Cookie> {
+        self.knowledge().cookie(Language::Rust, &call.name(self.use_paths()))
+    }
+
     /// The model entry that says this call (a path call or a method call) sets a request body limit.
     pub fn body_limit(&self, call: &CallParts) -> Option<&crate::models::BodyLimit> {
         self.knowledge().body_limit(Language::Rust, &call.name(self.use_paths()))

@@ -586,6 +586,12 @@ impl<'t> TsModel<'t> {
         self.knowledge.cache(Language::Typescript, &parts.name(self.import_specifiers()))
     }
 
+    /// The model entry that says this call sets a cookie or makes session middleware.
+    pub fn cookie(&self, call: Node<'_>) -> Option<&'t crate::models::Cookie> {
+        let parts = self.call_parts(call);
+        self.knowledge.cookie(Language::Typescript, &parts.name(self.import_specifiers()))
+    }
+
     /// The model entry that says this call sets a request body limit.
     pub fn body_limit(&self, call: Node<'_>) -> Option<&'t crate::models::BodyLimit> {
         let parts = self.call_parts(call);

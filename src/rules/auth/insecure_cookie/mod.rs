@@ -10,8 +10,8 @@ mod typescript;
 use crate::diagnostic::Edit;
 use crate::lang::rust::{RustKind, RustModel, RustNode, RustSyntax};
 use crate::lang::typescript::model::{span_of, Property};
-use crate::lang::typescript::FieldExt;
 use crate::lang::typescript::TsModel;
+use crate::models::{Cookie, CookieFlag, CookieRole};
 use crate::rules::helpers::{add_to_options, remove_property};
 use crate::rules::{check_option_names, Context, Rule, RuleEntry, RuleOptions};
 use tree_sitter::Node;
@@ -62,13 +62,15 @@ fn problems(http_only: Flag, secure: Flag, same_site_none: bool, rust: bool) -> 
 /// The edits that turn a cookie's missing or `false` flags on: missing ones added to the options
 /// (or new options), literal `false` ones flipped. `None` when a flag's value comes from
 /// elsewhere.
-/// A Koa cookie's `secure: false` is taken out rather than flipped: the `cookies` package then
-/// sets Secure on HTTPS requests, where `secure: true` throws on a plain-HTTP one.
+/// A `secure: false` of a library that turns Secure on by itself (Koa's) is taken out rather
+/// than flipped: the `cookies` package then sets Secure on HTTPS requests, where `secure: true`
+/// throws on a plain-HTTP one.
 fn cookie_fix(
     call: Node<'_>,
     options: Option<Node<'_>>,
+    options_index: usize,
     (http_only, secure): (Flag, Flag),
-    koa: bool,
+    cookie: &Cookie,
     model: &TsModel<'_>,
     file: &crate::source::SourceFile,
 ) -> Option<Vec<Edit>> {
@@ -82,7 +84,7 @@ fn cookie_fix(
                 if value.kind() != "false" {
                     return None;
                 }
-                if koa && key == "secure" {
+                if key == "secure" && cookie.on_by_default(CookieFlag::Secure) {
                     edits.push(remove_property(value.parent().filter(|p| p.kind() == "pair")?, file)?);
                 } else {
                     edits.push(Edit::replace(file, span_of(value), "true"));
@@ -93,7 +95,7 @@ fn cookie_fix(
         }
     }
     if !missing.is_empty() {
-        edits.extend(add_to_options(call, 2, &missing.join(", "), model, file)?);
+        edits.extend(add_to_options(call, options_index, &missing.join(", "), model, file)?);
     }
     Some(edits)
 }
@@ -116,10 +118,10 @@ impl Rule for InsecureCookie {
         if cx.in_test {
             return;
         }
-        let Some(callee) = node.field("function") else { return };
-        match model.qualified_name(callee).as_deref() {
-            Some(module @ ("express-session" | "cookie-session" | "koa-session")) => self.check_session(module, node, model, cx),
-            _ if callee.kind() == "member_expression" => self.check_set_cookie(node, callee, model, cx),
+        let Some(cookie) = model.cookie(node) else { return };
+        match cookie.role {
+            CookieRole::Session => self.check_session(cookie, node, model, cx),
+            CookieRole::Set => self.check_set_cookie(cookie, node, model, cx),
             _ => {}
         }
     }

@@ -1,29 +1,30 @@
-//! `insecure-cookie` in Rust: the `cookie` crate's builders and setters (followed through a
-//! function), actix-session and tower-sessions layers.
+//! `insecure-cookie` in Rust: cookie builders the models describe (the `cookie` crate's, followed
+//! through a function, with their setters), and session layers whose flags a call switches off
+//! (actix-session, tower-sessions).
 
 use super::super::{is_auth_cookie_name, last_segment, rust_bool, tight_tokens};
 use super::{problems, Flag, InsecureCookie, HELP};
 use crate::diagnostic::{Applicability, Edit};
-use crate::lang::rust::model::path_names;
 use crate::lang::rust::{block_span, method_chain, span_of as rust_span, RustModel};
+use crate::models::{Cookie, CookieAttribute, CookieFlag, CookieRole, Language};
 use crate::rules::Context;
 use crate::source::Span;
 use std::collections::{HashMap, HashSet};
 use syn::visit::{self, Visit};
 use syn::Expr;
 
-/// Methods that take a cookie away rather than set it.
-const REMOVERS: &[&str] = &["remove", "remove_private", "remove_signed", "del_cookie", "remove_cookie", "add_removal_cookie"];
-
 /// One `Cookie::build(..)`/`Cookie::new(..)` and every builder or setter call made on it.
-struct CookieBuild<'a> {
+struct CookieBuild<'a, 'm> {
     root: &'a syn::ExprCall,
+    /// The model entry of the builder.
+    entry: &'m Cookie,
     calls: Vec<&'a syn::ExprMethodCall>,
 }
 
 struct CookieBuilds<'a, 'm> {
     model: &'m RustModel<'m>,
-    builds: Vec<CookieBuild<'a>>,
+    fn_id: Option<usize>,
+    builds: Vec<CookieBuild<'a, 'm>>,
     /// Build index by the address of its root call.
     by_root: HashMap<usize, usize>,
     /// Method calls already attributed to a build (inner links of a chain already seen whole).
@@ -34,22 +35,23 @@ struct CookieBuilds<'a, 'm> {
     locals: HashMap<String, usize>,
 }
 
-impl<'a> CookieBuilds<'a, '_> {
-    fn cookie_constructor(&self, expr: &'a Expr) -> Option<&'a syn::ExprCall> {
+impl<'a, 'm> CookieBuilds<'a, 'm> {
+    /// A call the models say starts a cookie builder, with its entry.
+    fn cookie_constructor(&self, expr: &'a Expr) -> Option<(&'a syn::ExprCall, &'m Cookie)> {
         let Expr::Call(call) = expr else { return None };
-        let path = self.model.call_path(call)?;
-        ["Cookie::build", "Cookie::new", "CookieBuilder::new"].iter().any(|p| path_names(&path, p)).then_some(call)
+        let entry = self.model.cookie(&self.model.call_parts(call))?;
+        (entry.role == CookieRole::Build).then_some((call, entry))
     }
 
     /// The build a chain root refers to: a constructor (recorded on first sight) or a local
     /// holding one.
     fn build_of(&mut self, root: &'a Expr) -> Option<usize> {
-        if let Some(call) = self.cookie_constructor(root) {
+        if let Some((call, entry)) = self.cookie_constructor(root) {
             let address = call as *const syn::ExprCall as usize;
             let next = self.builds.len();
             let index = *self.by_root.entry(address).or_insert(next);
             if index == next {
-                self.builds.push(CookieBuild { root: call, calls: Vec::new() });
+                self.builds.push(CookieBuild { root: call, entry, calls: Vec::new() });
             }
             return Some(index);
         }
@@ -89,7 +91,8 @@ impl<'a> Visit<'a> for CookieBuilds<'a, '_> {
     fn visit_expr(&mut self, expr: &'a Expr) {
         match expr {
             Expr::MethodCall(call) if !self.attributed.contains(&(call as *const _ as usize)) => {
-                if REMOVERS.contains(&call.method.to_string().as_str()) {
+                let parts = self.model.method_call_parts(call, self.fn_id);
+                if self.model.cookie(&parts).is_some_and(|entry| entry.role == CookieRole::Remove) {
                     for arg in &call.args {
                         if let Some(index) = self.build_of(method_chain(arg).0) {
                             self.removed.insert(index);
@@ -135,19 +138,24 @@ impl InsecureCookie {
     ) {
         // This runs for every function: one look at the body's text (or at an imported cookie
         // type, which an alias could hide) comes before walking it.
+        let knowledge = model.knowledge();
+        let types = knowledge.cookie_types(Language::Rust);
         let body = block_span(cx.file, block);
-        let named_here = cx.file.text.get(body.start..body.end).is_some_and(|text| text.contains("Cookie"));
-        if !named_here && !model.imports_path_ending_with(&["Cookie", "CookieBuilder"]) {
+        let named_here = cx.file.text.get(body.start..body.end).is_some_and(|text| types.iter().any(|ty| text.contains(ty.as_str())));
+        let type_names: Vec<&str> = types.iter().map(String::as_str).collect();
+        if !named_here && !model.imports_path_ending_with(&type_names) {
             return;
         }
         // A function that returns a builder leaves the flags to its caller's chain.
         if let syn::ReturnType::Type(_, ty) = &sig.output {
-            if tight_tokens(ty).contains("CookieBuilder") {
+            let returned = tight_tokens(ty);
+            if knowledge.cookie_builder_types(Language::Rust).iter().any(|builder| returned.contains(builder.as_str())) {
                 return;
             }
         }
         let mut builds = CookieBuilds {
             model,
+            fn_id,
             builds: Vec::new(),
             by_root: HashMap::new(),
             attributed: HashSet::new(),
@@ -170,24 +178,26 @@ impl InsecureCookie {
                 continue;
             }
             let (mut http_only, mut secure, mut same_site_none, mut removal) = (Flag::Missing, Flag::Missing, false, false);
+            let entry = build.entry;
+            let sets = |call: &syn::ExprMethodCall, attribute| entry.attribute_methods(attribute).iter().any(|m| call.method == m);
             for call in &build.calls {
                 let arg = call.args.first();
-                match call.method.to_string().as_str() {
-                    "secure" | "set_secure" => secure = self.rust_flag(arg, fn_id, model),
-                    "http_only" | "set_http_only" => http_only = self.rust_flag(arg, fn_id, model),
-                    "same_site" | "set_same_site" => {
-                        same_site_none = arg.is_some_and(|a| {
-                            let text = tight_tokens(a);
-                            last_segment(a).as_deref() == Some("None") && text.contains("::") || text.ends_with("SameSite::None)")
-                        })
-                    }
-                    "max_age" | "set_max_age" => {
-                        let text = arg.map(tight_tokens).unwrap_or_default();
-                        removal |= text.contains("ZERO") || text.contains("(0)") || text.starts_with("0.");
-                    }
-                    "expires" | "set_expires" => removal |= arg.is_some_and(|a| tight_tokens(a).contains("UNIX_EPOCH")),
-                    "make_removal" => removal = true,
-                    _ => {}
+                if sets(call, CookieAttribute::Secure) {
+                    secure = self.rust_flag(arg, fn_id, model);
+                } else if sets(call, CookieAttribute::HttpOnly) {
+                    http_only = self.rust_flag(arg, fn_id, model);
+                } else if sets(call, CookieAttribute::SameSite) {
+                    same_site_none = arg.is_some_and(|a| {
+                        let text = tight_tokens(a);
+                        last_segment(a).as_deref() == Some("None") && text.contains("::") || text.ends_with("SameSite::None)")
+                    });
+                } else if sets(call, CookieAttribute::MaxAge) {
+                    let text = arg.map(tight_tokens).unwrap_or_default();
+                    removal |= text.contains("ZERO") || text.contains("(0)") || text.starts_with("0.");
+                } else if sets(call, CookieAttribute::Expires) {
+                    removal |= arg.is_some_and(|a| tight_tokens(a).contains("UNIX_EPOCH"));
+                } else if entry.parameters.removal_methods.iter().any(|m| call.method == m) {
+                    removal = true;
                 }
             }
             let found = problems(http_only, secure, same_site_none, true);
@@ -199,21 +209,14 @@ impl InsecureCookie {
         }
     }
 
-    /// actix-session `.cookie_secure(false)`, tower-sessions `.with_secure(false)`.
+    /// A call the models say switches a session layer's cookie flag, given `false`: actix-session
+    /// `.cookie_secure(false)`, tower-sessions `.with_secure(false)`.
     pub(super) fn check_session_layer(&self, call: &syn::ExprMethodCall, fn_id: Option<usize>, model: &RustModel, cx: &mut Context<'_>) {
-        const SWITCHES: [&str; 4] = ["cookie_secure", "cookie_http_only", "with_secure", "with_http_only"];
-        if !SWITCHES.iter().any(|switch| call.method == switch) {
-            return;
-        }
+        let Some(entry) = model.cookie(&model.method_call_parts(call, fn_id)) else { return };
+        let Some(flag) = entry.parameters.flag.filter(|_| entry.role == CookieRole::Switch) else { return };
         let method = call.method.to_string();
-        let (library, flag) = match method.as_str() {
-            "cookie_secure" => ("actix-session", "Secure"),
-            "cookie_http_only" => ("actix-session", "HttpOnly"),
-            "with_secure" | "with_http_only" if cx.file.text.contains("tower_sessions") => {
-                ("tower-sessions", if method == "with_secure" { "Secure" } else { "HttpOnly" })
-            }
-            _ => return,
-        };
+        let library = entry.library();
+        let flag = if flag == CookieFlag::Secure { "Secure" } else { "HttpOnly" };
         if self.rust_flag(call.args.first(), fn_id, model) != Flag::Off {
             return;
         }
