@@ -897,3 +897,40 @@ pub fn layer(builder: SessionCookieBuilder) -> SessionCookieBuilder {
         "archlint.toml:4: a cookie entry's `cookie-option` is for `role = \"session\"`",
     );
 }
+
+#[test]
+fn a_projects_own_app_kit_and_header_middleware_described_in_the_models_are_checked_for_security_headers() {
+    let config = r#"
+[[models.servers]]
+language = "typescript"
+function = "createApp"
+module = "@acme/kit"
+framework = "Acme kit"
+mounts-middleware = true
+
+[[models.packages]]
+language = "typescript"
+module = "@acme/headers"
+provides = ["security-headers"]
+options-off = { strictTransport = "hsts", sniffing = "no-sniff", policy = "content-security-policy" }
+"#;
+    let app = b"import { createApp } from \"@acme/kit\";\nexport const app = createApp();\n";
+    let headers = b"import secureHeaders from \"@acme/headers\";\nimport otherHeaders from \"@acme/other\";\nexport const strict = secureHeaders({ strictTransport: false, policy: false });\nexport const relaxed = secureHeaders({ policy: false, sniffing: true });\nexport const other = otherHeaders({ strictTransport: false });\n";
+    let dir = ledger(config, &[("src/app.ts", app)]);
+    let found = |dir: &tempfile::TempDir| places_of(dir.path(), "missing-security-headers");
+    assert_eq!(found(&dir), [("src/app.ts".to_string(), 2)], "an app of the kit, and no header middleware anywhere");
+    std::fs::write(dir.path().join("src/headers.ts"), headers).unwrap();
+    assert_eq!(
+        found(&dir),
+        [("src/headers.ts".to_string(), 3)],
+        "the package answers the app; HSTS switched off is reported; not: only the policy off, a protection left on, another package's option"
+    );
+    std::fs::remove_file(dir.path().join("archlint.toml")).unwrap();
+    assert_eq!(found(&dir), Vec::<(String, u64)>::new(), "without the entries, neither the app nor the middleware is known");
+    assert_config_error(
+        dir.path(),
+        "[[models.packages]]\nlanguage = \"typescript\"\nmodule = \"@acme/kit\"\nprovides = [\"health-check\"]\noptions-off = { hsts = \"hsts\" }\n",
+        "missing-security-headers",
+        "archlint.toml:3: a package's `options-off` are a security-header middleware's",
+    );
+}

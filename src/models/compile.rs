@@ -435,6 +435,10 @@ impl Knowledge {
             let at = spec.callee().at();
             return Err(ModelError::at("a server entry's `framework` (how messages name it) is empty", at));
         }
+        if spec.mounts_middleware && context.language_of(&spec.callee())? == Language::Rust {
+            let at = spec.callee().at();
+            return Err(ModelError::at("a server entry's `mounts-middleware` is for TypeScript apps", at));
+        }
         if spec.timeout_help.is_some() && !spec.needs_timeout_layer {
             let at = spec.callee().at();
             return Err(ModelError::at("a server entry's `timeout-help` goes with `needs-timeout-layer = true`", at));
@@ -597,6 +601,15 @@ impl Knowledge {
                 "`provides` names nothing: expected \"health-check\", \"graceful-shutdown\" or \"security-headers\"",
                 Some(spec.provides.span()),
             ));
+        }
+        if !spec.options_off.is_empty() {
+            if !spec.provides.get_ref().contains(&Capability::SecurityHeaders) {
+                return Err(ModelError::at(
+                    "a package's `options-off` are a security-header middleware's: it needs `provides = [\"security-headers\"]`",
+                    Some(spec.module.span()),
+                ));
+            }
+            self.language_mut(language).header_switches.push((module.clone(), spec.options_off.clone()));
         }
         self.language_mut(language).packages.push((module, spec.provides.get_ref().clone(), from.clone()));
         Ok(())

@@ -29,7 +29,7 @@ use serde::{Deserialize, Serialize};
 use spec::CalleeSpec;
 pub use spec::{
     BodyLimitSpec, CacheSpec, Capability, CookieAttribute, CookieFlag, CookieRole, CookieSpec, GraphqlSpec, KdfAlgorithm, KdfSpec,
-    RequestTimeoutSpec, ServerSpec, TimeoutSwitch, TokenRole, TokenSpec,
+    Protection, RequestTimeoutSpec, ServerSpec, TimeoutSwitch, TokenRole, TokenSpec,
 };
 use std::sync::OnceLock;
 
@@ -630,6 +630,8 @@ struct LanguageKnowledge {
     limiters: Vec<(String, Provenance)>,
     /// Packages and what their use provides.
     packages: Vec<(String, Vec<Capability>, Provenance)>,
+    /// Security-header middleware packages and the options whose `false` switches a protection off.
+    header_switches: Vec<(String, std::collections::BTreeMap<String, Protection>)>,
     source_calls: Table<SourceCall>,
     source_objects: Vec<SourceObject>,
     extractors: Vec<SourceExtractors>,
@@ -728,6 +730,12 @@ impl Knowledge {
             .iter()
             .filter(move |(_, provides, _)| provides.contains(&capability))
             .map(|(module, ..)| module.as_str())
+    }
+
+    /// The options of a security-header middleware package (`helmet`) whose `false` switches one
+    /// of its protections off; `None` for a module that is no such package.
+    pub fn header_switches(&self, language: Language, module: &str) -> Option<&std::collections::BTreeMap<String, Protection>> {
+        self.language(language).header_switches.iter().find(|(m, _)| m == module).map(|(_, switches)| switches)
     }
 
     /// The modules (TypeScript import paths, Rust crates and module paths) of request rate limiters.

@@ -398,6 +398,11 @@ entry!(
         /// (actix-web, Rocket): nothing to add for shutdown.
         #[serde(default)]
         pub drains_by_default: bool,
+        /// TypeScript: the call makes an app that mounts middleware (`app.use(..)`: Express,
+        /// Koa, Fastify, NestJS), whose responses `missing-security-headers` expects helmet or
+        /// an equivalent to give security headers.
+        #[serde(default)]
+        pub mounts_middleware: bool,
         /// TypeScript: options of the call (and properties of the server it makes) whose `0`
         /// switches a timeout off, with the library's default in milliseconds, which `--fix`
         /// restores (`{ requestTimeout = 300000, headersTimeout = 60000 }` for Node's server).
@@ -713,6 +718,25 @@ pub struct PackageSpec {
     /// `@godaddy/terminus`, `./platform/server-kit` (matched by its last components).
     pub module: Spanned<String>,
     pub provides: Spanned<Vec<Capability>>,
+    /// With `security-headers`: options of the package's middleware whose `false` switches one
+    /// of its protections off, by the protection (`{ hsts = "hsts", noSniff = "no-sniff",
+    /// frameguard = "framing", contentSecurityPolicy = "content-security-policy" }`).
+    #[serde(default)]
+    pub options_off: std::collections::BTreeMap<String, Protection>,
+}
+
+/// A protection security-header middleware gives browsers (see [`PackageSpec`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Protection {
+    /// `Strict-Transport-Security`: browsers refuse plain HTTP.
+    Hsts,
+    /// `X-Content-Type-Options: nosniff`.
+    NoSniff,
+    /// `X-Frame-Options` (or CSP `frame-ancestors`): other sites cannot frame the pages.
+    Framing,
+    /// `Content-Security-Policy`.
+    ContentSecurityPolicy,
 }
 
 /// What a package can provide (see [`PackageSpec`]).

@@ -604,6 +604,21 @@ impl<'t> TsModel<'t> {
         self.knowledge.server(Language::Typescript, &parts.name(self.import_specifiers()))
     }
 
+    /// The model entry that says a module's export, named whole (`fastify` of
+    /// `require("fastify")(..)`), makes an HTTP app or server.
+    pub fn server_named(&self, qualified: &str) -> Option<&'t crate::models::Server> {
+        let module = qualified.split('.').next().map(str::to_string);
+        let parts = CallParts { qualified: Some(qualified.to_string()), module, ..CallParts::default() };
+        self.knowledge.server(Language::Typescript, &parts.name(self.import_specifiers()))
+    }
+
+    /// The options of the security-header middleware a call's callee or argument names (helmet),
+    /// whose `false` switches a protection off.
+    pub fn header_switches(&self, node: Node<'_>) -> Option<&'t std::collections::BTreeMap<String, crate::models::Protection>> {
+        let name = self.qualified_name(node)?;
+        self.knowledge.header_switches(Language::Typescript, &name)
+    }
+
     /// The JWT library entries this call (or `new` expression) is.
     pub fn tokens(&self, call: Node<'_>) -> Vec<&'t crate::models::Token> {
         let parts = self.call_parts(call);

@@ -7,7 +7,7 @@ use crate::diagnostic::Fact;
 use crate::lang::typescript::model::{descendants, named_children, program_of, span_of};
 use crate::lang::typescript::FieldExt;
 use crate::lang::typescript::{Property, TsModel};
-use crate::models::Capability;
+use crate::models::{Capability, Protection};
 use crate::rules::{check_option_names, Context, Rule, RuleEntry, RuleOptions};
 use tree_sitter::Node;
 
@@ -20,36 +20,23 @@ fn build(options: &RuleOptions) -> Result<Box<dyn Rule>, String> {
     Ok(Box::new(MissingSecurityHeaders))
 }
 
-/// Helmet and its framework ports: the packages whose options are helmet's, which
-/// [`SWITCHED_OFF`] describes. (Which packages send security headers at all is model data:
-/// `models/security-headers.toml`.)
-const HELMET_PACKAGES: &[&str] = &["helmet", "koa-helmet", "@fastify/helmet", "fastify-helmet"];
-
 /// Headers whose presence shows that the app sets security headers by hand.
 const SECURITY_HEADERS: &[&str] = &["content-security-policy", "strict-transport-security", "x-content-type-options"];
 
 const HELP: &str = "mount `helmet()` (`koa-helmet`, `@fastify/helmet`) before the routes, or turn the rule off when a gateway or CDN in front of the app sets these headers";
 
-/// How an app is created: the callee's qualified name and the framework's name for messages.
-fn app_framework(call: Node<'_>, model: &TsModel<'_>) -> Option<&'static str> {
+/// The framework of an app the call creates: a server entry of the models that mounts
+/// middleware (`express()`, `new Koa()`, `NestFactory.create(..)`).
+fn app_framework<'m>(call: Node<'_>, model: &TsModel<'m>) -> Option<&'m str> {
     let callee = call.field("function").or_else(|| call.field("constructor"))?;
     // `require("fastify")({ logger: true })`
-    if callee.kind() == "call_expression" && callee.field("function").is_some_and(|f| model.text(f) == "require") {
-        let module = callee.field("arguments").and_then(|a| a.named_child(0)).and_then(|m| model.string_literal(m));
-        return match module.as_deref() {
-            Some("express") => Some("Express"),
-            Some("fastify") => Some("Fastify"),
-            _ => None,
-        };
-    }
-    let name = model.qualified_name(callee)?;
-    match (call.kind(), name.as_str()) {
-        ("call_expression", "express") => Some("Express"),
-        ("call_expression", "fastify" | "fastify.fastify" | "fastify.default") => Some("Fastify"),
-        ("new_expression", "koa") => Some("Koa"),
-        ("call_expression", "@nestjs/core.NestFactory.create") => Some("NestJS"),
-        _ => None,
-    }
+    let server = if callee.kind() == "call_expression" && callee.field("function").is_some_and(|f| model.text(f) == "require") {
+        let module = callee.field("arguments").and_then(|a| a.named_child(0)).and_then(|m| model.string_literal(m))?;
+        model.server_named(&module)
+    } else {
+        model.server(call)
+    };
+    server.filter(|s| s.parameters.mounts_middleware).map(|s| s.framework.as_str())
 }
 
 /// Where the created app is kept: `const app = express()`, `this.app = express()`.
@@ -158,47 +145,47 @@ fn sets_header_by_hand(call: Node<'_>, model: &TsModel<'_>) -> bool {
     })
 }
 
-/// Helmet options that switch off a protection that matters for any app; the message for each.
-/// `contentSecurityPolicy: false` alone is not among them: a JSON API has no documents for a
-/// policy to protect, and turning CSP off for one is common and sound.
-const SWITCHED_OFF: &[(&str, &str)] = &[
-    ("hsts", "browsers are not told to refuse plain HTTP, so the first request can be downgraded"),
-    ("strictTransportSecurity", "browsers are not told to refuse plain HTTP, so the first request can be downgraded"),
-    ("noSniff", "browsers may sniff responses into executable types"),
-    ("xContentTypeOptions", "browsers may sniff responses into executable types"),
-];
-
-/// `frameguard: false` only matters when no CSP `frame-ancestors` (on in helmet's default
-/// policy) takes its place.
-const FRAMING_KEYS: &[&str] = &["frameguard", "xFrameOptions"];
+/// What switching a protection off costs any app; `None` for the content security policy,
+/// whose absence alone is common and sound for a JSON API (no documents for a policy to
+/// protect), and for framing, which matters only when no CSP `frame-ancestors` (on in helmet's
+/// default policy) takes its place.
+fn consequence(protection: Protection) -> Option<&'static str> {
+    match protection {
+        Protection::Hsts => Some("browsers are not told to refuse plain HTTP, so the first request can be downgraded"),
+        Protection::NoSniff => Some("browsers may sniff responses into executable types"),
+        Protection::Framing | Protection::ContentSecurityPolicy => None,
+    }
+}
 
 impl MissingSecurityHeaders {
-    /// `helmet({ hsts: false })`, `fastify.register(helmet, { noSniff: false })`.
+    /// `helmet({ hsts: false })`, `fastify.register(helmet, { noSniff: false })`: options of a
+    /// security-header middleware (the models' `options-off`) that switch a protection off.
     fn check_helmet_options(&self, call: Node<'_>, model: &TsModel<'_>, cx: &mut Context<'_>) {
         let Some(callee) = call.field("function") else { return };
         let Some(arguments) = call.field("arguments") else { return };
         let arguments: Vec<Node<'_>> = named_children(arguments).collect();
-        let is_helmet = |node: Node<'_>| model.qualified_name(node).is_some_and(|name| HELMET_PACKAGES.contains(&name.as_str()));
-        let options = if is_helmet(callee) {
-            arguments.first()
-        } else if model.text(callee).ends_with(".register") && arguments.first().is_some_and(|a| is_helmet(*a)) {
-            arguments.get(1)
+        let (switches, options) = if let Some(switches) = model.header_switches(callee) {
+            (switches, arguments.first())
+        } else if model.text(callee).ends_with(".register") {
+            let Some(switches) = arguments.first().and_then(|a| model.header_switches(*a)) else { return };
+            (switches, arguments.get(1))
         } else {
-            None
+            return;
         };
         let Some(options) = options.and_then(|o| model.object_literal(*o)) else { return };
         let is_off = |key: &str| matches!(model.property(options, key), Property::Found(v) if model.bool_value(v) == Some(false));
-        let csp_off = is_off("contentSecurityPolicy");
+        let csp_off = switches.iter().any(|(key, protection)| *protection == Protection::ContentSecurityPolicy && is_off(key));
         for pair in named_children(options).filter(|p| p.kind() == "pair") {
             let Some(key) = pair.field("key").map(|k| model.string_literal(k).unwrap_or_else(|| model.text(k).to_string())) else {
                 continue;
             };
+            let Some(&protection) = switches.get(&key) else { continue };
             if !is_off(&key) {
                 continue;
             }
-            let consequence = match SWITCHED_OFF.iter().find(|(name, _)| *name == key) {
-                Some((_, consequence)) => *consequence,
-                None if csp_off && FRAMING_KEYS.contains(&key.as_str()) => {
+            let consequence = match consequence(protection) {
+                Some(consequence) => consequence,
+                None if csp_off && protection == Protection::Framing => {
                     "with the content security policy off too, any site can frame these pages (clickjacking)"
                 }
                 None => continue,
