@@ -934,3 +934,25 @@ options-off = { strictTransport = "hsts", sniffing = "no-sniff", policy = "conte
         "archlint.toml:3: a package's `options-off` are a security-header middleware's",
     );
 }
+
+#[test]
+fn validators_of_the_models_answer_handlers_routed_elsewhere_and_http_client_calls_do_not() {
+    let config =
+        "[[models.validators]]\nlanguage = \"typescript\"\nfunction = \"guardInput\"\nmodule = \"./http/guard\"\nrole = \"middleware\"\n";
+    let handler = b"import { Delivery } from \"./models\";\nexport const recordDelivery = async (req: any, res: any) => {\n  await Delivery.create({ reference: req.body.reference });\n  res.status(204).end();\n};\n";
+    // An HTTP client's `post(url, params.toString())` and `post(url, body)` are no routes, and
+    // their arguments no validator middleware, whatever they are called.
+    let client = b"import axios from \"axios\";\nconst partner = axios.create({ timeout: 5000 });\nexport async function notify(reference: string) {\n  const params = new URLSearchParams({ reference });\n  await partner.post(\"/notify\", params.toString());\n  const body = { reference };\n  await partner.post(\"/audit\", body);\n}\n";
+    let dir = ledger(config, &[("src/deliveries.ts", handler), ("src/partner.ts", client)]);
+    let found = |dir: &tempfile::TempDir| places_of(dir.path(), "unvalidated-request-input");
+    assert_eq!(found(&dir), [("src/deliveries.ts".to_string(), 3)], "no validator on any route");
+    let routes = |import: &str| {
+        format!("import express from \"express\";\n{import}\nimport {{ recordDelivery }} from \"./deliveries\";\nexport const router = express.Router();\nrouter.post(\"/deliveries\", check(\"reference\"), recordDelivery);\n")
+    };
+    std::fs::write(dir.path().join("src/routes.ts"), routes("import { guardInput as check } from \"./http/guard\";")).unwrap();
+    assert_eq!(found(&dir), Vec::<(String, u64)>::new(), "the project's own validator middleware, declared in the models, on a route");
+    std::fs::write(dir.path().join("src/routes.ts"), routes("import { body as check } from \"express-validator\";")).unwrap();
+    assert_eq!(found(&dir), Vec::<(String, u64)>::new(), "express-validator's chain, imported under another name");
+    std::fs::write(dir.path().join("src/routes.ts"), routes("import { check } from \"./http/permissions\";")).unwrap();
+    assert_eq!(found(&dir), [("src/deliveries.ts".to_string(), 3)], "a function of another module named like a validator chain");
+}

@@ -5,7 +5,7 @@
 use super::spec::{
     BlockingSpec, BodyLimitSpec, CacheSpec, ClientSpec, ConnectionSpec, CookieSpec, GraphqlSpec, HasherSpec, KdfSpec, KeySpec, LimiterSpec,
     LoggerSpec, ModelFile, PackageSpec, PropagatorSpec, RequestTimeoutSpec, SanitizerSpec, Sections, ServerSpec, SinkSpec, SourceSpec,
-    TokenSpec, UserModels,
+    TokenSpec, UserModels, ValidatorSpec,
 };
 use super::*;
 
@@ -93,6 +93,9 @@ impl Knowledge {
         }
         for timeout in &sections.request_timeouts {
             self.add_request_timeout(timeout, context, from)?;
+        }
+        for validator in &sections.validators {
+            self.add_validator(validator, context, from)?;
         }
         for cookie in &sections.cookies {
             self.add_cookie(cookie, context, from)?;
@@ -530,6 +533,19 @@ impl Knowledge {
             knowledge.cookies.push(Cookie { callee, role, parameters: spec.clone(), from: from.clone() });
         }
         Ok(())
+    }
+
+    fn add_validator(&mut self, spec: &ValidatorSpec, context: &FileContext<'_>, from: &Provenance) -> Result<(), ModelError> {
+        let at = Some(spec.role.span());
+        if !spec.not_receivers.is_empty()
+            && spec.methods.is_empty()
+            && !spec.functions.iter().chain(&spec.function).any(|f| f.get_ref().starts_with("*."))
+        {
+            return Err(ModelError::at("a validator's `not-receivers` are for `methods` (a method of any receiver)", at));
+        }
+        let role = *spec.role.get_ref();
+        let entry = |callee| Validator { callee, role, parameters: spec.clone(), from: from.clone() };
+        self.add_plain_calls(&spec.callee(), context, "a validator", |k| &mut k.validators, entry)
     }
 
     fn add_cache(&mut self, spec: &CacheSpec, context: &FileContext<'_>, from: &Provenance) -> Result<(), ModelError> {

@@ -231,6 +231,18 @@ impl Knowledge {
                     from: &cookie.from,
                 });
             }
+            for validator in &k.validators.entries {
+                let p = &validator.parameters;
+                let detail = if p.not_receivers.is_empty() { String::new() } else { format!("not on {}", p.not_receivers.join(", ")) };
+                entries.push(ListedEntry {
+                    language,
+                    section: "validator",
+                    kind: Some(validator.role.name().to_string()),
+                    name: validator.callee.shown(),
+                    detail,
+                    from: &validator.from,
+                });
+            }
             for server in &k.servers.entries {
                 let detail = if server.parameters.drains_by_default { "drains by default".to_string() } else { String::new() };
                 entries.push(ListedEntry {
@@ -281,7 +293,7 @@ pub struct ListedEntry<'k> {
     pub language: Language,
     /// `source`, `sink`, `sanitizer`, `propagator`, `client`, `connection`, `logger`, `hasher`,
     /// `blocking`, `key`, `kdf`, `token`, `graphql`, `cache`, `body-limit`, `request-timeout`,
-    /// `cookie`, `server`, `limiter`, `package`.
+    /// `cookie`, `validator`, `server`, `limiter`, `package`.
     pub section: &'static str,
     /// A sink's kind; a sanitiser's kinds.
     #[serde(skip_serializing_if = "Option::is_none")]

@@ -29,7 +29,7 @@ use serde::{Deserialize, Serialize};
 use spec::CalleeSpec;
 pub use spec::{
     BodyLimitSpec, CacheSpec, Capability, CookieAttribute, CookieFlag, CookieRole, CookieSpec, GraphqlSpec, KdfAlgorithm, KdfSpec,
-    Protection, RequestTimeoutSpec, ServerSpec, TimeoutSwitch, TokenRole, TokenSpec,
+    Protection, RequestTimeoutSpec, ServerSpec, TimeoutSwitch, TokenRole, TokenSpec, ValidatorRole, ValidatorSpec,
 };
 use std::sync::OnceLock;
 
@@ -368,6 +368,23 @@ impl Cookie {
     }
 }
 
+/// A call that validates request data (the entry as written, see [`ValidatorSpec`]).
+#[derive(Debug, Clone)]
+pub struct Validator {
+    pub callee: Callee,
+    pub role: ValidatorRole,
+    pub parameters: ValidatorSpec,
+    pub from: Provenance,
+}
+
+impl Validator {
+    /// Whether the method's receiver (`JSON` of `JSON.parse`) is one whose method of this name
+    /// checks nothing.
+    pub fn excludes_receiver(&self, receiver: &str) -> bool {
+        self.parameters.not_receivers.iter().any(|r| r == receiver)
+    }
+}
+
 /// A call that makes an in-process cache (the entry as written, see [`CacheSpec`]).
 #[derive(Debug, Clone)]
 pub struct Cache {
@@ -546,7 +563,8 @@ has_callee!(
     Cache,
     Graphql,
     RequestTimeout,
-    Cookie
+    Cookie,
+    Validator
 );
 
 impl<T: HasCallee> Table<T> {
@@ -618,6 +636,7 @@ struct LanguageKnowledge {
     graphql: Table<Graphql>,
     request_timeouts: Table<RequestTimeout>,
     cookies: Table<Cookie>,
+    validators: Table<Validator>,
     /// The types cookie builders are made from or handed on as (`Cookie`, `CookieBuilder`): a
     /// function that names none of them builds no cookie.
     cookie_types: Vec<String>,
@@ -787,6 +806,11 @@ impl Knowledge {
         &self.language(language).cookie_builder_types
     }
 
+    /// The entry that says this call validates request data.
+    pub fn validator<'a>(&'a self, language: Language, call: &CallName<'_>) -> Option<&'a Validator> {
+        self.language(language).validators.matching(call, language).next()
+    }
+
     /// The entry that says this call makes an in-process cache.
     pub fn cache<'a>(&'a self, language: Language, call: &CallName<'_>) -> Option<&'a Cache> {
         self.language(language).caches.matching(call, language).next()
@@ -898,6 +922,7 @@ impl Knowledge {
             && k.graphql.by_last.is_empty()
             && k.request_timeouts.by_last.is_empty()
             && k.cookies.by_last.is_empty()
+            && k.validators.by_last.is_empty()
             && k.source_calls.by_last.is_empty())
     }
 

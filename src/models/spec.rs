@@ -73,6 +73,7 @@ sections! {
     graphql: GraphqlSpec,
     request_timeouts: RequestTimeoutSpec,
     cookies: CookieSpec,
+    validators: ValidatorSpec,
 }
 
 /// `[models]` in `archlint.toml`: the user's own sources, sinks and sanitizers.
@@ -578,6 +579,39 @@ entry!(
         pub flag: Option<CookieFlag>,
     }
 );
+
+entry!(
+    /// Calls that validate request data (`unvalidated-request-input`): a schema's
+    /// `schema.parse(value)` (zod, joi, yup, ajv, valibot), express-validator's
+    /// `validationResult(req)`, and the validator middleware a route lists before its handler
+    /// (`body("email").isEmail()`, `celebrate({ .. })`). A project's own validation helper is one.
+    ValidatorSpec {
+        pub role: Spanned<ValidatorRole>,
+        /// For `methods`: receivers whose method of that name checks nothing (`JSON.parse`,
+        /// `url.parse` read text into a value).
+        #[serde(default)]
+        pub not_receivers: Vec<String>,
+    }
+);
+
+/// What a validator call does (see [`ValidatorSpec`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum ValidatorRole {
+    /// Checks the value it is given (or the request's recorded checks) in the handler.
+    Check,
+    /// Validates the request when listed among a route's middleware.
+    Middleware,
+}
+
+impl ValidatorRole {
+    pub fn name(self) -> &'static str {
+        match self {
+            ValidatorRole::Check => "check",
+            ValidatorRole::Middleware => "middleware",
+        }
+    }
+}
 
 /// What a cookie call does (see [`CookieSpec`]).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]

@@ -475,6 +475,12 @@ impl<'t> TsModel<'t> {
 
     fn describe_call(&self, call: Node<'_>) -> CallParts {
         let Some(callee) = call.field("function").or_else(|| call.field("constructor")) else { return CallParts::default() };
+        self.describe_callee(callee)
+    }
+
+    /// A function named by an expression (a callee, or a middleware handed to a route) as the
+    /// models see it.
+    fn describe_callee(&self, callee: Node<'_>) -> CallParts {
         let callee = self.unwrap_expression(callee);
         let qualified = self.qualified_name(callee).map(|name| name.strip_prefix("node:").map(str::to_string).unwrap_or(name));
         let mut parts = CallParts { qualified, ..CallParts::default() };
@@ -590,6 +596,19 @@ impl<'t> TsModel<'t> {
     pub fn cookie(&self, call: Node<'_>) -> Option<&'t crate::models::Cookie> {
         let parts = self.call_parts(call);
         self.knowledge.cookie(Language::Typescript, &parts.name(self.import_specifiers()))
+    }
+
+    /// The model entry that says this call validates request data.
+    pub fn validator(&self, call: Node<'_>) -> Option<&'t crate::models::Validator> {
+        let parts = self.call_parts(call);
+        self.knowledge.validator(Language::Typescript, &parts.name(self.import_specifiers()))
+    }
+
+    /// The model entry that says the function an expression names (a middleware handed to a
+    /// route: `check` imported as express-validator's `body`) validates request data.
+    pub fn validator_of_function(&self, function: Node<'_>) -> Option<&'t crate::models::Validator> {
+        let parts = self.describe_callee(function);
+        self.knowledge.validator(Language::Typescript, &parts.name(self.import_specifiers()))
     }
 
     /// The model entry that says this call sets a request body limit.

@@ -20,7 +20,7 @@ use crate::diagnostic::Fact;
 use crate::lang::typescript::model::{descendants, is_function_like, named_children, span_of, Framework};
 use crate::lang::typescript::FieldExt;
 use crate::lang::typescript::TsModel;
-use crate::models::SinkKind;
+use crate::models::{SinkKind, ValidatorRole};
 use crate::rules::helpers::words;
 use crate::rules::{check_option_names, shorten, Context, Rule, RuleEntry, RuleOptions};
 use crate::taint::{Flow, Origin};
@@ -79,36 +79,10 @@ const FS_WRITES: &[&str] = &["writeFile", "writeFileSync", "appendFile", "append
 const PROGRAM_ARGUMENTS: &[&str] = &["spawn", "spawnSync", "execFile", "execFileSync", "fork"];
 /// Route registrations of Express, Koa routers and `router.route(path)` chains.
 const ROUTE_METHODS: &[&str] = &["get", "post", "put", "patch", "delete", "del", "all"];
-/// Calls that validate what they are given, by their last name segment (zod, joi, yup, ajv,
-/// express-validator, class-validator, valibot, typia, superstruct).
-const VALIDATION_CALLS: &[&str] = &[
-    "parse",
-    "safeParse",
-    "parseAsync",
-    "safeParseAsync",
-    "validate",
-    "validateAsync",
-    "validateSync",
-    "validateOrReject",
-    "validationResult",
-    "matchedData",
-    "checkSchema",
-    "assert",
-    "assertEquals",
-    "is",
-    "equals",
-    "isValid",
-    "isValidSync",
-];
-/// Receivers whose `parse` reads text into a value without checking it.
-const TEXT_PARSERS: &[&str] = &["JSON", "url", "qs", "querystring", "path", "Date", "URL"];
-/// express-validator chains put in a route's middleware list: `body("email").isEmail()`.
-const VALIDATOR_CHAINS: &[&str] = &["body", "query", "param", "params", "check", "header", "cookie", "oneOf", "checkSchema", "celebrate"];
-
-/// Whether a call names a validation step: a known validation method (`schema.parse(..)`), a
-/// bare `validate(..)`/`validationResult(..)`, or anything that says `validat`, `sanitiz`/
-/// `sanitis` or `schema` (`validateUser(req.body)`, `validator.isEmail(x)`). Parsers of text
-/// (`JSON.parse`, `url.parse`) do not check anything.
+/// Whether a call names a validation step: a validator of the models (`schema.parse(..)`,
+/// `validationResult(req)`), or anything that says `validat`, `sanitiz`/`sanitis` or `schema`
+/// (`validateUser(req.body)`, `validator.isEmail(x)`). A validator's receivers that only parse
+/// text (`JSON.parse`, `url.parse`) check nothing.
 fn is_validation_call(call: Node<'_>, model: &TsModel<'_>) -> bool {
     let Some(callee) = call.field("function") else { return false };
     let (name, receiver) = match callee.kind() {
@@ -118,27 +92,34 @@ fn is_validation_call(call: Node<'_>, model: &TsModel<'_>) -> bool {
         "identifier" => (model.text(callee), ""),
         _ => return false,
     };
-    if TEXT_PARSERS.contains(&receiver) {
-        return false;
+    if let Some(validator) = model.validator(call) {
+        if validator.excludes_receiver(receiver) {
+            return false;
+        }
+        if validator.role == ValidatorRole::Check {
+            return true;
+        }
     }
     let names = |text: &str| {
         let lower = text.to_ascii_lowercase();
         ["validat", "sanitiz", "sanitis", "schema"].iter().any(|word| lower.contains(word))
     };
-    let known = (callee.kind() == "member_expression" && VALIDATION_CALLS.contains(&name))
-        || matches!(name, "validate" | "validationResult" | "matchedData" | "validateOrReject");
-    known || names(name) || (!receiver.contains('(') && names(receiver))
+    names(name) || (!receiver.contains('(') && names(receiver))
 }
 
-/// Whether a middleware argument of a route registration validates: `validate(schema)`,
-/// `celebrate({..})`, `checkSchema({..})`, `body("email").isEmail()`, an array of those, or a
-/// name that says so (`validateSignup`, `userSchema`, `OpenApiValidator.middleware(..)`). Only
-/// names count, not the options passed (`rateLimit({ validate: false })`).
+/// Whether a middleware argument of a route registration validates: a validator middleware of
+/// the models (`celebrate({..})`, express-validator's `body("email").isEmail()`), an array of
+/// those, or a name that says so (`validate(schema)`, `validateSignup`, `userSchema`,
+/// `OpenApiValidator.middleware(..)`). Only names count, not the options passed
+/// (`rateLimit({ validate: false })`).
 fn is_validator_middleware(argument: Node<'_>, model: &TsModel<'_>) -> bool {
     let argument = model.unwrap_expression(argument);
     match argument.kind() {
         "array" => named_children(argument).any(|element| is_validator_middleware(element, model)),
-        "identifier" => names_validator(model.text(argument)) || VALIDATOR_CHAINS.contains(&model.text(argument)),
+        "identifier" => {
+            names_validator(model.text(argument))
+                || model.validator_of_function(argument).is_some_and(|v| v.role == ValidatorRole::Middleware)
+        }
         "member_expression" => {
             argument.field("property").is_some_and(|p| names_validator(model.text(p)))
                 || argument.field("object").is_some_and(|o| is_validator_middleware(o, model))
