@@ -956,3 +956,48 @@ fn validators_of_the_models_answer_handlers_routed_elsewhere_and_http_client_cal
     std::fs::write(dir.path().join("src/routes.ts"), routes("import { check } from \"./http/permissions\";")).unwrap();
     assert_eq!(found(&dir), [("src/deliveries.ts".to_string(), 3)], "a function of another module named like a validator chain");
 }
+
+#[test]
+fn a_projects_own_internal_error_types_described_in_the_models_are_not_to_be_shown_to_clients() {
+    let config = "[[models.internal-errors]]\nlanguage = \"rust\"\ntype = \"store::StoreError\"\n";
+    let errors = br#"use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+
+#[derive(Debug, thiserror::Error)]
+pub enum AppError {
+    #[error("not found")]
+    NotFound,
+    #[error("storage: {0}")]
+    Storage(#[from] crate::store::StoreError),
+}
+
+impl IntoResponse for AppError {
+    fn into_response(self) -> Response {
+        (StatusCode::INTERNAL_SERVER_ERROR, self.to_string()).into_response()
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum InputError {
+    #[error("bad input: {0}")]
+    Field(#[from] crate::forms::FieldError),
+}
+
+impl IntoResponse for InputError {
+    fn into_response(self) -> Response {
+        (StatusCode::INTERNAL_SERVER_ERROR, self.to_string()).into_response()
+    }
+}
+"#;
+    let dir = ledger(config, &[("src/errors.rs", errors)]);
+    let found = |dir: &tempfile::TempDir| places_of(dir.path(), "error-details-in-response");
+    assert_eq!(found(&dir), [("src/errors.rs".to_string(), 14)], "the error wrapping the store's; not: one wrapping another type");
+    std::fs::remove_file(dir.path().join("archlint.toml")).unwrap();
+    assert_eq!(found(&dir), Vec::<(String, u64)>::new(), "without the entry, the store's error is the project's own business");
+    assert_config_error(
+        dir.path(),
+        "[[models.internal-errors]]\nlanguage = \"typescript\"\ntype = \"DbError\"\n",
+        "error-details-in-response",
+        "archlint.toml:3: an internal error type is a Rust type",
+    );
+}

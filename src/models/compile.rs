@@ -3,9 +3,9 @@
 //! names the file, the line and what is wrong.
 
 use super::spec::{
-    BlockingSpec, BodyLimitSpec, CacheSpec, ClientSpec, ConnectionSpec, CookieSpec, GraphqlSpec, HasherSpec, KdfSpec, KeySpec, LimiterSpec,
-    LoggerSpec, ModelFile, PackageSpec, PropagatorSpec, RequestTimeoutSpec, SanitizerSpec, Sections, ServerSpec, SinkSpec, SourceSpec,
-    TokenSpec, UserModels, ValidatorSpec,
+    BlockingSpec, BodyLimitSpec, CacheSpec, ClientSpec, ConnectionSpec, CookieSpec, GraphqlSpec, HasherSpec, InternalErrorSpec, KdfSpec,
+    KeySpec, LimiterSpec, LoggerSpec, ModelFile, PackageSpec, PropagatorSpec, RequestTimeoutSpec, SanitizerSpec, Sections, ServerSpec,
+    SinkSpec, SourceSpec, TokenSpec, UserModels, ValidatorSpec,
 };
 use super::*;
 
@@ -102,6 +102,9 @@ impl Knowledge {
         }
         for connection in &sections.connections {
             self.add_connection(connection, context, from)?;
+        }
+        for error in &sections.internal_errors {
+            self.add_internal_error(error, context, from)?;
         }
         for limiter in &sections.limiters {
             self.add_limiter(limiter, context, from)?;
@@ -602,6 +605,28 @@ impl Knowledge {
             ));
         }
         self.add_plain_calls(&spec.callee(), context, "a hasher", |k| &mut k.hashers, |callee| Hasher { callee, from: from.clone() })
+    }
+
+    fn add_internal_error(&mut self, spec: &InternalErrorSpec, context: &FileContext<'_>, from: &Provenance) -> Result<(), ModelError> {
+        let language = match (spec.language.as_ref(), context.language) {
+            (Some(language), _) => *language.get_ref(),
+            (None, Some(language)) => language,
+            (None, None) => {
+                return Err(ModelError::at(
+                    "every `[[models.*]]` entry needs `language` (\"rust\" or \"typescript\")",
+                    Some(spec.type_name.span()),
+                ));
+            }
+        };
+        if language != Language::Rust {
+            return Err(ModelError::at("an internal error type is a Rust type (`language = \"rust\"`)", Some(spec.type_name.span())));
+        }
+        let written: String = spec.type_name.get_ref().chars().filter(|c| !c.is_whitespace()).collect();
+        if written.is_empty() {
+            return Err(ModelError::at("an internal error's `type` is empty", Some(spec.type_name.span())));
+        }
+        self.language_mut(language).internal_errors.push((written, from.clone()));
+        Ok(())
     }
 
     fn add_limiter(&mut self, spec: &LimiterSpec, context: &FileContext<'_>, from: &Provenance) -> Result<(), ModelError> {

@@ -254,6 +254,16 @@ impl Knowledge {
                     from: &server.from,
                 });
             }
+            for (ty, from) in &k.internal_errors {
+                entries.push(ListedEntry {
+                    language,
+                    section: "internal-error",
+                    kind: None,
+                    name: ty.clone(),
+                    detail: String::new(),
+                    from,
+                });
+            }
             for (module, from) in &k.limiters {
                 entries.push(ListedEntry { language, section: "limiter", kind: None, name: module.clone(), detail: String::new(), from });
             }
@@ -293,7 +303,7 @@ pub struct ListedEntry<'k> {
     pub language: Language,
     /// `source`, `sink`, `sanitizer`, `propagator`, `client`, `connection`, `logger`, `hasher`,
     /// `blocking`, `key`, `kdf`, `token`, `graphql`, `cache`, `body-limit`, `request-timeout`,
-    /// `cookie`, `validator`, `server`, `limiter`, `package`.
+    /// `cookie`, `validator`, `internal-error`, `server`, `limiter`, `package`.
     pub section: &'static str,
     /// A sink's kind; a sanitiser's kinds.
     #[serde(skip_serializing_if = "Option::is_none")]

@@ -647,6 +647,8 @@ struct LanguageKnowledge {
     graphql_limit_methods: HashSet<String>,
     /// Rate limiters: the modules (crates, paths) whose import means requests are limited.
     limiters: Vec<(String, Provenance)>,
+    /// Error types whose text describes the service's internals, as written, with spaces taken out.
+    internal_errors: Vec<(String, Provenance)>,
     /// Packages and what their use provides.
     packages: Vec<(String, Vec<Capability>, Provenance)>,
     /// Security-header middleware packages and the options whose `false` switches a protection off.
@@ -755,6 +757,12 @@ impl Knowledge {
     /// of its protections off; `None` for a module that is no such package.
     pub fn header_switches(&self, language: Language, module: &str) -> Option<&std::collections::BTreeMap<String, Protection>> {
         self.language(language).header_switches.iter().find(|(m, _)| m == module).map(|(_, switches)| switches)
+    }
+
+    /// The error types (as fields declare them, without spaces: `sqlx::Error`, `Box<dynError`)
+    /// whose text describes the service's internals.
+    pub fn internal_error_types(&self, language: Language) -> impl Iterator<Item = &str> {
+        self.language(language).internal_errors.iter().map(|(ty, _)| ty.as_str())
     }
 
     /// The modules (TypeScript import paths, Rust crates and module paths) of request rate limiters.

@@ -74,6 +74,7 @@ sections! {
     request_timeouts: RequestTimeoutSpec,
     cookies: CookieSpec,
     validators: ValidatorSpec,
+    internal_errors: InternalErrorSpec,
 }
 
 /// `[models]` in `archlint.toml`: the user's own sources, sinks and sanitizers.
@@ -793,6 +794,20 @@ impl Capability {
             Capability::SecurityHeaders => "security-headers",
         }
     }
+}
+
+/// A library error type whose text describes the service's internals (a query, a host, a file
+/// path): an error response that displays one hands them to the client
+/// (`error-details-in-response`). A project's own error type that wraps such details is one too.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct InternalErrorSpec {
+    /// In `archlint.toml`: the entry's language (a model file says it once for all).
+    pub language: Option<Spanned<Language>>,
+    /// The type as a field declares it, by its path's last segments (`sqlx::Error`, `DbErr`,
+    /// `Box<dyn Error`).
+    #[serde(rename = "type")]
+    pub type_name: Spanned<String>,
 }
 
 /// A request rate limiter: a package or module (TypeScript) or a crate or module path (Rust)

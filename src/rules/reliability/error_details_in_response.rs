@@ -6,6 +6,7 @@ use crate::lang::rust::{span_of as rust_span, RustKind, RustModel, RustNode, Rus
 use crate::lang::typescript::model::{descendants, is_function_like, named_children, span_of};
 use crate::lang::typescript::FieldExt;
 use crate::lang::typescript::TsModel;
+use crate::models::Language;
 use crate::rules::{check_option_names, Context, Rule, RuleEntry, RuleOptions};
 use quote::ToTokens;
 use tree_sitter::Node;
@@ -194,12 +195,12 @@ impl Rule for ErrorDetailsInResponse {
         &[RustKind::Tuple, RustKind::MethodCall, RustKind::Impl]
     }
 
-    fn check_rust(&self, node: &RustNode<'_>, _model: &RustModel, cx: &mut Context<'_>) {
+    fn check_rust(&self, node: &RustNode<'_>, model: &RustModel, cx: &mut Context<'_>) {
         if node.site.in_test || cx.in_test {
             return;
         }
         let (status, body) = match node.syntax {
-            RustSyntax::Impl(item) => return check_error_response_impl(item, cx),
+            RustSyntax::Impl(item) => return check_error_response_impl(item, model, cx),
             // `(StatusCode::INTERNAL_SERVER_ERROR, e.to_string())`
             RustSyntax::Tuple(tuple) if tuple.elems.len() == 2 => {
                 let status = tuple.elems[0].to_token_stream().to_string().replace(' ', "");
@@ -258,24 +259,10 @@ fn rust_error_text(body: &syn::Expr) -> Option<String> {
     }
 }
 
-/// Error types from libraries whose text describes the service's internals.
-const INTERNAL_ERROR_TYPES: &[&str] = &[
-    "sqlx::Error",
-    "anyhow::Error",
-    "io::Error",
-    "diesel::result::Error",
-    "DbErr",
-    "reqwest::Error",
-    "redis::RedisError",
-    "mongodb::error::Error",
-    "Box<dyn std::error::Error",
-    "Box<dyn Error",
-];
-
 /// axum `impl IntoResponse for AppError` / actix `impl ResponseError for AppError` whose body is
 /// the error's own text (`self.to_string()`, `format!("{self}")`), outside arms that answer 4xx,
 /// while a variant of the (same-file) enum wraps a library error and displays it.
-fn check_error_response_impl(item: &syn::ItemImpl, cx: &mut Context<'_>) {
+fn check_error_response_impl(item: &syn::ItemImpl, model: &RustModel, cx: &mut Context<'_>) {
     let Some((_, trait_path, _)) = &item.trait_ else { return };
     if !trait_path.segments.last().is_some_and(|s| s.ident == "IntoResponse" || s.ident == "ResponseError") {
         return;
@@ -296,7 +283,8 @@ fn check_error_response_impl(item: &syn::ItemImpl, cx: &mut Context<'_>) {
     let mut finder = SelfText::default();
     syn::visit::visit_block(&mut finder, &method.block);
     let Some((expr, debug)) = finder.found.into_iter().next() else { return };
-    let Some(carrier) = library_error_carrier(&cx.file.text, &type_name, debug) else { return };
+    let internal: Vec<&str> = model.knowledge().internal_error_types(Language::Rust).collect();
+    let Some(carrier) = library_error_carrier(&cx.file.text, &type_name, debug, &internal) else { return };
     let span = rust_span(cx.file, expr);
     if cx.reported_at(span) {
         return;
@@ -362,13 +350,14 @@ fn is_self(expr: &syn::Expr) -> bool {
 }
 
 /// What of the file's type `type_name` wraps a library error and shows its text: a struct with
-/// such a field (`struct AppError(anyhow::Error)`), or the enum variant that holds one and
-/// displays it (`#[error(transparent)]`, `#[error("database: {0}")]`, any when formatted with
-/// `{:?}`). Parses the file again: this runs once per error type's response conversion.
-fn library_error_carrier(source: &str, type_name: &str, debug: bool) -> Option<String> {
+/// a field of one of the `internal` types (the models' `[[internal-errors]]`: `struct
+/// AppError(anyhow::Error)`), or the enum variant that holds one and displays it
+/// (`#[error(transparent)]`, `#[error("database: {0}")]`, any when formatted with `{:?}`).
+/// Parses the file again: this runs once per error type's response conversion.
+fn library_error_carrier(source: &str, type_name: &str, debug: bool, internal: &[&str]) -> Option<String> {
     let wraps = |fields: &syn::Fields| {
         let fields = fields.to_token_stream().to_string().replace(' ', "");
-        INTERNAL_ERROR_TYPES.iter().any(|t| fields.contains(&t.replace(' ', "")))
+        internal.iter().any(|t| fields.contains(t))
     };
     let file = crate::lang::rust::parse_file(source).ok()?;
     let mut items: Vec<&syn::Item> = file.items.iter().collect();
