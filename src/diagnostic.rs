@@ -36,7 +36,9 @@ impl Level {
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, serde::Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum Fact {
-    AxiosDefaultTimeout,
+    /// A client's global default timeout is assigned somewhere (`axios.defaults.timeout`, as the
+    /// models' `global-default` names it).
+    ClientDefaultTimeout(String),
     /// Query filters are sanitised for the whole app: `mongoose.set("sanitizeFilter", true)` or
     /// `express-mongo-sanitize` mounted.
     MongoFiltersSanitized,
@@ -132,10 +134,7 @@ pub enum Fact {
     /// A rustls certificate verifier of this type is installed (`set_certificate_verifier`,
     /// `with_custom_certificate_verifier`), under a condition that names a verification switch
     /// (`if config.skip_tls_verify`) or not.
-    CertVerifierInstalled {
-        verifier: String,
-        switched: bool,
-    },
+    CertVerifierInstalled { verifier: String, switched: bool },
     /// Never recorded by a file: the project pass answers it for a TypeScript module that only
     /// browser code imports (`crate::flows::importers`), so it runs in the browser whatever it
     /// says of itself.

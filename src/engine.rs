@@ -653,7 +653,10 @@ mod tests {
         assert_eq!(alone.active_findings().map(|f| f.rule).collect::<Vec<_>>(), ["http-client-without-timeout"]);
         assert!(alone.facts.is_empty());
 
-        let project = ProjectContext { facts: BTreeSet::from([Fact::AxiosDefaultTimeout]), ..ProjectContext::default() };
+        let project = ProjectContext {
+            facts: BTreeSet::from([Fact::ClientDefaultTimeout("axios.defaults.timeout".into())]),
+            ..ProjectContext::default()
+        };
         let in_project = scan_source_in_project(&config, "src/api.ts", Language::TypeScript, call, &project);
         assert_eq!(in_project.active_findings().count(), 0, "withdrawn by a fact from another file");
         assert!(in_project.facts.is_empty(), "facts given from outside are not the file's own");

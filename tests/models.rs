@@ -1001,3 +1001,31 @@ impl IntoResponse for InputError {
         "archlint.toml:3: an internal error type is a Rust type",
     );
 }
+
+#[test]
+fn a_client_of_your_own_may_take_its_timeout_from_an_instance_or_a_global_default() {
+    let config = r#"
+[[models.clients]]
+language = "typescript"
+function = "createApi"
+module = "@acme/http"
+options-argument = 0
+timeout-options = ["timeoutMs"]
+instance-default = "settings.timeoutMs"
+global-default = "@acme/http.defaults.timeoutMs"
+message = "acme API client made without `timeoutMs`"
+help = "pass `timeoutMs`"
+"#;
+    let clients = b"import { createApi } from \"@acme/http\";\nexport const billing = createApi({ base: \"https://billing.acme-corp.io\" });\nexport const search = createApi({ base: \"https://search.acme-corp.io\" });\nsearch.settings.timeoutMs = 2000;\nexport const ledger = createApi({ base: \"https://ledger.acme-corp.io\", timeoutMs: 5000 });\n";
+    let dir = ledger(config, &[("src/clients.ts", clients)]);
+    let found = |dir: &tempfile::TempDir| places_of(dir.path(), "http-client-without-timeout");
+    assert_eq!(found(&dir), [("src/clients.ts".to_string(), 2)], "not: a timeout set on the instance later, or in its options");
+    std::fs::write(dir.path().join("src/boot.ts"), b"import acme from \"@acme/http\";\nacme.defaults.timeoutMs = 10000;\n").unwrap();
+    assert_eq!(found(&dir), Vec::<(String, u64)>::new(), "the global default set in another file answers every client");
+    assert_config_error(
+        dir.path(),
+        "[[models.clients]]\nlanguage = \"rust\"\nfunction = \"Api::new\"\ntimeout-options = [\"timeout\"]\nglobal-default = \"x\"\nmessage = \"m\"\nhelp = \"h\"\n",
+        "http-client-without-timeout",
+        "a client's `global-default` and `instance-default` are TypeScript members",
+    );
+}

@@ -285,6 +285,9 @@ impl Knowledge {
                 ));
             }
         }
+        if (spec.global_default.is_some() || spec.instance_default.is_some()) && language != Language::Typescript {
+            return Err(ModelError::at("a client's `global-default` and `instance-default` are TypeScript members", None));
+        }
         let knowledge = self.language_mut(language);
         knowledge.remember(&callees);
         for callee in callees {
@@ -301,6 +304,8 @@ impl Knowledge {
                 connect_timeout_methods: spec.connect_timeout_methods.clone(),
                 what: spec.what.clone().unwrap_or_else(|| "HTTP client".to_string()),
                 fix_option: spec.fix_option.as_ref().map(|f| f.get_ref().clone()),
+                global_default: spec.global_default.clone(),
+                instance_default: spec.instance_default.clone(),
                 from: from.clone(),
             });
         }

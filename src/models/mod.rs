@@ -251,6 +251,12 @@ pub struct Client {
     /// TypeScript: the option `--fix` adds to the request's options, with `{ms}` for the
     /// timeout (`signal: AbortSignal.timeout({ms})`).
     pub fix_option: Option<String>,
+    /// TypeScript: a global default whose assignment gives every request a timeout
+    /// (`axios.defaults.timeout`).
+    pub global_default: Option<String>,
+    /// TypeScript: the call makes an instance whose member of this path (`defaults.timeout`)
+    /// sets its timeout.
+    pub instance_default: Option<String>,
     pub from: Provenance,
 }
 
@@ -812,6 +818,12 @@ impl Knowledge {
     /// The types of unfinished cookie builders (`CookieBuilder`).
     pub fn cookie_builder_types(&self, language: Language) -> &[String] {
         &self.language(language).cookie_builder_types
+    }
+
+    /// Whether an assignment to this name (`axios.defaults.timeout`) gives some client's requests
+    /// a timeout everywhere in the project.
+    pub fn is_client_global_default(&self, language: Language, name: &str) -> bool {
+        self.language(language).clients.entries.iter().any(|c| c.global_default.as_deref() == Some(name))
     }
 
     /// The entry that says this call validates request data.

@@ -255,6 +255,12 @@ entry!(
         /// TypeScript: the option `--fix` adds to the request's options object (made when the
         /// call has none), with `{ms}` where the timeout goes: `signal: AbortSignal.timeout({ms})`.
         pub fix_option: Option<Spanned<String>>,
+        /// TypeScript: a global default whose assignment anywhere in the project gives every
+        /// request of the client a timeout (`axios.defaults.timeout`).
+        pub global_default: Option<String>,
+        /// TypeScript: the call makes an instance (`axios.create(..)`) whose member of this path,
+        /// assigned later in the file, sets its timeout (`api.defaults.timeout = 5000`).
+        pub instance_default: Option<String>,
     }
 );
 

@@ -598,6 +598,12 @@ impl<'t> TsModel<'t> {
         self.knowledge.cookie(Language::Typescript, &parts.name(self.import_specifiers()))
     }
 
+    /// Whether an assignment to this name (`axios.defaults.timeout`) gives some client's requests
+    /// a timeout everywhere in the project.
+    pub fn is_client_global_default(&self, name: &str) -> bool {
+        self.knowledge.is_client_global_default(Language::Typescript, name)
+    }
+
     /// The model entry that says this call validates request data.
     pub fn validator(&self, call: Node<'_>) -> Option<&'t crate::models::Validator> {
         let parts = self.call_parts(call);

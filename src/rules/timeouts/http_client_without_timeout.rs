@@ -28,20 +28,12 @@ fn build(options: &RuleOptions) -> Result<Box<dyn Rule>, String> {
     Ok(Box::new(HttpClientWithoutTimeout { fix_timeout_ms }))
 }
 
-/// Where the per-call config object sits for each axios method.
-fn axios_config_index(method: &str) -> Option<usize> {
-    match method {
-        "request" => Some(0),
-        "get" | "delete" | "head" | "options" | "getUri" => Some(1),
-        "post" | "put" | "patch" | "postForm" | "putForm" | "patchForm" => Some(2),
-        _ => None,
-    }
-}
-
 impl HttpClientWithoutTimeout {
     fn check_ts_call(&self, node: Node<'_>, model: &TsModel<'_>, cx: &mut Context<'_>) {
         let Some(callee) = node.field("function") else { return };
-        let Some(name) = model.qualified_name(callee) else { return };
+        if model.qualified_name(callee).is_none() {
+            return;
+        }
         let arguments: Vec<Node<'_>> = node.field("arguments").map(|a| named_children(a).collect()).unwrap_or_default();
         let span = span_of(callee);
 
@@ -51,58 +43,7 @@ impl HttpClientWithoutTimeout {
             || model.is_browser_code(node)
             || is_frontend_path(&cx.file.rel_path)
             || cx.file.in_browser_app;
-        if name == "axios" || name.starts_with("axios.") {
-            if is_browser_code {
-                return;
-            }
-            let method = name.strip_prefix("axios.").unwrap_or("");
-            let config = match method {
-                // `axios(config)` or `axios(url, config)`.
-                "" => arguments.iter().rev().find(|a| !is_url(**a, model)).copied(),
-                "create" => arguments.first().copied(),
-                _ => match axios_config_index(method) {
-                    Some(index) => arguments.get(index).copied(),
-                    None => return,
-                },
-            };
-            if !matches!(ts_options_have(model, config, &["timeout", "signal"]), Configured::No) {
-                return;
-            }
-            if method == "create" {
-                if instance_defaults_timeout(node, model) {
-                    return;
-                }
-                let timeout = format!("timeout: {}", millis(self.fix_timeout_ms));
-                let fix = add_to_options(node, 0, &timeout, model, cx.file);
-                let finding = cx.report(span, "axios instance is created without a `timeout`; its requests can wait forever");
-                finding.withdrawn_by(Fact::AxiosDefaultTimeout).help =
-                    Some("pass `timeout` (milliseconds) to `axios.create`, or set `axios.defaults.timeout` once at start-up".into());
-                if let Some(edits) = fix {
-                    finding.with_fix(format!("add `{timeout}` to the instance's options"), Applicability::Safe, edits);
-                }
-            } else {
-                let timeout = format!("timeout: {}", millis(self.fix_timeout_ms));
-                let fix = axios_config_index(method).and_then(|index| add_to_options(node, index, &timeout, model, cx.file));
-                let finding =
-                    cx.report(span, format!("`{}` has no `timeout`; axios waits forever by default", shown_callee(callee, model)));
-                finding.withdrawn_by(Fact::AxiosDefaultTimeout).help = Some("pass `{ timeout: ms }` (or a `signal` such as `AbortSignal.timeout(ms)`), or set `axios.defaults.timeout` once at start-up".into());
-                if let Some(edits) = fix {
-                    finding.with_fix(format!("add `{timeout}` to the request's options"), Applicability::Safe, edits);
-                }
-            }
-            return;
-        }
-
-        if name == "@nestjs/axios.HttpModule.register" || name == "@nestjs/common.HttpModule.register" {
-            if matches!(ts_options_have(model, arguments.first().copied(), &["timeout"]), Configured::No) {
-                cx.report(span, "`HttpModule` is registered without a `timeout`; its requests can wait forever")
-                    .withdrawn_by(Fact::AxiosDefaultTimeout)
-                    .help = Some("pass `timeout` to `HttpModule.register({ timeout: 5000 })`".into());
-            }
-            return;
-        }
-
-        // Every other client the models know: a request, its options, and how a timeout is set.
+        // The clients the models know: a request, its options, and how a timeout is set.
         for client in model.clients(node) {
             // A URL relative to the page (`fetch("/api/jobs")`) only resolves in a browser: on
             // a server, `fetch` rejects it, so the call runs in browser code whatever the file.
@@ -117,6 +58,7 @@ impl HttpClientWithoutTimeout {
             let keys: Vec<&str> = client.timeout_options.iter().map(String::as_str).collect();
             if !matches!(ts_options_have(model, options, &keys), Configured::No)
                 || result_gets_timeout(node, model, &client.timeout_methods)
+                || client.instance_default.as_deref().is_some_and(|member| instance_default_set(node, member, model))
             {
                 continue;
             }
@@ -133,8 +75,12 @@ impl HttpClientWithoutTimeout {
             let fix = option.as_ref().zip(index).and_then(|(option, index)| add_to_options(node, index, option, model, cx.file));
             let finding = cx.report_capped(level, span, message);
             finding.help = Some(client.help.clone());
+            if let Some(global) = &client.global_default {
+                finding.withdrawn_by(Fact::ClientDefaultTimeout(global.clone()));
+            }
             if let (Some(edits), Some(option)) = (fix, option) {
-                finding.with_fix(format!("add `{option}` to the request's options"), Applicability::Safe, edits);
+                let target = if client.instance_default.is_some() { "instance" } else { "request" };
+                finding.with_fix(format!("add `{option}` to the {target}'s options"), Applicability::Safe, edits);
             }
             return;
         }
@@ -203,11 +149,12 @@ fn shown_callee(callee: Node<'_>, model: &TsModel<'_>) -> String {
     }
 }
 
-/// `const api = axios.create(); api.defaults.timeout = 5000;`
-fn instance_defaults_timeout(create_call: Node<'_>, model: &TsModel<'_>) -> bool {
+/// Whether the instance a call makes gets its timeout by an assignment to `member` later in the
+/// file: `const api = axios.create(); api.defaults.timeout = 5000;`.
+fn instance_default_set(create_call: Node<'_>, member: &str, model: &TsModel<'_>) -> bool {
     let Some(declarator) = create_call.parent().filter(|p| p.kind() == "variable_declarator") else { return false };
     let Some(name) = declarator.field("name") else { return false };
-    model.member_assigned(&format!("{}.defaults.timeout", model.text(name)))
+    model.member_assigned(&format!("{}.{member}", model.text(name)))
 }
 
 // ----- Rust -----
@@ -272,10 +219,11 @@ impl Rule for HttpClientWithoutTimeout {
     fn check_ts(&self, node: Node<'_>, model: &TsModel<'_>, cx: &mut Context<'_>) {
         match node.kind() {
             "assignment_expression" => {
-                // The project fact that answers every axios finding, in any file.
+                // A client's global default (`axios.defaults.timeout = 5000`): the project fact
+                // that answers every finding of that client, in any file.
                 let target = node.field("left").and_then(|l| model.qualified_name(l));
-                if target.as_deref() == Some("axios.defaults.timeout") {
-                    cx.fact(Fact::AxiosDefaultTimeout);
+                if let Some(target) = target.filter(|t| model.is_client_global_default(t)) {
+                    cx.fact(Fact::ClientDefaultTimeout(target));
                 }
             }
             _ if cx.in_test => {}
