@@ -1029,3 +1029,51 @@ help = "pass `timeoutMs`"
         "a client's `global-default` and `instance-default` are TypeScript members",
     );
 }
+
+#[test]
+fn a_projects_own_data_layer_described_in_the_models_has_its_lists_and_writes_checked() {
+    let config = r#"
+[[models.queries]]
+language = "typescript"
+function = "OrderStore.everything"
+role = "list"
+bound-options = ["max"]
+
+[[models.queries]]
+language = "typescript"
+function = "OrderStore.put"
+role = "write"
+"#;
+    let source = br#"import express from "express";
+import { OrderStore } from "./data/orders";
+const app = express();
+const orders = new OrderStore();
+const basket = new Map<string, unknown>();
+app.get("/orders", async (_req, res) => {
+  res.json(await orders.everything({ status: "open" }));
+});
+app.get("/orders/recent", async (_req, res) => {
+  res.json(await orders.everything({ status: "open", max: 50 }));
+});
+app.post("/orders", async (req, res) => {
+  await orders.put(req.body);
+  basket.set("last", req.body);
+  res.status(201).end();
+});
+"#;
+    let dir = ledger(config, &[("src/orders.ts", source)]);
+    let found = |dir: &tempfile::TempDir| findings_of(dir.path(), "unbounded-query,mass-assignment");
+    assert_eq!(
+        found(&dir),
+        [("unbounded-query".to_string(), "src/orders.ts".to_string(), 7), ("mass-assignment".to_string(), "src/orders.ts".to_string(), 13)],
+        "the list with no `max` and the whole body written by the store; not: a bounded list, a Map"
+    );
+    std::fs::remove_file(dir.path().join("archlint.toml")).unwrap();
+    assert_eq!(found(&dir), Vec::<(String, String, u64)>::new(), "without the entries, the store's methods are its own business");
+    assert_config_error(
+        dir.path(),
+        "[[models.queries]]\nlanguage = \"typescript\"\nfunction = \"OrderStore.everything\"\nrole = \"list\"\n",
+        "unbounded-query",
+        "archlint.toml:4: a query entry with `role = \"list\"` says what bounds its rows (`bound-options`, `bound-methods`)",
+    );
+}

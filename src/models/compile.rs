@@ -94,6 +94,9 @@ impl Knowledge {
         for timeout in &sections.request_timeouts {
             self.add_request_timeout(timeout, context, from)?;
         }
+        for query in &sections.queries {
+            self.add_query(query, context, from)?;
+        }
         for validator in &sections.validators {
             self.add_validator(validator, context, from)?;
         }
@@ -541,6 +544,26 @@ impl Knowledge {
             knowledge.cookies.push(Cookie { callee, role, parameters: spec.clone(), from: from.clone() });
         }
         Ok(())
+    }
+
+    fn add_query(&mut self, spec: &QuerySpec, context: &FileContext<'_>, from: &Provenance) -> Result<(), ModelError> {
+        let role = *spec.role.get_ref();
+        let at = Some(spec.role.span());
+        let bounded = !spec.bound_options.is_empty() || !spec.bound_methods.is_empty();
+        if (role == QueryRole::List) != bounded {
+            return Err(ModelError::at(
+                "a query entry with `role = \"list\"` says what bounds its rows (`bound-options`, `bound-methods`), and only it does",
+                at,
+            ));
+        }
+        if (role == QueryRole::Runner) != spec.after.is_some() {
+            return Err(ModelError::at(
+                "a query entry with `role = \"runner\"` names the method that starts its builder (`after`), and only it does",
+                at,
+            ));
+        }
+        let entry = |callee| Query { callee, role, parameters: spec.clone(), from: from.clone() };
+        self.add_plain_calls(&spec.callee(), context, "a query entry", |k| &mut k.queries, entry)
     }
 
     fn add_validator(&mut self, spec: &ValidatorSpec, context: &FileContext<'_>, from: &Provenance) -> Result<(), ModelError> {

@@ -231,6 +231,24 @@ impl Knowledge {
                     from: &cookie.from,
                 });
             }
+            for query in &k.queries.entries {
+                let p = &query.parameters;
+                let bounds: Vec<String> =
+                    p.bound_options.iter().map(|o| format!("`{o}`")).chain(p.bound_methods.iter().map(|m| format!("`.{m}(..)`"))).collect();
+                let detail = match &p.after {
+                    _ if !bounds.is_empty() => format!("bounded by {}", bounds.join(" or ")),
+                    Some(after) => format!("after `{after}`"),
+                    None => String::new(),
+                };
+                entries.push(ListedEntry {
+                    language,
+                    section: "query",
+                    kind: Some(query.role.name().to_string()),
+                    name: query.callee.shown(),
+                    detail,
+                    from: &query.from,
+                });
+            }
             for validator in &k.validators.entries {
                 let p = &validator.parameters;
                 let detail = if p.not_receivers.is_empty() { String::new() } else { format!("not on {}", p.not_receivers.join(", ")) };
@@ -303,7 +321,7 @@ pub struct ListedEntry<'k> {
     pub language: Language,
     /// `source`, `sink`, `sanitizer`, `propagator`, `client`, `connection`, `logger`, `hasher`,
     /// `blocking`, `key`, `kdf`, `token`, `graphql`, `cache`, `body-limit`, `request-timeout`,
-    /// `cookie`, `validator`, `internal-error`, `server`, `limiter`, `package`.
+    /// `cookie`, `validator`, `query`, `internal-error`, `server`, `limiter`, `package`.
     pub section: &'static str,
     /// A sink's kind; a sanitiser's kinds.
     #[serde(skip_serializing_if = "Option::is_none")]

@@ -29,7 +29,7 @@ use serde::{Deserialize, Serialize};
 use spec::CalleeSpec;
 pub use spec::{
     BodyLimitSpec, CacheSpec, Capability, CookieAttribute, CookieFlag, CookieRole, CookieSpec, GraphqlSpec, KdfAlgorithm, KdfSpec,
-    Protection, RequestTimeoutSpec, ServerSpec, TimeoutSwitch, TokenRole, TokenSpec, ValidatorRole, ValidatorSpec,
+    Protection, QueryRole, QuerySpec, RequestTimeoutSpec, ServerSpec, TimeoutSwitch, TokenRole, TokenSpec, ValidatorRole, ValidatorSpec,
 };
 use std::sync::OnceLock;
 
@@ -374,6 +374,31 @@ impl Cookie {
     }
 }
 
+/// An ORM, query-builder or driver call, by what it does (the entry as written, see
+/// [`QuerySpec`]).
+#[derive(Debug, Clone)]
+pub struct Query {
+    pub callee: Callee,
+    pub role: QueryRole,
+    pub parameters: QuerySpec,
+    pub from: Provenance,
+}
+
+impl Query {
+    /// list: what bounds the rows, for messages: `` `take` or `.limit(..)` ``.
+    pub fn bounds_shown(&self) -> String {
+        let p = &self.parameters;
+        let options = p.bound_options.iter().map(|o| format!("`{o}`"));
+        options.chain(p.bound_methods.iter().map(|m| format!("`.{m}(..)`"))).collect::<Vec<_>>().join(" or ")
+    }
+
+    /// list: whether an option key or a chain method bounds the rows.
+    pub fn bounded_by(&self, word: &str) -> bool {
+        let p = &self.parameters;
+        p.bound_options.iter().chain(&p.bound_methods).any(|b| b == word)
+    }
+}
+
 /// A call that validates request data (the entry as written, see [`ValidatorSpec`]).
 #[derive(Debug, Clone)]
 pub struct Validator {
@@ -570,7 +595,8 @@ has_callee!(
     Graphql,
     RequestTimeout,
     Cookie,
-    Validator
+    Validator,
+    Query
 );
 
 impl<T: HasCallee> Table<T> {
@@ -643,6 +669,7 @@ struct LanguageKnowledge {
     request_timeouts: Table<RequestTimeout>,
     cookies: Table<Cookie>,
     validators: Table<Validator>,
+    queries: Table<Query>,
     /// The types cookie builders are made from or handed on as (`Cookie`, `CookieBuilder`): a
     /// function that names none of them builds no cookie.
     cookie_types: Vec<String>,
@@ -826,6 +853,11 @@ impl Knowledge {
         self.language(language).clients.entries.iter().any(|c| c.global_default.as_deref() == Some(name))
     }
 
+    /// The entries that say what this ORM, query-builder or driver call does.
+    pub fn queries<'a>(&'a self, language: Language, call: &CallName<'_>) -> Vec<&'a Query> {
+        self.language(language).queries.matching(call, language).collect()
+    }
+
     /// The entry that says this call validates request data.
     pub fn validator<'a>(&'a self, language: Language, call: &CallName<'_>) -> Option<&'a Validator> {
         self.language(language).validators.matching(call, language).next()
@@ -943,6 +975,7 @@ impl Knowledge {
             && k.request_timeouts.by_last.is_empty()
             && k.cookies.by_last.is_empty()
             && k.validators.by_last.is_empty()
+            && k.queries.by_last.is_empty()
             && k.source_calls.by_last.is_empty())
     }
 

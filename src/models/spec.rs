@@ -75,6 +75,7 @@ sections! {
     cookies: CookieSpec,
     validators: ValidatorSpec,
     internal_errors: InternalErrorSpec,
+    queries: QuerySpec,
 }
 
 /// `[models]` in `archlint.toml`: the user's own sources, sinks and sanitizers.
@@ -600,6 +601,60 @@ entry!(
         pub not_receivers: Vec<String>,
     }
 );
+
+entry!(
+    /// ORM, query-builder and driver calls, by what they do with the database
+    /// (`unbounded-query`, `query-in-loop`, `mass-assignment`, `unvalidated-request-input`):
+    /// Prisma's `findMany`, TypeORM's `getMany`, Sequelize's `create`. Named by `methods`, they
+    /// count on receivers that read as a database handle, model or repository (`prisma.user`,
+    /// `this.orderRepository`, `User`); named by `function` (`OrderRepo.listAll`), on the receivers
+    /// declared as or named like that type.
+    QuerySpec {
+        pub role: Spanned<QueryRole>,
+        /// list: the options (`take`, `limit`) and chain methods (`.limit(n)`) that bound the
+        /// rows, besides the paging words every list takes (`take`, `limit`, `skip`, `page`, …).
+        #[serde(default)]
+        pub bound_options: Vec<String>,
+        #[serde(default)]
+        pub bound_methods: Vec<String>,
+        /// runner: a method the chain must have called for it to be this library's built query
+        /// (TypeORM's `createQueryBuilder`).
+        pub after: Option<String>,
+    }
+);
+
+/// What a query call does (see [`QuerySpec`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum QueryRole {
+    /// Returns every row it matches unless bounded (`findMany`, `findAll`): `unbounded-query`.
+    List,
+    /// Runs a built query for all its rows (`getMany`): `unbounded-query`.
+    Runner,
+    /// Reads a single row, whatever the query says (`findOne`, `oneOrNone`).
+    SingleRow,
+    /// Reads from the database: one per iteration of a loop is `query-in-loop`'s N+1.
+    Read,
+    /// Takes values to look rows up, count or remove them (`where`, `count`, `destroy`):
+    /// `unvalidated-request-input`.
+    Lookup,
+    /// Writes its object argument as a record (`create`, `update`, `save`): `mass-assignment`,
+    /// `unvalidated-request-input`.
+    Write,
+}
+
+impl QueryRole {
+    pub fn name(self) -> &'static str {
+        match self {
+            QueryRole::List => "list",
+            QueryRole::Runner => "runner",
+            QueryRole::SingleRow => "single-row",
+            QueryRole::Read => "read",
+            QueryRole::Lookup => "lookup",
+            QueryRole::Write => "write",
+        }
+    }
+}
 
 /// What a validator call does (see [`ValidatorSpec`]).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]

@@ -604,6 +604,12 @@ impl<'t> TsModel<'t> {
         self.knowledge.is_client_global_default(Language::Typescript, name)
     }
 
+    /// The model entries that say what this ORM, query-builder or driver call does.
+    pub fn queries(&self, call: Node<'_>) -> Vec<&'t crate::models::Query> {
+        let parts = self.call_parts(call);
+        self.knowledge.queries(Language::Typescript, &parts.name(self.import_specifiers()))
+    }
+
     /// The model entry that says this call validates request data.
     pub fn validator(&self, call: Node<'_>) -> Option<&'t crate::models::Validator> {
         let parts = self.call_parts(call);

@@ -4,6 +4,7 @@
 use crate::lang::typescript::model::{named_children, span_of};
 use crate::lang::typescript::FieldExt;
 use crate::lang::typescript::{Property, TsModel};
+use crate::models::QueryRole;
 use crate::rules::{check_option_names, Context, Rule, RuleEntry, RuleOptions};
 use tree_sitter::Node;
 
@@ -18,27 +19,6 @@ fn build(options: &RuleOptions) -> Result<Box<dyn Rule>, String> {
 
 const HELP: &str = "pick the fields the client may set (`const { name, email } = req.body`) or parse the body with a schema that strips unknown keys before saving";
 
-/// ORM and ODM methods that write their object argument (Sequelize, mongoose, TypeORM, Prisma, Knex, Objection).
-pub(crate) const WRITE_METHODS: &[&str] = &[
-    "create",
-    "insert",
-    "insertMany",
-    "insertOne",
-    "update",
-    "updateOne",
-    "updateMany",
-    "save",
-    "findByIdAndUpdate",
-    "findOneAndUpdate",
-    "upsert",
-    "build",
-    "bulkCreate",
-    "merge",
-    "patch",
-    "patchAndFetchById",
-    "insertAndFetch",
-    "replaceOne",
-];
 /// Receivers that are not persistence: HTTP responses, caches, loggers.
 const NOT_PERSISTENCE: &[&str] =
     &["res", "reply", "ctx", "response", "cache", "redis", "logger", "log", "console", "emitter", "events", "queue"];
@@ -110,7 +90,6 @@ impl Rule for MassAssignment {
             return;
         }
         let Some(callee) = node.field("function").filter(|c| c.kind() == "member_expression") else { return };
-        let method = callee.field("property").map(|p| model.text(p)).unwrap_or("");
         let receiver = callee.field("object").map(|o| model.text(o)).unwrap_or("");
         // Named only when something is reported (this runs for every call).
         let sink = || super::sink_name(callee, model);
@@ -122,7 +101,9 @@ impl Rule for MassAssignment {
             return;
         }
         let receiver_root = receiver.split(['.', '(']).next().unwrap_or("");
-        if !WRITE_METHODS.contains(&method) || NOT_PERSISTENCE.contains(&receiver_root) {
+        // A write the models know; a method of any receiver only on what may be persistence.
+        let Some(write) = model.queries(node).into_iter().find(|q| q.role == QueryRole::Write) else { return };
+        if write.callee.is_method() && NOT_PERSISTENCE.contains(&receiver_root) {
             return;
         }
         if let Some(body) = arguments.iter().find(|a| Self::carries_body(**a, model, 0)) {

@@ -13,14 +13,14 @@
 //! One language and one concern (a handler's values and the checks before its sinks), so the
 //! file is not split like the rules that read two languages or several frameworks.
 
-use super::mass_assignment::{is_whole_body, NOT_MODELS, WRITE_METHODS};
+use super::mass_assignment::{is_whole_body, NOT_MODELS};
 use super::ssrf::DESTINATION_KEYS;
 use super::{is_data_receiver, sink_name};
 use crate::diagnostic::Fact;
 use crate::lang::typescript::model::{descendants, is_function_like, named_children, span_of, Framework};
 use crate::lang::typescript::FieldExt;
 use crate::lang::typescript::TsModel;
-use crate::models::{SinkKind, ValidatorRole};
+use crate::models::{QueryRole, SinkKind, ValidatorRole};
 use crate::rules::helpers::words;
 use crate::rules::{check_option_names, shorten, Context, Rule, RuleEntry, RuleOptions};
 use crate::taint::{Flow, Origin};
@@ -37,36 +37,6 @@ fn build(options: &RuleOptions) -> Result<Box<dyn Rule>, String> {
 
 const HELP: &str = "validate the input first: parse it with a schema (zod `parse`, joi/yup `validate`, ajv), put a validator middleware on the route (celebrate, express-validator with `validationResult`), or convert and check single values (`Number(x)` with a range check, an allowlist)";
 
-/// Persistence methods, besides the writes of `mass-assignment`, that take values: lookups,
-/// deletes and counters (Sequelize, mongoose, TypeORM, Prisma, Knex, Objection).
-const QUERY_METHODS: &[&str] = &[
-    "createMany",
-    "find",
-    "findOne",
-    "findFirst",
-    "findUnique",
-    "findMany",
-    "findAll",
-    "findOneBy",
-    "findBy",
-    "findAndCountAll",
-    "where",
-    "andWhere",
-    "orWhere",
-    "exists",
-    "count",
-    "countDocuments",
-    "delete",
-    "deleteOne",
-    "deleteMany",
-    "destroy",
-    "remove",
-    "findOneAndDelete",
-    "findByIdAndDelete",
-    "findByIdAndRemove",
-    "increment",
-    "decrement",
-];
 /// Leading words of a data-access object's methods that write or look up records.
 const DAO_VERBS: &[&str] = &["add", "create", "insert", "update", "save", "upsert", "delete", "remove", "set", "find", "get"];
 /// Driver methods that take SQL text and then the values bound to its placeholders.
@@ -236,24 +206,31 @@ impl UnvalidatedRequestInput {
                 database: true,
             });
         }
-        // `findById(id)`/`findByPk(id)` cast their key; the MongoDB filters are `nosql-injection`'s.
-        let is_persistence = WRITE_METHODS.contains(&method) || QUERY_METHODS.contains(&method);
-        if Self::is_dao_call(method, receiver, model) {
+        // Writes and lookups the models know (`findById(id)`/`findByPk(id)` cast their key and
+        // are not among them); the MongoDB filters are `nosql-injection`'s.
+        let persistence =
+            model.queries(call).into_iter().find(|q| matches!(q.role, QueryRole::Write | QueryRole::Lookup)).map(|q| q.callee.is_method());
+        if persistence.is_none() && Self::is_dao_call(method, receiver, model) {
             return Some(Sink { call, name, values: arguments, skip_keys: &[], database: true });
         }
-        if !is_persistence || !is_data_receiver(receiver, model) {
-            return None;
+        // A method of any receiver counts on a data receiver; a method of a type the models name
+        // on what they matched.
+        match persistence {
+            None => return None,
+            Some(true) if !is_data_receiver(receiver, model) => return None,
+            _ => {}
         }
         let mongo_filter = !model.sinks(call, SinkKind::Nosql).is_empty();
         let values = arguments.into_iter().skip(usize::from(mongo_filter)).collect();
         Some(Sink { call, name, values, skip_keys: &[], database: true })
     }
 
-    /// A data-access object's own method: `userDAO.addUser(..)`, `profile.updateUser(..)` where
+    /// A data-access object's own method (not a write or lookup the models know, which the caller
+    /// checked first): `userDAO.addUser(..)`, `profile.updateUser(..)` where
     /// `const profile = new ProfileDAO(db)`, `this.orderRepository.updateStatus(..)`.
     fn is_dao_call(method: &str, receiver: Node<'_>, model: &TsModel<'_>) -> bool {
         let verb = words(method).into_iter().next().unwrap_or_default();
-        if !DAO_VERBS.contains(&verb.as_str()) || WRITE_METHODS.contains(&method) || QUERY_METHODS.contains(&method) {
+        if !DAO_VERBS.contains(&verb.as_str()) {
             return false;
         }
         let constructed = match receiver.kind() {

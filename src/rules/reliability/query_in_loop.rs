@@ -6,6 +6,7 @@ use crate::lang::rust::{span_of as rust_span, RustKind, RustModel, RustNode, Rus
 use crate::lang::typescript::model::{descendants, is_function_like, span_of};
 use crate::lang::typescript::FieldExt;
 use crate::lang::typescript::TsModel;
+use crate::models::QueryRole;
 use crate::rules::{check_option_names, Context, Rule, RuleEntry, RuleOptions};
 use quote::ToTokens;
 use tree_sitter::Node;
@@ -21,35 +22,14 @@ fn build(options: &RuleOptions) -> Result<Box<dyn Rule>, String> {
 
 const HELP: &str = "load the related rows in one query (`WHERE id IN (...)`/`= ANY($1)`, Prisma `include`/`in`, TypeORM relations, a DataLoader) and join them in memory";
 
-/// ORM and driver methods that run a query (Prisma, TypeORM, Sequelize, mongoose, knex, pg).
-const TS_QUERY_METHODS: &[&str] = &[
-    "findUnique",
-    "findUniqueOrThrow",
-    "findFirst",
-    "findFirstOrThrow",
-    "findMany",
-    "findOne",
-    "findOneBy",
-    "findBy",
-    "findById",
-    "findByPk",
-    "findAll",
-    "count",
-    "countDocuments",
-    "aggregate",
-    "query",
-];
-
-/// Whether `call` (an awaited call) looks like a database query: a query method on a receiver
-/// that is a client, a model or a repository.
+/// Whether `call` (an awaited call) looks like a database query: a method the models say reads
+/// (`findUnique`, `findAll`, `query`) on a receiver that is a client, a model or a repository, or
+/// a method of a type the models name.
 fn ts_is_query(call: Node<'_>, model: &TsModel<'_>) -> bool {
     let Some(callee) = call.field("function").filter(|c| c.kind() == "member_expression") else { return false };
-    let method = callee.field("property").map(|p| model.text(p)).unwrap_or("");
-    if !TS_QUERY_METHODS.contains(&method) {
-        return false;
-    }
+    let Some(read) = model.queries(call).into_iter().find(|q| q.role == QueryRole::Read) else { return false };
     let receiver = callee.field("object").map(|o| model.text(o)).unwrap_or("");
-    is_query_receiver(receiver)
+    !read.callee.is_method() || is_query_receiver(receiver)
 }
 
 /// Whether the receiver of a query method names a client, a model or a repository

@@ -6,6 +6,7 @@ use crate::lang::rust::{method_chain, span_of as rust_span, RustKind, RustModel,
 use crate::lang::typescript::model::{is_function_like, named_children, span_of, Property};
 use crate::lang::typescript::FieldExt;
 use crate::lang::typescript::TsModel;
+use crate::models::{Query, QueryRole};
 use crate::rules::reliability::query_in_loop::is_query_receiver;
 use crate::rules::{check_option_names, Context, Rule, RuleEntry, RuleOptions};
 use quote::ToTokens;
@@ -30,28 +31,18 @@ const PAGING_WORDS: &[&str] = &["take", "limit", "skip", "offset", "first", "las
 /// Columns that name at most one row (or a handful) when a query compares them for equality.
 const KEY_COLUMNS: &[&str] = &["id", "_id", "uuid", "email", "username", "login", "slug"];
 
-/// ORM methods that return every row they match unless told otherwise, with the option that bounds them.
-const TS_LIST_METHODS: &[(&str, &str)] = &[
-    ("findMany", "`take`"),
-    ("find", "`take` or `.limit(..)`"),
-    ("findAndCount", "`take`"),
-    ("findAll", "`limit`"),
-    ("findAndCountAll", "`limit`"),
-];
-
-/// Query-builder methods that run the built query and return all its rows (TypeORM, knex/drizzle).
-const TS_BUILDER_RUNNERS: &[&str] = &["getMany", "getManyAndCount", "getRawMany", "getRawAndEntities"];
-
-/// Driver methods that read a single row, whatever the SQL says.
-const TS_SINGLE_ROW_METHODS: &[&str] = &["get", "one", "oneOrNone", "first", "queryOne", "fetchOne", "findOne", "maybeOne"];
-
 impl UnboundedQuery {
-    fn check_ts_orm(&self, call: Node<'_>, bound_option: &str, model: &TsModel<'_>, cx: &mut Context<'_>) {
+    /// A call the models say lists rows (`findMany`, `findAll`) with no bound in its options or
+    /// its chain.
+    fn check_ts_orm(&self, call: Node<'_>, list: &Query, model: &TsModel<'_>, cx: &mut Context<'_>) {
         let Some(callee) = call.field("function") else { return };
         let receiver = callee.field("object").map(|o| model.text(o)).unwrap_or("");
-        if !is_query_receiver(receiver) {
+        // A method of any receiver counts on a database handle, model or repository; a method of
+        // a named type (a user's `OrderRepo.listAll`) on what the models matched.
+        if list.callee.is_method() && !is_query_receiver(receiver) {
             return;
         }
+        let bound_option = list.bounds_shown();
         let arguments: Vec<Node<'_>> = call.field("arguments").map(|a| named_children(a).collect()).unwrap_or_default();
         // `items.find((x) => ..)`, `find(query)` with options built elsewhere: not an ORM call we can read.
         let mut objects = Vec::new();
@@ -61,11 +52,13 @@ impl UnboundedQuery {
                 None => return,
             }
         }
-        if objects.iter().any(|object| options_bound(*object, model)) {
+        let own_bound =
+            |object: Node<'_>| list.parameters.bound_options.iter().any(|key| !matches!(model.property(object, key), Property::Missing));
+        if objects.iter().any(|object| options_bound(*object, model) || own_bound(*object)) {
             return;
         }
         let (chain, _) = chain_methods(call, model);
-        if chain.iter().any(|m| is_paging_word(m)) {
+        if chain.iter().any(|m| is_paging_word(m) || list.bounded_by(m)) {
             return;
         }
         let shown = crate::rules::shorten(model.text(callee), 50);
@@ -75,16 +68,17 @@ impl UnboundedQuery {
         cx.report(span, format!("`{shown}(..)` in a request handler has no {bound_option}: it loads {what}")).help = Some(HELP.into());
     }
 
-    /// A query builder run for all its rows (`createQueryBuilder(..)...getMany()`,
-    /// `knex("users").select(..)`, `db.select().from(users)`) with no limit anywhere in the chain.
-    fn check_ts_builder(&self, call: Node<'_>, method: &str, model: &TsModel<'_>, cx: &mut Context<'_>) {
+    /// A query builder run for all its rows (`createQueryBuilder(..)...getMany()`, a `runner` of
+    /// the models; `knex("users").select(..)`, `db.select().from(users)`) with no limit anywhere
+    /// in the chain.
+    fn check_ts_builder(&self, call: Node<'_>, method: &str, runner: Option<&Query>, model: &TsModel<'_>, cx: &mut Context<'_>) {
         let (chain, root) = chain_methods(call, model);
         if chain.iter().any(|m| is_paging_word(m) || matches!(m.as_str(), "getOne" | "getOneOrFail" | "whereInIds")) {
             return;
         }
         let root_text = model.text(root).to_ascii_lowercase();
-        let is_builder = if TS_BUILDER_RUNNERS.contains(&method) {
-            chain.iter().any(|m| m == "createQueryBuilder")
+        let is_builder = if let Some(runner) = runner {
+            chain.iter().any(|m| Some(m.as_str()) == runner.parameters.after.as_deref())
         } else {
             // `select`: the first call of a knex/drizzle chain on a database handle.
             let handle = root_text.split(['.', '(']).find(|s| !s.is_empty() && *s != "this").unwrap_or("");
@@ -102,8 +96,7 @@ impl UnboundedQuery {
 
     /// A call given literal SQL (`pool.query("SELECT * FROM orders")`, `` prisma.$queryRaw`…` ``).
     fn check_ts_sql(&self, call: Node<'_>, model: &TsModel<'_>, cx: &mut Context<'_>) {
-        let method = call.field("function").map(|f| f.field("property").map(|p| model.text(p)).unwrap_or(model.text(f))).unwrap_or("");
-        if TS_SINGLE_ROW_METHODS.contains(&method) {
+        if model.queries(call).iter().any(|q| q.role == QueryRole::SingleRow) {
             return;
         }
         let Some(arguments) = call.field("arguments") else { return };
@@ -141,11 +134,13 @@ impl Rule for UnboundedQuery {
         let Some(callee) = node.field("function") else { return };
         if callee.kind() == "member_expression" {
             let method = callee.field("property").map(|p| model.text(p)).unwrap_or("");
-            if let Some((_, bound)) = TS_LIST_METHODS.iter().find(|(m, _)| *m == method) {
-                return self.check_ts_orm(node, bound, model, cx);
+            let queries = model.queries(node);
+            if let Some(list) = queries.iter().find(|q| q.role == QueryRole::List) {
+                return self.check_ts_orm(node, list, model, cx);
             }
-            if TS_BUILDER_RUNNERS.contains(&method) || method == "select" {
-                return self.check_ts_builder(node, method, model, cx);
+            let runner = queries.iter().find(|q| q.role == QueryRole::Runner).copied();
+            if runner.is_some() || method == "select" {
+                return self.check_ts_builder(node, method, runner, model, cx);
             }
         }
         self.check_ts_sql(node, model, cx);
