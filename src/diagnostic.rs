@@ -39,6 +39,9 @@ pub enum Fact {
     /// A client's global default timeout is assigned somewhere (`axios.defaults.timeout`, as the
     /// models' `global-default` names it).
     ClientDefaultTimeout(String),
+    /// Some code sets a timeout on what a function of this name returns
+    /// (`self.request(..).timeout(t)`): a request it hands out may be bounded by its callers.
+    TimeoutSetOnResultOf(String),
     /// Query filters are sanitised for the whole app: `mongoose.set("sanitizeFilter", true)` or
     /// `express-mongo-sanitize` mounted.
     MongoFiltersSanitized,

@@ -288,6 +288,9 @@ impl Knowledge {
                 ));
             }
         }
+        if spec.request_type.is_some() && spec.request_methods.is_empty() {
+            return Err(ModelError::at("a client's `request-type` is the type its `request-methods` return: it needs them", None));
+        }
         if (spec.global_default.is_some() || spec.instance_default.is_some()) && language != Language::Typescript {
             return Err(ModelError::at("a client's `global-default` and `instance-default` are TypeScript members", None));
         }
@@ -307,6 +310,8 @@ impl Knowledge {
                 connect_timeout_methods: spec.connect_timeout_methods.clone(),
                 what: spec.what.clone().unwrap_or_else(|| "HTTP client".to_string()),
                 fix_option: spec.fix_option.as_ref().map(|f| f.get_ref().clone()),
+                request_methods: spec.request_methods.clone(),
+                request_type: spec.request_type.clone(),
                 global_default: spec.global_default.clone(),
                 instance_default: spec.instance_default.clone(),
                 from: from.clone(),

@@ -251,6 +251,9 @@ pub struct Client {
     /// TypeScript: the option `--fix` adds to the request's options, with `{ms}` for the
     /// timeout (`signal: AbortSignal.timeout({ms})`).
     pub fix_option: Option<String>,
+    /// Rust: methods that start a request with its own timeout (`get`), and its type.
+    pub request_methods: Vec<String>,
+    pub request_type: Option<String>,
     /// TypeScript: a global default whose assignment gives every request a timeout
     /// (`axios.defaults.timeout`).
     pub global_default: Option<String>,

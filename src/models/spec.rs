@@ -256,6 +256,14 @@ entry!(
         /// TypeScript: the option `--fix` adds to the request's options object (made when the
         /// call has none), with `{ms}` where the timeout goes: `signal: AbortSignal.timeout({ms})`.
         pub fix_option: Option<Spanned<String>>,
+        /// Rust: the client's methods that start a request with a timeout of its own
+        /// (reqwest's `client.get(url)`, a `RequestBuilder` with `.timeout(t)`): a client used
+        /// only so is judged by its requests.
+        #[serde(default)]
+        pub request_methods: Vec<String>,
+        /// Rust, with `request-methods`: the type of such a request; a function that returns one
+        /// made on a client with no timeout hands it out for its callers to bound.
+        pub request_type: Option<String>,
         /// TypeScript: a global default whose assignment anywhere in the project gives every
         /// request of the client a timeout (`axios.defaults.timeout`).
         pub global_default: Option<String>,

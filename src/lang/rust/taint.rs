@@ -830,6 +830,15 @@ impl<'a> RustModel<'a> {
 }
 
 impl RustModel<'_> {
+    /// Whether a function's declared return type names `ty` (`RequestBuilder`, also inside
+    /// `Result`), and its body, for a look at what it does to what it returns.
+    pub fn fn_returning(&self, fn_id: FnId, ty: &str) -> Option<&syn::Block> {
+        let info = self.taint.fns.get(&fn_id)?;
+        let syn::ReturnType::Type(_, returned) = &info.sig.output else { return None };
+        let words = quote::ToTokens::to_token_stream(returned).to_string();
+        words.split(|c: char| !c.is_alphanumeric() && c != '_').any(|word| word == ty).then_some(info.block)
+    }
+
     /// Whether a function's declared return type cannot carry an injection (a number, a
     /// boolean, a UUID, also inside `Result` or `Option`): what it returns is safe, whatever it
     /// was computed from.

@@ -159,9 +159,6 @@ fn instance_default_set(create_call: Node<'_>, member: &str, model: &TsModel<'_>
 
 // ----- Rust -----
 
-/// reqwest `Client` methods that start a request (`RequestBuilder`, which has its own `timeout`).
-const REQUEST_METHODS: &[&str] = &["get", "post", "put", "patch", "delete", "head", "request"];
-
 impl HttpClientWithoutTimeout {
     /// The client builder a chain root is (per the models), following a local variable to its
     /// initialiser, with every method called on it so far.
@@ -190,6 +187,37 @@ impl HttpClientWithoutTimeout {
             }
             _ => None,
         }
+    }
+}
+
+impl HttpClientWithoutTimeout {
+    /// `fn request(&self, ..) -> RequestBuilder { Client::new().request(method, url) }`: a
+    /// request on a client with no timeout, handed out with none of its own. Its callers may
+    /// bound it (`self.request(..).timeout(t)` anywhere in the project answers it).
+    fn check_request_handed_out(
+        &self,
+        call: &syn::ExprCall,
+        client: &Client,
+        node: &RustNode<'_>,
+        model: &RustModel,
+        cx: &mut Context<'_>,
+    ) {
+        let (Some(fn_id), Some(request_type)) = (node.site.fn_id, client.request_type.as_deref()) else { return };
+        let Some(block) = model.fn_returning(fn_id, request_type) else { return };
+        let body = cx.file.slice(crate::lang::rust::block_span(cx.file, block));
+        if client.timeout_methods.iter().any(|m| body.contains(&format!(".{m}("))) {
+            return;
+        }
+        let Some(helper) = node.site.fn_name.as_deref() else { return };
+        let finding = cx.report(
+            rust_span(cx.file, call),
+            format!("`{helper}` hands out a `{request_type}` on a client with no timeout, and sets none on the request"),
+        );
+        finding.help = Some(
+            "build the client once with `Client::builder().timeout(..)` and keep it, or set `.timeout(Duration::from_secs(..))` on the request before returning it"
+                .to_string(),
+        );
+        finding.withdrawn_by(Fact::TimeoutSetOnResultOf(helper.to_string()));
     }
 }
 
@@ -253,8 +281,11 @@ impl Rule for HttpClientWithoutTimeout {
                     // `ureq::get(url).timeout(t)`: the request gets its own timeout.
                     LitParent::Method(method) if &**method == "timeout" => return,
                     // `Client::new().get(url)…send()`: a `.timeout(t)` on the request decides,
-                    // and it comes later in the chain; the chain's `send` reports.
-                    LitParent::Method(method) if REQUEST_METHODS.contains(&&**method) => return,
+                    // and it comes later in the chain; the chain's `send` reports. A function
+                    // that returns the request hands that decision to its callers.
+                    LitParent::Method(method) if client.request_methods.iter().any(|m| m == &**method) => {
+                        return self.check_request_handed_out(call, client, node, model, cx);
+                    }
                     _ => {}
                 }
                 // `let client = Client::new();` whose every request sets `.timeout(t)`: the
@@ -262,13 +293,13 @@ impl Rule for HttpClientWithoutTimeout {
                 if let Some(local) = model.local_holding(node.site.fn_id, call) {
                     // `calls` holds each call once (`methods` repeats a chain for every link).
                     let named = |name: &str| local.calls.iter().filter(|c| c.method == name).count();
-                    let requests: usize = REQUEST_METHODS.iter().map(|m| named(m)).sum();
+                    let requests: usize = client.request_methods.iter().map(|m| named(m)).sum();
                     let timeouts: usize = client.timeout_methods.iter().map(|m| named(m)).sum();
                     if requests > 0 && timeouts >= requests {
                         return;
                     }
                 }
-                if every_request_of_the_file_is_timed(&cx.file.text, &client.timeout_methods) {
+                if every_request_of_the_file_is_timed(&cx.file.text, client) {
                     return;
                 }
                 // `reqwest::Client::new()` is `Client::builder().build().expect(..)`: the same,
@@ -291,6 +322,22 @@ impl Rule for HttpClientWithoutTimeout {
                     finding.with_fix(what, Applicability::Safe, vec![edit]);
                 }
             }
+            // `self.request(..).timeout(t)`, `build_request(..).timeout(t)`: what that function
+            // hands out is bounded here.
+            RustSyntax::MethodCall(call) if call.method == "timeout" => {
+                let (root, inner) = method_chain(&call.receiver);
+                let helper = match (inner.first(), root) {
+                    (Some(first), _) => Some(first.method.to_string()),
+                    (None, Expr::Call(helper)) => match &*helper.func {
+                        Expr::Path(path) => path.path.segments.last().map(|s| s.ident.to_string()),
+                        _ => None,
+                    },
+                    _ => None,
+                };
+                if let Some(helper) = helper {
+                    cx.fact(Fact::TimeoutSetOnResultOf(helper));
+                }
+            }
             RustSyntax::MethodCall(call) if call.method == "send" => {
                 // `Client::new().get(url).send()`: a client made for this one request, with no
                 // timeout on the request either.
@@ -298,7 +345,7 @@ impl Rule for HttpClientWithoutTimeout {
                 let Expr::Call(constructor) = root else { return };
                 let Some(client) = unbounded_client(model, constructor) else { return };
                 let first = inner.first().map(|c| c.method.to_string());
-                let requests = first.as_deref().is_some_and(|m| REQUEST_METHODS.contains(&m));
+                let requests = first.as_deref().is_some_and(|m| client.request_methods.iter().any(|r| r == m));
                 if requests && !inner.iter().any(|c| client.timeout_methods.iter().any(|m| c.method == m)) {
                     cx.report(rust_span(cx.file, constructor), client_message(client)).help = Some(client.help.clone());
                 }
@@ -310,9 +357,7 @@ impl Rule for HttpClientWithoutTimeout {
                 calls.push(call);
                 let Some((kind, mut methods, root_expr)) = self.builder_of(root, model, node.site.fn_id, 0) else { return };
                 methods.extend(calls.iter().map(|c| c.method.to_string()));
-                if methods.iter().any(|m| kind.timeout_methods.contains(m))
-                    || every_request_of_the_file_is_timed(&cx.file.text, &kind.timeout_methods)
-                {
+                if methods.iter().any(|m| kind.timeout_methods.contains(m)) || every_request_of_the_file_is_timed(&cx.file.text, kind) {
                     return;
                 }
                 let span = match root {
@@ -348,9 +393,10 @@ impl Rule for HttpClientWithoutTimeout {
 /// (`.timeout(t)` in the chain): a client kept in a struct and used only by such requests is
 /// bounded, whatever it was built with. Read again from the text, only when a client without a
 /// timeout is about to be reported.
-fn every_request_of_the_file_is_timed(text: &str, timeout_methods: &[String]) -> bool {
+fn every_request_of_the_file_is_timed(text: &str, client: &Client) -> bool {
     use syn::visit::Visit;
     struct Requests<'m> {
+        request_methods: &'m [String],
         timeout_methods: &'m [String],
         sent: usize,
         timed: usize,
@@ -359,7 +405,7 @@ fn every_request_of_the_file_is_timed(text: &str, timeout_methods: &[String]) ->
         fn visit_expr_method_call(&mut self, call: &'ast syn::ExprMethodCall) {
             if call.method == "send" {
                 let (_, chain) = method_chain(&call.receiver);
-                if chain.iter().any(|c| REQUEST_METHODS.iter().any(|m| c.method == m)) {
+                if chain.iter().any(|c| self.request_methods.iter().any(|m| c.method == m)) {
                     self.sent += 1;
                     if chain.iter().any(|c| self.timeout_methods.iter().any(|m| c.method == m)) {
                         self.timed += 1;
@@ -369,11 +415,11 @@ fn every_request_of_the_file_is_timed(text: &str, timeout_methods: &[String]) ->
             syn::visit::visit_expr_method_call(self, call);
         }
     }
-    if timeout_methods.is_empty() {
+    if client.timeout_methods.is_empty() || client.request_methods.is_empty() {
         return false;
     }
     let Ok(file) = syn::parse_file(text) else { return false };
-    let mut requests = Requests { timeout_methods, sent: 0, timed: 0 };
+    let mut requests = Requests { request_methods: &client.request_methods, timeout_methods: &client.timeout_methods, sent: 0, timed: 0 };
     requests.visit_file(&file);
     requests.sent > 0 && requests.timed == requests.sent
 }
