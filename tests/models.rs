@@ -1077,3 +1077,24 @@ app.post("/orders", async (req, res) => {
         "archlint.toml:4: a query entry with `role = \"list\"` says what bounds its rows (`bound-options`, `bound-methods`)",
     );
 }
+
+#[test]
+fn a_projects_own_rust_schema_builder_described_in_the_models_needs_its_limits() {
+    let config = "[[models.graphql]]\nlanguage = \"rust\"\nfunction = \"SchemaKit::start\"\nlibrary = \"schema kit\"\nlimit-methods = [\"max_depth\"]\nfinish-methods = [\"done\"]\nhelp = \"call `.max_depth(8)` before `.done()`\"\n";
+    let source = b"pub struct SchemaKit;\npub struct Schema;\nimpl SchemaKit {\n    pub fn start(_root: &str) -> SchemaKit { SchemaKit }\n    pub fn max_depth(self, _depth: usize) -> SchemaKit { self }\n    pub fn done(self) -> Schema { Schema }\n}\npub fn open_schema() -> Schema {\n    SchemaKit::start(\"query\").done()\n}\npub fn bounded_schema() -> Schema {\n    let kit = SchemaKit::start(\"query\");\n    kit.max_depth(8).done()\n}\npub fn other_done(kit: SchemaKit) -> Schema {\n    kit.done()\n}\n";
+    let dir = ledger(config, &[("src/schema.rs", source)]);
+    let found = |dir: &tempfile::TempDir| places_of(dir.path(), "graphql-without-query-limits");
+    assert_eq!(
+        found(&dir),
+        [("src/schema.rs".to_string(), 9)],
+        "the schema finished with no limit; not: one limited on the way, a builder from elsewhere"
+    );
+    std::fs::remove_file(dir.path().join("archlint.toml")).unwrap();
+    assert_eq!(found(&dir), Vec::<(String, u64)>::new(), "without the entry, the kit is the project's own business");
+    assert_config_error(
+        dir.path(),
+        "[[models.graphql]]\nlanguage = \"rust\"\nfunction = \"SchemaKit::start\"\nlibrary = \"kit\"\nlimit-methods = [\"max_depth\"]\n",
+        "graphql-without-query-limits",
+        "names the methods that limit it (`limit-methods`) and those that finish it (`finish-methods`), both or neither",
+    );
+}

@@ -621,11 +621,18 @@ impl Knowledge {
                 at,
             ));
         }
+        if spec.limit_methods.is_empty() != spec.finish_methods.is_empty() {
+            return Err(ModelError::at(
+                "a graphql schema builder names the methods that limit it (`limit-methods`) and those that finish it (`finish-methods`), both or neither",
+                at,
+            ));
+        }
         let language = context.language_of(&spec.callee())?;
+        if (spec.file_uses.is_some() || spec.help.is_some()) && (language != Language::Rust || !schema) {
+            return Err(ModelError::at("a graphql entry's `file-uses` and `help` are for Rust schemas (`limit-methods`, `unlimited`)", at));
+        }
         let entry = |callee| Graphql { callee, parameters: spec.clone(), from: from.clone() };
-        self.add_plain_calls(&spec.callee(), context, "a graphql entry", |k| &mut k.graphql, entry)?;
-        self.language_mut(language).graphql_limit_methods.extend(spec.limit_methods.iter().cloned());
-        Ok(())
+        self.add_plain_calls(&spec.callee(), context, "a graphql entry", |k| &mut k.graphql, entry)
     }
 
     fn add_hasher(&mut self, spec: &HasherSpec, context: &FileContext<'_>, from: &Provenance) -> Result<(), ModelError> {

@@ -679,8 +679,6 @@ struct LanguageKnowledge {
     /// The builder types of the cookie builders (`CookieBuilder`): a function returning one
     /// leaves the flags to its caller's chain.
     cookie_builder_types: Vec<String>,
-    /// The schema builder methods of the `[[graphql]]` entries that bound a query's cost.
-    graphql_limit_methods: HashSet<String>,
     /// Rate limiters: the modules (crates, paths) whose import means requests are limited.
     limiters: Vec<(String, Provenance)>,
     /// Error types whose text describes the service's internals, as written, with spaces taken out.
@@ -871,10 +869,10 @@ impl Knowledge {
         self.language(language).caches.matching(call, language).next()
     }
 
-    /// Whether a method of some GraphQL schema builder bounds what one query may cost
-    /// (async-graphql's `limit_depth`).
-    pub fn graphql_limit_method(&self, language: Language, method: &str) -> bool {
-        self.language(language).graphql_limit_methods.contains(method)
+    /// The GraphQL schema builders (`[[graphql]]` entries with `limit-methods`: async-graphql's
+    /// `Schema::build`), for the methods that limit and finish them.
+    pub fn graphql_builders(&self, language: Language) -> impl Iterator<Item = &Graphql> {
+        self.language(language).graphql.entries.iter().filter(|g| !g.parameters.limit_methods.is_empty())
     }
 
     /// The entry that says this call bounds a server's request time, or switches it off.

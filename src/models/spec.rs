@@ -549,6 +549,15 @@ entry!(
         /// The call makes a schema with no builder, so with no limits (`Schema::new(..)`).
         #[serde(default)]
         pub unlimited: bool,
+        /// Rust, with `limit-methods`: the builder's methods that finish the schema (`finish`),
+        /// where a builder with no limit on the way is reported.
+        #[serde(default)]
+        pub finish_methods: Vec<String>,
+        /// Rust: the entry counts only in files that use this crate (a `use` of it or a path
+        /// through it), for a schema type projects alias (`type Schema = async_graphql::Schema<..>`).
+        pub file_uses: Option<String>,
+        /// Rust schemas: how to bound the schema, for the finding's help.
+        pub help: Option<String>,
     }
 );
 

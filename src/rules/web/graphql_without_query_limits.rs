@@ -7,7 +7,7 @@ use crate::diagnostic::Fact;
 use crate::lang::rust::{method_chain, span_of as rust_span, RustKind, RustModel, RustNode, RustSyntax};
 use crate::lang::typescript::model::span_of;
 use crate::lang::typescript::{Property, TsModel};
-use crate::models::Language;
+use crate::models::{Graphql, Language};
 use crate::rules::{check_option_names, Context, Rule, RuleEntry, RuleOptions};
 use tree_sitter::Node;
 
@@ -83,29 +83,35 @@ impl Rule for GraphqlWithoutQueryLimits {
 
     fn check_rust(&self, node: &RustNode<'_>, model: &RustModel, cx: &mut Context<'_>) {
         // Asked of every call and function of every Rust file: the shapes first, the crate last.
-        let async_graphql = || model.imports_crate("async_graphql") || cx.file.text.contains("async_graphql::");
+        let in_use = |schema: &Graphql| schema.parameters.file_uses.as_deref().is_none_or(|krate| file_uses(model, cx.file, krate));
+        let help = |schema: &Graphql, fallback: &str| Some(schema.parameters.help.clone().unwrap_or_else(|| fallback.to_string()));
         match node.syntax {
             // A limit set anywhere: a builder handed out by one function may be limited in another.
-            RustSyntax::MethodCall(call) if is_limit(model, &call.method) && async_graphql() => {
+            RustSyntax::MethodCall(call) if limits(model, &call.method).any(in_use) => {
                 cx.fact(Fact::GraphqlBuilderLimited);
             }
             // `Schema::build(..)…finish()`, also through a variable holding the builder.
-            RustSyntax::MethodCall(call) if call.method == "finish" && !node.site.in_test && !cx.in_test => {
-                let Some(build) = unlimited_build(model, node, call) else { return };
-                if async_graphql() {
-                    cx.report(rust_span(cx.file, &build.func), "this async-graphql schema accepts queries of any depth and complexity")
-                        .help = Some(
-                        "call `.limit_depth(10)` and `.limit_complexity(1000)` (or limits fit for the schema) before `.finish()`".into(),
-                    );
+            RustSyntax::MethodCall(call) if finishes(model, &call.method) && !node.site.in_test && !cx.in_test => {
+                let Some((build, schema)) = unlimited_build(model, node, call) else { return };
+                if in_use(schema) {
+                    let library = &schema.parameters.library;
+                    cx.report(
+                        rust_span(cx.file, &build.func),
+                        format!("this {library} schema accepts queries of any depth and complexity"),
+                    )
+                    .help = help(schema, "set the builder's depth and complexity limits before finishing it");
                 }
             }
             // `Schema::new(query, mutation, subscription)`: no builder, so no limits.
             RustSyntax::Call(call) if !node.site.in_test && !cx.in_test => {
-                let named_new = matches!(&*call.func, syn::Expr::Path(p) if p.path.segments.last().is_some_and(|s| s.ident == "new"));
-                let unlimited = || model.graphql(&model.call_parts(call)).is_some_and(|g| g.parameters.unlimited);
-                if named_new && unlimited() && async_graphql() {
-                    cx.report(rust_span(cx.file, &call.func), "this async-graphql schema accepts queries of any depth and complexity")
-                        .help = Some("build it with `Schema::build(..).limit_depth(10).limit_complexity(1000).finish()`".into());
+                let Some(schema) = model.graphql(&model.call_parts(call)).filter(|g| g.parameters.unlimited) else { return };
+                if in_use(schema) {
+                    let library = &schema.parameters.library;
+                    cx.report(
+                        rust_span(cx.file, &call.func),
+                        format!("this {library} schema accepts queries of any depth and complexity"),
+                    )
+                    .help = help(schema, "build the schema with its builder and limit depth and complexity");
                 }
             }
             // `fn schema_builder() -> SchemaBuilder { Schema::build(..) }`: the builder leaves the
@@ -117,18 +123,21 @@ impl Rule for GraphqlWithoutQueryLimits {
                 for value in crate::lang::rust::taint::returned_values(block) {
                     let (root, calls) = method_chain(value);
                     let syn::Expr::Call(build) = root else { continue };
-                    if !starts_builder(model, build)
-                        || calls.iter().any(|c| c.method == "finish" || is_limit(model, &c.method))
-                        || !async_graphql()
-                    {
+                    let Some(schema) = builder_started(model, build) else { continue };
+                    let p = &schema.parameters;
+                    let set = |methods: &[String]| calls.iter().any(|c| methods.iter().any(|m| c.method == m));
+                    if set(&p.finish_methods) || set(&p.limit_methods) || !in_use(schema) {
                         continue;
                     }
                     let finding = cx.report(
                         rust_span(cx.file, &build.func),
-                        "this async-graphql schema builder is handed out without a depth or complexity limit, and nothing in the code it is built with sets one",
+                        format!(
+                            "this {} schema builder is handed out without a depth or complexity limit, and nothing in the code it is built with sets one",
+                            p.library
+                        ),
                     );
-                    finding.help =
-                        Some("call `.limit_depth(10)` and `.limit_complexity(1000)` on the builder before handing it out".into());
+                    let limits: Vec<String> = p.limit_methods.iter().map(|m| format!("`.{m}(..)`")).collect();
+                    finding.help = Some(format!("call {} on the builder before handing it out", limits.join(" and ")));
                     finding.withdrawn_by(Fact::GraphqlBuilderLimited);
                 }
             }
@@ -137,36 +146,46 @@ impl Rule for GraphqlWithoutQueryLimits {
     }
 }
 
-/// The `Schema::build(..)` call a `.finish()` finishes (in its chain, or held in a variable)
-/// when no limit is set on the way.
-fn unlimited_build<'a>(model: &'a RustModel<'_>, node: &RustNode<'a>, call: &'a syn::ExprMethodCall) -> Option<&'a syn::ExprCall> {
+/// Whether the file uses a crate: a `use` of it, or a path through it (`async_graphql::Schema`).
+fn file_uses(model: &RustModel<'_>, file: &crate::source::SourceFile, krate: &str) -> bool {
+    model.imports_crate(krate) || file.text.contains(&format!("{krate}::"))
+}
+
+/// The schema builders one of whose limit methods this is (`limit_depth`).
+fn limits<'m>(model: &'m RustModel<'_>, method: &'m syn::Ident) -> impl Iterator<Item = &'m Graphql> + 'm {
+    model.knowledge().graphql_builders(Language::Rust).filter(move |b| b.parameters.limit_methods.iter().any(|m| method == m))
+}
+
+/// Whether this method finishes some schema builder (`finish`).
+fn finishes(model: &RustModel<'_>, method: &syn::Ident) -> bool {
+    model.knowledge().graphql_builders(Language::Rust).any(|b| b.parameters.finish_methods.iter().any(|m| method == m))
+}
+
+/// The builder call (`Schema::build(..)`) a finishing call finishes (in its chain, or held in a
+/// variable), with its entry, when none of the builder's limits is set on the way.
+fn unlimited_build<'a, 'm>(
+    model: &'m RustModel<'a>,
+    node: &RustNode<'a>,
+    call: &'a syn::ExprMethodCall,
+) -> Option<(&'a syn::ExprCall, &'m Graphql)> {
     let (mut root, calls) = method_chain(&call.receiver);
-    let limited = |methods: &[&syn::ExprMethodCall]| methods.iter().any(|c| is_limit(model, &c.method));
-    if limited(&calls) {
-        return None;
-    }
+    let mut methods: Vec<String> = calls.iter().map(|c| c.method.to_string()).collect();
     if let syn::Expr::Path(path) = root {
         let local = model.local_of(node.site.fn_id, path)?;
-        if local.methods.iter().any(|m| model.knowledge().graphql_limit_method(Language::Rust, m)) {
-            return None;
-        }
+        methods.extend(local.methods.iter().cloned());
         let (init_root, init_calls) = method_chain(local.init?);
-        if limited(&init_calls) {
-            return None;
-        }
+        methods.extend(init_calls.iter().map(|c| c.method.to_string()));
         root = init_root;
     }
     let syn::Expr::Call(build) = root else { return None };
-    starts_builder(model, build).then_some(build)
+    let schema = builder_started(model, build)?;
+    let limited = methods.iter().any(|m| schema.parameters.limit_methods.contains(m));
+    let finished_here = schema.parameters.finish_methods.iter().any(|m| call.method == m);
+    (!limited && finished_here).then_some((build, schema))
 }
 
-/// Whether the models say this call starts a schema builder that limits can be set on
+/// The entry that says this call starts a schema builder that limits can be set on
 /// (async-graphql's `Schema::build(..)`, a `[[graphql]]` entry with `limit-methods`).
-fn starts_builder(model: &RustModel<'_>, call: &syn::ExprCall) -> bool {
-    model.graphql(&model.call_parts(call)).is_some_and(|g| !g.parameters.limit_methods.is_empty())
-}
-
-/// Whether a method bounds a schema builder's queries (`limit_depth`, `limit_complexity`).
-fn is_limit(model: &RustModel<'_>, method: &syn::Ident) -> bool {
-    model.knowledge().graphql_limit_method(Language::Rust, &method.to_string())
+fn builder_started<'m>(model: &'m RustModel<'_>, call: &syn::ExprCall) -> Option<&'m Graphql> {
+    model.graphql(&model.call_parts(call)).filter(|g| !g.parameters.limit_methods.is_empty())
 }
