@@ -84,7 +84,12 @@ impl Rule for GraphqlWithoutQueryLimits {
     fn check_rust(&self, node: &RustNode<'_>, model: &RustModel, cx: &mut Context<'_>) {
         // Asked of every call and function of every Rust file: the shapes first, the crate last.
         let in_use = |schema: &Graphql| schema.parameters.file_uses.as_deref().is_none_or(|krate| file_uses(model, cx.file, krate));
-        let help = |schema: &Graphql, fallback: &str| Some(schema.parameters.help.clone().unwrap_or_else(|| fallback.to_string()));
+        // A schema that takes queries of any cost, reported at the call that makes it.
+        let report_unlimited = |cx: &mut Context<'_>, at: &syn::Expr, schema: &Graphql, fallback: &str| {
+            let library = &schema.parameters.library;
+            cx.report(rust_span(cx.file, at), format!("this {library} schema accepts queries of any depth and complexity")).help =
+                Some(schema.parameters.help.clone().unwrap_or_else(|| fallback.to_string()));
+        };
         match node.syntax {
             // A limit set anywhere: a builder handed out by one function may be limited in another.
             RustSyntax::MethodCall(call) if limits(model, &call.method).any(in_use) => {
@@ -94,24 +99,14 @@ impl Rule for GraphqlWithoutQueryLimits {
             RustSyntax::MethodCall(call) if finishes(model, &call.method) && !node.site.in_test && !cx.in_test => {
                 let Some((build, schema)) = unlimited_build(model, node, call) else { return };
                 if in_use(schema) {
-                    let library = &schema.parameters.library;
-                    cx.report(
-                        rust_span(cx.file, &build.func),
-                        format!("this {library} schema accepts queries of any depth and complexity"),
-                    )
-                    .help = help(schema, "set the builder's depth and complexity limits before finishing it");
+                    report_unlimited(cx, &build.func, schema, "set the builder's depth and complexity limits before finishing it");
                 }
             }
             // `Schema::new(query, mutation, subscription)`: no builder, so no limits.
             RustSyntax::Call(call) if !node.site.in_test && !cx.in_test => {
                 let Some(schema) = model.graphql(&model.call_parts(call)).filter(|g| g.parameters.unlimited) else { return };
                 if in_use(schema) {
-                    let library = &schema.parameters.library;
-                    cx.report(
-                        rust_span(cx.file, &call.func),
-                        format!("this {library} schema accepts queries of any depth and complexity"),
-                    )
-                    .help = help(schema, "build the schema with its builder and limit depth and complexity");
+                    report_unlimited(cx, &call.func, schema, "build the schema with its builder and limit depth and complexity");
                 }
             }
             // `fn schema_builder() -> SchemaBuilder { Schema::build(..) }`: the builder leaves the
