@@ -1098,3 +1098,25 @@ fn a_projects_own_rust_schema_builder_described_in_the_models_needs_its_limits()
         "names the methods that limit it (`limit-methods`) and those that finish it (`finish-methods`), both or neither",
     );
 }
+
+#[test]
+fn a_body_reader_described_in_the_models_counts_in_a_poem_service() {
+    let config =
+        "[[models.body-readers]]\nlanguage = \"rust\"\nframework = \"poem\"\nextractors = [\"MsgPack\"]\nstreaming = [\"Stream\"]\n";
+    let source = b"use poem::{handler, Route};\nuse crate::codec::{MsgPack, Stream};\n\npub struct Upload;\n\n#[handler]\npub async fn upload(body: MsgPack<Upload>) -> String {\n    let _ = body;\n    String::new()\n}\n\n#[handler]\npub async fn stream(body: MsgPack<Stream>) -> String {\n    let _ = body;\n    String::new()\n}\n\npub fn routes() -> Route {\n    Route::new()\n}\n";
+    let dir = project(&[
+        ("archlint.toml", config.as_bytes()),
+        ("Cargo.toml", b"[package]\nname = \"uploads\"\nversion = \"0.1.0\"\n\n[dependencies]\npoem = \"3\"\n"),
+        ("src/routes.rs", source),
+    ]);
+    let found = |dir: &tempfile::TempDir| places_of(dir.path(), "unbounded-request-body");
+    assert_eq!(found(&dir), [("src/routes.rs".to_string(), 7)], "the buffering extractor; not: its streaming form");
+    std::fs::remove_file(dir.path().join("archlint.toml")).unwrap();
+    assert_eq!(found(&dir), Vec::<(String, u64)>::new(), "without the entry, `MsgPack` is the project's own type");
+    assert_config_error(
+        dir.path(),
+        "[[models.body-readers]]\nlanguage = \"rust\"\nframework = \"poem\"\ngetters = [\"req.json\"]\n",
+        "unbounded-request-body",
+        "archlint.toml:3: a Rust body reader names `extractors` or `body-types`",
+    );
+}

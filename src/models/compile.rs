@@ -106,6 +106,9 @@ impl Knowledge {
         for connection in &sections.connections {
             self.add_connection(connection, context, from)?;
         }
+        for reader in &sections.body_readers {
+            self.add_body_reader(reader, context, from)?;
+        }
         for error in &sections.internal_errors {
             self.add_internal_error(error, context, from)?;
         }
@@ -645,6 +648,34 @@ impl Knowledge {
             ));
         }
         self.add_plain_calls(&spec.callee(), context, "a hasher", |k| &mut k.hashers, |callee| Hasher { callee, from: from.clone() })
+    }
+
+    fn add_body_reader(&mut self, spec: &BodyReaderSpec, context: &FileContext<'_>, from: &Provenance) -> Result<(), ModelError> {
+        let at = Some(spec.framework.span());
+        let language = match (spec.language.as_ref(), context.language) {
+            (Some(language), _) => *language.get_ref(),
+            (None, Some(language)) => language,
+            (None, None) => return Err(ModelError::at("every `[[models.*]]` entry needs `language` (\"rust\" or \"typescript\")", at)),
+        };
+        let rust = !spec.extractors.is_empty() || !spec.body_types.is_empty() || !spec.streaming.is_empty();
+        let typescript = !spec.getters.is_empty() || spec.module.is_some();
+        match language {
+            Language::Rust if typescript || !rust => {
+                return Err(ModelError::at(
+                    "a Rust body reader names `extractors` or `body-types` (and `streaming`), not `getters` or `module`",
+                    at,
+                ));
+            }
+            Language::Typescript if rust || spec.getters.is_empty() => {
+                return Err(ModelError::at(
+                    "a TypeScript body reader names the request's `getters` (and the `module`), not extractor types",
+                    at,
+                ));
+            }
+            _ => {}
+        }
+        self.language_mut(language).body_readers.push((spec.clone(), from.clone()));
+        Ok(())
     }
 
     fn add_internal_error(&mut self, spec: &InternalErrorSpec, context: &FileContext<'_>, from: &Provenance) -> Result<(), ModelError> {

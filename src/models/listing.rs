@@ -272,6 +272,11 @@ impl Knowledge {
                     from: &server.from,
                 });
             }
+            for (reader, from) in &k.body_readers {
+                let names: Vec<String> = reader.extractors.iter().chain(&reader.body_types).chain(&reader.getters).cloned().collect();
+                let detail = format!("{} handlers", reader.framework.get_ref());
+                entries.push(ListedEntry { language, section: "body-reader", kind: None, name: names.join(", "), detail, from });
+            }
             for (ty, from) in &k.internal_errors {
                 entries.push(ListedEntry {
                     language,
@@ -321,7 +326,7 @@ pub struct ListedEntry<'k> {
     pub language: Language,
     /// `source`, `sink`, `sanitizer`, `propagator`, `client`, `connection`, `logger`, `hasher`,
     /// `blocking`, `key`, `kdf`, `token`, `graphql`, `cache`, `body-limit`, `request-timeout`,
-    /// `cookie`, `validator`, `query`, `internal-error`, `server`, `limiter`, `package`.
+    /// `cookie`, `validator`, `query`, `body-reader`, `internal-error`, `server`, `limiter`, `package`.
     pub section: &'static str,
     /// A sink's kind; a sanitiser's kinds.
     #[serde(skip_serializing_if = "Option::is_none")]

@@ -28,8 +28,9 @@ use foldhash::{HashMap, HashMapExt, HashSet};
 use serde::{Deserialize, Serialize};
 use spec::CalleeSpec;
 pub use spec::{
-    BodyLimitSpec, CacheSpec, Capability, CookieAttribute, CookieFlag, CookieRole, CookieSpec, GraphqlSpec, KdfAlgorithm, KdfSpec,
-    Protection, QueryRole, QuerySpec, RequestTimeoutSpec, ServerSpec, TimeoutSwitch, TokenRole, TokenSpec, ValidatorRole, ValidatorSpec,
+    BodyLimitSpec, BodyReaderSpec, CacheSpec, Capability, CookieAttribute, CookieFlag, CookieRole, CookieSpec, GraphqlSpec, KdfAlgorithm,
+    KdfSpec, Protection, QueryRole, QuerySpec, RequestTimeoutSpec, ServerSpec, TimeoutSwitch, TokenRole, TokenSpec, ValidatorRole,
+    ValidatorSpec,
 };
 use std::sync::OnceLock;
 
@@ -683,6 +684,8 @@ struct LanguageKnowledge {
     limiters: Vec<(String, Provenance)>,
     /// Error types whose text describes the service's internals, as written, with spaces taken out.
     internal_errors: Vec<(String, Provenance)>,
+    /// What reads a whole request body, by framework.
+    body_readers: Vec<(BodyReaderSpec, Provenance)>,
     /// Packages and what their use provides.
     packages: Vec<(String, Vec<Capability>, Provenance)>,
     /// Security-header middleware packages and the options whose `false` switches a protection off.
@@ -791,6 +794,12 @@ impl Knowledge {
     /// of its protections off; `None` for a module that is no such package.
     pub fn header_switches(&self, language: Language, module: &str) -> Option<&std::collections::BTreeMap<String, Protection>> {
         self.language(language).header_switches.iter().find(|(m, _)| m == module).map(|(_, switches)| switches)
+    }
+
+    /// What reads a whole request body in `framework`'s handlers (poem's extractors, Hono's
+    /// getters), every entry for it.
+    pub fn body_readers<'a>(&'a self, language: Language, framework: &'a str) -> impl Iterator<Item = &'a BodyReaderSpec> + 'a {
+        self.language(language).body_readers.iter().map(|(spec, _)| spec).filter(move |spec| spec.framework.get_ref() == framework)
     }
 
     /// The error types (as fields declare them, without spaces: `sqlx::Error`, `Box<dynError`)

@@ -76,6 +76,7 @@ sections! {
     validators: ValidatorSpec,
     internal_errors: InternalErrorSpec,
     queries: QuerySpec,
+    body_readers: BodyReaderSpec,
 }
 
 /// `[models]` in `archlint.toml`: the user's own sources, sinks and sanitizers.
@@ -872,6 +873,33 @@ impl Capability {
             Capability::SecurityHeaders => "security-headers",
         }
     }
+}
+
+/// What reads a whole request body into memory in a framework with no body limit of its own
+/// (`unbounded-request-body`): poem's `Json<T>` extractor, a poem `#[handler]` taking `String`,
+/// Hono's `c.req.json()`.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct BodyReaderSpec {
+    /// In `archlint.toml`: the entry's language (a model file says it once for all).
+    pub language: Option<Spanned<Language>>,
+    /// The framework whose handlers read so (`poem`, `hono`).
+    pub framework: Spanned<String>,
+    /// TypeScript: the package a file must import (or a subpath of it) for the getters to count.
+    pub module: Option<String>,
+    /// Rust: handler extractor types that buffer the body (`Json`, `Form`).
+    #[serde(default)]
+    pub extractors: Vec<String>,
+    /// Rust: types a plain handler may take as the body itself (`String`, `Bytes`, `Vec<u8>`).
+    #[serde(default)]
+    pub body_types: Vec<String>,
+    /// Rust: a type parameter that makes an extractor a stream rather than a buffer (`Body` of
+    /// `Binary<Body>`).
+    #[serde(default)]
+    pub streaming: Vec<String>,
+    /// TypeScript: getters of the framework's request that read the whole body (`req.json`).
+    #[serde(default)]
+    pub getters: Vec<String>,
 }
 
 /// A library error type whose text describes the service's internals (a query, a host, a file

@@ -8,6 +8,7 @@ use crate::lang::rust::{span_of as rust_span, RustKind, RustModel, RustNode, Rus
 use crate::lang::typescript::model::{named_children, span_of};
 use crate::lang::typescript::FieldExt;
 use crate::lang::typescript::{Property, TsModel};
+use crate::models::Language;
 use crate::rules::{check_option_names, Context, Rule, RuleEntry, RuleOptions};
 use quote::ToTokens;
 use tree_sitter::Node;
@@ -93,9 +94,6 @@ impl UnboundedRequestBody {
     }
 }
 
-/// Methods of Hono's request that buffer the whole body.
-const HONO_BODY_READERS: &[&str] = &["json", "text", "parseBody", "arrayBuffer", "formData", "blob"];
-
 impl UnboundedRequestBody {
     /// Hono buffers a body whole and, on Node (`@hono/node-server`), sets no limit of its own:
     /// a server there, in a project whose handlers read bodies and that mounts no `bodyLimit`,
@@ -132,25 +130,26 @@ impl UnboundedRequestBody {
             }
             _ => {}
         }
-        // `c.req.json()` in a file of a Hono app.
+        // `c.req.json()` in a file of a Hono app: a getter the models say reads the whole body.
         let reads_body = callee.kind() == "member_expression"
-            && callee.field("property").is_some_and(|p| HONO_BODY_READERS.contains(&model.text(p)))
-            && callee
-                .field("object")
-                .is_some_and(|o| o.kind() == "member_expression" && o.field("property").is_some_and(|p| model.text(p) == "req"))
-            && model.imports_module_prefix("hono");
+            && callee.field("property").is_some_and(|property| {
+                let method = model.text(property);
+                let member = callee.field("object").filter(|o| o.kind() == "member_expression").and_then(|o| o.field("property"));
+                let member = member.map(|m| model.text(m));
+                model.knowledge.body_readers(Language::Typescript, "hono").any(|reader| {
+                    reader.module.as_deref().is_none_or(|module| model.imports_module_prefix(module))
+                        && reader.getters.iter().any(|getter| match getter.rsplit_once('.') {
+                            Some((object, name)) => name == method && member == Some(object.rsplit('.').next().unwrap_or(object)),
+                            None => getter == method,
+                        })
+                })
+            });
         if reads_body {
             cx.fact(Fact::HonoBodyRead);
         }
         reads_body
     }
 }
-
-/// poem extractors and poem-openapi payloads that read the whole body into memory
-/// (`Multipart` and a raw `Body` stream it).
-const POEM_BUFFERING_PAYLOADS: &[&str] = &["Json", "Form", "Xml", "Yaml", "PlainText", "Binary", "Base64"];
-/// What a `#[handler]` may also take as the body itself: `String`, `Bytes`, `Vec<u8>`.
-const POEM_BODY_TYPES: &[&str] = &["String", "Bytes", "Vec"];
 
 impl UnboundedRequestBody {
     /// poem sets no body limit of its own (`Json<T>` reads the body whole, however large) unlike
@@ -169,14 +168,19 @@ impl UnboundedRequestBody {
             return;
         }
         let plain_handler = attrs.iter().any(|a| a.path().segments.last().is_some_and(|s| s.ident == "handler"));
+        let readers: Vec<_> = model.knowledge().body_readers(Language::Rust, "poem").collect();
         let buffers = |ty: &syn::Type| {
             let Some(name) = last_segment(ty) else { return false };
-            // `Binary<Body>`, `PlainText<Body>`: the payload is the body stream, read as it comes.
-            if type_text(ty).ends_with("<Body>") {
-                return false;
-            }
-            POEM_BUFFERING_PAYLOADS.contains(&name.as_str())
-                || (plain_handler && POEM_BODY_TYPES.contains(&name.as_str()) && (name != "Vec" || type_text(ty) == "Vec<u8>"))
+            let text = type_text(ty);
+            readers.iter().any(|reader| {
+                // `Binary<Body>`, `PlainText<Body>`: the payload is the body stream, read as it comes.
+                if reader.streaming.iter().any(|stream| text.ends_with(&format!("<{stream}>"))) {
+                    return false;
+                }
+                // A body type is named whole when generic (`Vec<u8>`), by its last segment otherwise.
+                let is_body_type = |body: &String| if body.contains('<') { *body == text } else { *body == name };
+                reader.extractors.contains(&name) || (plain_handler && reader.body_types.iter().any(is_body_type))
+            })
         };
         let Some(ty) = sig.inputs.iter().find_map(|input| match input {
             syn::FnArg::Typed(typed) if buffers(&typed.ty) => Some(&*typed.ty),
