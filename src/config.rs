@@ -188,12 +188,7 @@ pub fn inherit(base: ConfigFile, base_dir: &Path, child: ConfigFile, child_dir: 
         .collect();
     overrides.extend(child.overrides);
     let mut models = base.models;
-    models.sources.extend(child.models.sources);
-    models.sinks.extend(child.models.sinks);
-    models.sanitizers.extend(child.models.sanitizers);
-    models.propagators.extend(child.models.propagators);
-    models.clients.extend(child.models.clients);
-    models.connections.extend(child.models.connections);
+    models.extend(child.models);
     ConfigFile {
         extend: None,
         select: child.select.or(base.select),

@@ -186,3 +186,26 @@ fn a_packages_facts_answer_the_packages_it_is_built_with_and_not_its_siblings() 
     // The library that starts the web server is drained by the web app that depends on it.
     assert_eq!(findings(&output), expected(&[("server-without-graceful-shutdown", "apps/worker/src/index.ts", 3)]));
 }
+
+#[test]
+fn a_configuration_that_extends_another_keeps_the_models_of_both() {
+    // The base describes the company's HTTP client; the service adds its own logger. Both count.
+    let base = b"[[models.clients]]\nlanguage = \"typescript\"\nfunction = \"callPartner\"\nmodule = \"@acme/partner\"\ntimeout-options = [\"timeoutMs\"]\nmessage = \"`{callee}` has no `timeoutMs`\"\nhelp = \"pass `timeoutMs`\"\n".as_slice();
+    let service =
+        b"extend = \"../archlint.toml\"\n\n[[models.loggers]]\nlanguage = \"typescript\"\nfunction = \"record\"\nmodule = \"./audit\"\n"
+            .as_slice();
+    let source = b"import { record } from \"./audit\";\nimport { callPartner } from \"@acme/partner\";\nexport async function login(password: string) {\n  record(\"login\", password);\n  return callPartner(\"/sessions\", {});\n}\n".as_slice();
+    let dir = project(&[
+        ("archlint.toml", base),
+        ("svc/archlint.toml", service),
+        ("svc/package.json", br#"{ "name": "svc", "dependencies": { "express": "^4.19.0" } }"#.as_slice()),
+        ("svc/src/login.ts", source),
+    ]);
+    std::fs::create_dir(dir.path().join(".git")).unwrap();
+    let output = archlint(dir.path(), &[".", "--format", "json", "--no-cache", "--select", "secret-in-logs,http-client-without-timeout"]);
+    assert_eq!(
+        findings(&output),
+        expected(&[("http-client-without-timeout", "svc/src/login.ts", 5), ("secret-in-logs", "svc/src/login.ts", 4)]),
+        "the base's client and the service's own logger"
+    );
+}

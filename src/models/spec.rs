@@ -48,6 +48,12 @@ macro_rules! sections {
             pub fn is_empty(&self) -> bool {
                 true $(&& self.$field.is_empty())*
             }
+
+            /// Adds `other`'s entries after these, section by section (a configuration that
+            /// extends another keeps the base's models and adds its own).
+            pub fn extend(&mut self, other: Sections) {
+                $(self.$field.extend(other.$field);)*
+            }
         }
     };
 }
