@@ -1120,3 +1120,21 @@ fn a_body_reader_described_in_the_models_counts_in_a_poem_service() {
         "archlint.toml:3: a Rust body reader names `extractors` or `body-types`",
     );
 }
+
+#[test]
+fn a_projects_own_tls_switches_described_in_the_models_are_reported_when_off() {
+    let config = "[[models.tls-switches]]\nlanguage = \"typescript\"\noption = \"verifyPeer\"\noff-when = false\n\n[[models.tls-switches]]\nlanguage = \"rust\"\nmethod = \"accept_any_cert\"\noff-when = true\n";
+    let ts = b"import { connect } from \"@acme/broker\";\nexport const loose = connect({ host: \"broker.acme-corp.io\", verifyPeer: false });\nexport const strict = connect({ host: \"broker.acme-corp.io\", verifyPeer: true });\n";
+    let rs = b"pub struct Broker;\nimpl Broker {\n    pub fn builder() -> Broker { Broker }\n    pub fn accept_any_cert(self, _on: bool) -> Broker { self }\n}\npub fn loose() -> Broker {\n    Broker::builder().accept_any_cert(true)\n}\npub fn strict() -> Broker {\n    Broker::builder().accept_any_cert(false)\n}\n";
+    let dir = ledger(config, &[("src/broker.ts", ts), ("src/broker.rs", rs)]);
+    let found = |dir: &tempfile::TempDir| places_of(dir.path(), "tls-verification-disabled");
+    assert_eq!(found(&dir), [("src/broker.rs".to_string(), 7), ("src/broker.ts".to_string(), 2)], "switched off; not: left on");
+    std::fs::remove_file(dir.path().join("archlint.toml")).unwrap();
+    assert_eq!(found(&dir), Vec::<(String, u64)>::new(), "without the entries, these are the project's own settings");
+    assert_config_error(
+        dir.path(),
+        "[[models.tls-switches]]\nlanguage = \"rust\"\noption = \"verifyPeer\"\noff-when = false\n",
+        "tls-verification-disabled",
+        "archlint.toml:3: a TLS switch names a TypeScript `option` or a Rust builder `method`",
+    );
+}

@@ -106,6 +106,9 @@ impl Knowledge {
         for connection in &sections.connections {
             self.add_connection(connection, context, from)?;
         }
+        for switch in &sections.tls_switches {
+            self.add_tls_switch(switch, context, from)?;
+        }
         for reader in &sections.body_readers {
             self.add_body_reader(reader, context, from)?;
         }
@@ -648,6 +651,26 @@ impl Knowledge {
             ));
         }
         self.add_plain_calls(&spec.callee(), context, "a hasher", |k| &mut k.hashers, |callee| Hasher { callee, from: from.clone() })
+    }
+
+    fn add_tls_switch(&mut self, spec: &TlsSwitchSpec, context: &FileContext<'_>, from: &Provenance) -> Result<(), ModelError> {
+        let named = spec.option.as_ref().or(spec.method.as_ref());
+        let at = named.map(|n| n.span());
+        let language = match (spec.language.as_ref(), context.language) {
+            (Some(language), _) => *language.get_ref(),
+            (None, Some(language)) => language,
+            (None, None) => return Err(ModelError::at("every `[[models.*]]` entry needs `language` (\"rust\" or \"typescript\")", at)),
+        };
+        let name = match (language, &spec.option, &spec.method) {
+            (Language::Typescript, Some(option), None) => option,
+            (Language::Rust, None, Some(method)) => method,
+            _ => return Err(ModelError::at("a TLS switch names a TypeScript `option` or a Rust builder `method`, one of them", at)),
+        };
+        if !is_identifier(name.get_ref()) {
+            return Err(ModelError::at(format!("bad TLS switch name `{}`", name.get_ref()), Some(name.span())));
+        }
+        self.language_mut(language).tls_switches.push((name.get_ref().clone(), spec.off_when, from.clone()));
+        Ok(())
     }
 
     fn add_body_reader(&mut self, spec: &BodyReaderSpec, context: &FileContext<'_>, from: &Provenance) -> Result<(), ModelError> {

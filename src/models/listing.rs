@@ -272,6 +272,10 @@ impl Knowledge {
                     from: &server.from,
                 });
             }
+            for (name, off_when, from) in &k.tls_switches {
+                let detail = format!("off when `{off_when}`");
+                entries.push(ListedEntry { language, section: "tls-switch", kind: None, name: name.clone(), detail, from });
+            }
             for (reader, from) in &k.body_readers {
                 let names: Vec<String> = reader.extractors.iter().chain(&reader.body_types).chain(&reader.getters).cloned().collect();
                 let detail = format!("{} handlers", reader.framework.get_ref());
@@ -326,7 +330,7 @@ pub struct ListedEntry<'k> {
     pub language: Language,
     /// `source`, `sink`, `sanitizer`, `propagator`, `client`, `connection`, `logger`, `hasher`,
     /// `blocking`, `key`, `kdf`, `token`, `graphql`, `cache`, `body-limit`, `request-timeout`,
-    /// `cookie`, `validator`, `query`, `body-reader`, `internal-error`, `server`, `limiter`, `package`.
+    /// `cookie`, `validator`, `query`, `body-reader`, `tls-switch`, `internal-error`, `server`, `limiter`, `package`.
     pub section: &'static str,
     /// A sink's kind; a sanitiser's kinds.
     #[serde(skip_serializing_if = "Option::is_none")]

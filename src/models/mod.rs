@@ -33,8 +33,8 @@ use serde::{Deserialize, Serialize};
 use spec::CalleeSpec;
 pub use spec::{
     BodyLimitSpec, BodyReaderSpec, CacheSpec, Capability, CookieAttribute, CookieFlag, CookieRole, CookieSpec, GraphqlSpec, KdfAlgorithm,
-    KdfSpec, Protection, QueryRole, QuerySpec, RequestTimeoutSpec, ServerSpec, TimeoutSwitch, TokenRole, TokenSpec, ValidatorRole,
-    ValidatorSpec,
+    KdfSpec, Protection, QueryRole, QuerySpec, RequestTimeoutSpec, ServerSpec, TimeoutSwitch, TlsSwitchSpec, TokenRole, TokenSpec,
+    ValidatorRole, ValidatorSpec,
 };
 use std::sync::OnceLock;
 
@@ -235,6 +235,8 @@ struct LanguageKnowledge {
     limiters: Vec<(String, Provenance)>,
     /// Error types whose text describes the service's internals, as written, with spaces taken out.
     internal_errors: Vec<(String, Provenance)>,
+    /// Settings that switch TLS verification off: the option key or method, and the value that does.
+    tls_switches: Vec<(String, bool, Provenance)>,
     /// What reads a whole request body, by framework.
     body_readers: Vec<(BodyReaderSpec, Provenance)>,
     /// Packages and what their use provides.
@@ -345,6 +347,12 @@ impl Knowledge {
     /// of its protections off; `None` for a module that is no such package.
     pub fn header_switches(&self, language: Language, module: &str) -> Option<&std::collections::BTreeMap<String, Protection>> {
         self.language(language).header_switches.iter().find(|(m, _)| m == module).map(|(_, switches)| switches)
+    }
+
+    /// The value that switches TLS verification off when given to this option key (TypeScript)
+    /// or builder method (Rust), if the models know it as such a setting.
+    pub fn tls_switch(&self, language: Language, name: &str) -> Option<bool> {
+        self.language(language).tls_switches.iter().find(|(n, ..)| n == name).map(|(_, off_when, _)| *off_when)
     }
 
     /// What reads a whole request body in `framework`'s handlers (poem's extractors, Hono's

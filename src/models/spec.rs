@@ -83,6 +83,7 @@ sections! {
     internal_errors: InternalErrorSpec,
     queries: QuerySpec,
     body_readers: BodyReaderSpec,
+    tls_switches: TlsSwitchSpec,
 }
 
 /// `[models]` in `archlint.toml`: the user's own sources, sinks and sanitizers.
@@ -879,6 +880,23 @@ impl Capability {
             Capability::SecurityHeaders => "security-headers",
         }
     }
+}
+
+/// A setting that switches TLS certificate verification off when given a certain value
+/// (`tls-verification-disabled`): Node's `rejectUnauthorized: false` in any options object,
+/// MongoDB's `tlsAllowInvalidCertificates: true`, reqwest's `.danger_accept_invalid_certs(true)`.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct TlsSwitchSpec {
+    /// In `archlint.toml`: the entry's language (a model file says it once for all).
+    pub language: Option<Spanned<Language>>,
+    /// TypeScript: an option key, in any object literal.
+    pub option: Option<Spanned<String>>,
+    /// Rust: a builder method whose boolean argument is the setting.
+    pub method: Option<Spanned<String>>,
+    /// The value that turns verification off: `false` for `rejectUnauthorized`, `true` for
+    /// `danger_accept_invalid_certs`.
+    pub off_when: bool,
 }
 
 /// What reads a whole request body into memory in a framework with no body limit of its own

@@ -6,6 +6,7 @@ use crate::lang::rust::{span_of as rust_span, RustKind, RustModel, RustNode, Rus
 use crate::lang::typescript::model::{guards, is_function_like, named_children, span_of};
 use crate::lang::typescript::FieldExt;
 use crate::lang::typescript::TsModel;
+use crate::models::Language as ModelLanguage;
 use crate::rules::{check_option_names, Context, Rule, RuleEntry, RuleOptions};
 use syn::{Expr, ImplItem, Stmt};
 use tree_sitter::Node;
@@ -18,24 +19,6 @@ fn build(options: &RuleOptions) -> Result<Box<dyn Rule>, String> {
     check_option_names(options, ENTRY.id)?;
     Ok(Box::new(TlsVerificationDisabled))
 }
-
-/// Option keys and the boolean value that disables verification.
-const INSECURE_OPTIONS: &[(&str, bool)] = &[
-    ("rejectUnauthorized", false),
-    ("strictSSL", false),
-    ("sslValidate", false),
-    ("tlsAllowInvalidCertificates", true),
-    ("tlsAllowInvalidHostnames", true),
-    ("tlsInsecure", true),
-];
-
-/// reqwest / native-tls builder methods that disable checks when given `true`.
-const DANGER_METHODS: &[&str] = &[
-    "danger_accept_invalid_certs",
-    "danger_accept_invalid_hostnames",
-    "tls_danger_accept_invalid_certs",
-    "tls_danger_accept_invalid_hostnames",
-];
 
 /// Whether a condition reads a switch that turns verification off on purpose (`skip_tls_verify`,
 /// `insecure`, `use_unsafe_ssl`, `allowSelfSigned`, `TLS_CHECK_SERVER_IDENTITY`, `accept_invalid_certs`, `rejectUnauthorized` from a URL): the
@@ -77,7 +60,7 @@ const HELP: &str = "keep certificate verification on; to trust a private CA, pas
 
 impl TlsVerificationDisabled {
     fn check_option(&self, key: &str, value: Node<'_>, at: Node<'_>, model: &TsModel<'_>, cx: &mut Context<'_>) {
-        if !is_checked_option(key) || guards(at).any(|condition| names_verification_switch(model.text(condition))) {
+        if !is_checked_option(key, model) || guards(at).any(|condition| names_verification_switch(model.text(condition))) {
             return;
         }
         // `process.env.NODE_TLS_REJECT_UNAUTHORIZED = "0"`, and the same key in an environment
@@ -101,8 +84,9 @@ impl TlsVerificationDisabled {
             }
             return;
         }
-        let Some((_, insecure)) = INSECURE_OPTIONS.iter().find(|(name, _)| *name == key) else { return };
-        if model.bool_value(value) == Some(*insecure) {
+        // An option the models know switches verification off (`rejectUnauthorized: false`).
+        let Some(insecure) = model.knowledge.tls_switch(ModelLanguage::Typescript, key) else { return };
+        if model.bool_value(value) == Some(insecure) {
             // A literal written here flips; a value from elsewhere is not this line's to change.
             let secure = !insecure;
             let fix = matches!(value.kind(), "true" | "false").then(|| Edit::replace(cx.file, span_of(value), secure.to_string()));
@@ -115,8 +99,12 @@ impl TlsVerificationDisabled {
     }
 }
 
-fn is_checked_option(key: &str) -> bool {
-    key == "NODE_TLS_REJECT_UNAUTHORIZED" || key == "checkServerIdentity" || INSECURE_OPTIONS.iter().any(|(name, _)| *name == key)
+/// An option this rule reads: Node's environment switch, `checkServerIdentity`, or a setting the
+/// models know switches verification off.
+fn is_checked_option(key: &str, model: &TsModel<'_>) -> bool {
+    key == "NODE_TLS_REJECT_UNAUTHORIZED"
+        || key == "checkServerIdentity"
+        || model.knowledge.tls_switch(ModelLanguage::Typescript, key).is_some()
 }
 
 /// `"0"` or `0`, directly or through a constant.
@@ -217,7 +205,9 @@ impl Rule for TlsVerificationDisabled {
                     }
                     return;
                 }
-                let switch = DANGER_METHODS.contains(&method.as_str()) || method == "set_verify" || method == "set_verify_callback";
+                // A builder method the models know switches verification off (`danger_accept_invalid_certs`).
+                let off_when = model.knowledge().tls_switch(ModelLanguage::Rust, &method);
+                let switch = off_when.is_some() || method == "set_verify" || method == "set_verify_callback";
                 let Some(first) = call.args.first().filter(|_| switch) else { return };
                 // Written as a branch on a verification setting: the operator's opt-in. Read only
                 // at the calls that can switch verification off (it prints the conditions).
@@ -226,13 +216,14 @@ impl Rule for TlsVerificationDisabled {
                 }
                 // Found only when reporting: finding a call's end prints the whole call again.
                 let span = || crate::source::Span::new(rust_span(cx.file, &call.method).start, rust_span(cx.file, call).end);
-                if DANGER_METHODS.contains(&method.as_str()) && model.bool_value(first, node.site.fn_id) == Some(true) {
+                if let Some(off) = off_when.filter(|off| model.bool_value(first, node.site.fn_id) == Some(*off)) {
+                    let on = !off;
                     let literal = matches!(first, syn::Expr::Lit(syn::ExprLit { lit: syn::Lit::Bool(_), .. }));
-                    let fix = literal.then(|| Edit::replace(cx.file, rust_span(cx.file, first), "false"));
-                    let finding = cx.report(span(), format!("`{method}(true)` turns off TLS verification for this client"));
+                    let fix = literal.then(|| Edit::replace(cx.file, rust_span(cx.file, first), on.to_string()));
+                    let finding = cx.report(span(), format!("`{method}({off})` turns off TLS verification for this client"));
                     finding.help = Some(HELP.into());
                     if let Some(edit) = fix {
-                        finding.with_fix(format!("call `{method}(false)`"), Applicability::Safe, vec![edit]);
+                        finding.with_fix(format!("call `{method}({on})`"), Applicability::Safe, vec![edit]);
                     }
                 }
                 if (method == "set_verify" || method == "set_verify_callback") && is_verify_none(first) {
