@@ -656,11 +656,7 @@ impl Knowledge {
     fn add_tls_switch(&mut self, spec: &TlsSwitchSpec, context: &FileContext<'_>, from: &Provenance) -> Result<(), ModelError> {
         let named = spec.option.as_ref().or(spec.method.as_ref());
         let at = named.map(|n| n.span());
-        let language = match (spec.language.as_ref(), context.language) {
-            (Some(language), _) => *language.get_ref(),
-            (None, Some(language)) => language,
-            (None, None) => return Err(ModelError::at("every `[[models.*]]` entry needs `language` (\"rust\" or \"typescript\")", at)),
-        };
+        let language = entry_language(spec.language.as_ref(), context, at.clone())?;
         let name = match (language, &spec.option, &spec.method) {
             (Language::Typescript, Some(option), None) => option,
             (Language::Rust, None, Some(method)) => method,
@@ -675,11 +671,7 @@ impl Knowledge {
 
     fn add_body_reader(&mut self, spec: &BodyReaderSpec, context: &FileContext<'_>, from: &Provenance) -> Result<(), ModelError> {
         let at = Some(spec.framework.span());
-        let language = match (spec.language.as_ref(), context.language) {
-            (Some(language), _) => *language.get_ref(),
-            (None, Some(language)) => language,
-            (None, None) => return Err(ModelError::at("every `[[models.*]]` entry needs `language` (\"rust\" or \"typescript\")", at)),
-        };
+        let language = entry_language(spec.language.as_ref(), context, at.clone())?;
         let rust = !spec.extractors.is_empty() || !spec.body_types.is_empty() || !spec.streaming.is_empty();
         let typescript = !spec.getters.is_empty() || spec.module.is_some();
         match language {
@@ -702,16 +694,7 @@ impl Knowledge {
     }
 
     fn add_internal_error(&mut self, spec: &InternalErrorSpec, context: &FileContext<'_>, from: &Provenance) -> Result<(), ModelError> {
-        let language = match (spec.language.as_ref(), context.language) {
-            (Some(language), _) => *language.get_ref(),
-            (None, Some(language)) => language,
-            (None, None) => {
-                return Err(ModelError::at(
-                    "every `[[models.*]]` entry needs `language` (\"rust\" or \"typescript\")",
-                    Some(spec.type_name.span()),
-                ));
-            }
-        };
+        let language = entry_language(spec.language.as_ref(), context, Some(spec.type_name.span()))?;
         if language != Language::Rust {
             return Err(ModelError::at("an internal error type is a Rust type (`language = \"rust\"`)", Some(spec.type_name.span())));
         }
@@ -751,6 +734,20 @@ impl Knowledge {
     }
 }
 
+/// The language of an entry that names no call (a module, a type, an option): its own, or its
+/// model file's; `at` is where an error about it points.
+fn entry_language(
+    given: Option<&toml::Spanned<Language>>,
+    context: &FileContext<'_>,
+    at: Option<std::ops::Range<usize>>,
+) -> Result<Language, ModelError> {
+    match (given, context.language) {
+        (Some(language), _) => Ok(*language.get_ref()),
+        (None, Some(language)) => Ok(language),
+        (None, None) => Err(ModelError::at("every `[[models.*]]` entry needs `language` (\"rust\" or \"typescript\")", at)),
+    }
+}
+
 /// The language and module of an entry that names a module (`[[limiters]]`, `[[packages]]`):
 /// the entry's own language or its file's, and a module path without spaces.
 fn module_entry(
@@ -759,13 +756,7 @@ fn module_entry(
     context: &FileContext<'_>,
     entry: &str,
 ) -> Result<(Language, String), ModelError> {
-    let language = match (language, context.language) {
-        (Some(language), _) => *language.get_ref(),
-        (None, Some(language)) => language,
-        (None, None) => {
-            return Err(ModelError::at("every `[[models.*]]` entry needs `language` (\"rust\" or \"typescript\")", Some(module.span())))
-        }
-    };
+    let language = entry_language(language, context, Some(module.span()))?;
     let name = module.get_ref().trim();
     if name.is_empty() || name.contains(char::is_whitespace) {
         return Err(ModelError::at(format!("bad {entry} module `{name}`: expected an import path or a crate path"), Some(module.span())));
