@@ -148,6 +148,13 @@ pub fn span_of(node: Node<'_>) -> Span {
     Span::new(node.start_byte(), node.end_byte())
 }
 
+/// A package's export named whole after import resolution (`fastify`, `@apollo/server.ApolloServer`)
+/// as the models see a call of it: the package is the name up to its first dot.
+fn named_parts(qualified: &str) -> CallParts {
+    let module = qualified.split('.').next().map(str::to_string);
+    CallParts { qualified: Some(qualified.to_string()), module, ..CallParts::default() }
+}
+
 impl<'t> TsModel<'t> {
     pub fn new(src: &'t str, knowledge: &'t Knowledge) -> TsModel<'t> {
         TsModel {
@@ -581,9 +588,7 @@ impl<'t> TsModel<'t> {
     /// The GraphQL entry of a function named by its import-resolved name (a Fastify plugin handed
     /// to `register`, `mercurius`).
     pub fn graphql_named(&self, qualified: &str) -> Option<&'t crate::models::Graphql> {
-        let module = qualified.split('.').next().map(str::to_string);
-        let parts = CallParts { qualified: Some(qualified.to_string()), module, ..CallParts::default() };
-        self.knowledge.graphql(Language::Typescript, &parts.name(self.import_specifiers()))
+        self.knowledge.graphql(Language::Typescript, &named_parts(qualified).name(self.import_specifiers()))
     }
 
     /// The model entry that says this call (or `new` expression) makes an in-process cache.
@@ -638,9 +643,7 @@ impl<'t> TsModel<'t> {
     /// The model entry that says a module's export, named whole (`fastify` of
     /// `require("fastify")(..)`), makes an HTTP app or server.
     pub fn server_named(&self, qualified: &str) -> Option<&'t crate::models::Server> {
-        let module = qualified.split('.').next().map(str::to_string);
-        let parts = CallParts { qualified: Some(qualified.to_string()), module, ..CallParts::default() };
-        self.knowledge.server(Language::Typescript, &parts.name(self.import_specifiers()))
+        self.knowledge.server(Language::Typescript, &named_parts(qualified).name(self.import_specifiers()))
     }
 
     /// The options of the security-header middleware a call's callee or argument names (helmet),

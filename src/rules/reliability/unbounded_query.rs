@@ -95,8 +95,9 @@ impl UnboundedQuery {
     }
 
     /// A call given literal SQL (`pool.query("SELECT * FROM orders")`, `` prisma.$queryRaw`…` ``).
-    fn check_ts_sql(&self, call: Node<'_>, model: &TsModel<'_>, cx: &mut Context<'_>) {
-        if model.queries(call).iter().any(|q| q.role == QueryRole::SingleRow) {
+    /// `single_row`: the models say the call reads one row, whatever the SQL says.
+    fn check_ts_sql(&self, call: Node<'_>, single_row: bool, model: &TsModel<'_>, cx: &mut Context<'_>) {
+        if single_row {
             return;
         }
         let Some(arguments) = call.field("arguments") else { return };
@@ -132,9 +133,9 @@ impl Rule for UnboundedQuery {
             return;
         }
         let Some(callee) = node.field("function") else { return };
+        let queries = model.queries(node);
         if callee.kind() == "member_expression" {
             let method = callee.field("property").map(|p| model.text(p)).unwrap_or("");
-            let queries = model.queries(node);
             if let Some(list) = queries.iter().find(|q| q.role == QueryRole::List) {
                 return self.check_ts_orm(node, list, model, cx);
             }
@@ -143,7 +144,8 @@ impl Rule for UnboundedQuery {
                 return self.check_ts_builder(node, method, runner, model, cx);
             }
         }
-        self.check_ts_sql(node, model, cx);
+        let single_row = queries.iter().any(|q| q.role == QueryRole::SingleRow);
+        self.check_ts_sql(node, single_row, model, cx);
     }
 
     fn rust_kinds(&self) -> &'static [RustKind] {

@@ -136,12 +136,12 @@ impl UnboundedRequestBody {
                 let method = model.text(property);
                 let member = callee.field("object").filter(|o| o.kind() == "member_expression").and_then(|o| o.field("property"));
                 let member = member.map(|m| model.text(m));
+                // The getter first: this runs for every member call, the import walk only for a match.
                 model.knowledge.body_readers(Language::Typescript, "hono").any(|reader| {
-                    reader.module.as_deref().is_none_or(|module| model.imports_module_prefix(module))
-                        && reader.getters.iter().any(|getter| match getter.rsplit_once('.') {
-                            Some((object, name)) => name == method && member == Some(object.rsplit('.').next().unwrap_or(object)),
-                            None => getter == method,
-                        })
+                    reader.getters.iter().any(|getter| match getter.rsplit_once('.') {
+                        Some((object, name)) => name == method && member == Some(object.rsplit('.').next().unwrap_or(object)),
+                        None => getter == method,
+                    }) && reader.module.as_deref().is_none_or(|module| model.imports_module_prefix(module))
                 })
             });
         if reads_body {
