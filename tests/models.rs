@@ -1138,3 +1138,75 @@ fn a_projects_own_tls_switches_described_in_the_models_are_reported_when_off() {
         "archlint.toml:3: a TLS switch names a TypeScript `option` or a Rust builder `method`",
     );
 }
+
+#[test]
+fn a_projects_own_guards_described_in_the_models_decide_over_their_names() {
+    let config = r#"
+[[models.guards]]
+language = "typescript"
+role = "middleware"
+function = "gatekeep"
+module = "./security/gate"
+
+[[models.guards]]
+language = "typescript"
+role = "not-enforcing"
+function = "authContext"
+module = "./security/gate"
+
+[[models.guards]]
+language = "rust"
+role = "extractor"
+types = ["Caller"]
+
+[[models.guards]]
+language = "rust"
+role = "not-auth"
+types = ["AuthEnvelope"]
+"#;
+    let routes = b"import express from \"express\";\nimport { gatekeep, authContext } from \"./security/gate\";\nconst app = express();\napp.post(\"/orders\", (req, res) => res.send(\"made\"));\napp.use(gatekeep);\nconst reports = express.Router();\nreports.post(\"/reports\", (req, res) => res.send(\"made\"));\nreports.use(authContext);\nexport { app, reports };\n";
+    let notes = b"use axum::routing::post;\nuse axum::Router;\npub fn router() -> Router {\n    Router::new().route(\"/notes\", post(create_note)).route(\"/notes/:id\", post(archive_note))\n}\nasync fn create_note(_caller: Caller, body: String) -> String {\n    body\n}\nasync fn archive_note(body: String) -> String {\n    body\n}\n";
+    let tags = b"use axum::routing::post;\nuse axum::Router;\npub fn router() -> Router {\n    Router::new().route(\"/tags\", post(create_tag)).route(\"/tags/:id\", post(archive_tag))\n}\nasync fn create_tag(_envelope: AuthEnvelope, body: String) -> String {\n    body\n}\nasync fn archive_tag(body: String) -> String {\n    body\n}\n";
+    let dir = ledger(config, &[("src/routes.ts", routes), ("src/notes.rs", notes), ("src/tags.rs", tags)]);
+    let found = |dir: &tempfile::TempDir| {
+        let mut found = findings_of(dir.path(), "route-before-auth-middleware,inconsistent-route-auth");
+        found.sort();
+        found
+    };
+    let at = |rule: &str, path: &str, line: u64| (rule.to_string(), path.to_string(), line);
+    assert_eq!(
+        found(&dir),
+        [at("inconsistent-route-auth", "src/notes.rs", 9), at("route-before-auth-middleware", "src/routes.ts", 4)],
+        "`gatekeep` and `Caller` authenticate; `authContext` and `AuthEnvelope` do not, whatever their names say"
+    );
+    std::fs::remove_file(dir.path().join("archlint.toml")).unwrap();
+    assert_eq!(
+        found(&dir),
+        [at("inconsistent-route-auth", "src/tags.rs", 9), at("route-before-auth-middleware", "src/routes.ts", 7)],
+        "without the entries, the names decide"
+    );
+    assert_config_error(
+        dir.path(),
+        "[[models.guards]]\nlanguage = \"rust\"\nrole = \"extractor\"\nfunction = \"Caller::from_request\"\n",
+        "inconsistent-route-auth",
+        "archlint.toml:3: a guard with `role = \"extractor\"` is about Rust handler parameters: it names `types`, not calls",
+    );
+    assert_config_error(
+        dir.path(),
+        "[[models.guards]]\nlanguage = \"typescript\"\nrole = \"mount\"\nfunction = \"wrap\"\n",
+        "inconsistent-route-auth",
+        "archlint.toml:3: a guard with `role = \"mount\"` is a Rust call",
+    );
+    assert_config_error(
+        dir.path(),
+        "[[models.guards]]\nlanguage = \"rust\"\nrole = \"carrier\"\ntypes = [\"Extension<T>\"]\n",
+        "inconsistent-route-auth",
+        "archlint.toml:4: bad guard type `Extension<T>`",
+    );
+    assert_config_error(
+        dir.path(),
+        "[[models.guards]]\nlanguage = \"rust\"\nrole = \"bouncer\"\ntypes = [\"Caller\"]\n",
+        "inconsistent-route-auth",
+        "archlint.toml:3:",
+    );
+}

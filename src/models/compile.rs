@@ -3,9 +3,9 @@
 //! names the file, the line and what is wrong.
 
 use super::spec::{
-    BlockingSpec, BodyLimitSpec, CacheSpec, ClientSpec, ConnectionSpec, CookieSpec, GraphqlSpec, HasherSpec, InternalErrorSpec, KdfSpec,
-    KeySpec, LimiterSpec, LoggerSpec, ModelFile, PackageSpec, PropagatorSpec, RequestTimeoutSpec, SanitizerSpec, Sections, ServerSpec,
-    SinkSpec, SourceSpec, TokenSpec, UserModels, ValidatorSpec,
+    BlockingSpec, BodyLimitSpec, CacheSpec, ClientSpec, ConnectionSpec, CookieSpec, GraphqlSpec, GuardSpec, HasherSpec, InternalErrorSpec,
+    KdfSpec, KeySpec, LimiterSpec, LoggerSpec, ModelFile, PackageSpec, PropagatorSpec, RequestTimeoutSpec, SanitizerSpec, Sections,
+    ServerSpec, SinkSpec, SourceSpec, TokenSpec, UserModels, ValidatorSpec,
 };
 use super::*;
 
@@ -120,6 +120,9 @@ impl Knowledge {
         }
         for package in &sections.packages {
             self.add_package(package, context, from)?;
+        }
+        for guard in &sections.guards {
+            self.add_guard(guard, context, from)?;
         }
         Ok(())
     }
@@ -588,6 +591,43 @@ impl Knowledge {
         let role = *spec.role.get_ref();
         let entry = |callee| Validator { callee, role, parameters: spec.clone(), from: from.clone() };
         self.add_plain_calls(&spec.callee(), context, "a validator", |k| &mut k.validators, entry)
+    }
+
+    fn add_guard(&mut self, spec: &GuardSpec, context: &FileContext<'_>, from: &Provenance) -> Result<(), ModelError> {
+        let role = *spec.role.get_ref();
+        let at = Some(spec.role.span());
+        let callee = spec.callee();
+        let names_calls = callee.function.is_some() || !callee.functions.is_empty() || !callee.methods.is_empty();
+        if !role.is_type_role() {
+            if !spec.types.is_empty() {
+                return Err(ModelError::at(
+                    format!("a guard with `role = \"{}\"` names calls (`function`, `functions`, `methods`), not `types`", role.name()),
+                    at,
+                ));
+            }
+            let language = context.language_of(&callee)?;
+            if matches!(role, GuardRole::Mount | GuardRole::Stack) && language != Language::Rust {
+                return Err(ModelError::at(format!("a guard with `role = \"{}\"` is a Rust call", role.name()), at));
+            }
+            let entry = |callee| Guard { callee, role, from: from.clone() };
+            return self.add_plain_calls(&callee, context, "a guard", |k| &mut k.guards, entry);
+        }
+        let language = entry_language(spec.language.as_ref(), context, at.clone())?;
+        if language != Language::Rust || names_calls || spec.types.is_empty() {
+            return Err(ModelError::at(
+                format!("a guard with `role = \"{}\"` is about Rust handler parameters: it names `types`, not calls", role.name()),
+                at,
+            ));
+        }
+        let module = spec.module.as_ref().map(|m| m.get_ref().trim().to_string());
+        for ty in &spec.types {
+            if !is_identifier(ty.get_ref()) {
+                return Err(ModelError::at(format!("bad guard type `{}`: a type's name, without its path", ty.get_ref()), Some(ty.span())));
+            }
+            let name = ty.get_ref().clone();
+            self.rust.guard_types.push(GuardType { name, module: module.clone(), role, from: from.clone() });
+        }
+        Ok(())
     }
 
     fn add_cache(&mut self, spec: &CacheSpec, context: &FileContext<'_>, from: &Provenance) -> Result<(), ModelError> {

@@ -236,6 +236,25 @@ impl Validator {
     }
 }
 
+/// A call that authenticates requests, or is named like one that does (see [`GuardSpec`]).
+#[derive(Debug, Clone)]
+pub struct Guard {
+    pub callee: Callee,
+    pub role: GuardRole,
+    pub from: Provenance,
+}
+
+/// A Rust handler parameter type and what it says about the caller (see [`GuardSpec`]).
+#[derive(Debug, Clone)]
+pub struct GuardType {
+    /// The type's name, its path's last segment (`BearerAuth`).
+    pub name: String,
+    /// The crate or module it must be imported from, when the entry says.
+    pub module: Option<String>,
+    pub role: GuardRole,
+    pub from: Provenance,
+}
+
 /// A call that makes an in-process cache (the entry as written, see [`CacheSpec`]).
 #[derive(Debug, Clone)]
 pub struct Cache {

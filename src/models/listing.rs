@@ -261,6 +261,27 @@ impl Knowledge {
                     from: &validator.from,
                 });
             }
+            for guard in &k.guards.entries {
+                entries.push(ListedEntry {
+                    language,
+                    section: "guard",
+                    kind: Some(guard.role.name().to_string()),
+                    name: guard.callee.shown(),
+                    detail: String::new(),
+                    from: &guard.from,
+                });
+            }
+            for ty in &k.guard_types {
+                let detail = ty.module.as_ref().map(|m| format!("from {m}")).unwrap_or_default();
+                entries.push(ListedEntry {
+                    language,
+                    section: "guard",
+                    kind: Some(ty.role.name().to_string()),
+                    name: ty.name.clone(),
+                    detail,
+                    from: &ty.from,
+                });
+            }
             for server in &k.servers.entries {
                 let detail = if server.parameters.drains_by_default { "drains by default".to_string() } else { String::new() };
                 entries.push(ListedEntry {
@@ -330,7 +351,7 @@ pub struct ListedEntry<'k> {
     pub language: Language,
     /// `source`, `sink`, `sanitizer`, `propagator`, `client`, `connection`, `logger`, `hasher`,
     /// `blocking`, `key`, `kdf`, `token`, `graphql`, `cache`, `body-limit`, `request-timeout`,
-    /// `cookie`, `validator`, `query`, `body-reader`, `tls-switch`, `internal-error`, `server`, `limiter`, `package`.
+    /// `cookie`, `validator`, `query`, `guard`, `body-reader`, `tls-switch`, `internal-error`, `server`, `limiter`, `package`.
     pub section: &'static str,
     /// A sink's kind; a sanitiser's kinds.
     #[serde(skip_serializing_if = "Option::is_none")]

@@ -32,9 +32,9 @@ use foldhash::{HashMap, HashMapExt, HashSet};
 use serde::{Deserialize, Serialize};
 use spec::CalleeSpec;
 pub use spec::{
-    BodyLimitSpec, BodyReaderSpec, CacheSpec, Capability, CookieAttribute, CookieFlag, CookieRole, CookieSpec, GraphqlSpec, KdfAlgorithm,
-    KdfSpec, Protection, QueryRole, QuerySpec, RequestTimeoutSpec, ServerSpec, TimeoutSwitch, TlsSwitchSpec, TokenRole, TokenSpec,
-    ValidatorRole, ValidatorSpec,
+    BodyLimitSpec, BodyReaderSpec, CacheSpec, Capability, CookieAttribute, CookieFlag, CookieRole, CookieSpec, GraphqlSpec, GuardRole,
+    GuardSpec, KdfAlgorithm, KdfSpec, Protection, QueryRole, QuerySpec, RequestTimeoutSpec, ServerSpec, TimeoutSwitch, TlsSwitchSpec,
+    TokenRole, TokenSpec, ValidatorRole, ValidatorSpec,
 };
 use std::sync::OnceLock;
 
@@ -225,6 +225,9 @@ struct LanguageKnowledge {
     cookies: Table<Cookie>,
     validators: Table<Validator>,
     queries: Table<Query>,
+    guards: Table<Guard>,
+    /// Rust handler parameter types and what they say about the caller.
+    guard_types: Vec<GuardType>,
     /// The types cookie builders are made from or handed on as (`Cookie`, `CookieBuilder`): a
     /// function that names none of them builds no cookie.
     cookie_types: Vec<String>,
@@ -432,6 +435,21 @@ impl Knowledge {
         self.language(language).validators.matching(call, language).next()
     }
 
+    /// The entry that says this call (or the function a name refers to) authenticates requests,
+    /// or only looks as if it did.
+    pub fn guard<'a>(&'a self, language: Language, call: &CallName<'_>) -> Option<&'a Guard> {
+        self.language(language).guards.matching(call, language).next()
+    }
+
+    /// Rust: what a handler parameter type, by its resolved path (`actix_web_httpauth::..::BearerAuth`),
+    /// says about the caller. An extractor of request data (`Json`, `Query`) says nothing.
+    pub fn guard_type(&self, resolved: &str) -> Option<GuardRole> {
+        let last = resolved.rsplit("::").next().unwrap_or(resolved);
+        let applies = |t: &&GuardType| t.name == last && t.module.as_deref().is_none_or(|m| module_matches(resolved, m, Language::Rust));
+        let request_data = || self.rust.extractors.iter().any(|list| list.names.iter().any(|n| n == last));
+        self.rust.guard_types.iter().find(applies).map(|t| t.role).or_else(|| request_data().then_some(GuardRole::NotAuth))
+    }
+
     /// The entry that says this call makes an in-process cache.
     pub fn cache<'a>(&'a self, language: Language, call: &CallName<'_>) -> Option<&'a Cache> {
         self.language(language).caches.matching(call, language).next()
@@ -545,6 +563,7 @@ impl Knowledge {
             && k.cookies.by_last.is_empty()
             && k.validators.by_last.is_empty()
             && k.queries.by_last.is_empty()
+            && k.guards.by_last.is_empty()
             && k.source_calls.by_last.is_empty())
     }
 

@@ -84,6 +84,7 @@ sections! {
     queries: QuerySpec,
     body_readers: BodyReaderSpec,
     tls_switches: TlsSwitchSpec,
+    guards: GuardSpec,
 }
 
 /// `[models]` in `archlint.toml`: the user's own sources, sinks and sanitizers.
@@ -647,6 +648,66 @@ entry!(
         pub after: Option<String>,
     }
 );
+
+entry!(
+    /// Authentication as route checks see it (`inconsistent-route-auth`,
+    /// `route-before-auth-middleware`): middleware, NestJS guards and Rust layers that reject a
+    /// request without credentials (`passport.authenticate`, `HttpAuthentication::bearer`), ones
+    /// named like them that reject nothing (`passport.initialize`), the calls a middleware is
+    /// handed through (axum's `from_fn`), and Rust handler parameter types by what they say
+    /// about the caller (`BearerAuth` requires credentials, `Extension<T>` carries what `T` says,
+    /// `State<T>` says nothing).
+    GuardSpec {
+        pub role: Spanned<GuardRole>,
+        /// Rust, for `extractor`, `carrier` and `not-auth`: the types, by their last segment; with
+        /// `module`, only when the type is imported from it.
+        #[serde(default)]
+        pub types: Vec<Spanned<String>>,
+    }
+);
+
+/// What an authentication entry says (see [`GuardSpec`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum GuardRole {
+    /// Rejects requests without credentials wherever it is mounted (a middleware, a NestJS
+    /// guard class, a Rust layer or its constructor).
+    Middleware,
+    /// Named like authentication, but lets every request through (loads or decodes the user,
+    /// sets up a session, authenticates only when credentials are there).
+    NotEnforcing,
+    /// Rust: hands a middleware to a router: the function it is given (its last argument) or the
+    /// extractor in its turbofish is what counts (`from_fn(require_auth)`).
+    Mount,
+    /// Rust: a builder whose `.layer(..)` arguments are what counts (tower's `ServiceBuilder`).
+    Stack,
+    /// Rust: a handler parameter of this type rejects requests without credentials.
+    Extractor,
+    /// Rust: a handler parameter of this type holds what its type argument says
+    /// (`Extension<CurrentUser>`, `ReqData<Claims>`).
+    Carrier,
+    /// Rust: a handler parameter of this type never authenticates, whatever its name.
+    NotAuth,
+}
+
+impl GuardRole {
+    pub fn name(self) -> &'static str {
+        match self {
+            GuardRole::Middleware => "middleware",
+            GuardRole::NotEnforcing => "not-enforcing",
+            GuardRole::Mount => "mount",
+            GuardRole::Stack => "stack",
+            GuardRole::Extractor => "extractor",
+            GuardRole::Carrier => "carrier",
+            GuardRole::NotAuth => "not-auth",
+        }
+    }
+
+    /// Whether the role is about handler parameter types (`types`) rather than calls.
+    pub fn is_type_role(self) -> bool {
+        matches!(self, GuardRole::Extractor | GuardRole::Carrier | GuardRole::NotAuth)
+    }
+}
 
 /// What a query call does (see [`QuerySpec`]).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]

@@ -47,7 +47,8 @@ has_callee!(
     RequestTimeout,
     Cookie,
     Validator,
-    Query
+    Query,
+    Guard
 );
 
 impl<T: HasCallee> Table<T> {

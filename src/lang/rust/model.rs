@@ -310,6 +310,20 @@ impl<'a> RustModel<'a> {
         self.knowledge().cookie(Language::Rust, &call.name(self.use_paths()))
     }
 
+    /// The model entry that says a path (a layer's constructor `HttpAuthentication::bearer`, a
+    /// middleware macro `login_required`, `from_fn`) authenticates requests, only looks as if it
+    /// did, or hands a middleware on.
+    pub fn guard(&self, path: &syn::Path) -> Option<&crate::models::Guard> {
+        let parts = self.path_parts(self.resolve_path(path));
+        self.knowledge().guard(Language::Rust, &parts.name(self.use_paths()))
+    }
+
+    /// What a handler parameter's type (by its path: `BearerAuth`, `Extension`) says about the
+    /// caller, as the models say.
+    pub fn guard_type(&self, path: &syn::Path) -> Option<crate::models::GuardRole> {
+        self.knowledge().guard_type(&self.resolve_path(path))
+    }
+
     /// The model entry that says this call (a path call or a method call) sets a request body limit.
     pub fn body_limit(&self, call: &CallParts) -> Option<&crate::models::BodyLimit> {
         self.knowledge().body_limit(Language::Rust, &call.name(self.use_paths()))

@@ -628,6 +628,21 @@ impl<'t> TsModel<'t> {
         self.knowledge.validator(Language::Typescript, &parts.name(self.import_specifiers()))
     }
 
+    /// The model entry that says this call (`passport.authenticate("jwt")`, `AuthGuard("jwt")`)
+    /// makes authentication middleware or a guard, or only looks as if it did.
+    pub fn guard(&self, call: Node<'_>) -> Option<&'t crate::models::Guard> {
+        let parts = self.call_parts(call);
+        self.knowledge.guard(Language::Typescript, &parts.name(self.import_specifiers()))
+    }
+
+    /// The model entry that says the function or class a name refers to (a middleware handed to
+    /// a route, a guard class given to `@UseGuards`) authenticates requests, or only looks as if
+    /// it did.
+    pub fn guard_of_function(&self, function: Node<'_>) -> Option<&'t crate::models::Guard> {
+        let parts = self.describe_callee(function);
+        self.knowledge.guard(Language::Typescript, &parts.name(self.import_specifiers()))
+    }
+
     /// The model entry that says this call sets a request body limit.
     pub fn body_limit(&self, call: Node<'_>) -> Option<&'t crate::models::BodyLimit> {
         let parts = self.call_parts(call);

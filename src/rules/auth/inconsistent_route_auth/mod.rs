@@ -10,6 +10,7 @@ use crate::lang::rust::{span_of as rust_span, RustKind, RustModel, RustNode, Rus
 use crate::lang::typescript::model::{children_by_field, descendants, is_function_like, named_children, span_of};
 use crate::lang::typescript::FieldExt;
 use crate::lang::typescript::TsModel;
+use crate::models::GuardRole;
 use crate::rules::auth::route_before_auth_middleware::{
     call_chain, is_auth_layer, is_auth_name, is_public_path, prefix_covers, ts_auth_middleware, PUBLIC_SEGMENTS,
 };
@@ -162,7 +163,7 @@ impl Rule for InconsistentRouteAuth {
             // `.wrap(HttpAuthentication::bearer(validator))`, `.layer(from_fn(require_auth))`.
             RustSyntax::MethodCall(call) => {
                 let wraps = matches!(call.method.to_string().as_str(), "wrap" | "layer" | "route_layer");
-                if wraps && call.args.first().is_some_and(|a| is_auth_layer(&self.auth_middleware, a)) {
+                if wraps && call.args.first().is_some_and(|a| is_auth_layer(&self.auth_middleware, a, model)) {
                     cx.fact(Fact::RustAuthMiddleware);
                 }
             }
@@ -171,7 +172,7 @@ impl Rule for InconsistentRouteAuth {
                 let handlers = model.handlers();
                 let first = handlers.iter().map(|h| h.fn_id).min();
                 if handlers.len() >= 2 && first.is_some() && first == node.site.fn_id {
-                    self.check_rust_file(cx);
+                    self.check_rust_file(model, cx);
                 }
             }
             _ => {}
@@ -196,7 +197,7 @@ mod tests {
     }
 
     fn param(ty: &str) -> ParamAuth {
-        rule().param_auth(&syn::parse_str::<syn::Type>(ty).unwrap())
+        rule().param_auth(&syn::parse_str::<syn::Type>(ty).unwrap(), &RustModel::default())
     }
 
     #[test]
@@ -224,10 +225,10 @@ mod tests {
         for guard in
             ["JwtAuthGuard", "AuthGuard('jwt')", "new RolesGuard(reflector)", "LocalAuthGuard", "HasPermissionGuard", "ApiKeyGuard"]
         {
-            assert!(rule.is_auth_guard(guard), "{guard}");
+            assert!(rule.is_auth_guard_name(guard), "{guard}");
         }
         for guard in ["ThrottlerGuard", "CustomThrottlerGuard", "ImpersonationWriteGuard", "new MaintenanceGuard()"] {
-            assert!(!rule.is_auth_guard(guard), "{guard}");
+            assert!(!rule.is_auth_guard_name(guard), "{guard}");
         }
     }
 

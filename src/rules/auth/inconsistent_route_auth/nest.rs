@@ -68,7 +68,7 @@ impl InconsistentRouteAuth {
             if is_public_decorator_name(name) || self.public_decorators.iter().any(|p| p.trim_start_matches('@') == name) {
                 auth.public = true;
             } else if name == "UseGuards" {
-                if arguments.iter().any(|a| self.is_auth_guard(model.text(*a))) {
+                if arguments.iter().any(|a| self.is_auth_guard(*a, model)) {
                     auth.guard.get_or_insert_with(shown);
                 }
             } else if !name.starts_with("Api") && is_auth_name(&self.auth_middleware, name) {
@@ -159,7 +159,7 @@ impl InconsistentRouteAuth {
             "call_expression" => {
                 let Some(callee) = node.field("function") else { return };
                 let is_global = callee.field("property").is_some_and(|p| model.text(p) == "useGlobalGuards");
-                if is_global && call_arguments(node).iter().any(|a| self.is_auth_guard(model.text(*a))) {
+                if is_global && call_arguments(node).iter().any(|a| self.is_auth_guard(*a, model)) {
                     cx.fact(Fact::NestGlobalGuard);
                 }
             }
@@ -168,10 +168,10 @@ impl InconsistentRouteAuth {
                     && node.field("value").is_some_and(|v| model.text(v) == "APP_GUARD");
                 let Some(provider) = node.parent().filter(|_| is_app_guard) else { return };
                 let guard = ["useClass", "useExisting", "useFactory"].iter().find_map(|key| match model.property(provider, key) {
-                    crate::lang::typescript::Property::Found(value) => Some(model.text(value)),
+                    crate::lang::typescript::Property::Found(value) => Some(value),
                     _ => None,
                 });
-                if guard.is_some_and(|guard| self.is_auth_guard(guard)) {
+                if guard.is_some_and(|guard| self.is_auth_guard(guard, model)) {
                     cx.fact(Fact::NestGlobalGuard);
                 }
             }
@@ -179,11 +179,27 @@ impl InconsistentRouteAuth {
         }
     }
 
-    /// Whether a Nest guard (as written: `JwtAuthGuard`, `AuthGuard("jwt")`, `new RolesGuard(r)`)
-    /// is named like authentication or an authorization that needs a signed-in user. Guards that
-    /// only limit the rate or do something else (`ThrottlerGuard`, `ImpersonationWriteGuard`) are
-    /// not; more names with the `auth-middleware` option.
-    pub(super) fn is_auth_guard(&self, guard: &str) -> bool {
+    /// Whether a Nest guard (`JwtAuthGuard`, `AuthGuard("jwt")`, `new RolesGuard(r)`) authenticates:
+    /// as the models say of the class it names (`[[guards]]`: `@nestjs/passport`'s `AuthGuard`
+    /// does, `@nestjs/throttler`'s `ThrottlerGuard` does not), else by its name.
+    pub(super) fn is_auth_guard(&self, guard: Node<'_>, model: &TsModel<'_>) -> bool {
+        let guard = model.unwrap_expression(guard);
+        let class = match guard.kind() {
+            "new_expression" => guard.field("constructor"),
+            "call_expression" => guard.field("function"),
+            _ => Some(guard),
+        };
+        match class.and_then(|class| model.guard_of_function(class)) {
+            Some(entry) => entry.role == GuardRole::Middleware,
+            None => self.is_auth_guard_name(model.text(guard)),
+        }
+    }
+
+    /// Whether a Nest guard, as written, is named like authentication or an authorization that
+    /// needs a signed-in user. Guards that only limit the rate or do something else
+    /// (`CustomThrottlerGuard`, `ImpersonationWriteGuard`) are not; more names with the
+    /// `auth-middleware` option.
+    pub(super) fn is_auth_guard_name(&self, guard: &str) -> bool {
         if is_rate_limit_guard(guard) {
             return false;
         }

@@ -3,44 +3,6 @@
 
 use super::*;
 
-/// Extractors that never authenticate by themselves: request data, app state, connection info.
-const NOT_AUTH_EXTRACTORS: &[&str] = &[
-    "Json",
-    "Query",
-    "Path",
-    "Form",
-    "State",
-    "Data",
-    "HttpRequest",
-    "HeaderMap",
-    "Multipart",
-    "Bytes",
-    "String",
-    "Payload",
-    "RawQuery",
-    "RawForm",
-    "Request",
-    "ConnectInfo",
-    "Host",
-    "OriginalUri",
-    "Uri",
-    "Method",
-    "Version",
-    "MatchedPath",
-    "Session",
-    "CookieJar",
-    "PrivateCookieJar",
-    "SignedCookieJar",
-    "UserAgent",
-    "ClientIp",
-    "RealIp",
-    "Redirect",
-];
-
-/// Extractors that carry the value another part of the request pipeline put there: what they
-/// hold decides (`Extension<CurrentUser>`, `ReqData<Claims>`, `TypedHeader<Authorization<Bearer>>`).
-const CARRIERS: &[&str] = &["Extension", "ReqData", "TypedHeader", "Extract"];
-
 /// How a handler parameter authenticates.
 #[derive(Debug, PartialEq, Eq)]
 pub(super) enum ParamAuth {
@@ -78,11 +40,14 @@ impl InconsistentRouteAuth {
             || (has("api") && has("key"))
     }
 
-    pub(super) fn param_auth(&self, ty: &syn::Type) -> ParamAuth {
+    /// What a handler parameter's type says about the caller: what the models say of the type
+    /// (`[[guards]]`: `BearerAuth` requires credentials, `Extension<T>` carries what `T` says,
+    /// `State<T>` and request data say nothing), else what its name says.
+    pub(super) fn param_auth(&self, ty: &syn::Type, model: &RustModel) -> ParamAuth {
         let syn::Type::Path(path) = ty else {
             return match ty {
-                syn::Type::Reference(r) => self.param_auth(&r.elem),
-                syn::Type::Paren(p) => self.param_auth(&p.elem),
+                syn::Type::Reference(r) => self.param_auth(&r.elem, model),
+                syn::Type::Paren(p) => self.param_auth(&p.elem, model),
                 _ => ParamAuth::None,
             };
         };
@@ -96,20 +61,23 @@ impl InconsistentRouteAuth {
             _ => None,
         };
         if name == "Option" {
-            return match inner().map(|t| self.param_auth(t)) {
+            return match inner().map(|t| self.param_auth(t, model)) {
                 Some(ParamAuth::Required(_) | ParamAuth::Optional) => ParamAuth::Optional,
                 _ => ParamAuth::None,
             };
         }
-        if CARRIERS.contains(&name.as_str()) {
-            return match inner().map(|t| self.param_auth(t)) {
-                Some(ParamAuth::Required(_)) => ParamAuth::Required(tight_tokens(ty)),
-                Some(other) => other,
-                None => ParamAuth::None,
-            };
-        }
-        if NOT_AUTH_EXTRACTORS.contains(&name.as_str()) && !self.auth_extractors.contains(&name) {
-            return ParamAuth::None;
+        let configured = self.auth_extractors.contains(&name);
+        match model.guard_type(&path.path) {
+            Some(GuardRole::Carrier) => {
+                return match inner().map(|t| self.param_auth(t, model)) {
+                    Some(ParamAuth::Required(_)) => ParamAuth::Required(tight_tokens(ty)),
+                    Some(other) => other,
+                    None => ParamAuth::None,
+                };
+            }
+            Some(GuardRole::Extractor) => return ParamAuth::Required(tight_tokens(ty)),
+            Some(GuardRole::NotAuth) if !configured => return ParamAuth::None,
+            _ => {}
         }
         let lower = name.to_ascii_lowercase();
         if lower.starts_with("maybe") || lower.starts_with("optional") {
@@ -125,7 +93,7 @@ impl InconsistentRouteAuth {
     /// Runs once per file, on its first handler: reads every handler of the file and how it is
     /// routed, then reports the state-changing ones without the authentication extractor that
     /// their siblings take.
-    pub(super) fn check_rust_file(&self, cx: &mut Context<'_>) {
+    pub(super) fn check_rust_file(&self, model: &RustModel, cx: &mut Context<'_>) {
         let Ok(syntax) = crate::lang::rust::parse_file(&cx.file.text) else { return };
         let mut collector = HandlerCollector::default();
         collector.visit_file(&syntax);
@@ -149,7 +117,7 @@ impl InconsistentRouteAuth {
             let mut auth_span = None;
             for input in &function.sig.inputs {
                 let syn::FnArg::Typed(typed) = input else { continue };
-                match self.param_auth(&typed.ty) {
+                match self.param_auth(&typed.ty, model) {
                     ParamAuth::Required(name) => {
                         auth_span = Some(rust_span(cx.file, &typed.ty));
                         auth = ParamAuth::Required(name);

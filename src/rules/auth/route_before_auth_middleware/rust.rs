@@ -2,32 +2,41 @@
 
 use super::*;
 
-/// Calls whose argument is the middleware function: `from_fn(require_auth)`.
-pub(super) const FROM_FN: &[&str] =
-    &["from_fn", "from_fn_with_state", "from_extractor", "from_extractor_with_state", "map_request", "map_request_with_state"];
-
-/// The names a layer expression goes by: the layer type or constructor
-/// (`RequireAuthorizationLayer::bearer`, `ValidateRequestHeaderLayer::bearer`), the function
-/// given to `middleware::from_fn(..)`, the macro (`login_required!`), or, for a
-/// `ServiceBuilder`, the layers it stacks.
-pub(super) fn layer_names(expr: &Expr, names: &mut Vec<String>) {
+/// The names a layer expression goes by, each with what the models say of it: the layer type or
+/// constructor (`RequireAuthorizationLayer::bearer`, `ValidateRequestHeaderLayer::bearer`), the
+/// function a `[[guards]]` mount is given (`middleware::from_fn(require_auth)`) or the extractor
+/// in its turbofish, the macro (`login_required!`), or, for a stack (`ServiceBuilder`), the
+/// layers it stacks.
+pub(super) fn layer_names(expr: &Expr, model: &RustModel, names: &mut Vec<(String, Option<GuardRole>)>) {
+    let guard = |path: &syn::Path| model.guard(path).map(|g| g.role);
     match expr {
-        Expr::Path(path) => names.push(tight_tokens(path)),
-        Expr::Reference(r) => layer_names(&r.expr, names),
-        Expr::Paren(p) => layer_names(&p.expr, names),
-        Expr::Group(g) => layer_names(&g.expr, names),
-        Expr::Macro(m) => names.push(tight_tokens(&m.mac.path)),
+        Expr::Path(path) => names.push((tight_tokens(path), guard(&path.path))),
+        Expr::Reference(r) => layer_names(&r.expr, model, names),
+        Expr::Paren(p) => layer_names(&p.expr, model, names),
+        Expr::Group(g) => layer_names(&g.expr, model, names),
+        Expr::Macro(m) => names.push((tight_tokens(&m.mac.path), guard(&m.mac.path))),
         Expr::Call(call) => {
             let Expr::Path(func) = &*call.func else { return };
-            let last = func.path.segments.last().map(|s| s.ident.to_string()).unwrap_or_default();
-            if FROM_FN.contains(&last.as_str()) {
-                // `from_extractor::<RequireAuth>()` names its extractor in the turbofish.
-                names.push(tight_tokens(&func.path.segments.last().unwrap().arguments));
-                if let Some(function) = call.args.last() {
-                    layer_names(function, names);
+            match guard(&func.path) {
+                Some(GuardRole::Mount) => {
+                    // `from_extractor::<RequireAuth>()` names its extractor in the turbofish.
+                    let turbofish = &func.path.segments.last().unwrap().arguments;
+                    let extractor = match turbofish {
+                        syn::PathArguments::AngleBracketed(args) => args.args.iter().find_map(|a| match a {
+                            syn::GenericArgument::Type(syn::Type::Path(ty)) => model.guard_type(&ty.path),
+                            _ => None,
+                        }),
+                        _ => None,
+                    };
+                    names.push((
+                        tight_tokens(turbofish),
+                        extractor.map(|role| if role == GuardRole::Extractor { GuardRole::Middleware } else { role }),
+                    ));
+                    if let Some(function) = call.args.last() {
+                        layer_names(function, model, names);
+                    }
                 }
-            } else {
-                names.push(tight_tokens(&func.path));
+                role => names.push((tight_tokens(&func.path), role)),
             }
         }
         Expr::MethodCall(call) => {
@@ -40,12 +49,17 @@ pub(super) fn layer_names(expr: &Expr, names: &mut Vec<String>) {
                 match &*base.receiver {
                     Expr::MethodCall(inner) => base = inner,
                     receiver => {
-                        if tight_tokens(receiver).starts_with("ServiceBuilder") {
+                        let stack = match receiver {
+                            Expr::Call(root) => matches!(&*root.func, Expr::Path(f) if guard(&f.path) == Some(GuardRole::Stack)),
+                            Expr::Path(root) => guard(&root.path) == Some(GuardRole::Stack),
+                            _ => false,
+                        };
+                        if stack {
                             for layer in stacked {
-                                layer_names(layer, names);
+                                layer_names(layer, model, names);
                             }
                         } else {
-                            layer_names(receiver, names);
+                            layer_names(receiver, model, names);
                         }
                         return;
                     }
@@ -56,24 +70,29 @@ pub(super) fn layer_names(expr: &Expr, names: &mut Vec<String>) {
     }
 }
 
-/// Whether a layer or `wrap` argument authenticates, by the names it goes by ([`layer_names`]).
-pub(crate) fn is_auth_layer(extra: &[String], expr: &Expr) -> bool {
+/// Whether a layer or `wrap` argument authenticates, by what the models say of the names it goes
+/// by ([`layer_names`]), or for names the models do not know, by the names themselves.
+pub(crate) fn is_auth_layer(extra: &[String], expr: &Expr, model: &RustModel) -> bool {
     let mut names = Vec::new();
-    layer_names(expr, &mut names);
-    names.iter().any(|name| !name.is_empty() && is_auth_name(extra, name))
+    layer_names(expr, model, &mut names);
+    names.iter().any(|(name, role)| match role {
+        Some(GuardRole::Middleware) => true,
+        Some(_) => false,
+        None => !name.is_empty() && is_auth_name(extra, name),
+    })
 }
 
 impl RouteBeforeAuthMiddleware {
-    pub(super) fn is_auth_layer(&self, expr: &Expr) -> bool {
-        is_auth_layer(&self.auth_middleware, expr)
+    pub(super) fn is_auth_layer(&self, expr: &Expr, model: &RustModel) -> bool {
+        is_auth_layer(&self.auth_middleware, expr, model)
     }
 
     /// Whether a route's handler carries an auth layer of its own: `get(h).layer(from_fn(auth))`.
-    pub(super) fn has_own_auth_layer(&self, handler: &Expr) -> bool {
+    pub(super) fn has_own_auth_layer(&self, handler: &Expr, model: &RustModel) -> bool {
         let mut current = handler;
         while let Expr::MethodCall(call) = current {
             if matches!(call.method.to_string().as_str(), "layer" | "route_layer")
-                && call.args.first().is_some_and(|a| self.is_auth_layer(a))
+                && call.args.first().is_some_and(|a| self.is_auth_layer(a, model))
             {
                 return true;
             }
@@ -89,7 +108,7 @@ impl RouteBeforeAuthMiddleware {
             .iter()
             .enumerate()
             .filter(|(_, link)| matches!(link.method.to_string().as_str(), "layer" | "route_layer"))
-            .filter(|(_, link)| link.args.first().is_some_and(|a| self.is_auth_layer(a)))
+            .filter(|(_, link)| link.args.first().is_some_and(|a| self.is_auth_layer(a, model)))
             .map(|(i, _)| i)
             .collect();
         let Some(&first_auth) = auth_layers.first() else { return };
@@ -99,7 +118,7 @@ impl RouteBeforeAuthMiddleware {
             }
             let Some(path) = model.string_value(&link.args[0], fn_id) else { continue };
             // `.route("/admin", get(admin).route_layer(from_fn(require_admin)))` carries its own.
-            if self.has_own_auth_layer(&link.args[1]) || self.is_public_path(&path) {
+            if self.has_own_auth_layer(&link.args[1], model) || self.is_public_path(&path) {
                 continue;
             }
             let layer = links[*auth_layers.last().unwrap_or(&first_auth)];

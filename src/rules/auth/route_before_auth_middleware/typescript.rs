@@ -18,16 +18,30 @@ pub(super) struct AuthUse {
 
 /// The name of an authentication middleware argument: `requireAuth`, `auth.required`,
 /// `passport.authenticate('jwt')` → `passport.authenticate(..)`, `[auth, admin]` → any of them.
+/// What the models say of a library's middleware (`[[guards]]`) decides before its name does.
 pub(crate) fn ts_auth_middleware(extra: &[String], node: Node<'_>, model: &TsModel<'_>) -> Option<String> {
     let node = model.unwrap_expression(node);
     match node.kind() {
-        "identifier" | "member_expression" => Some(model.text(node)).filter(|name| is_auth_name(extra, name)).map(str::to_string),
-        "call_expression" => node
-            .field("function")
-            .filter(|callee| matches!(callee.kind(), "identifier" | "member_expression") && is_auth_name(extra, model.text(*callee)))
-            .map(|callee| format!("{}(..)", model.text(callee))),
+        "identifier" | "member_expression" => {
+            let name = model.text(node);
+            authenticates(model.guard_of_function(node), extra, name).then(|| name.to_string())
+        }
+        "call_expression" => {
+            let callee = node.field("function").filter(|callee| matches!(callee.kind(), "identifier" | "member_expression"))?;
+            let name = model.text(callee);
+            authenticates(model.guard(node), extra, name).then(|| format!("{name}(..)"))
+        }
         "array" => named_children(node).find_map(|element| ts_auth_middleware(extra, element, model)),
         _ => None,
+    }
+}
+
+/// Whether middleware authenticates: as its model entry says, else as its name says.
+fn authenticates(entry: Option<&crate::models::Guard>, extra: &[String], name: &str) -> bool {
+    match entry.map(|guard| guard.role) {
+        Some(GuardRole::Middleware) => true,
+        Some(_) => false,
+        None => is_auth_name(extra, name),
     }
 }
 
