@@ -1210,3 +1210,21 @@ types = ["AuthEnvelope"]
         "archlint.toml:3:",
     );
 }
+
+#[test]
+fn a_projects_own_extractor_that_marks_handlers_makes_its_async_functions_handlers() {
+    let config = "[[models.sources]]\nlanguage = \"rust\"\nextractors = [\"Envelope\"]\nmarks-handlers = [\"Envelope\"]\n";
+    // Routed in another file: only the parameter's type says `archive` serves requests.
+    let rs = b"use axum::http::StatusCode;\n\npub async fn archive(Envelope(ids): Envelope<Vec<String>>) -> StatusCode {\n    let first = ids.first().unwrap();\n    store(first).await;\n    StatusCode::NO_CONTENT\n}\n\npub async fn sweep(ids: Vec<String>) -> StatusCode {\n    let first = ids.first().unwrap();\n    store(first).await;\n    StatusCode::NO_CONTENT\n}\n";
+    let dir = ledger(config, &[("src/archive.rs", rs)]);
+    let found = |dir: &tempfile::TempDir| places_of(dir.path(), "panic-in-handler");
+    assert_eq!(found(&dir), [("src/archive.rs".to_string(), 4)], "`archive` is a handler; `sweep` takes no extractor");
+    std::fs::remove_file(dir.path().join("archlint.toml")).unwrap();
+    assert_eq!(found(&dir), Vec::<(String, u64)>::new(), "without the entry, `Envelope` is a type like any other");
+    assert_config_error(
+        dir.path(),
+        "[[models.sources]]\nlanguage = \"rust\"\nextractors = [\"Envelope\"]\nmarks-handlers = [\"Letter\"]\n",
+        "panic-in-handler",
+        "archlint.toml:4: `marks-handlers` names `Letter`, which is not among the entry's `extractors` or `types`",
+    );
+}

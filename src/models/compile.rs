@@ -149,10 +149,19 @@ impl Knowledge {
                 span,
             ));
         }
+        if let Some(stray) =
+            spec.marks_handlers.iter().find(|name| !spec.extractors.contains(name.get_ref()) && !spec.types.contains(name.get_ref()))
+        {
+            return Err(ModelError::at(
+                format!("`marks-handlers` names `{}`, which is not among the entry's `extractors` or `types`", stray.get_ref()),
+                Some(stray.span()),
+            ));
+        }
         if spec.schema_typed && !has_decorators {
             return Err(ModelError::at("`schema-typed` describes `decorators`: a source without them has no schema", None));
         }
         let knowledge = self.language_mut(language);
+        knowledge.handler_types.extend(spec.marks_handlers.iter().map(|name| (name.get_ref().clone(), from.clone())));
         if has_decorators {
             if language != Language::Typescript {
                 return Err(ModelError::at("`decorators` are TypeScript parameter decorators", None));

@@ -21,7 +21,11 @@ impl Knowledge {
             for o in &k.source_objects {
                 let mut names: Vec<String> = o.members.iter().map(|m| format!("{}.{m}", o.role)).collect();
                 names.extend(o.getters.iter().map(|g| format!("{}.{g}()", o.role)));
-                let detail = if o.types.is_empty() { String::new() } else { format!("types: {}", o.types.join(", ")) };
+                let mut detail = if o.types.is_empty() { String::new() } else { format!("types: {}", o.types.join(", ")) };
+                let marking: Vec<&str> = o.types.iter().filter(|n| k.marks_handler(n)).map(String::as_str).collect();
+                if !marking.is_empty() {
+                    detail.push_str(&format!("; an async function taking {} is a handler", marking.join(", ")));
+                }
                 entries.push(ListedEntry { language, section: "source", kind: None, name: names.join(", "), detail, from: &o.from });
             }
             for d in &k.decorators {
@@ -39,6 +43,10 @@ impl Knowledge {
                 let mut detail = e.framework.as_ref().map(|f| format!("{f} handlers")).unwrap_or_default();
                 if e.validated {
                     detail = format!("validating, from `{}`", e.module.as_deref().unwrap_or(""));
+                }
+                let marking: Vec<&str> = e.names.iter().filter(|n| k.marks_handler(n)).map(String::as_str).collect();
+                if !marking.is_empty() {
+                    detail.push_str(&format!("; an async function taking {} is a handler", marking.join(", ")));
                 }
                 entries.push(ListedEntry { language, section: "source", kind: None, name: e.names.join(", "), detail, from: &e.from });
             }

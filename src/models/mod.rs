@@ -249,6 +249,8 @@ struct LanguageKnowledge {
     source_calls: Table<SourceCall>,
     source_objects: Vec<SourceObject>,
     extractors: Vec<SourceExtractors>,
+    /// Rust: handler parameter types that make an async function a request handler (`Json`).
+    handler_types: Vec<(String, Provenance)>,
     decorators: Vec<SourceDecorators>,
     /// What the key-value store clients among the connections write and expire by.
     key_value: KeyValueCommands,
@@ -256,6 +258,12 @@ struct LanguageKnowledge {
     names: HashSet<String>,
     /// The first segments of global names entries match whole (`fetch`, `eval`, `console`).
     global_roots: HashSet<String>,
+}
+
+impl LanguageKnowledge {
+    fn marks_handler(&self, name: &str) -> bool {
+        self.handler_types.iter().any(|(n, _)| n == name)
+    }
 }
 
 impl LanguageKnowledge {
@@ -621,6 +629,12 @@ impl Knowledge {
             };
             applies && list.names.iter().any(|n| n == name)
         })
+    }
+
+    /// Rust: whether a parameter of this type (by its last segment) makes an async function a
+    /// request handler in a file that uses a web framework.
+    pub fn marks_handler(&self, name: &str) -> bool {
+        self.rust.marks_handler(name)
     }
 
     /// Rust: whether an extractor type, by its resolved path (`actix_web_validator::Json`),

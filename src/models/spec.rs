@@ -183,6 +183,12 @@ entry!(
         /// (`actix_web_validator::Json<T>` runs `T::validate`), so the handler need not.
         #[serde(default)]
         pub validated: bool,
+        /// Rust, among `extractors` or `types`: those distinctive enough that an async function
+        /// taking one, in a file that uses the framework, is a request handler even where it is
+        /// not routed (`Json<T>`, `HttpRequest`). Plain types (`String`, `Uri`) are request data
+        /// only in functions known to be handlers.
+        #[serde(default)]
+        pub marks_handlers: Vec<Spanned<String>>,
     }
 );
 

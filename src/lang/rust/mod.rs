@@ -306,8 +306,8 @@ where
     };
     let expr_arena = Arena::new();
     let lit_arena = Arena::new();
-    let (mut model, queue) = collect(&syntax, file, &expr_arena, &lit_arena);
-    model.knowledge = Some(knowledge);
+    // The models in force are known during the traversal: handler detection asks them.
+    let (model, queue) = collect(&syntax, file, Some(knowledge), &expr_arena, &lit_arena);
     output.timings.model += clock.split();
     check(&model, queue, output);
 }
@@ -316,11 +316,12 @@ where
 fn collect<'a>(
     syntax: &'a syn::File,
     file: &SourceFile,
+    knowledge: Option<&'a Knowledge>,
     exprs: &'a Arena<Expr>,
     lits: &'a Arena<syn::LitStr>,
 ) -> (RustModel<'a>, Vec<RustNode<'a>>) {
     let mut collector = Collector {
-        model: RustModel::default(),
+        model: RustModel::with_knowledge(knowledge),
         queue: Vec::new(),
         site: Site { in_test: file.is_test_path, ..Site::default() },
         next_fn_id: 0,
@@ -346,7 +347,7 @@ pub(crate) fn with_model<R>(text: &str, f: impl FnOnce(&SourceFile, &RustModel<'
     let file = SourceFile::new("src/lib.rs".into(), "src/lib.rs".into(), crate::source::Language::Rust, text.into(), false);
     let syntax = parse_file(text).expect("test source parses");
     let (expr_arena, lit_arena) = (Arena::new(), Arena::new());
-    let (model, queue) = collect(&syntax, &file, &expr_arena, &lit_arena);
+    let (model, queue) = collect(&syntax, &file, None, &expr_arena, &lit_arena);
     f(&file, &model, &queue)
 }
 
@@ -430,7 +431,7 @@ impl<'a> Collector<'a> {
             fn_id,
             is_async: sig.asyncness.is_some(),
             route_attribute: attrs.iter().find_map(route_attribute),
-            params: sig.inputs.iter().filter_map(request_param).collect(),
+            params: sig.inputs.iter().filter_map(|input| request_param(input, self.model.knowledge())).collect(),
             sig,
             attrs,
             owner: if free { None } else { self.impl_seen },
@@ -890,8 +891,9 @@ fn route_attribute(attr: &syn::Attribute) -> Option<(String, Option<String>)> {
     Some((name, route))
 }
 
-/// A parameter whose type is a request extractor (`Json(body): Json<NewUser>`, `q: web::Query<Q>`).
-fn request_param(input: &syn::FnArg) -> Option<RequestParam> {
+/// A parameter whose type is a request extractor distinctive enough to mark a handler
+/// (`Json(body): Json<NewUser>`, `q: web::Query<Q>`), as the models say (`marks-handlers`).
+fn request_param(input: &syn::FnArg, knowledge: &Knowledge) -> Option<RequestParam> {
     let syn::FnArg::Typed(typed) = input else { return None };
     let syn::Type::Path(type_path) = &*typed.ty else { return None };
     let last = type_path.path.segments.last()?;
@@ -904,7 +906,7 @@ fn request_param(input: &syn::FnArg) -> Option<RequestParam> {
         }),
         _ => None,
     };
-    model::EXTRACTORS.contains(&extractor.as_str()).then(|| RequestParam {
+    knowledge.marks_handler(&extractor).then(|| RequestParam {
         pattern: quote::ToTokens::to_token_stream(&typed.pat).to_string().replace(' ', ""),
         extractor,
         payload,

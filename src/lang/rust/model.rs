@@ -102,9 +102,6 @@ pub fn end_point(spanned: &impl syn::spanned::Spanned) -> SourcePoint {
 /// Identifies a function body: the byte offset where the function starts.
 pub type FnId = usize;
 
-pub(crate) const EXTRACTORS: &[&str] =
-    &["Json", "Query", "Path", "Form", "HeaderMap", "RawQuery", "Multipart", "TypedHeader", "Bytes", "RawForm", "HttpRequest", "Payload"];
-
 #[derive(Default)]
 pub struct RustModel<'a> {
     /// What archlint knows of frameworks and libraries, and what the configuration adds (the
@@ -162,6 +159,11 @@ impl<'a> RustModel<'a> {
     /// The path of a function inside the file's module (`Repo::by_tag`), if other code can name it.
     pub fn fn_path(&self, fn_id: FnId) -> Option<&str> {
         self.fn_paths.get(&fn_id).map(String::as_str)
+    }
+
+    /// An empty model that will ask `knowledge` (the built-in models when `None`).
+    pub(super) fn with_knowledge(knowledge: Option<&'a Knowledge>) -> Self {
+        RustModel { knowledge, ..RustModel::default() }
     }
 
     /// The models in force.
