@@ -1228,3 +1228,26 @@ fn a_projects_own_extractor_that_marks_handlers_makes_its_async_functions_handle
         "archlint.toml:4: `marks-handlers` names `Letter`, which is not among the entry's `extractors` or `types`",
     );
 }
+
+#[test]
+fn a_write_named_with_after_counts_only_on_a_chain_that_called_that_method_first() {
+    let config = "[[models.queries]]\nlanguage = \"typescript\"\nmethods = [\"stash\"]\nrole = \"write\"\nafter = \"table\"\n";
+    let source = br#"import express from "express";
+import { db } from "./data/db";
+const app = express();
+app.post("/drafts", async (req, res) => {
+  await db.table("drafts").stash(req.body);
+  await db.stash(req.body);
+  res.status(201).end();
+});
+"#;
+    let dir = ledger(config, &[("src/drafts.ts", source)]);
+    let found = |dir: &tempfile::TempDir| places_of(dir.path(), "mass-assignment");
+    assert_eq!(found(&dir), [("src/drafts.ts".to_string(), 5)], "after `table`; not: `stash` straight on the handle");
+    assert_config_error(
+        dir.path(),
+        "[[models.queries]]\nlanguage = \"typescript\"\nmethods = [\"stash\"]\nrole = \"read\"\nafter = \"table\"\n",
+        "mass-assignment",
+        "archlint.toml:4: `after` (the method a chain must have called first) is for `runner` and `write` query entries",
+    );
+}

@@ -579,9 +579,12 @@ impl Knowledge {
                 at,
             ));
         }
-        if (role == QueryRole::Runner) != spec.after.is_some() {
+        if role == QueryRole::Runner && spec.after.is_none() {
+            return Err(ModelError::at("a query entry with `role = \"runner\"` names the method that starts its builder (`after`)", at));
+        }
+        if spec.after.is_some() && !matches!(role, QueryRole::Runner | QueryRole::Write) {
             return Err(ModelError::at(
-                "a query entry with `role = \"runner\"` names the method that starts its builder (`after`), and only it does",
+                "`after` (the method a chain must have called first) is for `runner` and `write` query entries",
                 at,
             ));
         }

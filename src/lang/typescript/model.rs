@@ -610,9 +610,38 @@ impl<'t> TsModel<'t> {
     }
 
     /// The model entries that say what this ORM, query-builder or driver call does.
+    /// An entry with `after` counts only on a chain that called that method first
+    /// (`db.insert(users).values(..)`).
     pub fn queries(&self, call: Node<'_>) -> Vec<&'t crate::models::Query> {
         let parts = self.call_parts(call);
-        self.knowledge.queries(Language::Typescript, &parts.name(self.import_specifiers()))
+        let mut queries = self.knowledge.queries(Language::Typescript, &parts.name(self.import_specifiers()));
+        if queries.iter().any(|q| q.parameters.after.is_some()) {
+            let before = self.methods_before(call);
+            queries.retain(|q| q.parameters.after.as_deref().is_none_or(|after| before.contains(&after)));
+        }
+        queries
+    }
+
+    /// The methods called on the way to a call's receiver: `db.insert(users).values(..)` →
+    /// `insert`; `this.repo.createQueryBuilder("u").where(..).getMany()` → `where`, `createQueryBuilder`.
+    pub fn methods_before(&self, call: Node<'_>) -> Vec<&'t str> {
+        let mut methods = Vec::new();
+        let mut current = call.field("function").and_then(|f| f.field("object"));
+        while let Some(node) = current {
+            current = match node.kind() {
+                "call_expression" => {
+                    let function = node.field("function");
+                    methods.extend(
+                        function.filter(|f| f.kind() == "member_expression").and_then(|f| f.field("property")).map(|p| self.text(p)),
+                    );
+                    function.and_then(|f| f.field("object"))
+                }
+                "member_expression" => node.field("object"),
+                "await_expression" | "parenthesized_expression" | "non_null_expression" => node.named_child(0),
+                _ => None,
+            };
+        }
+        methods
     }
 
     /// The model entry that says this call validates request data.

@@ -1,29 +1,8 @@
 //! TypeScript: passwords stored, compared or sent as they came, and the hashing that answers them.
 
 use super::*;
+use crate::models::QueryRole;
 
-/// ORM and query-builder methods that write a record.
-pub(super) const STORE_METHODS: &[&str] = &[
-    "create",
-    "createMany",
-    "save",
-    "insert",
-    "insertOne",
-    "insertMany",
-    "update",
-    "updateOne",
-    "updateMany",
-    "findOneAndUpdate",
-    "findByIdAndUpdate",
-    "upsert",
-    "build",
-    "bulkCreate",
-    "values",
-    "set",
-];
-/// ORM and query-builder methods that read records by a filter.
-pub(super) const LOOKUP_METHODS: &[&str] =
-    &["findOne", "findFirst", "findUnique", "find", "findAll", "findOneBy", "findBy", "where", "exists", "count"];
 /// Keys under which ORMs nest the record or the filter (`prisma.user.create({ data: { .. } })`).
 pub(super) const NESTING_KEYS: &[&str] = &["data", "values", "where", "$set", "set", "create", "update", "filter", "attributes"];
 /// Markers of an ORM hook or setter that rewrites the password before it is saved.
@@ -87,9 +66,12 @@ impl PlaintextPassword {
             self.check_ts_sql(&arguments, model, cx);
             return;
         }
-        let what = if STORE_METHODS.contains(&method) {
+        // What the models say the call does with the database (`[[queries]]`): a write stores
+        // the record it is given, a lookup filters by it.
+        let roles: Vec<QueryRole> = model.queries(call).iter().map(|q| q.role).collect();
+        let what = if roles.contains(&QueryRole::Write) {
             Use::Stored
-        } else if LOOKUP_METHODS.contains(&method) {
+        } else if roles.contains(&QueryRole::Lookup) {
             Use::LookedUp
         } else {
             return;
