@@ -462,7 +462,10 @@ impl Rule for UnvalidatedRequestInput {
         let request = flow.source_text.split(['.', '[', '(']).next().unwrap_or("");
         let Some(handler) = Self::handler_of(sink.call, request, model) else { return };
         let registered = model.handler_at(handler.start_byte()).filter(|h| h.span == span_of(handler));
-        if registered.is_some_and(|h| matches!(h.framework, Framework::Fastify | Framework::NestJs)) || Self::validates(handler, model) {
+        if registered.is_some_and(|h| matches!(h.framework, Framework::Fastify | Framework::NestJs))
+            || Self::validates(handler, model)
+            || model.is_trpc_resolver_with_input(handler)
+        {
             return;
         }
         let middleware = registration_middleware(handler, model);
@@ -482,9 +485,11 @@ impl Rule for UnvalidatedRequestInput {
         let file = cx.file;
         let finding = cx.report(span_of(*first), message);
         finding.help = Some(HELP.into());
-        // A handler registered right here has its middleware in view; one written apart from its
-        // route may be behind a validator registered elsewhere.
-        let answered_by = if middleware.is_some() { Fact::AppValidationMiddleware } else { Fact::RouteValidationMiddleware };
+        // A handler registered right here (a route's last argument, a tRPC procedure's resolver)
+        // has its middleware in view; one written apart from its route may be behind a validator
+        // registered elsewhere.
+        let in_view = middleware.is_some() || model.is_trpc_resolver(handler);
+        let answered_by = if in_view { Fact::AppValidationMiddleware } else { Fact::RouteValidationMiddleware };
         finding.with_flow(file, flow).withdrawn_by(answered_by);
         // Every value is one body field that some middleware may set itself (`req.body.UserId`).
         if let Some(field) =
