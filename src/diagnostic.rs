@@ -79,6 +79,12 @@ pub enum Fact {
     /// A function that hashes a password passes it to a service method of this name
     /// (`this.usersService.create({ .., password: hash })`): what that method stores is a hash.
     PasswordHashedBeforeCall(String),
+    /// A method of the project's data layer hashes the password of the parameter it is handed
+    /// before storing (`class Users { create(data) { .. hash(data.password) .. } }`), keyed
+    /// `user.create#0`: the layer's name without its plural or `Service`/`Model`/.. suffix, the
+    /// method and the parameter. A write through it (`models.users.create({ password })`) stores
+    /// a hash.
+    PasswordHashedBy(String),
     /// A DTO class of this name declares a password field: storing the DTO whole stores it.
     DtoWithPassword(String),
     /// A `package.json` of the project depends on Express 4 (or earlier): a rejected promise of

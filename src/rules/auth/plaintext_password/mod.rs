@@ -79,6 +79,7 @@ impl Rule for PlaintextPassword {
             }
             // A DTO class with a password field: storing such a DTO whole stores the password.
             "class_declaration" => {
+                self.record_hashing_methods(node, model, cx);
                 let Some(name) = node.field("name").map(|n| model.text(n)).filter(|n| n.ends_with("Dto") || n.ends_with("DTO")) else {
                     return;
                 };
@@ -114,5 +115,20 @@ impl Rule for PlaintextPassword {
         if let RustSyntax::Fn { block, .. } = node.syntax {
             self.check_rust_fn(block, &node.site, model, cx);
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::typescript::layer_name;
+
+    #[test]
+    fn data_layers_are_known_by_one_name_on_both_sides() {
+        for name in ["Users", "users", "UserService", "usersRepository", "userModel", "UserDAO", "User"] {
+            assert_eq!(layer_name(name), "user", "{name}");
+        }
+        assert_eq!(layer_name("AccountStore"), "account");
+        assert_eq!(layer_name("Address"), "address", "a double s is no plural");
+        assert_eq!(layer_name("Service"), "service", "nothing left to name");
     }
 }

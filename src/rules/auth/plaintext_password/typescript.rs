@@ -87,11 +87,51 @@ impl PlaintextPassword {
             }
         }
         let reported = !found.is_empty();
+        // A write through the project's own data layer (`models.users.create(..)`,
+        // `this.usersService.update(id, ..)`) stores what that layer's method makes of it.
+        let layer = (matches!(what, Use::Stored) && model.unwrap_expression(receiver).kind() == "member_expression")
+            .then(|| model.text(receiver).rsplit('.').next().map(layer_name))
+            .flatten();
         for (at, flow) in found {
-            self.report(cx, span_of(at), use_message(what, &flow), &flow, true);
+            let Some(finding) = self.report(cx, span_of(at), use_message(what, &flow), &flow, true) else { continue };
+            // The argument holding the password, written there or bound to a local first.
+            let index = arguments.iter().position(|a| {
+                let holder = model.object_literal(*a).unwrap_or(*a);
+                holder.start_byte() <= at.start_byte() && at.end_byte() <= holder.end_byte()
+            });
+            if let (Some(layer), Some(index)) = (&layer, index) {
+                finding.withdrawn_by(Fact::PasswordHashedBy(format!("{layer}.{method}#{index}")));
+            }
         }
         if !reported && matches!(what, Use::Stored) {
             self.check_dto_store(call, &arguments, model, cx);
+        }
+    }
+
+    /// Records each method of a class that hashes the password of a parameter it is handed
+    /// (`create(data) { const { password, ...rest } = data; rest.passhash = await hash(password) }`):
+    /// a write through that method elsewhere stores a hash ([`Fact::PasswordHashedBy`]).
+    pub(super) fn record_hashing_methods(&self, class: Node<'_>, model: &TsModel<'_>, cx: &mut Context<'_>) {
+        let (Some(name), Some(body)) = (class.field("name"), class.field("body")) else { return };
+        if cx.in_test {
+            return;
+        }
+        let layer = layer_name(model.text(name));
+        for member in named_children(body).filter(|m| m.kind() == "method_definition") {
+            let Some(method) = member.field("name").map(|n| model.text(n)) else { continue };
+            let own = |function: &str| function == method || function.ends_with(&format!(".{method}"));
+            for call in crate::lang::typescript::model::descendants(member).filter(|n| n.kind() == "call_expression") {
+                if !is_hash_call(call, model) {
+                    continue;
+                }
+                for argument in call_arguments(call) {
+                    let named = model.text(argument).rsplit('.').next().is_some_and(names_password);
+                    let Origin::Parameter(parameters) = model.origin(argument) else { continue };
+                    for parameter in parameters.iter().filter(|p| named && own(&p.function)) {
+                        cx.fact(Fact::PasswordHashedBy(format!("{layer}.{method}#{}", parameter.index)));
+                    }
+                }
+            }
         }
     }
 
@@ -244,9 +284,16 @@ impl PlaintextPassword {
 
     /// Reports at the rule's level. Stored and looked-up passwords are withdrawn when the project
     /// hashes passwords in an ORM hook or setter (the record's `password` is rewritten on save).
-    pub(super) fn report(&self, cx: &mut Context<'_>, span: Span, message: String, flow: &Flow, hook_may_hash: bool) {
+    pub(super) fn report<'c>(
+        &self,
+        cx: &'c mut Context<'_>,
+        span: Span,
+        message: String,
+        flow: &Flow,
+        hook_may_hash: bool,
+    ) -> Option<&'c mut crate::diagnostic::Finding> {
         if cx.reported_at(span) {
-            return;
+            return None;
         }
         let file = cx.file;
         let finding = cx.report(span, message);
@@ -255,6 +302,7 @@ impl PlaintextPassword {
         if hook_may_hash {
             finding.withdrawn_by(Fact::PasswordHashedOnSave);
         }
+        Some(finding)
     }
 }
 
@@ -361,5 +409,28 @@ pub(super) fn is_saved(new: Node<'_>, model: &TsModel<'_>) -> bool {
             after.contains(&format!("{name}.save("))
         }
         _ => false,
+    }
+}
+
+/// A call that hashes: one the models name (`bcrypt.hash`, argon2, scrypt) or one named for it
+/// (`passhash.getPasshash(..)`, `this.hashPassword(..)`).
+fn is_hash_call(call: Node<'_>, model: &TsModel<'_>) -> bool {
+    let callee = call.field("function").map(|f| model.text(f).to_ascii_lowercase()).unwrap_or_default();
+    model.hashes(call) || (callee.contains("hash") && !callee.contains("hashmap"))
+}
+
+/// How a data layer is known on both sides of a call: `Users`, `users`, `UserService`,
+/// `usersRepository`, `userModel` → `user`.
+pub(super) fn layer_name(name: &str) -> String {
+    let mut lower = name.to_ascii_lowercase();
+    for suffix in ["repository", "repo", "service", "model", "dao", "store"] {
+        if let Some(stripped) = lower.strip_suffix(suffix).filter(|s| !s.is_empty()) {
+            lower = stripped.to_string();
+            break;
+        }
+    }
+    match lower.strip_suffix('s') {
+        Some(singular) if !singular.is_empty() && !singular.ends_with('s') => singular.to_string(),
+        _ => lower,
     }
 }
