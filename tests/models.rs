@@ -1251,3 +1251,42 @@ app.post("/drafts", async (req, res) => {
         "archlint.toml:4: `after` (the method a chain must have called first) is for `runner` and `write` query entries",
     );
 }
+
+#[test]
+fn a_projects_own_response_helper_described_in_the_models_is_checked_for_error_details() {
+    let config = "[[models.responses]]\nlanguage = \"typescript\"\nfunction = \"reply\"\nmodule = \"./http/reply\"\nstatus-argument = 0\n";
+    let source = br#"import { reply } from "./http/reply";
+import { loadOrder } from "./orders";
+export async function show(id: string) {
+  try {
+    return reply(200, await loadOrder(id));
+  } catch (err) {
+    return reply(500, { error: String(err) });
+  }
+}
+export async function check(id: string) {
+  try {
+    return reply(200, await loadOrder(id));
+  } catch (err) {
+    return reply(404, { error: String(err) });
+  }
+}
+"#;
+    let dir = ledger(config, &[("src/orders-api.ts", source)]);
+    let found = |dir: &tempfile::TempDir| places_of(dir.path(), "error-details-in-response");
+    assert_eq!(found(&dir), [("src/orders-api.ts".to_string(), 7)], "a 500 with the error; not: a 404 written for the client");
+    std::fs::remove_file(dir.path().join("archlint.toml")).unwrap();
+    assert_eq!(found(&dir), Vec::<(String, u64)>::new(), "without the entry, `reply` is the project's own business");
+    assert_config_error(
+        dir.path(),
+        "[[models.responses]]\nlanguage = \"typescript\"\nfunction = \"reply\"\nstatus-argument = 0\nstatus-option = \"status\"\n",
+        "error-details-in-response",
+        "archlint.toml:3: a response's status is an argument (`status-argument`) or an option (`status-option`), not both",
+    );
+    assert_config_error(
+        dir.path(),
+        "[[models.responses]]\nlanguage = \"rust\"\nfunction = \"reply\"\n",
+        "error-details-in-response",
+        "archlint.toml:3: a response entry is a TypeScript call",
+    );
+}

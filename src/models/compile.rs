@@ -4,8 +4,8 @@
 
 use super::spec::{
     BlockingSpec, BodyLimitSpec, CacheSpec, ClientSpec, ConnectionSpec, CookieSpec, GraphqlSpec, GuardSpec, HasherSpec, InternalErrorSpec,
-    KdfSpec, KeySpec, LimiterSpec, LoggerSpec, ModelFile, PackageSpec, PropagatorSpec, RequestTimeoutSpec, SanitizerSpec, Sections,
-    ServerSpec, SinkSpec, SourceSpec, TokenSpec, UserModels, ValidatorSpec,
+    KdfSpec, KeySpec, LimiterSpec, LoggerSpec, ModelFile, PackageSpec, PropagatorSpec, RequestTimeoutSpec, ResponseSpec, SanitizerSpec,
+    Sections, ServerSpec, SinkSpec, SourceSpec, TokenSpec, UserModels, ValidatorSpec,
 };
 use super::*;
 
@@ -123,6 +123,9 @@ impl Knowledge {
         }
         for guard in &sections.guards {
             self.add_guard(guard, context, from)?;
+        }
+        for response in &sections.responses {
+            self.add_response(response, context, from)?;
         }
         Ok(())
     }
@@ -640,6 +643,29 @@ impl Knowledge {
             self.rust.guard_types.push(GuardType { name, module: module.clone(), role, from: from.clone() });
         }
         Ok(())
+    }
+
+    fn add_response(&mut self, spec: &ResponseSpec, context: &FileContext<'_>, from: &Provenance) -> Result<(), ModelError> {
+        let callee = spec.callee();
+        let at = callee.at();
+        if context.language_of(&callee)? != Language::Typescript {
+            return Err(ModelError::at("a response entry is a TypeScript call (Rust responses are read by the rule)", at));
+        }
+        if spec.status_argument.is_some() && spec.status_option.is_some() {
+            return Err(ModelError::at(
+                "a response's status is an argument (`status-argument`) or an option (`status-option`), not both",
+                at,
+            ));
+        }
+        if spec.options_argument.is_some() && spec.status_option.is_none() {
+            return Err(ModelError::at("a response's `options-argument` is where its `status-option` is: it needs one", at));
+        }
+        let by_method = !spec.methods.is_empty() || spec.functions.iter().chain(&spec.function).any(|f| f.get_ref().starts_with("*."));
+        if !spec.receivers.is_empty() && !by_method {
+            return Err(ModelError::at("a response's `receivers` are for `methods` (a method of any receiver)", at));
+        }
+        let entry = |callee| Response { callee, parameters: spec.clone(), from: from.clone() };
+        self.add_plain_calls(&callee, context, "a response", |k| &mut k.responses, entry)
     }
 
     fn add_cache(&mut self, spec: &CacheSpec, context: &FileContext<'_>, from: &Provenance) -> Result<(), ModelError> {

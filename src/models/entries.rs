@@ -255,6 +255,22 @@ pub struct GuardType {
     pub from: Provenance,
 }
 
+/// A call that sends a response body to the client (see [`ResponseSpec`]).
+#[derive(Debug, Clone)]
+pub struct Response {
+    pub callee: Callee,
+    pub parameters: ResponseSpec,
+    pub from: Provenance,
+}
+
+impl Response {
+    /// Whether the receiver's root name (`res` of `res.status(500).json`) is one the response
+    /// object goes by; any is, when the entry names none.
+    pub fn sent_on(&self, root: &str) -> bool {
+        self.parameters.receivers.is_empty() || self.parameters.receivers.iter().any(|r| r == root)
+    }
+}
+
 /// A call that makes an in-process cache (the entry as written, see [`CacheSpec`]).
 #[derive(Debug, Clone)]
 pub struct Cache {

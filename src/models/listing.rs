@@ -269,6 +269,25 @@ impl Knowledge {
                     from: &validator.from,
                 });
             }
+            for response in &k.responses.entries {
+                let p = &response.parameters;
+                let mut detail = match (&p.status_argument, &p.status_option) {
+                    (Some(argument), _) => format!("status at argument {argument}"),
+                    (_, Some(option)) => format!("status in option `{option}`"),
+                    _ => "status chained before it".to_string(),
+                };
+                if !p.receivers.is_empty() {
+                    detail.push_str(&format!("; on {}", p.receivers.join(", ")));
+                }
+                entries.push(ListedEntry {
+                    language,
+                    section: "response",
+                    kind: None,
+                    name: response.callee.shown(),
+                    detail,
+                    from: &response.from,
+                });
+            }
             for guard in &k.guards.entries {
                 entries.push(ListedEntry {
                     language,
@@ -359,7 +378,7 @@ pub struct ListedEntry<'k> {
     pub language: Language,
     /// `source`, `sink`, `sanitizer`, `propagator`, `client`, `connection`, `logger`, `hasher`,
     /// `blocking`, `key`, `kdf`, `token`, `graphql`, `cache`, `body-limit`, `request-timeout`,
-    /// `cookie`, `validator`, `query`, `guard`, `body-reader`, `tls-switch`, `internal-error`, `server`, `limiter`, `package`.
+    /// `cookie`, `validator`, `query`, `guard`, `response`, `body-reader`, `tls-switch`, `internal-error`, `server`, `limiter`, `package`.
     pub section: &'static str,
     /// A sink's kind; a sanitiser's kinds.
     #[serde(skip_serializing_if = "Option::is_none")]

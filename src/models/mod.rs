@@ -33,8 +33,8 @@ use serde::{Deserialize, Serialize};
 use spec::CalleeSpec;
 pub use spec::{
     BodyLimitSpec, BodyReaderSpec, CacheSpec, Capability, CookieAttribute, CookieFlag, CookieRole, CookieSpec, GraphqlSpec, GuardRole,
-    GuardSpec, KdfAlgorithm, KdfSpec, Protection, QueryRole, QuerySpec, RequestTimeoutSpec, ServerSpec, TimeoutSwitch, TlsSwitchSpec,
-    TokenRole, TokenSpec, ValidatorRole, ValidatorSpec,
+    GuardSpec, KdfAlgorithm, KdfSpec, Protection, QueryRole, QuerySpec, RequestTimeoutSpec, ResponseSpec, ServerSpec, TimeoutSwitch,
+    TlsSwitchSpec, TokenRole, TokenSpec, ValidatorRole, ValidatorSpec,
 };
 use std::sync::OnceLock;
 
@@ -226,6 +226,7 @@ struct LanguageKnowledge {
     validators: Table<Validator>,
     queries: Table<Query>,
     guards: Table<Guard>,
+    responses: Table<Response>,
     /// Rust handler parameter types and what they say about the caller.
     guard_types: Vec<GuardType>,
     /// The types cookie builders are made from or handed on as (`Cookie`, `CookieBuilder`): a
@@ -458,6 +459,12 @@ impl Knowledge {
         self.rust.guard_types.iter().find(applies).map(|t| t.role).or_else(|| request_data().then_some(GuardRole::NotAuth))
     }
 
+    /// The entries that say this call sends a response body to the client (several frameworks
+    /// name the same method on different receivers).
+    pub fn responses<'a>(&'a self, language: Language, call: &CallName<'_>) -> Vec<&'a Response> {
+        self.language(language).responses.matching(call, language).collect()
+    }
+
     /// The entry that says this call makes an in-process cache.
     pub fn cache<'a>(&'a self, language: Language, call: &CallName<'_>) -> Option<&'a Cache> {
         self.language(language).caches.matching(call, language).next()
@@ -572,6 +579,7 @@ impl Knowledge {
             && k.validators.by_last.is_empty()
             && k.queries.by_last.is_empty()
             && k.guards.by_last.is_empty()
+            && k.responses.by_last.is_empty()
             && k.source_calls.by_last.is_empty())
     }
 

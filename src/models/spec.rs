@@ -85,6 +85,7 @@ sections! {
     body_readers: BodyReaderSpec,
     tls_switches: TlsSwitchSpec,
     guards: GuardSpec,
+    responses: ResponseSpec,
 }
 
 /// `[models]` in `archlint.toml`: the user's own sources, sinks and sanitizers.
@@ -477,6 +478,27 @@ entry!(
         /// instead, the documented way to replace the default (`RequestBodyLimitLayer`).
         #[serde(default)]
         pub replaced_by: Vec<String>,
+    }
+);
+
+entry!(
+    /// Calls that send a response body to the client (`error-details-in-response`): Express's
+    /// `res.json(..)`, Fastify's `reply.send(..)`, Hono's `c.json(body, 500)`, Next.js's
+    /// `NextResponse.json(body, { status: 500 })`, `new Response(body, init)`. Every argument but
+    /// the one holding the status is the body.
+    ResponseSpec {
+        /// For `methods`: the names the response object goes by (`res`, `reply`, Hono's `c`), as
+        /// the root of the call's receiver; without them, any receiver.
+        #[serde(default)]
+        pub receivers: Vec<String>,
+        /// The argument holding the status code (`c.json(body, 500)`). Without it or
+        /// `status-option`, the status is a `.status(n)` chained before the call
+        /// (`res.status(500).json(..)`).
+        pub status_argument: Option<usize>,
+        /// The property of an options object holding the status (`{ status: 500 }`).
+        pub status_option: Option<String>,
+        /// With `status-option`: the argument that is the options object (default 1).
+        pub options_argument: Option<usize>,
     }
 );
 

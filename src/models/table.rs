@@ -48,7 +48,8 @@ has_callee!(
     Cookie,
     Validator,
     Query,
-    Guard
+    Guard,
+    Response
 );
 
 impl<T: HasCallee> Table<T> {

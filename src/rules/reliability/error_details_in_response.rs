@@ -22,10 +22,17 @@ fn build(options: &RuleOptions) -> Result<Box<dyn Rule>, String> {
 
 const HELP: &str = "log the error with its details on the server and send the client a generic message (and a correlation id)";
 
-/// Response methods that send a body.
-const SEND_METHODS: &[&str] = &["send", "json", "end", "jsonp", "write"];
-/// Names response objects go by.
-const RESPONSE_NAMES: &[&str] = &["res", "response", "reply", "resp"];
+/// The status a response is sent with, as far as the code says.
+enum Status {
+    /// None given (the framework's default).
+    Absent,
+    /// A literal 4xx: a message written for the client.
+    Client,
+    /// Another literal (a 5xx, a 200).
+    Other,
+    /// Computed (`err.statusCode`): an HTTP error the code built for the client.
+    Computed,
+}
 
 impl ErrorDetailsInResponse {
     /// The caught error's name where `node` is: a `catch (e)` clause or the first parameter of
@@ -58,25 +65,25 @@ impl ErrorDetailsInResponse {
         None
     }
 
-    /// The status code set in the same chain (`res.status(400).json(..)`), when literal.
-    fn chained_status(callee: Node<'_>, model: &TsModel<'_>) -> Option<u16> {
-        let object = callee.field("object")?;
-        if object.kind() != "call_expression" {
-            return None;
+    /// The status set in the same chain before the call (`res.status(400).json(..)`).
+    fn chained_status(callee: Node<'_>, model: &TsModel<'_>) -> Status {
+        let Some(object) = callee.field("object").filter(|o| o.kind() == "call_expression") else { return Status::Absent };
+        let is_status = object.field("function").and_then(|f| f.field("property")).is_some_and(|p| model.text(p) == "status");
+        match is_status {
+            true => Self::literal_status(object.field("arguments").and_then(|a| a.named_child(0)), model),
+            false => Status::Absent,
         }
-        let inner = object.field("function")?;
-        if inner.field("property").map(|p| model.text(p)) != Some("status") {
-            return None;
-        }
-        model.text(object.field("arguments")?.named_child(0)?).parse().ok()
     }
 
-    /// `res.status(<not a literal>)` in the chain.
-    fn has_computed_status(callee: Node<'_>, model: &TsModel<'_>) -> bool {
-        let Some(object) = callee.field("object").filter(|o| o.kind() == "call_expression") else { return false };
-        let is_status = object.field("function").and_then(|f| f.field("property")).is_some_and(|p| model.text(p) == "status");
-        let argument = object.field("arguments").and_then(|a| a.named_child(0));
-        is_status && argument.is_some_and(|a| a.kind() != "number")
+    /// What a status expression says: a literal 4xx, another literal, something computed, or none.
+    fn literal_status(status: Option<Node<'_>>, model: &TsModel<'_>) -> Status {
+        let Some(status) = status.map(|s| model.unwrap_expression(s)) else { return Status::Absent };
+        match model.text(status).parse::<u16>() {
+            Ok(code) if (400..500).contains(&code) => Status::Client,
+            Ok(_) => Status::Other,
+            Err(_) if status.kind() == "number" => Status::Other,
+            Err(_) => Status::Computed,
+        }
     }
 
     /// Inside a branch that only runs in development (`if (process.env.NODE_ENV !== "production")`).
@@ -127,13 +134,25 @@ impl ErrorDetailsInResponse {
             return;
         }
         let Some(mention) = Self::error_mention(*body, error, model) else { return };
-        let what = match mention.parent().filter(|p| p.kind() == "member_expression").and_then(|p| p.field("property")) {
-            Some(property) if model.text(property) == "stack" => "the stack trace",
-            Some(property) if model.text(property) == "message" => "the error message",
-            _ => "the error object",
-        };
+        let what = Self::what_is_sent(mention, model);
         cx.report(span_of(mention), format!("{what} of `{error}` is sent to the client as the body of a 500 `{constructor}`")).help =
             Some(HELP.into());
+    }
+
+    /// What of the error a mention sends: `err.stack`, `(e as Error).message`, or the whole error.
+    fn what_is_sent(mention: Node<'_>, model: &TsModel<'_>) -> &'static str {
+        let mut outer = mention;
+        while let Some(parent) =
+            outer.parent().filter(|p| matches!(p.kind(), "parenthesized_expression" | "as_expression" | "non_null_expression"))
+        {
+            outer = parent;
+        }
+        let member = outer.parent().filter(|p| p.kind() == "member_expression" && p.field("object") == Some(outer));
+        match member.and_then(|m| m.field("property")).map(|p| model.text(p)) {
+            Some("stack") => "the stack trace",
+            Some("message") => "the error message",
+            _ => "the error object",
+        }
     }
 
     /// `err.status`, `err.code`, `err.name`: fields that say what happened without details.
@@ -158,36 +177,38 @@ impl Rule for ErrorDetailsInResponse {
             return;
         }
         if node.kind() == "new_expression" {
-            return Self::check_nest_exception(node, model, cx);
+            Self::check_nest_exception(node, model, cx);
         }
-        let Some(callee) = node.field("function").filter(|c| c.kind() == "member_expression") else { return };
-        let method = callee.field("property").map(|p| model.text(p)).unwrap_or("");
-        if !SEND_METHODS.contains(&method) {
-            return;
-        }
-        let root = model.text(callee).split(['.', '(']).next().unwrap_or("");
-        if !RESPONSE_NAMES.contains(&root) {
-            return;
-        }
+        // A call the models say sends a response body (`[[responses]]`): Express's `res.json`,
+        // Hono's `c.json`, Next.js's `NextResponse.json`, `new Response(..)`.
+        let Some(response) = model.response(node) else { return };
+        let Some(callee) = node.field("function").or_else(|| node.field("constructor")) else { return };
         let Some(error) = Self::error_name(node, model) else { return };
-        if Self::chained_status(callee, model).is_some_and(|status| (400..500).contains(&status))
-            || Self::in_development_branch(node, model)
-        {
-            return;
-        }
+        let arguments: Vec<Node<'_>> = node.field("arguments").map(|a| named_children(a).collect()).unwrap_or_default();
+        let p = &response.parameters;
+        let (status, status_at) = match (p.status_argument, &p.status_option) {
+            (Some(index), _) => (Self::literal_status(arguments.get(index).copied(), model), Some(index)),
+            (None, Some(option)) => {
+                let index = p.options_argument.unwrap_or(1);
+                let value = arguments.get(index).and_then(|a| match model.property(model.resolve(*a), option) {
+                    crate::lang::typescript::Property::Found(value) => Some(value),
+                    _ => None,
+                });
+                (Self::literal_status(value, model), Some(index))
+            }
+            (None, None) if callee.kind() == "member_expression" => (Self::chained_status(callee, model), None),
+            _ => (Status::Absent, None),
+        };
         // `res.status(err.statusCode).json(err.message)`: an HTTP error the code built for the
         // client, with its own status; only literal 5xx (or no status) means an unexpected error.
-        if Self::has_computed_status(callee, model) {
+        if matches!(status, Status::Client | Status::Computed) || Self::in_development_branch(node, model) {
             return;
         }
-        let Some(arguments) = node.field("arguments") else { return };
-        let Some(mention) = Self::error_mention(arguments, error, model) else { return };
-        let what = match mention.parent().filter(|p| p.kind() == "member_expression").and_then(|p| p.field("property")) {
-            Some(property) if model.text(property) == "stack" => "the stack trace",
-            Some(property) if model.text(property) == "message" => "the error message",
-            _ => "the error object",
-        };
-        let sink = crate::rules::shorten(model.text(callee), 40);
+        let body = arguments.iter().enumerate().filter(|(i, _)| Some(*i) != status_at).map(|(_, a)| *a);
+        let Some(mention) = body.into_iter().find_map(|argument| Self::error_mention(argument, error, model)) else { return };
+        let what = Self::what_is_sent(mention, model);
+        let shown = crate::rules::shorten(model.text(callee), 40);
+        let sink = if node.kind() == "new_expression" { format!("new {shown}") } else { shown };
         cx.report(span_of(mention), format!("{what} of `{error}` is sent to the client by `{sink}`")).help = Some(HELP.into());
     }
 
