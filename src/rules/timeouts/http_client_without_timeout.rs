@@ -5,7 +5,7 @@
 
 use crate::diagnostic::{Applicability, Edit, Fact, Level};
 use crate::lang::rust::{method_chain, span_of as rust_span, FnId, LitParent, RustKind, RustModel, RustNode, RustSyntax};
-use crate::lang::typescript::model::{named_children, span_of};
+use crate::lang::typescript::model::{descendants, enclosing_function, named_children, span_of};
 use crate::lang::typescript::FieldExt;
 use crate::lang::typescript::TsModel;
 use crate::models::Client;
@@ -59,6 +59,8 @@ impl HttpClientWithoutTimeout {
             if !matches!(ts_options_have(model, options, &keys), Configured::No)
                 || result_gets_timeout(node, model, &client.timeout_methods)
                 || client.instance_default.as_deref().is_some_and(|member| instance_default_set(node, member, model))
+                || raced_against_timer(node, model)
+                || every_caller_races(node, model)
             {
                 continue;
             }
@@ -85,6 +87,69 @@ impl HttpClientWithoutTimeout {
             return;
         }
     }
+}
+
+/// Whether the request's promise is bounded where it is made: handed to a timeout wrapper
+/// (`withTimeout(axios.get(url), 5000)`, `pTimeout(..)`) or raced against a timer
+/// (`Promise.race([fetch(url), sleep(5000).then(..)])`). `await` and parentheses on the way are
+/// looked through; a function boundary ends the search.
+fn raced_against_timer(call: Node<'_>, model: &TsModel<'_>) -> bool {
+    let mut node = call;
+    while let Some(parent) = node.parent() {
+        match parent.kind() {
+            "await_expression" | "parenthesized_expression" | "as_expression" | "non_null_expression" => node = parent,
+            "arguments" => {
+                let Some(outer) = parent.parent().filter(|p| p.kind() == "call_expression") else { return false };
+                let name = outer
+                    .field("function")
+                    .map(|f| model.text(f).rsplit('.').next().unwrap_or("").to_ascii_lowercase())
+                    .unwrap_or_default();
+                return name.contains("timeout") && !matches!(name.as_str(), "settimeout" | "cleartimeout");
+            }
+            "array" => {
+                let race = parent
+                    .parent()
+                    .filter(|p| p.kind() == "arguments")
+                    .and_then(|a| a.parent())
+                    .filter(|c| c.kind() == "call_expression" && c.field("function").is_some_and(|f| model.text(f) == "Promise.race"));
+                return race.is_some()
+                    && named_children(parent).filter(|element| *element != node).any(|element| {
+                        let text = model.text(element).to_ascii_lowercase();
+                        ["timeout", "timer", "delay", "sleep", "wait"].iter().any(|word| text.contains(word))
+                    });
+            }
+            _ => return false,
+        }
+    }
+    false
+}
+
+/// Whether the request is made in a module-private function whose every call in the file is
+/// bounded by one of the forms [`raced_against_timer`] reads (`await withTimeout(load(id), ms)`).
+/// An exported function may be called from elsewhere, unbounded.
+fn every_caller_races(call: Node<'_>, model: &TsModel<'_>) -> bool {
+    let Some(function) = enclosing_function(call) else { return false };
+    let name = match (function.kind(), function.parent()) {
+        ("function_declaration", Some(parent)) if parent.kind() != "export_statement" => function.field("name"),
+        ("arrow_function" | "function_expression", Some(declarator)) if declarator.kind() == "variable_declarator" => {
+            let exported = declarator.parent().and_then(|d| d.parent()).is_some_and(|p| p.kind() == "export_statement");
+            declarator.field("name").filter(|n| n.kind() == "identifier" && !exported)
+        }
+        _ => None,
+    };
+    let Some(name) = name.map(|n| model.text(n)) else { return false };
+    let program = crate::lang::typescript::model::program_of(function);
+    let exported_later = descendants(program)
+        .filter(|n| n.kind() == "export_specifier" || (n.kind() == "assignment_expression" && model.text(*n).contains("exports")))
+        .any(|n| model.text(n).split(|c: char| !c.is_alphanumeric() && c != '_' && c != '$').any(|word| word == name));
+    if exported_later {
+        return false;
+    }
+    let mut calls = descendants(program)
+        .filter(|n| n.kind() == "call_expression")
+        .filter(|n| n.field("function").is_some_and(|f| f.kind() == "identifier" && model.text(f) == name))
+        .peekable();
+    calls.peek().is_some() && calls.all(|c| raced_against_timer(c, model))
 }
 
 /// A function passed as an argument (`https.get(url, (res) => ..)`): a callback, not options.
