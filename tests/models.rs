@@ -1290,3 +1290,20 @@ export async function check(id: string) {
         "archlint.toml:3: a response entry is a TypeScript call",
     );
 }
+
+#[test]
+fn a_projects_own_plaintext_connector_described_in_the_models_is_reported_for_a_remote_database() {
+    let config = "[[models.connections]]\nlanguage = \"rust\"\nfunction = \"ledger_store::open\"\nwhat = \"ledger store\"\nkind = \"database\"\nplaintext-connectors = [\"Cleartext\"]\n";
+    let rs = b"use ledger_store::{open, Cleartext, Sealed};\n\npub async fn remote() {\n    open(\"host=ledger.db.acme-corp.io user=ledger\", Cleartext).await;\n}\n\npub async fn sealed() {\n    open(\"host=ledger.db.acme-corp.io user=ledger\", Sealed).await;\n}\n\npub async fn local() {\n    open(\"host=localhost user=ledger\", Cleartext).await;\n}\n";
+    let dir = ledger(config, &[("src/store.rs", rs)]);
+    let found = |dir: &tempfile::TempDir| places_of(dir.path(), "database-without-tls");
+    assert_eq!(found(&dir), [("src/store.rs".to_string(), 4)], "a remote host in clear text; not: a TLS connector, a local host");
+    std::fs::remove_file(dir.path().join("archlint.toml")).unwrap();
+    assert_eq!(found(&dir), Vec::<(String, u64)>::new(), "without the entry, `Cleartext` is the project's own value");
+    assert_config_error(
+        dir.path(),
+        "[[models.connections]]\nlanguage = \"typescript\"\nfunction = \"openStore\"\nwhat = \"store\"\nkind = \"database\"\nplaintext-modes = [\"Mode::Off\"]\n",
+        "database-without-tls",
+        "archlint.toml:5: `plaintext-connectors` and `plaintext-modes` describe a Rust database connection",
+    );
+}

@@ -353,8 +353,20 @@ impl Knowledge {
                 Some(spec.kind.span()),
             ));
         }
+        let plaintext = !spec.plaintext_connectors.is_empty() || !spec.plaintext_modes.is_empty();
+        if plaintext && (language != Language::Rust || *spec.kind.get_ref() != ConnectionKind::Database) {
+            return Err(ModelError::at(
+                "`plaintext-connectors` and `plaintext-modes` describe a Rust database connection: they need `kind = \"database\"`",
+                Some(spec.kind.span()),
+            ));
+        }
+        if let Some(mode) = spec.plaintext_modes.iter().find(|m| m.split("::").count() != 2 || m.split("::").any(|s| !is_identifier(s))) {
+            return Err(ModelError::at(format!("bad plaintext mode `{mode}`: expected `Enum::Variant`"), Some(spec.kind.span())));
+        }
         let knowledge = self.language_mut(language);
         knowledge.remember(&callees);
+        knowledge.plaintext_connectors.extend(spec.plaintext_connectors.iter().cloned());
+        knowledge.plaintext_modes.extend(spec.plaintext_modes.iter().cloned());
         let commands = &mut knowledge.key_value;
         commands.client_types.extend(spec.client_types.iter().cloned());
         commands.writes_without_expiry.extend(spec.writes_without_expiry.iter().cloned());

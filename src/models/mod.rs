@@ -255,6 +255,10 @@ struct LanguageKnowledge {
     decorators: Vec<SourceDecorators>,
     /// What the key-value store clients among the connections write and expire by.
     key_value: KeyValueCommands,
+    /// Rust: values handed to a database connect call that mean no TLS (`NoTls`).
+    plaintext_connectors: Vec<String>,
+    /// Rust: enum variants that switch a database connection's TLS off (`PgSslMode::Disable`).
+    plaintext_modes: Vec<String>,
     /// Every method name and last name segment some entry matches by, for [`Knowledge::may_match`].
     names: HashSet<String>,
     /// The first segments of global names entries match whole (`fetch`, `eval`, `console`).
@@ -385,6 +389,18 @@ impl Knowledge {
     }
 
     /// The write and expiry methods of the key-value store clients (`cache-without-expiry`).
+    /// Rust: whether a value handed to a database connect call means no TLS (`NoTls`, by its
+    /// last segment).
+    pub fn is_plaintext_connector(&self, last_segment: &str) -> bool {
+        self.rust.plaintext_connectors.iter().any(|c| c == last_segment)
+    }
+
+    /// Rust: whether an enum variant (`PgSslMode::Disable`, by the path's last two segments)
+    /// switches a database connection's TLS off.
+    pub fn is_plaintext_mode(&self, enum_name: &str, variant: &str) -> bool {
+        self.rust.plaintext_modes.iter().any(|m| m.split_once("::") == Some((enum_name, variant)))
+    }
+
     pub fn key_value_commands(&self, language: Language) -> &KeyValueCommands {
         &self.language(language).key_value
     }

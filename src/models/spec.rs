@@ -914,6 +914,14 @@ entry!(
         /// answers a write.
         #[serde(default)]
         pub expiring_methods: Vec<String>,
+        /// Rust, for a database: values handed to a connect call that mean no TLS at all
+        /// (tokio-postgres's `NoTls`), by their last segment (`database-without-tls`).
+        #[serde(default)]
+        pub plaintext_connectors: Vec<String>,
+        /// Rust, for a database: enum variants that switch TLS off (`PgSslMode::Disable`), by
+        /// their last two segments.
+        #[serde(default)]
+        pub plaintext_modes: Vec<String>,
     }
 );
 

@@ -216,17 +216,19 @@ fn names_a_database(object: Node<'_>, model: &TsModel<'_>) -> bool {
 
 // ----- Rust -----
 
-/// `NoTls`, `tokio_postgres::NoTls`.
-fn is_no_tls(expr: &Expr) -> bool {
-    matches!(expr, Expr::Path(path) if path.path.segments.last().is_some_and(|s| s.ident == "NoTls"))
+/// A value the models say means no TLS when handed to a connect call (`NoTls`,
+/// `tokio_postgres::NoTls`).
+fn is_no_tls(expr: &Expr, model: &RustModel) -> bool {
+    matches!(expr, Expr::Path(path) if path.path.segments.last().is_some_and(|s| model.knowledge().is_plaintext_connector(&s.ident.to_string())))
 }
 
-/// `PgSslMode::Disable`, `MySqlSslMode::Disabled`, tokio-postgres `SslMode::Disable`.
-fn is_ssl_mode_disabled(expr: &Expr) -> bool {
+/// An enum variant the models say switches TLS off (`PgSslMode::Disable`,
+/// `MySqlSslMode::Disabled`, tokio-postgres `SslMode::Disable`).
+fn is_ssl_mode_disabled(expr: &Expr, model: &RustModel) -> bool {
     let Expr::Path(path) = expr else { return false };
     let segments: Vec<String> = path.path.segments.iter().map(|s| s.ident.to_string()).collect();
     match segments.as_slice() {
-        [.., mode, variant] => mode.ends_with("SslMode") && (variant == "Disable" || variant == "Disabled"),
+        [.., mode, variant] => model.knowledge().is_plaintext_mode(mode, variant),
         _ => false,
     }
 }
@@ -262,7 +264,7 @@ impl DatabaseWithoutTls {
 
     /// `connect("host=db.acme.io …", NoTls)`, `Config::new().host("db.acme.io").connect(NoTls)`.
     fn check_no_tls(&self, args: &[&Expr], chain_target: Option<String>, model: &RustModel, node: &RustNode<'_>, cx: &mut Context<'_>) {
-        let Some(no_tls) = args.iter().find(|a| is_no_tls(a)) else { return };
+        let Some(no_tls) = args.iter().find(|a| is_no_tls(a, model)) else { return };
         let from_args = || args.iter().find_map(|a| model.string_value(a, node.site.fn_id)).and_then(|t| connection_host(&t));
         let Some(host) = chain_target.or_else(from_args).and_then(|h| remote_host(&h)) else { return };
         cx.report(
@@ -307,7 +309,7 @@ impl Rule for DatabaseWithoutTls {
                 self.check_no_tls(&args, None, model, node, cx);
             }
             RustSyntax::MethodCall(call) => {
-                if !(call.method == "ssl_mode" || call.method == "host" || call.args.iter().any(is_no_tls)) {
+                if !(call.method == "ssl_mode" || call.method == "host" || call.args.iter().any(|a| is_no_tls(a, model))) {
                     return;
                 }
                 let (root, inner) = method_chain(&call.receiver);
@@ -316,7 +318,8 @@ impl Rule for DatabaseWithoutTls {
                 self.check_no_tls(&args, chain_host(root, &inner, model, fn_id), model, node, cx);
                 // `.host("db.acme.io").ssl_mode(PgSslMode::Disable)`, in either order: reported
                 // when the later of the two calls is visited, at the `ssl_mode` argument.
-                let disabled_mode = |c: &syn::ExprMethodCall| c.method == "ssl_mode" && c.args.first().is_some_and(is_ssl_mode_disabled);
+                let disabled_mode =
+                    |c: &syn::ExprMethodCall| c.method == "ssl_mode" && c.args.first().is_some_and(|a| is_ssl_mode_disabled(a, model));
                 let mode = if disabled_mode(call) {
                     chain_host(root, &inner, model, fn_id).map(|host| (call, host))
                 } else if call.method == "host" {
@@ -356,7 +359,8 @@ mod tests {
 
     #[test]
     fn ssl_modes() {
-        let parse = |s: &str| is_ssl_mode_disabled(&syn::parse_str::<Expr>(s).unwrap());
+        let model = RustModel::default();
+        let parse = |s: &str| is_ssl_mode_disabled(&syn::parse_str::<Expr>(s).unwrap(), &model);
         assert!(parse("PgSslMode::Disable"));
         assert!(parse("sqlx::mysql::MySqlSslMode::Disabled"));
         assert!(!parse("PgSslMode::Require"));
