@@ -39,6 +39,11 @@ pub enum Fact {
     /// A client's global default timeout is assigned somewhere (`axios.defaults.timeout`, as the
     /// models' `global-default` names it).
     ClientDefaultTimeout(String),
+    /// Some call of a function or method of this name, made in another file than the one that
+    /// defines it, is raced against a timer or handed to a timeout wrapper
+    /// (`withTimeout(api.loadRates(base), 5_000)`): the requests it makes are bounded by their
+    /// caller.
+    RacedAgainstTimer(String),
     /// Some code sets a timeout on what a function of this name returns
     /// (`self.request(..).timeout(t)`): a request it hands out may be bounded by its callers.
     TimeoutSetOnResultOf(String),

@@ -1307,3 +1307,30 @@ fn a_projects_own_plaintext_connector_described_in_the_models_is_reported_for_a_
         "archlint.toml:5: `plaintext-connectors` and `plaintext-modes` describe a Rust database connection",
     );
 }
+
+#[test]
+fn a_request_in_an_exported_function_that_another_file_races_against_a_timer_is_bounded() {
+    let rates = br#"import axios from "axios";
+export async function loadRates(base: string) {
+  return axios.get(`https://rates.partner.example/v1/${base}`);
+}
+export async function loadFees(region: string) {
+  return axios.get(`https://fees.partner.example/v1/${region}`);
+}
+"#;
+    let raced = br#"import { loadRates, loadFees } from "./rates";
+import { withTimeout } from "./promises";
+export async function rates(base: string) {
+  return withTimeout(loadRates(base), 5_000);
+}
+export async function fees(region: string) {
+  return loadFees(region);
+}
+"#;
+    let dir = ledger("", &[("src/rates.ts", rates), ("src/quotes.ts", raced)]);
+    let found = |dir: &tempfile::TempDir| places_of(dir.path(), "http-client-without-timeout");
+    assert_eq!(found(&dir), [("src/rates.ts".to_string(), 6)], "`loadRates` is raced by its caller; `loadFees` is not");
+    let unraced = std::str::from_utf8(raced).unwrap().replace("withTimeout(loadRates(base), 5_000)", "loadRates(base)");
+    std::fs::write(dir.path().join("src/quotes.ts"), unraced).unwrap();
+    assert_eq!(found(&dir), [("src/rates.ts".to_string(), 3), ("src/rates.ts".to_string(), 6)], "without the race, both are reported");
+}

@@ -90,7 +90,8 @@ impl HttpClientWithoutTimeout {
 }
 
 /// Whether the request's promise is bounded where it is made: handed to a timeout wrapper
-/// (`withTimeout(axios.get(url), 5000)`, `pTimeout(..)`) or raced against a timer
+/// (`withTimeout(axios.get(url), 5000)`, `pTimeout(..)`, or as a function to run:
+/// `withTimeout(() => axios.get(url), 5000)`) or raced against a timer
 /// (`Promise.race([fetch(url), sleep(5000).then(..)])`). `await` and parentheses on the way are
 /// looked through; a function boundary ends the search.
 fn raced_against_timer(call: Node<'_>, model: &TsModel<'_>) -> bool {
@@ -98,6 +99,8 @@ fn raced_against_timer(call: Node<'_>, model: &TsModel<'_>) -> bool {
     while let Some(parent) = node.parent() {
         match parent.kind() {
             "await_expression" | "parenthesized_expression" | "as_expression" | "non_null_expression" => node = parent,
+            // `withTimeout(() => load(id), ms)`: a wrapper that takes the function to run.
+            "arrow_function" if parent.field("body") == Some(node) => node = parent,
             "arguments" => {
                 let Some(outer) = parent.parent().filter(|p| p.kind() == "call_expression") else { return false };
                 let name = outer
@@ -150,6 +153,37 @@ fn every_caller_races(call: Node<'_>, model: &TsModel<'_>) -> bool {
         .filter(|n| n.field("function").is_some_and(|f| f.kind() == "identifier" && model.text(f) == name))
         .peekable();
     calls.peek().is_some() && calls.all(|c| raced_against_timer(c, model))
+}
+
+/// The name of a function of another file that this call races against a timer
+/// (`withTimeout(loadRates(base), ms)` with `loadRates` imported, `Promise.race([this.api.quote(s),
+/// sleep(ms)])`): an imported function, or a method of another object.
+fn raced_callee_of_another_file<'t>(call: Node<'t>, model: &TsModel<'t>) -> Option<&'t str> {
+    let callee = call.field("function")?;
+    let name = match callee.kind() {
+        "identifier" if model.import(model.text(callee)).is_some() => model.text(callee),
+        "member_expression" => model.text(callee.field("property")?),
+        _ => return None,
+    };
+    raced_against_timer(call, model).then_some(name)
+}
+
+/// The name other files call the function around `call` by, when they can: an exported
+/// function, or a method of a class or object (`this.api.loadRates(..)` from a service).
+fn callable_from_other_files<'t>(call: Node<'t>, model: &TsModel<'t>) -> Option<&'t str> {
+    let function = enclosing_function(call)?;
+    let parent = function.parent()?;
+    let name = match (function.kind(), parent.kind()) {
+        ("method_definition", _) => function.field("name"),
+        ("function_declaration", "export_statement") => function.field("name"),
+        (_, "variable_declarator") => {
+            let exported = parent.parent().and_then(|d| d.parent()).is_some_and(|p| p.kind() == "export_statement");
+            parent.field("name").filter(|_| exported)
+        }
+        (_, "pair") => parent.field("key"),
+        _ => None,
+    };
+    name.map(|n| model.text(n))
 }
 
 /// A function passed as an argument (`https.get(url, (res) => ..)`): a callback, not options.
@@ -321,11 +355,19 @@ impl Rule for HttpClientWithoutTimeout {
             }
             _ if cx.in_test => {}
             _ => {
+                if let Some(callee) = raced_callee_of_another_file(node, model) {
+                    cx.fact(Fact::RacedAgainstTimer(callee.to_string()));
+                }
                 // In a module only browser code imports, the request is the browser's.
                 let before = cx.finding_count();
                 self.check_ts_call(node, model, cx);
+                // A function other files call may be raced against a timer there.
+                let outside = callable_from_other_files(node, model);
                 for finding in cx.findings_since(before) {
                     finding.withdrawn_by(Fact::OnlyBrowserCodeImports);
+                    if let Some(name) = outside {
+                        finding.withdrawn_by(Fact::RacedAgainstTimer(name.to_string()));
+                    }
                 }
             }
         }
