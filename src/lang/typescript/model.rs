@@ -555,34 +555,36 @@ impl<'t> TsModel<'t> {
         })
     }
 
+    /// Asks the models about a call (or `new` expression) by its name, resolved through the
+    /// file's imports.
+    fn ask<R>(&self, call: Node<'_>, question: impl FnOnce(&'t Knowledge, &crate::models::CallName<'_>) -> R) -> R {
+        let parts = self.call_parts(call);
+        question(self.knowledge, &parts.name(self.import_specifiers()))
+    }
+
     /// The HTTP client entries this call is.
     pub fn clients(&self, call: Node<'_>) -> Vec<&'t crate::models::Client> {
-        let parts = self.call_parts(call);
-        self.knowledge.clients(Language::Typescript, &parts.name(self.import_specifiers()))
+        self.ask(call, |knowledge, name| knowledge.clients(Language::Typescript, name))
     }
 
     /// Whether the models say this call hashes a password (`bcrypt.hash`, a `[[hashers]]` entry).
     pub fn hashes(&self, call: Node<'_>) -> bool {
-        let parts = self.call_parts(call);
-        self.knowledge.hashes(Language::Typescript, &parts.name(self.import_specifiers()))
+        self.ask(call, |knowledge, name| knowledge.hashes(Language::Typescript, name))
     }
 
     /// The model entry that says this call hashes a password or derives a key.
     pub fn kdf(&self, call: Node<'_>) -> Option<&'t crate::models::Kdf> {
-        let parts = self.call_parts(call);
-        self.knowledge.kdf(Language::Typescript, &parts.name(self.import_specifiers()))
+        self.ask(call, |knowledge, name| knowledge.kdf(Language::Typescript, name))
     }
 
     /// The model entries that say this call (or `new` expression) takes secret key material.
     pub fn keys(&self, call: Node<'_>) -> Vec<&'t crate::models::Key> {
-        let parts = self.call_parts(call);
-        self.knowledge.keys(Language::Typescript, &parts.name(self.import_specifiers()))
+        self.ask(call, |knowledge, name| knowledge.keys(Language::Typescript, name))
     }
 
     /// The model entry that says this call (or `new` expression) makes a GraphQL server.
     pub fn graphql(&self, call: Node<'_>) -> Option<&'t crate::models::Graphql> {
-        let parts = self.call_parts(call);
-        self.knowledge.graphql(Language::Typescript, &parts.name(self.import_specifiers()))
+        self.ask(call, |knowledge, name| knowledge.graphql(Language::Typescript, name))
     }
 
     /// The GraphQL entry of a function named by its import-resolved name (a Fastify plugin handed
@@ -593,14 +595,12 @@ impl<'t> TsModel<'t> {
 
     /// The model entry that says this call (or `new` expression) makes an in-process cache.
     pub fn cache(&self, call: Node<'_>) -> Option<&'t crate::models::Cache> {
-        let parts = self.call_parts(call);
-        self.knowledge.cache(Language::Typescript, &parts.name(self.import_specifiers()))
+        self.ask(call, |knowledge, name| knowledge.cache(Language::Typescript, name))
     }
 
     /// The model entry that says this call sets a cookie or makes session middleware.
     pub fn cookie(&self, call: Node<'_>) -> Option<&'t crate::models::Cookie> {
-        let parts = self.call_parts(call);
-        self.knowledge.cookie(Language::Typescript, &parts.name(self.import_specifiers()))
+        self.ask(call, |knowledge, name| knowledge.cookie(Language::Typescript, name))
     }
 
     /// Whether an assignment to this name (`axios.defaults.timeout`) gives some client's requests
@@ -646,8 +646,7 @@ impl<'t> TsModel<'t> {
 
     /// The model entry that says this call validates request data.
     pub fn validator(&self, call: Node<'_>) -> Option<&'t crate::models::Validator> {
-        let parts = self.call_parts(call);
-        self.knowledge.validator(Language::Typescript, &parts.name(self.import_specifiers()))
+        self.ask(call, |knowledge, name| knowledge.validator(Language::Typescript, name))
     }
 
     /// The model entry that says the function an expression names (a middleware handed to a
@@ -660,8 +659,7 @@ impl<'t> TsModel<'t> {
     /// The model entry that says this call (`passport.authenticate("jwt")`, `AuthGuard("jwt")`)
     /// makes authentication middleware or a guard, or only looks as if it did.
     pub fn guard(&self, call: Node<'_>) -> Option<&'t crate::models::Guard> {
-        let parts = self.call_parts(call);
-        self.knowledge.guard(Language::Typescript, &parts.name(self.import_specifiers()))
+        self.ask(call, |knowledge, name| knowledge.guard(Language::Typescript, name))
     }
 
     /// The model entry that says the function or class a name refers to (a middleware handed to
@@ -684,14 +682,12 @@ impl<'t> TsModel<'t> {
 
     /// The model entry that says this call sets a request body limit.
     pub fn body_limit(&self, call: Node<'_>) -> Option<&'t crate::models::BodyLimit> {
-        let parts = self.call_parts(call);
-        self.knowledge.body_limit(Language::Typescript, &parts.name(self.import_specifiers()))
+        self.ask(call, |knowledge, name| knowledge.body_limit(Language::Typescript, name))
     }
 
     /// The model entry that says this call (or `new` expression) makes an HTTP app or server.
     pub fn server(&self, call: Node<'_>) -> Option<&'t crate::models::Server> {
-        let parts = self.call_parts(call);
-        self.knowledge.server(Language::Typescript, &parts.name(self.import_specifiers()))
+        self.ask(call, |knowledge, name| knowledge.server(Language::Typescript, name))
     }
 
     /// The model entry that says a module's export, named whole (`fastify` of
@@ -709,8 +705,7 @@ impl<'t> TsModel<'t> {
 
     /// The JWT library entries this call (or `new` expression) is.
     pub fn tokens(&self, call: Node<'_>) -> Vec<&'t crate::models::Token> {
-        let parts = self.call_parts(call);
-        self.knowledge.tokens(Language::Typescript, &parts.name(self.import_specifiers()))
+        self.ask(call, |knowledge, name| knowledge.tokens(Language::Typescript, name))
     }
 
     /// Whether the file imports a JWT library (the module of a `[[tokens]]` entry).
@@ -729,26 +724,22 @@ impl<'t> TsModel<'t> {
     /// The model entry that says this call blocks its thread (`fs.readFileSync`, a `[[blocking]]`
     /// entry).
     pub fn blocking(&self, call: Node<'_>) -> Option<&'t crate::models::Blocking> {
-        let parts = self.call_parts(call);
-        self.knowledge.blocking(Language::Typescript, &parts.name(self.import_specifiers()))
+        self.ask(call, |knowledge, name| knowledge.blocking(Language::Typescript, name))
     }
 
     /// Whether the models say this call writes a log line (`console.log`, a `[[loggers]]` entry).
     pub fn logs(&self, call: Node<'_>) -> bool {
-        let parts = self.call_parts(call);
-        self.knowledge.logs(Language::Typescript, &parts.name(self.import_specifiers()))
+        self.ask(call, |knowledge, name| knowledge.logs(Language::Typescript, name))
     }
 
     /// The connection entries this call is (it opens a connection, pool or client).
     pub fn connections(&self, call: Node<'_>) -> Vec<&'t crate::models::Connection> {
-        let parts = self.call_parts(call);
-        self.knowledge.connections(Language::Typescript, &parts.name(self.import_specifiers()))
+        self.ask(call, |knowledge, name| knowledge.connections(Language::Typescript, name))
     }
 
     /// The model entries that make this call a sink of `kind`.
     pub fn sinks(&self, call: Node<'_>, kind: SinkKind) -> Vec<&'t Sink> {
-        let parts = self.call_parts(call);
-        self.knowledge.sinks(Language::Typescript, &parts.name(self.import_specifiers()), kind)
+        self.ask(call, |knowledge, name| knowledge.sinks(Language::Typescript, name, kind))
     }
 
     pub fn import(&self, local: &str) -> Option<&Import> {
