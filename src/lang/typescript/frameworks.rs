@@ -158,18 +158,24 @@ impl<'t> TsModel<'t> {
     /// A tRPC resolver: the function given to `.query`, `.mutation` or `.subscription` of a
     /// procedure builder (`publicProcedure.input(schema).query(({ input }) => ..)`).
     pub fn is_trpc_resolver(&self, function: Node<'t>) -> bool {
-        let Some(call) = function.parent().filter(|p| p.kind() == "arguments").and_then(|a| a.parent()) else { return false };
-        let Some(callee) = call.field("function").filter(|c| c.kind() == "member_expression") else { return false };
-        let method = callee.field("property").map(|p| self.text(p)).unwrap_or("");
-        matches!(method, "query" | "mutation" | "subscription")
-            && callee.field("object").is_some_and(|receiver| callee_chain_mentions(self, receiver, "procedure"))
+        self.trpc_registration(function).is_some()
     }
 
     /// A tRPC resolver whose procedure parses what the client sent with a schema first
     /// (`publicProcedure.input(z.object({ .. })).mutation(({ input }) => ..)`).
     pub fn is_trpc_resolver_with_input(&self, function: Node<'t>) -> bool {
-        let Some(call) = function.parent().filter(|p| p.kind() == "arguments").and_then(|a| a.parent()) else { return false };
-        self.is_trpc_resolver(function) && self.methods_before(call).contains(&"input")
+        self.trpc_registration(function).is_some_and(|call| self.methods_before(call).contains(&"input"))
+    }
+
+    /// The `.query(..)`/`.mutation(..)`/`.subscription(..)` call of a procedure builder that
+    /// `function` is handed to, if it is.
+    fn trpc_registration(&self, function: Node<'t>) -> Option<Node<'t>> {
+        let call = function.parent().filter(|p| p.kind() == "arguments").and_then(|a| a.parent())?;
+        let callee = call.field("function").filter(|c| c.kind() == "member_expression")?;
+        let method = callee.field("property").map(|p| self.text(p)).unwrap_or("");
+        let registers = matches!(method, "query" | "mutation" | "subscription")
+            && callee.field("object").is_some_and(|receiver| callee_chain_mentions(self, receiver, "procedure"));
+        registers.then_some(call)
     }
 
     /// A NestJS microservice handler (`@MessagePattern('sum') sum(data: number[])`).

@@ -674,10 +674,10 @@ impl<'t> TsModel<'t> {
     /// naming the method, the one whose response object the receiver is (`res.json`, Hono's
     /// `c.json`).
     pub fn response(&self, call: Node<'_>) -> Option<&'t crate::models::Response> {
-        let parts = self.call_parts(call);
+        let responses = self.ask(call, |knowledge, name| knowledge.responses(Language::Typescript, name));
         let callee = call.field("function").or_else(|| call.field("constructor"))?;
         let root = self.text(callee).split(['.', '(']).next().unwrap_or("");
-        self.knowledge.responses(Language::Typescript, &parts.name(self.import_specifiers())).into_iter().find(|r| r.sent_on(root))
+        responses.into_iter().find(|r| r.sent_on(root))
     }
 
     /// The model entry that says this call sets a request body limit.

@@ -118,7 +118,8 @@ fn raced_against_timer(call: Node<'_>, model: &TsModel<'_>) -> bool {
                 return race.is_some()
                     && named_children(parent).filter(|element| *element != node).any(|element| {
                         let text = model.text(element).to_ascii_lowercase();
-                        ["timeout", "timer", "delay", "sleep", "wait"].iter().any(|word| text.contains(word))
+                        // Not "wait": `await` is in most async code.
+                        ["timeout", "timer", "delay", "sleep"].iter().any(|word| text.contains(word))
                     });
             }
             _ => return false,
@@ -361,11 +362,12 @@ impl Rule for HttpClientWithoutTimeout {
                 // In a module only browser code imports, the request is the browser's.
                 let before = cx.finding_count();
                 self.check_ts_call(node, model, cx);
-                // A function other files call may be raced against a timer there.
-                let outside = callable_from_other_files(node, model);
+                // A function other files call may be raced against a timer there (asked only of
+                // calls with a finding: most have none).
+                let mut outside = None;
                 for finding in cx.findings_since(before) {
                     finding.withdrawn_by(Fact::OnlyBrowserCodeImports);
-                    if let Some(name) = outside {
+                    if let Some(name) = *outside.get_or_insert_with(|| callable_from_other_files(node, model)) {
                         finding.withdrawn_by(Fact::RacedAgainstTimer(name.to_string()));
                     }
                 }

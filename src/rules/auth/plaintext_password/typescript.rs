@@ -89,9 +89,8 @@ impl PlaintextPassword {
         let reported = !found.is_empty();
         // A write through the project's own data layer (`models.users.create(..)`,
         // `this.usersService.update(id, ..)`) stores what that layer's method makes of it.
-        let layer = (matches!(what, Use::Stored) && model.unwrap_expression(receiver).kind() == "member_expression")
-            .then(|| model.text(receiver).rsplit('.').next().map(layer_name))
-            .flatten();
+        let through_member = matches!(what, Use::Stored) && model.unwrap_expression(receiver).kind() == "member_expression";
+        let layer = model.text(receiver).rsplit('.').next().filter(|_| through_member).map(layer_name);
         for (at, flow) in found {
             let Some(finding) = self.report(cx, span_of(at), use_message(what, &flow), &flow, true) else { continue };
             // The argument holding the password, written there or bound to a local first.
@@ -121,13 +120,17 @@ impl PlaintextPassword {
             let Some(method) = member.field("name").map(|n| model.text(n)) else { continue };
             let own = |function: &str| function == method || function.ends_with(&format!(".{method}"));
             for call in crate::lang::typescript::model::descendants(member).filter(|n| n.kind() == "call_expression") {
-                if !is_hash_call(call, model) {
+                // Most calls take no password: the names are read before the callee and the origin.
+                let passwords: Vec<Node<'_>> = call_arguments(call)
+                    .into_iter()
+                    .filter(|argument| model.text(*argument).rsplit('.').next().is_some_and(names_password))
+                    .collect();
+                if passwords.is_empty() || !is_hash_call(call, model) {
                     continue;
                 }
-                for argument in call_arguments(call) {
-                    let named = model.text(argument).rsplit('.').next().is_some_and(names_password);
+                for argument in passwords {
                     let Origin::Parameter(parameters) = model.origin(argument) else { continue };
-                    for parameter in parameters.iter().filter(|p| named && own(&p.function)) {
+                    for parameter in parameters.iter().filter(|p| own(&p.function)) {
                         cx.fact(Fact::PasswordHashedBy(format!("{layer}.{method}#{}", parameter.index)));
                     }
                 }
