@@ -167,6 +167,15 @@ impl<'t> TsModel<'t> {
         self.trpc_registration(function).is_some_and(|call| self.methods_before(call).contains(&"input"))
     }
 
+    /// The `.input(parser)` call of a tRPC procedure builder (`publicProcedure.input(..)`,
+    /// `t.procedure.input(..)`): the parser runs on what the client sent before the resolver does.
+    pub fn is_trpc_input(&self, call: Node<'t>) -> bool {
+        call.field("function").filter(|c| c.kind() == "member_expression").is_some_and(|callee| {
+            callee.field("property").is_some_and(|p| self.text(p) == "input")
+                && callee.field("object").is_some_and(|receiver| callee_chain_mentions(self, receiver, "procedure"))
+        })
+    }
+
     /// The `.query(..)`/`.mutation(..)`/`.subscription(..)` call of a procedure builder that
     /// `function` is handed to, if it is.
     fn trpc_registration(&self, function: Node<'t>) -> Option<Node<'t>> {

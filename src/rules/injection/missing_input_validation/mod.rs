@@ -2,16 +2,20 @@
 //! step at the boundary. Checked where archlint can be sure a validator was meant to run:
 //! NestJS apps whose DTOs are never validated (no global `ValidationPipe`), DTO classes with no
 //! validation decorators (declared in another file: a project fact), `ValidationPipe`s that let
-//! undeclared properties through (no `whitelist`), untyped NestJS bodies, Fastify routes that read a body or query without a schema, and Rust DTOs that derive
-//! `Validate` in one file while the handler that receives them, in another, never calls it, and
-//! Rust handlers that read fields out of an untyped JSON payload (`Json<Value>`, `Json<HashMap<..>>`).
+//! undeclared properties through (no `whitelist`), untyped NestJS bodies, Fastify routes that
+//! read a body or query without a schema, tRPC procedures whose input parser accepts anything,
+//! Rust DTOs that derive `Validate` in one file while the handler that receives them, in another,
+//! never calls it, and Rust handlers that read fields out of an untyped JSON payload
+//! (`Json<Value>`, `Json<HashMap<..>>`).
 //!
 //! One file per framework: `nest.rs` (DTOs, pipes, the app's global validation), `fastify.rs`
-//! (route schemas) and `rust.rs` (`Validate` DTOs never validated, untyped JSON payloads).
+//! (route schemas), `trpc.rs` (input parsers that accept anything) and `rust.rs` (`Validate` DTOs
+//! never validated, untyped JSON payloads).
 
 mod fastify;
 mod nest;
 mod rust;
+mod trpc;
 
 use crate::lang::rust::{RustKind, RustModel, RustNode};
 use crate::lang::typescript::TsModel;
@@ -41,6 +45,7 @@ impl Rule for MissingInputValidation {
             "call_expression" => {
                 self.check_nest_call(node, model, cx);
                 self.check_fastify_route(node, model, cx);
+                self.check_trpc_input(node, model, cx);
             }
             "new_expression" => self.check_validation_pipe(node, model, cx),
             "class_declaration" => self.check_class(node, model, cx),
