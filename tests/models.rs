@@ -1334,3 +1334,88 @@ export async function fees(region: string) {
     std::fs::write(dir.path().join("src/quotes.ts"), unraced).unwrap();
     assert_eq!(found(&dir), [("src/rates.ts".to_string(), 3), ("src/rates.ts".to_string(), 6)], "without the race, both are reported");
 }
+
+#[test]
+fn a_projects_own_router_methods_and_route_decorators_described_in_the_models_are_routes() {
+    let config = r#"
+[[models.routes]]
+language = "typescript"
+role = "method"
+methods = ["handle"]
+http-method = "POST"
+
+[[models.routes]]
+language = "typescript"
+role = "mount"
+methods = ["guardWith"]
+
+[[models.routes]]
+language = "typescript"
+role = "method"
+decorators = ["Mutate"]
+http-method = "POST"
+"#;
+    // The kit's own router: `handle` registers a route, `guardWith` mounts middleware for what follows.
+    let kit = br#"import { api } from "./http/kit";
+import { requireAuth } from "./http/auth";
+api.handle("/orders", (req, res) => res.send("made"));
+api.guardWith(requireAuth);
+api.handle("/invoices", (req, res) => res.send("made"));
+"#;
+    // A controller whose own route decorator registers a state-changing route.
+    let controller = br#"import { Controller, Post, UseGuards } from "@nestjs/common";
+import { AuthGuard } from "@nestjs/passport";
+import { Mutate } from "./http/kit";
+
+@Controller("orders")
+export class OrdersController {
+  @Post()
+  @UseGuards(AuthGuard("jwt"))
+  create() {
+    return "made";
+  }
+
+  @Mutate("cancel")
+  cancel() {
+    return "cancelled";
+  }
+}
+"#;
+    let dir = ledger(config, &[("src/api.ts", kit), ("src/orders.controller.ts", controller)]);
+    let found = |dir: &tempfile::TempDir| {
+        let mut found = findings_of(dir.path(), "route-before-auth-middleware,inconsistent-route-auth");
+        found.sort();
+        found
+    };
+    let at = |rule: &str, path: &str, line: u64| (rule.to_string(), path.to_string(), line);
+    assert_eq!(
+        found(&dir),
+        [at("inconsistent-route-auth", "src/orders.controller.ts", 13), at("route-before-auth-middleware", "src/api.ts", 3)],
+        "`/orders` is handled before `guardWith(requireAuth)`, `/invoices` after it; `@Mutate` is an unguarded POST beside a guarded one"
+    );
+    std::fs::remove_file(dir.path().join("archlint.toml")).unwrap();
+    assert_eq!(
+        found(&dir),
+        Vec::<(String, String, u64)>::new(),
+        "without the entries, `handle`, `guardWith` and `@Mutate` are calls like any other"
+    );
+    let mistakes = [
+        ("language = \"rust\"\nrole = \"method\"\nmethods = [\"handle\"]\n", "archlint.toml:3: a route entry is TypeScript"),
+        (
+            "language = \"typescript\"\nrole = \"mount\"\nmethods = [\"guardWith\"]\nhttp-method = \"POST\"\n",
+            "a route's `http-method` is for `role = \"method\"`",
+        ),
+        ("language = \"typescript\"\nrole = \"options\"\nmethods = [\"define\"]\n", "names its `handler-option` and `path-option`"),
+        ("language = \"typescript\"\nrole = \"method\"\nfunction = \"kit.handle\"\n", "a route entry names router `methods`"),
+        (
+            "language = \"typescript\"\nrole = \"controller\"\nmethods = [\"mount\"]\n",
+            "a route with `role = \"controller\"` names class `decorators`",
+        ),
+        ("language = \"typescript\"\nrole = \"method\"\ndecorators = [\"@Mutate()\"]\n", "archlint.toml:4: bad decorator `@Mutate()`"),
+        ("language = \"typescript\"\nrole = \"mount\"\ndecorators = [\"Guarded\"]\n", "route `decorators` are NestJS-style"),
+    ];
+    for (entry, expected) in mistakes {
+        let config = format!("[[models.routes]]\n{entry}");
+        assert_config_error(dir.path(), &config, "inconsistent-route-auth", expected);
+    }
+}

@@ -4,8 +4,8 @@
 
 use super::spec::{
     BlockingSpec, BodyLimitSpec, CacheSpec, ClientSpec, ConnectionSpec, CookieSpec, GraphqlSpec, GuardSpec, HasherSpec, InternalErrorSpec,
-    KdfSpec, KeySpec, LimiterSpec, LoggerSpec, ModelFile, PackageSpec, PropagatorSpec, RequestTimeoutSpec, ResponseSpec, SanitizerSpec,
-    Sections, ServerSpec, SinkSpec, SourceSpec, TokenSpec, UserModels, ValidatorSpec,
+    KdfSpec, KeySpec, LimiterSpec, LoggerSpec, ModelFile, PackageSpec, PropagatorSpec, RequestTimeoutSpec, ResponseSpec, RouteSpec,
+    SanitizerSpec, Sections, ServerSpec, SinkSpec, SourceSpec, TokenSpec, UserModels, ValidatorSpec,
 };
 use super::*;
 
@@ -126,6 +126,9 @@ impl Knowledge {
         }
         for response in &sections.responses {
             self.add_response(response, context, from)?;
+        }
+        for route in &sections.routes {
+            self.add_route(route, context, from)?;
         }
         Ok(())
     }
@@ -655,6 +658,71 @@ impl Knowledge {
             self.rust.guard_types.push(GuardType { name, module: module.clone(), role, from: from.clone() });
         }
         Ok(())
+    }
+
+    fn add_route(&mut self, spec: &RouteSpec, context: &FileContext<'_>, from: &Provenance) -> Result<(), ModelError> {
+        let role = *spec.role.get_ref();
+        let at = Some(spec.role.span());
+        let callee = spec.callee();
+        let names_calls = callee.function.is_some() || !callee.functions.is_empty() || !callee.methods.is_empty();
+        let language = entry_language(spec.language.as_ref(), context, at.clone())?;
+        if language != Language::Typescript {
+            return Err(ModelError::at("a route entry is TypeScript (Rust routers are read by the front-end)", at));
+        }
+        let only = |key: &str, roles: &[RouteRole]| -> Result<(), ModelError> {
+            let names: Vec<&str> = roles.iter().map(|r| r.name()).collect();
+            Err(ModelError::at(format!("a route's `{key}` is for `role = \"{}\"`", names.join("\"`/`\"")), at.clone()))
+        };
+        if spec.http_method.is_some() && role != RouteRole::Method {
+            only("http-method", &[RouteRole::Method])?;
+        }
+        if spec.hook_argument && role != RouteRole::Mount {
+            only("hook-argument", &[RouteRole::Mount])?;
+        }
+        if !spec.hook_options.is_empty() && !matches!(role, RouteRole::Method | RouteRole::Options) {
+            only("hook-options", &[RouteRole::Method, RouteRole::Options])?;
+        }
+        if (spec.handler_option.is_some() || spec.path_option.is_some()) != (role == RouteRole::Options) {
+            return Err(ModelError::at(
+                "a route with `role = \"options\"` names its `handler-option` and `path-option`, and only it does",
+                at,
+            ));
+        }
+        if !spec.decorators.is_empty() {
+            if names_calls || !matches!(role, RouteRole::Method | RouteRole::Controller) {
+                return Err(ModelError::at(
+                    "route `decorators` are NestJS-style method (`role = \"method\"`) or class (`role = \"controller\"`) decorators, without calls",
+                    at,
+                ));
+            }
+            for name in &spec.decorators {
+                if !is_identifier(name.get_ref()) {
+                    return Err(ModelError::at(
+                        format!("bad decorator `{}`: a name, without `@` or arguments", name.get_ref()),
+                        Some(name.span()),
+                    ));
+                }
+                self.typescript.route_decorators.push(RouteDecorator {
+                    name: name.get_ref().clone(),
+                    role,
+                    http_method: spec.http_method.clone(),
+                    from: from.clone(),
+                });
+            }
+            return Ok(());
+        }
+        if role == RouteRole::Controller {
+            return Err(ModelError::at("a route with `role = \"controller\"` names class `decorators`", at));
+        }
+        let by_method = !callee.methods.is_empty() || callee.functions.iter().chain(callee.function).all(|f| f.get_ref().starts_with("*."));
+        if !names_calls || !by_method {
+            return Err(ModelError::at(
+                "a route entry names router `methods` (a router is any receiver), or NestJS-style `decorators`",
+                callee.at().or(at),
+            ));
+        }
+        let entry = |callee| Route { callee, role, parameters: spec.clone(), from: from.clone() };
+        self.add_plain_calls(&callee, context, "a route", |k| &mut k.routes, entry)
     }
 
     fn add_response(&mut self, spec: &ResponseSpec, context: &FileContext<'_>, from: &Provenance) -> Result<(), ModelError> {

@@ -244,6 +244,69 @@ pub struct Guard {
     pub from: Provenance,
 }
 
+/// A call that registers a route or mounts middleware (see [`RouteSpec`]).
+#[derive(Debug, Clone)]
+pub struct Route {
+    pub callee: Callee,
+    pub role: RouteRole,
+    pub parameters: RouteSpec,
+    pub from: Provenance,
+}
+
+/// A decorator that makes a method a route handler, or a class a controller (see [`RouteSpec`]).
+#[derive(Debug, Clone)]
+pub struct RouteDecorator {
+    pub name: String,
+    pub role: RouteRole,
+    pub http_method: Option<String>,
+    pub from: Provenance,
+}
+
+/// What the models say one `receiver.method(..)` call does for routing: every entry of that
+/// method (frameworks share names: Express's `route(path)` starts a chain, Fastify's
+/// `route(options)` registers a route).
+#[derive(Debug, Clone, Default)]
+pub struct Routing<'k> {
+    method: String,
+    entries: Vec<&'k Route>,
+}
+
+impl<'k> Routing<'k> {
+    pub(super) fn new(method: &str, entries: Vec<&'k Route>) -> Self {
+        Routing { method: method.to_string(), entries }
+    }
+
+    fn with(&self, role: RouteRole) -> Option<&'k Route> {
+        self.entries.iter().copied().find(|route| route.role == role)
+    }
+
+    /// For a call that registers a route: the HTTP method, in capitals (`ALL` for every method).
+    pub fn http_method(&self) -> Option<String> {
+        let route = self.with(RouteRole::Method)?;
+        Some(route.parameters.http_method.clone().unwrap_or_else(|| self.method.to_ascii_uppercase()))
+    }
+
+    /// The entry when the call mounts middleware for the routes after it.
+    pub fn mount(&self) -> Option<&'k Route> {
+        self.with(RouteRole::Mount)
+    }
+
+    /// Whether the call starts a chain of routes for one path (`app.route("/orders")`).
+    pub fn starts_path(&self) -> bool {
+        self.with(RouteRole::Path).is_some()
+    }
+
+    /// The entry when the call registers a route from an options object.
+    pub fn options(&self) -> Option<&'k Route> {
+        self.with(RouteRole::Options)
+    }
+
+    /// Keys of the route's options object whose middleware runs before the handler.
+    pub fn hook_options(&self) -> impl Iterator<Item = &'k str> + '_ {
+        self.entries.iter().flat_map(|route| route.parameters.hook_options.iter().map(String::as_str))
+    }
+}
+
 /// A Rust handler parameter type and what it says about the caller (see [`GuardSpec`]).
 #[derive(Debug, Clone)]
 pub struct GuardType {

@@ -288,6 +288,39 @@ impl Knowledge {
                     from: &response.from,
                 });
             }
+            for route in &k.routes.entries {
+                let p = &route.parameters;
+                let mut details = Vec::new();
+                details.extend(p.http_method.as_ref().map(|m| format!("registers {m}")));
+                if p.hook_argument {
+                    details.push("first argument names a hook".to_string());
+                }
+                if let (Some(handler), Some(path)) = (&p.handler_option, &p.path_option) {
+                    details.push(format!("handler in `{handler}`, path in `{path}`"));
+                }
+                if !p.hook_options.is_empty() {
+                    details.push(format!("middleware in {}", p.hook_options.join(", ")));
+                }
+                entries.push(ListedEntry {
+                    language,
+                    section: "route",
+                    kind: Some(route.role.name().to_string()),
+                    name: route.callee.shown(),
+                    detail: details.join("; "),
+                    from: &route.from,
+                });
+            }
+            for decorator in &k.route_decorators {
+                let detail = decorator.http_method.as_ref().map(|m| format!("registers {m}")).unwrap_or_default();
+                entries.push(ListedEntry {
+                    language,
+                    section: "route",
+                    kind: Some(decorator.role.name().to_string()),
+                    name: format!("@{}", decorator.name),
+                    detail,
+                    from: &decorator.from,
+                });
+            }
             for guard in &k.guards.entries {
                 entries.push(ListedEntry {
                     language,
@@ -378,7 +411,7 @@ pub struct ListedEntry<'k> {
     pub language: Language,
     /// `source`, `sink`, `sanitizer`, `propagator`, `client`, `connection`, `logger`, `hasher`,
     /// `blocking`, `key`, `kdf`, `token`, `graphql`, `cache`, `body-limit`, `request-timeout`,
-    /// `cookie`, `validator`, `query`, `guard`, `response`, `body-reader`, `tls-switch`, `internal-error`, `server`, `limiter`, `package`.
+    /// `cookie`, `validator`, `query`, `guard`, `response`, `route`, `body-reader`, `tls-switch`, `internal-error`, `server`, `limiter`, `package`.
     pub section: &'static str,
     /// A sink's kind; a sanitiser's kinds.
     #[serde(skip_serializing_if = "Option::is_none")]

@@ -33,8 +33,8 @@ use serde::{Deserialize, Serialize};
 use spec::CalleeSpec;
 pub use spec::{
     BodyLimitSpec, BodyReaderSpec, CacheSpec, Capability, CookieAttribute, CookieFlag, CookieRole, CookieSpec, GraphqlSpec, GuardRole,
-    GuardSpec, KdfAlgorithm, KdfSpec, Protection, QueryRole, QuerySpec, RequestTimeoutSpec, ResponseSpec, ServerSpec, TimeoutSwitch,
-    TlsSwitchSpec, TokenRole, TokenSpec, ValidatorRole, ValidatorSpec,
+    GuardSpec, KdfAlgorithm, KdfSpec, Protection, QueryRole, QuerySpec, RequestTimeoutSpec, ResponseSpec, RouteRole, RouteSpec, ServerSpec,
+    TimeoutSwitch, TlsSwitchSpec, TokenRole, TokenSpec, ValidatorRole, ValidatorSpec,
 };
 use std::sync::OnceLock;
 
@@ -227,6 +227,9 @@ struct LanguageKnowledge {
     queries: Table<Query>,
     guards: Table<Guard>,
     responses: Table<Response>,
+    /// TypeScript: calls that register routes or mount middleware, and the decorators that do.
+    routes: Table<Route>,
+    route_decorators: Vec<RouteDecorator>,
     /// Rust handler parameter types and what they say about the caller.
     guard_types: Vec<GuardType>,
     /// The types cookie builders are made from or handed on as (`Cookie`, `CookieBuilder`): a
@@ -475,6 +478,23 @@ impl Knowledge {
         self.rust.guard_types.iter().find(applies).map(|t| t.role).or_else(|| request_data().then_some(GuardRole::NotAuth))
     }
 
+    /// What a TypeScript `receiver.method(..)` call does for routing, by the models' `[[routes]]`.
+    pub fn routing(&self, call: &CallName<'_>) -> Routing<'_> {
+        let method = call.method.unwrap_or("");
+        Routing::new(method, self.typescript.routes.matching(call, Language::Typescript).collect())
+    }
+
+    /// Whether some TypeScript route entry names this method (whatever module it is bound to).
+    pub fn has_route_method(&self, method: &str) -> bool {
+        self.typescript.routes.methods.contains_key(method)
+    }
+
+    /// The TypeScript decorator entry of this name (`Get` registers a route, `Controller` makes
+    /// a class a controller).
+    pub fn route_decorator(&self, name: &str) -> Option<&RouteDecorator> {
+        self.typescript.route_decorators.iter().find(|d| d.name == name)
+    }
+
     /// The entries that say this call sends a response body to the client (several frameworks
     /// name the same method on different receivers).
     pub fn responses<'a>(&'a self, language: Language, call: &CallName<'_>) -> Vec<&'a Response> {
@@ -596,6 +616,7 @@ impl Knowledge {
             && k.queries.by_last.is_empty()
             && k.guards.by_last.is_empty()
             && k.responses.by_last.is_empty()
+            && k.routes.by_last.is_empty()
             && k.source_calls.by_last.is_empty())
     }
 

@@ -86,6 +86,7 @@ sections! {
     tls_switches: TlsSwitchSpec,
     guards: GuardSpec,
     responses: ResponseSpec,
+    routes: RouteSpec,
 }
 
 /// `[models]` in `archlint.toml`: the user's own sources, sinks and sanitizers.
@@ -693,6 +694,68 @@ entry!(
         pub types: Vec<Spanned<String>>,
     }
 );
+
+entry!(
+    /// How a framework registers routes and mounts middleware (TypeScript): the handler registry
+    /// that the rules about handlers read, and the route checks (`inconsistent-route-auth`,
+    /// `route-before-auth-middleware`, `unvalidated-request-input`). Express's
+    /// `app.get("/orders", auth, handler)`, `app.use(auth)` and `app.route("/orders").post(..)`;
+    /// Fastify's `route({ url, handler })` and `addHook("onRequest", auth)`; NestJS's `@Get()` on
+    /// a method of a `@Controller()` class. Calls are named by `methods` (a router is any receiver:
+    /// what makes a call a route is its path argument).
+    RouteSpec {
+        pub role: Spanned<RouteRole>,
+        /// method: the HTTP method it registers, when not the method's or decorator's own name
+        /// in capitals (`DELETE` for Express 3's `del`); `ALL` is every method.
+        pub http_method: Option<String>,
+        /// mount: the first argument names a hook (`addHook("onRequest", auth)`), not a path prefix.
+        #[serde(default)]
+        pub hook_argument: bool,
+        /// method, options: keys of a route's options object whose middleware runs before the
+        /// handler (Fastify's `preHandler`, `onRequest`).
+        #[serde(default)]
+        pub hook_options: Vec<String>,
+        /// options: the keys of the options object holding the handler and the path.
+        pub handler_option: Option<String>,
+        pub path_option: Option<String>,
+        /// method, controller: decorators instead of calls (NestJS's `Get`, `Controller`).
+        #[serde(default)]
+        pub decorators: Vec<Spanned<String>>,
+    }
+);
+
+/// What a route entry says (see [`RouteSpec`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum RouteRole {
+    /// Registers its last argument as the handler of a path (its first argument, or the path
+    /// of a `path` call the chain started with), after the route's own middleware; or, as a
+    /// method decorator, makes the method a handler of its controller.
+    Method,
+    /// Mounts middleware for the routes registered after it on the same router, all of them or
+    /// those under a path prefix given first (`app.use("/admin", auth)`).
+    Mount,
+    /// Starts a chain whose `method` calls register routes for the path it is given
+    /// (`app.route("/orders").get(..)`).
+    Path,
+    /// Registers a route from one options object (`fastify.route({ method, url, handler })`).
+    Options,
+    /// A class decorator whose methods with `method` decorators are handlers; its first
+    /// argument (or its `path` option) prefixes their paths.
+    Controller,
+}
+
+impl RouteRole {
+    pub fn name(self) -> &'static str {
+        match self {
+            RouteRole::Method => "method",
+            RouteRole::Mount => "mount",
+            RouteRole::Path => "path",
+            RouteRole::Options => "options",
+            RouteRole::Controller => "controller",
+        }
+    }
+}
 
 /// What an authentication entry says (see [`GuardSpec`]).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]

@@ -49,7 +49,8 @@ has_callee!(
     Validator,
     Query,
     Guard,
-    Response
+    Response,
+    Route
 );
 
 impl<T: HasCallee> Table<T> {

@@ -243,6 +243,7 @@ fn build_model<'t>(file: &'t SourceFile, knowledge: &'t Knowledge, recorded: Vec
     for (kind, node, scope) in recorded {
         model.record(kind, node, scope);
     }
+    model.register_routes();
     model
 }
 

@@ -3,7 +3,7 @@
 //! which functions are request handlers. Built during the single traversal, queried by rules.
 
 use crate::lang::typescript::FieldExt;
-use crate::models::{CallParts, Knowledge, Language, Sink, SinkKind};
+use crate::models::{CallName, CallParts, Knowledge, Language, RouteRole, Routing, Sink, SinkKind};
 use crate::source::Span;
 use foldhash::{HashMap, HashMapExt, HashSet, HashSetExt};
 use std::cell::RefCell;
@@ -78,6 +78,8 @@ pub struct TsModel<'t> {
     bindings: HashMap<String, Vec<Binding<'t>>>,
     assigned_members: HashSet<String>,
     handlers: Vec<Handler>,
+    /// Calls that may register routes, read by [`TsModel::register_routes`] once imports are known.
+    route_calls: Vec<Node<'t>>,
     /// The file's path from the project root (Next.js reads conventions from it).
     pub(super) file_path: &'t str,
     /// The workspace packages the file's package depends on: their modules are the project's.
@@ -98,8 +100,6 @@ pub struct TsModel<'t> {
 /// Offsets of the checks of a name in a function, in source order.
 pub(super) type ChecksAt = std::rc::Rc<[usize]>;
 
-const ROUTE_METHODS: &[&str] = &["get", "post", "put", "patch", "delete", "del", "all", "options", "head"];
-const NEST_ROUTE_DECORATORS: &[&str] = &["Get", "Post", "Put", "Patch", "Delete", "All", "Options", "Head"];
 const NEST_REQUEST_DECORATORS: &[&str] = &["Body", "Query", "Param", "Headers", "Req", "Request"];
 
 pub fn is_function_like(kind: &str) -> bool {
@@ -167,6 +167,7 @@ impl<'t> TsModel<'t> {
             bindings: HashMap::new(),
             assigned_members: HashSet::new(),
             handlers: Vec::new(),
+            route_calls: Vec::new(),
             file_path: "",
             workspace_packages: &[],
             service_implementations: Vec::new(),
@@ -380,24 +381,42 @@ impl<'t> TsModel<'t> {
     }
 
     fn record_route_call(&mut self, call: Node<'t>) {
-        let Some(callee) = call.field("function") else { return };
-        if callee.kind() != "member_expression" {
+        let Some(callee) = call.field("function").filter(|c| c.kind() == "member_expression") else { return };
+        let Some(method) = callee.field("property").map(|p| self.text(p)) else { return };
+        if method == "addService" {
+            self.service_implementations.extend(call.field("arguments").and_then(|a| a.named_child(1)));
             return;
         }
+        // Which methods register routes is the models' to say, and a model entry may be bound to
+        // an import further down the file: read once every import is known.
+        if self.knowledge.has_route_method(method) {
+            self.route_calls.push(call);
+        }
+    }
+
+    /// Adds the routes registered by calls (`app.get("/orders", handler)`, Fastify's
+    /// `route({ url, handler })`) to the handler registry, as the models' `[[routes]]` say. Called
+    /// once, when the traversal is done.
+    pub(super) fn register_routes(&mut self) {
+        for call in std::mem::take(&mut self.route_calls) {
+            self.register_route(call);
+        }
+    }
+
+    fn register_route(&mut self, call: Node<'t>) {
+        let Some(callee) = call.field("function") else { return };
         let Some(method) = callee.field("property").map(|p| self.text(p)) else { return };
         let Some(args) = call.field("arguments") else { return };
         let arguments: Vec<Node<'t>> = named_children(args).collect();
-        if method == "addService" {
-            self.service_implementations.extend(arguments.get(1));
-            return;
-        }
+        let routing = self.routing(method);
         let path = arguments.first().and_then(|first| self.string_value(*first));
-        let receiver_is_route = callee.field("object").is_some_and(|object| {
+        // `app.route("/orders").get(..)`: the path comes from the chain's start.
+        let receiver_is_path = callee.field("object").is_some_and(|object| {
             object.kind() == "call_expression"
-                && object.field("function").and_then(|f| f.field("property")).is_some_and(|p| self.text(p) == "route")
+                && object.field("function").and_then(|f| f.field("property")).is_some_and(|p| self.routing(self.text(p)).starts_path())
         });
-        let is_route = ROUTE_METHODS.contains(&method)
-            && (receiver_is_route || path.as_deref().is_some_and(|p| p.starts_with('/') || p.starts_with('*')));
+        let is_route = routing.http_method().is_some()
+            && (receiver_is_path || path.as_deref().is_some_and(|p| p.starts_with('/') || p.starts_with('*')));
         if is_route {
             if let Some(function) = arguments.iter().rev().find(|a| is_function_like(a.kind())) {
                 self.add_route_handler(*function, path);
@@ -405,19 +424,34 @@ impl<'t> TsModel<'t> {
             return;
         }
         // Fastify's `fastify.route({ method, url, handler })`.
-        if method == "route" {
-            if let Some(options) = arguments.first().filter(|a| a.kind() == "object") {
-                if let Property::Found(handler) = self.property(*options, "handler") {
-                    if is_function_like(handler.kind()) {
-                        let url = match self.property(*options, "url") {
-                            Property::Found(url) => self.string_value(url),
-                            _ => None,
-                        };
-                        self.add_route_handler(handler, url);
-                    }
-                }
+        let Some(route) = routing.options() else { return };
+        let Some(options) = arguments.first().filter(|a| a.kind() == "object") else { return };
+        let (Some(handler_key), Some(path_key)) = (&route.parameters.handler_option, &route.parameters.path_option) else { return };
+        if let Property::Found(handler) = self.property(*options, handler_key) {
+            if is_function_like(handler.kind()) {
+                let url = match self.property(*options, path_key) {
+                    Property::Found(url) => self.string_value(url),
+                    _ => None,
+                };
+                self.add_route_handler(handler, url);
             }
         }
+    }
+
+    /// What the models' `[[routes]]` say a `receiver.method(..)` call does: registers a route
+    /// (`get`), mounts middleware (`use`), starts a path's chain (`route`).
+    pub fn routing(&self, method: &str) -> Routing<'t> {
+        let segments = [method.to_string()];
+        let name = CallName {
+            segments: &segments,
+            qualified: None,
+            method: Some(method),
+            receiver: &[],
+            module: None,
+            file_imports: self.import_specifiers(),
+            unimported_modules: false,
+        };
+        self.knowledge.routing(&name)
     }
 
     fn add_route_handler(&mut self, function: Node<'t>, route: Option<String>) {
@@ -439,15 +473,20 @@ impl<'t> TsModel<'t> {
 
     fn record_nest_handler(&mut self, method: Node<'t>) {
         let route_decorator = preceding_decorators(method).find_map(|decorator| {
-            let (name, args) = decorator_call(self, decorator)?;
-            NEST_ROUTE_DECORATORS.contains(&name).then(|| args.and_then(|a| a.named_child(0)).and_then(|a| self.string_value(a)))
+            let (name, args) = decorator_name(self, decorator)?;
+            let registers = self.knowledge.route_decorator(name).is_some_and(|d| d.role == RouteRole::Method);
+            registers.then(|| args.and_then(|a| a.named_child(0)).and_then(|a| self.string_value(a)))
         });
         let Some(route) = route_decorator else { return };
         // `@Controller() export class X` puts the decorator on the export statement, not the class.
         let class = method.parent().and_then(|body| body.parent());
         let export = class.and_then(|c| c.parent()).filter(|p| p.kind() == "export_statement");
         let in_controller = class.into_iter().chain(export).any(|holder| {
-            children_by_field(holder, "decorator").any(|d| decorator_call(self, d).is_some_and(|(name, _)| name == "Controller"))
+            children_by_field(holder, "decorator").any(|d| {
+                decorator_name(self, d)
+                    .and_then(|(name, _)| self.knowledge.route_decorator(name))
+                    .is_some_and(|d| d.role == RouteRole::Controller)
+            })
         });
         if !in_controller {
             return;
@@ -1100,7 +1139,7 @@ pub(super) fn preceding_decorators<'n>(member: Node<'n>) -> impl Iterator<Item =
     })
 }
 
-/// `@Name(args)` or `@Name` → the name and the arguments node.
+/// `@Body(args)`, `@Query` and NestJS's other request decorators → the name and the arguments node.
 pub(crate) fn decorator_call<'n>(model: &TsModel<'_>, decorator: Node<'n>) -> Option<(&'static str, Option<Node<'n>>)> {
     let expression = decorator.named_child(0)?;
     let (callee, args) = match expression.kind() {
@@ -1108,7 +1147,7 @@ pub(crate) fn decorator_call<'n>(model: &TsModel<'_>, decorator: Node<'n>) -> Op
         _ => (expression, None),
     };
     let name = model.text(callee);
-    let known = NEST_ROUTE_DECORATORS.iter().chain(NEST_REQUEST_DECORATORS).chain(&["Controller"]).find(|k| **k == name)?;
+    let known = NEST_REQUEST_DECORATORS.iter().find(|k| **k == name)?;
     Some((known, args))
 }
 

@@ -47,8 +47,6 @@ const CONNECTION_WORDS: &[&str] = &["pool", "db", "client", "connection", "conn"
 const FS_WRITES: &[&str] = &["writeFile", "writeFileSync", "appendFile", "appendFileSync", "outputFile", "outputFileSync", "writeJson"];
 /// `child_process` functions whose second argument is the program's argument list.
 const PROGRAM_ARGUMENTS: &[&str] = &["spawn", "spawnSync", "execFile", "execFileSync", "fork"];
-/// Route registrations of Express, Koa routers and `router.route(path)` chains.
-const ROUTE_METHODS: &[&str] = &["get", "post", "put", "patch", "delete", "del", "all"];
 /// Whether a call names a validation step: a validator of the models (`schema.parse(..)`,
 /// `validationResult(req)`), or anything that says `validat`, `sanitiz`/`sanitis` or `schema`
 /// (`validateUser(req.body)`, `validator.isEmail(x)`). A validator's receivers that only parse
@@ -118,7 +116,7 @@ fn registration_middleware<'t>(function: Node<'t>, model: &TsModel<'t>) -> Optio
     let arguments = function.parent().filter(|p| p.kind() == "arguments")?;
     let call = arguments.parent().filter(|p| p.kind() == "call_expression")?;
     let method = call.field("function")?.field("property").map(|p| model.text(p))?;
-    ROUTE_METHODS.contains(&method).then(|| named_children(arguments).take_while(|a| *a != function).collect())
+    model.routing(method).http_method().is_some().then(|| named_children(arguments).take_while(|a| *a != function).collect())
 }
 
 /// A database, HTTP-client, file or process call, with the arguments whose values are checked.
@@ -413,8 +411,9 @@ impl UnvalidatedRequestInput {
         let method = callee.field("property").map(|p| model.text(p)).unwrap_or("");
         let Some(arguments) = call.field("arguments") else { return };
         let arguments: Vec<Node<'_>> = named_children(arguments).collect();
+        let routing = model.routing(method);
         match method {
-            "use" => {
+            _ if routing.mount().is_some_and(|mount| !mount.parameters.hook_argument) => {
                 // `app.use(expressValidator())` (express-validator 5) only adds methods to `req`.
                 let mounted =
                     arguments.iter().any(|a| !model.text(*a).starts_with("expressValidator") && is_validator_middleware(*a, model));
@@ -423,7 +422,7 @@ impl UnvalidatedRequestInput {
                     cx.fact(Fact::RouteValidationMiddleware);
                 }
             }
-            _ if ROUTE_METHODS.contains(&method) => {
+            _ if routing.http_method().is_some() => {
                 let middleware = arguments.iter().skip(1).take(arguments.len().saturating_sub(2));
                 if middleware.into_iter().any(|a| is_validator_middleware(*a, model)) {
                     cx.fact(Fact::RouteValidationMiddleware);

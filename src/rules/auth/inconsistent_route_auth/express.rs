@@ -27,17 +27,17 @@ struct TsRouter {
     auth_uses: Vec<Option<String>>,
 }
 
-/// Fastify route options that run before the handler.
-const FASTIFY_HOOKS: &[&str] = &["preHandler", "onRequest", "preValidation", "preParsing"];
-
 impl InconsistentRouteAuth {
-    fn ts_auth(&self, node: Node<'_>, model: &TsModel<'_>) -> Option<String> {
+    /// The authentication among a route's or a mount's arguments; `routing` says which keys of
+    /// an options object hold middleware that runs before the handler.
+    fn ts_auth(&self, node: Node<'_>, routing: &Routing<'_>, model: &TsModel<'_>) -> Option<String> {
         let node = model.unwrap_expression(node);
         if node.kind() == "object" {
             // Fastify: `{ preHandler: [fastify.authenticate] }`, `{ onRequest: fastify.auth([..]) }`.
             return named_children(node).filter(|p| p.kind() == "pair").find_map(|pair| {
                 let key = model.text(pair.field("key")?);
-                FASTIFY_HOOKS.contains(&key).then(|| ts_auth_middleware(&self.auth_middleware, pair.field("value")?, model)).flatten()
+                let hook = routing.hook_options().any(|option| option == key);
+                hook.then(|| ts_auth_middleware(&self.auth_middleware, pair.field("value")?, model)).flatten()
             });
         }
         ts_auth_middleware(&self.auth_middleware, node, model).or_else(|| {
@@ -69,45 +69,46 @@ impl InconsistentRouteAuth {
             let mut chained_path: Option<String> = None;
             for (method, call) in links {
                 let arguments = call_arguments(call);
-                match method {
-                    "use" | "addHook" => {
-                        let prefix = arguments.first().and_then(|a| model.string_value(*a));
-                        let rest = if prefix.is_some() { &arguments[1..] } else { &arguments[..] };
-                        if rest.iter().any(|m| self.ts_auth(*m, model).is_some()) {
-                            // `addHook("onRequest", auth)` names a hook, not a path.
-                            router.auth_uses.push(prefix.filter(|p| method == "use" && p.starts_with('/')));
-                        }
+                let routing = model.routing(method);
+                if let Some(mount) = routing.mount() {
+                    let prefix = arguments.first().and_then(|a| model.string_value(*a));
+                    let rest = if prefix.is_some() { &arguments[1..] } else { &arguments[..] };
+                    if rest.iter().any(|m| self.ts_auth(*m, &routing, model).is_some()) {
+                        // `addHook("onRequest", auth)` names a hook, not a path.
+                        router.auth_uses.push(prefix.filter(|p| !mount.parameters.hook_argument && p.starts_with('/')));
                     }
-                    "route" => chained_path = arguments.first().and_then(|a| model.string_value(*a)),
-                    "get" | "post" | "put" | "patch" | "delete" | "del" | "all" => {
-                        let (path, handlers, span) = match &chained_path {
-                            // `router.route("/orders/:id").patch(..)`: the method names the route.
-                            Some(path) => {
-                                let method_name = call.field("function").and_then(|f| f.field("property")).unwrap_or(call);
-                                (path.clone(), &arguments[..], span_of(method_name))
-                            }
-                            None => {
-                                let Some(first) = arguments.first() else { continue };
-                                let Some(path) = model.string_value(*first) else { continue };
-                                (path, &arguments[1..], span_of(*first))
-                            }
-                        };
-                        let Some((handler, middleware)) = handlers.split_last() else { continue };
-                        // `app.post("/api/products", security.isAuthorized())` registers only the
-                        // check; the handler comes from a later registration of the same route.
-                        let auth = middleware.iter().chain([handler]).find_map(|m| self.ts_auth(*m, model).map(|name| (name, span_of(*m))));
-                        // `app.all("/api/*", requireAuth)`: a guard for everything under the path.
-                        if method == "all" && auth.is_some() {
-                            router.auth_uses.push(Some(path.trim_end_matches('*').to_string()));
-                            continue;
-                        }
-                        let checks_inline = (is_function_like(handler.kind()) && checks_caller(model.text(*handler)))
-                            || handlers.iter().any(|m| handles_user(*m, model) || denies_all(*m, model));
-                        let method = if method == "del" { "delete" } else { method };
-                        router.routes.push(TsRoute { method: method.to_ascii_uppercase(), path, span, auth, checks_inline });
-                    }
-                    _ => {}
+                    continue;
                 }
+                if routing.starts_path() {
+                    chained_path = arguments.first().and_then(|a| model.string_value(*a));
+                    continue;
+                }
+                let Some(http_method) = routing.http_method() else { continue };
+                let (path, handlers, span) = match &chained_path {
+                    // `router.route("/orders/:id").patch(..)`: the method names the route.
+                    Some(path) => {
+                        let method_name = call.field("function").and_then(|f| f.field("property")).unwrap_or(call);
+                        (path.clone(), &arguments[..], span_of(method_name))
+                    }
+                    None => {
+                        let Some(first) = arguments.first() else { continue };
+                        let Some(path) = model.string_value(*first) else { continue };
+                        (path, &arguments[1..], span_of(*first))
+                    }
+                };
+                let Some((handler, middleware)) = handlers.split_last() else { continue };
+                // `app.post("/api/products", security.isAuthorized())` registers only the
+                // check; the handler comes from a later registration of the same route.
+                let auth =
+                    middleware.iter().chain([handler]).find_map(|m| self.ts_auth(*m, &routing, model).map(|name| (name, span_of(*m))));
+                // `app.all("/api/*", requireAuth)`: a guard for everything under the path.
+                if http_method == "ALL" && auth.is_some() {
+                    router.auth_uses.push(Some(path.trim_end_matches('*').to_string()));
+                    continue;
+                }
+                let checks_inline = (is_function_like(handler.kind()) && checks_caller(model.text(*handler)))
+                    || handlers.iter().any(|m| handles_user(*m, model) || denies_all(*m, model));
+                router.routes.push(TsRoute { method: http_method, path, span, auth, checks_inline });
             }
         }
         for router in &routers {

@@ -10,7 +10,7 @@ use crate::lang::rust::{span_of as rust_span, RustKind, RustModel, RustNode, Rus
 use crate::lang::typescript::model::{children_by_field, descendants, is_function_like, named_children, span_of};
 use crate::lang::typescript::FieldExt;
 use crate::lang::typescript::TsModel;
-use crate::models::GuardRole;
+use crate::models::{GuardRole, RouteRole, Routing};
 use crate::rules::auth::route_before_auth_middleware::{
     call_chain, is_auth_layer, is_auth_name, is_public_path, prefix_covers, ts_auth_middleware, PUBLIC_SEGMENTS,
 };

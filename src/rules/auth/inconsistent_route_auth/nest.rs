@@ -2,9 +2,6 @@
 
 use super::*;
 
-/// Nest route decorators that change state.
-const NEST_STATE_CHANGING: &[&str] = &["Post", "Put", "Patch", "Delete"];
-
 /// Decorators that mark a route public under a global or class guard: `@Public()`,
 /// `@SkipAuth()`, `@AllowAnonymous()`, `@Unprotected()` (nest-keycloak-connect).
 pub(super) fn is_public_decorator_name(name: &str) -> bool {
@@ -82,7 +79,8 @@ impl InconsistentRouteAuth {
 
     pub(super) fn check_nest_controller(&self, class: Node<'_>, model: &TsModel<'_>, cx: &mut Context<'_>) {
         let class_decorators = decorators_of(class);
-        let Some(controller) = class_decorators.iter().find_map(|d| decorator_parts(*d, model).filter(|(name, _)| *name == "Controller"))
+        let is_controller = |name: &str| model.knowledge.route_decorator(name).is_some_and(|r| r.role == RouteRole::Controller);
+        let Some(controller) = class_decorators.iter().find_map(|d| decorator_parts(*d, model).filter(|(name, _)| is_controller(name)))
         else {
             return;
         };
@@ -105,7 +103,9 @@ impl InconsistentRouteAuth {
         let Some(body) = class.field("body") else { return };
 
         struct NestRoute<'n> {
-            method: &'static str,
+            /// The route decorator, as written (`Post`), and the HTTP method it registers.
+            decorator: &'n str,
+            method: String,
             path: String,
             span: Span,
             auth: NestAuth,
@@ -114,22 +114,33 @@ impl InconsistentRouteAuth {
         let mut routes: Vec<NestRoute<'_>> = Vec::new();
         for member in named_children(body).filter(|m| m.kind() == "method_definition") {
             let decorators = decorators_of(member);
-            let Some((method, path, span)) = decorators.iter().find_map(|d| {
+            let Some((decorator, method, path, span)) = decorators.iter().find_map(|d| {
                 let (name, arguments) = decorator_parts(*d, model)?;
-                let method = NEST_STATE_CHANGING.iter().find(|m| **m == name)?;
+                let route = model.knowledge.route_decorator(name).filter(|r| r.role == RouteRole::Method)?;
+                let http_method = route.http_method.clone().unwrap_or_else(|| name.to_ascii_uppercase());
+                if !STATE_CHANGING.contains(&http_method.to_ascii_lowercase().as_str()) {
+                    return None;
+                }
                 let path = arguments.first().and_then(|a| model.string_value(*a)).unwrap_or_default();
-                Some((*method, path, span_of(*d)))
+                Some((name, http_method, path, span_of(*d)))
             }) else {
                 continue;
             };
             let Some(name) = member.field("name") else { continue };
-            routes.push(NestRoute { method, path: format!("{prefix}/{path}"), span, auth: self.nest_auth(&decorators, model), name });
+            routes.push(NestRoute {
+                decorator,
+                method,
+                path: format!("{prefix}/{path}"),
+                span,
+                auth: self.nest_auth(&decorators, model),
+                name,
+            });
         }
         let guarded: Vec<&NestRoute<'_>> = routes.iter().filter(|r| r.auth.guard.is_some()).collect();
         let unguarded: Vec<&NestRoute<'_>> = routes
             .iter()
             .filter(|r| r.auth.guard.is_none() && !r.auth.public)
-            .filter(|r| !self.is_public_route(r.method, &r.path) && !is_public_handler_name(model.text(r.name)))
+            .filter(|r| !self.is_public_route(&r.method, &r.path) && !is_public_handler_name(model.text(r.name)))
             .collect();
         if guarded.is_empty() {
             return;
@@ -140,7 +151,7 @@ impl InconsistentRouteAuth {
             let message = format!(
                 "`{}` (`@{}`) has no guard, while `{}` in the same controller is guarded by `{guard}` and no global guard is registered",
                 model.text(route.name),
-                route.method,
+                route.decorator,
                 model.text(sibling.name),
             );
             let file = cx.file;

@@ -36,9 +36,6 @@ fn build(options: &RuleOptions) -> Result<Box<dyn Rule>, String> {
     }))
 }
 
-/// Express/Koa router methods that register a route with a path.
-const ROUTE_METHODS: &[&str] = &["get", "post", "put", "patch", "delete", "del", "all"];
-
 /// Path segments that mark a route as public by nature: sign-in, sign-up and e-mail link flows,
 /// token endpoints, webhooks (signed by the sender, not by a user session), health and readiness
 /// probes, documentation, static files, well-known URIs. Registering such routes before

@@ -64,52 +64,50 @@ impl RouteBeforeAuthMiddleware {
             let mut chained_path: Option<String> = None;
             for (method, call) in links {
                 let arguments = call_arguments(call);
-                match method {
-                    "use" => {
-                        let prefix = arguments.first().and_then(|a| model.string_value(*a)).filter(|p| p.starts_with('/'));
-                        let middlewares = if prefix.is_some() { &arguments[1..] } else { &arguments[..] };
-                        let Some(middleware) = middlewares.iter().find_map(|m| self.ts_auth_middleware(*m, model)) else { continue };
-                        let shown = match &prefix {
-                            Some(prefix) => format!("{receiver}.use(\"{prefix}\", {middleware})"),
-                            None => format!("{receiver}.use({middleware})"),
-                        };
-                        let (early, rest): (Vec<PendingRoute>, Vec<PendingRoute>) = pending.into_iter().partition(|route| {
-                            route.receiver == receiver && prefix.as_deref().is_none_or(|p| prefix_covers(p, &route.path))
-                        });
-                        pending = rest;
-                        for route in early {
-                            self.report_ts(&route, call, &shown, cx);
-                        }
-                        auth_uses.push(AuthUse { receiver: receiver.clone(), prefix });
+                let routing = model.routing(method);
+                // A hook (`addHook("onRequest", auth)`) is not mounted in order with the routes.
+                if routing.mount().is_some_and(|mount| !mount.parameters.hook_argument) {
+                    let prefix = arguments.first().and_then(|a| model.string_value(*a)).filter(|p| p.starts_with('/'));
+                    let middlewares = if prefix.is_some() { &arguments[1..] } else { &arguments[..] };
+                    let Some(middleware) = middlewares.iter().find_map(|m| self.ts_auth_middleware(*m, model)) else { continue };
+                    let shown = match &prefix {
+                        Some(prefix) => format!("{receiver}.use(\"{prefix}\", {middleware})"),
+                        None => format!("{receiver}.use({middleware})"),
+                    };
+                    let (early, rest): (Vec<PendingRoute>, Vec<PendingRoute>) = pending
+                        .into_iter()
+                        .partition(|route| route.receiver == receiver && prefix.as_deref().is_none_or(|p| prefix_covers(p, &route.path)));
+                    pending = rest;
+                    for route in early {
+                        self.report_ts(&route, call, &shown, cx);
                     }
-                    "route" => chained_path = arguments.first().and_then(|a| model.string_value(*a)),
-                    _ if ROUTE_METHODS.contains(&method) => {
-                        let (path, handlers, span) = match &chained_path {
-                            Some(path) => (path.clone(), &arguments[..], span_of(call)),
-                            None => {
-                                let Some(first) = arguments.first() else { continue };
-                                let Some(path) = model.string_value(*first) else { continue };
-                                (path, &arguments[1..], span_of(*first))
-                            }
-                        };
-                        let covered =
-                            auth_uses.iter().any(|u| u.receiver == receiver && u.prefix.as_deref().is_none_or(|p| prefix_covers(p, &path)));
-                        // Every argument but the last is route middleware; the last is the handler.
-                        let own_auth = handlers
-                            .split_last()
-                            .is_some_and(|(_, middleware)| middleware.iter().any(|m| self.ts_auth_middleware(*m, model).is_some()));
-                        if handlers.is_empty() || !path.starts_with('/') || covered || own_auth || self.is_public_path(&path) {
-                            continue;
-                        }
-                        pending.push(PendingRoute {
-                            receiver: receiver.clone(),
-                            method: if method == "del" { "DELETE".into() } else { method.to_ascii_uppercase() },
-                            path,
-                            span,
-                        });
-                    }
-                    _ => {}
+                    auth_uses.push(AuthUse { receiver: receiver.clone(), prefix });
+                    continue;
                 }
+                if routing.starts_path() {
+                    chained_path = arguments.first().and_then(|a| model.string_value(*a));
+                    continue;
+                }
+                // CORS preflight requests carry no credentials: an `OPTIONS` route is public by design.
+                let Some(http_method) = routing.http_method().filter(|m| m != "OPTIONS") else { continue };
+                let (path, handlers, span) = match &chained_path {
+                    Some(path) => (path.clone(), &arguments[..], span_of(call)),
+                    None => {
+                        let Some(first) = arguments.first() else { continue };
+                        let Some(path) = model.string_value(*first) else { continue };
+                        (path, &arguments[1..], span_of(*first))
+                    }
+                };
+                let covered =
+                    auth_uses.iter().any(|u| u.receiver == receiver && u.prefix.as_deref().is_none_or(|p| prefix_covers(p, &path)));
+                // Every argument but the last is route middleware; the last is the handler.
+                let own_auth = handlers
+                    .split_last()
+                    .is_some_and(|(_, middleware)| middleware.iter().any(|m| self.ts_auth_middleware(*m, model).is_some()));
+                if handlers.is_empty() || !path.starts_with('/') || covered || own_auth || self.is_public_path(&path) {
+                    continue;
+                }
+                pending.push(PendingRoute { receiver: receiver.clone(), method: http_method, path, span });
             }
         }
     }
