@@ -1400,7 +1400,16 @@ export class OrdersController {
         "without the entries, `handle`, `guardWith` and `@Mutate` are calls like any other"
     );
     let mistakes = [
-        ("language = \"rust\"\nrole = \"method\"\nmethods = [\"handle\"]\n", "archlint.toml:3: a route entry is TypeScript"),
+        (
+            "language = \"rust\"\nrole = \"options\"\nmethods = [\"define\"]\nhandler-option = \"handler\"\npath-option = \"path\"\n",
+            "archlint.toml:3: a Rust route entry is a `method`, `mount`, `path` or `handler`",
+        ),
+        ("language = \"rust\"\nrole = \"method\"\nfunctions = [\"web::get\"]\n", "archlint.toml:4: bad Rust route name `web::get`"),
+        ("language = \"typescript\"\nrole = \"handler\"\nmethods = [\"to\"]\n", "a route with `role = \"handler\"` is Rust"),
+        (
+            "language = \"typescript\"\nrole = \"method\"\nmethods = [\"handle\"]\ncovers = \"all\"\n",
+            "a route's `covers` is for `role = \"mount\"`",
+        ),
         (
             "language = \"typescript\"\nrole = \"mount\"\nmethods = [\"guardWith\"]\nhttp-method = \"POST\"\n",
             "a route's `http-method` is for `role = \"method\"`",
@@ -1412,10 +1421,77 @@ export class OrdersController {
             "a route with `role = \"controller\"` names class `decorators`",
         ),
         ("language = \"typescript\"\nrole = \"method\"\ndecorators = [\"@Mutate()\"]\n", "archlint.toml:4: bad decorator `@Mutate()`"),
-        ("language = \"typescript\"\nrole = \"mount\"\ndecorators = [\"Guarded\"]\n", "route `decorators` are NestJS-style"),
+        (
+            "language = \"typescript\"\nrole = \"mount\"\ndecorators = [\"Guarded\"]\n",
+            "route `decorators` are method (`role = \"method\"`) or class",
+        ),
     ];
     for (entry, expected) in mistakes {
         let config = format!("[[models.routes]]\n{entry}");
         assert_config_error(dir.path(), &config, "inconsistent-route-auth", expected);
     }
+}
+
+#[test]
+fn a_projects_own_rust_routing_described_in_the_models_is_read_like_the_frameworks() {
+    let config = r#"
+[[models.routes]]
+language = "rust"
+role = "mount"
+methods = ["protect"]
+covers = "earlier"
+
+[[models.routes]]
+language = "rust"
+role = "method"
+decorators = ["api_post"]
+http-method = "POST"
+"#;
+    // A router extension whose `protect` wraps the routes already added, as axum's `route_layer` does.
+    let router = b"use axum::middleware::from_fn;\nuse axum::routing::{get, post};\nuse axum::Router;\n\npub fn router() -> Router {\n    Router::new()\n        .route(\"/me\", get(me))\n        .protect(from_fn(require_auth))\n        .route(\"/orders\", post(create_order))\n}\n";
+    // An attribute macro of the project's own that registers a POST route.
+    let notes = b"use actix_web::{post, HttpResponse};\n\n#[post(\"/notes/{id}/archive\")]\nasync fn archive_note(user: AuthUser, body: String) -> HttpResponse {\n    HttpResponse::Ok().body(body)\n}\n\n#[api_post(\"/notes\")]\nasync fn create_note(body: String) -> HttpResponse {\n    HttpResponse::Created().body(body)\n}\n";
+    let found = |dir: &tempfile::TempDir| {
+        let mut found = findings_of(dir.path(), "route-before-auth-middleware,inconsistent-route-auth");
+        found.sort();
+        found
+    };
+    let at = |rule: &str, path: &str, line: u64| (rule.to_string(), path.to_string(), line);
+    let with_router = ledger(config, &[("src/router.rs", router), ("src/notes.rs", notes)]);
+    assert_eq!(
+        found(&with_router),
+        [at("route-before-auth-middleware", "src/router.rs", 9)],
+        "`/orders` is added after `protect(..)`, which wraps only earlier routes; and `protect` mounts authentication, \
+         so the project's handlers are not judged one by one"
+    );
+    let notes_only = ledger(config, &[("src/notes.rs", notes)]);
+    assert_eq!(found(&notes_only), [at("inconsistent-route-auth", "src/notes.rs", 9)], "`#[api_post]` registers an unguarded POST");
+    for dir in [&with_router, &notes_only] {
+        std::fs::remove_file(dir.path().join("archlint.toml")).unwrap();
+        assert_eq!(found(dir), Vec::<(String, String, u64)>::new(), "without the entries, `protect` and `#[api_post]` mean nothing");
+    }
+}
+
+#[test]
+fn a_schema_of_anything_described_in_the_models_is_no_trpc_input_validation() {
+    let config = "[[models.validators]]\nlanguage = \"typescript\"\nrole = \"accepts-anything\"\nmethods = [\"whatever\"]\n";
+    let source = br#"import { initTRPC } from "@trpc/server";
+import { s } from "./schema-kit";
+const t = initTRPC.create();
+export const imports = t.router({
+  upload: t.procedure.input(s.whatever()).mutation(({ input }) => ({ stored: input })),
+  tagged: t.procedure.input(s.object({ tag: s.string() })).mutation(({ input }) => ({ tag: input.tag })),
+});
+"#;
+    let dir = ledger(config, &[("src/imports.ts", source)]);
+    let found = |dir: &tempfile::TempDir| places_of(dir.path(), "missing-input-validation");
+    assert_eq!(found(&dir), [("src/imports.ts".to_string(), 5)], "`s.whatever()` accepts anything; `s.object(..)` checks");
+    std::fs::remove_file(dir.path().join("archlint.toml")).unwrap();
+    assert_eq!(found(&dir), Vec::<(String, u64)>::new(), "without the entry, `s.whatever()` is a schema like any other");
+    assert_config_error(
+        dir.path(),
+        "[[models.validators]]\nlanguage = \"typescript\"\nrole = \"check\"\nmethods = [\"whatever\"]\nwithout-arguments = true\n",
+        "missing-input-validation",
+        "archlint.toml:3: a validator's `without-arguments` is for `role = \"accepts-anything\"`",
+    );
 }

@@ -619,6 +619,9 @@ impl Knowledge {
             return Err(ModelError::at("a validator's `not-receivers` are for `methods` (a method of any receiver)", at));
         }
         let role = *spec.role.get_ref();
+        if spec.without_arguments && role != ValidatorRole::AcceptsAnything {
+            return Err(ModelError::at("a validator's `without-arguments` is for `role = \"accepts-anything\"`", at));
+        }
         let entry = |callee| Validator { callee, role, parameters: spec.clone(), from: from.clone() };
         self.add_plain_calls(&spec.callee(), context, "a validator", |k| &mut k.validators, entry)
     }
@@ -666,9 +669,6 @@ impl Knowledge {
         let callee = spec.callee();
         let names_calls = callee.function.is_some() || !callee.functions.is_empty() || !callee.methods.is_empty();
         let language = entry_language(spec.language.as_ref(), context, at.clone())?;
-        if language != Language::Typescript {
-            return Err(ModelError::at("a route entry is TypeScript (Rust routers are read by the front-end)", at));
-        }
         let only = |key: &str, roles: &[RouteRole]| -> Result<(), ModelError> {
             let names: Vec<&str> = roles.iter().map(|r| r.name()).collect();
             Err(ModelError::at(format!("a route's `{key}` is for `role = \"{}\"`", names.join("\"`/`\"")), at.clone()))
@@ -676,8 +676,8 @@ impl Knowledge {
         if spec.http_method.is_some() && role != RouteRole::Method {
             only("http-method", &[RouteRole::Method])?;
         }
-        if spec.hook_argument && role != RouteRole::Mount {
-            only("hook-argument", &[RouteRole::Mount])?;
+        if (spec.hook_argument || spec.covers.is_some()) && role != RouteRole::Mount {
+            only(if spec.hook_argument { "hook-argument" } else { "covers" }, &[RouteRole::Mount])?;
         }
         if !spec.hook_options.is_empty() && !matches!(role, RouteRole::Method | RouteRole::Options) {
             only("hook-options", &[RouteRole::Method, RouteRole::Options])?;
@@ -688,21 +688,29 @@ impl Knowledge {
                 at,
             ));
         }
+        let typescript_only =
+            matches!(role, RouteRole::Options | RouteRole::Controller) || spec.hook_argument || !spec.hook_options.is_empty();
+        if language == Language::Rust && typescript_only {
+            return Err(ModelError::at("a Rust route entry is a `method`, `mount`, `path` or `handler`, without hooks or options", at));
+        }
+        if language == Language::Typescript && role == RouteRole::Handler {
+            return Err(ModelError::at("a route with `role = \"handler\"` is Rust (actix-web's `.to(handler)`)", at));
+        }
         if !spec.decorators.is_empty() {
             if names_calls || !matches!(role, RouteRole::Method | RouteRole::Controller) {
                 return Err(ModelError::at(
-                    "route `decorators` are NestJS-style method (`role = \"method\"`) or class (`role = \"controller\"`) decorators, without calls",
+                    "route `decorators` are method (`role = \"method\"`) or class (`role = \"controller\"`) decorators, or Rust route attributes, without calls",
                     at,
                 ));
             }
             for name in &spec.decorators {
                 if !is_identifier(name.get_ref()) {
                     return Err(ModelError::at(
-                        format!("bad decorator `{}`: a name, without `@` or arguments", name.get_ref()),
+                        format!("bad decorator `{}`: a name, without `@`, `#[..]`, a path or arguments", name.get_ref()),
                         Some(name.span()),
                     ));
                 }
-                self.typescript.route_decorators.push(RouteDecorator {
+                self.language_mut(language).route_decorators.push(RouteDecorator {
                     name: name.get_ref().clone(),
                     role,
                     http_method: spec.http_method.clone(),
@@ -714,12 +722,35 @@ impl Knowledge {
         if role == RouteRole::Controller {
             return Err(ModelError::at("a route with `role = \"controller\"` names class `decorators`", at));
         }
-        let by_method = !callee.methods.is_empty() || callee.functions.iter().chain(callee.function).all(|f| f.get_ref().starts_with("*."));
-        if !names_calls || !by_method {
-            return Err(ModelError::at(
-                "a route entry names router `methods` (a router is any receiver), or NestJS-style `decorators`",
-                callee.at().or(at),
-            ));
+        match language {
+            // A router is any receiver: what makes a call a route is its path argument.
+            Language::Typescript => {
+                let by_method =
+                    !callee.methods.is_empty() || callee.functions.iter().chain(callee.function).all(|f| f.get_ref().starts_with("*."));
+                if !names_calls || !by_method {
+                    return Err(ModelError::at(
+                        "a route entry names router `methods` (a router is any receiver), or NestJS-style `decorators`",
+                        callee.at().or(at),
+                    ));
+                }
+            }
+            // Routing functions are imported under their own names (`use axum::routing::post`)
+            // and written through any path (`routing::post`, `web::post`): matched by the name.
+            Language::Rust => {
+                let names = callee.functions.iter().chain(callee.function).chain(callee.methods);
+                if let Some(bad) = names.clone().find(|name| !is_identifier(name.get_ref())) {
+                    return Err(ModelError::at(
+                        format!("bad Rust route name `{}`: a function, method or attribute name, without a path", bad.get_ref()),
+                        Some(bad.span()),
+                    ));
+                }
+                if !names_calls || callee.module.is_some() {
+                    return Err(ModelError::at(
+                        "a Rust route entry names `functions`, `methods` or attribute `decorators`, without a `module`",
+                        at,
+                    ));
+                }
+            }
         }
         let entry = |callee| Route { callee, role, parameters: spec.clone(), from: from.clone() };
         self.add_plain_calls(&callee, context, "a route", |k| &mut k.routes, entry)

@@ -286,9 +286,19 @@ impl<'k> Routing<'k> {
         Some(route.parameters.http_method.clone().unwrap_or_else(|| self.method.to_ascii_uppercase()))
     }
 
-    /// The entry when the call mounts middleware for the routes after it.
+    /// The entry when the call mounts middleware for routes of its router.
     pub fn mount(&self) -> Option<&'k Route> {
         self.with(RouteRole::Mount)
+    }
+
+    /// Which routes the middleware a mounting call adds runs for.
+    pub fn covers(&self) -> Option<Covers> {
+        self.mount().map(|route| route.parameters.covers.unwrap_or_default())
+    }
+
+    /// Whether the call hands its argument to the route its receiver made (`web::post().to(h)`).
+    pub fn hands_handler(&self) -> bool {
+        self.with(RouteRole::Handler).is_some()
     }
 
     /// Whether the call starts a chain of routes for one path (`app.route("/orders")`).

@@ -259,7 +259,10 @@ impl Knowledge {
             }
             for validator in &k.validators.entries {
                 let p = &validator.parameters;
-                let detail = if p.not_receivers.is_empty() { String::new() } else { format!("not on {}", p.not_receivers.join(", ")) };
+                let mut detail = if p.not_receivers.is_empty() { String::new() } else { format!("not on {}", p.not_receivers.join(", ")) };
+                if p.without_arguments {
+                    detail.push_str("without arguments");
+                }
                 entries.push(ListedEntry {
                     language,
                     section: "validator",

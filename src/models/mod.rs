@@ -32,9 +32,9 @@ use foldhash::{HashMap, HashMapExt, HashSet};
 use serde::{Deserialize, Serialize};
 use spec::CalleeSpec;
 pub use spec::{
-    BodyLimitSpec, BodyReaderSpec, CacheSpec, Capability, CookieAttribute, CookieFlag, CookieRole, CookieSpec, GraphqlSpec, GuardRole,
-    GuardSpec, KdfAlgorithm, KdfSpec, Protection, QueryRole, QuerySpec, RequestTimeoutSpec, ResponseSpec, RouteRole, RouteSpec, ServerSpec,
-    TimeoutSwitch, TlsSwitchSpec, TokenRole, TokenSpec, ValidatorRole, ValidatorSpec,
+    BodyLimitSpec, BodyReaderSpec, CacheSpec, Capability, CookieAttribute, CookieFlag, CookieRole, CookieSpec, Covers, GraphqlSpec,
+    GuardRole, GuardSpec, KdfAlgorithm, KdfSpec, Protection, QueryRole, QuerySpec, RequestTimeoutSpec, ResponseSpec, RouteRole, RouteSpec,
+    ServerSpec, TimeoutSwitch, TlsSwitchSpec, TokenRole, TokenSpec, ValidatorRole, ValidatorSpec,
 };
 use std::sync::OnceLock;
 
@@ -227,7 +227,7 @@ struct LanguageKnowledge {
     queries: Table<Query>,
     guards: Table<Guard>,
     responses: Table<Response>,
-    /// TypeScript: calls that register routes or mount middleware, and the decorators that do.
+    /// Calls that register routes or mount middleware, and the decorators (Rust attributes) that do.
     routes: Table<Route>,
     route_decorators: Vec<RouteDecorator>,
     /// Rust handler parameter types and what they say about the caller.
@@ -478,10 +478,11 @@ impl Knowledge {
         self.rust.guard_types.iter().find(applies).map(|t| t.role).or_else(|| request_data().then_some(GuardRole::NotAuth))
     }
 
-    /// What a TypeScript `receiver.method(..)` call does for routing, by the models' `[[routes]]`.
-    pub fn routing(&self, call: &CallName<'_>) -> Routing<'_> {
-        let method = call.method.unwrap_or("");
-        Routing::new(method, self.typescript.routes.matching(call, Language::Typescript).collect())
+    /// What a call does for routing, by the models' `[[routes]]`: a TypeScript
+    /// `receiver.method(..)`, a Rust function or method by its name.
+    pub fn routing(&self, language: Language, call: &CallName<'_>) -> Routing<'_> {
+        let name = call.method.or(call.segments.last().map(String::as_str)).unwrap_or("");
+        Routing::new(name, self.language(language).routes.matching(call, language).collect())
     }
 
     /// Whether some TypeScript route entry names this method (whatever module it is bound to).
@@ -489,10 +490,16 @@ impl Knowledge {
         self.typescript.routes.methods.contains_key(method)
     }
 
-    /// The TypeScript decorator entry of this name (`Get` registers a route, `Controller` makes
-    /// a class a controller).
-    pub fn route_decorator(&self, name: &str) -> Option<&RouteDecorator> {
-        self.typescript.route_decorators.iter().find(|d| d.name == name)
+    /// Whether some Rust route entry names a function or method of this name: a cheap test
+    /// before [`Knowledge::routing`] on every method call of a file.
+    pub fn names_rust_route(&self, name: &str) -> bool {
+        self.rust.routes.methods.contains_key(name) || self.rust.routes.by_last.contains_key(name)
+    }
+
+    /// The decorator (TypeScript) or attribute (Rust) entry of this name: `Get` and `#[post]`
+    /// register a route, `Controller` makes a class a controller.
+    pub fn route_decorator(&self, language: Language, name: &str) -> Option<&RouteDecorator> {
+        self.language(language).route_decorators.iter().find(|d| d.name == name)
     }
 
     /// The entries that say this call sends a response body to the client (several frameworks

@@ -644,7 +644,8 @@ entry!(
 );
 
 entry!(
-    /// Calls that validate request data (`unvalidated-request-input`): a schema's
+    /// Calls that validate request data (`unvalidated-request-input`), or make a schema that
+    /// accepts anything (`missing-input-validation`): a schema's
     /// `schema.parse(value)` (zod, joi, yup, ajv, valibot), express-validator's
     /// `validationResult(req)`, and the validator middleware a route lists before its handler
     /// (`body("email").isEmail()`, `celebrate({ .. })`). A project's own validation helper is one.
@@ -654,6 +655,10 @@ entry!(
         /// `url.parse` read text into a value).
         #[serde(default)]
         pub not_receivers: Vec<String>,
+        /// accepts-anything: only when the call has no arguments (zod's `z.custom<T>()` accepts
+        /// every value; `z.custom<T>(check)` checks).
+        #[serde(default)]
+        pub without_arguments: bool,
     }
 );
 
@@ -696,13 +701,16 @@ entry!(
 );
 
 entry!(
-    /// How a framework registers routes and mounts middleware (TypeScript): the handler registry
-    /// that the rules about handlers read, and the route checks (`inconsistent-route-auth`,
-    /// `route-before-auth-middleware`, `unvalidated-request-input`). Express's
-    /// `app.get("/orders", auth, handler)`, `app.use(auth)` and `app.route("/orders").post(..)`;
-    /// Fastify's `route({ url, handler })` and `addHook("onRequest", auth)`; NestJS's `@Get()` on
-    /// a method of a `@Controller()` class. Calls are named by `methods` (a router is any receiver:
-    /// what makes a call a route is its path argument).
+    /// How a framework registers routes and mounts middleware: the handler registry that the
+    /// rules about handlers read, and the route checks (`inconsistent-route-auth`,
+    /// `route-before-auth-middleware`, `auth-route-without-rate-limit`,
+    /// `unvalidated-request-input`). Express's `app.get("/orders", auth, handler)`,
+    /// `app.use(auth)` and `app.route("/orders").post(..)`; Fastify's `route({ url, handler })`
+    /// and `addHook("onRequest", auth)`; NestJS's `@Get()` on a method of a `@Controller()` class;
+    /// axum's `.route("/orders", post(create))` and `.route_layer(..)`; actix-web's
+    /// `#[post("/orders")]`, `web::post().to(create)` and `.wrap(..)`. TypeScript calls are named
+    /// by `methods` (a router is any receiver: what makes a call a route is its path argument);
+    /// Rust functions, methods and attributes by their name alone.
     RouteSpec {
         pub role: Spanned<RouteRole>,
         /// method: the HTTP method it registers, when not the method's or decorator's own name
@@ -711,6 +719,10 @@ entry!(
         /// mount: the first argument names a hook (`addHook("onRequest", auth)`), not a path prefix.
         #[serde(default)]
         pub hook_argument: bool,
+        /// mount: which routes of the router the middleware runs for: those registered `later`
+        /// (Express's `use`, the default), `earlier` (axum's `layer`) or `all` of them
+        /// (actix-web's `wrap`, Fastify's hooks).
+        pub covers: Option<Covers>,
         /// method, options: keys of a route's options object whose middleware runs before the
         /// handler (Fastify's `preHandler`, `onRequest`).
         #[serde(default)]
@@ -743,6 +755,22 @@ pub enum RouteRole {
     /// A class decorator whose methods with `method` decorators are handlers; its first
     /// argument (or its `path` option) prefixes their paths.
     Controller,
+    /// Rust: hands its argument to the route its receiver made (actix-web's
+    /// `web::post().to(create)`).
+    Handler,
+}
+
+/// Which routes of a router a mounted middleware runs for (see [`RouteSpec`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Covers {
+    /// The routes registered after it (Express's `use`).
+    #[default]
+    Later,
+    /// The routes registered before it (axum's `layer`, `route_layer`).
+    Earlier,
+    /// Every route of the router, wherever it is registered (actix-web's `wrap`).
+    All,
 }
 
 impl RouteRole {
@@ -753,6 +781,7 @@ impl RouteRole {
             RouteRole::Path => "path",
             RouteRole::Options => "options",
             RouteRole::Controller => "controller",
+            RouteRole::Handler => "handler",
         }
     }
 }
@@ -835,12 +864,15 @@ impl QueryRole {
 
 /// What a validator call does (see [`ValidatorSpec`]).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
-#[serde(rename_all = "lowercase")]
+#[serde(rename_all = "kebab-case")]
 pub enum ValidatorRole {
     /// Checks the value it is given (or the request's recorded checks) in the handler.
     Check,
     /// Validates the request when listed among a route's middleware.
     Middleware,
+    /// Makes a schema that accepts every value (`z.any()`, `z.unknown()`): a validation step
+    /// that checks nothing (`missing-input-validation`, for a tRPC procedure's input).
+    AcceptsAnything,
 }
 
 impl ValidatorRole {
@@ -848,6 +880,7 @@ impl ValidatorRole {
         match self {
             ValidatorRole::Check => "check",
             ValidatorRole::Middleware => "middleware",
+            ValidatorRole::AcceptsAnything => "accepts-anything",
         }
     }
 }

@@ -16,7 +16,7 @@ pub use model::{
 
 use super::{FileOutput, ParseStats, MAX_NESTING};
 use crate::diagnostic::{Notice, NoticeKind};
-use crate::models::Knowledge;
+use crate::models::{Knowledge, Language, RouteRole};
 use crate::source::{SourceFile, Span};
 use crate::timings::Stopwatch;
 use proc_macro2::{TokenStream, TokenTree};
@@ -418,7 +418,8 @@ impl<'a> Collector<'a> {
         }
         self.site.fn_id = Some(fn_id);
         self.next_fn_id += 1;
-        self.model.taint.record_fn(fn_id, sig, attrs, block, free);
+        let route_attr = attrs.iter().find(|attr| route_attribute(attr, self.model.knowledge()).is_some());
+        self.model.taint.record_fn(fn_id, sig, route_attr, block, free);
         self.site.fn_name = Some(sig.ident.to_string().into());
         self.site.in_async = sig.asyncness.is_some();
         self.site.in_test |= attrs.iter().any(is_test_attribute);
@@ -430,7 +431,7 @@ impl<'a> Collector<'a> {
             name: sig.ident.to_string(),
             fn_id,
             is_async: sig.asyncness.is_some(),
-            route_attribute: attrs.iter().find_map(route_attribute),
+            route_attribute: route_attr.and_then(|attr| route_attribute(attr, self.model.knowledge())),
             params: sig.inputs.iter().filter_map(|input| request_param(input, self.model.knowledge())).collect(),
             sig,
             attrs,
@@ -663,11 +664,20 @@ impl<'a> Visit<'a> for Collector<'a> {
                     }
                 }
                 self.record_method_targets(expr);
-                if call.method == "route" && call.args.len() >= 2 {
-                    model::record_routed_fns(&mut self.model.routed_fns, &call.args[1]);
-                }
-                if call.method == "to" && call.args.len() == 1 {
-                    model::record_routed_fns(&mut self.model.routed_fns, &call.args[0]);
+                // `.route("/orders", post(create))`, `web::post().to(create)`: the handlers routed.
+                let knowledge = self.model.knowledge.unwrap_or_else(|| Knowledge::builtin());
+                let method = call.method.to_string();
+                let routing = match knowledge.names_rust_route(&method) {
+                    true => model::routing_of(knowledge, &method, true),
+                    false => Default::default(),
+                };
+                let routed = match call.args.len() {
+                    2.. if routing.starts_path() => call.args.get(1),
+                    1 if routing.hands_handler() => call.args.first(),
+                    _ => None,
+                };
+                if let Some(routed) = routed {
+                    model::record_routed_fns(&mut self.model.routed_fns, routed, knowledge);
                 }
                 let method = LitParent::Method(call.method.to_string().into());
                 // A conversion keeps its receiver where it was: in
@@ -873,12 +883,12 @@ fn is_test_feature(feature: &str) -> bool {
     feature.split(['-', '_']).any(|word| matches!(word, "test" | "tests" | "testing" | "testutils" | "e2e" | "mock" | "mocks" | "fixtures"))
 }
 
-/// actix-web and Rocket route attributes: `#[get("/users")]`, `#[actix_web::post("/x")]`.
-fn route_attribute(attr: &syn::Attribute) -> Option<(String, Option<String>)> {
+/// A route attribute of the models (`[[routes]]`: actix-web's and Rocket's `#[get("/users")]`,
+/// `#[actix_web::post("/x")]`): its HTTP method, in capitals, and the route it names.
+fn route_attribute(attr: &syn::Attribute, knowledge: &Knowledge) -> Option<(String, Option<String>)> {
     let name = attr.path().segments.last()?.ident.to_string();
-    if !matches!(name.as_str(), "get" | "post" | "put" | "patch" | "delete" | "head" | "options" | "route") {
-        return None;
-    }
+    let entry = knowledge.route_decorator(Language::Rust, &name).filter(|entry| entry.role == RouteRole::Method)?;
+    let name = entry.http_method.clone().unwrap_or_else(|| name.to_ascii_uppercase());
     let route = match &attr.meta {
         syn::Meta::List(list) => list.parse_args_with(Punctuated::<Expr, syn::Token![,]>::parse_terminated).ok().and_then(|args| {
             args.first().and_then(|first| match first {

@@ -320,6 +320,12 @@ impl<'a> RustModel<'a> {
         self.knowledge().guard(Language::Rust, &parts.name(self.use_paths()))
     }
 
+    /// What the models' `[[routes]]` say a Rust function (`post(create)`, `web::resource(..)`) or,
+    /// with `method_call`, a method (`.route(..)`, `.layer(..)`) of this name does for routing.
+    pub fn routing(&self, name: &str, method_call: bool) -> crate::models::Routing<'_> {
+        routing_of(self.knowledge(), name, method_call)
+    }
+
     /// What a handler parameter's type (by its path: `BearerAuth`, `Extension`) says about the
     /// caller, as the models say.
     pub fn guard_type(&self, path: &syn::Path) -> Option<crate::models::GuardRole> {
@@ -639,27 +645,51 @@ pub(super) fn record_const(model: &mut RustModel<'_>, name: &syn::Ident, expr: &
     }
 }
 
-const ROUTING_FUNCTIONS: &[&str] = &["get", "post", "put", "patch", "delete", "head", "options", "trace", "any", "on", "to"];
+/// What the models' `[[routes]]` say a Rust function or method of this name does for routing.
+/// Rust route entries name functions by their last segment and are bound to no module, so the
+/// name alone decides.
+pub fn routing_of<'k>(knowledge: &'k Knowledge, name: &str, method_call: bool) -> crate::models::Routing<'k> {
+    let segments = [name.to_string()];
+    let call = crate::models::CallName {
+        segments: &segments,
+        qualified: None,
+        method: method_call.then_some(name),
+        receiver: &[],
+        module: None,
+        file_imports: &[],
+        unimported_modules: false,
+    };
+    knowledge.routing(Language::Rust, &call)
+}
+
+/// Whether a call routes to the functions among its arguments: a routing function or method
+/// (`get(list).post(create)`, `routing::get(show)`) or a route's `to` (`web::post().to(create)`).
+fn routes_to_arguments(routing: &crate::models::Routing<'_>) -> bool {
+    routing.http_method().is_some() || routing.hands_handler()
+}
 
 /// Collects function names used as route targets in a method router expression:
 /// `get(list).post(create)`, `routing::get(show)`, `web::post().to(create)`.
-pub(super) fn record_routed_fns(routed: &mut HashSet<String>, expr: &Expr) {
+pub(super) fn record_routed_fns(routed: &mut HashSet<String>, expr: &Expr, knowledge: &Knowledge) {
     match expr {
         Expr::Call(call) => {
-            let is_routing = matches!(&*call.func, Expr::Path(p) if p.path.segments.last().is_some_and(|s| ROUTING_FUNCTIONS.contains(&s.ident.to_string().as_str())));
-            if is_routing {
+            let name = match &*call.func {
+                Expr::Path(p) => p.path.segments.last().map(|s| s.ident.to_string()),
+                _ => None,
+            };
+            if name.is_some_and(|name| routes_to_arguments(&routing_of(knowledge, &name, false))) {
                 for arg in &call.args {
                     record_target(routed, arg);
                 }
             }
         }
         Expr::MethodCall(call) => {
-            if ROUTING_FUNCTIONS.contains(&call.method.to_string().as_str()) {
+            if routes_to_arguments(&routing_of(knowledge, &call.method.to_string(), true)) {
                 for arg in &call.args {
                     record_target(routed, arg);
                 }
             }
-            record_routed_fns(routed, &call.receiver);
+            record_routed_fns(routed, &call.receiver, knowledge);
         }
         Expr::Path(_) => record_target(routed, expr),
         _ => {}

@@ -257,8 +257,6 @@ const MUTATING_METHODS: &[&str] = &["push_str", "push", "insert_str", "insert", 
 /// their arguments' data.
 const CONVERTING_TYPES: &[&str] =
     &["String", "str", "PathBuf", "Path", "OsStr", "OsString", "Cow", "Box", "Arc", "Rc", "Url", "Uri", "Vec"];
-/// Route attributes (Rocket names request data in them: `#[get("/u/<name>?<q>", data = "<f>")]`).
-const ROUTE_ATTRIBUTES: &[&str] = &["get", "post", "put", "patch", "delete", "head", "options", "route"];
 
 /// What the traversal records for the taint view, on top of the rest of the model.
 #[derive(Default)]
@@ -378,11 +376,12 @@ impl<'a> TaintFacts<'a> {
         &mut self,
         fn_id: FnId,
         sig: &'a syn::Signature,
-        attrs: &'a [syn::Attribute],
+        route_attribute: Option<&'a syn::Attribute>,
         block: &'a syn::Block,
         free: bool,
     ) {
-        self.fns.insert(fn_id, FnInfo { sig, block, free, route_names: route_names(attrs) });
+        let route_names = route_attribute.map(route_names).unwrap_or_default();
+        self.fns.insert(fn_id, FnInfo { sig, block, free, route_names });
         if free {
             // Two functions of one name (different modules): follow neither.
             let name = sig.ident.to_string();
@@ -1826,13 +1825,10 @@ fn is_text_type(type_text: &str) -> bool {
 }
 
 /// Names Rocket fills from the request, from its route attribute: `<id>`, `<path..>`, `<q>`.
-fn route_names(attrs: &[syn::Attribute]) -> Vec<String> {
+fn route_names(attribute: &syn::Attribute) -> Vec<String> {
     let mut names = Vec::new();
-    for attr in attrs {
-        let is_route = attr.path().segments.last().is_some_and(|s| ROUTE_ATTRIBUTES.contains(&s.ident.to_string().as_str()));
-        if let (true, syn::Meta::List(list)) = (is_route, &attr.meta) {
-            collect_route_names(list.tokens.clone(), &mut names);
-        }
+    if let syn::Meta::List(list) = &attribute.meta {
+        collect_route_names(list.tokens.clone(), &mut names);
     }
     names
 }

@@ -451,7 +451,7 @@ impl<'t> TsModel<'t> {
             file_imports: self.import_specifiers(),
             unimported_modules: false,
         };
-        self.knowledge.routing(&name)
+        self.knowledge.routing(Language::Typescript, &name)
     }
 
     fn add_route_handler(&mut self, function: Node<'t>, route: Option<String>) {
@@ -474,7 +474,7 @@ impl<'t> TsModel<'t> {
     fn record_nest_handler(&mut self, method: Node<'t>) {
         let route_decorator = preceding_decorators(method).find_map(|decorator| {
             let (name, args) = decorator_name(self, decorator)?;
-            let registers = self.knowledge.route_decorator(name).is_some_and(|d| d.role == RouteRole::Method);
+            let registers = self.knowledge.route_decorator(Language::Typescript, name).is_some_and(|d| d.role == RouteRole::Method);
             registers.then(|| args.and_then(|a| a.named_child(0)).and_then(|a| self.string_value(a)))
         });
         let Some(route) = route_decorator else { return };
@@ -484,7 +484,7 @@ impl<'t> TsModel<'t> {
         let in_controller = class.into_iter().chain(export).any(|holder| {
             children_by_field(holder, "decorator").any(|d| {
                 decorator_name(self, d)
-                    .and_then(|(name, _)| self.knowledge.route_decorator(name))
+                    .and_then(|(name, _)| self.knowledge.route_decorator(Language::Typescript, name))
                     .is_some_and(|d| d.role == RouteRole::Controller)
             })
         });

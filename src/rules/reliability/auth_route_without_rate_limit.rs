@@ -92,7 +92,8 @@ impl Rule for AuthRouteWithoutRateLimit {
             "call_expression" => {
                 let Some(callee) = node.field("function").filter(|c| c.kind() == "member_expression") else { return };
                 let method = callee.field("property").map(|p| model.text(p)).unwrap_or("");
-                if !matches!(method, "post" | "put" | "patch" | "all") {
+                let registers = model.routing(method).http_method();
+                if !registers.is_some_and(|m| matches!(m.as_str(), "POST" | "PUT" | "PATCH" | "ALL")) {
                     return;
                 }
                 // Server-side route files only: HTTP clients have `.post("/login", body)` too.
@@ -140,7 +141,8 @@ impl Rule for AuthRouteWithoutRateLimit {
         // layer mounted.
         let mounts_limiter = match node.syntax {
             RustSyntax::Fn { .. } => model.knowledge().limiter_modules(Language::Rust).any(|krate| model.imports_crate(krate)),
-            RustSyntax::MethodCall(call) if call.method == "layer" || call.method == "wrap" || call.method == "attach" => {
+            // A middleware mounted (`.layer(..)`, `.wrap(..)`), or a Rocket fairing attached.
+            RustSyntax::MethodCall(call) if call.method == "attach" || model.routing(&call.method.to_string(), true).mount().is_some() => {
                 call.args.first().is_some_and(|a| quote::ToTokens::to_token_stream(a).to_string().contains("Governor"))
             }
             _ => false,
@@ -153,7 +155,7 @@ impl Rule for AuthRouteWithoutRateLimit {
         }
         match node.syntax {
             // axum `.route("/login", post(login))`
-            RustSyntax::MethodCall(call) if call.method == "route" && call.args.len() == 2 => {
+            RustSyntax::MethodCall(call) if call.args.len() == 2 && model.routing(&call.method.to_string(), true).starts_path() => {
                 let Some(route) = model.string_value(&call.args[0], node.site.fn_id) else { return };
                 let handler = quote::ToTokens::to_token_stream(&call.args[1]).to_string();
                 let writes = ["post", "put", "patch", "any"]

@@ -162,7 +162,7 @@ impl Rule for InconsistentRouteAuth {
         match node.syntax {
             // `.wrap(HttpAuthentication::bearer(validator))`, `.layer(from_fn(require_auth))`.
             RustSyntax::MethodCall(call) => {
-                let wraps = matches!(call.method.to_string().as_str(), "wrap" | "layer" | "route_layer");
+                let wraps = model.routing(&call.method.to_string(), true).mount().is_some();
                 if wraps && call.args.first().is_some_and(|a| is_auth_layer(&self.auth_middleware, a, model)) {
                     cx.fact(Fact::RustAuthMiddleware);
                 }

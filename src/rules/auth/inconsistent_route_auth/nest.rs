@@ -79,7 +79,9 @@ impl InconsistentRouteAuth {
 
     pub(super) fn check_nest_controller(&self, class: Node<'_>, model: &TsModel<'_>, cx: &mut Context<'_>) {
         let class_decorators = decorators_of(class);
-        let is_controller = |name: &str| model.knowledge.route_decorator(name).is_some_and(|r| r.role == RouteRole::Controller);
+        let is_controller = |name: &str| {
+            model.knowledge.route_decorator(crate::models::Language::Typescript, name).is_some_and(|r| r.role == RouteRole::Controller)
+        };
         let Some(controller) = class_decorators.iter().find_map(|d| decorator_parts(*d, model).filter(|(name, _)| is_controller(name)))
         else {
             return;
@@ -116,7 +118,8 @@ impl InconsistentRouteAuth {
             let decorators = decorators_of(member);
             let Some((decorator, method, path, span)) = decorators.iter().find_map(|d| {
                 let (name, arguments) = decorator_parts(*d, model)?;
-                let route = model.knowledge.route_decorator(name).filter(|r| r.role == RouteRole::Method)?;
+                let route =
+                    model.knowledge.route_decorator(crate::models::Language::Typescript, name).filter(|r| r.role == RouteRole::Method)?;
                 let http_method = route.http_method.clone().unwrap_or_else(|| name.to_ascii_uppercase());
                 if !STATE_CHANGING.contains(&http_method.to_ascii_lowercase().as_str()) {
                     return None;

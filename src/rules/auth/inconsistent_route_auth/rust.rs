@@ -2,6 +2,7 @@
 //! the middleware their scopes and routers are wrapped in.
 
 use super::*;
+use crate::models::{Knowledge, Language};
 
 /// How a handler parameter authenticates.
 #[derive(Debug, PartialEq, Eq)]
@@ -95,7 +96,7 @@ impl InconsistentRouteAuth {
     /// their siblings take.
     pub(super) fn check_rust_file(&self, model: &RustModel, cx: &mut Context<'_>) {
         let Ok(syntax) = crate::lang::rust::parse_file(&cx.file.text) else { return };
-        let mut collector = HandlerCollector::default();
+        let mut collector = HandlerCollector::new(model.knowledge());
         collector.visit_file(&syntax);
         let HandlerCollector { fns, routes, .. } = collector;
         struct Handler<'a> {
@@ -207,8 +208,8 @@ struct RoutedFn {
     path: Option<String>,
 }
 
-#[derive(Default)]
 struct HandlerCollector<'a> {
+    knowledge: &'a Knowledge,
     fns: Vec<RustFn<'a>>,
     routes: Vec<RoutedFn>,
     in_test: bool,
@@ -216,23 +217,37 @@ struct HandlerCollector<'a> {
     path: Option<String>,
 }
 
-const ROUTE_METHODS: &[&str] = &["get", "post", "put", "patch", "delete", "head", "options"];
+/// The HTTP method a route entry of the models registers, in the lower case the rule compares.
+fn registered_method(routing: &Routing<'_>) -> Option<String> {
+    routing.http_method().map(|method| method.to_ascii_lowercase())
+}
 
-/// `#[post("/x")]`, `#[actix_web::delete("/x/{id}")]` → the method and path.
-fn route_attribute(attrs: &[syn::Attribute]) -> Option<(String, Option<String>)> {
-    attrs.iter().find_map(|attr| {
-        let method = attr.path().segments.last()?.ident.to_string();
-        if !ROUTE_METHODS.contains(&method.as_str()) {
-            return None;
-        }
-        let path = attr.parse_args_with(syn::punctuated::Punctuated::<Expr, syn::Token![,]>::parse_terminated).ok().and_then(|args| {
-            match args.first() {
-                Some(Expr::Lit(syn::ExprLit { lit: syn::Lit::Str(s), .. })) => Some(s.value()),
-                _ => None,
-            }
-        });
-        Some((method, path))
-    })
+impl<'a> HandlerCollector<'a> {
+    fn new(knowledge: &'a Knowledge) -> Self {
+        HandlerCollector { knowledge, fns: Vec::new(), routes: Vec::new(), in_test: false, path: None }
+    }
+
+    /// `#[post("/x")]`, `#[actix_web::delete("/x/{id}")]` → the method and path, as the models'
+    /// route attributes say.
+    fn route_attribute(&self, attrs: &[syn::Attribute]) -> Option<(String, Option<String>)> {
+        attrs.iter().find_map(|attr| {
+            let name = attr.path().segments.last()?.ident.to_string();
+            let entry = self.knowledge.route_decorator(Language::Rust, &name).filter(|e| e.role == RouteRole::Method)?;
+            let method = entry.http_method.as_deref().unwrap_or(&name).to_ascii_lowercase();
+            let path =
+                attr.parse_args_with(syn::punctuated::Punctuated::<Expr, syn::Token![,]>::parse_terminated).ok().and_then(
+                    |args| match args.first() {
+                        Some(Expr::Lit(syn::ExprLit { lit: syn::Lit::Str(s), .. })) => Some(s.value()),
+                        _ => None,
+                    },
+                );
+            Some((method, path))
+        })
+    }
+
+    fn routing(&self, name: &str, method_call: bool) -> Routing<'a> {
+        crate::lang::rust::model::routing_of(self.knowledge, name, method_call)
+    }
 }
 
 fn is_test_item(attrs: &[syn::Attribute]) -> bool {
@@ -272,13 +287,15 @@ impl<'a> Visit<'a> for HandlerCollector<'a> {
 
     fn visit_item_fn(&mut self, item: &'a syn::ItemFn) {
         let in_test = self.in_test || is_test_item(&item.attrs);
-        self.fns.push(RustFn { sig: &item.sig, block: &item.block, attribute: route_attribute(&item.attrs), in_test });
+        let attribute = self.route_attribute(&item.attrs);
+        self.fns.push(RustFn { sig: &item.sig, block: &item.block, attribute, in_test });
         visit::visit_item_fn(self, item);
     }
 
     fn visit_impl_item_fn(&mut self, item: &'a syn::ImplItemFn) {
         let in_test = self.in_test || is_test_item(&item.attrs);
-        self.fns.push(RustFn { sig: &item.sig, block: &item.block, attribute: route_attribute(&item.attrs), in_test });
+        let attribute = self.route_attribute(&item.attrs);
+        self.fns.push(RustFn { sig: &item.sig, block: &item.block, attribute, in_test });
         visit::visit_impl_item_fn(self, item);
     }
 
@@ -286,42 +303,46 @@ impl<'a> Visit<'a> for HandlerCollector<'a> {
         // `post(create)`, `routing::delete(remove)`.
         if let Expr::Path(func) = &*call.func {
             let name = func.path.segments.last().map(|s| s.ident.to_string()).unwrap_or_default();
-            if ROUTE_METHODS.contains(&name.as_str()) && call.args.len() == 1 {
-                self.routed(&name, &call.args[0]);
+            if let (Some(method), 1) = (registered_method(&self.routing(&name, false)), call.args.len()) {
+                self.routed(&method, &call.args[0]);
             }
         }
         visit::visit_expr_call(self, call);
     }
 
     fn visit_expr_method_call(&mut self, call: &'a syn::ExprMethodCall) {
-        let method = call.method.to_string();
+        let routing = self.routing(&call.method.to_string(), true);
         let outer = self.path.clone();
-        if method == "route" && call.args.len() == 2 {
+        // `.route("/orders", get(list))`.
+        if routing.starts_path() && call.args.len() == 2 {
             self.path = string_lit(&call.args[0]);
         }
         // `web::resource("/orders").route(web::post().to(create))`: the path is at the chain's root.
         let (root, _) = crate::lang::rust::model::method_chain(&call.receiver);
         if let Expr::Call(root_call) = root {
-            let is_resource = matches!(&*root_call.func, Expr::Path(p) if p.path.segments.last().is_some_and(|s| s.ident == "resource"));
-            if is_resource {
+            let starts_path = match &*root_call.func {
+                Expr::Path(p) => p.path.segments.last().is_some_and(|s| self.routing(&s.ident.to_string(), false).starts_path()),
+                _ => false,
+            };
+            if starts_path {
                 self.path = root_call.args.first().and_then(string_lit).or(self.path.take());
             }
         }
-        match method.as_str() {
-            // `get(list).post(create)` on an axum method router.
-            m if ROUTE_METHODS.contains(&m) && call.args.len() == 1 => self.routed(m, &call.args[0]),
-            // `web::post().to(create)`, `web::resource(..).route(web::delete().to(remove))`.
-            "to" if call.args.len() == 1 => {
+        if call.args.len() == 1 {
+            if let Some(method) = registered_method(&routing) {
+                // `get(list).post(create)` on an axum method router.
+                self.routed(&method, &call.args[0]);
+            } else if routing.hands_handler() {
+                // `web::post().to(create)`, `web::resource(..).route(web::delete().to(remove))`.
                 if let Expr::Call(receiver) = &*call.receiver {
                     if let Expr::Path(func) = &*receiver.func {
                         let name = func.path.segments.last().map(|s| s.ident.to_string()).unwrap_or_default();
-                        if ROUTE_METHODS.contains(&name.as_str()) && receiver.args.is_empty() {
-                            self.routed(&name, &call.args[0]);
+                        if let (Some(method), true) = (registered_method(&self.routing(&name, false)), receiver.args.is_empty()) {
+                            self.routed(&method, &call.args[0]);
                         }
                     }
                 }
             }
-            _ => {}
         }
         visit::visit_expr_method_call(self, call);
         self.path = outer;

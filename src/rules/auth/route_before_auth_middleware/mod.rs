@@ -9,7 +9,7 @@ use crate::lang::rust::{span_of as rust_span, RustKind, RustModel, RustNode, Rus
 use crate::lang::typescript::model::{named_children, span_of};
 use crate::lang::typescript::FieldExt;
 use crate::lang::typescript::TsModel;
-use crate::models::GuardRole;
+use crate::models::{Covers, GuardRole};
 use crate::rules::auth::{call_arguments, tight_tokens};
 use crate::rules::helpers::words;
 use crate::rules::{check_option_names, string_list_option, Context, Rule, RuleEntry, RuleOptions};
@@ -236,7 +236,7 @@ impl Rule for RouteBeforeAuthMiddleware {
             return;
         }
         for chain in method_chains(block) {
-            if chain.iter().any(|link| link.method == "route") {
+            if chain.iter().any(|link| model.routing(&link.method.to_string(), true).starts_path()) {
                 self.check_chain(&chain, model, node.site.fn_id, cx);
             }
         }

@@ -91,9 +91,7 @@ impl RouteBeforeAuthMiddleware {
     pub(super) fn has_own_auth_layer(&self, handler: &Expr, model: &RustModel) -> bool {
         let mut current = handler;
         while let Expr::MethodCall(call) = current {
-            if matches!(call.method.to_string().as_str(), "layer" | "route_layer")
-                && call.args.first().is_some_and(|a| self.is_auth_layer(a, model))
-            {
+            if wraps_earlier_routes(call, model) && call.args.first().is_some_and(|a| self.is_auth_layer(a, model)) {
                 return true;
             }
             current = &call.receiver;
@@ -107,13 +105,14 @@ impl RouteBeforeAuthMiddleware {
         let auth_layers: Vec<usize> = links
             .iter()
             .enumerate()
-            .filter(|(_, link)| matches!(link.method.to_string().as_str(), "layer" | "route_layer"))
+            .filter(|(_, link)| wraps_earlier_routes(link, model))
             .filter(|(_, link)| link.args.first().is_some_and(|a| self.is_auth_layer(a, model)))
             .map(|(i, _)| i)
             .collect();
         let Some(&first_auth) = auth_layers.first() else { return };
         for (i, link) in links.iter().enumerate().skip(first_auth + 1) {
-            if link.method != "route" || link.args.len() != 2 || auth_layers.iter().any(|&a| a > i) {
+            let adds_route = model.routing(&link.method.to_string(), true).starts_path();
+            if !adds_route || link.args.len() != 2 || auth_layers.iter().any(|&a| a > i) {
                 continue;
             }
             let Some(path) = model.string_value(&link.args[0], fn_id) else { continue };
@@ -174,4 +173,10 @@ pub(super) fn method_chains(block: &syn::Block) -> Vec<Vec<&ExprMethodCall>> {
     let mut chains = Chains::default();
     chains.visit_block(block);
     chains.chains
+}
+
+/// A method that mounts middleware around the routes already on its router, as the models'
+/// `[[routes]]` say (axum's `layer` and `route_layer`): routes added after it go without.
+fn wraps_earlier_routes(call: &ExprMethodCall, model: &RustModel) -> bool {
+    model.routing(&call.method.to_string(), true).covers() == Some(Covers::Earlier)
 }

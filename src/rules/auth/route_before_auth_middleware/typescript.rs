@@ -65,8 +65,9 @@ impl RouteBeforeAuthMiddleware {
             for (method, call) in links {
                 let arguments = call_arguments(call);
                 let routing = model.routing(method);
-                // A hook (`addHook("onRequest", auth)`) is not mounted in order with the routes.
-                if routing.mount().is_some_and(|mount| !mount.parameters.hook_argument) {
+                // Only middleware that runs for the routes registered after it (Express's `use`)
+                // leaves the earlier ones out; a hook runs for every route of the instance.
+                if routing.covers() == Some(Covers::Later) {
                     let prefix = arguments.first().and_then(|a| model.string_value(*a)).filter(|p| p.starts_with('/'));
                     let middlewares = if prefix.is_some() { &arguments[1..] } else { &arguments[..] };
                     let Some(middleware) = middlewares.iter().find_map(|m| self.ts_auth_middleware(*m, model)) else { continue };

@@ -15,14 +15,19 @@ impl MissingInputValidation {
         }
         let Some(callee) = call.field("function") else { return };
         let method = callee.field("property").map(|p| model.text(p)).unwrap_or("");
-        if !matches!(method, "post" | "put" | "patch" | "get" | "delete" | "route") {
+        let routing = model.routing(method);
+        // A catch-all (`instance.all("/ai/*", ..)`) hands the request to another framework's
+        // handler more often than it reads the body itself.
+        let registers = routing.http_method().is_some_and(|m| m != "ALL") || routing.options().is_some();
+        if !registers {
             return;
         }
         let Some(arguments) = call.field("arguments") else { return };
         let arguments: Vec<Node<'_>> = named_children(arguments).collect();
         let options = arguments.iter().map(|a| model.resolve(*a)).find(|a| a.kind() == "object");
+        let handler_key = routing.options().and_then(|route| route.parameters.handler_option.as_deref()).unwrap_or("handler");
         let handler = arguments.iter().rev().copied().find(|a| is_function_like(a.kind())).or_else(|| {
-            options.and_then(|o| match model.property(o, "handler") {
+            options.and_then(|o| match model.property(o, handler_key) {
                 Property::Found(handler) if is_function_like(handler.kind()) => Some(handler),
                 _ => None,
             })

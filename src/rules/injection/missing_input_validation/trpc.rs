@@ -5,11 +5,9 @@ use super::MissingInputValidation;
 use crate::lang::typescript::model::{function_parameters, is_function_like, span_of};
 use crate::lang::typescript::FieldExt;
 use crate::lang::typescript::TsModel;
+use crate::models::ValidatorRole;
 use crate::rules::Context;
 use tree_sitter::Node;
-
-/// zod (and valibot-style) schemas that accept every value.
-const ACCEPT_ANYTHING: &[&str] = &["any", "unknown"];
 
 impl MissingInputValidation {
     /// `publicProcedure.input(z.any())`, `.input((raw) => raw as Order)`: the procedure declares an
@@ -29,15 +27,14 @@ impl MissingInputValidation {
     }
 }
 
-/// Why `parser` lets every value through, if it does: a schema of anything (`z.any()`,
-/// `z.unknown()`, `z.custom()` with no check), or a function that returns its argument, cast or not
+/// Why `parser` lets every value through, if it does: a schema of anything as the models'
+/// `[[validators]]` say (`z.any()`, `z.unknown()`, `z.custom()` with no check), or a function that returns its argument, cast or not
 /// (`(raw) => raw as Order`).
 fn accepts_anything(parser: Node<'_>, model: &TsModel<'_>) -> Option<String> {
     if parser.kind() == "call_expression" {
-        let callee = parser.field("function").filter(|c| c.kind() == "member_expression")?;
-        let method = model.text(callee.field("property")?);
+        let validator = model.validator(parser).filter(|v| v.role == ValidatorRole::AcceptsAnything)?;
         let no_arguments = parser.field("arguments").is_some_and(|a| a.named_child_count() == 0);
-        let schema_of_anything = ACCEPT_ANYTHING.contains(&method) || (method == "custom" && no_arguments);
+        let schema_of_anything = no_arguments || !validator.parameters.without_arguments;
         return schema_of_anything.then(|| format!("`{}` accepts any value", model.text(parser)));
     }
     if !is_function_like(parser.kind()) {
