@@ -1495,3 +1495,72 @@ export const imports = t.router({
         "archlint.toml:3: a validator's `without-arguments` is for `role = \"accepts-anything\"`",
     );
 }
+
+#[test]
+fn a_projects_own_documentation_decorators_described_in_the_models_validate_nothing() {
+    let config = "[[models.validators]]\nlanguage = \"typescript\"\nrole = \"not-validating\"\ndecorators = [\"Doc\"]\n";
+    let controller = br#"import { Body, Controller, Post } from "@nestjs/common";
+import { CreateNoteDto } from "./create-note.dto";
+
+@Controller("notes")
+export class NotesController {
+  @Post()
+  create(@Body() dto: CreateNoteDto) {
+    return dto;
+  }
+}
+"#;
+    let dto = br#"import { Doc } from "./docs";
+
+export class CreateNoteDto {
+  @Doc("the note's title")
+  title: string;
+}
+"#;
+    let main = br#"import { NestFactory } from "@nestjs/core";
+import { ValidationPipe } from "@nestjs/common";
+import { AppModule } from "./app.module";
+async function bootstrap() {
+  const app = await NestFactory.create(AppModule);
+  app.useGlobalPipes(new ValidationPipe({ whitelist: true }));
+  await app.listen(3000);
+}
+bootstrap();
+"#;
+    let files: &[(&str, &[u8])] = &[("src/notes.controller.ts", controller), ("src/create-note.dto.ts", dto), ("src/main.ts", main)];
+    let dir = ledger(config, files);
+    let found = |dir: &tempfile::TempDir| places_of(dir.path(), "missing-input-validation");
+    assert_eq!(found(&dir), [("src/notes.controller.ts".to_string(), 7)], "`@Doc` documents `title` and checks nothing");
+    std::fs::remove_file(dir.path().join("archlint.toml")).unwrap();
+    assert_eq!(found(&dir), Vec::<(String, u64)>::new(), "without the entry, `@Doc` may be a validator of the project's own");
+    assert_config_error(
+        dir.path(),
+        "[[models.validators]]\nlanguage = \"typescript\"\nrole = \"not-validating\"\nmethods = [\"describe\"]\n",
+        "missing-input-validation",
+        "archlint.toml:3: a validator with `role = \"not-validating\"` names property `decorators`",
+    );
+}
+
+#[test]
+fn a_projects_own_storage_helper_described_in_the_models_has_what_it_stores_checked() {
+    let config = "[[models.sinks]]\nlanguage = \"typescript\"\nfunction = \"storeUpload\"\nmodule = \"./storage\"\nkind = \"path\"\ndata-argument = 1\n";
+    let source = br#"import express from "express";
+import { storeUpload } from "./storage";
+const app = express();
+app.post("/notes", async (req, res) => {
+  await storeUpload("/srv/notes/latest.txt", req.body.text);
+  res.status(201).end();
+});
+"#;
+    let dir = ledger(config, &[("src/notes.ts", source)]);
+    let found = |dir: &tempfile::TempDir| places_of(dir.path(), "unvalidated-request-input");
+    assert_eq!(found(&dir), [("src/notes.ts".to_string(), 5)], "the note's text is stored unchecked");
+    std::fs::remove_file(dir.path().join("archlint.toml")).unwrap();
+    assert_eq!(found(&dir), Vec::<(String, u64)>::new(), "without the entry, `storeUpload` is a call like any other");
+    assert_config_error(
+        dir.path(),
+        "[[models.sinks]]\nlanguage = \"rust\"\nfunction = \"storage::store_upload\"\nkind = \"path\"\ndata-argument = 1\n",
+        "unvalidated-request-input",
+        "archlint.toml:4: a sink's `data-argument` is read in TypeScript only",
+    );
+}

@@ -236,6 +236,12 @@ impl Knowledge {
         if arguments.is_empty() {
             arguments.push(0);
         }
+        if spec.data_argument.is_some() && language != Language::Typescript {
+            return Err(ModelError::at(
+                "a sink's `data-argument` is read in TypeScript only (`unvalidated-request-input`)",
+                Some(spec.kind.span()),
+            ));
+        }
         let knowledge = self.language_mut(language);
         knowledge.remember(&callees);
         for callee in callees {
@@ -248,6 +254,7 @@ impl Knowledge {
                 certain: spec.certain.unwrap_or(true),
                 fragment: spec.fragment,
                 placeholders: spec.placeholders.iter().map(|(module, style)| (module.clone(), *style.get_ref())).collect(),
+                data_argument: spec.data_argument,
                 from: from.clone(),
             });
         }
@@ -621,6 +628,30 @@ impl Knowledge {
         let role = *spec.role.get_ref();
         if spec.without_arguments && role != ValidatorRole::AcceptsAnything {
             return Err(ModelError::at("a validator's `without-arguments` is for `role = \"accepts-anything\"`", at));
+        }
+        let callee = spec.callee();
+        let names_calls = callee.function.is_some() || !callee.functions.is_empty() || !callee.methods.is_empty();
+        let names_decorators = !spec.decorators.is_empty();
+        if (role == ValidatorRole::NotValidating) != names_decorators || (names_decorators && names_calls) {
+            return Err(ModelError::at(
+                "a validator with `role = \"not-validating\"` names property `decorators` (and no calls); other roles name calls",
+                at,
+            ));
+        }
+        if role == ValidatorRole::NotValidating {
+            if entry_language(spec.language.as_ref(), context, at.clone())? != Language::Typescript {
+                return Err(ModelError::at("`not-validating` decorators are TypeScript property decorators", at));
+            }
+            for name in &spec.decorators {
+                if !is_identifier(name.get_ref()) {
+                    return Err(ModelError::at(
+                        format!("bad decorator `{}`: a name, without `@` or arguments", name.get_ref()),
+                        Some(name.span()),
+                    ));
+                }
+                self.typescript.non_validating_decorators.push((name.get_ref().clone(), from.clone()));
+            }
+            return Ok(());
         }
         let entry = |callee| Validator { callee, role, parameters: spec.clone(), from: from.clone() };
         self.add_plain_calls(&spec.callee(), context, "a validator", |k| &mut k.validators, entry)

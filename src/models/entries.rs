@@ -17,6 +17,8 @@ pub struct Sink {
     pub fragment: bool,
     /// How values are bound, by the module the file imports (see [`Placeholder`]).
     pub placeholders: std::collections::BTreeMap<String, Placeholder>,
+    /// The argument holding what the call stores or hands on (`fs.writeFile`'s content).
+    pub data_argument: Option<usize>,
     pub from: Provenance,
 }
 

@@ -291,6 +291,16 @@ impl Knowledge {
                     from: &response.from,
                 });
             }
+            for (name, from) in &k.non_validating_decorators {
+                entries.push(ListedEntry {
+                    language,
+                    section: "validator",
+                    kind: Some(ValidatorRole::NotValidating.name().to_string()),
+                    name: format!("@{name}"),
+                    detail: String::new(),
+                    from,
+                });
+            }
             for route in &k.routes.entries {
                 let p = &route.parameters;
                 let mut details = Vec::new();

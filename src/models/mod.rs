@@ -230,6 +230,8 @@ struct LanguageKnowledge {
     /// Calls that register routes or mount middleware, and the decorators (Rust attributes) that do.
     routes: Table<Route>,
     route_decorators: Vec<RouteDecorator>,
+    /// TypeScript property decorators that do not check the property's value (`ApiProperty`).
+    non_validating_decorators: Vec<(String, Provenance)>,
     /// Rust handler parameter types and what they say about the caller.
     guard_types: Vec<GuardType>,
     /// The types cookie builders are made from or handed on as (`Cookie`, `CookieBuilder`): a
@@ -494,6 +496,12 @@ impl Knowledge {
     /// before [`Knowledge::routing`] on every method call of a file.
     pub fn names_rust_route(&self, name: &str) -> bool {
         self.rust.routes.methods.contains_key(name) || self.rust.routes.by_last.contains_key(name)
+    }
+
+    /// TypeScript: whether a property decorator (`ApiProperty`, `Column`) documents, maps or
+    /// persists the property without checking its value.
+    pub fn is_non_validating_decorator(&self, name: &str) -> bool {
+        self.typescript.non_validating_decorators.iter().any(|(known, _)| known == name)
     }
 
     /// The decorator (TypeScript) or attribute (Rust) entry of this name: `Get` and `#[post]`

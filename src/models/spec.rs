@@ -219,6 +219,10 @@ entry!(
         /// What the SQL fix writes for a template literal.
         #[serde(default)]
         pub placeholders: std::collections::BTreeMap<String, Spanned<super::Placeholder>>,
+        /// The argument holding what the call stores or hands on (a file's content, a program's
+        /// argument list), which `unvalidated-request-input` checks; with `when-option`, only
+        /// while that option is not set (then the argument is the sink's own).
+        pub data_argument: Option<usize>,
     }
 );
 
@@ -659,6 +663,9 @@ entry!(
         /// every value; `z.custom<T>(check)` checks).
         #[serde(default)]
         pub without_arguments: bool,
+        /// not-validating: property decorators, by name, instead of calls.
+        #[serde(default)]
+        pub decorators: Vec<Spanned<String>>,
     }
 );
 
@@ -873,6 +880,10 @@ pub enum ValidatorRole {
     /// Makes a schema that accepts every value (`z.any()`, `z.unknown()`): a validation step
     /// that checks nothing (`missing-input-validation`, for a tRPC procedure's input).
     AcceptsAnything,
+    /// Property decorators that document, map or persist a DTO property without checking its
+    /// value (swagger's `@ApiProperty`, TypeORM's `@Column`): a DTO with only these has nothing
+    /// for a `ValidationPipe` to check (`missing-input-validation`).
+    NotValidating,
 }
 
 impl ValidatorRole {
@@ -881,6 +892,7 @@ impl ValidatorRole {
             ValidatorRole::Check => "check",
             ValidatorRole::Middleware => "middleware",
             ValidatorRole::AcceptsAnything => "accepts-anything",
+            ValidatorRole::NotValidating => "not-validating",
         }
     }
 }

@@ -43,10 +43,6 @@ const DAO_VERBS: &[&str] = &["add", "create", "insert", "update", "save", "upser
 const BOUND_QUERY_METHODS: &[&str] = &["query", "execute"];
 /// Receivers of `query`/`execute` that are database connections.
 const CONNECTION_WORDS: &[&str] = &["pool", "db", "client", "connection", "conn", "sequelize", "knex", "database", "mysql", "pg"];
-/// `fs` functions whose second argument is the data written.
-const FS_WRITES: &[&str] = &["writeFile", "writeFileSync", "appendFile", "appendFileSync", "outputFile", "outputFileSync", "writeJson"];
-/// `child_process` functions whose second argument is the program's argument list.
-const PROGRAM_ARGUMENTS: &[&str] = &["spawn", "spawnSync", "execFile", "execFileSync", "fork"];
 /// Whether a call names a validation step: a validator of the models (`schema.parse(..)`,
 /// `validationResult(req)`), or anything that says `validat`, `sanitiz`/`sanitis` or `schema`
 /// (`validateUser(req.body)`, `validator.isEmail(x)`). A validator's receivers that only parse
@@ -152,31 +148,26 @@ impl UnvalidatedRequestInput {
                 database: true,
             });
         }
-        if let Some(qualified) = model.qualified_name(callee) {
+        if model.qualified_name(callee).is_some() {
             if model.sinks(call, SinkKind::Url).iter().any(|sink| !sink.callee.is_method()) {
                 // The URL (or a config's `url`/`baseURL`) is `ssrf`'s; the data and options are ours.
                 let first_is_config = arguments.first().is_some_and(|a| model.resolve(*a).kind() == "object");
                 let values = if first_is_config { arguments } else { arguments.into_iter().skip(1).collect() };
                 return Some(Sink { call, name, values, skip_keys: DESTINATION_KEYS, database: false });
             }
-            if let Some((module, function)) = qualified.rsplit_once('.') {
-                let module = module.strip_suffix(".promises").unwrap_or(module);
-                if FS_WRITES.contains(&function) && !model.sinks(call, SinkKind::Path).is_empty() {
+            // What the call stores or hands on, as the models' `data-argument` says: a file's
+            // content (`fs.writeFile(p, data)`), a program's argument list (`execFile(cmd, args)`).
+            // With its `when-option` set (`{ shell: true }`) it is a command line:
+            // `command-injection`'s.
+            let data_sink = SinkKind::ALL.into_iter().flat_map(|kind| model.sinks(call, kind)).find(|s| s.data_argument.is_some());
+            if let Some(sink) = data_sink {
+                let shell = sink.when_option.as_deref().is_some_and(|key| super::option_set(model, &arguments, 1, key));
+                if !shell {
+                    let index = sink.data_argument.unwrap_or(1);
                     return Some(Sink {
                         call,
                         name,
-                        values: arguments.into_iter().skip(1).take(1).collect(),
-                        skip_keys: &[],
-                        database: false,
-                    });
-                }
-                // With `shell: true` the arguments are part of a command line: `command-injection`'s.
-                let shell = arguments.iter().skip(2).any(|a| model.text(*a).contains("shell"));
-                if module.trim_start_matches("node:") == "child_process" && PROGRAM_ARGUMENTS.contains(&function) && !shell {
-                    return Some(Sink {
-                        call,
-                        name,
-                        values: arguments.into_iter().skip(1).take(1).collect(),
+                        values: arguments.into_iter().skip(index).take(1).collect(),
                         skip_keys: &[],
                         database: false,
                     });

@@ -101,7 +101,7 @@ impl MissingInputValidation {
     }
 
     /// `class UpdateUserDto { @ApiProperty() name: string }`: a class with properties and no
-    /// validation decorator on any of them. Classes that extend another inherit its decorators
+    /// validation decorator on any of them (the models' `not-validating` `[[validators]]` are none). Classes that extend another inherit its decorators
     /// (`extends PartialType(CreateUserDto)`) and are left out.
     pub(super) fn check_class(&self, class: Node<'_>, model: &TsModel<'_>, cx: &mut Context<'_>) {
         let Some(name) = class.field("name").map(|n| model.text(n)) else { return };
@@ -112,7 +112,7 @@ impl MissingInputValidation {
             let expression = decorator.named_child(0);
             let callee = expression.map(|e| if e.kind() == "call_expression" { e.field("function").unwrap_or(e) } else { e });
             let name = callee.map(|c| model.text(c)).unwrap_or("");
-            !NON_VALIDATING_DECORATORS.contains(&name.rsplit('.').next().unwrap_or(name))
+            !model.knowledge.is_non_validating_decorator(name.rsplit('.').next().unwrap_or(name))
         });
         if !fields.is_empty() && !validated {
             cx.fact(Fact::NestDtoWithoutValidators(name.to_string()));
@@ -192,35 +192,6 @@ const NEST_VALIDATION_PIPE: &str = "@nestjs/common.ValidationPipe";
 
 const WHITELIST_HELP: &str =
     "pass `{ whitelist: true }` (and `forbidNonWhitelisted: true` to reject such requests instead of stripping the properties)";
-
-/// Property decorators that document, map or persist a property without checking its value:
-/// swagger, class-transformer, TypeORM, Mongoose and GraphQL ones.
-const NON_VALIDATING_DECORATORS: &[&str] = &[
-    "ApiProperty",
-    "ApiPropertyOptional",
-    "ApiHideProperty",
-    "ApiResponseProperty",
-    "Expose",
-    "Exclude",
-    "Transform",
-    "Type",
-    "Column",
-    "PrimaryColumn",
-    "PrimaryGeneratedColumn",
-    "CreateDateColumn",
-    "UpdateDateColumn",
-    "DeleteDateColumn",
-    "ManyToOne",
-    "OneToMany",
-    "OneToOne",
-    "ManyToMany",
-    "JoinColumn",
-    "JoinTable",
-    "Index",
-    "Prop",
-    "Field",
-    "HideField",
-];
 
 /// Whether `ValidationPipe` options set `whitelist` or `forbidNonWhitelisted` to anything but
 /// `false`, or cannot be read (a spread, options built by a call).
