@@ -1289,6 +1289,12 @@ export async function check(id: string) {
         "error-details-in-response",
         "archlint.toml:3: a response entry is a TypeScript call",
     );
+    assert_config_error(
+        dir.path(),
+        "[[models.responses]]\nlanguage = \"typescript\"\nfunction = \"reply\"\noptions-argument = 0\n",
+        "error-details-in-response",
+        "archlint.toml:3: a response's `options-argument` is where its `status-option` or `body-option` is: it needs one",
+    );
 }
 
 #[test]

@@ -799,8 +799,11 @@ impl Knowledge {
                 at,
             ));
         }
-        if spec.options_argument.is_some() && spec.status_option.is_none() {
-            return Err(ModelError::at("a response's `options-argument` is where its `status-option` is: it needs one", at));
+        if spec.options_argument.is_some() && spec.status_option.is_none() && spec.body_option.is_none() {
+            return Err(ModelError::at(
+                "a response's `options-argument` is where its `status-option` or `body-option` is: it needs one",
+                at,
+            ));
         }
         let by_method = !spec.methods.is_empty() || spec.functions.iter().chain(&spec.function).any(|f| f.get_ref().starts_with("*."));
         if !spec.receivers.is_empty() && !by_method {

@@ -504,6 +504,10 @@ entry!(
         pub status_option: Option<String>,
         /// With `status-option`: the argument that is the options object (default 1).
         pub options_argument: Option<usize>,
+        /// The property of the options object that is sent as the body (tRPC's
+        /// `new TRPCError({ code, message, cause })` sends `message`, never `cause`); every
+        /// argument but the status when left out.
+        pub body_option: Option<String>,
     }
 );
 

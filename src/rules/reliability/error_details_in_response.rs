@@ -34,6 +34,10 @@ enum Status {
     Computed,
 }
 
+/// 5xx statuses by the names HTTP status enums (NestJS's `HttpStatus`) and tRPC's error codes
+/// give them: an unexpected failure. Other names are a status the code chose, like a computed one.
+const SERVER_ERROR_NAMES: &[&str] = &["INTERNAL_SERVER_ERROR", "NOT_IMPLEMENTED", "BAD_GATEWAY", "SERVICE_UNAVAILABLE", "GATEWAY_TIMEOUT"];
+
 impl ErrorDetailsInResponse {
     /// The caught error's name where `node` is: a `catch (e)` clause or the first parameter of
     /// an Express error middleware `(err, req, res, next)`.
@@ -76,8 +80,18 @@ impl ErrorDetailsInResponse {
     }
 
     /// What a status expression says: a literal 4xx, another literal, something computed, or none.
+    /// A 5xx status named the way HTTP and tRPC name them counts as a literal
+    /// (`HttpStatus.INTERNAL_SERVER_ERROR`, `"INTERNAL_SERVER_ERROR"`).
     fn literal_status(status: Option<Node<'_>>, model: &TsModel<'_>) -> Status {
         let Some(status) = status.map(|s| model.unwrap_expression(s)) else { return Status::Absent };
+        let named = match status.kind() {
+            "string" => model.string_literal(status),
+            "member_expression" => status.field("property").map(|p| model.text(p).to_string()),
+            _ => None,
+        };
+        if named.is_some_and(|name| SERVER_ERROR_NAMES.contains(&name.as_str())) {
+            return Status::Other;
+        }
         match model.text(status).parse::<u16>() {
             Ok(code) if (400..500).contains(&code) => Status::Client,
             Ok(_) => Status::Other,
@@ -104,39 +118,18 @@ impl ErrorDetailsInResponse {
         false
     }
 
-    /// Where the body mentions the error: `err`, `err.message`, `err.stack`, `String(err)`.
+    /// Where the body mentions the error: `err`, `err.message`, `err.stack`, `String(err)`. A type
+    /// test (`error instanceof Error ? error.message : ".."`) sends nothing itself.
     fn error_mention<'t>(body: Node<'t>, error: &str, model: &TsModel<'t>) -> Option<Node<'t>> {
+        let type_test = |n: Node<'_>| {
+            n.parent().is_some_and(|p| {
+                p.kind() == "binary_expression" && p.child_by_field_name("operator").is_some_and(|o| o.kind() == "instanceof")
+            })
+        };
         descendants(body).find(|n| match n.kind() {
-            "identifier" | "shorthand_property_identifier" => model.text(*n) == error && !Self::is_safe_member(*n, model),
+            "identifier" | "shorthand_property_identifier" => model.text(*n) == error && !Self::is_safe_member(*n, model) && !type_test(*n),
             _ => false,
         })
-    }
-
-    /// NestJS `throw new InternalServerErrorException(err.message)` or
-    /// `new HttpException(error.stack, HttpStatus.INTERNAL_SERVER_ERROR)` in a catch block: Nest
-    /// sends the exception's message (or object) as the response body.
-    fn check_nest_exception(node: Node<'_>, model: &TsModel<'_>, cx: &mut Context<'_>) {
-        let constructor = node.field("constructor").map(|c| model.text(c)).unwrap_or("");
-        let arguments: Vec<Node<'_>> = node.field("arguments").map(|a| named_children(a).collect()).unwrap_or_default();
-        let body = match constructor {
-            "InternalServerErrorException" => arguments.first(),
-            "HttpException" => {
-                let status = arguments.get(1).map(|s| model.text(*s)).unwrap_or("");
-                if status != "500" && !status.ends_with("INTERNAL_SERVER_ERROR") {
-                    return;
-                }
-                arguments.first()
-            }
-            _ => return,
-        };
-        let (Some(body), Some(error)) = (body, Self::error_name(node, model)) else { return };
-        if Self::in_development_branch(node, model) {
-            return;
-        }
-        let Some(mention) = Self::error_mention(*body, error, model) else { return };
-        let what = Self::what_is_sent(mention, model);
-        cx.report(span_of(mention), format!("{what} of `{error}` is sent to the client as the body of a 500 `{constructor}`")).help =
-            Some(HELP.into());
     }
 
     /// What of the error a mention sends: `err.stack`, `(e as Error).message`, or the whole error.
@@ -176,11 +169,10 @@ impl Rule for ErrorDetailsInResponse {
         if cx.in_test {
             return;
         }
-        if node.kind() == "new_expression" {
-            Self::check_nest_exception(node, model, cx);
-        }
         // A call the models say sends a response body (`[[responses]]`): Express's `res.json`,
-        // Hono's `c.json`, Next.js's `NextResponse.json`, `new Response(..)`.
+        // Hono's `c.json`, Next.js's `NextResponse.json`, `new Response(..)`, and the errors a
+        // framework turns into one: NestJS's `new InternalServerErrorException(..)`, tRPC's
+        // `new TRPCError({ code, message })`.
         let Some(response) = model.response(node) else { return };
         let Some(callee) = node.field("function").or_else(|| node.field("constructor")) else { return };
         let Some(error) = Self::error_name(node, model) else { return };
@@ -204,7 +196,20 @@ impl Rule for ErrorDetailsInResponse {
         if matches!(status, Status::Client | Status::Computed) || Self::in_development_branch(node, model) {
             return;
         }
-        let body = arguments.iter().enumerate().filter(|(i, _)| Some(*i) != status_at).map(|(_, a)| *a);
+        let body: Vec<Node<'_>> = match &p.body_option {
+            // Only that option is sent (`message`; a `cause` stays on the server).
+            Some(option) => {
+                let options = arguments.get(p.options_argument.unwrap_or(1)).map(|a| model.resolve(*a));
+                options
+                    .and_then(|o| match model.property(o, option) {
+                        crate::lang::typescript::Property::Found(value) => Some(value),
+                        _ => None,
+                    })
+                    .into_iter()
+                    .collect()
+            }
+            None => arguments.iter().enumerate().filter(|(i, _)| Some(*i) != status_at).map(|(_, a)| *a).collect(),
+        };
         let Some(mention) = body.into_iter().find_map(|argument| Self::error_mention(argument, error, model)) else { return };
         let what = Self::what_is_sent(mention, model);
         let shown = crate::rules::shorten(model.text(callee), 40);
