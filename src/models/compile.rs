@@ -783,6 +783,13 @@ impl Knowledge {
                 }
             }
         }
+        // Files importing the framework serve routes (a client's `.post("/login", body)` does not).
+        let knowledge = self.language_mut(language);
+        for module in context.modules {
+            if !knowledge.route_modules.contains(module) {
+                knowledge.route_modules.push(module.clone());
+            }
+        }
         let entry = |callee| Route { callee, role, parameters: spec.clone(), from: from.clone() };
         self.add_plain_calls(&callee, context, "a route", |k| &mut k.routes, entry)
     }

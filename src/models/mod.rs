@@ -230,6 +230,8 @@ struct LanguageKnowledge {
     /// Calls that register routes or mount middleware, and the decorators (Rust attributes) that do.
     routes: Table<Route>,
     route_decorators: Vec<RouteDecorator>,
+    /// The modules of the model files whose calls register routes (`express`, `@koa/router`).
+    route_modules: Vec<String>,
     /// TypeScript property decorators that do not check the property's value (`ApiProperty`).
     non_validating_decorators: Vec<(String, Provenance)>,
     /// Rust handler parameter types and what they say about the caller.
@@ -496,6 +498,12 @@ impl Knowledge {
     /// before [`Knowledge::routing`] on every method call of a file.
     pub fn names_rust_route(&self, name: &str) -> bool {
         self.rust.routes.methods.contains_key(name) || self.rust.routes.by_last.contains_key(name)
+    }
+
+    /// The packages whose router calls the models' `[[routes]]` describe (`express`, `fastify`,
+    /// `@koa/router`, `hono`): a file importing one serves routes.
+    pub fn route_framework_modules(&self, language: Language) -> impl Iterator<Item = &str> {
+        self.language(language).route_modules.iter().map(String::as_str)
     }
 
     /// TypeScript: whether a property decorator (`ApiProperty`, `Column`) documents, maps or

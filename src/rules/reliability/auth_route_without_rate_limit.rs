@@ -4,10 +4,10 @@
 
 use crate::diagnostic::Fact;
 use crate::lang::rust::{span_of as rust_span, RustKind, RustModel, RustNode, RustSyntax};
-use crate::lang::typescript::model::{named_children, span_of};
+use crate::lang::typescript::model::{decorator_name, named_children, span_of};
 use crate::lang::typescript::FieldExt;
 use crate::lang::typescript::TsModel;
-use crate::models::Language;
+use crate::models::{Language, RouteRole};
 use crate::rules::{check_option_names, Context, Rule, RuleEntry, RuleOptions};
 use tree_sitter::Node;
 
@@ -98,7 +98,7 @@ impl Rule for AuthRouteWithoutRateLimit {
                 }
                 // Server-side route files only: HTTP clients have `.post("/login", body)` too.
                 let serves = !model.handlers().is_empty()
-                    || ["express", "koa", "@koa/router", "koa-router", "fastify", "hono"].iter().any(|m| model.imports_module(m));
+                    || model.knowledge.route_framework_modules(Language::Typescript).any(|m| model.imports_module(m));
                 if !serves || model.imports_ui_framework() || crate::source::is_frontend_path(&cx.file.rel_path) {
                     return;
                 }
@@ -114,10 +114,13 @@ impl Rule for AuthRouteWithoutRateLimit {
                     self.report(span_of(*path), &route, cx);
                 }
             }
-            // NestJS `@Post("login")` in a controller.
+            // NestJS `@Post("login")` in a controller: a route decorator of the models that
+            // registers a write.
             "decorator" => {
-                let text = model.text(node);
-                if !text.starts_with("@Post(") {
+                let Some((name, Some(_))) = decorator_name(model, node) else { return };
+                let route = model.knowledge.route_decorator(Language::Typescript, name).filter(|r| r.role == RouteRole::Method);
+                let registers = route.map(|r| r.http_method.clone().unwrap_or_else(|| name.to_ascii_uppercase()));
+                if !registers.is_some_and(|m| matches!(m.as_str(), "POST" | "PUT" | "PATCH" | "ALL")) {
                     return;
                 }
                 let Some(argument) = node.named_child(0).and_then(|call| call.field("arguments")).and_then(|a| a.named_child(0)) else {
