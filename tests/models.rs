@@ -1570,3 +1570,30 @@ app.post("/notes", async (req, res) => {
         "archlint.toml:4: a sink's `data-argument` is read in TypeScript only",
     );
 }
+
+#[test]
+fn a_projects_own_error_class_described_in_the_models_sends_only_its_body_option() {
+    let config = "[[models.responses]]\nlanguage = \"typescript\"\nfunction = \"ApiError\"\nmodule = \"./http/errors\"\noptions-argument = 0\nstatus-option = \"status\"\nbody-option = \"detail\"\n";
+    let source = br#"import { ApiError } from "./http/errors";
+import { loadOrder } from "./orders";
+export async function show(id: string) {
+  try {
+    return await loadOrder(id);
+  } catch (err) {
+    throw new ApiError({ status: 500, detail: String(err) });
+  }
+}
+export async function summary(id: string) {
+  try {
+    return await loadOrder(id);
+  } catch (err) {
+    throw new ApiError({ status: 500, detail: "the order could not be loaded", cause: err });
+  }
+}
+"#;
+    let dir = ledger(config, &[("src/orders-api.ts", source)]);
+    let found = |dir: &tempfile::TempDir| places_of(dir.path(), "error-details-in-response");
+    assert_eq!(found(&dir), [("src/orders-api.ts".to_string(), 7)], "`detail` is sent; the `cause` stays on the server");
+    std::fs::remove_file(dir.path().join("archlint.toml")).unwrap();
+    assert_eq!(found(&dir), Vec::<(String, u64)>::new(), "without the entry, `ApiError` is the project's own business");
+}
