@@ -495,7 +495,7 @@ impl Knowledge {
     }
 
     /// Whether some Rust route entry names a function or method of this name: a cheap test
-    /// before [`Knowledge::routing`] on every method call of a file.
+    /// before [`Knowledge::routing`], which front-ends ask of every method call.
     pub fn names_rust_route(&self, name: &str) -> bool {
         self.rust.routes.methods.contains_key(name) || self.rust.routes.by_last.contains_key(name)
     }
@@ -516,6 +516,13 @@ impl Knowledge {
     /// register a route, `Controller` makes a class a controller.
     pub fn route_decorator(&self, language: Language, name: &str) -> Option<&RouteDecorator> {
         self.language(language).route_decorators.iter().find(|d| d.name == name)
+    }
+
+    /// The HTTP method, in capitals, that a method decorator (`Post`) or Rust route attribute
+    /// (`post`) of this name registers (`ALL` for every method); `None` when it registers none.
+    pub fn decorator_registers(&self, language: Language, name: &str) -> Option<String> {
+        let entry = self.route_decorator(language, name).filter(|d| d.role == RouteRole::Method)?;
+        Some(entry.http_method.clone().unwrap_or_else(|| name.to_ascii_uppercase()))
     }
 
     /// The entries that say this call sends a response body to the client (several frameworks

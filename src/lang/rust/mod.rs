@@ -16,7 +16,7 @@ pub use model::{
 
 use super::{FileOutput, ParseStats, MAX_NESTING};
 use crate::diagnostic::{Notice, NoticeKind};
-use crate::models::{Knowledge, Language, RouteRole};
+use crate::models::{Knowledge, Language};
 use crate::source::{SourceFile, Span};
 use crate::timings::Stopwatch;
 use proc_macro2::{TokenStream, TokenTree};
@@ -666,11 +666,7 @@ impl<'a> Visit<'a> for Collector<'a> {
                 self.record_method_targets(expr);
                 // `.route("/orders", post(create))`, `web::post().to(create)`: the handlers routed.
                 let knowledge = self.model.knowledge.unwrap_or_else(|| Knowledge::builtin());
-                let method = call.method.to_string();
-                let routing = match knowledge.names_rust_route(&method) {
-                    true => model::routing_of(knowledge, &method, true),
-                    false => Default::default(),
-                };
+                let routing = model::routing_of(knowledge, &call.method.to_string(), true);
                 let routed = match call.args.len() {
                     2.. if routing.starts_path() => call.args.get(1),
                     1 if routing.hands_handler() => call.args.first(),
@@ -885,10 +881,9 @@ fn is_test_feature(feature: &str) -> bool {
 
 /// A route attribute of the models (`[[routes]]`: actix-web's and Rocket's `#[get("/users")]`,
 /// `#[actix_web::post("/x")]`): its HTTP method, in capitals, and the route it names.
-fn route_attribute(attr: &syn::Attribute, knowledge: &Knowledge) -> Option<(String, Option<String>)> {
+pub(crate) fn route_attribute(attr: &syn::Attribute, knowledge: &Knowledge) -> Option<(String, Option<String>)> {
     let name = attr.path().segments.last()?.ident.to_string();
-    let entry = knowledge.route_decorator(Language::Rust, &name).filter(|entry| entry.role == RouteRole::Method)?;
-    let name = entry.http_method.clone().unwrap_or_else(|| name.to_ascii_uppercase());
+    let name = knowledge.decorator_registers(Language::Rust, &name)?;
     let route = match &attr.meta {
         syn::Meta::List(list) => list.parse_args_with(Punctuated::<Expr, syn::Token![,]>::parse_terminated).ok().and_then(|args| {
             args.first().and_then(|first| match first {

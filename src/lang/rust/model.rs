@@ -649,6 +649,10 @@ pub(super) fn record_const(model: &mut RustModel<'_>, name: &syn::Ident, expr: &
 /// Rust route entries name functions by their last segment and are bound to no module, so the
 /// name alone decides.
 pub fn routing_of<'k>(knowledge: &'k Knowledge, name: &str, method_call: bool) -> crate::models::Routing<'k> {
+    // Asked of every method call of a file: most name no route entry.
+    if !knowledge.names_rust_route(name) {
+        return crate::models::Routing::default();
+    }
     let segments = [name.to_string()];
     let call = crate::models::CallName {
         segments: &segments,

@@ -441,6 +441,10 @@ impl<'t> TsModel<'t> {
     /// What the models' `[[routes]]` say a `receiver.method(..)` call does: registers a route
     /// (`get`), mounts middleware (`use`), starts a path's chain (`route`).
     pub fn routing(&self, method: &str) -> Routing<'t> {
+        // Rules ask this of every method call: most name no route entry.
+        if !self.knowledge.has_route_method(method) {
+            return Routing::default();
+        }
         let segments = [method.to_string()];
         let name = CallName {
             segments: &segments,

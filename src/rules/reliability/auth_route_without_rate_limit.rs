@@ -7,7 +7,7 @@ use crate::lang::rust::{span_of as rust_span, RustKind, RustModel, RustNode, Rus
 use crate::lang::typescript::model::{decorator_name, named_children, span_of};
 use crate::lang::typescript::FieldExt;
 use crate::lang::typescript::TsModel;
-use crate::models::{Language, RouteRole};
+use crate::models::Language;
 use crate::rules::{check_option_names, Context, Rule, RuleEntry, RuleOptions};
 use tree_sitter::Node;
 
@@ -118,8 +118,7 @@ impl Rule for AuthRouteWithoutRateLimit {
             // registers a write.
             "decorator" => {
                 let Some((name, Some(_))) = decorator_name(model, node) else { return };
-                let route = model.knowledge.route_decorator(Language::Typescript, name).filter(|r| r.role == RouteRole::Method);
-                let registers = route.map(|r| r.http_method.clone().unwrap_or_else(|| name.to_ascii_uppercase()));
+                let registers = model.knowledge.decorator_registers(Language::Typescript, name);
                 if !registers.is_some_and(|m| matches!(m.as_str(), "POST" | "PUT" | "PATCH" | "ALL")) {
                     return;
                 }

@@ -118,9 +118,7 @@ impl InconsistentRouteAuth {
             let decorators = decorators_of(member);
             let Some((decorator, method, path, span)) = decorators.iter().find_map(|d| {
                 let (name, arguments) = decorator_parts(*d, model)?;
-                let route =
-                    model.knowledge.route_decorator(crate::models::Language::Typescript, name).filter(|r| r.role == RouteRole::Method)?;
-                let http_method = route.http_method.clone().unwrap_or_else(|| name.to_ascii_uppercase());
+                let http_method = model.knowledge.decorator_registers(crate::models::Language::Typescript, name)?;
                 if !STATE_CHANGING.contains(&http_method.to_ascii_lowercase().as_str()) {
                     return None;
                 }

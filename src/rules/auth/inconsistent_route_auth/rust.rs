@@ -2,7 +2,7 @@
 //! the middleware their scopes and routers are wrapped in.
 
 use super::*;
-use crate::models::{Knowledge, Language};
+use crate::models::Knowledge;
 
 /// How a handler parameter authenticates.
 #[derive(Debug, PartialEq, Eq)]
@@ -227,22 +227,11 @@ impl<'a> HandlerCollector<'a> {
         HandlerCollector { knowledge, fns: Vec::new(), routes: Vec::new(), in_test: false, path: None }
     }
 
-    /// `#[post("/x")]`, `#[actix_web::delete("/x/{id}")]` → the method and path, as the models'
-    /// route attributes say.
+    /// `#[post("/x")]`, `#[actix_web::delete("/x/{id}")]` → the method (in the lower case the
+    /// rule compares) and path, as the models' route attributes say.
     fn route_attribute(&self, attrs: &[syn::Attribute]) -> Option<(String, Option<String>)> {
-        attrs.iter().find_map(|attr| {
-            let name = attr.path().segments.last()?.ident.to_string();
-            let entry = self.knowledge.route_decorator(Language::Rust, &name).filter(|e| e.role == RouteRole::Method)?;
-            let method = entry.http_method.as_deref().unwrap_or(&name).to_ascii_lowercase();
-            let path =
-                attr.parse_args_with(syn::punctuated::Punctuated::<Expr, syn::Token![,]>::parse_terminated).ok().and_then(
-                    |args| match args.first() {
-                        Some(Expr::Lit(syn::ExprLit { lit: syn::Lit::Str(s), .. })) => Some(s.value()),
-                        _ => None,
-                    },
-                );
-            Some((method, path))
-        })
+        let (method, path) = attrs.iter().find_map(|attr| crate::lang::rust::route_attribute(attr, self.knowledge))?;
+        Some((method.to_ascii_lowercase(), path))
     }
 
     fn routing(&self, name: &str, method_call: bool) -> Routing<'a> {
