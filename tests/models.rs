@@ -1315,6 +1315,39 @@ fn a_projects_own_plaintext_connector_described_in_the_models_is_reported_for_a_
 }
 
 #[test]
+fn a_projects_own_database_client_options_described_in_the_models_are_read_for_tls() {
+    let config = "[[models.connections]]\nlanguage = \"typescript\"\nfunction = \"Warehouse\"\nmodule = \"./db/warehouse\"\nwhat = \"warehouse connection\"\nkind = \"database\"\ntls-options = [\"secureTransport\"]\nhost-options = [\"endpoint\"]\ndatabase-options = [\"catalog\"]\n";
+    let ts = br#"import { Warehouse } from "./db/warehouse";
+export const remote = new Warehouse({ endpoint: "wh.acme-corp.io", secureTransport: false });
+export const sealed = new Warehouse({ endpoint: "wh.acme-corp.io", secureTransport: true });
+export const local = new Warehouse({ endpoint: "localhost", secureTransport: false });
+const settings = { endpoint: "wh.acme-corp.io", catalog: "sales", secureTransport: false };
+const mailer = { endpoint: "smtp.acme-corp.io", secureTransport: false };
+"#;
+    let dir = ledger(config, &[("src/app.ts", ts)]);
+    let found = |dir: &tempfile::TempDir| places_of(dir.path(), "database-without-tls");
+    assert_eq!(
+        found(&dir),
+        [("src/app.ts".to_string(), 2), ("src/app.ts".to_string(), 5)],
+        "the call, and options written apart from it that name a database; not: TLS on, a local host, options of something else"
+    );
+    std::fs::remove_file(dir.path().join("archlint.toml")).unwrap();
+    assert_eq!(found(&dir), Vec::<(String, u64)>::new(), "without the entry, `secureTransport` is the project's own option");
+    assert_config_error(
+        dir.path(),
+        "[[models.connections]]\nlanguage = \"typescript\"\nfunction = \"openCache\"\nwhat = \"cache\"\nkind = \"cache\"\ntls-options = [\"secure\"]\n",
+        "database-without-tls",
+        "archlint.toml:5: `tls-options`, `host-options`, `url-options`, `database-options` and `dialects` describe a TypeScript database connection's options",
+    );
+    assert_config_error(
+        dir.path(),
+        "[[models.connections]]\nlanguage = \"typescript\"\nfunction = \"openStore\"\nwhat = \"store\"\nkind = \"database\"\nhost-methods = [\"host\"]\n",
+        "database-without-tls",
+        "archlint.toml:5: `host-methods` describe a Rust database connection's builder",
+    );
+}
+
+#[test]
 fn a_request_in_an_exported_function_that_another_file_races_against_a_timer_is_bounded() {
     let rates = br#"import axios from "axios";
 export async function loadRates(base: string) {

@@ -370,6 +370,23 @@ impl Knowledge {
                 Some(spec.kind.span()),
             ));
         }
+        let typescript_options = !spec.tls_options.is_empty()
+            || !spec.host_options.is_empty()
+            || !spec.url_options.is_empty()
+            || !spec.database_options.is_empty()
+            || !spec.dialects.is_empty();
+        if typescript_options && (language != Language::Typescript || *spec.kind.get_ref() != ConnectionKind::Database) {
+            return Err(ModelError::at(
+                "`tls-options`, `host-options`, `url-options`, `database-options` and `dialects` describe a TypeScript database connection's options: they need `kind = \"database\"`",
+                Some(spec.kind.span()),
+            ));
+        }
+        if !spec.host_methods.is_empty() && (language != Language::Rust || *spec.kind.get_ref() != ConnectionKind::Database) {
+            return Err(ModelError::at(
+                "`host-methods` describe a Rust database connection's builder: they need `kind = \"database\"`",
+                Some(spec.kind.span()),
+            ));
+        }
         if let Some(mode) = spec.plaintext_modes.iter().find(|m| m.split("::").count() != 2 || m.split("::").any(|s| !is_identifier(s))) {
             return Err(ModelError::at(format!("bad plaintext mode `{mode}`: expected `Enum::Variant`"), Some(spec.kind.span())));
         }
@@ -377,6 +394,14 @@ impl Knowledge {
         knowledge.remember(&callees);
         knowledge.plaintext_connectors.extend(spec.plaintext_connectors.iter().cloned());
         knowledge.plaintext_modes.extend(spec.plaintext_modes.iter().cloned());
+        let options = &mut knowledge.database_options;
+        options.tls_options.extend(spec.tls_options.iter().cloned());
+        options.host_options.extend(spec.host_options.iter().chain(&spec.host_methods).cloned());
+        options.url_options.extend(spec.url_options.iter().cloned());
+        options.database_options.extend(spec.database_options.iter().cloned());
+        for (option, values) in &spec.dialects {
+            options.dialects.extend(values.iter().map(|value| (option.clone(), value.to_ascii_lowercase())));
+        }
         let commands = &mut knowledge.key_value;
         commands.client_types.extend(spec.client_types.iter().cloned());
         commands.writes_without_expiry.extend(spec.writes_without_expiry.iter().cloned());

@@ -203,6 +203,24 @@ pub struct KeyValueCommands {
     pub expiring_methods: HashSet<String>,
 }
 
+/// What database connections' options are called, pooled across drivers
+/// (`database-without-tls`): options are often built apart from the call that connects, so an
+/// options object is judged by its keys, whichever driver it is for. Ordered, so that an object
+/// with two host keys always answers the same.
+#[derive(Debug, Default, Clone)]
+pub struct DatabaseOptions {
+    /// Keys (TypeScript) whose `false` switches TLS off (`ssl`, `encrypt`).
+    pub tls_options: std::collections::BTreeSet<String>,
+    /// Keys (TypeScript) holding the host, or Rust builder methods naming it.
+    pub host_options: std::collections::BTreeSet<String>,
+    /// Keys (TypeScript) holding a connection URL.
+    pub url_options: std::collections::BTreeSet<String>,
+    /// Keys (TypeScript) only database options have.
+    pub database_options: std::collections::BTreeSet<String>,
+    /// Option and lower-cased value pairs naming a network database (`dialect`, `postgres`).
+    pub dialects: std::collections::BTreeSet<(String, String)>,
+}
+
 /// Everything known for one language.
 #[derive(Debug, Default, Clone)]
 struct LanguageKnowledge {
@@ -262,6 +280,8 @@ struct LanguageKnowledge {
     decorators: Vec<SourceDecorators>,
     /// What the key-value store clients among the connections write and expire by.
     key_value: KeyValueCommands,
+    /// What database connections' options are called.
+    database_options: DatabaseOptions,
     /// Rust: values handed to a database connect call that mean no TLS (`NoTls`).
     plaintext_connectors: Vec<String>,
     /// Rust: enum variants that switch a database connection's TLS off (`PgSslMode::Disable`).
@@ -406,6 +426,10 @@ impl Knowledge {
     /// switches a database connection's TLS off.
     pub fn is_plaintext_mode(&self, enum_name: &str, variant: &str) -> bool {
         self.rust.plaintext_modes.iter().any(|m| m.split_once("::") == Some((enum_name, variant)))
+    }
+
+    pub fn database_options(&self, language: Language) -> &DatabaseOptions {
+        &self.language(language).database_options
     }
 
     pub fn key_value_commands(&self, language: Language) -> &KeyValueCommands {

@@ -1034,6 +1034,28 @@ entry!(
         /// their last two segments.
         #[serde(default)]
         pub plaintext_modes: Vec<String>,
+        /// Rust, for a database: the builder methods that name the host it connects to
+        /// (`PgConnectOptions::host`).
+        #[serde(default)]
+        pub host_methods: Vec<String>,
+        /// TypeScript, for a database: option keys whose `false` switches TLS off (`ssl`,
+        /// mssql's `encrypt`), at any depth of the options.
+        #[serde(default)]
+        pub tls_options: Vec<String>,
+        /// TypeScript, for a database: option keys holding the host (`host`, mssql's `server`).
+        #[serde(default)]
+        pub host_options: Vec<String>,
+        /// TypeScript, for a database: option keys holding a connection URL (`connectionString`).
+        #[serde(default)]
+        pub url_options: Vec<String>,
+        /// TypeScript, for a database: option keys that only database options have (`database`,
+        /// Sequelize's `dialectOptions`), which tell an options object written apart from its call.
+        #[serde(default)]
+        pub database_options: Vec<String>,
+        /// TypeScript, for a database: an option naming the database a network server is, by
+        /// option (`{ dialect = ["postgres", "mysql"] }` for Sequelize; SQLite is no server).
+        #[serde(default)]
+        pub dialects: std::collections::BTreeMap<String, Vec<String>>,
     }
 );
 

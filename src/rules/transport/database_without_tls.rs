@@ -10,7 +10,7 @@ use crate::lang::rust::{method_chain, span_of as rust_span, LitParent, RustKind,
 use crate::lang::typescript::model::{named_children, span_of};
 use crate::lang::typescript::FieldExt;
 use crate::lang::typescript::{Property, TsModel};
-use crate::models::ConnectionKind;
+use crate::models::{ConnectionKind, DatabaseOptions, Language};
 use crate::rules::helpers::{is_local_host, parse_url};
 use crate::rules::{check_option_names, Context, Rule, RuleEntry, RuleOptions};
 use crate::source::Span;
@@ -30,13 +30,10 @@ fn build(options: &RuleOptions) -> Result<Box<dyn Rule>, String> {
 const HELP: &str =
     "require TLS (`sslmode=verify-full`, `ssl: { ca }`, `tls: true`, a TLS connector) for databases reached over the network";
 
-/// URL schemes of database servers.
+/// URL schemes of database servers: the servers' own connection-string formats, shared by every
+/// driver (what each driver calls its options is in the models' `[[connections]]`).
 const DB_SCHEMES: &[&str] =
     &["postgres", "postgresql", "mysql", "mariadb", "mongodb", "mongodb+srv", "mssql", "sqlserver", "cockroachdb", "tidb"];
-
-/// Database names used as `dialect`, `client` or `type` values (Sequelize, Knex, TypeORM).
-const DB_NAMES: &[&str] =
-    &["postgres", "postgresql", "pg", "mysql", "mysql2", "mariadb", "mssql", "tedious", "mongodb", "cockroachdb", "oracle", "oracledb"];
 
 /// Whether a connection setting switches TLS off: `sslmode=disable`, `ssl=false`, `tls=false`, ...
 fn disables_tls(key: &str, value: &str) -> bool {
@@ -93,11 +90,6 @@ fn message(setting: &str, host: &str) -> String {
 
 // ----- TypeScript -----
 
-/// Option keys that switch TLS off with `false` (or `"disable"` for the `sslmode` spellings).
-const TS_TLS_KEYS: &[&str] = &["ssl", "tls", "encrypt", "sslmode", "sslMode", "ssl_mode", "useSSL"];
-const TS_HOST_KEYS: &[&str] = &["host", "hostname", "server"];
-const TS_URL_KEYS: &[&str] = &["connectionString", "url", "uri", "connectionUri", "connectionURI"];
-
 /// What a chain of option objects says about where the connection goes.
 enum Target {
     Remote(String),
@@ -122,11 +114,13 @@ impl DatabaseWithoutTls {
         }
     }
 
-    /// `ssl: false` in connection options whose host is a literal remote one.
+    /// `ssl: false` in connection options whose host is a literal remote one. The option names
+    /// are those of the models' database connections, whichever driver the options are for.
     fn check_ts_option(&self, pair: Node<'_>, model: &TsModel<'_>, cx: &mut Context<'_>) {
         let (Some(key), Some(value)) = (pair.field("key"), pair.field("value")) else { return };
         let key = model.string_literal(key).unwrap_or_else(|| model.text(key).to_string());
-        if !TS_TLS_KEYS.contains(&key.as_str()) {
+        let options = model.knowledge.database_options(Language::Typescript);
+        if !options.tls_options.contains(&key) {
             return;
         }
         let shown = match (model.bool_value(value), model.string_value(value)) {
@@ -144,11 +138,11 @@ impl DatabaseWithoutTls {
         }
         let Some(&outermost) = objects.last() else { return };
         let call = enclosing_call(outermost);
-        let Target::Remote(host) = target_of(&objects, call, model) else { return };
+        let Target::Remote(host) = target_of(&objects, call, options, model) else { return };
         // A call the models say opens a database connection (`new Pool(..)`, `mysql.createPool(..)`,
         // `[[connections]]` with `kind = "database"`), or options that name a database.
         let opens_database = call.is_some_and(|c| model.connections(c).iter().any(|c| c.kind == ConnectionKind::Database));
-        if opens_database || objects.iter().any(|object| names_a_database(*object, model)) {
+        if opens_database || objects.iter().any(|object| names_a_database(*object, options, model)) {
             cx.report(span_of(pair), message(&format!("{key}: {shown}"), &host)).help = Some(HELP.into());
         }
     }
@@ -180,18 +174,18 @@ fn enclosing_call(object: Node<'_>) -> Option<Node<'_>> {
 
 /// Where the options point: a host or URL key in the objects (innermost first), else a
 /// connection URL passed beside them (`new Sequelize("postgres://…", { dialectOptions })`).
-fn target_of(objects: &[Node<'_>], call: Option<Node<'_>>, model: &TsModel<'_>) -> Target {
+fn target_of(objects: &[Node<'_>], call: Option<Node<'_>>, options: &DatabaseOptions, model: &TsModel<'_>) -> Target {
     let known = |host: Option<String>| match host.and_then(|h| remote_host(&h)) {
         Some(host) => Target::Remote(host),
         None => Target::NotKnownRemote,
     };
     for object in objects {
-        for key in TS_HOST_KEYS {
+        for key in &options.host_options {
             if let Property::Found(value) = model.property(*object, key) {
                 return known(model.string_value(value));
             }
         }
-        for key in TS_URL_KEYS {
+        for key in &options.url_options {
             if let Property::Found(value) = model.property(*object, key) {
                 return known(model.string_value(value).and_then(|url| connection_host(&url)));
             }
@@ -202,14 +196,15 @@ fn target_of(objects: &[Node<'_>], call: Option<Node<'_>>, model: &TsModel<'_>) 
     known(url)
 }
 
-/// Options that describe a database: a database name, or a dialect/client/type that is one.
-fn names_a_database(object: Node<'_>, model: &TsModel<'_>) -> bool {
+/// Options that describe a database: a key only database options have (`database`), or a
+/// dialect option naming a database server (`dialect: "postgres"`, Knex's `client: "pg"`).
+fn names_a_database(object: Node<'_>, options: &DatabaseOptions, model: &TsModel<'_>) -> bool {
     let has = |key: &str| matches!(model.property(object, key), Property::Found(_));
-    if ["database", "dbName", "dialectOptions"].iter().any(|key| has(key)) {
+    if options.database_options.iter().any(|key| has(key)) {
         return true;
     }
-    ["dialect", "client", "type"].iter().any(|key| match model.property(object, key) {
-        Property::Found(value) => model.string_value(value).is_some_and(|name| DB_NAMES.contains(&name.to_ascii_lowercase().as_str())),
+    options.dialects.iter().any(|(key, dialect)| match model.property(object, key) {
+        Property::Found(value) => model.string_value(value).is_some_and(|name| name.eq_ignore_ascii_case(dialect)),
         _ => false,
     })
 }
@@ -233,12 +228,18 @@ fn is_ssl_mode_disabled(expr: &Expr, model: &RustModel) -> bool {
     }
 }
 
+/// Whether a builder method names the host a database connection goes to (the models'
+/// `host-methods`: `PgConnectOptions::host`).
+fn is_host_method(call: &syn::ExprMethodCall, model: &RustModel) -> bool {
+    model.knowledge().database_options(Language::Rust).host_options.contains(&call.method.to_string())
+}
+
 /// The host a builder chain is given: `.host("db.acme.io")`, or the connection string it was
 /// parsed from (`PgConnectOptions::from_str("postgres://…")`, `"host=…".parse::<Config>()`).
 fn chain_host(root: &Expr, calls: &[&syn::ExprMethodCall], model: &RustModel, fn_id: Option<usize>) -> Option<String> {
     let from_host_call = calls
         .iter()
-        .filter(|call| call.method == "host" || call.method == "hostname")
+        .filter(|call| is_host_method(call, model))
         .find_map(|call| call.args.first().and_then(|a| model.string_value(a, fn_id)));
     let from_root = || match root {
         Expr::Call(call) => call.args.iter().find_map(|a| model.string_value(a, fn_id)).and_then(|t| connection_host(&t)),
@@ -309,7 +310,9 @@ impl Rule for DatabaseWithoutTls {
                 self.check_no_tls(&args, None, model, node, cx);
             }
             RustSyntax::MethodCall(call) => {
-                if !(call.method == "ssl_mode" || call.method == "host" || call.args.iter().any(|a| is_no_tls(a, model))) {
+                // A method handed a mode that switches TLS off (`ssl_mode(PgSslMode::Disable)`).
+                let disabled_mode = |c: &syn::ExprMethodCall| c.args.first().is_some_and(|a| is_ssl_mode_disabled(a, model));
+                if !(disabled_mode(call) || is_host_method(call, model) || call.args.iter().any(|a| is_no_tls(a, model))) {
                     return;
                 }
                 let (root, inner) = method_chain(&call.receiver);
@@ -318,11 +321,9 @@ impl Rule for DatabaseWithoutTls {
                 self.check_no_tls(&args, chain_host(root, &inner, model, fn_id), model, node, cx);
                 // `.host("db.acme.io").ssl_mode(PgSslMode::Disable)`, in either order: reported
                 // when the later of the two calls is visited, at the `ssl_mode` argument.
-                let disabled_mode =
-                    |c: &syn::ExprMethodCall| c.method == "ssl_mode" && c.args.first().is_some_and(|a| is_ssl_mode_disabled(a, model));
                 let mode = if disabled_mode(call) {
                     chain_host(root, &inner, model, fn_id).map(|host| (call, host))
-                } else if call.method == "host" {
+                } else if is_host_method(call, model) {
                     let host = call.args.first().and_then(|a| model.string_value(a, fn_id));
                     inner.iter().find(|c| disabled_mode(c)).and_then(|c| Some((*c, host?)))
                 } else {
@@ -333,7 +334,7 @@ impl Rule for DatabaseWithoutTls {
                 let argument = &mode_call.args[0];
                 let span: Span = rust_span(cx.file, argument);
                 let shown = crate::rules::tidy_tokens(&argument.to_token_stream().to_string());
-                cx.report(span, message(&format!("ssl_mode({shown})"), &host)).help = Some(HELP.into());
+                cx.report(span, message(&format!("{}({shown})", mode_call.method), &host)).help = Some(HELP.into());
             }
             _ => {}
         }
