@@ -287,6 +287,7 @@ fn models_listing(knowledge: &crate::models::Knowledge, language: Option<crate::
             let plural = match entry.section {
                 "blocking" => "blocking calls".to_string(),
                 "graphql" => "GraphQL servers, schemas and IDE pages".to_string(),
+                section if section.ends_with("ch") => format!("{section}es"),
                 section => format!("{section}s"),
             };
             out.push_str(&format!("\n{} {plural}\n", entry.language.name()));

@@ -1348,6 +1348,37 @@ const mailer = { endpoint: "smtp.acme-corp.io", secureTransport: false };
 }
 
 #[test]
+fn a_projects_own_token_switches_described_in_the_models_are_reported_when_off() {
+    let config = "[[models.token-switches]]\nlanguage = \"typescript\"\noption = \"skipSignature\"\noff-when = \"true\"\ndisables = \"signature\"\n\n[[models.token-switches]]\nlanguage = \"rust\"\nfield = \"check_expiry\"\noff-when = \"false\"\ndisables = \"expiry\"\n";
+    let ts = br#"import jwt from "jsonwebtoken";
+export const lax = { skipSignature: true };
+export const strict = { skipSignature: false };
+"#;
+    let rs = b"use jsonwebtoken::Validation;\n\npub fn lax(v: &mut TokenRules) {\n    v.check_expiry = false;\n}\n\npub fn strict(v: &mut TokenRules) {\n    v.check_expiry = true;\n}\n";
+    let dir = ledger(config, &[("src/auth.ts", ts), ("src/auth.rs", rs)]);
+    let found = |dir: &tempfile::TempDir| places_of(dir.path(), "jwt-verification-disabled");
+    assert_eq!(
+        found(&dir),
+        [("src/auth.rs".to_string(), 4), ("src/auth.ts".to_string(), 2)],
+        "each switch set to the value that turns its check off; not: the other value"
+    );
+    std::fs::remove_file(dir.path().join("archlint.toml")).unwrap();
+    assert_eq!(found(&dir), Vec::<(String, u64)>::new(), "without the entries, these are the project's own settings");
+    assert_config_error(
+        dir.path(),
+        "[[models.token-switches]]\nlanguage = \"rust\"\noption = \"skipSignature\"\ndisables = \"signature\"\n",
+        "jwt-verification-disabled",
+        "archlint.toml:3: a token switch names a TypeScript `option`, or a Rust `field` or `method`, one of them",
+    );
+    assert_config_error(
+        dir.path(),
+        "[[models.token-switches]]\nlanguage = \"rust\"\nfield = \"check_expiry\"\noff-when = \"none\"\ndisables = \"expiry\"\n",
+        "jwt-verification-disabled",
+        "archlint.toml:4: a token switch's `off-when` is `true`, `false` or `none` for an option",
+    );
+}
+
+#[test]
 fn a_request_in_an_exported_function_that_another_file_races_against_a_timer_is_bounded() {
     let rates = br#"import axios from "axios";
 export async function loadRates(base: string) {

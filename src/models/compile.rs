@@ -109,6 +109,9 @@ impl Knowledge {
         for switch in &sections.tls_switches {
             self.add_tls_switch(switch, context, from)?;
         }
+        for switch in &sections.token_switches {
+            self.add_token_switch(switch, context, from)?;
+        }
         for reader in &sections.body_readers {
             self.add_body_reader(reader, context, from)?;
         }
@@ -921,6 +924,43 @@ impl Knowledge {
             return Err(ModelError::at(format!("bad TLS switch name `{}`", name.get_ref()), Some(name.span())));
         }
         self.language_mut(language).tls_switches.push((name.get_ref().clone(), spec.off_when, from.clone()));
+        Ok(())
+    }
+
+    fn add_token_switch(&mut self, spec: &TokenSwitchSpec, context: &FileContext<'_>, from: &Provenance) -> Result<(), ModelError> {
+        let named = spec.option.as_ref().or(spec.field.as_ref()).or(spec.method.as_ref());
+        let at = named.map(|n| n.span());
+        let language = entry_language(spec.language.as_ref(), context, at.clone())?;
+        let (place, name) = match (language, &spec.option, &spec.field, &spec.method) {
+            (Language::Typescript, Some(option), None, None) => (SwitchPlace::Option, option),
+            (Language::Rust, None, Some(field), None) => (SwitchPlace::Field, field),
+            (Language::Rust, None, None, Some(method)) => (SwitchPlace::Method, method),
+            _ => return Err(ModelError::at("a token switch names a TypeScript `option`, or a Rust `field` or `method`, one of them", at)),
+        };
+        if !is_identifier(name.get_ref()) {
+            return Err(ModelError::at(format!("bad token switch name `{}`", name.get_ref()), Some(name.span())));
+        }
+        let off_when = spec.off_when.as_ref().map(|v| *v.get_ref());
+        let fits = match (place, off_when) {
+            (SwitchPlace::Option, Some(value)) => value != SwitchValue::Empty,
+            (SwitchPlace::Field, Some(value)) => value != SwitchValue::None,
+            (SwitchPlace::Method, value) => matches!(value, None | Some(SwitchValue::Empty)),
+            (_, None) => false,
+        };
+        if !fits {
+            let at = spec.off_when.as_ref().map_or(Some(name.span()), |v| Some(v.span()));
+            return Err(ModelError::at(
+                "a token switch's `off-when` is `true`, `false` or `none` for an option, `true`, `false` or `empty` for a field, and absent or `empty` for a method",
+                at,
+            ));
+        }
+        self.language_mut(language).token_switches.push(TokenSwitch {
+            name: name.get_ref().clone(),
+            place,
+            disables: spec.disables,
+            off_when,
+            from: from.clone(),
+        });
         Ok(())
     }
 

@@ -481,3 +481,26 @@ pub struct SourceExtractors {
     pub validated: bool,
     pub from: Provenance,
 }
+
+/// Where a JWT library setting is written.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SwitchPlace {
+    /// A TypeScript option key.
+    Option,
+    /// A Rust struct field.
+    Field,
+    /// A Rust method.
+    Method,
+}
+
+/// A JWT library setting that switches a check of incoming tokens off (see
+/// [`super::TokenSwitchSpec`]).
+#[derive(Debug, Clone)]
+pub struct TokenSwitch {
+    pub name: String,
+    pub place: SwitchPlace,
+    pub disables: super::TokenCheck,
+    /// The value that switches the check off; `None` for a method that does so when called.
+    pub off_when: Option<super::SwitchValue>,
+    pub from: Provenance,
+}

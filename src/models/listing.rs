@@ -370,6 +370,24 @@ impl Knowledge {
                 let detail = format!("off when `{off_when}`");
                 entries.push(ListedEntry { language, section: "tls-switch", kind: None, name: name.clone(), detail, from });
             }
+            for switch in &k.token_switches {
+                let what = match switch.disables {
+                    TokenCheck::Signature => "signature",
+                    TokenCheck::Expiry => "expiry",
+                };
+                let detail = match switch.off_when {
+                    Some(value) => format!("{what} check off when `{}`", format!("{value:?}").to_ascii_lowercase()),
+                    None => format!("{what} check off when called"),
+                };
+                entries.push(ListedEntry {
+                    language,
+                    section: "token-switch",
+                    kind: None,
+                    name: switch.name.clone(),
+                    detail,
+                    from: &switch.from,
+                });
+            }
             for (reader, from) in &k.body_readers {
                 let names: Vec<String> = reader.extractors.iter().chain(&reader.body_types).chain(&reader.getters).cloned().collect();
                 let detail = format!("{} handlers", reader.framework.get_ref());

@@ -34,7 +34,7 @@ use spec::CalleeSpec;
 pub use spec::{
     BodyLimitSpec, BodyReaderSpec, CacheSpec, Capability, CookieAttribute, CookieFlag, CookieRole, CookieSpec, Covers, GraphqlSpec,
     GuardRole, GuardSpec, KdfAlgorithm, KdfSpec, Protection, QueryRole, QuerySpec, RequestTimeoutSpec, ResponseSpec, RouteRole, RouteSpec,
-    ServerSpec, TimeoutSwitch, TlsSwitchSpec, TokenRole, TokenSpec, ValidatorRole, ValidatorSpec,
+    ServerSpec, SwitchValue, TimeoutSwitch, TlsSwitchSpec, TokenCheck, TokenRole, TokenSpec, TokenSwitchSpec, ValidatorRole, ValidatorSpec,
 };
 use std::sync::OnceLock;
 
@@ -266,6 +266,8 @@ struct LanguageKnowledge {
     internal_errors: Vec<(String, Provenance)>,
     /// Settings that switch TLS verification off: the option key or method, and the value that does.
     tls_switches: Vec<(String, bool, Provenance)>,
+    /// JWT library settings that switch a check of incoming tokens off.
+    token_switches: Vec<TokenSwitch>,
     /// What reads a whole request body, by framework.
     body_readers: Vec<(BodyReaderSpec, Provenance)>,
     /// Packages and what their use provides.
@@ -394,6 +396,11 @@ impl Knowledge {
 
     /// The value that switches TLS verification off when given to this option key (TypeScript)
     /// or builder method (Rust), if the models know it as such a setting.
+    /// The JWT library setting of this name, if one switches a check of incoming tokens off.
+    pub fn token_switch(&self, language: Language, place: SwitchPlace, name: &str) -> Option<&TokenSwitch> {
+        self.language(language).token_switches.iter().find(|s| s.place == place && s.name == name)
+    }
+
     pub fn tls_switch(&self, language: Language, name: &str) -> Option<bool> {
         self.language(language).tls_switches.iter().find(|(n, ..)| n == name).map(|(_, off_when, _)| *off_when)
     }

@@ -84,6 +84,7 @@ sections! {
     queries: QuerySpec,
     body_readers: BodyReaderSpec,
     tls_switches: TlsSwitchSpec,
+    token_switches: TokenSwitchSpec,
     guards: GuardSpec,
     responses: ResponseSpec,
     routes: RouteSpec,
@@ -1128,6 +1129,49 @@ pub struct TlsSwitchSpec {
     /// The value that turns verification off: `false` for `rejectUnauthorized`, `true` for
     /// `danger_accept_invalid_certs`.
     pub off_when: bool,
+}
+
+/// A JWT library setting that switches a check of incoming tokens off
+/// (`jwt-verification-disabled`): jsonwebtoken's `ignoreExpiration: true` or an `algorithms`
+/// list holding `none`; the Rust crate's `validate_exp = false`.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct TokenSwitchSpec {
+    /// In `archlint.toml`: the entry's language (a model file says it once for all).
+    pub language: Option<Spanned<Language>>,
+    /// TypeScript: an option key, in any object literal of a file that uses a JWT library.
+    pub option: Option<Spanned<String>>,
+    /// Rust: a field of the validation settings, assigned or written in a struct literal in a
+    /// file that mentions JWTs (`validate_exp`).
+    pub field: Option<Spanned<String>>,
+    /// Rust: a method of the validation settings (`insecure_disable_signature_validation`).
+    pub method: Option<Spanned<String>>,
+    /// The check the setting switches off.
+    pub disables: TokenCheck,
+    /// The value that switches it off; a method without one does so by being called.
+    pub off_when: Option<Spanned<SwitchValue>>,
+}
+
+/// A check a JWT library makes of an incoming token.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum TokenCheck {
+    /// The signature, and so that the claims are the issuer's.
+    Signature,
+    /// That the token has not expired.
+    Expiry,
+}
+
+/// The value of a setting that switches a check off.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum SwitchValue {
+    True,
+    False,
+    /// The algorithm `none`, alone or in a list.
+    None,
+    /// An empty collection (`HashSet::new()`, `&[]`), or a method's empty first argument.
+    Empty,
 }
 
 /// What reads a whole request body into memory in a framework with no body limit of its own

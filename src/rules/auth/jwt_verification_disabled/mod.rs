@@ -11,7 +11,7 @@ use crate::lang::rust::{span_of as rust_span, RustKind, RustModel, RustNode, Rus
 use crate::lang::typescript::model::{descendants, is_function_like, named_children, span_of};
 use crate::lang::typescript::FieldExt;
 use crate::lang::typescript::TsModel;
-use crate::models::TokenRole;
+use crate::models::{Language, SwitchPlace, SwitchValue, TokenCheck, TokenRole};
 use crate::rules::{check_option_names, Context, Rule, RuleEntry, RuleOptions};
 use crate::source::Span;
 use syn::Expr;
@@ -60,6 +60,26 @@ const TIME_CLAIMS: &[&str] = &["exp", "iat", "nbf", "iss", "aud", "jti", "typ"];
 
 mod rust;
 mod typescript;
+
+/// What a setting that switches a check off lets through, for the message: an expiry check
+/// emptied of its required claims lets tokens without `exp` through, one switched off lets
+/// expired tokens through.
+fn switched_off(setting: &str, check: TokenCheck, value: Option<SwitchValue>) -> String {
+    match (check, value) {
+        (TokenCheck::Signature, _) => format!("{setting} accepts tokens with any signature, so anyone can forge them"),
+        (TokenCheck::Expiry, Some(SwitchValue::Empty)) => format!("{setting} accepts tokens without `exp`, which never expire"),
+        (TokenCheck::Expiry, _) => format!("{setting} accepts expired tokens forever"),
+    }
+}
+
+/// A forgeable token is reported as an error; an expiry switched off as a warning, capped (it is
+/// sometimes a deliberate choice for service tokens).
+fn report_switch(cx: &mut Context<'_>, span: Span, message: String, check: TokenCheck) {
+    match check {
+        TokenCheck::Signature => cx.report(span, message).help = Some(HELP.into()),
+        TokenCheck::Expiry => cx.report_capped(Level::Warning, span, message).help = Some(EXPIRY_HELP.into()),
+    }
+}
 
 impl Rule for JwtVerificationDisabled {
     fn id(&self) -> &'static str {

@@ -33,39 +33,39 @@ impl JwtVerificationDisabled {
             Some(HELP.into());
     }
 
+    /// A `Validation` method the models say switches a check off
+    /// (`insecure_disable_signature_validation()`, `set_required_spec_claims(&[])`), and
+    /// `exp` dropped from a field that must hold it (`validation.required_spec_claims.clear()`).
     pub(super) fn check_rust_method(&self, call: &syn::ExprMethodCall, model: &RustModel, cx: &mut Context<'_>) {
         let method = call.method.to_string();
-        let span = || Span::new(rust_span(cx.file, &call.method).start, rust_span(cx.file, call).end);
-        match method.as_str() {
-            "insecure_disable_signature_validation" => {
-                let span = span();
-                cx.report(span, "`insecure_disable_signature_validation()` accepts tokens with any signature, so anyone can forge them")
-                    .help = Some(HELP.into());
+        let knowledge = model.knowledge();
+        let span = Span::new(rust_span(cx.file, &call.method).start, rust_span(cx.file, call).end);
+        if let Some(switch) = knowledge.token_switch(Language::Rust, SwitchPlace::Method, &method) {
+            let message = match switch.off_when {
+                None => switched_off(&format!("`{method}()`"), switch.disables, switch.off_when),
+                Some(SwitchValue::Empty) if call.args.first().is_some_and(is_empty_collection) => {
+                    switched_off(&format!("`{method}` with an empty list"), switch.disables, switch.off_when)
+                }
+                _ => return,
+            };
+            if switch.disables == TokenCheck::Signature || !expiry_checked_by_hand(cx, model) {
+                report_switch(cx, span, message, switch.disables);
             }
-            // `validation.required_spec_claims.clear()`, `.remove("exp")`
-            "clear" | "remove"
-                if matches!(&*call.receiver, Expr::Field(f) if member_name(&f.member) == "required_spec_claims")
-                    && (method == "clear" || call.args.first().is_some_and(|a| tight_tokens(a) == "\"exp\""))
-                    && !expiry_checked_by_hand(cx, model) =>
-            {
-                let span = Span::new(rust_span(cx.file, &call.receiver).start, rust_span(cx.file, call).end);
-                cx.report_capped(
-                    Level::Warning,
-                    span,
-                    "dropping `exp` from `required_spec_claims` accepts tokens without it, which never expire",
-                )
-                .help = Some(EXPIRY_HELP.into());
-            }
-            "set_required_spec_claims" if call.args.first().is_some_and(is_empty_collection) && !expiry_checked_by_hand(cx, model) => {
-                let span = span();
-                cx.report_capped(
-                    Level::Warning,
-                    span,
-                    "an empty `required_spec_claims` accepts tokens without `exp`, which never expire",
-                )
-                .help = Some(EXPIRY_HELP.into());
-            }
-            _ => {}
+            return;
+        }
+        // `validation.required_spec_claims.clear()`, `.remove("exp")`
+        let Expr::Field(field) = &*call.receiver else { return };
+        let field_name = member_name(&field.member);
+        let Some(switch) = knowledge.token_switch(Language::Rust, SwitchPlace::Field, &field_name) else { return };
+        let drops_exp = method == "clear" || method == "remove" && call.args.first().is_some_and(|a| tight_tokens(a) == "\"exp\"");
+        if switch.off_when == Some(SwitchValue::Empty)
+            && switch.disables == TokenCheck::Expiry
+            && drops_exp
+            && !expiry_checked_by_hand(cx, model)
+        {
+            let span = Span::new(rust_span(cx.file, &call.receiver).start, rust_span(cx.file, call).end);
+            let message = format!("dropping `exp` from `{field_name}` accepts tokens without it, which never expire");
+            report_switch(cx, span, message, switch.disables);
         }
     }
 
@@ -75,29 +75,27 @@ impl JwtVerificationDisabled {
         self.check_setting(&member_name(&field.member), &assign.right, rust_span(cx.file, assign), model, cx);
     }
 
+    /// A `Validation` field the models say switches a check off, set to the value that does so.
     pub(super) fn check_setting(&self, name: &str, value: &Expr, span: Span, model: &RustModel, cx: &mut Context<'_>) {
+        let Some(switch) = model.knowledge().token_switch(Language::Rust, SwitchPlace::Field, name) else { return };
         // The names are jsonwebtoken's (and jwt-authorizer's); elsewhere they may mean anything.
-        if !matches!(name, "validate_signature" | "validate_exp" | "required_spec_claims") || !mentions_jwt(&cx.file.text) {
+        if !mentions_jwt(&cx.file.text) {
             return;
         }
-        match name {
-            "validate_signature" if rust_bool(value) == Some(false) => {
-                cx.report(span, "`validate_signature = false` accepts tokens with any signature, so anyone can forge them").help =
-                    Some(HELP.into());
+        let message = match switch.off_when {
+            Some(SwitchValue::False) if rust_bool(value) == Some(false) => {
+                switched_off(&format!("`{name} = false`"), switch.disables, switch.off_when)
             }
-            "validate_exp" if rust_bool(value) == Some(false) && !expiry_checked_by_hand(cx, model) => {
-                cx.report_capped(Level::Warning, span, "`validate_exp = false` accepts expired tokens forever").help =
-                    Some(EXPIRY_HELP.into());
+            Some(SwitchValue::True) if rust_bool(value) == Some(true) => {
+                switched_off(&format!("`{name} = true`"), switch.disables, switch.off_when)
             }
-            "required_spec_claims" if is_empty_collection(value) && !expiry_checked_by_hand(cx, model) => {
-                cx.report_capped(
-                    Level::Warning,
-                    span,
-                    "an empty `required_spec_claims` accepts tokens without `exp`, which never expire",
-                )
-                .help = Some(EXPIRY_HELP.into());
+            Some(SwitchValue::Empty) if is_empty_collection(value) => {
+                switched_off(&format!("an empty `{name}`"), switch.disables, switch.off_when)
             }
-            _ => {}
+            _ => return,
+        };
+        if switch.disables == TokenCheck::Signature || !expiry_checked_by_hand(cx, model) {
+            report_switch(cx, span, message, switch.disables);
         }
     }
 }

@@ -3,33 +3,36 @@
 use super::*;
 
 impl JwtVerificationDisabled {
-    /// `{ algorithms: ["none"] }`, `{ algorithm: "none" }`, `{ ignoreExpiration: true }` in a file
-    /// that uses a JWT library.
+    /// `{ algorithms: ["none"] }`, `{ algorithm: "none" }`, `{ ignoreExpiration: true }` (the
+    /// models' `[[token-switches]]`) in a file that uses a JWT library.
     pub(super) fn check_pair(&self, pair: Node<'_>, model: &TsModel<'_>, cx: &mut Context<'_>) {
         let (Some(key), Some(value)) = (pair.field("key"), pair.field("value")) else { return };
         let key = model.string_literal(key).unwrap_or_else(|| model.text(key).to_string());
-        if !matches!(key.as_str(), "algorithms" | "algorithm" | "ignoreExpiration") || !uses_jwt_library(model) {
+        let Some(switch) = model.knowledge.token_switch(Language::Typescript, SwitchPlace::Option, &key) else { return };
+        if !uses_jwt_library(model) {
             return;
         }
         let is_none = |node: Node<'_>| model.string_value(node).is_some_and(|v| v.eq_ignore_ascii_case("none"));
-        match key.as_str() {
-            "algorithms" => {
+        let message = match switch.off_when {
+            Some(SwitchValue::None) => {
                 let list = model.resolve(value);
                 if list.kind() == "array" && named_children(list).any(is_none) {
-                    cx.report(span_of(pair), "`algorithms` accepts `none`, so an unsigned token passes verification").help =
-                        Some(HELP.into());
+                    format!("`{key}` accepts `none`, so an unsigned token passes verification")
+                } else if is_none(value) {
+                    "tokens are signed with `alg: none`: they carry no signature and anyone can forge them".to_string()
+                } else {
+                    return;
                 }
             }
-            "algorithm" if is_none(value) => {
-                cx.report(span_of(pair), "tokens are signed with `alg: none`: they carry no signature and anyone can forge them").help =
-                    Some(HELP.into());
+            Some(SwitchValue::True) if model.bool_value(value) == Some(true) => {
+                switched_off(&format!("`{key}: true`"), switch.disables, switch.off_when)
             }
-            "ignoreExpiration" if model.bool_value(value) == Some(true) => {
-                cx.report_capped(Level::Warning, span_of(pair), "`ignoreExpiration: true` accepts expired tokens forever").help =
-                    Some(EXPIRY_HELP.into());
+            Some(SwitchValue::False) if model.bool_value(value) == Some(false) => {
+                switched_off(&format!("`{key}: false`"), switch.disables, switch.off_when)
             }
-            _ => {}
-        }
+            _ => return,
+        };
+        report_switch(cx, span_of(pair), message, switch.disables);
     }
 
     pub(super) fn check_call(&self, call: Node<'_>, model: &TsModel<'_>, cx: &mut Context<'_>) {
