@@ -1492,7 +1492,11 @@ export class OrdersController {
         ),
         ("language = \"typescript\"\nrole = \"method\"\ndecorators = [\"@Mutate()\"]\n", "archlint.toml:4: bad decorator `@Mutate()`"),
         (
-            "language = \"typescript\"\nrole = \"mount\"\ndecorators = [\"Guarded\"]\n",
+            "language = \"rust\"\nrole = \"mount\"\ndecorators = [\"guarded\"]\n",
+            "route `decorators` are method (`role = \"method\"`) or class",
+        ),
+        (
+            "language = \"typescript\"\nrole = \"mount\"\ndecorators = [\"Guarded\"]\ncovers = \"all\"\n",
             "route `decorators` are method (`role = \"method\"`) or class",
         ),
     ];
@@ -1500,6 +1504,39 @@ export class OrdersController {
         let config = format!("[[models.routes]]\n{entry}");
         assert_config_error(dir.path(), &config, "inconsistent-route-auth", expected);
     }
+}
+
+#[test]
+fn a_projects_own_guard_decorator_described_in_the_models_guards_the_routes_it_decorates() {
+    let apply = "[[models.routes]]\nlanguage = \"typescript\"\nrole = \"mount\"\ndecorators = [\"Apply\"]\n";
+    let controller = br#"import { Controller, Post, Delete, UseGuards } from "@nestjs/common";
+import { AuthGuard } from "@nestjs/passport";
+import { Apply } from "./http/kit";
+
+@Controller("orders")
+export class OrdersController {
+  @Post()
+  @UseGuards(AuthGuard("jwt"))
+  create() {
+    return "made";
+  }
+
+  @Delete(":id")
+  @Apply(AuthGuard("jwt"))
+  remove() {
+    return "removed";
+  }
+}
+"#;
+    let dir = ledger(apply, &[("src/orders.controller.ts", controller)]);
+    let found = |dir: &tempfile::TempDir| places_of(dir.path(), "inconsistent-route-auth");
+    assert_eq!(found(&dir), Vec::<(String, u64)>::new(), "`@Apply` mounts the guard as `@UseGuards` does");
+    std::fs::remove_file(dir.path().join("archlint.toml")).unwrap();
+    assert_eq!(
+        found(&dir),
+        [("src/orders.controller.ts".to_string(), 13)],
+        "without the entry, `remove` is a DELETE with no guard beside a guarded POST"
+    );
 }
 
 #[test]

@@ -756,9 +756,10 @@ impl Knowledge {
             return Err(ModelError::at("a route with `role = \"handler\"` is Rust (actix-web's `.to(handler)`)", at));
         }
         if !spec.decorators.is_empty() {
-            if names_calls || !matches!(role, RouteRole::Method | RouteRole::Controller) {
+            let mounts = role == RouteRole::Mount && language == Language::Typescript && spec.covers.is_none() && !spec.hook_argument;
+            if names_calls || !(matches!(role, RouteRole::Method | RouteRole::Controller) || mounts) {
                 return Err(ModelError::at(
-                    "route `decorators` are method (`role = \"method\"`) or class (`role = \"controller\"`) decorators, or Rust route attributes, without calls",
+                    "route `decorators` are method (`role = \"method\"`) or class (`role = \"controller\"`) decorators, TypeScript decorators that mount middleware on what they decorate (`role = \"mount\"`, without `covers`), or Rust route attributes, without calls",
                     at,
                 ));
             }

@@ -37,9 +37,10 @@ impl JwtVerificationDisabled {
 
     pub(super) fn check_call(&self, call: Node<'_>, model: &TsModel<'_>, cx: &mut Context<'_>) {
         let Some(callee) = call.field("function") else { return };
-        let name = model.qualified_name(callee);
         let arguments = call_arguments(call);
-        if name.as_deref() == Some("@nestjs/common.UseGuards") {
+        // `@UseGuards(JwtAuthGuard, RolesGuard)`: a decorator that mounts guards.
+        let in_decorator = call.parent().is_some_and(|p| p.kind() == "decorator");
+        if in_decorator && is_guard_mount(model.text(callee.field("property").unwrap_or(callee)), model) {
             note_guards_after_auth(&arguments, model, cx);
             return;
         }
