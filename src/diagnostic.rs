@@ -103,13 +103,12 @@ pub enum Fact {
     /// Some async-graphql schema builder of the project calls `limit_depth`/`limit_complexity`:
     /// a builder one function hands out may be limited by another.
     GraphqlBuilderLimited,
-    /// A Hono handler of the project reads a request body (`c.req.json()`, `parseBody()`, a
-    /// `json`/`form` validator).
-    HonoBodyRead,
-    /// The project mounts Hono's `bodyLimit` middleware somewhere.
-    HonoBodyLimit,
-    /// Some file of a poem service sets a body limit the models name (`SizeLimit::new(n)`).
-    PoemBodyLimit,
+    /// A handler of this framework (the models' `[[body-readers]]`) reads a whole request body
+    /// (Hono's `c.req.json()`, a `json`/`form` validator).
+    BodyRead(String),
+    /// Some file of a service of this framework (`hono`, `poem`) sets a body limit the models
+    /// name (Hono's `bodyLimit`, poem's `SizeLimit::new(n)`).
+    BodyLimit(String),
     /// The project sets browser security headers: helmet (or an equivalent package) is used, or
     /// some code sets `Content-Security-Policy`, `Strict-Transport-Security` or
     /// `X-Content-Type-Options` by hand.

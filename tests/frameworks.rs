@@ -123,6 +123,15 @@ fn an_async_graphql_builder_handed_out_unlimited_is_reported_unless_some_caller_
 fn a_hono_server_on_node_needs_a_body_limit_only_when_its_handlers_read_bodies() {
     let copy = project_copy("hono-node");
     assert_eq!(findings_of(copy.path(), "unbounded-request-body"), vec![], "bodyLimit is mounted from another file");
+    // A limit of gigabytes bounds nothing: that limit is reported, not the server.
+    let limits = copy.path().join("src/middleware/limits.ts");
+    let small = std::fs::read_to_string(&limits).unwrap();
+    std::fs::write(&limits, small.replace("maxSize: 512 * 1024", "maxSize: 4 * 1024 * 1024 * 1024")).unwrap();
+    assert_eq!(
+        findings_of(copy.path(), "unbounded-request-body"),
+        vec![("unbounded-request-body".to_string(), "src/middleware/limits.ts".to_string(), 3)]
+    );
+    std::fs::write(&limits, small).unwrap();
     // Without the middleware, the routes' `c.req.text()` and JSON validator buffer any body.
     std::fs::remove_file(copy.path().join("src/middleware/limits.ts")).unwrap();
     let index = copy.path().join("src/index.ts");

@@ -1122,6 +1122,54 @@ fn a_body_reader_described_in_the_models_counts_in_a_poem_service() {
 }
 
 #[test]
+fn a_typescript_framework_described_as_a_body_reader_needs_a_body_limit() {
+    let config = r#"[[models.body-readers]]
+language = "typescript"
+framework = "Edgy"
+module = "edgy"
+getters = ["req.readAll"]
+servers = ["edgy/node.listen"]
+validators = ["edgy/check.check"]
+body-targets = ["body"]
+limit-help = "mount `capBody(bytes)` from `edgy/cap`"
+
+[[models.body-limits]]
+language = "typescript"
+function = "capBody"
+module = "edgy/cap"
+limit-argument = 0
+"#;
+    let server = b"import { listen } from \"edgy/node\";\nimport { app } from \"./app\";\nlisten(app, 8080);\n";
+    let reads = b"import { Edgy } from \"edgy\";\nexport const app = new Edgy();\napp.post(\"/notes\", async (c) => c.send(await c.req.readAll()));\n";
+    let validates = b"import { Edgy } from \"edgy\";\nimport { check } from \"edgy/check\";\nexport const app = new Edgy();\napp.post(\"/notes\", check(\"body\", schema), (c) => c.send(\"ok\"));\n";
+    let queries = b"import { Edgy } from \"edgy\";\nimport { check } from \"edgy/check\";\nexport const app = new Edgy();\napp.get(\"/notes\", check(\"query\", schema), (c) => c.send(\"ok\"));\n";
+    let capped = b"import { Edgy } from \"edgy\";\nimport { capBody } from \"edgy/cap\";\nexport const limits = capBody(64 * 1024);\n";
+    let found = |files: &[(&str, &[u8])]| {
+        let dir = ledger(config, files);
+        places_of(dir.path(), "unbounded-request-body")
+    };
+    let server_note = vec![("src/main.ts".to_string(), 3)];
+    assert_eq!(found(&[("src/main.ts", server), ("src/app.ts", reads)]), server_note, "a getter reads the body");
+    assert_eq!(found(&[("src/main.ts", server), ("src/app.ts", validates)]), server_note, "a validator of the body reads it");
+    assert_eq!(found(&[("src/main.ts", server), ("src/app.ts", queries)]), vec![], "a validator of the query reads no body");
+    assert_eq!(found(&[("src/main.ts", server), ("src/app.ts", reads), ("src/limits.ts", capped)]), vec![], "a limit is mounted");
+    let dir = ledger("", &[("src/main.ts", server), ("src/app.ts", reads)]);
+    assert_eq!(places_of(dir.path(), "unbounded-request-body"), vec![], "without the entries, `listen` is any function");
+    assert_config_error(
+        dir.path(),
+        "[[models.body-readers]]\nlanguage = \"typescript\"\nframework = \"Edgy\"\ngetters = [\"req.readAll\"]\nvalidators = [\"edgy/check.check\"]\n",
+        "unbounded-request-body",
+        "archlint.toml:3: a body reader's `validators` and `body-targets` go together",
+    );
+    assert_config_error(
+        dir.path(),
+        "[[models.body-readers]]\nlanguage = \"typescript\"\nframework = \"Edgy\"\ngetters = [\"req.readAll\"]\nservers = [\"listen\"]\n",
+        "unbounded-request-body",
+        "archlint.toml:3: bad body reader function `listen`: expected `module.function`",
+    );
+}
+
+#[test]
 fn a_projects_own_tls_switches_described_in_the_models_are_reported_when_off() {
     let config = "[[models.tls-switches]]\nlanguage = \"typescript\"\noption = \"verifyPeer\"\noff-when = false\n\n[[models.tls-switches]]\nlanguage = \"rust\"\nmethod = \"accept_any_cert\"\noff-when = true\n";
     let ts = b"import { connect } from \"@acme/broker\";\nexport const loose = connect({ host: \"broker.acme-corp.io\", verifyPeer: false });\nexport const strict = connect({ host: \"broker.acme-corp.io\", verifyPeer: true });\n";

@@ -969,11 +969,16 @@ impl Knowledge {
         let at = Some(spec.framework.span());
         let language = entry_language(spec.language.as_ref(), context, at.clone())?;
         let rust = !spec.extractors.is_empty() || !spec.body_types.is_empty() || !spec.streaming.is_empty();
-        let typescript = !spec.getters.is_empty() || spec.module.is_some();
+        let typescript = !spec.getters.is_empty()
+            || spec.module.is_some()
+            || !spec.servers.is_empty()
+            || !spec.validators.is_empty()
+            || !spec.body_targets.is_empty()
+            || spec.limit_help.is_some();
         match language {
             Language::Rust if typescript || !rust => {
                 return Err(ModelError::at(
-                    "a Rust body reader names `extractors` or `body-types` (and `streaming`), not `getters` or `module`",
+                    "a Rust body reader names `extractors` or `body-types` (and `streaming`), not `getters`, `module`, `servers` or `validators`",
                     at,
                 ));
             }
@@ -984,6 +989,14 @@ impl Knowledge {
                 ));
             }
             _ => {}
+        }
+        if spec.validators.is_empty() != spec.body_targets.is_empty() {
+            return Err(ModelError::at("a body reader's `validators` and `body-targets` go together: which arguments read the body", at));
+        }
+        if let Some(bad) =
+            spec.servers.iter().chain(&spec.validators).find(|f| f.rsplit_once('.').is_none_or(|(m, f)| m.is_empty() || !is_identifier(f)))
+        {
+            return Err(ModelError::at(format!("bad body reader function `{bad}`: expected `module.function`"), at));
         }
         self.language_mut(language).body_readers.push((spec.clone(), from.clone()));
         Ok(())

@@ -407,6 +407,11 @@ impl Knowledge {
 
     /// What reads a whole request body in `framework`'s handlers (poem's extractors, Hono's
     /// getters), every entry for it.
+    /// Every framework's body readers.
+    pub fn all_body_readers(&self, language: Language) -> impl Iterator<Item = &BodyReaderSpec> + Clone {
+        self.language(language).body_readers.iter().map(|(spec, _)| spec)
+    }
+
     pub fn body_readers<'a>(&'a self, language: Language, framework: &'a str) -> impl Iterator<Item = &'a BodyReaderSpec> + 'a {
         self.language(language).body_readers.iter().map(|(spec, _)| spec).filter(move |spec| spec.framework.get_ref() == framework)
     }

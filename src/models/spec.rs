@@ -1199,6 +1199,18 @@ pub struct BodyReaderSpec {
     /// TypeScript: getters of the framework's request that read the whole body (`req.json`).
     #[serde(default)]
     pub getters: Vec<String>,
+    /// TypeScript: functions, as `module.function`, that serve the framework's app on a runtime
+    /// that sets no body limit either (`@hono/node-server.serve`): where a note is reported.
+    #[serde(default)]
+    pub servers: Vec<String>,
+    /// TypeScript: validator middleware, as `module.function`, that reads the body when its first
+    /// argument is one of `body-targets` (`@hono/zod-validator.zValidator("json", schema)`).
+    #[serde(default)]
+    pub validators: Vec<String>,
+    #[serde(default)]
+    pub body_targets: Vec<String>,
+    /// TypeScript, with `servers`: how to bound bodies, for the finding's help.
+    pub limit_help: Option<String>,
 }
 
 /// A library error type whose text describes the service's internals (a query, a host, a file

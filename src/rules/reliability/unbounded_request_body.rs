@@ -8,7 +8,7 @@ use crate::lang::rust::{span_of as rust_span, RustKind, RustModel, RustNode, Rus
 use crate::lang::typescript::model::{named_children, span_of};
 use crate::lang::typescript::FieldExt;
 use crate::lang::typescript::{Property, TsModel};
-use crate::models::Language;
+use crate::models::{BodyReaderSpec, Language};
 use crate::rules::{check_option_names, Context, Rule, RuleEntry, RuleOptions};
 use quote::ToTokens;
 use tree_sitter::Node;
@@ -95,59 +95,74 @@ impl UnboundedRequestBody {
 }
 
 impl UnboundedRequestBody {
-    /// Hono buffers a body whole and, on Node (`@hono/node-server`), sets no limit of its own:
-    /// a server there, in a project whose handlers read bodies and that mounts no `bodyLimit`,
-    /// is reported where it starts. (Workers, Bun and Deno cap bodies themselves.) Whether the
-    /// call was one of Hono's.
-    fn check_hono(&self, call: Node<'_>, callee: Node<'_>, model: &TsModel<'_>, cx: &mut Context<'_>) -> bool {
-        match model.qualified_name(callee).as_deref() {
-            Some("@hono/node-server.serve") => {
-                // A note: on held-out code 1 of 3 were true (the project-wide facts do not stop at
-                // the package, so another package's body reads or limits count; docs/precision.md).
-                cx.report_capped(
-                    Level::Note,
-                    span_of(callee),
-                    "this Hono server on Node reads request bodies, and no `bodyLimit` middleware bounds them anywhere in the code it is built with",
-                )
-                .with_help(
-                    "mount `bodyLimit({ maxSize: 1024 * 1024 })` from `hono/body-limit` on the app (or on the routes that read bodies)",
-                )
-                .requires(Fact::HonoBodyRead)
-                .withdrawn_by(Fact::HonoBodyLimit);
-                return true;
-            }
-            Some("hono/body-limit.bodyLimit") => {
-                cx.fact(Fact::HonoBodyLimit);
-                return true;
-            }
-            // `zValidator("json", schema)`, `validator("form", fn)`: the validator reads the body.
-            Some("@hono/zod-validator.zValidator" | "hono/validator.validator") => {
-                let target = call.field("arguments").and_then(|a| named_children(a).next()).and_then(|t| model.string_value(t));
-                if matches!(target.as_deref(), Some("json" | "form")) {
-                    cx.fact(Fact::HonoBodyRead);
-                }
-                return true;
-            }
-            _ => {}
-        }
-        // `c.req.json()` in a file of a Hono app: a getter the models say reads the whole body.
-        let reads_body = callee.kind() == "member_expression"
+    /// Some frameworks buffer a body whole and set no limit of their own (Hono), nor does the
+    /// runtime that serves them (`@hono/node-server` on Node). A server started so, in a project
+    /// whose handlers read bodies and that mounts no body limit, is reported where it starts;
+    /// which getters, validators, servers and limits are the models' `[[body-readers]]` and
+    /// `[[body-limits]]`. Whether the call was one of those.
+    fn check_body_readers(&self, call: Node<'_>, callee: Node<'_>, model: &TsModel<'_>, cx: &mut Context<'_>) -> bool {
+        let readers = model.knowledge.all_body_readers(Language::Typescript);
+        let in_framework = |reader: &BodyReaderSpec| reader.module.as_deref().is_none_or(|module| model.imports_module_prefix(module));
+        // The getter first: this runs for every call, the import walk only for a match.
+        let getter_read = callee.kind() == "member_expression"
             && callee.field("property").is_some_and(|property| {
                 let method = model.text(property);
                 let member = callee.field("object").filter(|o| o.kind() == "member_expression").and_then(|o| o.field("property"));
                 let member = member.map(|m| model.text(m));
-                // The getter first: this runs for every member call, the import walk only for a match.
-                model.knowledge.body_readers(Language::Typescript, "hono").any(|reader| {
-                    reader.getters.iter().any(|getter| match getter.rsplit_once('.') {
-                        Some((object, name)) => name == method && member == Some(object.rsplit('.').next().unwrap_or(object)),
-                        None => getter == method,
-                    }) && reader.module.as_deref().is_none_or(|module| model.imports_module_prefix(module))
-                })
+                readers
+                    .clone()
+                    .find(|reader| {
+                        reader.getters.iter().any(|getter| match getter.rsplit_once('.') {
+                            Some((object, name)) => name == method && member == Some(object.rsplit('.').next().unwrap_or(object)),
+                            None => getter == method,
+                        }) && in_framework(reader)
+                    })
+                    .is_some_and(|reader| {
+                        cx.fact(Fact::BodyRead(reader.framework.get_ref().clone()));
+                        true
+                    })
             });
-        if reads_body {
-            cx.fact(Fact::HonoBodyRead);
+        if getter_read {
+            return true;
         }
-        reads_body
+        // A limit in a file of the framework's app bounds what its handlers read; its size is
+        // checked like any other's.
+        if model.body_limit(call).is_some_and(|limit| !limit.parameters.disables) {
+            for reader in readers.clone().filter(|reader| in_framework(reader)) {
+                cx.fact(Fact::BodyLimit(reader.framework.get_ref().clone()));
+            }
+            return false;
+        }
+        let Some(name) = model.qualified_name(callee) else { return false };
+        for reader in readers {
+            let framework = reader.framework.get_ref().clone();
+            if reader.servers.contains(&name) {
+                // A note: on held-out code 1 of 3 were true (the project-wide facts do not stop at
+                // the package, so another package's body reads or limits count; docs/precision.md).
+                let help =
+                    reader.limit_help.clone().unwrap_or_else(|| "mount a body limit on the app (or on the routes that read bodies)".into());
+                cx.report_capped(
+                    Level::Note,
+                    span_of(callee),
+                    format!(
+                        "this {framework} server reads request bodies, and no body limit bounds them anywhere in the code it is built with"
+                    ),
+                )
+                .with_help(help)
+                .requires(Fact::BodyRead(framework.clone()))
+                .withdrawn_by(Fact::BodyLimit(framework));
+                return true;
+            }
+            // `zValidator("json", schema)`, `validator("form", fn)`: the validator reads the body.
+            if reader.validators.contains(&name) {
+                let target = call.field("arguments").and_then(|a| named_children(a).next()).and_then(|t| model.string_value(t));
+                if target.is_some_and(|target| reader.body_targets.contains(&target)) {
+                    cx.fact(Fact::BodyRead(framework));
+                }
+                return true;
+            }
+        }
+        false
     }
 }
 
@@ -198,7 +213,7 @@ impl UnboundedRequestBody {
             ),
         )
         .with_help("wrap the routes in `poem::middleware::SizeLimit::new(1024 * 1024)` (it refuses bodies above the size, and requests without a Content-Length)")
-        .withdrawn_by(Fact::PoemBodyLimit);
+        .withdrawn_by(Fact::BodyLimit("poem".into()));
     }
 }
 
@@ -228,7 +243,7 @@ impl Rule for UnboundedRequestBody {
             return;
         }
         let Some(callee) = node.field("function") else { return };
-        if self.check_hono(node, callee, model, cx) {
+        if self.check_body_readers(node, callee, model, cx) {
             return;
         }
         // `express.json({ limit })`, body-parser, koa-bodyparser, Fastify's `bodyLimit`, multer (per the models).
@@ -279,7 +294,7 @@ impl Rule for UnboundedRequestBody {
                 // A limit the models name (poem's `SizeLimit::new(n)`) in a poem service's file:
                 // the project bounds the bodies its handlers read.
                 if !parameters.disables && (model.imports_crate("poem") || model.call_path(call).is_some_and(|p| p.starts_with("poem::"))) {
-                    cx.fact(Fact::PoemBodyLimit);
+                    cx.fact(Fact::BodyLimit("poem".into()));
                 }
                 // Disabling axum's default in favour of tower-http's `RequestBodyLimitLayer` is the
                 // documented way to set one limit for all bodies; that layer's size is checked too.
