@@ -418,6 +418,16 @@ fn project_facts_withdraw_findings_in_other_files() {
         ("src/app.ts", b"import rateLimit from 'express-rate-limit';\nexport const limiter = rateLimit({ limit: 10 });\n"),
     ]);
     assert_eq!(archlint(limited.path(), &select).status.code(), Some(0));
+    // Rust: a limiter crate's layer mounted by its path, with no `use` of the crate anywhere; a
+    // layer of another crate named like one is not a limiter.
+    let login =
+        b"use axum::{routing::post, Router};\npub fn routes() -> Router {\n    Router::new().route(\"/auth/login\", post(login))\n}\n";
+    let mounted = |layer: &str| {
+        let app = format!("pub fn app(router: axum::Router) -> axum::Router {{\n    router.layer({layer})\n}}\n");
+        archlint(project(&[("src/routes.rs", login.as_slice()), ("src/app.rs", app.as_bytes())]).path(), &select).status.code()
+    };
+    assert_eq!(mounted("tower_governor::GovernorLayer { config: limits() }"), Some(0));
+    assert_eq!(mounted("metrics::GovernorLayer { config: limits() }"), Some(1));
 
     // Async Express handlers: only under Express 4 (from package.json), and not with express-async-errors loaded.
     let handler: &[u8] = b"import express from 'express';\nconst router = express.Router();\nrouter.get('/a/:id', async (req, res) => { res.json(await load(req.params.id)); });\n";

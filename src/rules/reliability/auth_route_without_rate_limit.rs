@@ -8,6 +8,7 @@ use crate::lang::typescript::model::{decorator_name, named_children, span_of};
 use crate::lang::typescript::FieldExt;
 use crate::lang::typescript::TsModel;
 use crate::models::Language;
+use crate::rules::auth::tight_tokens;
 use crate::rules::{check_option_names, Context, Rule, RuleEntry, RuleOptions};
 use tree_sitter::Node;
 
@@ -143,9 +144,13 @@ impl Rule for AuthRouteWithoutRateLimit {
         // layer mounted.
         let mounts_limiter = match node.syntax {
             RustSyntax::Fn { .. } => model.knowledge().limiter_modules(Language::Rust).any(|krate| model.imports_crate(krate)),
-            // A middleware mounted (`.layer(..)`, `.wrap(..)`), or a Rocket fairing attached.
-            RustSyntax::MethodCall(call) if call.method == "attach" || model.routing(&call.method.to_string(), true).mount().is_some() => {
-                call.args.first().is_some_and(|a| quote::ToTokens::to_token_stream(a).to_string().contains("Governor"))
+            // A limiter crate's middleware mounted by its path (`.layer(tower_governor::GovernorLayer { .. })`,
+            // `.wrap(..)`, a Rocket fairing `.attach(..)`).
+            RustSyntax::MethodCall(call) if model.routing(&call.method.to_string(), true).mount().is_some() => {
+                call.args.first().is_some_and(|a| {
+                    let text = tight_tokens(a);
+                    model.knowledge().limiter_modules(Language::Rust).any(|krate| text.contains(&format!("{krate}::")))
+                })
             }
             _ => false,
         };

@@ -43,7 +43,8 @@ pub(super) fn layer_names(expr: &Expr, model: &RustModel, names: &mut Vec<(Strin
             let mut base = call;
             let mut stacked = Vec::new();
             loop {
-                if matches!(base.method.to_string().as_str(), "layer" | "route_layer") {
+                // `.layer(..)` on a router or on tower's `ServiceBuilder`: a mount of the models.
+                if model.routing(&base.method.to_string(), true).mount().is_some() {
                     stacked.extend(base.args.first());
                 }
                 match &*base.receiver {
