@@ -1170,6 +1170,33 @@ limit-argument = 0
 }
 
 #[test]
+fn a_projects_own_rust_pool_builder_described_in_the_models_needs_its_wait_timeout() {
+    let config = "[[models.connections]]\nlanguage = \"rust\"\nfunction = \"store_pool::Builder::new\"\nwhat = \"store pool\"\nkind = \"database\"\nrequired-timeout = \"max_wait\"\ntimeout-methods = [\"max_wait\", \"limits\"]\nfix-calls = [\".max_wait({duration})\"]\n";
+    let rs = b"use store_pool::Builder;\nuse std::time::Duration;\n\npub fn open() -> Pool {\n    Builder::new().size(8).build()\n}\n\npub fn bounded() -> Pool {\n    Builder::new().max_wait(Duration::from_secs(3)).build()\n}\n\npub fn limited(limits: Limits) -> Pool {\n    Builder::new().limits(limits).build()\n}\n\npub fn forever() -> Pool {\n    Builder::new().max_wait(Duration::MAX).build()\n}\n";
+    let dir = ledger(config, &[("src/db.rs", rs)]);
+    let found = |dir: &tempfile::TempDir| places_of(dir.path(), "db-pool-without-timeout");
+    assert_eq!(
+        found(&dir),
+        [("src/db.rs".to_string(), 5), ("src/db.rs".to_string(), 17)],
+        "a builder without its wait, and a wait of forever; not: a wait of seconds, another timeout method"
+    );
+    std::fs::remove_file(dir.path().join("archlint.toml")).unwrap();
+    assert_eq!(found(&dir), Vec::<(String, u64)>::new(), "without the entry, `Builder` and `max_wait` are the project's own");
+    assert_config_error(
+        dir.path(),
+        "[[models.connections]]\nlanguage = \"typescript\"\nfunction = \"openPool\"\nwhat = \"pool\"\nkind = \"database\"\ntimeout-methods = [\"maxWait\"]\n",
+        "db-pool-without-timeout",
+        "archlint.toml:5: `timeout-methods` and `fix-calls` are a Rust builder's methods",
+    );
+    assert_config_error(
+        dir.path(),
+        "[[models.connections]]\nlanguage = \"rust\"\nfunction = \"store_pool::Builder::new\"\nwhat = \"pool\"\nkind = \"database\"\nfix-calls = [\".max_wait(5)\"]\n",
+        "db-pool-without-timeout",
+        "archlint.toml:5: `fix-calls` add the `required-timeout`",
+    );
+}
+
+#[test]
 fn a_projects_own_tls_switches_described_in_the_models_are_reported_when_off() {
     let config = "[[models.tls-switches]]\nlanguage = \"typescript\"\noption = \"verifyPeer\"\noff-when = false\n\n[[models.tls-switches]]\nlanguage = \"rust\"\nmethod = \"accept_any_cert\"\noff-when = true\n";
     let ts = b"import { connect } from \"@acme/broker\";\nexport const loose = connect({ host: \"broker.acme-corp.io\", verifyPeer: false });\nexport const strict = connect({ host: \"broker.acme-corp.io\", verifyPeer: true });\n";

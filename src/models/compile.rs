@@ -384,6 +384,24 @@ impl Knowledge {
                 Some(spec.kind.span()),
             ));
         }
+        if (!spec.timeout_methods.is_empty() || !spec.fix_calls.is_empty()) && language != Language::Rust {
+            return Err(ModelError::at(
+                "`timeout-methods` and `fix-calls` are a Rust builder's methods (TypeScript connections name `timeout-options`)",
+                Some(spec.kind.span()),
+            ));
+        }
+        if !spec.fix_calls.is_empty() && spec.required_timeout.is_none() {
+            return Err(ModelError::at(
+                "`fix-calls` add the `required-timeout`: a connection without one has nothing to fix",
+                Some(spec.kind.span()),
+            ));
+        }
+        if let Some(bad) = spec.fix_calls.iter().find(|c| !c.starts_with('.') || !c.ends_with(')')) {
+            return Err(ModelError::at(
+                format!("bad fix call `{bad}`: expected a method call such as `.wait_timeout(Some({{duration}}))`"),
+                Some(spec.kind.span()),
+            ));
+        }
         if !spec.host_methods.is_empty() && (language != Language::Rust || *spec.kind.get_ref() != ConnectionKind::Database) {
             return Err(ModelError::at(
                 "`host-methods` describe a Rust database connection's builder: they need `kind = \"database\"`",
@@ -397,6 +415,7 @@ impl Knowledge {
         knowledge.remember(&callees);
         knowledge.plaintext_connectors.extend(spec.plaintext_connectors.iter().cloned());
         knowledge.plaintext_modes.extend(spec.plaintext_modes.iter().cloned());
+        knowledge.connection_timeout_methods.extend(spec.timeout_methods.iter().cloned());
         let options = &mut knowledge.database_options;
         options.tls_options.extend(spec.tls_options.iter().cloned());
         options.host_options.extend(spec.host_options.iter().chain(&spec.host_methods).cloned());
@@ -416,6 +435,8 @@ impl Knowledge {
                 kind: *spec.kind.get_ref(),
                 timeout_options: spec.timeout_options.clone(),
                 required_timeout: spec.required_timeout.clone(),
+                timeout_methods: spec.timeout_methods.clone(),
+                fix_calls: spec.fix_calls.clone(),
                 writes_without_expiry: spec.writes_without_expiry.clone(),
                 from: from.clone(),
             });

@@ -91,8 +91,13 @@ pub struct Connection {
     pub kind: ConnectionKind,
     /// Options that set the connection's timeouts, where `0` turns one off.
     pub timeout_options: Vec<String>,
-    /// An option the call must set, or the client waits forever for a connection.
+    /// An option the call must set (Rust: a builder method), or the client waits forever for a
+    /// connection.
     pub required_timeout: Option<String>,
+    /// Rust: builder methods that set the wait for a connection.
+    pub timeout_methods: Vec<String>,
+    /// Rust: the calls a fix adds for the required timeout.
+    pub fix_calls: Vec<String>,
     /// For a key-value store: its methods that write a key with no expiry unless told.
     pub writes_without_expiry: Vec<String>,
     pub from: Provenance,

@@ -284,6 +284,8 @@ struct LanguageKnowledge {
     key_value: KeyValueCommands,
     /// What database connections' options are called.
     database_options: DatabaseOptions,
+    /// Rust: builder methods of every connection that set the wait for a connection.
+    connection_timeout_methods: std::collections::BTreeSet<String>,
     /// Rust: values handed to a database connect call that mean no TLS (`NoTls`).
     plaintext_connectors: Vec<String>,
     /// Rust: enum variants that switch a database connection's TLS off (`PgSslMode::Disable`).
@@ -438,6 +440,12 @@ impl Knowledge {
     /// switches a database connection's TLS off.
     pub fn is_plaintext_mode(&self, enum_name: &str, variant: &str) -> bool {
         self.rust.plaintext_modes.iter().any(|m| m.split_once("::") == Some((enum_name, variant)))
+    }
+
+    /// Rust: whether a builder method of some connection sets the wait for a connection
+    /// (`acquire_timeout`, `connection_timeout`).
+    pub fn is_connection_timeout_method(&self, method: &str) -> bool {
+        self.rust.connection_timeout_methods.contains(method)
     }
 
     pub fn database_options(&self, language: Language) -> &DatabaseOptions {

@@ -1014,8 +1014,20 @@ entry!(
         #[serde(default)]
         pub timeout_options: Vec<String>,
         /// An option the call must set: without it the client waits forever for a connection
-        /// (pg's `connectionTimeoutMillis`, which defaults to no limit).
+        /// (pg's `connectionTimeoutMillis`, which defaults to no limit). Rust: a builder method
+        /// the chain from the call must call before `.build()` (deadpool's `wait_timeout`), or
+        /// another of its `timeout-methods`.
         pub required_timeout: Option<String>,
+        /// Rust: builder methods that set how long a caller waits for a connection
+        /// (`acquire_timeout`, `connection_timeout`): hours, or `Duration::MAX`, are reported.
+        #[serde(default)]
+        pub timeout_methods: Vec<String>,
+        /// Rust, with `required-timeout`: the calls `--fix` adds before `.build()` when the chain
+        /// has none of that method, `{duration}` standing for the rule's `fix-timeout-ms` and
+        /// `{crate}` for the builder's crate (`.wait_timeout(Some({duration}))`); a call after
+        /// the first makes the fix unsafe (it may need a crate feature).
+        #[serde(default)]
+        pub fix_calls: Vec<String>,
         /// For a key-value store (`kind = "cache"`): the types a variable or field holding the
         /// client is declared with (`Redis`, `RedisClientType`; `cache-without-expiry`).
         #[serde(default)]

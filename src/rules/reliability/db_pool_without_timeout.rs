@@ -65,25 +65,34 @@ impl DbPoolWithoutTimeout {
 }
 
 impl DbPoolWithoutTimeout {
-    /// `.wait_timeout(..)` before the `.build()` of a deadpool builder. deadpool refuses to build
-    /// a pool with timeouts and no runtime to time them with: a chain without `.runtime(..)`
-    /// gets `.runtime(<crate>::Runtime::Tokio1)` too, an unsafe fix (it needs the crate's
-    /// `rt_tokio_1` feature).
-    fn deadpool_fix(
+    /// The calls the models say a fix adds before the `.build()` of a builder without its
+    /// required timeout (deadpool's `.wait_timeout(Some(..))`, and `.runtime(..)`, which deadpool
+    /// needs to time anything): the first always, the others when the chain has no call of
+    /// their method. A fix that adds more than the first is unsafe (the runtime needs a crate
+    /// feature).
+    fn required_timeout_fix(
         &self,
-        builder_path: &str,
+        krate: &str,
+        fix_calls: &[String],
         chain: &[&syn::ExprMethodCall],
         build: &syn::ExprMethodCall,
         cx: &Context<'_>,
     ) -> Option<(String, Applicability, Edit)> {
-        let wait = format!(".wait_timeout(Some({}))", duration(self.fix_timeout_ms));
-        if chain.iter().any(|c| c.method == "runtime") {
-            return Some((format!("add `{wait}`"), Applicability::Safe, calls_before(cx.file, build, &[&wait])));
-        }
-        let krate = builder_path.split("::").next().filter(|c| c.starts_with("deadpool"))?;
-        let runtime = format!(".runtime({krate}::Runtime::Tokio1)");
-        let description = format!("add `{wait}` and `{runtime}` (deadpool's `rt_tokio_1` feature)");
-        Some((description, Applicability::Unsafe, calls_before(cx.file, build, &[&wait, &runtime])))
+        let method_of = |call: &str| call.trim_start_matches('.').split('(').next().unwrap_or("").to_string();
+        let added: Vec<String> = fix_calls
+            .iter()
+            .enumerate()
+            .filter(|(index, call)| *index == 0 || !chain.iter().any(|c| c.method == method_of(call)))
+            .map(|(_, call)| call.replace("{duration}", &duration(self.fix_timeout_ms)).replace("{crate}", krate))
+            .collect();
+        let first = added.first()?;
+        let shown: Vec<String> = added.iter().map(|call| format!("`{call}`")).collect();
+        let (description, applicability) = match added.len() {
+            1 => (format!("add `{first}`"), Applicability::Safe),
+            _ => (format!("add {} (which may need a crate feature)", shown.join(" and ")), Applicability::Unsafe),
+        };
+        let calls: Vec<&str> = added.iter().map(String::as_str).collect();
+        Some((description, applicability, calls_before(cx.file, build, &calls)))
     }
 }
 
@@ -144,8 +153,36 @@ impl Rule for DbPoolWithoutTimeout {
         let RustSyntax::MethodCall(call) = node.syntax else { return };
         let method = call.method.to_string();
         match method.as_str() {
-            // sqlx `acquire_timeout`, bb8/r2d2 `connection_timeout`, deadpool `wait_timeout(Some(..))`: absurd values.
-            "acquire_timeout" | "connection_timeout" | "wait_timeout" | "connect_timeout" => {
+            // deadpool `Pool::builder(manager)...build()` with no wait timeout: deadpool waits
+            // forever by default (a `required-timeout` of the models).
+            "build" => {
+                let (root, calls) = method_chain(&call.receiver);
+                let syn::Expr::Call(builder) = root else { return };
+                let parts = model.call_parts(builder);
+                let connections = model.connections(&parts);
+                let Some((connection, required)) = connections.iter().find_map(|c| Some((*c, c.required_timeout.as_deref()?))) else {
+                    return;
+                };
+                // `calls` is the chain before `.build()`.
+                let configured = calls.iter().any(|c| c.method == required || connection.timeout_methods.iter().any(|m| c.method == m));
+                if configured {
+                    return;
+                }
+                let path = model.call_path(builder).unwrap_or_default();
+                let krate = path.split("::").next().unwrap_or_default();
+                let fix = self.required_timeout_fix(krate, &connection.fix_calls, &calls, call, cx);
+                let finding = cx.report(
+                    rust_span(cx.file, &builder.func),
+                    format!("{} built without `{required}`: when the pool is exhausted, requests wait forever", connection.what),
+                );
+                finding.help = Some(format!("call `.{required}(..)` on the builder with a wait of a few seconds"));
+                if let Some((description, applicability, edit)) = fix {
+                    finding.with_fix(description, applicability, vec![edit]);
+                }
+            }
+            // sqlx `acquire_timeout`, bb8/r2d2 `connection_timeout`, deadpool `wait_timeout(Some(..))`
+            // (the models' `timeout-methods`): absurd values.
+            _ if model.knowledge().is_connection_timeout_method(&method) => {
                 let Some(argument) = call.args.first() else { return };
                 let inner = match argument {
                     syn::Expr::Call(some) if some.func.to_token_stream().to_string() == "Some" => some.args.first().unwrap_or(argument),
@@ -155,29 +192,6 @@ impl Rule for DbPoolWithoutTimeout {
                     let shown = if seconds == u64::MAX { "forever".to_string() } else { format!("{seconds} s") };
                     cx.report(rust_span(cx.file, argument), format!("`{method}` lets a caller wait {shown} for a database connection"))
                         .help = Some("use a timeout a client would wait for (a few seconds), and fail fast with a 503".into());
-                }
-            }
-            // deadpool `Pool::builder(manager)...build()` with no wait timeout: deadpool waits forever by default.
-            "build" => {
-                let (root, calls) = method_chain(&call.receiver);
-                let syn::Expr::Call(builder) = root else { return };
-                let Some(path) = model.call_path(builder) else { return };
-                if !(path.contains("deadpool") && path.ends_with("Pool::builder")) {
-                    return;
-                }
-                // `calls` is the chain before `.build()`.
-                let configured = calls.iter().any(|c| matches!(c.method.to_string().as_str(), "wait_timeout" | "timeouts" | "config"));
-                if !configured {
-                    let fix = self.deadpool_fix(&path, &calls, call, cx);
-                    let finding = cx.report(
-                        rust_span(cx.file, &builder.func),
-                        "deadpool pool built without `wait_timeout`: when the pool is exhausted, requests wait forever",
-                    );
-                    finding.help =
-                        Some("add `.wait_timeout(Some(Duration::from_secs(5)))` and `.runtime(Runtime::Tokio1)` to the builder".into());
-                    if let Some((description, applicability, edit)) = fix {
-                        finding.with_fix(description, applicability, vec![edit]);
-                    }
                 }
             }
             _ => {}
