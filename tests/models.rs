@@ -347,6 +347,46 @@ fn a_database_client_described_in_the_models_is_where_tls_switched_off_is_report
 }
 
 #[test]
+fn a_projects_own_sanitizing_package_described_in_the_models_answers_nosql_findings() {
+    let config =
+        "[[models.packages]]\nlanguage = \"typescript\"\nmodule = \"./security/strip-operators\"\nprovides = [\"nosql-sanitizing\"]\n";
+    let routes = b"import express from \"express\";\nimport mongoose from \"mongoose\";\nconst User = mongoose.model(\"User\", new mongoose.Schema({ email: String }));\nexport const router = express.Router();\nrouter.get(\"/users\", async (req, res) => res.json(await User.find(req.query)));\n";
+    let app = b"import express from \"express\";\nimport { stripOperators } from \"./security/strip-operators\";\nexport const app = express();\napp.use(stripOperators());\n";
+    let dir = ledger(config, &[("src/routes.ts", routes), ("src/app.ts", app)]);
+    let found = |dir: &tempfile::TempDir| places_of(dir.path(), "nosql-injection");
+    assert_eq!(found(&dir), Vec::<(String, u64)>::new(), "the project strips operators for the whole app");
+    std::fs::remove_file(dir.path().join("archlint.toml")).unwrap();
+    assert_eq!(found(&dir), [("src/routes.ts".to_string(), 5)], "without the entry, the filter takes the client's object");
+}
+
+#[test]
+fn a_projects_own_logger_instances_described_by_their_receivers_are_loggers() {
+    let config = "[[models.loggers]]\nlanguage = \"typescript\"\nmethods = [\"note\"]\nreceivers = [\"journal\", \"*Trail\"]\n";
+    let ts = br#"export function onLogin(journal: Journal, auditTrail: Trail, cart: Cart, password: string) {
+  journal.note("login", password);
+  auditTrail.note("login", password);
+  cart.note("login", password);
+  journal.note("login");
+}
+"#;
+    let dir = ledger(config, &[("src/login.ts", ts)]);
+    let found = |dir: &tempfile::TempDir| places_of(dir.path(), "secret-in-logs");
+    assert_eq!(
+        found(&dir),
+        [("src/login.ts".to_string(), 2), ("src/login.ts".to_string(), 3)],
+        "receivers by name and by ending, in any case; not: another receiver, a line without the secret"
+    );
+    std::fs::remove_file(dir.path().join("archlint.toml")).unwrap();
+    assert_eq!(found(&dir), Vec::<(String, u64)>::new(), "without the entry, `note` is any method");
+    assert_config_error(
+        dir.path(),
+        "[[models.loggers]]\nlanguage = \"typescript\"\nfunction = \"journal.note\"\nreceivers = [\"journal\"]\n",
+        "secret-in-logs",
+        "a logger's `receivers` are for TypeScript `methods`",
+    );
+}
+
+#[test]
 fn a_projects_own_logger_described_in_the_models_has_its_arguments_checked() {
     let config = "[[models.loggers]]\nlanguage = \"typescript\"\nfunction = \"audit.record\"\nmodule = \"./audit\"\n\n[[models.loggers]]\nlanguage = \"rust\"\nfunction = \"AuditTrail::record\"\n";
     let dir = ledger(

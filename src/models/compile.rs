@@ -445,7 +445,17 @@ impl Knowledge {
     }
 
     fn add_logger(&mut self, spec: &LoggerSpec, context: &FileContext<'_>, from: &Provenance) -> Result<(), ModelError> {
-        self.add_plain_calls(&spec.callee(), context, "a logger", |k| &mut k.loggers, |callee| Logger { callee, from: from.clone() })
+        let callee = spec.callee();
+        if !spec.receivers.is_empty() {
+            let language = context.language_of(&callee)?;
+            let by_method =
+                !callee.methods.is_empty() || callee.functions.iter().chain(callee.function).any(|f| f.get_ref().starts_with("*."));
+            if language != Language::Typescript || !by_method {
+                return Err(ModelError::at("a logger's `receivers` are for TypeScript `methods` (a method of any receiver)", callee.at()));
+            }
+        }
+        let entry = |callee| Logger { callee, receivers: spec.receivers.clone(), from: from.clone() };
+        self.add_plain_calls(&callee, context, "a logger", |k| &mut k.loggers, entry)
     }
 
     fn add_blocking(&mut self, spec: &BlockingSpec, context: &FileContext<'_>, from: &Provenance) -> Result<(), ModelError> {

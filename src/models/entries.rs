@@ -107,7 +107,24 @@ pub struct Connection {
 #[derive(Debug, Clone)]
 pub struct Logger {
     pub callee: Callee,
+    /// For methods: the names the receiver goes by (`log`, `*logger`); any when empty.
+    pub receivers: Vec<String>,
     pub from: Provenance,
+}
+
+impl Logger {
+    /// Whether a method call's receiver, by its last segment (`logger` of `this.logger`), is one
+    /// the entry's method counts on; any receiver when the entry names none.
+    pub fn accepts_receiver(&self, receiver: Option<&str>) -> bool {
+        if self.receivers.is_empty() {
+            return true;
+        }
+        let Some(receiver) = receiver.map(str::to_ascii_lowercase) else { return false };
+        self.receivers.iter().any(|name| match name.strip_prefix('*') {
+            Some(ending) => receiver.ends_with(&ending.to_ascii_lowercase()),
+            None => receiver == name.to_ascii_lowercase(),
+        })
+    }
 }
 
 /// A call that hashes a password.

@@ -633,6 +633,11 @@ impl Knowledge {
         self.language(language).loggers.matching(call, language).next().is_some()
     }
 
+    /// The logger entries this call is (several may name the same method on different receivers).
+    pub fn loggers<'a>(&'a self, language: Language, call: &CallName<'_>) -> Vec<&'a Logger> {
+        self.language(language).loggers.matching(call, language).collect()
+    }
+
     /// The HTTP client entries this call is (a request that needs a timeout).
     pub fn clients<'a>(&'a self, language: Language, call: &CallName<'_>) -> Vec<&'a Client> {
         self.language(language).clients.matching(call, language).collect()

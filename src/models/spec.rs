@@ -297,10 +297,16 @@ entry!(
 
 entry!(
     /// Calls that write a log line: what their arguments hold ends up in the service's logs
-    /// (`secret-in-logs`). `console.log`, a logging library's default logger, a project's own
-    /// `audit.record(..)`. (Methods of a receiver named like a logger, `this.logger.info(..)`,
-    /// and Rust's `tracing`/`log` macros are known without an entry.)
-    LoggerSpec {}
+    /// (`secret-in-logs`). `console.log`, a logging library's default logger, its instances by
+    /// the names they go by (`this.logger.info(..)`), a project's own `audit.record(..)`.
+    /// (Rust's `tracing`/`log` macros are known without an entry.)
+    LoggerSpec {
+        /// TypeScript, for `methods`: the names the receiver goes by, by its last segment and
+        /// in any case (`log`), or by how the name ends with a leading `*` (`*logger` is
+        /// `logger`, `auditLogger`, `this.requestLogger`).
+        #[serde(default)]
+        pub receivers: Vec<String>,
+    }
 );
 
 entry!(
@@ -1114,6 +1120,8 @@ pub enum Capability {
     GracefulShutdown,
     /// Browser security headers (`missing-security-headers`).
     SecurityHeaders,
+    /// MongoDB operators stripped from request data for the whole app (`nosql-injection`).
+    NosqlSanitizing,
 }
 
 impl Capability {
@@ -1122,6 +1130,7 @@ impl Capability {
             Capability::HealthCheck => "health-check",
             Capability::GracefulShutdown => "graceful-shutdown",
             Capability::SecurityHeaders => "security-headers",
+            Capability::NosqlSanitizing => "nosql-sanitizing",
         }
     }
 }

@@ -772,7 +772,18 @@ impl<'t> TsModel<'t> {
 
     /// Whether the models say this call writes a log line (`console.log`, a `[[loggers]]` entry).
     pub fn logs(&self, call: Node<'_>) -> bool {
-        self.ask(call, |knowledge, name| knowledge.logs(Language::Typescript, name))
+        let loggers = self.ask(call, |knowledge, name| knowledge.loggers(Language::Typescript, name));
+        if loggers.is_empty() {
+            return false;
+        }
+        // The receiver by its last segment: `logger` of `this.logger.warn(..)`, `log` of `req.log.info(..)`.
+        let receiver = call.field("function").filter(|f| f.kind() == "member_expression").and_then(|f| f.field("object"));
+        let receiver = receiver.map(|r| self.unwrap_expression(r)).and_then(|r| match r.kind() {
+            "identifier" => Some(self.text(r)),
+            "member_expression" => r.field("property").map(|p| self.text(p)),
+            _ => None,
+        });
+        loggers.iter().any(|logger| logger.accepts_receiver(receiver))
     }
 
     /// The connection entries this call is (it opens a connection, pool or client).

@@ -6,7 +6,7 @@ use crate::diagnostic::{Fact, Level};
 use crate::lang::typescript::model::{named_children, span_of};
 use crate::lang::typescript::FieldExt;
 use crate::lang::typescript::TsModel;
-use crate::models::SinkKind;
+use crate::models::{Capability, SinkKind};
 use crate::rules::{check_option_names, shorten, Context, Rule, RuleEntry, RuleOptions};
 use crate::taint::Origin;
 use tree_sitter::Node;
@@ -195,7 +195,8 @@ impl Rule for NosqlInjection {
             }
             return;
         }
-        if model.imports_module("express-mongo-sanitize") || model.imports_module("mongo-sanitize") {
+        // express-mongo-sanitize, mongo-sanitize: the models' `[[packages]]` that provide `nosql-sanitizing`.
+        if model.imports_providing(Capability::NosqlSanitizing) {
             cx.fact(Fact::MongoFiltersSanitized);
         }
         if cx.in_test {

@@ -65,10 +65,6 @@ fn names_secret_header(name: &str) -> bool {
     names_logged_secret(name) || words(name).last().is_some_and(|w| w == "cookie")
 }
 
-/// Log methods of console and logger objects.
-const TS_LOG_METHODS: &[&str] =
-    &["log", "info", "warn", "error", "debug", "trace", "fatal", "verbose", "silly", "http", "notice", "critical"];
-
 /// What a logged argument gives away, for the message.
 enum Leak {
     /// A value named like a credential: its name.

@@ -3,33 +3,13 @@
 use super::*;
 
 impl SecretInLogs {
-    /// The logger a call writes to, as written (`console.log`, `this.logger.warn`, `req.log.info`):
-    /// `console`, or a receiver named `log`/`logger`/`…Logger` (pino, winston, bunyan, NestJS
-    /// `Logger`, Fastify's `request.log`).
+    /// The logger a call writes to, as written (`console.log`, `this.logger.warn`, `req.log.info`),
+    /// as the models say: `console`, a logging library's default logger, a receiver named
+    /// `log`/`logger`/`…Logger` (pino, winston, bunyan, NestJS `Logger`, Fastify's
+    /// `request.log`), a project's own.
     pub(super) fn ts_log_call<'t>(call: Node<'t>, model: &TsModel<'t>) -> Option<&'t str> {
         let callee = call.field("function")?;
-        // The models: `console.log`, a logging library's default logger, a project's own.
-        if model.logs(call) {
-            return Some(model.text(callee));
-        }
-        // A receiver named like a logger, whatever made it: `logger.info`, `this.logger.warn`,
-        // `log.error` (pino, winston, bunyan and NestJS instances are all named so).
-        if callee.kind() != "member_expression" {
-            return None;
-        }
-        let method = model.text(callee.field("property")?);
-        if !TS_LOG_METHODS.contains(&method) {
-            return None;
-        }
-        let receiver = model.unwrap_expression(callee.field("object")?);
-        let receiver_name = match receiver.kind() {
-            "identifier" => model.text(receiver),
-            "member_expression" => model.text(receiver.field("property")?),
-            _ => return None,
-        };
-        let lower = receiver_name.to_ascii_lowercase();
-        let is_logger = lower == "log" || lower.ends_with("logger");
-        is_logger.then(|| model.text(callee))
+        model.logs(call).then(|| model.text(callee))
     }
 
     /// What a logged argument leaks, looking into templates, concatenations, object literals,
