@@ -176,13 +176,21 @@ impl Rule for NosqlInjection {
     }
 
     fn ts_kinds(&self) -> &'static [&'static str] {
-        &["call_expression", "pair"]
+        &["program", "call_expression", "pair"]
     }
 
     fn check_ts(&self, node: Node<'_>, model: &TsModel<'_>, cx: &mut Context<'_>) {
-        if node.kind() == "pair" {
-            self.check_where(node, model, cx);
-            return;
+        match node.kind() {
+            "pair" => return self.check_where(node, model, cx),
+            // express-mongo-sanitize, mongo-sanitize: the models' `[[packages]]` that provide
+            // `nosql-sanitizing`, asked once per file.
+            "program" => {
+                if model.imports_providing(Capability::NosqlSanitizing) {
+                    cx.fact(Fact::MongoFiltersSanitized);
+                }
+                return;
+            }
+            _ => {}
         }
         let Some(callee) = node.field("function") else { return };
         // App-wide sanitising, wherever it is in the project, answers every finding.
@@ -194,10 +202,6 @@ impl Rule for NosqlInjection {
                 }
             }
             return;
-        }
-        // express-mongo-sanitize, mongo-sanitize: the models' `[[packages]]` that provide `nosql-sanitizing`.
-        if model.imports_providing(Capability::NosqlSanitizing) {
-            cx.fact(Fact::MongoFiltersSanitized);
         }
         if cx.in_test {
             return;
