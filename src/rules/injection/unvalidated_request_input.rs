@@ -45,7 +45,8 @@ const BOUND_QUERY_METHODS: &[&str] = &["query", "execute"];
 const CONNECTION_WORDS: &[&str] = &["pool", "db", "client", "connection", "conn", "sequelize", "knex", "database", "mysql", "pg"];
 /// Whether a call names a validation step: a validator of the models (`schema.parse(..)`,
 /// `validationResult(req)`), or anything that says `validat`, `sanitiz`/`sanitis` or `schema`
-/// (`validateUser(req.body)`, `validator.isEmail(x)`). A validator's receivers that only parse
+/// (`validateUser(req.body)`, `validator.isEmail(x)`), or a `valid`/`invalid` predicate
+/// (`isValidEmail(x)`). A validator's receivers that only parse
 /// text (`JSON.parse`, `url.parse`) check nothing.
 fn is_validation_call(call: Node<'_>, model: &TsModel<'_>) -> bool {
     let Some(callee) = call.field("function") else { return false };
@@ -68,7 +69,11 @@ fn is_validation_call(call: Node<'_>, model: &TsModel<'_>) -> bool {
         let lower = text.to_ascii_lowercase();
         ["validat", "sanitiz", "sanitis", "schema"].iter().any(|word| lower.contains(word))
     };
-    names(name) || (!receiver.contains('(') && names(receiver))
+    // A predicate that tests the value it is handed: `isValidEmail(x)`, `isInvalid(x)`,
+    // `validUuid(x)`; not a record's own check (`user.isTokenValid()`) nor a list of invalid things.
+    let tests_a_value = call.field("arguments").is_some_and(|a| a.named_child_count() > 0)
+        && words(name).iter().any(|word| word == "valid" || word == "invalid");
+    names(name) || tests_a_value || (!receiver.contains('(') && names(receiver))
 }
 
 /// Whether a middleware argument of a route registration validates: a validator middleware of
