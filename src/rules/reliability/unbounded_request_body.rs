@@ -135,7 +135,7 @@ impl UnboundedRequestBody {
         }
         let Some(name) = model.qualified_name(callee) else { return false };
         for reader in readers {
-            let framework = reader.framework.get_ref().clone();
+            let framework = reader.framework.get_ref();
             if reader.servers.contains(&name) {
                 // A note: on held-out code 1 of 3 were true (the project-wide facts do not stop at
                 // the package, so another package's body reads or limits count; docs/precision.md).
@@ -150,14 +150,14 @@ impl UnboundedRequestBody {
                 )
                 .with_help(help)
                 .requires(Fact::BodyRead(framework.clone()))
-                .withdrawn_by(Fact::BodyLimit(framework));
+                .withdrawn_by(Fact::BodyLimit(framework.clone()));
                 return true;
             }
             // `zValidator("json", schema)`, `validator("form", fn)`: the validator reads the body.
             if reader.validators.contains(&name) {
                 let target = call.field("arguments").and_then(|a| named_children(a).next()).and_then(|t| model.string_value(t));
                 if target.is_some_and(|target| reader.body_targets.contains(&target)) {
-                    cx.fact(Fact::BodyRead(framework));
+                    cx.fact(Fact::BodyRead(framework.clone()));
                 }
                 return true;
             }
