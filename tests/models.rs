@@ -1237,6 +1237,23 @@ fn a_projects_own_rust_pool_builder_described_in_the_models_needs_its_wait_timeo
 }
 
 #[test]
+fn a_caching_attribute_described_in_the_models_needs_a_bound() {
+    let config = "[[models.caches]]\nlanguage = \"rust\"\nfunction = \"memoize\"\nmodule = \"memo\"\nattribute = true\nwhat = \"`#[memoize]`\"\nbound-options = [\"capacity\", \"lifetime\"]\n";
+    let rs = b"use memo::memoize;\n\n#[memoize]\npub fn price(sku: String) -> u64 {\n    sku.len() as u64\n}\n\n#[memoize(capacity = 1000)]\npub fn stock(sku: String) -> u64 {\n    sku.len() as u64\n}\n";
+    let dir = ledger(config, &[("src/prices.rs", rs)]);
+    let found = |dir: &tempfile::TempDir| places_of(dir.path(), "cache-without-expiry");
+    assert_eq!(found(&dir), [("src/prices.rs".to_string(), 3)], "the attribute without a bound; not: with one");
+    std::fs::remove_file(dir.path().join("archlint.toml")).unwrap();
+    assert_eq!(found(&dir), Vec::<(String, u64)>::new(), "without the entry, `#[memoize]` is any attribute");
+    assert_config_error(
+        dir.path(),
+        "[[models.caches]]\nlanguage = \"rust\"\nfunction = \"memoize\"\nattribute = true\nwhat = \"memo\"\nunbounded = true\n",
+        "cache-without-expiry",
+        "a cache `attribute` is a Rust attribute macro named by `function`, with the arguments that bound it",
+    );
+}
+
+#[test]
 fn a_projects_own_tls_switches_described_in_the_models_are_reported_when_off() {
     let config = "[[models.tls-switches]]\nlanguage = \"typescript\"\noption = \"verifyPeer\"\noff-when = false\n\n[[models.tls-switches]]\nlanguage = \"rust\"\nmethod = \"accept_any_cert\"\noff-when = true\n";
     let ts = b"import { connect } from \"@acme/broker\";\nexport const loose = connect({ host: \"broker.acme-corp.io\", verifyPeer: false });\nexport const strict = connect({ host: \"broker.acme-corp.io\", verifyPeer: true });\n";

@@ -895,6 +895,28 @@ impl Knowledge {
         if spec.entry_ttl_method.is_some() != spec.entry_ttl_argument.is_some() {
             return Err(ModelError::at("a cache entry gives `entry-ttl-method` and `entry-ttl-argument` together", at));
         }
+        if spec.attribute {
+            let callee = spec.callee();
+            let names: Vec<_> = callee.functions.iter().chain(callee.function).collect();
+            let language = context.language_of(&callee)?;
+            if language != Language::Rust || names.is_empty() || !callee.methods.is_empty() || spec.bound_options.is_empty() {
+                return Err(ModelError::at(
+                    "a cache `attribute` is a Rust attribute macro named by `function`, with the arguments that bound it (`bound-options`)",
+                    at,
+                ));
+            }
+            for name in names {
+                if !is_identifier(name.get_ref()) {
+                    return Err(ModelError::at(
+                        format!("bad cache attribute `{}`: a name, without `#[..]` or a path", name.get_ref()),
+                        Some(name.span()),
+                    ));
+                }
+                let module = callee.module.map(|m| m.get_ref().clone());
+                self.rust.cache_attributes.push((name.get_ref().clone(), module, spec.clone(), from.clone()));
+            }
+            return Ok(());
+        }
         let entry = |callee| Cache { callee, parameters: spec.clone(), from: from.clone() };
         self.add_plain_calls(&spec.callee(), context, "a cache entry", |k| &mut k.caches, entry)
     }

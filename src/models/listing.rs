@@ -178,6 +178,10 @@ impl Knowledge {
                 };
                 entries.push(ListedEntry { language, section: "cache", kind: None, name: cache.callee.shown(), detail, from: &cache.from });
             }
+            for (name, _, spec, from) in &k.cache_attributes {
+                let detail = format!("{}, bounded by {}", spec.what, spec.bound_options.join(", "));
+                entries.push(ListedEntry { language, section: "cache", kind: None, name: format!("#[{name}]"), detail, from });
+            }
             for limit in &k.body_limits.entries {
                 let p = &limit.parameters;
                 let detail = match (&p.limit_option, p.limit_argument, &p.required_option) {

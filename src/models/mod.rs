@@ -284,6 +284,9 @@ struct LanguageKnowledge {
     key_value: KeyValueCommands,
     /// What database connections' options are called.
     database_options: DatabaseOptions,
+    /// Rust: attribute macros that cache a function's results (`#[cached]`), with the crate a
+    /// file must use.
+    cache_attributes: Vec<(String, Option<String>, CacheSpec, Provenance)>,
     /// Rust: builder methods of every connection that set the wait for a connection.
     connection_timeout_methods: std::collections::BTreeSet<String>,
     /// Rust: values handed to a database connect call that mean no TLS (`NoTls`).
@@ -576,6 +579,11 @@ impl Knowledge {
     }
 
     /// The entry that says this call makes an in-process cache.
+    /// Rust: the cache attribute macro of this name (`cached`), with the crate a file must use.
+    pub fn cache_attribute(&self, name: &str) -> Option<(Option<&str>, &CacheSpec)> {
+        self.rust.cache_attributes.iter().find(|(n, ..)| n == name).map(|(_, module, spec, _)| (module.as_deref(), spec))
+    }
+
     pub fn cache<'a>(&'a self, language: Language, call: &CallName<'_>) -> Option<&'a Cache> {
         self.language(language).caches.matching(call, language).next()
     }

@@ -569,6 +569,11 @@ entry!(
         /// map of live things rather than a cache that only grows.
         #[serde(default)]
         pub removal_methods: Vec<String>,
+        /// Rust: `function` names an attribute macro that caches a function's results
+        /// (`#[cached]`), bounded when any of `bound-options` is among its arguments; with
+        /// `module`, only in a file that uses that crate.
+        #[serde(default)]
+        pub attribute: bool,
     }
 );
 

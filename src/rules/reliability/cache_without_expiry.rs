@@ -294,24 +294,26 @@ impl CacheWithoutExpiry {
     /// capacity or time to live, `LruCache::unbounded()`.
     fn check_rust_memory_cache(&self, node: &RustNode<'_>, model: &RustModel, cx: &mut Context<'_>) {
         match node.syntax {
+            // A caching attribute the models name (`#[cached]`), with none of its bounds.
             RustSyntax::Fn { attrs, .. } => {
                 for attr in attrs {
                     let Some(name) = attr.path().segments.last().map(|s| s.ident.to_string()) else { continue };
-                    if name != "cached"
-                        || !model.imports_crate("cached") && !attr.path().to_token_stream().to_string().contains("cached ::")
-                    {
+                    let Some((module, cache)) = model.knowledge().cache_attribute(&name) else { continue };
+                    let written = attr.path().to_token_stream().to_string().replace(' ', "");
+                    if module.is_some_and(|krate| !model.imports_crate(krate) && !written.starts_with(&format!("{krate}::"))) {
                         continue;
                     }
                     let bounded = match &attr.meta {
-                        syn::Meta::List(list) => list.tokens.clone().into_iter().any(|token| {
-                            matches!(token, proc_macro2::TokenTree::Ident(ident) if ["size", "time", "ttl", "ty", "create"].iter().any(|k| ident == k))
-                        }),
+                        syn::Meta::List(list) => list.tokens.clone().into_iter().any(
+                            |token| matches!(token, proc_macro2::TokenTree::Ident(ident) if cache.bound_options.iter().any(|k| ident == k)),
+                        ),
                         _ => false,
                     };
                     if !bounded {
+                        let bounds = cache.bound_options.iter().take(2).map(|o| format!("`{o}`")).collect::<Vec<_>>().join(" or ");
                         cx.report(
                             rust_span(cx.file, attr),
-                            "`#[cached]` without `size` or `time` keeps every result it has seen for the life of the process (an `UnboundCache`): a memory leak keyed by the function's arguments",
+                            format!("{} without {bounds} keeps every result it has seen for the life of the process: a memory leak keyed by the function's arguments", cache.what),
                         )
                         .with_help(MEMORY_HELP);
                     }
