@@ -360,6 +360,21 @@ fn a_projects_own_sanitizing_package_described_in_the_models_answers_nosql_findi
 }
 
 #[test]
+fn a_projects_own_redacting_secret_crate_described_in_the_models_is_not_a_leak_until_exposed() {
+    let config = "[[models.packages]]\nlanguage = \"rust\"\nmodule = \"vaulted\"\nprovides = [\"redacted-secrets\"]\n";
+    let rs = b"use vaulted::Sealed;\n\npub fn connect(api_key: &Sealed) {\n    tracing::info!(?api_key, \"connecting\");\n    tracing::info!(key = %api_key.expose_secret(), \"connecting\");\n}\n";
+    let dir = ledger(config, &[("src/client.rs", rs)]);
+    let found = |dir: &tempfile::TempDir| places_of(dir.path(), "secret-in-logs");
+    assert_eq!(found(&dir), [("src/client.rs".to_string(), 5)], "the exposed value; not: the sealed one, which prints redacted");
+    std::fs::remove_file(dir.path().join("archlint.toml")).unwrap();
+    assert_eq!(
+        found(&dir),
+        [("src/client.rs".to_string(), 4), ("src/client.rs".to_string(), 5)],
+        "without the entry, `vaulted` is any crate"
+    );
+}
+
+#[test]
 fn a_projects_own_logger_instances_described_by_their_receivers_are_loggers() {
     let config = "[[models.loggers]]\nlanguage = \"typescript\"\nmethods = [\"note\"]\nreceivers = [\"journal\", \"*Trail\"]\n";
     let ts = br#"export function onLogin(journal: Journal, auditTrail: Trail, cart: Cart, password: string) {

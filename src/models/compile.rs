@@ -1078,7 +1078,7 @@ impl Knowledge {
         let (language, module) = module_entry(spec.language.as_ref(), &spec.module, context, "package")?;
         if spec.provides.get_ref().is_empty() {
             return Err(ModelError::at(
-                "`provides` names nothing: expected \"health-check\", \"graceful-shutdown\" or \"security-headers\"",
+                "`provides` names nothing: expected \"health-check\", \"graceful-shutdown\", \"security-headers\", \"nosql-sanitizing\", \"route-schemas\" or \"redacted-secrets\"",
                 Some(spec.provides.span()),
             ));
         }

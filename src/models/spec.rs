@@ -1127,6 +1127,13 @@ pub enum Capability {
     SecurityHeaders,
     /// MongoDB operators stripped from request data for the whole app (`nosql-injection`).
     NosqlSanitizing,
+    /// The framework validates each route's request against the schema the route declares
+    /// (Fastify): `unvalidated-request-input` leaves its files to `missing-input-validation`.
+    RouteSchemas,
+    /// Rust: secret types that print redacted (`secrecy`'s `SecretString`): `secret-in-logs`
+    /// takes a logged value in a file that uses the crate for one, unless it is exposed
+    /// (`expose_secret()`).
+    RedactedSecrets,
 }
 
 impl Capability {
@@ -1136,6 +1143,8 @@ impl Capability {
             Capability::GracefulShutdown => "graceful-shutdown",
             Capability::SecurityHeaders => "security-headers",
             Capability::NosqlSanitizing => "nosql-sanitizing",
+            Capability::RouteSchemas => "route-schemas",
+            Capability::RedactedSecrets => "redacted-secrets",
         }
     }
 }

@@ -20,7 +20,7 @@ use crate::diagnostic::Fact;
 use crate::lang::typescript::model::{descendants, is_function_like, named_children, span_of, Framework};
 use crate::lang::typescript::FieldExt;
 use crate::lang::typescript::TsModel;
-use crate::models::{QueryRole, SinkKind, ValidatorRole};
+use crate::models::{Capability, QueryRole, SinkKind, ValidatorRole};
 use crate::rules::helpers::words;
 use crate::rules::{check_option_names, shorten, Context, Rule, RuleEntry, RuleOptions};
 use crate::taint::{Flow, Origin};
@@ -445,7 +445,9 @@ impl Rule for UnvalidatedRequestInput {
             _ => {}
         }
         let in_scripts = cx.file.rel_path.split(['/', '\\']).any(|part| part == "scripts");
-        if cx.in_test || in_scripts || model.imports_module("fastify") {
+        // Fastify validates requests against the route's schema (a `[[packages]]` that provides
+        // `route-schemas`): `missing-input-validation` checks those routes have one.
+        if cx.in_test || in_scripts || model.imports_providing(Capability::RouteSchemas) {
             return;
         }
         let Some(sink) = Self::sink(node, model) else { return };

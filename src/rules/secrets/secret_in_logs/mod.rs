@@ -8,6 +8,7 @@ use crate::lang::rust::{span_of as rust_span, RustKind, RustModel, RustNode, Rus
 use crate::lang::typescript::model::{named_children, span_of};
 use crate::lang::typescript::FieldExt;
 use crate::lang::typescript::TsModel;
+use crate::models::{Capability, Language as ModelLanguage};
 use crate::rules::auth::{call_arguments, rust_value_name, struct_fields_in_file, ts_value_name};
 use crate::rules::helpers::{is_secret_name, words};
 use crate::rules::{check_option_names, shorten, tidy_tokens, Context, Rule, RuleEntry, RuleOptions};

@@ -131,7 +131,11 @@ impl SecretInLogs {
         if !Self::rust_plain(expr) {
             return None;
         }
-        if model.imports_crate("secrecy") && !Self::rust_exposed(expr) {
+        // A crate of secret types that print redacted (`secrecy`, a `[[packages]]` that provides
+        // `redacted-secrets`): the value is one of them unless it is exposed.
+        let redacting =
+            model.knowledge().modules_providing(ModelLanguage::Rust, Capability::RedactedSecrets).any(|krate| model.imports_crate(krate));
+        if redacting && !Self::rust_exposed(expr) {
             return None;
         }
         let name = rust_value_name(expr, model, site.fn_id)?;
