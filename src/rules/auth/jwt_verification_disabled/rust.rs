@@ -39,7 +39,6 @@ impl JwtVerificationDisabled {
     pub(super) fn check_rust_method(&self, call: &syn::ExprMethodCall, model: &RustModel, cx: &mut Context<'_>) {
         let method = call.method.to_string();
         let knowledge = model.knowledge();
-        let span = Span::new(rust_span(cx.file, &call.method).start, rust_span(cx.file, call).end);
         if let Some(switch) = knowledge.token_switch(Language::Rust, SwitchPlace::Method, &method) {
             let message = match switch.off_when {
                 None => switched_off(&format!("`{method}()`"), switch.disables, switch.off_when),
@@ -49,6 +48,7 @@ impl JwtVerificationDisabled {
                 _ => return,
             };
             if switch.disables == TokenCheck::Signature || !expiry_checked_by_hand(cx, model) {
+                let span = Span::new(rust_span(cx.file, &call.method).start, rust_span(cx.file, call).end);
                 report_switch(cx, span, message, switch.disables);
             }
             return;
