@@ -1131,6 +1131,32 @@ app.post("/orders", async (req, res) => {
         "unbounded-query",
         "archlint.toml:4: a query entry with `role = \"list\"` says what bounds its rows (`bound-options`, `bound-methods`)",
     );
+    assert_config_error(
+        dir.path(),
+        "[[models.queries]]\nlanguage = \"typescript\"\nmethods = [\"fetchAll\"]\nrole = \"runner\"\nafter = \"build\"\nbound-options = [\"max\"]\n",
+        "unbounded-query",
+        "archlint.toml:4: a query entry with `role = \"list\"` says what bounds its rows",
+    );
+}
+
+#[test]
+fn a_projects_own_query_builder_runner_is_bounded_by_the_chain_methods_its_entry_names() {
+    let config = "[[models.queries]]\nlanguage = \"typescript\"\nmethods = [\"fetchAll\"]\nrole = \"runner\"\nafter = \"build\"\nbound-methods = [\"byIds\"]\n";
+    let source = br#"import express from "express";
+import { store } from "./data/store";
+const app = express();
+app.get("/orders", async (_req, res) => {
+  res.json(await store.build("orders").fetchAll());
+});
+app.get("/orders/picked", async (req, res) => {
+  res.json(await store.build("orders").byIds(String(req.query.ids).split(",")).fetchAll());
+});
+"#;
+    let dir = ledger(config, &[("src/orders.ts", source)]);
+    let found = |dir: &tempfile::TempDir| places_of(dir.path(), "unbounded-query");
+    assert_eq!(found(&dir), [("src/orders.ts".to_string(), 5)], "the chain run for every row; not: one looked up by key");
+    std::fs::remove_file(dir.path().join("archlint.toml")).unwrap();
+    assert_eq!(found(&dir), Vec::<(String, u64)>::new(), "without the entry, `fetchAll` is the store's own method");
 }
 
 #[test]

@@ -657,9 +657,11 @@ impl Knowledge {
         let role = *spec.role.get_ref();
         let at = Some(spec.role.span());
         let bounded = !spec.bound_options.is_empty() || !spec.bound_methods.is_empty();
-        if (role == QueryRole::List) != bounded {
+        // A runner's chain may hold a method that bounds its rows too (TypeORM's `whereInIds`).
+        let runner_bound = role == QueryRole::Runner && spec.bound_options.is_empty();
+        if (role == QueryRole::List) != bounded && !runner_bound {
             return Err(ModelError::at(
-                "a query entry with `role = \"list\"` says what bounds its rows (`bound-options`, `bound-methods`), and only it does",
+                "a query entry with `role = \"list\"` says what bounds its rows (`bound-options`, `bound-methods`), and only it (or a `runner`, by `bound-methods`) does",
                 at,
             ));
         }

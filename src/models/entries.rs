@@ -236,7 +236,7 @@ impl Query {
         options.chain(p.bound_methods.iter().map(|m| format!("`.{m}(..)`"))).collect::<Vec<_>>().join(" or ")
     }
 
-    /// list: whether an option key or a chain method bounds the rows.
+    /// list, runner: whether an option key or a chain method bounds the rows.
     pub fn bounded_by(&self, word: &str) -> bool {
         let p = &self.parameters;
         p.bound_options.iter().chain(&p.bound_methods).any(|b| b == word)

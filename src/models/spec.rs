@@ -695,7 +695,8 @@ entry!(
     QuerySpec {
         pub role: Spanned<QueryRole>,
         /// list: the options (`take`, `limit`) and chain methods (`.limit(n)`) that bound the
-        /// rows, besides the paging words every list takes (`take`, `limit`, `skip`, `page`, …).
+        /// rows, besides the paging words every list takes (`take`, `limit`, `skip`, `page`, …);
+        /// runner: chain methods that bound them (TypeORM's `whereInIds`).
         #[serde(default)]
         pub bound_options: Vec<String>,
         #[serde(default)]

@@ -73,7 +73,9 @@ impl UnboundedQuery {
     /// in the chain.
     fn check_ts_builder(&self, call: Node<'_>, method: &str, runner: Option<&Query>, model: &TsModel<'_>, cx: &mut Context<'_>) {
         let (chain, root) = chain_methods(call, model);
-        if chain.iter().any(|m| is_paging_word(m) || matches!(m.as_str(), "getOne" | "getOneOrFail" | "whereInIds")) {
+        // A method of the chain that bounds the rows, as the runner's models say (TypeORM's
+        // `whereInIds`, `getOne`).
+        if chain.iter().any(|m| is_paging_word(m) || runner.is_some_and(|r| r.bounded_by(m))) {
             return;
         }
         let root_text = model.text(root).to_ascii_lowercase();
