@@ -44,6 +44,20 @@ fn ledger(config: &str, files: &[(&str, &[u8])]) -> tempfile::TempDir {
     project(&all)
 }
 
+/// Where a rule reports: (path, line) pairs.
+type Places = Vec<(String, u64)>;
+
+/// Where `rule` reports in a project of `files` with `config` as its `archlint.toml`, and then in
+/// the same project without it: what a models entry changes. The project is returned without
+/// its configuration, for the configuration errors a test checks next.
+fn with_and_without(config: &str, files: &[(&str, &[u8])], rule: &str) -> (Places, Places, tempfile::TempDir) {
+    let dir = ledger(config, files);
+    let with = places_of(dir.path(), rule);
+    std::fs::remove_file(dir.path().join("archlint.toml")).unwrap();
+    let without = places_of(dir.path(), rule);
+    (with, without, dir)
+}
+
 const CONFIG: &str = r#"
 [[models.sources]]
 language = "typescript"
@@ -363,15 +377,9 @@ fn a_projects_own_sanitizing_package_described_in_the_models_answers_nosql_findi
 fn a_projects_own_redacting_secret_crate_described_in_the_models_is_not_a_leak_until_exposed() {
     let config = "[[models.packages]]\nlanguage = \"rust\"\nmodule = \"vaulted\"\nprovides = [\"redacted-secrets\"]\n";
     let rs = b"use vaulted::Sealed;\n\npub fn connect(api_key: &Sealed) {\n    tracing::info!(?api_key, \"connecting\");\n    tracing::info!(key = %api_key.expose_secret(), \"connecting\");\n}\n";
-    let dir = ledger(config, &[("src/client.rs", rs)]);
-    let found = |dir: &tempfile::TempDir| places_of(dir.path(), "secret-in-logs");
-    assert_eq!(found(&dir), [("src/client.rs".to_string(), 5)], "the exposed value; not: the sealed one, which prints redacted");
-    std::fs::remove_file(dir.path().join("archlint.toml")).unwrap();
-    assert_eq!(
-        found(&dir),
-        [("src/client.rs".to_string(), 4), ("src/client.rs".to_string(), 5)],
-        "without the entry, `vaulted` is any crate"
-    );
+    let (with, without, _dir) = with_and_without(config, &[("src/client.rs", rs)], "secret-in-logs");
+    assert_eq!(with, [("src/client.rs".to_string(), 5)], "the exposed value; not: the sealed one, which prints redacted");
+    assert_eq!(without, [("src/client.rs".to_string(), 4), ("src/client.rs".to_string(), 5)], "without the entry, `vaulted` is any crate");
 }
 
 #[test]
@@ -384,15 +392,13 @@ fn a_projects_own_logger_instances_described_by_their_receivers_are_loggers() {
   journal.note("login");
 }
 "#;
-    let dir = ledger(config, &[("src/login.ts", ts)]);
-    let found = |dir: &tempfile::TempDir| places_of(dir.path(), "secret-in-logs");
+    let (with, without, dir) = with_and_without(config, &[("src/login.ts", ts)], "secret-in-logs");
     assert_eq!(
-        found(&dir),
+        with,
         [("src/login.ts".to_string(), 2), ("src/login.ts".to_string(), 3)],
         "receivers by name and by ending, in any case; not: another receiver, a line without the secret"
     );
-    std::fs::remove_file(dir.path().join("archlint.toml")).unwrap();
-    assert_eq!(found(&dir), Vec::<(String, u64)>::new(), "without the entry, `note` is any method");
+    assert_eq!(without, Vec::<(String, u64)>::new(), "without the entry, `note` is any method");
     assert_config_error(
         dir.path(),
         "[[models.loggers]]\nlanguage = \"typescript\"\nfunction = \"journal.note\"\nreceivers = [\"journal\"]\n",
@@ -758,15 +764,13 @@ fn a_projects_own_caches_described_in_the_models_need_a_bound() {
 fn a_projects_own_key_value_store_described_in_the_models_has_its_writes_checked_for_expiry() {
     let config = "[[models.connections]]\nlanguage = \"typescript\"\nfunction = \"openStore\"\nmodule = \"@acme/kv\"\nwhat = \"Acme KV client\"\nkind = \"cache\"\nclient-types = [\"KvClient\"]\nwrites-without-expiry = [\"put\"]\nexpiring-methods = [\"expireIn\"]\n";
     let source = b"import { openStore, KvClient } from \"@acme/kv\";\nconst kv = openStore();\nexport async function remember(key: string, value: string) {\n  await kv.put(key, value);\n}\nexport async function lease(key: string) {\n  await kv.put(key, \"held\");\n  await kv.expireIn(key, 30);\n}\nexport class Sessions {\n  constructor(private readonly store: KvClient) {}\n  async save(id: string, data: string) {\n    await this.store.put(id, data);\n  }\n}\nexport const settings = new Map<string, string>();\nexport function configure(key: string, value: string) {\n  settings.set(key, value);\n}\n";
-    let dir = ledger(config, &[("src/kv.ts", source)]);
-    let found = |dir: &tempfile::TempDir| places_of(dir.path(), "cache-without-expiry");
+    let (with, without, dir) = with_and_without(config, &[("src/kv.ts", source)], "cache-without-expiry");
     assert_eq!(
-        found(&dir),
+        with,
         [("src/kv.ts".to_string(), 4), ("src/kv.ts".to_string(), 13)],
         "writes by the client and by a field of its type; not: a write expired in the same function, a Map"
     );
-    std::fs::remove_file(dir.path().join("archlint.toml")).unwrap();
-    assert_eq!(found(&dir), Vec::<(String, u64)>::new(), "without the entry, `put` is no store's write");
+    assert_eq!(without, Vec::<(String, u64)>::new(), "without the entry, `put` is no store's write");
     assert_config_error(
         dir.path(),
         "[[models.connections]]\nlanguage = \"typescript\"\nfunction = \"openStore\"\nwhat = \"store\"\nkind = \"database\"\nwrites-without-expiry = [\"put\"]\n",
@@ -924,15 +928,12 @@ pub fn layer(builder: SessionCookieBuilder) -> SessionCookieBuilder {
     builder.cookie_https(false)
 }
 "#;
-    let dir = ledger(config, &[("src/login.ts", ts), ("src/cookies.rs", rs)]);
-    let found = |dir: &tempfile::TempDir| places_of(dir.path(), "insecure-cookie");
-    assert_eq!(
-        found(&dir),
+    let (with, without, dir) = with_and_without(config, &[("src/login.ts", ts), ("src/cookies.rs", rs)], "insecure-cookie");
+    assert_eq!(with,
         [("src/cookies.rs".to_string(), 15), ("src/cookies.rs".to_string(), 19), ("src/login.ts".to_string(), 5), ("src/login.ts".to_string(), 9)],
         "the builder without HttpOnly, the switch turned off, the helper without `secure`, the session's `secure: false`; not: both flags set, a helper of another module, a builder handed to the caller, a session left to its defaults"
     );
-    std::fs::remove_file(dir.path().join("archlint.toml")).unwrap();
-    assert_eq!(found(&dir), Vec::<(String, u64)>::new(), "without the entries, these are no cookie calls");
+    assert_eq!(without, Vec::<(String, u64)>::new(), "without the entries, these are no cookie calls");
     assert_config_error(
         dir.path(),
         "[[models.cookies]]\nlanguage = \"typescript\"\nfunction = \"bakeCookie\"\nrole = \"build\"\n",
@@ -1044,11 +1045,9 @@ impl IntoResponse for InputError {
     }
 }
 "#;
-    let dir = ledger(config, &[("src/errors.rs", errors)]);
-    let found = |dir: &tempfile::TempDir| places_of(dir.path(), "error-details-in-response");
-    assert_eq!(found(&dir), [("src/errors.rs".to_string(), 14)], "the error wrapping the store's; not: one wrapping another type");
-    std::fs::remove_file(dir.path().join("archlint.toml")).unwrap();
-    assert_eq!(found(&dir), Vec::<(String, u64)>::new(), "without the entry, the store's error is the project's own business");
+    let (with, without, dir) = with_and_without(config, &[("src/errors.rs", errors)], "error-details-in-response");
+    assert_eq!(with, [("src/errors.rs".to_string(), 14)], "the error wrapping the store's; not: one wrapping another type");
+    assert_eq!(without, Vec::<(String, u64)>::new(), "without the entry, the store's error is the project's own business");
     assert_config_error(
         dir.path(),
         "[[models.internal-errors]]\nlanguage = \"typescript\"\ntype = \"DbError\"\n",
@@ -1163,15 +1162,13 @@ app.get("/orders/picked", async (req, res) => {
 fn a_projects_own_rust_schema_builder_described_in_the_models_needs_its_limits() {
     let config = "[[models.graphql]]\nlanguage = \"rust\"\nfunction = \"SchemaKit::start\"\nlibrary = \"schema kit\"\nlimit-methods = [\"max_depth\"]\nfinish-methods = [\"done\"]\nhelp = \"call `.max_depth(8)` before `.done()`\"\n";
     let source = b"pub struct SchemaKit;\npub struct Schema;\nimpl SchemaKit {\n    pub fn start(_root: &str) -> SchemaKit { SchemaKit }\n    pub fn max_depth(self, _depth: usize) -> SchemaKit { self }\n    pub fn done(self) -> Schema { Schema }\n}\npub fn open_schema() -> Schema {\n    SchemaKit::start(\"query\").done()\n}\npub fn bounded_schema() -> Schema {\n    let kit = SchemaKit::start(\"query\");\n    kit.max_depth(8).done()\n}\npub fn other_done(kit: SchemaKit) -> Schema {\n    kit.done()\n}\n";
-    let dir = ledger(config, &[("src/schema.rs", source)]);
-    let found = |dir: &tempfile::TempDir| places_of(dir.path(), "graphql-without-query-limits");
+    let (with, without, dir) = with_and_without(config, &[("src/schema.rs", source)], "graphql-without-query-limits");
     assert_eq!(
-        found(&dir),
+        with,
         [("src/schema.rs".to_string(), 9)],
         "the schema finished with no limit; not: one limited on the way, a builder from elsewhere"
     );
-    std::fs::remove_file(dir.path().join("archlint.toml")).unwrap();
-    assert_eq!(found(&dir), Vec::<(String, u64)>::new(), "without the entry, the kit is the project's own business");
+    assert_eq!(without, Vec::<(String, u64)>::new(), "without the entry, the kit is the project's own business");
     assert_config_error(
         dir.path(),
         "[[models.graphql]]\nlanguage = \"rust\"\nfunction = \"SchemaKit::start\"\nlibrary = \"kit\"\nlimit-methods = [\"max_depth\"]\n",
@@ -1254,15 +1251,13 @@ limit-argument = 0
 fn a_projects_own_rust_pool_builder_described_in_the_models_needs_its_wait_timeout() {
     let config = "[[models.connections]]\nlanguage = \"rust\"\nfunction = \"store_pool::Builder::new\"\nwhat = \"store pool\"\nkind = \"database\"\nrequired-timeout = \"max_wait\"\ntimeout-methods = [\"max_wait\", \"limits\"]\nfix-calls = [\".max_wait({duration})\"]\n";
     let rs = b"use store_pool::Builder;\nuse std::time::Duration;\n\npub fn open() -> Pool {\n    Builder::new().size(8).build()\n}\n\npub fn bounded() -> Pool {\n    Builder::new().max_wait(Duration::from_secs(3)).build()\n}\n\npub fn limited(limits: Limits) -> Pool {\n    Builder::new().limits(limits).build()\n}\n\npub fn forever() -> Pool {\n    Builder::new().max_wait(Duration::MAX).build()\n}\n";
-    let dir = ledger(config, &[("src/db.rs", rs)]);
-    let found = |dir: &tempfile::TempDir| places_of(dir.path(), "db-pool-without-timeout");
+    let (with, without, dir) = with_and_without(config, &[("src/db.rs", rs)], "db-pool-without-timeout");
     assert_eq!(
-        found(&dir),
+        with,
         [("src/db.rs".to_string(), 5), ("src/db.rs".to_string(), 17)],
         "a builder without its wait, and a wait of forever; not: a wait of seconds, another timeout method"
     );
-    std::fs::remove_file(dir.path().join("archlint.toml")).unwrap();
-    assert_eq!(found(&dir), Vec::<(String, u64)>::new(), "without the entry, `Builder` and `max_wait` are the project's own");
+    assert_eq!(without, Vec::<(String, u64)>::new(), "without the entry, `Builder` and `max_wait` are the project's own");
     assert_config_error(
         dir.path(),
         "[[models.connections]]\nlanguage = \"typescript\"\nfunction = \"openPool\"\nwhat = \"pool\"\nkind = \"database\"\ntimeout-methods = [\"maxWait\"]\n",
@@ -1281,11 +1276,9 @@ fn a_projects_own_rust_pool_builder_described_in_the_models_needs_its_wait_timeo
 fn a_caching_attribute_described_in_the_models_needs_a_bound() {
     let config = "[[models.caches]]\nlanguage = \"rust\"\nfunction = \"memoize\"\nmodule = \"memo\"\nattribute = true\nwhat = \"`#[memoize]`\"\nbound-options = [\"capacity\", \"lifetime\"]\n";
     let rs = b"use memo::memoize;\n\n#[memoize]\npub fn price(sku: String) -> u64 {\n    sku.len() as u64\n}\n\n#[memoize(capacity = 1000)]\npub fn stock(sku: String) -> u64 {\n    sku.len() as u64\n}\n";
-    let dir = ledger(config, &[("src/prices.rs", rs)]);
-    let found = |dir: &tempfile::TempDir| places_of(dir.path(), "cache-without-expiry");
-    assert_eq!(found(&dir), [("src/prices.rs".to_string(), 3)], "the attribute without a bound; not: with one");
-    std::fs::remove_file(dir.path().join("archlint.toml")).unwrap();
-    assert_eq!(found(&dir), Vec::<(String, u64)>::new(), "without the entry, `#[memoize]` is any attribute");
+    let (with, without, dir) = with_and_without(config, &[("src/prices.rs", rs)], "cache-without-expiry");
+    assert_eq!(with, [("src/prices.rs".to_string(), 3)], "the attribute without a bound; not: with one");
+    assert_eq!(without, Vec::<(String, u64)>::new(), "without the entry, `#[memoize]` is any attribute");
     assert_config_error(
         dir.path(),
         "[[models.caches]]\nlanguage = \"rust\"\nfunction = \"memoize\"\nattribute = true\nwhat = \"memo\"\nunbounded = true\n",
@@ -1299,11 +1292,9 @@ fn a_projects_own_tls_switches_described_in_the_models_are_reported_when_off() {
     let config = "[[models.tls-switches]]\nlanguage = \"typescript\"\noption = \"verifyPeer\"\noff-when = false\n\n[[models.tls-switches]]\nlanguage = \"rust\"\nmethod = \"accept_any_cert\"\noff-when = true\n";
     let ts = b"import { connect } from \"@acme/broker\";\nexport const loose = connect({ host: \"broker.acme-corp.io\", verifyPeer: false });\nexport const strict = connect({ host: \"broker.acme-corp.io\", verifyPeer: true });\n";
     let rs = b"pub struct Broker;\nimpl Broker {\n    pub fn builder() -> Broker { Broker }\n    pub fn accept_any_cert(self, _on: bool) -> Broker { self }\n}\npub fn loose() -> Broker {\n    Broker::builder().accept_any_cert(true)\n}\npub fn strict() -> Broker {\n    Broker::builder().accept_any_cert(false)\n}\n";
-    let dir = ledger(config, &[("src/broker.ts", ts), ("src/broker.rs", rs)]);
-    let found = |dir: &tempfile::TempDir| places_of(dir.path(), "tls-verification-disabled");
-    assert_eq!(found(&dir), [("src/broker.rs".to_string(), 7), ("src/broker.ts".to_string(), 2)], "switched off; not: left on");
-    std::fs::remove_file(dir.path().join("archlint.toml")).unwrap();
-    assert_eq!(found(&dir), Vec::<(String, u64)>::new(), "without the entries, these are the project's own settings");
+    let (with, without, dir) = with_and_without(config, &[("src/broker.ts", ts), ("src/broker.rs", rs)], "tls-verification-disabled");
+    assert_eq!(with, [("src/broker.rs".to_string(), 7), ("src/broker.ts".to_string(), 2)], "switched off; not: left on");
+    assert_eq!(without, Vec::<(String, u64)>::new(), "without the entries, these are the project's own settings");
     assert_config_error(
         dir.path(),
         "[[models.tls-switches]]\nlanguage = \"rust\"\noption = \"verifyPeer\"\noff-when = false\n",
@@ -1389,11 +1380,9 @@ fn a_projects_own_extractor_that_marks_handlers_makes_its_async_functions_handle
     let config = "[[models.sources]]\nlanguage = \"rust\"\nextractors = [\"Envelope\"]\nmarks-handlers = [\"Envelope\"]\n";
     // Routed in another file: only the parameter's type says `archive` serves requests.
     let rs = b"use axum::http::StatusCode;\n\npub async fn archive(Envelope(ids): Envelope<Vec<String>>) -> StatusCode {\n    let first = ids.first().unwrap();\n    store(first).await;\n    StatusCode::NO_CONTENT\n}\n\npub async fn sweep(ids: Vec<String>) -> StatusCode {\n    let first = ids.first().unwrap();\n    store(first).await;\n    StatusCode::NO_CONTENT\n}\n";
-    let dir = ledger(config, &[("src/archive.rs", rs)]);
-    let found = |dir: &tempfile::TempDir| places_of(dir.path(), "panic-in-handler");
-    assert_eq!(found(&dir), [("src/archive.rs".to_string(), 4)], "`archive` is a handler; `sweep` takes no extractor");
-    std::fs::remove_file(dir.path().join("archlint.toml")).unwrap();
-    assert_eq!(found(&dir), Vec::<(String, u64)>::new(), "without the entry, `Envelope` is a type like any other");
+    let (with, without, dir) = with_and_without(config, &[("src/archive.rs", rs)], "panic-in-handler");
+    assert_eq!(with, [("src/archive.rs".to_string(), 4)], "`archive` is a handler; `sweep` takes no extractor");
+    assert_eq!(without, Vec::<(String, u64)>::new(), "without the entry, `Envelope` is a type like any other");
     assert_config_error(
         dir.path(),
         "[[models.sources]]\nlanguage = \"rust\"\nextractors = [\"Envelope\"]\nmarks-handlers = [\"Letter\"]\n",
@@ -1445,11 +1434,9 @@ export async function check(id: string) {
   }
 }
 "#;
-    let dir = ledger(config, &[("src/orders-api.ts", source)]);
-    let found = |dir: &tempfile::TempDir| places_of(dir.path(), "error-details-in-response");
-    assert_eq!(found(&dir), [("src/orders-api.ts".to_string(), 7)], "a 500 with the error; not: a 404 written for the client");
-    std::fs::remove_file(dir.path().join("archlint.toml")).unwrap();
-    assert_eq!(found(&dir), Vec::<(String, u64)>::new(), "without the entry, `reply` is the project's own business");
+    let (with, without, dir) = with_and_without(config, &[("src/orders-api.ts", source)], "error-details-in-response");
+    assert_eq!(with, [("src/orders-api.ts".to_string(), 7)], "a 500 with the error; not: a 404 written for the client");
+    assert_eq!(without, Vec::<(String, u64)>::new(), "without the entry, `reply` is the project's own business");
     assert_config_error(
         dir.path(),
         "[[models.responses]]\nlanguage = \"typescript\"\nfunction = \"reply\"\nstatus-argument = 0\nstatus-option = \"status\"\n",
@@ -1474,11 +1461,9 @@ export async function check(id: string) {
 fn a_projects_own_plaintext_connector_described_in_the_models_is_reported_for_a_remote_database() {
     let config = "[[models.connections]]\nlanguage = \"rust\"\nfunction = \"ledger_store::open\"\nwhat = \"ledger store\"\nkind = \"database\"\nplaintext-connectors = [\"Cleartext\"]\n";
     let rs = b"use ledger_store::{open, Cleartext, Sealed};\n\npub async fn remote() {\n    open(\"host=ledger.db.acme-corp.io user=ledger\", Cleartext).await;\n}\n\npub async fn sealed() {\n    open(\"host=ledger.db.acme-corp.io user=ledger\", Sealed).await;\n}\n\npub async fn local() {\n    open(\"host=localhost user=ledger\", Cleartext).await;\n}\n";
-    let dir = ledger(config, &[("src/store.rs", rs)]);
-    let found = |dir: &tempfile::TempDir| places_of(dir.path(), "database-without-tls");
-    assert_eq!(found(&dir), [("src/store.rs".to_string(), 4)], "a remote host in clear text; not: a TLS connector, a local host");
-    std::fs::remove_file(dir.path().join("archlint.toml")).unwrap();
-    assert_eq!(found(&dir), Vec::<(String, u64)>::new(), "without the entry, `Cleartext` is the project's own value");
+    let (with, without, dir) = with_and_without(config, &[("src/store.rs", rs)], "database-without-tls");
+    assert_eq!(with, [("src/store.rs".to_string(), 4)], "a remote host in clear text; not: a TLS connector, a local host");
+    assert_eq!(without, Vec::<(String, u64)>::new(), "without the entry, `Cleartext` is the project's own value");
     assert_config_error(
         dir.path(),
         "[[models.connections]]\nlanguage = \"typescript\"\nfunction = \"openStore\"\nwhat = \"store\"\nkind = \"database\"\nplaintext-modes = [\"Mode::Off\"]\n",
@@ -1497,15 +1482,13 @@ export const local = new Warehouse({ endpoint: "localhost", secureTransport: fal
 const settings = { endpoint: "wh.acme-corp.io", catalog: "sales", secureTransport: false };
 const mailer = { endpoint: "smtp.acme-corp.io", secureTransport: false };
 "#;
-    let dir = ledger(config, &[("src/app.ts", ts)]);
-    let found = |dir: &tempfile::TempDir| places_of(dir.path(), "database-without-tls");
+    let (with, without, dir) = with_and_without(config, &[("src/app.ts", ts)], "database-without-tls");
     assert_eq!(
-        found(&dir),
+        with,
         [("src/app.ts".to_string(), 2), ("src/app.ts".to_string(), 5)],
         "the call, and options written apart from it that name a database; not: TLS on, a local host, options of something else"
     );
-    std::fs::remove_file(dir.path().join("archlint.toml")).unwrap();
-    assert_eq!(found(&dir), Vec::<(String, u64)>::new(), "without the entry, `secureTransport` is the project's own option");
+    assert_eq!(without, Vec::<(String, u64)>::new(), "without the entry, `secureTransport` is the project's own option");
     assert_config_error(
         dir.path(),
         "[[models.connections]]\nlanguage = \"typescript\"\nfunction = \"openCache\"\nwhat = \"cache\"\nkind = \"cache\"\ntls-options = [\"secure\"]\n",
@@ -1528,15 +1511,13 @@ export const lax = { skipSignature: true };
 export const strict = { skipSignature: false };
 "#;
     let rs = b"use jsonwebtoken::Validation;\n\npub fn lax(v: &mut TokenRules) {\n    v.check_expiry = false;\n}\n\npub fn strict(v: &mut TokenRules) {\n    v.check_expiry = true;\n}\n";
-    let dir = ledger(config, &[("src/auth.ts", ts), ("src/auth.rs", rs)]);
-    let found = |dir: &tempfile::TempDir| places_of(dir.path(), "jwt-verification-disabled");
+    let (with, without, dir) = with_and_without(config, &[("src/auth.ts", ts), ("src/auth.rs", rs)], "jwt-verification-disabled");
     assert_eq!(
-        found(&dir),
+        with,
         [("src/auth.rs".to_string(), 4), ("src/auth.ts".to_string(), 2)],
         "each switch set to the value that turns its check off; not: the other value"
     );
-    std::fs::remove_file(dir.path().join("archlint.toml")).unwrap();
-    assert_eq!(found(&dir), Vec::<(String, u64)>::new(), "without the entries, these are the project's own settings");
+    assert_eq!(without, Vec::<(String, u64)>::new(), "without the entries, these are the project's own settings");
     assert_config_error(
         dir.path(),
         "[[models.token-switches]]\nlanguage = \"rust\"\noption = \"skipSignature\"\ndisables = \"signature\"\n",
@@ -1763,11 +1744,9 @@ export const imports = t.router({
   tagged: t.procedure.input(s.object({ tag: s.string() })).mutation(({ input }) => ({ tag: input.tag })),
 });
 "#;
-    let dir = ledger(config, &[("src/imports.ts", source)]);
-    let found = |dir: &tempfile::TempDir| places_of(dir.path(), "missing-input-validation");
-    assert_eq!(found(&dir), [("src/imports.ts".to_string(), 5)], "`s.whatever()` accepts anything; `s.object(..)` checks");
-    std::fs::remove_file(dir.path().join("archlint.toml")).unwrap();
-    assert_eq!(found(&dir), Vec::<(String, u64)>::new(), "without the entry, `s.whatever()` is a schema like any other");
+    let (with, without, dir) = with_and_without(config, &[("src/imports.ts", source)], "missing-input-validation");
+    assert_eq!(with, [("src/imports.ts".to_string(), 5)], "`s.whatever()` accepts anything; `s.object(..)` checks");
+    assert_eq!(without, Vec::<(String, u64)>::new(), "without the entry, `s.whatever()` is a schema like any other");
     assert_config_error(
         dir.path(),
         "[[models.validators]]\nlanguage = \"typescript\"\nrole = \"check\"\nmethods = [\"whatever\"]\nwithout-arguments = true\n",
@@ -1832,11 +1811,9 @@ app.post("/notes", async (req, res) => {
   res.status(201).end();
 });
 "#;
-    let dir = ledger(config, &[("src/notes.ts", source)]);
-    let found = |dir: &tempfile::TempDir| places_of(dir.path(), "unvalidated-request-input");
-    assert_eq!(found(&dir), [("src/notes.ts".to_string(), 5)], "the note's text is stored unchecked");
-    std::fs::remove_file(dir.path().join("archlint.toml")).unwrap();
-    assert_eq!(found(&dir), Vec::<(String, u64)>::new(), "without the entry, `storeUpload` is a call like any other");
+    let (with, without, dir) = with_and_without(config, &[("src/notes.ts", source)], "unvalidated-request-input");
+    assert_eq!(with, [("src/notes.ts".to_string(), 5)], "the note's text is stored unchecked");
+    assert_eq!(without, Vec::<(String, u64)>::new(), "without the entry, `storeUpload` is a call like any other");
     assert_config_error(
         dir.path(),
         "[[models.sinks]]\nlanguage = \"rust\"\nfunction = \"storage::store_upload\"\nkind = \"path\"\ndata-argument = 1\n",
@@ -1865,9 +1842,7 @@ export async function summary(id: string) {
   }
 }
 "#;
-    let dir = ledger(config, &[("src/orders-api.ts", source)]);
-    let found = |dir: &tempfile::TempDir| places_of(dir.path(), "error-details-in-response");
-    assert_eq!(found(&dir), [("src/orders-api.ts".to_string(), 7)], "`detail` is sent; the `cause` stays on the server");
-    std::fs::remove_file(dir.path().join("archlint.toml")).unwrap();
-    assert_eq!(found(&dir), Vec::<(String, u64)>::new(), "without the entry, `ApiError` is the project's own business");
+    let (with, without, _dir) = with_and_without(config, &[("src/orders-api.ts", source)], "error-details-in-response");
+    assert_eq!(with, [("src/orders-api.ts".to_string(), 7)], "`detail` is sent; the `cause` stays on the server");
+    assert_eq!(without, Vec::<(String, u64)>::new(), "without the entry, `ApiError` is the project's own business");
 }
