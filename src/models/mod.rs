@@ -565,6 +565,12 @@ impl Knowledge {
         self.language(language).route_decorators.iter().find(|d| d.name == name)
     }
 
+    /// Whether a decorator of this name mounts middleware on what it decorates (NestJS's
+    /// `UseGuards`).
+    pub fn decorator_mounts(&self, language: Language, name: &str) -> bool {
+        self.route_decorator(language, name).is_some_and(|d| d.role == RouteRole::Mount)
+    }
+
     /// The HTTP method, in capitals, that a method decorator (`Post`) or Rust route attribute
     /// (`post`) of this name registers (`ALL` for every method); `None` when it registers none.
     pub fn decorator_registers(&self, language: Language, name: &str) -> Option<String> {

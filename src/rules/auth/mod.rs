@@ -59,12 +59,6 @@ pub(crate) fn call_arguments(call: Node<'_>) -> Vec<Node<'_>> {
 }
 
 /// Whether the file uses a JWT library, so option names like `algorithms` mean what they say.
-/// A decorator that mounts guards on what it decorates (the models' `[[routes]]` with
-/// `role = "mount"`: NestJS's `@UseGuards(..)`).
-pub(crate) fn is_guard_mount(name: &str, model: &TsModel<'_>) -> bool {
-    model.knowledge.route_decorator(crate::models::Language::Typescript, name).is_some_and(|d| d.role == crate::models::RouteRole::Mount)
-}
-
 pub(crate) fn uses_jwt_library(model: &TsModel<'_>) -> bool {
     model.imports_token_library()
 }

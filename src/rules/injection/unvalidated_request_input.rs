@@ -71,7 +71,8 @@ fn is_validation_call(call: Node<'_>, model: &TsModel<'_>) -> bool {
     };
     // A predicate that tests the value it is handed: `isValidEmail(x)`, `isInvalid(x)`,
     // `validUuid(x)`; not a record's own check (`user.isTokenValid()`) nor a list of invalid things.
-    let tests_a_value = call.field("arguments").is_some_and(|a| a.named_child_count() > 0)
+    let tests_a_value = name.to_ascii_lowercase().contains("valid")
+        && call.field("arguments").is_some_and(|a| a.named_child_count() > 0)
         && words(name).iter().any(|word| word == "valid" || word == "invalid");
     names(name) || tests_a_value || (!receiver.contains('(') && names(receiver))
 }

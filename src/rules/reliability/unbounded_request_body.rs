@@ -8,7 +8,7 @@ use crate::lang::rust::{span_of as rust_span, RustKind, RustModel, RustNode, Rus
 use crate::lang::typescript::model::{named_children, span_of};
 use crate::lang::typescript::FieldExt;
 use crate::lang::typescript::{Property, TsModel};
-use crate::models::{BodyReaderSpec, Language};
+use crate::models::{BodyLimit, BodyReaderSpec, Language};
 use crate::rules::{check_option_names, Context, Rule, RuleEntry, RuleOptions};
 use quote::ToTokens;
 use tree_sitter::Node;
@@ -100,7 +100,14 @@ impl UnboundedRequestBody {
     /// whose handlers read bodies and that mounts no body limit, is reported where it starts;
     /// which getters, validators, servers and limits are the models' `[[body-readers]]` and
     /// `[[body-limits]]`. Whether the call was one of those.
-    fn check_body_readers(&self, call: Node<'_>, callee: Node<'_>, model: &TsModel<'_>, cx: &mut Context<'_>) -> bool {
+    fn check_body_readers(
+        &self,
+        call: Node<'_>,
+        callee: Node<'_>,
+        limit: Option<&BodyLimit>,
+        model: &TsModel<'_>,
+        cx: &mut Context<'_>,
+    ) -> bool {
         let readers = model.knowledge.all_body_readers(Language::Typescript);
         let in_framework = |reader: &BodyReaderSpec| reader.module.as_deref().is_none_or(|module| model.imports_module_prefix(module));
         // The getter first: this runs for every call, the import walk only for a match.
@@ -127,7 +134,7 @@ impl UnboundedRequestBody {
         }
         // A limit in a file of the framework's app bounds what its handlers read; its size is
         // checked like any other's.
-        if model.body_limit(call).is_some_and(|limit| !limit.parameters.disables) {
+        if limit.is_some_and(|limit| !limit.parameters.disables) {
             for reader in readers.clone().filter(|reader| in_framework(reader)) {
                 cx.fact(Fact::BodyLimit(reader.framework.get_ref().clone()));
             }
@@ -243,11 +250,13 @@ impl Rule for UnboundedRequestBody {
             return;
         }
         let Some(callee) = node.field("function") else { return };
-        if self.check_body_readers(node, callee, model, cx) {
+        // Asked once: the body readers need it too.
+        let limit = model.body_limit(node);
+        if self.check_body_readers(node, callee, limit, model, cx) {
             return;
         }
         // `express.json({ limit })`, body-parser, koa-bodyparser, Fastify's `bodyLimit`, multer (per the models).
-        let Some(limit) = model.body_limit(node) else { return };
+        let Some(limit) = limit else { return };
         let parameters = &limit.parameters;
         let arguments: Vec<Node<'_>> = node.field("arguments").map(|a| named_children(a).collect()).unwrap_or_default();
         let Some(options) = arguments.get(parameters.options_argument.unwrap_or(0)).map(|o| model.resolve(*o)) else { return };

@@ -14,7 +14,7 @@ use crate::models::{GuardRole, RouteRole, Routing};
 use crate::rules::auth::route_before_auth_middleware::{
     call_chain, is_auth_layer, is_auth_name, is_public_path, prefix_covers, ts_auth_middleware, PUBLIC_SEGMENTS,
 };
-use crate::rules::auth::{call_arguments, is_guard_mount, tight_tokens};
+use crate::rules::auth::{call_arguments, tight_tokens};
 use crate::rules::helpers::words;
 use crate::rules::{check_option_names, string_list_option, Context, Rule, RuleEntry, RuleOptions};
 use crate::source::Span;

@@ -64,7 +64,7 @@ impl InconsistentRouteAuth {
             let shown = || (crate::rules::shorten(model.text(*decorator), 60), span_of(*decorator));
             if is_public_decorator_name(name) || self.public_decorators.iter().any(|p| p.trim_start_matches('@') == name) {
                 auth.public = true;
-            } else if is_guard_mount(name, model) {
+            } else if model.knowledge.decorator_mounts(crate::models::Language::Typescript, name) {
                 if arguments.iter().any(|a| self.is_auth_guard(*a, model)) {
                     auth.guard.get_or_insert_with(shown);
                 }

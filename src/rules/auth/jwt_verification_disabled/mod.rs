@@ -3,7 +3,7 @@
 //! to be any user.
 
 use super::{
-    call_arguments, enclosing_function, for_each_expr_in, is_guard_mount, on_token_service, rust_bool, struct_fields_in_file, tight_tokens,
+    call_arguments, enclosing_function, for_each_expr_in, on_token_service, rust_bool, struct_fields_in_file, tight_tokens,
     uses_jwt_library, FileFunctions, Walk,
 };
 use crate::diagnostic::{Fact, Level};

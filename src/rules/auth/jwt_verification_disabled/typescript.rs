@@ -40,7 +40,8 @@ impl JwtVerificationDisabled {
         let arguments = call_arguments(call);
         // `@UseGuards(JwtAuthGuard, RolesGuard)`: a decorator that mounts guards.
         let in_decorator = call.parent().is_some_and(|p| p.kind() == "decorator");
-        if in_decorator && is_guard_mount(model.text(callee.field("property").unwrap_or(callee)), model) {
+        let name = model.text(callee.field("property").unwrap_or(callee));
+        if in_decorator && model.knowledge.decorator_mounts(Language::Typescript, name) {
             note_guards_after_auth(&arguments, model, cx);
             return;
         }
