@@ -1159,6 +1159,94 @@ app.get("/orders/picked", async (req, res) => {
 }
 
 #[test]
+fn a_projects_own_rust_dynamic_payload_type_is_untyped_when_the_models_say_so() {
+    let config = "[[models.validators]]\nlanguage = \"rust\"\nrole = \"untyped\"\ntypes = [\"Loose\"]\nfield-reads = [\"field\"]\n";
+    let source = br#"use axum::extract::Json;
+use axum::routing::post;
+use axum::Router;
+use loose::Loose;
+
+pub fn router() -> Router {
+    Router::new().route("/notes", post(create_note)).route("/relay", post(relay)).route("/notes/typed", post(typed_note))
+}
+
+pub async fn create_note(Json(body): Json<Loose>) -> String {
+    body.field("title").unwrap_or_default()
+}
+
+pub async fn relay(Json(body): Json<Loose>) -> String {
+    forward(body)
+}
+
+pub async fn typed_note(Json(note): Json<Note>) -> String {
+    note.field("title").unwrap_or_default()
+}
+"#;
+    let (with, without, dir) = with_and_without(config, &[("src/notes.rs", source)], "missing-input-validation");
+    assert_eq!(with, [("src/notes.rs".to_string(), 10)], "fields read out of a `Loose` payload; not: one forwarded whole, a typed DTO");
+    assert_eq!(without, Vec::<(String, u64)>::new(), "without the entry, `Loose` is a type like any other");
+    assert_config_error(
+        dir.path(),
+        "[[models.validators]]\nlanguage = \"rust\"\nrole = \"untyped\"\ntypes = [\"loose::Loose\"]\nfield-reads = [\"field\"]\n",
+        "missing-input-validation",
+        "archlint.toml:4: bad type `loose::Loose`: a type's last segment",
+    );
+    assert_config_error(
+        dir.path(),
+        "[[models.validators]]\nlanguage = \"typescript\"\nrole = \"untyped\"\ntypes = [\"Loose\"]\nfield-reads = [\"field\"]\n",
+        "missing-input-validation",
+        "`untyped` validator entries name Rust payload types",
+    );
+    assert_config_error(
+        dir.path(),
+        "[[models.validators]]\nlanguage = \"rust\"\nrole = \"untyped\"\nfunction = \"Loose::parse\"\n",
+        "missing-input-validation",
+        "a validator with `role = \"untyped\"` names payload `types` and their `field-reads`",
+    );
+}
+
+#[test]
+fn a_projects_own_rust_query_runner_says_how_its_chains_start() {
+    let config = "[[models.queries]]\nlanguage = \"rust\"\nmethods = [\"fetch_every\"]\nmodule = \"catalog_db\"\nrole = \"runner\"\nroot-calls = [\"items\"]\nbound-methods = [\"first_n\"]\n";
+    let source = br#"use axum::extract::State;
+use axum::routing::get;
+use axum::{Json, Router};
+use catalog_db::{Catalog, Db};
+
+pub fn router() -> Router<Db> {
+    Router::new().route("/items", get(all_items)).route("/items/top", get(top_items)).route("/tags", get(tags))
+}
+
+pub async fn all_items(State(db): State<Db>) -> Json<Vec<String>> {
+    Json(Catalog::items().fetch_every(&db).await)
+}
+
+pub async fn top_items(State(db): State<Db>) -> Json<Vec<String>> {
+    Json(Catalog::items().first_n(20).fetch_every(&db).await)
+}
+
+pub async fn tags(State(db): State<Db>) -> Json<Vec<String>> {
+    Json(db.tag_cache.fetch_every(&db).await)
+}
+"#;
+    let (with, without, dir) = with_and_without(config, &[("src/items.rs", source)], "unbounded-query");
+    assert_eq!(with, [("src/items.rs".to_string(), 11)], "the chain from `items()` run whole; not: one bounded by `first_n`, a cache");
+    assert_eq!(without, Vec::<(String, u64)>::new(), "without the entry, `fetch_every` is the crate's own method");
+    assert_config_error(
+        dir.path(),
+        "[[models.queries]]\nlanguage = \"typescript\"\nmethods = [\"fetchEvery\"]\nrole = \"runner\"\nroot-calls = [\"items\"]\n",
+        "unbounded-query",
+        "archlint.toml:4: `sql-text`, `sql-macros`, `builder-methods`, `root-paths` and `root-calls` are for Rust query entries with `role = \"runner\"`",
+    );
+    assert_config_error(
+        dir.path(),
+        "[[models.queries]]\nlanguage = \"rust\"\nmethods = [\"fetch_every\"]\nrole = \"runner\"\n",
+        "unbounded-query",
+        "archlint.toml:4: a query entry with `role = \"runner\"` says how its chain starts",
+    );
+}
+
+#[test]
 fn a_projects_own_rust_schema_builder_described_in_the_models_needs_its_limits() {
     let config = "[[models.graphql]]\nlanguage = \"rust\"\nfunction = \"SchemaKit::start\"\nlibrary = \"schema kit\"\nlimit-methods = [\"max_depth\"]\nfinish-methods = [\"done\"]\nhelp = \"call `.max_depth(8)` before `.done()`\"\n";
     let source = b"pub struct SchemaKit;\npub struct Schema;\nimpl SchemaKit {\n    pub fn start(_root: &str) -> SchemaKit { SchemaKit }\n    pub fn max_depth(self, _depth: usize) -> SchemaKit { self }\n    pub fn done(self) -> Schema { Schema }\n}\npub fn open_schema() -> Schema {\n    SchemaKit::start(\"query\").done()\n}\npub fn bounded_schema() -> Schema {\n    let kit = SchemaKit::start(\"query\");\n    kit.max_depth(8).done()\n}\npub fn other_done(kit: SchemaKit) -> Schema {\n    kit.done()\n}\n";

@@ -665,8 +665,23 @@ impl Knowledge {
                 at,
             ));
         }
-        if role == QueryRole::Runner && spec.after.is_none() {
-            return Err(ModelError::at("a query entry with `role = \"runner\"` names the method that starts its builder (`after`)", at));
+        let rust_start = spec.sql_text
+            || !spec.sql_macros.is_empty()
+            || !spec.builder_methods.is_empty()
+            || !spec.root_paths.is_empty()
+            || !spec.root_calls.is_empty();
+        if rust_start {
+            if role != QueryRole::Runner || context.language_of(&spec.callee())? != Language::Rust {
+                return Err(ModelError::at(
+                    "`sql-text`, `sql-macros`, `builder-methods`, `root-paths` and `root-calls` are for Rust query entries with `role = \"runner\"`",
+                    at,
+                ));
+            }
+        } else if role == QueryRole::Runner && spec.after.is_none() {
+            return Err(ModelError::at(
+                "a query entry with `role = \"runner\"` says how its chain starts: the method that starts its builder (`after`), or in Rust `sql-text`, `builder-methods`, `root-paths` or `root-calls`",
+                at,
+            ));
         }
         if spec.after.is_some() && !matches!(role, QueryRole::Runner | QueryRole::Write) {
             return Err(ModelError::at(
@@ -692,6 +707,35 @@ impl Knowledge {
         }
         let callee = spec.callee();
         let names_calls = callee.function.is_some() || !callee.functions.is_empty() || !callee.methods.is_empty();
+        let names_types = !spec.types.is_empty() || !spec.field_reads.is_empty();
+        if (role == ValidatorRole::Untyped) != names_types || (names_types && names_calls) {
+            return Err(ModelError::at(
+                "a validator with `role = \"untyped\"` names payload `types` and their `field-reads` (and no calls); other roles do not",
+                at,
+            ));
+        }
+        if role == ValidatorRole::Untyped {
+            if entry_language(spec.language.as_ref(), context, at.clone())? != Language::Rust {
+                return Err(ModelError::at("`untyped` validator entries name Rust payload types", at));
+            }
+            if spec.types.is_empty() || spec.field_reads.is_empty() {
+                return Err(ModelError::at("an `untyped` validator entry names both its `types` and their `field-reads`", at));
+            }
+            for ty in &spec.types {
+                if !is_identifier(ty.get_ref()) {
+                    return Err(ModelError::at(
+                        format!("bad type `{}`: a type's last segment, without a path or generics", ty.get_ref()),
+                        Some(ty.span()),
+                    ));
+                }
+            }
+            self.rust.untyped_payloads.push(UntypedPayload {
+                types: spec.types.iter().map(|t| t.get_ref().clone()).collect(),
+                field_reads: spec.field_reads.clone(),
+                from: from.clone(),
+            });
+            return Ok(());
+        }
         let names_decorators = !spec.decorators.is_empty();
         if (role == ValidatorRole::NotValidating) != names_decorators || (names_decorators && names_calls) {
             return Err(ModelError::at(

@@ -277,6 +277,15 @@ pub struct Route {
     pub from: Provenance,
 }
 
+/// Rust payload types that declare no shape (`serde_json::Value`, `HashMap`), and the methods that
+/// read a field out of them (see [`ValidatorSpec`], `role = "untyped"`).
+#[derive(Debug, Clone)]
+pub struct UntypedPayload {
+    pub types: Vec<String>,
+    pub field_reads: Vec<String>,
+    pub from: Provenance,
+}
+
 /// A decorator that makes a method a route handler, or a class a controller (see [`RouteSpec`]).
 #[derive(Debug, Clone)]
 pub struct RouteDecorator {

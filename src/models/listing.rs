@@ -305,6 +305,16 @@ impl Knowledge {
                     from,
                 });
             }
+            for payload in &k.untyped_payloads {
+                entries.push(ListedEntry {
+                    language,
+                    section: "validator",
+                    kind: Some(ValidatorRole::Untyped.name().to_string()),
+                    name: payload.types.join(", "),
+                    detail: format!("fields read by {}", payload.field_reads.join(", ")),
+                    from: &payload.from,
+                });
+            }
             for route in &k.routes.entries {
                 let p = &route.parameters;
                 let mut details = Vec::new();

@@ -252,6 +252,8 @@ struct LanguageKnowledge {
     route_modules: Vec<String>,
     /// TypeScript property decorators that do not check the property's value (`ApiProperty`).
     non_validating_decorators: Vec<(String, Provenance)>,
+    /// Rust payload types that declare no shape, and how fields are read out of them.
+    untyped_payloads: Vec<UntypedPayload>,
     /// Rust handler parameter types and what they say about the caller.
     guard_types: Vec<GuardType>,
     /// The types cookie builders are made from or handed on as (`Cookie`, `CookieBuilder`): a
@@ -557,6 +559,12 @@ impl Knowledge {
     /// persists the property without checking its value.
     pub fn is_non_validating_decorator(&self, name: &str) -> bool {
         self.typescript.non_validating_decorators.iter().any(|(known, _)| known == name)
+    }
+
+    /// Rust: the entry saying a payload type (by its last segment: `Value`, `HashMap`) declares
+    /// no shape.
+    pub fn untyped_payload(&self, type_name: &str) -> Option<&UntypedPayload> {
+        self.rust.untyped_payloads.iter().find(|u| u.types.iter().any(|t| t == type_name))
     }
 
     /// The decorator (TypeScript) or attribute (Rust) entry of this name: `Get` and `#[post]`

@@ -682,6 +682,13 @@ entry!(
         /// not-validating: property decorators, by name, instead of calls.
         #[serde(default)]
         pub decorators: Vec<Spanned<String>>,
+        /// untyped (Rust): payload types, by their last segment, that declare no shape
+        /// (`serde_json::Value`, `HashMap`).
+        #[serde(default)]
+        pub types: Vec<Spanned<String>>,
+        /// untyped: the methods that read a field out of such a payload (`get`, `pointer`).
+        #[serde(default)]
+        pub field_reads: Vec<String>,
     }
 );
 
@@ -704,6 +711,26 @@ entry!(
         /// runner: a method the chain must have called for it to be this library's built query
         /// (TypeORM's `createQueryBuilder`).
         pub after: Option<String>,
+        /// Rust runner: the chain may start with SQL text, whose `LIMIT` and `WHERE` say whether
+        /// it is bounded: a call the models say is an SQL sink (`sqlx::query(..)`,
+        /// `diesel::sql_query(..)`), or one of `sql-macros`.
+        #[serde(default)]
+        pub sql_text: bool,
+        /// Rust runner: macros whose first string is the SQL text (sqlx's `query!`, `query_as!`).
+        #[serde(default)]
+        pub sql_macros: Vec<String>,
+        /// Rust runner: the methods that make a chain this library's query builder (diesel's
+        /// `filter`, `select`, `order`).
+        #[serde(default)]
+        pub builder_methods: Vec<String>,
+        /// Rust runner: the paths a builder chain starts at, by their last segments, `*` for any
+        /// one segment (diesel's `table` in `users::table`, `dsl::*` in `users::dsl::users`).
+        #[serde(default)]
+        pub root_paths: Vec<String>,
+        /// Rust runner: the functions a builder chain starts by calling, by their last segment
+        /// (SeaORM's `find` in `post::Entity::find()`).
+        #[serde(default)]
+        pub root_calls: Vec<String>,
     }
 );
 
@@ -859,7 +886,8 @@ impl GuardRole {
 pub enum QueryRole {
     /// Returns every row it matches unless bounded (`findMany`, `findAll`): `unbounded-query`.
     List,
-    /// Runs a built query for all its rows (`getMany`): `unbounded-query`.
+    /// Runs a built query for all its rows (`getMany`; in Rust `fetch_all`, diesel's `load`,
+    /// SeaORM's `all`): `unbounded-query`.
     Runner,
     /// Reads a single row, whatever the query says (`findOne`, `oneOrNone`).
     SingleRow,
@@ -901,6 +929,10 @@ pub enum ValidatorRole {
     /// value (swagger's `@ApiProperty`, TypeORM's `@Column`): a DTO with only these has nothing
     /// for a `ValidationPipe` to check (`missing-input-validation`).
     NotValidating,
+    /// Rust payload types that declare no shape (`Json<serde_json::Value>`, `Json<HashMap<..>>`):
+    /// a handler that reads fields out of one relies on a shape nothing checks
+    /// (`missing-input-validation`).
+    Untyped,
 }
 
 impl ValidatorRole {
@@ -910,6 +942,7 @@ impl ValidatorRole {
             ValidatorRole::Middleware => "middleware",
             ValidatorRole::AcceptsAnything => "accepts-anything",
             ValidatorRole::NotValidating => "not-validating",
+            ValidatorRole::Untyped => "untyped",
         }
     }
 }

@@ -643,6 +643,18 @@ impl<'a> Visit<'a> for Collector<'a> {
         self.push(RustSyntax::Str(lit));
     }
 
+    /// `diesel::update(..)`, `Result<_, diesel::result::Error>`: the file uses the crate a path
+    /// starts with, imported or not.
+    fn visit_path(&mut self, path: &'a syn::Path) {
+        if path.segments.len() >= 2 {
+            let root = path.segments[0].ident.to_string();
+            if !matches!(root.as_str(), "crate" | "self" | "super" | "Self" | "std" | "core" | "alloc") {
+                self.model.path_roots.insert(root);
+            }
+        }
+        visit::visit_path(self, path);
+    }
+
     fn visit_expr(&mut self, expr: &'a Expr) {
         if let Some(fn_id) = self.site.fn_id {
             self.model.taint.record_expr(fn_id, expr);

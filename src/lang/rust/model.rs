@@ -3,7 +3,7 @@
 //! values of `const`/`static` items and immutable `let`s, how builder variables are configured,
 //! and which functions are request handlers with which extractors.
 
-use crate::models::{CallParts, Knowledge, Language, Sink, SinkKind};
+use crate::models::{CallParts, Knowledge, Language, QueryRole, Sink, SinkKind};
 use std::collections::{HashMap, HashSet};
 use syn::{Expr, Lit};
 
@@ -118,6 +118,9 @@ pub struct RustModel<'a> {
     pub test_modules: Vec<String>,
     /// Local name → full path (`Http` → `reqwest::Client`).
     pub(super) uses: HashMap<String, String>,
+    /// The first segments of the paths the file calls through (`diesel` in `diesel::update(..)`):
+    /// crates it uses by their full path, which count as imported for module-bound entries.
+    pub(super) path_roots: HashSet<String>,
     pub(super) const_strings: HashMap<String, String>,
     pub(super) const_bools: HashMap<String, bool>,
     /// Every `let` of a name in a function, in source order (later ones shadow earlier ones).
@@ -171,10 +174,12 @@ impl<'a> RustModel<'a> {
         self.knowledge.unwrap_or_else(|| Knowledge::builtin())
     }
 
-    /// Every `use` path of the file (`reqwest::Client`), for module-bound model entries.
+    /// Every `use` path of the file (`reqwest::Client`) and every crate it calls by full path
+    /// (`diesel`), for module-bound model entries.
     pub fn use_paths(&self) -> &[String] {
         self.use_paths.get_or_init(|| {
             let mut paths: Vec<String> = self.uses.values().map(|p| p.trim_start_matches("::").to_string()).collect();
+            paths.extend(self.path_roots.iter().cloned());
             paths.sort();
             paths
         })
@@ -220,8 +225,11 @@ impl<'a> RustModel<'a> {
             return CallParts::default();
         }
         let mut receiver = self.receiver_names(&call.receiver, fn_id);
-        // A declared type written with its crate (`State<reqwest::Client>`) says where it comes from.
-        let module = receiver.iter().find(|name| name.contains("::")).cloned();
+        // A declared type written with its crate (`State<reqwest::Client>`) says where it comes
+        // from; not after a chain of methods, whose result may be another crate's type
+        // (`ApiToken::belonging_to(..).select(..)` is a diesel query).
+        let through_chain = !method_chain(&call.receiver).1.is_empty();
+        let module = receiver.iter().find(|name| name.contains("::") && !through_chain).cloned();
         for name in receiver.iter_mut() {
             if let Some((_, last)) = name.rsplit_once("::") {
                 *name = last.to_string();
@@ -366,6 +374,57 @@ impl<'a> RustModel<'a> {
     /// connection, pool or client.
     pub fn connections(&self, call: &CallParts) -> Vec<&crate::models::Connection> {
         self.knowledge().connections(Language::Rust, &call.name(self.use_paths()))
+    }
+
+    /// The query entries this call (a method call, `fetch_all`, `load`) is.
+    pub fn queries(&self, call: &CallParts) -> Vec<&crate::models::Query> {
+        self.knowledge().queries(Language::Rust, &call.name(self.use_paths()))
+    }
+
+    /// The first method call in `expr` (outermost first) that the models say is a query in one of
+    /// `roles`: `fetch_all` in `let rows = q.fetch_all(&pool).await?`.
+    pub fn query_call_in<'e>(&self, expr: &'e Expr, fn_id: Option<FnId>, roles: &[QueryRole]) -> Option<&'e syn::ExprMethodCall> {
+        self.find_query_call(fn_id, roles, |finder| syn::visit::Visit::visit_expr(finder, expr))
+    }
+
+    /// [`Self::query_call_in`] for a block (a loop's body).
+    pub fn query_call_in_block<'e>(
+        &self,
+        block: &'e syn::Block,
+        fn_id: Option<FnId>,
+        roles: &[QueryRole],
+    ) -> Option<&'e syn::ExprMethodCall> {
+        self.find_query_call(fn_id, roles, |finder| syn::visit::Visit::visit_block(finder, block))
+    }
+
+    fn find_query_call<'e>(
+        &self,
+        fn_id: Option<FnId>,
+        roles: &[QueryRole],
+        walk: impl FnOnce(&mut dyn syn::visit::Visit<'e>),
+    ) -> Option<&'e syn::ExprMethodCall> {
+        struct Finder<'m, 'a, 'e> {
+            model: &'m RustModel<'a>,
+            fn_id: Option<FnId>,
+            roles: &'m [QueryRole],
+            found: Option<&'e syn::ExprMethodCall>,
+        }
+        impl<'e> syn::visit::Visit<'e> for Finder<'_, '_, 'e> {
+            fn visit_expr_method_call(&mut self, call: &'e syn::ExprMethodCall) {
+                if self.found.is_some() {
+                    return;
+                }
+                let parts = self.model.method_call_parts(call, self.fn_id);
+                if self.model.queries(&parts).iter().any(|q| self.roles.contains(&q.role)) {
+                    self.found = Some(call);
+                    return;
+                }
+                syn::visit::visit_expr_method_call(self, call);
+            }
+        }
+        let mut finder = Finder { model: self, fn_id, roles, found: None };
+        walk(&mut finder);
+        finder.found
     }
 
     /// The model entries that make this call (a path call or a method call) a sink of `kind`.

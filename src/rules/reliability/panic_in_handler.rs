@@ -4,6 +4,7 @@
 //! answer and the failure is not an error the service handles.
 
 use crate::lang::rust::{span_of, RustKind, RustModel, RustNode, RustSyntax};
+use crate::models::QueryRole;
 use crate::rules::{check_option_names, Context, Rule, RuleEntry, RuleOptions};
 use quote::ToTokens;
 
@@ -159,8 +160,12 @@ impl PanicInHandler {
                 (computed(&range.start) || computed(&range.end)).then(|| format!("`{name}` is shorter than the computed bound"))
             }
             _ => {
+                let loaded = model
+                    .local_of(fn_id, base)
+                    .and_then(|local| local.init)
+                    .is_some_and(|init| model.query_call_in(init, fn_id, &[QueryRole::Runner]).is_some());
                 let init = init?;
-                let source = if init.contains("fetch_all(") {
+                let source = if loaded {
                     "query rows"
                 } else if ["split(", "splitn(", "rsplit(", "split_whitespace()", "split_terminator(", "lines()"]
                     .iter()

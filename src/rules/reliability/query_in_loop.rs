@@ -107,13 +107,14 @@ impl Rule for QueryInLoop {
         if node.site.in_test || cx.in_test {
             return;
         }
-        // The iterated list: a local loaded by a query (`fetch_all`, diesel `load`), or request data.
+        // The iterated list: a local loaded by a query the models know (`fetch_all`, diesel
+        // `load`), or request data.
         let iterated = strip(&for_loop.expr);
         let loaded = match iterated {
-            syn::Expr::Path(path) => model.local_of(node.site.fn_id, path).and_then(|l| l.init).is_some_and(|init| {
-                let text = init.to_token_stream().to_string().replace(' ', "");
-                text.contains(".fetch_all(") || text.contains(".load(") || text.contains(".load::<") || text.contains(".all(")
-            }),
+            syn::Expr::Path(path) => model
+                .local_of(node.site.fn_id, path)
+                .and_then(|l| l.init)
+                .is_some_and(|init| model.query_call_in(init, node.site.fn_id, &[QueryRole::Runner]).is_some()),
             _ => false,
         };
         // A list in the request: the iterated value is read from a handler's extractor binding
@@ -134,14 +135,14 @@ impl Rule for QueryInLoop {
         } else {
             return;
         };
-        let body = for_loop.body.to_token_stream().to_string().replace(' ', "");
-        let query = [".fetch_one(", ".fetch_optional(", ".fetch_all(", ".execute(", ".first(", ".get_result("]
-            .into_iter()
-            .find(|call| body.contains(call) && body.contains(".await"));
-        if let Some(query) = query {
+        // A query the models know (`fetch_one`, diesel `first`) in a body that awaits.
+        let Some(query) = model.query_call_in_block(&for_loop.body, node.site.fn_id, &[QueryRole::Read]) else {
+            return;
+        };
+        if for_loop.body.to_token_stream().to_string().replace(' ', "").contains(".await") {
             cx.report(
                 rust_span(cx.file, &for_loop.for_token),
-                format!("this loop awaits a query (`{}`) once per element of {source} (N+1 queries)", query.trim_matches(['.', '('])),
+                format!("this loop awaits a query (`{}`) once per element of {source} (N+1 queries)", query.method),
             )
             .help = Some(HELP.into());
         }

@@ -6,7 +6,7 @@ use crate::lang::rust::{method_chain, span_of as rust_span, RustKind, RustModel,
 use crate::lang::typescript::model::{is_function_like, named_children, span_of, Property};
 use crate::lang::typescript::FieldExt;
 use crate::lang::typescript::TsModel;
-use crate::models::{Query, QueryRole};
+use crate::models::{Provenance, Query, QueryRole, SinkKind};
 use crate::rules::reliability::query_in_loop::is_query_receiver;
 use crate::rules::{check_option_names, Context, Rule, RuleEntry, RuleOptions};
 use quote::ToTokens;
@@ -159,58 +159,20 @@ impl Rule for UnboundedQuery {
         if node.site.in_test || cx.in_test {
             return;
         }
-        let method = call.method.to_string();
-        if !matches!(method.as_str(), "fetch_all" | "load" | "get_results" | "all") {
+        let parts = model.method_call_parts(call, node.site.fn_id);
+        let runners: Vec<&Query> = model.queries(&parts).into_iter().filter(|q| q.role == QueryRole::Runner).collect();
+        if runners.is_empty() {
             return;
         }
         let Some(handler) = model.serving_handler(node.site.fn_id, node.site.fn_name.as_deref()) else { return };
         let (root, calls) = method_chain(&call.receiver);
         let chain: Vec<String> = calls.iter().map(|c| c.method.to_string()).collect();
-        if chain.iter().any(|m| is_paging_word(m) || m == "find") {
+        let method = call.method.to_string();
+        if chain.iter().any(|m| is_paging_word(m) || m == "find" || runners.iter().any(|r| r.bounded_by(m))) {
             return;
         }
-        let finding = match method.as_str() {
-            // sqlx: `query!("SELECT …")…fetch_all(..)`, `query_as::<_, T>(SQL).bind(..).fetch_all(..)`.
-            "fetch_all" => {
-                let Some(sql) = rust_sql_text(root, model, node.site.fn_id) else { return };
-                if !sql_is_unbounded(&sql) {
-                    return;
-                }
-                "`fetch_all` of a `SELECT` with no `LIMIT` and no key in its `WHERE`"
-            }
-            // diesel: `posts.filter(..).load::<Post>(&mut conn)`, `sql_query("SELECT …").load(..)`.
-            "load" | "get_results" => {
-                if call.args.len() != 1 || call.args[0].to_token_stream().to_string().contains("Ordering") {
-                    return;
-                }
-                if let Some(sql) = rust_sql_text(root, model, node.site.fn_id) {
-                    if !sql_is_unbounded(&sql) {
-                        return;
-                    }
-                } else {
-                    let diesel_chain = chain.iter().any(|m| {
-                        matches!(m.as_str(), "filter" | "select" | "order" | "order_by" | "inner_join" | "left_join" | "into_boxed")
-                    });
-                    let root_text = root.to_token_stream().to_string().replace(' ', "");
-                    let diesel_root = root_text.ends_with("table") || root_text.contains("dsl::");
-                    // `use diesel::prelude::*` is a glob, which the model does not record.
-                    let uses_diesel = model.imports_crate("diesel") || cx.file.text.contains("diesel::");
-                    if !uses_diesel || !(diesel_chain || diesel_root) || filter_on_key(&calls) {
-                        return;
-                    }
-                }
-                "a diesel query loaded with no `.limit(..)`"
-            }
-            // sea-orm: `post::Entity::find().filter(..).all(&db)`.
-            "all" => {
-                let syn::Expr::Call(find) = root else { return };
-                let path = model.call_path(find).unwrap_or_default();
-                if !path.ends_with("::find") || call.args.iter().any(|a| matches!(a, syn::Expr::Closure(_))) || filter_on_key(&calls) {
-                    return;
-                }
-                "a sea-orm `find()` run with `.all(..)` and no `.limit(..)`"
-            }
-            _ => return,
+        let Some(finding) = runners.iter().find_map(|runner| rust_unbounded_run(runner, &method, root, &chain, &calls, model, node)) else {
+            return;
         };
         let via = match node.site.fn_name.as_deref() {
             Some(name) if name != handler.name => format!("`{name}`, called from handler `{}`,", handler.name),
@@ -218,6 +180,55 @@ impl Rule for UnboundedQuery {
         };
         cx.report(rust_span(cx.file, &call.method), format!("{finding} in {via} loads every matching row")).help = Some(HELP.into());
     }
+}
+
+/// What is unbounded about a Rust runner's chain (`query!("SELECT …").fetch_all(..)`,
+/// `posts.filter(..).load(..)`, `post::Entity::find().all(..)`), as the runner's entry describes
+/// how its chains start; nothing when the chain is bounded or not this library's query.
+fn rust_unbounded_run(
+    runner: &Query,
+    method: &str,
+    root: &syn::Expr,
+    chain: &[String],
+    calls: &[&syn::ExprMethodCall],
+    model: &RustModel,
+    node: &RustNode<'_>,
+) -> Option<String> {
+    let p = &runner.parameters;
+    if p.sql_text || !p.sql_macros.is_empty() {
+        if let Some(sql) = rust_sql_text(root, &p.sql_macros, model, node.site.fn_id) {
+            return sql_is_unbounded(&sql).then(|| format!("`{method}` of a `SELECT` with no `LIMIT` and no key in its `WHERE`"));
+        }
+    }
+    let built = chain.iter().any(|m| p.builder_methods.contains(m))
+        || match root {
+            syn::Expr::Path(path) => {
+                let segments: Vec<String> = path.path.segments.iter().map(|s| s.ident.to_string()).collect();
+                p.root_paths.iter().any(|pattern| path_ends_like(&segments, pattern))
+            }
+            syn::Expr::Call(call) => {
+                let path = model.call_path(call).unwrap_or_default();
+                p.root_calls.iter().any(|name| path.rsplit("::").next() == Some(name.as_str()) && path.contains("::"))
+            }
+            _ => false,
+        };
+    if !built || filter_on_key(calls) {
+        return None;
+    }
+    let bound = if runner.bounds_shown().is_empty() { "`.limit(..)`".to_string() } else { runner.bounds_shown() };
+    let library = match &runner.from {
+        Provenance::BuiltIn(name) => format!("{name} "),
+        Provenance::Config(_) => String::new(),
+    };
+    Some(format!("a {library}query built with no {bound} and run with `.{method}(..)`"))
+}
+
+/// Whether a path's segments end like a pattern: `table` matches `users::table`, `dsl::*`
+/// matches `users::dsl::users` (a `*` is any one segment).
+fn path_ends_like(segments: &[String], pattern: &str) -> bool {
+    let wanted: Vec<&str> = pattern.split("::").collect();
+    segments.len() >= wanted.len()
+        && segments[segments.len() - wanted.len()..].iter().zip(&wanted).all(|(have, want)| *want == "*" || have == want)
 }
 
 /// Inside a route callback the model knows, or inside a function shaped like an Express handler,
@@ -355,11 +366,11 @@ fn ts_sql_text(node: Node<'_>, model: &TsModel<'_>) -> Option<String> {
 
 /// The SQL at the root of an sqlx or diesel chain: `query!("…")`, `query_as!(T, "…")`,
 /// `sqlx::query_as::<_, T>(SQL)`, `sql_query("…")`.
-fn rust_sql_text(root: &syn::Expr, model: &RustModel, fn_id: Option<usize>) -> Option<String> {
+fn rust_sql_text(root: &syn::Expr, sql_macros: &[String], model: &RustModel, fn_id: Option<usize>) -> Option<String> {
     match root {
         syn::Expr::Macro(mac) => {
             let name = mac.mac.path.segments.last()?.ident.to_string();
-            if !name.starts_with("query") {
+            if !sql_macros.contains(&name) {
                 return None;
             }
             mac.mac.tokens.clone().into_iter().find_map(|token| match token {
@@ -373,12 +384,9 @@ fn rust_sql_text(root: &syn::Expr, model: &RustModel, fn_id: Option<usize>) -> O
             })
         }
         syn::Expr::Call(call) => {
-            let path = model.call_path(call)?;
-            let last = path.rsplit("::").next().unwrap_or("");
-            if !matches!(last, "query" | "query_as" | "query_scalar" | "sql_query") {
-                return None;
-            }
-            model.string_value(call.args.first()?, fn_id)
+            let sinks = model.sinks(&model.call_parts(call), SinkKind::Sql);
+            let argument = *sinks.iter().find(|sink| !sink.fragment)?.arguments.first()?;
+            model.string_value(call.args.iter().nth(argument)?, fn_id)
         }
         _ => None,
     }

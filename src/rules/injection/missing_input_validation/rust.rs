@@ -7,12 +7,6 @@ use crate::lang::rust::{block_span, span_of as rust_span, RustModel, RustNode, R
 use crate::rules::Context;
 use quote::ToTokens;
 
-/// Payload types that declare no shape: `Json<Value>`, `Query<HashMap<String, String>>`.
-const UNTYPED_PAYLOADS: &[&str] = &["Value", "HashMap", "BTreeMap", "Map", "IndexMap"];
-
-/// Methods that read a field out of an untyped payload.
-const FIELD_READS: &[&str] = &["get", "get_mut", "pointer", "pointer_mut", "remove"];
-
 impl MissingInputValidation {
     /// Records the facts other files need (DTOs that derive `Validate` with rules, helpers that
     /// validate what they are handed) and checks handlers.
@@ -106,7 +100,9 @@ impl MissingInputValidation {
             return;
         }
         for param in &handler.request_params {
-            let Some(payload) = param.payload.as_deref().filter(|p| UNTYPED_PAYLOADS.contains(p)) else { continue };
+            // A payload type the models say declares no shape: `Json<Value>`, `Json<HashMap<..>>`.
+            let Some(payload) = param.payload.as_deref() else { continue };
+            let Some(untyped) = model.knowledge().untyped_payload(payload) else { continue };
             // A query string or form is a flat map of strings: reading `q.get("name")` is what a
             // struct of `Option<String>` would give. JSON can nest and change type under the reader.
             if param.extractor != "Json" {
@@ -121,7 +117,7 @@ impl MissingInputValidation {
                 let reads = match expr {
                     syn::Expr::Index(index) => names_payload(&index.expr, &name),
                     syn::Expr::MethodCall(call) => {
-                        FIELD_READS.contains(&call.method.to_string().as_str())
+                        untyped.field_reads.iter().any(|read| call.method == read)
                             && names_payload(&call.receiver, &name)
                             && call.args.first().is_some_and(|a| matches!(a, syn::Expr::Lit(_)))
                     }
