@@ -375,11 +375,44 @@ fn a_projects_own_sanitizing_package_described_in_the_models_answers_nosql_findi
 
 #[test]
 fn a_projects_own_redacting_secret_crate_described_in_the_models_is_not_a_leak_until_exposed() {
-    let config = "[[models.packages]]\nlanguage = \"rust\"\nmodule = \"vaulted\"\nprovides = [\"redacted-secrets\"]\n";
-    let rs = b"use vaulted::Sealed;\n\npub fn connect(api_key: &Sealed) {\n    tracing::info!(?api_key, \"connecting\");\n    tracing::info!(key = %api_key.expose_secret(), \"connecting\");\n}\n";
-    let (with, without, _dir) = with_and_without(config, &[("src/client.rs", rs)], "secret-in-logs");
-    assert_eq!(with, [("src/client.rs".to_string(), 5)], "the exposed value; not: the sealed one, which prints redacted");
-    assert_eq!(without, [("src/client.rs".to_string(), 4), ("src/client.rs".to_string(), 5)], "without the entry, `vaulted` is any crate");
+    let config =
+        "[[models.packages]]\nlanguage = \"rust\"\nmodule = \"vaulted\"\nprovides = [\"redacted-secrets\"]\nexposed-by = [\"reveal\"]\n";
+    let rs = b"use vaulted::Sealed;\n\npub fn connect(api_key: &Sealed) {\n    tracing::info!(?api_key, \"connecting\");\n    tracing::info!(key = %api_key.reveal(), \"connecting\");\n    tracing::info!(key = %api_key.fingerprint(), \"connecting\");\n}\n";
+    let (with, without, dir) = with_and_without(config, &[("src/client.rs", rs)], "secret-in-logs");
+    assert_eq!(
+        with,
+        [("src/client.rs".to_string(), 5)],
+        "the revealed value; not: the sealed one, which prints redacted, or a fingerprint"
+    );
+    assert_eq!(without, [("src/client.rs".to_string(), 4)], "without the entry, `vaulted` is any crate and `reveal` any call");
+    assert_config_error(
+        dir.path(),
+        "[[models.packages]]\nlanguage = \"rust\"\nmodule = \"vaulted\"\nprovides = [\"graceful-shutdown\"]\nexposed-by = [\"reveal\"]\n",
+        "secret-in-logs",
+        "a package's `exposed-by` are the methods that read its redacted secrets out: it needs `provides = [\"redacted-secrets\"]`",
+    );
+}
+
+#[test]
+fn a_projects_own_odm_setting_described_in_the_models_sanitizes_every_filter_once_switched_on() {
+    let config = "[[models.packages]]\nlanguage = \"typescript\"\nmodule = \"./db/odm\"\nprovides = [\"nosql-sanitizing\"]\nswitched-on-by = { function = \"configure\", setting = \"stripOperators\" }\n";
+    let routes = b"import express from \"express\";\nimport mongoose from \"mongoose\";\nconst User = mongoose.model(\"User\", new mongoose.Schema({ email: String }));\nexport const router = express.Router();\nrouter.get(\"/users\", async (req, res) => res.json(await User.find(req.query)));\n";
+    let switched = |on: &str| {
+        format!("import * as odm from \"../src/db/odm\";\nodm.configure(\"stripOperators\", {on});\nodm.configure(\"verbose\", true);\n")
+            .into_bytes()
+    };
+    let (with, without, dir) =
+        with_and_without(config, &[("src/routes.ts", routes), ("src/setup.ts", &switched("true"))], "nosql-injection");
+    assert_eq!(with, Vec::<(String, u64)>::new(), "the project's ODM strips operators from every filter");
+    assert_eq!(without, [("src/routes.ts".to_string(), 5)], "without the entry, `configure` is any call");
+    let (off, _, _) = with_and_without(config, &[("src/routes.ts", routes), ("src/setup.ts", &switched("false"))], "nosql-injection");
+    assert_eq!(off, [("src/routes.ts".to_string(), 5)], "the setting switched off sanitises nothing");
+    assert_config_error(
+        dir.path(),
+        "[[models.packages]]\nlanguage = \"rust\"\nmodule = \"odm\"\nprovides = [\"nosql-sanitizing\"]\nswitched-on-by = { function = \"configure\", setting = \"stripOperators\" }\n",
+        "nosql-injection",
+        "`switched-on-by` names a TypeScript package's function",
+    );
 }
 
 #[test]

@@ -1069,7 +1069,6 @@ impl Knowledge {
         let language = entry_language(spec.language.as_ref(), context, at.clone())?;
         let rust = !spec.extractors.is_empty() || !spec.body_types.is_empty() || !spec.streaming.is_empty();
         let typescript = !spec.getters.is_empty()
-            || spec.module.is_some()
             || !spec.servers.is_empty()
             || !spec.validators.is_empty()
             || !spec.body_targets.is_empty()
@@ -1077,7 +1076,7 @@ impl Knowledge {
         match language {
             Language::Rust if typescript || !rust => {
                 return Err(ModelError::at(
-                    "a Rust body reader names `extractors` or `body-types` (and `streaming`), not `getters`, `module`, `servers` or `validators`",
+                    "a Rust body reader names `extractors` or `body-types` (and `streaming`, and the crate of the framework's app as `module`), not `getters`, `servers` or `validators`",
                     at,
                 ));
             }
@@ -1136,6 +1135,42 @@ impl Knowledge {
                 ));
             }
             self.language_mut(language).header_switches.push((module.clone(), spec.options_off.clone()));
+        }
+        if !spec.exposed_by.is_empty() {
+            if !spec.provides.get_ref().contains(&Capability::RedactedSecrets) {
+                return Err(ModelError::at(
+                    "a package's `exposed-by` are the methods that read its redacted secrets out: it needs `provides = [\"redacted-secrets\"]`",
+                    Some(spec.module.span()),
+                ));
+            }
+            for method in &spec.exposed_by {
+                if !is_identifier(method) {
+                    return Err(ModelError::at(
+                        format!("bad method `{method}` in `exposed-by`: a method's name"),
+                        Some(spec.module.span()),
+                    ));
+                }
+                let exposers = &mut self.language_mut(language).secret_exposers;
+                if !exposers.contains(method) {
+                    exposers.push(method.clone());
+                }
+            }
+        }
+        if let Some(switch) = &spec.switched_on_by {
+            if language != Language::Typescript || !is_identifier(&switch.function) {
+                return Err(ModelError::at(
+                    "`switched-on-by` names a TypeScript package's function by its name under the package (`set`)",
+                    Some(spec.module.span()),
+                ));
+            }
+            self.language_mut(language).package_switches.push(PackageSwitch {
+                module,
+                function: switch.function.clone(),
+                setting: switch.setting.clone(),
+                provides: spec.provides.get_ref().clone(),
+                from: from.clone(),
+            });
+            return Ok(());
         }
         self.language_mut(language).packages.push((module, spec.provides.get_ref().clone(), from.clone()));
         Ok(())

@@ -277,6 +277,16 @@ pub struct Route {
     pub from: Provenance,
 }
 
+/// A package that provides its capabilities once a setting is switched on (see [`PackageSpec`]).
+#[derive(Debug, Clone)]
+pub struct PackageSwitch {
+    pub module: String,
+    pub function: String,
+    pub setting: String,
+    pub provides: Vec<Capability>,
+    pub from: Provenance,
+}
+
 /// Rust payload types that declare no shape (`serde_json::Value`, `HashMap`), and the methods that
 /// read a field out of them (see [`ValidatorSpec`], `role = "untyped"`).
 #[derive(Debug, Clone)]

@@ -424,6 +424,17 @@ impl Knowledge {
                 let provides = provides.iter().map(|c| c.name()).collect::<Vec<_>>().join(", ");
                 entries.push(ListedEntry { language, section: "package", kind: None, name: module.clone(), detail: provides, from });
             }
+            for switch in &k.package_switches {
+                let provides = switch.provides.iter().map(|c| c.name()).collect::<Vec<_>>().join(", ");
+                entries.push(ListedEntry {
+                    language,
+                    section: "package",
+                    kind: None,
+                    name: switch.module.clone(),
+                    detail: format!("{provides}, once `{}.{}(\"{}\", true)`", switch.module, switch.function, switch.setting),
+                    from: &switch.from,
+                });
+            }
             for p in &k.propagators.entries {
                 entries.push(ListedEntry {
                     language,

@@ -274,6 +274,10 @@ struct LanguageKnowledge {
     body_readers: Vec<(BodyReaderSpec, Provenance)>,
     /// Packages and what their use provides.
     packages: Vec<(String, Vec<Capability>, Provenance)>,
+    /// Packages that provide something once a setting is switched on (`mongoose.set(..)`).
+    package_switches: Vec<PackageSwitch>,
+    /// The methods that read a redacted secret out as plain text (`expose_secret`).
+    secret_exposers: Vec<String>,
     /// Security-header middleware packages and the options whose `false` switches a protection off.
     header_switches: Vec<(String, std::collections::BTreeMap<String, Protection>)>,
     source_calls: Table<SourceCall>,
@@ -393,6 +397,27 @@ impl Knowledge {
             .iter()
             .filter(move |(_, provides, _)| provides.contains(&capability))
             .map(|(module, ..)| module.as_str())
+    }
+
+    /// The methods of the `redacted-secrets` packages that read a secret out as plain text
+    /// (secrecy's `expose_secret`).
+    pub fn secret_exposers(&self, language: Language) -> impl Iterator<Item = &str> {
+        self.language(language).secret_exposers.iter().map(String::as_str)
+    }
+
+    /// What switching a package's setting on provides: `mongoose.set("sanitizeFilter", true)`,
+    /// by the call's import-resolved name (`mongoose.set`) and its first argument.
+    pub fn switched_on(&self, language: Language, function: &str, setting: &str) -> Option<&[Capability]> {
+        self.language(language)
+            .package_switches
+            .iter()
+            .find(|s| {
+                s.setting == setting
+                    && function
+                        .rsplit_once('.')
+                        .is_some_and(|(module, name)| name == s.function && callee::module_matches(module, &s.module, language))
+            })
+            .map(|s| s.provides.as_slice())
     }
 
     /// The options of a security-header middleware package (`helmet`) whose `false` switches one

@@ -1133,6 +1133,23 @@ pub struct PackageSpec {
     /// frameguard = "framing", contentSecurityPolicy = "content-security-policy" }`).
     #[serde(default)]
     pub options_off: std::collections::BTreeMap<String, Protection>,
+    /// With `redacted-secrets`: the methods that read a secret out as plain text
+    /// (`expose_secret`): a value read through one is no longer redacted.
+    #[serde(default)]
+    pub exposed_by: Vec<String>,
+    /// The package provides its capabilities only once a setting is switched on:
+    /// `{ function = "set", setting = "sanitizeFilter" }` for `mongoose.set("sanitizeFilter", true)`.
+    pub switched_on_by: Option<PackageSwitchSpec>,
+}
+
+/// A package function that switches a setting on (see [`PackageSpec`]).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(rename_all = "kebab-case", deny_unknown_fields)]
+pub struct PackageSwitchSpec {
+    /// The function of the package, by its name under the package (`set`).
+    pub function: String,
+    /// The setting, the call's first argument (`sanitizeFilter`); `true` as the second switches it on.
+    pub setting: String,
 }
 
 /// A protection security-header middleware gives browsers (see [`PackageSpec`]).
@@ -1253,7 +1270,9 @@ pub struct BodyReaderSpec {
     pub language: Option<Spanned<Language>>,
     /// The framework whose handlers read so (`poem`, `hono`).
     pub framework: Spanned<String>,
-    /// TypeScript: the package a file must import (or a subpath of it) for the getters to count.
+    /// TypeScript: the package a file must import (or a subpath of it) for the getters to count;
+    /// Rust: the crate a file uses when it is the framework's app, where a `[[body-limits]]` call
+    /// bounds what the handlers read (`poem`).
     pub module: Option<String>,
     /// Rust: handler extractor types that buffer the body (`Json`, `Form`).
     #[serde(default)]

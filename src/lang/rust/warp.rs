@@ -44,21 +44,8 @@ const DATA_FILTERS: &[&str] = &[
 const BUFFERING_FILTERS: &[&str] = &["body::json", "body::form", "body::bytes", "body::aggregate"];
 
 /// Filters that extract nothing: they match or reject (`warp::path("api")`, `warp::get()`).
-const MATCHING_FILTERS: &[&str] = &[
-    "path",
-    "path::end",
-    "get",
-    "post",
-    "put",
-    "patch",
-    "delete",
-    "head",
-    "options",
-    "any",
-    "body::content_length_limit",
-    "header::exact",
-    "header::exact_ignore_case",
-];
+const MATCHING_FILTERS: &[&str] =
+    &["path", "path::end", "get", "post", "put", "patch", "delete", "head", "options", "any", "header::exact", "header::exact_ignore_case"];
 
 /// What a counted filter chain extracts and how it treats the body.
 #[derive(Default)]
@@ -66,7 +53,7 @@ pub struct Chain<'a> {
     pub extracts: Vec<Extract<'a>>,
     /// The filters that read the whole body into memory.
     pub buffering: Vec<&'a Expr>,
-    /// `warp::body::content_length_limit(n)` calls in the chain.
+    /// The body limits in the chain (`warp::body::content_length_limit(n)`, per the models).
     pub length_limits: Vec<&'a syn::ExprCall>,
 }
 
@@ -134,8 +121,10 @@ fn filter_extracts<'a>(
                 // The project's own filter (`with_db(pool)`, `auth()`): one value of its own.
                 return Some(vec![None]);
             }
-            if path_names(&path, "body::content_length_limit") {
+            // `warp::body::content_length_limit(n)`: a `[[body-limits]]` entry; it matches or rejects.
+            if model.body_limit(&model.call_parts(call)).is_some() {
                 seen.length_limits.push(call);
+                return Some(Vec::new());
             }
             if BUFFERING_FILTERS.iter().any(|filter| path_names(&path, filter)) {
                 seen.buffering.push(root);

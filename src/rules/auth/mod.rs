@@ -311,7 +311,8 @@ pub(crate) fn ts_value_name(node: Node<'_>, model: &TsModel<'_>) -> Option<Strin
 /// The Rust counterpart of [`ts_value_name`]: `user.api_key` → `api_key`,
 /// `headers.get("x-api-key")` → the header name, `Some(&state.token)` → `token`,
 /// `sign(&payload)` → `sign`; conversions, unwrapping and secret wrappers' accessors
-/// (`csrf_token.secret()`, `key.expose_secret()`) are looked through.
+/// (`csrf_token.secret()`, and the models' secret exposers: `key.expose_secret()`) are looked
+/// through.
 pub(crate) fn rust_value_name(expr: &Expr, model: &crate::lang::rust::RustModel<'_>, fn_id: Option<usize>) -> Option<String> {
     match expr {
         // `let token = data.push_token;`: the field says what the local holds.
@@ -334,7 +335,10 @@ pub(crate) fn rust_value_name(expr: &Expr, model: &crate::lang::rust::RustModel<
             match method.as_str() {
                 "as_bytes" | "as_str" | "as_ref" | "to_str" | "to_string" | "to_owned" | "clone" | "unwrap" | "expect"
                 | "unwrap_or_default" | "unwrap_or" | "trim" | "as_deref" | "into_inner" | "ok" | "borrow" | "to_vec" | "into_bytes"
-                | "deref" | "as_slice" | "expose_secret" | "secret" => rust_value_name(&call.receiver, model, fn_id),
+                | "deref" | "as_slice" | "secret" => rust_value_name(&call.receiver, model, fn_id),
+                exposer if model.knowledge().secret_exposers(crate::models::Language::Rust).any(|m| m == exposer) => {
+                    rust_value_name(&call.receiver, model, fn_id)
+                }
                 // `headers.get("x-api-key")`, `headers.get(header::AUTHORIZATION)`.
                 "get" | "get_header" | "header" => call.args.first().and_then(|a| match a {
                     Expr::Path(p) if model.string_value(a, fn_id).is_none() => p.path.segments.last().map(|s| s.ident.to_string()),

@@ -6,7 +6,7 @@ use crate::diagnostic::{Fact, Level};
 use crate::lang::typescript::model::{named_children, span_of};
 use crate::lang::typescript::FieldExt;
 use crate::lang::typescript::TsModel;
-use crate::models::{Capability, SinkKind};
+use crate::models::{Capability, Language, SinkKind};
 use crate::rules::{check_option_names, shorten, Context, Rule, RuleEntry, RuleOptions};
 use crate::taint::Origin;
 use tree_sitter::Node;
@@ -193,15 +193,20 @@ impl Rule for NosqlInjection {
             _ => {}
         }
         let Some(callee) = node.field("function") else { return };
-        // App-wide sanitising, wherever it is in the project, answers every finding.
-        if model.qualified_name(callee).as_deref() == Some("mongoose.set") {
-            let arguments: Vec<Node<'_>> = node.field("arguments").map(|a| named_children(a).collect()).unwrap_or_default();
-            if let [key, value] = arguments.as_slice() {
-                if model.string_value(*key).as_deref() == Some("sanitizeFilter") && model.bool_value(*value) == Some(true) {
+        // App-wide sanitising, wherever it is in the project, answers every finding: a setting
+        // the models' `[[packages]]` say switches it on (`mongoose.set("sanitizeFilter", true)`).
+        let arguments: Vec<Node<'_>> = node.field("arguments").map(|a| named_children(a).collect()).unwrap_or_default();
+        if let [key, value] = arguments.as_slice() {
+            let setting = model.string_value(*key);
+            let switched = setting.zip(model.qualified_name(callee)).and_then(|(setting, function)| {
+                model.knowledge.switched_on(Language::Typescript, &function, &setting).map(|provides| provides.to_vec())
+            });
+            if let Some(provides) = switched {
+                if provides.contains(&Capability::NosqlSanitizing) && model.bool_value(*value) == Some(true) {
                     cx.fact(Fact::MongoFiltersSanitized);
                 }
+                return;
             }
-            return;
         }
         if cx.in_test {
             return;

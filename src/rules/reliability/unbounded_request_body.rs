@@ -8,7 +8,7 @@ use crate::lang::rust::{span_of as rust_span, RustKind, RustModel, RustNode, Rus
 use crate::lang::typescript::model::{named_children, span_of};
 use crate::lang::typescript::FieldExt;
 use crate::lang::typescript::{Property, TsModel};
-use crate::models::{BodyLimit, BodyReaderSpec, Language};
+use crate::models::{module_matches, BodyLimit, BodyReaderSpec, Language};
 use crate::rules::{check_option_names, Context, Rule, RuleEntry, RuleOptions};
 use quote::ToTokens;
 use tree_sitter::Node;
@@ -300,10 +300,16 @@ impl Rule for UnboundedRequestBody {
                 let parts = model.call_parts(call);
                 let Some(limit) = model.body_limit(&parts) else { return };
                 let parameters = &limit.parameters;
-                // A limit the models name (poem's `SizeLimit::new(n)`) in a poem service's file:
-                // the project bounds the bodies its handlers read.
-                if !parameters.disables && (model.imports_crate("poem") || model.call_path(call).is_some_and(|p| p.starts_with("poem::"))) {
-                    cx.fact(Fact::BodyLimit("poem".into()));
+                // A limit the models name (poem's `SizeLimit::new(n)`) in a file of a framework's
+                // app (one that uses a body reader's `module`): the project bounds the bodies its
+                // handlers read.
+                if !parameters.disables {
+                    for reader in model.knowledge().all_body_readers(Language::Rust) {
+                        let Some(module) = reader.module.as_deref() else { continue };
+                        if model.use_paths().iter().any(|used| module_matches(used, module, Language::Rust)) {
+                            cx.fact(Fact::BodyLimit(reader.framework.get_ref().clone()));
+                        }
+                    }
                 }
                 // Disabling axum's default in favour of tower-http's `RequestBodyLimitLayer` is the
                 // documented way to set one limit for all bodies; that layer's size is checked too.
@@ -337,6 +343,7 @@ impl Rule for UnboundedRequestBody {
             RustSyntax::MethodCall(call) if matches!(call.method.to_string().as_str(), "and_then" | "map" | "then") => {
                 let Some(chain) = crate::lang::rust::warp::handler_chain(model, node.site.fn_id, call) else { return };
                 let Some(body) = chain.buffering.first() else { return };
+                // A limit's size is checked where it is called, like every `[[body-limits]]` call.
                 if chain.length_limits.is_empty() {
                     let filter = cx.file.slice(rust_span(cx.file, *body)).to_string();
                     cx.report(
@@ -344,16 +351,6 @@ impl Rule for UnboundedRequestBody {
                         format!("this warp route reads the whole body (`{filter}`) with no `warp::body::content_length_limit`"),
                     )
                     .help = Some("add `.and(warp::body::content_length_limit(1024 * 64))` before the body filter".into());
-                    return;
-                }
-                for limit in chain.length_limits {
-                    if let Some(bytes) = limit.args.first().and_then(rust_size).filter(|b| *b > self.max_bytes) {
-                        cx.report(
-                            rust_span(cx.file, &limit.args[0]),
-                            format!("`content_length_limit` allows request bodies of {}", shown(bytes)),
-                        )
-                        .help = Some(HELP.into());
-                    }
                 }
             }
             // Per the models: actix-web `web::JsonConfig::default().limit(n)` (and `PayloadConfig`, `FormConfig`).

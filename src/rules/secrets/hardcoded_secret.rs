@@ -86,10 +86,16 @@ impl HardcodedSecret {
                 None
             }
             "array" => self.ts_key_literal(named_children(resolved).next()?, model),
+            // Bytes of a literal: `Buffer.from("…")`, `new TextEncoder().encode("…")` (jose's keys).
             "call_expression" => {
                 let callee = resolved.field("function")?;
                 let first = resolved.field("arguments")?.named_child(0)?;
-                (model.qualified_name(callee).as_deref() == Some("Buffer.from")).then_some(())?;
+                let encoded = callee.kind() == "member_expression"
+                    && callee.field("property").is_some_and(|p| model.text(p) == "encode")
+                    && callee.field("object").is_some_and(|o| {
+                        o.kind() == "new_expression" && o.field("constructor").is_some_and(|c| model.text(c) == "TextEncoder")
+                    });
+                (encoded || model.qualified_name(callee).as_deref() == Some("Buffer.from")).then_some(())?;
                 self.ts_key_literal(first, model)
             }
             _ => None,
@@ -116,12 +122,7 @@ impl HardcodedSecret {
             return;
         }
         // The calls the models say take a key (`models/js-secret-keys.toml`, `[[keys]]` entries).
-        let keys = model.keys(node);
-        if keys.is_empty() {
-            self.check_text_encoder(node, callee, &arguments, model, cx);
-            return;
-        }
-        for key in &keys {
+        for key in &model.keys(node) {
             match &key.holder {
                 KeyHolder::Argument(index) => {
                     if let Some((value, at)) = arguments.get(*index).and_then(|a| self.ts_key_literal(*a, model)) {
@@ -145,20 +146,6 @@ impl HardcodedSecret {
                 if let Some((secret, at)) = self.ts_key_literal(value, model) {
                     self.report_key(&key.what, &secret, span_of(at), cx);
                 }
-            }
-        }
-    }
-
-    /// jose keys: `new TextEncoder().encode("literal")` in a file that uses jose.
-    fn check_text_encoder(&self, _call: Node<'_>, callee: Node<'_>, arguments: &[Node<'_>], model: &TsModel<'_>, cx: &mut Context<'_>) {
-        if !model.imports_module("jose") || callee.kind() != "member_expression" {
-            return;
-        }
-        let is_encode = callee.field("property").is_some_and(|p| model.text(p) == "encode");
-        let on_encoder = callee.field("object").is_some_and(|o| model.text(o).replace(' ', "").starts_with("newTextEncoder("));
-        if let (true, true, Some(first)) = (is_encode, on_encoder, arguments.first()) {
-            if let Some((value, at)) = self.ts_key_literal(*first, model) {
-                self.report_key("jose signing key", &value, span_of(at), cx);
             }
         }
     }

@@ -4,13 +4,15 @@ use super::MissingInputValidation;
 use crate::lang::typescript::model::{descendants, is_function_like, named_children, span_of};
 use crate::lang::typescript::FieldExt;
 use crate::lang::typescript::{Property, TsModel};
+use crate::models::Capability;
 use crate::rules::Context;
 use tree_sitter::Node;
 
 impl MissingInputValidation {
     /// `fastify.post("/x", handler)` whose handler reads `request.body` with no `schema.body`.
     pub(super) fn check_fastify_route(&self, call: Node<'_>, model: &TsModel<'_>, cx: &mut Context<'_>) {
-        if !model.imports_module("fastify") || cx.in_test {
+        // A file of an app whose routes take JSON schemas: the models' `route-schemas` packages.
+        if !model.imports_providing(Capability::RouteSchemas) || cx.in_test {
             return;
         }
         let Some(callee) = call.field("function") else { return };

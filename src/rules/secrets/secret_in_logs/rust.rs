@@ -66,35 +66,26 @@ impl SecretInLogs {
         is_log.then(|| segments.join("::"))
     }
 
-    /// A value read as it is: a variable or field, through references, conversions and
-    /// `expose_secret()`; not the result of any other call (`mask(&token)`, `token.len()`).
-    pub(super) fn rust_plain(expr: &Expr) -> bool {
+    /// A value read as it is: a variable or field, through references, conversions and the
+    /// methods that expose a redacted secret (`expose_secret()`, `exposers`); not the result of
+    /// any other call (`mask(&token)`, `token.len()`).
+    pub(super) fn rust_plain(expr: &Expr, exposers: &[&str]) -> bool {
         match expr {
             Expr::Path(_) => true,
-            Expr::Field(f) => Self::rust_plain(&f.base),
-            Expr::Reference(r) => Self::rust_plain(&r.expr),
-            Expr::Paren(p) => Self::rust_plain(&p.expr),
-            Expr::Group(g) => Self::rust_plain(&g.expr),
-            Expr::Unary(u) => matches!(u.op, syn::UnOp::Deref(_)) && Self::rust_plain(&u.expr),
+            Expr::Field(f) => Self::rust_plain(&f.base, exposers),
+            Expr::Reference(r) => Self::rust_plain(&r.expr, exposers),
+            Expr::Paren(p) => Self::rust_plain(&p.expr, exposers),
+            Expr::Group(g) => Self::rust_plain(&g.expr, exposers),
+            Expr::Unary(u) => matches!(u.op, syn::UnOp::Deref(_)) && Self::rust_plain(&u.expr, exposers),
             Expr::MethodCall(call) => {
                 let method = call.method.to_string();
                 let conversion = matches!(
                     method.as_str(),
-                    "as_str"
-                        | "as_ref"
-                        | "to_str"
-                        | "to_string"
-                        | "to_owned"
-                        | "clone"
-                        | "unwrap"
-                        | "expect"
-                        | "as_deref"
-                        | "expose_secret"
-                        | "secret"
-                );
+                    "as_str" | "as_ref" | "to_str" | "to_string" | "to_owned" | "clone" | "unwrap" | "expect" | "as_deref" | "secret"
+                ) || exposers.contains(&method.as_str());
                 // A getter named for what it returns (`response.access_token()`).
                 let getter = call.args.is_empty() && names_logged_secret(&method);
-                ((conversion || getter) && Self::rust_plain(&call.receiver)) || Self::rust_header_read(expr)
+                ((conversion || getter) && Self::rust_plain(&call.receiver, exposers)) || Self::rust_header_read(expr)
             }
             _ => false,
         }
@@ -119,23 +110,25 @@ impl SecretInLogs {
     }
 
     /// `secrecy`'s `SecretString` prints `[REDACTED]` unless exposed: in files that use it, only
-    /// values read through `expose_secret()` count.
-    pub(super) fn rust_exposed(expr: &Expr) -> bool {
-        tight(expr).contains("expose_secret")
+    /// values read through an exposing method (`expose_secret()`) count.
+    pub(super) fn rust_exposed(expr: &Expr, exposers: &[&str]) -> bool {
+        let text = tight(expr);
+        exposers.iter().any(|method| text.contains(&format!(".{method}(")))
     }
 
     /// What a logged value leaks: a credential-named value, a handler's `HeaderMap`, or a
     /// `Debug` print of a handler's `Json`/`Form` payload whose type (declared in this file, with
     /// the derived `Debug`) has a credential-named field.
     pub(super) fn rust_leak(expr: &Expr, debug: bool, site: &Site, model: &RustModel, file_text: &str) -> Option<Leak> {
-        if !Self::rust_plain(expr) {
+        let exposers: Vec<&str> = model.knowledge().secret_exposers(ModelLanguage::Rust).collect();
+        if !Self::rust_plain(expr, &exposers) {
             return None;
         }
         // A crate of secret types that print redacted (`secrecy`, a `[[packages]]` that provides
         // `redacted-secrets`): the value is one of them unless it is exposed.
         let redacting =
             model.knowledge().modules_providing(ModelLanguage::Rust, Capability::RedactedSecrets).any(|krate| model.imports_crate(krate));
-        if redacting && !Self::rust_exposed(expr) {
+        if redacting && !Self::rust_exposed(expr, &exposers) {
             return None;
         }
         let name = rust_value_name(expr, model, site.fn_id)?;
