@@ -1,6 +1,7 @@
 //! Rust: verification results dropped with `let _ =` or `.ok();`.
 
 use super::*;
+use crate::models::TokenRole;
 
 /// Collects `let _ = verify(..)` and `verify(..).ok();` statements of one function body,
 /// leaving nested functions to their own visit.
@@ -34,9 +35,12 @@ impl DiscardedVerifications<'_, '_> {
             syn::Expr::Call(call) => {
                 let path = self.model.call_path(call)?;
                 let name = path.rsplit("::").next().unwrap_or("");
-                // `decode` is everyone's name; only jsonwebtoken's (token, key, validation) verifies.
-                let is_jwt_decode = name == "decode" && (path.starts_with("jsonwebtoken") || call.args.len() == 3);
-                (RUST_VERIFY_CALLS.contains(&name) || is_jwt_decode).then(|| crate::rules::short_path(&path))
+                // A token check the models know (jsonwebtoken's `decode`, a `[[tokens]]` verify
+                // entry); `decode` of the shape (token, key, validation) otherwise, `decode` being
+                // everyone's name.
+                let verifies_token = self.model.tokens(&self.model.call_parts(call)).iter().any(|t| t.role == TokenRole::Verify)
+                    || (name == "decode" && call.args.len() == 3);
+                (RUST_VERIFY_CALLS.contains(&name) || verifies_token).then(|| crate::rules::short_path(&path))
             }
             syn::Expr::MethodCall(call) => {
                 let name = call.method.to_string();
