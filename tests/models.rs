@@ -1262,6 +1262,13 @@ pub async fn tags(State(db): State<Db>) -> Json<Vec<String>> {
     Json(db.tag_cache.fetch_every(&db).await)
 }
 "#;
+    let listed = ledger(config, &[]);
+    let listing = stdout(&archlint(listed.path(), &["models", "--language", "rust"]));
+    assert!(
+        listing.contains("[runner] *.fetch_every from `catalog_db` (runs a chain from `items()`; bounded by `.first_n(..)`)"),
+        "{listing}"
+    );
+    assert!(listing.contains("[runner] *.fetch_all (runs SQL text (also `query!`,"), "the built-in sqlx runner: {listing}");
     let (with, without, dir) = with_and_without(config, &[("src/items.rs", source)], "unbounded-query");
     assert_eq!(with, [("src/items.rs".to_string(), 11)], "the chain from `items()` run whole; not: one bounded by `first_n`, a cache");
     assert_eq!(without, Vec::<(String, u64)>::new(), "without the entry, `fetch_every` is the crate's own method");

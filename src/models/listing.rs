@@ -247,11 +247,30 @@ impl Knowledge {
                 let p = &query.parameters;
                 let bounds: Vec<String> =
                     p.bound_options.iter().map(|o| format!("`{o}`")).chain(p.bound_methods.iter().map(|m| format!("`.{m}(..)`"))).collect();
-                let detail = match &p.after {
-                    _ if !bounds.is_empty() => format!("bounded by {}", bounds.join(" or ")),
-                    Some(after) => format!("after `{after}`"),
-                    None => String::new(),
-                };
+                // How a runner's chain starts, then what bounds it.
+                let mut starts: Vec<String> = p.after.iter().map(|after| format!("a chain after `{after}`")).collect();
+                if p.sql_text || !p.sql_macros.is_empty() {
+                    let macros = p.sql_macros.iter().map(|m| format!("`{m}!`")).collect::<Vec<_>>();
+                    starts.push(if macros.is_empty() { "SQL text".into() } else { format!("SQL text (also {})", macros.join(", ")) });
+                }
+                let shown = |names: &[String], wrap: &dyn Fn(&str) -> String| names.iter().map(|n| wrap(n)).collect::<Vec<_>>().join(", ");
+                if !p.builder_methods.is_empty() {
+                    starts.push(format!("a chain with {}", shown(&p.builder_methods, &|m| format!("`.{m}(..)`"))));
+                }
+                if !p.root_paths.is_empty() {
+                    starts.push(format!("a chain from {}", shown(&p.root_paths, &|r| format!("`{r}`"))));
+                }
+                if !p.root_calls.is_empty() {
+                    starts.push(format!("a chain from {}", shown(&p.root_calls, &|r| format!("`{r}()`"))));
+                }
+                let mut detail = Vec::new();
+                if !starts.is_empty() {
+                    detail.push(format!("runs {}", starts.join(" or ")));
+                }
+                if !bounds.is_empty() {
+                    detail.push(format!("bounded by {}", bounds.join(" or ")));
+                }
+                let detail = detail.join("; ");
                 entries.push(ListedEntry {
                     language,
                     section: "query",
