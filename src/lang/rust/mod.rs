@@ -647,9 +647,9 @@ impl<'a> Visit<'a> for Collector<'a> {
     /// starts with, imported or not.
     fn visit_path(&mut self, path: &'a syn::Path) {
         if path.segments.len() >= 2 {
-            let root = path.segments[0].ident.to_string();
-            if !matches!(root.as_str(), "crate" | "self" | "super" | "Self" | "std" | "core" | "alloc") {
-                self.model.path_roots.insert(root);
+            let root = &path.segments[0].ident;
+            if !["crate", "self", "super", "Self", "std", "core", "alloc"].iter().any(|skip| root == skip) {
+                self.model.path_roots.insert(root.to_string());
             }
         }
         visit::visit_path(self, path);

@@ -195,14 +195,16 @@ impl Rule for NosqlInjection {
         let Some(callee) = node.field("function") else { return };
         // App-wide sanitising, wherever it is in the project, answers every finding: a setting
         // the models' `[[packages]]` say switches it on (`mongoose.set("sanitizeFilter", true)`).
-        let arguments: Vec<Node<'_>> = node.field("arguments").map(|a| named_children(a).collect()).unwrap_or_default();
-        if let [key, value] = arguments.as_slice() {
-            let setting = model.string_value(*key);
+        // Read without collecting the arguments: this runs for every call of the file.
+        let setting_call =
+            node.field("arguments").filter(|a| a.named_child_count() == 2).and_then(|a| a.named_child(0).zip(a.named_child(1)));
+        if let Some((key, value)) = setting_call {
+            let setting = model.string_value(key);
             let switched = setting.zip(model.qualified_name(callee)).and_then(|(setting, function)| {
                 model.knowledge.switched_on(Language::Typescript, &function, &setting).map(|provides| provides.to_vec())
             });
             if let Some(provides) = switched {
-                if provides.contains(&Capability::NosqlSanitizing) && model.bool_value(*value) == Some(true) {
+                if provides.contains(&Capability::NosqlSanitizing) && model.bool_value(value) == Some(true) {
                     cx.fact(Fact::MongoFiltersSanitized);
                 }
                 return;

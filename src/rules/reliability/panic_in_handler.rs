@@ -137,7 +137,8 @@ impl PanicInHandler {
         if Self::checked_before(&index.expr, &cx.file.text, span_of(cx.file, index).start) {
             return None;
         }
-        let init = model.local_of(fn_id, base).and_then(|local| local.init).map(tidy);
+        let init_expr = model.local_of(fn_id, base).and_then(|local| local.init);
+        let init = init_expr.map(tidy);
         match strip_parens(&index.index) {
             syn::Expr::Range(range) => {
                 let computed = |bound: &Option<Box<syn::Expr>>| {
@@ -160,10 +161,7 @@ impl PanicInHandler {
                 (computed(&range.start) || computed(&range.end)).then(|| format!("`{name}` is shorter than the computed bound"))
             }
             _ => {
-                let loaded = model
-                    .local_of(fn_id, base)
-                    .and_then(|local| local.init)
-                    .is_some_and(|init| model.query_call_in(init, fn_id, &[QueryRole::Runner]).is_some());
+                let loaded = init_expr.is_some_and(|init| model.query_call_in(init, fn_id, &[QueryRole::Runner]).is_some());
                 let init = init?;
                 let source = if loaded {
                     "query rows"

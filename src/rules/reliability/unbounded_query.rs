@@ -215,7 +215,7 @@ fn rust_unbounded_run(
     if !built || filter_on_key(calls) {
         return None;
     }
-    let bound = if runner.bounds_shown().is_empty() { "`.limit(..)`".to_string() } else { runner.bounds_shown() };
+    let bound = Some(runner.bounds_shown()).filter(|b| !b.is_empty()).unwrap_or_else(|| "`.limit(..)`".into());
     let library = match &runner.from {
         Provenance::BuiltIn(name) => format!("{name} "),
         Provenance::Config(_) => String::new(),
