@@ -96,12 +96,17 @@ impl Callee {
     }
 
     /// Whether the entry's function comes from this import: a built-in name under it
-    /// (`jsonwebtoken.decode` from `jsonwebtoken`), or the entry's `module`.
+    /// (`jsonwebtoken.decode` from `jsonwebtoken`), a Rust path from its crate
+    /// (`jsonwebtoken::decode` from `use jsonwebtoken::Validation`), or the entry's `module`.
     pub(super) fn comes_from(&self, import: &str, language: Language) -> bool {
         match (&self.form, &self.module) {
             (_, Some(module)) => module_matches(import, module, language),
             (Form::Exact { name, imported: true }, None) => {
                 name.strip_prefix(import).is_some_and(|rest| rest.is_empty() || rest.starts_with('.'))
+            }
+            (Form::Suffix(segments), None) if language == Language::Rust && segments.len() > 1 => {
+                let krate = &segments[0];
+                !starts_with_type(krate) && import.trim_start_matches("::").split("::").next() == Some(krate.as_str())
             }
             _ => false,
         }
@@ -151,11 +156,22 @@ impl Callee {
 
     pub(super) fn module_ok(&self, call: &CallName<'_>, language: Language) -> bool {
         let Some(module) = &self.module else { return true };
+        let from_file_imports = || call.file_imports.iter().any(|import| module_matches(import, module, language));
         match call.module {
+            // A Rust path call that starts with a type (`File::open`, unresolved: a glob
+            // import's or the crate's own) names no module: the file's imports say whose it can
+            // be. (A method's receiver type, `Self::Tx`, keeps to its own path.)
+            Some(resolved) if language == Language::Rust && call.method.is_none() && starts_with_type(resolved) => {
+                module_matches(resolved, module, language) || from_file_imports()
+            }
             Some(resolved) => module_matches(resolved, module, language),
-            None => call.file_imports.iter().any(|import| module_matches(import, module, language)),
+            None => from_file_imports(),
         }
     }
+}
+
+fn starts_with_type(path: &str) -> bool {
+    path.starts_with(|c: char| c.is_ascii_uppercase())
 }
 
 /// Whether an import specifier or module path is the module an entry names: equal, or (for

@@ -322,6 +322,14 @@ impl Knowledge {
                 ));
             }
         }
+        if let Some(fix) = &spec.fix_call {
+            if language != Language::Rust || spec.builder || !fix.get_ref().contains("{duration}") {
+                return Err(ModelError::at(
+                    "a client's `fix-call` is a Rust call with `{duration}` where the timeout goes, for a client that is not a builder",
+                    Some(fix.span()),
+                ));
+            }
+        }
         if spec.request_type.is_some() && spec.request_methods.is_empty() {
             return Err(ModelError::at("a client's `request-type` is the type its `request-methods` return: it needs them", None));
         }
@@ -344,6 +352,7 @@ impl Knowledge {
                 connect_timeout_methods: spec.connect_timeout_methods.clone(),
                 what: spec.what.clone().unwrap_or_else(|| "HTTP client".to_string()),
                 fix_option: spec.fix_option.as_ref().map(|f| f.get_ref().clone()),
+                fix_call: spec.fix_call.as_ref().map(|f| f.get_ref().clone()),
                 request_methods: spec.request_methods.clone(),
                 request_type: spec.request_type.clone(),
                 global_default: spec.global_default.clone(),

@@ -70,6 +70,9 @@ pub struct Client {
     /// TypeScript: the option `--fix` adds to the request's options, with `{ms}` for the
     /// timeout (`signal: AbortSignal.timeout({ms})`).
     pub fix_option: Option<String>,
+    /// Rust: what `--fix` writes in place of the call when it has no arguments, with `{path}`
+    /// for the path before the function's name and `{duration}` for the timeout.
+    pub fix_call: Option<String>,
     /// Rust: methods that start a request with its own timeout (`get`), and its type.
     pub request_methods: Vec<String>,
     pub request_type: Option<String>,

@@ -278,6 +278,10 @@ entry!(
         /// TypeScript: the option `--fix` adds to the request's options object (made when the
         /// call has none), with `{ms}` where the timeout goes: `signal: AbortSignal.timeout({ms})`.
         pub fix_option: Option<Spanned<String>>,
+        /// Rust: what `--fix` writes in place of the call when it has no arguments, with
+        /// `{path}` for the path as written before the function's name (`reqwest::Client::`,
+        /// `Client::`) and `{duration}` for the timeout: `{path}builder().timeout({duration})..`.
+        pub fix_call: Option<Spanned<String>>,
         /// Rust: the client's methods that start a request with a timeout of its own
         /// (reqwest's `client.get(url)`, a `RequestBuilder` with `.timeout(t)`): a client used
         /// only so is judged by its requests.
@@ -1228,7 +1232,7 @@ pub struct TokenSwitchSpec {
     /// TypeScript: an option key, in any object literal of a file that uses a JWT library.
     pub option: Option<Spanned<String>>,
     /// Rust: a field of the validation settings, assigned or written in a struct literal in a
-    /// file that mentions JWTs (`validate_exp`).
+    /// file that uses a JWT crate of the models' `[[tokens]]` entries (`validate_exp`).
     pub field: Option<Spanned<String>>,
     /// Rust: a method of the validation settings (`insecure_disable_signature_validation`).
     pub method: Option<Spanned<String>>,

@@ -604,6 +604,12 @@ impl<'a> RustModel<'a> {
         self.uses.keys().any(|key| key.starts_with('*'))
     }
 
+    /// Whether the file uses a JWT library the models know (its `[[tokens]]` entries' crate),
+    /// by `use` or by a path written in full.
+    pub fn uses_token_crate(&self) -> bool {
+        self.use_paths().iter().any(|path| self.knowledge().is_token_module(Language::Rust, path))
+    }
+
     pub fn imports_crate(&self, krate: &str) -> bool {
         // Called for every function by some rules: no allocation per `use`.
         self.uses.values().any(|path| path.strip_prefix(krate).is_some_and(|rest| rest.is_empty() || rest.starts_with("::")))

@@ -35,13 +35,6 @@ impl Rule for PathTraversal {
         let parts = model.call_parts(call);
         let sinks = model.sinks(&parts, SinkKind::Path);
         let Some(sink) = sinks.first() else { return };
-        let path = parts.module.as_deref().unwrap_or("");
-        // A bare `File::open` is a file only when it is std's, tokio's or async-std's.
-        if sink.callee.written.starts_with("File::")
-            && !(path.contains("fs::") || model.imports_crate("std") || model.imports_crate("tokio"))
-        {
-            return;
-        }
         let shown = format!("`{}`", sink.callee.written);
         for argument in sink.arguments.iter().filter_map(|&index| call.args.iter().nth(index)) {
             if report_rust_origin(cx, model, &node.site, argument, "a file path", &shown, None, HELP, SinkKind::Path) {

@@ -78,8 +78,8 @@ impl JwtVerificationDisabled {
     /// A `Validation` field the models say switches a check off, set to the value that does so.
     pub(super) fn check_setting(&self, name: &str, value: &Expr, span: Span, model: &RustModel, cx: &mut Context<'_>) {
         let Some(switch) = model.knowledge().token_switch(Language::Rust, SwitchPlace::Field, name) else { return };
-        // The names are jsonwebtoken's (and jwt-authorizer's); elsewhere they may mean anything.
-        if !mentions_jwt(&cx.file.text) {
+        // The names are a JWT library's; in a file that uses none they may mean anything.
+        if !model.uses_token_crate() {
             return;
         }
         let message = match switch.off_when {
@@ -104,10 +104,6 @@ impl JwtVerificationDisabled {
 /// typically because tokens without one are allowed on purpose.
 pub(super) fn expiry_checked_by_hand(cx: &Context<'_>, model: &RustModel) -> bool {
     FileFunctions::parse(&cx.file.text, model).is_some_and(|f| f.compares_exp)
-}
-
-pub(super) fn mentions_jwt(text: &str) -> bool {
-    text.contains("jsonwebtoken") || text.contains("jwt") || text.contains("Jwt") || text.contains("JWT")
 }
 
 pub(super) fn member_name(member: &syn::Member) -> String {

@@ -115,19 +115,14 @@ impl HttpClientWithoutTimeout {
                 if every_request_of_the_file_is_timed(&cx.file.text, client) {
                     return;
                 }
-                // `reqwest::Client::new()` is `Client::builder().build().expect(..)`: the same,
-                // with a timeout.
-                let written = cx.file.slice(rust_span(cx.file, &call.func)).to_string();
-                let fix = (client.callee.written.starts_with("reqwest::") && call.args.is_empty())
-                    .then(|| written.strip_suffix("new").map(str::to_string))
-                    .flatten()
-                    .map(|prefix| {
-                        let replacement = format!(
-                            "{prefix}builder().timeout({}).build().expect(\"the HTTP client's TLS backend initialises\")",
-                            duration(self.fix_timeout_ms)
-                        );
-                        Edit::replace(cx.file, rust_span(cx.file, call), replacement)
-                    });
+                // The client's own replacement (reqwest's `Client::new()` becomes a builder with
+                // a timeout), for a call with nothing to carry over.
+                let fix = client.fix_call.as_ref().filter(|_| call.args.is_empty()).and_then(|template| {
+                    let written = cx.file.slice(rust_span(cx.file, &call.func));
+                    let path = &written[..written.rfind("::")? + 2];
+                    let replacement = template.replace("{path}", path).replace("{duration}", &duration(self.fix_timeout_ms));
+                    Some(Edit::replace(cx.file, rust_span(cx.file, call), replacement))
+                });
                 let finding = cx.report(rust_span(cx.file, call), client_message(client));
                 finding.help = Some(client.help.clone());
                 if let Some(edit) = fix {
