@@ -1974,3 +1974,80 @@ export async function summary(id: string) {
     assert_eq!(with, [("src/orders-api.ts".to_string(), 7)], "`detail` is sent; the `cause` stays on the server");
     assert_eq!(without, Vec::<(String, u64)>::new(), "without the entry, `ApiError` is the project's own business");
 }
+
+#[test]
+fn a_validation_pipe_entry_says_which_parameters_it_checks_and_which_options_make_it_strict() {
+    // NestJS microservices: `@Payload()` is validated by the same pipe when the app installs it.
+    let config = r#"
+[[models.validators]]
+language = "typescript"
+role = "pipe"
+function = "ValidationPipe"
+module = "@nestjs/common"
+parameter-decorators = ["Payload"]
+
+[[models.validators]]
+language = "typescript"
+role = "pipe"
+function = "StrictPipe"
+module = "./pipes/strict"
+parameter-decorators = ["Body"]
+strict-options = ["rejectUnknown"]
+"#;
+    let controller = br#"import { Controller } from "@nestjs/common";
+import { MessagePattern, Payload } from "@nestjs/microservices";
+import { OrdersService } from "./orders.service";
+
+@Controller()
+export class OrdersController {
+  constructor(private readonly orders: OrdersService) {}
+
+  @MessagePattern("orders.create")
+  create(@Payload() order: any) {
+    return this.orders.place(order);
+  }
+
+  @MessagePattern("orders.count")
+  count(@Payload("region") region: string) {
+    return this.orders.count(region);
+  }
+}
+"#;
+    let pipes = br#"import { StrictPipe } from "./pipes/strict";
+
+export const lenient = new StrictPipe({ transform: true });
+export const strict = new StrictPipe({ rejectUnknown: true });
+"#;
+    let files: &[(&str, &[u8])] = &[("src/orders.controller.ts", controller), ("src/validation.ts", pipes)];
+    let (with, without, dir) = with_and_without(config, files, "missing-input-validation");
+    assert_eq!(
+        with,
+        [("src/orders.controller.ts".to_string(), 10), ("src/validation.ts".to_string(), 3)],
+        "an untyped `@Payload()`, and a `StrictPipe` without `rejectUnknown`; not: a single named field, the strict pipe"
+    );
+    assert_eq!(without, Vec::<(String, u64)>::new(), "without the entries, `@Payload()` and `StrictPipe` are nothing a pipe checks");
+    assert_config_error(
+        dir.path(),
+        "[[models.validators]]\nlanguage = \"typescript\"\nrole = \"check\"\nfunction = \"check\"\nparameter-decorators = [\"Body\"]\n",
+        "missing-input-validation",
+        "`framework`, `parameter-decorators`, `global-methods`, `global-providers`, `route-decorators` and `strict-options` are for `role = \"pipe\"`",
+    );
+    assert_config_error(
+        dir.path(),
+        "[[models.validators]]\nlanguage = \"rust\"\nrole = \"pipe\"\nfunction = \"Pipe::new\"\nparameter-decorators = [\"Body\"]\n",
+        "missing-input-validation",
+        "a `pipe` validator is a TypeScript class",
+    );
+    assert_config_error(
+        dir.path(),
+        "[[models.validators]]\nlanguage = \"typescript\"\nrole = \"pipe\"\nfunction = \"StrictPipe\"\n",
+        "missing-input-validation",
+        "a `pipe` validator names the `parameter-decorators` whose values it checks",
+    );
+    assert_config_error(
+        dir.path(),
+        "[[models.validators]]\nlanguage = \"typescript\"\nrole = \"pipe\"\nfunction = \"StrictPipe\"\nparameter-decorators = [\"@Body\"]\n",
+        "missing-input-validation",
+        "archlint.toml:5: bad name `@Body`: a decorator, method, token or option name",
+    );
+}

@@ -714,6 +714,7 @@ impl Knowledge {
         if spec.without_arguments && role != ValidatorRole::AcceptsAnything {
             return Err(ModelError::at("a validator's `without-arguments` is for `role = \"accepts-anything\"`", at));
         }
+        check_pipe_keys(spec, role, context)?;
         let callee = spec.callee();
         let names_calls = callee.function.is_some() || !callee.functions.is_empty() || !callee.methods.is_empty();
         let names_types = !spec.types.is_empty() || !spec.field_reads.is_empty();
@@ -768,7 +769,14 @@ impl Knowledge {
             return Ok(());
         }
         let entry = |callee| Validator { callee, role, parameters: spec.clone(), from: from.clone() };
-        self.add_plain_calls(&spec.callee(), context, "a validator", |k| &mut k.validators, entry)
+        let language = context.language_of(&spec.callee())?;
+        let before = self.language_mut(language).validators.entries.len();
+        self.add_plain_calls(&spec.callee(), context, "a validator", |k| &mut k.validators, entry)?;
+        if role == ValidatorRole::Pipe {
+            let k = self.language_mut(language);
+            k.pipes.extend(before..k.validators.entries.len());
+        }
+        Ok(())
     }
 
     fn add_guard(&mut self, spec: &GuardSpec, context: &FileContext<'_>, from: &Provenance) -> Result<(), ModelError> {
@@ -1317,4 +1325,37 @@ impl FileContext<'_> {
 
 fn is_identifier(text: &str) -> bool {
     !text.is_empty() && text.chars().all(|c| c.is_alphanumeric() || c == '_' || c == '$')
+}
+
+/// A validator's pipe keys: only for `role = "pipe"`, a TypeScript class that names the
+/// decorators whose parameters it checks; decorator and option names are plain names.
+fn check_pipe_keys(spec: &ValidatorSpec, role: ValidatorRole, context: &FileContext<'_>) -> Result<(), ModelError> {
+    let at = Some(spec.role.span());
+    let pipe_keys =
+        [&spec.parameter_decorators, &spec.global_methods, &spec.global_providers, &spec.route_decorators, &spec.strict_options];
+    let has_pipe_keys = spec.framework.is_some() || pipe_keys.iter().any(|keys| !keys.is_empty());
+    if role != ValidatorRole::Pipe {
+        if has_pipe_keys {
+            return Err(ModelError::at(
+                "`framework`, `parameter-decorators`, `global-methods`, `global-providers`, `route-decorators` and `strict-options` are for `role = \"pipe\"`",
+                at,
+            ));
+        }
+        return Ok(());
+    }
+    if context.language_of(&spec.callee())? != Language::Typescript {
+        return Err(ModelError::at("a `pipe` validator is a TypeScript class (NestJS's `ValidationPipe`)", at));
+    }
+    if spec.parameter_decorators.is_empty() {
+        return Err(ModelError::at("a `pipe` validator names the `parameter-decorators` whose values it checks (`Body`, `Query`)", at));
+    }
+    for name in pipe_keys.iter().flat_map(|keys| keys.iter()) {
+        if !is_identifier(name.get_ref()) {
+            return Err(ModelError::at(
+                format!("bad name `{}`: a decorator, method, token or option name, without `@`, dots or arguments", name.get_ref()),
+                Some(name.span()),
+            ));
+        }
+    }
+    Ok(())
 }

@@ -286,6 +286,9 @@ impl Knowledge {
                 if p.without_arguments {
                     detail.push_str("without arguments");
                 }
+                if validator.role == ValidatorRole::Pipe {
+                    detail = pipe_detail(p);
+                }
                 entries.push(ListedEntry {
                     language,
                     section: "validator",
@@ -495,4 +498,31 @@ pub struct ListedEntry<'k> {
     #[serde(skip_serializing_if = "String::is_empty")]
     pub detail: String,
     pub from: &'k Provenance,
+}
+
+/// What a validation pipe checks and how an app installs it, for the listing.
+fn pipe_detail(pipe: &ValidatorSpec) -> String {
+    let names = |names: &[toml::Spanned<String>], prefix: &str| {
+        names.iter().map(|n| format!("{prefix}{}", n.get_ref())).collect::<Vec<_>>().join(", ")
+    };
+    let mut parts = vec![format!("checks {}", names(&pipe.parameter_decorators, "@"))];
+    let global: Vec<String> = pipe
+        .global_methods
+        .iter()
+        .map(|m| format!("app.{}", m.get_ref()))
+        .chain(pipe.global_providers.iter().map(|p| p.get_ref().clone()))
+        .collect();
+    if !global.is_empty() {
+        parts.push(format!("for every route by {}", global.join(", ")));
+    }
+    if !pipe.route_decorators.is_empty() {
+        parts.push(format!("per route by {}", names(&pipe.route_decorators, "@")));
+    }
+    if let Some(framework) = &pipe.framework {
+        parts.push(format!("needed by {} apps", framework.get_ref()));
+    }
+    if !pipe.strict_options.is_empty() {
+        parts.push(format!("strict with {}", names(&pipe.strict_options, "")));
+    }
+    parts.join("; ")
 }

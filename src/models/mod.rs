@@ -242,6 +242,9 @@ struct LanguageKnowledge {
     request_timeouts: Table<RequestTimeout>,
     cookies: Table<Cookie>,
     validators: Table<Validator>,
+    /// Which of `validators` are pipes: rules ask of every call and object pair how an app
+    /// installs one.
+    pipes: Vec<usize>,
     queries: Table<Query>,
     guards: Table<Guard>,
     responses: Table<Response>,
@@ -539,6 +542,18 @@ impl Knowledge {
     /// The entry that says this call validates request data.
     pub fn validator<'a>(&'a self, language: Language, call: &CallName<'_>) -> Option<&'a Validator> {
         self.language(language).validators.matching(call, language).next()
+    }
+
+    /// The validation pipe entry this `new` expression (or a class named by its import-resolved
+    /// name) makes.
+    pub fn validation_pipe<'a>(&'a self, language: Language, call: &CallName<'_>) -> Option<&'a Validator> {
+        self.language(language).validators.matching(call, language).find(|v| v.role == ValidatorRole::Pipe)
+    }
+
+    /// Every validation pipe entry: which parameters they check and how an app installs them.
+    pub fn validation_pipes(&self, language: Language) -> impl Iterator<Item = &Validator> {
+        let k = self.language(language);
+        k.pipes.iter().map(|&index| &k.validators.entries[index])
     }
 
     /// The entry that says this call (or the function a name refers to) authenticates requests,

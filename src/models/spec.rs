@@ -693,6 +693,28 @@ entry!(
         /// untyped: the methods that read a field out of such a payload (`get`, `pointer`).
         #[serde(default)]
         pub field_reads: Vec<String>,
+        /// pipe: the framework, as its `[[servers]]` entries name it, whose apps must install
+        /// the pipe for every route or leave their DTOs unchecked (`NestJS`).
+        pub framework: Option<Spanned<String>>,
+        /// pipe: the parameter decorators whose value the pipe checks against the parameter's
+        /// class (`Body`, `Query`).
+        #[serde(default)]
+        pub parameter_decorators: Vec<Spanned<String>>,
+        /// pipe: the app's methods that install pipes for every route (`useGlobalPipes`).
+        #[serde(default)]
+        pub global_methods: Vec<Spanned<String>>,
+        /// pipe: provider tokens that install a pipe for every route (`APP_PIPE`), with the
+        /// pipe's class as `useClass` (its default options) or an instance as `useValue`.
+        #[serde(default)]
+        pub global_providers: Vec<Spanned<String>>,
+        /// pipe: class and method decorators that install pipes for the routes they decorate
+        /// (`UsePipes`).
+        #[serde(default)]
+        pub route_decorators: Vec<Spanned<String>>,
+        /// pipe: constructor options that strip or reject properties the DTO does not declare
+        /// (`whitelist`, `forbidNonWhitelisted`); with none set, they reach the handler.
+        #[serde(default)]
+        pub strict_options: Vec<Spanned<String>>,
     }
 );
 
@@ -937,6 +959,9 @@ pub enum ValidatorRole {
     /// a handler that reads fields out of one relies on a shape nothing checks
     /// (`missing-input-validation`).
     Untyped,
+    /// A class whose instances validate a controller parameter against its declared class
+    /// (NestJS's `ValidationPipe`), and how an app installs one (`missing-input-validation`).
+    Pipe,
 }
 
 impl ValidatorRole {
@@ -947,6 +972,7 @@ impl ValidatorRole {
             ValidatorRole::AcceptsAnything => "accepts-anything",
             ValidatorRole::NotValidating => "not-validating",
             ValidatorRole::Untyped => "untyped",
+            ValidatorRole::Pipe => "pipe",
         }
     }
 }

@@ -100,8 +100,6 @@ pub struct TsModel<'t> {
 /// Offsets of the checks of a name in a function, in source order.
 pub(super) type ChecksAt = std::rc::Rc<[usize]>;
 
-const NEST_REQUEST_DECORATORS: &[&str] = &["Body", "Query", "Param", "Headers", "Req", "Request"];
-
 pub fn is_function_like(kind: &str) -> bool {
     matches!(
         kind,
@@ -636,6 +634,16 @@ impl<'t> TsModel<'t> {
         self.knowledge.graphql(Language::Typescript, &named_parts(qualified).name(self.import_specifiers()))
     }
 
+    /// The validation pipe entry this `new` expression makes (`new ValidationPipe(..)`).
+    pub fn validation_pipe(&self, new: Node<'_>) -> Option<&'t crate::models::Validator> {
+        self.ask(new, |knowledge, name| knowledge.validation_pipe(Language::Typescript, name))
+    }
+
+    /// The validation pipe entry of a class named by its import-resolved name (`useClass: ValidationPipe`).
+    pub fn validation_pipe_named(&self, qualified: &str) -> Option<&'t crate::models::Validator> {
+        self.knowledge.validation_pipe(Language::Typescript, &named_parts(qualified).name(self.import_specifiers()))
+    }
+
     /// The model entry that says this call (or `new` expression) makes an in-process cache.
     pub fn cache(&self, call: Node<'_>) -> Option<&'t crate::models::Cache> {
         self.ask(call, |knowledge, name| knowledge.cache(Language::Typescript, name))
@@ -1152,18 +1160,6 @@ pub(super) fn preceding_decorators<'n>(member: Node<'n>) -> impl Iterator<Item =
         previous = node.prev_named_sibling();
         Some(node)
     })
-}
-
-/// `@Body(args)`, `@Query` and NestJS's other request decorators → the name and the arguments node.
-pub(crate) fn decorator_call<'n>(model: &TsModel<'_>, decorator: Node<'n>) -> Option<(&'static str, Option<Node<'n>>)> {
-    let expression = decorator.named_child(0)?;
-    let (callee, args) = match expression.kind() {
-        "call_expression" => (expression.field("function")?, expression.field("arguments")),
-        _ => (expression, None),
-    };
-    let name = model.text(callee);
-    let known = NEST_REQUEST_DECORATORS.iter().find(|k| **k == name)?;
-    Some((known, args))
 }
 
 /// `@Name(args)` or `@Name` → the name and the arguments node, whatever the name.
