@@ -2051,3 +2051,78 @@ export const strict = new StrictPipe({ rejectUnknown: true });
         "archlint.toml:5: bad name `@Body`: a decorator, method, token or option name",
     );
 }
+
+#[test]
+fn a_projects_own_handler_conventions_say_which_functions_take_a_request_object() {
+    // A serverless platform of the project's own: its functions get a Lambda-shaped event.
+    let config = r#"
+[[models.sources]]
+language = "typescript"
+object = "lambda-event"
+members = ["body"]
+types = ["GatewayEvent"]
+exported-handlers = ["main"]
+
+[[models.sources]]
+language = "typescript"
+decorators = ["Message"]
+handler-decorators = ["OnQueue"]
+"#;
+    let function = br#"import { readFileSync } from "fs";
+import type { GatewayEvent } from "./platform";
+
+export function main(event) {
+  return readFileSync(`/srv/reports/${event.queryStringParameters.name}`, "utf8");
+}
+
+function attachment(evt: GatewayEvent) {
+  return readFileSync(evt.pathParameters.file);
+}
+
+function fixed(evt: Settings) {
+  return readFileSync(evt.pathParameters.file);
+}
+
+export { attachment, fixed };
+"#;
+    let worker = br#"import { readFileSync } from "fs";
+import { OnQueue } from "./queue";
+
+export class ExportWorker {
+  @OnQueue("exports")
+  run(job: { file: string }) {
+    return readFileSync(job.file);
+  }
+
+  helper(job: { file: string }) {
+    return readFileSync(job.file);
+  }
+}
+"#;
+    let files: &[(&str, &[u8])] = &[("src/function.ts", function), ("src/worker.ts", worker)];
+    let (with, without, dir) = with_and_without(config, files, "path-traversal");
+    assert_eq!(
+        with,
+        [("src/function.ts".to_string(), 5), ("src/function.ts".to_string(), 9), ("src/worker.ts".to_string(), 7)],
+        "the exported `main`, a function taking a `GatewayEvent`, a queue handler's message; not: another type, an undecorated method"
+    );
+    assert_eq!(without, Vec::<(String, u64)>::new(), "without the entries, nothing says these functions handle requests");
+    assert_config_error(
+        dir.path(),
+        "[[models.sources]]\nlanguage = \"rust\"\nobject = \"request\"\nmembers = [\"uri\"]\nexported-handlers = [\"main\"]\n",
+        "path-traversal",
+        "`exported-handlers` and `registered-by` say which TypeScript functions take a request `object`",
+    );
+    assert_config_error(
+        dir.path(),
+        "[[models.sources]]\nlanguage = \"typescript\"\nfunction = \"reqBody\"\nhandler-decorators = [\"OnQueue\"]\n",
+        "path-traversal",
+        "`handler-decorators` go with parameter `decorators`",
+    );
+    assert_config_error(
+        dir.path(),
+        "[[models.sources]]\nlanguage = \"typescript\"\nobject = \"grpc-call\"\nmembers = [\"request\"]\nregistered-by = [\"server.addService\"]\n",
+        "path-traversal",
+        "archlint.toml:5: bad name `server.addService`",
+    );
+}

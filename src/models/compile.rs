@@ -169,6 +169,24 @@ impl Knowledge {
         if spec.schema_typed && !has_decorators {
             return Err(ModelError::at("`schema-typed` describes `decorators`: a source without them has no schema", None));
         }
+        if let Some(stray) = spec.handler_decorators.first().filter(|_| !has_decorators) {
+            return Err(ModelError::at("`handler-decorators` go with parameter `decorators`", Some(stray.span())));
+        }
+        if let Some(stray) = spec.exported_handlers.iter().chain(&spec.registered_by).next() {
+            if !has_object || language != Language::Typescript {
+                return Err(ModelError::at(
+                    "`exported-handlers` and `registered-by` say which TypeScript functions take a request `object`",
+                    Some(stray.span()),
+                ));
+            }
+        }
+        let plain_names = spec.exported_handlers.iter().chain(&spec.registered_by).chain(&spec.handler_decorators);
+        if let Some(bad) = plain_names.clone().find(|name| !is_identifier(name.get_ref())) {
+            return Err(ModelError::at(
+                format!("bad name `{}`: a function, method or decorator name, without `@`, dots or arguments", bad.get_ref()),
+                Some(bad.span()),
+            ));
+        }
         let knowledge = self.language_mut(language);
         knowledge.handler_types.extend(spec.marks_handlers.iter().map(|name| (name.get_ref().clone(), from.clone())));
         if has_decorators {
@@ -177,6 +195,7 @@ impl Knowledge {
             }
             knowledge.decorators.push(SourceDecorators {
                 names: spec.decorators.clone(),
+                handler_decorators: spec.handler_decorators.iter().map(|d| d.get_ref().clone()).collect(),
                 schema_typed: spec.schema_typed,
                 from: from.clone(),
             });
@@ -196,6 +215,8 @@ impl Knowledge {
                 members: spec.members.clone(),
                 getters: spec.getters.clone(),
                 types: spec.types.clone(),
+                exported_handlers: spec.exported_handlers.iter().map(|n| n.get_ref().clone()).collect(),
+                registered_by: spec.registered_by.iter().map(|n| n.get_ref().clone()).collect(),
                 anywhere: spec.anywhere,
                 from: from.clone(),
             });

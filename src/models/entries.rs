@@ -472,8 +472,13 @@ pub struct SourceObject {
     pub role: String,
     pub members: Vec<String>,
     pub getters: Vec<String>,
-    /// Rust: the request object types (`HttpRequest`, `Parts`).
+    /// Rust: the request object types (`HttpRequest`, `Parts`); TypeScript: types that make a
+    /// function whose first parameter they annotate a handler of the object.
     pub types: Vec<String>,
+    /// TypeScript: exported function names that take the object first (`handler`).
+    pub exported_handlers: Vec<String>,
+    /// TypeScript: methods whose second argument is an object of handlers (`addService`).
+    pub registered_by: Vec<String>,
     /// Rust: the type names are the framework's own, so they count outside handlers too.
     pub anywhere: bool,
     pub from: Provenance,
@@ -483,6 +488,8 @@ pub struct SourceObject {
 #[derive(Debug, Clone)]
 pub struct SourceDecorators {
     pub names: Vec<String>,
+    /// Method decorators whose method's undecorated first parameter is request data.
+    pub handler_decorators: Vec<String>,
     /// See `schema-typed` in the source spec: numbers and booleans are checked before the handler.
     pub schema_typed: bool,
     pub from: Provenance,

@@ -26,18 +26,23 @@ impl Knowledge {
                 if !marking.is_empty() {
                     detail.push_str(&format!("; an async function taking {} is a handler", marking.join(", ")));
                 }
+                let mut taking = Vec::new();
+                taking.extend(o.exported_handlers.iter().map(|e| format!("the exported `{e}`")));
+                taking.extend(o.registered_by.iter().map(|r| format!("methods of the object `{r}` registers")));
+                if !taking.is_empty() {
+                    let separator = if detail.is_empty() { "" } else { "; " };
+                    detail.push_str(&format!("{separator}taken first by {}", taking.join(", ")));
+                }
                 entries.push(ListedEntry { language, section: "source", kind: None, name: names.join(", "), detail, from: &o.from });
             }
             for d in &k.decorators {
                 let names = d.names.iter().map(|n| format!("@{n}()")).collect::<Vec<_>>().join(", ");
-                entries.push(ListedEntry {
-                    language,
-                    section: "source",
-                    kind: None,
-                    name: names,
-                    detail: "parameter decorators".into(),
-                    from: &d.from,
-                });
+                let mut detail = "parameter decorators".to_string();
+                if !d.handler_decorators.is_empty() {
+                    let handlers = d.handler_decorators.iter().map(|n| format!("@{n}")).collect::<Vec<_>>().join(", ");
+                    detail.push_str(&format!("; an undecorated first parameter of a method with {handlers} too"));
+                }
+                entries.push(ListedEntry { language, section: "source", kind: None, name: names, detail, from: &d.from });
             }
             for e in &k.extractors {
                 let mut detail = e.framework.as_ref().map(|f| format!("{f} handlers")).unwrap_or_default();

@@ -792,6 +792,33 @@ impl Knowledge {
         self.rust.source_objects.iter().any(|o| (in_handler || o.anywhere) && o.types.iter().any(|t| t == ty))
     }
 
+    /// TypeScript: the request object role (static, from [`REQUEST_ROLES`]) whose `types` name
+    /// this parameter annotation (`APIGatewayProxyEvent`, `grpc.ServerUnaryCall<Req, Res>`).
+    pub fn request_role_of_type(&self, annotation: &str) -> Option<&'static str> {
+        let object = self.typescript.source_objects.iter().find(|o| o.types.iter().any(|t| annotation.contains(t.as_str())))?;
+        static_role(&object.role)
+    }
+
+    /// TypeScript: the request object role an exported function of this name takes first
+    /// (`handler`: a Lambda event).
+    pub fn request_role_of_export(&self, name: &str) -> Option<&'static str> {
+        let object = self.typescript.source_objects.iter().find(|o| o.exported_handlers.iter().any(|e| e == name))?;
+        static_role(&object.role)
+    }
+
+    /// TypeScript: the request object role the handlers registered by this method take first
+    /// (`addService`: a gRPC call).
+    pub fn request_role_registered_by(&self, method: &str) -> Option<&'static str> {
+        let object = self.typescript.source_objects.iter().find(|o| o.registered_by.iter().any(|r| r == method))?;
+        static_role(&object.role)
+    }
+
+    /// TypeScript: whether a method decorator (`MessagePattern`) makes the method's undecorated
+    /// first parameter request data.
+    pub fn is_handler_decorator(&self, name: &str) -> bool {
+        self.typescript.decorators.iter().any(|list| list.handler_decorators.iter().any(|n| n == name))
+    }
+
     /// TypeScript: whether a parameter decorator (`Body`, `Args`) marks request data.
     pub fn is_data_decorator(&self, name: &str) -> bool {
         self.typescript.decorators.iter().any(|list| list.names.iter().any(|n| n == name))
@@ -837,3 +864,9 @@ impl Knowledge {
 
 #[cfg(test)]
 mod tests;
+
+/// A request object role as the front-ends name it: one of [`REQUEST_ROLES`] (checked when the
+/// entry was read).
+fn static_role(role: &str) -> Option<&'static str> {
+    REQUEST_ROLES.iter().copied().find(|known| *known == role)
+}

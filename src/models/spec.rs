@@ -172,9 +172,25 @@ entry!(
         /// Rust: handler parameter types (extractors) whose value is request data.
         #[serde(default)]
         pub extractors: Vec<String>,
-        /// Rust, with `object = "request"`: the request object types.
+        /// With `object`: the object's types. Rust: handler parameter types (`HttpRequest`,
+        /// `Parts`). TypeScript: types whose name in a function's first parameter annotation
+        /// makes the function a handler of the object (`APIGatewayProxyEvent`, `ServerUnaryCall`).
         #[serde(default)]
         pub types: Vec<String>,
+        /// TypeScript, with `object`: exported functions of these names take the object as their
+        /// first parameter (AWS Lambda's `handler`).
+        #[serde(default)]
+        pub exported_handlers: Vec<Spanned<String>>,
+        /// TypeScript, with `object`: methods that register an object of handlers as their second
+        /// argument (`server.addService(definition, implementation)`), each taking the object
+        /// first.
+        #[serde(default)]
+        pub registered_by: Vec<Spanned<String>>,
+        /// TypeScript, with `decorators`: method decorators whose method's first parameter, when
+        /// it has no decorator of its own, is request data too (`@MessagePattern("sum")
+        /// sum(data: number[])`).
+        #[serde(default)]
+        pub handler_decorators: Vec<Spanned<String>>,
         /// Rust, with `types`: the names are the framework's own (`HttpRequest`), so they count
         /// in any function, not only in handlers.
         #[serde(default)]

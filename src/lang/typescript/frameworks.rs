@@ -26,16 +26,6 @@ const NEXT_ROUTE_METHODS: &[&str] = &["GET", "POST", "PUT", "PATCH", "DELETE", "
 /// The root types of a GraphQL schema, whose resolvers' arguments are the client's.
 const GRAPHQL_ROOTS: &[&str] = &["Query", "Mutation", "Subscription"];
 
-/// The `@grpc/grpc-js` call types a service method is handed.
-const GRPC_CALL_TYPES: &[&str] = &["ServerUnaryCall", "ServerReadableStream", "ServerWritableStream", "ServerDuplexStream"];
-
-/// The event types of API Gateway, ALB and function URL invocations (`@types/aws-lambda`).
-const LAMBDA_EVENT_TYPES: &[&str] =
-    &["APIGatewayProxyEvent", "APIGatewayProxyEventV2", "APIGatewayEvent", "ALBEvent", "LambdaFunctionURLEvent"];
-
-/// NestJS microservice handlers, whose undecorated first parameter is the message.
-const NEST_MESSAGE_DECORATORS: &[&str] = &["MessagePattern", "EventPattern", "GrpcMethod", "GrpcStreamMethod"];
-
 impl<'t> TsModel<'t> {
     /// The role the parameter at `index` of `function` plays by a framework's convention other
     /// than Express's and Koa's names (those the taint view reads itself).
@@ -48,10 +38,15 @@ impl<'t> TsModel<'t> {
         }
         match index {
             0 if self.registered_by(function, Framework::Hono) => Some(RequestKind::Object("hono-context")),
-            0 if self.is_lambda_handler(function) => Some(RequestKind::Object("lambda-event")),
-            0 if self.is_grpc_method(function) => Some(RequestKind::Object("grpc-call")),
-            0 if self.is_trpc_resolver(function) => Some(RequestKind::Object("trpc-options")),
-            0 if self.is_nest_message_handler(function) => Some(RequestKind::Data),
+            0 => {
+                if let Some(role) = self.handler_role_by_type_or_export(function).or_else(|| self.registered_handler_role(function)) {
+                    return Some(RequestKind::Object(role));
+                }
+                if self.is_trpc_resolver(function) {
+                    return Some(RequestKind::Object("trpc-options"));
+                }
+                self.is_nest_message_handler(function).then_some(RequestKind::Data)
+            }
             1 if self.is_graphql_resolver(function) => Some(RequestKind::Data),
             _ => None,
         }
@@ -128,30 +123,26 @@ impl<'t> TsModel<'t> {
         exported_name(self, function).is_some() && opens_with_directive(super::model::program_of(function))
     }
 
-    /// AWS Lambda: the exported `handler` (`export const handler = async (event) => ..`,
-    /// `exports.handler = ..`), or a function whose first parameter is typed as an HTTP event.
-    fn is_lambda_handler(&self, function: Node<'t>) -> bool {
-        let typed = first_parameter(function)
-            .and_then(|p| p.field("type"))
-            .is_some_and(|t| LAMBDA_EVENT_TYPES.iter().any(|event| self.text(t).contains(event)));
-        typed || exported_name(self, function) == Some("handler")
+    /// A handler of a request object the models name by its type or export: a function whose
+    /// first parameter is typed as an AWS Lambda HTTP event (`APIGatewayProxyEvent`) or a gRPC
+    /// call (`ServerUnaryCall`), or the exported `handler` of a Lambda function.
+    fn handler_role_by_type_or_export(&self, function: Node<'t>) -> Option<&'static str> {
+        let annotation = first_parameter(function).and_then(|p| p.field("type")).map(|t| self.text(t));
+        annotation
+            .and_then(|text| self.knowledge.request_role_of_type(text))
+            .or_else(|| exported_name(self, function).and_then(|name| self.knowledge.request_role_of_export(name)))
     }
 
-    /// A method of a `@grpc/grpc-js` service implementation: a function of the object handed to
-    /// `server.addService(definition, implementation)`, or one whose first parameter is typed as a call.
-    fn is_grpc_method(&self, function: Node<'t>) -> bool {
-        let typed = first_parameter(function)
-            .and_then(|p| p.field("type"))
-            .is_some_and(|t| GRPC_CALL_TYPES.iter().any(|call| self.text(t).contains(call)));
-        if typed {
-            return true;
-        }
-        let Some(object) = containing_object(function) else { return false };
-        // The object is the argument, or bound to the name the argument is.
+    /// A method of an object of handlers handed to a registering call
+    /// (`server.addService(definition, implementation)`, recorded by the model): the object is
+    /// the argument, or bound to the name the argument is.
+    fn registered_handler_role(&self, function: Node<'t>) -> Option<&'static str> {
+        let object = containing_object(function)?;
         let holder = object.parent().filter(|p| p.kind() == "variable_declarator").and_then(|d| d.field("name"));
-        self.service_implementations.iter().any(|implementation| {
-            *implementation == object
-                || holder.is_some_and(|name| implementation.kind() == "identifier" && self.text(*implementation) == self.text(name))
+        self.handler_implementations.iter().find_map(|(implementation, role)| {
+            let same = *implementation == object
+                || holder.is_some_and(|name| implementation.kind() == "identifier" && self.text(*implementation) == self.text(name));
+            same.then_some(*role)
         })
     }
 
@@ -191,7 +182,7 @@ impl<'t> TsModel<'t> {
     fn is_nest_message_handler(&self, function: Node<'t>) -> bool {
         function.kind() == "method_definition"
             && super::model::preceding_decorators(function)
-                .any(|d| decorator_name(self, d).is_some_and(|(name, _)| NEST_MESSAGE_DECORATORS.contains(&name)))
+                .any(|d| decorator_name(self, d).is_some_and(|(name, _)| self.knowledge.is_handler_decorator(name)))
             && first_parameter(function).is_some_and(|p| children_by_field(p, "decorator").next().is_none())
     }
 

@@ -84,8 +84,9 @@ pub struct TsModel<'t> {
     pub(super) file_path: &'t str,
     /// The workspace packages the file's package depends on: their modules are the project's.
     pub(super) workspace_packages: &'t [String],
-    /// The service implementations handed to `server.addService(definition, implementation)`.
-    pub(super) service_implementations: Vec<Node<'t>>,
+    /// Objects of handlers handed to a registering call (`server.addService(definition,
+    /// implementation)`), with the request object role their methods take first.
+    pub(super) handler_implementations: Vec<(Node<'t>, &'static str)>,
     /// [`TsModel::qualified_name`]'s answers, by node id.
     qualified_names: RefCell<HashMap<usize, Option<String>>>,
     /// The taint view's memos: the function and parameter an identifier names (node ids, by the
@@ -168,7 +169,7 @@ impl<'t> TsModel<'t> {
             route_calls: Vec::new(),
             file_path: "",
             workspace_packages: &[],
-            service_implementations: Vec::new(),
+            handler_implementations: Vec::new(),
             qualified_names: RefCell::default(),
             enclosing_parameters: RefCell::default(),
             parameter_names: HashSet::new(),
@@ -381,8 +382,8 @@ impl<'t> TsModel<'t> {
     fn record_route_call(&mut self, call: Node<'t>) {
         let Some(callee) = call.field("function").filter(|c| c.kind() == "member_expression") else { return };
         let Some(method) = callee.field("property").map(|p| self.text(p)) else { return };
-        if method == "addService" {
-            self.service_implementations.extend(call.field("arguments").and_then(|a| a.named_child(1)));
+        if let Some(role) = self.knowledge.request_role_registered_by(method) {
+            self.handler_implementations.extend(call.field("arguments").and_then(|a| a.named_child(1)).map(|object| (object, role)));
             return;
         }
         // Which methods register routes is the models' to say, and a model entry may be bound to
