@@ -2126,3 +2126,50 @@ export class ExportWorker {
         "archlint.toml:5: bad name `server.addService`",
     );
 }
+
+#[test]
+fn a_projects_own_extractor_payload_says_its_type_is_deserialised_from_the_request() {
+    let config = "[[models.sources]]\nlanguage = \"rust\"\nextractors = [\"Envelope\"]\nmarks-handlers = [\"Envelope\"]\npayloads = { Envelope = \"json\" }\n";
+    let dto = br#"use serde::Deserialize;
+use validator::Validate;
+
+#[derive(Debug, Deserialize, Validate)]
+pub struct Archive {
+    #[validate(length(max = 64))]
+    pub label: String,
+}
+"#;
+    let handlers = br#"use axum::routing::post;
+use axum::Router;
+use crate::envelope::{Envelope, Sealed};
+use crate::dto::Archive;
+
+pub fn routes() -> Router {
+    Router::new().route("/archive", post(archive)).route("/sealed", post(sealed))
+}
+
+pub async fn archive(Envelope(archive): Envelope<Archive>) -> String {
+    archive.label
+}
+
+pub async fn sealed(Sealed(archive): Sealed<Archive>) -> String {
+    archive.label
+}
+"#;
+    let files: &[(&str, &[u8])] = &[("src/dto.rs", dto), ("src/handlers.rs", handlers)];
+    let (with, without, dir) = with_and_without(config, files, "missing-input-validation");
+    assert_eq!(with, [("src/handlers.rs".to_string(), 10)], "an `Envelope` payload never validated; not: another wrapper");
+    assert_eq!(without, Vec::<(String, u64)>::new(), "without the entry, `Envelope` deserialises nothing the rule knows of");
+    assert_config_error(
+        dir.path(),
+        "[[models.sources]]\nlanguage = \"rust\"\nextractors = [\"Envelope\"]\npayloads = { Sealed = \"json\" }\n",
+        "missing-input-validation",
+        "`payloads` names `Sealed`, which is not among the entry's `extractors`",
+    );
+    assert_config_error(
+        dir.path(),
+        "[[models.sources]]\nlanguage = \"rust\"\nextractors = [\"Envelope\"]\npayloads = { Envelope = \"yaml\" }\n",
+        "missing-input-validation",
+        "unknown variant `yaml`",
+    );
+}

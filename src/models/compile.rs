@@ -166,6 +166,9 @@ impl Knowledge {
                 Some(stray.span()),
             ));
         }
+        if !spec.payloads.is_empty() && !has_extractors {
+            return Err(ModelError::at("`payloads` are among Rust `extractors`", None));
+        }
         if spec.schema_typed && !has_decorators {
             return Err(ModelError::at("`schema-typed` describes `decorators`: a source without them has no schema", None));
         }
@@ -235,11 +238,15 @@ impl Knowledge {
             if spec.validated && spec.module.is_none() {
                 return Err(ModelError::at("`validated` extractors need the `module` they come from", None));
             }
+            if let Some(stray) = spec.payloads.keys().find(|name| !spec.extractors.contains(name)) {
+                return Err(ModelError::at(format!("`payloads` names `{stray}`, which is not among the entry's `extractors`"), None));
+            }
             knowledge.extractors.push(SourceExtractors {
                 names: spec.extractors.clone(),
                 framework: spec.framework.clone(),
                 module: spec.module.as_ref().map(|m| m.get_ref().clone()),
                 validated: spec.validated,
+                payloads: spec.payloads.clone(),
                 from: from.clone(),
             });
         } else {

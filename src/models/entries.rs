@@ -530,6 +530,8 @@ pub struct SourceExtractors {
     pub module: Option<String>,
     /// The extractors validate what they extract.
     pub validated: bool,
+    /// Those that deserialise the body or query string into their type argument, by format.
+    pub payloads: std::collections::BTreeMap<String, super::PayloadFormat>,
     pub from: Provenance,
 }
 

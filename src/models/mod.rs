@@ -33,8 +33,9 @@ use serde::{Deserialize, Serialize};
 use spec::CalleeSpec;
 pub use spec::{
     BodyLimitSpec, BodyReaderSpec, CacheSpec, Capability, CookieAttribute, CookieFlag, CookieRole, CookieSpec, Covers, GraphqlSpec,
-    GuardRole, GuardSpec, KdfAlgorithm, KdfSpec, Protection, QueryRole, QuerySpec, RequestTimeoutSpec, ResponseSpec, RouteRole, RouteSpec,
-    ServerSpec, SwitchValue, TimeoutSwitch, TlsSwitchSpec, TokenCheck, TokenRole, TokenSpec, TokenSwitchSpec, ValidatorRole, ValidatorSpec,
+    GuardRole, GuardSpec, KdfAlgorithm, KdfSpec, PayloadFormat, Protection, QueryRole, QuerySpec, RequestTimeoutSpec, ResponseSpec,
+    RouteRole, RouteSpec, ServerSpec, SwitchValue, TimeoutSwitch, TlsSwitchSpec, TokenCheck, TokenRole, TokenSpec, TokenSwitchSpec,
+    ValidatorRole, ValidatorSpec,
 };
 use std::sync::OnceLock;
 
@@ -848,6 +849,12 @@ impl Knowledge {
     /// request handler in a file that uses a web framework.
     pub fn marks_handler(&self, name: &str) -> bool {
         self.rust.marks_handler(name)
+    }
+
+    /// Rust: the format in which an extractor (by its last segment: `Json`) deserialises the
+    /// request's body or query string into its type argument, if it does.
+    pub fn payload_format(&self, extractor: &str) -> Option<PayloadFormat> {
+        self.rust.extractors.iter().find_map(|list| list.payloads.get(extractor).copied())
     }
 
     /// Rust: whether an extractor type, by its resolved path (`actix_web_validator::Json`),

@@ -202,6 +202,11 @@ entry!(
         /// (`actix_web_validator::Json<T>` runs `T::validate`), so the handler need not.
         #[serde(default)]
         pub validated: bool,
+        /// Rust, among `extractors`: those that deserialise the request's body or query string
+        /// into their type argument, by format (`{ Json = "json", Query = "query" }`): the
+        /// payload type's own rules (`Validate`) and secret fields matter.
+        #[serde(default)]
+        pub payloads: std::collections::BTreeMap<String, PayloadFormat>,
         /// Rust, among `extractors` or `types`: those distinctive enough that an async function
         /// taking one, in a file that uses the framework, is a request handler even where it is
         /// not routed (`Json<T>`, `HttpRequest`). Plain types (`String`, `Uri`) are request data
@@ -953,6 +958,24 @@ impl QueryRole {
             QueryRole::Lookup => "lookup",
             QueryRole::Write => "write",
         }
+    }
+}
+
+/// How a Rust extractor's payload arrives (see [`SourceSpec`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum PayloadFormat {
+    Json,
+    Msgpack,
+    Form,
+    Query,
+}
+
+impl PayloadFormat {
+    /// Whether a value in this format can nest and change type under its reader (a JSON body);
+    /// forms and query strings are flat maps of strings.
+    pub fn nests(self) -> bool {
+        matches!(self, PayloadFormat::Json | PayloadFormat::Msgpack)
     }
 }
 

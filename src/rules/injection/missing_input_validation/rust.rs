@@ -64,7 +64,8 @@ impl MissingInputValidation {
         let RustSyntax::Fn { sig, .. } = node.syntax else { return };
         for param in &handler.request_params {
             let Some(payload) = &param.payload else { continue };
-            if !matches!(param.extractor.as_str(), "Json" | "Form" | "Query") {
+            // Only an extractor that deserialises the body or query into the DTO runs its rules.
+            if model.knowledge().payload_format(&param.extractor).is_none() {
                 continue;
             }
             let input = sig.inputs.iter().find(|input| input.to_token_stream().to_string().replace(' ', "").starts_with(&param.pattern));
@@ -105,7 +106,7 @@ impl MissingInputValidation {
             let Some(untyped) = model.knowledge().untyped_payload(payload) else { continue };
             // A query string or form is a flat map of strings: reading `q.get("name")` is what a
             // struct of `Option<String>` would give. JSON can nest and change type under the reader.
-            if param.extractor != "Json" {
+            if !model.knowledge().payload_format(&param.extractor).is_some_and(|format| format.nests()) {
                 continue;
             }
             let Some(name) = bound_name(&param.pattern) else { continue };

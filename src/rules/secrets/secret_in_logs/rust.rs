@@ -150,7 +150,8 @@ impl SecretInLogs {
         let text_of_path = tidy_tokens(&path.to_token_stream().to_string());
         match param.extractor.as_str() {
             "HeaderMap" => Some(Leak::Request(text_of_path)),
-            "Json" | "Form" if debug => {
+            // A payload deserialised into a type of the file: its `Debug` prints every field.
+            extractor if debug && model.knowledge().payload_format(extractor).is_some() => {
                 let ty = param.payload.as_ref()?;
                 // A hand-written `Debug` decides for itself what it prints.
                 if file_text.contains(&format!("Debug for {ty}")) {
