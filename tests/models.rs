@@ -2173,3 +2173,46 @@ pub async fn sealed(Sealed(archive): Sealed<Archive>) -> String {
         "unknown variant `yaml`",
     );
 }
+
+#[test]
+fn a_route_entry_may_take_its_method_and_path_from_other_arguments() {
+    // A project's own kit around Hono: `kit.handle(method, path, handler)`.
+    let config =
+        "[[models.routes]]\nlanguage = \"typescript\"\nrole = \"method\"\nmethods = [\"handle\"]\nmethod-argument = 0\npath-argument = 1\n";
+    let routes = br#"import { Hono } from "hono";
+import { kit } from "./kit";
+
+export const app = new Hono();
+
+kit.handle(["GET", "POST"], "/preview", async (c) => {
+  const page = await fetch(c.req.query("url") ?? "", { signal: AbortSignal.timeout(5000) });
+  return c.body(page.body);
+});
+
+kit.handle("GET", "health", async (c) => {
+  const page = await fetch(c.req.query("url") ?? "", { signal: AbortSignal.timeout(5000) });
+  return c.body(page.body);
+});
+"#;
+    let (with, without, dir) = with_and_without(config, &[("src/routes.ts", routes)], "ssrf");
+    assert_eq!(with, [("src/routes.ts".to_string(), 7)], "a handler registered for a path; not: a second argument that is no path");
+    assert_eq!(without, Vec::<(String, u64)>::new(), "without the entry, `handle` registers nothing");
+    assert_config_error(
+        dir.path(),
+        "[[models.routes]]\nlanguage = \"typescript\"\nrole = \"mount\"\nmethods = [\"handle\"]\npath-argument = 1\n",
+        "ssrf",
+        "a route's `path-argument` and `method-argument` are for TypeScript `role = \"method\"` calls",
+    );
+    assert_config_error(
+        dir.path(),
+        "[[models.routes]]\nlanguage = \"typescript\"\nrole = \"method\"\nmethods = [\"handle\"]\nmethod-argument = 0\n",
+        "ssrf",
+        "a route's `method-argument` and `path-argument` are different arguments",
+    );
+    assert_config_error(
+        dir.path(),
+        "[[models.routes]]\nlanguage = \"typescript\"\nrole = \"method\"\nmethods = [\"handle\"]\nhttp-method = \"GET\"\nmethod-argument = 1\n",
+        "ssrf",
+        "a route takes its HTTP method from `http-method` or from `method-argument`, not both",
+    );
+}

@@ -857,6 +857,17 @@ impl Knowledge {
         if spec.http_method.is_some() && role != RouteRole::Method {
             only("http-method", &[RouteRole::Method])?;
         }
+        if (spec.path_argument.is_some() || spec.method_argument.is_some())
+            && (role != RouteRole::Method || language != Language::Typescript)
+        {
+            return Err(ModelError::at("a route's `path-argument` and `method-argument` are for TypeScript `role = \"method\"` calls", at));
+        }
+        if spec.method_argument.is_some() && spec.http_method.is_some() {
+            return Err(ModelError::at("a route takes its HTTP method from `http-method` or from `method-argument`, not both", at));
+        }
+        if spec.method_argument.is_some() && spec.method_argument == spec.path_argument.or(Some(0)) {
+            return Err(ModelError::at("a route's `method-argument` and `path-argument` are different arguments", at));
+        }
         if (spec.hook_argument || spec.covers.is_some()) && role != RouteRole::Mount {
             only(if spec.hook_argument { "hook-argument" } else { "covers" }, &[RouteRole::Mount])?;
         }

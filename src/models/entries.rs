@@ -327,9 +327,17 @@ impl<'k> Routing<'k> {
     }
 
     /// For a call that registers a route: the HTTP method, in capitals (`ALL` for every method).
+    /// None for a call whose method is an argument (Hono's `app.on`): the route rules, which
+    /// group routes by method and take the path first, leave it out.
     pub fn http_method(&self) -> Option<String> {
-        let route = self.with(RouteRole::Method)?;
+        let route = self.with(RouteRole::Method).filter(|route| route.parameters.method_argument.is_none())?;
         Some(route.parameters.http_method.clone().unwrap_or_else(|| self.method.to_ascii_uppercase()))
+    }
+
+    /// For a call that registers a route's handler, whatever its method: the argument holding
+    /// the path (the first, or Hono's `app.on(method, path, ..)` second).
+    pub fn registered_path_argument(&self) -> Option<usize> {
+        self.with(RouteRole::Method).map(|route| route.parameters.path_argument.unwrap_or(0))
     }
 
     /// The entry when the call mounts middleware for routes of its router.

@@ -814,6 +814,13 @@ entry!(
         /// method: the HTTP method it registers, when not the method's or decorator's own name
         /// in capitals (`DELETE` for Express 3's `del`); `ALL` is every method.
         pub http_method: Option<String>,
+        /// method, TypeScript: the argument holding the path, when it is not the first
+        /// (Hono's `app.on(method, path, handler)`).
+        pub path_argument: Option<usize>,
+        /// method, TypeScript: the argument holding the HTTP method (a string or an array of
+        /// them) instead of the call's name (Hono's `app.on("PURGE", "/cache", handler)`). Such a
+        /// call registers a handler; the route rules, which group routes by method, leave it out.
+        pub method_argument: Option<usize>,
         /// mount: the first argument names a hook (`addHook("onRequest", auth)`), not a path prefix.
         #[serde(default)]
         pub hook_argument: bool,

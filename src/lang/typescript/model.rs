@@ -408,14 +408,15 @@ impl<'t> TsModel<'t> {
         let Some(args) = call.field("arguments") else { return };
         let arguments: Vec<Node<'t>> = named_children(args).collect();
         let routing = self.routing(method);
-        let path = arguments.first().and_then(|first| self.string_value(*first));
+        let path_argument = routing.registered_path_argument();
+        let path = path_argument.and_then(|index| arguments.get(index)).and_then(|path| self.string_value(*path));
         // `app.route("/orders").get(..)`: the path comes from the chain's start.
         let receiver_is_path = callee.field("object").is_some_and(|object| {
             object.kind() == "call_expression"
                 && object.field("function").and_then(|f| f.field("property")).is_some_and(|p| self.routing(self.text(p)).starts_path())
         });
-        let is_route = routing.http_method().is_some()
-            && (receiver_is_path || path.as_deref().is_some_and(|p| p.starts_with('/') || p.starts_with('*')));
+        let is_route =
+            path_argument.is_some() && (receiver_is_path || path.as_deref().is_some_and(|p| p.starts_with('/') || p.starts_with('*')));
         if is_route {
             if let Some(function) = arguments.iter().rev().find(|a| is_function_like(a.kind())) {
                 self.add_route_handler(*function, path);
