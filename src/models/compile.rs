@@ -183,13 +183,11 @@ impl Knowledge {
                 ));
             }
         }
-        let plain_names = spec.exported_handlers.iter().chain(&spec.registered_by).chain(&spec.handler_decorators);
-        if let Some(bad) = plain_names.clone().find(|name| !is_identifier(name.get_ref())) {
-            return Err(ModelError::at(
-                format!("bad name `{}`: a function, method or decorator name, without `@`, dots or arguments", bad.get_ref()),
-                Some(bad.span()),
-            ));
-        }
+        plain_names(
+            spec.exported_handlers.iter().chain(&spec.registered_by).chain(&spec.handler_decorators),
+            "name",
+            "a function, method or decorator name, without `@`, dots or arguments",
+        )?;
         let knowledge = self.language_mut(language);
         knowledge.handler_types.extend(spec.marks_handlers.iter().map(|name| (name.get_ref().clone(), from.clone())));
         if has_decorators {
@@ -759,14 +757,7 @@ impl Knowledge {
             if spec.types.is_empty() || spec.field_reads.is_empty() {
                 return Err(ModelError::at("an `untyped` validator entry names both its `types` and their `field-reads`", at));
             }
-            for ty in &spec.types {
-                if !is_identifier(ty.get_ref()) {
-                    return Err(ModelError::at(
-                        format!("bad type `{}`: a type's last segment, without a path or generics", ty.get_ref()),
-                        Some(ty.span()),
-                    ));
-                }
-            }
+            plain_names(&spec.types, "type", "a type's last segment, without a path or generics")?;
             self.rust.untyped_payloads.push(UntypedPayload {
                 types: spec.types.iter().map(|t| t.get_ref().clone()).collect(),
                 field_reads: spec.field_reads.clone(),
@@ -785,13 +776,8 @@ impl Knowledge {
             if entry_language(spec.language.as_ref(), context, at.clone())? != Language::Typescript {
                 return Err(ModelError::at("`not-validating` decorators are TypeScript property decorators", at));
             }
+            plain_names(&spec.decorators, "decorator", "a name, without `@` or arguments")?;
             for name in &spec.decorators {
-                if !is_identifier(name.get_ref()) {
-                    return Err(ModelError::at(
-                        format!("bad decorator `{}`: a name, without `@` or arguments", name.get_ref()),
-                        Some(name.span()),
-                    ));
-                }
                 self.typescript.non_validating_decorators.push((name.get_ref().clone(), from.clone()));
             }
             return Ok(());
@@ -834,10 +820,8 @@ impl Knowledge {
             ));
         }
         let module = spec.module.as_ref().map(|m| m.get_ref().trim().to_string());
+        plain_names(&spec.types, "guard type", "a type's name, without its path")?;
         for ty in &spec.types {
-            if !is_identifier(ty.get_ref()) {
-                return Err(ModelError::at(format!("bad guard type `{}`: a type's name, without its path", ty.get_ref()), Some(ty.span())));
-            }
             let name = ty.get_ref().clone();
             self.rust.guard_types.push(GuardType { name, module: module.clone(), role, from: from.clone() });
         }
@@ -896,13 +880,8 @@ impl Knowledge {
                     at,
                 ));
             }
+            plain_names(&spec.decorators, "decorator", "a name, without `@`, `#[..]`, a path or arguments")?;
             for name in &spec.decorators {
-                if !is_identifier(name.get_ref()) {
-                    return Err(ModelError::at(
-                        format!("bad decorator `{}`: a name, without `@`, `#[..]`, a path or arguments", name.get_ref()),
-                        Some(name.span()),
-                    ));
-                }
                 self.language_mut(language).route_decorators.push(RouteDecorator {
                     name: name.get_ref().clone(),
                     role,
@@ -931,12 +910,7 @@ impl Knowledge {
             // and written through any path (`routing::post`, `web::post`): matched by the name.
             Language::Rust => {
                 let names = callee.functions.iter().chain(callee.function).chain(callee.methods);
-                if let Some(bad) = names.clone().find(|name| !is_identifier(name.get_ref())) {
-                    return Err(ModelError::at(
-                        format!("bad Rust route name `{}`: a function, method or attribute name, without a path", bad.get_ref()),
-                        Some(bad.span()),
-                    ));
-                }
+                plain_names(names, "Rust route name", "a function, method or attribute name, without a path")?;
                 if !names_calls || callee.module.is_some() {
                     return Err(ModelError::at(
                         "a Rust route entry names `functions`, `methods` or attribute `decorators`, without a `module`",
@@ -1007,13 +981,8 @@ impl Knowledge {
                     at,
                 ));
             }
+            plain_names(names.iter().copied(), "cache attribute", "a name, without `#[..]` or a path")?;
             for name in names {
-                if !is_identifier(name.get_ref()) {
-                    return Err(ModelError::at(
-                        format!("bad cache attribute `{}`: a name, without `#[..]` or a path", name.get_ref()),
-                        Some(name.span()),
-                    ));
-                }
                 let module = callee.module.map(|m| m.get_ref().clone());
                 self.rust.cache_attributes.push((name.get_ref().clone(), module, spec.clone(), from.clone()));
             }
@@ -1362,6 +1331,15 @@ impl FileContext<'_> {
     }
 }
 
+/// That every one of `names` is a plain name (an identifier), or an error at the first that is
+/// not: "bad {what} `..`: {why}".
+fn plain_names<'a>(names: impl IntoIterator<Item = &'a toml::Spanned<String>>, what: &str, why: &str) -> Result<(), ModelError> {
+    match names.into_iter().find(|name| !is_identifier(name.get_ref())) {
+        Some(bad) => Err(ModelError::at(format!("bad {what} `{}`: {why}", bad.get_ref()), Some(bad.span()))),
+        None => Ok(()),
+    }
+}
+
 fn is_identifier(text: &str) -> bool {
     !text.is_empty() && text.chars().all(|c| c.is_alphanumeric() || c == '_' || c == '$')
 }
@@ -1388,13 +1366,9 @@ fn check_pipe_keys(spec: &ValidatorSpec, role: ValidatorRole, context: &FileCont
     if spec.parameter_decorators.is_empty() {
         return Err(ModelError::at("a `pipe` validator names the `parameter-decorators` whose values it checks (`Body`, `Query`)", at));
     }
-    for name in pipe_keys.iter().flat_map(|keys| keys.iter()) {
-        if !is_identifier(name.get_ref()) {
-            return Err(ModelError::at(
-                format!("bad name `{}`: a decorator, method, token or option name, without `@`, dots or arguments", name.get_ref()),
-                Some(name.span()),
-            ));
-        }
-    }
-    Ok(())
+    plain_names(
+        pipe_keys.iter().flat_map(|keys| keys.iter()),
+        "name",
+        "a decorator, method, token or option name, without `@`, dots or arguments",
+    )
 }

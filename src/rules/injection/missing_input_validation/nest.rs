@@ -257,6 +257,7 @@ fn strips_unknown_properties(options: Node<'_>, pipe: &Validator, model: &TsMode
         Property::Missing => false,
     })
 }
+
 /// `NestFactory.create(AppModule)`: the call's head, not the awaited whole.
 fn call_span(call: Node<'_>) -> crate::source::Span {
     call.field("function").map(span_of).unwrap_or_else(|| span_of(call))
